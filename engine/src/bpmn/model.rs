@@ -1,0 +1,354 @@
+//! The checked, indexed BPMN model. The parser builds it once at deploy time;
+//! nothing at run time reads XML again.
+//!
+//! Flow nodes of a process live in one flat arena (`Process::nodes`) and refer to
+//! each other by index; a node inside an embedded sub-process names its enclosing
+//! sub-process in `scope`. Sequence flows are indexed the same way. Ids are kept
+//! for messages, history and the diagram.
+
+use std::collections::HashMap;
+
+/// Index of a flow node in `Process::nodes`.
+pub type NodeIdx = usize;
+/// Index of a sequence flow in `Process::flows`.
+pub type FlowIdx = usize;
+
+/// A whole BPMN file: its processes, collaboration and diagrams.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Definitions {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub target_namespace: Option<String>,
+    /// The modelling tool that wrote the file (`exporter` attribute), if any.
+    pub exporter: Option<String>,
+    pub processes: Vec<Process>,
+    pub collaborations: Vec<Collaboration>,
+    pub diagrams: Vec<Diagram>,
+    /// Every element with an id, anywhere in the file, for lookups by id.
+    pub index: HashMap<String, ElementRef>,
+}
+
+/// Where an element with a given id lives in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ElementRef {
+    Process(usize),
+    Node { process: usize, node: NodeIdx },
+    Flow { process: usize, flow: FlowIdx },
+    Lane { process: usize, lane: usize },
+    Artifact { process: usize, artifact: usize },
+    Participant { collaboration: usize, participant: usize },
+    MessageFlow { collaboration: usize, flow: usize },
+    CollaborationArtifact { collaboration: usize, artifact: usize },
+}
+
+/// One `<process>`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Process {
+    pub id: String,
+    pub name: Option<String>,
+    pub is_executable: bool,
+    /// 1-based line of the `<process>` start tag.
+    pub line: u32,
+    pub nodes: Vec<FlowNode>,
+    pub flows: Vec<SequenceFlow>,
+    pub lanes: Vec<Lane>,
+    pub artifacts: Vec<Artifact>,
+    /// Camunda/Flowable/Activiti `candidateStarterUsers`/`Groups`, `versionTag` and the like are
+    /// not needed; the process-level documentation is kept for the definition screen.
+    pub documentation: Option<String>,
+}
+
+/// A flow node: event, activity or gateway.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowNode {
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: NodeKind,
+    /// The embedded sub-process this node sits in, `None` at process level.
+    pub scope: Option<NodeIdx>,
+    pub incoming: Vec<FlowIdx>,
+    pub outgoing: Vec<FlowIdx>,
+    /// The default flow of a gateway or activity (`default` attribute).
+    pub default_flow: Option<FlowIdx>,
+    /// `camunda:asyncBefore`, `flowable:async`, `activiti:async`.
+    pub async_before: bool,
+    pub multi_instance: Option<MultiInstance>,
+    /// 1-based line of the element's start tag.
+    pub line: u32,
+    /// The local XML tag name (`userTask`, `complexGateway`, ...), for messages.
+    pub tag: String,
+}
+
+/// What a flow node is. One variant per element kind; the executor matches on it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    StartEvent {
+        trigger: EventTrigger,
+        interrupting: bool,
+    },
+    EndEvent {
+        trigger: EventTrigger,
+    },
+    IntermediateCatchEvent {
+        trigger: EventTrigger,
+    },
+    IntermediateThrowEvent {
+        trigger: EventTrigger,
+    },
+    BoundaryEvent {
+        attached_to: NodeIdx,
+        cancel_activity: bool,
+        trigger: EventTrigger,
+    },
+    /// A plain `<task>` (no type).
+    Task,
+    UserTask(UserTask),
+    ManualTask,
+    ServiceTask(ServiceTask),
+    ScriptTask,
+    SendTask,
+    ReceiveTask,
+    BusinessRuleTask,
+    /// Embedded sub-process; `triggered_by_event` marks an event sub-process.
+    SubProcess {
+        triggered_by_event: bool,
+    },
+    Transaction,
+    AdHocSubProcess,
+    CallActivity {
+        called_element: Option<String>,
+    },
+    ExclusiveGateway,
+    ParallelGateway,
+    InclusiveGateway,
+    EventBasedGateway,
+    ComplexGateway,
+}
+
+/// The event definition inside an event element.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventTrigger {
+    None,
+    Timer(TimerDefinition),
+    Message,
+    Signal,
+    Error {
+        error_ref: Option<String>,
+    },
+    Escalation,
+    Terminate,
+    Conditional,
+    Link,
+    Compensate,
+    Cancel,
+    /// More than one event definition on one event.
+    Multiple,
+}
+
+/// A timer's definition, kept as the raw text (an ISO 8601 value, a cron or an expression).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimerDefinition {
+    Date(String),
+    Duration(String),
+    Cycle(String),
+}
+
+/// A user task's assignment and scheduling, from the standard `potentialOwner`/`humanPerformer`
+/// or from the Camunda, Flowable and Activiti extension attributes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserTask {
+    pub assignee: Option<String>,
+    pub candidate_users: Vec<String>,
+    pub candidate_groups: Vec<String>,
+    pub due_date: Option<String>,
+    pub priority: Option<String>,
+    pub form_key: Option<String>,
+}
+
+/// A service task's implementation, as written in the file. The jobs issue gives it meaning
+/// (HTTP calls); the parser only records what is there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceTask {
+    /// `flowable:type`/`activiti:type`/`camunda:type` (e.g. `http`).
+    pub task_type: Option<String>,
+    /// `implementation` attribute (e.g. `##WebService`).
+    pub implementation: Option<String>,
+    pub class: Option<String>,
+    pub expression: Option<String>,
+    pub delegate_expression: Option<String>,
+    /// `camunda:connector` `connectorId` (e.g. `http-connector`).
+    pub connector_id: Option<String>,
+    /// Flowable/Activiti `<flowable:field name="...">` values (string or expression).
+    pub fields: Vec<(String, String)>,
+    /// Camunda `<camunda:inputParameter name="...">` values (text content).
+    pub input_parameters: Vec<(String, String)>,
+    /// Camunda `<camunda:outputParameter name="...">` values.
+    pub output_parameters: Vec<(String, String)>,
+    /// `camunda:failedJobRetryTimeCycle` / `flowable:failedJobRetryTimeCycle`.
+    pub retry_time_cycle: Option<String>,
+}
+
+/// `multiInstanceLoopCharacteristics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MultiInstance {
+    pub sequential: bool,
+    /// `camunda:collection` / `flowable:collection` / `activiti:collection`.
+    pub collection: Option<String>,
+    /// `camunda:elementVariable` and the like.
+    pub element_variable: Option<String>,
+    /// `<loopCardinality>` text.
+    pub cardinality: Option<String>,
+    /// `<completionCondition>` text.
+    pub completion_condition: Option<String>,
+}
+
+/// A sequence flow between two nodes of one process.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SequenceFlow {
+    pub id: String,
+    pub name: Option<String>,
+    pub source: NodeIdx,
+    pub target: NodeIdx,
+    /// `<conditionExpression>` text, e.g. `${amount > 1000}`.
+    pub condition: Option<String>,
+    pub line: u32,
+}
+
+/// A lane of a lane set; nested lanes name their parent lane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lane {
+    pub id: String,
+    pub name: Option<String>,
+    pub parent: Option<usize>,
+    pub flow_node_refs: Vec<String>,
+}
+
+/// Artifacts and data elements drawn on the diagram but not executed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Artifact {
+    pub id: String,
+    pub kind: ArtifactKind,
+    /// Name, or the text of a text annotation.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArtifactKind {
+    TextAnnotation,
+    /// An association from `source` to `target` (ids); `directional` when it has an arrow.
+    Association {
+        source: String,
+        target: String,
+        directional: bool,
+    },
+    Group,
+    DataObject,
+    DataObjectReference,
+    DataStoreReference,
+    DataInput,
+    DataOutput,
+    /// `dataInputAssociation` / `dataOutputAssociation` (drawn as dotted arrows).
+    DataAssociation {
+        source: Option<String>,
+        target: Option<String>,
+    },
+}
+
+/// A `<collaboration>`: pools (participants) and message flows between them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Collaboration {
+    pub id: String,
+    pub name: Option<String>,
+    pub participants: Vec<Participant>,
+    pub message_flows: Vec<MessageFlow>,
+    pub artifacts: Vec<Artifact>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Participant {
+    pub id: String,
+    pub name: Option<String>,
+    pub process_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageFlow {
+    pub id: String,
+    pub name: Option<String>,
+    pub source: String,
+    pub target: String,
+}
+
+/// One `<bpmndi:BPMNDiagram>`; a file may hold several.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Diagram {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// The `bpmnElement` of the plane (a process or collaboration id).
+    pub plane_element: Option<String>,
+    pub shapes: Vec<Shape>,
+    pub edges: Vec<Edge>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Bounds {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// A `BPMNShape`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    pub id: Option<String>,
+    /// The id of the model element it draws.
+    pub element: String,
+    pub bounds: Bounds,
+    pub label: Option<Bounds>,
+    pub is_horizontal: Option<bool>,
+    pub is_expanded: Option<bool>,
+    pub is_marker_visible: Option<bool>,
+}
+
+/// A `BPMNEdge`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    pub id: Option<String>,
+    pub element: String,
+    pub waypoints: Vec<Point>,
+    pub label: Option<Bounds>,
+}
+
+impl Definitions {
+    /// Looks an element up by id anywhere in the file.
+    pub fn get(&self, id: &str) -> Option<ElementRef> {
+        self.index.get(id).copied()
+    }
+
+    /// The process with this id.
+    pub fn process(&self, id: &str) -> Option<&Process> {
+        match self.get(id)? {
+            ElementRef::Process(i) => self.processes.get(i),
+            _ => None,
+        }
+    }
+}
+
+impl Process {
+    /// The node with this id, if it belongs to this process.
+    pub fn node_index(&self, id: &str) -> Option<NodeIdx> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// The flow nodes directly inside `scope` (`None` = process level).
+    pub fn children(&self, scope: Option<NodeIdx>) -> impl Iterator<Item = (NodeIdx, &FlowNode)> {
+        self.nodes.iter().enumerate().filter(move |(_, n)| n.scope == scope)
+    }
+}

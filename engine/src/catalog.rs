@@ -1,0 +1,243 @@
+//! The process catalog (目录): a tree of business categories that definitions and models are
+//! filed under. Codes are unique across the tree.
+
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::audit;
+use crate::error::{unique_violation, EngineError, Result};
+use crate::identity::{parse_code, Account};
+use crate::store::new_id;
+use crate::Engine;
+
+/// One catalog node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogNode {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+    pub code: String,
+    pub revision: i64,
+}
+
+/// The editable fields of a catalog node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogInput {
+    pub name: String,
+    pub code: String,
+}
+
+impl CatalogInput {
+    /// Parses the raw form input: a non-empty name (≤ 100 characters) and a valid code.
+    fn parse(&self) -> Result<CatalogInput> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(EngineError::invalid("name", "The name is empty; type a name."));
+        }
+        if name.chars().count() > 100 {
+            return Err(EngineError::invalid("name", "The name is longer than 100 characters; shorten it."));
+        }
+        Ok(CatalogInput { name: name.to_string(), code: parse_code("code", &self.code)? })
+    }
+}
+
+fn node_from_row(r: &AnyRow) -> Result<CatalogNode> {
+    Ok(CatalogNode {
+        id: r.try_get("id")?,
+        parent_id: r.try_get("parent_id")?,
+        name: r.try_get("name")?,
+        code: r.try_get("code")?,
+        revision: r.try_get("revision")?,
+    })
+}
+
+fn code_taken(code: &str) -> String {
+    format!("The code '{code}' is already used by another catalog node; choose another code.")
+}
+
+impl Engine {
+    /// The whole catalog, parents before children, siblings by name.
+    pub async fn catalog(&self) -> Result<Vec<CatalogNode>> {
+        let rows = sqlx::query("SELECT id, parent_id, name, code, revision FROM catalog_nodes ORDER BY sort, name")
+            .fetch_all(&self.store.pool)
+            .await?;
+        let nodes: Vec<CatalogNode> = rows.iter().map(node_from_row).collect::<Result<_>>()?;
+        Ok(order_tree(nodes))
+    }
+
+    /// One catalog node.
+    pub async fn catalog_node(&self, id: &str) -> Result<CatalogNode> {
+        let row = sqlx::query("SELECT id, parent_id, name, code, revision FROM catalog_nodes WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .ok_or_else(|| EngineError::NotFound { what: "Catalog node", id: id.to_string() })?;
+        node_from_row(&row)
+    }
+
+    /// Adds a node under `parent_id` (or at the top). Administrators only: the catalog is shared
+    /// by all tenants.
+    pub async fn create_catalog_node(
+        &self,
+        caller: &Account,
+        parent_id: Option<&str>,
+        input: &CatalogInput,
+    ) -> Result<CatalogNode> {
+        caller.require_admin("change the catalog")?;
+        let input = input.parse()?;
+        if let Some(p) = parent_id {
+            self.catalog_node(p).await?;
+        }
+        let node = CatalogNode {
+            id: new_id(),
+            parent_id: parent_id.map(Into::into),
+            name: input.name,
+            code: input.code,
+            revision: 1,
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.pool.begin().await?;
+        sqlx::query("INSERT INTO catalog_nodes (id, parent_id, name, code, created_at, revision) VALUES ($1, $2, $3, $4, $5, 1)")
+            .bind(&node.id)
+            .bind(&node.parent_id)
+            .bind(&node.name)
+            .bind(&node.code)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_violation(e, "code", code_taken(&node.code)))?;
+        audit::record(
+            &mut tx,
+            now,
+            caller,
+            None,
+            "catalog.create",
+            &node.id,
+            &format!("{} ({})", node.name, node.code),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(node)
+    }
+
+    /// Changes a node's name and code; refused when someone changed it since `revision`.
+    pub async fn update_catalog_node(
+        &self,
+        caller: &Account,
+        id: &str,
+        input: &CatalogInput,
+        revision: i64,
+    ) -> Result<CatalogNode> {
+        caller.require_admin("change the catalog")?;
+        let input = input.parse()?;
+        let current = self.catalog_node(id).await?;
+        let now = self.clock.now();
+        let mut tx = self.store.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE catalog_nodes SET name = $1, code = $2, revision = revision + 1 WHERE id = $3 AND revision = $4",
+        )
+        .bind(&input.name)
+        .bind(&input.code)
+        .bind(id)
+        .bind(revision)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| unique_violation(e, "code", code_taken(&input.code)))?;
+        if done.rows_affected() == 0 {
+            return Err(EngineError::ChangedMeanwhile { what: "Catalog node", id: id.to_string() });
+        }
+        let detail = format!("{} ({}) → {} ({})", current.name, current.code, input.name, input.code);
+        audit::record(&mut tx, now, caller, None, "catalog.update", id, &detail).await?;
+        tx.commit().await?;
+        Ok(CatalogNode { name: input.name, code: input.code, revision: revision + 1, ..current })
+    }
+
+    /// Deletes a node that holds nothing: refused while it has child nodes (or, once
+    /// definitions exist, while definitions or models are filed under it).
+    pub async fn delete_catalog_node(&self, caller: &Account, id: &str) -> Result<()> {
+        caller.require_admin("change the catalog")?;
+        let node = self.catalog_node(id).await?;
+        let now = self.clock.now();
+        let mut tx = self.store.pool.begin().await?;
+        let children: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalog_nodes WHERE parent_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if children > 0 {
+            return Err(EngineError::Conflict(format!(
+                "'{}' still has {children} sub-categories; delete or move them first.",
+                node.name
+            )));
+        }
+        for (table, what) in crate::CATALOG_HOLDERS {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE catalog_id = $1"))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if n > 0 {
+                return Err(EngineError::Conflict(format!(
+                    "'{}' still holds {n} {what}; move or delete them first.",
+                    node.name
+                )));
+            }
+        }
+        sqlx::query("DELETE FROM catalog_nodes WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        audit::record(&mut tx, now, caller, None, "catalog.delete", id, &format!("{} ({})", node.name, node.code))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Orders nodes depth-first (parents before their children) so a flat list draws as a tree.
+/// Nodes whose parent is missing are treated as roots rather than dropped.
+pub fn order_tree(nodes: Vec<CatalogNode>) -> Vec<CatalogNode> {
+    use std::collections::HashSet;
+    let ids: HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+    let is_root = |n: &CatalogNode| n.parent_id.as_deref().is_none_or(|p| !ids.contains(p));
+    let mut out: Vec<CatalogNode> = Vec::with_capacity(nodes.len());
+    let mut stack: Vec<&CatalogNode> = nodes.iter().filter(|n| is_root(n)).rev().collect();
+    let mut seen: HashSet<&str> = HashSet::new();
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n.id.as_str()) {
+            continue;
+        }
+        out.push(n.clone());
+        stack.extend(nodes.iter().filter(|c| c.parent_id.as_deref() == Some(n.id.as_str())).rev());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: &str, parent: Option<&str>) -> CatalogNode {
+        CatalogNode { id: id.into(), parent_id: parent.map(Into::into), name: id.into(), code: id.into(), revision: 1 }
+    }
+
+    #[test]
+    fn tree_order_puts_children_after_their_parent() {
+        let ordered = order_tree(vec![node("b1", Some("b")), node("a", None), node("b", None), node("a1", Some("a"))]);
+        let ids: Vec<_> = ordered.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["a", "a1", "b", "b1"]);
+    }
+
+    #[test]
+    fn orphans_become_roots_and_nothing_is_lost() {
+        let ordered = order_tree(vec![node("x", Some("gone")), node("y", Some("x"))]);
+        assert_eq!(ordered.len(), 2);
+        assert_eq!(ordered[0].id, "x");
+    }
+
+    #[test]
+    fn input_is_trimmed_and_checked() {
+        let ok = CatalogInput { name: "  财务 ".into(), code: " fin ".into() }.parse().unwrap();
+        assert_eq!((ok.name.as_str(), ok.code.as_str()), ("财务", "fin"));
+        let err = CatalogInput { name: "".into(), code: "x".into() }.parse().unwrap_err();
+        assert!(err.to_string().contains("name is empty"));
+        let err = CatalogInput { name: "n".into(), code: "a b".into() }.parse().unwrap_err();
+        assert!(err.to_string().contains("not a valid code"));
+    }
+}

@@ -1,0 +1,135 @@
+//! Demo data for the first start of an empty database, so the console shows a living system.
+
+use crate::catalog::CatalogInput;
+use crate::error::Result;
+use crate::identity::{Account, Role};
+use crate::Engine;
+
+/// The id of the tenant that exists in every database; API calls without a tenant use it.
+pub const DEFAULT_TENANT: &str = "default";
+
+/// What [`Engine::load_demo`] created, for the start-up message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub tenants: usize,
+    pub units: usize,
+    pub people: usize,
+    pub catalog_nodes: usize,
+    /// Extra accounts created (user name), signing in with the admin password.
+    pub accounts: Vec<String>,
+}
+
+/// The organisation of the demo company: (unit, parent unit, people as (id, name, groups)).
+type DemoUnit = (&'static str, Option<&'static str>, &'static [(&'static str, &'static str, &'static str)]);
+
+const DEMO_ORG: &[DemoUnit] = &[
+    ("星河科技有限公司", None, &[("zhangwei", "张伟", "management")]),
+    (
+        "财务部",
+        Some("星河科技有限公司"),
+        &[("wangfang", "王芳", "finance,management"), ("lina", "李娜", "finance"), ("liuyang", "刘洋", "finance")],
+    ),
+    ("人力资源部", Some("星河科技有限公司"), &[("chenjing", "陈静", "hr,management"), ("yangmin", "杨敏", "hr")]),
+    (
+        "研发中心",
+        Some("星河科技有限公司"),
+        &[("zhaolei", "赵磊", "rd,management"), ("huangqiang", "黄强", "rd"), ("zhoujie", "周杰", "rd")],
+    ),
+    ("前端组", Some("研发中心"), &[("wuhao", "吴昊", "rd,frontend"), ("xulin", "徐琳", "rd,frontend")]),
+    ("销售部", Some("星河科技有限公司"), &[("sunli", "孙丽", "sales,management"), ("majun", "马军", "sales")]),
+];
+
+const DEMO_CATALOG: &[(&str, &str, Option<&str>)] = &[
+    ("行政审批", "admin", None),
+    ("请假", "admin-leave", Some("admin")),
+    ("用印", "admin-seal", Some("admin")),
+    ("财务", "finance", None),
+    ("报销", "finance-expense", Some("finance")),
+    ("付款", "finance-payment", Some("finance")),
+    ("人事", "hr", None),
+];
+
+impl Engine {
+    /// Makes sure the default tenant exists (every database has it).
+    pub async fn ensure_default_tenant(&self) -> Result<()> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenants WHERE id = $1")
+            .bind(DEFAULT_TENANT)
+            .fetch_one(&self.store.pool)
+            .await?;
+        if n == 0 {
+            self.create_tenant(&Account::system(), Some(DEFAULT_TENANT), "默认租户").await?;
+        }
+        Ok(())
+    }
+
+    /// Creates the `admin` account when it does not exist. Returns the password when one was
+    /// generated (no password given), so the caller can print it once.
+    pub async fn ensure_admin(&self, password: Option<&str>) -> Result<Option<String>> {
+        if self.account_exists("admin").await? {
+            return Ok(None);
+        }
+        let generated = password.is_none().then(generate_password);
+        let pw = password.or(generated.as_deref()).unwrap_or_default();
+        self.create_account("admin", "管理员", pw, Role::Admin, None).await?;
+        Ok(generated)
+    }
+
+    /// Whether the database holds no data yet beyond the default tenant and accounts.
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM org_units) + (SELECT COUNT(*) FROM catalog_nodes)")
+                .fetch_one(&self.store.pool)
+                .await?;
+        Ok(n == 0)
+    }
+
+    /// Loads the demo tenants, organisation and catalog. `manager_password` is the password of
+    /// the demo tenant manager account.
+    pub async fn load_demo(&self, manager_password: &str) -> Result<DemoSummary> {
+        let sys = Account::system();
+        let mut summary = DemoSummary::default();
+        self.ensure_default_tenant().await?;
+        self.create_tenant(&sys, Some("east"), "华东分公司").await?;
+        summary.tenants = 2;
+
+        for tenant in [DEFAULT_TENANT, "east"] {
+            let mut unit_ids: Vec<(&str, String)> = Vec::new();
+            for (unit, parent, people) in DEMO_ORG {
+                let parent_id = parent.and_then(|p| unit_ids.iter().find(|(n, _)| *n == p).map(|(_, id)| id.as_str()));
+                let created = self.create_org_unit(&sys, tenant, parent_id, unit).await?;
+                summary.units += 1;
+                for (id, name, groups) in people.iter() {
+                    // Person ids are the names people sign tasks with; the second tenant's
+                    // people get a prefix so ids stay unique across tenants.
+                    let pid = if tenant == DEFAULT_TENANT { id.to_string() } else { format!("{tenant}.{id}") };
+                    let groups: Vec<&str> = groups.split(',').collect();
+                    self.create_person(&sys, &created.id, Some(&pid), name, &groups).await?;
+                    summary.people += 1;
+                }
+                unit_ids.push((unit, created.id));
+            }
+        }
+
+        let mut codes: Vec<(&str, String)> = Vec::new();
+        for (name, code, parent) in DEMO_CATALOG {
+            let parent_id = parent.and_then(|p| codes.iter().find(|(c, _)| *c == p).map(|(_, id)| id.as_str()));
+            let input = CatalogInput { name: name.to_string(), code: code.to_string() };
+            let node = self.create_catalog_node(&sys, parent_id, &input).await?;
+            codes.push((code, node.id));
+            summary.catalog_nodes += 1;
+        }
+
+        self.create_account("east-manager", "华东租户管理员", manager_password, Role::TenantManager, Some("east"))
+            .await?;
+        summary.accounts.push("east-manager".into());
+        Ok(summary)
+    }
+}
+
+/// A random 16-character password from an alphabet without look-alike characters.
+pub fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}

@@ -1,0 +1,81 @@
+//! The engine's one error type. Every variant that a user can meet carries a sentence that
+//! says what went wrong and what to do; the web layer maps variants to HTTP statuses.
+
+/// An engine refusal or failure.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The named thing does not exist (or is not visible to the caller). HTTP 404.
+    #[error("{what} '{id}' was not found; it may have been deleted meanwhile. Reload the list.")]
+    NotFound { what: &'static str, id: String },
+    /// Input that can never succeed as given. HTTP 422.
+    #[error("{message}")]
+    Invalid {
+        /// The field the message is about, for forms that show errors in place.
+        field: Option<&'static str>,
+        message: String,
+    },
+    /// The request is valid but the current state forbids it. HTTP 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// Someone else changed the row since it was read. HTTP 409.
+    #[error("{what} '{id}' was changed meanwhile by someone else; reload and try again.")]
+    ChangedMeanwhile { what: &'static str, id: String },
+    /// The caller may not do this. HTTP 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Wrong user name or password. HTTP 401.
+    #[error("Wrong user name or password.")]
+    BadCredentials,
+    /// The database failed. HTTP 500.
+    #[error("database error: {0}")]
+    Storage(#[from] sqlx::Error),
+    /// Migrations could not be applied. Fatal at start-up.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// Password hashing failed (never on valid input). HTTP 500.
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+}
+
+impl EngineError {
+    /// A 422 refusal about one input field.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        EngineError::Invalid { field: Some(field), message: message.into() }
+    }
+
+    /// A short, stable code for API clients (`{"error": code}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::NotFound { .. } => "not_found",
+            EngineError::Invalid { .. } => "invalid",
+            EngineError::Conflict(_) => "conflict",
+            EngineError::ChangedMeanwhile { .. } => "changed_meanwhile",
+            EngineError::Forbidden(_) => "forbidden",
+            EngineError::BadCredentials => "bad_credentials",
+            EngineError::Storage(_) | EngineError::Migration(_) | EngineError::Hash(_) => "internal",
+        }
+    }
+
+    /// The HTTP status this refusal maps to.
+    pub fn status(&self) -> u16 {
+        match self {
+            EngineError::NotFound { .. } => 404,
+            EngineError::Invalid { .. } => 422,
+            EngineError::Conflict(_) | EngineError::ChangedMeanwhile { .. } => 409,
+            EngineError::Forbidden(_) => 403,
+            EngineError::BadCredentials => 401,
+            EngineError::Storage(_) | EngineError::Migration(_) | EngineError::Hash(_) => 500,
+        }
+    }
+}
+
+/// Result alias of the engine.
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// Turns a unique-constraint violation into a field refusal, leaves other errors alone.
+pub(crate) fn unique_violation(err: sqlx::Error, field: &'static str, message: String) -> EngineError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => EngineError::invalid(field, message),
+        _ => EngineError::Storage(err),
+    }
+}

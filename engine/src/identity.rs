@@ -1,0 +1,599 @@
+//! Identity: tenants, console accounts and their sessions, and the organisation tree
+//! (units and people) that tasks are assigned within.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::audit;
+use crate::error::{unique_violation, EngineError, Result};
+use crate::store::new_id;
+use crate::Engine;
+
+/// How long a console session lasts: a working day with margin.
+pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sees and manages every tenant.
+    Admin,
+    /// Sees and manages one tenant only.
+    TenantManager,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::TenantManager => "tenant_manager",
+        }
+    }
+
+    fn parse(s: &str) -> Role {
+        // The column has a CHECK constraint; anything else cannot be stored.
+        if s == "admin" {
+            Role::Admin
+        } else {
+            Role::TenantManager
+        }
+    }
+}
+
+/// A console account: the caller of every engine operation that changes something.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The tenant of a tenant manager; `None` for administrators.
+    pub tenant_id: Option<String>,
+}
+
+impl Account {
+    /// `None` when the account sees all tenants, else the one tenant it is limited to.
+    pub fn tenant_scope(&self) -> Option<&str> {
+        match self.role {
+            Role::Admin => None,
+            Role::TenantManager => Some(self.tenant_id.as_deref().unwrap_or("")),
+        }
+    }
+
+    /// Whether the account may see and change data of `tenant_id`.
+    pub fn can_access(&self, tenant_id: &str) -> bool {
+        self.tenant_scope().is_none_or(|t| t == tenant_id)
+    }
+
+    /// Refuses unless the account is an administrator.
+    pub fn require_admin(&self, what: &str) -> Result<()> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::TenantManager => {
+                Err(EngineError::Forbidden(format!("Only an administrator can {what}; ask an administrator to do it.")))
+            }
+        }
+    }
+
+    /// The built-in account used for start-up work such as loading demo data.
+    pub fn system() -> Account {
+        Account {
+            id: "system".into(),
+            username: "system".into(),
+            display_name: "System".into(),
+            role: Role::Admin,
+            tenant_id: None,
+        }
+    }
+}
+
+/// A tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub revision: i64,
+}
+
+/// A signed-in session: the account and the tenant it currently works in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub account: Account,
+    /// The tenant chosen in the header's switcher (`None` = all visible tenants).
+    pub tenant_id: Option<String>,
+    pub expires_at: i64,
+}
+
+/// A unit of the organisation tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgUnit {
+    pub id: String,
+    pub tenant_id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+}
+
+/// A person who can be assigned tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub tenant_id: String,
+    pub unit_id: String,
+    pub name: String,
+    pub groups: Vec<String>,
+}
+
+/// Checks a tenant name: trimmed, not empty, at most 100 characters.
+pub fn parse_tenant_name(raw: &str) -> Result<String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(EngineError::invalid("name", "The tenant name is empty; type a name."));
+    }
+    if name.chars().count() > 100 {
+        return Err(EngineError::invalid("name", "The tenant name is longer than 100 characters; shorten it."));
+    }
+    Ok(name.to_string())
+}
+
+/// Hashes a password with Argon2id and a random salt (PHC string format).
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| EngineError::Hash(e.to_string()))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// Session tokens are stored hashed, so a copy of the database does not hand out sessions.
+fn token_hash(token: &str) -> String {
+    use blake2::{Blake2s256, Digest};
+    let digest = Blake2s256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const ACCOUNT_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.tenant_id";
+
+fn account_from_row(r: &AnyRow) -> Result<Account> {
+    Ok(Account {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: Role::parse(&r.try_get::<String, _>("role")?),
+        tenant_id: r.try_get("tenant_id")?,
+    })
+}
+
+fn tenant_from_row(r: &AnyRow) -> Result<Tenant> {
+    Ok(Tenant {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        created_at: r.try_get("created_at")?,
+        revision: r.try_get("revision")?,
+    })
+}
+
+impl Engine {
+    // ---- tenants -------------------------------------------------------------------------
+
+    /// The tenants the caller may see, by name.
+    pub async fn list_tenants(&self, caller: &Account) -> Result<Vec<Tenant>> {
+        let rows = sqlx::query("SELECT id, name, created_at, revision FROM tenants ORDER BY name")
+            .fetch_all(&self.store.pool)
+            .await?;
+        let all: Vec<Tenant> = rows.iter().map(tenant_from_row).collect::<Result<_>>()?;
+        Ok(all.into_iter().filter(|t| caller.can_access(&t.id)).collect())
+    }
+
+    /// One tenant, if the caller may see it.
+    pub async fn get_tenant(&self, caller: &Account, id: &str) -> Result<Tenant> {
+        let not_found = || EngineError::NotFound { what: "Tenant", id: id.to_string() };
+        if !caller.can_access(id) {
+            return Err(not_found());
+        }
+        let row = sqlx::query("SELECT id, name, created_at, revision FROM tenants WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .ok_or_else(not_found)?;
+        tenant_from_row(&row)
+    }
+
+    /// Creates a tenant (administrators only). `id` is optional; a random one is made if absent.
+    pub async fn create_tenant(&self, caller: &Account, id: Option<&str>, name: &str) -> Result<Tenant> {
+        caller.require_admin("create tenants")?;
+        let name = parse_tenant_name(name)?;
+        let id = match id.map(str::trim) {
+            Some(id) if !id.is_empty() => parse_code("id", id)?,
+            _ => new_id(),
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.pool.begin().await?;
+        sqlx::query("INSERT INTO tenants (id, name, created_at, revision) VALUES ($1, $2, $3, 1)")
+            .bind(&id)
+            .bind(&name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                unique_violation(
+                    e,
+                    "name",
+                    format!("A tenant named '{name}' or with id '{id}' already exists; choose another."),
+                )
+            })?;
+        audit::record(&mut tx, now, caller, Some(&id), "tenant.create", &id, &name).await?;
+        tx.commit().await?;
+        Ok(Tenant { id, name, created_at: now, revision: 1 })
+    }
+
+    /// Renames a tenant. `revision` is the one the caller saw; a different current revision
+    /// means someone else changed the tenant meanwhile, and the rename is refused.
+    pub async fn rename_tenant(&self, caller: &Account, id: &str, name: &str, revision: i64) -> Result<Tenant> {
+        let name = parse_tenant_name(name)?;
+        let current = self.get_tenant(caller, id).await?;
+        let now = self.clock.now();
+        let mut tx = self.store.pool.begin().await?;
+        let done = sqlx::query("UPDATE tenants SET name = $1, revision = revision + 1 WHERE id = $2 AND revision = $3")
+            .bind(&name)
+            .bind(id)
+            .bind(revision)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                unique_violation(e, "name", format!("Another tenant is already named '{name}'; choose another name."))
+            })?;
+        if done.rows_affected() == 0 {
+            return Err(EngineError::ChangedMeanwhile { what: "Tenant", id: id.to_string() });
+        }
+        let detail = format!("{} → {}", current.name, name);
+        audit::record(&mut tx, now, caller, Some(id), "tenant.rename", id, &detail).await?;
+        tx.commit().await?;
+        Ok(Tenant { name, revision: revision + 1, ..current })
+    }
+
+    // ---- accounts and sessions -------------------------------------------------------------
+
+    /// Creates a console account. A tenant manager must name an existing tenant.
+    pub async fn create_account(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        role: Role,
+        tenant_id: Option<&str>,
+    ) -> Result<Account> {
+        let username = parse_code("username", username)?;
+        if password.chars().count() < 8 {
+            return Err(EngineError::invalid(
+                "password",
+                "The password is shorter than 8 characters; choose a longer one.",
+            ));
+        }
+        if role == Role::TenantManager && tenant_id.is_none() {
+            return Err(EngineError::invalid("tenant", "A tenant manager needs a tenant; choose one."));
+        }
+        let hash = hash_password(password)?;
+        let account = Account {
+            id: new_id(),
+            username,
+            display_name: display_name.trim().to_string(),
+            role,
+            tenant_id: tenant_id.map(str::to_string),
+        };
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, password_hash, role, tenant_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&account.id)
+        .bind(&account.username)
+        .bind(&account.display_name)
+        .bind(&hash)
+        .bind(role.as_str())
+        .bind(&account.tenant_id)
+        .bind(self.clock.now())
+        .execute(&self.store.pool)
+        .await
+        .map_err(|e| {
+            unique_violation(e, "username", format!("The user name '{}' is taken; choose another.", account.username))
+        })?;
+        Ok(account)
+    }
+
+    /// Whether an account with this user name exists.
+    pub async fn account_exists(&self, username: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_one(&self.store.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// Checks a user name and password and opens a session. Returns the session token (to be
+    /// put in a cookie) and the account. Wrong name and wrong password are refused alike.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<(String, Account)> {
+        let row = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1"))
+            .bind(username.trim())
+            .fetch_optional(&self.store.pool)
+            .await?;
+        let Some(row) = row else {
+            // Hash anyway so that a wrong user name takes as long as a wrong password.
+            let _ = hash_password(password);
+            return Err(EngineError::BadCredentials);
+        };
+        let hash: String = row.try_get("password_hash")?;
+        if !verify_password(password, &hash) {
+            return Err(EngineError::BadCredentials);
+        }
+        let account = account_from_row(&row)?;
+        let token = random_token();
+        let now = self.clock.now();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, tenant_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash(&token))
+        .bind(&account.id)
+        .bind(&account.tenant_id)
+        .bind(now)
+        .bind(now + SESSION_TTL_MS)
+        .execute(&self.store.pool)
+        .await?;
+        // Expired sessions are swept here rather than by a background task: sign-ins are rare.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&self.store.pool).await?;
+        Ok((token, account))
+    }
+
+    /// The live session behind a token, or `None` when unknown or expired.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLUMNS}, s.tenant_id AS session_tenant, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+        ))
+        .bind(token_hash(token))
+        .bind(self.clock.now())
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Session {
+                account: account_from_row(&r)?,
+                tenant_id: r.try_get("session_tenant")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Chooses the tenant a session works in (`None` = all the account may see).
+    pub async fn switch_tenant(&self, token: &str, caller: &Account, tenant_id: Option<&str>) -> Result<()> {
+        if let Some(t) = tenant_id {
+            self.get_tenant(caller, t).await?;
+        } else if caller.tenant_scope().is_some() {
+            return Err(EngineError::Forbidden("A tenant manager always works in their own tenant.".into()));
+        }
+        sqlx::query("UPDATE sessions SET tenant_id = $1 WHERE token_hash = $2")
+            .bind(tenant_id)
+            .bind(token_hash(token))
+            .execute(&self.store.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a session.
+    pub async fn sign_out(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&self.store.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- organisation ----------------------------------------------------------------------
+
+    /// Adds an organisation unit under `parent_id` (or at the top).
+    pub async fn create_org_unit(
+        &self,
+        caller: &Account,
+        tenant_id: &str,
+        parent_id: Option<&str>,
+        name: &str,
+    ) -> Result<OrgUnit> {
+        self.get_tenant(caller, tenant_id).await?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(EngineError::invalid("name", "The unit name is empty; type a name."));
+        }
+        let unit = OrgUnit {
+            id: new_id(),
+            tenant_id: tenant_id.into(),
+            parent_id: parent_id.map(Into::into),
+            name: name.into(),
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.pool.begin().await?;
+        sqlx::query("INSERT INTO org_units (id, tenant_id, parent_id, name) VALUES ($1, $2, $3, $4)")
+            .bind(&unit.id)
+            .bind(&unit.tenant_id)
+            .bind(&unit.parent_id)
+            .bind(&unit.name)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(&mut tx, now, caller, Some(tenant_id), "org.unit.create", &unit.id, name).await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    /// Adds a person to a unit.
+    pub async fn create_person(
+        &self,
+        caller: &Account,
+        unit_id: &str,
+        id: Option<&str>,
+        name: &str,
+        groups: &[&str],
+    ) -> Result<Person> {
+        let unit = self.org_unit(caller, unit_id).await?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(EngineError::invalid("name", "The person's name is empty; type a name."));
+        }
+        let id = match id {
+            Some(id) => parse_code("id", id)?,
+            None => new_id(),
+        };
+        let person = Person {
+            id,
+            tenant_id: unit.tenant_id.clone(),
+            unit_id: unit.id,
+            name: name.into(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.pool.begin().await?;
+        sqlx::query("INSERT INTO people (id, tenant_id, unit_id, name, groups) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&person.id)
+            .bind(&person.tenant_id)
+            .bind(&person.unit_id)
+            .bind(&person.name)
+            .bind(person.groups.join(","))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_violation(e, "id", format!("A person with id '{}' already exists.", person.id)))?;
+        audit::record(&mut tx, now, caller, Some(&person.tenant_id), "org.person.create", &person.id, name).await?;
+        tx.commit().await?;
+        Ok(person)
+    }
+
+    async fn org_unit(&self, caller: &Account, unit_id: &str) -> Result<OrgUnit> {
+        let not_found = || EngineError::NotFound { what: "Organisation unit", id: unit_id.to_string() };
+        let row = sqlx::query("SELECT id, tenant_id, parent_id, name FROM org_units WHERE id = $1")
+            .bind(unit_id)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .ok_or_else(not_found)?;
+        let unit = OrgUnit {
+            id: row.try_get("id")?,
+            tenant_id: row.try_get("tenant_id")?,
+            parent_id: row.try_get("parent_id")?,
+            name: row.try_get("name")?,
+        };
+        if !caller.can_access(&unit.tenant_id) {
+            return Err(not_found());
+        }
+        Ok(unit)
+    }
+
+    /// The organisation units of a tenant (flat; `parent_id` gives the tree).
+    pub async fn org_units(&self, caller: &Account, tenant_id: &str) -> Result<Vec<OrgUnit>> {
+        self.get_tenant(caller, tenant_id).await?;
+        let rows = sqlx::query(
+            "SELECT id, tenant_id, parent_id, name FROM org_units WHERE tenant_id = $1 ORDER BY sort, name",
+        )
+        .bind(tenant_id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OrgUnit {
+                    id: r.try_get("id")?,
+                    tenant_id: r.try_get("tenant_id")?,
+                    parent_id: r.try_get("parent_id")?,
+                    name: r.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The people of a tenant, by name.
+    pub async fn people(&self, caller: &Account, tenant_id: &str) -> Result<Vec<Person>> {
+        self.get_tenant(caller, tenant_id).await?;
+        let rows =
+            sqlx::query("SELECT id, tenant_id, unit_id, name, groups FROM people WHERE tenant_id = $1 ORDER BY name")
+                .bind(tenant_id)
+                .fetch_all(&self.store.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let groups: String = r.try_get("groups")?;
+                Ok(Person {
+                    id: r.try_get("id")?,
+                    tenant_id: r.try_get("tenant_id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    name: r.try_get("name")?,
+                    groups: groups.split(',').filter(|g| !g.is_empty()).map(str::to_string).collect(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Checks an identifier-like value (ids, codes, user names): 1 to 64 characters of letters,
+/// digits, `-`, `_` and `.`.
+pub fn parse_code(field: &'static str, raw: &str) -> Result<String> {
+    let v = raw.trim();
+    let ok =
+        !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(EngineError::invalid(
+            field,
+            format!("'{v}' is not a valid {field}: use 1 to 64 letters, digits, '-', '_' or '.'."),
+        ))
+    }
+}
+
+/// Counts shown on the overview page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub tenants: i64,
+    pub units: i64,
+    pub people: i64,
+    pub catalog_nodes: i64,
+}
+
+impl Engine {
+    /// Counts within the caller's scope, narrowed to `tenant` when one is chosen.
+    pub async fn overview(&self, caller: &Account, tenant: Option<&str>) -> Result<Overview> {
+        let scope = caller.tenant_scope().or(tenant);
+        let count = |table: &'static str| {
+            let pool = self.store.pool.clone();
+            let scope = scope.map(str::to_string);
+            async move {
+                let n: i64 = match scope {
+                    Some(t) => {
+                        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE tenant_id = $1"))
+                            .bind(t)
+                            .fetch_one(&pool)
+                            .await?
+                    }
+                    None => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&pool).await?,
+                };
+                Ok::<i64, EngineError>(n)
+            }
+        };
+        let catalog_nodes: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM catalog_nodes").fetch_one(&self.store.pool).await?;
+        Ok(Overview {
+            tenants: self.list_tenants(caller).await?.len() as i64,
+            units: count("org_units").await?,
+            people: count("people").await?,
+            catalog_nodes,
+        })
+    }
+}

@@ -1,0 +1,118 @@
+//! Test support: a fresh, migrated database per test, on SQLite or PostgreSQL, removed when
+//! the test ends. PostgreSQL is found through `BPM_TEST_PG_URL` (default: the local server with
+//! trust auth); when it does not answer, the test fails and says so: it never passes silently.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::{Clock, Engine, Store};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// The maintenance database of the test PostgreSQL server.
+pub fn pg_admin_url() -> String {
+    std::env::var("BPM_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database that lives as long as the test.
+pub struct TestDb {
+    pub engine: Engine,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+fn unique_name() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("bpm_test_{}_{n}_{nanos}", std::process::id())
+}
+
+impl TestDb {
+    /// A fresh SQLite file in the temp folder.
+    pub async fn sqlite() -> TestDb {
+        let path = std::env::temp_dir().join(format!("{}.sqlite", unique_name()));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let store = Store::connect(&url).await.expect("SQLite test database");
+        TestDb { engine: Engine::new(store, Clock::fixed(1_700_000_000_000)), url, cleanup: Cleanup::File(path) }
+    }
+
+    /// A fresh database on the test PostgreSQL server. Panics with a clear message when the
+    /// server does not answer.
+    pub async fn postgres() -> TestDb {
+        sqlx::any::install_default_drivers();
+        let admin_url = pg_admin_url();
+        let name = unique_name();
+        let admin = sqlx::AnyPool::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL tests need a server at {admin_url} (set BPM_TEST_PG_URL to another one): {e}. \
+                 Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+            )
+        });
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("CREATE DATABASE");
+        admin.close().await;
+        let url = match admin_url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{name}"),
+            None => panic!("BPM_TEST_PG_URL must end with /<database>"),
+        };
+        let store = Store::connect(&url).await.expect("PostgreSQL test database");
+        TestDb {
+            engine: Engine::new(store, Clock::fixed(1_700_000_000_000)),
+            url,
+            cleanup: Cleanup::Database { admin_url, name },
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Database { admin_url, name } => {
+                // Drop runs inside the test's runtime, which cannot be blocked on; a thread
+                // with its own small runtime drops the database (FORCE ends open connections).
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                    rt.block_on(async move {
+                        if let Ok(admin) = sqlx::AnyPool::connect(&admin_url).await {
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&admin)
+                                .await;
+                            admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// Runs an async test body against SQLite and against PostgreSQL: `db_test!(name, body_fn)`
+/// makes `name::sqlite` and `name::postgres`, each calling `body_fn(&TestDb)`.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::testing::TestDb::sqlite().await;
+                super::$body(&db).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let db = $crate::testing::TestDb::postgres().await;
+                super::$body(&db).await;
+            }
+        }
+    };
+}

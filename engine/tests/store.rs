@@ -1,0 +1,119 @@
+//! Storage tests of identity, sessions, tenants, catalog and audit, on SQLite and PostgreSQL.
+
+use engine::catalog::CatalogInput;
+use engine::db_test;
+use engine::identity::{Account, Role};
+use engine::testing::TestDb;
+use engine::EngineError;
+
+fn input(name: &str, code: &str) -> CatalogInput {
+    CatalogInput { name: name.into(), code: code.into() }
+}
+
+async fn connects_and_migrates(db: &TestDb) {
+    db.engine.store().ping().await.unwrap();
+    // A second connect on a migrated database is a no-op, not an error.
+    let again = engine::Store::connect(&db.url).await.unwrap();
+    again.ping().await.unwrap();
+    again.close().await;
+}
+db_test!(connectivity, connects_and_migrates);
+
+async fn sign_in_and_sessions(db: &TestDb) {
+    let e = &db.engine;
+    assert_eq!(e.ensure_admin(Some("correct horse")).await.unwrap(), None, "a given password is not printed");
+    assert_eq!(e.ensure_admin(None).await.unwrap(), None, "the admin is created once");
+    assert!(matches!(e.sign_in("admin", "wrong").await, Err(EngineError::BadCredentials)));
+    assert!(matches!(e.sign_in("nobody", "correct horse").await, Err(EngineError::BadCredentials)));
+    let (token, account) = e.sign_in("admin", "correct horse").await.unwrap();
+    assert_eq!(account.role, Role::Admin);
+    let session = e.session(&token).await.unwrap().expect("live session");
+    assert_eq!(session.account.username, "admin");
+    assert!(e.session("not-a-token").await.unwrap().is_none());
+    // Sessions expire.
+    e.clock().advance(engine::identity::SESSION_TTL_MS + 1);
+    assert!(e.session(&token).await.unwrap().is_none());
+    let (token2, _) = e.sign_in("admin", "correct horse").await.unwrap();
+    e.sign_out(&token2).await.unwrap();
+    assert!(e.session(&token2).await.unwrap().is_none());
+}
+db_test!(sessions, sign_in_and_sessions);
+
+async fn generated_admin_password_works(db: &TestDb) {
+    let pw = db.engine.ensure_admin(None).await.unwrap().expect("generated password");
+    assert_eq!(pw.len(), 16);
+    db.engine.sign_in("admin", &pw).await.unwrap();
+}
+db_test!(generated_admin, generated_admin_password_works);
+
+async fn tenants_rename_with_revision(db: &TestDb) {
+    let e = &db.engine;
+    let sys = Account::system();
+    e.ensure_default_tenant().await.unwrap();
+    let t = e.create_tenant(&sys, Some("north"), "华北").await.unwrap();
+    let err = e.create_tenant(&sys, Some("south"), "华北").await.unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    let renamed = e.rename_tenant(&sys, "north", " 华北分公司 ", t.revision).await.unwrap();
+    assert_eq!(renamed.name, "华北分公司");
+    // A stale revision is refused, never a lost update.
+    let stale = e.rename_tenant(&sys, "north", "x", t.revision).await.unwrap_err();
+    assert!(matches!(stale, EngineError::ChangedMeanwhile { .. }), "{stale}");
+    let empty = e.rename_tenant(&sys, "north", "  ", renamed.revision).await.unwrap_err();
+    assert_eq!(empty.status(), 422);
+    let dup = e.rename_tenant(&sys, "north", "默认租户", renamed.revision).await.unwrap_err();
+    assert!(dup.to_string().contains("already named"), "{dup}");
+    assert_eq!(e.get_tenant(&sys, "north").await.unwrap().name, "华北分公司", "refusals change nothing");
+    let log = e.audit_log(&sys, 10).await.unwrap();
+    assert_eq!(log[0].action, "tenant.rename");
+    assert_eq!(log[0].detail, "华北 → 华北分公司");
+}
+db_test!(tenants, tenants_rename_with_revision);
+
+async fn tenant_manager_sees_only_its_tenant(db: &TestDb) {
+    let e = &db.engine;
+    let summary = e.load_demo("manager-pass").await.unwrap();
+    assert_eq!(summary.tenants, 2);
+    assert!(summary.people >= 20);
+    let (_, manager) = e.sign_in("east-manager", "manager-pass").await.unwrap();
+    let visible: Vec<_> = e.list_tenants(&manager).await.unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(visible, ["east"]);
+    assert!(matches!(e.get_tenant(&manager, "default").await, Err(EngineError::NotFound { .. })));
+    assert!(e.people(&manager, "default").await.is_err());
+    assert_eq!(e.people(&manager, "east").await.unwrap().len(), summary.people / 2);
+    let refused = e.create_tenant(&manager, None, "mine").await.unwrap_err();
+    assert_eq!(refused.status(), 403);
+    let refused = e.create_catalog_node(&manager, None, &input("x", "x")).await.unwrap_err();
+    assert_eq!(refused.status(), 403);
+    let o = e.overview(&manager, None).await.unwrap();
+    assert_eq!((o.tenants, o.people), (1, (summary.people / 2) as i64));
+}
+db_test!(tenant_scope, tenant_manager_sees_only_its_tenant);
+
+async fn catalog_tree_edit_and_delete(db: &TestDb) {
+    let e = &db.engine;
+    let sys = Account::system();
+    let fin = e.create_catalog_node(&sys, None, &input("财务", "finance")).await.unwrap();
+    let exp = e.create_catalog_node(&sys, Some(&fin.id), &input("报销", "expense")).await.unwrap();
+    let dup = e.create_catalog_node(&sys, None, &input("Other", "finance")).await.unwrap_err();
+    assert!(matches!(&dup, EngineError::Invalid { field: Some("code"), .. }), "{dup}");
+    let missing_parent = e.create_catalog_node(&sys, Some("nope"), &input("a", "a")).await.unwrap_err();
+    assert_eq!(missing_parent.status(), 404);
+
+    let tree = e.catalog().await.unwrap();
+    assert_eq!(tree.iter().map(|n| n.code.as_str()).collect::<Vec<_>>(), ["finance", "expense"]);
+
+    let edited = e.update_catalog_node(&sys, &exp.id, &input("费用报销", "fee"), exp.revision).await.unwrap();
+    assert_eq!((edited.name.as_str(), edited.code.as_str()), ("费用报销", "fee"));
+    let stale = e.update_catalog_node(&sys, &exp.id, &input("x", "y"), exp.revision).await.unwrap_err();
+    assert!(matches!(stale, EngineError::ChangedMeanwhile { .. }));
+
+    let refused = e.delete_catalog_node(&sys, &fin.id).await.unwrap_err();
+    assert_eq!(refused.status(), 409);
+    assert!(refused.to_string().contains("sub-categories"), "{refused}");
+    e.delete_catalog_node(&sys, &exp.id).await.unwrap();
+    e.delete_catalog_node(&sys, &fin.id).await.unwrap();
+    assert!(e.catalog().await.unwrap().is_empty());
+    let actions: Vec<_> = e.audit_log(&sys, 10).await.unwrap().into_iter().map(|a| a.action).collect();
+    assert_eq!(actions, ["catalog.delete", "catalog.delete", "catalog.update", "catalog.create", "catalog.create"]);
+}
+db_test!(catalog, catalog_tree_edit_and_delete);
