@@ -1,0 +1,191 @@
+//! BPMN 2.0 XML → [`Definitions`](super::Definitions).
+//!
+//! Parsing runs in three steps, each in its own sub-module:
+//!
+//! 1. [`encoding`]: the raw bytes become text (UTF-8 with or without BOM, or ISO-8859-1 when
+//!    the XML declaration says so). Everything else is refused rather than guessed.
+//! 2. [`dom`]: quick-xml's namespace-aware reader turns the text into a compact tree holding
+//!    only the BPMN, BPMNDI, DC, DI and Camunda/Flowable/Activiti elements; vendor extensions
+//!    are read (so that well-formedness is still checked) but not stored.
+//! 3. [`build`]: the tree becomes the indexed model, with every reference resolved.
+//!
+//! [`check_executable`] then says, per process, what the engine cannot run yet.
+//!
+//! Nothing here panics on any input: every problem is a [`ParseError`] whose message names
+//! the line, column and element and says what to do about it.
+
+use std::fmt::Write as _;
+
+use super::model::{Definitions, Process};
+
+mod build;
+mod check;
+mod dom;
+mod encoding;
+#[cfg(test)]
+mod tests;
+
+/// Limits applied while parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Files larger than this many bytes are refused before anything is read.
+    pub max_bytes: usize,
+}
+
+impl Default for ParseOptions {
+    /// 10 MiB: far beyond any hand-made model, small enough to keep a server safe.
+    fn default() -> Self {
+        ParseOptions { max_bytes: 10 * 1024 * 1024 }
+    }
+}
+
+/// Parses a BPMN 2.0 file into the checked, indexed model.
+///
+/// The file must be a `<definitions>` element of the BPMN model namespace with at least one
+/// `<process>`. Every sequence flow, boundary event and default flow must point at an existing
+/// element of its process, and ids must be unique.
+pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<Definitions, ParseError> {
+    // Checked first, before even looking at the bytes, so that a huge upload costs nothing.
+    if bytes.len() > opts.max_bytes {
+        return Err(ParseError::new(
+            ParseErrorKind::TooLarge,
+            Location::NONE,
+            format_args!("the file is {} bytes long, more than the limit of {} bytes", bytes.len(), opts.max_bytes),
+            "Split the model into several files or remove embedded data (images, large documentation).",
+        ));
+    }
+    let text = encoding::decode(bytes)?;
+    let doc = dom::read(&text)?;
+    build::build(&doc)
+}
+
+/// One element of a process that the engine cannot execute (yet).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unsupported {
+    /// The id of the element (the process id for process-wide problems).
+    pub element_id: String,
+    /// The XML tag, with the event trigger when there is one, e.g. `intermediateCatchEvent (message)`.
+    pub element_type: String,
+    /// 1-based line of the element's start tag.
+    pub line: u32,
+    /// Why it cannot run, e.g. `not supported yet`.
+    pub reason: String,
+}
+
+/// Why a process cannot be started: empty = startable.
+///
+/// The startable subset is: none and timer start events, none/terminate/error end events,
+/// tasks (plain, user, manual, service), embedded sub-processes, call activities, exclusive,
+/// parallel and inclusive gateways, timer intermediate catch events and timer boundary events.
+/// Every other element yields one entry, as do a non-executable process and a process
+/// without a start event.
+pub fn check_executable(def: &Definitions, process: &Process) -> Vec<Unsupported> {
+    check::check_executable(def, process)
+}
+
+/// Why a file was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[error("{message}")]
+pub struct ParseError {
+    /// What kind of problem it is, for programs.
+    pub kind: ParseErrorKind,
+    /// A full sentence for people: where (line, column, element), what is wrong and what to do.
+    pub message: String,
+    /// 1-based line of the problem, when it has a place in the file.
+    pub line: Option<u32>,
+    /// 1-based column (in characters) of the problem.
+    pub column: Option<u32>,
+    /// The id of the element concerned, when there is one.
+    pub element_id: Option<String>,
+}
+
+/// The kinds of [`ParseError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum ParseErrorKind {
+    /// The file is larger than [`ParseOptions::max_bytes`].
+    TooLarge,
+    /// The file is not well-formed XML.
+    Malformed,
+    /// The file has a `<!DOCTYPE>` or entity declaration; they are refused (entity expansion attacks).
+    Doctype,
+    /// The file is neither UTF-8 nor ISO-8859-1.
+    Encoding,
+    /// The root element is not a BPMN 2.0 `<definitions>`.
+    NotBpmn,
+    /// The file has no `<process>`.
+    NoProcess,
+    /// Two elements share an id.
+    DuplicateId,
+    /// A reference (sourceRef, targetRef, attachedToRef, default, ...) points at nothing.
+    MissingReference,
+    /// The file is XML and BPMN but breaks a rule of the BPMN model (unknown element, bad number, ...).
+    Invalid,
+}
+
+/// Where an error is, to build its message.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Location<'a> {
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub element_id: Option<&'a str>,
+}
+
+impl Location<'static> {
+    pub(crate) const NONE: Location<'static> = Location { line: None, column: None, element_id: None };
+}
+
+impl<'a> Location<'a> {
+    /// A place in the file.
+    pub(crate) fn at(line: u32, column: u32) -> Self {
+        Location { line: Some(line), column: Some(column), element_id: None }
+    }
+
+    /// The same place, naming an element.
+    pub(crate) fn element<'b>(self, id: Option<&'b str>) -> Location<'b>
+    where
+        'a: 'b,
+    {
+        Location { line: self.line, column: self.column, element_id: id }
+    }
+}
+
+impl ParseError {
+    /// Builds the error and its message: `Line 3, column 5, element "Flow_1": <what>. <fix>`.
+    pub(crate) fn new(kind: ParseErrorKind, at: Location<'_>, what: std::fmt::Arguments<'_>, fix: &str) -> Self {
+        let mut message = String::new();
+        // Writing into a String cannot fail; the results are ignored on purpose.
+        match (at.line, at.column) {
+            (Some(l), Some(c)) => {
+                let _ = write!(message, "Line {l}, column {c}");
+            }
+            (Some(l), None) => {
+                let _ = write!(message, "Line {l}");
+            }
+            _ => {}
+        }
+        if let Some(id) = at.element_id {
+            if message.is_empty() {
+                let _ = write!(message, "Element \"{id}\"");
+            } else {
+                let _ = write!(message, ", element \"{id}\"");
+            }
+        }
+        if message.is_empty() {
+            // No location prefix: the sentence starts with `what`, capitalised.
+            let what = what.to_string();
+            let mut chars = what.chars();
+            if let Some(first) = chars.next() {
+                message.extend(first.to_uppercase());
+                message.push_str(chars.as_str());
+            }
+        } else {
+            let _ = write!(message, ": {what}");
+        }
+        message.push('.');
+        if !fix.is_empty() {
+            message.push(' ');
+            message.push_str(fix);
+        }
+        ParseError { kind, message, line: at.line, column: at.column, element_id: at.element_id.map(str::to_owned) }
+    }
+}
