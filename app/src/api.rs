@@ -1,0 +1,234 @@
+//! Server functions and the wire types they exchange with the browser. Each function is thin:
+//! it takes the engine and the caller from the request context, calls one engine method and
+//! maps the result to a wire type. Database rows never reach the browser.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The signed-in user and the tenants they can switch between.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub is_admin: bool,
+    /// The tenant chosen in the header (`None` = all tenants, administrators only).
+    pub tenant_id: Option<String>,
+    pub tenants: Vec<TenantRow>,
+}
+
+/// A tenant as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantRow {
+    pub id: String,
+    pub name: String,
+    pub revision: i64,
+    pub created_at: i64,
+}
+
+/// A catalog node with its depth in the tree, listed parents first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogRow {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+    pub code: String,
+    pub revision: i64,
+    pub depth: usize,
+}
+
+/// Counts for the overview page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub tenants: i64,
+    pub units: i64,
+    pub people: i64,
+    pub catalog_nodes: i64,
+}
+
+/// An organisation unit or person, for the organisation page and the person picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgTree {
+    pub units: Vec<OrgUnitRow>,
+    pub people: Vec<PersonRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgUnitRow {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRow {
+    pub id: String,
+    pub unit_id: String,
+    pub name: String,
+    pub groups: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+mod convert {
+    use super::*;
+    use engine::catalog::CatalogNode;
+    use engine::identity::Tenant;
+
+    impl From<Tenant> for TenantRow {
+        fn from(t: Tenant) -> Self {
+            TenantRow { id: t.id, name: t.name, revision: t.revision, created_at: t.created_at }
+        }
+    }
+
+    /// Depth of each node in a parents-first list.
+    pub fn catalog_rows(nodes: Vec<CatalogNode>) -> Vec<CatalogRow> {
+        let mut depth_of: std::collections::HashMap<String, usize> = Default::default();
+        nodes
+            .into_iter()
+            .map(|n| {
+                let depth = n.parent_id.as_ref().and_then(|p| depth_of.get(p)).map_or(0, |d| d + 1);
+                depth_of.insert(n.id.clone(), depth);
+                CatalogRow { id: n.id, parent_id: n.parent_id, name: n.name, code: n.code, revision: n.revision, depth }
+            })
+            .collect()
+    }
+}
+
+/// Signs in and sets the session cookie, then sends the browser to `next` (or home).
+#[server(endpoint = "login")]
+pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::{engine, set_session_cookie};
+    let (token, _) = engine()?.sign_in(&username, &password).await?;
+    set_session_cookie(&token);
+    // Only local paths: an absolute URL here would make the login page an open redirect.
+    let target = next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into());
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+/// Ends the session and clears its cookie.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::ssr::{clear_session_cookie, current, engine};
+    let s = current()?;
+    engine()?.sign_out(&s.token).await?;
+    clear_session_cookie();
+    Ok(())
+}
+
+/// Who is signed in, and the tenants the header's switcher offers.
+#[server(endpoint = "me")]
+pub async fn whoami() -> Result<Me, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let tenants = engine()?.list_tenants(&s.session.account).await?;
+    let a = &s.session.account;
+    Ok(Me {
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        is_admin: a.tenant_scope().is_none(),
+        tenant_id: s.session.tenant_id.clone(),
+        tenants: tenants.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// Chooses the tenant the session works in (empty = all tenants).
+#[server(endpoint = "switch_tenant")]
+pub async fn switch_tenant(tenant_id: String) -> Result<(), AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let t = (!tenant_id.is_empty()).then_some(tenant_id.as_str());
+    Ok(engine()?.switch_tenant(&s.token, &s.session.account, t).await?)
+}
+
+/// Counts for the overview page, within the caller's tenant scope.
+#[server(endpoint = "overview")]
+pub async fn load_overview() -> Result<Overview, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let o = engine()?.overview(&s.session.account, s.session.tenant_id.as_deref()).await?;
+    Ok(Overview { tenants: o.tenants, units: o.units, people: o.people, catalog_nodes: o.catalog_nodes })
+}
+
+/// The tenants the caller may see.
+#[server(endpoint = "tenants")]
+pub async fn list_tenants() -> Result<Vec<TenantRow>, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    Ok(engine()?.list_tenants(&s.session.account).await?.into_iter().map(Into::into).collect())
+}
+
+/// Creates a tenant (administrators only).
+#[server(endpoint = "tenant_create")]
+pub async fn create_tenant(id: String, name: String) -> Result<TenantRow, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let id = (!id.trim().is_empty()).then_some(id.as_str());
+    Ok(engine()?.create_tenant(&s.session.account, id, &name).await?.into())
+}
+
+/// Renames a tenant; `revision` is the one the caller saw.
+#[server(endpoint = "tenant_rename")]
+pub async fn rename_tenant(id: String, name: String, revision: i64) -> Result<TenantRow, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    Ok(engine()?.rename_tenant(&s.session.account, &id, &name, revision).await?.into())
+}
+
+/// The catalog tree, parents first.
+#[server(endpoint = "catalog")]
+pub async fn catalog_tree() -> Result<Vec<CatalogRow>, AppError> {
+    use crate::ssr::{current, engine};
+    current()?;
+    Ok(convert::catalog_rows(engine()?.catalog().await?))
+}
+
+/// Adds a node (no `id`) or changes one (`id` and the `revision` the caller saw).
+#[server(endpoint = "catalog_save")]
+pub async fn save_catalog_node(
+    id: Option<String>,
+    parent_id: Option<String>,
+    name: String,
+    code: String,
+    revision: i64,
+) -> Result<(), AppError> {
+    use crate::ssr::{current, engine};
+    use engine::catalog::CatalogInput;
+    let s = current()?;
+    let e = engine()?;
+    let input = CatalogInput { name, code };
+    let caller = &s.session.account;
+    match id.filter(|i| !i.is_empty()) {
+        Some(id) => e.update_catalog_node(caller, &id, &input, revision).await?,
+        None => e.create_catalog_node(caller, parent_id.as_deref().filter(|p| !p.is_empty()), &input).await?,
+    };
+    Ok(())
+}
+
+/// Deletes an empty catalog node.
+#[server(endpoint = "catalog_delete")]
+pub async fn delete_catalog_node(id: String) -> Result<(), AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    Ok(engine()?.delete_catalog_node(&s.session.account, &id).await?)
+}
+
+/// The organisation tree of the current tenant (the default tenant when all are selected).
+#[server(endpoint = "org")]
+pub async fn load_org() -> Result<OrgTree, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let e = engine()?;
+    let a = &s.session.account;
+    let tenant = s.session.tenant_id.clone().unwrap_or_else(|| engine::demo::DEFAULT_TENANT.to_string());
+    let units = e.org_units(a, &tenant).await?;
+    let people = e.people(a, &tenant).await?;
+    Ok(OrgTree {
+        units: units.into_iter().map(|u| OrgUnitRow { id: u.id, parent_id: u.parent_id, name: u.name }).collect(),
+        people: people
+            .into_iter()
+            .map(|p| PersonRow { id: p.id, unit_id: p.unit_id, name: p.name, groups: p.groups })
+            .collect(),
+    })
+}

@@ -1,0 +1,165 @@
+//! The console frame (header, navigation) and small shared pieces.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+use crate::api::{logout, switch_tenant, whoami};
+use crate::browser;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::{use_t, I18n};
+
+/// The outcome of the last action, shown in a bar above the page content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flash {
+    Done(String),
+    Failed(String),
+}
+
+/// The flash signal of the current page.
+#[derive(Debug, Clone, Copy)]
+pub struct FlashCtx(pub RwSignal<Option<Flash>>);
+
+impl FlashCtx {
+    /// Reports a finished action: "操作成功" with `what`, or "操作失败" with the reason.
+    pub fn report<T>(&self, what: &str, result: &Result<T, AppError>) {
+        self.0.set(Some(match result {
+            Ok(_) => Flash::Done(what.to_string()),
+            Err(e) => Flash::Failed(e.message.clone()),
+        }));
+    }
+}
+
+/// The flash context (provided by the layout).
+pub fn use_flash() -> FlashCtx {
+    expect_context::<FlashCtx>()
+}
+
+/// The message bar.
+#[component]
+pub fn FlashBar() -> impl IntoView {
+    let flash = use_flash();
+    let t = use_t();
+    move || {
+        flash.0.get().map(|f| {
+            let (class, head, text) = match f {
+                Flash::Done(m) => ("flash flash-ok", t("common.done"), m),
+                Flash::Failed(m) => ("flash flash-err", t("common.failed"), m),
+            };
+            view! {
+                <div class=class role="status" data-testid="flash">
+                    <strong>{head}</strong>
+                    " "
+                    <span>{text}</span>
+                    <button class="flash-close" on:click=move |_| flash.0.set(None) aria-label="close">
+                        "×"
+                    </button>
+                </div>
+            }
+        })
+    }
+}
+
+/// The navigation entries: (path, label key).
+const NAV: &[(&str, &str)] = &[
+    ("/", "nav.home"),
+    ("/catalog", "nav.catalog"),
+    ("/deployments", "nav.deployments"),
+    ("/models", "nav.models"),
+    ("/tasks", "nav.tasks"),
+    ("/instances", "nav.instances"),
+    ("/jobs", "nav.jobs"),
+    ("/tenants", "nav.tenants"),
+    ("/org", "nav.org"),
+];
+
+/// Header, left navigation and the page in the middle.
+#[component]
+pub fn Layout() -> impl IntoView {
+    let t = use_t();
+    let i18n = expect_context::<I18n>();
+    provide_context(FlashCtx(RwSignal::new(None)));
+    let me = Resource::new(|| (), |_| whoami());
+
+    let set_lang = move |lang: Lang| {
+        browser::set_lang_cookie(lang.code());
+        i18n.lang.set(lang);
+    };
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = logout().await;
+            browser::load("/login");
+        });
+    };
+
+    view! {
+        <div class="console">
+            <header class="topbar">
+                <div class="brand">
+                    <span class="brand-name">{move || t("app.title")}</span>
+                    <span class="brand-sub">{move || t("app.subtitle")}</span>
+                </div>
+                <div class="topbar-right">
+                    <Transition fallback=|| ()>
+                        {move || me.get().map(|r| match r {
+                            Ok(me) => view! { <TenantSwitcher me=me.clone() /> <span class="user" data-testid="user">{me.display_name.clone()} " (" {me.username.clone()} ")"</span> }.into_any(),
+                            Err(e) => view! { <a class="error" href="/login">{e.message}</a> }.into_any(),
+                        })}
+                    </Transition>
+                    <div class="lang-switch" role="group" aria-label=move || t("header.language")>
+                        <button class:active=move || i18n.lang.get() == Lang::Zh on:click=move |_| set_lang(Lang::Zh)>"中文"</button>
+                        <button class:active=move || i18n.lang.get() == Lang::En on:click=move |_| set_lang(Lang::En)>"English"</button>
+                    </div>
+                    <button class="link" on:click=sign_out>{move || t("header.sign_out")}</button>
+                </div>
+            </header>
+            <nav class="sidenav">
+                <ul>
+                    {NAV.iter().map(|(href, key)| view! {
+                        <li><A href=*href exact=true>{move || t(key)}</A></li>
+                    }).collect_view()}
+                </ul>
+            </nav>
+            <main class="content">
+                <FlashBar />
+                <Outlet />
+            </main>
+        </div>
+    }
+}
+
+/// The header's tenant select. Switching reloads the page: everything shown belongs to a tenant.
+#[component]
+fn TenantSwitcher(me: crate::api::Me) -> impl IntoView {
+    let t = use_t();
+    let current = me.tenant_id.clone().unwrap_or_default();
+    let location = leptos_router::hooks::use_location();
+    let flash = use_flash();
+    let on_change = move |ev| {
+        let v = event_target_value(&ev);
+        let path = location.pathname.get_untracked();
+        leptos::task::spawn_local(async move {
+            match switch_tenant(v).await {
+                Ok(()) => browser::load(&path),
+                Err(e) => flash.report("", &Err::<(), _>(e)),
+            }
+        });
+    };
+    view! {
+        <label class="tenant-switch">
+            <span>{move || t("header.tenant")}</span>
+            <select on:change=on_change data-testid="tenant-switch">
+                {me.is_admin.then(|| view! { <option value="" selected=current.is_empty()>{move || t("header.all_tenants")}</option> })}
+                {me.tenants.iter().map(|tn| view! {
+                    <option value=tn.id.clone() selected=tn.id == current>{tn.name.clone()}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// A short explanation for an error shown where data would be.
+#[component]
+pub fn ErrorNote(error: AppError) -> impl IntoView {
+    view! { <p class="error-note" role="alert">{error.message}</p> }
+}

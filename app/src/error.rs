@@ -1,0 +1,66 @@
+//! The one error type server functions return to the browser.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A refusal or failure as the browser sees it: a stable code, a sentence that says why and
+/// what to do, and the form field it concerns (if any) so forms can show it in place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppError {
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl AppError {
+    /// The answer to a caller without a valid session.
+    pub fn unauthenticated() -> Self {
+        AppError {
+            code: "unauthenticated".into(),
+            message: "Your session has ended; sign in again. / 会话已结束，请重新登录。".into(),
+            field: None,
+        }
+    }
+
+    /// The message when it concerns `field`, for showing an error next to an input.
+    pub fn for_field(&self, field: &str) -> Option<String> {
+        (self.field.as_deref() == Some(field)).then(|| self.message.clone())
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let (code, message) = match value {
+            ServerFnErrorErr::Request(m) => {
+                ("network", format!("The server could not be reached ({m}); check the connection and try again."))
+            }
+            other => ("internal", other.to_string()),
+        };
+        AppError { code: code.into(), message, field: None }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<engine::EngineError> for AppError {
+    fn from(e: engine::EngineError) -> Self {
+        if e.status() == 500 {
+            tracing::error!(error = %e, "engine failure");
+        }
+        let field = match &e {
+            engine::EngineError::Invalid { field, .. } => field.map(str::to_string),
+            _ => None,
+        };
+        AppError { code: e.code().into(), message: e.to_string(), field }
+    }
+}

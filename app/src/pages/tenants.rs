@@ -1,0 +1,147 @@
+//! 租户 Tenants: list, create, and rename inline (click the name, Enter saves, Esc cancels).
+
+use leptos::html::Input;
+use leptos::prelude::*;
+
+use crate::api::{create_tenant, list_tenants, rename_tenant, TenantRow};
+use crate::components::{use_flash, ErrorNote};
+use crate::use_t;
+
+#[component]
+pub fn TenantsPage() -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let tenants = Resource::new(|| (), |_| list_tenants());
+    let new_id = RwSignal::new(String::new());
+    let new_name = RwSignal::new(String::new());
+    let create_error = RwSignal::new(None::<(Option<String>, String)>);
+
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            let result = create_tenant(new_id.get_untracked(), new_name.get_untracked()).await;
+            match &result {
+                Ok(row) => {
+                    flash.report(&row.name, &result);
+                    new_id.set(String::new());
+                    new_name.set(String::new());
+                    create_error.set(None);
+                    tenants.refetch();
+                }
+                Err(e) => create_error.set(Some((e.field.clone(), e.message.clone()))),
+            }
+        });
+    };
+    let field_error = move |f: &'static str| {
+        create_error
+            .get()
+            .and_then(|(field, m)| (field.as_deref() == Some(f) || (f == "name" && field.is_none())).then_some(m))
+    };
+
+    view! {
+        <h1>{move || t("tenants.title")}</h1>
+        <form class="inline-form" on:submit=create data-testid="tenant-create">
+            <strong>{move || t("tenants.new")}</strong>
+            <label>
+                <span>{move || t("common.id")}</span>
+                <input name="id" placeholder="east" prop:value=new_id on:input=move |ev| new_id.set(event_target_value(&ev)) />
+                {move || field_error("id").map(|m| view! { <span class="field-error">{m}</span> })}
+            </label>
+            <label>
+                <span>{move || t("common.name")}</span>
+                <input name="name" prop:value=new_name on:input=move |ev| new_name.set(event_target_value(&ev)) />
+                {move || field_error("name").map(|m| view! { <span class="field-error">{m}</span> })}
+            </label>
+            <button type="submit" class="primary">{move || t("common.add")}</button>
+        </form>
+        <p class="muted">{move || t("tenants.rename_hint")}</p>
+        <Transition fallback=move || view! { <p>{t("common.loading")}</p> }>
+            {move || tenants.get().map(|r| match r {
+                Ok(rows) => view! {
+                    <table class="grid" data-testid="tenant-table">
+                        <thead><tr>
+                            <th>{move || t("common.id")}</th>
+                            <th>{move || t("common.name")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|row| {
+                                let (id, shown) = (row.id.clone(), row.id.clone());
+                                view! {
+                                    <tr data-tenant=id>
+                                        <td class="mono">{shown}</td>
+                                        <td><TenantName row=row /></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// A tenant's name that turns into an input when clicked.
+#[component]
+fn TenantName(row: TenantRow) -> impl IntoView {
+    let flash = use_flash();
+    let t = use_t();
+    let id = StoredValue::new(row.id);
+    let name = RwSignal::new(row.name);
+    let revision = RwSignal::new(row.revision);
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let input = NodeRef::<Input>::new();
+
+    Effect::new(move |_| {
+        if editing.get() {
+            if let Some(el) = input.get() {
+                let _ = el.focus();
+                el.select();
+            }
+        }
+    });
+
+    let save = move || {
+        leptos::task::spawn_local(async move {
+            let result = rename_tenant(id.get_value(), draft.get_untracked(), revision.get_untracked()).await;
+            match &result {
+                Ok(row) => {
+                    flash.report(&row.name, &result);
+                    name.set(row.name.clone());
+                    revision.set(row.revision);
+                    error.set(None);
+                    editing.set(false);
+                }
+                Err(e) => error.set(Some(e.message.clone())),
+            }
+        });
+    };
+    let cancel = move || {
+        error.set(None);
+        editing.set(false);
+    };
+
+    view! {
+        <Show
+            when=move || editing.get()
+            fallback=move || view! {
+                <span class="editable" title=move || t("tenants.rename_hint")
+                    on:click=move |_| { draft.set(name.get_untracked()); editing.set(true); }>
+                    {move || name.get()}
+                </span>
+            }
+        >
+            <input class="inline-edit" node_ref=input prop:value=draft aria-label=move || t("common.name")
+                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:keydown=move |ev| match ev.key().as_str() {
+                    "Enter" => save(),
+                    "Escape" => cancel(),
+                    _ => {}
+                } />
+            {move || error.get().map(|m| view! { <div class="field-error" role="alert">{m}</div> })}
+        </Show>
+    }
+}

@@ -1,0 +1,91 @@
+//! Configuration from environment variables (documented in the README).
+
+use std::net::SocketAddr;
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://path?mode=rwc` (default `data/bpm.sqlite`) or `postgres://...`.
+    pub database_url: String,
+    /// `BPM_ADDR`: where to listen (default 127.0.0.1:3000).
+    pub addr: SocketAddr,
+    /// `BPM_ADMIN_PASSWORD`: the first `admin` password; generated and printed when unset.
+    pub admin_password: Option<String>,
+    /// `BPM_API_TOKEN`: bearer token accepted by the HTTP API.
+    pub api_token: Option<String>,
+    /// `BPM_DEMO`: load demo data into an empty database (default on).
+    pub demo: bool,
+}
+
+/// The default SQLite file, created (with its folder) on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/bpm.sqlite?mode=rwc";
+
+impl Config {
+    /// Reads the configuration; a malformed value is an error naming the variable.
+    pub fn from_env() -> Result<Config, String> {
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the configuration through `get` (the environment, or a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let addr_text = non_empty("BPM_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr =
+            addr_text.parse().map_err(|_| format!("BPM_ADDR='{addr_text}' is not an address like 127.0.0.1:3000"))?;
+        let demo = match non_empty("BPM_DEMO").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("1" | "true" | "on" | "yes") => true,
+            Some("0" | "false" | "off" | "no") => false,
+            Some(other) => return Err(format!("BPM_DEMO='{other}' should be on or off")),
+        };
+        Ok(Config {
+            database_url: non_empty("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            addr,
+            admin_password: non_empty("BPM_ADMIN_PASSWORD"),
+            api_token: non_empty("BPM_API_TOKEN"),
+            demo,
+        })
+    }
+
+    /// The folder of a SQLite database file, to create before connecting.
+    pub fn sqlite_dir(&self) -> Option<std::path::PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite://").or_else(|| self.database_url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next()?;
+        if path.is_empty() || path == ":memory:" {
+            return None;
+        }
+        std::path::Path::new(path).parent().map(|p| p.to_path_buf()).filter(|p| !p.as_os_str().is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert!(c.demo);
+        assert_eq!(c.sqlite_dir().unwrap(), std::path::PathBuf::from("data"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        assert!(cfg(&[("BPM_ADDR", "nowhere")]).unwrap_err().contains("BPM_ADDR"));
+        assert!(cfg(&[("BPM_DEMO", "maybe")]).unwrap_err().contains("BPM_DEMO"));
+        assert!(!cfg(&[("BPM_DEMO", "off")]).unwrap().demo);
+    }
+
+    #[test]
+    fn postgres_has_no_folder() {
+        let c = cfg(&[("DATABASE_URL", "postgres://postgres@127.0.0.1/bpm")]).unwrap();
+        assert!(c.sqlite_dir().is_none());
+    }
+}

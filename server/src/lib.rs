@@ -1,0 +1,261 @@
+//! The console server: engine start-up, authentication, routes, graceful shutdown.
+
+pub mod config;
+
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::ssr::{cookie, CurrentSession, ServerCtx, SESSION_COOKIE};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use engine::Engine;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+use crate::config::Config;
+
+/// Shared state of every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub engine: Engine,
+    pub api_token: Option<Arc<str>>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos_options.clone()
+    }
+}
+
+/// Errors that stop the server from starting or serving.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot open the database ({url}): {source}")]
+    Database { url: String, source: engine::EngineError },
+    #[error("start-up data could not be written: {0}")]
+    Setup(engine::EngineError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The Leptos options: where the built site is and what it is called. cargo-leptos sets the
+/// `LEPTOS_*` variables when it runs the server; the defaults fit a plain run from the
+/// workspace root after `cargo leptos build`.
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let var = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    LeptosOptions::builder()
+        .output_name(var("LEPTOS_OUTPUT_NAME", "bpm-console"))
+        .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(config.addr)
+        .build()
+}
+
+/// Opens the database, creates the admin account and the demo data on a first start, and
+/// returns the engine.
+pub async fn start_engine(config: &Config) -> Result<Engine, ServerError> {
+    if let Some(dir) = config.sqlite_dir() {
+        std::fs::create_dir_all(&dir)?;
+    }
+    let engine = Engine::connect(&config.database_url)
+        .await
+        .map_err(|source| ServerError::Database { url: redact(&config.database_url), source })?;
+    let first_start = engine.is_empty().await.map_err(ServerError::Setup)?;
+    engine.ensure_default_tenant().await.map_err(ServerError::Setup)?;
+    let generated = engine.ensure_admin(config.admin_password.as_deref()).await.map_err(ServerError::Setup)?;
+    let admin_password = generated.clone().or_else(|| config.admin_password.clone());
+    if first_start && config.demo {
+        // The demo tenant manager shares the admin's password when it is known, so the
+        // printed sign-in lines work for both accounts.
+        let pw = admin_password.clone().unwrap_or_else(engine::demo::generate_password);
+        let summary = engine.load_demo(&pw).await.map_err(ServerError::Setup)?;
+        tracing::info!(?summary, "demo data loaded");
+        println!(
+            "Demo data loaded: {} tenants, {} organisation units, {} people, {} catalog nodes.",
+            summary.tenants, summary.units, summary.people, summary.catalog_nodes
+        );
+        for a in &summary.accounts {
+            println!("  Demo tenant manager: user '{a}', same password as admin.");
+        }
+    }
+    if let Some(pw) = generated {
+        println!("Created the administrator account. Sign in as user 'admin' with password: {pw}");
+        println!("(Shown once. Set BPM_ADMIN_PASSWORD before the first start to choose it.)");
+    }
+    Ok(engine)
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_engine = state.engine.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ServerCtx { engine: ctx_engine.clone() }),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Starts everything and serves until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> Result<(), ServerError> {
+    let engine = start_engine(&config).await?;
+    let state = AppState {
+        leptos_options: leptos_options(&config),
+        engine: engine.clone(),
+        api_token: config.api_token.as_deref().map(Arc::from),
+    };
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr: config.addr.to_string(), source })?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = ?engine.store().backend(), "serving the console");
+    println!("BPM console: http://{addr}");
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    engine.store().close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let backend = format!("{:?}", state.engine.store().backend()).to_lowercase();
+    match state.engine.store().ping().await {
+        Ok(()) => Json(serde_json::json!({"status": "ok", "database": backend})).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "unavailable", "database": backend, "error": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+/// Paths an anonymous caller may reach: the login page and its server function, the
+/// health check, and the static files the login page needs.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/login" | "/api/login" | "/healthz" | "/favicon.ico") || path.starts_with("/pkg/")
+}
+
+/// Resolves the session cookie into a [`CurrentSession`] in the request's extensions, or
+/// refuses: 401 for server functions and the API, a redirect to the login page for pages.
+async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let token = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| cookie(c, SESSION_COOKIE))
+        .map(str::to_string);
+    if let Some(token) = token {
+        match state.engine.session(&token).await {
+            Ok(Some(session)) => {
+                req.extensions_mut().insert(CurrentSession { token, session });
+                return next.run(req).await;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return (StatusCode::SERVICE_UNAVAILABLE, "The database is not answering; try again shortly.")
+                    .into_response();
+            }
+        }
+    }
+    if is_public(&path) {
+        return next.run(req).await;
+    }
+    if path.starts_with("/api/") {
+        let body = serde_json::to_string(&AppError::unauthenticated()).unwrap_or_default();
+        return Response::builder()
+            .status(StatusCode::UNAUTHORIZED)
+            .header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(Body::from(body))
+            .unwrap_or_else(|_| StatusCode::UNAUTHORIZED.into_response());
+    }
+    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let next_url = format!("{path}{query}");
+    Redirect::to(&format!("/login?next={}", percent_encode(&next_url))).into_response()
+}
+
+/// Encodes a path for use as a query value.
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://data/bpm.sqlite"), "sqlite://data/bpm.sqlite");
+    }
+
+    #[test]
+    fn public_paths() {
+        assert!(is_public("/login"));
+        assert!(is_public("/pkg/bpm-console.wasm"));
+        assert!(!is_public("/catalog"));
+        assert!(!is_public("/api/me"));
+    }
+
+    #[test]
+    fn encodes_next() {
+        assert_eq!(percent_encode("/tasks?a=b c"), "/tasks%3Fa%3Db%20c");
+    }
+}
