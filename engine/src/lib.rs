@@ -10,6 +10,7 @@ pub mod bpmn;
 pub mod catalog;
 pub mod clock;
 pub mod demo;
+pub mod deploy;
 pub mod error;
 pub mod identity;
 pub mod store;

@@ -50,7 +50,7 @@ pub enum ServerError {
 /// The Leptos options: where the built site is and what it is called. cargo-leptos sets the
 /// `LEPTOS_*` variables when it runs the server; the defaults fit a plain run from the
 /// workspace root after `cargo leptos build`.
-fn leptos_options(config: &Config) -> LeptosOptions {
+pub fn leptos_options(config: &Config) -> LeptosOptions {
     let var = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
     LeptosOptions::builder()
         .output_name(var("LEPTOS_OUTPUT_NAME", "bpm-console"))

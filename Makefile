@@ -1,0 +1,77 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what is missing
+# first (idempotently), so they work on a fresh machine of this kind.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# cargo-leptos needs a wasm-bindgen CLI of exactly the library version in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p}' Cargo.lock)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+SERVER_BIN := $(TARGET_DIR)/debug/server
+FUZZ_SECONDS ?= 30
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: help tools e2e-tools build run test fmt-check clippy rust-test pg-up e2e fuzz-smoke bench fmt
+
+help:
+	@echo "make run    install what is missing, build, serve on http://127.0.0.1:3000"
+	@echo "make test   fmt, clippy, Rust tests on SQLite and PostgreSQL, browser tests, fuzz smoke"
+	@echo "make bench  parser benchmark"
+
+## Toolchain: the wasm target, cargo-leptos, wasm-bindgen. Nothing here downloads a binary.
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)$$" || cargo install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION)
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+## Browser tests: Debian's chromium, curl, and the Playwright test runner from npm.
+e2e-tools:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v curl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl; }
+	@cd end2end && { [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund; }
+
+build: tools
+	cargo leptos build
+
+## Serves the console. Configuration through DATABASE_URL, BPM_ADDR, BPM_ADMIN_PASSWORD,
+## BPM_API_TOKEN, BPM_DEMO (see README); they pass straight through to the server.
+run: build
+	$(SERVER_BIN)
+
+fmt:
+	cargo fmt --all
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy: tools
+	cargo clippy -p engine -p app -p server --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+## PostgreSQL must answer for the Postgres half of the tests; start the local cluster if it is
+## installed but stopped. If none answers, those tests fail and say why.
+pg-up:
+	@pg_isready -q -d "$(PG_URL)" 2>/dev/null || { command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start || true; }
+	@for i in $$(seq 1 20); do pg_isready -q -d "$(PG_URL)" 2>/dev/null && exit 0; sleep 0.5; done; echo "warning: PostgreSQL at $(PG_URL) does not answer; its tests will fail"
+
+rust-test: pg-up
+	BPM_TEST_PG_URL="$(PG_URL)" cargo test --workspace --exclude frontend
+
+e2e: build e2e-tools
+	end2end/run.sh "$(SERVER_BIN)"
+
+## A short, bounded libFuzzer run of the BPMN parser (needs the nightly toolchain). Without
+## nightly the bounded stable mutation test in engine/tests/parse_errors.rs still runs.
+fuzz-smoke:
+	@if rustup toolchain list | grep -q '^nightly'; then \
+	  cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked; \
+	  corpus=$$(mktemp -d); cp ../shared/conformance/miwg/*.bpmn "$$corpus"/ 2>/dev/null || true; \
+	  cd fuzz && cargo +nightly fuzz run parse --target-dir "$(abspath $(TARGET_DIR))/fuzz" "$$corpus" -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048; \
+	  status=$$?; rm -rf "$$corpus"; exit $$status; \
+	else echo "fuzz-smoke: no nightly toolchain; the stable mutation test covers the parser"; fi
+
+test: fmt-check clippy rust-test e2e fuzz-smoke
+	@echo "make test: all passed"
+
+bench:
+	cargo bench -p engine --bench parse

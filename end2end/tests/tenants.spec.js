@@ -1,0 +1,54 @@
+// 租户 Tenants: create, and rename inline (Enter saves, Esc cancels, bad names refused in place).
+const { test, expect } = require('@playwright/test');
+const { signIn } = require('./helpers');
+
+test('create a tenant and rename it inline', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/tenants');
+  const form = page.getByTestId('tenant-create');
+  await form.getByRole('textbox', { name: '标识' }).fill('north');
+  await form.getByRole('textbox', { name: '名称' }).fill('华北分公司');
+  await form.getByRole('button', { name: '新增' }).click();
+  await expect(page.getByTestId('flash')).toContainText('操作成功');
+  const row = page.locator('tr[data-tenant="north"]');
+  await expect(row).toContainText('华北分公司');
+
+  // Esc cancels without saving.
+  await row.locator('.editable').click();
+  const input = row.locator('input.inline-edit');
+  await expect(input).toBeFocused();
+  await input.fill('不要保存');
+  await input.press('Escape');
+  await expect(row.locator('.editable')).toHaveText('华北分公司');
+
+  // An empty name is refused in place, nothing changes.
+  await row.locator('.editable').click();
+  await row.locator('input.inline-edit').fill('   ');
+  await row.locator('input.inline-edit').press('Enter');
+  await expect(row.getByRole('alert')).toContainText('empty');
+
+  // A duplicate name is refused in place.
+  await row.locator('input.inline-edit').fill('华东分公司');
+  await row.locator('input.inline-edit').press('Enter');
+  await expect(row.getByRole('alert')).toContainText('already named');
+
+  // Enter saves.
+  await row.locator('input.inline-edit').fill('华北大区');
+  await row.locator('input.inline-edit').press('Enter');
+  await expect(row.locator('.editable')).toHaveText('华北大区');
+  await page.reload();
+  await expect(page.locator('tr[data-tenant="north"]')).toContainText('华北大区');
+});
+
+test('a duplicate tenant is refused with the reason next to the field', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/tenants');
+  const form = page.getByTestId('tenant-create');
+  await form.getByRole('textbox', { name: '名称' }).fill('默认租户');
+  await form.getByRole('button', { name: '新增' }).click();
+  await expect(form.locator('.field-error')).toContainText('already exists');
+});
+
+test('a tenant manager sees only their own tenant', async ({ page }) => {
+  await signIn(page, 'east-manager', undefined, '/tenants');
+  await expect(page.locator('tr[data-tenant]')).toHaveCount(1);
+  await expect(page.locator('tr[data-tenant="east"]')).toBeVisible();
+});

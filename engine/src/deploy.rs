@@ -1,0 +1,1 @@
+//! Deployments, versioned process definitions and models. (Being written.)
