@@ -1,1 +1,474 @@
-//! Deployments, versioned process definitions and models. (Being written.)
+//! Deployments, versioned process definitions and models (模型).
+//!
+//! Deploying a BPMN file stores it once (a `deployments` row with the original XML) and one
+//! `process_definitions` row per `<process>` whose content changed: the key is the process id,
+//! versions count up per tenant and key. Each file is its own transaction, so a broken file in
+//! a batch stores nothing and does not stop the others.
+//!
+//! Versions are allocated by reading the latest version and inserting the next one under
+//! `UNIQUE (tenant_id, process_key, version)`; two concurrent deployments of one key make one
+//! of them fail that constraint, and it retries with a fresh read (see [`Engine::deploy`]).
+//!
+//! Models are editable copies of a definition's XML that can be saved (validated by parsing)
+//! and deployed again as the next version.
+//!
+//! Sub-modules: [`plan`] (the pure decision what to store), `text` (the XML text kept in the
+//! database), `query` (lists, details, diagrams) and `models`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::audit;
+use crate::bpmn::parse::{parse, ParseError, ParseErrorKind, ParseOptions, Unsupported};
+use crate::bpmn::Definitions;
+use crate::error::{EngineError, Result};
+use crate::identity::Account;
+use crate::store::new_id;
+use crate::{Backend, Engine};
+
+mod models;
+pub mod plan;
+mod query;
+mod text;
+
+pub use models::{Model, ModelSummary};
+pub use plan::{content_hash, plan_deployment, DeploymentPlan, PlannedProcess, PlannedVersion};
+pub use query::{Definition, DefinitionQuery, DefinitionSummary, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+/// What a call to [`Engine::deploy`] did, file by file, in the order given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentReport {
+    pub files: Vec<FileOutcome>,
+}
+
+impl DeploymentReport {
+    /// True when every file deployed (or was unchanged).
+    pub fn all_ok(&self) -> bool {
+        self.files.iter().all(|f| f.ok)
+    }
+}
+
+/// The outcome of one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileOutcome {
+    /// The file name (without any folder part).
+    pub file: String,
+    /// False when the file was refused; then `error` says why and nothing was stored.
+    pub ok: bool,
+    /// The deployment row created, `None` when the file was refused or entirely unchanged.
+    pub deployment_id: Option<String>,
+    /// The new definition versions stored from this file.
+    pub definitions: Vec<DeployedDefinition>,
+    /// Keys whose latest version already has exactly this content: no version was added.
+    pub unchanged: Vec<String>,
+    /// What the engine cannot run, per element, for every process of the file.
+    pub warnings: Vec<Unsupported>,
+    /// Why the file was refused.
+    pub error: Option<DeployFileError>,
+}
+
+/// One stored definition version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployedDefinition {
+    pub id: String,
+    pub key: String,
+    pub name: String,
+    pub version: i64,
+    pub startable: bool,
+}
+
+/// Why a file was refused: the parser's error, with its place in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployFileError {
+    /// A full sentence: where, what is wrong, what to do.
+    pub message: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub element_id: Option<String>,
+    pub kind: ParseErrorKind,
+}
+
+impl From<ParseError> for DeployFileError {
+    fn from(e: ParseError) -> Self {
+        DeployFileError { message: e.message, line: e.line, column: e.column, element_id: e.element_id, kind: e.kind }
+    }
+}
+
+impl FileOutcome {
+    fn refused(file: &str, error: ParseError) -> FileOutcome {
+        FileOutcome {
+            file: file.to_string(),
+            ok: false,
+            deployment_id: None,
+            definitions: Vec::new(),
+            unchanged: Vec::new(),
+            warnings: Vec::new(),
+            error: Some(error.into()),
+        }
+    }
+}
+
+/// A not-startable reason as stored in `process_definitions.not_startable_reasons` (JSON):
+/// the list screens show them without re-parsing the XML of every row.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct StoredReason {
+    element_id: String,
+    element_type: String,
+    line: u32,
+    reason: String,
+}
+
+impl From<&Unsupported> for StoredReason {
+    fn from(u: &Unsupported) -> Self {
+        StoredReason {
+            element_id: u.element_id.clone(),
+            element_type: u.element_type.clone(),
+            line: u.line,
+            reason: u.reason.clone(),
+        }
+    }
+}
+
+impl From<StoredReason> for Unsupported {
+    fn from(s: StoredReason) -> Self {
+        Unsupported { element_id: s.element_id, element_type: s.element_type, line: s.line, reason: s.reason }
+    }
+}
+
+/// How often one file's transaction is tried when it loses a race (another deployment took
+/// the version number, or SQLite's single writer lock was busy). Eight concurrent deployers
+/// of one key need at most eight tries; a few more absorb scheduling noise.
+const MAX_ATTEMPTS: u32 = 12;
+
+/// Whether the failure is a lost race that a fresh transaction can win: a unique violation
+/// (a concurrent deployment took the version), SQLite busy/locked (codes 5 and 6, including
+/// their extended forms such as 517 = BUSY_SNAPSHOT), or a PostgreSQL serialization failure
+/// or deadlock. The backend matters: SQLite codes are numbers whose low byte is the primary
+/// code, PostgreSQL's are SQLSTATEs, some of which (22021) would look like SQLite's.
+fn is_lost_race(err: &EngineError, backend: Backend) -> bool {
+    let EngineError::Storage(sqlx::Error::Database(db)) = err else { return false };
+    if db.is_unique_violation() {
+        return true;
+    }
+    let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+    match backend {
+        Backend::Postgres => matches!(code.as_str(), "40001" | "40P01"),
+        Backend::Sqlite => code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+    }
+}
+
+/// Waits a little before retrying, longer after each lost race, with jitter so that the
+/// losers of one race do not collide again in lockstep.
+async fn back_off(attempt: u32) {
+    use rand::Rng;
+    let base = 2u64 << attempt.min(6);
+    let jitter = rand::thread_rng().gen_range(0..=base);
+    tokio::time::sleep(Duration::from_millis(base + jitter)).await;
+}
+
+/// The last path component of an uploaded file name (browsers may send `C:\fakepath\x.bpmn`),
+/// trimmed and at most 255 characters; `upload.bpmn` when nothing is left.
+fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw).trim();
+    if base.is_empty() {
+        "upload.bpmn".to_string()
+    } else {
+        base.chars().take(255).collect()
+    }
+}
+
+/// Where a deployment goes and who makes it.
+struct Target<'a> {
+    caller: &'a Account,
+    tenant_id: &'a str,
+    catalog_id: Option<&'a str>,
+    /// Extra audit detail, e.g. the model a deployment came from.
+    origin: Option<&'a str>,
+}
+
+impl Engine {
+    /// Deploys BPMN files into a tenant, optionally filed under a catalog node.
+    ///
+    /// Each file is parsed and stored atomically on its own: a file that does not parse is
+    /// reported with its error (line, column, element) and stores nothing, while the other
+    /// files still deploy. For every `<process>` of a file, a new version is stored unless
+    /// the latest version of that key already came from identical content ("unchanged").
+    /// An audit entry `deployment.create` is written per stored file.
+    ///
+    /// Refused as a whole (nothing deployed) when the tenant is unknown or not accessible to
+    /// the caller (404), the catalog node is unknown (404) or no file is given (422). A
+    /// storage failure part-way returns an error; files before it are deployed, and because
+    /// identical content is "unchanged", sending the whole batch again is safe.
+    pub async fn deploy(
+        &self,
+        caller: &Account,
+        tenant_id: &str,
+        catalog_id: Option<&str>,
+        files: Vec<(String, Vec<u8>)>,
+        opts: &ParseOptions,
+    ) -> Result<DeploymentReport> {
+        self.get_tenant(caller, tenant_id).await?;
+        if let Some(c) = catalog_id {
+            self.catalog_node(c).await?;
+        }
+        if files.is_empty() {
+            return Err(EngineError::invalid("files", "No file was given; choose one or more .bpmn files."));
+        }
+        let target = Target { caller, tenant_id, catalog_id, origin: None };
+        let mut outcomes = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            let name = clean_file_name(&name);
+            let outcome = match parse(&bytes, opts) {
+                Ok(parsed) => self.deploy_parsed(&target, &name, &bytes, &parsed).await?,
+                Err(e) => FileOutcome::refused(&name, e),
+            };
+            outcomes.push(outcome);
+        }
+        Ok(DeploymentReport { files: outcomes })
+    }
+
+    /// Deploys one parsed file, retrying its transaction when it loses a race.
+    async fn deploy_parsed(
+        &self,
+        target: &Target<'_>,
+        file_name: &str,
+        bytes: &[u8],
+        parsed: &Definitions,
+    ) -> Result<FileOutcome> {
+        let hash = content_hash(bytes);
+        let xml = text::stored_text(bytes);
+        let mut attempt = 1;
+        loop {
+            match self.try_deploy(target, file_name, &hash, &xml, parsed).await {
+                Err(e) if is_lost_race(&e, self.store.backend()) => {
+                    if attempt >= MAX_ATTEMPTS {
+                        tracing::warn!(file = file_name, "deployment lost {attempt} races in a row: {e}");
+                        let keys: Vec<&str> = parsed.processes.iter().map(|p| p.id.as_str()).collect();
+                        return Err(EngineError::ChangedMeanwhile { what: "Process definition", id: keys.join(", ") });
+                    }
+                    tracing::debug!(file = file_name, attempt, "deployment lost a race, retrying: {e}");
+                    back_off(attempt).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One attempt: a single transaction that stores the deployment and its new versions, or
+    /// nothing when every process is unchanged.
+    async fn try_deploy(
+        &self,
+        target: &Target<'_>,
+        file_name: &str,
+        hash: &str,
+        xml: &str,
+        parsed: &Definitions,
+    ) -> Result<FileOutcome> {
+        let now = self.clock.now();
+        let deployment_id = new_id();
+        let mut tx = self.store.pool.begin().await?;
+        // The deployment row is written before the latest versions are read: on SQLite the
+        // first write takes the database's write lock (waiting for it when busy), so the
+        // versions read next cannot go stale before this transaction commits. Reading first
+        // would make SQLite refuse the later write as "database is locked" whenever another
+        // deployment committed in between. On PostgreSQL the order makes no difference.
+        sqlx::query(
+            "INSERT INTO deployments (id, tenant_id, catalog_id, file_name, content_hash, xml, deployed_at, deployed_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&deployment_id)
+        .bind(target.tenant_id)
+        .bind(target.catalog_id)
+        .bind(file_name)
+        .bind(hash)
+        .bind(xml)
+        .bind(now)
+        .bind(&target.caller.username)
+        .execute(&mut *tx)
+        .await?;
+
+        let mut latest: HashMap<String, (i64, String)> = HashMap::new();
+        for process in &parsed.processes {
+            let row: Option<(i64, String)> = sqlx::query_as(
+                "SELECT version, content_hash FROM process_definitions \
+                 WHERE tenant_id = $1 AND process_key = $2 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(target.tenant_id)
+            .bind(&process.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = row {
+                latest.insert(process.id.clone(), row);
+            }
+        }
+        let plan = plan::plan_with_hash(file_name, hash.to_string(), parsed, &latest);
+        let mut outcome = FileOutcome {
+            file: file_name.to_string(),
+            ok: true,
+            deployment_id: None,
+            definitions: Vec::new(),
+            unchanged: plan.unchanged_keys(),
+            warnings: plan.warnings(),
+            error: None,
+        };
+        if plan.is_noop() {
+            // Identical content: the deployment row written above is rolled back.
+            tx.rollback().await?;
+            return Ok(outcome);
+        }
+
+        for (p, version) in plan.new_versions() {
+            let id = new_id();
+            let reasons: Vec<StoredReason> = p.not_startable_reasons.iter().map(StoredReason::from).collect();
+            let reasons = serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".to_string());
+            sqlx::query(
+                "INSERT INTO process_definitions (id, deployment_id, tenant_id, catalog_id, process_key, name, \
+                 name_lower, search_text, version, content_hash, startable, not_startable_reasons, deployed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(&id)
+            .bind(&deployment_id)
+            .bind(target.tenant_id)
+            .bind(target.catalog_id)
+            .bind(&p.key)
+            .bind(&p.name)
+            .bind(p.name.to_lowercase())
+            .bind(search_text(&p.name, &p.key))
+            .bind(version)
+            .bind(hash)
+            .bind(i64::from(p.startable))
+            .bind(reasons)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            outcome.definitions.push(DeployedDefinition {
+                id,
+                key: p.key.clone(),
+                name: p.name.clone(),
+                version,
+                startable: p.startable,
+            });
+        }
+
+        let mut detail = format!("{file_name}: ");
+        let versions: Vec<String> = outcome.definitions.iter().map(|d| format!("{} v{}", d.key, d.version)).collect();
+        detail.push_str(&versions.join(", "));
+        if let Some(origin) = target.origin {
+            detail.push_str(&format!(" ({origin})"));
+        }
+        audit::record(
+            &mut tx,
+            now,
+            target.caller,
+            Some(target.tenant_id),
+            "deployment.create",
+            &deployment_id,
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        outcome.deployment_id = Some(deployment_id);
+        Ok(outcome)
+    }
+}
+
+/// What the fuzzy search looks in: name and key, lowercased with full Unicode rules (SQLite's
+/// `LOWER` folds ASCII only), separated by a newline that no search term can contain.
+pub(crate) fn search_text(name: &str, key: &str) -> String {
+    format!("{}\n{}", name.to_lowercase(), key.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    /// A database error with a given code and kind, as the drivers report them.
+    #[derive(Debug)]
+    struct FakeDbError {
+        code: &'static str,
+        kind: sqlx::error::ErrorKind,
+    }
+
+    impl std::fmt::Display for FakeDbError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "fake error {}", self.code)
+        }
+    }
+
+    impl std::error::Error for FakeDbError {}
+
+    impl sqlx::error::DatabaseError for FakeDbError {
+        fn message(&self) -> &str {
+            "fake"
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.code))
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            match self.kind {
+                sqlx::error::ErrorKind::UniqueViolation => sqlx::error::ErrorKind::UniqueViolation,
+                _ => sqlx::error::ErrorKind::Other,
+            }
+        }
+    }
+
+    fn db_error(code: &'static str, kind: sqlx::error::ErrorKind) -> EngineError {
+        EngineError::Storage(sqlx::Error::Database(Box::new(FakeDbError { code, kind })))
+    }
+
+    #[test]
+    fn lost_races_are_retried_other_failures_are_not() {
+        use sqlx::error::ErrorKind as K;
+        let (sqlite, pg) = (Backend::Sqlite, Backend::Postgres);
+        assert!(is_lost_race(&db_error("2067", K::UniqueViolation), sqlite));
+        assert!(is_lost_race(&db_error("23505", K::UniqueViolation), pg));
+        // SQLite BUSY, BUSY_SNAPSHOT, LOCKED; PostgreSQL serialization failure and deadlock.
+        for code in ["5", "517", "6"] {
+            assert!(is_lost_race(&db_error(code, K::Other), sqlite), "{code}");
+        }
+        for code in ["40001", "40P01"] {
+            assert!(is_lost_race(&db_error(code, K::Other), pg), "{code}");
+        }
+        // SQLite FOREIGN KEY and ERROR; PostgreSQL foreign key violation and a SQLSTATE whose
+        // number's low byte is 5.
+        for code in ["787", "1"] {
+            assert!(!is_lost_race(&db_error(code, K::Other), sqlite), "{code}");
+        }
+        for code in ["23503", "22021"] {
+            assert!(!is_lost_race(&db_error(code, K::Other), pg), "{code}");
+        }
+        assert!(!is_lost_race(&EngineError::Storage(sqlx::Error::RowNotFound), sqlite));
+        assert!(!is_lost_race(&EngineError::Conflict("x".into()), pg));
+    }
+
+    #[test]
+    fn file_names_lose_folders_and_blanks() {
+        assert_eq!(clean_file_name("C:\\fakepath\\报销.bpmn"), "报销.bpmn");
+        assert_eq!(clean_file_name("a/b/c.bpmn "), "c.bpmn");
+        assert_eq!(clean_file_name("  "), "upload.bpmn");
+        assert_eq!(clean_file_name("dir/"), "upload.bpmn");
+        assert_eq!(clean_file_name(&"x".repeat(300)).len(), 255);
+    }
+
+    #[test]
+    fn search_text_folds_unicode_case() {
+        assert_eq!(search_text("Ärger Expense", "Proc_1"), "ärger expense\nproc_1");
+    }
+}

@@ -22,7 +22,8 @@ pub use store::{Backend, Store};
 
 /// Tables whose rows are filed under a catalog node (`catalog_id`), with the words used in
 /// the refusal to delete a node that still holds some.
-pub(crate) const CATALOG_HOLDERS: &[(&str, &str)] = &[];
+pub(crate) const CATALOG_HOLDERS: &[(&str, &str)] =
+    &[("process_definitions", "process definitions"), ("models", "models")];
 
 /// The engine: storage plus a clock. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]

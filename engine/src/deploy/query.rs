@@ -1,0 +1,365 @@
+//! Reading definitions: the paged, searchable list, one definition with its XML, the versions
+//! of a key, and the diagram.
+
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::StoredReason;
+use crate::bpmn::parse::{parse, ParseOptions, Unsupported};
+use crate::bpmn::render::{render_svg, Overlay, RenderOptions};
+use crate::error::{EngineError, Result};
+use crate::identity::Account;
+use crate::Engine;
+
+/// Page size when the query asks for none (limit ≤ 0).
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+/// Largest page size; larger limits are reduced to it.
+pub const MAX_PAGE_SIZE: i64 = 500;
+
+/// One page of a list and the cursor of the next page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+/// Filters of [`Engine::list_definitions`]. Every filter is optional; `Default` lists everything
+/// the caller may see, all versions, first page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DefinitionQuery {
+    /// Only this tenant (a tenant manager always sees only their own).
+    pub tenant: Option<String>,
+    /// Only definitions filed directly under this catalog node.
+    pub catalog_id: Option<String>,
+    /// Only this process key.
+    pub key: Option<String>,
+    /// Case-insensitive search in name or key; several words must all match (each in the name
+    /// or the key), so `报销 v2` or `expense appr` find "Expense approval v2".
+    pub name_contains: Option<String>,
+    /// Only the latest version of each key.
+    pub latest_only: bool,
+    /// The `next` of the previous page; `None` for the first page.
+    pub cursor: Option<String>,
+    /// Page size: ≤ 0 means [`DEFAULT_PAGE_SIZE`], at most [`MAX_PAGE_SIZE`].
+    pub limit: i64,
+}
+
+/// A process definition version as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DefinitionSummary {
+    pub id: String,
+    /// The process key: the `id` of the `<process>` element, stable across versions.
+    pub key: String,
+    /// The process name (the key when the process has none).
+    pub name: String,
+    pub version: i64,
+    /// The newest version of this key in this tenant; `version == latest_version` marks the latest.
+    pub latest_version: i64,
+    pub tenant_id: String,
+    pub catalog_id: Option<String>,
+    /// Whether the engine can start instances of this version.
+    pub startable: bool,
+    /// Why it cannot be started (empty when startable).
+    pub not_startable_reasons: Vec<Unsupported>,
+    pub deployed_at: i64,
+    pub deployment_id: String,
+    /// The file the version was deployed from.
+    pub file_name: String,
+    /// Running instances of this version. Always 0 for now: the runtime (process instances)
+    /// does not exist yet; the runtime work fills it in.
+    pub running_instances: i64,
+}
+
+impl DefinitionSummary {
+    /// Whether this is the newest version of its key.
+    pub fn is_latest(&self) -> bool {
+        self.version == self.latest_version
+    }
+}
+
+/// A process definition version with its BPMN XML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Definition {
+    #[serde(flatten)]
+    pub summary: DefinitionSummary,
+    /// The deployed file as UTF-8 text (see the module docs on encodings).
+    pub xml: String,
+}
+
+/// The columns of a summary. `latest_version` is computed rather than stored, so there is
+/// no "is latest" flag to keep right under concurrent deployments; the subquery is one
+/// probe of the `UNIQUE (tenant_id, process_key, version)` index.
+const SUMMARY_SELECT: &str = "SELECT d.id, d.process_key, d.name, d.name_lower, d.version, d.tenant_id, \
+     d.catalog_id, d.startable, d.not_startable_reasons, d.deployed_at, d.deployment_id, p.file_name, \
+     (SELECT MAX(m.version) FROM process_definitions m \
+      WHERE m.tenant_id = d.tenant_id AND m.process_key = d.process_key) AS latest_version";
+
+const SUMMARY_FROM: &str = " FROM process_definitions d JOIN deployments p ON p.id = d.deployment_id";
+
+/// The list order: by name (case-folded), key, newest version first, then id so that the
+/// order is total and the keyset cursor never skips or repeats a row. PostgreSQL compares
+/// these columns with the "C" collation (see the migration), like SQLite's BINARY, so both
+/// databases page identically.
+const LIST_ORDER: &str = " ORDER BY d.name_lower, d.process_key, d.version DESC, d.id";
+
+fn summary_from_row(r: &AnyRow) -> Result<DefinitionSummary> {
+    let reasons: String = r.try_get("not_startable_reasons")?;
+    // Written by this module as JSON; unreadable JSON would be a bug, shown as "no reasons"
+    // rather than making the whole list fail.
+    let reasons: Vec<StoredReason> = serde_json::from_str(&reasons).unwrap_or_default();
+    Ok(DefinitionSummary {
+        id: r.try_get("id")?,
+        key: r.try_get("process_key")?,
+        name: r.try_get("name")?,
+        version: r.try_get("version")?,
+        latest_version: r.try_get("latest_version")?,
+        tenant_id: r.try_get("tenant_id")?,
+        catalog_id: r.try_get("catalog_id")?,
+        startable: r.try_get::<i64, _>("startable")? != 0,
+        not_startable_reasons: reasons.into_iter().map(Unsupported::from).collect(),
+        deployed_at: r.try_get("deployed_at")?,
+        deployment_id: r.try_get("deployment_id")?,
+        file_name: r.try_get("file_name")?,
+        running_instances: 0,
+    })
+}
+
+/// A bind value of a query built at run time.
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// A `WHERE` clause built condition by condition, numbering its placeholders.
+#[derive(Default)]
+struct Where {
+    conditions: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    /// Adds a bind value and returns its placeholder.
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+
+    fn text(&mut self, s: impl Into<String>) -> String {
+        self.arg(Arg::Text(s.into()))
+    }
+
+    fn sql(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+}
+
+/// The position after the last row of a page: the sort key of that row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Cursor(String, String, i64, String);
+
+impl Cursor {
+    /// Hex of the JSON: opaque to clients, safe in URLs, no extra dependency.
+    fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        json.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn decode(s: &str) -> Result<Cursor> {
+        let bad = || {
+            EngineError::invalid(
+                "cursor",
+                "The page cursor is damaged or outdated; reload the list from the first page.",
+            )
+        };
+        if !s.len().is_multiple_of(2) || !s.is_ascii() {
+            return Err(bad());
+        }
+        let bytes = (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .map_err(|_| bad())?;
+        serde_json::from_slice(&bytes).map_err(|_| bad())
+    }
+}
+
+/// `%term%` for `LIKE … ESCAPE '\'`, with the wildcards of the term taken literally.
+fn like_pattern(term: &str) -> String {
+    let mut p = String::with_capacity(term.len() + 2);
+    p.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+impl Engine {
+    /// Lists definition versions the caller may see, filtered, one page at a time (keyset
+    /// pagination: stable under concurrent deployments, no offset scans).
+    ///
+    /// Refused when `tenant` names a tenant the caller cannot access (404) or the cursor is
+    /// damaged (422).
+    pub async fn list_definitions(&self, caller: &Account, q: &DefinitionQuery) -> Result<Page<DefinitionSummary>> {
+        if let Some(t) = &q.tenant {
+            self.get_tenant(caller, t).await?;
+        }
+        let limit = if q.limit <= 0 { DEFAULT_PAGE_SIZE } else { q.limit.min(MAX_PAGE_SIZE) };
+        let mut w = Where::default();
+        if let Some(t) = caller.tenant_scope().or(q.tenant.as_deref()) {
+            let p = w.text(t);
+            w.conditions.push(format!("d.tenant_id = {p}"));
+        }
+        if let Some(c) = &q.catalog_id {
+            let p = w.text(c);
+            w.conditions.push(format!("d.catalog_id = {p}"));
+        }
+        if let Some(k) = &q.key {
+            let p = w.text(k);
+            w.conditions.push(format!("d.process_key = {p}"));
+        }
+        if let Some(text) = &q.name_contains {
+            for term in text.split_whitespace() {
+                let p = w.text(like_pattern(&term.to_lowercase()));
+                w.conditions.push(format!("d.search_text LIKE {p} ESCAPE '\\'"));
+            }
+        }
+        if q.latest_only {
+            w.conditions.push(
+                "d.version = (SELECT MAX(m.version) FROM process_definitions m \
+                 WHERE m.tenant_id = d.tenant_id AND m.process_key = d.process_key)"
+                    .to_string(),
+            );
+        }
+        if let Some(c) = &q.cursor {
+            let Cursor(name, key, version, id) = Cursor::decode(c)?;
+            // Rows after (name, key, version, id) in LIST_ORDER, spelled out because the
+            // version runs descending (a row-value comparison cannot mix directions).
+            let (n1, n2, n3, n4) = (w.text(&name), w.text(&name), w.text(&name), w.text(&name));
+            let (k1, k2, k3) = (w.text(&key), w.text(&key), w.text(&key));
+            let (v1, v2) = (w.arg(Arg::Int(version)), w.arg(Arg::Int(version)));
+            let i1 = w.text(id);
+            w.conditions.push(format!(
+                "(d.name_lower > {n1} \
+                  OR (d.name_lower = {n2} AND d.process_key > {k1}) \
+                  OR (d.name_lower = {n3} AND d.process_key = {k2} AND d.version < {v1}) \
+                  OR (d.name_lower = {n4} AND d.process_key = {k3} AND d.version = {v2} AND d.id > {i1}))"
+            ));
+        }
+        let limit_arg = w.arg(Arg::Int(limit + 1));
+        let sql = format!("{SUMMARY_SELECT}{SUMMARY_FROM}{}{LIST_ORDER} LIMIT {limit_arg}", w.sql());
+        let mut query = sqlx::query(&sql);
+        for a in w.args {
+            query = match a {
+                Arg::Text(s) => query.bind(s),
+                Arg::Int(i) => query.bind(i),
+            };
+        }
+        let rows = query.fetch_all(&self.store.pool).await?;
+        // One row more than the page was asked for: its presence says there is a next page.
+        let has_more = rows.len() as i64 > limit;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut last_name = String::new();
+        for r in rows.iter().take(limit as usize) {
+            items.push(summary_from_row(r)?);
+            last_name = r.try_get("name_lower")?;
+        }
+        let next = match items.last() {
+            Some(last) if has_more => Some(Cursor(last_name, last.key.clone(), last.version, last.id.clone()).encode()),
+            _ => None,
+        };
+        Ok(Page { items, next })
+    }
+
+    /// One definition version with its XML; 404 when unknown or in a tenant the caller cannot access.
+    pub async fn definition(&self, caller: &Account, id: &str) -> Result<Definition> {
+        let not_found = || EngineError::NotFound { what: "Process definition", id: id.to_string() };
+        let row = sqlx::query(&format!("{SUMMARY_SELECT}, p.xml{SUMMARY_FROM} WHERE d.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .ok_or_else(not_found)?;
+        let summary = summary_from_row(&row)?;
+        if !caller.can_access(&summary.tenant_id) {
+            return Err(not_found());
+        }
+        Ok(Definition { summary, xml: row.try_get("xml")? })
+    }
+
+    /// Every version of a key in a tenant, newest first (the version picker). 404 when the
+    /// tenant is not accessible or the key has no version.
+    pub async fn definition_versions(
+        &self,
+        caller: &Account,
+        tenant_id: &str,
+        key: &str,
+    ) -> Result<Vec<DefinitionSummary>> {
+        self.get_tenant(caller, tenant_id).await?;
+        let rows = sqlx::query(&format!(
+            "{SUMMARY_SELECT}{SUMMARY_FROM} WHERE d.tenant_id = $1 AND d.process_key = $2 ORDER BY d.version DESC"
+        ))
+        .bind(tenant_id)
+        .bind(key)
+        .fetch_all(&self.store.pool)
+        .await?;
+        if rows.is_empty() {
+            return Err(EngineError::NotFound { what: "Process definition", id: key.to_string() });
+        }
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// The diagram of a definition version as a standalone SVG, painted with `overlay`.
+    /// The stored XML is parsed on demand (about a millisecond for a typical model).
+    /// Refused (422) when the file has no diagram.
+    pub async fn definition_diagram_svg(&self, caller: &Account, id: &str, overlay: Overlay) -> Result<String> {
+        let def = self.definition(caller, id).await?;
+        let label = format!("'{}' version {}", def.summary.name, def.summary.version);
+        // The file passed the size limit when it was deployed; a later, smaller limit must
+        // not make stored definitions undrawable.
+        let opts = ParseOptions { max_bytes: usize::MAX };
+        let parsed = parse(def.xml.as_bytes(), &opts).map_err(|e| EngineError::Invalid {
+            field: None,
+            message: format!("The stored XML of {label} no longer parses ({e}); deploy the file again."),
+        })?;
+        render_svg(&parsed, &RenderOptions { diagram: 0, overlay }).map_err(|e| EngineError::Invalid {
+            field: None,
+            message: format!("The diagram of {label} cannot be drawn: {e}."),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let c = Cursor("报销审批".into(), "expense".into(), 3, "00ff".into());
+        let encoded = c.encode();
+        assert!(encoded.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(Cursor::decode(&encoded).unwrap(), c);
+        for bad in ["", "abc", "zz", "7b7d", "é1"] {
+            let err = Cursor::decode(bad).unwrap_err();
+            assert!(matches!(err, EngineError::Invalid { field: Some("cursor"), .. }), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
+        assert_eq!(like_pattern("报销"), "%报销%");
+    }
+}

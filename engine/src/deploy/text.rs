@@ -1,0 +1,142 @@
+//! The XML text kept in the database.
+//!
+//! A deployment stores the file as UTF-8 text (a `TEXT` column), never as bytes: both
+//! databases search, show and diff text, and the model editor works on it. The parser also
+//! accepts ISO-8859-1, so such a file is transcoded and its XML declaration rewritten to say
+//! UTF-8; otherwise the stored text, read back, would be decoded as ISO-8859-1 a second time
+//! and every accented name would come out garbled.
+
+use std::ops::Range;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The encoding names the parser reads as ISO-8859-1 (compared case-insensitively).
+const LATIN1_NAMES: &[&str] = &[
+    "iso-8859-1",
+    "iso8859-1",
+    "iso_8859-1",
+    "latin1",
+    "latin-1",
+    "l1",
+    "cp819",
+    "ibm819",
+    "iso-ir-100",
+    "csisolatin1",
+];
+
+/// The text of a file the parser accepted, as UTF-8 that re-parses to the same model.
+///
+/// Line numbers are unchanged (only the value of the `encoding` pseudo-attribute on the
+/// first line may change), so positions reported for the stored text match the file.
+pub(crate) fn stored_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    let declared = encoding_value(bytes);
+    let is_latin1 = declared
+        .clone()
+        .and_then(|r| bytes.get(r))
+        .is_some_and(|name| LATIN1_NAMES.iter().any(|l| l.as_bytes().eq_ignore_ascii_case(name)));
+    match (is_latin1, declared) {
+        (true, Some(range)) => {
+            // ISO-8859-1 maps each byte to the code point of the same value. The declaration
+            // is ASCII and comes first, so its byte range is the same in the decoded text.
+            let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+            replace_range(text, range, "UTF-8")
+        }
+        // The parser read it as UTF-8, so it is valid UTF-8; lossy conversion is a mere
+        // safety net that never changes a parsed file.
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// Text typed or pasted into the model editor is Unicode whatever its XML declaration says,
+/// so a declared encoding other than UTF-8 is corrected rather than obeyed.
+pub(crate) fn editor_text(text: &str) -> String {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    match encoding_value(text.as_bytes()) {
+        Some(range) if !text.get(range.clone()).is_some_and(|v| v.eq_ignore_ascii_case("utf-8")) => {
+            replace_range(text.to_string(), range, "UTF-8")
+        }
+        _ => text.to_string(),
+    }
+}
+
+fn replace_range(mut text: String, range: Range<usize>, with: &str) -> String {
+    // The range was found on ASCII bytes, so it lies on character boundaries; `get` keeps
+    // this panic-free even if that ever stopped being true.
+    if text.get(range.clone()).is_some() {
+        text.replace_range(range, with);
+    }
+    text
+}
+
+/// The byte range of the value of `encoding="…"` in a leading XML declaration.
+fn encoding_value(bytes: &[u8]) -> Option<Range<usize>> {
+    let rest = bytes.strip_prefix(b"<?xml")?;
+    if !rest.first().is_some_and(u8::is_ascii_whitespace) {
+        return None;
+    }
+    // The declaration is short; looking further would only find the `?>` of a later PI.
+    let window = &bytes[..bytes.len().min(1024)];
+    let end = find(window, b"?>")?;
+    let decl = &window[..end];
+    let mut at = find(decl, b"encoding")? + b"encoding".len();
+    let skip_ws = |at: &mut usize| {
+        while decl.get(*at).is_some_and(u8::is_ascii_whitespace) {
+            *at += 1;
+        }
+    };
+    skip_ws(&mut at);
+    if decl.get(at) != Some(&b'=') {
+        return None;
+    }
+    at += 1;
+    skip_ws(&mut at);
+    let quote = *decl.get(at)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let start = at + 1;
+    let len = decl.get(start..)?.iter().position(|&b| b == quote)?;
+    Some(start..start + len)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_is_kept_as_is_without_bom() {
+        let file = "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a name=\"报销\"/>";
+        assert_eq!(stored_text(file.as_bytes()), &file[3..]);
+    }
+
+    #[test]
+    fn latin1_is_transcoded_and_redeclared() {
+        let mut file = b"<?xml version='1.0' encoding='ISO-8859-1'?>\n<a name='Caf".to_vec();
+        file.extend_from_slice(b"\xE9'/>");
+        assert_eq!(stored_text(&file), "<?xml version='1.0' encoding='UTF-8'?>\n<a name='Café'/>");
+    }
+
+    #[test]
+    fn no_declaration_no_change() {
+        assert_eq!(stored_text(b"<a/>"), "<a/>");
+        assert_eq!(stored_text(b"<?xml version=\"1.0\"?><a/>"), "<?xml version=\"1.0\"?><a/>");
+    }
+
+    #[test]
+    fn editor_text_always_declares_utf8() {
+        assert_eq!(
+            editor_text("<?xml version=\"1.0\" encoding=\"latin1\"?><a/>"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a/>"
+        );
+        assert_eq!(
+            editor_text("<?xml version=\"1.0\" encoding=\"utf-8\"?><a/>"),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><a/>"
+        );
+        assert_eq!(editor_text("\u{FEFF}<a/>"), "<a/>");
+    }
+}
