@@ -76,6 +76,16 @@ impl Engine {
         node_from_row(&row)
     }
 
+    /// The node with this code (the HTTP API names catalog nodes by code).
+    pub async fn catalog_node_by_code(&self, code: &str) -> Result<CatalogNode> {
+        let row = sqlx::query("SELECT id, parent_id, name, code, revision FROM catalog_nodes WHERE code = $1")
+            .bind(code.trim())
+            .fetch_optional(&self.store.pool)
+            .await?
+            .ok_or_else(|| EngineError::NotFound { what: "Catalog node with code", id: code.to_string() })?;
+        node_from_row(&row)
+    }
+
     /// Adds a node under `parent_id` (or at the top). Administrators only: the catalog is shared
     /// by all tenants.
     pub async fn create_catalog_node(

@@ -1,5 +1,6 @@
 //! Demo data for the first start of an empty database, so the console shows a living system.
 
+use crate::bpmn::parse::ParseOptions;
 use crate::catalog::CatalogInput;
 use crate::error::Result;
 use crate::identity::{Account, Role};
@@ -17,7 +18,18 @@ pub struct DemoSummary {
     pub catalog_nodes: usize,
     /// Extra accounts created (user name), signing in with the admin password.
     pub accounts: Vec<String>,
+    /// Process definition versions deployed.
+    pub definitions: usize,
 }
+
+/// The demo processes: (catalog code, file name, content), deployed in this order, so the
+/// leave process has two versions.
+const DEMO_FILES: &[(&str, &str, &str)] = &[
+    ("finance-expense", "expense.bpmn", include_str!("../demo/expense.bpmn")),
+    ("admin-leave", "leave.bpmn", include_str!("../demo/leave-v1.bpmn")),
+    ("admin-leave", "leave.bpmn", include_str!("../demo/leave-v2.bpmn")),
+    ("admin-seal", "seal.bpmn", include_str!("../demo/seal.bpmn")),
+];
 
 /// The organisation of the demo company: (unit, parent unit, people as (id, name, groups)).
 type DemoUnit = (&'static str, Option<&'static str>, &'static [(&'static str, &'static str, &'static str)]);
@@ -117,6 +129,17 @@ impl Engine {
             let node = self.create_catalog_node(&sys, parent_id, &input).await?;
             codes.push((code, node.id));
             summary.catalog_nodes += 1;
+        }
+
+        // The second tenant gets only the expense process, so each tenant's lists differ.
+        let east_files = &DEMO_FILES[..1];
+        for (tenant, demo_files) in [(DEFAULT_TENANT, DEMO_FILES), ("east", east_files)] {
+            for (code, file, xml) in demo_files {
+                let catalog = codes.iter().find(|(c, _)| c == code).map(|(_, id)| id.as_str());
+                let files = vec![(file.to_string(), xml.as_bytes().to_vec())];
+                let report = self.deploy(&sys, tenant, catalog, files, &ParseOptions::default()).await?;
+                summary.definitions += report.files.iter().map(|f| f.definitions.len()).sum::<usize>();
+            }
         }
 
         self.create_account("east-manager", "华东租户管理员", manager_password, Role::TenantManager, Some("east"))
