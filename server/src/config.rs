@@ -15,6 +15,8 @@ pub struct Config {
     pub api_token: Option<String>,
     /// `BPM_DEMO`: load demo data into an empty database (default on).
     pub demo: bool,
+    /// `BPM_MAX_FILE_BYTES`: the largest BPMN file accepted (default 10 MiB).
+    pub max_file_bytes: usize,
 }
 
 /// The default SQLite file, created (with its folder) on first start.
@@ -37,7 +39,15 @@ impl Config {
             Some("0" | "false" | "off" | "no") => false,
             Some(other) => return Err(format!("BPM_DEMO='{other}' should be on or off")),
         };
+        let max_text = non_empty("BPM_MAX_FILE_BYTES").unwrap_or_else(|| (10 * 1024 * 1024).to_string());
+        let max_file_bytes = max_text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("BPM_MAX_FILE_BYTES='{max_text}' should be a positive number of bytes"))?;
         Ok(Config {
+            max_file_bytes,
             database_url: non_empty("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             addr,
             admin_password: non_empty("BPM_ADMIN_PASSWORD"),
@@ -73,6 +83,7 @@ mod tests {
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert!(c.demo);
+        assert_eq!(c.max_file_bytes, 10 * 1024 * 1024);
         assert_eq!(c.sqlite_dir().unwrap(), std::path::PathBuf::from("data"));
     }
 
@@ -81,6 +92,7 @@ mod tests {
         assert!(cfg(&[("BPM_ADDR", "nowhere")]).unwrap_err().contains("BPM_ADDR"));
         assert!(cfg(&[("BPM_DEMO", "maybe")]).unwrap_err().contains("BPM_DEMO"));
         assert!(!cfg(&[("BPM_DEMO", "off")]).unwrap().demo);
+        assert!(cfg(&[("BPM_MAX_FILE_BYTES", "0")]).unwrap_err().contains("BPM_MAX_FILE_BYTES"));
     }
 
     #[test]

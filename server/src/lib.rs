@@ -1,5 +1,6 @@
 //! The console server: engine start-up, authentication, routes, graceful shutdown.
 
+pub mod api;
 pub mod config;
 
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub engine: Engine,
     pub api_token: Option<Arc<str>>,
+    /// The largest BPMN file accepted by deployments.
+    pub max_file_bytes: usize,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -80,8 +83,8 @@ pub async fn start_engine(config: &Config) -> Result<Engine, ServerError> {
         let summary = engine.load_demo(&pw).await.map_err(ServerError::Setup)?;
         tracing::info!(?summary, "demo data loaded");
         println!(
-            "Demo data loaded: {} tenants, {} organisation units, {} people, {} catalog nodes.",
-            summary.tenants, summary.units, summary.people, summary.catalog_nodes
+            "Demo data loaded: {} tenants, {} organisation units, {} people, {} catalog nodes, {} process definitions.",
+            summary.tenants, summary.units, summary.people, summary.catalog_nodes, summary.definitions
         );
         for a in &summary.accounts {
             println!("  Demo tenant manager: user '{a}', same password as admin.");
@@ -99,8 +102,11 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let ctx_engine = state.engine.clone();
     let options = state.leptos_options.clone();
+    // A batch upload holds several files; each is checked against the per-file limit.
+    let max_upload = state.max_file_bytes.saturating_mul(8).max(1024 * 1024);
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(api::routes(max_upload))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -120,6 +126,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         leptos_options: leptos_options(&config),
         engine: engine.clone(),
         api_token: config.api_token.as_deref().map(Arc::from),
+        max_file_bytes: config.max_file_bytes,
     };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -198,6 +205,15 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     if is_public(&path) {
         return next.run(req).await;
     }
+    if path.starts_with("/api/v1/") {
+        return match bearer_session(&state, &req) {
+            Some(s) => {
+                req.extensions_mut().insert(s);
+                next.run(req).await
+            }
+            None => api::ApiError::unauthenticated().into_response(),
+        };
+    }
     if path.starts_with("/api/") {
         let body = serde_json::to_string(&AppError::unauthenticated()).unwrap_or_default();
         return Response::builder()
@@ -209,6 +225,29 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
     let next_url = format!("{path}{query}");
     Redirect::to(&format!("/login?next={}", percent_encode(&next_url))).into_response()
+}
+
+/// The API caller behind a valid `Authorization: Bearer` token: an administrator account
+/// named `api`. Tokens are compared in constant time.
+fn bearer_session(state: &AppState, req: &Request) -> Option<CurrentSession> {
+    let expected = state.api_token.as_deref()?;
+    let given = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")?.trim();
+    let same = given.len() == expected.len()
+        && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    same.then(|| CurrentSession {
+        token: String::new(),
+        session: engine::identity::Session {
+            account: engine::identity::Account {
+                id: "api".into(),
+                username: "api".into(),
+                display_name: "API".into(),
+                role: engine::identity::Role::Admin,
+                tenant_id: None,
+            },
+            tenant_id: None,
+            expires_at: i64::MAX,
+        },
+    })
 }
 
 /// Encodes a path for use as a query value.

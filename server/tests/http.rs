@@ -21,6 +21,7 @@ async fn serve(db: &TestDb) -> String {
         leptos_options: server::leptos_options(&config),
         engine: db.engine.clone(),
         api_token: Some(Arc::from("token")),
+        max_file_bytes: 1024 * 1024,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -88,3 +89,111 @@ async fn health_and_authentication(db: &TestDb) {
     assert_eq!(again.status(), 401);
 }
 db_test!(http_surface, health_and_authentication);
+
+const GOOD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <process id="invoice" name="发票审核" isExecutable="true">
+    <startEvent id="s" /><userTask id="check" name="审核" /><endEvent id="e" />
+    <sequenceFlow id="f1" sourceRef="s" targetRef="check" /><sequenceFlow id="f2" sourceRef="check" targetRef="e" />
+  </process>
+</definitions>"#;
+
+const BROKEN: &str =
+    "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n  <process id=\"p\">\n</definitions>";
+
+fn upload(files: &[(&str, &str)]) -> reqwest::multipart::Form {
+    files.iter().fold(reqwest::multipart::Form::new(), |form, (name, body)| {
+        form.part("file", reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name(name.to_string()))
+    })
+}
+
+async fn api_deploy_and_query(db: &TestDb) {
+    let base = serve(db).await;
+    let c = client();
+    let sys = engine::identity::Account::system();
+    db.engine
+        .create_catalog_node(&sys, None, &engine::catalog::CatalogInput { name: "财务".into(), code: "finance".into() })
+        .await
+        .unwrap();
+
+    // No token, or a wrong one: 401 with the API's error shape.
+    let anon = c.get(format!("{base}/api/v1/process-definitions")).send().await.unwrap();
+    assert_eq!(anon.status(), 401);
+    assert_eq!(anon.json::<serde_json::Value>().await.unwrap()["error"], "unauthenticated");
+    let wrong = c.get(format!("{base}/api/v1/process-definitions")).bearer_auth("nope").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+
+    let spec = c.get(format!("{base}/api/v1/openapi.json")).bearer_auth("token").send().await.unwrap();
+    let spec: serde_json::Value = spec.json().await.unwrap();
+    assert!(spec["paths"]["/api/v1/deployments"]["post"].is_object());
+
+    // One good and one broken file: 422, the good one deployed, the broken one explained.
+    let form = upload(&[("invoice.bpmn", GOOD), ("broken.bpmn", BROKEN)]).text("catalog", "finance");
+    let res = c.post(format!("{base}/api/v1/deployments")).bearer_auth("token").multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let report: serde_json::Value = res.json().await.unwrap();
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files[0]["ok"], true);
+    assert_eq!(files[0]["definitions"][0]["key"], "invoice");
+    assert_eq!(files[0]["definitions"][0]["version"], 1);
+    assert_eq!(files[1]["ok"], false);
+    assert!(files[1]["error"]["line"].as_u64().is_some(), "{report}");
+
+    // The same file again: 200, unchanged, no new version.
+    let res = c
+        .post(format!("{base}/api/v1/deployments"))
+        .bearer_auth("token")
+        .multipart(upload(&[("invoice.bpmn", GOOD)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let report: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(report["files"][0]["unchanged"][0], "invoice");
+
+    // An unknown catalog code is refused as a whole.
+    let form = upload(&[("invoice.bpmn", GOOD)]).text("catalog", "nowhere");
+    let res = c.post(format!("{base}/api/v1/deployments")).bearer_auth("token").multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+
+    let list: serde_json::Value = c
+        .get(format!("{base}/api/v1/process-definitions?catalog=finance&name=发票"))
+        .bearer_auth("token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    assert!(list.get("next").is_none());
+    let def = &items[0];
+    assert_eq!(
+        (def["key"].as_str(), def["version"].as_i64(), def["catalog"].as_str()),
+        (Some("invoice"), Some(1), Some("finance"))
+    );
+    assert_eq!(def["tenant"], "default");
+    assert_eq!(def["startable"], true);
+    assert!(def["deployedAt"].as_str().unwrap().ends_with('Z'));
+
+    let id = def["id"].as_str().unwrap();
+    let one: serde_json::Value = c
+        .get(format!("{base}/api/v1/process-definitions/{id}"))
+        .bearer_auth("token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(one["xml"].as_str().unwrap().contains("发票审核"));
+    let missing = c.get(format!("{base}/api/v1/process-definitions/nope")).bearer_auth("token").send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.json::<serde_json::Value>().await.unwrap()["error"], "not_found");
+    // This file has no diagram: the SVG request is refused with the reason.
+    let svg =
+        c.get(format!("{base}/api/v1/process-definitions/{id}/diagram.svg")).bearer_auth("token").send().await.unwrap();
+    assert!(svg.status().is_client_error(), "{}", svg.status());
+}
+db_test!(http_api, api_deploy_and_query);

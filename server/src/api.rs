@@ -1,0 +1,240 @@
+//! The HTTP/JSON API for applications and automation (`/api/v1`), described by the OpenAPI
+//! document at `/api/v1/openapi.json`. Handlers are thin: they read the request, call one
+//! engine method, and map the result (or the refusal) to JSON.
+
+use std::collections::HashMap;
+
+use app::ssr::CurrentSession;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use engine::bpmn::parse::ParseOptions;
+use engine::bpmn::render::Overlay;
+use engine::deploy::{DefinitionQuery, DefinitionSummary};
+use engine::EngineError;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::AppState;
+
+/// The OpenAPI document, kept beside the code it describes.
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// A refusal as API clients see it: `{"error": code, "message": text}` with its status.
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn invalid(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid", message: message.into() }
+    }
+
+    /// The answer to a caller with no (or a wrong) token and no session.
+    pub fn unauthenticated() -> Self {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthenticated",
+            message: "Send 'Authorization: Bearer <token>' with the token configured in BPM_API_TOKEN, or sign in."
+                .into(),
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        if e.status() == 500 {
+            tracing::error!(error = %e, "engine failure in the API");
+        }
+        ApiError {
+            status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({"error": self.code, "message": self.message}))).into_response()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The API routes (authentication is done by the server's middleware).
+pub fn routes(max_upload: usize) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/deployments", post(deploy).layer(DefaultBodyLimit::max(max_upload)))
+        .route("/api/v1/process-definitions", get(list_definitions))
+        .route("/api/v1/process-definitions/{id}", get(get_definition))
+        .route("/api/v1/process-definitions/{id}/diagram.svg", get(definition_svg))
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// `POST /api/v1/deployments`: multipart with one or more `file` parts and optional `catalog`
+/// (code) and `tenant` (id). 200 when every file deployed, 422 when any failed; the body
+/// reports each file either way.
+async fn deploy(
+    State(state): State<AppState>,
+    Extension(who): Extension<CurrentSession>,
+    mut form: Multipart,
+) -> ApiResult<Response> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut catalog: Option<String> = None;
+    let mut catalog_id: Option<String> = None;
+    let mut tenant: Option<String> = None;
+    while let Some(field) = form.next_field().await.map_err(|e| {
+        ApiError::invalid(format!("The upload is not valid multipart form data ({e}); send 'file' parts."))
+    })? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|e| {
+            ApiError::invalid(format!("Reading the upload failed ({e}); a file may exceed the size limit."))
+        })?;
+        let text = || String::from_utf8_lossy(&bytes).trim().to_string();
+        match name.as_str() {
+            "file" | "files" => files.push((file_name.unwrap_or_else(|| "upload.bpmn".into()), bytes.to_vec())),
+            "catalog" => catalog = Some(text()).filter(|s| !s.is_empty()),
+            "catalogId" => catalog_id = Some(text()).filter(|s| !s.is_empty()),
+            "tenant" => tenant = Some(text()).filter(|s| !s.is_empty()),
+            _ => {}
+        }
+    }
+    let engine = &state.engine;
+    let caller = &who.session.account;
+    let catalog_id = match (catalog_id, catalog) {
+        (Some(id), _) => Some(id),
+        (None, Some(code)) => Some(engine.catalog_node_by_code(&code).await?.id),
+        (None, None) => None,
+    };
+    let tenant = tenant
+        .or_else(|| caller.tenant_scope().map(str::to_string))
+        .or_else(|| who.session.tenant_id.clone())
+        .unwrap_or_else(|| engine::demo::DEFAULT_TENANT.to_string());
+    let opts = ParseOptions { max_bytes: state.max_file_bytes };
+    let report = engine.deploy(caller, &tenant, catalog_id.as_deref(), files, &opts).await?;
+    let status = if report.all_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, Json(report)).into_response())
+}
+
+/// Query parameters of the definition list.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListParams {
+    key: Option<String>,
+    name: Option<String>,
+    catalog: Option<String>,
+    tenant: Option<String>,
+    latest: Option<bool>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// A definition as API clients see it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiDefinition {
+    id: String,
+    key: String,
+    name: String,
+    version: i64,
+    latest_version: i64,
+    tenant: String,
+    catalog: Option<String>,
+    executable: bool,
+    startable: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    not_startable_reasons: Vec<serde_json::Value>,
+    deployed_at: String,
+    deployment_id: String,
+    file_name: String,
+}
+
+fn api_definition(d: DefinitionSummary, codes: &HashMap<String, String>) -> ApiDefinition {
+    let executable = !d.not_startable_reasons.iter().any(|r| r.reason.contains("not executable"));
+    ApiDefinition {
+        catalog: d.catalog_id.as_ref().and_then(|c| codes.get(c).cloned()),
+        not_startable_reasons: d
+            .not_startable_reasons
+            .iter()
+            .map(|r| json!({"elementId": r.element_id, "elementType": r.element_type, "line": r.line, "reason": r.reason}))
+            .collect(),
+        deployed_at: app::format::iso8601(d.deployed_at),
+        id: d.id,
+        key: d.key,
+        name: d.name,
+        version: d.version,
+        latest_version: d.latest_version,
+        tenant: d.tenant_id,
+        executable,
+        startable: d.startable,
+        deployment_id: d.deployment_id,
+        file_name: d.file_name,
+    }
+}
+
+async fn catalog_codes(state: &AppState) -> ApiResult<HashMap<String, String>> {
+    Ok(state.engine.catalog().await?.into_iter().map(|n| (n.id, n.code)).collect())
+}
+
+/// `GET /api/v1/process-definitions`.
+async fn list_definitions(
+    State(state): State<AppState>,
+    Extension(who): Extension<CurrentSession>,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let engine = &state.engine;
+    let catalog_id = match p.catalog.filter(|c| !c.is_empty()) {
+        Some(code) => Some(engine.catalog_node_by_code(&code).await?.id),
+        None => None,
+    };
+    let query = DefinitionQuery {
+        tenant: p.tenant,
+        catalog_id,
+        key: p.key,
+        name_contains: p.name,
+        latest_only: p.latest.unwrap_or(false),
+        cursor: p.cursor,
+        limit: p.limit.unwrap_or(50).clamp(1, 500),
+    };
+    let page = engine.list_definitions(&who.session.account, &query).await?;
+    let codes = catalog_codes(&state).await?;
+    let items: Vec<ApiDefinition> = page.items.into_iter().map(|d| api_definition(d, &codes)).collect();
+    let mut body = json!({ "items": items });
+    if let Some(next) = page.next {
+        body["next"] = json!(next);
+    }
+    Ok(Json(body))
+}
+
+/// `GET /api/v1/process-definitions/{id}`: the definition with its XML.
+async fn get_definition(
+    State(state): State<AppState>,
+    Extension(who): Extension<CurrentSession>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let d = state.engine.definition(&who.session.account, &id).await?;
+    let codes = catalog_codes(&state).await?;
+    let mut body = serde_json::to_value(api_definition(d.summary, &codes)).unwrap_or_default();
+    body["xml"] = json!(d.xml);
+    Ok(Json(body))
+}
+
+/// `GET /api/v1/process-definitions/{id}/diagram.svg`.
+async fn definition_svg(
+    State(state): State<AppState>,
+    Extension(who): Extension<CurrentSession>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let svg = state.engine.definition_diagram_svg(&who.session.account, &id, Overlay::default()).await?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+}
