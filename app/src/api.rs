@@ -232,3 +232,5 @@ pub async fn load_org() -> Result<OrgTree, AppError> {
             .collect(),
     })
 }
+
+pub mod definitions;

@@ -163,3 +163,50 @@ fn TenantSwitcher(me: crate::api::Me) -> impl IntoView {
 pub fn ErrorNote(error: AppError) -> impl IntoView {
     view! { <p class="error-note" role="alert">{error.message}</p> }
 }
+
+/// The catalog tree with one selectable node. `with_all` adds a top entry that selects
+/// nothing (= every node); `on_select` runs after a click.
+#[component]
+pub fn CatalogTree(
+    tree: Resource<Result<Vec<crate::api::CatalogRow>, AppError>>,
+    selected: RwSignal<Option<crate::api::CatalogRow>>,
+    #[prop(optional)] with_all: bool,
+    #[prop(optional, into)] on_select: Option<Callback<()>>,
+) -> impl IntoView {
+    let t = use_t();
+    let notify = move || {
+        if let Some(cb) = on_select {
+            cb.run(());
+        }
+    };
+    view! {
+        <Transition fallback=move || view! { <p>{t("common.loading")}</p> }>
+            {move || tree.get().map(|r| match r {
+                Ok(rows) if rows.is_empty() && !with_all => view! { <p class="muted">{t("catalog.empty")}</p> }.into_any(),
+                Ok(rows) => view! {
+                    <ul class="tree" role="tree" data-testid="catalog-tree">
+                        {with_all.then(|| view! {
+                            <li role="treeitem" class:selected=move || selected.with(Option::is_none)
+                                on:click=move |_| { selected.set(None); notify(); }>
+                                {move || t("catalog.all")}
+                            </li>
+                        })}
+                        {rows.into_iter().map(|row| {
+                            let id = row.id.clone();
+                            let is_sel = move || selected.with(|s| s.as_ref().map(|s| s.id.as_str()) == Some(id.as_str()));
+                            let pad = format!("padding-left: {}rem", 0.5 + row.depth as f32 * 1.25);
+                            let label = format!("{} ({})", row.name, row.code);
+                            view! {
+                                <li role="treeitem" style=pad class:selected=is_sel
+                                    on:click=move |_| { selected.set(Some(row.clone())); notify(); }>
+                                    {label}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+            })}
+        </Transition>
+    }
+}

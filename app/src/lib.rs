@@ -5,6 +5,7 @@ pub mod api;
 pub mod browser;
 pub mod components;
 pub mod error;
+pub mod format;
 pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -85,8 +86,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Layout>
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("catalog") view=CatalogPage />
-                    <Route path=path!("deployments") view=|| view! { <Placeholder key="nav.deployments" /> } />
-                    <Route path=path!("models") view=|| view! { <Placeholder key="nav.models" /> } />
+                    <Route path=path!("deployments") view=DeploymentsPage />
+                    <Route path=path!("deployments/:id") view=DefinitionPage />
+                    <Route path=path!("models") view=ModelsPage />
                     <Route path=path!("tasks") view=|| view! { <Placeholder key="nav.tasks" /> } />
                     <Route path=path!("instances") view=|| view! { <Placeholder key="nav.instances" /> } />
                     <Route path=path!("jobs") view=|| view! { <Placeholder key="nav.jobs" /> } />

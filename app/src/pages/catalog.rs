@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::{catalog_tree, delete_catalog_node, save_catalog_node, CatalogRow};
 use crate::browser;
-use crate::components::{use_flash, ErrorNote};
+use crate::components::{use_flash, CatalogTree};
 use crate::error::AppError;
 use crate::use_t;
 
@@ -85,28 +85,7 @@ pub fn CatalogPage() -> impl IntoView {
                     <button on:click=move |_| start(Mode::Edit) disabled=move || selected.get().is_none() data-testid="catalog-edit">{move || t("common.edit")}</button>
                     <button class="danger" on:click=delete disabled=move || selected.get().is_none() data-testid="catalog-delete">{move || t("common.delete")}</button>
                 </div>
-                <Transition fallback=move || view! { <p>{t("common.loading")}</p> }>
-                    {move || tree.get().map(|r| match r {
-                        Ok(rows) if rows.is_empty() => view! { <p class="muted">{t("catalog.empty")}</p> }.into_any(),
-                        Ok(rows) => view! {
-                            <ul class="tree" role="tree" data-testid="catalog-tree">
-                                {rows.into_iter().map(|row| {
-                                    let id = row.id.clone();
-                                    let is_sel = move || selected.with(|s| s.as_ref().map(|s| s.id.as_str()) == Some(id.as_str()));
-                                    let pad = format!("padding-left: {}rem", 0.5 + row.depth as f32 * 1.25);
-                                    let label = format!("{} ({})", row.name, row.code);
-                                    view! {
-                                        <li role="treeitem" style=pad class:selected=is_sel
-                                            on:click=move |_| { selected.set(Some(row.clone())); mode.set(Mode::View); }>
-                                            {label}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                    })}
-                </Transition>
+                <CatalogTree tree=tree selected=selected on_select=move || mode.set(Mode::View) />
             </section>
             <section class="panel form-panel">
                 {move || match mode.get() {

@@ -1,0 +1,220 @@
+//! Server functions of the deployment (部署) and model (模型) screens.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A deployed process definition as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefinitionRow {
+    pub id: String,
+    pub key: String,
+    pub name: String,
+    pub version: i64,
+    pub latest_version: i64,
+    pub tenant_id: String,
+    pub catalog_id: Option<String>,
+    pub startable: bool,
+    /// Why it cannot be started, one line per element.
+    pub reasons: Vec<String>,
+    pub deployed_at: i64,
+    pub file_name: String,
+    pub running_instances: i64,
+}
+
+/// One page of definitions; `next` is the cursor of the following page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefinitionPage {
+    pub items: Vec<DefinitionRow>,
+    pub next: Option<String>,
+}
+
+/// A definition with its XML and diagram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefinitionDetail {
+    pub row: DefinitionRow,
+    pub xml: String,
+    /// The SVG, or why there is none.
+    pub svg: Result<String, String>,
+}
+
+/// A model as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRow {
+    pub id: String,
+    pub key: String,
+    pub name: String,
+    pub tenant_id: String,
+    pub catalog_id: Option<String>,
+    pub updated_at: i64,
+    pub revision: i64,
+}
+
+/// A model with its XML and diagram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelDetail {
+    pub row: ModelRow,
+    pub xml: String,
+    pub svg: Result<String, String>,
+}
+
+/// What deploying a model produced: the new versions, or that nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployedVersions {
+    pub versions: Vec<(String, i64)>,
+    pub unchanged: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+mod convert {
+    use super::*;
+    use engine::deploy::DefinitionSummary;
+    use engine::deploy::ModelSummary;
+
+    impl From<DefinitionSummary> for DefinitionRow {
+        fn from(d: DefinitionSummary) -> Self {
+            DefinitionRow {
+                reasons: d
+                    .not_startable_reasons
+                    .iter()
+                    .map(|r| format!("{} <{}> (line {}): {}", r.element_id, r.element_type, r.line, r.reason))
+                    .collect(),
+                id: d.id,
+                key: d.key,
+                name: d.name,
+                version: d.version,
+                latest_version: d.latest_version,
+                tenant_id: d.tenant_id,
+                catalog_id: d.catalog_id,
+                startable: d.startable,
+                deployed_at: d.deployed_at,
+                file_name: d.file_name,
+                running_instances: d.running_instances,
+            }
+        }
+    }
+
+    impl From<ModelSummary> for ModelRow {
+        fn from(m: ModelSummary) -> Self {
+            ModelRow {
+                id: m.id,
+                key: m.key,
+                name: m.name,
+                tenant_id: m.tenant_id,
+                catalog_id: m.catalog_id,
+                updated_at: m.updated_at,
+                revision: m.revision,
+            }
+        }
+    }
+
+    /// The diagram of a file's first BPMNDI diagram, or why there is none.
+    pub fn diagram(xml: &str) -> Result<String, String> {
+        use engine::bpmn::parse::{parse, ParseOptions};
+        use engine::bpmn::render::{render_svg, RenderOptions};
+        let defs = parse(xml.as_bytes(), &ParseOptions::default()).map_err(|e| e.to_string())?;
+        render_svg(&defs, &RenderOptions::default()).map_err(|e| e.to_string())
+    }
+}
+
+/// Definitions of the selected catalog node (all when none), filtered by name or key.
+#[server(endpoint = "definitions")]
+pub async fn list_definitions(
+    catalog_id: Option<String>,
+    search: String,
+    cursor: Option<String>,
+) -> Result<DefinitionPage, AppError> {
+    use crate::ssr::{current, engine};
+    use engine::deploy::DefinitionQuery;
+    let s = current()?;
+    let q = DefinitionQuery {
+        tenant: s.session.tenant_id.clone(),
+        catalog_id: catalog_id.filter(|c| !c.is_empty()),
+        key: None,
+        name_contains: Some(search).filter(|t| !t.trim().is_empty()),
+        latest_only: true,
+        cursor: cursor.filter(|c| !c.is_empty()),
+        limit: 20,
+    };
+    let page = engine()?.list_definitions(&s.session.account, &q).await?;
+    Ok(DefinitionPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next })
+}
+
+/// Every version of one process key in one tenant, newest first.
+#[server(endpoint = "definition_versions")]
+pub async fn definition_versions(tenant_id: String, key: String) -> Result<Vec<DefinitionRow>, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    Ok(engine()?.definition_versions(&s.session.account, &tenant_id, &key).await?.into_iter().map(Into::into).collect())
+}
+
+/// One definition with its XML and diagram.
+#[server(endpoint = "definition")]
+pub async fn load_definition(id: String) -> Result<DefinitionDetail, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let d = engine()?.definition(&s.session.account, &id).await?;
+    let svg = convert::diagram(&d.xml);
+    Ok(DefinitionDetail { row: d.summary.into(), xml: d.xml, svg })
+}
+
+/// 转换为模型: copies a definition into an editable model under the same catalog node.
+#[server(endpoint = "convert_to_model")]
+pub async fn convert_to_model(definition_id: String) -> Result<ModelRow, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    Ok(engine()?.convert_to_model(&s.session.account, &definition_id).await?.summary.into())
+}
+
+/// Models of the selected catalog node (all when none).
+#[server(endpoint = "models")]
+pub async fn list_models(catalog_id: Option<String>) -> Result<Vec<ModelRow>, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let tenant = s.session.tenant_id.clone();
+    let catalog = catalog_id.filter(|c| !c.is_empty());
+    let models = engine()?.list_models(&s.session.account, tenant.as_deref(), catalog.as_deref()).await?;
+    Ok(models.into_iter().map(Into::into).collect())
+}
+
+/// One model with its XML and diagram.
+#[server(endpoint = "model")]
+pub async fn load_model(id: String) -> Result<ModelDetail, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let m = engine()?.model(&s.session.account, &id).await?;
+    let svg = convert::diagram(&m.xml);
+    Ok(ModelDetail { row: m.summary.into(), xml: m.xml, svg })
+}
+
+/// Saves a model's XML after checking it parses; `revision` is the one the caller saw.
+#[server(endpoint = "model_save")]
+pub async fn save_model(id: String, xml: String, revision: i64) -> Result<ModelRow, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    Ok(engine()?.save_model_xml(&s.session.account, &id, &xml, revision).await?.summary.into())
+}
+
+/// Deploys a model as the next version of its process(es).
+#[server(endpoint = "model_deploy")]
+pub async fn deploy_model(id: String) -> Result<DeployedVersions, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let outcome = engine()?.deploy_model(&s.session.account, &id).await?;
+    if let Some(e) = outcome.error {
+        return Err(AppError { code: "invalid".into(), message: e.message, field: Some("xml".into()) });
+    }
+    Ok(DeployedVersions {
+        versions: outcome.definitions.into_iter().map(|d| (d.key, d.version)).collect(),
+        unchanged: outcome.unchanged,
+    })
+}
+
+/// Deletes a model.
+#[server(endpoint = "model_delete")]
+pub async fn delete_model(id: String) -> Result<(), AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    Ok(engine()?.delete_model(&s.session.account, &id).await?)
+}

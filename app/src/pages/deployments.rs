@@ -1,0 +1,238 @@
+//! 部署 Deployment: the catalog tree on the left, the deployed definitions of the selected
+//! node on the right, batch deployment with each file's outcome, search and paging.
+
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::catalog_tree;
+use crate::api::definitions::{convert_to_model, list_definitions, DefinitionRow};
+use crate::browser::{self, UploadOutcome};
+use crate::components::{use_flash, CatalogTree, ErrorNote};
+use crate::format::datetime;
+use crate::use_t;
+
+#[component]
+pub fn DeploymentsPage() -> impl IntoView {
+    let t = use_t();
+    let tree = Resource::new(|| (), |_| catalog_tree());
+    let selected = RwSignal::new(None);
+    let search = RwSignal::new(String::new());
+    let applied_search = RwSignal::new(String::new());
+    // Cursors of the pages seen so far: the last one is the page shown.
+    let cursors = RwSignal::new(vec![None::<String>]);
+    let reload = RwSignal::new(0u32);
+    let list = Resource::new(
+        move || {
+            (
+                selected.with(|s: &Option<crate::api::CatalogRow>| s.as_ref().map(|s| s.id.clone())),
+                applied_search.get(),
+                cursors.with(|c| c.last().cloned().flatten()),
+                reload.get(),
+            )
+        },
+        |(catalog, search, cursor, _)| list_definitions(catalog, search, cursor),
+    );
+    let restart = move || cursors.set(vec![None]);
+    let show_deploy = RwSignal::new(false);
+
+    view! {
+        <h1>{move || t("deploy.title")}</h1>
+        <div class="split">
+            <section class="panel tree-panel">
+                <CatalogTree tree=tree selected=selected with_all=true on_select=restart />
+            </section>
+            <section class="panel">
+                <div class="toolbar">
+                    <button class="primary" data-testid="deploy-open" on:click=move |_| show_deploy.update(|v| *v = !*v)>
+                        {move || t("deploy.deploy")}
+                    </button>
+                    <form class="search" on:submit=move |ev| { ev.prevent_default(); applied_search.set(search.get_untracked()); restart(); }>
+                        <input type="search" data-testid="definition-search" placeholder=move || t("deploy.search_ph")
+                            prop:value=search on:input=move |ev| search.set(event_target_value(&ev)) />
+                        <button type="submit">{move || t("common.search")}</button>
+                    </form>
+                </div>
+                <Show when=move || show_deploy.get()>
+                    <DeployPanel selected=selected on_done=move || { reload.update(|n| *n += 1); } />
+                </Show>
+                <Transition fallback=move || view! { <p>{t("common.loading")}</p> }>
+                    {move || list.get().map(|r| match r {
+                        Ok(page) if page.items.is_empty() => view! { <p class="muted">{t("deploy.empty")}</p> }.into_any(),
+                        Ok(page) => {
+                            let next = page.next.clone();
+                            view! {
+                                <DefinitionTable rows=page.items />
+                                <div class="pager">
+                                    <button disabled=move || cursors.with(|c| c.len() <= 1)
+                                        on:click=move |_| cursors.update(|c| { c.pop(); })>{move || t("page.prev")}</button>
+                                    <span>{move || cursors.with(|c| c.len())}</span>
+                                    <button disabled=next.is_none() data-testid="page-next"
+                                        on:click=move |_| { let n = next.clone(); cursors.update(|c| c.push(n)); }>{move || t("page.next")}</button>
+                                </div>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    })}
+                </Transition>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn DefinitionTable(rows: Vec<DefinitionRow>) -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let convert = move |id: String, name: String| {
+        leptos::task::spawn_local(async move {
+            let result = convert_to_model(id).await;
+            flash.report(&format!("{}: {name}", t("def.converted")), &result);
+        });
+    };
+    view! {
+        <table class="grid" data-testid="definition-table">
+            <thead><tr>
+                <th>{move || t("common.name")}</th>
+                <th>{move || t("def.key")}</th>
+                <th>{move || t("def.version")}</th>
+                <th>{move || t("def.tenant")}</th>
+                <th>{move || t("def.deployed_at")}</th>
+                <th>{move || t("def.running")}</th>
+                <th></th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|d| {
+                    let (id, name) = (d.id.clone(), d.name.clone());
+                    let href = format!("/deployments/{}", d.id);
+                    let reasons = d.reasons.join("\n");
+                    view! {
+                        <tr data-key=d.key.clone()>
+                            <td>
+                                <A href=href.clone()>{d.name.clone()}</A>
+                                {(!d.startable).then(|| view! { <span class="badge badge-warn" title=reasons>{move || t("def.not_startable")}</span> })}
+                            </td>
+                            <td class="mono">{d.key.clone()}</td>
+                            <td>{format!("v{}", d.version)}</td>
+                            <td>{d.tenant_id.clone()}</td>
+                            <td>{datetime(d.deployed_at)}</td>
+                            <td>{d.running_instances}</td>
+                            <td class="actions">
+                                <A href=href>{move || t("def.view")}</A>
+                                <button class="small" on:click=move |_| convert(id.clone(), name.clone())>{move || t("def.convert")}</button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Choose or drop files, deploy them into the selected catalog node, see each file's outcome.
+#[component]
+fn DeployPanel(
+    selected: RwSignal<Option<crate::api::CatalogRow>>,
+    #[prop(into)] on_done: Callback<()>,
+) -> impl IntoView {
+    let t = use_t();
+    let input = NodeRef::<Input>::new();
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let busy = RwSignal::new(false);
+    let outcomes = RwSignal::new(None::<Result<Vec<UploadOutcome>, String>>);
+    let dragging = RwSignal::new(false);
+
+    let deploy = move |_| {
+        let catalog = selected.get_untracked().map(|s| s.id);
+        busy.set(true);
+        outcomes.set(None);
+        leptos::task::spawn_local(async move {
+            let result = browser::upload_deployment(input, catalog).await;
+            busy.set(false);
+            outcomes.set(Some(result));
+            on_done.run(());
+        });
+    };
+
+    view! {
+        <div class="deploy-panel" data-testid="deploy-panel">
+            <p>
+                {move || t("deploy.target")} ": "
+                <strong>{move || selected.get().map(|s| s.name).unwrap_or_else(|| t("catalog.root").into())}</strong>
+            </p>
+            <label class="dropzone" class:dragging=move || dragging.get()
+                on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=move |ev: leptos::ev::DragEvent| {
+                    dragging.set(false);
+                    browser::take_dropped_files(&ev, input);
+                    chosen.set(browser::chosen_files(input));
+                }>
+                <span>{move || t("deploy.choose")}</span>
+                <input type="file" multiple accept=".bpmn,.xml,.bpmn20.xml" node_ref=input data-testid="deploy-files"
+                    on:change=move |_| chosen.set(browser::chosen_files(input)) />
+                <span class="muted">{move || chosen.get().join(", ")}</span>
+            </label>
+            <button class="primary" data-testid="deploy-submit" disabled=move || busy.get() || chosen.with(Vec::is_empty) on:click=deploy>
+                {move || t("deploy.deploy")}
+            </button>
+            <Show when=move || busy.get()>
+                <div class="progress" role="progressbar" aria-busy="true">
+                    <progress></progress> " " {move || t("deploy.uploading")}
+                </div>
+            </Show>
+            {move || outcomes.get().map(|r| match r {
+                Ok(files) => view! {
+                    <ul class="outcomes" data-testid="deploy-outcomes">
+                        {files.into_iter().map(|f| view! { <OutcomeItem outcome=f /> }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(m) => view! { <p class="error-note" role="alert">{t("deploy.failed")} ": " {m}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn OutcomeItem(outcome: UploadOutcome) -> impl IntoView {
+    let t = use_t();
+    let f = outcome;
+    let class = if f.ok { "outcome ok" } else { "outcome failed" };
+    let summary = match &f.error {
+        Some(e) => {
+            let mut place = Vec::new();
+            if let Some(l) = e.line {
+                place.push(format!("line {l}"));
+            }
+            if let Some(c) = e.column {
+                place.push(format!("column {c}"));
+            }
+            if let Some(id) = &e.element_id {
+                place.push(format!("element {id}"));
+            }
+            let place = if place.is_empty() { String::new() } else { format!(" ({})", place.join(", ")) };
+            format!("{}: {}{place}", t("deploy.failed"), e.message)
+        }
+        None => {
+            let mut parts: Vec<String> = f
+                .definitions
+                .iter()
+                .map(|d| format!("{} v{}{}", d.key, d.version, if d.startable { "" } else { " ⚠" }))
+                .collect();
+            parts.extend(f.unchanged.iter().map(|k| format!("{k}: {}", t("deploy.unchanged"))));
+            format!("{}: {}", t("deploy.ok"), parts.join("; "))
+        }
+    };
+    view! {
+        <li class=class data-file=f.file.clone()>
+            <strong>{f.file.clone()}</strong> " — " <span>{summary}</span>
+            {(!f.warnings.is_empty()).then(|| view! {
+                <ul class="warnings">
+                    {f.warnings.iter().map(|w| view! {
+                        <li>{format!("{} <{}> line {}: {}", w.element_id, w.element_type, w.line, w.reason)}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </li>
+    }
+}

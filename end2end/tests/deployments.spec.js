@@ -1,0 +1,88 @@
+// 部署 Deployment and 模型 Models: batch deploy with per-file outcomes, versions, diagram and
+// XML, convert to model, edit the model's XML (checked on save) and deploy it again.
+const path = require('path');
+const { test, expect } = require('@playwright/test');
+const { signIn } = require('./helpers');
+
+const fixture = (name) => path.join(__dirname, '..', 'fixtures', name);
+
+test('deploy two files at once (one broken), then a second version, then view it', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/deployments');
+  // Demo definitions are listed (the leave process has two versions; the list shows the latest).
+  const table = page.getByTestId('definition-table');
+  await expect(table).toContainText('费用报销');
+  await expect(table.locator('tr[data-key="leave"]')).toContainText('v2');
+
+  // An empty catalog node says so.
+  await page.getByTestId('catalog-tree').getByText('付款 (finance-payment)').click();
+  await expect(page.getByText('此目录下没有已部署的流程。')).toBeVisible();
+
+  await page.getByTestId('deploy-open').click();
+  const panel = page.getByTestId('deploy-panel');
+  await expect(panel).toContainText('付款');
+  await page.getByTestId('deploy-files').setInputFiles([fixture('purchase.bpmn'), fixture('broken.bpmn')]);
+  await page.getByTestId('deploy-submit').click();
+  const outcomes = page.getByTestId('deploy-outcomes');
+  await expect(outcomes.locator('li[data-file="purchase.bpmn"]')).toContainText('purchase v1');
+  const broken = outcomes.locator('li[data-file="broken.bpmn"]');
+  await expect(broken).toContainText('部署失败');
+  await expect(broken).toContainText('line');
+  await expect(page.getByTestId('definition-table').locator('tr[data-key="purchase"]')).toContainText('v1');
+
+  // The same file again creates no version and says so; a changed file creates v2.
+  await page.getByTestId('deploy-files').setInputFiles([fixture('purchase.bpmn')]);
+  await page.getByTestId('deploy-submit').click();
+  await expect(outcomes.locator('li[data-file="purchase.bpmn"]')).toContainText('内容未变化');
+  await page.getByTestId('deploy-files').setInputFiles([fixture('purchase-v2.bpmn')]);
+  await page.getByTestId('deploy-submit').click();
+  await expect(outcomes.locator('li[data-file="purchase-v2.bpmn"]')).toContainText('purchase v2');
+  const row = page.getByTestId('definition-table').locator('tr[data-key="purchase"]');
+  await expect(row).toContainText('v2');
+
+  // Open it: diagram, XML, version picker with both versions.
+  await row.getByRole('link', { name: '采购申请' }).click();
+  await expect(page).toHaveURL(/\/deployments\/[0-9a-f]+$/);
+  await expect(page.getByTestId('diagram').locator('svg')).toBeVisible();
+  await expect(page.getByTestId('diagram')).toContainText('采购经理审批');
+  await expect(page.getByTestId('version-picker').locator('option')).toHaveCount(2);
+  await page.getByTestId('version-picker').selectOption({ index: 1 });
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('v1');
+  await expect(page.getByTestId('diagram')).toContainText('采购审批');
+});
+
+test('search definitions by name', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/deployments');
+  await page.getByTestId('definition-search').fill('请假');
+  await page.getByRole('button', { name: '查询' }).click();
+  const table = page.getByTestId('definition-table');
+  await expect(table.locator('tbody tr')).toHaveCount(1);
+  await expect(table).toContainText('请假申请');
+});
+
+test('convert to model, edit its XML, deploy it as the next version', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/deployments');
+  const row = page.getByTestId('definition-table').locator('tr[data-key="seal"]');
+  await row.getByRole('button', { name: '转换为模型' }).click();
+  await expect(page.getByTestId('flash')).toContainText('操作成功');
+
+  await page.getByRole('navigation').getByRole('link', { name: '模型', exact: true }).click();
+  await page.getByTestId('catalog-tree').getByText('用印 (admin-seal)').click();
+  await page.getByTestId('model-table').locator('tr[data-key="seal"]').click();
+  const editor = page.getByTestId('model-editor');
+  await expect(editor.locator('.diagram svg')).toBeVisible();
+  const xml = page.getByTestId('model-xml');
+  const original = await xml.inputValue();
+
+  // Broken XML is refused in place and nothing is saved.
+  await xml.fill(original.replace('</bpmn:process>', ''));
+  await page.getByTestId('model-save').click();
+  await expect(page.getByTestId('model-error')).toContainText(/line/i);
+
+  // A valid change saves and deploys as version 2.
+  await xml.fill(original.replace('name="盖章"', 'name="加盖公章"'));
+  await page.getByTestId('model-save').click();
+  await expect(page.getByTestId('flash')).toContainText('操作成功');
+  await expect(page.getByTestId('model-error')).toHaveCount(0);
+  await page.getByTestId('model-deploy').click();
+  await expect(page.getByTestId('flash')).toContainText('seal v2');
+});
