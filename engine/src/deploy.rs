@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Serialize;
+use sqlx::any::AnyRow;
 
 use crate::audit;
 use crate::bpmn::parse::{parse, ParseError, ParseErrorKind, ParseOptions, Unsupported};
@@ -376,6 +377,29 @@ impl Engine {
         tx.commit().await?;
         outcome.deployment_id = Some(deployment_id);
         Ok(outcome)
+    }
+}
+
+impl Engine {
+    /// The row `sql` selects for `id` (bound as `$1`) and its summary, read by `summary`.
+    /// An unknown id and a row in a tenant the caller cannot access are both 404 `what`, so
+    /// nothing is revealed about other tenants.
+    async fn accessible_row<S>(
+        &self,
+        caller: &Account,
+        what: &'static str,
+        id: &str,
+        sql: &str,
+        summary: impl Fn(&AnyRow) -> Result<S>,
+        tenant_of: impl Fn(&S) -> &str,
+    ) -> Result<(S, AnyRow)> {
+        let not_found = || EngineError::NotFound { what, id: id.to_string() };
+        let row = sqlx::query(sql).bind(id).fetch_optional(&self.store.pool).await?.ok_or_else(not_found)?;
+        let summary = summary(&row)?;
+        if !caller.can_access(tenant_of(&summary)) {
+            return Err(not_found());
+        }
+        Ok((summary, row))
     }
 }
 

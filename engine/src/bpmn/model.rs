@@ -125,6 +125,49 @@ pub enum NodeKind {
     ComplexGateway,
 }
 
+impl NodeKind {
+    /// Whether the node is an event, an activity or a gateway.
+    pub fn category(&self) -> NodeCategory {
+        match self {
+            NodeKind::StartEvent { .. }
+            | NodeKind::EndEvent { .. }
+            | NodeKind::IntermediateCatchEvent { .. }
+            | NodeKind::IntermediateThrowEvent { .. }
+            | NodeKind::BoundaryEvent { .. } => NodeCategory::Event,
+            NodeKind::Task
+            | NodeKind::UserTask(_)
+            | NodeKind::ManualTask
+            | NodeKind::ServiceTask(_)
+            | NodeKind::ScriptTask
+            | NodeKind::SendTask
+            | NodeKind::ReceiveTask
+            | NodeKind::BusinessRuleTask
+            | NodeKind::SubProcess { .. }
+            | NodeKind::Transaction
+            | NodeKind::AdHocSubProcess
+            | NodeKind::CallActivity { .. } => NodeCategory::Activity,
+            NodeKind::ExclusiveGateway
+            | NodeKind::ParallelGateway
+            | NodeKind::InclusiveGateway
+            | NodeKind::EventBasedGateway
+            | NodeKind::ComplexGateway => NodeCategory::Gateway,
+        }
+    }
+
+    /// True for tasks, sub-processes and call activities (as opposed to events and gateways).
+    pub fn is_activity(&self) -> bool {
+        self.category() == NodeCategory::Activity
+    }
+}
+
+/// The three families of flow node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeCategory {
+    Event,
+    Activity,
+    Gateway,
+}
+
 /// The event definition inside an event element.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventTrigger {

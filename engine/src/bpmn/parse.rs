@@ -21,7 +21,7 @@ use super::model::{Definitions, Process};
 mod build;
 mod check;
 mod dom;
-mod encoding;
+pub(crate) mod encoding;
 #[cfg(test)]
 mod tests;
 

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{
     Artifact, ArtifactKind, Bounds, Definitions, Diagram, Edge, ElementRef, EventTrigger, FlowIdx, FlowNode, Lane,
-    MessageFlow, NodeIdx, NodeKind, Participant, Point, Process, SequenceFlow, Shape,
+    MessageFlow, NodeCategory, NodeIdx, NodeKind, Participant, Point, Process, SequenceFlow, Shape,
 };
 use glyph::{BottomMarker, EdgeEnd};
 use svg::{finite_bounds, normalized, push_escaped, w, Anchor, BBox, Paint, N};
@@ -357,29 +357,10 @@ impl<'a> Renderer<'a> {
         let b = normalized(s.bounds);
         self.bbox.add_bounds(&b);
         match e {
-            Elem::Node { process, idx, node } => match node.kind {
-                NodeKind::StartEvent { .. }
-                | NodeKind::EndEvent { .. }
-                | NodeKind::IntermediateCatchEvent { .. }
-                | NodeKind::IntermediateThrowEvent { .. }
-                | NodeKind::BoundaryEvent { .. } => self.draw_event(s, b, node),
-                NodeKind::ExclusiveGateway
-                | NodeKind::ParallelGateway
-                | NodeKind::InclusiveGateway
-                | NodeKind::EventBasedGateway
-                | NodeKind::ComplexGateway => self.draw_gateway(s, b, node),
-                NodeKind::Task
-                | NodeKind::UserTask(_)
-                | NodeKind::ManualTask
-                | NodeKind::ServiceTask(_)
-                | NodeKind::ScriptTask
-                | NodeKind::SendTask
-                | NodeKind::ReceiveTask
-                | NodeKind::BusinessRuleTask
-                | NodeKind::SubProcess { .. }
-                | NodeKind::Transaction
-                | NodeKind::AdHocSubProcess
-                | NodeKind::CallActivity { .. } => self.draw_activity(s, b, process, idx, node),
+            Elem::Node { process, idx, node } => match node.kind.category() {
+                NodeCategory::Event => self.draw_event(s, b, node),
+                NodeCategory::Gateway => self.draw_gateway(s, b, node),
+                NodeCategory::Activity => self.draw_activity(s, b, process, idx, node),
             },
             Elem::Participant(p) => self.draw_pool(s, b, p),
             Elem::Lane(l) => self.draw_lane(s, b, l),
@@ -831,7 +812,7 @@ impl<'a> Renderer<'a> {
         let width = 1.5 + boost;
         let source = process.nodes.get(flow.source);
         let is_default = source.is_some_and(|n| n.default_flow == Some(idx));
-        let from_activity = source.is_some_and(|n| is_activity(&n.kind));
+        let from_activity = source.is_some_and(|n| n.kind.is_activity());
         // Stop the line a little before the tip so its end does not poke through the arrowhead.
         let line = shortened_end(pts, 3.0);
         svg::polyline(&mut self.out, &line, color, width, "");
@@ -918,25 +899,6 @@ impl<'a> Renderer<'a> {
 /// Label bounds worth using: finite, with some width.
 fn usable_label(l: &Bounds) -> bool {
     finite_bounds(l) && l.width.abs() > 0.5
-}
-
-/// True for tasks, sub-processes and call activities (as opposed to events and gateways).
-fn is_activity(kind: &NodeKind) -> bool {
-    matches!(
-        kind,
-        NodeKind::Task
-            | NodeKind::UserTask(_)
-            | NodeKind::ManualTask
-            | NodeKind::ServiceTask(_)
-            | NodeKind::ScriptTask
-            | NodeKind::SendTask
-            | NodeKind::ReceiveTask
-            | NodeKind::BusinessRuleTask
-            | NodeKind::SubProcess { .. }
-            | NodeKind::Transaction
-            | NodeKind::AdHocSubProcess
-            | NodeKind::CallActivity { .. }
-    )
 }
 
 /// True for the task kinds drawn with a type glyph in the top-left corner.

@@ -181,16 +181,9 @@ impl Engine {
 
     /// One model with its XML; 404 when unknown or in a tenant the caller cannot access.
     pub async fn model(&self, caller: &Account, id: &str) -> Result<Model> {
-        let not_found = || EngineError::NotFound { what: "Model", id: id.to_string() };
-        let row = sqlx::query(&format!("SELECT {MODEL_COLUMNS}, xml FROM models WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.store.pool)
-            .await?
-            .ok_or_else(not_found)?;
-        let summary = summary_from_row(&row)?;
-        if !caller.can_access(&summary.tenant_id) {
-            return Err(not_found());
-        }
+        let sql = format!("SELECT {MODEL_COLUMNS}, xml FROM models WHERE id = $1");
+        let (summary, row) =
+            self.accessible_row(caller, "Model", id, &sql, summary_from_row, |s| s.tenant_id.as_str()).await?;
         Ok(Model { summary, xml: row.try_get("xml")? })
     }
 

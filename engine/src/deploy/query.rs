@@ -286,16 +286,10 @@ impl Engine {
 
     /// One definition version with its XML; 404 when unknown or in a tenant the caller cannot access.
     pub async fn definition(&self, caller: &Account, id: &str) -> Result<Definition> {
-        let not_found = || EngineError::NotFound { what: "Process definition", id: id.to_string() };
-        let row = sqlx::query(&format!("{SUMMARY_SELECT}, p.xml{SUMMARY_FROM} WHERE d.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.store.pool)
-            .await?
-            .ok_or_else(not_found)?;
-        let summary = summary_from_row(&row)?;
-        if !caller.can_access(&summary.tenant_id) {
-            return Err(not_found());
-        }
+        let sql = format!("{SUMMARY_SELECT}, p.xml{SUMMARY_FROM} WHERE d.id = $1");
+        let (summary, row) = self
+            .accessible_row(caller, "Process definition", id, &sql, summary_from_row, |s| s.tenant_id.as_str())
+            .await?;
         Ok(Definition { summary, xml: row.try_get("xml")? })
     }
 

@@ -8,21 +8,7 @@
 
 use std::ops::Range;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// The encoding names the parser reads as ISO-8859-1 (compared case-insensitively).
-const LATIN1_NAMES: &[&str] = &[
-    "iso-8859-1",
-    "iso8859-1",
-    "iso_8859-1",
-    "latin1",
-    "latin-1",
-    "l1",
-    "cp819",
-    "ibm819",
-    "iso-ir-100",
-    "csisolatin1",
-];
+use crate::bpmn::parse::encoding::{encoding_value, is_latin1_name, latin1, UTF8_BOM};
 
 /// The text of a file the parser accepted, as UTF-8 that re-parses to the same model.
 ///
@@ -31,16 +17,12 @@ const LATIN1_NAMES: &[&str] = &[
 pub(crate) fn stored_text(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let declared = encoding_value(bytes);
-    let is_latin1 = declared
-        .clone()
-        .and_then(|r| bytes.get(r))
-        .is_some_and(|name| LATIN1_NAMES.iter().any(|l| l.as_bytes().eq_ignore_ascii_case(name)));
+    let is_latin1 = declared.clone().and_then(|r| bytes.get(r)).is_some_and(is_latin1_name);
     match (is_latin1, declared) {
         (true, Some(range)) => {
             // ISO-8859-1 maps each byte to the code point of the same value. The declaration
             // is ASCII and comes first, so its byte range is the same in the decoded text.
-            let text: String = bytes.iter().map(|&b| char::from(b)).collect();
-            replace_range(text, range, "UTF-8")
+            replace_range(latin1(bytes).into_owned(), range, "UTF-8")
         }
         // The parser read it as UTF-8, so it is valid UTF-8; lossy conversion is a mere
         // safety net that never changes a parsed file.
@@ -67,41 +49,6 @@ fn replace_range(mut text: String, range: Range<usize>, with: &str) -> String {
         text.replace_range(range, with);
     }
     text
-}
-
-/// The byte range of the value of `encoding="…"` in a leading XML declaration.
-fn encoding_value(bytes: &[u8]) -> Option<Range<usize>> {
-    let rest = bytes.strip_prefix(b"<?xml")?;
-    if !rest.first().is_some_and(u8::is_ascii_whitespace) {
-        return None;
-    }
-    // The declaration is short; looking further would only find the `?>` of a later PI.
-    let window = &bytes[..bytes.len().min(1024)];
-    let end = find(window, b"?>")?;
-    let decl = &window[..end];
-    let mut at = find(decl, b"encoding")? + b"encoding".len();
-    let skip_ws = |at: &mut usize| {
-        while decl.get(*at).is_some_and(u8::is_ascii_whitespace) {
-            *at += 1;
-        }
-    };
-    skip_ws(&mut at);
-    if decl.get(at) != Some(&b'=') {
-        return None;
-    }
-    at += 1;
-    skip_ws(&mut at);
-    let quote = *decl.get(at)?;
-    if quote != b'"' && quote != b'\'' {
-        return None;
-    }
-    let start = at + 1;
-    let len = decl.get(start..)?.iter().position(|&b| b == quote)?;
-    Some(start..start + len)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]

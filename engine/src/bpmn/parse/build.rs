@@ -804,7 +804,7 @@ impl<'d> Builder<'d> {
                     ))
                 }
             };
-            if !is_activity(&st.process.nodes[attached].kind) {
+            if !st.process.nodes[attached].kind.is_activity() {
                 return Err(ParseError::new(
                     ParseErrorKind::Invalid,
                     at,
@@ -1081,24 +1081,6 @@ fn is_flow_node(name: &str) -> bool {
             | "inclusiveGateway"
             | "eventBasedGateway"
             | "complexGateway"
-    )
-}
-
-fn is_activity(kind: &NodeKind) -> bool {
-    matches!(
-        kind,
-        NodeKind::Task
-            | NodeKind::UserTask(_)
-            | NodeKind::ManualTask
-            | NodeKind::ServiceTask(_)
-            | NodeKind::ScriptTask
-            | NodeKind::SendTask
-            | NodeKind::ReceiveTask
-            | NodeKind::BusinessRuleTask
-            | NodeKind::SubProcess { .. }
-            | NodeKind::Transaction
-            | NodeKind::AdHocSubProcess
-            | NodeKind::CallActivity { .. }
     )
 }
 

@@ -2,10 +2,30 @@
 //! we know of, and refusing the rest beats silently garbling names.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::{Location, ParseError, ParseErrorKind};
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The encoding names read as ISO-8859-1 (compared case-insensitively).
+const LATIN1_NAMES: &[&[u8]] = &[
+    b"iso-8859-1",
+    b"iso8859-1",
+    b"iso_8859-1",
+    b"latin1",
+    b"latin-1",
+    b"l1",
+    b"cp819",
+    b"ibm819",
+    b"iso-ir-100",
+    b"csisolatin1",
+];
+
+/// Whether `name` (an `encoding` value) is one the parser reads as ISO-8859-1.
+pub(crate) fn is_latin1_name(name: &[u8]) -> bool {
+    LATIN1_NAMES.iter().any(|l| l.eq_ignore_ascii_case(name))
+}
 
 /// Decodes the file, dropping a UTF-8 byte order mark.
 pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
@@ -29,8 +49,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
             match lower.as_slice() {
                 // ASCII is a subset of UTF-8, so the UTF-8 check covers it.
                 b"utf-8" | b"utf8" | b"us-ascii" | b"ascii" => utf8(bytes),
-                b"iso-8859-1" | b"iso8859-1" | b"iso_8859-1" | b"latin1" | b"latin-1" | b"l1" | b"cp819"
-                | b"ibm819" | b"iso-ir-100" | b"csisolatin1" => Ok(latin1(bytes)),
+                _ if is_latin1_name(&lower) => Ok(latin1(bytes)),
                 _ => Err(ParseError::new(
                     ParseErrorKind::Encoding,
                     Location::at(1, column),
@@ -64,7 +83,7 @@ fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
 }
 
 /// ISO-8859-1 maps each byte to the Unicode code point of the same value.
-fn latin1(bytes: &[u8]) -> Cow<'_, str> {
+pub(crate) fn latin1(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         // Pure ASCII (the usual case even for files declared ISO-8859-1): nothing to convert.
         Ok(text) if bytes.is_ascii() => Cow::Borrowed(text),
@@ -75,6 +94,14 @@ fn latin1(bytes: &[u8]) -> Cow<'_, str> {
 /// The `encoding` pseudo-attribute of the XML declaration, with its 1-based column.
 /// A missing or unreadable declaration yields `None`; quick-xml reports a broken one later.
 fn declared_encoding(bytes: &[u8]) -> Option<(&[u8], u32)> {
+    let range = encoding_value(bytes)?;
+    // The declaration is on line 1 and ASCII, so the byte offset is the column.
+    let column = u32::try_from(range.start + 1).unwrap_or(u32::MAX);
+    Some((&bytes[range], column))
+}
+
+/// The byte range of the value of `encoding="…"` in a leading XML declaration.
+pub(crate) fn encoding_value(bytes: &[u8]) -> Option<Range<usize>> {
     let rest = bytes.strip_prefix(b"<?xml")?;
     if !rest.first().is_some_and(u8::is_ascii_whitespace) {
         return None;
@@ -101,9 +128,7 @@ fn declared_encoding(bytes: &[u8]) -> Option<(&[u8], u32)> {
     }
     let start = at + 1;
     let len = decl.get(start..)?.iter().position(|&b| b == quote)?;
-    // The declaration is on line 1 and ASCII, so the byte offset is the column.
-    let column = u32::try_from(start + 1).unwrap_or(u32::MAX);
-    Some((&decl[start..start + len], column))
+    Some(start..start + len)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
