@@ -233,4 +233,63 @@ pub async fn load_org() -> Result<OrgTree, AppError> {
     })
 }
 
+/// An API token as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub tenant_id: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked: bool,
+}
+
+/// A token just created: its row and the secret, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewToken {
+    pub row: TokenRow,
+    pub secret: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<engine::identity::ApiToken> for TokenRow {
+    fn from(t: engine::identity::ApiToken) -> Self {
+        TokenRow {
+            revoked: t.revoked_at.is_some(),
+            id: t.id,
+            name: t.name,
+            tenant_id: t.tenant_id,
+            created_by: t.created_by,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+        }
+    }
+}
+
+/// The API tokens the caller may see.
+#[server(endpoint = "tokens")]
+pub async fn list_tokens() -> Result<Vec<TokenRow>, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    Ok(engine()?.list_api_tokens(&s.session.account).await?.into_iter().map(Into::into).collect())
+}
+
+/// Creates an API token; the answer holds the secret, which is never shown again.
+#[server(endpoint = "token_create")]
+pub async fn create_token(name: String) -> Result<NewToken, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let (row, secret) = engine()?.create_api_token(&s.session.account, &name).await?;
+    Ok(NewToken { row: row.into(), secret })
+}
+
+/// Revokes an API token.
+#[server(endpoint = "token_revoke")]
+pub async fn revoke_token(id: String) -> Result<(), AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    Ok(engine()?.revoke_api_token(&s.session.account, &id).await?)
+}
+
 pub mod definitions;

@@ -71,6 +71,7 @@ const NAV: &[(&str, &str)] = &[
     ("/jobs", "nav.jobs"),
     ("/tenants", "nav.tenants"),
     ("/org", "nav.org"),
+    ("/tokens", "nav.tokens"),
 ];
 
 /// Header, left navigation and the page in the middle.

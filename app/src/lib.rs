@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("jobs") view=|| view! { <Placeholder key="nav.jobs" /> } />
                     <Route path=path!("tenants") view=TenantsPage />
                     <Route path=path!("org") view=OrgPage />
+                    <Route path=path!("tokens") view=TokensPage />
                 </ParentRoute>
             </Routes>
         </Router>

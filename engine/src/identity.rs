@@ -597,3 +597,132 @@ impl Engine {
         })
     }
 }
+
+/// A bearer token for the HTTP API, as listed (the token itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    /// The tenant the token is limited to; `None` = all tenants (created by an administrator).
+    pub tenant_id: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+fn api_token_from_row(r: &AnyRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        tenant_id: r.try_get("tenant_id")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        last_used_at: r.try_get("last_used_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+const API_TOKEN_COLUMNS: &str = "id, name, tenant_id, created_by, created_at, last_used_at, revoked_at";
+
+impl Engine {
+    /// Creates an API token acting with the caller's scope: an administrator's token sees all
+    /// tenants, a tenant manager's only theirs. Returns the token text, shown this once.
+    pub async fn create_api_token(&self, caller: &Account, name: &str) -> Result<(ApiToken, String)> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(EngineError::invalid(
+                "name",
+                "Give the token a name of 1 to 100 characters, e.g. the application that will use it.",
+            ));
+        }
+        let secret = format!("bpm_{}", random_token());
+        let token = ApiToken {
+            id: new_id(),
+            name: name.to_string(),
+            tenant_id: caller.tenant_scope().map(str::to_string),
+            created_by: caller.username.clone(),
+            created_at: self.clock.now(),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let mut tx = self.store.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (id, name, token_hash, tenant_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&token.id)
+        .bind(&token.name)
+        .bind(token_hash(&secret))
+        .bind(&token.tenant_id)
+        .bind(&token.created_by)
+        .bind(token.created_at)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            token.created_at,
+            caller,
+            token.tenant_id.as_deref(),
+            "api_token.create",
+            &token.id,
+            name,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((token, secret))
+    }
+
+    /// The tokens the caller may see, newest first.
+    pub async fn list_api_tokens(&self, caller: &Account) -> Result<Vec<ApiToken>> {
+        let rows = sqlx::query(&format!("SELECT {API_TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at DESC, id"))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let all: Vec<ApiToken> = rows.iter().map(api_token_from_row).collect::<Result<_>>()?;
+        Ok(all
+            .into_iter()
+            .filter(|t| caller.tenant_scope().is_none() || t.tenant_id.as_deref() == caller.tenant_scope())
+            .collect())
+    }
+
+    /// Revokes a token: from now on it is refused. Revoking twice is refused with the reason.
+    pub async fn revoke_api_token(&self, caller: &Account, id: &str) -> Result<()> {
+        let not_found = || EngineError::NotFound { what: "API token", id: id.to_string() };
+        let token = self.list_api_tokens(caller).await?.into_iter().find(|t| t.id == id).ok_or_else(not_found)?;
+        if token.revoked_at.is_some() {
+            return Err(EngineError::Conflict(format!("The token '{}' is already revoked.", token.name)));
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.pool.begin().await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(&mut tx, now, caller, token.tenant_id.as_deref(), "api_token.revoke", id, &token.name).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The account an API token acts as, or `None` for an unknown or revoked token.
+    pub async fn api_token_account(&self, secret: &str) -> Result<Option<Account>> {
+        let row = sqlx::query(&format!(
+            "SELECT {API_TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+        ))
+        .bind(token_hash(secret))
+        .fetch_optional(&self.store.pool)
+        .await?;
+        let Some(token) = row.as_ref().map(api_token_from_row).transpose()? else { return Ok(None) };
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(self.clock.now())
+            .bind(&token.id)
+            .execute(&self.store.pool)
+            .await?;
+        Ok(Some(Account {
+            id: format!("token:{}", token.id),
+            username: format!("api:{}", token.name),
+            display_name: token.name,
+            role: if token.tenant_id.is_some() { Role::TenantManager } else { Role::Admin },
+            tenant_id: token.tenant_id,
+        }))
+    }
+}

@@ -117,3 +117,36 @@ async fn catalog_tree_edit_and_delete(db: &TestDb) {
     assert_eq!(actions, ["catalog.delete", "catalog.delete", "catalog.update", "catalog.create", "catalog.create"]);
 }
 db_test!(catalog, catalog_tree_edit_and_delete);
+
+async fn api_tokens_create_use_revoke(db: &TestDb) {
+    let e = &db.engine;
+    e.load_demo("manager-pass").await.unwrap();
+    let (_, admin) = {
+        e.ensure_admin(Some("admin-pass")).await.unwrap();
+        e.sign_in("admin", "admin-pass").await.unwrap()
+    };
+    let (_, manager) = e.sign_in("east-manager", "manager-pass").await.unwrap();
+    assert_eq!(e.create_api_token(&admin, "  ").await.unwrap_err().status(), 422);
+    let (global, secret) = e.create_api_token(&admin, "ERP").await.unwrap();
+    assert!(secret.starts_with("bpm_") && secret.len() > 60);
+    let (scoped, scoped_secret) = e.create_api_token(&manager, "east app").await.unwrap();
+    assert_eq!(scoped.tenant_id.as_deref(), Some("east"));
+
+    let acting = e.api_token_account(&secret).await.unwrap().expect("valid token");
+    assert_eq!(acting.role, Role::Admin);
+    let acting = e.api_token_account(&scoped_secret).await.unwrap().expect("valid token");
+    assert_eq!(acting.tenant_scope(), Some("east"));
+    assert!(e.api_token_account("bpm_wrong").await.unwrap().is_none());
+
+    // A tenant manager sees and revokes only its tenant's tokens.
+    let seen: Vec<_> = e.list_api_tokens(&manager).await.unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(seen, vec![scoped.id.clone()]);
+    assert_eq!(e.revoke_api_token(&manager, &global.id).await.unwrap_err().status(), 404);
+    e.revoke_api_token(&admin, &global.id).await.unwrap();
+    assert!(e.api_token_account(&secret).await.unwrap().is_none(), "revoked tokens are refused");
+    assert_eq!(e.revoke_api_token(&admin, &global.id).await.unwrap_err().status(), 409);
+    let listed = e.list_api_tokens(&admin).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().any(|t| t.id == scoped.id && t.last_used_at.is_some()));
+}
+db_test!(api_tokens, api_tokens_create_use_revoke);

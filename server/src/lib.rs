@@ -206,12 +206,14 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         return next.run(req).await;
     }
     if path.starts_with("/api/v1/") {
-        return match bearer_session(&state, &req) {
-            Some(s) => {
+        let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        return match bearer_session(&state, authorization.as_deref()).await {
+            Ok(Some(s)) => {
                 req.extensions_mut().insert(s);
                 next.run(req).await
             }
-            None => api::ApiError::unauthenticated().into_response(),
+            Ok(None) => api::ApiError::unauthenticated().into_response(),
+            Err(e) => api::ApiError::from(e).into_response(),
         };
     }
     if path.starts_with("/api/") {
@@ -227,27 +229,34 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     Redirect::to(&format!("/login?next={}", percent_encode(&next_url))).into_response()
 }
 
-/// The API caller behind a valid `Authorization: Bearer` token: an administrator account
-/// named `api`. Tokens are compared in constant time.
-fn bearer_session(state: &AppState, req: &Request) -> Option<CurrentSession> {
-    let expected = state.api_token.as_deref()?;
-    let given = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")?.trim();
-    let same = given.len() == expected.len()
-        && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    same.then(|| CurrentSession {
-        token: String::new(),
-        session: engine::identity::Session {
-            account: engine::identity::Account {
-                id: "api".into(),
-                username: "api".into(),
-                display_name: "API".into(),
-                role: engine::identity::Role::Admin,
-                tenant_id: None,
-            },
+/// The API caller behind a valid `Authorization: Bearer` token: the token configured in
+/// `BPM_API_TOKEN` acts as an administrator named `api` (compared in constant time); a token
+/// created in the console acts with the scope of the account that created it.
+async fn bearer_session(
+    state: &AppState,
+    authorization: Option<&str>,
+) -> Result<Option<CurrentSession>, engine::EngineError> {
+    let Some(given) = authorization.and_then(|v| v.strip_prefix("Bearer ")).map(str::trim) else {
+        return Ok(None);
+    };
+    let configured = state.api_token.as_deref().is_some_and(|expected| {
+        given.len() == expected.len() && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    });
+    let account = if configured {
+        Some(engine::identity::Account {
+            id: "api".into(),
+            username: "api".into(),
+            display_name: "API".into(),
+            role: engine::identity::Role::Admin,
             tenant_id: None,
-            expires_at: i64::MAX,
-        },
-    })
+        })
+    } else {
+        state.engine.api_token_account(given).await?
+    };
+    Ok(account.map(|account| CurrentSession {
+        token: String::new(),
+        session: engine::identity::Session { account, tenant_id: None, expires_at: i64::MAX },
+    }))
 }
 
 /// Encodes a path for use as a query value.

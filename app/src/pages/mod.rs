@@ -8,6 +8,7 @@ mod login;
 mod models;
 mod org;
 mod tenants;
+mod tokens;
 
 pub use catalog::CatalogPage;
 pub use definition::DefinitionPage;
@@ -17,3 +18,4 @@ pub use login::LoginPage;
 pub use models::ModelsPage;
 pub use org::OrgPage;
 pub use tenants::TenantsPage;
+pub use tokens::TokensPage;
