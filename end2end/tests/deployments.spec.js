@@ -86,3 +86,20 @@ test('convert to model, edit its XML, deploy it as the next version', async ({ p
   await page.getByTestId('model-deploy').click();
   await expect(page.getByTestId('flash')).toContainText('seal v2');
 });
+
+test('drop a file on the drop zone and deploy it', async ({ page }) => {
+  const fs = require('fs');
+  const xml = fs.readFileSync(fixture('purchase.bpmn'), 'utf8').replace(/purchase/g, 'dropped').replace('采购申请', '拖放部署');
+  await signIn(page, 'admin', undefined, '/deployments');
+  await page.getByTestId('deploy-open').click();
+  const dataTransfer = await page.evaluateHandle((content) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([content], 'dropped.bpmn', { type: 'text/xml' }));
+    return dt;
+  }, xml);
+  await page.locator('.dropzone').dispatchEvent('drop', { dataTransfer });
+  await expect(page.locator('.dropzone')).toContainText('dropped.bpmn');
+  await page.getByTestId('deploy-submit').click();
+  await expect(page.getByTestId('deploy-outcomes').locator('li[data-file="dropped.bpmn"]')).toContainText('dropped v1');
+  await expect(page.getByTestId('definition-table')).toContainText('拖放部署');
+});
