@@ -60,6 +60,16 @@ pub fn FlashBar() -> impl IntoView {
     }
 }
 
+/// The signed-in user, loaded once by the layout and shared with the pages.
+#[derive(Debug, Clone, Copy)]
+pub struct MeResource(pub Resource<Result<crate::api::Me, AppError>>);
+
+/// The name of the tenant new data goes into: the one chosen in the header, else the default.
+pub fn target_tenant_name(me: &crate::api::Me) -> String {
+    let id = me.tenant_id.as_deref().unwrap_or("default");
+    me.tenants.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_else(|| id.to_string())
+}
+
 /// The navigation entries: (path, label key).
 const NAV: &[(&str, &str)] = &[
     ("/", "nav.home"),
@@ -81,6 +91,7 @@ pub fn Layout() -> impl IntoView {
     let i18n = expect_context::<I18n>();
     provide_context(FlashCtx(RwSignal::new(None)));
     let me = Resource::new(|| (), |_| whoami());
+    provide_context(MeResource(me));
 
     let set_lang = move |lang: Lang| {
         browser::set_lang_cookie(lang.code());

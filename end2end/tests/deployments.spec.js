@@ -19,7 +19,8 @@ test('deploy two files at once (one broken), then a second version, then view it
 
   await page.getByTestId('deploy-open').click();
   const panel = page.getByTestId('deploy-panel');
-  await expect(panel).toContainText('付款');
+  await expect(page.getByTestId('deploy-target')).toContainText('默认租户');
+  await expect(page.getByTestId('deploy-target')).toContainText('付款');
   await page.getByTestId('deploy-files').setInputFiles([fixture('purchase.bpmn'), fixture('broken.bpmn')]);
   await page.getByTestId('deploy-submit').click();
   const outcomes = page.getByTestId('deploy-outcomes');

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use crate::api::catalog_tree;
 use crate::api::definitions::{convert_to_model, list_definitions, DefinitionRow};
 use crate::browser::{self, UploadOutcome};
-use crate::components::{use_flash, CatalogTree, ErrorNote};
+use crate::components::{target_tenant_name, use_flash, CatalogTree, ErrorNote, MeResource};
 use crate::format::datetime;
 use crate::use_t;
 
@@ -141,6 +141,8 @@ fn DeployPanel(
     let busy = RwSignal::new(false);
     let outcomes = RwSignal::new(None::<Result<Vec<UploadOutcome>, String>>);
     let dragging = RwSignal::new(false);
+    let me = use_context::<MeResource>();
+    let tenant_name = move || me.and_then(|m| m.0.get()).and_then(Result::ok).map(|m| target_tenant_name(&m));
 
     let deploy = move |_| {
         let catalog = selected.get_untracked().map(|s| s.id);
@@ -156,8 +158,10 @@ fn DeployPanel(
 
     view! {
         <div class="deploy-panel" data-testid="deploy-panel">
-            <p>
+            <p data-testid="deploy-target">
                 {move || t("deploy.target")} ": "
+                <strong>{move || tenant_name().unwrap_or_default()}</strong>
+                " / "
                 <strong>{move || selected.get().map(|s| s.name).unwrap_or_else(|| t("catalog.root").into())}</strong>
             </p>
             <label class="dropzone" class:dragging=move || dragging.get()
