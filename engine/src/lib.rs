@@ -13,6 +13,7 @@ pub mod demo;
 pub mod deploy;
 pub mod error;
 pub mod identity;
+pub mod runtime;
 pub mod store;
 pub mod testing;
 
