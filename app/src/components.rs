@@ -222,3 +222,27 @@ pub fn CatalogTree(
         </Transition>
     }
 }
+
+/// A resource's value shown through `ok`, a loading line while it loads, or the error with
+/// its explanation. Keeps the previous value on screen while it reloads.
+pub fn loaded<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    ok: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    let t = use_t();
+    view! {
+        <Transition fallback=move || view! { <p>{t("common.loading")}</p> }>
+            {move || {
+                let ok = ok.clone();
+                resource.get().map(move |r| match r {
+                    Ok(v) => ok(v).into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                })
+            }}
+        </Transition>
+    }
+}

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::load_overview;
-use crate::components::ErrorNote;
+use crate::components::loaded;
 use crate::use_t;
 
 #[component]
@@ -12,19 +12,14 @@ pub fn HomePage() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_overview());
     view! {
         <h1>{move || t("nav.home")}</h1>
-        <Suspense fallback=move || view! { <p>{t("common.loading")}</p> }>
-            {move || data.get().map(|r| match r {
-                Ok(o) => view! {
+        {loaded(data, move |o| view! {
                     <div class="cards" data-testid="overview">
                         <Card label="home.tenants" value=o.tenants />
                         <Card label="home.units" value=o.units />
                         <Card label="home.people" value=o.people />
                         <Card label="home.catalog" value=o.catalog_nodes />
                     </div>
-                }.into_any(),
-                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-            })}
-        </Suspense>
+        })}
     }
 }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::catalog_tree;
 use crate::api::definitions::{delete_model, deploy_model, list_models, load_model, save_model, ModelDetail};
 use crate::browser;
-use crate::components::{use_flash, CatalogTree, ErrorNote};
+use crate::components::{loaded, use_flash, CatalogTree, ErrorNote};
 use crate::format::datetime;
 use crate::pages::definition::Diagram;
 use crate::use_t;
@@ -30,10 +30,10 @@ pub fn ModelsPage() -> impl IntoView {
                 <CatalogTree tree=tree selected=selected with_all=true on_select=move || open.set(None) />
             </section>
             <section class="panel">
-                <Transition fallback=move || view! { <p>{t("common.loading")}</p> }>
-                    {move || models.get().map(|r| match r {
-                        Ok(rows) if rows.is_empty() => view! { <p class="muted">{t("models.empty")}</p> }.into_any(),
-                        Ok(rows) => view! {
+                {loaded(models, move |rows| if rows.is_empty() {
+                    view! { <p class="muted">{t("models.empty")}</p> }.into_any()
+                } else {
+                    view! {
                             <table class="grid" data-testid="model-table">
                                 <thead><tr>
                                     <th>{move || t("common.name")}</th>
@@ -56,10 +56,8 @@ pub fn ModelsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        }.into_any(),
-                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                    })}
-                </Transition>
+                    }.into_any()
+                })}
                 {move || match open.get() {
                     Some(id) => view! { <ModelEditor id=id on_change=move || reload.update(|n| *n += 1) on_gone=move || open.set(None) /> }.into_any(),
                     None => view! { <p class="muted">{t("models.select")}</p> }.into_any(),

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::{load_org, OrgTree};
-use crate::components::ErrorNote;
+use crate::components::loaded;
 use crate::use_t;
 
 #[component]
@@ -12,12 +12,7 @@ pub fn OrgPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_org());
     view! {
         <h1>{move || t("org.title")}</h1>
-        <Suspense fallback=move || view! { <p>{t("common.loading")}</p> }>
-            {move || data.get().map(|r| match r {
-                Ok(tree) => view! { <ul class="tree org" data-testid="org-tree">{units(&tree, None)}</ul> }.into_any(),
-                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-            })}
-        </Suspense>
+        {loaded(data, |tree| view! { <ul class="tree org" data-testid="org-tree">{units(&tree, None)}</ul> })}
     }
 }
 

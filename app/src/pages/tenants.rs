@@ -4,7 +4,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 
 use crate::api::{create_tenant, list_tenants, rename_tenant, TenantRow};
-use crate::components::{use_flash, ErrorNote};
+use crate::components::{loaded, use_flash};
 use crate::use_t;
 
 #[component]
@@ -55,9 +55,7 @@ pub fn TenantsPage() -> impl IntoView {
             <button type="submit" class="primary">{move || t("common.add")}</button>
         </form>
         <p class="muted">{move || t("tenants.rename_hint")}</p>
-        <Transition fallback=move || view! { <p>{t("common.loading")}</p> }>
-            {move || tenants.get().map(|r| match r {
-                Ok(rows) => view! {
+        {loaded(tenants, move |rows| view! {
                     <table class="grid" data-testid="tenant-table">
                         <thead><tr>
                             <th>{move || t("common.id")}</th>
@@ -75,10 +73,7 @@ pub fn TenantsPage() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any(),
-                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-            })}
-        </Transition>
+        })}
     }
 }
 

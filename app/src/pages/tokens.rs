@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::{create_token, list_tokens, revoke_token, NewToken};
 use crate::browser;
-use crate::components::{use_flash, ErrorNote};
+use crate::components::{loaded, use_flash};
 use crate::format::datetime;
 use crate::use_t;
 
@@ -61,9 +61,7 @@ pub fn TokensPage() -> impl IntoView {
                 <code class="mono secret">{c.secret}</code>
             </div>
         })}
-        <Transition fallback=move || view! { <p>{t("common.loading")}</p> }>
-            {move || tokens.get().map(|r| match r {
-                Ok(rows) => view! {
+        {loaded(tokens, move |rows| view! {
                     <table class="grid" data-testid="token-table">
                         <thead><tr>
                             <th>{move || t("common.name")}</th>
@@ -95,9 +93,6 @@ pub fn TokensPage() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any(),
-                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-            })}
-        </Transition>
+        })}
     }
 }
