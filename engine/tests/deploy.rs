@@ -233,6 +233,7 @@ async fn not_startable_files_deploy_with_reasons(db: &TestDb) {
 
     let summary = &e.list_definitions(&sys(), &query()).await.unwrap().items[0];
     assert!(!summary.startable);
+    assert!(summary.is_executable(), "executable, but with an element not supported yet");
     assert_eq!(summary.not_startable_reasons, out.warnings, "reasons survive the database round trip");
     let json = serde_json::to_value(summary).unwrap();
     assert_eq!(json["notStartableReasons"][0]["line"], 7);
@@ -244,6 +245,8 @@ async fn not_startable_files_deploy_with_reasons(db: &TestDb) {
     let out = deploy_one(db, ("draft.bpmn".into(), file.into_bytes())).await;
     assert!(!out.definitions[0].startable);
     assert_eq!((out.warnings[0].element_id.as_str(), out.warnings[0].line), ("draft", 4));
+    let draft = e.definition(&sys(), &out.definitions[0].id).await.unwrap();
+    assert!(!draft.summary.is_executable());
 
     // A file without a diagram deploys but cannot be drawn.
     let no_diagram = e.definition_diagram_svg(&sys(), &out.definitions[0].id, Overlay::default()).await.unwrap_err();

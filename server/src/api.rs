@@ -160,8 +160,8 @@ pub struct ApiDefinition {
 }
 
 fn api_definition(d: DefinitionSummary, codes: &HashMap<String, String>) -> ApiDefinition {
-    let executable = !d.not_startable_reasons.iter().any(|r| r.reason.contains("not executable"));
     ApiDefinition {
+        executable: d.is_executable(),
         catalog: d.catalog_id.as_ref().and_then(|c| codes.get(c).cloned()),
         not_startable_reasons: d
             .not_startable_reasons
@@ -175,7 +175,6 @@ fn api_definition(d: DefinitionSummary, codes: &HashMap<String, String>) -> ApiD
         version: d.version,
         latest_version: d.latest_version,
         tenant: d.tenant_id,
-        executable,
         startable: d.startable,
         deployment_id: d.deployment_id,
         file_name: d.file_name,

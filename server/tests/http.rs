@@ -107,6 +107,11 @@ fn upload(files: &[(&str, &str)]) -> reqwest::multipart::Form {
     })
 }
 
+/// GETs `url` with the API token and returns the JSON body.
+async fn get_json(c: &reqwest::Client, url: &str) -> serde_json::Value {
+    c.get(url).bearer_auth("token").send().await.unwrap().json().await.unwrap()
+}
+
 async fn api_deploy_and_query(db: &TestDb) {
     let base = serve(db).await;
     let c = client();
@@ -156,15 +161,7 @@ async fn api_deploy_and_query(db: &TestDb) {
     let res = c.post(format!("{base}/api/v1/deployments")).bearer_auth("token").multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 404);
 
-    let list: serde_json::Value = c
-        .get(format!("{base}/api/v1/process-definitions?catalog=finance&name=发票"))
-        .bearer_auth("token")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = get_json(&c, &format!("{base}/api/v1/process-definitions?catalog=finance&name=发票")).await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{list}");
     assert!(list.get("next").is_none());
@@ -175,18 +172,11 @@ async fn api_deploy_and_query(db: &TestDb) {
     );
     assert_eq!(def["tenant"], "default");
     assert_eq!(def["startable"], true);
+    assert_eq!(def["executable"], true);
     assert!(def["deployedAt"].as_str().unwrap().ends_with('Z'));
 
     let id = def["id"].as_str().unwrap();
-    let one: serde_json::Value = c
-        .get(format!("{base}/api/v1/process-definitions/{id}"))
-        .bearer_auth("token")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let one = get_json(&c, &format!("{base}/api/v1/process-definitions/{id}")).await;
     assert!(one["xml"].as_str().unwrap().contains("发票审核"));
     let missing = c.get(format!("{base}/api/v1/process-definitions/nope")).bearer_auth("token").send().await.unwrap();
     assert_eq!(missing.status(), 404);

@@ -109,12 +109,9 @@ mod convert {
         }
     }
 
-    /// The diagram of a file's first BPMNDI diagram, or why there is none.
+    /// The diagram of a stored file, or why there is none.
     pub fn diagram(xml: &str) -> Result<String, String> {
-        use engine::bpmn::parse::{parse, ParseOptions};
-        use engine::bpmn::render::{render_svg, RenderOptions};
-        let defs = parse(xml.as_bytes(), &ParseOptions::default()).map_err(|e| e.to_string())?;
-        render_svg(&defs, &RenderOptions::default()).map_err(|e| e.to_string())
+        engine::bpmn::diagram_svg(xml, Default::default())
     }
 }
 

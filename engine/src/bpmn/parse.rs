@@ -20,6 +20,7 @@ use super::model::{Definitions, Process};
 
 mod build;
 mod check;
+pub use check::NOT_EXECUTABLE;
 mod dom;
 pub(crate) mod encoding;
 #[cfg(test)]

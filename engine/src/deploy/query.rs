@@ -6,8 +6,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::StoredReason;
-use crate::bpmn::parse::{parse, ParseOptions, Unsupported};
-use crate::bpmn::render::{render_svg, Overlay, RenderOptions};
+use crate::bpmn::parse::Unsupported;
+use crate::bpmn::render::Overlay;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::Engine;
@@ -79,6 +79,15 @@ impl DefinitionSummary {
     /// Whether this is the newest version of its key.
     pub fn is_latest(&self) -> bool {
         self.version == self.latest_version
+    }
+
+    /// Whether the file marks the process executable (`isExecutable`). A process can be
+    /// executable and still not startable, because of elements the engine does not run yet.
+    pub fn is_executable(&self) -> bool {
+        !self
+            .not_startable_reasons
+            .iter()
+            .any(|r| r.element_type == "process" && r.reason == crate::bpmn::parse::NOT_EXECUTABLE)
     }
 }
 
@@ -321,16 +330,9 @@ impl Engine {
     pub async fn definition_diagram_svg(&self, caller: &Account, id: &str, overlay: Overlay) -> Result<String> {
         let def = self.definition(caller, id).await?;
         let label = format!("'{}' version {}", def.summary.name, def.summary.version);
-        // The file passed the size limit when it was deployed; a later, smaller limit must
-        // not make stored definitions undrawable.
-        let opts = ParseOptions { max_bytes: usize::MAX };
-        let parsed = parse(def.xml.as_bytes(), &opts).map_err(|e| EngineError::Invalid {
+        crate::bpmn::diagram_svg(&def.xml, overlay).map_err(|e| EngineError::Invalid {
             field: None,
-            message: format!("The stored XML of {label} no longer parses ({e}); deploy the file again."),
-        })?;
-        render_svg(&parsed, &RenderOptions { diagram: 0, overlay }).map_err(|e| EngineError::Invalid {
-            field: None,
-            message: format!("The diagram of {label} cannot be drawn: {e}."),
+            message: format!("The diagram of {label} cannot be drawn: {e}"),
         })
     }
 }

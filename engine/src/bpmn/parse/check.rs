@@ -5,6 +5,9 @@ use crate::bpmn::model::{Definitions, EventTrigger, FlowNode, NodeKind, Process,
 
 const NOT_SUPPORTED: &str = "not supported yet";
 
+/// The reason given for a process whose file says `isExecutable="false"`.
+pub const NOT_EXECUTABLE: &str = "process is not executable (isExecutable=\"false\")";
+
 pub(super) fn check_executable(_def: &Definitions, process: &Process) -> Vec<Unsupported> {
     let mut problems = Vec::new();
     let on_process = |reason: &str| Unsupported {
@@ -14,7 +17,7 @@ pub(super) fn check_executable(_def: &Definitions, process: &Process) -> Vec<Uns
         reason: reason.to_owned(),
     };
     if !process.is_executable {
-        problems.push(on_process("process is not executable (isExecutable=\"false\")"));
+        problems.push(on_process(NOT_EXECUTABLE));
     }
     let has_start = process.children(None).any(|(_, n)| matches!(n.kind, NodeKind::StartEvent { .. }));
     if !has_start {
