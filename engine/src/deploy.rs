@@ -118,11 +118,18 @@ impl FileOutcome {
 /// A not-startable reason as stored in `process_definitions.not_startable_reasons` (JSON):
 /// the list screens show them without re-parsing the XML of every row.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct StoredReason {
+pub(crate) struct StoredReason {
     element_id: String,
     element_type: String,
     line: u32,
     reason: String,
+}
+
+impl StoredReason {
+    /// `element 'id' (type, line n): reason`, for refusals.
+    pub(crate) fn describe(&self) -> String {
+        format!("element '{}' ({}, line {}): {}", self.element_id, self.element_type, self.line, self.reason)
+    }
 }
 
 impl From<&Unsupported> for StoredReason {

@@ -9,22 +9,11 @@ use super::StoredReason;
 use crate::bpmn::parse::Unsupported;
 use crate::bpmn::render::Overlay;
 use crate::error::{EngineError, Result};
+use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Arg, Where};
 use crate::identity::Account;
 use crate::Engine;
 
-/// Page size when the query asks for none (limit ≤ 0).
-pub const DEFAULT_PAGE_SIZE: i64 = 50;
-/// Largest page size; larger limits are reduced to it.
-pub const MAX_PAGE_SIZE: i64 = 500;
-
-/// One page of a list and the cursor of the next page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Pass as `cursor` to get the next page; `None` on the last page.
-    pub next: Option<String>,
-}
+pub use crate::sql::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// Filters of [`Engine::list_definitions`]. Every filter is optional; `Default` lists everything
 /// the caller may see, all versions, first page.
@@ -139,82 +128,8 @@ fn summary_from_row(r: &AnyRow) -> Result<DefinitionSummary> {
     })
 }
 
-/// A bind value of a query built at run time.
-enum Arg {
-    Text(String),
-    Int(i64),
-}
-
-/// A `WHERE` clause built condition by condition, numbering its placeholders.
-#[derive(Default)]
-struct Where {
-    conditions: Vec<String>,
-    args: Vec<Arg>,
-}
-
-impl Where {
-    /// Adds a bind value and returns its placeholder.
-    fn arg(&mut self, a: Arg) -> String {
-        self.args.push(a);
-        format!("${}", self.args.len())
-    }
-
-    fn text(&mut self, s: impl Into<String>) -> String {
-        self.arg(Arg::Text(s.into()))
-    }
-
-    fn sql(&self) -> String {
-        if self.conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.conditions.join(" AND "))
-        }
-    }
-}
-
 /// The position after the last row of a page: the sort key of that row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Cursor(String, String, i64, String);
-
-impl Cursor {
-    /// Hex of the JSON: opaque to clients, safe in URLs, no extra dependency.
-    fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        json.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
-    fn decode(s: &str) -> Result<Cursor> {
-        let bad = || {
-            EngineError::invalid(
-                "cursor",
-                "The page cursor is damaged or outdated; reload the list from the first page.",
-            )
-        };
-        if !s.len().is_multiple_of(2) || !s.is_ascii() {
-            return Err(bad());
-        }
-        let bytes = (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16))
-            .collect::<Result<Vec<u8>, _>>()
-            .map_err(|_| bad())?;
-        serde_json::from_slice(&bytes).map_err(|_| bad())
-    }
-}
-
-/// `%term%` for `LIKE … ESCAPE '\'`, with the wildcards of the term taken literally.
-fn like_pattern(term: &str) -> String {
-    let mut p = String::with_capacity(term.len() + 2);
-    p.push('%');
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
+type Cursor = (String, String, i64, String);
 
 impl Engine {
     /// Lists definition versions the caller may see, filtered, one page at a time (keyset
@@ -226,7 +141,7 @@ impl Engine {
         if let Some(t) = &q.tenant {
             self.get_tenant(caller, t).await?;
         }
-        let limit = if q.limit <= 0 { DEFAULT_PAGE_SIZE } else { q.limit.min(MAX_PAGE_SIZE) };
+        let limit = page_size(q.limit);
         let mut w = Where::default();
         if let Some(t) = caller.tenant_scope().or(q.tenant.as_deref()) {
             let p = w.text(t);
@@ -241,10 +156,7 @@ impl Engine {
             w.conditions.push(format!("d.process_key = {p}"));
         }
         if let Some(text) = &q.name_contains {
-            for term in text.split_whitespace() {
-                let p = w.text(like_pattern(&term.to_lowercase()));
-                w.conditions.push(format!("d.search_text LIKE {p} ESCAPE '\\'"));
-            }
+            push_search(&mut w, "d.search_text", text);
         }
         if q.latest_only {
             w.conditions.push(
@@ -254,7 +166,7 @@ impl Engine {
             );
         }
         if let Some(c) = &q.cursor {
-            let Cursor(name, key, version, id) = Cursor::decode(c)?;
+            let (name, key, version, id): Cursor = decode_cursor(c)?;
             // Rows after (name, key, version, id) in LIST_ORDER, spelled out because the
             // version runs descending (a row-value comparison cannot mix directions).
             let (n1, n2, n3, n4) = (w.text(&name), w.text(&name), w.text(&name), w.text(&name));
@@ -270,14 +182,7 @@ impl Engine {
         }
         let limit_arg = w.arg(Arg::Int(limit + 1));
         let sql = format!("{SUMMARY_SELECT}{SUMMARY_FROM}{}{LIST_ORDER} LIMIT {limit_arg}", w.sql());
-        let mut query = sqlx::query(&sql);
-        for a in w.args {
-            query = match a {
-                Arg::Text(s) => query.bind(s),
-                Arg::Int(i) => query.bind(i),
-            };
-        }
-        let rows = query.fetch_all(&self.store.pool).await?;
+        let rows = w.bind(&sql).fetch_all(&self.store.pool).await?;
         // One row more than the page was asked for: its presence says there is a next page.
         let has_more = rows.len() as i64 > limit;
         let mut items = Vec::with_capacity(rows.len());
@@ -287,7 +192,7 @@ impl Engine {
             last_name = r.try_get("name_lower")?;
         }
         let next = match items.last() {
-            Some(last) if has_more => Some(Cursor(last_name, last.key.clone(), last.version, last.id.clone()).encode()),
+            Some(last) if has_more => Some(encode_cursor(&(last_name, last.key.clone(), last.version, last.id.clone()))),
             _ => None,
         };
         Ok(Page { items, next })
@@ -334,28 +239,5 @@ impl Engine {
             field: None,
             message: format!("The diagram of {label} cannot be drawn: {e}"),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursor_round_trips_and_rejects_garbage() {
-        let c = Cursor("报销审批".into(), "expense".into(), 3, "00ff".into());
-        let encoded = c.encode();
-        assert!(encoded.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert_eq!(Cursor::decode(&encoded).unwrap(), c);
-        for bad in ["", "abc", "zz", "7b7d", "é1"] {
-            let err = Cursor::decode(bad).unwrap_err();
-            assert!(matches!(err, EngineError::Invalid { field: Some("cursor"), .. }), "{bad}: {err}");
-        }
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
-        assert_eq!(like_pattern("报销"), "%报销%");
     }
 }
