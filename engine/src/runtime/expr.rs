@@ -145,7 +145,8 @@ pub fn to_text(v: &Value) -> String {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
+/// How a value's type is named in messages ("a string", "a list"...).
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

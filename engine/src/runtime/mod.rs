@@ -8,6 +8,6 @@ pub mod expr;
 mod tests;
 
 pub use self::core::{
-    step, Command, Effect, HistoryEvent, HistoryKind, InstanceState, RuntimeError, TimerKind, Token, TokenId,
-    TokenState, MAX_NODES_PER_STEP,
+    active_activities, check_move, movable_activities, step, Command, Effect, EndReason, HistoryEvent, HistoryKind,
+    InstanceState, MoveWarning, RuntimeError, TimerKind, Token, TokenId, TokenState, MAX_INSTANCES, MAX_NODES_PER_STEP,
 };

@@ -61,6 +61,56 @@ fn actions(effects: &[Effect]) -> Vec<Effect> {
     effects.iter().filter(|e| !matches!(e, Effect::History(_))).cloned().collect()
 }
 
+/// The history of `effects` as `started:id#token`, to tell the tokens on one node apart.
+fn history_t(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::History(h) => Some(format!("{:?}:{}#{}", h.kind, h.node_id, h.token).to_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A token without local variables or attachment.
+fn tok(id: TokenId, node: usize, scope: Option<TokenId>, state: TokenState) -> Token {
+    Token { id, node, scope, state, attached_to: None, vars: Map::new() }
+}
+
+/// The user tasks `effects` create, as (token, assignee).
+fn created(effects: &[Effect]) -> Vec<(TokenId, Option<String>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::CreateTask { token, assignee, .. } => Some((*token, assignee.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A `CreateTask` without assignment.
+fn plain_task(token: TokenId, node: usize) -> Effect {
+    Effect::CreateTask { token, node, assignee: None, candidate_users: vec![], candidate_groups: vec![], due: None }
+}
+
+/// A timer definition element of the given kind (`timeDuration`, `timeDate`, `timeCycle`).
+fn timer_def(kind: &str, text: &str) -> String {
+    format!("<bpmn:timerEventDefinition><bpmn:{kind}>{text}</bpmn:{kind}></bpmn:timerEventDefinition>")
+}
+
+/// start → `activity` (whose id is `id`) → after (user task) → end, plus `extra` elements.
+fn around(id: &str, activity: &str, extra: &[&str]) -> Process {
+    let mut parts = vec![
+        r#"<bpmn:startEvent id="start"/><bpmn:userTask id="after"/><bpmn:endEvent id="end"/>"#.to_owned(),
+        activity.to_owned(),
+        flow("f1", "start", id, ""),
+        flow("f2", id, "after", ""),
+        flow("f3", "after", "end", ""),
+    ];
+    parts.extend(extra.iter().map(|e| (*e).to_owned()));
+    model(&parts.join("\n"))
+}
+
 fn node(p: &Process, id: &str) -> usize {
     p.node_index(id).unwrap_or_else(|| panic!("no node {id}"))
 }
@@ -123,7 +173,8 @@ fn expense_small_amount_takes_the_default_flow() {
             node: node(&p, "approve"),
             scope: None,
             state: TokenState::WaitingTask,
-            attached_to: None
+            attached_to: None,
+            vars: Map::new(),
         }]
     );
 
@@ -162,7 +213,7 @@ fn expense_large_amount_needs_a_second_approval() {
 }
 
 #[test]
-fn no_matching_condition_is_an_error_naming_the_gateway() {
+fn no_matching_condition_is_an_incident_naming_the_gateway() {
     let p = model(
         &[
             r#"<bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="route"/>"#,
@@ -173,14 +224,25 @@ fn no_matching_condition_is_an_error_naming_the_gateway() {
         ]
         .join("\n"),
     );
-    let err = step(&p, InstanceState::default(), start(json!({"kind": "c"})), 0).expect_err("no flow matches");
-    assert_eq!(err, RuntimeError::NoMatchingFlow { gateway: "route".into() });
-    assert!(err.to_string().contains("`route`"), "{err}");
+    let route = node(&p, "route");
+    let (s, effects) = ok(&p, InstanceState::default(), start(json!({"kind": "c"})), 0);
+    assert_eq!(history(&effects), ["started:start", "ended:start", "started:route"]);
+    let message = RuntimeError::NoMatchingFlow { gateway: "route".into() }.to_string();
+    assert_eq!(message, "element `route`: no outgoing flow's condition is true and there is no default flow");
+    assert_eq!(actions(&effects), [Effect::Incident { token: 0, node: route, message }]);
+    assert_eq!(s.tokens, [tok(0, route, None, TokenState::Failed)]);
+    assert!(!s.ended);
 
     // A condition that cannot be evaluated names the element and the variable.
-    let err = step(&p, InstanceState::default(), start(json!({})), 0).expect_err("unknown variable");
-    assert!(matches!(&err, RuntimeError::Expression { node_id, .. } if node_id == "route"), "{err:?}");
-    assert_eq!(err.to_string(), "element `route`: expression `${kind == 'a'}`: unknown variable `kind`");
+    let (_, effects) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    assert_eq!(
+        actions(&effects),
+        [Effect::Incident {
+            token: 0,
+            node: route,
+            message: "element `route`: expression `${kind == 'a'}`: unknown variable `kind`".into()
+        }]
+    );
 
     let (_, effects) = ok(&p, InstanceState::default(), start(json!({"kind": "b"})), 0);
     assert_eq!(
@@ -320,8 +382,22 @@ fn embedded_sub_process_is_a_scope() {
     assert_eq!(
         s.tokens,
         [
-            Token { id: 0, node: sub, scope: None, state: TokenState::InSubProcess, attached_to: None },
-            Token { id: 1, node: inner, scope: Some(0), state: TokenState::WaitingTask, attached_to: None },
+            Token {
+                id: 0,
+                node: sub,
+                scope: None,
+                state: TokenState::InSubProcess,
+                attached_to: None,
+                vars: Map::new()
+            },
+            Token {
+                id: 1,
+                node: inner,
+                scope: Some(0),
+                state: TokenState::WaitingTask,
+                attached_to: None,
+                vars: Map::new()
+            },
         ]
     );
     let (s, effects) = ok(&p, s, complete(1, json!({})), 1);
@@ -470,20 +546,37 @@ fn terminate_inside_a_sub_process_ends_only_the_sub_process() {
     assert!(!s.ended);
     assert_eq!(
         s.tokens,
-        [Token { id: 0, node: after, scope: None, state: TokenState::WaitingTask, attached_to: None }]
+        [Token {
+            id: 0,
+            node: after,
+            scope: None,
+            state: TokenState::WaitingTask,
+            attached_to: None,
+            vars: Map::new()
+        }]
     );
 }
 
 // ----- refusals -----------------------------------------------------------------------------------
 
 #[test]
-fn unsupported_elements_and_loops_are_errors_not_panics() {
+fn unsupported_elements_are_incidents_and_loops_are_errors() {
     let p = model(
         &[r#"<bpmn:startEvent id="start"/><bpmn:scriptTask id="script"/>"#, &flow("f1", "start", "script", "")]
             .join("\n"),
     );
-    let err = step(&p, InstanceState::default(), start(json!({})), 0).expect_err("script tasks do not run");
-    assert!(matches!(&err, RuntimeError::Unsupported { node_id, .. } if node_id == "script"), "{err:?}");
+    let (s, effects) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    let script = node(&p, "script");
+    assert_eq!(history(&effects), ["started:start", "ended:start", "started:script"]);
+    assert_eq!(
+        actions(&effects),
+        [Effect::Incident {
+            token: 0,
+            node: script,
+            message: "element `script` (scriptTask) cannot be executed yet".into()
+        }]
+    );
+    assert_eq!(s.tokens, [tok(0, script, None, TokenState::Failed)]);
 
     let p = model(&[r#"<bpmn:endEvent id="end"/>"#].join("\n"));
     assert_eq!(
@@ -516,9 +609,7 @@ fn state_round_trips_through_json() {
 // ----- timer boundary events ----------------------------------------------------------------------
 
 fn review_with_timers() -> Process {
-    let timer = |d: &str| {
-        format!("<bpmn:timerEventDefinition><bpmn:timeDuration>{d}</bpmn:timeDuration></bpmn:timerEventDefinition>")
-    };
+    let timer = |d: &str| timer_def("timeDuration", d);
     model(
         &[
             r#"<bpmn:startEvent id="start"/><bpmn:userTask id="review"/><bpmn:endEvent id="end"/>"#,
@@ -587,3 +678,8 @@ fn interrupting_boundary_timer_cancels_the_activity() {
     assert_eq!(s.tokens.len(), 1);
     assert_eq!(step(&p, s, complete(0, json!({})), 2), Err(RuntimeError::UnknownToken { token: 0 }));
 }
+
+mod calls;
+mod incidents;
+mod moves;
+mod multi;
