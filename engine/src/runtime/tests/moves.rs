@@ -394,3 +394,109 @@ fn moving_a_failed_token_resolves_its_incident() {
     assert_eq!(actions(&effects), [Effect::ResolveIncident { token: 0 }, plain_task(1, fix)]);
     assert_eq!(s.tokens, [tok(1, fix, None, TokenState::WaitingTask)]);
 }
+
+/// start → before → review (an embedded sub-process run twice in parallel:
+/// r_start → check → fix → r_end) → after → end.
+fn with_multi_instance_sub_process() -> Process {
+    model(
+        &[
+            r#"<bpmn:startEvent id="start"/><bpmn:userTask id="before"/><bpmn:userTask id="after"/><bpmn:endEvent id="end"/>"#,
+            r#"<bpmn:subProcess id="review"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"#,
+            r#"<bpmn:startEvent id="r_start"/><bpmn:userTask id="check"/><bpmn:userTask id="fix"/><bpmn:endEvent id="r_end"/>"#,
+            &flow("r1", "r_start", "check", ""),
+            &flow("r2", "check", "fix", ""),
+            &flow("r3", "fix", "r_end", ""),
+            r#"</bpmn:subProcess>"#,
+            &flow("f1", "start", "before", ""),
+            &flow("f2", "before", "review", ""),
+            &flow("f3", "review", "after", ""),
+            &flow("f4", "after", "end", ""),
+        ]
+        .join("\n"),
+    )
+}
+
+#[test]
+fn moves_within_and_out_of_a_multi_instance_sub_process() {
+    let p = with_multi_instance_sub_process();
+    let n = |id| node(&p, id);
+    let (s, _) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    assert_eq!(
+        check_move(&p, &s, &[0], n("fix")),
+        Err(refused(
+            "review",
+            "`fix` is inside this multi-instance sub-process, which has no running instance to move into"
+        ))
+    );
+
+    let (s, effects) = ok(&p, s, complete(0, json!({})), 1);
+    assert_eq!(
+        history_t(&effects),
+        [
+            "ended:before#0",
+            "started:review#0",
+            "started:review#1",
+            "started:review#2",
+            "started:r_start#3",
+            "ended:r_start#3",
+            "started:r_start#4",
+            "ended:r_start#4",
+            "started:check#3",
+            "started:check#4"
+        ]
+    );
+    assert_eq!(active_activities(&p, &s), [(0, n("review")), (3, n("check")), (4, n("check"))]);
+
+    // Within an instance: the instance's scope is kept.
+    let (s, effects) = ok(&p, s, moved(&[3], n("fix")), 2);
+    assert_eq!(history_t(&effects), ["moved:check#3", "started:fix#5"]);
+    assert_eq!(s.tokens.last(), Some(&tok(5, n("fix"), Some(1), TokenState::WaitingTask)));
+
+    // The instance completes through its end event and reports to the body.
+    let (s, effects) = ok(&p, s, complete(5, json!({})), 3);
+    assert_eq!(history_t(&effects), ["ended:fix#5", "started:r_end#5", "ended:r_end#5", "ended:review#1"]);
+    assert_eq!(s.tokens[0].vars.get("nrOfCompletedInstances"), Some(&json!(1)));
+
+    // Out of the other instance: the emptied instance stands for the whole activity.
+    let (s, effects) = ok(&p, s, moved(&[4], n("after")), 4);
+    assert_eq!(history_t(&effects), ["moved:check#4", "moved:review#0", "moved:review#2", "started:after#6"]);
+    assert_eq!(actions(&effects), [Effect::CancelTask { token: 4, node: n("check") }, plain_task(6, n("after"))]);
+    assert_eq!(s.tokens, [tok(6, n("after"), None, TokenState::WaitingTask)]);
+}
+
+#[test]
+fn a_sub_process_started_by_a_move_whose_timer_fails_stops_with_an_incident() {
+    let p = model(
+        &[
+            r#"<bpmn:startEvent id="start"/><bpmn:userTask id="before"/><bpmn:endEvent id="end"/>"#,
+            r#"<bpmn:subProcess id="sub"><bpmn:startEvent id="s_start"/><bpmn:userTask id="inner"/><bpmn:endEvent id="s_end"/>"#,
+            &flow("s1", "s_start", "inner", ""),
+            &flow("s2", "inner", "s_end", ""),
+            r#"</bpmn:subProcess>"#,
+            &format!(r#"<bpmn:boundaryEvent id="late" attachedToRef="sub">{}</bpmn:boundaryEvent>"#, timer_def("timeDate", "${limit}")),
+            &flow("f1", "start", "before", ""),
+            &flow("f2", "before", "sub", ""),
+            &flow("f3", "sub", "end", ""),
+            &flow("f4", "late", "end", ""),
+        ]
+        .join("\n"),
+    );
+    let sub = node(&p, "sub");
+    let (s, _) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    let (mut s, effects) = ok(&p, s, moved(&[0], node(&p, "inner")), 1);
+    assert_eq!(history_t(&effects), ["moved:before#0", "started:sub#1"]);
+    assert_eq!(
+        actions(&effects)[1..],
+        [Effect::Incident {
+            token: 1,
+            node: sub,
+            message: "element `late`: expression `${limit}`: unknown variable `limit`".into()
+        }]
+    );
+    assert_eq!(s.tokens, [tok(1, sub, None, TokenState::Failed)]);
+
+    // A retry enters the sub-process as usual, from its start event.
+    s.variables.insert("limit".into(), json!("2030-01-01T00:00:00Z"));
+    let (_, effects) = ok(&p, s, Command::Retry { token: 1 }, 2);
+    assert_eq!(history_t(&effects), ["started:s_start#3", "ended:s_start#3", "started:inner#3"]);
+}

@@ -270,3 +270,23 @@ fn a_body_that_lost_its_counters_is_an_incident_not_a_panic() {
     );
     assert_eq!(s.tokens.len(), 1);
 }
+
+#[test]
+fn a_sequential_collection_that_shrank_stops_the_body_with_an_incident() {
+    let approve = r#"<bpmn:userTask id="approve" camunda:assignee="${assignee}"><bpmn:multiInstanceLoopCharacteristics isSequential="true" camunda:collection="${approvers}" camunda:elementVariable="assignee"/></bpmn:userTask>"#;
+    let p = around("approve", approve, &[]);
+    let (mut s, effects) = ok(&p, InstanceState::default(), start(json!({"approvers": ["ann", "bob"]})), 0);
+    assert_eq!(created(&effects), [(1, Some("ann".into()))]);
+    s.variables.insert("approvers".into(), json!(["ann"]));
+    let (s, effects) = ok(&p, s, complete(1, json!({})), 1);
+    assert_eq!(history_t(&effects), ["ended:approve#1"]);
+    assert_eq!(
+        actions(&effects),
+        [Effect::Incident {
+            token: 0,
+            node: node(&p, "approve"),
+            message: "element `approve`: the collection has fewer than the 2 elements it had at the start".into()
+        }]
+    );
+    assert_eq!(s.tokens.len(), 1);
+}
