@@ -20,6 +20,7 @@ pub struct DemoSummary {
     pub accounts: Vec<String>,
     /// Process definition versions deployed.
     pub definitions: usize,
+    pub instances: usize,
 }
 
 /// The demo processes: (catalog code, file name, content), deployed in this order, so the
@@ -145,6 +146,7 @@ impl Engine {
         self.create_account("east-manager", "华东租户管理员", manager_password, Role::TenantManager, Some("east"))
             .await?;
         summary.accounts.push("east-manager".into());
+        summary.instances = self.load_demo_instances().await?;
         Ok(summary)
     }
 }
@@ -155,4 +157,152 @@ pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
     (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+/// One demo instance: the process key, its variables, and what happens to it after it starts.
+enum DemoStep {
+    /// Complete the open task at this activity, as this person.
+    Complete(&'static str, &'static str),
+    /// Reassign the open task at this activity to this person.
+    Reassign(&'static str, &'static str, &'static str),
+    /// Withdraw the completed task at this activity.
+    Withdraw(&'static str),
+    Suspend(&'static str),
+    Terminate(&'static str),
+    /// Move the instance's start and its open tasks this many days into the past, so that
+    /// due dates have passed (overdue tasks).
+    Backdate(i64),
+}
+
+type DemoInstance = (&'static str, &'static str, &'static str, &'static str, &'static [DemoStep]);
+
+/// Demo instances: (process key, business key, initiator, variables as JSON, steps).
+const DEMO_INSTANCES: &[DemoInstance] = &[
+    (
+        "expense",
+        "BX-2026-001",
+        "zhangwei",
+        r#"{"amount": 5200, "reason": "客户拜访差旅"}"#,
+        &[DemoStep::Reassign("managerApproval", "wangfang", "部门经理出差，转财务经理审批")],
+    ),
+    ("expense", "BX-2026-002", "huangqiang", r#"{"amount": 860, "reason": "办公用品"}"#, &[DemoStep::Backdate(4)]),
+    (
+        "expense",
+        "BX-2026-003",
+        "sunli",
+        r#"{"amount": 300, "reason": "快递费"}"#,
+        &[DemoStep::Complete("managerApproval", "zhaolei"), DemoStep::Complete("cashier", "lina")],
+    ),
+    (
+        "expense",
+        "BX-2026-004",
+        "majun",
+        r#"{"amount": 3000, "reason": "展会物料"}"#,
+        &[DemoStep::Complete("managerApproval", "sunli"), DemoStep::Withdraw("managerApproval")],
+    ),
+    (
+        "expense",
+        "BX-2026-005",
+        "zhoujie",
+        r#"{"amount": 12000, "reason": "服务器采购"}"#,
+        &[DemoStep::Complete("managerApproval", "zhaolei"), DemoStep::Backdate(3)],
+    ),
+    ("expense", "BX-2026-006", "wuhao", r#"{"amount": 450, "reason": "培训教材"}"#, &[DemoStep::Suspend("发票待补充")]),
+    (
+        "expense",
+        "BX-2026-007",
+        "xulin",
+        r#"{"amount": 99, "reason": "重复提交"}"#,
+        &[DemoStep::Terminate("重复提交，已作废")],
+    ),
+    ("leave", "QJ-2026-011", "yangmin", r#"{"days": 3, "type": "年假"}"#, &[]),
+    (
+        "leave",
+        "QJ-2026-012",
+        "liuyang",
+        r#"{"days": 1, "type": "事假"}"#,
+        &[DemoStep::Complete("leaderApproval", "wangfang"), DemoStep::Complete("hrRecord", "chenjing")],
+    ),
+    (
+        "seal",
+        "YY-2026-021",
+        "chenjing",
+        r#"{"signers": ["zhangwei", "wangfang", "zhaolei"], "document": "采购合同"}"#,
+        &[],
+    ),
+];
+
+impl Engine {
+    /// Starts the demo instances of the default tenant (and one in `east`): instances in every
+    /// state, tasks to do, overdue and completed, a reassignment and a withdrawal.
+    pub async fn load_demo_instances(&self) -> Result<usize> {
+        use crate::instances::StartRequest;
+        let sys = Account::system();
+        let mut started = 0;
+        for (tenant, instances) in [(DEFAULT_TENANT, DEMO_INSTANCES), ("east", &DEMO_INSTANCES[..1])] {
+            for (key, business_key, initiator, variables, steps) in instances.iter() {
+                let variables = serde_json::from_str(variables).unwrap_or_default();
+                let req = StartRequest {
+                    tenant: Some(tenant.to_owned()),
+                    business_key: Some(business_key.to_string()),
+                    initiator: Some(initiator.to_string()),
+                    variables,
+                };
+                let inst = self.start_instance(&sys, key, None, req).await?;
+                for step in steps.iter() {
+                    self.demo_step(&inst.id, step).await?;
+                }
+                started += 1;
+            }
+        }
+        Ok(started)
+    }
+
+    async fn demo_step(&self, instance: &str, step: &DemoStep) -> Result<()> {
+        let actor = |name: &str| Account { username: name.to_owned(), ..Account::system() };
+        let sys = Account::system();
+        let task_at = |activity: &'static str| async move {
+            let d = self.instance(&Account::system(), instance).await?;
+            Ok::<_, crate::EngineError>(d.tasks.into_iter().rev().find(|t| t.activity_id == activity))
+        };
+        match step {
+            DemoStep::Complete(activity, who) => {
+                if let Some(t) = task_at(activity).await? {
+                    self.complete_task(&actor(who), &t.id, Default::default()).await?;
+                }
+            }
+            DemoStep::Reassign(activity, to, reason) => {
+                if let Some(t) = task_at(activity).await? {
+                    self.reassign_task(&sys, &t.id, to, reason).await?;
+                }
+            }
+            DemoStep::Withdraw(activity) => {
+                if let Some(t) = task_at(activity).await? {
+                    self.withdraw_task(&sys, &t.id, "金额填写有误，撤回修改").await?;
+                }
+            }
+            DemoStep::Suspend(reason) => {
+                self.suspend_instance(&sys, instance, reason, None).await?;
+            }
+            DemoStep::Terminate(reason) => {
+                self.terminate_instance(&sys, instance, reason, None).await?;
+            }
+            DemoStep::Backdate(days) => {
+                let by = days * 86_400_000;
+                // NULL times stay NULL.
+                for sql in [
+                    "UPDATE process_instances SET start_time = start_time - $1, end_time = end_time - $1 WHERE id = $2",
+                    "UPDATE tasks SET created = created - $1, due = due - $1, end_time = end_time - $1 \
+                     WHERE instance_id = $2",
+                    "UPDATE activity_history SET start_time = start_time - $1, end_time = end_time - $1 \
+                     WHERE instance_id = $2",
+                    "UPDATE variable_history SET at = at - $1 WHERE instance_id = $2",
+                    "UPDATE instance_operations SET at = at - $1 WHERE instance_id = $2",
+                ] {
+                    sqlx::query(sql).bind(by).bind(instance).execute(&self.store.pool).await?;
+                }
+            }
+        }
+        Ok(())
+    }
 }

@@ -13,7 +13,10 @@ pub mod demo;
 pub mod deploy;
 pub mod error;
 pub mod identity;
+pub mod instances;
 pub mod runtime;
+pub mod schedule;
+pub(crate) mod sql;
 pub mod store;
 pub mod testing;
 
@@ -31,12 +34,14 @@ pub(crate) const CATALOG_HOLDERS: &[(&str, &str)] =
 pub struct Engine {
     store: Store,
     clock: Clock,
+    /// Parsed processes of deployed definitions, shared by clones.
+    processes: std::sync::Arc<instances::ProcessCache>,
 }
 
 impl Engine {
     /// An engine over an open store.
     pub fn new(store: Store, clock: Clock) -> Engine {
-        Engine { store, clock }
+        Engine { store, clock, processes: Default::default() }
     }
 
     /// Connects to the database at `url`, applies migrations and returns the engine.

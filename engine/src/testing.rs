@@ -68,6 +68,13 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Gives the engine another clock (benchmarks use the system clock).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.engine = Engine::new(self.engine.store().clone(), clock);
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.cleanup {

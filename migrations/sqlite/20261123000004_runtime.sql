@@ -66,6 +66,8 @@ CREATE TABLE tasks (
     -- 1 when this task's completion created nothing but user tasks: it can be withdrawn
     -- while those stay untouched.
     withdrawable      BIGINT NOT NULL DEFAULT 0,
+    -- Creation order within an instance (several tasks can share a millisecond).
+    seq               BIGINT NOT NULL DEFAULT 0,
     revision          BIGINT NOT NULL DEFAULT 1
 );
 -- The list's orders per category (待办/已完成 by creation, 逾期 by due time, 所有).

@@ -9,8 +9,8 @@ use super::StoredReason;
 use crate::bpmn::parse::Unsupported;
 use crate::bpmn::render::Overlay;
 use crate::error::{EngineError, Result};
-use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Arg, Where};
 use crate::identity::Account;
+use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Arg, Where};
 use crate::Engine;
 
 pub use crate::sql::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -192,7 +192,9 @@ impl Engine {
             last_name = r.try_get("name_lower")?;
         }
         let next = match items.last() {
-            Some(last) if has_more => Some(encode_cursor(&(last_name, last.key.clone(), last.version, last.id.clone()))),
+            Some(last) if has_more => {
+                Some(encode_cursor(&(last_name, last.key.clone(), last.version, last.id.clone())))
+            }
             _ => None,
         };
         Ok(Page { items, next })

@@ -1,0 +1,320 @@
+//! Runtime speed: full instance lifecycles per second, and list queries over a large store.
+//!
+//! `cargo bench -p engine --bench runtime` runs both parts on SQLite (a WAL file in the temp
+//! folder) and on the local PostgreSQL (`BPM_TEST_PG_URL`, default the trust-auth server on
+//! 127.0.0.1). Figures are printed; nothing is asserted.
+//!
+//! - Lifecycles: start the expense process (start → task → exclusive gateway → task → end)
+//!   and complete its tasks to the end, every step committed, with `BENCH_CLIENTS`
+//!   concurrent clients (default 1 on SQLite, 4 on PostgreSQL) for `BENCH_SECONDS` (10).
+//! - Lists: fills `BENCH_TASKS` tasks (1,000,000) in `BENCH_INSTANCES` instances (300,000)
+//!   with plain SQL, then times the first page of every category and a fuzzy search, 200
+//!   times each, and prints p50 and p95.
+//!
+//! `BENCH_ONLY=sqlite|postgres` limits the run to one database; `BENCH_PARTS=lifecycle|lists`
+//! to one part.
+
+use std::time::{Duration, Instant};
+
+use engine::identity::Account;
+use engine::instances::{InstanceCategory, InstanceQuery, StartRequest, TaskCategory, TaskQuery};
+use engine::testing::TestDb;
+use engine::{Backend, Clock, Engine};
+use serde_json::{json, Map};
+
+const PROCESS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="D" targetNamespace="t">
+<process id="expense" name="Expense claim" isExecutable="true">
+  <startEvent id="start"/>
+  <userTask id="approve" name="Approve" camunda:assignee="${initiator}" camunda:dueDate="P2D"/>
+  <exclusiveGateway id="big" default="small"/>
+  <userTask id="cfo" name="CFO approval" camunda:assignee="wangfang"/>
+  <endEvent id="end"/>
+  <sequenceFlow id="f1" sourceRef="start" targetRef="approve"/>
+  <sequenceFlow id="f2" sourceRef="approve" targetRef="big"/>
+  <sequenceFlow id="large" sourceRef="big" targetRef="cfo"><conditionExpression xsi:type="tFormalExpression">${amount > 1000}</conditionExpression></sequenceFlow>
+  <sequenceFlow id="small" sourceRef="big" targetRef="end"/>
+  <sequenceFlow id="f3" sourceRef="cfo" targetRef="end"/>
+</process>
+</definitions>"#;
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn wanted(var: &str, what: &str) -> bool {
+    std::env::var(var).map(|v| v == what).unwrap_or(true)
+}
+
+/// One lifecycle: start, then complete whatever task is open until the instance ends.
+async fn lifecycle(e: &Engine, n: u64) {
+    let sys = Account::system();
+    let mut vars = Map::new();
+    vars.insert("initiator".into(), json!("zhangwei"));
+    vars.insert("amount".into(), json!(if n.is_multiple_of(2) { 5000 } else { 50 }));
+    let req = StartRequest { variables: vars, ..Default::default() };
+    let inst = e.start_instance(&sys, "expense", None, req).await.expect("start");
+    loop {
+        let q = TaskQuery { instance_id: Some(inst.id.clone()), limit: 5, ..Default::default() };
+        let tasks = e.list_tasks(&sys, &q).await.expect("tasks");
+        let Some(t) = tasks.items.first() else { break };
+        e.complete_task(&sys, &t.id, Map::new()).await.expect("complete");
+    }
+}
+
+async fn bench_lifecycles(db: &TestDb, label: &str) {
+    let e = &db.engine;
+    let sys = Account::system();
+    e.deploy(&sys, "default", None, vec![("expense.bpmn".into(), PROCESS.as_bytes().to_vec())], &Default::default())
+        .await
+        .expect("deploy");
+    let clients = env_num("BENCH_CLIENTS", if e.store().backend() == Backend::Sqlite { 1 } else { 4 });
+    let seconds = env_num("BENCH_SECONDS", 10);
+    // Warm-up: caches, prepared statements, connections.
+    for n in 0..200 {
+        lifecycle(e, n).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for c in 0..clients {
+        let e = e.clone();
+        handles.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                lifecycle(&e, c * 1_000_000_000 + n).await;
+                n += 1;
+            }
+            n
+        }));
+    }
+    let mut total = 0;
+    for h in handles {
+        total += h.await.expect("client");
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{label}: {total} lifecycles in {secs:.1} s with {clients} client(s) = {:.0} lifecycles/s \
+         (half with two tasks, half with one: {:.0} commands/s)",
+        total as f64 / secs,
+        total as f64 * 3.5 / secs
+    );
+}
+
+/// Fills the store with `instances` instances and `tasks` tasks by plain SQL (a realistic
+/// mix: 30 % finished instances, task states 40 % active of which a quarter overdue, 55 %
+/// completed, 5 % cancelled).
+async fn fill(e: &Engine, instances: u64, tasks: u64) {
+    let pool = e.store().pool();
+    let def: String = sqlx::query_scalar("SELECT id FROM process_definitions WHERE process_key = 'expense'")
+        .fetch_one(pool)
+        .await
+        .expect("definition");
+    let now = e.clock().now();
+    let batch = 2_000u64;
+    let names = ["Approve", "CFO approval", "出纳付款", "部门经理审批", "Review contract"];
+    let people = ["zhangwei", "wangfang", "lina", "chenjing", "liuyang", "zhaolei"];
+    let mut i = 0;
+    while i < instances {
+        let mut sql = String::from(
+            "INSERT INTO process_instances (id, tenant_id, definition_id, definition_key, definition_name, name_lower, \
+             version, business_key, initiator, state, finished, start_time, end_time, current_activities, \
+             current_activity_ids, state_json, revision, change_stamp) VALUES ",
+        );
+        for k in i..(i + batch).min(instances) {
+            let finished = k % 10 < 3;
+            let (state, end) = if finished {
+                ("completed", format!("{}", now - k as i64 * 1000 + 500))
+            } else {
+                ("running", "NULL".into())
+            };
+            let def_name = if k % 3 == 0 {
+                "Expense claim"
+            } else if k % 3 == 1 {
+                "请假申请"
+            } else {
+                "Purchase order"
+            };
+            if k > i {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "('b{k:015}', 'default', '{def}', 'expense', '{def_name}', '{}', 1, 'BK{k}', '{}', '{state}', {}, {}, {end}, \
+                 'Approve', 'approve', '{{}}', 1, {k})",
+                def_name.to_lowercase(),
+                people[(k % 6) as usize],
+                finished as i64,
+                now - k as i64 * 1000,
+            ));
+        }
+        sqlx::query(&sql).execute(pool).await.expect("instances");
+        i += batch;
+    }
+    let mut t = 0;
+    while t < tasks {
+        let mut sql = String::from(
+            "INSERT INTO tasks (id, tenant_id, instance_id, token, activity_id, name, search_text, definition_name, \
+             assignee, created, due, end_time, state, revision) VALUES ",
+        );
+        for k in t..(t + batch).min(tasks) {
+            let inst = k % instances;
+            let name = names[(k % 5) as usize];
+            let who = people[(k % 6) as usize];
+            let created = now - k as i64 * 300;
+            let (state, end) = match k % 20 {
+                0..=7 => ("active", "NULL".to_string()),
+                8..=18 => ("completed", format!("{}", created + 100)),
+                _ => ("cancelled", format!("{}", created + 100)),
+            };
+            // A quarter of the active tasks are overdue.
+            let due = if k % 20 < 2 { created + 1000 - (30 * 86_400_000) } else { created + 2 * 86_400_000 };
+            if k > t {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "('t{k:015}', 'default', 'b{inst:015}', 1, 'approve', '{name}', '{}', 'Expense claim', '{who}', {created}, \
+                 {due}, {end}, '{state}', 1)",
+                format!("{name}\n{who}").to_lowercase()
+            ));
+        }
+        sqlx::query(&sql).execute(pool).await.expect("tasks");
+        t += batch;
+    }
+    // Fresh statistics, as a long-running database would have.
+    sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
+}
+
+fn percentile(times: &mut [Duration], p: f64) -> f64 {
+    times.sort();
+    let idx = ((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1;
+    times[idx].as_secs_f64() * 1000.0
+}
+
+async fn time_query<F, Fut>(label: &str, runs: usize, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let mut rows = 0;
+    for _ in 0..5 {
+        rows = f().await;
+    }
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let s = Instant::now();
+        f().await;
+        times.push(s.elapsed());
+    }
+    println!(
+        "  {label:<40} {rows:>3} rows  p50 {:>7.2} ms  p95 {:>7.2} ms",
+        percentile(&mut times, 0.5),
+        percentile(&mut times, 0.95)
+    );
+}
+
+async fn bench_lists(db: &TestDb, label: &str) {
+    let e = &db.engine;
+    let sys = Account::system();
+    let instances = env_num("BENCH_INSTANCES", 300_000);
+    let tasks = env_num("BENCH_TASKS", 1_000_000);
+    if e.list_definitions(&sys, &Default::default()).await.expect("defs").items.is_empty() {
+        e.deploy(
+            &sys,
+            "default",
+            None,
+            vec![("expense.bpmn".into(), PROCESS.as_bytes().to_vec())],
+            &Default::default(),
+        )
+        .await
+        .expect("deploy");
+    }
+    let s = Instant::now();
+    fill(e, instances, tasks).await;
+    println!("{label}: filled {instances} instances and {tasks} tasks in {:.0} s", s.elapsed().as_secs_f64());
+    let runs = 200;
+    for (name, category) in [
+        ("tasks 待办 todo", TaskCategory::Todo),
+        ("tasks 逾期 overdue", TaskCategory::Overdue),
+        ("tasks 已完成 completed", TaskCategory::Completed),
+        ("tasks 所有 all", TaskCategory::All),
+    ] {
+        time_query(name, runs, || async move {
+            let q = TaskQuery { category, tenant: Some("default".into()), limit: 20, ..Default::default() };
+            e.list_tasks(&sys_account(), &q).await.expect("tasks").items.len()
+        })
+        .await;
+    }
+    time_query("tasks search \"contract\" (todo)", runs, || async move {
+        let q = TaskQuery { search: Some("contract".into()), limit: 20, ..Default::default() };
+        e.list_tasks(&sys_account(), &q).await.expect("tasks").items.len()
+    })
+    .await;
+    time_query("tasks search \"lina 出纳\" (all)", runs, || async move {
+        let q = TaskQuery {
+            category: TaskCategory::All,
+            search: Some("lina 出纳".into()),
+            limit: 20,
+            ..Default::default()
+        };
+        e.list_tasks(&sys_account(), &q).await.expect("tasks").items.len()
+    })
+    .await;
+    for (name, category) in [
+        ("instances 全部 all", InstanceCategory::All),
+        ("instances 完成 completed", InstanceCategory::Completed),
+        ("instances 未完成 unfinished", InstanceCategory::Unfinished),
+    ] {
+        time_query(name, runs, || async move {
+            let q = InstanceQuery { category, tenant: Some("default".into()), limit: 20, ..Default::default() };
+            e.list_instances(&sys_account(), &q).await.expect("instances").items.len()
+        })
+        .await;
+    }
+    time_query("instances search \"请假\"", runs, || async move {
+        let q = InstanceQuery { definition_name: Some("请假".into()), limit: 20, ..Default::default() };
+        e.list_instances(&sys_account(), &q).await.expect("instances").items.len()
+    })
+    .await;
+    time_query("instances page 50 (cursor)", runs, || async move {
+        let q = InstanceQuery { limit: 20, ..Default::default() };
+        let first = e.list_instances(&sys_account(), &q).await.expect("instances");
+        let q = InstanceQuery { limit: 20, cursor: first.next, ..Default::default() };
+        e.list_instances(&sys_account(), &q).await.expect("instances").items.len()
+    })
+    .await;
+    time_query("change token", runs, || async move {
+        e.runtime_change_token().await.expect("token");
+        1
+    })
+    .await;
+}
+
+/// A fresh database of `backend` whose engine uses the system clock.
+async fn database(backend: &str) -> TestDb {
+    let mut db = if backend == "sqlite" { TestDb::sqlite().await } else { TestDb::postgres().await };
+    db.set_clock(Clock::System);
+    db
+}
+
+fn sys_account() -> Account {
+    Account::system()
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    rt.block_on(async {
+        for backend in ["sqlite", "postgres"] {
+            if !wanted("BENCH_ONLY", backend) {
+                continue;
+            }
+            if wanted("BENCH_PARTS", "lifecycle") {
+                bench_lifecycles(&database(backend).await, backend).await;
+            }
+            if wanted("BENCH_PARTS", "lists") {
+                bench_lists(&database(backend).await, backend).await;
+            }
+        }
+    });
+}

@@ -1,0 +1,621 @@
+//! The commands: start, complete a task, and the administrator operations. Each reads what
+//! it needs, refuses with a reason when the state forbids it, and hands a [`Plan`] to the
+//! executor, which writes it in one transaction.
+
+use serde_json::{Map, Value};
+use sqlx::Row;
+
+use super::exec::{node_label, Loaded, Plan, StepCtx};
+use super::{InstanceStatus, InstanceSummary, StartRequest, Task, TaskState};
+use crate::bpmn::model::NodeIdx;
+use crate::deploy::StoredReason;
+use crate::error::{EngineError, Result};
+use crate::identity::Account;
+use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState};
+use crate::sql::Arg;
+use crate::Engine;
+
+/// Refuses names that cannot be variables.
+fn check_variables(variables: &Map<String, Value>) -> Result<()> {
+    if let Some(bad) = variables.keys().find(|k| k.trim().is_empty() || k.len() > 200) {
+        return Err(EngineError::invalid(
+            "variables",
+            format!("`{bad}` is not a usable variable name: give a name of 1 to 200 characters."),
+        ));
+    }
+    Ok(())
+}
+
+/// The words for an instance's state in refusals.
+fn state_words(s: InstanceStatus) -> &'static str {
+    match s {
+        InstanceStatus::Running => "running",
+        InstanceStatus::Suspended => "suspended",
+        InstanceStatus::Terminated => "terminated",
+        InstanceStatus::Completed => "completed",
+    }
+}
+
+/// Refuses unless the instance is in one of `allowed`; `what` names the operation.
+fn require_state(inst: &Loaded, allowed: &[InstanceStatus], what: &str, hint: &str) -> Result<()> {
+    if allowed.contains(&inst.status) {
+        return Ok(());
+    }
+    Err(EngineError::Conflict(format!(
+        "Cannot {what} instance '{}': it is {}. {hint}",
+        inst.id,
+        state_words(inst.status)
+    )))
+}
+
+/// The tokens waiting in the activities `from` (ids), or a refusal naming the one that is
+/// not active.
+fn tokens_at(inst: &Loaded, from: &[String]) -> Result<Vec<TokenId>> {
+    if from.is_empty() {
+        return Err(EngineError::invalid("from", "Choose at least one active activity to move."));
+    }
+    let active = runtime::active_activities(&inst.process, &inst.state);
+    let mut tokens = Vec::new();
+    for id in from {
+        let here: Vec<TokenId> =
+            active.iter().filter(|(_, n)| inst.node(*n).is_some_and(|n| &n.id == id)).map(|(t, _)| *t).collect();
+        if here.is_empty() {
+            return Err(EngineError::invalid(
+                "from",
+                format!("No token waits in activity '{id}' of instance '{}'; reload the instance.", inst.id),
+            ));
+        }
+        tokens.extend(here);
+    }
+    Ok(tokens)
+}
+
+/// The node with id `to`, or a refusal.
+fn target_node(inst: &Loaded, to: &str) -> Result<NodeIdx> {
+    inst.process.node_index(to).filter(|n| runtime::movable_activities(&inst.process).contains(n)).ok_or_else(|| {
+        EngineError::invalid(
+            "to",
+            format!("'{to}' is not an activity of this process that tokens can be moved to; pick one from the list."),
+        )
+    })
+}
+
+impl Engine {
+    /// Reads an instance the caller may see, for a command.
+    async fn instance_for(&self, caller: &Account, id: &str) -> Result<Loaded> {
+        let inst = self.load_instance(id).await?;
+        if !caller.can_access(&inst.tenant_id) {
+            return Err(EngineError::NotFound { what: "Process instance", id: id.to_owned() });
+        }
+        Ok(inst)
+    }
+
+    /// Starts an instance of the latest version of `key` (or of `version`).
+    ///
+    /// Refused with 404 when there is no such definition, 422 when an administrator has the
+    /// key in several tenants and did not say which, 409 when the version is not startable
+    /// (with the reasons).
+    pub async fn start_instance(
+        &self,
+        caller: &Account,
+        key: &str,
+        version: Option<i64>,
+        req: StartRequest,
+    ) -> Result<InstanceSummary> {
+        let tenant = caller.tenant_scope().map(str::to_owned).or_else(|| req.tenant.clone());
+        let mut sql = String::from("SELECT id, tenant_id FROM process_definitions WHERE process_key = $1");
+        let mut args = vec![Arg::Text(key.to_owned())];
+        if let Some(t) = &tenant {
+            args.push(Arg::Text(t.clone()));
+            sql.push_str(&format!(" AND tenant_id = ${}", args.len()));
+        }
+        if let Some(v) = version {
+            args.push(Arg::Int(v));
+            sql.push_str(&format!(" AND version = ${}", args.len()));
+        }
+        sql.push_str(" ORDER BY version DESC");
+        let rows = crate::sql::bind_all(&sql, args).fetch_all(&self.store.pool).await?;
+        let mut tenants: Vec<String> = Vec::new();
+        for r in &rows {
+            let t: String = r.try_get("tenant_id")?;
+            if !tenants.contains(&t) {
+                tenants.push(t);
+            }
+        }
+        let what = match version {
+            Some(v) => format!("{key}' version '{v}"),
+            None => key.to_owned(),
+        };
+        let Some(first) = rows.first() else {
+            return Err(EngineError::NotFound { what: "Process definition", id: what });
+        };
+        if tenants.len() > 1 {
+            return Err(EngineError::invalid(
+                "tenant",
+                format!(
+                    "Process '{key}' is deployed in several tenants ({}); say which one with `tenant`.",
+                    tenants.join(", ")
+                ),
+            ));
+        }
+        let id: String = first.try_get("id")?;
+        self.start_definition(caller, &id, req).await
+    }
+
+    /// Starts an instance of one definition version.
+    pub async fn start_definition(
+        &self,
+        caller: &Account,
+        definition_id: &str,
+        req: StartRequest,
+    ) -> Result<InstanceSummary> {
+        check_variables(&req.variables)?;
+        let row = sqlx::query(
+            "SELECT tenant_id, name, version, startable, not_startable_reasons FROM process_definitions WHERE id = $1",
+        )
+        .bind(definition_id)
+        .fetch_optional(&self.store.pool)
+        .await?
+        .ok_or_else(|| EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() })?;
+        let tenant: String = row.try_get("tenant_id")?;
+        if !caller.can_access(&tenant) {
+            return Err(EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() });
+        }
+        if row.try_get::<i64, _>("startable")? == 0 {
+            let name: String = row.try_get("name")?;
+            let version: i64 = row.try_get("version")?;
+            let reasons: Vec<StoredReason> =
+                serde_json::from_str(&row.try_get::<String, _>("not_startable_reasons")?).unwrap_or_default();
+            let list: Vec<String> = reasons.iter().map(StoredReason::describe).collect();
+            return Err(EngineError::Conflict(format!(
+                "'{name}' version {version} cannot be started: {}. Change the model and deploy a new version.",
+                list.join("; ")
+            )));
+        }
+        let mut inst = self.new_instance(definition_id, None).await?;
+        inst.business_key = req.business_key.filter(|b| !b.trim().is_empty());
+        // The initiator: as given, else the `initiator` variable, else the caller.
+        let from_variable = req.variables.get("initiator").and_then(Value::as_str).map(str::to_owned);
+        inst.initiator = Some(
+            req.initiator.filter(|i| !i.trim().is_empty()).or(from_variable).unwrap_or_else(|| caller.username.clone()),
+        );
+        let id = inst.id.clone();
+        // `${initiator}` is how models name the starter (Camunda's `camunda:initiator`,
+        // Flowable's `flowable:initiator`); a variable given explicitly wins.
+        let mut variables = req.variables;
+        if let Some(who) = &inst.initiator {
+            variables.entry("initiator").or_insert_with(|| Value::String(who.clone()));
+        }
+        let plan = Plan {
+            command: Some(Command::Start { variables }),
+            ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
+            operation: Some(("start".into(), String::new(), String::new())),
+            ..Plan::default()
+        };
+        self.execute(inst, plan).await?;
+        self.instance_summary(caller, &id).await
+    }
+
+    /// Completes an active task with variables.
+    pub async fn complete_task(&self, caller: &Account, task_id: &str, variables: Map<String, Value>) -> Result<()> {
+        check_variables(&variables)?;
+        let task = self.task(caller, task_id).await?;
+        if task.state != TaskState::Active {
+            return Err(EngineError::Conflict(format!(
+                "Task '{}' is already {}; reload the list.",
+                task.name,
+                if task.state == TaskState::Completed { "completed" } else { "cancelled" }
+            )));
+        }
+        let token = self.task_token(task_id).await?;
+        self.run_command(&task.instance_id, None, |inst| {
+            require_state(inst, &[InstanceStatus::Running], "complete a task of", "Resume the instance first.")?;
+            let waiting = inst.state.tokens.iter().any(|t| t.id == token && t.state == TokenState::WaitingTask);
+            if !waiting {
+                return Err(EngineError::Conflict(format!(
+                    "Task '{}' was handled meanwhile by someone else; reload the list.",
+                    task.name
+                )));
+            }
+            Ok(Plan {
+                command: Some(Command::CompleteTask { token, variables: variables.clone() }),
+                ctx: StepCtx {
+                    actor: caller.username.clone(),
+                    completing_task: Some(task_id.to_owned()),
+                    ..StepCtx::default()
+                },
+                ..Plan::default()
+            })
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn task_token(&self, task_id: &str) -> Result<TokenId> {
+        let t: i64 = sqlx::query("SELECT token FROM tasks WHERE id = $1")
+            .bind(task_id)
+            .fetch_one(&self.store.pool)
+            .await?
+            .try_get("token")?;
+        Ok(t as TokenId)
+    }
+
+    /// Suspends a running instance: its tasks cannot be completed and its jobs wait.
+    pub async fn suspend_instance(
+        &self,
+        caller: &Account,
+        id: &str,
+        reason: &str,
+        revision: Option<i64>,
+    ) -> Result<InstanceSummary> {
+        self.instance_for(caller, id).await?;
+        self.run_command(id, revision, |inst| {
+            require_state(inst, &[InstanceStatus::Running], "suspend", "Only a running instance can be suspended.")?;
+            Ok(Plan {
+                status: Some(InstanceStatus::Suspended),
+                ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
+                operation: Some(("suspend".into(), String::new(), reason.to_owned())),
+                statements: vec![(
+                    "UPDATE jobs SET suspended = 1 WHERE instance_id = $1".into(),
+                    vec![Arg::Text(inst.id.clone())],
+                )],
+                ..Plan::default()
+            })
+        })
+        .await?;
+        self.instance_summary(caller, id).await
+    }
+
+    /// Resumes a suspended instance exactly where it was.
+    pub async fn resume_instance(
+        &self,
+        caller: &Account,
+        id: &str,
+        reason: &str,
+        revision: Option<i64>,
+    ) -> Result<InstanceSummary> {
+        self.instance_for(caller, id).await?;
+        self.run_command(id, revision, |inst| {
+            require_state(inst, &[InstanceStatus::Suspended], "resume", "Only a suspended instance can be resumed.")?;
+            Ok(Plan {
+                status: Some(InstanceStatus::Running),
+                ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
+                operation: Some(("resume".into(), String::new(), reason.to_owned())),
+                statements: vec![(
+                    "UPDATE jobs SET suspended = 0 WHERE instance_id = $1".into(),
+                    vec![Arg::Text(inst.id.clone())],
+                )],
+                ..Plan::default()
+            })
+        })
+        .await?;
+        self.instance_summary(caller, id).await
+    }
+
+    /// Terminates a running or suspended instance: its tasks, jobs and child instances are
+    /// cancelled; the history stays.
+    pub async fn terminate_instance(
+        &self,
+        caller: &Account,
+        id: &str,
+        reason: &str,
+        revision: Option<i64>,
+    ) -> Result<InstanceSummary> {
+        self.instance_for(caller, id).await?;
+        self.run_command(id, revision, |inst| {
+            require_state(
+                inst,
+                &[InstanceStatus::Running, InstanceStatus::Suspended],
+                "terminate",
+                "It has already ended.",
+            )?;
+            Ok(Plan {
+                command: Some(Command::Terminate),
+                status: Some(InstanceStatus::Terminated),
+                ctx: StepCtx {
+                    actor: caller.username.clone(),
+                    cancel_reason: Some("terminated"),
+                    ..StepCtx::default()
+                },
+                operation: Some(("terminate".into(), String::new(), reason.to_owned())),
+                ..Plan::default()
+            })
+        })
+        .await?;
+        self.instance_summary(caller, id).await
+    }
+
+    /// What moving the tokens of activities `from` to `to` would leave stuck, for the adjust
+    /// dialog to show before saving.
+    pub async fn check_move(&self, caller: &Account, id: &str, from: &[String], to: &str) -> Result<Vec<MoveWarning>> {
+        let inst = self.instance_for(caller, id).await?;
+        let tokens = tokens_at(&inst, from)?;
+        let target = target_node(&inst, to)?;
+        runtime::check_move(&inst.process, &inst.state, &tokens, target).map_err(super::exec::runtime_refusal)
+    }
+
+    /// Adjust (调整): cancels the activity instances of `from` and starts `to`.
+    pub async fn move_instance(
+        &self,
+        caller: &Account,
+        id: &str,
+        from: &[String],
+        to: &str,
+        reason: &str,
+        revision: Option<i64>,
+    ) -> Result<InstanceSummary> {
+        self.instance_for(caller, id).await?;
+        self.run_command(id, revision, |inst| {
+            require_state(inst, &[InstanceStatus::Running], "adjust", "Resume it first; ended instances cannot move.")?;
+            let tokens = tokens_at(inst, from)?;
+            let target = target_node(inst, to)?;
+            let names: Vec<String> = from.to_vec();
+            Ok(Plan {
+                command: Some(Command::Move { tokens, to: target, reason: EndReason::Moved }),
+                ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
+                operation: Some((
+                    "move".into(),
+                    format!("{} → {} ({})", names.join(", "), to, inst.node_name(target)),
+                    reason.to_owned(),
+                )),
+                ..Plan::default()
+            })
+        })
+        .await?;
+        self.instance_summary(caller, id).await
+    }
+
+    /// Reassign (改派): gives an active task to another person of the organisation.
+    pub async fn reassign_task(&self, caller: &Account, task_id: &str, assignee: &str, reason: &str) -> Result<Task> {
+        let task = self.task(caller, task_id).await?;
+        if task.state != TaskState::Active {
+            return Err(EngineError::Conflict(format!(
+                "Task '{}' is no longer active; only an active task can be reassigned.",
+                task.name
+            )));
+        }
+        let assignee = assignee.trim();
+        let person = sqlx::query("SELECT name FROM people WHERE id = $1 AND tenant_id = $2")
+            .bind(assignee)
+            .bind(&task.tenant_id)
+            .fetch_optional(&self.store.pool)
+            .await?;
+        let Some(person) = person else {
+            return Err(EngineError::invalid(
+                "assignee",
+                format!("There is no person '{assignee}' in this tenant's organisation; pick one from the tree."),
+            ));
+        };
+        let person_name: String = person.try_get("name")?;
+        if task.assignee.as_deref() == Some(assignee) {
+            return Err(EngineError::invalid(
+                "assignee",
+                format!("Task '{}' is already assigned to {person_name}.", task.name),
+            ));
+        }
+        let from = task.assignee_name.clone().or(task.assignee.clone()).unwrap_or_else(|| "(nobody)".into());
+        self.run_command(&task.instance_id, None, |inst| {
+            require_state(
+                inst,
+                &[InstanceStatus::Running, InstanceStatus::Suspended],
+                "reassign a task of",
+                "Its tasks are closed.",
+            )?;
+            let search = format!("{}\n{}", task.name, assignee).to_lowercase();
+            Ok(Plan {
+                ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
+                operation: Some((
+                    "reassign".into(),
+                    format!("{}: {from} → {person_name} ({assignee})", task.name),
+                    reason.to_owned(),
+                )),
+                statements: vec![(
+                    "UPDATE tasks SET assignee = $1, search_text = $2, revision = revision + 1 \
+                     WHERE id = $3 AND state = 'active'"
+                        .into(),
+                    vec![Arg::Text(assignee.to_owned()), Arg::Text(search), Arg::Text(task_id.to_owned())],
+                )],
+                ..Plan::default()
+            })
+        })
+        .await?;
+        self.task(caller, task_id).await
+    }
+
+    /// Withdraw (撤回): takes back a completed task while the step its completion created is
+    /// untouched; returns the re-created task.
+    pub async fn withdraw_task(&self, caller: &Account, task_id: &str, reason: &str) -> Result<Task> {
+        let task = self.task(caller, task_id).await?;
+        match task.state {
+            TaskState::Active => {
+                return Err(EngineError::Conflict(format!(
+                    "Task '{}' is still to do; only a completed task can be withdrawn.",
+                    task.name
+                )))
+            }
+            TaskState::Cancelled => {
+                return Err(EngineError::Conflict(format!(
+                    "Task '{}' was cancelled, not completed; there is nothing to withdraw.",
+                    task.name
+                )))
+            }
+            TaskState::Completed => {}
+        }
+        let row = sqlx::query("SELECT withdrawable FROM tasks WHERE id = $1")
+            .bind(task_id)
+            .fetch_one(&self.store.pool)
+            .await?;
+        let next = sqlx::query("SELECT id, name, token, state, completed_by FROM tasks WHERE created_by_task = $1")
+            .bind(task_id)
+            .fetch_all(&self.store.pool)
+            .await?;
+        if row.try_get::<i64, _>("withdrawable")? == 0 {
+            return Err(EngineError::Conflict(format!(
+                "Task '{}' cannot be withdrawn: after it the process went on through other steps (a service call, \
+                 a timer, a sub-process instance, the end) or its multi-instance activity was not finished. Use \
+                 Adjust on the instance instead.",
+                task.name
+            )));
+        }
+        let mut tokens = Vec::new();
+        for r in &next {
+            let state: String = r.try_get("state")?;
+            let name: String = r.try_get("name")?;
+            if state != "active" {
+                let by: Option<String> = r.try_get("completed_by")?;
+                return Err(EngineError::Conflict(format!(
+                    "Task '{}' cannot be withdrawn: the next step '{name}' has already been handled{}. Use Adjust \
+                     on the instance instead.",
+                    task.name,
+                    by.map(|b| format!(" by {b}")).unwrap_or_default()
+                )));
+            }
+            tokens.push(r.try_get::<i64, _>("token")? as TokenId);
+        }
+        if tokens.is_empty() {
+            return Err(EngineError::Conflict(format!(
+                "Task '{}' cannot be withdrawn: the tasks its completion created are gone.",
+                task.name
+            )));
+        }
+        let outcome = self
+            .run_command(&task.instance_id, None, |inst| {
+                require_state(
+                    inst,
+                    &[InstanceStatus::Running],
+                    "withdraw a task of",
+                    "Withdrawal works only while it runs.",
+                )?;
+                let target = inst.process.node_index(&task.activity_id).ok_or_else(|| {
+                    EngineError::Conflict(format!("Activity '{}' is not in the process any more.", task.activity_id))
+                })?;
+                let still_waiting = tokens
+                    .iter()
+                    .all(|t| inst.state.tokens.iter().any(|k| k.id == *t && k.state == TokenState::WaitingTask));
+                if !still_waiting {
+                    return Err(EngineError::Conflict(format!(
+                        "Task '{}' cannot be withdrawn: the next step changed meanwhile; reload.",
+                        task.name
+                    )));
+                }
+                let multi = inst.node(target).is_some_and(|n| n.multi_instance.is_some());
+                let back_to = task.assignee.clone().or(task.completed_by.clone());
+                Ok(Plan {
+                    command: Some(Command::Move { tokens: tokens.clone(), to: target, reason: EndReason::Withdrawn }),
+                    ctx: StepCtx {
+                        actor: caller.username.clone(),
+                        assignee_override: if multi { None } else { back_to },
+                        ..StepCtx::default()
+                    },
+                    operation: Some((
+                        "withdraw".into(),
+                        format!("{} ({})", task.name, inst.node(target).map(node_label).unwrap_or_default()),
+                        reason.to_owned(),
+                    )),
+                    ..Plan::default()
+                })
+            })
+            .await?;
+        match outcome.created_tasks.first() {
+            Some(id) => self.task(caller, id).await,
+            None => Err(EngineError::Conflict("The withdrawal created no task.".into())),
+        }
+    }
+
+    /// Deletes a completed or cancelled task, or any task of an ended instance. An active task
+    /// of a live instance is refused: the instance would wait for it for ever.
+    pub async fn delete_task(&self, caller: &Account, task_id: &str) -> Result<()> {
+        let task = self.task(caller, task_id).await?;
+        if task.state == TaskState::Active && !task.instance_state.is_finished() {
+            return Err(EngineError::Conflict(format!(
+                "Task '{}' is still active in a {} instance; deleting it would leave the instance stuck. Use Adjust \
+                 to move the instance on, or Terminate it, then delete the task.",
+                task.name,
+                state_words(task.instance_state)
+            )));
+        }
+        self.run_command(&task.instance_id, None, |_| {
+            Ok(Plan {
+                ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
+                operation: Some(("delete-task".into(), task.name.clone(), String::new())),
+                statements: vec![("DELETE FROM tasks WHERE id = $1".into(), vec![Arg::Text(task_id.to_owned())])],
+                ..Plan::default()
+            })
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Sets (or, with `None`, removes) an instance variable of a running or suspended instance.
+    pub async fn set_variable(
+        &self,
+        caller: &Account,
+        id: &str,
+        name: &str,
+        value: Option<Value>,
+        revision: Option<i64>,
+    ) -> Result<InstanceSummary> {
+        let name = name.trim();
+        let mut one = Map::new();
+        one.insert(name.to_owned(), Value::Null);
+        check_variables(&one)?;
+        self.instance_for(caller, id).await?;
+        self.run_command(id, revision, |inst| {
+            require_state(
+                inst,
+                &[InstanceStatus::Running, InstanceStatus::Suspended],
+                "change a variable of",
+                "The variables of an ended instance are history.",
+            )?;
+            if value.is_none() && !inst.state.variables.contains_key(name) {
+                return Err(EngineError::NotFound { what: "Variable", id: name.to_owned() });
+            }
+            let (op, detail) = match &value {
+                Some(v) => ("set-variable", format!("{name} = {v}")),
+                None => ("delete-variable", name.to_owned()),
+            };
+            Ok(Plan {
+                ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
+                operation: Some((op.into(), detail, String::new())),
+                set_variables: vec![(name.to_owned(), value.clone())],
+                ..Plan::default()
+            })
+        })
+        .await?;
+        self.instance_summary(caller, id).await
+    }
+
+    /// Retries the token stopped by an open incident (after its cause was fixed, e.g. a
+    /// variable set).
+    pub async fn retry_incident(&self, caller: &Account, id: &str, incident_id: &str) -> Result<InstanceSummary> {
+        self.instance_for(caller, id).await?;
+        let row = sqlx::query("SELECT token, resolved FROM incidents WHERE id = $1 AND instance_id = $2")
+            .bind(incident_id)
+            .bind(id)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .ok_or_else(|| EngineError::NotFound { what: "Incident", id: incident_id.to_owned() })?;
+        if row.try_get::<Option<i64>, _>("resolved")?.is_some() {
+            return Err(EngineError::Conflict("The incident is already resolved; reload the instance.".into()));
+        }
+        let token = row.try_get::<i64, _>("token")? as TokenId;
+        self.run_command(id, None, |inst| {
+            require_state(inst, &[InstanceStatus::Running], "retry", "Resume it first.")?;
+            let failed = inst.state.tokens.iter().any(|t| t.id == token && t.state == TokenState::Failed);
+            if !failed {
+                return Err(EngineError::Conflict(
+                    "This incident's token is no longer stopped (a job's incident is retried from the Jobs screen)."
+                        .into(),
+                ));
+            }
+            Ok(Plan {
+                command: Some(Command::Retry { token }),
+                ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
+                operation: Some(("retry".into(), incident_id.to_owned(), String::new())),
+                ..Plan::default()
+            })
+        })
+        .await?;
+        self.instance_summary(caller, id).await
+    }
+}

@@ -1,0 +1,610 @@
+//! Running processes end to end on SQLite and PostgreSQL: given a `.bpmn`, when commands,
+//! then the exact history, tasks, variables and refusals.
+
+use engine::db_test;
+use engine::identity::{Account, Role};
+use engine::instances::{
+    InstanceCategory, InstanceQuery, InstanceStatus, StartRequest, Task, TaskCategory, TaskQuery, TaskState,
+};
+use engine::testing::TestDb;
+use engine::{Engine, EngineError};
+use serde_json::{json, Map, Value};
+
+const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="D" targetNamespace="t">"#;
+
+fn sys() -> Account {
+    Account::system()
+}
+
+fn admin(name: &str) -> Account {
+    Account { id: name.into(), username: name.into(), display_name: name.into(), role: Role::Admin, tenant_id: None }
+}
+
+fn flow(id: &str, from: &str, to: &str) -> String {
+    format!(r#"<sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}"/>"#)
+}
+
+fn cond(id: &str, from: &str, to: &str, c: &str) -> String {
+    format!(
+        r#"<sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}"><conditionExpression xsi:type="tFormalExpression">{c}</conditionExpression></sequenceFlow>"#
+    )
+}
+
+/// Deploys `<process id=key>` holding `body` to the default tenant.
+async fn deploy(e: &Engine, key: &str, body: &str) {
+    e.ensure_default_tenant().await.unwrap();
+    let xml =
+        format!(r#"{HEAD}<process id="{key}" name="{key} process" isExecutable="true">{body}</process></definitions>"#);
+    let report = e
+        .deploy(&sys(), "default", None, vec![(format!("{key}.bpmn"), xml.into_bytes())], &Default::default())
+        .await
+        .unwrap();
+    assert!(report.all_ok(), "{report:?}");
+}
+
+fn vars(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+async fn start(e: &Engine, key: &str, v: Value) -> String {
+    let req = StartRequest { business_key: Some(format!("BK-{key}")), variables: vars(v), ..Default::default() };
+    e.start_instance(&sys(), key, None, req).await.unwrap().id
+}
+
+/// The instance's active tasks, oldest first.
+async fn active_tasks(e: &Engine, instance: &str) -> Vec<Task> {
+    let d = e.instance(&sys(), instance).await.unwrap();
+    d.tasks.into_iter().filter(|t| t.state == TaskState::Active).collect()
+}
+
+async fn task_at(e: &Engine, instance: &str, activity: &str) -> Task {
+    active_tasks(e, instance)
+        .await
+        .into_iter()
+        .find(|t| t.activity_id == activity)
+        .unwrap_or_else(|| panic!("no active task at {activity}"))
+}
+
+/// The history as `activity:outcome` (outcome `-` while active), in order.
+async fn history(e: &Engine, instance: &str) -> Vec<String> {
+    let d = e.instance(&sys(), instance).await.unwrap();
+    d.history.iter().map(|h| format!("{}:{}", h.activity_id, h.outcome.as_deref().unwrap_or("-"))).collect()
+}
+
+fn expense() -> String {
+    [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="approve" name="Approve" camunda:assignee="${initiator}" camunda:dueDate="P2D"/>"#.into(),
+        r#"<exclusiveGateway id="big" default="f_small"/>"#.into(),
+        r#"<userTask id="cfo" name="CFO approval" camunda:candidateUsers="lina, chenjing"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "approve"),
+        flow("f2", "approve", "big"),
+        cond("f_big", "big", "cfo", "${amount > 1000}"),
+        flow("f_small", "big", "end"),
+        flow("f3", "cfo", "end"),
+    ]
+    .concat()
+}
+
+async fn expense_flow(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "expense", &expense()).await;
+    let id = start(e, "expense", json!({"initiator": "zhangwei", "amount": 5000})).await;
+    let s = e.instance_summary(&sys(), &id).await.unwrap();
+    assert_eq!(s.state, InstanceStatus::Running);
+    assert_eq!(s.business_key.as_deref(), Some("BK-expense"));
+    assert_eq!(s.active_activity_ids, vec!["approve"]);
+    assert_eq!(s.current_activities, vec!["Approve"]);
+    let t = task_at(e, &id, "approve").await;
+    assert_eq!(t.assignee.as_deref(), Some("zhangwei"));
+    assert_eq!(t.due, Some(1_700_000_000_000 + 2 * 86_400_000));
+    assert!(!t.overdue);
+
+    e.complete_task(&admin("alice"), &t.id, vars(json!({"approved": true}))).await.unwrap();
+    let cfo = task_at(e, &id, "cfo").await;
+    assert_eq!(cfo.candidate_users, vec!["lina", "chenjing"]);
+    e.complete_task(&admin("bob"), &cfo.id, Map::new()).await.unwrap();
+
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.summary.state, InstanceStatus::Completed);
+    assert!(d.summary.end_time.is_some());
+    assert!(d.summary.active_activity_ids.is_empty());
+    assert_eq!(
+        history(e, &id).await,
+        ["start:completed", "approve:completed", "big:completed", "cfo:completed", "end:completed"]
+    );
+    let approve = d.history.iter().find(|h| h.activity_id == "approve").unwrap();
+    assert_eq!(approve.actor.as_deref(), Some("alice"));
+    assert_eq!(approve.task_id.as_deref(), Some(t.id.as_str()));
+    let names: Vec<&str> = d.variable_history.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["amount", "initiator", "approved"]);
+    assert_eq!(d.variables.get("approved"), Some(&json!(true)));
+    let done = e.task(&sys(), &t.id).await.unwrap();
+    assert_eq!(done.state, TaskState::Completed);
+    assert_eq!(done.completed_by.as_deref(), Some("alice"));
+
+    // Completing it again is refused with the reason.
+    let err = e.complete_task(&sys(), &t.id, Map::new()).await.unwrap_err();
+    assert!(matches!(&err, EngineError::Conflict(m) if m.contains("already completed")), "{err}");
+
+    // The small path ends right after the first task.
+    let small = start(e, "expense", json!({"initiator": "wangfang", "amount": 10})).await;
+    let t = task_at(e, &small, "approve").await;
+    e.complete_task(&sys(), &t.id, Map::new()).await.unwrap();
+    assert_eq!(history(e, &small).await, ["start:completed", "approve:completed", "big:completed", "end:completed"]);
+}
+db_test!(expense_runs_to_the_end_with_history, expense_flow);
+
+async fn start_refusals(db: &TestDb) {
+    let e = &db.engine;
+    let err = e.start_instance(&sys(), "nope", None, StartRequest::default()).await.unwrap_err();
+    assert!(matches!(err, EngineError::NotFound { .. }), "{err}");
+    // A message event makes the process not startable: refused with the element named.
+    deploy(
+        e,
+        "msg",
+        &[
+            r#"<startEvent id="s"/><intermediateCatchEvent id="wait"><messageEventDefinition/></intermediateCatchEvent><endEvent id="e"/>"#
+                .to_string(),
+            flow("a", "s", "wait"),
+            flow("b", "wait", "e"),
+        ]
+        .concat(),
+    )
+    .await;
+    let err = e.start_instance(&sys(), "msg", None, StartRequest::default()).await.unwrap_err();
+    assert_eq!(err.status(), 409);
+    assert!(err.to_string().contains("'wait'"), "{err}");
+    // An empty variable name is invalid input.
+    deploy(e, "expense", &expense()).await;
+    let req = StartRequest { variables: vars(json!({" ": 1})), ..Default::default() };
+    let err = e.start_instance(&sys(), "expense", None, req).await.unwrap_err();
+    assert_eq!(err.status(), 422, "{err}");
+}
+db_test!(starting_is_refused_with_reasons, start_refusals);
+
+async fn suspend_resume_terminate(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "expense", &expense()).await;
+    let id = start(e, "expense", json!({"initiator": "zhangwei", "amount": 5})).await;
+    let t = task_at(e, &id, "approve").await;
+
+    let err = e.resume_instance(&sys(), &id, "", None).await.unwrap_err();
+    assert!(err.to_string().contains("it is running"), "{err}");
+    let s = e.suspend_instance(&sys(), &id, "audit", None).await.unwrap();
+    assert_eq!(s.state, InstanceStatus::Suspended);
+    let err = e.complete_task(&sys(), &t.id, Map::new()).await.unwrap_err();
+    assert!(err.to_string().contains("Resume the instance first"), "{err}");
+    let err = e.suspend_instance(&sys(), &id, "", None).await.unwrap_err();
+    assert_eq!(err.status(), 409);
+    // A stale revision is refused as "changed meanwhile".
+    let err = e.resume_instance(&sys(), &id, "", Some(s.revision - 1)).await.unwrap_err();
+    assert!(matches!(err, EngineError::ChangedMeanwhile { .. }), "{err}");
+    let s = e.resume_instance(&sys(), &id, "done", Some(s.revision)).await.unwrap();
+    assert_eq!(s.state, InstanceStatus::Running);
+    let s = e.terminate_instance(&admin("carol"), &id, "duplicate", None).await.unwrap();
+    assert_eq!(s.state, InstanceStatus::Terminated);
+    assert!(s.end_time.is_some());
+    let t = e.task(&sys(), &t.id).await.unwrap();
+    assert_eq!((t.state, t.end_reason.as_deref()), (TaskState::Cancelled, Some("terminated")));
+    assert_eq!(history(e, &id).await, ["start:completed", "approve:cancelled"]);
+    let err = e.terminate_instance(&sys(), &id, "", None).await.unwrap_err();
+    assert!(err.to_string().contains("terminated"), "{err}");
+    let ops: Vec<String> = e
+        .instance(&sys(), &id)
+        .await
+        .unwrap()
+        .operations
+        .iter()
+        .map(|o| format!("{}:{}:{}", o.operation, o.actor, o.reason))
+        .collect();
+    assert_eq!(ops, ["start:system:", "suspend:system:audit", "resume:system:done", "terminate:carol:duplicate"]);
+}
+db_test!(suspend_resume_terminate_with_refusals, suspend_resume_terminate);
+
+async fn conflicting_operations(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "expense", &expense()).await;
+    let id = start(e, "expense", json!({"initiator": "zhangwei", "amount": 5})).await;
+    let rev = e.instance_summary(&sys(), &id).await.unwrap().revision;
+    // Two administrators act on the same revision at once: one wins, one is told to reload.
+    let who = sys();
+    let (a, b) =
+        tokio::join!(e.suspend_instance(&who, &id, "", Some(rev)), e.terminate_instance(&who, &id, "", Some(rev)));
+    let outcomes = [a.is_ok(), b.is_ok()];
+    assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{a:?} {b:?}");
+    let err = a.err().or(b.err()).unwrap();
+    assert!(matches!(err, EngineError::ChangedMeanwhile { .. }), "{err}");
+
+    // Two people complete the same task at once: one success, one clear refusal.
+    let id = start(e, "expense", json!({"initiator": "zhangwei", "amount": 5})).await;
+    let t = task_at(e, &id, "approve").await;
+    let (a, b) = tokio::join!(e.complete_task(&who, &t.id, Map::new()), e.complete_task(&who, &t.id, Map::new()));
+    assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1, "{a:?} {b:?}");
+    assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().state, InstanceStatus::Completed);
+    assert_eq!(history(e, &id).await, ["start:completed", "approve:completed", "big:completed", "end:completed"]);
+}
+db_test!(conflicting_operations_one_wins, conflicting_operations);
+
+fn parallel() -> String {
+    [
+        r#"<startEvent id="s"/><userTask id="a" name="A" camunda:assignee="zhangwei"/>"#.to_string(),
+        r#"<parallelGateway id="fork"/><userTask id="b" name="B"/><userTask id="c" name="C"/>"#.into(),
+        r#"<parallelGateway id="join"/><userTask id="d" name="D"/><endEvent id="e"/>"#.into(),
+        flow("f1", "s", "a"),
+        flow("f2", "a", "fork"),
+        flow("f3", "fork", "b"),
+        flow("f4", "fork", "c"),
+        flow("f5", "b", "join"),
+        flow("f6", "c", "join"),
+        flow("f7", "join", "d"),
+        flow("f8", "d", "e"),
+    ]
+    .concat()
+}
+
+async fn withdraw_after_parallel_split(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "par", &parallel()).await;
+    let id = start(e, "par", json!({})).await;
+    let a = task_at(e, &id, "a").await;
+    let err = e.withdraw_task(&sys(), &a.id, "").await.unwrap_err();
+    assert!(err.to_string().contains("still to do"), "{err}");
+    e.complete_task(&sys(), &a.id, Map::new()).await.unwrap();
+    let again = e.withdraw_task(&admin("dora"), &a.id, "wrong amount").await.unwrap();
+    assert_eq!(again.activity_id, "a");
+    assert_eq!(again.assignee.as_deref(), Some("zhangwei"));
+    assert_eq!(again.state, TaskState::Active);
+    assert_eq!(
+        history(e, &id).await,
+        ["s:completed", "a:completed", "fork:completed", "b:withdrawn", "c:withdrawn", "a:-"]
+    );
+    let d = e.instance(&sys(), &id).await.unwrap();
+    let ended: Vec<(String, Option<String>)> =
+        d.tasks.iter().map(|t| (t.activity_id.clone(), t.end_reason.clone())).collect();
+    assert_eq!(
+        ended,
+        [
+            ("a".to_string(), Some("completed".to_string())),
+            ("b".to_string(), Some("withdrawn".to_string())),
+            ("c".to_string(), Some("withdrawn".to_string())),
+            ("a".to_string(), None)
+        ]
+    );
+    assert_eq!(d.operations.last().map(|o| o.operation.as_str()), Some("withdraw"));
+
+    // Once one of the next tasks is completed, withdrawing is refused with who handled it.
+    e.complete_task(&sys(), &again.id, Map::new()).await.unwrap();
+    let b = task_at(e, &id, "b").await;
+    e.complete_task(&admin("erin"), &b.id, Map::new()).await.unwrap();
+    let err = e.withdraw_task(&sys(), &again.id, "").await.unwrap_err();
+    assert!(err.to_string().contains("already been handled by erin"), "{err}");
+    // The join still waits for C; completing it reaches D.
+    let c = task_at(e, &id, "c").await;
+    e.complete_task(&sys(), &c.id, Map::new()).await.unwrap();
+    assert_eq!(active_tasks(e, &id).await.iter().map(|t| t.activity_id.as_str()).collect::<Vec<_>>(), ["d"]);
+}
+db_test!(withdraw_after_a_parallel_split, withdraw_after_parallel_split);
+
+async fn multi_instance_and_withdraw(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="s"/><userTask id="a" name="Prepare" camunda:assignee="zhangwei"/>"#.to_string(),
+        r#"<userTask id="sign" name="Countersign" camunda:assignee="${signer}">
+             <multiInstanceLoopCharacteristics camunda:collection="${signers}" camunda:elementVariable="signer">
+               <completionCondition>${nrOfCompletedInstances/nrOfInstances >= 0.5}</completionCondition>
+             </multiInstanceLoopCharacteristics></userTask>"#
+            .into(),
+        r#"<userTask id="z" name="Archive"/><endEvent id="e"/>"#.into(),
+        flow("f1", "s", "a"),
+        flow("f2", "a", "sign"),
+        flow("f3", "sign", "z"),
+        flow("f4", "z", "e"),
+    ]
+    .concat();
+    deploy(e, "mi", &body).await;
+    let id = start(e, "mi", json!({"signers": ["lina", "chenjing", "wangfang", "liuyang"]})).await;
+    let a = task_at(e, &id, "a").await;
+    e.complete_task(&sys(), &a.id, Map::new()).await.unwrap();
+    let signs = active_tasks(e, &id).await;
+    let who: Vec<&str> = signs.iter().filter_map(|t| t.assignee.as_deref()).collect();
+    assert_eq!(who, ["lina", "chenjing", "wangfang", "liuyang"]);
+
+    // Withdrawing the task before a multi-instance step cancels every instance of it.
+    let a2 = e.withdraw_task(&sys(), &a.id, "").await.unwrap();
+    assert!(active_tasks(e, &id).await.iter().all(|t| t.activity_id == "a"));
+    e.complete_task(&sys(), &a2.id, Map::new()).await.unwrap();
+    let signs = active_tasks(e, &id).await;
+    assert_eq!(signs.len(), 4);
+    // Half of them complete: the completion condition ends the others.
+    e.complete_task(&sys(), &signs[0].id, Map::new()).await.unwrap();
+    assert_eq!(active_tasks(e, &id).await.len(), 3);
+    e.complete_task(&sys(), &signs[1].id, Map::new()).await.unwrap();
+    let left = active_tasks(e, &id).await;
+    assert_eq!(left.iter().map(|t| t.activity_id.as_str()).collect::<Vec<_>>(), ["z"]);
+    let cancelled = e.task(&sys(), &signs[3].id).await.unwrap();
+    assert_eq!(cancelled.state, TaskState::Cancelled);
+}
+db_test!(multi_instance_countersign, multi_instance_and_withdraw);
+
+async fn withdraw_refused_after_service_task(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="s"/><userTask id="a" name="A"/><serviceTask id="call" name="Call" camunda:type="http"/>"#
+            .to_string(),
+        r#"<endEvent id="e"/>"#.into(),
+        flow("f1", "s", "a"),
+        flow("f2", "a", "call"),
+        flow("f3", "call", "e"),
+    ]
+    .concat();
+    deploy(e, "svc", &body).await;
+    let id = start(e, "svc", json!({})).await;
+    let a = task_at(e, &id, "a").await;
+    e.complete_task(&sys(), &a.id, Map::new()).await.unwrap();
+    let err = e.withdraw_task(&sys(), &a.id, "").await.unwrap_err();
+    assert!(err.to_string().contains("went on through other steps"), "{err}");
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.jobs.len(), 1);
+    assert_eq!((d.jobs[0].kind.as_str(), d.jobs[0].state.as_str()), ("service", "pending"));
+    // Terminating removes the job.
+    e.terminate_instance(&sys(), &id, "", None).await.unwrap();
+    assert!(e.instance(&sys(), &id).await.unwrap().jobs.is_empty());
+}
+db_test!(withdraw_is_refused_after_a_service_task, withdraw_refused_after_service_task);
+
+async fn reassign_and_delete(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    let unit = e.create_org_unit(&sys(), "default", None, "Finance").await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("lina"), "李娜", &["finance"]).await.unwrap();
+    deploy(e, "expense", &expense()).await;
+    let id = start(e, "expense", json!({"initiator": "zhangwei", "amount": 5})).await;
+    let t = task_at(e, &id, "approve").await;
+    let err = e.reassign_task(&sys(), &t.id, "nobody", "").await.unwrap_err();
+    assert_eq!(err.status(), 422, "{err}");
+    let t2 = e.reassign_task(&admin("frank"), &t.id, "lina", "on leave").await.unwrap();
+    assert_eq!(t2.assignee.as_deref(), Some("lina"));
+    assert_eq!(t2.assignee_name.as_deref(), Some("李娜"));
+    let err = e.reassign_task(&sys(), &t.id, "lina", "").await.unwrap_err();
+    assert!(err.to_string().contains("already assigned"), "{err}");
+    let op = e.instance(&sys(), &id).await.unwrap().operations.pop().unwrap();
+    assert_eq!((op.operation.as_str(), op.actor.as_str(), op.reason.as_str()), ("reassign", "frank", "on leave"));
+    assert!(op.detail.contains("zhangwei") && op.detail.contains("李娜"), "{}", op.detail);
+    // Search finds the task by its new assignee.
+    let q = TaskQuery { search: Some("LINA".into()), ..Default::default() };
+    assert_eq!(e.list_tasks(&sys(), &q).await.unwrap().items.len(), 1);
+
+    let err = e.delete_task(&sys(), &t.id).await.unwrap_err();
+    assert!(err.to_string().contains("Use Adjust"), "{err}");
+    e.complete_task(&sys(), &t.id, Map::new()).await.unwrap();
+    e.delete_task(&sys(), &t.id).await.unwrap();
+    let err = e.task(&sys(), &t.id).await.unwrap_err();
+    assert!(matches!(err, EngineError::NotFound { .. }));
+}
+db_test!(reassign_and_delete_tasks, reassign_and_delete);
+
+async fn adjust(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "par", &parallel()).await;
+    let id = start(e, "par", json!({})).await;
+    let a = task_at(e, &id, "a").await;
+    // Sequential: back and forth without warnings.
+    let warnings = e.check_move(&sys(), &id, &["a".into()], "d").await.unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    e.complete_task(&sys(), &a.id, Map::new()).await.unwrap();
+    // Moving one branch past the join would leave the join waiting: the dialog is told.
+    let warnings = e.check_move(&sys(), &id, &["b".into()], "d").await.unwrap();
+    assert!(warnings.iter().any(|w| w.node_id == "join"), "{warnings:?}");
+    // Moving both branches is fine.
+    let warnings = e.check_move(&sys(), &id, &["b".into(), "c".into()], "d").await.unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let err = e.check_move(&sys(), &id, &["zzz".into()], "d").await.unwrap_err();
+    assert_eq!(err.status(), 422);
+    let err = e.check_move(&sys(), &id, &["b".into()], "e").await.unwrap_err();
+    assert_eq!(err.status(), 422, "{err}");
+    let s = e.move_instance(&admin("gina"), &id, &["b".into(), "c".into()], "d", "skip", None).await.unwrap();
+    assert_eq!(s.active_activity_ids, ["d"]);
+    assert_eq!(history(e, &id).await, ["s:completed", "a:completed", "fork:completed", "b:moved", "c:moved", "d:-"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    let reasons: Vec<Option<&str>> = d.tasks.iter().map(|t| t.end_reason.as_deref()).collect();
+    assert_eq!(reasons, [Some("completed"), Some("moved"), Some("moved"), None]);
+    let op = d.operations.last().unwrap();
+    assert_eq!((op.operation.as_str(), op.actor.as_str()), ("move", "gina"));
+}
+db_test!(adjust_moves_tokens_and_warns_about_joins, adjust);
+
+async fn incident_and_retry(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="s"/><exclusiveGateway id="g"/><userTask id="yes"/><endEvent id="e"/>"#.to_string(),
+        flow("f1", "s", "g"),
+        cond("f2", "g", "yes", "${ok}"),
+        flow("f3", "yes", "e"),
+    ]
+    .concat();
+    deploy(e, "inc", &body).await;
+    let id = start(e, "inc", json!({"ok": false})).await;
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.summary.open_incidents, 1);
+    assert_eq!(d.incidents[0].activity_id, "g");
+    assert!(d.incidents[0].message.contains("no outgoing flow"), "{}", d.incidents[0].message);
+    assert_eq!(d.summary.state, InstanceStatus::Running);
+    // Fix the variable, retry: the token goes on and the incident is resolved.
+    let rev = d.summary.revision;
+    let err = e.set_variable(&sys(), &id, "ok", Some(json!(true)), Some(rev + 7)).await.unwrap_err();
+    assert!(matches!(err, EngineError::ChangedMeanwhile { .. }));
+    e.set_variable(&sys(), &id, "ok", Some(json!(true)), Some(rev)).await.unwrap();
+    let s = e.retry_incident(&sys(), &id, &d.incidents[0].id).await.unwrap();
+    assert_eq!(s.open_incidents, 0);
+    assert_eq!(s.active_activity_ids, ["yes"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert!(d.incidents[0].resolved.is_some());
+    let changes: Vec<String> = d
+        .variable_history
+        .iter()
+        .map(|v| format!("{}={}@{}", v.name, v.value.clone().unwrap_or_default(), v.actor))
+        .collect();
+    assert_eq!(changes, ["initiator=\"system\"@system", "ok=false@system", "ok=true@system"]);
+}
+db_test!(incident_on_a_gateway_and_retry, incident_and_retry);
+
+async fn call_activity(db: &TestDb) {
+    let e = &db.engine;
+    deploy(
+        e,
+        "child",
+        &[
+            r#"<startEvent id="cs"/><userTask id="ct" name="Child task"/><endEvent id="ce"/>"#.to_string(),
+            flow("c1", "cs", "ct"),
+            flow("c2", "ct", "ce"),
+        ]
+        .concat(),
+    )
+    .await;
+    deploy(
+        e,
+        "parent",
+        &[
+            r#"<startEvent id="s"/><callActivity id="call" calledElement="child"/><userTask id="after"/><endEvent id="e"/>"#
+                .to_string(),
+            flow("f1", "s", "call"),
+            flow("f2", "call", "after"),
+            flow("f3", "after", "e"),
+        ]
+        .concat(),
+    )
+    .await;
+    let id = start(e, "parent", json!({"x": 1})).await;
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.children.len(), 1);
+    let child = d.children[0].id.clone();
+    assert_eq!(d.summary.active_activity_ids, ["call"]);
+    let ct = task_at(e, &child, "ct").await;
+    e.complete_task(&sys(), &ct.id, vars(json!({"y": 2}))).await.unwrap();
+    assert_eq!(e.instance_summary(&sys(), &child).await.unwrap().state, InstanceStatus::Completed);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.summary.active_activity_ids, ["after"]);
+    assert_eq!(d.variables.get("y"), Some(&json!(2)));
+
+    // Terminating a parent terminates the child it waits for.
+    let id = start(e, "parent", json!({})).await;
+    let child = e.instance(&sys(), &id).await.unwrap().children[0].id.clone();
+    e.terminate_instance(&sys(), &id, "", None).await.unwrap();
+    assert_eq!(e.instance_summary(&sys(), &child).await.unwrap().state, InstanceStatus::Terminated);
+}
+db_test!(call_activity_waits_for_its_child, call_activity);
+
+async fn lists(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "expense", &expense()).await;
+    let token0 = e.runtime_change_token().await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        db.engine.clock().advance(1_000);
+        ids.push(start(e, "expense", json!({"initiator": format!("user{i}"), "amount": 5})).await);
+    }
+    let token1 = e.runtime_change_token().await.unwrap();
+    assert!(token1 > token0);
+    assert_eq!(e.runtime_change_token().await.unwrap(), token1, "reading does not move the token");
+    // Complete two of them, terminate one.
+    for id in &ids[..2] {
+        let t = task_at(e, id, "approve").await;
+        e.complete_task(&sys(), &t.id, Map::new()).await.unwrap();
+    }
+    e.terminate_instance(&sys(), &ids[2], "", None).await.unwrap();
+    assert!(e.runtime_change_token().await.unwrap() > token1);
+
+    let list = |category, limit| InstanceQuery { category, limit, ..Default::default() };
+    let all = e.list_instances(&sys(), &list(InstanceCategory::All, 0)).await.unwrap();
+    assert_eq!(all.items.len(), 7);
+    assert_eq!(all.items[0].id, ids[6], "newest first");
+    let done = e.list_instances(&sys(), &list(InstanceCategory::Completed, 0)).await.unwrap();
+    assert_eq!(done.items.len(), 3);
+    let open = e.list_instances(&sys(), &list(InstanceCategory::Unfinished, 0)).await.unwrap();
+    assert_eq!(open.items.len(), 4);
+    // Paging by cursor walks every row once.
+    let mut seen = Vec::new();
+    let mut q = list(InstanceCategory::All, 3);
+    loop {
+        let page = e.list_instances(&sys(), &q).await.unwrap();
+        seen.extend(page.items.iter().map(|i| i.id.clone()));
+        match page.next {
+            Some(n) => q.cursor = Some(n),
+            None => break,
+        }
+    }
+    let mut expected = ids.clone();
+    expected.reverse();
+    assert_eq!(seen, expected);
+    let q = InstanceQuery { initiator: Some("USER3".into()), ..Default::default() };
+    assert_eq!(e.list_instances(&sys(), &q).await.unwrap().items.len(), 1);
+    let q = InstanceQuery { definition_name: Some("expense proc".into()), ..Default::default() };
+    assert_eq!(e.list_instances(&sys(), &q).await.unwrap().items.len(), 7);
+    let q = InstanceQuery { started_after: Some(1_700_000_004_000), ..Default::default() };
+    assert_eq!(e.list_instances(&sys(), &q).await.unwrap().items.len(), 4);
+
+    // Tasks: 4 to do, 2 completed; after three days the to-do ones are overdue.
+    let tasks = |category| TaskQuery { category, ..Default::default() };
+    assert_eq!(e.list_tasks(&sys(), &tasks(TaskCategory::Todo)).await.unwrap().items.len(), 4);
+    assert_eq!(e.list_tasks(&sys(), &tasks(TaskCategory::Completed)).await.unwrap().items.len(), 2);
+    assert_eq!(e.list_tasks(&sys(), &tasks(TaskCategory::All)).await.unwrap().items.len(), 7);
+    assert_eq!(e.list_tasks(&sys(), &tasks(TaskCategory::Overdue)).await.unwrap().items.len(), 0);
+    db.engine.clock().advance(3 * 86_400_000);
+    let overdue = e.list_tasks(&sys(), &tasks(TaskCategory::Overdue)).await.unwrap();
+    assert_eq!(overdue.items.len(), 4);
+    assert!(overdue.items.iter().all(|t| t.overdue));
+    let q = TaskQuery { category: TaskCategory::Overdue, limit: 3, ..Default::default() };
+    let first = e.list_tasks(&sys(), &q).await.unwrap();
+    let q = TaskQuery { cursor: first.next.clone(), ..q };
+    let second = e.list_tasks(&sys(), &q).await.unwrap();
+    assert_eq!((first.items.len(), second.items.len(), second.next.is_none()), (3, 1, true));
+    let q = TaskQuery { assignee: Some("user5".into()), category: TaskCategory::All, ..Default::default() };
+    assert_eq!(e.list_tasks(&sys(), &q).await.unwrap().items.len(), 1);
+    let q = TaskQuery { cursor: Some("zz".into()), ..Default::default() };
+    assert_eq!(e.list_tasks(&sys(), &q).await.unwrap_err().status(), 422);
+}
+db_test!(instance_and_task_lists, lists);
+
+async fn timers_become_jobs(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="s"/><intermediateCatchEvent id="wait"><timerEventDefinition><timeDuration>PT10M</timeDuration></timerEventDefinition></intermediateCatchEvent>"#.to_string(),
+        r#"<userTask id="t"/><boundaryEvent id="late" attachedToRef="t"><timerEventDefinition><timeDuration>${limit}</timeDuration></timerEventDefinition></boundaryEvent><endEvent id="e"/><endEvent id="e2"/>"#.into(),
+        flow("f1", "s", "wait"),
+        flow("f2", "wait", "t"),
+        flow("f3", "t", "e"),
+        flow("f4", "late", "e2"),
+    ]
+    .concat();
+    deploy(e, "timer", &body).await;
+    let id = start(e, "timer", json!({"limit": "nonsense"})).await;
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.jobs.len(), 1);
+    assert_eq!(d.jobs[0].kind, "timer");
+    assert_eq!(d.jobs[0].due, 1_700_000_000_000 + 600_000);
+    e.suspend_instance(&sys(), &id, "", None).await.unwrap();
+    let suspended: i64 = sqlx::query_scalar("SELECT suspended FROM jobs WHERE instance_id = $1")
+        .bind(&id)
+        .fetch_one(e.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(suspended, 1);
+    e.resume_instance(&sys(), &id, "", None).await.unwrap();
+    // Move past the timer: the boundary timer's definition is bad, so its job is in error
+    // with an incident that says why.
+    e.move_instance(&sys(), &id, &["wait".into()], "t", "", None).await.unwrap();
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.jobs.len(), 1, "{:?}", d.jobs);
+    assert_eq!(d.jobs[0].state, "error");
+    assert_eq!(d.summary.open_incidents, 1);
+    assert!(d.incidents[0].message.contains("nonsense"), "{}", d.incidents[0].message);
+}
+db_test!(timers_are_scheduled_as_jobs, timers_become_jobs);
