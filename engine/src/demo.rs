@@ -114,7 +114,7 @@ impl Engine {
                 for (id, name, groups) in people.iter() {
                     // Person ids are the names people sign tasks with; the second tenant's
                     // people get a prefix so ids stay unique across tenants.
-                    let pid = if tenant == DEFAULT_TENANT { id.to_string() } else { format!("{tenant}.{id}") };
+                    let pid = person_id(tenant, id);
                     let groups: Vec<&str> = groups.split(',').collect();
                     self.create_person(&sys, &created.id, Some(&pid), name, &groups).await?;
                     summary.people += 1;
@@ -157,6 +157,15 @@ pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
     (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+/// The id of a demo person in `tenant`: ids are global, so other tenants prefix theirs.
+fn person_id(tenant: &str, id: &str) -> String {
+    if tenant == DEFAULT_TENANT {
+        id.to_string()
+    } else {
+        format!("{tenant}.{id}")
+    }
 }
 
 /// One demo instance: the process key, its variables, and what happens to it after it starts.
@@ -245,12 +254,12 @@ impl Engine {
                 let req = StartRequest {
                     tenant: Some(tenant.to_owned()),
                     business_key: Some(business_key.to_string()),
-                    initiator: Some(initiator.to_string()),
+                    initiator: Some(person_id(tenant, initiator)),
                     variables,
                 };
                 let inst = self.start_instance(&sys, key, None, req).await?;
                 for step in steps.iter() {
-                    self.demo_step(&inst.id, step).await?;
+                    self.demo_step(tenant, &inst.id, step).await?;
                 }
                 started += 1;
             }
@@ -258,8 +267,8 @@ impl Engine {
         Ok(started)
     }
 
-    async fn demo_step(&self, instance: &str, step: &DemoStep) -> Result<()> {
-        let actor = |name: &str| Account { username: name.to_owned(), ..Account::system() };
+    async fn demo_step(&self, tenant: &str, instance: &str, step: &DemoStep) -> Result<()> {
+        let actor = |name: &str| Account { username: person_id(tenant, name), ..Account::system() };
         let sys = Account::system();
         let task_at = |activity: &'static str| async move {
             let d = self.instance(&Account::system(), instance).await?;
@@ -273,7 +282,7 @@ impl Engine {
             }
             DemoStep::Reassign(activity, to, reason) => {
                 if let Some(t) = task_at(activity).await? {
-                    self.reassign_task(&sys, &t.id, to, reason).await?;
+                    self.reassign_task(&sys, &t.id, &person_id(tenant, to), reason).await?;
                 }
             }
             DemoStep::Withdraw(activity) => {

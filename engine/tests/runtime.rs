@@ -608,3 +608,27 @@ async fn timers_become_jobs(db: &TestDb) {
     assert!(d.incidents[0].message.contains("nonsense"), "{}", d.incidents[0].message);
 }
 db_test!(timers_are_scheduled_as_jobs, timers_become_jobs);
+
+async fn demo_instances(db: &TestDb) {
+    let e = &db.engine;
+    let summary = e.load_demo("demo-password").await.unwrap();
+    assert_eq!(summary.instances, 11);
+    let all = e.list_instances(&sys(), &InstanceQuery { limit: 100, ..Default::default() }).await.unwrap().items;
+    for state in
+        [InstanceStatus::Running, InstanceStatus::Suspended, InstanceStatus::Terminated, InstanceStatus::Completed]
+    {
+        assert!(all.iter().any(|i| i.state == state), "no demo instance is {state:?}");
+    }
+    for category in [TaskCategory::Todo, TaskCategory::Overdue, TaskCategory::Completed] {
+        let q = TaskQuery { category, ..Default::default() };
+        assert!(!e.list_tasks(&sys(), &q).await.unwrap().items.is_empty(), "no demo task is {category:?}");
+    }
+    let mut ops = Vec::new();
+    for i in &all {
+        ops.extend(e.instance(&sys(), &i.id).await.unwrap().operations.into_iter().map(|o| o.operation));
+    }
+    for op in ["reassign", "withdraw", "suspend", "terminate"] {
+        assert!(ops.iter().any(|o| o == op), "no demo {op}");
+    }
+}
+db_test!(demo_instances_cover_every_state_and_category, demo_instances);
