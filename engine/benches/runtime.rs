@@ -295,6 +295,7 @@ async fn bench_lists(db: &TestDb, label: &str) {
 async fn database(backend: &str) -> TestDb {
     let mut db = if backend == "sqlite" { TestDb::sqlite().await } else { TestDb::postgres().await };
     db.set_clock(Clock::System);
+    db.engine.ensure_default_tenant().await.expect("default tenant");
     db
 }
 

@@ -296,7 +296,7 @@ impl Engine {
         match f {
             FollowUp::StartChild { parent, token, node, key, variables } => {
                 let def = sqlx::query(
-                    "SELECT id FROM process_definitions WHERE tenant_id = $1 AND process_key = $2 AND startable = 1 \
+                    "SELECT id, name FROM process_definitions WHERE tenant_id = $1 AND process_key = $2 AND startable = 1 \
                      ORDER BY version DESC LIMIT 1",
                 )
                 .bind(&parent.tenant_id)
@@ -316,7 +316,14 @@ impl Engine {
                     return Ok(Vec::new());
                 };
                 let definition_id: String = def.try_get("id")?;
-                let child = self.new_instance(&definition_id, Some((&parent.id, token as i64))).await?;
+                let child = self
+                    .new_instance(
+                        &definition_id,
+                        parent.tenant_id.clone(),
+                        def.try_get("name")?,
+                        Some((&parent.id, token as i64)),
+                    )
+                    .await?;
                 let (state, effects) =
                     runtime::step(&child.process, child.state.clone(), Command::Start { variables }, now)
                         .map_err(runtime_refusal)?;
@@ -354,17 +361,20 @@ impl Engine {
         }
     }
 
-    /// A new instance of a definition, not stored yet (revision 0).
-    pub(super) async fn new_instance(&self, definition_id: &str, parent: Option<(&str, i64)>) -> Result<Loaded> {
-        let row = sqlx::query("SELECT tenant_id, name FROM process_definitions WHERE id = $1")
-            .bind(definition_id)
-            .fetch_one(&self.store.pool)
-            .await?;
+    /// A new instance of a definition (of `tenant_id`, named `name`), not stored yet
+    /// (revision 0).
+    pub(super) async fn new_instance(
+        &self,
+        definition_id: &str,
+        tenant_id: String,
+        name: String,
+        parent: Option<(&str, i64)>,
+    ) -> Result<Loaded> {
         Ok(Loaded {
             id: new_id(),
-            tenant_id: row.try_get("tenant_id")?,
+            tenant_id,
             definition_id: definition_id.to_owned(),
-            definition_name: row.try_get("name")?,
+            definition_name: name,
             business_key: None,
             initiator: None,
             status: InstanceStatus::Running,

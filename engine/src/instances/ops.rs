@@ -172,7 +172,7 @@ impl Engine {
                 list.join("; ")
             )));
         }
-        let mut inst = self.new_instance(definition_id, None).await?;
+        let mut inst = self.new_instance(definition_id, tenant, row.try_get("name")?, None).await?;
         inst.business_key = req.business_key.filter(|b| !b.trim().is_empty());
         // The initiator: as given, else the `initiator` variable, else the caller.
         let from_variable = req.variables.get("initiator").and_then(Value::as_str).map(str::to_owned);
@@ -199,7 +199,7 @@ impl Engine {
     /// Completes an active task with variables.
     pub async fn complete_task(&self, caller: &Account, task_id: &str, variables: Map<String, Value>) -> Result<()> {
         check_variables(&variables)?;
-        let task = self.task(caller, task_id).await?;
+        let (task, token) = self.task_and_token(caller, task_id).await?;
         if task.state != TaskState::Active {
             return Err(EngineError::Conflict(format!(
                 "Task '{}' is already {}; reload the list.",
@@ -207,7 +207,6 @@ impl Engine {
                 if task.state == TaskState::Completed { "completed" } else { "cancelled" }
             )));
         }
-        let token = self.task_token(task_id).await?;
         self.run_command(&task.instance_id, None, |inst| {
             require_state(inst, &[InstanceStatus::Running], "complete a task of", "Resume the instance first.")?;
             let waiting = inst.state.tokens.iter().any(|t| t.id == token && t.state == TokenState::WaitingTask);
@@ -229,15 +228,6 @@ impl Engine {
         })
         .await?;
         Ok(())
-    }
-
-    async fn task_token(&self, task_id: &str) -> Result<TokenId> {
-        let t: i64 = sqlx::query("SELECT token FROM tasks WHERE id = $1")
-            .bind(task_id)
-            .fetch_one(&self.store.pool)
-            .await?
-            .try_get("token")?;
-        Ok(t as TokenId)
     }
 
     /// Suspends a running instance: its tasks cannot be completed and its jobs wait.

@@ -16,7 +16,7 @@ use super::{
 use crate::bpmn::render::{ActivityState, Overlay};
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
-use crate::runtime;
+use crate::runtime::{self, TokenId};
 use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Page, Where};
 use crate::Engine;
 
@@ -128,7 +128,7 @@ fn instance_from_row(r: &AnyRow) -> Result<InstanceSummary> {
 
 const TASK_SELECT: &str = "SELECT t.id, t.tenant_id, t.name, t.activity_id, t.instance_id, t.definition_name, \
      t.assignee, pe.name AS assignee_name, t.candidate_users, t.candidate_groups, t.priority, t.form_key, t.created, \
-     t.due, t.end_time, t.state, t.end_reason, t.completed_by, t.revision, i.state AS instance_state \
+     t.due, t.end_time, t.state, t.end_reason, t.completed_by, t.revision, t.token, i.state AS instance_state \
      FROM tasks t JOIN process_instances i ON i.id = t.instance_id LEFT JOIN people pe ON pe.id = t.assignee";
 
 fn task_from_row(r: &AnyRow, now: i64) -> Result<Task> {
@@ -288,16 +288,21 @@ impl Engine {
 
     /// One task; 404 when unknown or not visible.
     pub async fn task(&self, caller: &Account, id: &str) -> Result<Task> {
+        Ok(self.task_and_token(caller, id).await?.0)
+    }
+
+    /// One task and the token that waits in it.
+    pub(super) async fn task_and_token(&self, caller: &Account, id: &str) -> Result<(Task, TokenId)> {
         let sql = format!("{TASK_SELECT} WHERE t.id = $1");
         let row = sqlx::query(&sql).bind(id).fetch_optional(&self.store.pool).await?;
-        let task = match row {
-            Some(r) => task_from_row(&r, self.clock.now())?,
+        let (task, token) = match row {
+            Some(r) => (task_from_row(&r, self.clock.now())?, r.try_get::<i64, _>("token")? as TokenId),
             None => return Err(EngineError::NotFound { what: "Task", id: id.to_owned() }),
         };
         if !caller.can_access(&task.tenant_id) {
             return Err(EngineError::NotFound { what: "Task", id: id.to_owned() });
         }
-        Ok(task)
+        Ok((task, token))
     }
 
     /// One instance as listed; 404 when unknown or not visible.
