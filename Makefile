@@ -16,7 +16,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 help:
 	@echo "make run    install what is missing, build, serve on http://127.0.0.1:3000"
 	@echo "make test   fmt, clippy, Rust tests on SQLite and PostgreSQL, browser tests, fuzz smoke"
-	@echo "make bench  parser benchmark"
+	@echo "make bench  parser and runtime benchmarks"
 
 ## Toolchain: the wasm target, cargo-leptos, wasm-bindgen. Nothing here downloads a binary.
 tools:
@@ -73,5 +73,6 @@ fuzz-smoke:
 test: fmt-check clippy rust-test e2e fuzz-smoke
 	@echo "make test: all passed"
 
-bench:
+bench: pg-up
 	cargo bench -p engine --bench parse
+	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p engine --bench runtime
