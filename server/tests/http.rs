@@ -1,37 +1,13 @@
 //! The HTTP surface of the server: health, authentication of pages and server functions,
-//! sign-in cookie. A real server on port 0, on SQLite and on PostgreSQL.
+//! sign-in cookie, deployments and definitions of the API. A real server on port 0, on
+//! SQLite and on PostgreSQL.
 
-use std::sync::Arc;
+mod common;
 
+use common::{client, get_json, serve, upload, PASSWORD, TOKEN};
 use engine::db_test;
 use engine::testing::TestDb;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::redirect::Policy;
-use server::config::Config;
-use server::{router, AppState};
-
-const PASSWORD: &str = "test-admin-password";
-
-/// Serves the console over `db` on a free port; returns its base URL.
-async fn serve(db: &TestDb) -> String {
-    db.engine.ensure_default_tenant().await.unwrap();
-    db.engine.ensure_admin(Some(PASSWORD)).await.unwrap();
-    let config = Config::from_lookup(|k| (k == "BPM_ADDR").then(|| "127.0.0.1:0".to_string())).unwrap();
-    let state = AppState {
-        leptos_options: server::leptos_options(&config),
-        engine: db.engine.clone(),
-        api_token: Some(Arc::from("token")),
-        max_file_bytes: 1024 * 1024,
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(state)).await });
-    format!("http://{addr}")
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
-}
 
 async fn health_and_authentication(db: &TestDb) {
     let base = serve(db).await;
@@ -101,17 +77,6 @@ const GOOD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 const BROKEN: &str =
     "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n  <process id=\"p\">\n</definitions>";
 
-fn upload(files: &[(&str, &str)]) -> reqwest::multipart::Form {
-    files.iter().fold(reqwest::multipart::Form::new(), |form, (name, body)| {
-        form.part("file", reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name(name.to_string()))
-    })
-}
-
-/// GETs `url` with the API token and returns the JSON body.
-async fn get_json(c: &reqwest::Client, url: &str) -> serde_json::Value {
-    c.get(url).bearer_auth("token").send().await.unwrap().json().await.unwrap()
-}
-
 async fn api_deploy_and_query(db: &TestDb) {
     let base = serve(db).await;
     let c = client();
@@ -128,13 +93,13 @@ async fn api_deploy_and_query(db: &TestDb) {
     let wrong = c.get(format!("{base}/api/v1/process-definitions")).bearer_auth("nope").send().await.unwrap();
     assert_eq!(wrong.status(), 401);
 
-    let spec = c.get(format!("{base}/api/v1/openapi.json")).bearer_auth("token").send().await.unwrap();
+    let spec = c.get(format!("{base}/api/v1/openapi.json")).bearer_auth(TOKEN).send().await.unwrap();
     let spec: serde_json::Value = spec.json().await.unwrap();
     assert!(spec["paths"]["/api/v1/deployments"]["post"].is_object());
 
     // One good and one broken file: 422, the good one deployed, the broken one explained.
     let form = upload(&[("invoice.bpmn", GOOD), ("broken.bpmn", BROKEN)]).text("catalog", "finance");
-    let res = c.post(format!("{base}/api/v1/deployments")).bearer_auth("token").multipart(form).send().await.unwrap();
+    let res = c.post(format!("{base}/api/v1/deployments")).bearer_auth(TOKEN).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 422);
     let report: serde_json::Value = res.json().await.unwrap();
     let files = report["files"].as_array().unwrap();
@@ -147,7 +112,7 @@ async fn api_deploy_and_query(db: &TestDb) {
     // The same file again: 200, unchanged, no new version.
     let res = c
         .post(format!("{base}/api/v1/deployments"))
-        .bearer_auth("token")
+        .bearer_auth(TOKEN)
         .multipart(upload(&[("invoice.bpmn", GOOD)]))
         .send()
         .await
@@ -158,7 +123,7 @@ async fn api_deploy_and_query(db: &TestDb) {
 
     // An unknown catalog code is refused as a whole.
     let form = upload(&[("invoice.bpmn", GOOD)]).text("catalog", "nowhere");
-    let res = c.post(format!("{base}/api/v1/deployments")).bearer_auth("token").multipart(form).send().await.unwrap();
+    let res = c.post(format!("{base}/api/v1/deployments")).bearer_auth(TOKEN).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 404);
 
     let list = get_json(&c, &format!("{base}/api/v1/process-definitions?catalog=finance&name=发票")).await;
@@ -178,12 +143,12 @@ async fn api_deploy_and_query(db: &TestDb) {
     let id = def["id"].as_str().unwrap();
     let one = get_json(&c, &format!("{base}/api/v1/process-definitions/{id}")).await;
     assert!(one["xml"].as_str().unwrap().contains("发票审核"));
-    let missing = c.get(format!("{base}/api/v1/process-definitions/nope")).bearer_auth("token").send().await.unwrap();
+    let missing = c.get(format!("{base}/api/v1/process-definitions/nope")).bearer_auth(TOKEN).send().await.unwrap();
     assert_eq!(missing.status(), 404);
     assert_eq!(missing.json::<serde_json::Value>().await.unwrap()["error"], "not_found");
     // This file has no diagram: the SVG request is refused with the reason.
     let svg =
-        c.get(format!("{base}/api/v1/process-definitions/{id}/diagram.svg")).bearer_auth("token").send().await.unwrap();
+        c.get(format!("{base}/api/v1/process-definitions/{id}/diagram.svg")).bearer_auth(TOKEN).send().await.unwrap();
     assert!(svg.status().is_client_error(), "{}", svg.status());
 }
 db_test!(http_api, api_deploy_and_query);

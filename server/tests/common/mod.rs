@@ -1,0 +1,71 @@
+//! Helpers shared by the HTTP tests: a real server on port 0 over a test database, a client
+//! that does not follow redirects, uploads and JSON calls with the API token.
+
+#![allow(dead_code)] // each test crate uses its own subset
+
+use std::sync::Arc;
+
+use engine::testing::TestDb;
+use reqwest::redirect::Policy;
+use reqwest::Method;
+use serde_json::Value;
+use server::config::Config;
+use server::{router, AppState};
+
+/// The administrator's password in every test server.
+pub const PASSWORD: &str = "test-admin-password";
+
+/// The API token every test server accepts.
+pub const TOKEN: &str = "token";
+
+/// Serves the console over `db` on a free port; returns its base URL.
+pub async fn serve(db: &TestDb) -> String {
+    db.engine.ensure_default_tenant().await.unwrap();
+    db.engine.ensure_admin(Some(PASSWORD)).await.unwrap();
+    let config = Config::from_lookup(|k| (k == "BPM_ADDR").then(|| "127.0.0.1:0".to_string())).unwrap();
+    let state = AppState {
+        leptos_options: server::leptos_options(&config),
+        engine: db.engine.clone(),
+        api_token: Some(Arc::from(TOKEN)),
+        max_file_bytes: 1024 * 1024,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    format!("http://{addr}")
+}
+
+/// A client that shows redirects instead of following them.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+/// A multipart upload of `(file name, content)` as `file` parts.
+pub fn upload(files: &[(&str, &str)]) -> reqwest::multipart::Form {
+    files.iter().fold(reqwest::multipart::Form::new(), |form, (name, body)| {
+        form.part("file", reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name(name.to_string()))
+    })
+}
+
+/// GETs `url` with the API token and returns the JSON body.
+pub async fn get_json(c: &reqwest::Client, url: &str) -> Value {
+    c.get(url).bearer_auth(TOKEN).send().await.unwrap().json().await.unwrap()
+}
+
+/// Calls `url` with the API token and an optional JSON body; returns the status and the JSON
+/// body (`null` when there is none), after checking that a body is the API's JSON.
+pub async fn call(c: &reqwest::Client, method: Method, url: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = c.request(method.clone(), url).bearer_auth(TOKEN);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let text = res.text().await.unwrap();
+    if text.is_empty() {
+        return (status, Value::Null);
+    }
+    assert!(content_type.starts_with("application/json"), "{method} {url}: {status} {content_type}: {text}");
+    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {url}: {e}: {text}")))
+}
