@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 
 use app::ssr::CurrentSession;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,6 +17,7 @@ use engine::bpmn::parse::ParseOptions;
 use engine::bpmn::render::Overlay;
 use engine::deploy::{DefinitionQuery, DefinitionSummary};
 use engine::EngineError;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -66,6 +70,55 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
+/// A JSON request body, refused in the API's error shape (422) when it is not JSON or does
+/// not fit the expected shape; the message names the field. The `Content-Type` is not
+/// checked, and an empty body means `{}` (every field absent).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError {
+            status: e.status(),
+            code: if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "invalid" },
+            message: format!("The request body could not be read: {}.", e.body_text()),
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ApiJson(T::default()));
+        }
+        match Json::<T>::from_bytes(&bytes) {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(e) => {
+                Err(ApiError::invalid(format!("{}; see /api/v1/openapi.json for the expected body.", e.body_text())))
+            }
+        }
+    }
+}
+
+/// Query parameters, refused in the API's error shape (422) when a value has the wrong type
+/// or an unknown choice; the message names the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError::invalid(format!("{}; see /api/v1/openapi.json for the parameters.", e.body_text())))
+    }
+}
+
+/// `{"items": [...], "next": cursor}`, without `next` on the last page.
+fn page_body<T: Serialize>(items: Vec<T>, next: Option<String>) -> serde_json::Value {
+    let mut body = json!({ "items": items });
+    if let Some(next) = next {
+        body["next"] = json!(next);
+    }
+    body
+}
+
 /// The API routes (authentication is done by the server's middleware).
 pub fn routes(max_upload: usize) -> Router<AppState> {
     Router::new()
@@ -86,8 +139,10 @@ async fn openapi() -> Response {
 async fn deploy(
     State(state): State<AppState>,
     Extension(who): Extension<CurrentSession>,
-    mut form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
+    let mut form =
+        form.map_err(|e| ApiError::invalid(format!("{}; send multipart/form-data with 'file' parts.", e.body_text())))?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut catalog: Option<String> = None;
     let mut catalog_id: Option<String> = None;
@@ -189,7 +244,7 @@ async fn catalog_codes(state: &AppState) -> ApiResult<HashMap<String, String>> {
 async fn list_definitions(
     State(state): State<AppState>,
     Extension(who): Extension<CurrentSession>,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let engine = &state.engine;
     let catalog_id = match p.catalog.filter(|c| !c.is_empty()) {
@@ -208,11 +263,7 @@ async fn list_definitions(
     let page = engine.list_definitions(&who.session.account, &query).await?;
     let codes = catalog_codes(&state).await?;
     let items: Vec<ApiDefinition> = page.items.into_iter().map(|d| api_definition(d, &codes)).collect();
-    let mut body = json!({ "items": items });
-    if let Some(next) = page.next {
-        body["next"] = json!(next);
-    }
-    Ok(Json(body))
+    Ok(Json(page_body(items, page.next)))
 }
 
 /// `GET /api/v1/process-definitions/{id}`: the definition with its XML.

@@ -125,6 +125,10 @@ async fn api_deploy_and_query(db: &TestDb) {
     let form = upload(&[("invoice.bpmn", GOOD)]).text("catalog", "nowhere");
     let res = c.post(format!("{base}/api/v1/deployments")).bearer_auth(TOKEN).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 404);
+    // Not multipart at all: 422 in the API's shape, not axum's plain-text refusal.
+    let res = c.post(format!("{base}/api/v1/deployments")).bearer_auth(TOKEN).json(&[1]).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["error"], "invalid");
 
     let list = get_json(&c, &format!("{base}/api/v1/process-definitions?catalog=finance&name=发票")).await;
     let items = list["items"].as_array().unwrap();
