@@ -1,6 +1,9 @@
 //! The HTTP/JSON API for applications and automation (`/api/v1`), described by the OpenAPI
 //! document at `/api/v1/openapi.json`. Handlers are thin: they read the request, call one
-//! engine method, and map the result (or the refusal) to JSON.
+//! engine method, and map the result (or the refusal) to JSON. Definitions and deployments
+//! are here; instances and tasks are in [`runtime`].
+
+mod runtime;
 
 use std::collections::HashMap;
 
@@ -9,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -110,6 +113,43 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// The entity tag of one page of a list: the change token of the data behind it, what the
+/// caller may see, the list and its query string, and `extra` (for lists whose rows also
+/// depend on the time). Weak, because equal tags promise equal content, not equal bytes.
+fn list_etag(change_token: i64, who: &CurrentSession, list: &str, query: Option<&str>, extra: i64) -> String {
+    // FNV-1a: stable across builds and restarts, unlike the standard library's hasher.
+    let account = &who.session.account;
+    let scope = account.tenant_scope().unwrap_or("*");
+    let hash =
+        [account.id.as_str(), scope, list, query.unwrap_or("")].iter().fold(0xcbf2_9ce4_8422_2325u64, |h, part| {
+            part.bytes().chain([0xff]).fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+        });
+    format!("W/\"{change_token:x}-{extra:x}-{hash:016x}\"")
+}
+
+/// Whether the request's `If-None-Match` names `etag` (weak comparison, `*` matches).
+fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|t| {
+        let t = t.trim();
+        t == "*" || bare(t) == bare(etag)
+    })
+}
+
+/// A list answer with its entity tag: `304 Not Modified` (no body) when the caller already
+/// has it, otherwise the body. Clients must revalidate (`no-cache`); nothing is shared.
+fn tagged(etag: &str, body: Option<serde_json::Value>) -> Response {
+    let mut res = match body {
+        Some(body) => Json(body).into_response(),
+        None => StatusCode::NOT_MODIFIED.into_response(),
+    };
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    res
+}
+
 /// `{"items": [...], "next": cursor}`, without `next` on the last page.
 fn page_body<T: Serialize>(items: Vec<T>, next: Option<String>) -> serde_json::Value {
     let mut body = json!({ "items": items });
@@ -127,6 +167,7 @@ pub fn routes(max_upload: usize) -> Router<AppState> {
         .route("/api/v1/process-definitions", get(list_definitions))
         .route("/api/v1/process-definitions/{id}", get(get_definition))
         .route("/api/v1/process-definitions/{id}/diagram.svg", get(definition_svg))
+        .merge(runtime::routes())
 }
 
 async fn openapi() -> Response {
