@@ -83,8 +83,8 @@ pub async fn start_engine(config: &Config) -> Result<Engine, ServerError> {
         let summary = engine.load_demo(&pw).await.map_err(ServerError::Setup)?;
         tracing::info!(?summary, "demo data loaded");
         println!(
-            "Demo data loaded: {} tenants, {} organisation units, {} people, {} catalog nodes, {} process definitions.",
-            summary.tenants, summary.units, summary.people, summary.catalog_nodes, summary.definitions
+            "Demo data loaded: {} tenants, {} organisation units, {} people, {} catalog nodes, {} process definitions, {} instances.",
+            summary.tenants, summary.units, summary.people, summary.catalog_nodes, summary.definitions, summary.instances
         );
         for a in &summary.accounts {
             println!("  Demo tenant manager: user '{a}', same password as admin.");
