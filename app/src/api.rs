@@ -214,14 +214,24 @@ pub async fn delete_catalog_node(id: String) -> Result<(), AppError> {
     Ok(engine()?.delete_catalog_node(&s.session.account, &id).await?)
 }
 
-/// The organisation tree of the current tenant (the default tenant when all are selected).
+/// The tenant whose organisation the console shows and adds to: `tenant` when given (the
+/// tenant of a task being reassigned), else the one chosen in the header, else the default.
+#[cfg(feature = "ssr")]
+fn org_tenant(s: &crate::ssr::CurrentSession, tenant: Option<String>) -> String {
+    tenant
+        .filter(|t| !t.is_empty())
+        .or_else(|| s.session.tenant_id.clone())
+        .unwrap_or_else(|| engine::demo::DEFAULT_TENANT.to_string())
+}
+
+/// The organisation tree of a tenant (see `org_tenant`).
 #[server(endpoint = "org")]
-pub async fn load_org() -> Result<OrgTree, AppError> {
+pub async fn load_org(tenant: Option<String>) -> Result<OrgTree, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let e = engine()?;
     let a = &s.session.account;
-    let tenant = s.session.tenant_id.clone().unwrap_or_else(|| engine::demo::DEFAULT_TENANT.to_string());
+    let tenant = org_tenant(&s, tenant);
     let units = e.org_units(a, &tenant).await?;
     let people = e.people(a, &tenant).await?;
     Ok(OrgTree {
@@ -231,6 +241,31 @@ pub async fn load_org() -> Result<OrgTree, AppError> {
             .map(|p| PersonRow { id: p.id, unit_id: p.unit_id, name: p.name, groups: p.groups })
             .collect(),
     })
+}
+
+/// Adds an organisation unit to the current tenant, under `parent_id` or at the top.
+#[server(endpoint = "org_unit_create")]
+pub async fn create_org_unit(parent_id: Option<String>, name: String) -> Result<OrgUnitRow, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let tenant = org_tenant(&s, None);
+    let parent = parent_id.filter(|p| !p.is_empty());
+    let u = engine()?.create_org_unit(&s.session.account, &tenant, parent.as_deref(), &name).await?;
+    Ok(OrgUnitRow { id: u.id, parent_id: u.parent_id, name: u.name })
+}
+
+/// Adds a person to a unit; `groups` is comma-separated, `id` empty = generated.
+#[server(endpoint = "org_person_create")]
+pub async fn create_person(unit_id: String, id: String, name: String, groups: String) -> Result<PersonRow, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    if unit_id.trim().is_empty() {
+        return Err(AppError::invalid("unit", "Choose the unit the person belongs to."));
+    }
+    let groups: Vec<&str> = groups.split([',', '，']).map(str::trim).filter(|g| !g.is_empty()).collect();
+    let id = Some(id.trim()).filter(|i| !i.is_empty());
+    let p = engine()?.create_person(&s.session.account, &unit_id, id, &name, &groups).await?;
+    Ok(PersonRow { id: p.id, unit_id: p.unit_id, name: p.name, groups: p.groups })
 }
 
 /// An API token as listed.
@@ -293,3 +328,4 @@ pub async fn revoke_token(id: String) -> Result<(), AppError> {
 }
 
 pub mod definitions;
+pub mod runtime;

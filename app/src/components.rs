@@ -246,3 +246,162 @@ where
         </Transition>
     }
 }
+
+/// Quick-category tabs (待办 / 逾期 / …): one button per `(value, label key)`; `on_select`
+/// runs after the selection changed (e.g. to go back to the first page).
+#[component]
+pub fn Tabs<T>(
+    tabs: Vec<(T, &'static str)>,
+    selected: RwSignal<T>,
+    #[prop(optional, into)] on_select: Option<Callback<()>>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let t = use_t();
+    view! {
+        <div class="tabs" role="tablist">
+            {tabs.into_iter().map(|(value, key)| view! {
+                <button type="button" role="tab" class="tab" aria-selected=move || (selected.get() == value).to_string()
+                    on:click=move |_| {
+                        selected.set(value);
+                        if let Some(cb) = on_select {
+                            cb.run(());
+                        }
+                    }>
+                    {move || t(key)}
+                </button>
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// Previous / next page over a stack of keyset cursors: the last cursor is the page shown.
+#[component]
+pub fn Pager(cursors: RwSignal<Vec<Option<String>>>, next: Option<String>) -> impl IntoView {
+    let t = use_t();
+    let last_page = next.is_none();
+    view! {
+        <div class="pager">
+            <button data-testid="page-prev" disabled=move || cursors.with(|c| c.len() <= 1)
+                on:click=move |_| cursors.update(|c| { c.pop(); })>{move || t("page.prev")}</button>
+            <span>{move || cursors.with(|c| c.len())}</span>
+            <button disabled=last_page data-testid="page-next"
+                on:click=move |_| { let n = next.clone(); cursors.update(|c| c.push(n)); }>{move || t("page.next")}</button>
+        </div>
+    }
+}
+
+/// A dialog over the page; Esc or the close button call `on_close`.
+#[component]
+pub fn Modal(
+    #[prop(into)] title: Signal<String>,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(optional)] testid: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="modal-backdrop">
+            <div class="modal" role="dialog" aria-modal="true" aria-label=move || title.get() data-testid=testid
+                on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }>
+                <div class="modal-head">
+                    <h2>{move || title.get()}</h2>
+                    <button type="button" class="flash-close" aria-label="close" on:click=move |_| on_close.run(())>"×"</button>
+                </div>
+                {children()}
+            </div>
+        </div>
+    }
+}
+
+/// A question the user confirms in a dialog (确定 / 取消), optionally with a reason that
+/// goes into the operations log.
+#[derive(Clone)]
+pub struct Ask {
+    pub title: String,
+    pub message: String,
+    /// Offer a reason field.
+    pub reason: bool,
+    /// Runs with the reason (empty when none) after 确定.
+    pub on_ok: Callback<String>,
+}
+
+/// The dialog of the pending [`Ask`], if any.
+#[component]
+pub fn AskDialog(ask: RwSignal<Option<Ask>>) -> impl IntoView {
+    let t = use_t();
+    move || {
+        ask.get().map(|a| {
+            let reason = RwSignal::new(String::new());
+            let on_ok = a.on_ok;
+            view! {
+                <Modal title=a.title.clone() on_close=move || ask.set(None) testid="ask-dialog">
+                    <p>{a.message.clone()}</p>
+                    {a.reason.then(|| view! {
+                        <label class="field">
+                            <span>{move || t("op.reason")}</span>
+                            <textarea rows="2" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                        </label>
+                    })}
+                    <div class="buttons">
+                        <button class="primary" on:click=move |_| { ask.set(None); on_ok.run(reason.get_untracked()); }>
+                            {move || t("common.ok")}
+                        </button>
+                        <button on:click=move |_| ask.set(None)>{move || t("common.cancel")}</button>
+                    </div>
+                </Modal>
+            }
+        })
+    }
+}
+
+/// Live refresh of a run-time list: while the page is open, polls the change token every
+/// 3 s (one `MAX()` probe on the server, an 8-byte answer) and calls `refetch` only when it
+/// differs from `shown`, the token of the data on screen. Inputs, tabs and cursors live in
+/// signals outside the list, so they stay as they are.
+pub fn live_refresh(shown: impl Fn() -> Option<i64> + 'static, refetch: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::cell::Cell;
+        use std::rc::Rc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        // Shared with the cleanup, which must be Send.
+        let alive = Arc::new(AtomicBool::new(true));
+        let busy = Rc::new(Cell::new(false));
+        let requested = Rc::new(Cell::new(None::<i64>));
+        let (shown, refetch) = (Rc::new(shown), Rc::new(refetch));
+        let poll = {
+            let alive = alive.clone();
+            move || {
+                if busy.get() || !alive.load(Ordering::Relaxed) {
+                    return;
+                }
+                busy.set(true);
+                let (alive, busy, requested, shown, refetch) =
+                    (alive.clone(), busy.clone(), requested.clone(), shown.clone(), refetch.clone());
+                leptos::task::spawn_local(async move {
+                    if let Ok(token) = crate::api::runtime::runtime_changed().await {
+                        if alive.load(Ordering::Relaxed) {
+                            let on_screen = shown();
+                            if on_screen.is_some_and(|s| s != token) && requested.get() != Some(token) {
+                                requested.set(Some(token));
+                                refetch();
+                            }
+                        }
+                    }
+                    busy.set(false);
+                });
+            }
+        };
+        match set_interval_with_handle(poll, std::time::Duration::from_secs(3)) {
+            Ok(handle) => on_cleanup(move || {
+                handle.clear();
+                alive.store(false, Ordering::Relaxed);
+            }),
+            Err(e) => leptos::logging::warn!("live refresh is off: {e:?}"),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (shown, refetch);
+}

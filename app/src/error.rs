@@ -23,6 +23,11 @@ impl AppError {
         }
     }
 
+    /// A refusal of input, shown next to `field`.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError { code: "invalid".into(), message: message.into(), field: Some(field.into()) }
+    }
+
     /// The message when it concerns `field`, for showing an error next to an input.
     pub fn for_field(&self, field: &str) -> Option<String> {
         (self.field.as_deref() == Some(field)).then(|| self.message.clone())

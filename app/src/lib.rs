@@ -89,8 +89,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("deployments") view=DeploymentsPage />
                     <Route path=path!("deployments/:id") view=DefinitionPage />
                     <Route path=path!("models") view=ModelsPage />
-                    <Route path=path!("tasks") view=|| view! { <Placeholder key="nav.tasks" /> } />
-                    <Route path=path!("instances") view=|| view! { <Placeholder key="nav.instances" /> } />
+                    <Route path=path!("tasks") view=TasksPage />
+                    <Route path=path!("instances") view=InstancesPage />
+                    <Route path=path!("instances/:id") view=InstanceDetailPage />
                     <Route path=path!("jobs") view=|| view! { <Placeholder key="nav.jobs" /> } />
                     <Route path=path!("tenants") view=TenantsPage />
                     <Route path=path!("org") view=OrgPage />

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::definitions::{convert_to_model, definition_versions, load_definition, DefinitionDetail};
-use crate::components::{use_flash, ErrorNote};
+use crate::api::runtime::start_instance;
+use crate::components::{use_flash, ErrorNote, Modal};
 use crate::format::datetime;
 use crate::use_t;
 
@@ -39,6 +40,7 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
     );
     let current_id = row.id.clone();
     let convert_id = row.id.clone();
+    let starting = RwSignal::new(false);
     let convert = move |_| {
         let id = convert_id.clone();
         leptos::task::spawn_local(async move {
@@ -65,8 +67,12 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
                     }}
                 </Transition>
             </label>
+            <button class="primary" on:click=move |_| starting.set(true) data-testid="start-instance">{move || t("def.start")}</button>
             <button on:click=convert data-testid="convert-to-model">{move || t("def.convert")}</button>
         </div>
+        <Show when=move || starting.get()>
+            <StartDialog definition_id=row.id.clone() name=row.name.clone() open=starting />
+        </Show>
         <dl class="facts">
             <dt>{move || t("def.key")}</dt><dd class="mono">{row.key.clone()}</dd>
             <dt>{move || t("def.tenant")}</dt><dd>{row.tenant_id.clone()}</dd>
@@ -96,5 +102,66 @@ pub fn Diagram(svg: Result<String, String>) -> impl IntoView {
     match svg {
         Ok(svg) => view! { <div class="diagram" data-testid="diagram" inner_html=svg></div> }.into_any(),
         Err(m) => view! { <p class="muted">{m}</p> }.into_any(),
+    }
+}
+
+/// 启动 Start an instance of this version: business key and variables (JSON). A refusal (for
+/// a version that cannot be started, bad JSON) shows in the dialog; success opens the instance.
+#[component]
+fn StartDialog(definition_id: String, name: String, open: RwSignal<bool>) -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let navigate = use_navigate();
+    let business_key = RwSignal::new(String::new());
+    let variables = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<crate::error::AppError>);
+    let id = StoredValue::new(definition_id);
+    let start = move |_| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let result = start_instance(id.get_value(), business_key.get_untracked(), variables.get_untracked()).await;
+            match &result {
+                Ok(row) => {
+                    flash.report(&format!("{} · {}", t("def.started"), row.definition_name), &result);
+                    open.set(false);
+                    navigate(&format!("/instances/{}", row.id), Default::default());
+                }
+                Err(e) => error.set(Some(e.clone())),
+            }
+        });
+    };
+    let field_error = move |field: &'static str| {
+        move || {
+            error
+                .with(|e| {
+                    e.as_ref().and_then(|e| {
+                        e.for_field(field).or_else(|| {
+                            (field == "form" && e.field.as_deref() != Some("variables")).then(|| e.message.clone())
+                        })
+                    })
+                })
+                .map(|m| view! { <span class="field-error" role="alert">{m}</span> })
+        }
+    };
+    view! {
+        <Modal title=format!("{} · {name}", t("def.start_title")) on_close=move || open.set(false) testid="start-dialog">
+            <div class="form">
+                <label>
+                    <span>{move || t("inst.business_key")}</span>
+                    <input name="businessKey" prop:value=business_key on:input=move |ev| business_key.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    <span>{move || t("task.variables")}</span>
+                    <textarea name="variables" rows="4" class="mono" placeholder="{\"amount\": 1200}" prop:value=variables
+                        on:input=move |ev| variables.set(event_target_value(&ev))></textarea>
+                    {field_error("variables")}
+                </label>
+                {field_error("form")}
+                <div class="buttons">
+                    <button class="primary" data-testid="start-submit" on:click=start>{move || t("def.start")}</button>
+                    <button on:click=move |_| open.set(false)>{move || t("common.cancel")}</button>
+                </div>
+            </div>
+        </Modal>
     }
 }

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use crate::api::catalog_tree;
 use crate::api::definitions::{convert_to_model, list_definitions, DefinitionRow};
 use crate::browser::{self, UploadOutcome};
-use crate::components::{target_tenant_name, use_flash, CatalogTree, ErrorNote, MeResource};
+use crate::components::{target_tenant_name, use_flash, CatalogTree, ErrorNote, MeResource, Pager};
 use crate::format::datetime;
 use crate::use_t;
 
@@ -59,19 +59,10 @@ pub fn DeploymentsPage() -> impl IntoView {
                 <Transition fallback=move || view! { <p>{t("common.loading")}</p> }>
                     {move || list.get().map(|r| match r {
                         Ok(page) if page.items.is_empty() => view! { <p class="muted">{t("deploy.empty")}</p> }.into_any(),
-                        Ok(page) => {
-                            let next = page.next.clone();
-                            view! {
-                                <DefinitionTable rows=page.items />
-                                <div class="pager">
-                                    <button disabled=move || cursors.with(|c| c.len() <= 1)
-                                        on:click=move |_| cursors.update(|c| { c.pop(); })>{move || t("page.prev")}</button>
-                                    <span>{move || cursors.with(|c| c.len())}</span>
-                                    <button disabled=next.is_none() data-testid="page-next"
-                                        on:click=move |_| { let n = next.clone(); cursors.update(|c| c.push(n)); }>{move || t("page.next")}</button>
-                                </div>
-                            }.into_any()
-                        }
+                        Ok(page) => view! {
+                            <DefinitionTable rows=page.items />
+                            <Pager cursors=cursors next=page.next />
+                        }.into_any(),
                         Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                     })}
                 </Transition>

@@ -1,0 +1,371 @@
+//! One instance: state and attributes, the operations, the diagram with the executed path and
+//! the current position, the activity history, tasks, variables (editable, type-checked),
+//! variable history, incidents (retry), jobs and the operations log.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::runtime::{
+    delete_variable, load_instance, retry_incident, set_variable, InstanceState, InstanceView, VariableKind,
+    VariableRow,
+};
+use crate::browser;
+use crate::components::{loaded, use_flash};
+use crate::format::datetime;
+use crate::pages::definition::Diagram;
+use crate::pages::instances::{provide_instance_ops, InstanceActions, InstanceDialogs, StateBadge};
+use crate::pages::tasks::task_state_class;
+use crate::use_t;
+
+#[component]
+pub fn InstanceDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let detail = Resource::new(id, load_instance);
+    let reload = Callback::new(move |_| detail.refetch());
+    provide_instance_ops(reload);
+    view! {
+        {loaded(detail, move |d| view! { <InstanceDetail d=d reload=reload /> })}
+        <InstanceDialogs />
+    }
+}
+
+/// The label key of an activity's or task's outcome.
+fn outcome_label(outcome: Option<&str>) -> &'static str {
+    match outcome {
+        None => "outcome.active",
+        Some("completed") => "outcome.completed",
+        Some("cancelled") => "outcome.cancelled",
+        Some("moved") => "outcome.moved",
+        Some("withdrawn") => "outcome.withdrawn",
+        Some("terminated") => "outcome.terminated",
+        Some(_) => "outcome.other",
+    }
+}
+
+#[component]
+fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
+    let t = use_t();
+    let row = d.row.clone();
+    let editable = matches!(row.state, InstanceState::Running | InstanceState::Suspended);
+    let instance = StoredValue::new((row.id.clone(), row.revision));
+    view! {
+        <h1 data-testid="instance-title">
+            {row.definition_name.clone()} " " <StateBadge state=row.state />
+            " " <span class="muted mono small">{row.id.clone()}</span>
+        </h1>
+        <div class="toolbar"><InstanceActions row=row.clone() /></div>
+        <dl class="facts" data-testid="instance-facts">
+            <dt>{move || t("inst.definition")}</dt>
+            <dd><A href=format!("/deployments/{}", row.definition_id)>{format!("{} v{}", row.definition_name, row.version)}</A>
+                " " <span class="mono muted">{row.definition_key.clone()}</span></dd>
+            <dt>{move || t("def.tenant")}</dt><dd>{row.tenant_id.clone()}</dd>
+            <dt>{move || t("inst.business_key")}</dt><dd>{row.business_key.clone().unwrap_or_default()}</dd>
+            <dt>{move || t("inst.initiator")}</dt><dd>{row.initiator.clone().unwrap_or_default()}</dd>
+            <dt>{move || t("inst.start")}</dt><dd>{datetime(row.start_time)}</dd>
+            <dt>{move || t("inst.end")}</dt><dd>{row.end_time.map(datetime).unwrap_or_default()}</dd>
+            <dt>{move || t("inst.current")}</dt><dd>{row.current_activities.join(", ")}</dd>
+            {row.parent_instance_id.clone().map(|p| view! {
+                <dt>{move || t("inst.parent")}</dt>
+                <dd><A href=format!("/instances/{p}")>{p.clone()}</A></dd>
+            })}
+            {(!d.children.is_empty()).then(|| view! {
+                <dt>{move || t("inst.children")}</dt>
+                <dd>{d.children.iter().map(|c| view! {
+                    <A href=format!("/instances/{}", c.id)>{format!("{} v{}", c.definition_name, c.version)}</A>
+                    " " <StateBadge state=c.state /> " "
+                }).collect_view()}</dd>
+            })}
+        </dl>
+        {(!d.incidents.iter().all(|i| i.resolved.is_some())).then(|| view! {
+            <p class="error-note" role="alert">{move || t("inst.has_incidents")}</p>
+        })}
+        <h2>{move || t("def.diagram")}</h2>
+        <Diagram svg=d.svg.clone() />
+
+        <h2>{move || t("inst.history")}</h2>
+        <table class="grid" data-testid="instance-history">
+            <thead><tr>
+                <th>{move || t("inst.activity")}</th>
+                <th>{move || t("inst.type")}</th>
+                <th>{move || t("inst.start")}</th>
+                <th>{move || t("inst.end")}</th>
+                <th>{move || t("inst.outcome")}</th>
+                <th>{move || t("inst.actor")}</th>
+            </tr></thead>
+            <tbody>
+                {d.history.into_iter().map(|h| {
+                    let outcome = outcome_label(h.outcome.as_deref());
+                    view! {
+                        <tr data-activity=h.activity_id.clone()>
+                            <td>{h.activity_name.clone()} " " <span class="mono muted">{h.activity_id.clone()}</span></td>
+                            <td class="mono">{h.activity_type.clone()}</td>
+                            <td>{datetime(h.start_time)}</td>
+                            <td>{h.end_time.map(datetime).unwrap_or_default()}</td>
+                            <td>{move || t(outcome)}</td>
+                            <td>{h.actor.clone().unwrap_or_default()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+
+        <h2>{move || t("inst.tasks")}</h2>
+        {if d.tasks.is_empty() {
+            view! { <p class="muted">{move || t("task.empty")}</p> }.into_any()
+        } else {
+            view! {
+                <table class="grid" data-testid="instance-tasks">
+                    <thead><tr>
+                        <th>{move || t("task.name")}</th>
+                        <th>{move || t("task.assignee")}</th>
+                        <th>{move || t("common.created")}</th>
+                        <th>{move || t("task.due")}</th>
+                        <th>{move || t("inst.end")}</th>
+                        <th>{move || t("inst.state")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {d.tasks.into_iter().map(|k| {
+                            let label = k.state_label();
+                            let class = task_state_class(&k);
+                            view! {
+                                <tr data-task=k.id.clone()>
+                                    <td>{k.name.clone()}</td>
+                                    <td>{k.assignee_name.clone().or(k.assignee.clone()).unwrap_or_default()}</td>
+                                    <td>{datetime(k.created)}</td>
+                                    <td>{k.due.map(datetime).unwrap_or_default()}</td>
+                                    <td>{k.end_time.map(datetime).unwrap_or_default()}</td>
+                                    <td><span class=class>{move || t(label)}</span></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+
+        <h2>{move || t("inst.variables")}</h2>
+        <table class="grid variables" data-testid="instance-variables">
+            <thead><tr>
+                <th>{move || t("inst.var_name")}</th>
+                <th>{move || t("inst.var_type")}</th>
+                <th>{move || t("inst.var_value")}</th>
+                <th></th>
+            </tr></thead>
+            <tbody>
+                {d.variables.into_iter().map(|v| view! {
+                    <VariableEditor instance=instance var=Some(v) editable=editable reload=reload />
+                }).collect_view()}
+                {editable.then(|| view! { <VariableEditor instance=instance var=None editable=true reload=reload /> })}
+            </tbody>
+        </table>
+
+        {(!d.variable_history.is_empty()).then(|| view! {
+            <h2>{move || t("inst.var_history")}</h2>
+            <table class="grid" data-testid="variable-history">
+                <thead><tr>
+                    <th>{move || t("op.when")}</th>
+                    <th>{move || t("inst.var_name")}</th>
+                    <th>{move || t("inst.var_value")}</th>
+                    <th>{move || t("op.who")}</th>
+                </tr></thead>
+                <tbody>
+                    {d.variable_history.into_iter().map(|c| {
+                        let removed = c.value.is_none();
+                        view! {
+                            <tr>
+                                <td>{datetime(c.at)}</td>
+                                <td class="mono">{c.name}</td>
+                                <td class="mono">{c.value.unwrap_or_default()}
+                                    {removed.then(|| view! { <span class="muted">{move || t("inst.var_removed")}</span> })}</td>
+                                <td>{c.actor}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+
+        {(!d.incidents.is_empty()).then(|| view! {
+            <h2>{move || t("inst.incidents")}</h2>
+            <table class="grid" data-testid="instance-incidents">
+                <thead><tr>
+                    <th>{move || t("inst.incident_msg")}</th>
+                    <th>{move || t("inst.activity")}</th>
+                    <th>{move || t("common.created")}</th>
+                    <th>{move || t("inst.resolved")}</th>
+                    <th></th>
+                </tr></thead>
+                <tbody>
+                    {d.incidents.into_iter().map(|i| {
+                        let open = i.resolved.is_none();
+                        let incident = i.id.clone();
+                        view! {
+                            <tr class:incident-open=open>
+                                <td>{i.message.clone()}</td>
+                                <td class="mono">{i.activity_id.clone()}</td>
+                                <td>{datetime(i.created)}</td>
+                                <td>{i.resolved.map(datetime).unwrap_or_default()}</td>
+                                <td>{open.then(|| view! { <RetryButton instance=instance incident=incident.clone() reload=reload /> })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+
+        {(!d.jobs.is_empty()).then(|| view! {
+            <h2>{move || t("inst.jobs")}</h2>
+            <table class="grid" data-testid="instance-jobs">
+                <thead><tr>
+                    <th>{move || t("common.name")}</th>
+                    <th>{move || t("inst.type")}</th>
+                    <th>{move || t("inst.activity")}</th>
+                    <th>{move || t("task.due")}</th>
+                    <th>{move || t("inst.retries")}</th>
+                    <th>{move || t("inst.state")}</th>
+                </tr></thead>
+                <tbody>
+                    {d.jobs.into_iter().map(|j| {
+                        let state = match j.state.as_str() {
+                            "pending" => "job.pending",
+                            "running" => "job.running",
+                            _ => "job.error",
+                        };
+                        view! {
+                            <tr>
+                                <td>{j.name.clone()}</td>
+                                <td class="mono">{j.kind.clone()}</td>
+                                <td class="mono">{j.activity_id.clone()}</td>
+                                <td>{datetime(j.due)}</td>
+                                <td>{j.retries}</td>
+                                <td title=j.error.clone().unwrap_or_default()>{move || t(state)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+
+        <h2>{move || t("inst.operations")}</h2>
+        <table class="grid" data-testid="instance-operations">
+            <thead><tr>
+                <th>{move || t("op.when")}</th>
+                <th>{move || t("op.who")}</th>
+                <th>{move || t("op.what")}</th>
+                <th>{move || t("op.why")}</th>
+            </tr></thead>
+            <tbody>
+                {d.operations.into_iter().map(|o| {
+                    let kind = o.operation.clone();
+                    view! {
+                        <tr data-operation=kind>
+                            <td>{datetime(o.at)}</td>
+                            <td>{o.actor}</td>
+                            <td><span class="mono">{o.operation}</span> " " {o.detail}</td>
+                            <td>{o.reason}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// One variable: type select and value, saved type-checked (the refusal shows in place), or
+/// deleted; with `var: None` the row that adds a variable.
+#[component]
+fn VariableEditor(
+    instance: StoredValue<(String, i64)>,
+    var: Option<VariableRow>,
+    editable: bool,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let is_new = var.is_none();
+    let var = var.unwrap_or(VariableRow { name: String::new(), kind: VariableKind::String, text: String::new() });
+    let name = RwSignal::new(var.name.clone());
+    let kind = RwSignal::new(var.kind);
+    let text = RwSignal::new(var.text.clone());
+    let error = RwSignal::new(None::<String>);
+    let save = move |_| {
+        let (id, revision) = instance.get_value();
+        leptos::task::spawn_local(async move {
+            let result =
+                set_variable(id, name.get_untracked(), kind.get_untracked(), text.get_untracked(), revision).await;
+            match &result {
+                Ok(_) => {
+                    flash.report(&format!("{} · {}", t("inst.variables"), name.get_untracked()), &result);
+                    reload.run(());
+                }
+                Err(e) => error.set(Some(e.message.clone())),
+            }
+        });
+    };
+    let delete = move |_| {
+        if !browser::confirm(&format!("{} {}?", t("common.delete"), name.get_untracked())) {
+            return;
+        }
+        let (id, revision) = instance.get_value();
+        leptos::task::spawn_local(async move {
+            let result = delete_variable(id, name.get_untracked(), revision).await;
+            flash.report(&format!("{} · {}", t("common.delete"), name.get_untracked()), &result);
+            if result.is_ok() {
+                reload.run(());
+            }
+        });
+    };
+    view! {
+        <tr data-variable=var.name.clone() class:new-variable=is_new>
+            <td class="mono">
+                {if is_new {
+                    view! {
+                        <input data-testid="variable-name" placeholder=move || t("inst.var_add") aria-label=move || t("inst.var_name")
+                            prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    }.into_any()
+                } else {
+                    view! { <span>{var.name.clone()}</span> }.into_any()
+                }}
+            </td>
+            <td>
+                <select aria-label=move || t("inst.var_type") disabled=!editable
+                    on:change=move |ev| kind.set(VariableKind::from_code(&event_target_value(&ev)))>
+                    {VariableKind::ALL.into_iter().map(|k| view! {
+                        <option value=k.code() selected=k == var.kind>{move || t(k.label())}</option>
+                    }).collect_view()}
+                </select>
+            </td>
+            <td>
+                <input class="mono value" aria-label=move || t("inst.var_value") disabled=!editable
+                    prop:value=text on:input=move |ev| { text.set(event_target_value(&ev)); error.set(None); } />
+                {move || error.get().map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+            </td>
+            <td class="actions">
+                {editable.then(|| view! {
+                    <button class="small" on:click=save>{move || t(if is_new { "common.add" } else { "common.save" })}</button>
+                })}
+                {(editable && !is_new).then(|| view! {
+                    <button class="small danger" on:click=delete>{move || t("common.delete")}</button>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn RetryButton(instance: StoredValue<(String, i64)>, incident: String, reload: Callback<()>) -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let incident = StoredValue::new(incident);
+    let retry = move |_| {
+        let (id, _) = instance.get_value();
+        leptos::task::spawn_local(async move {
+            let result = retry_incident(id, incident.get_value()).await;
+            flash.report(t("inst.retry"), &result);
+            reload.run(());
+        });
+    };
+    view! { <button class="small" on:click=retry>{move || t("inst.retry")}</button> }
+}

@@ -1,0 +1,328 @@
+//! 实例 Instances: the list (quick categories 全部 / 完成 / 未完成, search by definition name,
+//! initiator and start date, sort, paging, live refresh) and the operations 调整 Adjust,
+//! 挂起 Suspend, 恢复 Resume and 终止 Terminate, which the detail screen shares.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::runtime::{
+    change_instance_state, check_instance_move, list_instances, load_move_options, move_instance, InstanceAction,
+    InstanceFilter, InstanceRow, InstanceState, InstanceTab,
+};
+use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs};
+use crate::format::datetime;
+use crate::use_t;
+
+#[component]
+pub fn InstancesPage() -> impl IntoView {
+    let t = use_t();
+    let tab = RwSignal::new(InstanceTab::All);
+    let oldest_first = RwSignal::new(false);
+    // What is typed, and what the list was asked for (on 查询).
+    let draft = RwSignal::new(InstanceFilter::default());
+    let applied = RwSignal::new(InstanceFilter::default());
+    let cursors = RwSignal::new(vec![None::<String>]);
+    let list = Resource::new(
+        move || {
+            let filter = InstanceFilter { tab: tab.get(), oldest_first: oldest_first.get(), ..applied.get() };
+            (filter, cursors.with(|c| c.last().cloned().flatten()))
+        },
+        |(filter, cursor)| list_instances(filter, cursor),
+    );
+    let restart = move || cursors.set(vec![None]);
+    live_refresh(
+        move || list.try_get_untracked().flatten().and_then(Result::ok).map(|p| p.token),
+        move || list.refetch(),
+    );
+    provide_instance_ops(Callback::new(move |_| list.refetch()));
+
+    let input = move |field: fn(&mut InstanceFilter) -> &mut String| {
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            draft.update(|d| *field(d) = v);
+        }
+    };
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        applied.set(draft.get_untracked());
+        restart();
+    };
+
+    view! {
+        <h1>{move || t("inst.title")}</h1>
+        <div class="toolbar">
+            <Tabs tabs=vec![
+                (InstanceTab::All, "inst.tab.all"),
+                (InstanceTab::Completed, "inst.tab.completed"),
+                (InstanceTab::Unfinished, "inst.tab.unfinished"),
+            ] selected=tab on_select=restart />
+            <form class="search filters" on:submit=search data-testid="instance-search">
+                <input type="search" aria-label=move || t("inst.process") placeholder=move || t("inst.search_ph")
+                    data-testid="instance-name" prop:value=move || draft.with(|d| d.name.clone()) on:input=input(|d| &mut d.name) />
+                <input type="search" aria-label=move || t("inst.initiator") placeholder=move || t("inst.initiator")
+                    data-testid="instance-initiator" prop:value=move || draft.with(|d| d.initiator.clone())
+                    on:input=input(|d| &mut d.initiator) />
+                <label class="inline">
+                    <span>{move || t("inst.from")}</span>
+                    <input type="date" data-testid="instance-from" prop:value=move || draft.with(|d| d.from.clone())
+                        on:input=input(|d| &mut d.from) />
+                </label>
+                <label class="inline">
+                    <span>{move || t("inst.to")}</span>
+                    <input type="date" data-testid="instance-to" prop:value=move || draft.with(|d| d.to.clone())
+                        on:input=input(|d| &mut d.to) />
+                </label>
+                <button type="submit">{move || t("common.search")}</button>
+            </form>
+        </div>
+        {loaded(list, move |page| {
+            if page.items.is_empty() {
+                return view! { <p class="muted" data-testid="instance-empty">{t("inst.empty")}</p> }.into_any();
+            }
+            view! {
+                <table class="grid" data-testid="instance-table">
+                    <thead><tr>
+                        <th>{move || t("inst.process")}</th>
+                        <th>{move || t("def.version")}</th>
+                        <th>{move || t("inst.business_key")}</th>
+                        <th>{move || t("inst.initiator")}</th>
+                        <th>
+                            <button type="button" class="sort" data-testid="sort-start"
+                                title=move || t(if oldest_first.get() { "inst.sort_oldest" } else { "inst.sort_newest" })
+                                on:click=move |_| { oldest_first.update(|o| *o = !*o); restart(); }>
+                                {move || t("inst.start")} {move || if oldest_first.get() { " ↑" } else { " ↓" }}
+                            </button>
+                        </th>
+                        <th>{move || t("inst.end")}</th>
+                        <th>{move || t("inst.state")}</th>
+                        <th>{move || t("inst.current")}</th>
+                        <th></th>
+                    </tr></thead>
+                    <tbody>
+                        {page.items.into_iter().map(|row| view! { <InstanceListRow row=row /> }).collect_view()}
+                    </tbody>
+                </table>
+                <Pager cursors=cursors next=page.next />
+            }.into_any()
+        })}
+        <InstanceDialogs />
+    }
+}
+
+#[component]
+fn InstanceListRow(row: InstanceRow) -> impl IntoView {
+    let t = use_t();
+    let incidents = row.open_incidents;
+    let (href, name) = (format!("/instances/{}", row.id), row.definition_name.clone());
+    let (id, business_key) = (row.id.clone(), row.business_key.clone().unwrap_or_default());
+    view! {
+        <tr data-instance=id data-business-key=business_key>
+            <td>
+                <A href=href>{name}</A>
+                {(incidents > 0).then(|| view! {
+                    <span class="badge badge-incident" title=move || t("inst.incidents")>{format!("⚠ {incidents}")}</span>
+                })}
+            </td>
+            <td>{format!("v{}", row.version)}</td>
+            <td>{row.business_key.clone()}</td>
+            <td>{row.initiator.clone().unwrap_or_default()}</td>
+            <td>{datetime(row.start_time)}</td>
+            <td>{row.end_time.map(datetime).unwrap_or_default()}</td>
+            <td><StateBadge state=row.state /></td>
+            <td class="current">{row.current_activities.join(", ")}</td>
+            <td class="actions"><InstanceActions row=row /></td>
+        </tr>
+    }
+}
+
+/// 运行 / 挂起 / 终止 / 完成 as a coloured badge.
+#[component]
+pub fn StateBadge(state: InstanceState) -> impl IntoView {
+    let t = use_t();
+    view! { <span class=state.class() data-state=format!("{state:?}").to_lowercase()>{move || t(state.label())}</span> }
+}
+
+/// The dialogs the instance operations open, and what to do after one succeeded. Provided
+/// by the list and the detail screen, used by [`InstanceActions`].
+#[derive(Clone, Copy)]
+pub struct InstanceOps {
+    ask: RwSignal<Option<Ask>>,
+    /// The instance whose adjust dialog is open.
+    adjust: RwSignal<Option<String>>,
+    done: Callback<()>,
+}
+
+/// Provides the instance operations; `done` runs after each successful one (reload).
+pub fn provide_instance_ops(done: Callback<()>) -> InstanceOps {
+    let ops = InstanceOps { ask: RwSignal::new(None), adjust: RwSignal::new(None), done };
+    provide_context(ops);
+    ops
+}
+
+/// The dialogs of the instance operations (render once per page).
+#[component]
+pub fn InstanceDialogs() -> impl IntoView {
+    let ops = expect_context::<InstanceOps>();
+    view! {
+        <AskDialog ask=ops.ask />
+        {move || ops.adjust.get().map(|id| view! { <AdjustDialog id=id /> })}
+    }
+}
+
+/// 调整 / 挂起 / 恢复 / 终止, each enabled only in the states that allow it.
+#[component]
+pub fn InstanceActions(row: InstanceRow) -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let ops = expect_context::<InstanceOps>();
+    let state = row.state;
+    let id = StoredValue::new(row.id.clone());
+    let name = StoredValue::new(row.definition_name.clone());
+    let revision = row.revision;
+    let ask = move |action: InstanceAction, label: &'static str, question: &'static str| {
+        ops.ask.set(Some(Ask {
+            title: format!("{} · {}", t(label), name.get_value()),
+            message: t(question).to_string(),
+            reason: true,
+            on_ok: Callback::new(move |reason: String| {
+                leptos::task::spawn_local(async move {
+                    let result = change_instance_state(id.get_value(), action, revision, Some(reason)).await;
+                    flash.report(&format!("{} · {}", t(label), name.get_value()), &result);
+                    ops.done.run(());
+                });
+            }),
+        }))
+    };
+    let button = move |action: InstanceAction, label: &'static str, question: &'static str, class: &'static str| {
+        view! {
+            <button class=class disabled=!state.allows(action) data-action=format!("{action:?}").to_lowercase()
+                on:click=move |_| match action {
+                    InstanceAction::Adjust => ops.adjust.set(Some(id.get_value())),
+                    _ => ask(action, label, question),
+                }>
+                {move || t(label)}
+            </button>
+        }
+    };
+    view! {
+        {button(InstanceAction::Adjust, "inst.adjust", "", "small")}
+        {button(InstanceAction::Suspend, "inst.suspend", "inst.confirm_suspend", "small")}
+        {button(InstanceAction::Resume, "inst.resume", "inst.confirm_resume", "small")}
+        {button(InstanceAction::Terminate, "inst.terminate", "inst.confirm_terminate", "small danger")}
+    }
+}
+
+/// 调整 Adjust: choose the active activities to move and the activity to continue at; the
+/// consequences (a join left waiting, …) are shown before saving.
+#[component]
+fn AdjustDialog(id: String) -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let ops = expect_context::<InstanceOps>();
+    let id = StoredValue::new(id);
+    let options = Resource::new(move || id.get_value(), load_move_options);
+    let from = RwSignal::new(Vec::<String>::new());
+    let to = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let warnings = Resource::new(
+        move || (from.get(), to.get()),
+        move |(from, to)| async move {
+            if from.is_empty() || to.is_empty() {
+                Ok(Vec::new())
+            } else {
+                check_instance_move(id.get_value(), from, to).await
+            }
+        },
+    );
+    let close = move || ops.adjust.set(None);
+    let save = move |_| {
+        let Some(Ok(o)) = options.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            let result = move_instance(
+                id.get_value(),
+                from.get_untracked(),
+                to.get_untracked(),
+                reason.get_untracked(),
+                o.revision,
+            )
+            .await;
+            match &result {
+                Ok(row) => {
+                    flash.report(&format!("{} · {}", t("inst.adjust"), row.definition_name), &result);
+                    close();
+                    ops.done.run(());
+                }
+                Err(e) => error.set(Some(e.message.clone())),
+            }
+        });
+    };
+    view! {
+        <Modal title=Signal::derive(move || t("inst.adjust_title").to_string()) on_close=close testid="adjust-dialog">
+            {loaded(options, move |o| {
+                if o.active.is_empty() {
+                    return view! { <p class="muted">{t("inst.adjust_none")}</p> }.into_any();
+                }
+                view! {
+                    <fieldset class="field">
+                        <legend>{t("inst.adjust_from")}</legend>
+                        {o.active.into_iter().map(|a| {
+                            let aid = a.activity_id.clone();
+                            let checked_id = a.activity_id.clone();
+                            let tokens = if a.tokens > 1 { format!(" ×{}", a.tokens) } else { String::new() };
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox" value=a.activity_id.clone()
+                                        prop:checked=move || from.with(|f| f.contains(&checked_id))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            from.update(|f| {
+                                                f.retain(|x| *x != aid);
+                                                if on {
+                                                    f.push(aid.clone());
+                                                }
+                                            });
+                                        } />
+                                    {format!("{} ({}){tokens}", a.name, a.activity_id)}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <label class="field">
+                        <span>{t("inst.adjust_to")}</span>
+                        <select data-testid="adjust-target" on:change=move |ev| to.set(event_target_value(&ev))>
+                            <option value="" selected=true>{t("inst.adjust_pick")}</option>
+                            {o.targets.into_iter().map(|g| view! {
+                                <option value=g.activity_id.clone()>{format!("{} ({})", g.name, g.activity_id)}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                }.into_any()
+            })}
+            <Transition fallback=|| ()>
+                {move || warnings.get().map(|r| match r {
+                    Ok(ws) if ws.is_empty() => ().into_any(),
+                    Ok(ws) => view! {
+                        <div class="warn-panel panel" data-testid="adjust-warnings" role="alert">
+                            <strong>{t("inst.adjust_warnings")}</strong>
+                            <ul>{ws.into_iter().map(|w| view! { <li data-node=w.node_id>{w.message}</li> }).collect_view()}</ul>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <p class="field-error" role="alert">{e.message}</p> }.into_any(),
+                })}
+            </Transition>
+            <label class="field">
+                <span>{move || t("op.reason")}</span>
+                <textarea rows="2" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            </label>
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <div class="buttons">
+                <button class="primary" data-testid="adjust-save"
+                    disabled=move || from.with(Vec::is_empty) || to.with(String::is_empty) on:click=save>
+                    {move || t("common.save")}
+                </button>
+                <button on:click=move |_| close()>{move || t("common.cancel")}</button>
+            </div>
+        </Modal>
+    }
+}

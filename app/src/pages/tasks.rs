@@ -1,0 +1,268 @@
+//! 任务 Tasks: the user tasks of all processes with the quick categories 待办 / 逾期 / 已完成 /
+//! 所有, search by task name and assignee, paging and live refresh; 改派 Reassign (pick a
+//! person in the organisation tree), 撤回 Withdraw, 删除 Delete and 完成 Complete.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::load_org;
+use crate::api::runtime::{
+    complete_task, delete_task, list_tasks, reassign_task, withdraw_task, TaskRow, TaskState, TaskTab,
+};
+use crate::browser;
+use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs};
+use crate::format::datetime;
+use crate::pages::org::OrgTreeView;
+use crate::use_t;
+
+/// The CSS class of a task's state (逾期 in red).
+pub fn task_state_class(task: &TaskRow) -> &'static str {
+    match task.state {
+        TaskState::Active if task.overdue => "task-state overdue",
+        TaskState::Active => "task-state todo",
+        TaskState::Completed => "task-state completed",
+        TaskState::Cancelled => "task-state cancelled",
+    }
+}
+
+#[component]
+pub fn TasksPage() -> impl IntoView {
+    let t = use_t();
+    let tab = RwSignal::new(TaskTab::Todo);
+    let search = RwSignal::new(String::new());
+    let applied = RwSignal::new(String::new());
+    let cursors = RwSignal::new(vec![None::<String>]);
+    let list = Resource::new(
+        move || (tab.get(), applied.get(), cursors.with(|c| c.last().cloned().flatten())),
+        |(tab, search, cursor)| list_tasks(tab, search, cursor),
+    );
+    let restart = move || cursors.set(vec![None]);
+    live_refresh(
+        move || list.try_get_untracked().flatten().and_then(Result::ok).map(|p| p.token),
+        move || list.refetch(),
+    );
+    let ops = TaskOps {
+        ask: RwSignal::new(None),
+        reassign: RwSignal::new(None),
+        complete: RwSignal::new(None),
+        done: Callback::new(move |_| list.refetch()),
+    };
+    provide_context(ops);
+
+    view! {
+        <h1>{move || t("task.title")}</h1>
+        <div class="toolbar">
+            <Tabs tabs=vec![
+                (TaskTab::Todo, "task.tab.todo"),
+                (TaskTab::Overdue, "task.tab.overdue"),
+                (TaskTab::Completed, "task.tab.completed"),
+                (TaskTab::All, "task.tab.all"),
+            ] selected=tab on_select=restart />
+            <form class="search" on:submit=move |ev| { ev.prevent_default(); applied.set(search.get_untracked()); restart(); }>
+                <input type="search" data-testid="task-search" aria-label=move || t("task.search_ph")
+                    placeholder=move || t("task.search_ph")
+                    prop:value=search on:input=move |ev| search.set(event_target_value(&ev)) />
+                <button type="submit">{move || t("common.search")}</button>
+            </form>
+        </div>
+        {loaded(list, move |page| {
+            if page.items.is_empty() {
+                return view! { <p class="muted" data-testid="task-empty">{t("task.empty")}</p> }.into_any();
+            }
+            view! {
+                <table class="grid" data-testid="task-table">
+                    <thead><tr>
+                        <th>{move || t("task.name")}</th>
+                        <th>{move || t("task.process")}</th>
+                        <th>{move || t("task.assignee")}</th>
+                        <th>{move || t("common.created")}</th>
+                        <th>{move || t("task.due")}</th>
+                        <th>{move || t("inst.state")}</th>
+                        <th></th>
+                    </tr></thead>
+                    <tbody>
+                        {page.items.into_iter().map(|row| view! { <TaskListRow row=row /> }).collect_view()}
+                    </tbody>
+                </table>
+                <Pager cursors=cursors next=page.next />
+            }.into_any()
+        })}
+        <AskDialog ask=ops.ask />
+        {move || ops.reassign.get().map(|task| view! { <ReassignDialog task=task /> })}
+        {move || ops.complete.get().map(|task| view! { <CompleteDialog task=task /> })}
+    }
+}
+
+/// The dialogs of the task operations and what to do after one succeeded.
+#[derive(Clone, Copy)]
+struct TaskOps {
+    ask: RwSignal<Option<Ask>>,
+    reassign: RwSignal<Option<TaskRow>>,
+    complete: RwSignal<Option<TaskRow>>,
+    done: Callback<()>,
+}
+
+#[component]
+fn TaskListRow(row: TaskRow) -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let ops = expect_context::<TaskOps>();
+    let label = row.state_label();
+    let class = task_state_class(&row);
+    let active = row.state == TaskState::Active;
+    let completed = row.state == TaskState::Completed;
+    let task = StoredValue::new(row.clone());
+    let id = StoredValue::new(row.id.clone());
+    let name = StoredValue::new(row.name.clone());
+    let assignee = match (&row.assignee_name, &row.assignee) {
+        (Some(n), Some(a)) => format!("{n} ({a})"),
+        (None, Some(a)) => a.clone(),
+        _ if !row.candidate_groups.is_empty() || !row.candidate_users.is_empty() => {
+            let mut c = row.candidate_users.clone();
+            c.extend(row.candidate_groups.iter().cloned());
+            format!("{}: {}", t("task.candidates"), c.join(", "))
+        }
+        _ => t("task.unassigned").to_string(),
+    };
+    let withdraw = move |_| {
+        ops.ask.set(Some(Ask {
+            title: format!("{} · {}", t("task.withdraw"), name.get_value()),
+            message: t("task.confirm_withdraw").to_string(),
+            reason: true,
+            on_ok: Callback::new(move |reason: String| {
+                leptos::task::spawn_local(async move {
+                    let result = withdraw_task(id.get_value(), reason).await;
+                    flash.report(&format!("{} · {}", t("task.withdraw"), name.get_value()), &result);
+                    ops.done.run(());
+                });
+            }),
+        }))
+    };
+    let delete = move |_| {
+        if !browser::confirm(&format!("{} {}", t("common.confirm_delete"), name.get_value())) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let result = delete_task(id.get_value()).await;
+            flash.report(&format!("{} · {}", t("common.delete"), name.get_value()), &result);
+            if result.is_ok() {
+                ops.done.run(());
+            }
+        });
+    };
+    view! {
+        <tr data-task=row.id.clone() data-instance=row.instance_id.clone()>
+            <td>{row.name.clone()}</td>
+            <td><A href=format!("/instances/{}", row.instance_id)>{row.definition_name.clone()}</A></td>
+            <td data-testid="assignee">{assignee}</td>
+            <td>{datetime(row.created)}</td>
+            <td>{row.due.map(datetime).unwrap_or_default()}</td>
+            <td><span class=class>{move || t(label)}</span></td>
+            <td class="actions">
+                <button class="small" disabled=!active on:click=move |_| ops.reassign.set(Some(task.get_value()))>
+                    {move || t("task.reassign")}
+                </button>
+                <button class="small" disabled=!completed on:click=withdraw>{move || t("task.withdraw")}</button>
+                <button class="small" disabled=!active on:click=move |_| ops.complete.set(Some(task.get_value()))>
+                    {move || t("task.complete")}
+                </button>
+                <button class="small danger" on:click=delete>{move || t("common.delete")}</button>
+            </td>
+        </tr>
+    }
+}
+
+/// 改派 Reassign: expand the organisation tree of the task's tenant, pick a person, 保存 / 取消.
+#[component]
+fn ReassignDialog(task: TaskRow) -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let ops = expect_context::<TaskOps>();
+    let org = Resource::new(
+        {
+            let tenant = task.tenant_id.clone();
+            move || tenant.clone()
+        },
+        |tenant| load_org(Some(tenant)),
+    );
+    let picked = RwSignal::new(None::<String>);
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let id = StoredValue::new(task.id.clone());
+    let close = move || ops.reassign.set(None);
+    let save = move |_| {
+        let Some(person) = picked.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            let result = reassign_task(id.get_value(), person, reason.get_untracked()).await;
+            match &result {
+                Ok(row) => {
+                    let who = row.assignee_name.clone().or(row.assignee.clone()).unwrap_or_default();
+                    flash.report(&format!("{} · {} → {who}", t("task.reassign"), row.name), &result);
+                    close();
+                    ops.done.run(());
+                }
+                Err(e) => error.set(Some(e.message.clone())),
+            }
+        });
+    };
+    let title = format!("{} · {}", t("task.reassign"), task.name);
+    view! {
+        <Modal title=title on_close=close testid="reassign-dialog">
+            <p class="muted">{move || t("task.pick")}</p>
+            <div class="picker">
+                {loaded(org, move |tree| view! { <OrgTreeView tree=tree pick=picked /> })}
+            </div>
+            <p data-testid="picked">{move || t("task.picked")} ": " <strong>{move || picked.get().unwrap_or_default()}</strong></p>
+            <label class="field">
+                <span>{move || t("op.reason")}</span>
+                <textarea rows="2" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            </label>
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <div class="buttons">
+                <button class="primary" disabled=move || picked.with(Option::is_none) on:click=save>{move || t("common.save")}</button>
+                <button on:click=move |_| close()>{move || t("common.cancel")}</button>
+            </div>
+        </Modal>
+    }
+}
+
+/// 完成 Complete a task with variables (JSON), for demonstrations and tests.
+#[component]
+fn CompleteDialog(task: TaskRow) -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let ops = expect_context::<TaskOps>();
+    let variables = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let id = StoredValue::new(task.id.clone());
+    let name = StoredValue::new(task.name.clone());
+    let close = move || ops.complete.set(None);
+    let save = move |_| {
+        leptos::task::spawn_local(async move {
+            let result = complete_task(id.get_value(), variables.get_untracked()).await;
+            match &result {
+                Ok(()) => {
+                    flash.report(&format!("{} · {}", t("task.complete"), name.get_value()), &result);
+                    close();
+                    ops.done.run(());
+                }
+                Err(e) => error.set(Some(e.message.clone())),
+            }
+        });
+    };
+    let title = format!("{} · {}", t("task.complete"), task.name);
+    view! {
+        <Modal title=title on_close=close testid="complete-dialog">
+            <label class="field">
+                <span>{move || t("task.variables")}</span>
+                <textarea rows="4" class="mono" placeholder="{\"approved\": true}" prop:value=variables
+                    on:input=move |ev| variables.set(event_target_value(&ev))></textarea>
+            </label>
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <div class="buttons">
+                <button class="primary" on:click=save>{move || t("common.ok")}</button>
+                <button on:click=move |_| close()>{move || t("common.cancel")}</button>
+            </div>
+        </Modal>
+    }
+}
