@@ -544,6 +544,9 @@ async fn lists(db: &TestDb) {
     let mut expected = ids.clone();
     expected.reverse();
     assert_eq!(seen, expected);
+    // The deployment list counts the instances that have not ended.
+    let q = engine::deploy::DefinitionQuery { key: Some("expense".into()), ..Default::default() };
+    assert_eq!(e.list_definitions(&sys(), &q).await.unwrap().items[0].running_instances, 4);
     let q = InstanceQuery { initiator: Some("USER3".into()), ..Default::default() };
     assert_eq!(e.list_instances(&sys(), &q).await.unwrap().items.len(), 1);
     let q = InstanceQuery { definition_name: Some("expense proc".into()), ..Default::default() };

@@ -59,8 +59,7 @@ pub struct DefinitionSummary {
     pub deployment_id: String,
     /// The file the version was deployed from.
     pub file_name: String,
-    /// Running instances of this version. Always 0 for now: the runtime (process instances)
-    /// does not exist yet; the runtime work fills it in.
+    /// Instances of this version that have not ended (running or suspended).
     pub running_instances: i64,
 }
 
@@ -96,7 +95,8 @@ pub struct Definition {
 const SUMMARY_SELECT: &str = "SELECT d.id, d.process_key, d.name, d.name_lower, d.version, d.tenant_id, \
      d.catalog_id, d.startable, d.not_startable_reasons, d.deployed_at, d.deployment_id, p.file_name, \
      (SELECT MAX(m.version) FROM process_definitions m \
-      WHERE m.tenant_id = d.tenant_id AND m.process_key = d.process_key) AS latest_version";
+      WHERE m.tenant_id = d.tenant_id AND m.process_key = d.process_key) AS latest_version, \
+     (SELECT COUNT(*) FROM process_instances i WHERE i.definition_id = d.id AND i.finished = 0) AS running_instances";
 
 const SUMMARY_FROM: &str = " FROM process_definitions d JOIN deployments p ON p.id = d.deployment_id";
 
@@ -124,7 +124,7 @@ fn summary_from_row(r: &AnyRow) -> Result<DefinitionSummary> {
         deployed_at: r.try_get("deployed_at")?,
         deployment_id: r.try_get("deployment_id")?,
         file_name: r.try_get("file_name")?,
-        running_instances: 0,
+        running_instances: r.try_get("running_instances")?,
     })
 }
 
