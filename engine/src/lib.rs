@@ -14,6 +14,7 @@ pub mod deploy;
 pub mod error;
 pub mod identity;
 pub mod instances;
+pub mod jobs;
 pub mod runtime;
 pub mod schedule;
 pub(crate) mod sql;

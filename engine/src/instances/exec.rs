@@ -15,6 +15,7 @@ use super::InstanceStatus;
 use crate::bpmn::model::{FlowNode, NodeKind, Process};
 use crate::bpmn::parse::{parse, ParseOptions};
 use crate::error::{EngineError, Result};
+use crate::jobs::{JobCommand, JobInstance};
 use crate::runtime::{self, Command, Effect, HistoryKind, InstanceState, RuntimeError, TimerKind, TokenId};
 use crate::schedule::{self, TimerKindText};
 use crate::sql::{bind_all, insert_many, Arg};
@@ -116,6 +117,11 @@ pub(super) struct Plan {
     pub statements: Vec<(String, Vec<Arg>)>,
     /// Instance variables to set (`Some`) or remove (`None`) after the command.
     pub set_variables: Vec<(String, Option<Value>)>,
+    /// Statements that must each change a row, run first (after the instance row is locked):
+    /// the job executor's claim on its job. One that changes nothing refuses the whole command.
+    pub guards: Vec<(String, Vec<Arg>)>,
+    /// Incidents to raise: token, activity id, message.
+    pub incidents: Vec<(i64, String, String)>,
 }
 
 /// What the transaction did, for the caller's answer.
@@ -258,6 +264,20 @@ impl Engine {
         }
         let status = plan.status.unwrap_or(inst.status);
         let mut tx = self.store.pool.begin().await?;
+        if !plan.guards.is_empty() {
+            // The instance row first, as every other command locks it, then the job rows.
+            sqlx::query("UPDATE process_instances SET revision = revision WHERE id = $1")
+                .bind(&inst.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (sql, args) in plan.guards {
+            if bind_all(&sql, args).execute(&mut *tx).await?.rows_affected() == 0 {
+                return Err(EngineError::Conflict(
+                    "The job was deleted or taken over by another executor meanwhile; nothing was written.".into(),
+                ));
+            }
+        }
         let mut outcome = Outcome::default();
         let inst = Arc::new(inst);
         let mut queue: VecDeque<FollowUp> =
@@ -267,6 +287,12 @@ impl Engine {
         }
         if let Some((op, detail, reason)) = &plan.operation {
             record_operation(&mut tx, &inst.id, now, &plan.ctx.actor, op, detail, reason).await?;
+        }
+        for (token, activity, message) in &plan.incidents {
+            insert_incident(&mut tx, &inst, *token, activity, message, now).await?;
+        }
+        if !plan.incidents.is_empty() {
+            refresh_incident_count(&mut tx, &inst.id).await?;
         }
         let mut cascade = 0;
         while let Some(f) = queue.pop_front() {
@@ -283,6 +309,36 @@ impl Engine {
         }
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// The job executor's entry (see [`crate::jobs`]): runs what `decide` makes of the
+    /// instance's current state as one command, re-reading and deciding again when the
+    /// instance changed meanwhile.
+    pub(crate) async fn run_job_command<F>(&self, instance_id: &str, actor: &str, mut decide: F) -> Result<()>
+    where
+        F: FnMut(&JobInstance<'_>) -> Result<JobCommand>,
+    {
+        self.run_command(instance_id, None, |inst| {
+            let view = JobInstance { status: inst.status, process: &inst.process, state: &inst.state };
+            let c = decide(&view)?;
+            Ok(Plan {
+                command: c.command,
+                ctx: StepCtx { actor: actor.to_owned(), ..StepCtx::default() },
+                operation: c.operation,
+                statements: c.statements,
+                guards: c.guards,
+                incidents: c.incidents,
+                ..Plan::default()
+            })
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// An instance's state, process and token state, read for a job outside any transaction.
+    pub(crate) async fn job_instance(&self, id: &str) -> Result<(InstanceStatus, Arc<Process>, InstanceState)> {
+        let inst = self.load_instance(id).await?;
+        Ok((inst.status, inst.process, inst.state))
     }
 
     async fn follow_up(

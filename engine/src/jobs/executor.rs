@@ -1,0 +1,605 @@
+//! The job executor: claims due jobs with a lease, runs them concurrently with a bound, and
+//! commits each outcome with the instance's next steps in one transaction.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use tokio::task::JoinSet;
+
+use super::http::{self, BuildError, CallError, ServiceCaller};
+use super::{JobCommand, JobInstance};
+use crate::bpmn::model::{EventTrigger, NodeKind, TimerDefinition};
+use crate::error::{EngineError, Result};
+use crate::instances::InstanceStatus;
+use crate::runtime::{Command, InstanceState, TokenId, TokenState};
+use crate::schedule::{self, TimerKindText};
+use crate::sql::Arg;
+use crate::store::Backend;
+use crate::Engine;
+
+/// How much of a failure's details (e.g. a response body) is kept.
+const DETAILS_CHARS: usize = 8_000;
+/// How long a graceful stop waits for running jobs before it abandons them to their lease.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// How an executor works.
+#[derive(Debug, Clone)]
+pub struct ExecutorConfig {
+    /// Written to `locked_by` of the jobs it runs; unique per executor.
+    pub id: String,
+    /// How long a claim lasts; a job still running after it may be taken over by another
+    /// executor (so it should exceed the longest call timeout).
+    pub lease_ms: i64,
+    /// Jobs run at the same time.
+    pub max_concurrent: usize,
+    /// The pause between looks for due jobs when there are none.
+    pub poll_ms: u64,
+    /// Hosts service tasks may call; `None` = any.
+    pub allowed_hosts: Option<Vec<String>>,
+}
+
+impl Default for ExecutorConfig {
+    fn default() -> Self {
+        ExecutorConfig {
+            id: format!("executor-{}-{:08x}", std::process::id(), rand::random::<u32>()),
+            lease_ms: 5 * 60_000,
+            max_concurrent: 4,
+            poll_ms: 500,
+            allowed_hosts: None,
+        }
+    }
+}
+
+/// A job this executor has claimed.
+#[derive(Debug, Clone)]
+struct Claimed {
+    id: String,
+    /// The row's revision after the claim.
+    revision: i64,
+    instance_id: String,
+    token: i64,
+    activity_id: String,
+    name: String,
+    kind: String,
+    timer_kind: Option<String>,
+    definition: Option<String>,
+    fired: i64,
+    retries: i64,
+    due: i64,
+    /// This attempt's number, from 1.
+    attempt: i64,
+}
+
+struct Inner {
+    engine: Engine,
+    caller: Arc<dyn ServiceCaller>,
+    config: ExecutorConfig,
+}
+
+/// Runs jobs. Cheap to clone; clones share the configuration.
+#[derive(Clone)]
+pub struct Executor {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor").field("config", &self.inner.config).finish()
+    }
+}
+
+const CLAIM_COLUMNS: &str =
+    "id, revision, instance_id, token, activity_id, name, kind, timer_kind, definition, fired, retries, due, attempts";
+
+fn claimed_from_row(r: &AnyRow) -> Result<Claimed> {
+    Ok(Claimed {
+        id: r.try_get("id")?,
+        revision: r.try_get::<i64, _>("revision")? + 1,
+        instance_id: r.try_get("instance_id")?,
+        token: r.try_get("token")?,
+        activity_id: r.try_get("activity_id")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        timer_kind: r.try_get("timer_kind")?,
+        definition: r.try_get("definition")?,
+        fired: r.try_get("fired")?,
+        retries: r.try_get("retries")?,
+        due: r.try_get("due")?,
+        attempt: r.try_get::<i64, _>("attempts")? + 1,
+    })
+}
+
+/// Everything `token` sees: the instance's variables overridden by the local ones of its
+/// scopes, the nearest last.
+fn visible_variables(state: &InstanceState, token: TokenId) -> Map<String, Value> {
+    let mut chain = Vec::new();
+    let mut cur = state.tokens.iter().find(|t| t.id == token);
+    while let Some(t) = cur {
+        if chain.len() > state.tokens.len() {
+            break;
+        }
+        chain.push(t);
+        cur = t.scope.and_then(|s| state.tokens.iter().find(|x| x.id == s));
+    }
+    let mut all = state.variables.clone();
+    for t in chain.into_iter().rev() {
+        all.extend(t.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    all
+}
+
+fn details(s: &str) -> String {
+    http::quote(s, DETAILS_CHARS)
+}
+
+/// The outcome of running a job, before it is written.
+enum Failure {
+    /// Retrying may help: retries are counted down.
+    Transient { message: String, details: Option<String>, backoff_ms: i64 },
+    /// Retrying cannot help (the model is wrong): error at once.
+    Permanent { message: String },
+}
+
+impl Executor {
+    /// An executor over `engine` making calls through `caller`.
+    pub fn new(engine: Engine, caller: Arc<dyn ServiceCaller>, config: ExecutorConfig) -> Executor {
+        let mut config = config;
+        config.max_concurrent = config.max_concurrent.max(1);
+        config.lease_ms = config.lease_ms.max(1);
+        Executor { inner: Arc::new(Inner { engine, caller, config }) }
+    }
+
+    /// Its configuration.
+    pub fn config(&self) -> &ExecutorConfig {
+        &self.inner.config
+    }
+
+    fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// Claims up to `max_concurrent` due jobs (and jobs whose lease expired), runs them
+    /// concurrently and writes their outcomes; returns how many it ran.
+    pub async fn run_once(&self) -> usize {
+        let claimed = match self.acquire(self.inner.config.max_concurrent).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(executor = %self.inner.config.id, "could not claim jobs: {e}");
+                return 0;
+            }
+        };
+        let n = claimed.len();
+        let mut set = JoinSet::new();
+        for c in claimed {
+            let me = self.clone();
+            set.spawn(async move { me.run_job(c).await });
+        }
+        while set.join_next().await.is_some() {}
+        n
+    }
+
+    /// Runs until `shutdown` turns true (or its sender is dropped): claims jobs whenever a
+    /// slot is free, sleeps `poll_ms` when nothing is due. On stop, running jobs get a few
+    /// seconds to finish; the rest are left to their lease.
+    pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        let max = self.inner.config.max_concurrent;
+        let poll = Duration::from_millis(self.inner.config.poll_ms.max(1));
+        let mut set: JoinSet<()> = JoinSet::new();
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let free = max.saturating_sub(set.len());
+            let mut got = 0;
+            if free > 0 {
+                match self.acquire(free).await {
+                    Ok(claimed) => {
+                        got = claimed.len();
+                        for c in claimed {
+                            let me = self.clone();
+                            set.spawn(async move { me.run_job(c).await });
+                        }
+                    }
+                    Err(e) => tracing::warn!(executor = %self.inner.config.id, "could not claim jobs: {e}"),
+                }
+            }
+            if free > 0 && got == free && set.len() < max {
+                continue;
+            }
+            let full = set.len() >= max;
+            tokio::select! {
+                changed = shutdown.changed() => if changed.is_err() { break },
+                Some(_) = set.join_next(), if !set.is_empty() => {},
+                _ = tokio::time::sleep(poll), if !full => {},
+            }
+        }
+        let _ = tokio::time::timeout(STOP_GRACE, async { while set.join_next().await.is_some() {} }).await;
+        set.abort_all();
+    }
+
+    /// Claims up to `limit` jobs: first running ones whose lease expired, then due pending
+    /// ones, oldest due first.
+    async fn acquire(&self, limit: usize) -> Result<Vec<Claimed>> {
+        let engine = self.engine();
+        let cfg = &self.inner.config;
+        let now = engine.clock.now();
+        let expires = now.saturating_add(cfg.lease_ms);
+        let limit = limit as i64;
+        let expired = format!(
+            "SELECT {CLAIM_COLUMNS} FROM jobs WHERE state = 'running' AND suspended = 0 AND lock_expires_at < $1 \
+             ORDER BY lock_expires_at, id LIMIT $2"
+        );
+        let due = format!(
+            "SELECT {CLAIM_COLUMNS} FROM jobs WHERE state = 'pending' AND suspended = 0 AND due <= $1 \
+             ORDER BY due, id LIMIT $2"
+        );
+        let claim = "UPDATE jobs SET state = 'running', locked_by = $1, lock_expires_at = $2, \
+                     attempts = attempts + 1, revision = revision + 1 WHERE id = $3 AND revision = $4";
+        let mut claimed = Vec::new();
+        match engine.store.backend() {
+            Backend::Postgres => {
+                let mut tx = engine.store.pool.begin().await?;
+                let mut rows = sqlx::query(&format!("{expired} FOR UPDATE SKIP LOCKED"))
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let left = limit - rows.len() as i64;
+                if left > 0 {
+                    rows.extend(
+                        sqlx::query(&format!("{due} FOR UPDATE SKIP LOCKED"))
+                            .bind(now)
+                            .bind(left)
+                            .fetch_all(&mut *tx)
+                            .await?,
+                    );
+                }
+                for r in &rows {
+                    let c = claimed_from_row(r)?;
+                    let done = sqlx::query(claim)
+                        .bind(&cfg.id)
+                        .bind(expires)
+                        .bind(&c.id)
+                        .bind(c.revision - 1)
+                        .execute(&mut *tx)
+                        .await?;
+                    if done.rows_affected() == 1 {
+                        claimed.push(c);
+                    }
+                }
+                tx.commit().await?;
+            }
+            Backend::Sqlite => {
+                let mut rows = sqlx::query(&expired).bind(now).bind(limit).fetch_all(&engine.store.pool).await?;
+                let left = limit - rows.len() as i64;
+                if left > 0 {
+                    rows.extend(sqlx::query(&due).bind(now).bind(left).fetch_all(&engine.store.pool).await?);
+                }
+                for r in &rows {
+                    let c = claimed_from_row(r)?;
+                    let done = sqlx::query(claim)
+                        .bind(&cfg.id)
+                        .bind(expires)
+                        .bind(&c.id)
+                        .bind(c.revision - 1)
+                        .execute(&engine.store.pool)
+                        .await?;
+                    if done.rows_affected() == 1 {
+                        claimed.push(c);
+                    }
+                }
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// The condition that this executor still holds the claim on `c`.
+    fn held(&self, c: &Claimed, first: usize) -> (String, Vec<Arg>) {
+        (
+            format!("id = ${} AND locked_by = ${} AND revision = ${}", first, first + 1, first + 2),
+            vec![Arg::Text(c.id.clone()), Arg::Text(self.inner.config.id.clone()), Arg::Int(c.revision)],
+        )
+    }
+
+    fn delete_guard(&self, c: &Claimed) -> (String, Vec<Arg>) {
+        let (cond, args) = self.held(c, 1);
+        (format!("DELETE FROM jobs WHERE {cond}"), args)
+    }
+
+    /// Gives the job back (pending, no lease) without counting an attempt against its retries.
+    fn release_guard(&self, c: &Claimed) -> (String, Vec<Arg>) {
+        let (cond, args) = self.held(c, 1);
+        (
+            format!(
+                "UPDATE jobs SET state = 'pending', locked_by = NULL, lock_expires_at = NULL, \
+                 revision = revision + 1 WHERE {cond}"
+            ),
+            args,
+        )
+    }
+
+    fn attempt(&self, c: &Claimed, started: i64, ok: bool, message: &str) -> (String, Vec<Arg>) {
+        (
+            "INSERT INTO job_attempts (job_id, instance_id, attempt, executor, started, finished, ok, message) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                .into(),
+            vec![
+                Arg::Text(c.id.clone()),
+                Arg::Text(c.instance_id.clone()),
+                Arg::Int(c.attempt),
+                Arg::Text(self.inner.config.id.clone()),
+                Arg::Int(started),
+                Arg::Int(self.engine().clock.now()),
+                Arg::Int(ok as i64),
+                Arg::Text(http::quote(message, 2_000)),
+            ],
+        )
+    }
+
+    /// What to do instead when the instance does not run or the token no longer waits for
+    /// this job: `None` when the job can go ahead.
+    fn not_applicable(
+        &self,
+        c: &Claimed,
+        view: &JobInstance<'_>,
+        expected: TokenState,
+        started: i64,
+    ) -> Option<JobCommand> {
+        let (guard, message) = match view.status {
+            InstanceStatus::Completed | InstanceStatus::Terminated => {
+                (self.delete_guard(c), "the instance has ended; job removed")
+            }
+            InstanceStatus::Suspended => {
+                (self.release_guard(c), "the instance is suspended; the job waits until it is resumed")
+            }
+            InstanceStatus::Running => {
+                let waits = view.state.tokens.iter().any(|t| t.id == c.token as TokenId && t.state == expected);
+                if waits {
+                    return None;
+                }
+                (self.delete_guard(c), "the token no longer waits for this job; job removed")
+            }
+        };
+        Some(JobCommand {
+            guards: vec![guard],
+            statements: vec![self.attempt(c, started, false, message)],
+            ..JobCommand::default()
+        })
+    }
+
+    async fn run_job(&self, c: Claimed) {
+        let started = self.engine().clock.now();
+        let result = match c.kind.as_str() {
+            "timer" => self.fire_timer(&c, started).await,
+            "service" => self.call_service(&c, started).await,
+            _ => {
+                let message = format!(
+                    "Job '{}' is an asynchronous continuation, which this engine does not run yet; adjust the \
+                     instance past '{}'.",
+                    c.name, c.activity_id
+                );
+                self.fail(&c, started, Failure::Permanent { message }).await
+            }
+        };
+        match result {
+            Ok(()) => {}
+            Err(EngineError::Conflict(m)) if m.starts_with("The job was deleted") => {
+                tracing::debug!(job = %c.id, "job outcome dropped: {m}");
+            }
+            Err(EngineError::NotFound { .. }) => tracing::debug!(job = %c.id, "the job's instance is gone"),
+            Err(EngineError::Storage(e)) => {
+                // Left running: another attempt follows when the lease expires.
+                tracing::warn!(job = %c.id, "job outcome not written, retried after the lease: {e}");
+            }
+            Err(e) => {
+                let message = format!("Job '{}' could not move its instance on: {e}", c.name);
+                let failure = Failure::Transient { message, details: None, backoff_ms: http::DEFAULT_BACKOFF_MS };
+                if let Err(e) = self.fail(&c, started, failure).await {
+                    tracing::warn!(job = %c.id, "job failure not written: {e}");
+                }
+            }
+        }
+    }
+
+    async fn fire_timer(&self, c: &Claimed, started: i64) -> Result<()> {
+        let engine = self.engine();
+        engine
+            .run_job_command(&c.instance_id, "system", |view| {
+                if let Some(cmd) = self.not_applicable(c, view, TokenState::WaitingTimer, started) {
+                    return Ok(cmd);
+                }
+                let node = view.state.tokens.iter().find(|t| t.id == c.token as TokenId).map(|t| t.node);
+                // The core keeps a non-interrupting boundary cycle waiting after it fires.
+                let repeats = c.timer_kind.as_deref() == Some("cycle")
+                    && node.and_then(|n| view.process.nodes.get(n)).is_some_and(|n| {
+                        matches!(
+                            &n.kind,
+                            NodeKind::BoundaryEvent {
+                                cancel_activity: false,
+                                trigger: EventTrigger::Timer(TimerDefinition::Cycle(_)),
+                                ..
+                            }
+                        )
+                    });
+                let fired = c.fired + 1;
+                let next = if repeats {
+                    c.definition
+                        .as_deref()
+                        .and_then(|d| schedule::parse_timer(TimerKindText::Cycle, d).ok())
+                        .and_then(|s| s.next_due(c.due, u32::try_from(fired).unwrap_or(u32::MAX)))
+                } else {
+                    None
+                };
+                let guard = match next {
+                    Some(next) => {
+                        let (cond, mut args) = self.held(c, 3);
+                        args.insert(0, Arg::Int(next));
+                        args.insert(0, Arg::Int(fired));
+                        (
+                            format!(
+                                "UPDATE jobs SET fired = $1, due = $2, state = 'pending', locked_by = NULL, \
+                                 lock_expires_at = NULL, error = NULL, error_details = NULL, \
+                                 revision = revision + 1 WHERE {cond}"
+                            ),
+                            args,
+                        )
+                    }
+                    None => self.delete_guard(c),
+                };
+                let message = match next {
+                    Some(_) => format!("timer fired ({fired}), next firing scheduled"),
+                    None => format!("timer fired ({fired})"),
+                };
+                Ok(JobCommand {
+                    command: Some(Command::FireTimer { token: c.token as TokenId }),
+                    guards: vec![guard],
+                    statements: vec![self.attempt(c, started, true, &message)],
+                    ..JobCommand::default()
+                })
+            })
+            .await
+    }
+
+    async fn call_service(&self, c: &Claimed, started: i64) -> Result<()> {
+        let engine = self.engine();
+        let (status, process, state) = engine.job_instance(&c.instance_id).await?;
+        let view = JobInstance { status, process: &process, state: &state };
+        if self.not_applicable(c, &view, TokenState::WaitingService, started).is_some() {
+            return engine
+                .run_job_command(&c.instance_id, "system", |view| {
+                    Ok(self
+                        .not_applicable(c, view, TokenState::WaitingService, started)
+                        .unwrap_or_else(|| JobCommand { guards: vec![self.release_guard(c)], ..JobCommand::default() }))
+                })
+                .await;
+        }
+        let token = state.tokens.iter().find(|t| t.id == c.token as TokenId);
+        let node = token.and_then(|t| process.nodes.get(t.node));
+        let Some((node_id, task)) = node.and_then(|n| match &n.kind {
+            NodeKind::ServiceTask(t) => Some((n.id.clone(), t.clone())),
+            _ => None,
+        }) else {
+            let message = format!("Job '{}' waits on '{}', which is not a service task.", c.name, c.activity_id);
+            return self.fail(c, started, Failure::Permanent { message }).await;
+        };
+        let vars = visible_variables(&state, c.token as TokenId);
+        let backoff_ms = http::backoff_ms(task.retry_time_cycle.as_deref());
+        let mut req = match http::build_request(&node_id, &task, &vars) {
+            Ok(r) => r,
+            Err(BuildError(message)) => return self.fail(c, started, Failure::Permanent { message }).await,
+        };
+        req.idempotency_key = format!("{}:{}", c.id, c.attempt);
+        if let Err(message) = http::check_host(&req.url, self.inner.config.allowed_hosts.as_deref()) {
+            let message = format!("Service task '{node_id}': {message}.");
+            return self.fail(c, started, Failure::Transient { message, details: None, backoff_ms }).await;
+        }
+        let url = req.url.clone();
+        let limit = Duration::from_millis(req.timeout_ms.saturating_add(1_000));
+        let ms = req.timeout_ms;
+        let answer = match tokio::time::timeout(limit, self.inner.caller.call(req)).await {
+            Ok(a) => a,
+            Err(_) => Err(CallError::Timeout { url: url.clone(), ms }),
+        };
+        let resp = match answer {
+            Ok(r) => r,
+            Err(e) => {
+                let failure =
+                    Failure::Transient { message: e.to_string(), details: Some(format!("{e:?}")), backoff_ms };
+                return self.fail(c, started, failure).await;
+            }
+        };
+        let variables = match http::map_response(&node_id, &task, &url, &resp, &vars) {
+            Ok(v) => v,
+            Err(message) => {
+                let details = Some(details(&format!("HTTP {} from {url}\n\n{}", resp.status, resp.body)));
+                return self.fail(c, started, Failure::Transient { message, details, backoff_ms }).await;
+            }
+        };
+        self.complete_service(c, started, variables, resp.status).await
+    }
+
+    async fn complete_service(
+        &self,
+        c: &Claimed,
+        started: i64,
+        variables: Map<String, Value>,
+        status: u16,
+    ) -> Result<()> {
+        self.engine()
+            .run_job_command(&c.instance_id, "system", |view| {
+                if let Some(cmd) = self.not_applicable(c, view, TokenState::WaitingService, started) {
+                    return Ok(cmd);
+                }
+                Ok(JobCommand {
+                    command: Some(Command::CompleteTask { token: c.token as TokenId, variables: variables.clone() }),
+                    guards: vec![self.delete_guard(c)],
+                    statements: vec![self.attempt(c, started, true, &format!("HTTP {status}"))],
+                    ..JobCommand::default()
+                })
+            })
+            .await
+    }
+
+    /// Counts a failed attempt: back to pending after the backoff while retries are left,
+    /// else error with an incident on the instance.
+    async fn fail(&self, c: &Claimed, started: i64, failure: Failure) -> Result<()> {
+        let engine = self.engine();
+        let (message, details, backoff_ms, left) = match failure {
+            Failure::Transient { message, details, backoff_ms } => (message, details, backoff_ms, c.retries - 1),
+            Failure::Permanent { message } => (message, None, 0, 0),
+        };
+        let now = engine.clock.now();
+        if left > 0 {
+            let (cond, mut args) = self.held(c, 5);
+            let mut head = vec![
+                Arg::Int(left),
+                Arg::Int(now.saturating_add(backoff_ms)),
+                Arg::Text(message.clone()),
+                Arg::OptText(details),
+            ];
+            head.append(&mut args);
+            let sql = format!(
+                "UPDATE jobs SET retries = $1, due = $2, error = $3, error_details = $4, state = 'pending', \
+                 locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 WHERE {cond}"
+            );
+            let mut tx = engine.store.pool.begin().await?;
+            let done = crate::sql::bind_all(&sql, head).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(EngineError::Conflict(
+                    "The job was deleted or taken over by another executor meanwhile; nothing was written.".into(),
+                ));
+            }
+            let (sql, args) = self.attempt(c, started, false, &message);
+            crate::sql::bind_all(&sql, args).execute(&mut *tx).await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        let attempts = if c.attempt == 1 { "1 attempt".to_owned() } else { format!("{} attempts", c.attempt) };
+        let incident = format!("Job '{}' failed after {attempts}: {message}", c.name);
+        engine
+            .run_job_command(&c.instance_id, "system", |view| {
+                if view.status.is_finished() {
+                    return Ok(JobCommand { guards: vec![self.delete_guard(c)], ..JobCommand::default() });
+                }
+                let (cond, mut args) = self.held(c, 3);
+                let mut head = vec![Arg::Text(message.clone()), Arg::OptText(details.clone())];
+                head.append(&mut args);
+                Ok(JobCommand {
+                    guards: vec![(
+                        format!(
+                            "UPDATE jobs SET retries = 0, state = 'error', error = $1, error_details = $2, \
+                             locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 WHERE {cond}"
+                        ),
+                        head,
+                    )],
+                    statements: vec![self.attempt(c, started, false, &message)],
+                    incidents: vec![(c.token, c.activity_id.clone(), incident.clone())],
+                    ..JobCommand::default()
+                })
+            })
+            .await
+    }
+}

@@ -1,0 +1,432 @@
+//! Web-service calls of service tasks, as pure functions: the request a task makes from its
+//! model and the variables its token sees, the variables a response becomes, the host
+//! allow-list and the retry interval. The call itself goes through a [`ServiceCaller`], which
+//! the server implements over HTTP (the engine has no web dependency).
+//!
+//! Understood conventions:
+//! - Flowable / Activiti HTTP task (`flowable:type="http"`): fields `requestMethod`,
+//!   `requestUrl`, `requestHeaders` (`Name: value` lines), `requestBody`, `requestTimeout`
+//!   (ms), `responseVariableName`.
+//! - Camunda 7 `http-connector`: input parameters `url`, `method`, `headers` (`Name: value`
+//!   lines or a JSON object), `payload`, `timeout`; output parameters are evaluated with
+//!   `response` (the body) and `statusCode` visible.
+//! - SOAP: a `soapAction` field or input parameter makes the call a POST (unless a method is
+//!   given) with a `SOAPAction` header and an XML content type; the envelope is the body.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::{json, Map, Value};
+
+use crate::bpmn::model::ServiceTask;
+use crate::runtime::expr::{self, Variables};
+use crate::schedule::{self, TimerKindText, TimerSpec};
+
+/// How long a call may take when the model does not say.
+pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+/// The wait before the next attempt when the model has no `failedJobRetryTimeCycle`.
+pub const DEFAULT_BACKOFF_MS: i64 = 10_000;
+/// How much of a failing response's body a message quotes.
+const QUOTE_CHARS: usize = 500;
+
+/// One HTTP call to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRequest {
+    /// Upper-case: `GET`, `POST`, ...
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub timeout_ms: u64,
+    /// `<job id>:<attempt>`, sent as the `Idempotency-Key` header so a receiver can de-duplicate.
+    pub idempotency_key: String,
+}
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceResponse {
+    pub status: u16,
+    pub body: String,
+    /// The body read as JSON, when it is JSON.
+    pub json: Option<Value>,
+}
+
+impl ServiceResponse {
+    /// A response with `body`, its JSON form filled in when it parses.
+    pub fn new(status: u16, body: impl Into<String>) -> ServiceResponse {
+        let body = body.into();
+        let json = serde_json::from_str(&body).ok();
+        ServiceResponse { status, body, json }
+    }
+}
+
+/// Why a call did not produce a response.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error("the call to {url} timed out after {ms} ms")]
+    Timeout { url: String, ms: u64 },
+    #[error("{url} could not be reached: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("the call to {url} failed: {reason}")]
+    Failed { url: String, reason: String },
+}
+
+/// The future a [`ServiceCaller`] returns.
+pub type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<ServiceResponse, CallError>> + Send + 'a>>;
+
+/// Makes the calls. The server's implementation uses HTTP; tests use fakes.
+pub trait ServiceCaller: Send + Sync {
+    fn call(&self, req: ServiceRequest) -> CallFuture<'_>;
+}
+
+/// Why a service task cannot make a call at all (the model or the data is wrong). Retrying
+/// does not help; the job goes to error at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError(pub String);
+
+fn param<'a>(list: &'a [(String, String)], names: &[&str]) -> Option<&'a str> {
+    list.iter().find(|(n, _)| names.iter().any(|w| n.eq_ignore_ascii_case(w))).map(|(_, v)| v.as_str())
+}
+
+/// Is the task a Camunda connector call (as opposed to Flowable fields)?
+fn is_camunda(task: &ServiceTask) -> bool {
+    task.connector_id.is_some() || param(&task.input_parameters, &["url"]).is_some()
+}
+
+/// Evaluates a text with `${...}` against the variables; the error names the element and part.
+fn text(node_id: &str, what: &str, raw: &str, vars: &dyn Variables) -> Result<String, BuildError> {
+    expr::evaluate(raw, vars)
+        .map(|v| match v {
+            Value::String(s) => s,
+            Value::Null => String::new(),
+            other => other.to_string(),
+        })
+        .map_err(|e| BuildError(format!("Service task '{node_id}': the {what} cannot be computed: {e}.")))
+}
+
+/// `Name: value` lines (or a JSON object of names to values) as header pairs.
+fn parse_headers(node_id: &str, raw: &str) -> Result<Vec<(String, String)>, BuildError> {
+    let raw = raw.trim();
+    if raw.starts_with('{') {
+        if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(raw) {
+            return Ok(m
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().map(str::to_owned).unwrap_or(v.to_string())))
+                .collect());
+        }
+    }
+    let mut out = Vec::new();
+    for line in raw.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(BuildError(format!(
+                "Service task '{node_id}': the header line `{line}` has no `:`; write one `Name: value` per line."
+            )));
+        };
+        let name = name.trim();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) {
+            return Err(BuildError(format!(
+                "Service task '{node_id}': `{name}` is not a usable header name (letters, digits, - and _)."
+            )));
+        }
+        out.push((name.to_owned(), value.trim().to_owned()));
+    }
+    Ok(out)
+}
+
+fn has_header(headers: &[(String, String)], name: &str) -> bool {
+    headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+}
+
+/// The call a service task makes, from its model and the variables its token sees. The
+/// idempotency key is left empty for the executor to fill in.
+pub fn build_request(node_id: &str, task: &ServiceTask, vars: &dyn Variables) -> Result<ServiceRequest, BuildError> {
+    let camunda = is_camunda(task);
+    let list = if camunda { &task.input_parameters } else { &task.fields };
+    let (url_names, method_names, header_names, body_names, timeout_names): (
+        &[&str],
+        &[&str],
+        &[&str],
+        &[&str],
+        &[&str],
+    ) = if camunda {
+        (&["url"], &["method"], &["headers"], &["payload"], &["timeout"])
+    } else {
+        (&["requestUrl"], &["requestMethod"], &["requestHeaders"], &["requestBody"], &["requestTimeout"])
+    };
+    let Some(raw_url) = param(list, url_names) else {
+        let what = match (&task.class, &task.expression, &task.delegate_expression, &task.task_type) {
+            (Some(c), _, _, _) => format!("its Java class `{c}` cannot run in this engine"),
+            (_, Some(e), _, _) | (_, _, Some(e), _) => format!("its expression `{e}` cannot run in this engine"),
+            (_, _, _, Some(t)) if !t.eq_ignore_ascii_case("http") => {
+                format!("its type `{t}` cannot run in this engine")
+            }
+            _ => "it names no URL".to_owned(),
+        };
+        return Err(BuildError(format!(
+            "Service task '{node_id}' has no web-service call to make: {what}. Give it flowable:type=\"http\" with a \
+             `requestUrl` field, or a Camunda http-connector with a `url` input parameter, and deploy a new version."
+        )));
+    };
+    let url = text(node_id, "URL", raw_url, vars)?.trim().to_owned();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(BuildError(format!(
+            "Service task '{node_id}': the URL `{}` must start with http:// or https://.",
+            quote(&url, 200)
+        )));
+    }
+    let soap_action = match param(list, &["soapAction"]) {
+        Some(raw) => Some(text(node_id, "SOAP action", raw, vars)?),
+        None => None,
+    };
+    let method = match param(list, method_names) {
+        Some(raw) => text(node_id, "method", raw, vars)?.trim().to_ascii_uppercase(),
+        None if soap_action.is_some() => "POST".into(),
+        None => "GET".into(),
+    };
+    if !["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(&method.as_str()) {
+        return Err(BuildError(format!(
+            "Service task '{node_id}': `{method}` is not an HTTP method; use GET, POST, PUT, PATCH, DELETE, HEAD or \
+             OPTIONS."
+        )));
+    }
+    let mut headers = match param(list, header_names) {
+        Some(raw) => parse_headers(node_id, &text(node_id, "headers", raw, vars)?)?,
+        None => Vec::new(),
+    };
+    let body = match param(list, body_names) {
+        Some(raw) => Some(text(node_id, "body", raw, vars)?),
+        None => None,
+    };
+    if let Some(action) = &soap_action {
+        if !has_header(&headers, "SOAPAction") {
+            headers.push(("SOAPAction".into(), format!("\"{}\"", action.trim_matches('"'))));
+        }
+        if !has_header(&headers, "Content-Type") {
+            headers.push(("Content-Type".into(), "text/xml; charset=utf-8".into()));
+        }
+    }
+    if let Some(b) = &body {
+        if !has_header(&headers, "Content-Type") {
+            let json = serde_json::from_str::<Value>(b).is_ok();
+            headers.push((
+                "Content-Type".into(),
+                if json { "application/json" } else { "text/plain; charset=utf-8" }.into(),
+            ));
+        }
+    }
+    let timeout_ms = match param(list, timeout_names) {
+        Some(raw) => {
+            let t = text(node_id, "timeout", raw, vars)?;
+            match t.trim().parse::<u64>() {
+                Ok(ms) if ms > 0 => ms,
+                _ => {
+                    return Err(BuildError(format!(
+                        "Service task '{node_id}': the timeout `{t}` is not a number of milliseconds (e.g. 5000)."
+                    )))
+                }
+            }
+        }
+        None => DEFAULT_TIMEOUT_MS,
+    };
+    Ok(ServiceRequest { method, url, headers, body, timeout_ms, idempotency_key: String::new() })
+}
+
+/// The first `n` characters of `s`, with `…` when cut.
+pub(crate) fn quote(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().nth(n).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// The variables a response becomes, or the failure message when the status is 400 or more.
+///
+/// The stored value is `{"status": ..., "body": ...}`, the body as JSON when it parses. It goes
+/// into Flowable's `responseVariableName` (default `<taskId>Response`); Camunda output
+/// parameters are evaluated with `response` (the body) and `statusCode` visible, and an empty
+/// one receives the whole value.
+pub fn map_response(
+    node_id: &str,
+    task: &ServiceTask,
+    url: &str,
+    resp: &ServiceResponse,
+    vars: &Map<String, Value>,
+) -> Result<Map<String, Value>, String> {
+    if resp.status >= 400 {
+        return Err(format!("HTTP {} from {url}: {}", resp.status, quote(&resp.body, QUOTE_CHARS)));
+    }
+    let body = resp.json.clone().unwrap_or_else(|| Value::String(resp.body.clone()));
+    let whole = json!({"status": resp.status, "body": body});
+    let mut out = Map::new();
+    if is_camunda(task) && !task.output_parameters.is_empty() {
+        let mut scope = vars.clone();
+        scope.insert("response".into(), body);
+        scope.insert("statusCode".into(), Value::from(resp.status));
+        for (name, raw) in &task.output_parameters {
+            let value = if raw.trim().is_empty() {
+                whole.clone()
+            } else {
+                expr::evaluate(raw, &scope).map_err(|e| {
+                    format!("Service task '{node_id}': output parameter `{name}` cannot be computed: {e}.")
+                })?
+            };
+            out.insert(name.clone(), value);
+        }
+        return Ok(out);
+    }
+    let name = param(&task.fields, &["responseVariableName"])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{node_id}Response"));
+    out.insert(name, whole);
+    Ok(out)
+}
+
+/// The host of an `http(s)://` URL, lower-case, without port or brackets.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host =
+        if let Some(v6) = hostport.strip_prefix('[') { v6.split(']').next()? } else { hostport.split(':').next()? };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Refuses a URL whose host is not in `allowed` (`None` = any). An entry `*.example.com`
+/// allows the sub-domains of example.com.
+pub fn check_host(url: &str, allowed: Option<&[String]>) -> Result<(), String> {
+    let Some(allowed) = allowed else {
+        return Ok(());
+    };
+    let host = url_host(url).unwrap_or_default();
+    let ok = allowed.iter().map(|a| a.trim().to_ascii_lowercase()).any(|a| match a.strip_prefix("*.") {
+        Some(domain) => host.ends_with(&format!(".{domain}")),
+        None => a == host,
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "host {host} is not in the allow-list (BPM_ALLOWED_HOSTS); add it there and restart, or change the \
+             task's URL"
+        ))
+    }
+}
+
+/// The wait before the next attempt: the interval of `R3/PT5M`, else [`DEFAULT_BACKOFF_MS`].
+pub fn backoff_ms(retry_time_cycle: Option<&str>) -> i64 {
+    match retry_time_cycle.map(|c| schedule::parse_timer(TimerKindText::Cycle, c)) {
+        Some(Ok(TimerSpec::Cycle { interval_ms, .. })) if interval_ms > 0 => interval_ms,
+        _ => DEFAULT_BACKOFF_MS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flowable(fields: &[(&str, &str)]) -> ServiceTask {
+        ServiceTask {
+            task_type: Some("http".into()),
+            fields: fields.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn vars(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn flowable_http_task_with_substitution() {
+        let t = flowable(&[
+            ("requestMethod", "post"),
+            ("requestUrl", "${base}/orders/${id}"),
+            ("requestHeaders", "X-Trace: ${id}\nAccept: application/json"),
+            ("requestBody", "{\"amount\": ${amount}}"),
+            ("requestTimeout", "1500"),
+        ]);
+        let r = build_request("pay", &t, &vars(json!({"base": "http://h:1", "id": 7, "amount": 12.5}))).unwrap();
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.url, "http://h:1/orders/7");
+        assert_eq!(r.body.as_deref(), Some("{\"amount\": 12.5}"));
+        assert_eq!(r.timeout_ms, 1500);
+        assert!(r.headers.contains(&("X-Trace".into(), "7".into())));
+        assert!(r.headers.contains(&("Content-Type".into(), "application/json".into())));
+    }
+
+    #[test]
+    fn camunda_connector_and_soap() {
+        let t = ServiceTask {
+            connector_id: Some("http-connector".into()),
+            input_parameters: vec![
+                ("url".into(), "https://ws.example.com/svc".into()),
+                ("soapAction".into(), "urn:Pay".into()),
+                ("payload".into(), "<Envelope>${x}</Envelope>".into()),
+                ("headers".into(), "{\"X-A\": \"b\"}".into()),
+            ],
+            ..Default::default()
+        };
+        let r = build_request("soap", &t, &vars(json!({"x": "1"}))).unwrap();
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.body.as_deref(), Some("<Envelope>1</Envelope>"));
+        assert!(r.headers.contains(&("SOAPAction".into(), "\"urn:Pay\"".into())));
+        assert!(r.headers.contains(&("Content-Type".into(), "text/xml; charset=utf-8".into())));
+        assert!(r.headers.contains(&("X-A".into(), "b".into())));
+    }
+
+    #[test]
+    fn refusals_say_what_to_do() {
+        let java = ServiceTask { class: Some("org.Foo".into()), ..Default::default() };
+        assert!(build_request("j", &java, &Map::new()).unwrap_err().0.contains("org.Foo"));
+        let ftp = flowable(&[("requestUrl", "ftp://x")]);
+        assert!(build_request("f", &ftp, &Map::new()).unwrap_err().0.contains("http://"));
+        let missing = flowable(&[("requestUrl", "${nope}/x")]);
+        assert!(build_request("m", &missing, &Map::new()).is_err());
+        let bad_header = flowable(&[("requestUrl", "http://a"), ("requestHeaders", "oops")]);
+        assert!(build_request("h", &bad_header, &Map::new()).unwrap_err().0.contains("Name: value"));
+        let bad_method = flowable(&[("requestUrl", "http://a"), ("requestMethod", "FETCH")]);
+        assert!(build_request("h", &bad_method, &Map::new()).is_err());
+    }
+
+    #[test]
+    fn responses_become_variables_or_failures() {
+        let t = flowable(&[("requestUrl", "http://a"), ("responseVariableName", "out")]);
+        let ok = map_response("n", &t, "http://a", &ServiceResponse::new(200, "{\"a\":1}"), &Map::new()).unwrap();
+        assert_eq!(ok["out"], json!({"status": 200, "body": {"a": 1}}));
+        let plain = flowable(&[("requestUrl", "http://a")]);
+        let ok = map_response("n", &plain, "http://a", &ServiceResponse::new(201, "hi"), &Map::new()).unwrap();
+        assert_eq!(ok["nResponse"], json!({"status": 201, "body": "hi"}));
+        let long = "x".repeat(900);
+        let err = map_response("n", &t, "http://a", &ServiceResponse::new(500, long), &Map::new()).unwrap_err();
+        assert!(err.starts_with("HTTP 500 from http://a: xxx"), "{err}");
+        assert!(err.chars().count() < 560);
+        let c = ServiceTask {
+            connector_id: Some("http-connector".into()),
+            input_parameters: vec![("url".into(), "http://a".into())],
+            output_parameters: vec![("code".into(), "${statusCode}".into()), ("all".into(), String::new())],
+            ..Default::default()
+        };
+        let ok = map_response("n", &c, "http://a", &ServiceResponse::new(200, "[1]"), &Map::new()).unwrap();
+        assert_eq!(ok["code"], json!(200));
+        assert_eq!(ok["all"], json!({"status": 200, "body": [1]}));
+    }
+
+    #[test]
+    fn hosts_and_backoff() {
+        assert_eq!(url_host("http://user@Api.Example.com:8080/x?y").as_deref(), Some("api.example.com"));
+        assert_eq!(url_host("http://[::1]:3000/").as_deref(), Some("::1"));
+        assert!(check_host("http://a.com/x", None).is_ok());
+        let list = vec!["*.example.com".to_string(), "127.0.0.1".to_string()];
+        assert!(check_host("http://api.example.com/x", Some(&list)).is_ok());
+        assert!(check_host("http://127.0.0.1:9/x", Some(&list)).is_ok());
+        let err = check_host("http://evil.com/x", Some(&list)).unwrap_err();
+        assert!(err.contains("host evil.com is not in the allow-list (BPM_ALLOWED_HOSTS)"), "{err}");
+        assert_eq!(backoff_ms(Some("R3/PT5M")), 300_000);
+        assert_eq!(backoff_ms(Some("R2/PT10S")), 10_000);
+        assert_eq!(backoff_ms(Some("garbage")), DEFAULT_BACKOFF_MS);
+        assert_eq!(backoff_ms(None), DEFAULT_BACKOFF_MS);
+    }
+}

@@ -1,0 +1,487 @@
+//! Jobs end to end on SQLite and PostgreSQL: timers fire at their time (fixed clock), service
+//! calls map their responses or fail into retries, errors and incidents, the administrator
+//! operations, and executors sharing one database (no job lost or run twice, leases taken over).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use engine::db_test;
+use engine::identity::Account;
+use engine::instances::{InstanceStatus, StartRequest, TaskState};
+use engine::jobs::{
+    CallError, CallFuture, Executor, ExecutorConfig, Job, JobCategory, JobKind, JobQuery, JobState, ServiceCaller,
+    ServiceRequest, ServiceResponse,
+};
+use engine::testing::TestDb;
+use engine::{Engine, EngineError};
+use serde_json::{json, Value};
+
+const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    xmlns:flowable="http://flowable.org/bpmn"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="D" targetNamespace="t">"#;
+
+fn sys() -> Account {
+    Account::system()
+}
+
+fn flow(id: &str, from: &str, to: &str) -> String {
+    format!(r#"<sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}"/>"#)
+}
+
+async fn deploy(e: &Engine, key: &str, body: &str) {
+    e.ensure_default_tenant().await.unwrap();
+    let xml =
+        format!(r#"{HEAD}<process id="{key}" name="{key} process" isExecutable="true">{body}</process></definitions>"#);
+    let report = e
+        .deploy(&sys(), "default", None, vec![(format!("{key}.bpmn"), xml.into_bytes())], &Default::default())
+        .await
+        .unwrap();
+    assert!(report.all_ok(), "{report:?}");
+}
+
+async fn start(e: &Engine, key: &str, v: Value) -> String {
+    let variables = v.as_object().cloned().unwrap_or_default();
+    e.start_instance(&sys(), key, None, StartRequest { variables, ..Default::default() }).await.unwrap().id
+}
+
+async fn jobs_of(e: &Engine, instance: &str) -> Vec<Job> {
+    let q = JobQuery { instance_id: Some(instance.into()), limit: 100, ..Default::default() };
+    e.list_jobs(&sys(), &q).await.unwrap().items
+}
+
+async fn active(e: &Engine, instance: &str) -> Vec<String> {
+    e.instance_summary(&sys(), instance).await.unwrap().active_activity_ids
+}
+
+type Respond = dyn Fn(&ServiceRequest) -> Result<ServiceResponse, CallError> + Send + Sync;
+
+/// A service caller that records the calls and answers with `respond`, after `delay`.
+struct Fake {
+    calls: Mutex<Vec<ServiceRequest>>,
+    respond: Box<Respond>,
+    delay: Duration,
+}
+
+impl Fake {
+    fn new(
+        respond: impl Fn(&ServiceRequest) -> Result<ServiceResponse, CallError> + Send + Sync + 'static,
+    ) -> Arc<Fake> {
+        Arc::new(Fake { calls: Mutex::new(Vec::new()), respond: Box::new(respond), delay: Duration::ZERO })
+    }
+
+    fn ok(body: &'static str) -> Arc<Fake> {
+        Fake::new(move |_| Ok(ServiceResponse::new(200, body)))
+    }
+
+    fn count(&self) -> usize {
+        self.calls.lock().unwrap().len()
+    }
+}
+
+impl ServiceCaller for Fake {
+    fn call(&self, req: ServiceRequest) -> CallFuture<'_> {
+        Box::pin(async move {
+            self.calls.lock().unwrap().push(req.clone());
+            if !self.delay.is_zero() {
+                tokio::time::sleep(self.delay).await;
+            }
+            (self.respond)(&req)
+        })
+    }
+}
+
+fn executor(e: &Engine, caller: Arc<dyn ServiceCaller>, id: &str) -> Executor {
+    let config = ExecutorConfig { id: id.into(), lease_ms: 60_000, max_concurrent: 4, ..Default::default() };
+    Executor::new(e.clone(), caller, config)
+}
+
+fn service_process(url: &str, extra: &str) -> String {
+    [
+        r#"<startEvent id="start"/>"#.to_string(),
+        format!(
+            r#"<serviceTask id="pay" name="Pay" flowable:type="http" {extra}><extensionElements>
+<flowable:field name="requestMethod" stringValue="POST"/>
+<flowable:field name="requestUrl"><flowable:expression>{url}</flowable:expression></flowable:field>
+<flowable:field name="requestBody"><flowable:expression>{{"amount": ${{amount}}}}</flowable:expression></flowable:field>
+<flowable:field name="requestTimeout" stringValue="100"/>
+<flowable:field name="responseVariableName" stringValue="payment"/>
+</extensionElements></serviceTask>"#
+        ),
+        r#"<userTask id="check" name="Check"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "pay"),
+        flow("f2", "pay", "check"),
+        flow("f3", "check", "end"),
+    ]
+    .concat()
+}
+
+// ---------------------------------------------------------------------------------------
+
+async fn timer_fires_on_time(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateCatchEvent id="wait" name="Wait"><timerEventDefinition><timeDuration>PT1M</timeDuration></timerEventDefinition></intermediateCatchEvent>"#.into(),
+        r#"<userTask id="next" name="Next"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "wait"),
+        flow("f2", "wait", "next"),
+        flow("f3", "next", "end"),
+    ]
+    .concat();
+    deploy(e, "timer", &body).await;
+    let id = start(e, "timer", json!({})).await;
+    let x = executor(e, Fake::ok("{}"), "a");
+    let jobs = jobs_of(e, &id).await;
+    assert_eq!(jobs.len(), 1);
+    assert_eq!((jobs[0].kind, jobs[0].state, jobs[0].name.as_str()), (JobKind::Timer, JobState::Pending, "Wait"));
+    assert_eq!(jobs[0].due, e.clock().now() + 60_000);
+    assert_eq!(x.run_once().await, 0, "not due yet");
+    e.clock().advance(59_999);
+    assert_eq!(x.run_once().await, 0, "1 ms early");
+    e.clock().advance(1);
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(active(e, &id).await, vec!["next"]);
+    assert!(jobs_of(e, &id).await.is_empty());
+    let err = e.job(&sys(), &jobs[0].id).await.unwrap_err();
+    assert!(matches!(err, EngineError::NotFound { .. }), "{err}");
+}
+db_test!(timer_fires_at_its_time, timer_fires_on_time);
+
+async fn cycle_repeats(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="work" name="Work"/>"#.into(),
+        r#"<boundaryEvent id="remind" name="Remind" attachedToRef="work" cancelActivity="false"><timerEventDefinition><timeCycle>R3/PT10M</timeCycle></timerEventDefinition></boundaryEvent>"#.into(),
+        r#"<userTask id="nag" name="Nag"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        r#"<endEvent id="end2"/>"#.into(),
+        flow("f1", "start", "work"),
+        flow("f2", "work", "end"),
+        flow("f3", "remind", "nag"),
+        flow("f4", "nag", "end2"),
+    ]
+    .concat();
+    deploy(e, "cycle", &body).await;
+    let id = start(e, "cycle", json!({})).await;
+    let x = executor(e, Fake::ok("{}"), "a");
+    for n in 1..=3 {
+        e.clock().advance(10 * 60_000);
+        assert_eq!(x.run_once().await, 1, "firing {n}");
+        let d = e.instance(&sys(), &id).await.unwrap();
+        let nags = d.tasks.iter().filter(|t| t.activity_id == "nag" && t.state == TaskState::Active).count();
+        assert_eq!(nags, n);
+        let jobs = jobs_of(e, &id).await;
+        if n < 3 {
+            assert_eq!(jobs.len(), 1);
+            assert_eq!(jobs[0].fired, n as i64);
+            assert_eq!(jobs[0].state, JobState::Pending);
+            let detail = e.job(&sys(), &jobs[0].id).await.unwrap();
+            assert_eq!(detail.attempts_log.len(), n);
+            assert!(detail.attempts_log.iter().all(|a| a.ok));
+        } else {
+            assert!(jobs.is_empty(), "the cycle stops after 3: {jobs:?}");
+        }
+    }
+    e.clock().advance(60 * 60_000);
+    assert_eq!(x.run_once().await, 0);
+}
+db_test!(cycle_timer_repeats_three_times_then_stops, cycle_repeats);
+
+async fn service_success(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &service_process("${base}/pay", "")).await;
+    let id = start(e, "svc", json!({"base": "http://pay.example.com", "amount": 42})).await;
+    let fake = Fake::ok(r#"{"paid": true}"#);
+    let x = executor(e, fake.clone(), "a");
+    let job = jobs_of(e, &id).await.remove(0);
+    assert_eq!((job.kind, job.retries, job.process_name.as_str()), (JobKind::Service, 3, "svc process"));
+    assert_eq!(x.run_once().await, 1);
+    let calls = fake.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].method, "POST");
+    assert_eq!(calls[0].url, "http://pay.example.com/pay");
+    assert_eq!(calls[0].body.as_deref(), Some(r#"{"amount": 42}"#));
+    assert_eq!(calls[0].idempotency_key, format!("{}:1", job.id));
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.variables["payment"], json!({"status": 200, "body": {"paid": true}}));
+    assert_eq!(d.summary.active_activity_ids, vec!["check"]);
+    assert!(jobs_of(e, &id).await.is_empty());
+}
+db_test!(service_call_maps_the_response_into_a_variable, service_success);
+
+async fn service_500(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &service_process("http://h/fail", r#"camunda:failedJobRetryTimeCycle="R2/PT10S""#)).await;
+    let id = start(e, "svc", json!({"amount": 1})).await;
+    let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let f2 = fail.clone();
+    let fake = Fake::new(move |_| {
+        Ok(if f2.load(Ordering::SeqCst) {
+            ServiceResponse::new(500, "boom: database down")
+        } else {
+            ServiceResponse::new(200, "ok")
+        })
+    });
+    let x = executor(e, fake.clone(), "a");
+    assert_eq!(x.run_once().await, 1);
+    let j = jobs_of(e, &id).await.remove(0);
+    assert_eq!((j.state, j.retries), (JobState::Pending, 1));
+    assert!(j.error.as_deref().unwrap().starts_with("HTTP 500 from http://h/fail: boom"), "{:?}", j.error);
+    assert!(j.error_details.as_deref().unwrap().contains("boom: database down"));
+    assert_eq!(j.due, e.clock().now() + 10_000, "R2/PT10S waits 10 s");
+    assert_eq!(x.run_once().await, 0, "waits for the backoff");
+    e.clock().advance(10_000);
+    assert_eq!(x.run_once().await, 1);
+    let j = jobs_of(e, &id).await.remove(0);
+    assert_eq!((j.state, j.retries), (JobState::Error, 0));
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.summary.open_incidents, 1);
+    assert!(d.incidents[0].message.contains("failed after 2 attempts: HTTP 500"), "{}", d.incidents[0].message);
+    let errors = e.list_jobs(&sys(), &JobQuery { category: JobCategory::Errors, ..Default::default() }).await.unwrap();
+    assert_eq!(errors.items.len(), 1);
+    let detail = e.job(&sys(), &j.id).await.unwrap();
+    assert_eq!(detail.attempts_log.iter().map(|a| (a.attempt, a.ok)).collect::<Vec<_>>(), vec![(2, false), (1, false)]);
+    e.clock().advance(3_600_000);
+    assert_eq!(x.run_once().await, 0, "a job in error waits for an administrator");
+
+    // Execute: due now, one retry; the incident is resolved; the next call succeeds.
+    fail.store(false, Ordering::SeqCst);
+    let j = e.execute_job(&sys(), &j.id).await.unwrap();
+    assert_eq!((j.state, j.retries, j.due), (JobState::Pending, 1, e.clock().now()));
+    assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().open_incidents, 0);
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(active(e, &id).await, vec!["check"]);
+    assert_eq!(fake.calls.lock().unwrap().iter().map(|c| c.idempotency_key.clone()).collect::<Vec<_>>().len(), 3);
+    assert_eq!(fake.calls.lock().unwrap()[2].idempotency_key, format!("{}:3", j.id));
+}
+db_test!(http_500_retries_then_errors_with_an_incident_and_execute_runs_it_again, service_500);
+
+async fn timeout_and_unreachable(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &service_process("http://h/slow", r#"camunda:failedJobRetryTimeCycle="R1/PT1S""#)).await;
+    let slow = start(e, "svc", json!({"amount": 1})).await;
+    let hanging = Arc::new(Fake {
+        calls: Mutex::new(Vec::new()),
+        respond: Box::new(|_| Ok(ServiceResponse::new(200, "late"))),
+        delay: Duration::from_secs(3_600),
+    });
+    let x = executor(e, hanging, "a");
+    let t0 = std::time::Instant::now();
+    assert_eq!(x.run_once().await, 1);
+    assert!(t0.elapsed() < Duration::from_secs(5), "the executor bounds a call that never answers");
+    let j = jobs_of(e, &slow).await.remove(0);
+    assert_eq!(j.state, JobState::Error);
+    assert!(j.error.as_deref().unwrap().contains("timed out after 100 ms"), "{:?}", j.error);
+
+    let down = start(e, "svc", json!({"amount": 1})).await;
+    let fake = Fake::new(|r| Err(CallError::Unreachable { url: r.url.clone(), reason: "connection refused".into() }));
+    let x = executor(e, fake, "b");
+    assert_eq!(x.run_once().await, 1);
+    let j = jobs_of(e, &down).await.remove(0);
+    assert_eq!(j.state, JobState::Error);
+    assert!(j.error.as_deref().unwrap().contains("could not be reached: connection refused"), "{:?}", j.error);
+}
+db_test!(timeouts_and_unreachable_hosts_fail_the_job, timeout_and_unreachable);
+
+async fn allow_list(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &service_process("http://127.0.0.1:9/x", r#"camunda:failedJobRetryTimeCycle="R1/PT1S""#)).await;
+    let id = start(e, "svc", json!({"amount": 1})).await;
+    let fake = Fake::ok("{}");
+    let config = ExecutorConfig {
+        id: "guarded".into(),
+        allowed_hosts: Some(vec!["*.example.com".into()]),
+        ..Default::default()
+    };
+    let x = Executor::new(e.clone(), fake.clone(), config);
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(fake.count(), 0, "no call to a refused host");
+    let j = jobs_of(e, &id).await.remove(0);
+    assert_eq!(j.state, JobState::Error);
+    assert!(
+        j.error.as_deref().unwrap().contains("host 127.0.0.1 is not in the allow-list (BPM_ALLOWED_HOSTS)"),
+        "{:?}",
+        j.error
+    );
+}
+db_test!(hosts_outside_the_allow_list_are_refused, allow_list);
+
+async fn admin_operations(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &service_process("http://h/x", "")).await;
+    let id = start(e, "svc", json!({"amount": 1})).await;
+    let job = jobs_of(e, &id).await.remove(0);
+    for err in [e.execute_job(&sys(), "nope").await.unwrap_err(), e.delete_job(&sys(), "nope").await.unwrap_err()] {
+        assert_eq!(err.status(), 404, "{err}");
+    }
+    // A suspended instance's job waits and cannot be executed.
+    e.suspend_instance(&sys(), &id, "hold", None).await.unwrap();
+    let x = executor(e, Fake::ok("{}"), "a");
+    assert_eq!(x.run_once().await, 0, "a suspended instance's jobs wait");
+    let err = e.execute_job(&sys(), &job.id).await.unwrap_err();
+    assert_eq!(err.status(), 409);
+    assert!(err.to_string().contains("resume the instance first"), "{err}");
+    e.resume_instance(&sys(), &id, "go", None).await.unwrap();
+
+    // Delete: the job is gone and the instance says who deleted it.
+    let alice = Account { username: "alice".into(), ..Account::system() };
+    e.delete_job(&alice, &job.id).await.unwrap();
+    assert!(jobs_of(e, &id).await.is_empty());
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.summary.open_incidents, 1);
+    assert!(d.incidents[0].message.contains("was deleted by alice"), "{}", d.incidents[0].message);
+    assert!(d.operations.iter().any(|o| o.operation == "delete-job" && o.actor == "alice"));
+    assert_eq!(e.delete_job(&sys(), &job.id).await.unwrap_err().status(), 404);
+    assert_eq!(x.run_once().await, 0);
+
+    // Terminating an instance removes its jobs: operations on them are refused with 404.
+    let other = start(e, "svc", json!({"amount": 1})).await;
+    let job = jobs_of(e, &other).await.remove(0);
+    e.terminate_instance(&sys(), &other, "stop", None).await.unwrap();
+    assert_eq!(e.execute_job(&sys(), &job.id).await.unwrap_err().status(), 404);
+
+    // A tenant manager of another tenant does not see the jobs.
+    let third = start(e, "svc", json!({"amount": 1})).await;
+    let job = jobs_of(e, &third).await.remove(0);
+    let stranger = Account {
+        username: "m".into(),
+        role: engine::identity::Role::TenantManager,
+        tenant_id: Some("east".into()),
+        ..Account::system()
+    };
+    assert_eq!(e.delete_job(&stranger, &job.id).await.unwrap_err().status(), 404);
+    assert!(e.list_jobs(&stranger, &JobQuery::default()).await.unwrap().items.is_empty());
+}
+db_test!(execute_and_delete_with_their_refusals, admin_operations);
+
+async fn paging(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &service_process("http://h/x", "")).await;
+    for _ in 0..5 {
+        start(e, "svc", json!({"amount": 1})).await;
+        e.clock().advance(1);
+    }
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let q = JobQuery { limit: 2, cursor: cursor.clone(), name: Some("pa".into()), ..Default::default() };
+        let page = e.list_jobs(&sys(), &q).await.unwrap();
+        seen.extend(page.items.into_iter().map(|j| j.id));
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5);
+    let q = JobQuery { name: Some("zzz".into()), ..Default::default() };
+    assert!(e.list_jobs(&sys(), &q).await.unwrap().items.is_empty());
+    let bad = JobQuery { cursor: Some("zz".into()), ..Default::default() };
+    assert_eq!(e.list_jobs(&sys(), &bad).await.unwrap_err().status(), 422);
+}
+db_test!(job_list_pages_and_searches, paging);
+
+/// Counts calls per job id (from the idempotency key).
+fn counting() -> (Arc<Mutex<HashMap<String, usize>>>, Arc<Fake>) {
+    let counts: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let c2 = counts.clone();
+    let fake = Fake::new(move |r| {
+        let job = r.idempotency_key.split(':').next().unwrap_or_default().to_owned();
+        *c2.lock().unwrap().entry(job).or_default() += 1;
+        Ok(ServiceResponse::new(200, "{}"))
+    });
+    (counts, fake)
+}
+
+async fn two_executors(db: &TestDb, n: usize) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<serviceTask id="pay" name="Pay" flowable:type="http"><extensionElements><flowable:field name="requestUrl" stringValue="http://h/x"/></extensionElements></serviceTask>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "pay"),
+        flow("f2", "pay", "end"),
+    ]
+    .concat();
+    deploy(e, "many", &body).await;
+    for _ in 0..n {
+        start(e, "many", json!({})).await;
+    }
+    let (counts, fake) = counting();
+    let mut handles = Vec::new();
+    let ran = Arc::new(AtomicUsize::new(0));
+    for name in ["x1", "x2"] {
+        let config = ExecutorConfig { id: name.into(), max_concurrent: 8, ..Default::default() };
+        let x = Executor::new(e.clone(), fake.clone(), config);
+        let ran = ran.clone();
+        handles.push(tokio::spawn(async move {
+            let mut mine = 0;
+            let mut idle = 0;
+            while idle < 3 {
+                let k = x.run_once().await;
+                mine += k;
+                idle = if k == 0 { idle + 1 } else { 0 };
+            }
+            ran.fetch_add(mine, Ordering::SeqCst);
+            mine
+        }));
+    }
+    let mut per = Vec::new();
+    for h in handles {
+        per.push(h.await.unwrap());
+    }
+    let counts = counts.lock().unwrap().clone();
+    assert_eq!(counts.len(), n, "no job lost");
+    assert!(counts.values().all(|&c| c == 1), "no job run twice");
+    assert_eq!(ran.load(Ordering::SeqCst), n);
+    assert!(per.iter().all(|&p| p > 0), "both executors worked: {per:?}");
+    let q = JobQuery { limit: 10, ..Default::default() };
+    assert!(e.list_jobs(&sys(), &q).await.unwrap().items.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_executors_on_postgres_run_1000_jobs_once_each() {
+    let db = TestDb::postgres().await;
+    two_executors(&db, 1_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_executors_on_sqlite_run_200_jobs_once_each() {
+    let db = TestDb::sqlite().await;
+    two_executors(&db, 200).await;
+}
+
+async fn lease_takeover(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &service_process("http://h/x", "")).await;
+    let id = start(e, "svc", json!({"amount": 1})).await;
+    let stuck = Arc::new(Fake {
+        calls: Mutex::new(Vec::new()),
+        respond: Box::new(|_| Ok(ServiceResponse::new(200, "never"))),
+        delay: Duration::from_secs(3_600),
+    });
+    let config = ExecutorConfig { id: "doomed".into(), lease_ms: 30_000, ..Default::default() };
+    let doomed = Executor::new(e.clone(), stuck.clone(), config);
+    let run = tokio::spawn(async move { doomed.run_once().await });
+    while stuck.count() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    run.abort(); // killed mid-call
+    let j = jobs_of(e, &id).await.remove(0);
+    assert_eq!((j.state, j.locked_by.as_deref()), (JobState::Running, Some("doomed")));
+    let fake = Fake::ok(r#"{"n": 1}"#);
+    let heir = executor(e, fake.clone(), "heir");
+    assert_eq!(heir.run_once().await, 0, "the lease still holds");
+    e.clock().advance(30_001);
+    assert_eq!(heir.run_once().await, 1);
+    assert_eq!(fake.calls.lock().unwrap()[0].idempotency_key, format!("{}:2", j.id));
+    assert_eq!(active(e, &id).await, vec!["check"]);
+    assert_eq!(e.instance(&sys(), &id).await.unwrap().summary.state, InstanceStatus::Running);
+}
+db_test!(a_killed_executors_job_is_taken_over_after_the_lease, lease_takeover);
