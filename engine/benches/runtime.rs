@@ -11,7 +11,10 @@
 //!   with plain SQL, then times the first page of every category and a fuzzy search, 200
 //!   times each, and prints p50 and p95.
 //!
-//! `BENCH_ONLY=sqlite|postgres` limits the run to one database; `BENCH_PARTS=lifecycle|lists`
+//! - Raw: the same pool without engine code (a `SELECT 1` round trip, a one-insert
+//!   transaction), the floor the lifecycle figure is measured against.
+//!
+//! `BENCH_ONLY=sqlite|postgres` limits the run to one database; `BENCH_PARTS=raw|lifecycle|lists`
 //! to one part.
 
 use std::time::{Duration, Instant};
@@ -186,6 +189,35 @@ async fn fill(e: &Engine, instances: u64, tasks: u64) {
     sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
 }
 
+/// The floor under the engine: round trips through the same pool, without engine code.
+async fn bench_raw(db: &TestDb, label: &str) {
+    let pool = db.engine.store().pool();
+    sqlx::query("CREATE TABLE bench_raw (id BIGINT PRIMARY KEY, v TEXT NOT NULL)").execute(pool).await.expect("table");
+    let n = 5_000;
+    let s = Instant::now();
+    for _ in 0..n {
+        sqlx::query("SELECT 1").execute(pool).await.expect("select");
+    }
+    let select = s.elapsed().as_secs_f64();
+    let s = Instant::now();
+    for i in 0..n {
+        let mut tx = pool.begin().await.expect("begin");
+        sqlx::query("INSERT INTO bench_raw (id, v) VALUES ($1, 'x')")
+            .bind(i as i64)
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+        tx.commit().await.expect("commit");
+    }
+    let txs = s.elapsed().as_secs_f64();
+    println!(
+        "{label}: raw pool round trip {:.0} µs (SELECT 1), one-insert transaction {:.0} µs = {:.0} tx/s",
+        select / n as f64 * 1e6,
+        txs / n as f64 * 1e6,
+        n as f64 / txs
+    );
+}
+
 fn percentile(times: &mut [Duration], p: f64) -> f64 {
     times.sort();
     let idx = ((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1;
@@ -309,6 +341,9 @@ fn main() {
         for backend in ["sqlite", "postgres"] {
             if !wanted("BENCH_ONLY", backend) {
                 continue;
+            }
+            if wanted("BENCH_PARTS", "raw") {
+                bench_raw(&database(backend).await, backend).await;
             }
             if wanted("BENCH_PARTS", "lifecycle") {
                 bench_lifecycles(&database(backend).await, backend).await;

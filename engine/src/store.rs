@@ -32,7 +32,9 @@ impl Store {
         } else {
             Backend::Sqlite
         };
-        let options = AnyPoolOptions::new();
+        // No ping before each checkout: it would double the round trips of every query; a
+        // broken connection fails its query and is replaced.
+        let options = AnyPoolOptions::new().test_before_acquire(false);
         let pool = match backend {
             // SQLite: one file, many readers, one writer at a time. WAL lets readers run
             // beside the writer; the busy timeout makes a second writer wait instead of failing.
