@@ -1,7 +1,10 @@
 //! The console server: engine start-up, authentication, routes, graceful shutdown.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod config;
+pub mod executor;
 
 use std::sync::Arc;
 
@@ -115,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .merge(executor::demo_routes())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -134,7 +138,9 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?engine.store().backend(), "serving the console");
     println!("BPM console: http://{addr}");
+    let jobs = executor::spawn(&engine);
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    jobs.stop().await;
     engine.store().close().await;
     tracing::info!("stopped");
     Ok(())

@@ -1,0 +1,211 @@
+//! The job executor inside the server: web-service calls over HTTP(S) with reqwest, the
+//! configuration from the environment, start and graceful stop, and the small endpoints the
+//! demo processes call (`/demo/echo`, `/demo/fail`).
+//!
+//! Environment:
+//! - `BPM_EXECUTOR`: `off` disables the executor (default on).
+//! - `BPM_ALLOWED_HOSTS`: comma-separated hosts service tasks may call (`*.example.com`
+//!   allows sub-domains); default any.
+//! - `BPM_EXECUTOR_CONCURRENCY`: jobs run at the same time (default 4).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::any;
+use axum::{Json, Router};
+use engine::jobs::{CallError, CallFuture, Executor, ExecutorConfig, ServiceCaller, ServiceRequest, ServiceResponse};
+use engine::Engine;
+use serde_json::{json, Value};
+
+/// The largest response body kept (longer ones are cut).
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Makes service-task calls over HTTP(S).
+#[derive(Debug, Clone)]
+pub struct HttpCaller {
+    client: reqwest::Client,
+}
+
+impl HttpCaller {
+    /// A caller that follows redirects only within the same host (at most 5).
+    pub fn new() -> Result<HttpCaller, String> {
+        let policy = reqwest::redirect::Policy::custom(|attempt| {
+            let first = attempt.previous().first().and_then(|u| u.host_str()).map(str::to_owned);
+            if attempt.previous().len() > 5 {
+                attempt.error("more than 5 redirects")
+            } else if attempt.url().host_str().map(str::to_owned) == first {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .redirect(policy)
+            .user_agent(concat!("bpm-console/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("the HTTP client cannot be created: {e}"))?;
+        Ok(HttpCaller { client })
+    }
+}
+
+fn call_error(url: &str, ms: u64, e: reqwest::Error) -> CallError {
+    // The innermost cause says most (e.g. "Connection refused").
+    let mut reason = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        reason = s.to_string();
+        source = s.source();
+    }
+    if e.is_timeout() {
+        CallError::Timeout { url: url.to_owned(), ms }
+    } else if e.is_connect() {
+        CallError::Unreachable { url: url.to_owned(), reason }
+    } else {
+        CallError::Failed { url: url.to_owned(), reason }
+    }
+}
+
+impl ServiceCaller for HttpCaller {
+    fn call(&self, req: ServiceRequest) -> CallFuture<'_> {
+        Box::pin(async move {
+            let url = req.url.clone();
+            let ms = req.timeout_ms;
+            let method = reqwest::Method::from_bytes(req.method.as_bytes())
+                .map_err(|_| CallError::Failed { url: url.clone(), reason: format!("bad method {}", req.method) })?;
+            let mut builder = self.client.request(method, &req.url).timeout(Duration::from_millis(ms));
+            for (name, value) in &req.headers {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+            if !req.idempotency_key.is_empty() {
+                builder = builder.header("Idempotency-Key", req.idempotency_key.as_str());
+            }
+            if let Some(body) = req.body {
+                builder = builder.body(body);
+            }
+            let mut resp = builder.send().await.map_err(|e| call_error(&url, ms, e))?;
+            let status = resp.status().as_u16();
+            let mut bytes: Vec<u8> = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| call_error(&url, ms, e))? {
+                let room = MAX_BODY_BYTES.saturating_sub(bytes.len());
+                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if room <= chunk.len() {
+                    break;
+                }
+            }
+            Ok(ServiceResponse::new(status, String::from_utf8_lossy(&bytes).into_owned()))
+        })
+    }
+}
+
+/// The executor's settings from environment variables (`lookup` = `std::env::var` in the
+/// server). `None` when `BPM_EXECUTOR=off`.
+pub fn config_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<ExecutorConfig>, String> {
+    let get = |k: &str| lookup(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    match get("BPM_EXECUTOR").map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("on") | Some("1") | Some("true") => {}
+        Some("off") | Some("0") | Some("false") => return Ok(None),
+        Some(other) => return Err(format!("BPM_EXECUTOR='{other}' must be on or off")),
+    }
+    let mut config = ExecutorConfig::default();
+    if let Some(hosts) = get("BPM_ALLOWED_HOSTS") {
+        config.allowed_hosts =
+            Some(hosts.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect());
+    }
+    if let Some(n) = get("BPM_EXECUTOR_CONCURRENCY") {
+        config.max_concurrent = match n.parse::<usize>() {
+            Ok(n) if (1..=256).contains(&n) => n,
+            _ => return Err(format!("BPM_EXECUTOR_CONCURRENCY='{n}' must be a number from 1 to 256")),
+        };
+    }
+    Ok(Some(config))
+}
+
+/// A running executor; [`ExecutorHandle::stop`] ends it.
+pub struct ExecutorHandle {
+    stop: Option<tokio::sync::watch::Sender<bool>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl ExecutorHandle {
+    /// Asks the executor to stop and waits for it (running jobs get a few seconds).
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(true);
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Starts the job executor over `engine` as configured by the environment; a disabled or
+/// misconfigured executor is reported and not started.
+pub fn spawn(engine: &Engine) -> ExecutorHandle {
+    let none = ExecutorHandle { stop: None, task: None };
+    let config = match config_from(|k| std::env::var(k).ok()) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            println!("Job executor: off (BPM_EXECUTOR=off); timers and service calls wait.");
+            return none;
+        }
+        Err(e) => {
+            eprintln!("Job executor not started: {e}.");
+            return none;
+        }
+    };
+    let caller = match HttpCaller::new() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Job executor not started: {e}.");
+            return none;
+        }
+    };
+    tracing::info!(id = %config.id, concurrency = config.max_concurrent, hosts = ?config.allowed_hosts, "job executor");
+    let executor = Executor::new(engine.clone(), Arc::new(caller), config);
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(executor.run(rx));
+    ExecutorHandle { stop: Some(tx), task: Some(task) }
+}
+
+/// `/demo/echo` (any method: echoes the request as JSON with a timestamp) and `/demo/fail`
+/// (HTTP 500), for the demo processes' service tasks. No authentication.
+pub fn demo_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/demo/echo", any(echo)).route("/demo/fail", any(fail))
+}
+
+async fn echo(method: Method, headers: HeaderMap, body: String) -> impl IntoResponse {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    let body_value = serde_json::from_str::<Value>(&body).unwrap_or(Value::String(body));
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    Json(
+        json!({"ok": true, "method": method.as_str(), "timestamp": now as u64, "idempotencyKey": key, "received": body_value}),
+    )
+}
+
+async fn fail() -> impl IntoResponse {
+    (StatusCode::INTERNAL_SERVER_ERROR, "demo failure: this endpoint always answers 500")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Option<ExecutorConfig>, String> {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        config_from(move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn configuration_from_the_environment() {
+        let c = cfg(&[]).unwrap().unwrap();
+        assert_eq!((c.max_concurrent, c.allowed_hosts), (4, None));
+        assert!(cfg(&[("BPM_EXECUTOR", "off")]).unwrap().is_none());
+        let c = cfg(&[("BPM_ALLOWED_HOSTS", "A.com, *.b.org,"), ("BPM_EXECUTOR_CONCURRENCY", "8")]).unwrap().unwrap();
+        assert_eq!(c.allowed_hosts, Some(vec!["a.com".to_string(), "*.b.org".to_string()]));
+        assert_eq!(c.max_concurrent, 8);
+        assert!(cfg(&[("BPM_EXECUTOR_CONCURRENCY", "0")]).unwrap_err().contains("1 to 256"));
+        assert!(cfg(&[("BPM_EXECUTOR", "maybe")]).unwrap_err().contains("on or off"));
+    }
+}
