@@ -142,17 +142,13 @@ fn has_header(headers: &[(String, String)], name: &str) -> bool {
 pub fn build_request(node_id: &str, task: &ServiceTask, vars: &dyn Variables) -> Result<ServiceRequest, BuildError> {
     let camunda = is_camunda(task);
     let list = if camunda { &task.input_parameters } else { &task.fields };
-    let (url_names, method_names, header_names, body_names, timeout_names): (
-        &[&str],
-        &[&str],
-        &[&str],
-        &[&str],
-        &[&str],
-    ) = if camunda {
-        (&["url"], &["method"], &["headers"], &["payload"], &["timeout"])
+    // The parameter names of each convention: url, method, headers, body, timeout.
+    let names: [&[&str]; 5] = if camunda {
+        [&["url"], &["method"], &["headers"], &["payload"], &["timeout"]]
     } else {
-        (&["requestUrl"], &["requestMethod"], &["requestHeaders"], &["requestBody"], &["requestTimeout"])
+        [&["requestUrl"], &["requestMethod"], &["requestHeaders"], &["requestBody"], &["requestTimeout"]]
     };
+    let [url_names, method_names, header_names, body_names, timeout_names] = names;
     let Some(raw_url) = param(list, url_names) else {
         let what = match (&task.class, &task.expression, &task.delegate_expression, &task.task_type) {
             (Some(c), _, _, _) => format!("its Java class `{c}` cannot run in this engine"),
