@@ -30,6 +30,7 @@ const DEMO_FILES: &[(&str, &str, &str)] = &[
     ("admin-leave", "leave.bpmn", include_str!("../demo/leave-v1.bpmn")),
     ("admin-leave", "leave.bpmn", include_str!("../demo/leave-v2.bpmn")),
     ("admin-seal", "seal.bpmn", include_str!("../demo/seal.bpmn")),
+    ("finance-payment", "payment.bpmn", include_str!("../demo/payment.bpmn")),
 ];
 
 /// The organisation of the demo company: (unit, parent unit, people as (id, name, groups)).
@@ -263,6 +264,28 @@ impl Engine {
                 }
                 started += 1;
             }
+        }
+        // Payments run through the job executor: a timer, then a call to the server's own demo
+        // endpoint; the second one fails into the 错误 category after its retries.
+        let base = std::env::var("BPM_PUBLIC_URL")
+            .ok()
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        for (business_key, payee, amount, path) in
+            [("FK-2026-031", "星河物流", 1800, "/demo/echo"), ("FK-2026-032", "云端软件", 4600, "/demo/fail")]
+        {
+            let variables = serde_json::json!({
+                "demoBaseUrl": base, "paymentPath": path, "payee": payee, "amount": amount
+            });
+            let req = StartRequest {
+                tenant: Some(DEFAULT_TENANT.to_owned()),
+                business_key: Some(business_key.to_owned()),
+                initiator: Some("liuyang".to_owned()),
+                variables: variables.as_object().cloned().unwrap_or_default(),
+            };
+            self.start_instance(&sys, "payment", None, req).await?;
+            started += 1;
         }
         Ok(started)
     }
