@@ -1,8 +1,9 @@
 //! The HTTP/JSON API for applications and automation (`/api/v1`), described by the OpenAPI
 //! document at `/api/v1/openapi.json`. Handlers are thin: they read the request, call one
 //! engine method, and map the result (or the refusal) to JSON. Definitions and deployments
-//! are here; instances and tasks are in [`runtime`].
+//! are here; instances and tasks are in [`runtime`], jobs in [`jobs`].
 
+mod jobs;
 mod runtime;
 
 use std::collections::HashMap;
@@ -168,6 +169,7 @@ pub fn routes(max_upload: usize) -> Router<AppState> {
         .route("/api/v1/process-definitions/{id}", get(get_definition))
         .route("/api/v1/process-definitions/{id}/diagram.svg", get(definition_svg))
         .merge(runtime::routes())
+        .merge(jobs::routes())
 }
 
 async fn openapi() -> Response {
