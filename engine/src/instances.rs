@@ -16,7 +16,7 @@ mod query;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub(crate) use self::exec::ProcessCache;
+pub(crate) use self::exec::{next_stamp, ProcessCache};
 pub use self::query::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskQuery};
 
 /// An instance's state as users see it.

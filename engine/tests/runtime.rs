@@ -615,7 +615,7 @@ db_test!(timers_are_scheduled_as_jobs, timers_become_jobs);
 async fn demo_instances(db: &TestDb) {
     let e = &db.engine;
     let summary = e.load_demo("demo-password").await.unwrap();
-    assert_eq!(summary.instances, 11);
+    assert_eq!(summary.instances, 13);
     let all = e.list_instances(&sys(), &InstanceQuery { limit: 100, ..Default::default() }).await.unwrap().items;
     for state in
         [InstanceStatus::Running, InstanceStatus::Suspended, InstanceStatus::Terminated, InstanceStatus::Completed]

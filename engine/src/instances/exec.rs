@@ -41,7 +41,7 @@ const CACHE_LIMIT: usize = 2_000;
 /// the wall clock in microseconds so that several server processes agree well enough.
 static LAST_STAMP: AtomicI64 = AtomicI64::new(0);
 
-pub(super) fn next_stamp() -> i64 {
+pub(crate) fn next_stamp() -> i64 {
     let now =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
     let mut last = LAST_STAMP.load(Ordering::SeqCst);

@@ -293,6 +293,14 @@ impl Executor {
                 }
             }
         }
+        // A claimed job shows as running: move the lists' change token.
+        for c in &claimed {
+            sqlx::query("UPDATE process_instances SET change_stamp = $1 WHERE id = $2")
+                .bind(crate::instances::next_stamp())
+                .bind(&c.instance_id)
+                .execute(&engine.store.pool)
+                .await?;
+        }
         Ok(claimed)
     }
 
