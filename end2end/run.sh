@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the built console on a free port with a fresh SQLite file, runs the Playwright tests
-# against it, and stops it. Usage: end2end/run.sh <server binary>
+# against it, and stops it. Usage: end2end/run.sh <server binary> [playwright test arguments, e.g. a spec file]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -15,8 +15,9 @@ cleanup() {
 trap cleanup EXIT
 
 export BPM_E2E_ADMIN_PASSWORD="e2e-admin-password"
+# `exec`, so that $! is the server itself and the cleanup stops it (not only the subshell).
 (cd "$root" && DATABASE_URL="sqlite://$work/bpm.sqlite?mode=rwc" BPM_ADDR="127.0.0.1:$port" \
-  BPM_ADMIN_PASSWORD="$BPM_E2E_ADMIN_PASSWORD" BPM_DEMO=on RUST_LOG=warn "$bin" >"$log" 2>&1) &
+  BPM_ADMIN_PASSWORD="$BPM_E2E_ADMIN_PASSWORD" BPM_DEMO=on RUST_LOG=warn exec "$bin" >"$log" 2>&1) &
 pid=$!
 for _ in $(seq 1 100); do
   if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
@@ -26,6 +27,6 @@ done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { echo "the server did not become healthy:"; cat "$log"; exit 1; }
 cd "$here"
 status=0
-BPM_E2E_URL="http://127.0.0.1:$port" npx playwright test || status=$?
+BPM_E2E_URL="http://127.0.0.1:$port" npx playwright test "${@:2}" || status=$?
 if [ "$status" -ne 0 ]; then echo "--- server log ---"; tail -n 80 "$log"; fi
 exit "$status"

@@ -16,7 +16,9 @@ pub fn OrgPage() -> impl IntoView {
     let tenant_name = move || me.and_then(|m| m.0.get()).and_then(Result::ok).map(|m| target_tenant_name(&m));
     view! {
         <h1>{move || t("org.title")}</h1>
-        <p class="muted" data-testid="org-target">{move || t("org.target")} ": " <strong>{tenant_name}</strong></p>
+        <p class="muted" data-testid="org-target">
+            {move || t("org.target")} ": " <strong><Transition fallback=|| ()>{tenant_name}</Transition></strong>
+        </p>
         <div class="split">
             <section class="panel">
                 {loaded(data, |tree| view! { <OrgTreeView tree=tree /> })}

@@ -1,0 +1,129 @@
+// 任务 Tasks: complete, 改派 through the organisation tree, 撤回 a completed task, 删除 refused
+// for an active task and allowed for a completed one, the 逾期 tab.
+const { test, expect } = require('@playwright/test');
+const { signIn, deployFixture, startInstance, uniqueKey } = require('./helpers');
+
+/** Starts an instance of the sequential fixture and opens the task list on `tab`, searched
+ *  for `search`; returns the instance id. */
+async function withTask(page, { tab = '待办', search = '' } = {}) {
+  await signIn(page, 'admin', undefined, '/');
+  await deployFixture(page, 'e2e-seq.bpmn');
+  const started = await startInstance(page, 'e2e-seq', { businessKey: uniqueKey('task') });
+  await page.goto('/tasks');
+  await openTab(page, tab, search);
+  return started.id;
+}
+
+async function openTab(page, tab, search = '') {
+  await page.getByRole('tab', { name: tab, exact: true }).click();
+  await page.getByTestId('task-search').fill(search);
+  await page.getByRole('button', { name: '查询' }).click();
+}
+
+/** The row of task `name` of instance `id`. */
+const taskRow = (page, id, name) => page.locator(`tr[data-instance="${id}"]`).filter({ hasText: name });
+
+test('complete a task: the next one appears for its assignee', async ({ page }) => {
+  const id = await withTask(page, { search: '填写申请' });
+  const row = taskRow(page, id, '填写申请');
+  await expect(row).toContainText('张伟 (zhangwei)');
+  await expect(row).toContainText('待办');
+  await row.getByRole('button', { name: '完成' }).click();
+  const dialog = page.getByTestId('complete-dialog');
+  await dialog.getByRole('textbox').fill('{"approved": ');
+  await dialog.getByRole('button', { name: '确定' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('not valid JSON');
+  await dialog.getByRole('textbox').fill('{"approved": true}');
+  await dialog.getByRole('button', { name: '确定' }).click();
+  await expect(page.getByTestId('flash')).toContainText('操作成功');
+  await expect(row).toBeHidden();
+
+  await openTab(page, '待办', '主管审批');
+  await expect(taskRow(page, id, '主管审批')).toContainText('王芳 (wangfang)');
+});
+
+test('reassign a task to a person chosen in the organisation tree', async ({ page }) => {
+  const id = await withTask(page, { search: '填写申请' });
+  const row = taskRow(page, id, '填写申请');
+  await row.getByRole('button', { name: '改派' }).click();
+  const dialog = page.getByTestId('reassign-dialog');
+  await expect(dialog.getByRole('button', { name: '保存' })).toBeDisabled();
+  // Sub-units start closed: expand 研发中心, choose 赵磊.
+  await expect(dialog.getByText('赵磊 (zhaolei)')).toBeHidden();
+  await dialog.locator('summary', { hasText: '研发中心' }).click();
+  await dialog.getByText('赵磊 (zhaolei)').click();
+  await expect(dialog.getByTestId('picked')).toContainText('zhaolei');
+  await dialog.getByRole('textbox').fill('张伟出差');
+  await dialog.getByRole('button', { name: '保存' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toContainText('赵磊 (zhaolei)');
+
+  // Cancel leaves the assignee as it is.
+  await row.getByRole('button', { name: '改派' }).click();
+  await dialog.locator('summary', { hasText: '财务部' }).click();
+  await dialog.getByText('李娜 (lina)').click();
+  await dialog.getByRole('button', { name: '取消' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toContainText('赵磊 (zhaolei)');
+
+  // The search box finds tasks by assignee.
+  await openTab(page, '待办', 'zhaolei');
+  await expect(taskRow(page, id, '填写申请')).toBeVisible();
+});
+
+test('withdraw a completed task: it comes back and the next step is cancelled', async ({ page }) => {
+  const id = await withTask(page, { search: '填写申请' });
+  const row = taskRow(page, id, '填写申请');
+  // A to-do task cannot be withdrawn.
+  await expect(row.getByRole('button', { name: '撤回' })).toBeDisabled();
+  await row.getByRole('button', { name: '完成' }).click();
+  await page.getByTestId('complete-dialog').getByRole('button', { name: '确定' }).click();
+  await expect(row).toBeHidden();
+
+  await openTab(page, '已完成', '填写申请');
+  const done = taskRow(page, id, '填写申请');
+  await expect(done).toContainText('已完成');
+  await done.getByRole('button', { name: '撤回' }).click();
+  const dialog = page.getByTestId('ask-dialog');
+  await dialog.getByRole('textbox').fill('填错了');
+  await dialog.getByRole('button', { name: '确定' }).click();
+  await expect(page.getByTestId('flash')).toContainText('操作成功');
+
+  await openTab(page, '待办', '');
+  await expect(taskRow(page, id, '填写申请')).toContainText('张伟 (zhangwei)');
+  await expect(taskRow(page, id, '主管审批')).toBeHidden();
+});
+
+test('delete is refused for an active task with the reason and allowed for a completed one', async ({ page }) => {
+  const id = await withTask(page, { search: '填写申请' });
+  page.on('dialog', (d) => d.accept());
+  const row = taskRow(page, id, '填写申请');
+  await row.getByRole('button', { name: '删除' }).click();
+  await expect(page.getByTestId('flash')).toContainText('操作失败');
+  await expect(page.getByTestId('flash')).toContainText('still active');
+  await expect(row).toBeVisible();
+
+  await row.getByRole('button', { name: '完成' }).click();
+  await page.getByTestId('complete-dialog').getByRole('button', { name: '确定' }).click();
+  await expect(row).toBeHidden();
+  await openTab(page, '已完成', '填写申请');
+  const done = taskRow(page, id, '填写申请');
+  await done.getByRole('button', { name: '删除' }).click();
+  await expect(page.getByTestId('flash')).toContainText('操作成功');
+  await expect(done).toBeHidden();
+});
+
+test('an overdue task is listed under 逾期 in red', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/');
+  await deployFixture(page, 'e2e-overdue.bpmn');
+  const started = await startInstance(page, 'e2e-overdue', { businessKey: uniqueKey('late') });
+  await page.goto('/tasks');
+  await openTab(page, '逾期', '限期处理');
+  const row = taskRow(page, started.id, '限期处理');
+  await expect(row).toContainText('2000-01-01');
+  await expect(row.locator('.task-state.overdue')).toHaveText('逾期');
+  await expect(row.locator('.task-state.overdue')).toHaveCSS('color', 'rgb(198, 40, 40)');
+  // The process link opens the instance.
+  await row.getByRole('link', { name: '端到端逾期流程' }).click();
+  await expect(page).toHaveURL(new RegExp(`/instances/${started.id}$`));
+});
