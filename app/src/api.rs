@@ -328,4 +328,5 @@ pub async fn revoke_token(id: String) -> Result<(), AppError> {
 }
 
 pub mod definitions;
+pub mod jobs;
 pub mod runtime;

@@ -92,7 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tasks") view=TasksPage />
                     <Route path=path!("instances") view=InstancesPage />
                     <Route path=path!("instances/:id") view=InstanceDetailPage />
-                    <Route path=path!("jobs") view=|| view! { <Placeholder key="nav.jobs" /> } />
+                    <Route path=path!("jobs") view=JobsPage />
                     <Route path=path!("tenants") view=TenantsPage />
                     <Route path=path!("org") view=OrgPage />
                     <Route path=path!("tokens") view=TokensPage />

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::jobs::{JobKind, JobState};
 use crate::api::runtime::{
     delete_variable, load_instance, retry_incident, set_variable, InstanceState, InstanceView, VariableKind,
     VariableRow,
@@ -15,6 +16,7 @@ use crate::components::{loaded, use_flash};
 use crate::format::datetime;
 use crate::pages::definition::Diagram;
 use crate::pages::instances::{provide_instance_ops, InstanceActions, InstanceDialogs, StateBadge};
+use crate::pages::jobs::{provide_job_ops, JobActions, JobDialogs, JobErrorLink, JobStateBadge};
 use crate::pages::tasks::task_state_class;
 use crate::use_t;
 
@@ -25,9 +27,11 @@ pub fn InstanceDetailPage() -> impl IntoView {
     let detail = Resource::new(id, load_instance);
     let reload = Callback::new(move |_| detail.refetch());
     provide_instance_ops(reload);
+    provide_job_ops(reload);
     view! {
         {loaded(detail, move |d| view! { <InstanceDetail d=d reload=reload /> })}
         <InstanceDialogs />
+        <JobDialogs />
     }
 }
 
@@ -225,22 +229,25 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                     <th>{move || t("task.due")}</th>
                     <th>{move || t("inst.retries")}</th>
                     <th>{move || t("inst.state")}</th>
+                    <th>{move || t("job.last_error")}</th>
+                    <th></th>
                 </tr></thead>
                 <tbody>
                     {d.jobs.into_iter().map(|j| {
-                        let state = match j.state.as_str() {
-                            "pending" => "job.pending",
-                            "running" => "job.running",
-                            _ => "job.error",
-                        };
+                        let state = JobState::from_code(&j.state);
+                        let kind = JobKind::from_code(&j.kind);
                         view! {
-                            <tr>
+                            <tr data-job=j.id.clone() data-state=state.code()>
                                 <td>{j.name.clone()}</td>
-                                <td class="mono">{j.kind.clone()}</td>
+                                <td>{move || t(kind.label())}</td>
                                 <td class="mono">{j.activity_id.clone()}</td>
                                 <td>{datetime(j.due)}</td>
                                 <td>{j.retries}</td>
-                                <td title=j.error.clone().unwrap_or_default()>{move || t(state)}</td>
+                                <td><JobStateBadge state=state /></td>
+                                <td><JobErrorLink id=j.id.clone() error=j.error.clone() /></td>
+                                <td class="actions">{editable.then(|| view! {
+                                    <JobActions id=j.id.clone() name=j.name.clone() state=state />
+                                })}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -1,0 +1,263 @@
+//! 作业 Jobs: the asynchronous automatic work of all processes (timers, web-service calls,
+//! asynchronous continuations) with the categories 全部 / 错误, search by job name, paging
+//! and live refresh; the last error opens the full message and the attempts log; 执行
+//! Execute and 删除 Delete, which the instance detail's jobs table shares.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::jobs::{delete_job, execute_job, list_jobs, load_job, JobKind, JobListRow, JobState, JobTab};
+use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs};
+use crate::format::datetime;
+use crate::use_t;
+
+/// How many characters of the last error the list shows.
+const ERROR_CHARS: usize = 60;
+
+/// The first `ERROR_CHARS` characters of `text`, with "…" when cut.
+pub fn truncate(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(ERROR_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+#[component]
+pub fn JobsPage() -> impl IntoView {
+    let t = use_t();
+    let tab = RwSignal::new(JobTab::All);
+    let search = RwSignal::new(String::new());
+    let applied = RwSignal::new(String::new());
+    let cursors = RwSignal::new(vec![None::<String>]);
+    let list = Resource::new(
+        move || (tab.get(), applied.get(), cursors.with(|c| c.last().cloned().flatten())),
+        |(tab, search, cursor)| list_jobs(tab, search, cursor),
+    );
+    let restart = move || cursors.set(vec![None]);
+    live_refresh(
+        move || list.try_get_untracked().flatten().and_then(Result::ok).map(|p| p.token),
+        move || list.refetch(),
+    );
+    provide_job_ops(Callback::new(move |_| list.refetch()));
+
+    view! {
+        <h1>{move || t("job.title")}</h1>
+        <div class="toolbar">
+            <Tabs tabs=vec![(JobTab::All, "job.tab.all"), (JobTab::Errors, "job.tab.errors")]
+                selected=tab on_select=restart />
+            <form class="search" on:submit=move |ev| { ev.prevent_default(); applied.set(search.get_untracked()); restart(); }>
+                <input type="search" data-testid="job-search" aria-label=move || t("job.search_ph")
+                    placeholder=move || t("job.search_ph")
+                    prop:value=search on:input=move |ev| search.set(event_target_value(&ev)) />
+                <button type="submit">{move || t("common.search")}</button>
+            </form>
+        </div>
+        {loaded(list, move |page| {
+            if page.items.is_empty() {
+                return view! { <p class="muted" data-testid="job-empty">{t("job.empty")}</p> }.into_any();
+            }
+            view! {
+                <table class="grid" data-testid="job-table">
+                    <thead><tr>
+                        <th>{move || t("job.name")}</th>
+                        <th>{move || t("inst.type")}</th>
+                        <th>{move || t("task.process")}</th>
+                        <th>{move || t("job.instance")}</th>
+                        <th>{move || t("task.due")}</th>
+                        <th>{move || t("inst.retries")}</th>
+                        <th>{move || t("inst.state")}</th>
+                        <th>{move || t("job.last_error")}</th>
+                        <th></th>
+                    </tr></thead>
+                    <tbody>
+                        {page.items.into_iter().map(|row| view! { <JobRowView row=row /> }).collect_view()}
+                    </tbody>
+                </table>
+                <Pager cursors=cursors next=page.next />
+            }.into_any()
+        })}
+        <JobDialogs />
+    }
+}
+
+#[component]
+fn JobRowView(row: JobListRow) -> impl IntoView {
+    let t = use_t();
+    let (kind, state) = (row.kind, row.state);
+    let href = format!("/instances/{}", row.instance_id);
+    let instance = row.instance_id.clone();
+    view! {
+        <tr data-job=row.id.clone() data-instance=row.instance_id.clone() data-state=state.code() data-kind=kind.code()>
+            <td>{row.name.clone()} " " <span class="mono muted small">{row.activity_id.clone()}</span></td>
+            <td>{move || t(kind.label())}
+                {row.timer_definition.clone().map(|d| view! { " " <span class="mono muted small">{d}</span> })}</td>
+            <td>{row.process_name.clone()}</td>
+            <td><A href=href><span class="mono small">{instance}</span></A></td>
+            <td>{datetime(row.due)}</td>
+            <td>{row.retries}</td>
+            <td><JobStateBadge state=state /></td>
+            <td><JobErrorLink id=row.id.clone() error=row.error.clone() /></td>
+            <td class="actions"><JobActions id=row.id.clone() name=row.name.clone() state=state /></td>
+        </tr>
+    }
+}
+
+/// 未执行 / 运行 / 错误 as a coloured badge.
+#[component]
+pub fn JobStateBadge(state: JobState) -> impl IntoView {
+    let t = use_t();
+    view! { <span class=state.class() data-testid="job-state">{move || t(state.label())}</span> }
+}
+
+/// The dialogs of the job operations and what to do after one succeeded. Provided by the
+/// jobs list and the instance detail, used by [`JobActions`] and [`JobErrorLink`].
+#[derive(Clone, Copy)]
+pub struct JobOps {
+    ask: RwSignal<Option<Ask>>,
+    /// The job whose details are open.
+    detail: RwSignal<Option<String>>,
+    done: Callback<()>,
+}
+
+/// Provides the job operations; `done` runs after each successful one (reload).
+pub fn provide_job_ops(done: Callback<()>) -> JobOps {
+    let ops = JobOps { ask: RwSignal::new(None), detail: RwSignal::new(None), done };
+    provide_context(ops);
+    ops
+}
+
+/// The dialogs of the job operations (render once per page).
+#[component]
+pub fn JobDialogs() -> impl IntoView {
+    let ops = expect_context::<JobOps>();
+    view! {
+        <AskDialog ask=ops.ask />
+        {move || ops.detail.get().map(|id| view! { <JobDetailDialog id=id /> })}
+    }
+}
+
+/// The last error, truncated; a click opens the full message, details and attempts log.
+#[component]
+pub fn JobErrorLink(id: String, error: Option<String>) -> impl IntoView {
+    let ops = expect_context::<JobOps>();
+    let id = StoredValue::new(id);
+    error.map(|e| {
+        view! {
+            <button type="button" class="error-link" data-testid="job-error" title=e.clone()
+                on:click=move |_| ops.detail.set(Some(id.get_value()))>
+                {truncate(&e)}
+            </button>
+        }
+    })
+}
+
+/// 执行 (pending or failed jobs) and 删除 (after a confirmation).
+#[component]
+pub fn JobActions(id: String, name: String, state: JobState) -> impl IntoView {
+    let t = use_t();
+    let flash = use_flash();
+    let ops = expect_context::<JobOps>();
+    let id = StoredValue::new(id);
+    let name = StoredValue::new(name);
+    let execute = move |_| {
+        leptos::task::spawn_local(async move {
+            let result = execute_job(id.get_value()).await;
+            flash.report(&format!("{} · {}：{}", t("job.execute"), name.get_value(), t("job.executed")), &result);
+            ops.done.run(());
+        });
+    };
+    let delete = move |_| {
+        ops.ask.set(Some(Ask {
+            title: format!("{} · {}", t("common.delete"), name.get_value()),
+            message: t("job.confirm_delete").to_string(),
+            reason: false,
+            on_ok: Callback::new(move |_| {
+                leptos::task::spawn_local(async move {
+                    let result = delete_job(id.get_value()).await;
+                    flash.report(
+                        &format!("{} · {}：{}", t("common.delete"), name.get_value(), t("job.deleted")),
+                        &result,
+                    );
+                    ops.done.run(());
+                });
+            }),
+        }))
+    };
+    view! {
+        <button class="small" data-action="execute" disabled=!state.can_execute() on:click=execute>
+            {move || t("job.execute")}
+        </button>
+        <button class="small danger" data-action="delete" on:click=delete>{move || t("common.delete")}</button>
+    }
+}
+
+/// A job's full error message and details, its timer definition and the log of its attempts.
+#[component]
+fn JobDetailDialog(id: String) -> impl IntoView {
+    let t = use_t();
+    let ops = expect_context::<JobOps>();
+    let id = StoredValue::new(id);
+    let job = Resource::new(move || id.get_value(), load_job);
+    let close = move || ops.detail.set(None);
+    view! {
+        <Modal title=Signal::derive(move || t("job.detail").to_string()) on_close=close testid="job-dialog">
+            {loaded(job, move |j| {
+                let row = j.row;
+                let kind: JobKind = row.kind;
+                view! {
+                    <dl class="facts">
+                        <dt>{t("job.name")}</dt><dd>{row.name.clone()} " " <span class="mono muted">{row.activity_id.clone()}</span></dd>
+                        <dt>{t("inst.type")}</dt><dd>{t(kind.label())}
+                            {row.timer_definition.clone().map(|d| view! { " " <span class="mono">{d}</span> })}</dd>
+                        <dt>{t("inst.state")}</dt><dd><JobStateBadge state=row.state /></dd>
+                        <dt>{t("inst.retries")}</dt><dd>{row.retries}</dd>
+                        <dt>{t("job.attempts")}</dt><dd>{row.attempts}</dd>
+                    </dl>
+                    {row.error.clone().map(|e| view! {
+                        <div class="field">
+                            <strong>{t("job.error_message")}</strong>
+                            <pre class="job-error" data-testid="job-error-message">{e}</pre>
+                        </div>
+                    })}
+                    {row.error_details.clone().filter(|d| !d.is_empty()).map(|d| view! {
+                        <details class="xml" open=true>
+                            <summary>{t("job.error_details")}</summary>
+                            <pre data-testid="job-error-details">{d}</pre>
+                        </details>
+                    })}
+                    <strong>{t("job.attempts_log")}</strong>
+                    {if j.attempts.is_empty() {
+                        view! { <p class="muted">{t("job.no_attempts")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="grid" data-testid="job-attempts">
+                                <thead><tr>
+                                    <th>"#"</th>
+                                    <th>{t("inst.start")}</th>
+                                    <th>{t("job.outcome")}</th>
+                                    <th>{t("job.message")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {j.attempts.into_iter().map(|a| view! {
+                                        <tr class:attempt-failed=!a.ok>
+                                            <td>{a.attempt}</td>
+                                            <td>{datetime(a.started)}</td>
+                                            <td>{t(if a.ok { "job.ok" } else { "job.failed" })}</td>
+                                            <td class="mono small">{a.message}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                }
+            })}
+            <div class="buttons">
+                <button on:click=move |_| close()>{move || t("common.close")}</button>
+            </div>
+        </Modal>
+    }
+}
