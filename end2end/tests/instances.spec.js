@@ -76,6 +76,36 @@ test('the list refreshes itself when an instance is started elsewhere, keeping t
   await expect(page.getByTestId('instance-name')).toHaveValue(SEQ);
 });
 
+test('search by initiator and start date; sort by start time', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/');
+  await deployFixture(page, 'e2e-seq.bpmn');
+  await startInstance(page, 'e2e-seq', { businessKey: uniqueKey('older') });
+  const key = uniqueKey('search');
+  await startInstance(page, 'e2e-seq', { businessKey: key });
+  const today = new Date().toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  await openList(page, SEQ);
+  const row = page.locator(`tr[data-business-key="${key}"]`);
+  const search = async (initiator, from, to) => {
+    await page.getByTestId('instance-initiator').fill(initiator);
+    await page.getByTestId('instance-from').fill(from);
+    await page.getByTestId('instance-to').fill(to);
+    await page.getByTestId('instance-search').getByRole('button', { name: '查询' }).click();
+  };
+  await search('adm', today, today);
+  await expect(row).toBeVisible();
+  await search('nobody-like-this', '', '');
+  await expect(page.getByTestId('instance-empty')).toBeVisible();
+  await search('', yesterday, yesterday);
+  await expect(page.getByTestId('instance-empty')).toBeVisible();
+  await search('', '', '');
+  // Newest first, then oldest first: the new instance moves away from the top.
+  await expect(page.locator('tr[data-instance]').first()).toHaveAttribute('data-business-key', key);
+  await page.getByTestId('sort-start').click();
+  await expect(page.getByTestId('sort-start')).toContainText('↑');
+  await expect(page.locator('tr[data-instance]').first()).not.toHaveAttribute('data-business-key', key);
+});
+
 test('suspend, resume and terminate, each enabled only when allowed', async ({ page }) => {
   await signIn(page, 'admin', undefined, '/');
   await deployFixture(page, 'e2e-seq.bpmn');
