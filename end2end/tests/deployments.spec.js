@@ -14,13 +14,13 @@ test('deploy two files at once (one broken), then a second version, then view it
   await expect(table.locator('tr[data-key="leave"]')).toContainText('v2');
 
   // An empty catalog node says so.
-  await page.getByTestId('catalog-tree').getByText('付款 (finance-payment)').click();
+  await page.getByTestId('catalog-tree').getByText('人事 (hr)').click();
   await expect(page.getByText('此目录下没有已部署的流程。')).toBeVisible();
 
   await page.getByTestId('deploy-open').click();
   const panel = page.getByTestId('deploy-panel');
   await expect(page.getByTestId('deploy-target')).toContainText('默认租户');
-  await expect(page.getByTestId('deploy-target')).toContainText('付款');
+  await expect(page.getByTestId('deploy-target')).toContainText('人事');
   await page.getByTestId('deploy-files').setInputFiles([fixture('purchase.bpmn'), fixture('broken.bpmn')]);
   await page.getByTestId('deploy-submit').click();
   const outcomes = page.getByTestId('deploy-outcomes');

@@ -42,16 +42,6 @@ async function startInstance(page, key, { businessKey, variables = {} } = {}) {
   const res = await page.request.post(`/api/v1/process-definitions/key/${encodeURIComponent(key)}/start`, {
     data: { businessKey, variables },
   });
-  if (res.status() === 404 && !(res.headers()['content-type'] || '').includes('json')) {
-    // TEMP: the route is not there yet; start through the console's own server function.
-    const defs = await page.request.get(`/api/v1/process-definitions?key=${encodeURIComponent(key)}&latest=true`);
-    const definition = (await defs.json()).items[0];
-    const started = await page.request.post('/api/instance_start', {
-      form: { definition_id: definition.id, business_key: businessKey || '', variables: JSON.stringify(variables) },
-    });
-    expect(started.ok(), await started.text()).toBeTruthy();
-    return started.json();
-  }
   expect(res.ok(), await res.text()).toBeTruthy();
   return res.json();
 }
