@@ -62,6 +62,13 @@ impl From<engine::EngineError> for AppError {
         if e.status() == 500 {
             tracing::error!(error = %e, "engine failure");
         }
+        // The refusal's own status (404, 409, 422…), so that a refusal is not logged or
+        // cached as a server failure.
+        if let (Some(resp), Ok(status)) =
+            (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status()))
+        {
+            resp.set_status(status);
+        }
         let field = match &e {
             engine::EngineError::Invalid { field, .. } => field.map(str::to_string),
             _ => None,
