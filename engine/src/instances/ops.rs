@@ -238,22 +238,7 @@ impl Engine {
         reason: &str,
         revision: Option<i64>,
     ) -> Result<InstanceSummary> {
-        self.instance_for(caller, id).await?;
-        self.run_command(id, revision, |inst| {
-            require_state(inst, &[InstanceStatus::Running], "suspend", "Only a running instance can be suspended.")?;
-            Ok(Plan {
-                status: Some(InstanceStatus::Suspended),
-                ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
-                operation: Some(("suspend".into(), String::new(), reason.to_owned())),
-                statements: vec![(
-                    "UPDATE jobs SET suspended = 1 WHERE instance_id = $1".into(),
-                    vec![Arg::Text(inst.id.clone())],
-                )],
-                ..Plan::default()
-            })
-        })
-        .await?;
-        self.instance_summary(caller, id).await
+        self.set_suspended(caller, id, reason, revision, true).await
     }
 
     /// Resumes a suspended instance exactly where it was.
@@ -264,16 +249,33 @@ impl Engine {
         reason: &str,
         revision: Option<i64>,
     ) -> Result<InstanceSummary> {
+        self.set_suspended(caller, id, reason, revision, false).await
+    }
+
+    /// Suspend (`suspend`) or resume: the state and the jobs' `suspended` flag change together.
+    async fn set_suspended(
+        &self,
+        caller: &Account,
+        id: &str,
+        reason: &str,
+        revision: Option<i64>,
+        suspend: bool,
+    ) -> Result<InstanceSummary> {
+        let (from, to, op, hint) = if suspend {
+            (InstanceStatus::Running, InstanceStatus::Suspended, "suspend", "Only a running instance can be suspended.")
+        } else {
+            (InstanceStatus::Suspended, InstanceStatus::Running, "resume", "Only a suspended instance can be resumed.")
+        };
         self.instance_for(caller, id).await?;
         self.run_command(id, revision, |inst| {
-            require_state(inst, &[InstanceStatus::Suspended], "resume", "Only a suspended instance can be resumed.")?;
+            require_state(inst, &[from], op, hint)?;
             Ok(Plan {
-                status: Some(InstanceStatus::Running),
+                status: Some(to),
                 ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
-                operation: Some(("resume".into(), String::new(), reason.to_owned())),
+                operation: Some((op.into(), String::new(), reason.to_owned())),
                 statements: vec![(
-                    "UPDATE jobs SET suspended = 0 WHERE instance_id = $1".into(),
-                    vec![Arg::Text(inst.id.clone())],
+                    "UPDATE jobs SET suspended = $1 WHERE instance_id = $2".into(),
+                    vec![Arg::Int(suspend as i64), Arg::Text(inst.id.clone())],
                 )],
                 ..Plan::default()
             })
