@@ -8,14 +8,15 @@
 
 use app::format::iso8601;
 use app::ssr::CurrentSession;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use engine::jobs::{Job, JobAttempt, JobCategory, JobDetail, JobKind, JobQuery, JobState};
 use serde::{Deserialize, Serialize};
 
-use super::{page_body, ApiQuery, ApiResult};
+use super::{list_etag, not_modified, page_body, tagged, ApiQuery, ApiResult};
 use crate::AppState;
 
 /// The jobs routes.
@@ -135,12 +136,15 @@ struct JobParams {
     limit: Option<i64>,
 }
 
-/// `GET /api/v1/jobs`: a page of jobs, soonest due first.
+/// `GET /api/v1/jobs`: a page of jobs, soonest due first; `304` when unchanged (every job
+/// change, the executor's claim included, moves the runtime change token).
 async fn list_jobs(
     State(state): State<AppState>,
     Extension(who): Extension<CurrentSession>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
     ApiQuery(p): ApiQuery<JobParams>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Response> {
     let query = JobQuery {
         category: p.category.unwrap_or_default(),
         name: p.name.filter(|n| !n.trim().is_empty()),
@@ -149,9 +153,14 @@ async fn list_jobs(
         cursor: p.cursor.filter(|c| !c.is_empty()),
         limit: p.limit.unwrap_or(50).clamp(1, 500),
     };
+    let token = state.engine.runtime_change_token().await?;
+    let etag = list_etag(token, &who, "jobs", raw.as_deref(), 0);
+    if not_modified(&headers, &etag) {
+        return Ok(tagged(&etag, None));
+    }
     let page = state.engine.list_jobs(&who.session.account, &query).await?;
     let items: Vec<ApiJob> = page.items.into_iter().map(ApiJob::from).collect();
-    Ok(Json(page_body(items, page.next)))
+    Ok(tagged(&etag, Some(page_body(items, page.next))))
 }
 
 /// `GET /api/v1/jobs/{id}`: the job with its attempts.
