@@ -264,6 +264,10 @@ impl Engine {
                     back_off(attempt).await;
                     attempt += 1;
                 }
+                Ok(outcome) => {
+                    self.schedule_start_timers(target.tenant_id, &outcome, parsed).await?;
+                    return Ok(outcome);
+                }
                 other => return other,
             }
         }

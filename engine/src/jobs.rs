@@ -11,6 +11,7 @@
 
 mod executor;
 pub mod http;
+mod start;
 
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;

@@ -485,3 +485,49 @@ async fn lease_takeover(db: &TestDb) {
     assert_eq!(e.instance(&sys(), &id).await.unwrap().summary.state, InstanceStatus::Running);
 }
 db_test!(a_killed_executors_job_is_taken_over_after_the_lease, lease_takeover);
+
+async fn timer_start_events(db: &TestDb) {
+    let e = &db.engine;
+    let body = |name: &str| {
+        [
+            format!(
+                r#"<startEvent id="tick" name="{name}"><timerEventDefinition><timeCycle>R2/PT1M</timeCycle></timerEventDefinition></startEvent>"#
+            ),
+            r#"<userTask id="report" name="Report"/><endEvent id="end"/>"#.into(),
+            flow("f1", "tick", "report"),
+            flow("f2", "report", "end"),
+        ]
+        .concat()
+    };
+    deploy(e, "daily", &body("Every minute")).await;
+    let x = executor(e, Fake::ok("{}"), "a");
+    let count = |e: &Engine| {
+        let e = e.clone();
+        async move {
+            let q = engine::instances::InstanceQuery { definition_name: Some("daily".into()), ..Default::default() };
+            e.list_instances(&sys(), &q).await.unwrap().items
+        }
+    };
+    assert_eq!(x.run_once().await, 0, "not due yet");
+    assert!(count(e).await.is_empty());
+    e.clock().advance(60_000);
+    assert_eq!(x.run_once().await, 1);
+    let started = count(e).await;
+    assert_eq!(started.len(), 1);
+    assert_eq!(started[0].initiator.as_deref(), Some("timer"));
+    assert_eq!(started[0].active_activity_ids, ["report"]);
+    assert_eq!(x.run_once().await, 0, "the next firing is a minute later");
+    // A new version replaces the timer of the old one (and starts on its own schedule).
+    deploy(e, "daily", &body("Every minute, v2")).await;
+    e.clock().advance(60_000);
+    assert_eq!(x.run_once().await, 1);
+    let all = count(e).await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].version, 2, "the newest instance runs the new version");
+    e.clock().advance(60_000);
+    assert_eq!(x.run_once().await, 1, "R2: the second firing of version 2");
+    e.clock().advance(60_000);
+    assert_eq!(x.run_once().await, 0, "R2 is used up");
+    assert_eq!(count(e).await.len(), 3);
+}
+db_test!(timer_start_events_start_instances_on_their_cycle, timer_start_events);

@@ -164,6 +164,7 @@ impl Executor {
     /// Claims up to `max_concurrent` due jobs (and jobs whose lease expired), runs them
     /// concurrently and writes their outcomes; returns how many it ran.
     pub async fn run_once(&self) -> usize {
+        let timers = self.fire_start_timers().await;
         let claimed = match self.acquire(self.inner.config.max_concurrent).await {
             Ok(c) => c,
             Err(e) => {
@@ -178,7 +179,18 @@ impl Executor {
             set.spawn(async move { me.run_job(c).await });
         }
         while set.join_next().await.is_some() {}
-        n
+        n + timers
+    }
+
+    /// Starts the instances of due timer start events; failures are logged.
+    async fn fire_start_timers(&self) -> usize {
+        match self.engine().fire_start_timers(self.inner.config.max_concurrent as i64).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(executor = %self.inner.config.id, "could not fire timer start events: {e}");
+                0
+            }
+        }
     }
 
     /// Runs until `shutdown` turns true (or its sender is dropped): claims jobs whenever a
@@ -193,6 +205,7 @@ impl Executor {
                 break;
             }
             let free = max.saturating_sub(set.len());
+            self.fire_start_timers().await;
             let mut got = 0;
             if free > 0 {
                 match self.acquire(free).await {
