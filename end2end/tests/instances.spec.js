@@ -2,13 +2,14 @@
 // 恢复 / 终止 enabled only when allowed, 调整 with a parallel-gateway warning, and the
 // detail screen (diagram, history, variables edited with a type check).
 const { test, expect } = require('@playwright/test');
-const { signIn, deployFixture, startInstance, uniqueKey } = require('./helpers');
+const { signIn, deployFixture, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 const SEQ = '端到端顺序流程';
 
 /** Opens the instance list filtered to one definition name. */
 async function openList(page, name) {
   await page.goto('/instances');
+  await waitForHydration(page);
   await page.getByTestId('instance-name').fill(name);
   await page.getByTestId('instance-search').getByRole('button', { name: '查询' }).click();
 }
@@ -16,6 +17,7 @@ async function openList(page, name) {
 /** Opens a deployed definition's page through the deployment list. */
 async function openDefinition(page, name) {
   await page.goto('/deployments');
+  await waitForHydration(page);
   await page.getByTestId('definition-search').fill(name);
   await page.getByRole('button', { name: '查询' }).click();
   await page.getByTestId('definition-table').getByRole('link', { name }).first().click();
@@ -197,6 +199,7 @@ test('detail: diagram, history, variables edited with a type check in place', as
   await deployFixture(page, 'e2e-seq.bpmn');
   const started = await startInstance(page, 'e2e-seq', { businessKey: uniqueKey('detail'), variables: { amount: 100 } });
   await page.goto(`/instances/${started.id}`);
+  await waitForHydration(page);
 
   await expect(page.getByTestId('diagram').locator('svg')).toBeVisible();
   await expect(page.getByTestId('diagram')).toContainText('填写申请');

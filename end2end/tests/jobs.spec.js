@@ -8,7 +8,7 @@
 // - 等一小时: a `PT1H` timer → a pending job;
 // - 调用接口: a web-service call to a closed port with one retry → an error job within a second.
 const { test, expect } = require('@playwright/test');
-const { signIn, uniqueKey } = require('./helpers');
+const { signIn, uniqueKey, waitForHydration } = require('./helpers');
 
 function jobsBpmn(sfx) {
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -65,6 +65,7 @@ async function withJobs(page) {
 async function openJobs(page, tab, search) {
   if (!page.url().endsWith('/jobs')) {
     await page.goto('/jobs');
+    await waitForHydration(page);
   }
   await page.getByRole('tab', { name: tab, exact: true }).click();
   await page.getByTestId('job-search').fill(search);
@@ -157,6 +158,7 @@ test('delete a job after the confirmation: it is gone and its instance shows an 
   expect((await page.request.delete(`/api/v1/jobs/${id}`)).status()).toBe(404);
 
   await page.goto(`/instances/${instance}`);
+  await waitForHydration(page);
   await expect(page.getByTestId('instance-incidents')).toContainText(`等一小时 ${sfx}`);
   await expect(page.getByTestId('instance-incidents')).toContainText('was deleted by admin');
   await expect(page.getByTestId('instance-jobs').locator('tr[data-job]')).toHaveCount(2);
@@ -165,6 +167,7 @@ test('delete a job after the confirmation: it is gone and its instance shows an 
 test('the instance detail executes and deletes its jobs with the same buttons', async ({ page }) => {
   const { sfx, instance } = await withJobs(page);
   await page.goto(`/instances/${instance}`);
+  await waitForHydration(page);
   const jobs = page.getByTestId('instance-jobs');
   const bad = jobs.locator('tr[data-job]').filter({ hasText: `坏定时 ${sfx}` });
   await expect(bad).toHaveAttribute('data-state', 'error');

@@ -1,7 +1,7 @@
 // 任务 Tasks: complete, 改派 through the organisation tree, 撤回 a completed task, 删除 refused
 // for an active task and allowed for a completed one, the 逾期 tab.
 const { test, expect } = require('@playwright/test');
-const { signIn, deployFixture, startInstance, uniqueKey } = require('./helpers');
+const { signIn, deployFixture, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 /** Starts an instance of the sequential fixture and opens the task list on `tab`, searched
  *  for `search`; returns the instance id. */
@@ -10,6 +10,7 @@ async function withTask(page, { tab = '待办', search = '' } = {}) {
   await deployFixture(page, 'e2e-seq.bpmn');
   const started = await startInstance(page, 'e2e-seq', { businessKey: uniqueKey('task') });
   await page.goto('/tasks');
+  await waitForHydration(page);
   await openTab(page, tab, search);
   return started.id;
 }
@@ -118,6 +119,7 @@ test('an overdue task is listed under 逾期 in red', async ({ page }) => {
   await deployFixture(page, 'e2e-overdue.bpmn');
   const started = await startInstance(page, 'e2e-overdue', { businessKey: uniqueKey('late') });
   await page.goto('/tasks');
+  await waitForHydration(page);
   await openTab(page, '逾期', '限期处理');
   const row = taskRow(page, started.id, '限期处理');
   await expect(row).toContainText('2000-01-01');
