@@ -16,6 +16,8 @@ pub struct AppError {
 impl AppError {
     /// The answer to a caller without a valid session.
     pub fn unauthenticated() -> Self {
+        #[cfg(feature = "ssr")]
+        set_status(401);
         AppError {
             code: "unauthenticated".into(),
             message: "Your session has ended; sign in again. / 会话已结束，请重新登录。".into(),
@@ -25,6 +27,8 @@ impl AppError {
 
     /// A refusal of input, shown next to `field`.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        #[cfg(feature = "ssr")]
+        set_status(422);
         AppError { code: "invalid".into(), message: message.into(), field: Some(field.into()) }
     }
 
@@ -62,17 +66,22 @@ impl From<engine::EngineError> for AppError {
         if e.status() == 500 {
             tracing::error!(error = %e, "engine failure");
         }
-        // The refusal's own status (404, 409, 422…), so that a refusal is not logged or
-        // cached as a server failure.
-        if let (Some(resp), Ok(status)) =
-            (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status()))
-        {
-            resp.set_status(status);
-        }
+        set_status(e.status());
         let field = match &e {
             engine::EngineError::Invalid { field, .. } => field.map(str::to_string),
             _ => None,
         };
         AppError { code: e.code().into(), message: e.to_string(), field }
+    }
+}
+
+/// Gives the current server-function answer the refusal's own status (401, 404, 409, 422…),
+/// so that a refusal is not logged or cached as a server failure.
+#[cfg(feature = "ssr")]
+fn set_status(code: u16) {
+    if let (Some(resp), Ok(status)) =
+        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
+    {
+        resp.set_status(status);
     }
 }

@@ -54,6 +54,17 @@ async fn health_and_authentication(db: &TestDb) {
     assert_eq!(tenants.status(), 200);
     let list: serde_json::Value = tenants.json().await.unwrap();
     assert_eq!(list[0]["id"], "default");
+    // A refusal answers with its own status and the message, not as a server failure.
+    let refused = c
+        .post(format!("{base}/api/tenant_create"))
+        .header(COOKIE, &cookie)
+        .form(&[("id", "x1"), ("name", " ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "invalid");
     let page = c.get(format!("{base}/catalog")).header(COOKIE, &cookie).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("流程目录"));
