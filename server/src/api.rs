@@ -151,6 +151,36 @@ fn tagged(etag: &str, body: Option<serde_json::Value>) -> Response {
     res
 }
 
+/// Which list a polled answer is, and the request it answers (for its entity tag).
+struct Polled<'a> {
+    state: &'a AppState,
+    who: &'a CurrentSession,
+    headers: &'a HeaderMap,
+    /// The list's name and query string.
+    list: &'static str,
+    query: Option<&'a str>,
+    /// Anything else the answer depends on (e.g. the minute, for overdue tasks).
+    extra: i64,
+}
+
+impl Polled<'_> {
+    /// Answers `304 Not Modified` without running `page` while the caller's entity tag still
+    /// holds (the runtime change token has not moved); otherwise the page with a fresh tag.
+    async fn answer<T, F>(self, page: F) -> ApiResult<Response>
+    where
+        T: Serialize,
+        F: std::future::Future<Output = engine::Result<(Vec<T>, Option<String>)>>,
+    {
+        let token = self.state.engine.runtime_change_token().await?;
+        let etag = list_etag(token, self.who, self.list, self.query, self.extra);
+        if not_modified(self.headers, &etag) {
+            return Ok(tagged(&etag, None));
+        }
+        let (items, next) = page.await?;
+        Ok(tagged(&etag, Some(page_body(items, next))))
+    }
+}
+
 /// `{"items": [...], "next": cursor}`, without `next` on the last page.
 fn page_body<T: Serialize>(items: Vec<T>, next: Option<String>) -> serde_json::Value {
     let mut body = json!({ "items": items });

@@ -16,7 +16,7 @@ use axum::{Extension, Json, Router};
 use engine::jobs::{Job, JobAttempt, JobCategory, JobDetail, JobKind, JobQuery, JobState};
 use serde::{Deserialize, Serialize};
 
-use super::{list_etag, not_modified, page_body, tagged, ApiQuery, ApiResult};
+use super::{ApiQuery, ApiResult, Polled};
 use crate::AppState;
 
 /// The jobs routes.
@@ -153,14 +153,13 @@ async fn list_jobs(
         cursor: p.cursor.filter(|c| !c.is_empty()),
         limit: p.limit.unwrap_or(50).clamp(1, 500),
     };
-    let token = state.engine.runtime_change_token().await?;
-    let etag = list_etag(token, &who, "jobs", raw.as_deref(), 0);
-    if not_modified(&headers, &etag) {
-        return Ok(tagged(&etag, None));
-    }
-    let page = state.engine.list_jobs(&who.session.account, &query).await?;
-    let items: Vec<ApiJob> = page.items.into_iter().map(ApiJob::from).collect();
-    Ok(tagged(&etag, Some(page_body(items, page.next))))
+    let polled = Polled { state: &state, who: &who, headers: &headers, list: "jobs", query: raw.as_deref(), extra: 0 };
+    polled
+        .answer(async {
+            let page = state.engine.list_jobs(&who.session.account, &query).await?;
+            Ok((page.items.into_iter().map(ApiJob::from).collect::<Vec<_>>(), page.next))
+        })
+        .await
 }
 
 /// `GET /api/v1/jobs/{id}`: the job with its attempts.

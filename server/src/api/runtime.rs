@@ -17,7 +17,7 @@ use engine::instances::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{list_etag, not_modified, page_body, tagged, ApiError, ApiJson, ApiQuery, ApiResult};
+use super::{ApiError, ApiJson, ApiQuery, ApiResult, Polled};
 use crate::AppState;
 
 /// The runtime routes.
@@ -380,14 +380,14 @@ async fn list_instances(
         cursor: p.cursor.filter(|c| !c.is_empty()),
         limit: limit(p.limit),
     };
-    let token = state.engine.runtime_change_token().await?;
-    let etag = list_etag(token, &who, "instances", raw.as_deref(), 0);
-    if not_modified(&headers, &etag) {
-        return Ok(tagged(&etag, None));
-    }
-    let page = state.engine.list_instances(&who.session.account, &query).await?;
-    let items: Vec<ApiInstance> = page.items.into_iter().map(ApiInstance::from).collect();
-    Ok(tagged(&etag, Some(page_body(items, page.next))))
+    let polled =
+        Polled { state: &state, who: &who, headers: &headers, list: "instances", query: raw.as_deref(), extra: 0 };
+    polled
+        .answer(async {
+            let page = state.engine.list_instances(&who.session.account, &query).await?;
+            Ok((page.items.into_iter().map(ApiInstance::from).collect::<Vec<_>>(), page.next))
+        })
+        .await
 }
 
 /// `GET /api/v1/process-instances/{id}`: the instance with variables, tasks, history.
@@ -512,16 +512,16 @@ async fn list_tasks(
         cursor: p.cursor.filter(|c| !c.is_empty()),
         limit: limit(p.limit),
     };
-    let token = state.engine.runtime_change_token().await?;
     // Tasks become overdue by the passing of time alone: the tag changes every minute.
     let minute = state.engine.clock().now().div_euclid(60_000);
-    let etag = list_etag(token, &who, "tasks", raw.as_deref(), minute);
-    if not_modified(&headers, &etag) {
-        return Ok(tagged(&etag, None));
-    }
-    let page = state.engine.list_tasks(&who.session.account, &query).await?;
-    let items: Vec<ApiTask> = page.items.into_iter().map(ApiTask::from).collect();
-    Ok(tagged(&etag, Some(page_body(items, page.next))))
+    let polled =
+        Polled { state: &state, who: &who, headers: &headers, list: "tasks", query: raw.as_deref(), extra: minute };
+    polled
+        .answer(async {
+            let page = state.engine.list_tasks(&who.session.account, &query).await?;
+            Ok((page.items.into_iter().map(ApiTask::from).collect::<Vec<_>>(), page.next))
+        })
+        .await
 }
 
 /// `GET /api/v1/tasks/{id}`.
