@@ -247,6 +247,30 @@ where
     }
 }
 
+/// A one-field search form: typing changes only the box; submitting copies it into `applied`
+/// (which the list reads) and runs `on_search` (e.g. to go back to the first page).
+#[component]
+pub fn SearchBox(
+    testid: &'static str,
+    placeholder: &'static str,
+    applied: RwSignal<String>,
+    #[prop(into)] on_search: Callback<()>,
+) -> impl IntoView {
+    let t = use_t();
+    let draft = RwSignal::new(applied.get_untracked());
+    view! {
+        <form class="search" on:submit=move |ev| {
+            ev.prevent_default();
+            applied.set(draft.get_untracked());
+            on_search.run(());
+        }>
+            <input type="search" data-testid=testid aria-label=move || t(placeholder) placeholder=move || t(placeholder)
+                prop:value=draft on:input=move |ev| draft.set(event_target_value(&ev)) />
+            <button type="submit">{move || t("common.search")}</button>
+        </form>
+    }
+}
+
 /// Quick-category tabs (待办 / 逾期 / …): one button per `(value, label key)`; `on_select`
 /// runs after the selection changed (e.g. to go back to the first page).
 #[component]

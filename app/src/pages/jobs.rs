@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::jobs::{delete_job, execute_job, list_jobs, load_job, JobKind, JobListRow, JobState, JobTab};
-use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs};
+use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
 use crate::format::datetime;
 use crate::use_t;
 
@@ -29,7 +29,6 @@ pub fn truncate(text: &str) -> String {
 pub fn JobsPage() -> impl IntoView {
     let t = use_t();
     let tab = RwSignal::new(JobTab::All);
-    let search = RwSignal::new(String::new());
     let applied = RwSignal::new(String::new());
     let cursors = RwSignal::new(vec![None::<String>]);
     let list = Resource::new(
@@ -48,12 +47,7 @@ pub fn JobsPage() -> impl IntoView {
         <div class="toolbar">
             <Tabs tabs=vec![(JobTab::All, "job.tab.all"), (JobTab::Errors, "job.tab.errors")]
                 selected=tab on_select=restart />
-            <form class="search" on:submit=move |ev| { ev.prevent_default(); applied.set(search.get_untracked()); restart(); }>
-                <input type="search" data-testid="job-search" aria-label=move || t("job.search_ph")
-                    placeholder=move || t("job.search_ph")
-                    prop:value=search on:input=move |ev| search.set(event_target_value(&ev)) />
-                <button type="submit">{move || t("common.search")}</button>
-            </form>
+            <SearchBox testid="job-search" placeholder="job.search_ph" applied=applied on_search=move |_| restart() />
         </div>
         {loaded(list, move |page| {
             if page.items.is_empty() {

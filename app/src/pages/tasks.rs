@@ -10,7 +10,7 @@ use crate::api::runtime::{
     complete_task, delete_task, list_tasks, reassign_task, withdraw_task, TaskRow, TaskState, TaskTab,
 };
 use crate::browser;
-use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs};
+use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
 use crate::format::datetime;
 use crate::pages::org::OrgTreeView;
 use crate::use_t;
@@ -29,7 +29,6 @@ pub fn task_state_class(task: &TaskRow) -> &'static str {
 pub fn TasksPage() -> impl IntoView {
     let t = use_t();
     let tab = RwSignal::new(TaskTab::Todo);
-    let search = RwSignal::new(String::new());
     let applied = RwSignal::new(String::new());
     let cursors = RwSignal::new(vec![None::<String>]);
     let list = Resource::new(
@@ -58,12 +57,7 @@ pub fn TasksPage() -> impl IntoView {
                 (TaskTab::Completed, "task.tab.completed"),
                 (TaskTab::All, "task.tab.all"),
             ] selected=tab on_select=restart />
-            <form class="search" on:submit=move |ev| { ev.prevent_default(); applied.set(search.get_untracked()); restart(); }>
-                <input type="search" data-testid="task-search" aria-label=move || t("task.search_ph")
-                    placeholder=move || t("task.search_ph")
-                    prop:value=search on:input=move |ev| search.set(event_target_value(&ev)) />
-                <button type="submit">{move || t("common.search")}</button>
-            </form>
+            <SearchBox testid="task-search" placeholder="task.search_ph" applied=applied on_search=move |_| restart() />
         </div>
         {loaded(list, move |page| {
             if page.items.is_empty() {
