@@ -13,31 +13,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// (year, month, day) → days since 1970-01-01, the inverse of `civil_from_days`.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// A day as typed in a date input (`YYYY-MM-DD`) → epoch milliseconds of its start (UTC).
-pub fn date_millis(text: &str) -> Option<i64> {
-    let mut it = text.splitn(3, '-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: u32 = it.next()?.parse().ok()?;
-    let d: u32 = it.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || d == 0 || d > 31 {
-        return None;
-    }
-    let days = days_from_civil(y, m, d);
-    // 2023-02-30 would silently become 2023-03-02: refuse days the month does not have.
-    (civil_from_days(days) == (y, m, d)).then_some(days * 86_400_000)
-}
-
 fn parts(millis: i64) -> (i64, u32, u32, i64, i64, i64, i64) {
     let secs = millis.div_euclid(1000);
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
@@ -67,15 +42,5 @@ mod tests {
         assert_eq!(iso8601(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
         assert_eq!(datetime(951_782_400_000), "2000-02-29 00:00");
         assert_eq!(iso8601(-1), "1969-12-31T23:59:59.999Z");
-    }
-
-    #[test]
-    fn reads_dates_of_date_inputs() {
-        assert_eq!(date_millis("1970-01-01"), Some(0));
-        assert_eq!(date_millis("2000-02-29"), Some(951_782_400_000));
-        assert_eq!(date_millis("2023-11-14").map(datetime).as_deref(), Some("2023-11-14 00:00"));
-        assert_eq!(date_millis("2023-02-30"), None);
-        assert_eq!(date_millis("2023-13-01"), None);
-        assert_eq!(date_millis("yesterday"), None);
     }
 }

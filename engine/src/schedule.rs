@@ -923,6 +923,16 @@ mod tests {
     //! Expected epoch values were computed independently with `date -u -d <time> +%s`.
 
     use super::*;
+
+    /// The console's date inputs (`YYYY-MM-DD`) are read with `parse_datetime`.
+    #[test]
+    fn date_inputs_of_the_console() {
+        assert_eq!(parse_datetime("1970-01-01"), Ok(0));
+        assert_eq!(parse_datetime("2000-02-29"), Ok(951_782_400_000));
+        assert!(parse_datetime("2023-02-30").is_err());
+        assert!(parse_datetime("2023-13-01").is_err());
+        assert!(parse_datetime("yesterday").is_err());
+    }
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 

@@ -559,7 +559,6 @@ pub async fn runtime_changed() -> Result<i64, AppError> {
 /// One page of instances within the caller's tenant scope.
 #[server(endpoint = "instances", input = Json)]
 pub async fn list_instances(filter: InstanceFilter, cursor: Option<String>) -> Result<InstancePage, AppError> {
-    use crate::format::date_millis;
     use crate::ssr::{current, engine};
     use engine::instances::{InstanceCategory, InstanceQuery, InstanceSort};
     let s = current()?;
@@ -568,9 +567,7 @@ pub async fn list_instances(filter: InstanceFilter, cursor: Option<String>) -> R
         if text.trim().is_empty() {
             return Ok(None);
         }
-        date_millis(text.trim())
-            .map(Some)
-            .ok_or_else(|| AppError::invalid(field, format!("`{text}` is not a date; use YYYY-MM-DD.")))
+        engine::schedule::parse_datetime(text.trim()).map(Some).map_err(|e| AppError::invalid(field, e.to_string()))
     };
     let q = InstanceQuery {
         tenant: s.session.tenant_id.clone(),
