@@ -209,7 +209,13 @@ impl Engine {
         }
         self.run_command(&task.instance_id, None, |inst| {
             require_state(inst, &[InstanceStatus::Running], "complete a task of", "Resume the instance first.")?;
-            let waiting = inst.state.tokens.iter().any(|t| t.id == token && t.state == TokenState::WaitingTask);
+            // The token must still wait in this task's activity: after a completion it may
+            // have moved on to the next user task under the same id.
+            let waiting = inst.state.tokens.iter().any(|t| {
+                t.id == token
+                    && t.state == TokenState::WaitingTask
+                    && inst.node(t.node).is_some_and(|n| n.id == task.activity_id)
+            });
             if !waiting {
                 return Err(EngineError::Conflict(format!(
                     "Task '{}' was handled meanwhile by someone else; reload the list.",
