@@ -15,6 +15,13 @@
 //! commit (group commit). A checked statement is followed by an insert into a temporary
 //! table whose CHECK constraint fails when the statement changed nothing, which stops the
 //! request right there.
+//!
+//! On PostgreSQL a write set travels as one simple query with its arguments written as typed
+//! literals (text in dollar quotes, so no character of a value can end it): PostgreSQL runs the
+//! statements of such a query as one transaction, so a command costs one round trip and one
+//! commit instead of a round trip per statement. A checked statement runs as
+//! `WITH w AS (... RETURNING 1) SELECT write_guard(count)`, a function (migration
+//! `write_guard`) that raises when the count is 0.
 
 use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
@@ -43,6 +50,7 @@ const GUARD_TABLE: &str = "CREATE TEMP TABLE IF NOT EXISTS write_guard \
      (ok INTEGER PRIMARY KEY CONSTRAINT write_guard_failed CHECK (ok > 0))";
 const GUARD_FAILED: &str = "write_guard_failed";
 const GUARD: &str = "INSERT OR REPLACE INTO temp.write_guard (ok) VALUES (changes())";
+pub(crate) const GUARD_FAILED_PG: &str = "write_guard_failed";
 
 /// Write sets committed together at most.
 const MAX_BATCH: usize = 64;
@@ -78,7 +86,8 @@ impl WriteSet {
         let mut sql = String::new();
         let mut args = Vec::new();
         for w in &self.writes {
-            renumber_into(&mut sql, &w.sql, args.len());
+            let offset = args.len();
+            substitute_into(&mut sql, &w.sql, |n| format!("${}", n + offset));
             sql.push_str(";\n");
             args.extend(w.args.iter().cloned());
             if w.refusal.is_some() {
@@ -88,15 +97,52 @@ impl WriteSet {
         }
         (sql, args)
     }
+
+    /// The whole set as one PostgreSQL simple query (see the module's description).
+    pub(crate) fn inlined(&self) -> String {
+        let mut sql = String::new();
+        for w in &self.writes {
+            let mut stmt = String::new();
+            substitute_into(&mut stmt, &w.sql, |n| w.args.get(n - 1).map(literal).unwrap_or_else(|| "NULL".into()));
+            if w.refusal.is_some() {
+                sql.push_str(&format!(
+                    "WITH w AS ({stmt} RETURNING 1) SELECT write_guard((SELECT count(*) FROM w));\n"
+                ));
+            } else {
+                sql.push_str(&stmt);
+                sql.push_str(";\n");
+            }
+        }
+        sql
+    }
 }
 
-/// Appends `sql` to `out` with every `$n` placeholder (outside quoted text) shifted by
-/// `offset`.
-fn renumber_into(out: &mut String, sql: &str, offset: usize) {
+/// An argument as a PostgreSQL literal of the type its bind value would have.
+fn literal(a: &Arg) -> String {
+    match a {
+        Arg::Int(i) | Arg::OptInt(Some(i)) => format!("({i})::bigint"),
+        Arg::OptInt(None) => "NULL::bigint".into(),
+        Arg::Text(s) | Arg::OptText(Some(s)) => {
+            // A dollar-quote tag whose first appearance after the text's start is the closing
+            // one (the text may end with part of a tag).
+            let mut tag = String::from("$w$");
+            let mut n = 0;
+            while format!("{s}{tag}").find(&tag) != Some(s.len()) {
+                n += 1;
+                tag = format!("$w{n}$");
+            }
+            format!("{tag}{s}{tag}::text")
+        }
+        Arg::OptText(None) => "NULL::text".into(),
+    }
+}
+
+/// Appends `sql` to `out` with every `$n` placeholder (outside quoted text) replaced by
+/// `with(n)`.
+fn substitute_into(out: &mut String, sql: &str, with: impl Fn(usize) -> String) {
     let mut chars = sql.chars().peekable();
     let mut quote: Option<char> = None;
     while let Some(c) = chars.next() {
-        out.push(c);
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
@@ -108,12 +154,17 @@ fn renumber_into(out: &mut String, sql: &str, offset: usize) {
                     chars.next();
                 }
                 match digits.parse::<usize>() {
-                    Ok(n) => out.push_str(&(n + offset).to_string()),
-                    Err(_) => out.push_str(&digits),
+                    Ok(n) if n > 0 => out.push_str(&with(n)),
+                    _ => {
+                        out.push('$');
+                        out.push_str(&digits);
+                    }
                 }
+                continue;
             }
             None => {}
         }
+        out.push(c);
     }
 }
 
@@ -252,8 +303,25 @@ mod tests {
     #[test]
     fn placeholders_are_renumbered_outside_quotes() {
         let mut out = String::new();
-        renumber_into(&mut out, "UPDATE t SET a = $1, b = '$2' WHERE c = $2 AND d = $10", 3);
+        substitute_into(&mut out, "UPDATE t SET a = $1, b = '$2' WHERE c = $2 AND d = $10", |n| format!("${}", n + 3));
         assert_eq!(out, "UPDATE t SET a = $4, b = '$2' WHERE c = $5 AND d = $13");
+    }
+
+    #[test]
+    fn inlined_sets_quote_every_value_and_guard_checks() {
+        let mut ws = WriteSet::default();
+        ws.check(
+            "UPDATE i SET s = $1, e = $2 WHERE id = $3 AND r = $4",
+            vec![Arg::from("it's $w$ done"), Arg::OptInt(None), Arg::from("a"), Arg::from(-3)],
+            EngineError::Conflict("changed".into()),
+        );
+        ws.push("INSERT INTO h (a, b) VALUES ($1, $2)", vec![Arg::OptText(None), Arg::from("x$w")]);
+        assert_eq!(
+            ws.inlined(),
+            "WITH w AS (UPDATE i SET s = $w1$it's $w$ done$w1$::text, e = NULL::bigint WHERE id = $w$a$w$::text \
+             AND r = (-3)::bigint RETURNING 1) SELECT write_guard((SELECT count(*) FROM w));\n\
+             INSERT INTO h (a, b) VALUES (NULL::text, $w1$x$w$w1$::text);\n"
+        );
     }
 
     #[test]
