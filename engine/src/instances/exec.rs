@@ -146,6 +146,12 @@ pub(super) fn runtime_refusal(e: RuntimeError) -> EngineError {
 const INSTANCE_COLUMNS: &str = "id, tenant_id, definition_id, definition_name, business_key, initiator, state, \
      parent_instance_id, parent_token, revision, state_json";
 
+/// [`INSTANCE_COLUMNS`] of the table aliased `i`, named `i_<column>`, for queries that read an
+/// instance beside another row.
+pub(super) fn prefixed_instance_columns() -> String {
+    INSTANCE_COLUMNS.split(',').map(|c| format!("i.{0} AS i_{0}", c.trim())).collect::<Vec<_>>().join(", ")
+}
+
 impl Engine {
     /// The parsed process of a definition (cached).
     pub(super) async fn process_of(&self, definition_id: &str) -> Result<Arc<Process>> {
@@ -180,25 +186,27 @@ impl Engine {
         Ok(process)
     }
 
-    async fn loaded_from_row(&self, r: &AnyRow) -> Result<Loaded> {
-        let id: String = r.try_get("id")?;
-        let definition_id: String = r.try_get("definition_id")?;
-        let json: String = r.try_get("state_json")?;
+    /// The instance of a row holding [`INSTANCE_COLUMNS`], each named `{prefix}<column>`.
+    pub(super) async fn loaded_from_row(&self, r: &AnyRow, prefix: &str) -> Result<Loaded> {
+        let col = |c: &str| format!("{prefix}{c}");
+        let id: String = r.try_get(col("id").as_str())?;
+        let definition_id: String = r.try_get(col("definition_id").as_str())?;
+        let json: String = r.try_get(col("state_json").as_str())?;
         let state: InstanceState = serde_json::from_str(&json).map_err(|e| {
             EngineError::Conflict(format!("The stored state of instance '{id}' cannot be read ({e}); terminate it."))
         })?;
         Ok(Loaded {
             process: self.process_of(&definition_id).await?,
             id,
-            tenant_id: r.try_get("tenant_id")?,
+            tenant_id: r.try_get(col("tenant_id").as_str())?,
             definition_id,
-            definition_name: r.try_get("definition_name")?,
-            business_key: r.try_get("business_key")?,
-            initiator: r.try_get("initiator")?,
-            status: InstanceStatus::parse(&r.try_get::<String, _>("state")?),
-            parent_instance_id: r.try_get("parent_instance_id")?,
-            parent_token: r.try_get("parent_token")?,
-            revision: r.try_get("revision")?,
+            definition_name: r.try_get(col("definition_name").as_str())?,
+            business_key: r.try_get(col("business_key").as_str())?,
+            initiator: r.try_get(col("initiator").as_str())?,
+            status: InstanceStatus::parse(&r.try_get::<String, _>(col("state").as_str())?),
+            parent_instance_id: r.try_get(col("parent_instance_id").as_str())?,
+            parent_token: r.try_get(col("parent_token").as_str())?,
+            revision: r.try_get(col("revision").as_str())?,
             state,
         })
     }
@@ -211,7 +219,7 @@ impl Engine {
             .fetch_optional(&self.store.pool)
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Process instance", id: id.to_owned() })?;
-        self.loaded_from_row(&row).await
+        self.loaded_from_row(&row, "").await
     }
 
     async fn load_in_tx(
@@ -222,7 +230,7 @@ impl Engine {
     ) -> Result<Option<Loaded>> {
         let row = bind_all(sql, args).fetch_optional(&mut **tx).await?;
         match row {
-            Some(r) => Ok(Some(self.loaded_from_row(&r).await?)),
+            Some(r) => Ok(Some(self.loaded_from_row(&r, "").await?)),
             None => Ok(None),
         }
     }
@@ -230,14 +238,32 @@ impl Engine {
     /// Runs a command on instance `id`: reads it, lets `plan` decide, and writes the outcome
     /// in one transaction. When `pinned` is the revision the caller saw, a concurrent change
     /// refuses the command; otherwise it is re-read and planned again.
-    pub(super) async fn run_command<F>(&self, id: &str, pinned: Option<i64>, mut plan: F) -> Result<Outcome>
+    pub(super) async fn run_command<F>(&self, id: &str, pinned: Option<i64>, plan: F) -> Result<Outcome>
+    where
+        F: FnMut(&Loaded) -> Result<Plan>,
+    {
+        self.run_command_from(id, None, pinned, plan).await
+    }
+
+    /// [`Engine::run_command`] whose first attempt uses `first`, the instance as the caller has
+    /// just read it.
+    pub(super) async fn run_command_from<F>(
+        &self,
+        id: &str,
+        mut first: Option<Loaded>,
+        pinned: Option<i64>,
+        mut plan: F,
+    ) -> Result<Outcome>
     where
         F: FnMut(&Loaded) -> Result<Plan>,
     {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let inst = self.load_instance(id).await?;
+            let inst = match first.take() {
+                Some(inst) => inst,
+                None => self.load_instance(id).await?,
+            };
             if pinned.is_some_and(|r| r != inst.revision) {
                 return Err(EngineError::ChangedMeanwhile { what: "Process instance", id: id.to_owned() });
             }
