@@ -531,3 +531,131 @@ async fn timer_start_events(db: &TestDb) {
     assert_eq!(count(e).await.len(), 3);
 }
 db_test!(timer_start_events_start_instances_on_their_cycle, timer_start_events);
+
+/// The history as `activity:outcome` (`-` while active), in order.
+async fn history(e: &Engine, instance: &str) -> Vec<String> {
+    let d = e.instance(&sys(), instance).await.unwrap();
+    d.history.iter().map(|h| format!("{}:{}", h.activity_id, h.outcome.as_deref().unwrap_or("-"))).collect()
+}
+
+async fn async_user_task(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="review" name="Review" camunda:asyncBefore="true" camunda:assignee="${who}"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "review"),
+        flow("f2", "review", "end"),
+    ]
+    .concat();
+    deploy(e, "later", &body).await;
+    let id = start(e, "later", json!({"who": "lina"})).await;
+    let jobs = jobs_of(e, &id).await;
+    assert_eq!(jobs.len(), 1);
+    let job = &jobs[0];
+    assert_eq!(
+        (job.kind, job.state, job.name.as_str(), job.activity_id.as_str(), job.retries, job.due),
+        (JobKind::Async, JobState::Pending, "Review", "review", 3, e.clock().now())
+    );
+    assert_eq!(active(e, &id).await, ["review"], "the instance waits in front of the task");
+    assert_eq!(history(e, &id).await, ["start:completed"], "the task has not started");
+    assert!(e.instance(&sys(), &id).await.unwrap().tasks.is_empty());
+    let listed = serde_json::to_value(job).unwrap();
+    assert_eq!(listed["type"], "async");
+
+    let x = executor(e, Fake::ok("{}"), "a");
+    assert_eq!(x.run_once().await, 1);
+    assert!(jobs_of(e, &id).await.is_empty());
+    assert_eq!(history(e, &id).await, ["start:completed", "review:-"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.tasks.len(), 1);
+    assert_eq!((d.tasks[0].assignee.as_deref(), d.tasks[0].state), (Some("lina"), TaskState::Active));
+    let log = e.job(&sys(), &job.id).await.unwrap_err();
+    assert_eq!(log.status(), 404, "a continuation that ran is gone");
+    e.complete_task(&sys(), &d.tasks[0].id, Default::default()).await.unwrap();
+    assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().state, InstanceStatus::Completed);
+
+    // A continuation whose activity cannot start (no `who`) is done; the token stops with an
+    // incident on the task, and a retry after the fix enters it at once.
+    let broken = start(e, "later", json!({})).await;
+    assert_eq!(x.run_once().await, 1);
+    assert!(jobs_of(e, &broken).await.is_empty());
+    let d = e.instance(&sys(), &broken).await.unwrap();
+    assert_eq!((d.summary.open_incidents, d.incidents[0].activity_id.as_str()), (1, "review"));
+    assert!(d.incidents[0].message.contains("who"), "{}", d.incidents[0].message);
+    e.set_variable(&sys(), &broken, "who", Some(json!("dora")), None).await.unwrap();
+    e.retry_incident(&sys(), &broken, &d.incidents[0].id).await.unwrap();
+    let d = e.instance(&sys(), &broken).await.unwrap();
+    assert_eq!(d.tasks.iter().map(|t| t.assignee.as_deref()).collect::<Vec<_>>(), [Some("dora")]);
+    assert!(jobs_of(e, &broken).await.is_empty(), "no second continuation");
+}
+db_test!(an_async_user_task_is_created_by_its_continuation_job, async_user_task);
+
+async fn async_service_task(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &service_process("http://h/pay", r#"camunda:asyncBefore="true""#)).await;
+    let id = start(e, "svc", json!({"amount": 7})).await;
+    let fake = Fake::ok(r#"{"paid": true}"#);
+    let x = executor(e, fake.clone(), "a");
+    let job = jobs_of(e, &id).await.remove(0);
+    assert_eq!((job.kind, job.name.as_str()), (JobKind::Async, "Pay"));
+    assert_eq!(x.run_once().await, 1, "the continuation");
+    assert_eq!(fake.count(), 0, "no call yet: the continuation created the service job");
+    let jobs = jobs_of(e, &id).await;
+    assert_eq!(jobs.iter().map(|j| (j.kind, j.state)).collect::<Vec<_>>(), [(JobKind::Service, JobState::Pending)]);
+    assert_eq!(history(e, &id).await, ["start:completed", "pay:-"]);
+    assert_eq!(x.run_once().await, 1, "the call");
+    assert_eq!(fake.count(), 1);
+    assert_eq!(active(e, &id).await, ["check"]);
+    assert_eq!(e.instance(&sys(), &id).await.unwrap().variables["payment"]["body"], json!({"paid": true}));
+}
+db_test!(an_async_service_task_continues_then_calls, async_service_task);
+
+async fn async_jobs_follow_the_instance(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="review" name="Review" flowable:async="true"/>"#.into(),
+        r#"<userTask id="other" name="Other"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "review"),
+        flow("f2", "review", "other"),
+        flow("f3", "other", "end"),
+    ]
+    .concat();
+    deploy(e, "later", &body).await;
+    let x = executor(e, Fake::ok("{}"), "a");
+
+    // Suspended: the continuation waits; resumed: it runs.
+    let id = start(e, "later", json!({})).await;
+    e.suspend_instance(&sys(), &id, "hold", None).await.unwrap();
+    assert_eq!(x.run_once().await, 0, "a suspended instance's continuation waits");
+    assert_eq!(jobs_of(e, &id).await[0].state, JobState::Pending);
+    e.resume_instance(&sys(), &id, "go", None).await.unwrap();
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(history(e, &id).await, ["start:completed", "review:-"]);
+
+    // Adjusted away: the job goes, nothing of `review` is in the history.
+    let moved = start(e, "later", json!({})).await;
+    e.move_instance(&sys(), &moved, &["review".into()], "other", "skip", None).await.unwrap();
+    assert!(jobs_of(e, &moved).await.is_empty());
+    assert_eq!(history(e, &moved).await, ["start:completed", "other:-"]);
+
+    // Terminated: the job goes.
+    let ended = start(e, "later", json!({})).await;
+    e.terminate_instance(&sys(), &ended, "stop", None).await.unwrap();
+    assert!(jobs_of(e, &ended).await.is_empty());
+
+    // Deleted: an incident says so; executing a deleted job is refused.
+    let deleted = start(e, "later", json!({})).await;
+    let job = jobs_of(e, &deleted).await.remove(0);
+    e.delete_job(&sys(), &job.id).await.unwrap();
+    let d = e.instance(&sys(), &deleted).await.unwrap();
+    assert!(d.incidents[0].message.contains("(asynchronous continuation) was deleted"), "{}", d.incidents[0].message);
+    assert_eq!(e.execute_job(&sys(), &job.id).await.unwrap_err().status(), 404);
+    assert_eq!(x.run_once().await, 0);
+}
+db_test!(
+    async_continuations_wait_while_suspended_and_go_with_moves_terminations_and_deletes,
+    async_jobs_follow_the_instance
+);

@@ -377,7 +377,9 @@ impl Executor {
                 (self.release_guard(c), "the instance is suspended; the job waits until it is resumed")
             }
             InstanceStatus::Running => {
-                let waits = view.state.tokens.iter().any(|t| t.id == c.token as TokenId && t.state == expected);
+                let waits = view.state.tokens.iter().any(|t| {
+                    t.id == c.token as TokenId && std::mem::discriminant(&t.state) == std::mem::discriminant(&expected)
+                });
                 if waits {
                     return None;
                 }
@@ -396,14 +398,7 @@ impl Executor {
         let result = match c.kind.as_str() {
             "timer" => self.fire_timer(&c, started).await,
             "service" => self.call_service(&c, started).await,
-            _ => {
-                let message = format!(
-                    "Job '{}' is an asynchronous continuation, which this engine does not run yet; adjust the \
-                     instance past '{}'.",
-                    c.name, c.activity_id
-                );
-                self.fail(&c, started, Failure::Permanent { message }).await
-            }
+            _ => self.continue_async(&c, started).await,
         };
         match result {
             Ok(()) => {}
@@ -478,6 +473,25 @@ impl Executor {
                     command: Some(Command::FireTimer { token: c.token as TokenId }),
                     guards: vec![guard],
                     statements: vec![self.attempt(c, started, true, &message)],
+                    ..JobCommand::default()
+                })
+            })
+            .await
+    }
+
+    /// An asynchronous continuation: the token waiting in front of its activity enters it.
+    /// What the activity does then (a task, a call, an incident) is the continuation's step.
+    async fn continue_async(&self, c: &Claimed, started: i64) -> Result<()> {
+        self.engine()
+            .run_job_command(&c.instance_id, "system", |view| {
+                let expected = TokenState::WaitingAsync { flow: None };
+                if let Some(cmd) = self.not_applicable(c, view, expected, started) {
+                    return Ok(cmd);
+                }
+                Ok(JobCommand {
+                    command: Some(Command::ContinueAsync { token: c.token as TokenId }),
+                    guards: vec![self.delete_guard(c)],
+                    statements: vec![self.attempt(c, started, true, "continued")],
                     ..JobCommand::default()
                 })
             })
