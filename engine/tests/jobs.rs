@@ -659,3 +659,128 @@ db_test!(
     async_continuations_wait_while_suspended_and_go_with_moves_terminations_and_deletes,
     async_jobs_follow_the_instance
 );
+
+/// A caller whose calls wait until `open` gets a permit. Counts the calls started and the
+/// calls dropped before they answered (aborted).
+struct Gate {
+    started: AtomicUsize,
+    dropped: AtomicUsize,
+    open: tokio::sync::Semaphore,
+}
+
+impl Gate {
+    fn closed() -> Arc<Gate> {
+        Arc::new(Gate {
+            started: AtomicUsize::new(0),
+            dropped: AtomicUsize::new(0),
+            open: tokio::sync::Semaphore::new(0),
+        })
+    }
+}
+
+/// Counts a call dropped while it waited.
+struct Unanswered<'a>(&'a AtomicUsize);
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl ServiceCaller for Gate {
+    fn call(&self, _req: ServiceRequest) -> CallFuture<'_> {
+        Box::pin(async move {
+            self.started.fetch_add(1, Ordering::SeqCst);
+            let waiting = Unanswered(&self.dropped);
+            let permit = self.open.acquire().await;
+            std::mem::forget(waiting);
+            drop(permit);
+            Ok(ServiceResponse::new(200, r#"{"late": true}"#))
+        })
+    }
+}
+
+/// Waits (polling) until `cond` holds; panics with `what` if it never does.
+async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    for _ in 0..12_000 {
+        if cond() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+/// The service process whose call may take ten minutes.
+fn slow_service() -> String {
+    service_process("http://h/slow", "").replace(r#"stringValue="100""#, r#"stringValue="600000""#)
+}
+
+async fn delete_running(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &slow_service()).await;
+    let id = start(e, "svc", json!({"amount": 1})).await;
+    let gate = Gate::closed();
+    let x = executor(e, gate.clone(), "a");
+    let run = tokio::spawn(async move { x.run_once().await });
+    wait_until("the call started", || gate.started.load(Ordering::SeqCst) == 1).await;
+    let job = jobs_of(e, &id).await.remove(0);
+    assert_eq!((job.state, job.locked_by.as_deref()), (JobState::Running, Some("a")));
+
+    let alice = Account { username: "alice".into(), ..Account::system() };
+    e.delete_job(&alice, &job.id).await.unwrap();
+    wait_until("the executor's run ended", || run.is_finished()).await;
+    assert_eq!(gate.dropped.load(Ordering::SeqCst), 1, "the call was aborted");
+    assert_eq!(run.await.unwrap(), 1);
+    gate.open.add_permits(10);
+
+    assert!(jobs_of(e, &id).await.is_empty());
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.summary.open_incidents, 1);
+    assert!(d.incidents[0].message.contains("was deleted by alice"), "{}", d.incidents[0].message);
+    assert_eq!(d.summary.active_activity_ids, ["pay"], "the token still waits on the service task");
+    assert!(!d.variables.contains_key("payment"), "no outcome was written");
+    assert_eq!(history(e, &id).await, ["start:completed", "pay:-"]);
+}
+db_test!(deleting_a_running_job_aborts_its_call, delete_running);
+
+async fn lease_renewal(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &slow_service()).await;
+    let id = start(e, "svc", json!({"amount": 1})).await;
+    // Another server process on the same database: an engine of its own.
+    let other = Engine::new(e.store().clone(), e.clock().clone());
+    let gate = Gate::closed();
+    let config = ExecutorConfig { id: "far".into(), lease_ms: 200, ..Default::default() };
+    let x = Executor::new(other, gate.clone(), config);
+    let run = tokio::spawn(async move { x.run_once().await });
+    wait_until("the call started", || gate.started.load(Ordering::SeqCst) == 1).await;
+    let claimed = jobs_of(e, &id).await.remove(0);
+    let first = claimed.lock_expires_at.unwrap();
+    assert_eq!(first, e.clock().now() + 200);
+
+    // By the clock the first lease is over; the running executor extends it.
+    e.clock().advance(10_000);
+    for _ in 0..12_000 {
+        if jobs_of(e, &id).await[0].lock_expires_at > Some(first) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let renewed = jobs_of(e, &id).await.remove(0);
+    assert_eq!(renewed.lock_expires_at, Some(e.clock().now() + 200), "the lease was renewed");
+    assert_eq!((renewed.state, renewed.revision), (JobState::Running, claimed.revision));
+    let heir = executor(e, Fake::ok("{}"), "heir");
+    assert_eq!(heir.run_once().await, 0, "a renewed lease is not taken over");
+
+    // Deleted through this process: the other one notices at its next renewal and aborts.
+    e.delete_job(&sys(), &claimed.id).await.unwrap();
+    wait_until("the other executor's run ended", || run.is_finished()).await;
+    assert_eq!(gate.dropped.load(Ordering::SeqCst), 1, "the call was aborted");
+    gate.open.add_permits(10);
+    assert!(jobs_of(e, &id).await.is_empty());
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!((d.summary.open_incidents, d.summary.active_activity_ids.clone()), (1, vec!["pay".to_owned()]));
+    assert!(!d.variables.contains_key("payment"));
+}
+db_test!(a_long_call_keeps_its_lease_and_a_deletion_elsewhere_aborts_it_at_the_next_renewal, lease_renewal);

@@ -393,12 +393,49 @@ impl Executor {
         })
     }
 
+    /// Runs a claimed job while keeping its lease: the work is dropped (its call aborted, nothing
+    /// written) when the job is deleted in this process or the claim is lost (deleted in
+    /// another process, or taken over).
     async fn run_job(&self, c: Claimed) {
+        let run = self.engine().running.register(&c.id);
+        tokio::select! {
+            () = self.work(&c) => {}
+            () = run.stopped() => tracing::info!(job = %c.id, "the job was deleted while it ran; its call was aborted"),
+            () = self.keep_lease(&c) => tracing::info!(
+                job = %c.id,
+                "the job was deleted or taken over by another executor while it ran; its call was aborted"
+            ),
+        }
+    }
+
+    /// Extends the lease of a running job every half lease, so that a long call is not taken
+    /// over; returns only when the claim is gone (the job was deleted or taken over).
+    async fn keep_lease(&self, c: &Claimed) {
+        let cfg = &self.inner.config;
+        let every = Duration::from_millis(u64::try_from(cfg.lease_ms / 2).unwrap_or(0).max(1));
+        let (cond, args) = self.held(c, 2);
+        let sql = format!("UPDATE jobs SET lock_expires_at = $1 WHERE {cond} AND state = 'running'");
+        loop {
+            tokio::time::sleep(every).await;
+            let expires = self.engine().clock.now().saturating_add(cfg.lease_ms);
+            let mut all = vec![Arg::Int(expires)];
+            all.extend(args.iter().cloned());
+            match crate::sql::bind_all(&sql, all).execute(&self.engine().store.pool).await {
+                Ok(done) if done.rows_affected() == 0 => return,
+                Ok(_) => tracing::debug!(job = %c.id, expires, "lease renewed"),
+                // The next renewal tries again; the lease is long enough to miss one.
+                Err(e) => tracing::warn!(job = %c.id, "lease not renewed: {e}"),
+            }
+        }
+    }
+
+    /// Runs the job and writes its outcome.
+    async fn work(&self, c: &Claimed) {
         let started = self.engine().clock.now();
         let result = match c.kind.as_str() {
-            "timer" => self.fire_timer(&c, started).await,
-            "service" => self.call_service(&c, started).await,
-            _ => self.continue_async(&c, started).await,
+            "timer" => self.fire_timer(c, started).await,
+            "service" => self.call_service(c, started).await,
+            _ => self.continue_async(c, started).await,
         };
         match result {
             Ok(()) => {}
@@ -413,7 +450,7 @@ impl Executor {
             Err(e) => {
                 let message = format!("Job '{}' could not move its instance on: {e}", c.name);
                 let failure = Failure::Transient { message, details: None, backoff_ms: http::DEFAULT_BACKOFF_MS };
-                if let Err(e) = self.fail(&c, started, failure).await {
+                if let Err(e) = self.fail(c, started, failure).await {
                     tracing::warn!(job = %c.id, "job failure not written: {e}");
                 }
             }
