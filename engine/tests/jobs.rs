@@ -784,3 +784,54 @@ async fn lease_renewal(db: &TestDb) {
     assert!(!d.variables.contains_key("payment"));
 }
 db_test!(a_long_call_keeps_its_lease_and_a_deletion_elsewhere_aborts_it_at_the_next_renewal, lease_renewal);
+
+/// Makes every instance insert fail (as if the process died before its commit), or stops that.
+async fn break_instance_inserts(e: &Engine, broken: bool) {
+    let pool = e.store().pool();
+    let statements: &[&str] = match (e.store().backend(), broken) {
+        (engine::Backend::Sqlite, true) => {
+            &["CREATE TRIGGER crash BEFORE INSERT ON process_instances BEGIN SELECT RAISE(ABORT, 'crash'); END"]
+        }
+        (engine::Backend::Sqlite, false) => &["DROP TRIGGER crash"],
+        (engine::Backend::Postgres, true) => &[
+            "CREATE FUNCTION crash() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER crash BEFORE INSERT ON process_instances FOR EACH ROW EXECUTE FUNCTION crash()",
+        ],
+        (engine::Backend::Postgres, false) => &["DROP TRIGGER crash ON process_instances"],
+    };
+    for sql in statements {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+}
+
+async fn start_timer_survives_a_failed_start(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="tick" name="Tick"><timerEventDefinition><timeCycle>R2/PT1M</timeCycle></timerEventDefinition></startEvent>"#.to_string(),
+        r#"<userTask id="report" name="Report"/><endEvent id="end"/>"#.into(),
+        flow("f1", "tick", "report"),
+        flow("f2", "report", "end"),
+    ]
+    .concat();
+    deploy(e, "ticking", &body).await;
+    let x = executor(e, Fake::ok("{}"), "a");
+    let count = || async {
+        let q = engine::instances::InstanceQuery { definition_name: Some("ticking".into()), ..Default::default() };
+        e.list_instances(&sys(), &q).await.unwrap().items.len()
+    };
+    e.clock().advance(60_000);
+    // The start fails after the firing was claimed: the claim goes with it.
+    break_instance_inserts(e, true).await;
+    assert_eq!(x.run_once().await, 0);
+    assert_eq!(count().await, 0);
+    break_instance_inserts(e, false).await;
+    assert_eq!(x.run_once().await, 1, "the firing was not lost");
+    assert_eq!(count().await, 1);
+    assert_eq!(x.run_once().await, 0, "and it started once");
+    e.clock().advance(60_000);
+    assert_eq!(x.run_once().await, 1, "the second firing of R2");
+    e.clock().advance(60_000);
+    assert_eq!(x.run_once().await, 0);
+    assert_eq!(count().await, 2);
+}
+db_test!(a_timer_start_firing_is_claimed_with_its_start_and_survives_a_failed_one, start_timer_survives_a_failed_start);

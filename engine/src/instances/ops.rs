@@ -149,6 +149,19 @@ impl Engine {
         definition_id: &str,
         req: StartRequest,
     ) -> Result<InstanceSummary> {
+        self.start_guarded(caller, definition_id, req, Vec::new()).await
+    }
+
+    /// Starts an instance in one transaction with `guards`, statements that must each change a
+    /// row first (a timer start event's claim on its firing); one that changes nothing refuses
+    /// the start and nothing is written.
+    pub(crate) async fn start_guarded(
+        &self,
+        caller: &Account,
+        definition_id: &str,
+        req: StartRequest,
+        guards: Vec<(String, Vec<Arg>)>,
+    ) -> Result<InstanceSummary> {
         check_variables(&req.variables)?;
         let row = sqlx::query(
             "SELECT tenant_id, name, version, startable, not_startable_reasons FROM process_definitions WHERE id = $1",
@@ -190,6 +203,7 @@ impl Engine {
             command: Some(Command::Start { variables }),
             ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
             operation: Some(("start".into(), String::new(), String::new())),
+            guards,
             ..Plan::default()
         };
         self.execute(inst, plan).await?;
