@@ -156,10 +156,13 @@ pub(crate) struct JobCommand {
 /// A deletion commits first (nothing can claim the job meanwhile), then signals the run in this
 /// process, which drops its in-flight call. A run in another process notices at its next lease
 /// renewal that the job is gone; its outcome would be refused by the commit guard anyway.
+///
+/// It also holds the executors' write turn on SQLite (see `Executor::write_turn`).
 #[derive(Debug, Default)]
 pub(crate) struct RunningJobs {
     runs: Mutex<HashMap<String, Vec<(u64, Arc<Notify>)>>>,
     next: std::sync::atomic::AtomicU64,
+    pub(crate) writes: tokio::sync::Mutex<()>,
 }
 
 impl RunningJobs {
