@@ -160,7 +160,7 @@ pub(crate) struct JobCommand {
 /// It also holds the executors' write turn on SQLite (see `Executor::write_turn`).
 #[derive(Debug, Default)]
 pub(crate) struct RunningJobs {
-    runs: Mutex<HashMap<String, Vec<(u64, Arc<Notify>)>>>,
+    runs: Mutex<HashMap<String, Vec<StopSignal>>>,
     next: std::sync::atomic::AtomicU64,
     pub(crate) writes: tokio::sync::Mutex<()>,
 }
@@ -186,6 +186,9 @@ impl RunningJobs {
         runs.len()
     }
 }
+
+/// A run's registration number and the signal that stops it.
+type StopSignal = (u64, Arc<Notify>);
 
 /// One registered run; dropping it ends the registration.
 pub(crate) struct RunningJob {
