@@ -81,6 +81,7 @@ async fn bench_lifecycles(db: &TestDb, label: &str) {
     }
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let cpu_before = cpu_seconds();
     let mut handles = Vec::new();
     for c in 0..clients {
         let e = e.clone();
@@ -98,12 +99,35 @@ async fn bench_lifecycles(db: &TestDb, label: &str) {
         total += h.await.expect("client");
     }
     let secs = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_before;
     println!(
         "{label}: {total} lifecycles in {secs:.1} s with {clients} client(s) = {:.0} lifecycles/s \
-         (half with two tasks, half with one: {:.0} commands/s)",
+         (half with two tasks, half with one: {:.0} commands/s); this process used {:.0} µs of CPU per \
+         lifecycle (load average {})",
         total as f64 / secs,
-        total as f64 * 3.5 / secs
+        total as f64 * 3.5 / secs,
+        cpu * 1e6 / total.max(1) as f64,
+        load_average()
     );
+}
+
+/// CPU seconds (user and system) this process has used so far; 0 where `/proc` is missing.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th
+    // and 13th, in clock ticks (100 per second on Linux).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// The one-minute load average, to tell how busy the machine was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Fills the store with `instances` instances and `tasks` tasks by plain SQL (a realistic

@@ -4,10 +4,20 @@
 //! each database has its own migrations (`migrations/sqlite`, `migrations/postgres`) because
 //! their DDL differs in small ways (auto-increment keys).
 
+pub(crate) mod writes;
+
+use std::sync::Arc;
+
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
 use sqlx::{AnyPool, Executor};
 
+use self::writes::{WriteSet, Writer};
 use crate::error::Result;
+
+/// Every SQLite connection's settings: WAL lets readers run beside the writer; the busy
+/// timeout makes a second writer wait instead of failing.
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
 
 /// Which database the store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +31,8 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// On SQLite, the task that commits the commands' write sets (see [`writes`]).
+    writer: Option<Arc<Writer>>,
 }
 
 impl Store {
@@ -36,18 +48,13 @@ impl Store {
         // broken connection fails its query and is replaced.
         let options = AnyPoolOptions::new().test_before_acquire(false);
         let pool = match backend {
-            // SQLite: one file, many readers, one writer at a time. WAL lets readers run
-            // beside the writer; the busy timeout makes a second writer wait instead of failing.
+            // SQLite: one file, many readers, one writer at a time.
             Backend::Sqlite => {
                 options
                     .max_connections(8)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
-                            conn.execute(
-                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
-                                 PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
-                            )
-                            .await?;
+                            conn.execute(SQLITE_PRAGMAS).await?;
                             Ok(())
                         })
                     })
@@ -56,8 +63,12 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
-        let store = Store { pool, backend };
+        let mut store = Store { pool, backend, writer: None };
         store.migrate().await?;
+        // An in-memory database is private to its connection: no second connection for it.
+        if backend == Backend::Sqlite && !url.contains(":memory:") && !url.contains("mode=memory") {
+            store.writer = Some(Arc::new(Writer::start(url).await?));
+        }
         Ok(store)
     }
 
@@ -87,7 +98,35 @@ impl Store {
 
     /// Closes every connection (graceful shutdown).
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.stop();
+        }
         self.pool.close().await;
+    }
+
+    /// Commits a command's write set in one transaction: through the writer on SQLite, in a
+    /// transaction of the pool otherwise.
+    pub(crate) async fn write(&self, ws: WriteSet) -> Result<()> {
+        let ws = match &self.writer {
+            Some(w) => match w.write(ws).await {
+                Ok(outcome) => return outcome,
+                Err(ws) => ws,
+            },
+            None if self.backend == Backend::Postgres => {
+                match sqlx::raw_sql(&ws.inlined()).execute(&self.pool).await {
+                    Ok(_) => return Ok(()),
+                    // A check refused: nothing was written; running the set statement by
+                    // statement tells which check, with its own refusal.
+                    Err(e) if e.to_string().contains(writes::GUARD_FAILED_PG) => ws,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            None => ws,
+        };
+        let mut tx = self.pool.begin().await?;
+        ws.run(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

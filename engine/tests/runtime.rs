@@ -233,6 +233,61 @@ async fn conflicting_operations(db: &TestDb) {
 }
 db_test!(conflicting_operations_one_wins, conflicting_operations);
 
+/// Many commands at once, as a busy server sees them: on SQLite they are committed together
+/// (group commit), and a refused one among them must neither undo nor block the others.
+async fn many_commands_at_once(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "expense", &expense()).await;
+    let mut starts = tokio::task::JoinSet::new();
+    for n in 0..16 {
+        let e = e.clone();
+        starts.spawn(async move { start(&e, "expense", json!({"initiator": "zhangwei", "amount": n * 200})).await });
+    }
+    let ids: Vec<String> = starts.join_all().await;
+    assert_eq!(ids.len(), 16);
+
+    // Two pinned suspensions per instance, all at once: one of each pair wins.
+    let mut ops = tokio::task::JoinSet::new();
+    for id in &ids {
+        let rev = e.instance_summary(&sys(), id).await.unwrap().revision;
+        for _ in 0..2 {
+            let (e, id) = (e.clone(), id.clone());
+            ops.spawn(async move { e.suspend_instance(&sys(), &id, "busy", Some(rev)).await });
+        }
+    }
+    let outcomes = ops.join_all().await;
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 16, "{outcomes:?}");
+    for o in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert!(matches!(o, EngineError::ChangedMeanwhile { .. }), "{o}");
+    }
+    for id in &ids {
+        let s = e.instance_summary(&sys(), id).await.unwrap();
+        assert_eq!((s.state, s.revision), (InstanceStatus::Suspended, 2), "{id}");
+        e.resume_instance(&sys(), id, "", None).await.unwrap();
+    }
+
+    // Every instance's task completed at once, each task twice: one completion each counts.
+    let mut done = tokio::task::JoinSet::new();
+    for id in &ids {
+        let t = task_at(e, id, "approve").await;
+        for _ in 0..2 {
+            let (e, t) = (e.clone(), t.id.clone());
+            done.spawn(async move { e.complete_task(&sys(), &t, Map::new()).await });
+        }
+    }
+    let outcomes = done.join_all().await;
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 16, "{outcomes:?}");
+    for (n, id) in ids.iter().enumerate() {
+        let h = history(e, id).await;
+        let big = ["start:completed", "approve:completed", "big:completed", "cfo:-"];
+        let small = ["start:completed", "approve:completed", "big:completed", "end:completed"];
+        // The amounts were given in start order, which the join set does not keep: read it.
+        let amount = e.instance(&sys(), id).await.unwrap().variables["amount"].as_i64().unwrap();
+        assert_eq!(h, if amount > 1000 { big.to_vec() } else { small.to_vec() }, "instance {n}");
+    }
+}
+db_test!(many_commands_at_once_commit_together, many_commands_at_once);
+
 fn parallel() -> String {
     [
         r#"<startEvent id="s"/><userTask id="a" name="A" camunda:assignee="zhangwei"/>"#.to_string(),

@@ -20,6 +20,7 @@ use crate::runtime::{self, Command, Effect, HistoryKind, InstanceState, RuntimeE
 use crate::schedule::{self, TimerKindText};
 use crate::sql::{bind_all, insert_many, Arg};
 use crate::store::new_id;
+use crate::store::writes::WriteSet;
 use crate::Engine;
 
 /// How many instances one command may touch through call activities (children started,
@@ -145,6 +146,12 @@ pub(super) fn runtime_refusal(e: RuntimeError) -> EngineError {
 const INSTANCE_COLUMNS: &str = "id, tenant_id, definition_id, definition_name, business_key, initiator, state, \
      parent_instance_id, parent_token, revision, state_json";
 
+/// [`INSTANCE_COLUMNS`] of the table aliased `i`, named `i_<column>`, for queries that read an
+/// instance beside another row.
+pub(super) fn prefixed_instance_columns() -> String {
+    INSTANCE_COLUMNS.split(',').map(|c| format!("i.{0} AS i_{0}", c.trim())).collect::<Vec<_>>().join(", ")
+}
+
 impl Engine {
     /// The parsed process of a definition (cached).
     pub(super) async fn process_of(&self, definition_id: &str) -> Result<Arc<Process>> {
@@ -179,25 +186,27 @@ impl Engine {
         Ok(process)
     }
 
-    async fn loaded_from_row(&self, r: &AnyRow) -> Result<Loaded> {
-        let id: String = r.try_get("id")?;
-        let definition_id: String = r.try_get("definition_id")?;
-        let json: String = r.try_get("state_json")?;
+    /// The instance of a row holding [`INSTANCE_COLUMNS`], each named `{prefix}<column>`.
+    pub(super) async fn loaded_from_row(&self, r: &AnyRow, prefix: &str) -> Result<Loaded> {
+        let col = |c: &str| format!("{prefix}{c}");
+        let id: String = r.try_get(col("id").as_str())?;
+        let definition_id: String = r.try_get(col("definition_id").as_str())?;
+        let json: String = r.try_get(col("state_json").as_str())?;
         let state: InstanceState = serde_json::from_str(&json).map_err(|e| {
             EngineError::Conflict(format!("The stored state of instance '{id}' cannot be read ({e}); terminate it."))
         })?;
         Ok(Loaded {
             process: self.process_of(&definition_id).await?,
             id,
-            tenant_id: r.try_get("tenant_id")?,
+            tenant_id: r.try_get(col("tenant_id").as_str())?,
             definition_id,
-            definition_name: r.try_get("definition_name")?,
-            business_key: r.try_get("business_key")?,
-            initiator: r.try_get("initiator")?,
-            status: InstanceStatus::parse(&r.try_get::<String, _>("state")?),
-            parent_instance_id: r.try_get("parent_instance_id")?,
-            parent_token: r.try_get("parent_token")?,
-            revision: r.try_get("revision")?,
+            definition_name: r.try_get(col("definition_name").as_str())?,
+            business_key: r.try_get(col("business_key").as_str())?,
+            initiator: r.try_get(col("initiator").as_str())?,
+            status: InstanceStatus::parse(&r.try_get::<String, _>(col("state").as_str())?),
+            parent_instance_id: r.try_get(col("parent_instance_id").as_str())?,
+            parent_token: r.try_get(col("parent_token").as_str())?,
+            revision: r.try_get(col("revision").as_str())?,
             state,
         })
     }
@@ -210,7 +219,7 @@ impl Engine {
             .fetch_optional(&self.store.pool)
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Process instance", id: id.to_owned() })?;
-        self.loaded_from_row(&row).await
+        self.loaded_from_row(&row, "").await
     }
 
     async fn load_in_tx(
@@ -221,7 +230,7 @@ impl Engine {
     ) -> Result<Option<Loaded>> {
         let row = bind_all(sql, args).fetch_optional(&mut **tx).await?;
         match row {
-            Some(r) => Ok(Some(self.loaded_from_row(&r).await?)),
+            Some(r) => Ok(Some(self.loaded_from_row(&r, "").await?)),
             None => Ok(None),
         }
     }
@@ -229,14 +238,32 @@ impl Engine {
     /// Runs a command on instance `id`: reads it, lets `plan` decide, and writes the outcome
     /// in one transaction. When `pinned` is the revision the caller saw, a concurrent change
     /// refuses the command; otherwise it is re-read and planned again.
-    pub(super) async fn run_command<F>(&self, id: &str, pinned: Option<i64>, mut plan: F) -> Result<Outcome>
+    pub(super) async fn run_command<F>(&self, id: &str, pinned: Option<i64>, plan: F) -> Result<Outcome>
+    where
+        F: FnMut(&Loaded) -> Result<Plan>,
+    {
+        self.run_command_from(id, None, pinned, plan).await
+    }
+
+    /// [`Engine::run_command`] whose first attempt uses `first`, the instance as the caller has
+    /// just read it.
+    pub(super) async fn run_command_from<F>(
+        &self,
+        id: &str,
+        mut first: Option<Loaded>,
+        pinned: Option<i64>,
+        mut plan: F,
+    ) -> Result<Outcome>
     where
         F: FnMut(&Loaded) -> Result<Plan>,
     {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let inst = self.load_instance(id).await?;
+            let inst = match first.take() {
+                Some(inst) => inst,
+                None => self.load_instance(id).await?,
+            };
             if pinned.is_some_and(|r| r != inst.revision) {
                 return Err(EngineError::ChangedMeanwhile { what: "Process instance", id: id.to_owned() });
             }
@@ -263,37 +290,41 @@ impl Engine {
             };
         }
         let status = plan.status.unwrap_or(inst.status);
-        let mut tx = self.store.pool.begin().await?;
-        if !plan.guards.is_empty() {
-            // The instance row first, as every other command locks it, then the job rows.
-            sqlx::query("UPDATE process_instances SET revision = revision WHERE id = $1")
-                .bind(&inst.id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (sql, args) in plan.guards {
-            if bind_all(&sql, args).execute(&mut *tx).await?.rows_affected() == 0 {
-                return Err(EngineError::Conflict(
-                    "The job was deleted or taken over by another executor meanwhile; nothing was written.".into(),
-                ));
-            }
-        }
+        let mut ws = WriteSet::default();
         let mut outcome = Outcome::default();
         let inst = Arc::new(inst);
+        // The instance row first (every command writes it first, so it is the lock that
+        // orders them), then the job rows the executor must still hold.
         let mut queue: VecDeque<FollowUp> =
-            self.write_step(&mut tx, &inst, state, effects, status, &plan.ctx, now, &mut outcome).await?.into();
+            self.write_step(&mut ws, &inst, state, effects, status, &plan.ctx, now, &mut outcome)?.into();
+        for (sql, args) in plan.guards {
+            ws.check(
+                sql,
+                args,
+                EngineError::Conflict(
+                    "The job was deleted or taken over by another executor meanwhile; nothing was written.".into(),
+                ),
+            );
+        }
         for (sql, args) in plan.statements {
-            bind_all(&sql, args).execute(&mut *tx).await?;
+            ws.push(sql, args);
         }
         if let Some((op, detail, reason)) = &plan.operation {
-            record_operation(&mut tx, &inst.id, now, &plan.ctx.actor, op, detail, reason).await?;
+            record_operation(&mut ws, &inst.id, now, &plan.ctx.actor, op, detail, reason);
         }
         for (token, activity, message) in &plan.incidents {
-            insert_incident(&mut tx, &inst, *token, activity, message, now).await?;
+            insert_incident(&mut ws, &inst, *token, activity, message, now);
         }
         if !plan.incidents.is_empty() {
-            refresh_incident_count(&mut tx, &inst.id).await?;
+            refresh_incident_count(&mut ws, &inst.id);
         }
+        if queue.is_empty() {
+            self.store.write(ws).await?;
+            return Ok(outcome);
+        }
+        // Work in other instances reads them inside the transaction.
+        let mut tx = self.store.pool.begin().await?;
+        ws.run(&mut tx).await?;
         let mut cascade = 0;
         while let Some(f) = queue.pop_front() {
             cascade += 1;
@@ -304,7 +335,9 @@ impl Engine {
                 )));
             }
             let system = StepCtx { actor: plan.ctx.actor.clone(), ..StepCtx::default() };
-            let more = self.follow_up(&mut tx, f, &system, now, &mut outcome).await?;
+            let mut ws = WriteSet::default();
+            let more = self.follow_up(&mut tx, &mut ws, f, &system, now, &mut outcome).await?;
+            ws.run(&mut tx).await?;
             queue.extend(more);
         }
         tx.commit().await?;
@@ -344,6 +377,7 @@ impl Engine {
     async fn follow_up(
         &self,
         tx: &mut Transaction<'static, Any>,
+        ws: &mut WriteSet,
         f: FollowUp,
         ctx: &StepCtx,
         now: i64,
@@ -367,8 +401,8 @@ impl Engine {
                         parent.tenant_id
                     );
                     let activity = parent.node(node).map(|n| n.id.clone()).unwrap_or_default();
-                    insert_incident(tx, &parent, token as i64, &activity, &message, now).await?;
-                    refresh_incident_count(tx, &parent.id).await?;
+                    insert_incident(ws, &parent, token as i64, &activity, &message, now);
+                    refresh_incident_count(ws, &parent.id);
                     return Ok(Vec::new());
                 };
                 let definition_id: String = def.try_get("id")?;
@@ -383,7 +417,7 @@ impl Engine {
                 let (state, effects) =
                     runtime::step(&child.process, child.state.clone(), Command::Start { variables }, now)
                         .map_err(runtime_refusal)?;
-                self.write_step(tx, &Arc::new(child), state, effects, InstanceStatus::Running, ctx, now, outcome).await
+                self.write_step(ws, &Arc::new(child), state, effects, InstanceStatus::Running, ctx, now, outcome)
             }
             FollowUp::ChildDone { parent_id, token, variables } => {
                 let sql = format!("SELECT {INSTANCE_COLUMNS} FROM process_instances WHERE id = $1");
@@ -397,7 +431,7 @@ impl Engine {
                 let (state, effects) =
                     runtime::step(&parent.process, parent.state.clone(), cmd, now).map_err(runtime_refusal)?;
                 let status = parent.status;
-                self.write_step(tx, &Arc::new(parent), state, effects, status, ctx, now, outcome).await
+                self.write_step(ws, &Arc::new(parent), state, effects, status, ctx, now, outcome)
             }
             FollowUp::TerminateChild { parent_id, token } => {
                 let sql = format!(
@@ -412,7 +446,7 @@ impl Engine {
                     .map_err(runtime_refusal)?;
                 let ctx = StepCtx { cancel_reason: Some("terminated"), ..ctx.clone() };
                 let status = child.status;
-                self.write_step(tx, &Arc::new(child), state, effects, status, &ctx, now, outcome).await
+                self.write_step(ws, &Arc::new(child), state, effects, status, &ctx, now, outcome)
             }
         }
     }
@@ -445,9 +479,9 @@ impl Engine {
     /// Writes one instance's step: the instance row first, then what the effects call for.
     /// Returns the work caused in other instances.
     #[allow(clippy::too_many_arguments)]
-    async fn write_step(
+    fn write_step(
         &self,
-        tx: &mut Transaction<'static, Any>,
+        ws: &mut WriteSet,
         inst: &Arc<Loaded>,
         state: InstanceState,
         effects: Vec<Effect>,
@@ -463,7 +497,7 @@ impl Engine {
         } else {
             status
         };
-        write_instance_row(tx, inst, &state, status, now).await?;
+        write_instance_row(ws, inst, &state, status, now)?;
         let mut w = StepWriter::new(inst, ctx, now, &effects);
         w.variable_changes(&inst.state.variables, &state.variables);
         let mut follow = Vec::new();
@@ -522,25 +556,28 @@ impl Engine {
                     }
                     _ => false,
                 });
-            sqlx::query(
+            // Still active: a task is completed once, even when its token waits in the same
+            // activity again (a loop back to it).
+            ws.check(
                 "UPDATE tasks SET state = 'completed', end_reason = 'completed', end_time = $1, completed_by = $2, \
-                 withdrawable = $3, revision = revision + 1 WHERE id = $4",
-            )
-            .bind(now)
-            .bind(&ctx.actor)
-            .bind(withdrawable as i64)
-            .bind(task_id)
-            .execute(&mut **tx)
-            .await?;
+                 withdrawable = $3, revision = revision + 1 WHERE id = $4 AND state = 'active'",
+                vec![
+                    Arg::Int(now),
+                    Arg::Text(ctx.actor.clone()),
+                    Arg::Int(withdrawable as i64),
+                    Arg::Text(task_id.clone()),
+                ],
+                EngineError::Conflict("The task was handled meanwhile by someone else; reload the list.".into()),
+            );
         }
-        w.flush(tx).await?;
+        w.flush(ws);
         Ok(follow)
     }
 }
 
 /// Inserts (revision 0) or updates (revision-checked) an instance row.
-async fn write_instance_row(
-    tx: &mut Transaction<'static, Any>,
+fn write_instance_row(
+    ws: &mut WriteSet,
     inst: &Loaded,
     state: &InstanceState,
     status: InstanceStatus,
@@ -564,112 +601,98 @@ async fn write_instance_row(
     let end_time = if status.is_finished() { Some(now) } else { None };
     let stamp = next_stamp();
     if inst.revision == 0 {
-        let def = &inst.definition_id;
-        sqlx::query(
+        ws.check(
             "INSERT INTO process_instances (id, tenant_id, definition_id, definition_key, definition_name, name_lower, \
              version, business_key, initiator, state, finished, start_time, end_time, parent_instance_id, parent_token, \
              current_activities, current_activity_ids, state_json, revision, change_stamp) \
              SELECT $1, tenant_id, id, process_key, name, name_lower, version, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
              $12, 1, $13 FROM process_definitions WHERE id = $14",
-        )
-        .bind(&inst.id)
-        .bind(&inst.business_key)
-        .bind(&inst.initiator)
-        .bind(status.as_str())
-        .bind(finished)
-        .bind(now)
-        .bind(end_time)
-        .bind(&inst.parent_instance_id)
-        .bind(inst.parent_token)
-        .bind(names)
-        .bind(ids)
-        .bind(json)
-        .bind(stamp)
-        .bind(def)
-        .execute(&mut **tx)
-        .await?;
+            vec![
+                Arg::Text(inst.id.clone()),
+                Arg::OptText(inst.business_key.clone()),
+                Arg::OptText(inst.initiator.clone()),
+                Arg::Text(status.as_str().into()),
+                Arg::Int(finished),
+                Arg::Int(now),
+                Arg::OptInt(end_time),
+                Arg::OptText(inst.parent_instance_id.clone()),
+                Arg::OptInt(inst.parent_token),
+                Arg::Text(names),
+                Arg::Text(ids),
+                Arg::Text(json),
+                Arg::Int(stamp),
+                Arg::Text(inst.definition_id.clone()),
+            ],
+            EngineError::NotFound { what: "Process definition", id: inst.definition_id.clone() },
+        );
         return Ok(());
     }
-    let done = sqlx::query(
+    ws.check(
         "UPDATE process_instances SET state = $1, finished = $2, end_time = COALESCE(end_time, $3), \
          current_activities = $4, current_activity_ids = $5, state_json = $6, revision = revision + 1, \
          change_stamp = $7 WHERE id = $8 AND revision = $9",
-    )
-    .bind(status.as_str())
-    .bind(finished)
-    .bind(end_time)
-    .bind(names)
-    .bind(ids)
-    .bind(json)
-    .bind(stamp)
-    .bind(&inst.id)
-    .bind(inst.revision)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(EngineError::ChangedMeanwhile { what: "Process instance", id: inst.id.clone() });
-    }
+        vec![
+            Arg::Text(status.as_str().into()),
+            Arg::Int(finished),
+            Arg::OptInt(end_time),
+            Arg::Text(names),
+            Arg::Text(ids),
+            Arg::Text(json),
+            Arg::Int(stamp),
+            Arg::Text(inst.id.clone()),
+            Arg::Int(inst.revision),
+        ],
+        EngineError::ChangedMeanwhile { what: "Process instance", id: inst.id.clone() },
+    );
     Ok(())
 }
 
 /// Writes an operation log entry.
-pub(super) async fn record_operation(
-    tx: &mut Transaction<'static, Any>,
+fn record_operation(
+    ws: &mut WriteSet,
     instance_id: &str,
     at: i64,
     actor: &str,
     operation: &str,
     detail: &str,
     reason: &str,
-) -> Result<()> {
-    sqlx::query(
+) {
+    ws.push(
         "INSERT INTO instance_operations (instance_id, at, actor, operation, detail, reason) \
          VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(instance_id)
-    .bind(at)
-    .bind(actor)
-    .bind(operation)
-    .bind(detail)
-    .bind(reason)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+        vec![
+            Arg::from(instance_id),
+            Arg::Int(at),
+            Arg::from(actor),
+            Arg::from(operation),
+            Arg::from(detail),
+            Arg::from(reason),
+        ],
+    );
 }
 
-async fn insert_incident(
-    tx: &mut Transaction<'static, Any>,
-    inst: &Loaded,
-    token: i64,
-    activity_id: &str,
-    message: &str,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(
+fn insert_incident(ws: &mut WriteSet, inst: &Loaded, token: i64, activity_id: &str, message: &str, now: i64) {
+    ws.push(
         "INSERT INTO incidents (id, tenant_id, instance_id, token, activity_id, message, created) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(&inst.tenant_id)
-    .bind(&inst.id)
-    .bind(token)
-    .bind(activity_id)
-    .bind(message)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+        vec![
+            Arg::Text(new_id()),
+            Arg::Text(inst.tenant_id.clone()),
+            Arg::Text(inst.id.clone()),
+            Arg::Int(token),
+            Arg::from(activity_id),
+            Arg::from(message),
+            Arg::Int(now),
+        ],
+    );
 }
 
-async fn refresh_incident_count(tx: &mut Transaction<'static, Any>, instance_id: &str) -> Result<()> {
-    sqlx::query(
+fn refresh_incident_count(ws: &mut WriteSet, instance_id: &str) {
+    ws.push(
         "UPDATE process_instances SET open_incidents = \
          (SELECT COUNT(*) FROM incidents WHERE instance_id = $1 AND resolved IS NULL) WHERE id = $1",
-    )
-    .bind(instance_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+        vec![Arg::from(instance_id)],
+    );
 }
 
 /// An activity history row being written by this step.
@@ -904,23 +927,23 @@ impl<'a> StepWriter<'a> {
         self.incidents.push((token as i64, node, message.to_owned()));
     }
 
-    async fn flush(self, tx: &mut Transaction<'static, Any>) -> Result<()> {
+    fn flush(self, ws: &mut WriteSet) {
         let inst = self.inst;
         for (token, node, outcome) in &self.ended {
             let actor = (*outcome == "completed").then(|| self.ctx.actor.clone());
             let is_user_task = matches!(inst.node(*node).map(|n| &n.kind), Some(NodeKind::UserTask(_)));
-            sqlx::query(
+            ws.push(
                 "UPDATE activity_history SET end_time = $1, outcome = $2, actor = COALESCE(actor, $3) \
                  WHERE instance_id = $4 AND token = $5 AND activity_id = $6 AND end_time IS NULL",
-            )
-            .bind(self.now)
-            .bind(*outcome)
-            .bind(if is_user_task { actor } else { None })
-            .bind(&inst.id)
-            .bind(*token)
-            .bind(inst.node(*node).map(|n| n.id.clone()).unwrap_or_default())
-            .execute(&mut **tx)
-            .await?;
+                vec![
+                    Arg::Int(self.now),
+                    Arg::from(*outcome),
+                    Arg::OptText(if is_user_task { actor } else { None }),
+                    Arg::Text(inst.id.clone()),
+                    Arg::Int(*token),
+                    Arg::Text(inst.node(*node).map(|n| n.id.clone()).unwrap_or_default()),
+                ],
+            );
         }
         let rows = self
             .new_rows
@@ -1006,45 +1029,34 @@ impl<'a> StepWriter<'a> {
             insert_many("variable_history", &["instance_id", "name", "value", "at", "actor"], self.variables),
         ];
         for (sql, args) in inserts.into_iter().flatten() {
-            bind_all(&sql, args).execute(&mut **tx).await?;
+            ws.push(sql, args);
         }
         for (token, reason) in &self.cancelled_tasks {
-            sqlx::query(
+            ws.push(
                 "UPDATE tasks SET state = 'cancelled', end_reason = $1, end_time = $2, revision = revision + 1 \
                  WHERE instance_id = $3 AND token = $4 AND state = 'active'",
-            )
-            .bind(*reason)
-            .bind(self.now)
-            .bind(&inst.id)
-            .bind(*token)
-            .execute(&mut **tx)
-            .await?;
+                vec![Arg::from(*reason), Arg::Int(self.now), Arg::Text(inst.id.clone()), Arg::Int(*token)],
+            );
         }
         let doomed: HashSet<i64> = self.delete_jobs.iter().copied().collect();
         for token in doomed {
-            sqlx::query("DELETE FROM jobs WHERE instance_id = $1 AND token = $2")
-                .bind(&inst.id)
-                .bind(token)
-                .execute(&mut **tx)
-                .await?;
+            ws.push(
+                "DELETE FROM jobs WHERE instance_id = $1 AND token = $2",
+                vec![Arg::Text(inst.id.clone()), Arg::Int(token)],
+            );
         }
         for token in &self.resolved {
-            sqlx::query(
+            ws.push(
                 "UPDATE incidents SET resolved = $1 WHERE instance_id = $2 AND token = $3 AND resolved IS NULL",
-            )
-            .bind(self.now)
-            .bind(&inst.id)
-            .bind(*token)
-            .execute(&mut **tx)
-            .await?;
+                vec![Arg::Int(self.now), Arg::Text(inst.id.clone()), Arg::Int(*token)],
+            );
         }
         for (token, node, message) in &self.incidents {
             let activity = inst.node(*node).map(|n| n.id.clone()).unwrap_or_default();
-            insert_incident(tx, inst, *token, &activity, message, self.now).await?;
+            insert_incident(ws, inst, *token, &activity, message, self.now);
         }
         if !self.incidents.is_empty() || !self.resolved.is_empty() {
-            refresh_incident_count(tx, &inst.id).await?;
+            refresh_incident_count(ws, &inst.id);
         }
-        Ok(())
     }
 }

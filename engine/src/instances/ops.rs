@@ -3,6 +3,7 @@
 //! executor, which writes it in one transaction.
 
 use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::exec::{node_label, Loaded, Plan, StepCtx};
@@ -14,6 +15,9 @@ use crate::identity::Account;
 use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState};
 use crate::sql::Arg;
 use crate::Engine;
+
+/// The columns of a definition that starting an instance needs.
+const STARTABLE_COLUMNS: &str = "id, tenant_id, name, version, startable, not_startable_reasons";
 
 /// Refuses names that cannot be variables.
 fn check_variables(variables: &Map<String, Value>) -> Result<()> {
@@ -103,7 +107,7 @@ impl Engine {
         req: StartRequest,
     ) -> Result<InstanceSummary> {
         let tenant = caller.tenant_scope().map(str::to_owned).or_else(|| req.tenant.clone());
-        let mut sql = String::from("SELECT id, tenant_id FROM process_definitions WHERE process_key = $1");
+        let mut sql = format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE process_key = $1");
         let mut args = vec![Arg::Text(key.to_owned())];
         if let Some(t) = &tenant {
             args.push(Arg::Text(t.clone()));
@@ -126,7 +130,7 @@ impl Engine {
             Some(v) => format!("{key}' version '{v}"),
             None => key.to_owned(),
         };
-        let Some(first) = rows.first() else {
+        let Some(first) = rows.into_iter().next() else {
             return Err(EngineError::NotFound { what: "Process definition", id: what });
         };
         if tenants.len() > 1 {
@@ -138,8 +142,7 @@ impl Engine {
                 ),
             ));
         }
-        let id: String = first.try_get("id")?;
-        self.start_definition(caller, &id, req).await
+        self.start_from_row(caller, first, req, Vec::new()).await
     }
 
     /// Starts an instance of one definition version.
@@ -153,8 +156,8 @@ impl Engine {
     }
 
     /// Starts an instance in one transaction with `guards`, statements that must each change a
-    /// row first (a timer start event's claim on its firing); one that changes nothing refuses
-    /// the start and nothing is written.
+    /// row (a timer start event's claim on its firing); one that changes nothing refuses the
+    /// start and nothing is written.
     pub(crate) async fn start_guarded(
         &self,
         caller: &Account,
@@ -162,14 +165,26 @@ impl Engine {
         req: StartRequest,
         guards: Vec<(String, Vec<Arg>)>,
     ) -> Result<InstanceSummary> {
+        let row = sqlx::query(&format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE id = $1"))
+            .bind(definition_id)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .ok_or_else(|| EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() })?;
+        self.start_from_row(caller, row, req, guards).await
+    }
+
+    /// Starts an instance of the definition read as `row` ([`STARTABLE_COLUMNS`]), with `guards`
+    /// as in [`Engine::start_guarded`].
+    async fn start_from_row(
+        &self,
+        caller: &Account,
+        row: AnyRow,
+        req: StartRequest,
+        guards: Vec<(String, Vec<Arg>)>,
+    ) -> Result<InstanceSummary> {
         check_variables(&req.variables)?;
-        let row = sqlx::query(
-            "SELECT tenant_id, name, version, startable, not_startable_reasons FROM process_definitions WHERE id = $1",
-        )
-        .bind(definition_id)
-        .fetch_optional(&self.store.pool)
-        .await?
-        .ok_or_else(|| EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() })?;
+        let definition_id: String = row.try_get("id")?;
+        let definition_id = definition_id.as_str();
         let tenant: String = row.try_get("tenant_id")?;
         if !caller.can_access(&tenant) {
             return Err(EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() });
@@ -213,7 +228,7 @@ impl Engine {
     /// Completes an active task with variables.
     pub async fn complete_task(&self, caller: &Account, task_id: &str, variables: Map<String, Value>) -> Result<()> {
         check_variables(&variables)?;
-        let (task, token) = self.task_and_token(caller, task_id).await?;
+        let (task, token, inst) = self.task_for_command(caller, task_id).await?;
         if task.state != TaskState::Active {
             return Err(EngineError::Conflict(format!(
                 "Task '{}' is already {}; reload the list.",
@@ -221,9 +236,15 @@ impl Engine {
                 if task.state == TaskState::Completed { "completed" } else { "cancelled" }
             )));
         }
-        self.run_command(&task.instance_id, None, |inst| {
+        self.run_command_from(&task.instance_id, Some(inst), None, |inst| {
             require_state(inst, &[InstanceStatus::Running], "complete a task of", "Resume the instance first.")?;
-            let waiting = inst.state.tokens.iter().any(|t| t.id == token && t.state == TokenState::WaitingTask);
+            // The token must still wait in this task's activity: after a completion it may
+            // have moved on to the next user task under the same id.
+            let waiting = inst.state.tokens.iter().any(|t| {
+                t.id == token
+                    && t.state == TokenState::WaitingTask
+                    && inst.node(t.node).is_some_and(|n| n.id == task.activity_id)
+            });
             if !waiting {
                 return Err(EngineError::Conflict(format!(
                     "Task '{}' was handled meanwhile by someone else; reload the list.",

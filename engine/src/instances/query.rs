@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::exec::node_label;
+use super::exec::{node_label, prefixed_instance_columns, Loaded};
 use super::{
     ActiveActivity, ActivityRecord, Incident, InstanceDetail, InstanceJob, InstanceStatus, InstanceSummary, MoveTarget,
     Operation, Task, TaskState, VariableChange,
@@ -293,16 +293,29 @@ impl Engine {
 
     /// One task and the token that waits in it.
     pub(super) async fn task_and_token(&self, caller: &Account, id: &str) -> Result<(Task, TokenId)> {
-        let sql = format!("{TASK_SELECT} WHERE t.id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.store.pool).await?;
-        let (task, token) = match row {
-            Some(r) => (task_from_row(&r, self.clock.now())?, r.try_get::<i64, _>("token")? as TokenId),
-            None => return Err(EngineError::NotFound { what: "Task", id: id.to_owned() }),
+        let (task, token, _) = self.task_row(caller, id, &format!("{TASK_SELECT} WHERE t.id = $1")).await?;
+        Ok((task, token))
+    }
+
+    /// One task, the token that waits in it and its instance as a command reads it, in one
+    /// query.
+    pub(super) async fn task_for_command(&self, caller: &Account, id: &str) -> Result<(Task, TokenId, Loaded)> {
+        let columns = format!(", {} FROM tasks t", prefixed_instance_columns());
+        let sql = format!("{} WHERE t.id = $1", TASK_SELECT.replacen(" FROM tasks t", &columns, 1));
+        let (task, token, row) = self.task_row(caller, id, &sql).await?;
+        Ok((task, token, self.loaded_from_row(&row, "i_").await?))
+    }
+
+    async fn task_row(&self, caller: &Account, id: &str, sql: &str) -> Result<(Task, TokenId, AnyRow)> {
+        let row = sqlx::query(sql).bind(id).fetch_optional(&self.store.pool).await?;
+        let Some(r) = row else {
+            return Err(EngineError::NotFound { what: "Task", id: id.to_owned() });
         };
+        let (task, token) = (task_from_row(&r, self.clock.now())?, r.try_get::<i64, _>("token")? as TokenId);
         if !caller.can_access(&task.tenant_id) {
             return Err(EngineError::NotFound { what: "Task", id: id.to_owned() });
         }
-        Ok((task, token))
+        Ok((task, token, r))
     }
 
     /// One instance as listed; 404 when unknown or not visible.

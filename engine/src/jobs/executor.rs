@@ -413,9 +413,10 @@ impl Executor {
         })
     }
 
-    /// This process's turn to write, on SQLite: its executors write one at a time, since
-    /// waiting on an async lock costs far less than SQLite's busy handler, which sleeps (1, 2,
-    /// 5, 10, ... ms) between tries. PostgreSQL writes in parallel.
+    /// This process's turn for the executors' own writes on SQLite (claims, a failed attempt's
+    /// bookkeeping): they write one at a time, since waiting on an async lock costs far less
+    /// than SQLite's busy handler, which sleeps (1, 2, 5, 10, ... ms) between tries. Commands
+    /// need no turn: the store's writer task commits them. PostgreSQL writes in parallel.
     async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match self.engine().store.backend() {
             Backend::Sqlite => Some(self.engine().running.writes.lock().await),
@@ -423,13 +424,12 @@ impl Executor {
         }
     }
 
-    /// Writes a job's outcome as one command on its instance (see `Engine::run_job_command`),
-    /// in this process's write turn.
+    /// Writes a job's outcome as one command on its instance (see `Engine::run_job_command`).
+    /// On SQLite the store's writer task commits the outcomes of concurrent jobs together.
     async fn job_command<F>(&self, instance_id: &str, decide: F) -> Result<()>
     where
         F: FnMut(&JobInstance<'_>) -> Result<JobCommand>,
     {
-        let _turn = self.write_turn().await;
         self.engine().run_job_command(instance_id, "system", decide).await
     }
 
