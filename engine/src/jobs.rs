@@ -1,12 +1,13 @@
-//! Jobs: the asynchronous automatic work of instances (timers and web-service calls), the
-//! executor that runs them, and the administrator operations of the 作业 screen.
+//! Jobs: the asynchronous automatic work of instances (timers, web-service calls and
+//! asynchronous continuations), the executor that runs them, and the administrator operations
+//! of the 作业 screen.
 //!
 //! A job row is written by the instance's command that creates the wait (see
 //! `instances::exec`). The [`Executor`] claims due rows with a lease (`locked_by`,
-//! `lock_expires_at`, a revision-checked update; on PostgreSQL under `FOR UPDATE SKIP
-//! LOCKED`), runs them outside any transaction, and commits each outcome together with the
-//! instance's next steps in one transaction whose first statement re-checks the claim: a job
-//! deleted or taken over meanwhile writes nothing. A crashed executor's jobs are claimed again
+//! `lock_expires_at`, one update per claim; on PostgreSQL under `FOR UPDATE SKIP LOCKED`),
+//! runs them outside any transaction while renewing the lease, and commits each outcome
+//! together with the instance's next steps in one transaction that re-checks the claim: a job
+//! deleted or taken over meanwhile writes nothing (and its call is dropped). A crashed executor's jobs are claimed again
 //! once their lease has expired, so a job runs at least once; calls carry an idempotency key.
 
 mod executor;

@@ -1,6 +1,8 @@
 //! Jobs end to end on SQLite and PostgreSQL: timers fire at their time (fixed clock), service
 //! calls map their responses or fail into retries, errors and incidents, the administrator
-//! operations, and executors sharing one database (no job lost or run twice, leases taken over).
+//! operations, and executors sharing one database (no job lost or run twice, leases taken over
+//! or renewed); asynchronous continuations; deleting a running job aborts its call; a timer
+//! start firing survives a failed start.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
