@@ -16,7 +16,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 help:
 	@echo "make run    install what is missing, build, serve on http://127.0.0.1:3000"
 	@echo "make test   fmt, clippy, Rust tests on SQLite and PostgreSQL, browser tests, fuzz smoke"
-	@echo "make bench  parser and runtime benchmarks"
+	@echo "make bench  parser, runtime and job benchmarks (job executors in one and two processes)"
 
 ## Toolchain: the wasm target, cargo-leptos, wasm-bindgen. Nothing here downloads a binary.
 tools:
@@ -76,3 +76,5 @@ test: fmt-check clippy rust-test e2e fuzz-smoke
 bench: pg-up
 	cargo bench -p engine --bench parse
 	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p engine --bench runtime
+	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p engine --bench jobs
+	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p server --bench processes

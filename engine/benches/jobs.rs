@@ -4,8 +4,10 @@
 //!   to completion by one and by two executors (`max_concurrent` 8 each) sharing the
 //!   database. The service caller is an in-process fake answering at once (no HTTP stub: the
 //!   figure is the executor and database cost per job, claim + call + commit of the next step).
-//! - Timer lateness: 1,000 timers due at the same moment (system clock), one executor
-//!   polling every 50 ms; lateness = when the timer's step committed − its due time, p50/p99.
+//! - Timer lateness: 1,000 timers due within the few seconds it takes to start their
+//!   instances (each 20 s after its start, system clock), one executor polling every 50 ms
+//!   and claiming timers `batch` (64) at a time; lateness = when the timer's step committed −
+//!   its due time, p50/p99.
 //!
 //! `BENCH_ONLY=sqlite|postgres` limits the run to one database.
 

@@ -266,7 +266,8 @@ impl Engine {
             }
         }
         // Payments run through the job executor: a timer, then a call to the server's own demo
-        // endpoint; the second one fails into the 错误 category after its retries.
+        // endpoint, then an asynchronous continuation (`asyncBefore`) into the cashier's task;
+        // the second one fails into the 错误 category after its retries.
         let base = std::env::var("BPM_PUBLIC_URL")
             .ok()
             .map(|u| u.trim().trim_end_matches('/').to_owned())

@@ -1,21 +1,26 @@
-//! Jobs: the asynchronous automatic work of instances (timers and web-service calls), the
-//! executor that runs them, and the administrator operations of the 作业 screen.
+//! Jobs: the asynchronous automatic work of instances (timers, web-service calls and
+//! asynchronous continuations), the executor that runs them, and the administrator operations
+//! of the 作业 screen.
 //!
 //! A job row is written by the instance's command that creates the wait (see
 //! `instances::exec`). The [`Executor`] claims due rows with a lease (`locked_by`,
-//! `lock_expires_at`, a revision-checked update; on PostgreSQL under `FOR UPDATE SKIP
-//! LOCKED`), runs them outside any transaction, and commits each outcome together with the
-//! instance's next steps in one transaction whose first statement re-checks the claim: a job
-//! deleted or taken over meanwhile writes nothing. A crashed executor's jobs are claimed again
+//! `lock_expires_at`, one update per claim; on PostgreSQL under `FOR UPDATE SKIP LOCKED`),
+//! runs them outside any transaction while renewing the lease, and commits each outcome
+//! together with the instance's next steps in one transaction that re-checks the claim: a job
+//! deleted or taken over meanwhile writes nothing (and its call is dropped). A crashed executor's jobs are claimed again
 //! once their lease has expired, so a job runs at least once; calls carry an idempotency key.
 
 mod executor;
 pub mod http;
 mod start;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use tokio::sync::Notify;
 
 pub use self::executor::{Executor, ExecutorConfig};
 pub use self::http::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
@@ -146,6 +151,72 @@ pub(crate) struct JobCommand {
     pub incidents: Vec<(i64, String, String)>,
     /// operation, detail, reason.
     pub operation: Option<(String, String, String)>,
+}
+
+/// The jobs this process is running (crate-internal): job id → the signals that stop the runs.
+/// A deletion commits first (nothing can claim the job meanwhile), then signals the run in this
+/// process, which drops its in-flight call. A run in another process notices at its next lease
+/// renewal that the job is gone; its outcome would be refused by the commit guard anyway.
+///
+/// It also holds the executors' write turn on SQLite (see `Executor::write_turn`).
+#[derive(Debug, Default)]
+pub(crate) struct RunningJobs {
+    runs: Mutex<HashMap<String, Vec<StopSignal>>>,
+    next: std::sync::atomic::AtomicU64,
+    pub(crate) writes: tokio::sync::Mutex<()>,
+}
+
+impl RunningJobs {
+    /// Registers a run of job `id`; the registration ends when the returned guard drops.
+    pub(crate) fn register(self: &Arc<Self>, id: &str) -> RunningJob {
+        let key = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let stop = Arc::new(Notify::new());
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.entry(id.to_owned()).or_default().push((key, stop.clone()));
+        }
+        RunningJob { jobs: self.clone(), id: id.to_owned(), key, stop }
+    }
+
+    /// Stops every run of job `id` in this process; returns how many there were.
+    pub(crate) fn stop(&self, id: &str) -> usize {
+        let runs = self.runs.lock().ok().and_then(|r| r.get(id).cloned()).unwrap_or_default();
+        for (_, stop) in &runs {
+            // A permit is stored if the run is not waiting yet, so the signal is never lost.
+            stop.notify_one();
+        }
+        runs.len()
+    }
+}
+
+/// A run's registration number and the signal that stops it.
+type StopSignal = (u64, Arc<Notify>);
+
+/// One registered run; dropping it ends the registration.
+pub(crate) struct RunningJob {
+    jobs: Arc<RunningJobs>,
+    id: String,
+    key: u64,
+    stop: Arc<Notify>,
+}
+
+impl RunningJob {
+    /// Resolves when the job is deleted in this process.
+    pub(crate) async fn stopped(&self) {
+        self.stop.notified().await
+    }
+}
+
+impl Drop for RunningJob {
+    fn drop(&mut self) {
+        if let Ok(mut runs) = self.jobs.runs.lock() {
+            if let Some(list) = runs.get_mut(&self.id) {
+                list.retain(|(k, _)| *k != self.key);
+                if list.is_empty() {
+                    runs.remove(&self.id);
+                }
+            }
+        }
+    }
 }
 
 const JOB_COLUMNS: &str = "j.id, j.tenant_id, j.name, j.kind, j.instance_id, j.activity_id, j.token, \
@@ -355,9 +426,10 @@ impl Engine {
         Ok(self.job_row(caller, id).await?.0)
     }
 
-    /// Delete (删除): removes a job (a running one loses its lease: its outcome will not be
-    /// written). The instance gets an incident saying who deleted it, so that the waiting token
-    /// is not silently stuck. 404 when the job is gone, 409 when its instance ended.
+    /// Delete (删除): removes a job. A running one loses its lease with the row: its call is
+    /// aborted (at once in this process, at the next lease renewal in another) and its outcome
+    /// is not written. The instance gets an incident saying who deleted it, so that the waiting
+    /// token is not silently stuck. 404 when the job is gone, 409 when its instance ended.
     pub async fn delete_job(&self, caller: &Account, id: &str) -> Result<()> {
         let (job, token) = self.job_row(caller, id).await?;
         self.job_instance_ok(&job, "delete").await?;
@@ -395,6 +467,10 @@ impl Engine {
                 EngineError::NotFound { what: "Job", id: id.to_owned() }
             }
             other => other,
-        })
+        })?;
+        if self.running.stop(id) > 0 {
+            tracing::info!(job = %id, by = %caller.username, "running job deleted: its call is aborted");
+        }
+        Ok(())
     }
 }

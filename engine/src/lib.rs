@@ -37,12 +37,15 @@ pub struct Engine {
     clock: Clock,
     /// Parsed processes of deployed definitions, shared by clones.
     processes: std::sync::Arc<instances::ProcessCache>,
+    /// The jobs this process's executors are running, shared by clones, so that deleting one
+    /// aborts its call at once.
+    running: std::sync::Arc<jobs::RunningJobs>,
 }
 
 impl Engine {
     /// An engine over an open store.
     pub fn new(store: Store, clock: Clock) -> Engine {
-        Engine { store, clock, processes: Default::default() }
+        Engine { store, clock, processes: Default::default(), running: Default::default() }
     }
 
     /// Connects to the database at `url`, applies migrations and returns the engine.

@@ -1,6 +1,8 @@
 //! Jobs end to end on SQLite and PostgreSQL: timers fire at their time (fixed clock), service
 //! calls map their responses or fail into retries, errors and incidents, the administrator
-//! operations, and executors sharing one database (no job lost or run twice, leases taken over).
+//! operations, and executors sharing one database (no job lost or run twice, leases taken over
+//! or renewed); asynchronous continuations; deleting a running job aborts its call; a timer
+//! start firing survives a failed start.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -531,3 +533,307 @@ async fn timer_start_events(db: &TestDb) {
     assert_eq!(count(e).await.len(), 3);
 }
 db_test!(timer_start_events_start_instances_on_their_cycle, timer_start_events);
+
+/// The history as `activity:outcome` (`-` while active), in order.
+async fn history(e: &Engine, instance: &str) -> Vec<String> {
+    let d = e.instance(&sys(), instance).await.unwrap();
+    d.history.iter().map(|h| format!("{}:{}", h.activity_id, h.outcome.as_deref().unwrap_or("-"))).collect()
+}
+
+async fn async_user_task(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="review" name="Review" camunda:asyncBefore="true" camunda:assignee="${who}"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "review"),
+        flow("f2", "review", "end"),
+    ]
+    .concat();
+    deploy(e, "later", &body).await;
+    let id = start(e, "later", json!({"who": "lina"})).await;
+    let jobs = jobs_of(e, &id).await;
+    assert_eq!(jobs.len(), 1);
+    let job = &jobs[0];
+    assert_eq!(
+        (job.kind, job.state, job.name.as_str(), job.activity_id.as_str(), job.retries, job.due),
+        (JobKind::Async, JobState::Pending, "Review", "review", 3, e.clock().now())
+    );
+    assert_eq!(active(e, &id).await, ["review"], "the instance waits in front of the task");
+    assert_eq!(history(e, &id).await, ["start:completed"], "the task has not started");
+    assert!(e.instance(&sys(), &id).await.unwrap().tasks.is_empty());
+    let listed = serde_json::to_value(job).unwrap();
+    assert_eq!(listed["type"], "async");
+
+    let x = executor(e, Fake::ok("{}"), "a");
+    assert_eq!(x.run_once().await, 1);
+    assert!(jobs_of(e, &id).await.is_empty());
+    assert_eq!(history(e, &id).await, ["start:completed", "review:-"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.tasks.len(), 1);
+    assert_eq!((d.tasks[0].assignee.as_deref(), d.tasks[0].state), (Some("lina"), TaskState::Active));
+    let log = e.job(&sys(), &job.id).await.unwrap_err();
+    assert_eq!(log.status(), 404, "a continuation that ran is gone");
+    e.complete_task(&sys(), &d.tasks[0].id, Default::default()).await.unwrap();
+    assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().state, InstanceStatus::Completed);
+
+    // A continuation whose activity cannot start (no `who`) is done; the token stops with an
+    // incident on the task, and a retry after the fix enters it at once.
+    let broken = start(e, "later", json!({})).await;
+    assert_eq!(x.run_once().await, 1);
+    assert!(jobs_of(e, &broken).await.is_empty());
+    let d = e.instance(&sys(), &broken).await.unwrap();
+    assert_eq!((d.summary.open_incidents, d.incidents[0].activity_id.as_str()), (1, "review"));
+    assert!(d.incidents[0].message.contains("who"), "{}", d.incidents[0].message);
+    e.set_variable(&sys(), &broken, "who", Some(json!("dora")), None).await.unwrap();
+    e.retry_incident(&sys(), &broken, &d.incidents[0].id).await.unwrap();
+    let d = e.instance(&sys(), &broken).await.unwrap();
+    assert_eq!(d.tasks.iter().map(|t| t.assignee.as_deref()).collect::<Vec<_>>(), [Some("dora")]);
+    assert!(jobs_of(e, &broken).await.is_empty(), "no second continuation");
+}
+db_test!(an_async_user_task_is_created_by_its_continuation_job, async_user_task);
+
+async fn async_service_task(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &service_process("http://h/pay", r#"camunda:asyncBefore="true""#)).await;
+    let id = start(e, "svc", json!({"amount": 7})).await;
+    let fake = Fake::ok(r#"{"paid": true}"#);
+    let x = executor(e, fake.clone(), "a");
+    let job = jobs_of(e, &id).await.remove(0);
+    assert_eq!((job.kind, job.name.as_str()), (JobKind::Async, "Pay"));
+    assert_eq!(x.run_once().await, 1, "the continuation");
+    assert_eq!(fake.count(), 0, "no call yet: the continuation created the service job");
+    let jobs = jobs_of(e, &id).await;
+    assert_eq!(jobs.iter().map(|j| (j.kind, j.state)).collect::<Vec<_>>(), [(JobKind::Service, JobState::Pending)]);
+    assert_eq!(history(e, &id).await, ["start:completed", "pay:-"]);
+    assert_eq!(x.run_once().await, 1, "the call");
+    assert_eq!(fake.count(), 1);
+    assert_eq!(active(e, &id).await, ["check"]);
+    assert_eq!(e.instance(&sys(), &id).await.unwrap().variables["payment"]["body"], json!({"paid": true}));
+}
+db_test!(an_async_service_task_continues_then_calls, async_service_task);
+
+async fn async_jobs_follow_the_instance(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="review" name="Review" flowable:async="true"/>"#.into(),
+        r#"<userTask id="other" name="Other"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "review"),
+        flow("f2", "review", "other"),
+        flow("f3", "other", "end"),
+    ]
+    .concat();
+    deploy(e, "later", &body).await;
+    let x = executor(e, Fake::ok("{}"), "a");
+
+    // Suspended: the continuation waits; resumed: it runs.
+    let id = start(e, "later", json!({})).await;
+    e.suspend_instance(&sys(), &id, "hold", None).await.unwrap();
+    assert_eq!(x.run_once().await, 0, "a suspended instance's continuation waits");
+    assert_eq!(jobs_of(e, &id).await[0].state, JobState::Pending);
+    e.resume_instance(&sys(), &id, "go", None).await.unwrap();
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(history(e, &id).await, ["start:completed", "review:-"]);
+
+    // Adjusted away: the job goes, nothing of `review` is in the history.
+    let moved = start(e, "later", json!({})).await;
+    e.move_instance(&sys(), &moved, &["review".into()], "other", "skip", None).await.unwrap();
+    assert!(jobs_of(e, &moved).await.is_empty());
+    assert_eq!(history(e, &moved).await, ["start:completed", "other:-"]);
+
+    // Terminated: the job goes.
+    let ended = start(e, "later", json!({})).await;
+    e.terminate_instance(&sys(), &ended, "stop", None).await.unwrap();
+    assert!(jobs_of(e, &ended).await.is_empty());
+
+    // Deleted: an incident says so; executing a deleted job is refused.
+    let deleted = start(e, "later", json!({})).await;
+    let job = jobs_of(e, &deleted).await.remove(0);
+    e.delete_job(&sys(), &job.id).await.unwrap();
+    let d = e.instance(&sys(), &deleted).await.unwrap();
+    assert!(d.incidents[0].message.contains("(asynchronous continuation) was deleted"), "{}", d.incidents[0].message);
+    assert_eq!(e.execute_job(&sys(), &job.id).await.unwrap_err().status(), 404);
+    assert_eq!(x.run_once().await, 0);
+}
+db_test!(
+    async_continuations_wait_while_suspended_and_go_with_moves_terminations_and_deletes,
+    async_jobs_follow_the_instance
+);
+
+/// A caller whose calls wait until `open` gets a permit. Counts the calls started and the
+/// calls dropped before they answered (aborted).
+struct Gate {
+    started: AtomicUsize,
+    dropped: AtomicUsize,
+    open: tokio::sync::Semaphore,
+}
+
+impl Gate {
+    fn closed() -> Arc<Gate> {
+        Arc::new(Gate {
+            started: AtomicUsize::new(0),
+            dropped: AtomicUsize::new(0),
+            open: tokio::sync::Semaphore::new(0),
+        })
+    }
+}
+
+/// Counts a call dropped while it waited.
+struct Unanswered<'a>(&'a AtomicUsize);
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl ServiceCaller for Gate {
+    fn call(&self, _req: ServiceRequest) -> CallFuture<'_> {
+        Box::pin(async move {
+            self.started.fetch_add(1, Ordering::SeqCst);
+            let waiting = Unanswered(&self.dropped);
+            let permit = self.open.acquire().await;
+            std::mem::forget(waiting);
+            drop(permit);
+            Ok(ServiceResponse::new(200, r#"{"late": true}"#))
+        })
+    }
+}
+
+/// Waits (polling) until `cond` holds; panics with `what` if it never does.
+async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    for _ in 0..12_000 {
+        if cond() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+/// The service process whose call may take ten minutes.
+fn slow_service() -> String {
+    service_process("http://h/slow", "").replace(r#"stringValue="100""#, r#"stringValue="600000""#)
+}
+
+async fn delete_running(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &slow_service()).await;
+    let id = start(e, "svc", json!({"amount": 1})).await;
+    let gate = Gate::closed();
+    let x = executor(e, gate.clone(), "a");
+    let run = tokio::spawn(async move { x.run_once().await });
+    wait_until("the call started", || gate.started.load(Ordering::SeqCst) == 1).await;
+    let job = jobs_of(e, &id).await.remove(0);
+    assert_eq!((job.state, job.locked_by.as_deref()), (JobState::Running, Some("a")));
+
+    let alice = Account { username: "alice".into(), ..Account::system() };
+    e.delete_job(&alice, &job.id).await.unwrap();
+    wait_until("the executor's run ended", || run.is_finished()).await;
+    assert_eq!(gate.dropped.load(Ordering::SeqCst), 1, "the call was aborted");
+    assert_eq!(run.await.unwrap(), 1);
+    gate.open.add_permits(10);
+
+    assert!(jobs_of(e, &id).await.is_empty());
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.summary.open_incidents, 1);
+    assert!(d.incidents[0].message.contains("was deleted by alice"), "{}", d.incidents[0].message);
+    assert_eq!(d.summary.active_activity_ids, ["pay"], "the token still waits on the service task");
+    assert!(!d.variables.contains_key("payment"), "no outcome was written");
+    assert_eq!(history(e, &id).await, ["start:completed", "pay:-"]);
+}
+db_test!(deleting_a_running_job_aborts_its_call, delete_running);
+
+async fn lease_renewal(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "svc", &slow_service()).await;
+    let id = start(e, "svc", json!({"amount": 1})).await;
+    // Another server process on the same database: an engine of its own.
+    let other = Engine::new(e.store().clone(), e.clock().clone());
+    let gate = Gate::closed();
+    let config = ExecutorConfig { id: "far".into(), lease_ms: 200, ..Default::default() };
+    let x = Executor::new(other, gate.clone(), config);
+    let run = tokio::spawn(async move { x.run_once().await });
+    wait_until("the call started", || gate.started.load(Ordering::SeqCst) == 1).await;
+    let claimed = jobs_of(e, &id).await.remove(0);
+    let first = claimed.lock_expires_at.unwrap();
+    assert_eq!(first, e.clock().now() + 200);
+
+    // By the clock the first lease is over; the running executor extends it.
+    e.clock().advance(10_000);
+    for _ in 0..12_000 {
+        if jobs_of(e, &id).await[0].lock_expires_at > Some(first) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let renewed = jobs_of(e, &id).await.remove(0);
+    assert_eq!(renewed.lock_expires_at, Some(e.clock().now() + 200), "the lease was renewed");
+    assert_eq!((renewed.state, renewed.revision), (JobState::Running, claimed.revision));
+    let heir = executor(e, Fake::ok("{}"), "heir");
+    assert_eq!(heir.run_once().await, 0, "a renewed lease is not taken over");
+
+    // Deleted through this process: the other one notices at its next renewal and aborts.
+    e.delete_job(&sys(), &claimed.id).await.unwrap();
+    wait_until("the other executor's run ended", || run.is_finished()).await;
+    assert_eq!(gate.dropped.load(Ordering::SeqCst), 1, "the call was aborted");
+    gate.open.add_permits(10);
+    assert!(jobs_of(e, &id).await.is_empty());
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!((d.summary.open_incidents, d.summary.active_activity_ids.clone()), (1, vec!["pay".to_owned()]));
+    assert!(!d.variables.contains_key("payment"));
+}
+db_test!(a_long_call_keeps_its_lease_and_a_deletion_elsewhere_aborts_it_at_the_next_renewal, lease_renewal);
+
+/// Makes every instance insert fail (as if the process died before its commit), or stops that.
+async fn break_instance_inserts(e: &Engine, broken: bool) {
+    let pool = e.store().pool();
+    let statements: &[&str] = match (e.store().backend(), broken) {
+        (engine::Backend::Sqlite, true) => {
+            &["CREATE TRIGGER crash BEFORE INSERT ON process_instances BEGIN SELECT RAISE(ABORT, 'crash'); END"]
+        }
+        (engine::Backend::Sqlite, false) => &["DROP TRIGGER crash"],
+        (engine::Backend::Postgres, true) => &[
+            "CREATE FUNCTION crash() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER crash BEFORE INSERT ON process_instances FOR EACH ROW EXECUTE FUNCTION crash()",
+        ],
+        (engine::Backend::Postgres, false) => &["DROP TRIGGER crash ON process_instances"],
+    };
+    for sql in statements {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+}
+
+async fn start_timer_survives_a_failed_start(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="tick" name="Tick"><timerEventDefinition><timeCycle>R2/PT1M</timeCycle></timerEventDefinition></startEvent>"#.to_string(),
+        r#"<userTask id="report" name="Report"/><endEvent id="end"/>"#.into(),
+        flow("f1", "tick", "report"),
+        flow("f2", "report", "end"),
+    ]
+    .concat();
+    deploy(e, "ticking", &body).await;
+    let x = executor(e, Fake::ok("{}"), "a");
+    let count = || async {
+        let q = engine::instances::InstanceQuery { definition_name: Some("ticking".into()), ..Default::default() };
+        e.list_instances(&sys(), &q).await.unwrap().items.len()
+    };
+    e.clock().advance(60_000);
+    // The start fails after the firing was claimed: the claim goes with it.
+    break_instance_inserts(e, true).await;
+    assert_eq!(x.run_once().await, 0);
+    assert_eq!(count().await, 0);
+    break_instance_inserts(e, false).await;
+    assert_eq!(x.run_once().await, 1, "the firing was not lost");
+    assert_eq!(count().await, 1);
+    assert_eq!(x.run_once().await, 0, "and it started once");
+    e.clock().advance(60_000);
+    assert_eq!(x.run_once().await, 1, "the second firing of R2");
+    e.clock().advance(60_000);
+    assert_eq!(x.run_once().await, 0);
+    assert_eq!(count().await, 2);
+}
+db_test!(a_timer_start_firing_is_claimed_with_its_start_and_survives_a_failed_one, start_timer_survives_a_failed_start);

@@ -6,7 +6,7 @@
 //! - `BPM_EXECUTOR`: `off` disables the executor (default on).
 //! - `BPM_ALLOWED_HOSTS`: comma-separated hosts service tasks may call (`*.example.com`
 //!   allows sub-domains); default any.
-//! - `BPM_EXECUTOR_CONCURRENCY`: jobs run at the same time (default 4).
+//! - `BPM_EXECUTOR_CONCURRENCY`: web-service calls run at the same time (default 4).
 
 use std::sync::Arc;
 use std::time::Duration;

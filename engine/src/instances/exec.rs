@@ -514,9 +514,10 @@ impl Engine {
                 Effect::ScheduleTimer { token, node, kind, definition } => {
                     w.timer_job(*token, *node, *kind, definition)
                 }
-                Effect::CancelServiceCall { token, .. } | Effect::CancelTimer { token, .. } => {
-                    w.delete_jobs.push(*token as i64)
-                }
+                Effect::ScheduleAsync { token, node } => w.job(*token, *node, "async", None, now, None),
+                Effect::CancelServiceCall { token, .. }
+                | Effect::CancelTimer { token, .. }
+                | Effect::CancelAsync { token, .. } => w.delete_jobs.push(*token as i64),
                 Effect::StartChild { token, node, called_element, variables } => follow.push(FollowUp::StartChild {
                     parent: inst.clone(),
                     token: *token,

@@ -142,7 +142,7 @@ impl Engine {
                 ),
             ));
         }
-        self.start_from_row(caller, first, req).await
+        self.start_from_row(caller, first, req, Vec::new()).await
     }
 
     /// Starts an instance of one definition version.
@@ -152,16 +152,36 @@ impl Engine {
         definition_id: &str,
         req: StartRequest,
     ) -> Result<InstanceSummary> {
+        self.start_guarded(caller, definition_id, req, Vec::new()).await
+    }
+
+    /// Starts an instance in one transaction with `guards`, statements that must each change a
+    /// row (a timer start event's claim on its firing); one that changes nothing refuses the
+    /// start and nothing is written.
+    pub(crate) async fn start_guarded(
+        &self,
+        caller: &Account,
+        definition_id: &str,
+        req: StartRequest,
+        guards: Vec<(String, Vec<Arg>)>,
+    ) -> Result<InstanceSummary> {
         let row = sqlx::query(&format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE id = $1"))
             .bind(definition_id)
             .fetch_optional(&self.store.pool)
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() })?;
-        self.start_from_row(caller, row, req).await
+        self.start_from_row(caller, row, req, guards).await
     }
 
-    /// Starts an instance of the definition read as `row` ([`STARTABLE_COLUMNS`]).
-    async fn start_from_row(&self, caller: &Account, row: AnyRow, req: StartRequest) -> Result<InstanceSummary> {
+    /// Starts an instance of the definition read as `row` ([`STARTABLE_COLUMNS`]), with `guards`
+    /// as in [`Engine::start_guarded`].
+    async fn start_from_row(
+        &self,
+        caller: &Account,
+        row: AnyRow,
+        req: StartRequest,
+        guards: Vec<(String, Vec<Arg>)>,
+    ) -> Result<InstanceSummary> {
         check_variables(&req.variables)?;
         let definition_id: String = row.try_get("id")?;
         let definition_id = definition_id.as_str();
@@ -198,6 +218,7 @@ impl Engine {
             command: Some(Command::Start { variables }),
             ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
             operation: Some(("start".into(), String::new(), String::new())),
+            guards,
             ..Plan::default()
         };
         self.execute(inst, plan).await?;

@@ -33,8 +33,13 @@ pub struct ExecutorConfig {
     /// How long a claim lasts; a job still running after it may be taken over by another
     /// executor (so it should exceed the longest call timeout).
     pub lease_ms: i64,
-    /// Jobs run at the same time.
+    /// Web-service calls run at the same time.
     pub max_concurrent: usize,
+    /// Timers and asynchronous continuations claimed by one look. They need no call, only the
+    /// database: they run one after another on SQLite (one writer at a time; concurrent
+    /// writers would only wait for each other), up to `max_concurrent` at a time on
+    /// PostgreSQL, without taking a call's slot.
+    pub batch: usize,
     /// The pause between looks for due jobs when there are none.
     pub poll_ms: u64,
     /// Hosts service tasks may call; `None` = any.
@@ -47,6 +52,7 @@ impl Default for ExecutorConfig {
             id: format!("executor-{}-{:08x}", std::process::id(), rand::random::<u32>()),
             lease_ms: 5 * 60_000,
             max_concurrent: 4,
+            batch: 64,
             poll_ms: 500,
             allowed_hosts: None,
         }
@@ -94,10 +100,11 @@ impl std::fmt::Debug for Executor {
 const CLAIM_COLUMNS: &str =
     "id, revision, instance_id, token, activity_id, name, kind, timer_kind, definition, fired, retries, due, attempts";
 
+/// A job as its claim returned it (revision and attempts already counted).
 fn claimed_from_row(r: &AnyRow) -> Result<Claimed> {
     Ok(Claimed {
         id: r.try_get("id")?,
-        revision: r.try_get::<i64, _>("revision")? + 1,
+        revision: r.try_get("revision")?,
         instance_id: r.try_get("instance_id")?,
         token: r.try_get("token")?,
         activity_id: r.try_get("activity_id")?,
@@ -108,8 +115,17 @@ fn claimed_from_row(r: &AnyRow) -> Result<Claimed> {
         fired: r.try_get("fired")?,
         retries: r.try_get("retries")?,
         due: r.try_get("due")?,
-        attempt: r.try_get::<i64, _>("attempts")? + 1,
+        attempt: r.try_get("attempts")?,
     })
+}
+
+/// The two kinds of work an executor claims separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lane {
+    /// Web-service calls: bounded by `max_concurrent`.
+    Calls,
+    /// Timers and asynchronous continuations: database work only, claimed by `batch`.
+    Quick,
 }
 
 /// Everything `token` sees: the instance's variables overridden by the local ones of its
@@ -161,30 +177,27 @@ impl Executor {
         &self.inner.engine
     }
 
-    /// Claims up to `max_concurrent` due jobs (and jobs whose lease expired), runs them
-    /// concurrently and writes their outcomes; returns how many it ran.
+    /// Claims up to `max_concurrent` due web-service calls and up to `batch` due timers and
+    /// continuations (and jobs whose lease expired), fires due timer start events, runs
+    /// everything and writes the outcomes; returns how many jobs and start events it ran.
     pub async fn run_once(&self) -> usize {
         let timers = self.fire_start_timers().await;
-        let claimed = match self.acquire(self.inner.config.max_concurrent).await {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::warn!(executor = %self.inner.config.id, "could not claim jobs: {e}");
-                return 0;
-            }
-        };
-        let n = claimed.len();
+        let calls = self.claim(Lane::Calls, self.inner.config.max_concurrent).await;
+        let quick = self.claim(Lane::Quick, self.inner.config.batch).await;
+        let n = calls.len() + quick.len();
         let mut set = JoinSet::new();
-        for c in claimed {
+        for c in calls {
             let me = self.clone();
             set.spawn(async move { me.run_job(c).await });
         }
+        self.run_quick(quick).await;
         while set.join_next().await.is_some() {}
         n + timers
     }
 
     /// Starts the instances of due timer start events; failures are logged.
     async fn fire_start_timers(&self) -> usize {
-        match self.engine().fire_start_timers(self.inner.config.max_concurrent as i64).await {
+        match self.engine().fire_start_timers(self.inner.config.batch as i64).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(executor = %self.inner.config.id, "could not fire timer start events: {e}");
@@ -193,33 +206,62 @@ impl Executor {
         }
     }
 
-    /// Runs until `shutdown` turns true (or its sender is dropped): claims jobs whenever a
-    /// slot is free, sleeps `poll_ms` when nothing is due. On stop, running jobs get a few
-    /// seconds to finish; the rest are left to their lease.
+    /// Runs claimed timers and continuations: one after another on SQLite, up to
+    /// `max_concurrent` at a time on PostgreSQL.
+    async fn run_quick(&self, jobs: Vec<Claimed>) {
+        let width = match self.engine().store.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => self.inner.config.max_concurrent,
+        };
+        let mut set = JoinSet::new();
+        for c in jobs {
+            if set.len() >= width {
+                set.join_next().await;
+            }
+            let me = self.clone();
+            set.spawn(async move { me.run_job(c).await });
+        }
+        while set.join_next().await.is_some() {}
+    }
+
+    /// Claims jobs of `lane`; a failure is logged and claims nothing.
+    async fn claim(&self, lane: Lane, limit: usize) -> Vec<Claimed> {
+        match self.acquire(lane, limit).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(executor = %self.inner.config.id, "could not claim jobs: {e}");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Runs until `shutdown` turns true (or its sender is dropped). Each round fires due timer
+    /// start events, claims web-service calls for the free slots (they run in the
+    /// background), then claims and runs a batch of timers and continuations. It sleeps
+    /// `poll_ms` only when a round found less than it could take and no call finished. On
+    /// stop, running calls get a few seconds to finish; the rest are left to their lease.
     pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-        let max = self.inner.config.max_concurrent;
-        let poll = Duration::from_millis(self.inner.config.poll_ms.max(1));
+        let cfg = &self.inner.config;
+        let (max, batch) = (cfg.max_concurrent, cfg.batch);
+        let poll = Duration::from_millis(cfg.poll_ms.max(1));
         let mut set: JoinSet<()> = JoinSet::new();
         loop {
             if *shutdown.borrow() {
                 break;
             }
+            let starts = self.fire_start_timers().await;
             let free = max.saturating_sub(set.len());
-            self.fire_start_timers().await;
-            let mut got = 0;
-            if free > 0 {
-                match self.acquire(free).await {
-                    Ok(claimed) => {
-                        got = claimed.len();
-                        for c in claimed {
-                            let me = self.clone();
-                            set.spawn(async move { me.run_job(c).await });
-                        }
-                    }
-                    Err(e) => tracing::warn!(executor = %self.inner.config.id, "could not claim jobs: {e}"),
-                }
+            let calls = if free > 0 { self.claim(Lane::Calls, free).await } else { Vec::new() };
+            let calls_full = free > 0 && calls.len() == free;
+            for c in calls {
+                let me = self.clone();
+                set.spawn(async move { me.run_job(c).await });
             }
-            if free > 0 && got == free && set.len() < max {
+            let quick = self.claim(Lane::Quick, batch).await;
+            let quick_full = quick.len() == batch;
+            self.run_quick(quick).await;
+            // More may be due right away: look again without sleeping.
+            if quick_full || starts >= batch || (calls_full && set.len() < max) {
                 continue;
             }
             let full = set.len() >= max;
@@ -233,86 +275,64 @@ impl Executor {
         set.abort_all();
     }
 
-    /// Claims up to `limit` jobs: first running ones whose lease expired, then due pending
-    /// ones, oldest due first.
-    async fn acquire(&self, limit: usize) -> Result<Vec<Claimed>> {
+    /// Claims up to `limit` jobs of `lane`, each with one statement: first running ones whose
+    /// lease expired, then due pending ones, oldest due first (on PostgreSQL skipping rows
+    /// another executor is claiming).
+    async fn acquire(&self, lane: Lane, limit: usize) -> Result<Vec<Claimed>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         let engine = self.engine();
         let cfg = &self.inner.config;
         let now = engine.clock.now();
         let expires = now.saturating_add(cfg.lease_ms);
-        let limit = limit as i64;
-        let expired = format!(
-            "SELECT {CLAIM_COLUMNS} FROM jobs WHERE state = 'running' AND suspended = 0 AND lock_expires_at < $1 \
-             ORDER BY lock_expires_at, id LIMIT $2"
-        );
-        let due = format!(
-            "SELECT {CLAIM_COLUMNS} FROM jobs WHERE state = 'pending' AND suspended = 0 AND due <= $1 \
-             ORDER BY due, id LIMIT $2"
-        );
-        let claim = "UPDATE jobs SET state = 'running', locked_by = $1, lock_expires_at = $2, \
-                     attempts = attempts + 1, revision = revision + 1 WHERE id = $3 AND revision = $4";
+        let kinds = match lane {
+            Lane::Calls => "kind = 'service'",
+            Lane::Quick => "kind <> 'service'",
+        };
+        let skip = match engine.store.backend() {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let claim = |pick: &str, order: &str| {
+            format!(
+                "UPDATE jobs SET state = 'running', locked_by = $1, lock_expires_at = $2, attempts = attempts + 1, \
+                 revision = revision + 1 WHERE id IN (SELECT id FROM jobs WHERE {pick} AND suspended = 0 AND {kinds} \
+                 ORDER BY {order}, id LIMIT $4{skip}) RETURNING {CLAIM_COLUMNS}"
+            )
+        };
+        let expired = claim("state = 'running' AND lock_expires_at < $3", "lock_expires_at");
+        let due = claim("state = 'pending' AND due <= $3", "due");
         let mut claimed = Vec::new();
-        match engine.store.backend() {
-            Backend::Postgres => {
-                let mut tx = engine.store.pool.begin().await?;
-                let mut rows = sqlx::query(&format!("{expired} FOR UPDATE SKIP LOCKED"))
-                    .bind(now)
-                    .bind(limit)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let left = limit - rows.len() as i64;
-                if left > 0 {
-                    rows.extend(
-                        sqlx::query(&format!("{due} FOR UPDATE SKIP LOCKED"))
-                            .bind(now)
-                            .bind(left)
-                            .fetch_all(&mut *tx)
-                            .await?,
-                    );
-                }
-                for r in &rows {
-                    let c = claimed_from_row(r)?;
-                    let done = sqlx::query(claim)
-                        .bind(&cfg.id)
-                        .bind(expires)
-                        .bind(&c.id)
-                        .bind(c.revision - 1)
-                        .execute(&mut *tx)
-                        .await?;
-                    if done.rows_affected() == 1 {
-                        claimed.push(c);
-                    }
-                }
-                tx.commit().await?;
+        let _turn = self.write_turn().await;
+        for sql in [expired, due] {
+            let left = limit.saturating_sub(claimed.len());
+            if left == 0 {
+                break;
             }
-            Backend::Sqlite => {
-                let mut rows = sqlx::query(&expired).bind(now).bind(limit).fetch_all(&engine.store.pool).await?;
-                let left = limit - rows.len() as i64;
-                if left > 0 {
-                    rows.extend(sqlx::query(&due).bind(now).bind(left).fetch_all(&engine.store.pool).await?);
-                }
-                for r in &rows {
-                    let c = claimed_from_row(r)?;
-                    let done = sqlx::query(claim)
-                        .bind(&cfg.id)
-                        .bind(expires)
-                        .bind(&c.id)
-                        .bind(c.revision - 1)
-                        .execute(&engine.store.pool)
-                        .await?;
-                    if done.rows_affected() == 1 {
-                        claimed.push(c);
-                    }
-                }
-            }
-        }
-        // A claimed job shows as running: move the lists' change token.
-        for c in &claimed {
-            sqlx::query("UPDATE process_instances SET change_stamp = $1 WHERE id = $2")
-                .bind(crate::instances::next_stamp())
-                .bind(&c.instance_id)
-                .execute(&engine.store.pool)
+            let rows = sqlx::query(&sql)
+                .bind(&cfg.id)
+                .bind(expires)
+                .bind(now)
+                .bind(left as i64)
+                .fetch_all(&engine.store.pool)
                 .await?;
+            let mut batch = rows.iter().map(claimed_from_row).collect::<Result<Vec<_>>>()?;
+            batch.sort_by(|a, b| (a.due, &a.id).cmp(&(b.due, &b.id)));
+            claimed.extend(batch);
+        }
+        // A claimed call shows as running: move the lists' change token. (A timer or a
+        // continuation is done within milliseconds; its step moves the token.)
+        let shown: Vec<&str> = match lane {
+            Lane::Calls => claimed.iter().map(|c| c.instance_id.as_str()).collect(),
+            Lane::Quick => Vec::new(),
+        };
+        if !shown.is_empty() {
+            let marks: Vec<String> = (2..shown.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!("UPDATE process_instances SET change_stamp = $1 WHERE id IN ({})", marks.join(", "));
+            let mut args = vec![Arg::Int(crate::instances::next_stamp())];
+            args.extend(shown.into_iter().map(|i| Arg::Text(i.to_owned())));
+            crate::sql::bind_all(&sql, args).execute(&engine.store.pool).await?;
         }
         Ok(claimed)
     }
@@ -377,7 +397,9 @@ impl Executor {
                 (self.release_guard(c), "the instance is suspended; the job waits until it is resumed")
             }
             InstanceStatus::Running => {
-                let waits = view.state.tokens.iter().any(|t| t.id == c.token as TokenId && t.state == expected);
+                let waits = view.state.tokens.iter().any(|t| {
+                    t.id == c.token as TokenId && std::mem::discriminant(&t.state) == std::mem::discriminant(&expected)
+                });
                 if waits {
                     return None;
                 }
@@ -391,19 +413,69 @@ impl Executor {
         })
     }
 
+    /// This process's turn for the executors' own writes on SQLite (claims, a failed attempt's
+    /// bookkeeping): they write one at a time, since waiting on an async lock costs far less
+    /// than SQLite's busy handler, which sleeps (1, 2, 5, 10, ... ms) between tries. Commands
+    /// need no turn: the store's writer task commits them. PostgreSQL writes in parallel.
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.engine().store.backend() {
+            Backend::Sqlite => Some(self.engine().running.writes.lock().await),
+            Backend::Postgres => None,
+        }
+    }
+
+    /// Writes a job's outcome as one command on its instance (see `Engine::run_job_command`).
+    /// On SQLite the store's writer task commits the outcomes of concurrent jobs together.
+    async fn job_command<F>(&self, instance_id: &str, decide: F) -> Result<()>
+    where
+        F: FnMut(&JobInstance<'_>) -> Result<JobCommand>,
+    {
+        self.engine().run_job_command(instance_id, "system", decide).await
+    }
+
+    /// Runs a claimed job while keeping its lease: the work is dropped (its call aborted, nothing
+    /// written) when the job is deleted in this process or the claim is lost (deleted in
+    /// another process, or taken over).
     async fn run_job(&self, c: Claimed) {
+        let run = self.engine().running.register(&c.id);
+        tokio::select! {
+            () = self.work(&c) => {}
+            () = run.stopped() => tracing::info!(job = %c.id, "the job was deleted while it ran; its call was aborted"),
+            () = self.keep_lease(&c) => tracing::info!(
+                job = %c.id,
+                "the job was deleted or taken over by another executor while it ran; its call was aborted"
+            ),
+        }
+    }
+
+    /// Extends the lease of a running job every half lease, so that a long call is not taken
+    /// over; returns only when the claim is gone (the job was deleted or taken over).
+    async fn keep_lease(&self, c: &Claimed) {
+        let cfg = &self.inner.config;
+        let every = Duration::from_millis(u64::try_from(cfg.lease_ms / 2).unwrap_or(0).max(1));
+        let (cond, args) = self.held(c, 2);
+        let sql = format!("UPDATE jobs SET lock_expires_at = $1 WHERE {cond} AND state = 'running'");
+        loop {
+            tokio::time::sleep(every).await;
+            let expires = self.engine().clock.now().saturating_add(cfg.lease_ms);
+            let mut all = vec![Arg::Int(expires)];
+            all.extend(args.iter().cloned());
+            match crate::sql::bind_all(&sql, all).execute(&self.engine().store.pool).await {
+                Ok(done) if done.rows_affected() == 0 => return,
+                Ok(_) => tracing::debug!(job = %c.id, expires, "lease renewed"),
+                // The next renewal tries again; the lease is long enough to miss one.
+                Err(e) => tracing::warn!(job = %c.id, "lease not renewed: {e}"),
+            }
+        }
+    }
+
+    /// Runs the job and writes its outcome.
+    async fn work(&self, c: &Claimed) {
         let started = self.engine().clock.now();
         let result = match c.kind.as_str() {
-            "timer" => self.fire_timer(&c, started).await,
-            "service" => self.call_service(&c, started).await,
-            _ => {
-                let message = format!(
-                    "Job '{}' is an asynchronous continuation, which this engine does not run yet; adjust the \
-                     instance past '{}'.",
-                    c.name, c.activity_id
-                );
-                self.fail(&c, started, Failure::Permanent { message }).await
-            }
+            "timer" => self.fire_timer(c, started).await,
+            "service" => self.call_service(c, started).await,
+            _ => self.continue_async(c, started).await,
         };
         match result {
             Ok(()) => {}
@@ -418,7 +490,7 @@ impl Executor {
             Err(e) => {
                 let message = format!("Job '{}' could not move its instance on: {e}", c.name);
                 let failure = Failure::Transient { message, details: None, backoff_ms: http::DEFAULT_BACKOFF_MS };
-                if let Err(e) = self.fail(&c, started, failure).await {
+                if let Err(e) = self.fail(c, started, failure).await {
                     tracing::warn!(job = %c.id, "job failure not written: {e}");
                 }
             }
@@ -426,62 +498,78 @@ impl Executor {
     }
 
     async fn fire_timer(&self, c: &Claimed, started: i64) -> Result<()> {
-        let engine = self.engine();
-        engine
-            .run_job_command(&c.instance_id, "system", |view| {
-                if let Some(cmd) = self.not_applicable(c, view, TokenState::WaitingTimer, started) {
-                    return Ok(cmd);
-                }
-                let node = view.state.tokens.iter().find(|t| t.id == c.token as TokenId).map(|t| t.node);
-                // The core keeps a non-interrupting boundary cycle waiting after it fires.
-                let repeats = c.timer_kind.as_deref() == Some("cycle")
-                    && node.and_then(|n| view.process.nodes.get(n)).is_some_and(|n| {
-                        matches!(
-                            &n.kind,
-                            NodeKind::BoundaryEvent {
-                                cancel_activity: false,
-                                trigger: EventTrigger::Timer(TimerDefinition::Cycle(_)),
-                                ..
-                            }
-                        )
-                    });
-                let fired = c.fired + 1;
-                let next = if repeats {
-                    c.definition
-                        .as_deref()
-                        .and_then(|d| schedule::parse_timer(TimerKindText::Cycle, d).ok())
-                        .and_then(|s| s.next_due(c.due, u32::try_from(fired).unwrap_or(u32::MAX)))
-                } else {
-                    None
-                };
-                let guard = match next {
-                    Some(next) => {
-                        let (cond, mut args) = self.held(c, 3);
-                        args.insert(0, Arg::Int(next));
-                        args.insert(0, Arg::Int(fired));
-                        (
-                            format!(
-                                "UPDATE jobs SET fired = $1, due = $2, state = 'pending', locked_by = NULL, \
+        self.job_command(&c.instance_id, |view| {
+            if let Some(cmd) = self.not_applicable(c, view, TokenState::WaitingTimer, started) {
+                return Ok(cmd);
+            }
+            let node = view.state.tokens.iter().find(|t| t.id == c.token as TokenId).map(|t| t.node);
+            // The core keeps a non-interrupting boundary cycle waiting after it fires.
+            let repeats = c.timer_kind.as_deref() == Some("cycle")
+                && node.and_then(|n| view.process.nodes.get(n)).is_some_and(|n| {
+                    matches!(
+                        &n.kind,
+                        NodeKind::BoundaryEvent {
+                            cancel_activity: false,
+                            trigger: EventTrigger::Timer(TimerDefinition::Cycle(_)),
+                            ..
+                        }
+                    )
+                });
+            let fired = c.fired + 1;
+            let next = if repeats {
+                c.definition
+                    .as_deref()
+                    .and_then(|d| schedule::parse_timer(TimerKindText::Cycle, d).ok())
+                    .and_then(|s| s.next_due(c.due, u32::try_from(fired).unwrap_or(u32::MAX)))
+            } else {
+                None
+            };
+            let guard = match next {
+                Some(next) => {
+                    let (cond, mut args) = self.held(c, 3);
+                    args.insert(0, Arg::Int(next));
+                    args.insert(0, Arg::Int(fired));
+                    (
+                        format!(
+                            "UPDATE jobs SET fired = $1, due = $2, state = 'pending', locked_by = NULL, \
                                  lock_expires_at = NULL, error = NULL, error_details = NULL, \
                                  revision = revision + 1 WHERE {cond}"
-                            ),
-                            args,
-                        )
-                    }
-                    None => self.delete_guard(c),
-                };
-                let message = match next {
-                    Some(_) => format!("timer fired ({fired}), next firing scheduled"),
-                    None => format!("timer fired ({fired})"),
-                };
-                Ok(JobCommand {
-                    command: Some(Command::FireTimer { token: c.token as TokenId }),
-                    guards: vec![guard],
-                    statements: vec![self.attempt(c, started, true, &message)],
-                    ..JobCommand::default()
-                })
+                        ),
+                        args,
+                    )
+                }
+                None => self.delete_guard(c),
+            };
+            let message = match next {
+                Some(_) => format!("timer fired ({fired}), next firing scheduled"),
+                None => format!("timer fired ({fired})"),
+            };
+            Ok(JobCommand {
+                command: Some(Command::FireTimer { token: c.token as TokenId }),
+                guards: vec![guard],
+                statements: vec![self.attempt(c, started, true, &message)],
+                ..JobCommand::default()
             })
-            .await
+        })
+        .await
+    }
+
+    /// An asynchronous continuation: the token waiting in front of its activity enters it.
+    /// What the activity does then (a task, a call, an incident) is the continuation's step.
+    async fn continue_async(&self, c: &Claimed, started: i64) -> Result<()> {
+        self.job_command(&c.instance_id, |view| {
+            let expected = TokenState::WaitingAsync { flow: None };
+            if let Some(cmd) = self.not_applicable(c, view, expected, started) {
+                return Ok(cmd);
+            }
+            Ok(JobCommand {
+                command: Some(Command::ContinueAsync { token: c.token as TokenId }),
+                guards: vec![self.delete_guard(c)],
+                statements: vec![self.attempt(c, started, true, "continued")],
+                ..JobCommand::default()
+            })
+        })
+        .await
     }
 
     async fn call_service(&self, c: &Claimed, started: i64) -> Result<()> {
@@ -489,8 +577,8 @@ impl Executor {
         let (status, process, state) = engine.job_instance(&c.instance_id).await?;
         let view = JobInstance { status, process: &process, state: &state };
         if self.not_applicable(c, &view, TokenState::WaitingService, started).is_some() {
-            return engine
-                .run_job_command(&c.instance_id, "system", |view| {
+            return self
+                .job_command(&c.instance_id, |view| {
                     Ok(self
                         .not_applicable(c, view, TokenState::WaitingService, started)
                         .unwrap_or_else(|| JobCommand { guards: vec![self.release_guard(c)], ..JobCommand::default() }))
@@ -549,19 +637,18 @@ impl Executor {
         variables: Map<String, Value>,
         status: u16,
     ) -> Result<()> {
-        self.engine()
-            .run_job_command(&c.instance_id, "system", |view| {
-                if let Some(cmd) = self.not_applicable(c, view, TokenState::WaitingService, started) {
-                    return Ok(cmd);
-                }
-                Ok(JobCommand {
-                    command: Some(Command::CompleteTask { token: c.token as TokenId, variables: variables.clone() }),
-                    guards: vec![self.delete_guard(c)],
-                    statements: vec![self.attempt(c, started, true, &format!("HTTP {status}"))],
-                    ..JobCommand::default()
-                })
+        self.job_command(&c.instance_id, |view| {
+            if let Some(cmd) = self.not_applicable(c, view, TokenState::WaitingService, started) {
+                return Ok(cmd);
+            }
+            Ok(JobCommand {
+                command: Some(Command::CompleteTask { token: c.token as TokenId, variables: variables.clone() }),
+                guards: vec![self.delete_guard(c)],
+                statements: vec![self.attempt(c, started, true, &format!("HTTP {status}"))],
+                ..JobCommand::default()
             })
-            .await
+        })
+        .await
     }
 
     /// Counts a failed attempt: back to pending after the backoff while retries are left,
@@ -586,6 +673,7 @@ impl Executor {
                 "UPDATE jobs SET retries = $1, due = $2, error = $3, error_details = $4, state = 'pending', \
                  locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 WHERE {cond}"
             );
+            let _turn = self.write_turn().await;
             let mut tx = engine.store.pool.begin().await?;
             let done = crate::sql::bind_all(&sql, head).execute(&mut *tx).await?;
             if done.rows_affected() == 0 {
@@ -600,27 +688,26 @@ impl Executor {
         }
         let attempts = if c.attempt == 1 { "1 attempt".to_owned() } else { format!("{} attempts", c.attempt) };
         let incident = format!("Job '{}' failed after {attempts}: {message}", c.name);
-        engine
-            .run_job_command(&c.instance_id, "system", |view| {
-                if view.status.is_finished() {
-                    return Ok(JobCommand { guards: vec![self.delete_guard(c)], ..JobCommand::default() });
-                }
-                let (cond, mut args) = self.held(c, 3);
-                let mut head = vec![Arg::Text(message.clone()), Arg::OptText(details.clone())];
-                head.append(&mut args);
-                Ok(JobCommand {
-                    guards: vec![(
-                        format!(
-                            "UPDATE jobs SET retries = 0, state = 'error', error = $1, error_details = $2, \
+        self.job_command(&c.instance_id, |view| {
+            if view.status.is_finished() {
+                return Ok(JobCommand { guards: vec![self.delete_guard(c)], ..JobCommand::default() });
+            }
+            let (cond, mut args) = self.held(c, 3);
+            let mut head = vec![Arg::Text(message.clone()), Arg::OptText(details.clone())];
+            head.append(&mut args);
+            Ok(JobCommand {
+                guards: vec![(
+                    format!(
+                        "UPDATE jobs SET retries = 0, state = 'error', error = $1, error_details = $2, \
                              locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 WHERE {cond}"
-                        ),
-                        head,
-                    )],
-                    statements: vec![self.attempt(c, started, false, &message)],
-                    incidents: vec![(c.token, c.activity_id.clone(), incident.clone())],
-                    ..JobCommand::default()
-                })
+                    ),
+                    head,
+                )],
+                statements: vec![self.attempt(c, started, false, &message)],
+                incidents: vec![(c.token, c.activity_id.clone(), incident.clone())],
+                ..JobCommand::default()
             })
-            .await
+        })
+        .await
     }
 }

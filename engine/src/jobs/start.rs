@@ -2,18 +2,20 @@
 //! (replacing the timers of earlier versions of the key); the executor starts an instance
 //! each time one is due.
 //!
-//! A firing is claimed before its instance starts (a revision-checked move to the next due
-//! time), so two executors never start the same firing twice; an executor that dies between
-//! the claim and the start loses that one firing, which is logged.
+//! A firing is claimed (a revision-checked move to the next due time) in the transaction that
+//! starts its instance, so two executors never start the same firing twice and an executor
+//! that dies before the commit leaves the firing due for the next one: each firing starts
+//! exactly one instance unless the start is refused (then the firing is skipped and logged).
 
 use sqlx::Row;
 
 use crate::bpmn::model::{Definitions, EventTrigger, NodeKind, TimerDefinition};
 use crate::deploy::FileOutcome;
-use crate::error::Result;
+use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::instances::StartRequest;
 use crate::schedule::{self, TimerKindText};
+use crate::sql::{bind_all, Arg};
 use crate::store::new_id;
 use crate::Engine;
 
@@ -124,30 +126,34 @@ impl Engine {
             );
             let next = spec.ok().and_then(|s| s.next_due(due, u32::try_from(fired + 1).unwrap_or(u32::MAX)));
             // Claim this firing: move to the next due time, or remove a timer that is used up.
-            let claimed = match next {
-                Some(next) => sqlx::query(
+            let claim = match next {
+                Some(next) => (
                     "UPDATE start_timers SET due = $1, fired = fired + 1, revision = revision + 1 \
-                     WHERE id = $2 AND revision = $3",
-                )
-                .bind(next)
-                .bind(&id)
-                .bind(revision),
-                None => {
-                    sqlx::query("DELETE FROM start_timers WHERE id = $1 AND revision = $2").bind(&id).bind(revision)
-                }
-            }
-            .execute(&self.store.pool)
-            .await?
-            .rows_affected()
-                == 1;
-            if !claimed {
-                continue;
-            }
+                     WHERE id = $2 AND revision = $3"
+                        .to_owned(),
+                    vec![Arg::Int(next), Arg::Text(id.clone()), Arg::Int(revision)],
+                ),
+                None => (
+                    "DELETE FROM start_timers WHERE id = $1 AND revision = $2".to_owned(),
+                    vec![Arg::Text(id.clone()), Arg::Int(revision)],
+                ),
+            };
             let req = StartRequest { initiator: Some("timer".into()), ..StartRequest::default() };
-            match self.start_definition(&Account::system(), &definition_id, req).await {
+            match self.start_guarded(&Account::system(), &definition_id, req, vec![claim.clone()]).await {
                 Ok(_) => started += 1,
+                // Another executor fired it meanwhile.
+                Err(EngineError::Conflict(m)) if m.starts_with("The job was deleted") => {}
+                Err(EngineError::Storage(e)) => {
+                    tracing::warn!(definition = %definition_id, "timer start event not fired, tried again: {e}");
+                }
                 Err(e) => {
-                    tracing::warn!(definition = %definition_id, "timer start event could not start an instance: {e}")
+                    // Refused (e.g. the version can no longer start): skip this firing rather
+                    // than try it again at every poll.
+                    tracing::warn!(
+                        definition = %definition_id,
+                        "timer start event could not start an instance; this firing is skipped: {e}"
+                    );
+                    bind_all(&claim.0, claim.1).execute(&self.store.pool).await?;
                 }
             }
         }

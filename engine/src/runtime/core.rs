@@ -25,6 +25,11 @@
 //!   an expression fails, an element is not supported) does not fail the step: it stops on
 //!   the node as [`TokenState::Failed`] with an [`Effect::Incident`], and waits for
 //!   [`Command::Retry`], a move or a cancellation. Only a refused command is an `Err`.
+//! - An activity marked `asyncBefore` (`camunda:asyncBefore`, `flowable:async`) is entered in
+//!   two steps: the arriving token stops in front of it ([`TokenState::WaitingAsync`], nothing
+//!   started yet) with an [`Effect::ScheduleAsync`], and [`Command::ContinueAsync`], run by the
+//!   job executor, lets it enter the activity as if it had just arrived. A retry, a withdrawal
+//!   and a continuation enter at once; an adjustment (move) honours the mark.
 //! - Work is processed first in, first out, so branches advance in model order and the
 //!   history is deterministic.
 
@@ -116,6 +121,9 @@ pub enum TokenState {
     Joining { flow: Option<FlowIdx> },
     /// Stopped on its node by an incident, waiting for `Retry`, a move or a cancellation.
     Failed,
+    /// In front of an `asyncBefore` node it has not entered yet, waiting for
+    /// `ContinueAsync`; `flow` is the flow it came by (a joining gateway needs it).
+    WaitingAsync { flow: Option<FlowIdx> },
 }
 
 /// Why tokens are moved by [`Command::Move`]; it names the history entry of what they leave.
@@ -148,6 +156,8 @@ pub enum Command {
     CompleteTask { token: TokenId, variables: Map<String, Value> },
     /// The timer a token waits for is due.
     FireTimer { token: TokenId },
+    /// The asynchronous continuation a token waits for runs: the token enters its node.
+    ContinueAsync { token: TokenId },
     /// The process a call activity started has completed; `variables` are set as for
     /// `CompleteTask`, then the token moves on.
     ChildCompleted { token: TokenId, variables: Map<String, Value> },
@@ -202,6 +212,11 @@ pub enum Effect {
     },
     /// Drop the timer of this token.
     CancelTimer { token: TokenId, node: NodeIdx },
+    /// Create an asynchronous continuation (a job due now) for the token waiting in front of
+    /// `node`; answer with `ContinueAsync { token }`.
+    ScheduleAsync { token: TokenId, node: NodeIdx },
+    /// Drop the asynchronous continuation of this token.
+    CancelAsync { token: TokenId, node: NodeIdx },
     /// Start an instance of the process `called_element` for the call activity `node`; answer
     /// with `ChildCompleted { token }` when it completes.
     StartChild {
@@ -343,6 +358,7 @@ pub fn step(
                 None => run.finish_wait(&t, Map::new()),
             }
         }
+        Command::ContinueAsync { token } => run.continue_async(token)?,
         Command::Retry { token } => {
             let t = run.waiting(token, &[TokenState::Failed], "a retry")?;
             run.retry(&t)?;

@@ -680,6 +680,7 @@ fn interrupting_boundary_timer_cancels_the_activity() {
 }
 
 mod calls;
+mod continuations;
 mod incidents;
 mod moves;
 mod multi;

@@ -105,6 +105,7 @@ fn is_activity_level(state: &InstanceState, t: &Token) -> bool {
                 | TokenState::WaitingChild
                 | TokenState::Failed
                 | TokenState::MultiInstanceBody
+                | TokenState::WaitingAsync { .. }
         )
 }
 
@@ -225,8 +226,20 @@ impl Run<'_> {
             parent = Some(id);
         }
         let token = self.new_token(to, parent);
+        if kind == HistoryKind::Withdrawn {
+            // The withdrawn task comes back at once, even on an `asyncBefore` activity.
+            self.skip_async = Some(token);
+        }
         self.queue.push_back(Work::Arrive { token, node: to, via: None });
         Ok(())
+    }
+}
+
+/// The flow a token at a join (or in front of an `asyncBefore` one) came by.
+fn came_by(t: &Token) -> Option<FlowIdx> {
+    match t.state {
+        TokenState::Joining { flow } | TokenState::WaitingAsync { flow } => flow,
+        _ => None,
     }
 }
 
@@ -254,10 +267,13 @@ fn join_warnings(process: &Process, state: &InstanceState) -> Vec<MoveWarning> {
             if !matches!(n.kind, NodeKind::ParallelGateway) || n.incoming.len() < 2 || n.scope != scope_node {
                 continue;
             }
-            let joining = |t: &Token| t.node == j && matches!(t.state, TokenState::Joining { .. });
+            // A token in front of the join (`asyncBefore`) will join by the flow it came by.
+            let joining = |t: &Token| {
+                t.node == j && matches!(t.state, TokenState::Joining { .. } | TokenState::WaitingAsync { .. })
+            };
             let reach = reachable(process, members.iter().filter(|t| !joining(t)).map(|t| t.node));
             let (fed, starved): (Vec<FlowIdx>, Vec<FlowIdx>) = n.incoming.iter().copied().partition(|&f| {
-                members.iter().any(|t| joining(t) && t.state == TokenState::Joining { flow: Some(f) })
+                members.iter().any(|t| joining(t) && came_by(t) == Some(f))
                     || process.flows.get(f).is_some_and(|fl| reach.get(fl.source).copied().unwrap_or(false))
             });
             if fed.is_empty() || starved.is_empty() {

@@ -33,11 +33,23 @@ pub(super) struct Run<'a> {
     /// The token a `Retry` sends into its node again: the `Started` entry its failure already
     /// recorded is not repeated.
     resumed: Option<TokenId>,
+    /// The token that enters its next node at once even if the node is `asyncBefore`: a
+    /// continuation, a retry, a withdrawal. Cleared when the token arrives.
+    pub(super) skip_async: Option<TokenId>,
 }
 
 impl<'a> Run<'a> {
     pub(super) fn new(process: &'a Process, state: InstanceState, now: i64) -> Self {
-        Run { process, state, effects: Vec::new(), now, queue: VecDeque::new(), entered: 0, resumed: None }
+        Run {
+            process,
+            state,
+            effects: Vec::new(),
+            now,
+            queue: VecDeque::new(),
+            entered: 0,
+            resumed: None,
+            skip_async: None,
+        }
     }
 
     /// Processes the queued work, then fires joins, until nothing can move.
@@ -93,7 +105,10 @@ impl<'a> Run<'a> {
     /// the failed token is on a started element that a retry, move or cancellation closes.
     fn fail(&mut self, token: TokenId, node: NodeIdx, error: &RuntimeError) {
         let Some(before) = self.token(token).map(|t| t.state) else { return };
-        let open = !matches!(before, TokenState::Active | TokenState::Joining { .. } | TokenState::Failed);
+        let open = !matches!(
+            before,
+            TokenState::Active | TokenState::Joining { .. } | TokenState::Failed | TokenState::WaitingAsync { .. }
+        );
         let inside: Vec<TokenId> = self
             .state
             .tokens
@@ -122,6 +137,7 @@ impl<'a> Run<'a> {
     pub(super) fn retry(&mut self, t: &Token) -> Result<(), RuntimeError> {
         self.effects.push(Effect::ResolveIncident { token: t.id });
         self.resumed = Some(t.id);
+        self.skip_async = Some(t.id);
         if self.is_join(self.node(t.node)?) {
             let result = self.fork(t.id, t.node);
             let result = self.absorb(t.id, t.node, result);
@@ -129,6 +145,23 @@ impl<'a> Run<'a> {
             return result;
         }
         self.queue.push_back(Work::Arrive { token: t.id, node: t.node, via: None });
+        Ok(())
+    }
+
+    /// `Command::ContinueAsync`: the token waiting in front of an `asyncBefore` node enters it,
+    /// by the flow it came by.
+    pub(super) fn continue_async(&mut self, id: TokenId) -> Result<(), RuntimeError> {
+        let t = self.token(id).cloned().ok_or(RuntimeError::UnknownToken { token: id })?;
+        let TokenState::WaitingAsync { flow } = t.state else {
+            return Err(RuntimeError::NotWaiting {
+                token: id,
+                node_id: self.node_id(t.node),
+                expected: "an asynchronous continuation",
+            });
+        };
+        self.set_state(id, TokenState::Active);
+        self.skip_async = Some(id);
+        self.queue.push_back(Work::Arrive { token: id, node: t.node, via: flow });
         Ok(())
     }
 
@@ -231,6 +264,10 @@ impl<'a> Run<'a> {
             return Err(RuntimeError::StepLimit);
         }
         let n = self.node(node)?;
+        let enters_now = self.skip_async == Some(token);
+        if enters_now {
+            self.skip_async = None;
+        }
         match self.token_mut(token) {
             Some(t) => {
                 t.node = node;
@@ -245,6 +282,12 @@ impl<'a> Run<'a> {
         });
         if let Some(b) = unsupported_boundary {
             return Err(RuntimeError::Unsupported { node_id: b.id.clone(), what: "non-timer boundary event".into() });
+        }
+        // `asyncBefore` applies to the activity as a whole: a multi-instance body, not its instances.
+        if n.async_before && !enters_now && self.mi_body_of(token).is_none() {
+            self.set_state(token, TokenState::WaitingAsync { flow: via });
+            self.effects.push(Effect::ScheduleAsync { token, node });
+            return Ok(());
         }
         if let Some(mi) = &n.multi_instance {
             if self.mi_body_of(token).is_none() {
@@ -503,6 +546,7 @@ impl<'a> Run<'a> {
                 TokenState::WaitingTimer => Some(Effect::CancelTimer { token, node }),
                 TokenState::WaitingChild => Some(Effect::CancelChild { token, node }),
                 TokenState::Failed => Some(Effect::ResolveIncident { token }),
+                TokenState::WaitingAsync { .. } => Some(Effect::CancelAsync { token, node }),
                 TokenState::Active
                 | TokenState::InSubProcess
                 | TokenState::MultiInstanceBody
@@ -510,8 +554,11 @@ impl<'a> Run<'a> {
             };
             self.effects.extend(action);
             // Only elements that were started get a history entry: tokens queued towards a
-            // node, waiting at a join or on a boundary timer never started anything.
-            if !matches!(t.state, TokenState::Active | TokenState::Joining { .. }) && t.attached_to.is_none() {
+            // node, waiting at a join, in front of an `asyncBefore` node or on a boundary timer
+            // never started anything.
+            if !matches!(t.state, TokenState::Active | TokenState::Joining { .. } | TokenState::WaitingAsync { .. })
+                && t.attached_to.is_none()
+            {
                 self.history(kind, token, node);
             }
         }

@@ -307,7 +307,10 @@ fn states_that_do_not_fit_the_process_are_refused_not_panics() {
 /// panic, and every state a step returns is consistent.
 #[test]
 fn random_commands_never_panic() {
-    let processes = [everything(), guarded(), expense(), inclusive()];
+    // The same elements again, each one `asyncBefore`.
+    let mut asynced = everything();
+    asynced.nodes.iter_mut().for_each(|n| n.async_before = true);
+    let processes = [everything(), guarded(), expense(), inclusive(), asynced];
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = move |n: u64| {
         seed ^= seed << 13;
@@ -330,9 +333,10 @@ fn random_commands_never_panic() {
                     0 => next(p.nodes.len() as u64 + 1) as usize,
                     _ => movable.get(next(movable.len() as u64) as usize).copied().unwrap_or(0),
                 };
-                let cmd = match next(9) {
+                let cmd = match next(10) {
                     0..=2 => complete(token, json!({"ok": true, "x": next(6)})),
                     3 => Command::FireTimer { token },
+                    8 => Command::ContinueAsync { token },
                     4 => Command::ChildCompleted { token, variables: Map::new() },
                     5 => Command::Retry { token },
                     6 => Command::Terminate,
