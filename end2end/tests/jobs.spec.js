@@ -1,6 +1,7 @@
 // 作业 Jobs: the 错误 tab with the failure's message, details and attempts; 执行 a failed job;
 // 删除 a job after the confirmation (the instance shows an incident); search by job name; the
-// instance detail's jobs table offers the same buttons; a refusal (suspended instance) is told.
+// instance detail's jobs table offers the same buttons; a refusal (suspended instance) is told;
+// timer start events are listed under 定时启动.
 //
 // Each test deploys its own process (unique key and activity names) instead of relying on the
 // demo's payment timers, so it neither waits a minute nor depends on the demo's base URL:
@@ -208,4 +209,35 @@ test('a refusal is told: executing a job of an instance suspended meanwhile', as
   await expect(page.getByTestId('flash')).toContainText('操作失败');
   await expect(page.getByTestId('flash')).toContainText('resume the instance first');
   await expect(hour).toHaveAttribute('data-state', 'pending');
+});
+
+test('timer start events are listed under 定时启动 with their process and next firing', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/');
+  const sfx = uniqueKey('st');
+  const bpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_${sfx}" targetNamespace="http://bpm-console.local/e2e">
+  <bpmn:process id="e2e-start-${sfx}" name="定时流程 ${sfx}" isExecutable="true">
+    <bpmn:startEvent id="tick" name="每天 ${sfx}">
+      <bpmn:timerEventDefinition><bpmn:timeCycle>R/P1D</bpmn:timeCycle></bpmn:timerEventDefinition>
+    </bpmn:startEvent>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="tick" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+  const deployed = await page.request.post('/api/v1/deployments', {
+    multipart: { file: { name: `e2e-start-${sfx}.bpmn`, mimeType: 'text/xml', buffer: Buffer.from(bpmn) } },
+  });
+  expect(deployed.ok(), await deployed.text()).toBeTruthy();
+  await page.goto('/jobs');
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: '定时启动' })).toBeVisible();
+  const row = page.getByTestId('start-timer-table').locator('tr[data-start-timer]').filter({ hasText: `每天 ${sfx}` });
+  await expect(row).toContainText(`定时流程 ${sfx} v1`);
+  await expect(row).toContainText('R/P1D');
+  await expect(row.locator('td').nth(4)).toHaveText('0');
+  // The process link opens its definition.
+  await row.getByRole('link').click();
+  await expect(page).toHaveURL(/\/deployments\/[0-9a-f]+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`定时流程 ${sfx}`);
 });

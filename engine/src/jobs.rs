@@ -24,6 +24,7 @@ use tokio::sync::Notify;
 
 pub use self::executor::{Executor, ExecutorConfig};
 pub use self::http::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
+pub use self::start::StartTimer;
 use crate::bpmn::model::Process;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;

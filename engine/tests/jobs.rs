@@ -502,6 +502,23 @@ async fn timer_start_events(db: &TestDb) {
         .concat()
     };
     deploy(e, "daily", &body("Every minute")).await;
+    // Listed for the 作业 screen with its model's name and next firing; a tenant manager of
+    // another tenant sees none.
+    let listed = e.list_start_timers(&sys(), None).await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let t = &listed[0];
+    assert_eq!((t.name.as_str(), t.process_key.as_str(), t.version), ("Every minute", "daily", 1));
+    assert_eq!((t.timer_kind.as_str(), t.definition.as_str()), ("cycle", "R2/PT1M"));
+    assert_eq!((t.due, t.fired), (e.clock().now() + 60_000, 0));
+    let other = Account {
+        id: "m".into(),
+        username: "m".into(),
+        display_name: "m".into(),
+        role: engine::identity::Role::TenantManager,
+        tenant_id: Some("elsewhere".into()),
+    };
+    assert!(e.list_start_timers(&other, None).await.unwrap().is_empty());
+    assert!(e.list_start_timers(&sys(), Some("elsewhere")).await.unwrap().is_empty());
     let x = executor(e, Fake::ok("{}"), "a");
     let count = |e: &Engine| {
         let e = e.clone();
@@ -519,8 +536,13 @@ async fn timer_start_events(db: &TestDb) {
     assert_eq!(started[0].initiator.as_deref(), Some("timer"));
     assert_eq!(started[0].active_activity_ids, ["report"]);
     assert_eq!(x.run_once().await, 0, "the next firing is a minute later");
+    let listed = e.list_start_timers(&sys(), None).await.unwrap();
+    assert_eq!((listed[0].fired, listed[0].due), (1, e.clock().now() + 60_000));
     // A new version replaces the timer of the old one (and starts on its own schedule).
     deploy(e, "daily", &body("Every minute, v2")).await;
+    let listed = e.list_start_timers(&sys(), None).await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!((listed[0].name.as_str(), listed[0].version), ("Every minute, v2", 2));
     e.clock().advance(60_000);
     assert_eq!(x.run_once().await, 1);
     let all = count(e).await;

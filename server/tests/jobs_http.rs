@@ -282,6 +282,43 @@ async fn list_and_detail(db: &TestDb) {
 }
 db_test!(jobs_list_filters_pages_and_detail, list_and_detail);
 
+/// Timer start events are listed beside the jobs, with their next firing.
+async fn start_timers(db: &TestDb) {
+    let api = setup(db).await;
+    let (status, none) = api.get("/api/v1/start-timers").await;
+    assert_eq!((status, none), (200, json!([])));
+    let daily = process(
+        "daily",
+        "日报",
+        r#"<startEvent id="tick" name="每小时"><timerEventDefinition><timeCycle>R/PT1H</timeCycle></timerEventDefinition></startEvent>
+<userTask id="write" name="写日报"/><endEvent id="end"/>
+<sequenceFlow id="f1" sourceRef="tick" targetRef="write"/><sequenceFlow id="f2" sourceRef="write" targetRef="end"/>"#,
+    );
+    let form = upload(&[("daily.bpmn", daily.as_str())]);
+    let res =
+        api.c.post(format!("{}/api/v1/deployments", api.base)).bearer_auth(TOKEN).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let (status, listed) = api.get("/api/v1/start-timers").await;
+    assert_eq!(status, 200, "{listed}");
+    let t = &listed[0];
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(
+        (t["name"].as_str(), t["processKey"].as_str(), t["processName"].as_str()),
+        (Some("每小时"), Some("daily"), Some("日报"))
+    );
+    assert_eq!(
+        (t["timerKind"].as_str(), t["definition"].as_str(), t["fired"].as_i64()),
+        (Some("cycle"), Some("R/PT1H"), Some(0))
+    );
+    assert_eq!(t["due"], "2023-11-14T23:13:20.000Z", "an hour after the test clock's start ({T0})");
+    let (_, other) = api.get("/api/v1/start-timers?tenant=elsewhere").await;
+    assert_eq!(other, json!([]));
+    let (_, spec) = api.get("/api/v1/openapi.json").await;
+    assert!(spec["paths"]["/api/v1/start-timers"]["get"].is_object());
+    assert!(spec["components"]["schemas"]["StartTimer"]["properties"]["due"].is_object());
+}
+db_test!(start_timers_are_listed_with_their_next_firing, start_timers);
+
 async fn execute_and_delete(db: &TestDb) {
     let api = setup(db).await;
     let pay = api.start("pay", json!({"amount": 1})).await;

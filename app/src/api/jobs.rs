@@ -155,6 +155,42 @@ pub struct JobPage {
     pub token: i64,
 }
 
+/// A scheduled timer start event: it starts an instance of its process each time it is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartTimerRow {
+    pub id: String,
+    pub name: String,
+    pub activity_id: String,
+    pub process_name: String,
+    pub version: i64,
+    pub definition_id: String,
+    pub definition: String,
+    pub due: i64,
+    pub fired: i64,
+}
+
+/// The timer start events within the caller's tenant scope, soonest due first.
+#[server(endpoint = "start_timers")]
+pub async fn list_start_timers() -> Result<Vec<StartTimerRow>, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let timers = engine()?.list_start_timers(&s.session.account, s.session.tenant_id.as_deref()).await?;
+    Ok(timers
+        .into_iter()
+        .map(|t| StartTimerRow {
+            id: t.id,
+            name: t.name,
+            activity_id: t.activity_id,
+            process_name: t.process_name,
+            version: t.version,
+            definition_id: t.definition_id,
+            definition: t.definition,
+            due: t.due,
+            fired: t.fired,
+        })
+        .collect())
+}
+
 #[cfg(feature = "ssr")]
 impl From<engine::jobs::Job> for JobListRow {
     fn from(j: engine::jobs::Job) -> Self {

@@ -1,12 +1,16 @@
 //! 作业 Jobs: the asynchronous automatic work of all processes (timers, web-service calls,
 //! asynchronous continuations) with the categories 全部 / 错误, search by job name, paging
 //! and live refresh; the last error opens the full message and the attempts log; 执行
-//! Execute and 删除 Delete, which the instance detail's jobs table shares.
+//! Execute and 删除 Delete, which the instance detail's jobs table shares. Below the list, the
+//! 定时启动 timer start events: each starts an instance of its process when due.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::jobs::{delete_job, execute_job, list_jobs, load_job, JobKind, JobListRow, JobState, JobTab};
+use crate::api::jobs::{
+    delete_job, execute_job, list_jobs, list_start_timers, load_job, JobKind, JobListRow, JobState, JobTab,
+    StartTimerRow,
+};
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
 use crate::format::datetime;
 use crate::use_t;
@@ -40,6 +44,7 @@ pub fn JobsPage() -> impl IntoView {
         move || list.try_get_untracked().flatten().and_then(Result::ok).map(|p| p.token),
         move || list.refetch(),
     );
+    let timers = Resource::new(|| (), |_| list_start_timers());
     provide_job_ops(Callback::new(move |_| list.refetch()));
 
     view! {
@@ -73,7 +78,43 @@ pub fn JobsPage() -> impl IntoView {
                 <Pager cursors=cursors next=page.next />
             }.into_any()
         })}
+        <h2>{move || t("job.start_timers")}</h2>
+        <p class="muted small">{move || t("job.start_timers_hint")}</p>
+        {loaded(timers, move |rows| {
+            if rows.is_empty() {
+                return view! { <p class="muted" data-testid="start-timer-empty">{t("job.start_timers_empty")}</p> }
+                    .into_any();
+            }
+            view! {
+                <table class="grid" data-testid="start-timer-table">
+                    <thead><tr>
+                        <th>{move || t("job.name")}</th>
+                        <th>{move || t("task.process")}</th>
+                        <th>{move || t("job.kind.timer")}</th>
+                        <th>{move || t("job.next_due")}</th>
+                        <th>{move || t("job.fired")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|row| view! { <StartTimerRowView row=row /> }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        })}
         <JobDialogs />
+    }
+}
+
+#[component]
+fn StartTimerRowView(row: StartTimerRow) -> impl IntoView {
+    let href = format!("/deployments/{}", row.definition_id);
+    view! {
+        <tr data-start-timer=row.id.clone()>
+            <td>{row.name.clone()} " " <span class="mono muted small">{row.activity_id.clone()}</span></td>
+            <td><A href=href>{row.process_name.clone()} " v" {row.version}</A></td>
+            <td class="mono small">{row.definition.clone()}</td>
+            <td>{datetime(row.due)}</td>
+            <td>{row.fired}</td>
+        </tr>
     }
 }
 

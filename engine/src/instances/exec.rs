@@ -154,7 +154,7 @@ pub(super) fn prefixed_instance_columns() -> String {
 
 impl Engine {
     /// The parsed process of a definition (cached).
-    pub(super) async fn process_of(&self, definition_id: &str) -> Result<Arc<Process>> {
+    pub(crate) async fn process_of(&self, definition_id: &str) -> Result<Arc<Process>> {
         if let Some(p) = self.processes.0.lock().ok().and_then(|m| m.get(definition_id).cloned()) {
             return Ok(p);
         }

@@ -7,6 +7,7 @@
 //! that dies before the commit leaves the firing due for the next one: each firing starts
 //! exactly one instance unless the start is refused (then the firing is skipped and logged).
 
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::bpmn::model::{Definitions, EventTrigger, NodeKind, TimerDefinition};
@@ -18,6 +19,33 @@ use crate::schedule::{self, TimerKindText};
 use crate::sql::{bind_all, Arg};
 use crate::store::new_id;
 use crate::Engine;
+
+/// A scheduled timer start event, as the 作业 screen lists it: it starts an instance of its
+/// definition each time it is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartTimer {
+    pub id: String,
+    pub tenant_id: String,
+    pub definition_id: String,
+    pub process_key: String,
+    pub process_name: String,
+    pub version: i64,
+    pub activity_id: String,
+    /// The start event's name, else its id.
+    pub name: String,
+    /// `date`, `duration` or `cycle`.
+    pub timer_kind: String,
+    /// The timer's text (`R/PT1H`, a date, a duration or a cron expression).
+    pub definition: String,
+    /// When it fires next.
+    pub due: i64,
+    /// How often it has fired.
+    pub fired: i64,
+}
+
+/// The most start timers listed; a tenant has one per process key with a timer start event.
+const START_TIMER_LIMIT: i64 = 500;
 
 /// The process-level timer start events of process `key`: (element id, kind, text).
 fn timer_starts(defs: &Definitions, key: &str) -> Vec<(String, TimerKindText, String)> {
@@ -55,6 +83,50 @@ fn parse_kind(s: &str) -> TimerKindText {
 }
 
 impl Engine {
+    /// The scheduled timer start events the caller may see (an administrator may narrow them
+    /// to `tenant`), soonest due first.
+    pub async fn list_start_timers(&self, caller: &Account, tenant: Option<&str>) -> Result<Vec<StartTimer>> {
+        let mut sql = String::from(
+            "SELECT s.id, s.tenant_id, s.definition_id, s.process_key, d.name, d.version, s.activity_id, \
+             s.timer_kind, s.definition, s.due, s.fired FROM start_timers s \
+             JOIN process_definitions d ON d.id = s.definition_id",
+        );
+        let mut args = Vec::new();
+        if let Some(t) = caller.tenant_scope().or(tenant.filter(|t| !t.is_empty())) {
+            sql.push_str(" WHERE s.tenant_id = $1");
+            args.push(Arg::from(t));
+        }
+        sql.push_str(&format!(" ORDER BY s.due, s.id LIMIT {START_TIMER_LIMIT}"));
+        let mut timers = Vec::new();
+        for r in bind_all(&sql, args).fetch_all(&self.store.pool).await? {
+            let definition_id: String = r.try_get("definition_id")?;
+            let activity_id: String = r.try_get("activity_id")?;
+            // The name is the model's; a model that no longer parses shows the element id.
+            let name = self
+                .process_of(&definition_id)
+                .await
+                .ok()
+                .and_then(|p| p.nodes.iter().find(|n| n.id == activity_id).and_then(|n| n.name.clone()))
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| activity_id.clone());
+            timers.push(StartTimer {
+                id: r.try_get("id")?,
+                tenant_id: r.try_get("tenant_id")?,
+                definition_id,
+                process_key: r.try_get("process_key")?,
+                process_name: r.try_get("name")?,
+                version: r.try_get("version")?,
+                activity_id,
+                name,
+                timer_kind: r.try_get("timer_kind")?,
+                definition: r.try_get("definition")?,
+                due: r.try_get("due")?,
+                fired: r.try_get("fired")?,
+            });
+        }
+        Ok(timers)
+    }
+
     /// Schedules the timer start events of the versions a deployment created. A definition
     /// that cannot be read as a time is skipped with a warning (the deployment stands).
     pub(crate) async fn schedule_start_timers(

@@ -25,6 +25,62 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/v1/jobs", get(list_jobs))
         .route("/api/v1/jobs/{id}", get(get_job).delete(delete_job))
         .route("/api/v1/jobs/{id}/execute", post(execute_job))
+        .route("/api/v1/start-timers", get(list_start_timers))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StartTimerParams {
+    tenant: Option<String>,
+}
+
+/// `GET /api/v1/start-timers`: the scheduled timer start events, soonest due first.
+async fn list_start_timers(
+    State(state): State<AppState>,
+    Extension(who): Extension<CurrentSession>,
+    ApiQuery(p): ApiQuery<StartTimerParams>,
+) -> ApiResult<Json<Vec<ApiStartTimer>>> {
+    let timers = state.engine.list_start_timers(&who.session.account, p.tenant.as_deref()).await?;
+    Ok(Json(timers.into_iter().map(ApiStartTimer::from).collect()))
+}
+
+/// A timer start event as API clients see it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ApiStartTimer {
+    id: String,
+    tenant_id: String,
+    /// The start event's name.
+    name: String,
+    activity_id: String,
+    definition_id: String,
+    process_key: String,
+    process_name: String,
+    version: i64,
+    timer_kind: String,
+    definition: String,
+    /// The next firing.
+    due: String,
+    fired: i64,
+}
+
+impl From<engine::jobs::StartTimer> for ApiStartTimer {
+    fn from(t: engine::jobs::StartTimer) -> Self {
+        ApiStartTimer {
+            id: t.id,
+            tenant_id: t.tenant_id,
+            name: t.name,
+            activity_id: t.activity_id,
+            definition_id: t.definition_id,
+            process_key: t.process_key,
+            process_name: t.process_name,
+            version: t.version,
+            timer_kind: t.timer_kind,
+            definition: t.definition,
+            due: iso8601(t.due),
+            fired: t.fired,
+        }
+    }
 }
 
 /// A job as API clients see it.
