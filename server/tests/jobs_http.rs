@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{call, client, serve, upload, TOKEN};
+use common::{client, id, ids, refused, serve, upload, Api, TOKEN};
 use engine::db_test;
 use engine::jobs::{CallFuture, Executor, ExecutorConfig, ServiceCaller, ServiceRequest, ServiceResponse};
 use engine::testing::TestDb;
@@ -63,42 +63,13 @@ fn timer(key: &str, name: &str, definition: &str) -> String {
     )
 }
 
-/// The test's server and client, with `call` on paths relative to the server.
-struct Api {
-    base: String,
-    c: reqwest::Client,
-}
-
 impl Api {
-    async fn get(&self, path: &str) -> (u16, Value) {
-        call(&self.c, Method::GET, &format!("{}{path}", self.base), None).await
-    }
-
-    async fn post(&self, path: &str) -> (u16, Value) {
-        call(&self.c, Method::POST, &format!("{}{path}", self.base), None).await
-    }
-
-    async fn delete(&self, path: &str) -> (u16, Value) {
-        call(&self.c, Method::DELETE, &format!("{}{path}", self.base), None).await
-    }
-
     /// Starts `key` with `variables`; the instance id.
     async fn start(&self, key: &str, variables: Value) -> String {
-        let url = format!("{}/api/v1/process-definitions/key/{key}/start", self.base);
-        let (status, inst) = call(&self.c, Method::POST, &url, Some(json!({ "variables": variables }))).await;
+        let url = format!("/api/v1/process-definitions/key/{key}/start");
+        let (status, inst) = self.post(&url, json!({ "variables": variables })).await;
         assert_eq!(status, 201, "{inst}");
         id(&inst).to_string()
-    }
-
-    /// The whole answer of a list page, after checking the status.
-    async fn page(&self, path: &str) -> Value {
-        let (status, page) = self.get(path).await;
-        assert_eq!(status, 200, "{path}: {page}");
-        page
-    }
-
-    async fn items(&self, path: &str) -> Vec<Value> {
-        self.page(path).await["items"].as_array().unwrap().clone()
     }
 
     async fn job(&self, job: &str) -> Value {
@@ -106,26 +77,6 @@ impl Api {
         assert_eq!(status, 200, "{body}");
         body
     }
-
-    async fn instance(&self, id: &str) -> Value {
-        let (status, inst) = self.get(&format!("/api/v1/process-instances/{id}")).await;
-        assert_eq!(status, 200, "{inst}");
-        inst
-    }
-}
-
-fn id(v: &Value) -> &str {
-    v["id"].as_str().unwrap()
-}
-
-fn ids(items: &[Value]) -> Vec<&str> {
-    items.iter().map(id).collect()
-}
-
-/// Asserts a refusal in the API's error shape; returns its message.
-fn refused(got: (u16, Value), status: u16, code: &str) -> String {
-    assert_eq!((got.0, got.1["error"].as_str()), (status, Some(code)), "{}", got.1);
-    got.1["message"].as_str().unwrap().to_string()
 }
 
 /// A server with the three processes deployed.
@@ -337,7 +288,7 @@ async fn execute_and_delete(db: &TestDb) {
     db.engine.clock().advance(5_000);
     let bad = job_of(broken.clone()).await;
     assert_eq!(api.instance(&broken).await["openIncidents"], 1);
-    let (status, job) = api.post(&format!("/api/v1/jobs/{}/execute", id(&bad))).await;
+    let (status, job) = api.post_empty(&format!("/api/v1/jobs/{}/execute", id(&bad))).await;
     assert_eq!(status, 200, "{job}");
     assert_eq!((job["id"].as_str(), job["state"].as_str()), (Some(id(&bad)), Some("pending")));
     assert_eq!(job["retries"], 1, "retries restored to at least 1");
@@ -347,16 +298,16 @@ async fn execute_and_delete(db: &TestDb) {
 
     // Execute a pending call: 200 with the job, due now.
     let call_job = job_of(pay.clone()).await;
-    let (status, job) = api.post(&format!("/api/v1/jobs/{}/execute", id(&call_job))).await;
+    let (status, job) = api.post_empty(&format!("/api/v1/jobs/{}/execute", id(&call_job))).await;
     assert_eq!(status, 200, "{job}");
     assert_eq!((job["state"].as_str(), job["retries"].as_i64()), (Some("pending"), Some(5)));
-    refused(api.post("/api/v1/jobs/nope/execute").await, 404, "not_found");
+    refused(api.post_empty("/api/v1/jobs/nope/execute").await, 404, "not_found");
 
     // A suspended instance's job cannot be executed: 409 saying why.
     let path = format!("/api/v1/process-instances/{other}");
-    assert_eq!(call(&api.c, Method::POST, &format!("{}{path}/suspend", api.base), Some(json!({}))).await.0, 200);
+    assert_eq!(api.post(&format!("{path}/suspend"), json!({})).await.0, 200);
     let other_job = job_of(other.clone()).await;
-    let msg = refused(api.post(&format!("/api/v1/jobs/{}/execute", id(&other_job))).await, 409, "conflict");
+    let msg = refused(api.post_empty(&format!("/api/v1/jobs/{}/execute", id(&other_job))).await, 409, "conflict");
     assert!(msg.contains("resume the instance first"), "{msg}");
 
     // Delete: 204 without a body; then the job is gone (404) and the instance has an incident.
@@ -365,7 +316,7 @@ async fn execute_and_delete(db: &TestDb) {
     refused(api.get(&format!("/api/v1/jobs/{}", id(&call_job))).await, 404, "not_found");
     let msg = refused(api.delete(&format!("/api/v1/jobs/{}", id(&call_job))).await, 404, "not_found");
     assert!(msg.contains(id(&call_job)), "{msg}");
-    refused(api.post(&format!("/api/v1/jobs/{}/execute", id(&call_job))).await, 404, "not_found");
+    refused(api.post_empty(&format!("/api/v1/jobs/{}/execute", id(&call_job))).await, 404, "not_found");
     let inst = api.instance(&pay).await;
     assert_eq!(inst["openIncidents"], 1);
     let incident = inst["incidents"][0]["message"].as_str().unwrap();
@@ -374,10 +325,9 @@ async fn execute_and_delete(db: &TestDb) {
 
     // Its instance terminated: the engine removes the instance's jobs with it, so both
     // operations answer 404 (not 409), with a message that says the job is gone.
-    let (status, _) =
-        call(&api.c, Method::POST, &format!("{}{path}/terminate", api.base), Some(json!({"reason": "stop"}))).await;
+    let (status, _) = api.post(&format!("{path}/terminate"), json!({"reason": "stop"})).await;
     assert_eq!(status, 200);
-    let msg = refused(api.post(&format!("/api/v1/jobs/{}/execute", id(&other_job))).await, 404, "not_found");
+    let msg = refused(api.post_empty(&format!("/api/v1/jobs/{}/execute", id(&other_job))).await, 404, "not_found");
     assert!(msg.contains(id(&other_job)) && msg.contains("not found"), "{msg}");
     refused(api.delete(&format!("/api/v1/jobs/{}", id(&other_job))).await, 404, "not_found");
     assert!(api.items(&format!("/api/v1/jobs?instanceId={other}")).await.is_empty());
@@ -431,7 +381,7 @@ async fn attempts_and_running(db: &TestDb) {
 
     // While an executor runs it: running, with its lease; Execute is refused.
     let go = Arc::new(tokio::sync::Notify::new());
-    let (status, _) = api.post(&format!("{path}/execute")).await;
+    let (status, _) = api.post_empty(&format!("{path}/execute")).await;
     assert_eq!(status, 200);
     let x = executor(db, Some(go.clone()));
     let run = tokio::spawn(async move { x.run_once().await });
@@ -446,7 +396,7 @@ async fn attempts_and_running(db: &TestDb) {
     assert_eq!(running["state"], "running", "{running}");
     assert_eq!(running["lockedBy"], "test-executor");
     assert_eq!(running["lockExpiresAt"], "2023-11-14T22:14:20.000Z", "a lease of a minute");
-    let msg = refused(api.post(&format!("{path}/execute")).await, 409, "conflict");
+    let msg = refused(api.post_empty(&format!("{path}/execute")).await, 409, "conflict");
     assert!(msg.contains("running already"), "{msg}");
     go.notify_one();
     assert_eq!(run.await.unwrap(), 1);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{call, client, serve, upload, TOKEN};
+use common::{client, id, ids, refused, serve, upload, Api, TOKEN};
 use engine::db_test;
 use engine::identity::Account;
 use engine::testing::TestDb;
@@ -67,42 +67,12 @@ const PAYMENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   </process>
 </definitions>"#;
 
-/// The test's server and client, with `call` on paths relative to the server.
-struct Api {
-    base: String,
-    c: reqwest::Client,
-}
-
 impl Api {
-    async fn get(&self, path: &str) -> (u16, Value) {
-        call(&self.c, Method::GET, &format!("{}{path}", self.base), None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        call(&self.c, Method::POST, &format!("{}{path}", self.base), Some(body)).await
-    }
-
-    /// A POST without a body.
-    async fn post_empty(&self, path: &str) -> (u16, Value) {
-        call(&self.c, Method::POST, &format!("{}{path}", self.base), None).await
-    }
-
-    async fn delete(&self, path: &str) -> (u16, Value) {
-        call(&self.c, Method::DELETE, &format!("{}{path}", self.base), None).await
-    }
-
     /// Starts `key` with `body`; the instance.
     async fn start(&self, key: &str, body: Value) -> Value {
         let (status, inst) = self.post(&format!("/api/v1/process-definitions/key/{key}/start"), body).await;
         assert_eq!(status, 201, "{inst}");
         inst
-    }
-
-    /// The items of a list page, after checking the status.
-    async fn items(&self, path: &str) -> Vec<Value> {
-        let (status, page) = self.get(path).await;
-        assert_eq!(status, 200, "{path}: {page}");
-        page["items"].as_array().unwrap().clone()
     }
 
     /// The one active task of `instance` at `activity`.
@@ -118,26 +88,6 @@ impl Api {
             self.post(&format!("/api/v1/tasks/{}/complete", id(task)), json!({ "variables": variables })).await;
         assert_eq!(status, 204, "{body}");
     }
-
-    async fn instance(&self, id: &str) -> Value {
-        let (status, inst) = self.get(&format!("/api/v1/process-instances/{id}")).await;
-        assert_eq!(status, 200, "{inst}");
-        inst
-    }
-}
-
-fn id(v: &Value) -> &str {
-    v["id"].as_str().unwrap()
-}
-
-fn ids(items: &[Value]) -> Vec<&str> {
-    items.iter().map(id).collect()
-}
-
-/// Asserts a refusal in the API's error shape; returns its message.
-fn refused(got: (u16, Value), status: u16, code: &str) -> String {
-    assert_eq!((got.0, got.1["error"].as_str()), (status, Some(code)), "{}", got.1);
-    got.1["message"].as_str().unwrap().to_string()
 }
 
 /// A server with the order process (two versions), the parallel and the not-startable one,

@@ -69,3 +69,62 @@ pub async fn call(c: &reqwest::Client, method: Method, url: &str, body: Option<V
     assert!(content_type.starts_with("application/json"), "{method} {url}: {status} {content_type}: {text}");
     (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {url}: {e}: {text}")))
 }
+
+/// A test server's base URL and a client, with `call` on paths relative to the server.
+pub struct Api {
+    pub base: String,
+    pub c: reqwest::Client,
+}
+
+impl Api {
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        call(&self.c, Method::GET, &format!("{}{path}", self.base), None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        call(&self.c, Method::POST, &format!("{}{path}", self.base), Some(body)).await
+    }
+
+    /// A POST without a body.
+    pub async fn post_empty(&self, path: &str) -> (u16, Value) {
+        call(&self.c, Method::POST, &format!("{}{path}", self.base), None).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        call(&self.c, Method::DELETE, &format!("{}{path}", self.base), None).await
+    }
+
+    /// The whole answer of a list page, after checking the status.
+    pub async fn page(&self, path: &str) -> Value {
+        let (status, page) = self.get(path).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        page
+    }
+
+    /// The items of a list page, after checking the status.
+    pub async fn items(&self, path: &str) -> Vec<Value> {
+        self.page(path).await["items"].as_array().unwrap().clone()
+    }
+
+    /// One instance with its detail.
+    pub async fn instance(&self, id: &str) -> Value {
+        let (status, inst) = self.get(&format!("/api/v1/process-instances/{id}")).await;
+        assert_eq!(status, 200, "{inst}");
+        inst
+    }
+}
+
+/// The `id` of a JSON object.
+pub fn id(v: &Value) -> &str {
+    v["id"].as_str().unwrap()
+}
+
+pub fn ids(items: &[Value]) -> Vec<&str> {
+    items.iter().map(id).collect()
+}
+
+/// Asserts a refusal in the API's error shape; returns its message.
+pub fn refused(got: (u16, Value), status: u16, code: &str) -> String {
+    assert_eq!((got.0, got.1["error"].as_str()), (status, Some(code)), "{}", got.1);
+    got.1["message"].as_str().unwrap().to_string()
+}
