@@ -9,6 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod common;
+
+use common::{deploy, flow, history, sys};
 use engine::db_test;
 use engine::identity::Account;
 use engine::instances::{InstanceStatus, StartRequest, TaskState};
@@ -19,31 +22,6 @@ use engine::jobs::{
 use engine::testing::TestDb;
 use engine::{Engine, EngineError};
 use serde_json::{json, Value};
-
-const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
-    xmlns:flowable="http://flowable.org/bpmn"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="D" targetNamespace="t">"#;
-
-fn sys() -> Account {
-    Account::system()
-}
-
-fn flow(id: &str, from: &str, to: &str) -> String {
-    format!(r#"<sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}"/>"#)
-}
-
-async fn deploy(e: &Engine, key: &str, body: &str) {
-    e.ensure_default_tenant().await.unwrap();
-    let xml =
-        format!(r#"{HEAD}<process id="{key}" name="{key} process" isExecutable="true">{body}</process></definitions>"#);
-    let report = e
-        .deploy(&sys(), "default", None, vec![(format!("{key}.bpmn"), xml.into_bytes())], &Default::default())
-        .await
-        .unwrap();
-    assert!(report.all_ok(), "{report:?}");
-}
 
 async fn start(e: &Engine, key: &str, v: Value) -> String {
     let variables = v.as_object().cloned().unwrap_or_default();
@@ -555,12 +533,6 @@ async fn timer_start_events(db: &TestDb) {
     assert_eq!(count(e).await.len(), 3);
 }
 db_test!(timer_start_events_start_instances_on_their_cycle, timer_start_events);
-
-/// The history as `activity:outcome` (`-` while active), in order.
-async fn history(e: &Engine, instance: &str) -> Vec<String> {
-    let d = e.instance(&sys(), instance).await.unwrap();
-    d.history.iter().map(|h| format!("{}:{}", h.activity_id, h.outcome.as_deref().unwrap_or("-"))).collect()
-}
 
 async fn async_user_task(db: &TestDb) {
     let e = &db.engine;

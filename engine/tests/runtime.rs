@@ -1,6 +1,9 @@
 //! Running processes end to end on SQLite and PostgreSQL: given a `.bpmn`, when commands,
 //! then the exact history, tasks, variables and refusals.
 
+mod common;
+
+use common::{deploy, flow, history, sys};
 use engine::db_test;
 use engine::identity::{Account, Role};
 use engine::instances::{
@@ -10,39 +13,14 @@ use engine::testing::TestDb;
 use engine::{Engine, EngineError};
 use serde_json::{json, Map, Value};
 
-const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="D" targetNamespace="t">"#;
-
-fn sys() -> Account {
-    Account::system()
-}
-
 fn admin(name: &str) -> Account {
     Account { id: name.into(), username: name.into(), display_name: name.into(), role: Role::Admin, tenant_id: None }
-}
-
-fn flow(id: &str, from: &str, to: &str) -> String {
-    format!(r#"<sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}"/>"#)
 }
 
 fn cond(id: &str, from: &str, to: &str, c: &str) -> String {
     format!(
         r#"<sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}"><conditionExpression xsi:type="tFormalExpression">{c}</conditionExpression></sequenceFlow>"#
     )
-}
-
-/// Deploys `<process id=key>` holding `body` to the default tenant.
-async fn deploy(e: &Engine, key: &str, body: &str) {
-    e.ensure_default_tenant().await.unwrap();
-    let xml =
-        format!(r#"{HEAD}<process id="{key}" name="{key} process" isExecutable="true">{body}</process></definitions>"#);
-    let report = e
-        .deploy(&sys(), "default", None, vec![(format!("{key}.bpmn"), xml.into_bytes())], &Default::default())
-        .await
-        .unwrap();
-    assert!(report.all_ok(), "{report:?}");
 }
 
 fn vars(v: Value) -> Map<String, Value> {
@@ -69,12 +47,6 @@ async fn task_at(e: &Engine, instance: &str, activity: &str) -> Task {
         .into_iter()
         .find(|t| t.activity_id == activity)
         .unwrap_or_else(|| panic!("no active task at {activity}"))
-}
-
-/// The history as `activity:outcome` (outcome `-` while active), in order.
-async fn history(e: &Engine, instance: &str) -> Vec<String> {
-    let d = e.instance(&sys(), instance).await.unwrap();
-    d.history.iter().map(|h| format!("{}:{}", h.activity_id, h.outcome.as_deref().unwrap_or("-"))).collect()
 }
 
 fn expense() -> String {

@@ -1,0 +1,40 @@
+//! Helpers shared by the engine's scenario tests: a process file around a body of elements,
+//! deployment to the default tenant, and the history as text.
+
+#![allow(dead_code)] // each test crate uses its own subset
+
+use engine::identity::Account;
+use engine::Engine;
+
+/// The start of every test file, with the Camunda and Flowable namespaces.
+pub const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    xmlns:flowable="http://flowable.org/bpmn"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="D" targetNamespace="t">"#;
+
+pub fn sys() -> Account {
+    Account::system()
+}
+
+pub fn flow(id: &str, from: &str, to: &str) -> String {
+    format!(r#"<sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}"/>"#)
+}
+
+/// Deploys `<process id=key>` holding `body` to the default tenant.
+pub async fn deploy(e: &Engine, key: &str, body: &str) {
+    e.ensure_default_tenant().await.unwrap();
+    let xml =
+        format!(r#"{HEAD}<process id="{key}" name="{key} process" isExecutable="true">{body}</process></definitions>"#);
+    let report = e
+        .deploy(&sys(), "default", None, vec![(format!("{key}.bpmn"), xml.into_bytes())], &Default::default())
+        .await
+        .unwrap();
+    assert!(report.all_ok(), "{report:?}");
+}
+
+/// The history as `activity:outcome` (outcome `-` while active), in order.
+pub async fn history(e: &Engine, instance: &str) -> Vec<String> {
+    let d = e.instance(&sys(), instance).await.unwrap();
+    d.history.iter().map(|h| format!("{}:{}", h.activity_id, h.outcome.as_deref().unwrap_or("-"))).collect()
+}
