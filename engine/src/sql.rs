@@ -3,9 +3,9 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyArguments;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
-use sqlx::Any;
+use sqlx::{Any, Row};
 
 use crate::error::{EngineError, Result};
 
@@ -85,6 +85,66 @@ pub(crate) fn bind_all(sql: &str, args: Vec<Arg>) -> Query<'_, Any, AnyArguments
     query
 }
 
+/// A row as the engine reads it, from the pool (`AnyRow`) or from a SQLite connection used in
+/// place (see `store::direct`): every column the engine stores is text or an integer.
+pub(crate) trait Cells {
+    /// The text in column `col`, `None` for NULL.
+    fn text(&self, col: &str) -> Result<Option<String>>;
+    /// The integer in column `col`, `None` for NULL.
+    fn int(&self, col: &str) -> Result<Option<i64>>;
+}
+
+impl dyn Cells + '_ {
+    /// Column `col` as a `T`.
+    pub(crate) fn try_get<T: Cell>(&self, col: &str) -> Result<T> {
+        T::read(self, col)
+    }
+}
+
+/// A type a column can be read as.
+pub(crate) trait Cell: Sized {
+    fn read(row: &dyn Cells, col: &str) -> Result<Self>;
+}
+
+/// The error for a NULL where the engine needs a value (a damaged row).
+fn null_in(col: &str) -> EngineError {
+    EngineError::Storage(sqlx::Error::ColumnDecode { index: col.to_owned(), source: "unexpected NULL".into() })
+}
+
+impl Cell for String {
+    fn read(row: &dyn Cells, col: &str) -> Result<Self> {
+        row.text(col)?.ok_or_else(|| null_in(col))
+    }
+}
+
+impl Cell for Option<String> {
+    fn read(row: &dyn Cells, col: &str) -> Result<Self> {
+        row.text(col)
+    }
+}
+
+impl Cell for i64 {
+    fn read(row: &dyn Cells, col: &str) -> Result<Self> {
+        row.int(col)?.ok_or_else(|| null_in(col))
+    }
+}
+
+impl Cell for Option<i64> {
+    fn read(row: &dyn Cells, col: &str) -> Result<Self> {
+        row.int(col)
+    }
+}
+
+impl Cells for AnyRow {
+    fn text(&self, col: &str) -> Result<Option<String>> {
+        Ok(Row::try_get(self, col)?)
+    }
+
+    fn int(&self, col: &str) -> Result<Option<i64>> {
+        Ok(Row::try_get(self, col)?)
+    }
+}
+
 /// `INSERT INTO table (cols) VALUES (...), (...)` for `rows` of `cols.len()` values each,
 /// with the bind values in order; `None` when there are no rows.
 pub(crate) fn insert_many(table: &str, cols: &[&str], rows: Vec<Vec<Arg>>) -> Option<(String, Vec<Arg>)> {
@@ -146,6 +206,11 @@ impl Where {
         } else {
             format!(" WHERE {}", self.conditions.join(" AND "))
         }
+    }
+
+    /// The bind values of this clause, in order.
+    pub(crate) fn into_args(self) -> Vec<Arg> {
+        self.args
     }
 
     /// The query `sql` with every bind value of this clause bound, in order.

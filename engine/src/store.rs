@@ -4,6 +4,7 @@
 //! each database has its own migrations (`migrations/sqlite`, `migrations/postgres`) because
 //! their DDL differs in small ways (auto-increment keys).
 
+pub(crate) mod direct;
 pub(crate) mod writes;
 
 use std::sync::Arc;
@@ -11,8 +12,10 @@ use std::sync::Arc;
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
 use sqlx::{AnyPool, Executor};
 
-use self::writes::{WriteSet, Writer};
+use self::direct::Direct;
+use self::writes::WriteSet;
 use crate::error::Result;
+use crate::sql::{bind_all, Arg, Cells};
 
 /// Every SQLite connection's settings: WAL lets readers run beside the writer; the busy
 /// timeout makes a second writer wait instead of failing.
@@ -31,8 +34,8 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
-    /// On SQLite, the task that commits the commands' write sets (see [`writes`]).
-    writer: Option<Arc<Writer>>,
+    /// On a SQLite file, the connections used in place and the writer thread (see [`direct`]).
+    direct: Option<Arc<Direct>>,
 }
 
 impl Store {
@@ -63,11 +66,10 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
-        let mut store = Store { pool, backend, writer: None };
+        let mut store = Store { pool, backend, direct: None };
         store.migrate().await?;
-        // An in-memory database is private to its connection: no second connection for it.
-        if backend == Backend::Sqlite && !url.contains(":memory:") && !url.contains("mode=memory") {
-            store.writer = Some(Arc::new(Writer::start(url).await?));
+        if backend == Backend::Sqlite {
+            store.direct = Direct::open(url)?.map(Arc::new);
         }
         Ok(store)
     }
@@ -98,16 +100,41 @@ impl Store {
 
     /// Closes every connection (graceful shutdown).
     pub async fn close(&self) {
-        if let Some(w) = &self.writer {
-            w.stop();
+        if let Some(d) = &self.direct {
+            d.stop();
         }
         self.pool.close().await;
     }
 
-    /// Commits a command's write set in one transaction: through the writer on SQLite, in a
-    /// transaction of the pool otherwise.
+    /// Runs a query and maps each row with `f`: in place on a SQLite file (see [`direct`]),
+    /// through the pool otherwise. For reads bounded by a key (one row, one instance's rows).
+    pub(crate) async fn fetch<T>(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+        mut f: impl FnMut(&dyn Cells) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        if let Some(d) = &self.direct {
+            return d.fetch(sql, &args, f);
+        }
+        let rows = bind_all(sql, args).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| f(r)).collect()
+    }
+
+    /// [`Store::fetch`] of at most one row.
+    pub(crate) async fn fetch_optional<T>(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+        f: impl FnMut(&dyn Cells) -> Result<T>,
+    ) -> Result<Option<T>> {
+        Ok(self.fetch(sql, args, f).await?.into_iter().next())
+    }
+
+    /// Commits a command's write set in one transaction: through the writer thread on a SQLite
+    /// file, in a transaction of the pool otherwise.
     pub(crate) async fn write(&self, ws: WriteSet) -> Result<()> {
-        let ws = match &self.writer {
+        let ws = match &self.direct {
             Some(w) => match w.write(ws).await {
                 Ok(outcome) => return outcome,
                 Err(ws) => ws,

@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
-use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::InstanceStatus;
@@ -18,7 +17,7 @@ use crate::error::{EngineError, Result};
 use crate::jobs::{JobCommand, JobInstance};
 use crate::runtime::{self, Command, Effect, HistoryKind, InstanceState, RuntimeError, TimerKind, TokenId};
 use crate::schedule::{self, TimerKindText};
-use crate::sql::{bind_all, insert_many, Arg};
+use crate::sql::{bind_all, insert_many, Arg, Cells};
 use crate::store::new_id;
 use crate::store::writes::WriteSet;
 use crate::Engine;
@@ -88,6 +87,47 @@ impl Loaded {
 /// A node's display name: its name, else its id.
 pub(super) fn node_label(n: &FlowNode) -> String {
     n.name.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| n.id.clone())
+}
+
+/// An instance row as read ([`INSTANCE_COLUMNS`]), before its process is attached.
+#[derive(Debug)]
+pub(super) struct InstanceRow {
+    id: String,
+    tenant_id: String,
+    definition_id: String,
+    definition_name: String,
+    business_key: Option<String>,
+    initiator: Option<String>,
+    status: InstanceStatus,
+    parent_instance_id: Option<String>,
+    parent_token: Option<i64>,
+    revision: i64,
+    state: InstanceState,
+}
+
+impl InstanceRow {
+    /// Reads the columns named `{prefix}<column>`.
+    pub(super) fn read(r: &dyn Cells, prefix: &str) -> Result<InstanceRow> {
+        let col = |c: &str| format!("{prefix}{c}");
+        let id: String = r.try_get(&col("id"))?;
+        let json: String = r.try_get(&col("state_json"))?;
+        let state: InstanceState = serde_json::from_str(&json).map_err(|e| {
+            EngineError::Conflict(format!("The stored state of instance '{id}' cannot be read ({e}); terminate it."))
+        })?;
+        Ok(InstanceRow {
+            id,
+            tenant_id: r.try_get(&col("tenant_id"))?,
+            definition_id: r.try_get(&col("definition_id"))?,
+            definition_name: r.try_get(&col("definition_name"))?,
+            business_key: r.try_get(&col("business_key"))?,
+            initiator: r.try_get(&col("initiator"))?,
+            status: InstanceStatus::parse(&r.try_get::<String>(&col("state"))?),
+            parent_instance_id: r.try_get(&col("parent_instance_id"))?,
+            parent_token: r.try_get(&col("parent_token"))?,
+            revision: r.try_get(&col("revision"))?,
+            state,
+        })
+    }
 }
 
 /// Extra context of a step.
@@ -186,40 +226,47 @@ impl Engine {
         Ok(process)
     }
 
-    /// The instance of a row holding [`INSTANCE_COLUMNS`], each named `{prefix}<column>`.
-    pub(super) async fn loaded_from_row(&self, r: &AnyRow, prefix: &str) -> Result<Loaded> {
-        let col = |c: &str| format!("{prefix}{c}");
-        let id: String = r.try_get(col("id").as_str())?;
-        let definition_id: String = r.try_get(col("definition_id").as_str())?;
-        let json: String = r.try_get(col("state_json").as_str())?;
-        let state: InstanceState = serde_json::from_str(&json).map_err(|e| {
-            EngineError::Conflict(format!("The stored state of instance '{id}' cannot be read ({e}); terminate it."))
-        })?;
-        Ok(Loaded {
-            process: self.process_of(&definition_id).await?,
+    /// An instance row with its process attached.
+    pub(super) async fn loaded(&self, row: InstanceRow) -> Result<Loaded> {
+        let process = self.process_of(&row.definition_id).await?;
+        let InstanceRow {
             id,
-            tenant_id: r.try_get(col("tenant_id").as_str())?,
+            tenant_id,
             definition_id,
-            definition_name: r.try_get(col("definition_name").as_str())?,
-            business_key: r.try_get(col("business_key").as_str())?,
-            initiator: r.try_get(col("initiator").as_str())?,
-            status: InstanceStatus::parse(&r.try_get::<String, _>(col("state").as_str())?),
-            parent_instance_id: r.try_get(col("parent_instance_id").as_str())?,
-            parent_token: r.try_get(col("parent_token").as_str())?,
-            revision: r.try_get(col("revision").as_str())?,
+            definition_name,
+            business_key,
+            initiator,
+            status,
+            parent_instance_id,
+            parent_token,
+            revision,
             state,
+        } = row;
+        Ok(Loaded {
+            id,
+            tenant_id,
+            definition_id,
+            definition_name,
+            business_key,
+            initiator,
+            status,
+            parent_instance_id,
+            parent_token,
+            revision,
+            state,
+            process,
         })
     }
 
     /// Reads an instance for a command (outside any transaction).
     pub(super) async fn load_instance(&self, id: &str) -> Result<Loaded> {
         let sql = format!("SELECT {INSTANCE_COLUMNS} FROM process_instances WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.store.pool)
+        let row = self
+            .store
+            .fetch_optional(&sql, vec![Arg::from(id)], |r| InstanceRow::read(r, ""))
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Process instance", id: id.to_owned() })?;
-        self.loaded_from_row(&row, "").await
+        self.loaded(row).await
     }
 
     async fn load_in_tx(
@@ -230,7 +277,7 @@ impl Engine {
     ) -> Result<Option<Loaded>> {
         let row = bind_all(sql, args).fetch_optional(&mut **tx).await?;
         match row {
-            Some(r) => Ok(Some(self.loaded_from_row(&r, "").await?)),
+            Some(r) => Ok(Some(self.loaded(InstanceRow::read(&r, "")?).await?)),
             None => Ok(None),
         }
     }

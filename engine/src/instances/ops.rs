@@ -3,7 +3,6 @@
 //! executor, which writes it in one transaction.
 
 use serde_json::{Map, Value};
-use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::exec::{node_label, Loaded, Plan, StepCtx};
@@ -13,11 +12,36 @@ use crate::deploy::StoredReason;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState};
-use crate::sql::Arg;
+use crate::sql::{Arg, Cells};
 use crate::Engine;
 
 /// The columns of a definition that starting an instance needs.
 const STARTABLE_COLUMNS: &str = "id, tenant_id, name, version, startable, not_startable_reasons";
+
+/// A definition as a start reads it ([`STARTABLE_COLUMNS`]).
+#[derive(Debug, Clone)]
+struct Startable {
+    id: String,
+    tenant_id: String,
+    name: String,
+    version: i64,
+    startable: bool,
+    /// JSON of the stored reasons why it is not startable.
+    not_startable_reasons: String,
+}
+
+impl Startable {
+    fn read(r: &dyn Cells) -> Result<Startable> {
+        Ok(Startable {
+            id: r.try_get("id")?,
+            tenant_id: r.try_get("tenant_id")?,
+            name: r.try_get("name")?,
+            version: r.try_get("version")?,
+            startable: r.try_get::<i64>("startable")? != 0,
+            not_startable_reasons: r.try_get("not_startable_reasons")?,
+        })
+    }
+}
 
 /// Refuses names that cannot be variables.
 fn check_variables(variables: &Map<String, Value>) -> Result<()> {
@@ -118,19 +142,18 @@ impl Engine {
             sql.push_str(&format!(" AND version = ${}", args.len()));
         }
         sql.push_str(" ORDER BY version DESC");
-        let rows = crate::sql::bind_all(&sql, args).fetch_all(&self.store.pool).await?;
-        let mut tenants: Vec<String> = Vec::new();
+        let rows = self.store.fetch(&sql, args, Startable::read).await?;
+        let mut tenants: Vec<&str> = Vec::new();
         for r in &rows {
-            let t: String = r.try_get("tenant_id")?;
-            if !tenants.contains(&t) {
-                tenants.push(t);
+            if !tenants.contains(&r.tenant_id.as_str()) {
+                tenants.push(&r.tenant_id);
             }
         }
         let what = match version {
             Some(v) => format!("{key}' version '{v}"),
             None => key.to_owned(),
         };
-        let Some(first) = rows.into_iter().next() else {
+        let Some(first) = rows.first() else {
             return Err(EngineError::NotFound { what: "Process definition", id: what });
         };
         if tenants.len() > 1 {
@@ -142,6 +165,7 @@ impl Engine {
                 ),
             ));
         }
+        let first = first.clone();
         self.start_from_row(caller, first, req, Vec::new()).await
     }
 
@@ -165,42 +189,39 @@ impl Engine {
         req: StartRequest,
         guards: Vec<(String, Vec<Arg>)>,
     ) -> Result<InstanceSummary> {
-        let row = sqlx::query(&format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE id = $1"))
-            .bind(definition_id)
-            .fetch_optional(&self.store.pool)
+        let sql = format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE id = $1");
+        let row = self
+            .store
+            .fetch_optional(&sql, vec![Arg::from(definition_id)], Startable::read)
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() })?;
         self.start_from_row(caller, row, req, guards).await
     }
 
-    /// Starts an instance of the definition read as `row` ([`STARTABLE_COLUMNS`]), with `guards`
-    /// as in [`Engine::start_guarded`].
+    /// Starts an instance of the definition read as `row`, with `guards` as in
+    /// [`Engine::start_guarded`].
     async fn start_from_row(
         &self,
         caller: &Account,
-        row: AnyRow,
+        row: Startable,
         req: StartRequest,
         guards: Vec<(String, Vec<Arg>)>,
     ) -> Result<InstanceSummary> {
         check_variables(&req.variables)?;
-        let definition_id: String = row.try_get("id")?;
+        let Startable { id: definition_id, tenant_id: tenant, name, version, startable, not_startable_reasons } = row;
         let definition_id = definition_id.as_str();
-        let tenant: String = row.try_get("tenant_id")?;
         if !caller.can_access(&tenant) {
             return Err(EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() });
         }
-        if row.try_get::<i64, _>("startable")? == 0 {
-            let name: String = row.try_get("name")?;
-            let version: i64 = row.try_get("version")?;
-            let reasons: Vec<StoredReason> =
-                serde_json::from_str(&row.try_get::<String, _>("not_startable_reasons")?).unwrap_or_default();
+        if !startable {
+            let reasons: Vec<StoredReason> = serde_json::from_str(&not_startable_reasons).unwrap_or_default();
             let list: Vec<String> = reasons.iter().map(StoredReason::describe).collect();
             return Err(EngineError::Conflict(format!(
                 "'{name}' version {version} cannot be started: {}. Change the model and deploy a new version.",
                 list.join("; ")
             )));
         }
-        let mut inst = self.new_instance(definition_id, tenant, row.try_get("name")?, None).await?;
+        let mut inst = self.new_instance(definition_id, tenant, name, None).await?;
         inst.business_key = req.business_key.filter(|b| !b.trim().is_empty());
         // The initiator: as given, else the `initiator` variable, else the caller.
         let from_variable = req.variables.get("initiator").and_then(Value::as_str).map(str::to_owned);

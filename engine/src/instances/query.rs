@@ -5,10 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::exec::{node_label, prefixed_instance_columns, Loaded};
+use super::exec::{node_label, prefixed_instance_columns, InstanceRow, Loaded};
 use super::{
     ActiveActivity, ActivityRecord, Incident, InstanceDetail, InstanceJob, InstanceStatus, InstanceSummary, MoveTarget,
     Operation, Task, TaskState, VariableChange,
@@ -17,7 +16,7 @@ use crate::bpmn::render::{ActivityState, Overlay};
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::runtime::{self, TokenId};
-use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Page, Where};
+use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Arg, Cells, Page, Where};
 use crate::Engine;
 
 /// The instance list's quick categories.
@@ -105,7 +104,7 @@ fn split_list(s: &str, sep: &str) -> Vec<String> {
     s.split(sep).map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
 }
 
-fn instance_from_row(r: &AnyRow) -> Result<InstanceSummary> {
+fn instance_from_row(r: &dyn Cells) -> Result<InstanceSummary> {
     Ok(InstanceSummary {
         id: r.try_get("id")?,
         tenant_id: r.try_get("tenant_id")?,
@@ -115,11 +114,11 @@ fn instance_from_row(r: &AnyRow) -> Result<InstanceSummary> {
         version: r.try_get("version")?,
         business_key: r.try_get("business_key")?,
         initiator: r.try_get("initiator")?,
-        state: InstanceStatus::parse(&r.try_get::<String, _>("state")?),
+        state: InstanceStatus::parse(&r.try_get::<String>("state")?),
         start_time: r.try_get("start_time")?,
         end_time: r.try_get("end_time")?,
-        current_activities: split_list(&r.try_get::<String, _>("current_activities")?, ", "),
-        active_activity_ids: split_list(&r.try_get::<String, _>("current_activity_ids")?, ","),
+        current_activities: split_list(&r.try_get::<String>("current_activities")?, ", "),
+        active_activity_ids: split_list(&r.try_get::<String>("current_activity_ids")?, ","),
         open_incidents: r.try_get("open_incidents")?,
         parent_instance_id: r.try_get("parent_instance_id")?,
         revision: r.try_get("revision")?,
@@ -131,12 +130,11 @@ const TASK_SELECT: &str = "SELECT t.id, t.tenant_id, t.name, t.activity_id, t.in
      t.due, t.end_time, t.state, t.end_reason, t.completed_by, t.revision, t.token, i.state AS instance_state \
      FROM tasks t JOIN process_instances i ON i.id = t.instance_id LEFT JOIN people pe ON pe.id = t.assignee";
 
-fn task_from_row(r: &AnyRow, now: i64) -> Result<Task> {
-    let state = TaskState::parse(&r.try_get::<String, _>("state")?);
+fn task_from_row(r: &dyn Cells, now: i64) -> Result<Task> {
+    let state = TaskState::parse(&r.try_get::<String>("state")?);
     let due: Option<i64> = r.try_get("due")?;
-    let list = |col: &str| -> Result<Vec<String>> {
-        Ok(serde_json::from_str(&r.try_get::<String, _>(col)?).unwrap_or_default())
-    };
+    let list =
+        |col: &str| -> Result<Vec<String>> { Ok(serde_json::from_str(&r.try_get::<String>(col)?).unwrap_or_default()) };
     Ok(Task {
         id: r.try_get("id")?,
         tenant_id: r.try_get("tenant_id")?,
@@ -157,7 +155,7 @@ fn task_from_row(r: &AnyRow, now: i64) -> Result<Task> {
         state,
         end_reason: r.try_get("end_reason")?,
         completed_by: r.try_get("completed_by")?,
-        instance_state: InstanceStatus::parse(&r.try_get::<String, _>("instance_state")?),
+        instance_state: InstanceStatus::parse(&r.try_get::<String>("instance_state")?),
         revision: r.try_get("revision")?,
     })
 }
@@ -182,9 +180,9 @@ impl Engine {
     /// The change token of the runtime lists: it moves whenever an instance or task changes.
     /// One index probe, so polling it costs almost nothing.
     pub async fn runtime_change_token(&self) -> Result<i64> {
-        let row =
-            sqlx::query("SELECT MAX(change_stamp) AS m FROM process_instances").fetch_one(&self.store.pool).await?;
-        Ok(row.try_get::<Option<i64>, _>("m")?.unwrap_or(0))
+        let sql = "SELECT MAX(change_stamp) AS m FROM process_instances";
+        let max = self.store.fetch_optional(sql, Vec::new(), |r| r.try_get::<Option<i64>>("m")).await?;
+        Ok(max.flatten().unwrap_or(0))
     }
 
     /// Lists instances, one page at a time.
@@ -231,7 +229,7 @@ impl Engine {
         let l = w.int(limit + 1);
         let sql = format!("{INSTANCE_SELECT}{} ORDER BY {lead}i.start_time {dir}, i.id {dir} LIMIT {l}", w.sql());
         let rows = w.bind(&sql).fetch_all(&self.store.pool).await?;
-        let items = rows.iter().map(instance_from_row).collect::<Result<Vec<_>>>()?;
+        let items = rows.iter().map(|r| instance_from_row(r)).collect::<Result<Vec<_>>>()?;
         Ok(split_page(items, limit, |i| encode_cursor(&(i.start_time, i.id.clone()))))
     }
 
@@ -278,8 +276,13 @@ impl Engine {
         }
         let l = w.int(limit + 1);
         let sql = format!("{TASK_SELECT}{} ORDER BY {lead}{col} {dir}, t.id {dir} LIMIT {l}", w.sql());
-        let rows = w.bind(&sql).fetch_all(&self.store.pool).await?;
-        let items = rows.iter().map(|r| task_from_row(r, now)).collect::<Result<Vec<_>>>()?;
+        let items = if q.instance_id.is_some() {
+            // One instance's tasks: a few rows by key, read in place.
+            self.store.fetch(&sql, w.into_args(), |r| task_from_row(r, now)).await?
+        } else {
+            let rows = w.bind(&sql).fetch_all(&self.store.pool).await?;
+            rows.iter().map(|r| task_from_row(r, now)).collect::<Result<Vec<_>>>()?
+        };
         let overdue = q.category == TaskCategory::Overdue;
         Ok(split_page(items, limit, |t| {
             encode_cursor(&(if overdue { t.due.unwrap_or(0) } else { t.created }, t.id.clone()))
@@ -293,7 +296,8 @@ impl Engine {
 
     /// One task and the token that waits in it.
     pub(super) async fn task_and_token(&self, caller: &Account, id: &str) -> Result<(Task, TokenId)> {
-        let (task, token, _) = self.task_row(caller, id, &format!("{TASK_SELECT} WHERE t.id = $1")).await?;
+        let (task, token, ()) =
+            self.task_row(caller, id, &format!("{TASK_SELECT} WHERE t.id = $1"), |_| Ok(())).await?;
         Ok((task, token))
     }
 
@@ -302,29 +306,41 @@ impl Engine {
     pub(super) async fn task_for_command(&self, caller: &Account, id: &str) -> Result<(Task, TokenId, Loaded)> {
         let columns = format!(", {} FROM tasks t", prefixed_instance_columns());
         let sql = format!("{} WHERE t.id = $1", TASK_SELECT.replacen(" FROM tasks t", &columns, 1));
-        let (task, token, row) = self.task_row(caller, id, &sql).await?;
-        Ok((task, token, self.loaded_from_row(&row, "i_").await?))
+        let (task, token, row) = self.task_row(caller, id, &sql, |r| InstanceRow::read(r, "i_")).await?;
+        Ok((task, token, self.loaded(row).await?))
     }
 
-    async fn task_row(&self, caller: &Account, id: &str, sql: &str) -> Result<(Task, TokenId, AnyRow)> {
-        let row = sqlx::query(sql).bind(id).fetch_optional(&self.store.pool).await?;
-        let Some(r) = row else {
+    /// The task of `sql` (by id), the token that waits in it, and what `more` reads of the
+    /// same row.
+    async fn task_row<T>(
+        &self,
+        caller: &Account,
+        id: &str,
+        sql: &str,
+        more: impl Fn(&dyn Cells) -> Result<T>,
+    ) -> Result<(Task, TokenId, T)> {
+        let now = self.clock.now();
+        let row = self
+            .store
+            .fetch_optional(sql, vec![Arg::from(id)], |r| {
+                Ok((task_from_row(r, now)?, r.try_get::<i64>("token")? as TokenId, more(r)?))
+            })
+            .await?;
+        let Some((task, token, more)) = row else {
             return Err(EngineError::NotFound { what: "Task", id: id.to_owned() });
         };
-        let (task, token) = (task_from_row(&r, self.clock.now())?, r.try_get::<i64, _>("token")? as TokenId);
         if !caller.can_access(&task.tenant_id) {
             return Err(EngineError::NotFound { what: "Task", id: id.to_owned() });
         }
-        Ok((task, token, r))
+        Ok((task, token, more))
     }
 
     /// One instance as listed; 404 when unknown or not visible.
     pub async fn instance_summary(&self, caller: &Account, id: &str) -> Result<InstanceSummary> {
         let sql = format!("{INSTANCE_SELECT} WHERE i.id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.store.pool).await?;
-        let summary = match row {
-            Some(r) => instance_from_row(&r)?,
-            None => return Err(EngineError::NotFound { what: "Process instance", id: id.to_owned() }),
+        let row = self.store.fetch_optional(&sql, vec![Arg::from(id)], instance_from_row).await?;
+        let Some(summary) = row else {
+            return Err(EngineError::NotFound { what: "Process instance", id: id.to_owned() });
         };
         if !caller.can_access(&summary.tenant_id) {
             return Err(EngineError::NotFound { what: "Process instance", id: id.to_owned() });
@@ -450,7 +466,7 @@ impl Engine {
             .fetch_all(pool)
             .await?
             .iter()
-            .map(instance_from_row)
+            .map(|r| instance_from_row(r))
             .collect::<Result<Vec<_>>>()?;
         let mut active: Vec<ActiveActivity> = Vec::new();
         for (_, node) in runtime::active_activities(&inst.process, &inst.state) {

@@ -1,0 +1,366 @@
+//! SQLite without a thread hop per statement.
+//!
+//! `sqlx` runs every SQLite connection on a thread of its own: each statement is a message to
+//! that thread and an answer back, two context switches that cost more than the statement
+//! itself. On a SQLite file the engine therefore keeps connections of its own beside the pool:
+//!
+//! - **Reads in place.** [`Direct::fetch`] runs a query on the calling thread, on one of a few
+//!   read-only connections, with its prepared statement cached per connection. In WAL mode a
+//!   reader never waits for the writer, so the call does not block for long.
+//! - **One writer thread.** The database has one writer at a time anyway, so every command's
+//!   [`WriteSet`] goes to a thread that owns the write connection. It commits the write sets
+//!   that queued up meanwhile in one transaction, each under its own savepoint, so one refused
+//!   command does not undo the others, and every caller hears back only after the commit
+//!   (group commit). A checked statement that changes no row refuses its command right there.
+//!
+//! Everything else (migrations, deployments, open lists, the executor's claims) keeps using
+//! the pool; all connections share the one database file.
+
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{CachedStatement, Connection, OpenFlags, ToSql};
+use tokio::sync::oneshot;
+
+use super::writes::WriteSet;
+use crate::error::{EngineError, Result};
+use crate::sql::{Arg, Cells};
+
+/// Write sets committed together at most.
+const MAX_BATCH: usize = 64;
+/// Idle read connections kept.
+const MAX_IDLE_READERS: usize = 8;
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
+/// How long a statement waits for a lock held by another connection before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+type Reply = oneshot::Sender<Result<()>>;
+
+/// The engine's own connections to a SQLite file (see the module's description).
+#[derive(Debug)]
+pub(crate) struct Direct {
+    path: String,
+    readers: Mutex<Vec<Connection>>,
+    queue: Mutex<Option<mpsc::Sender<(WriteSet, Reply)>>>,
+}
+
+impl Direct {
+    /// Opens the writer's connection to the file of `url` and starts its thread; `None` for an
+    /// in-memory database, which is private to the pool's connection.
+    pub(crate) fn open(url: &str) -> Result<Option<Direct>> {
+        let Some(path) = file_path(url) else { return Ok(None) };
+        let conn = connect(&path, false)?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| storage(format!("the SQLite writer thread could not start: {e}")))?;
+        Ok(Some(Direct { path, readers: Mutex::new(Vec::new()), queue: Mutex::new(Some(tx)) }))
+    }
+
+    /// Runs a query in place and maps each row with `f`.
+    pub(crate) fn fetch<T>(
+        &self,
+        sql: &str,
+        args: &[Arg],
+        mut f: impl FnMut(&dyn Cells) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let conn = match self.readers.lock().ok().and_then(|mut r| r.pop()) {
+            Some(c) => c,
+            None => connect(&self.path, true)?,
+        };
+        let out = (|| {
+            let mut stmt = prepare(&conn, sql, args)?;
+            let mut rows = stmt.raw_query();
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(sqlite)? {
+                out.push(f(&RowCells(row))?);
+            }
+            Ok(out)
+        })();
+        if let Ok(mut idle) = self.readers.lock() {
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+        }
+        out
+    }
+
+    /// Commits `ws` through the writer thread; gives it back when the writer has stopped.
+    pub(crate) async fn write(&self, ws: WriteSet) -> std::result::Result<Result<()>, WriteSet> {
+        let Some(queue) = self.queue.lock().ok().and_then(|q| q.clone()) else {
+            return Err(ws);
+        };
+        let (reply, answer) = oneshot::channel();
+        if let Err(mpsc::SendError((ws, _))) = queue.send((ws, reply)) {
+            return Err(ws);
+        }
+        // The thread answers every write set it took; a dropped answer means it failed hard.
+        Ok(answer.await.unwrap_or_else(|_| {
+            Err(EngineError::Conflict("The server stopped before the change was saved; try again.".into()))
+        }))
+    }
+
+    /// Stops taking write sets; the thread commits what it holds and closes its connection.
+    pub(crate) fn stop(&self) {
+        if let Ok(mut q) = self.queue.lock() {
+            q.take();
+        }
+        if let Ok(mut r) = self.readers.lock() {
+            r.clear();
+        }
+    }
+}
+
+/// The file of a `sqlite:` URL, `None` for an in-memory database.
+fn file_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let memory = path.is_empty() || path == ":memory:" || query.split('&').any(|p| p == "mode=memory");
+    (!memory).then(|| path.to_owned())
+}
+
+/// A connection with the engine's settings; a reader refuses to write.
+fn connect(path: &str, read_only: bool) -> Result<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    if !read_only {
+        conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA temp_store=MEMORY;").map_err(sqlite)?;
+    }
+    Ok(conn)
+}
+
+/// The cached statement of `sql` with `args` bound: `$n` takes the n-th argument, wherever it
+/// appears (SQLite numbers `$n` parameters by first appearance, not by `n`).
+fn prepare<'c>(conn: &'c Connection, sql: &str, args: &[Arg]) -> Result<CachedStatement<'c>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(sqlite)?;
+    for i in 1..=stmt.parameter_count() {
+        let n = stmt.parameter_name(i).and_then(|p| p.strip_prefix('$')).and_then(|n| n.parse::<usize>().ok());
+        let arg = n.and_then(|n| args.get(n.wrapping_sub(1))).ok_or_else(|| {
+            storage(format!("parameter {i} of a statement has no argument ({} given): {sql}", args.len()))
+        })?;
+        stmt.raw_bind_parameter(i, arg).map_err(sqlite)?;
+    }
+    Ok(stmt)
+}
+
+impl ToSql for Arg {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Arg::Int(i) | Arg::OptInt(Some(i)) => ValueRef::Integer(*i),
+            Arg::Text(s) | Arg::OptText(Some(s)) => ValueRef::Text(s.as_bytes()),
+            Arg::OptInt(None) | Arg::OptText(None) => ValueRef::Null,
+        }))
+    }
+}
+
+/// A row of a query run in place.
+struct RowCells<'r, 's>(&'r rusqlite::Row<'s>);
+
+impl Cells for RowCells<'_, '_> {
+    fn text(&self, col: &str) -> Result<Option<String>> {
+        match self.0.get_ref(col).map_err(sqlite)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(t) => Ok(Some(String::from_utf8_lossy(t).into_owned())),
+            other => Err(mismatch(col, "text", other)),
+        }
+    }
+
+    fn int(&self, col: &str) -> Result<Option<i64>> {
+        match self.0.get_ref(col).map_err(sqlite)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(i) => Ok(Some(i)),
+            other => Err(mismatch(col, "an integer", other)),
+        }
+    }
+}
+
+fn mismatch(col: &str, wanted: &str, found: ValueRef<'_>) -> EngineError {
+    storage(format!("column '{col}' holds {:?} where {wanted} was expected", found.data_type()))
+}
+
+/// Runs the statements of `ws` one by one on `conn` (inside the caller's transaction).
+fn run(conn: &Connection, ws: WriteSet) -> Result<()> {
+    for w in ws.into_writes() {
+        let mut stmt = prepare(conn, &w.sql, &w.args)?;
+        let changed = if stmt.column_count() > 0 {
+            // `… RETURNING`: step through its rows; the change count is the connection's.
+            let mut rows = stmt.raw_query();
+            while rows.next().map_err(sqlite)?.is_some() {}
+            drop(rows);
+            conn.changes() as usize
+        } else {
+            stmt.raw_execute().map_err(sqlite)?
+        };
+        if let Some(refusal) = w.refusal {
+            if changed == 0 {
+                return Err(refusal);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A statement without arguments, prepared once.
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.raw_execute().map(|_| ())
+}
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<(WriteSet, Reply)>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        commit_batch(&conn, batch);
+    }
+}
+
+/// The error every write set of a batch gets when the batch could not be committed.
+fn batch_failed(e: &rusqlite::Error) -> EngineError {
+    storage(format!("the change could not be saved ({e}); try again"))
+}
+
+fn commit_batch(conn: &Connection, batch: Vec<(WriteSet, Reply)>) {
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
+        for (_, reply) in batch {
+            let _ = reply.send(Err(batch_failed(&e)));
+        }
+        return;
+    }
+    let alone = batch.len() == 1;
+    let mut answers = Vec::with_capacity(batch.len());
+    for (ws, reply) in batch {
+        // Alone, a refused set rolls the whole transaction back: no savepoint needed.
+        let outcome = if alone { run(conn, ws) } else { run_under_savepoint(conn, ws) };
+        answers.push((reply, outcome));
+    }
+    let end = if alone && answers[0].1.is_err() { exec(conn, "ROLLBACK") } else { exec(conn, "COMMIT") };
+    if let Err(e) = end {
+        let _ = exec(conn, "ROLLBACK");
+        for (reply, outcome) in answers {
+            let _ = reply.send(outcome.and(Err(batch_failed(&e))));
+        }
+        return;
+    }
+    for (reply, outcome) in answers {
+        let _ = reply.send(outcome);
+    }
+}
+
+/// Runs one write set under a savepoint of the open transaction; on failure the savepoint is
+/// rolled back, so the set leaves nothing behind.
+fn run_under_savepoint(conn: &Connection, ws: WriteSet) -> Result<()> {
+    exec(conn, "SAVEPOINT write_set").map_err(sqlite)?;
+    let outcome = run(conn, ws);
+    let end = match outcome {
+        Ok(()) => exec(conn, "RELEASE write_set"),
+        Err(_) => exec(conn, "ROLLBACK TO write_set").and_then(|()| exec(conn, "RELEASE write_set")),
+    };
+    end.map_err(sqlite)?;
+    outcome
+}
+
+/// A SQLite failure as the engine's storage error, keeping its kind (a unique violation stays
+/// one).
+fn sqlite(e: rusqlite::Error) -> EngineError {
+    EngineError::Storage(sqlx::Error::Database(Box::new(SqliteFailure(e))))
+}
+
+/// A failure that is not SQLite's own.
+fn storage(message: String) -> EngineError {
+    EngineError::Storage(sqlx::Error::Protocol(message))
+}
+
+#[derive(Debug)]
+struct SqliteFailure(rusqlite::Error);
+
+impl std::fmt::Display for SqliteFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SqliteFailure {}
+
+impl sqlx::error::DatabaseError for SqliteFailure {
+    fn message(&self) -> &str {
+        match &self.0 {
+            rusqlite::Error::SqliteFailure(_, Some(m)) => m,
+            _ => "SQLite failed",
+        }
+    }
+
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+
+    fn kind(&self) -> sqlx::error::ErrorKind {
+        use rusqlite::ffi;
+        use sqlx::error::ErrorKind;
+        match self.0.sqlite_error().map(|e| e.extended_code) {
+            Some(ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => ErrorKind::UniqueViolation,
+            Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => ErrorKind::ForeignKeyViolation,
+            Some(ffi::SQLITE_CONSTRAINT_NOTNULL) => ErrorKind::NotNullViolation,
+            Some(ffi::SQLITE_CONSTRAINT_CHECK) => ErrorKind::CheckViolation,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_paths_of_urls() {
+        assert_eq!(file_path("sqlite://data/bpm.db?mode=rwc").as_deref(), Some("data/bpm.db"));
+        assert_eq!(file_path("sqlite:/tmp/x.db").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(file_path("sqlite::memory:"), None);
+        assert_eq!(file_path("sqlite://shared?mode=memory&cache=shared"), None);
+    }
+
+    #[test]
+    fn arguments_bind_by_their_number_and_checks_refuse() {
+        let dir = std::env::temp_dir().join(format!("direct-{}", crate::store::new_id()));
+        let path = dir.to_string_lossy().into_owned();
+        drop(Connection::open(&path).expect("new file"));
+        let conn = connect(&path, false).expect("connection");
+        conn.execute_batch("CREATE TABLE t (a TEXT, b INTEGER)").expect("table");
+        // `$2` appears first: it must still take the second argument.
+        let mut ws = WriteSet::default();
+        ws.push("INSERT INTO t (b, a) VALUES ($2, $1)", vec![Arg::from("x"), Arg::from(7)]);
+        run(&conn, ws).expect("insert");
+        let mut ws = WriteSet::default();
+        ws.check("UPDATE t SET b = 8 WHERE a = $1", vec![Arg::from("nobody")], EngineError::Conflict("gone".into()));
+        assert!(matches!(run(&conn, ws), Err(EngineError::Conflict(m)) if m == "gone"));
+        let direct = Direct { path: path.clone(), readers: Mutex::new(Vec::new()), queue: Mutex::new(None) };
+        let rows = direct
+            .fetch("SELECT a, b FROM t WHERE b = $1", &[Arg::from(7)], |r| {
+                Ok((r.try_get::<String>("a")?, r.try_get::<i64>("b")?, r.try_get::<Option<String>>("b").is_err()))
+            })
+            .expect("select");
+        assert_eq!(rows, vec![("x".to_owned(), 7, true)]);
+        let _ = std::fs::remove_file(&path);
+    }
+}
