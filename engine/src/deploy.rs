@@ -423,49 +423,10 @@ pub(crate) fn search_text(name: &str, key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::borrow::Cow;
-
-    /// A database error with a given code and kind, as the drivers report them.
-    #[derive(Debug)]
-    struct FakeDbError {
-        code: &'static str,
-        kind: sqlx::error::ErrorKind,
-    }
-
-    impl std::fmt::Display for FakeDbError {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "fake error {}", self.code)
-        }
-    }
-
-    impl std::error::Error for FakeDbError {}
-
-    impl sqlx::error::DatabaseError for FakeDbError {
-        fn message(&self) -> &str {
-            "fake"
-        }
-        fn code(&self) -> Option<Cow<'_, str>> {
-            Some(Cow::Borrowed(self.code))
-        }
-        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
-            self
-        }
-        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
-            self
-        }
-        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
-            self
-        }
-        fn kind(&self) -> sqlx::error::ErrorKind {
-            match self.kind {
-                sqlx::error::ErrorKind::UniqueViolation => sqlx::error::ErrorKind::UniqueViolation,
-                _ => sqlx::error::ErrorKind::Other,
-            }
-        }
-    }
+    use crate::error::DbFailure;
 
     fn db_error(code: &'static str, kind: sqlx::error::ErrorKind) -> EngineError {
-        EngineError::Storage(sqlx::Error::Database(Box::new(FakeDbError { code, kind })))
+        DbFailure { message: format!("failure {code}"), code: Some(code.into()), kind }.into_storage()
     }
 
     #[test]

@@ -79,3 +79,61 @@ pub(crate) fn unique_violation(err: sqlx::Error, field: &'static str, message: S
         _ => EngineError::Storage(err),
     }
 }
+
+/// A database failure told by its message, code and kind, for failures that do not come from
+/// `sqlx` itself (the SQLite connections of `store::direct`).
+#[derive(Debug)]
+pub(crate) struct DbFailure {
+    pub(crate) message: String,
+    /// The driver's code: SQLite's extended result code as a number, PostgreSQL's SQLSTATE.
+    pub(crate) code: Option<String>,
+    pub(crate) kind: sqlx::error::ErrorKind,
+}
+
+impl DbFailure {
+    /// As the engine's storage error.
+    pub(crate) fn into_storage(self) -> EngineError {
+        EngineError::Storage(sqlx::Error::Database(Box::new(self)))
+    }
+}
+
+impl std::fmt::Display for DbFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DbFailure {}
+
+impl sqlx::error::DatabaseError for DbFailure {
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.code.as_deref().map(std::borrow::Cow::Borrowed)
+    }
+
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+
+    fn kind(&self) -> sqlx::error::ErrorKind {
+        use sqlx::error::ErrorKind as K;
+        match self.kind {
+            K::UniqueViolation => K::UniqueViolation,
+            K::ForeignKeyViolation => K::ForeignKeyViolation,
+            K::NotNullViolation => K::NotNullViolation,
+            K::CheckViolation => K::CheckViolation,
+            _ => K::Other,
+        }
+    }
+}

@@ -54,22 +54,26 @@ pub(crate) fn next_stamp() -> i64 {
     }
 }
 
-/// An instance row as commands read it, with its process and token state.
+/// An instance row as commands read it, with its process (the row's fields read through
+/// `Deref`).
 #[derive(Debug, Clone)]
 pub(super) struct Loaded {
-    pub id: String,
-    pub tenant_id: String,
-    pub definition_id: String,
-    pub definition_name: String,
-    pub business_key: Option<String>,
-    pub initiator: Option<String>,
-    pub status: InstanceStatus,
-    pub parent_instance_id: Option<String>,
-    pub parent_token: Option<i64>,
-    /// 0 for an instance not stored yet.
-    pub revision: i64,
-    pub state: InstanceState,
+    pub row: InstanceRow,
     pub process: Arc<Process>,
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = InstanceRow;
+
+    fn deref(&self) -> &InstanceRow {
+        &self.row
+    }
+}
+
+impl std::ops::DerefMut for Loaded {
+    fn deref_mut(&mut self) -> &mut InstanceRow {
+        &mut self.row
+    }
 }
 
 impl Loaded {
@@ -89,20 +93,21 @@ pub(super) fn node_label(n: &FlowNode) -> String {
     n.name.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| n.id.clone())
 }
 
-/// An instance row as read ([`INSTANCE_COLUMNS`]), before its process is attached.
-#[derive(Debug)]
+/// An instance row as read ([`INSTANCE_COLUMNS`]), with its token state.
+#[derive(Debug, Clone)]
 pub(super) struct InstanceRow {
-    id: String,
-    tenant_id: String,
-    definition_id: String,
-    definition_name: String,
-    business_key: Option<String>,
-    initiator: Option<String>,
-    status: InstanceStatus,
-    parent_instance_id: Option<String>,
-    parent_token: Option<i64>,
-    revision: i64,
-    state: InstanceState,
+    pub id: String,
+    pub tenant_id: String,
+    pub definition_id: String,
+    pub definition_name: String,
+    pub business_key: Option<String>,
+    pub initiator: Option<String>,
+    pub status: InstanceStatus,
+    pub parent_instance_id: Option<String>,
+    pub parent_token: Option<i64>,
+    /// 0 for an instance not stored yet.
+    pub revision: i64,
+    pub state: InstanceState,
 }
 
 impl InstanceRow {
@@ -228,34 +233,7 @@ impl Engine {
 
     /// An instance row with its process attached.
     pub(super) async fn loaded(&self, row: InstanceRow) -> Result<Loaded> {
-        let process = self.process_of(&row.definition_id).await?;
-        let InstanceRow {
-            id,
-            tenant_id,
-            definition_id,
-            definition_name,
-            business_key,
-            initiator,
-            status,
-            parent_instance_id,
-            parent_token,
-            revision,
-            state,
-        } = row;
-        Ok(Loaded {
-            id,
-            tenant_id,
-            definition_id,
-            definition_name,
-            business_key,
-            initiator,
-            status,
-            parent_instance_id,
-            parent_token,
-            revision,
-            state,
-            process,
-        })
+        Ok(Loaded { process: self.process_of(&row.definition_id).await?, row })
     }
 
     /// Reads an instance for a command (outside any transaction).
@@ -418,7 +396,7 @@ impl Engine {
     /// An instance's state, process and token state, read for a job outside any transaction.
     pub(crate) async fn job_instance(&self, id: &str) -> Result<(InstanceStatus, Arc<Process>, InstanceState)> {
         let inst = self.load_instance(id).await?;
-        Ok((inst.status, inst.process, inst.state))
+        Ok((inst.row.status, inst.process, inst.row.state))
     }
 
     async fn follow_up(
@@ -507,7 +485,7 @@ impl Engine {
         name: String,
         parent: Option<(&str, i64)>,
     ) -> Result<Loaded> {
-        Ok(Loaded {
+        let row = InstanceRow {
             id: new_id(),
             tenant_id,
             definition_id: definition_id.to_owned(),
@@ -519,8 +497,8 @@ impl Engine {
             parent_token: parent.map(|(_, t)| t),
             revision: 0,
             state: InstanceState::default(),
-            process: self.process_of(definition_id).await?,
-        })
+        };
+        self.loaded(row).await
     }
 
     /// Writes one instance's step: the instance row first, then what the effects call for.

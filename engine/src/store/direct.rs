@@ -25,7 +25,7 @@ use rusqlite::{CachedStatement, Connection, OpenFlags, ToSql};
 use tokio::sync::oneshot;
 
 use super::writes::WriteSet;
-use crate::error::{EngineError, Result};
+use crate::error::{DbFailure, EngineError, Result};
 use crate::sql::{Arg, Cells};
 
 /// Write sets committed together at most.
@@ -273,59 +273,25 @@ fn run_under_savepoint(conn: &Connection, ws: WriteSet) -> Result<()> {
     outcome
 }
 
-/// A SQLite failure as the engine's storage error, keeping its kind (a unique violation stays
-/// one).
+/// A SQLite failure as the engine's storage error, keeping its code (a busy database stays a
+/// lost race that the caller may retry) and kind (a unique violation stays one).
 fn sqlite(e: rusqlite::Error) -> EngineError {
-    EngineError::Storage(sqlx::Error::Database(Box::new(SqliteFailure(e))))
+    use rusqlite::ffi;
+    use sqlx::error::ErrorKind;
+    let code = e.sqlite_error().map(|s| s.extended_code);
+    let kind = match code {
+        Some(ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => ErrorKind::UniqueViolation,
+        Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => ErrorKind::ForeignKeyViolation,
+        Some(ffi::SQLITE_CONSTRAINT_NOTNULL) => ErrorKind::NotNullViolation,
+        Some(ffi::SQLITE_CONSTRAINT_CHECK) => ErrorKind::CheckViolation,
+        _ => ErrorKind::Other,
+    };
+    DbFailure { message: e.to_string(), code: code.map(|c| c.to_string()), kind }.into_storage()
 }
 
 /// A failure that is not SQLite's own.
 fn storage(message: String) -> EngineError {
     EngineError::Storage(sqlx::Error::Protocol(message))
-}
-
-#[derive(Debug)]
-struct SqliteFailure(rusqlite::Error);
-
-impl std::fmt::Display for SqliteFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for SqliteFailure {}
-
-impl sqlx::error::DatabaseError for SqliteFailure {
-    fn message(&self) -> &str {
-        match &self.0 {
-            rusqlite::Error::SqliteFailure(_, Some(m)) => m,
-            _ => "SQLite failed",
-        }
-    }
-
-    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
-        self
-    }
-
-    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
-        self
-    }
-
-    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
-        self
-    }
-
-    fn kind(&self) -> sqlx::error::ErrorKind {
-        use rusqlite::ffi;
-        use sqlx::error::ErrorKind;
-        match self.0.sqlite_error().map(|e| e.extended_code) {
-            Some(ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => ErrorKind::UniqueViolation,
-            Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => ErrorKind::ForeignKeyViolation,
-            Some(ffi::SQLITE_CONSTRAINT_NOTNULL) => ErrorKind::NotNullViolation,
-            Some(ffi::SQLITE_CONSTRAINT_CHECK) => ErrorKind::CheckViolation,
-            _ => ErrorKind::Other,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -361,6 +327,17 @@ mod tests {
             })
             .expect("select");
         assert_eq!(rows, vec![("x".to_owned(), 7, true)]);
+        // SQLite's failures keep their kind and code, as `sqlx` would report them.
+        conn.execute_batch("CREATE UNIQUE INDEX t_a ON t (a)").expect("index");
+        let mut ws = WriteSet::default();
+        ws.push("INSERT INTO t (a, b) VALUES ($1, 1)", vec![Arg::from("x")]);
+        match run(&conn, ws) {
+            Err(EngineError::Storage(sqlx::Error::Database(db))) => {
+                assert!(db.is_unique_violation(), "{db}");
+                assert_eq!(db.code().as_deref(), Some("2067"));
+            }
+            other => panic!("expected a unique violation, got {other:?}"),
+        }
         let _ = std::fs::remove_file(&path);
     }
 }
