@@ -175,9 +175,13 @@ pub async fn list_start_timers() -> Result<Vec<StartTimerRow>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let timers = engine()?.list_start_timers(&s.session.account, s.session.tenant_id.as_deref()).await?;
-    Ok(timers
-        .into_iter()
-        .map(|t| StartTimerRow {
+    Ok(timers.into_iter().map(StartTimerRow::from).collect())
+}
+
+#[cfg(feature = "ssr")]
+impl From<engine::jobs::StartTimer> for StartTimerRow {
+    fn from(t: engine::jobs::StartTimer) -> Self {
+        StartTimerRow {
             id: t.id,
             name: t.name,
             activity_id: t.activity_id,
@@ -187,8 +191,8 @@ pub async fn list_start_timers() -> Result<Vec<StartTimerRow>, AppError> {
             definition: t.definition,
             due: t.due,
             fired: t.fired,
-        })
-        .collect())
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]

@@ -40,11 +40,16 @@ pub fn JobsPage() -> impl IntoView {
         |(tab, search, cursor)| list_jobs(tab, search, cursor),
     );
     let restart = move || cursors.set(vec![None]);
+    let timers = Resource::new(|| (), |_| list_start_timers());
+    // A firing starts an instance, which moves the run-time change token the list polls, so
+    // the 定时启动 list (next firing, count) follows the same refresh.
     live_refresh(
         move || list.try_get_untracked().flatten().and_then(Result::ok).map(|p| p.token),
-        move || list.refetch(),
+        move || {
+            list.refetch();
+            timers.refetch();
+        },
     );
-    let timers = Resource::new(|| (), |_| list_start_timers());
     provide_job_ops(Callback::new(move |_| list.refetch()));
 
     view! {
