@@ -531,6 +531,15 @@ async fn timer_start_events(db: &TestDb) {
     e.clock().advance(60_000);
     assert_eq!(x.run_once().await, 0, "R2 is used up");
     assert_eq!(count(e).await.len(), 3);
+    // A version without a timer start event removes the old version's timer: it fires no more.
+    deploy(e, "daily", &body("Again")).await;
+    assert_eq!(e.list_start_timers(&sys(), None).await.unwrap().len(), 1);
+    let plain = [r#"<startEvent id="tick"/><endEvent id="end"/>"#.to_string(), flow("f1", "tick", "end")].concat();
+    deploy(e, "daily", &plain).await;
+    assert!(e.list_start_timers(&sys(), None).await.unwrap().is_empty());
+    e.clock().advance(120_000);
+    assert_eq!(x.run_once().await, 0, "no timer left to fire");
+    assert_eq!(count(e).await.len(), 3);
 }
 db_test!(timer_start_events_start_instances_on_their_cycle, timer_start_events);
 

@@ -127,8 +127,9 @@ impl Engine {
         Ok(timers)
     }
 
-    /// Schedules the timer start events of the versions a deployment created. A definition
-    /// that cannot be read as a time is skipped with a warning (the deployment stands).
+    /// Schedules the timer start events of the versions a deployment created, in place of the
+    /// previous version's (a startable version without any removes them). A definition that
+    /// cannot be read as a time is skipped with a warning (the deployment stands).
     pub(crate) async fn schedule_start_timers(
         &self,
         tenant_id: &str,
@@ -137,10 +138,8 @@ impl Engine {
     ) -> Result<()> {
         let now = self.clock.now();
         for d in outcome.definitions.iter().filter(|d| d.startable) {
+            // The new version's timers replace the old version's, also when it has none.
             let starts = timer_starts(defs, &d.key);
-            if starts.is_empty() {
-                continue;
-            }
             let mut tx = self.store.pool.begin().await?;
             sqlx::query("DELETE FROM start_timers WHERE tenant_id = $1 AND process_key = $2")
                 .bind(tenant_id)
