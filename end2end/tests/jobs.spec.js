@@ -1,7 +1,7 @@
 // 作业 Jobs: the 错误 tab with the failure's message, details and attempts; 执行 a failed job;
 // 删除 a job after the confirmation (the instance shows an incident); search by job name; the
 // instance detail's jobs table offers the same buttons; a refusal (suspended instance) is told;
-// timer start events are listed under 定时启动.
+// timer start events are listed under 定时启动, and the list follows their firings live.
 //
 // Each test deploys its own process (unique key and activity names) instead of relying on the
 // demo's payment timers, so it neither waits a minute nor depends on the demo's base URL:
@@ -240,4 +240,39 @@ test('timer start events are listed under 定时启动 with their process and ne
   await row.getByRole('link').click();
   await expect(page).toHaveURL(/\/deployments\/[0-9a-f]+$/);
   await expect(page.getByRole('heading', { level: 1 })).toContainText(`定时流程 ${sfx}`);
+});
+
+test('the 定时启动 list follows firings while the page is open', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/');
+  const sfx = uniqueKey('sf');
+  const process = (start) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_${sfx}" targetNamespace="http://bpm-console.local/e2e">
+  <bpmn:process id="e2e-tick-${sfx}" name="秒表 ${sfx}" isExecutable="true">
+    ${start}
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="tick" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+  const deploy = async (start) => {
+    const res = await page.request.post('/api/v1/deployments', {
+      multipart: { file: { name: `e2e-tick-${sfx}.bpmn`, mimeType: 'text/xml', buffer: Buffer.from(process(start)) } },
+    });
+    expect(res.ok(), await res.text()).toBeTruthy();
+  };
+  await deploy(`<bpmn:startEvent id="tick" name="每两秒 ${sfx}">
+      <bpmn:timerEventDefinition><bpmn:timeCycle>R/PT2S</bpmn:timeCycle></bpmn:timerEventDefinition>
+    </bpmn:startEvent>`);
+  await page.goto('/jobs');
+  await waitForHydration(page);
+  const row = page.getByTestId('start-timer-table').locator('tr[data-start-timer]').filter({ hasText: `每两秒 ${sfx}` });
+  await expect(row.locator('td').nth(4)).toHaveText('0');
+  // The executor fires it; the open page shows the count without a reload.
+  await expect(row.locator('td').nth(4)).not.toHaveText('0', { timeout: 20000 });
+  // A version without the timer start event removes it (and stops the firings).
+  await deploy('<bpmn:startEvent id="tick" />');
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: '定时启动' })).toBeVisible();
+  await expect(row).toHaveCount(0);
 });
