@@ -33,7 +33,7 @@ pub(crate) fn page_size(limit: i64) -> i64 {
 }
 
 /// A bind value of a query built at run time.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Arg {
     Text(String),
     Int(i64),

@@ -140,8 +140,12 @@ impl Store {
                 Err(ws) => ws,
             },
             None if self.backend == Backend::Postgres => {
-                match sqlx::raw_sql(&ws.inlined()).execute(&self.pool).await {
-                    Ok(_) => return Ok(()),
+                let done = match ws.fused() {
+                    Some((sql, args)) => bind_all(&sql, args).execute(&self.pool).await.map(|_| ()),
+                    None => sqlx::raw_sql(&ws.inlined()).execute(&self.pool).await.map(|_| ()),
+                };
+                match done {
+                    Ok(()) => return Ok(()),
                     // A check refused: nothing was written; running the set statement by
                     // statement tells which check, with its own refusal.
                     Err(e) if e.to_string().contains(writes::GUARD_FAILED_PG) => ws,

@@ -69,6 +69,40 @@ impl WriteSet {
         self.writes
     }
 
+    /// The whole set as one prepared PostgreSQL statement with its bind values, when running
+    /// its statements side by side gives what running them in order would (see [`fusable`]):
+    /// each becomes a data-modifying `WITH` part, and the checked ones are counted by
+    /// `write_guard()` in the final `SELECT`. Sets of one shape share one statement text, so
+    /// PostgreSQL parses and plans it once per connection instead of once per command.
+    pub(crate) fn fused(&self) -> Option<(String, Vec<Arg>)> {
+        if !fusable(&self.writes) {
+            return None;
+        }
+        let mut sql = String::from("WITH ");
+        let mut args = Vec::new();
+        let mut guards = Vec::new();
+        for (i, w) in self.writes.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("w{i} AS ("));
+            let offset = args.len();
+            substitute_into(&mut sql, &w.sql, |n| format!("${}", n + offset));
+            if w.refusal.is_some() {
+                sql.push_str(" RETURNING 1");
+                guards.push(format!("write_guard((SELECT count(*) FROM w{i}))"));
+            }
+            sql.push(')');
+            args.extend(w.args.iter().cloned());
+        }
+        if guards.is_empty() {
+            sql.push_str(" SELECT 1");
+        } else {
+            sql.push_str(&format!(" SELECT {}", guards.join(" + ")));
+        }
+        Some((sql, args))
+    }
+
     /// The whole set as one PostgreSQL simple query (see the module's description).
     pub(crate) fn inlined(&self) -> String {
         let mut sql = String::new();
@@ -86,6 +120,83 @@ impl WriteSet {
         }
         sql
     }
+}
+
+/// What a statement writes and reads, from its text.
+struct Touch<'a> {
+    /// `INSERT`, `UPDATE` or `DELETE`.
+    verb: &'a str,
+    /// The table it writes.
+    table: &'a str,
+    /// The tables it reads (after `FROM` or `JOIN`, but for a `DELETE`'s own table).
+    reads: Vec<&'a str>,
+}
+
+fn touch(sql: &str) -> Option<Touch<'_>> {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    let (verb, table, rest) = match words.as_slice() {
+        ["INSERT", "INTO", t, rest @ ..] => ("INSERT", *t, rest),
+        ["UPDATE", t, rest @ ..] => ("UPDATE", *t, rest),
+        ["DELETE", "FROM", t, rest @ ..] => ("DELETE", *t, rest),
+        _ => return None,
+    };
+    let table = table.split('(').next().unwrap_or(table);
+    let reads = rest
+        .windows(2)
+        .filter(|w| w[0].eq_ignore_ascii_case("FROM") || w[0].eq_ignore_ascii_case("JOIN"))
+        .map(|w| w[1].trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+        .collect();
+    Some(Touch { verb, table, reads })
+}
+
+/// Whether the statements of a set can run side by side, each on the snapshot from before the
+/// set, with the outcome of running them in order: none reads a table another one writes,
+/// none updates or deletes in a table an earlier one inserted into, and the updates and
+/// deletes of one table are one statement with different keys (so they meet different rows;
+/// PostgreSQL applies only one of two changes of a row in one statement).
+fn fusable(writes: &[Write]) -> bool {
+    let Some(touches) = writes.iter().map(|w| touch(&w.sql)).collect::<Option<Vec<_>>>() else {
+        return false;
+    };
+    for (i, (t, w)) in touches.iter().zip(writes).enumerate() {
+        if w.refusal.is_some() && w.sql.contains("RETURNING") {
+            return false;
+        }
+        let others = touches.iter().enumerate().filter(|(j, _)| *j != i);
+        if t.reads.iter().any(|r| others.clone().any(|(_, o)| o.table == *r)) {
+            return false;
+        }
+        if t.verb == "INSERT" {
+            continue;
+        }
+        for (j, o) in others {
+            if o.table != t.table {
+                continue;
+            }
+            let earlier_insert = o.verb == "INSERT" && j < i;
+            let other_change = o.verb != "INSERT" && !different_rows(w, &writes[j]);
+            if earlier_insert || other_change {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Whether two updates or deletes certainly meet different rows: the same statement, whose
+/// `WHERE` is a conjunction of equalities, with different values in it.
+fn different_rows(a: &Write, b: &Write) -> bool {
+    let Some((_, cond)) = a.sql.rsplit_once(" WHERE ") else { return false };
+    let equalities_only = !cond.contains(['<', '>', '(']) && !cond.contains(" OR ") && !cond.contains(" IN ");
+    if a.sql != b.sql || !equalities_only {
+        return false;
+    }
+    let mut key = Vec::new();
+    substitute_into(&mut String::new(), cond, |n| {
+        key.push(n);
+        String::new()
+    });
+    key.iter().any(|n| a.args.get(n - 1) != b.args.get(n - 1))
 }
 
 /// An argument as a PostgreSQL literal of the type its bind value would have.
@@ -110,7 +221,7 @@ fn literal(a: &Arg) -> String {
 
 /// Appends `sql` to `out` with every `$n` placeholder (outside quoted text) replaced by
 /// `with(n)`.
-fn substitute_into(out: &mut String, sql: &str, with: impl Fn(usize) -> String) {
+fn substitute_into(out: &mut String, sql: &str, mut with: impl FnMut(usize) -> String) {
     let mut chars = sql.chars().peekable();
     let mut quote: Option<char> = None;
     while let Some(c) = chars.next() {
@@ -165,5 +276,62 @@ mod tests {
              AND r = (-3)::bigint RETURNING 1) SELECT write_guard((SELECT count(*) FROM w));\n\
              INSERT INTO h (a, b) VALUES (NULL::text, $w1$x$w$w1$::text);\n"
         );
+    }
+
+    fn conflict() -> EngineError {
+        EngineError::Conflict("changed".into())
+    }
+
+    #[test]
+    fn fused_sets_number_their_values_in_order_and_guard_checks() {
+        let mut ws = WriteSet::default();
+        ws.check(
+            "UPDATE i SET s = $1 WHERE id = $2 AND r = $3",
+            vec![Arg::from("x"), Arg::from("a"), Arg::from(3)],
+            conflict(),
+        );
+        ws.push("INSERT INTO h (a, b) VALUES ($2, $1)", vec![Arg::from(1), Arg::from("y")]);
+        let (sql, args) = ws.fused().expect("independent statements fuse");
+        assert_eq!(
+            sql,
+            "WITH w0 AS (UPDATE i SET s = $1 WHERE id = $2 AND r = $3 RETURNING 1), \
+             w1 AS (INSERT INTO h (a, b) VALUES ($5, $4)) SELECT write_guard((SELECT count(*) FROM w0))"
+        );
+        assert_eq!(args, vec![Arg::from("x"), Arg::from("a"), Arg::from(3), Arg::from(1), Arg::from("y")]);
+        let mut ws = WriteSet::default();
+        ws.push("INSERT INTO h (a) VALUES ($1)", vec![Arg::from(1)]);
+        assert_eq!(ws.fused().map(|f| f.0).as_deref(), Some("WITH w0 AS (INSERT INTO h (a) VALUES ($1)) SELECT 1"));
+    }
+
+    /// Each set would behave differently with its statements side by side than in order.
+    #[test]
+    fn sets_whose_statements_depend_on_each_other_stay_in_order() {
+        let mut reads_written = WriteSet::default();
+        reads_written.push("INSERT INTO incidents (id) VALUES ($1)", vec![Arg::from("n")]);
+        reads_written.push(
+            "UPDATE instances SET open = (SELECT count(*) FROM incidents WHERE i = $1) WHERE id = $1",
+            vec![Arg::from("i")],
+        );
+        let mut changes_inserted = WriteSet::default();
+        changes_inserted.push("INSERT INTO tasks (id, token) VALUES ($1, 1)", vec![Arg::from("t")]);
+        changes_inserted.push("UPDATE tasks SET state = 'cancelled' WHERE token = $1", vec![Arg::from(1)]);
+        let mut same_row_twice = WriteSet::default();
+        same_row_twice.push("UPDATE tasks SET a = $1 WHERE id = $2", vec![Arg::from(1), Arg::from("t")]);
+        same_row_twice.push("UPDATE tasks SET a = $1 WHERE id = $2", vec![Arg::from(2), Arg::from("t")]);
+        let mut two_statements = WriteSet::default();
+        two_statements.push("UPDATE tasks SET a = 1 WHERE id = $1", vec![Arg::from("t")]);
+        two_statements.push("UPDATE tasks SET b = 1 WHERE token = $1", vec![Arg::from(1)]);
+        let mut ranges = WriteSet::default();
+        ranges.push("DELETE FROM jobs WHERE due < $1", vec![Arg::from(5)]);
+        ranges.push("DELETE FROM jobs WHERE due < $1", vec![Arg::from(9)]);
+        for ws in [reads_written, changes_inserted, same_row_twice, two_statements, ranges] {
+            assert!(ws.fused().is_none(), "{ws:?}");
+        }
+        // Updates of different rows, and an update before an insert into the same table, fuse.
+        let mut ws = WriteSet::default();
+        ws.push("UPDATE h SET e = $1 WHERE i = $2 AND t = $3", vec![Arg::from(1), Arg::from("i"), Arg::from(1)]);
+        ws.push("UPDATE h SET e = $1 WHERE i = $2 AND t = $3", vec![Arg::from(1), Arg::from("i"), Arg::from(2)]);
+        ws.push("INSERT INTO h (i, t) VALUES ($1, 3)", vec![Arg::from("i")]);
+        assert!(ws.fused().is_some());
     }
 }
