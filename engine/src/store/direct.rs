@@ -9,9 +9,10 @@
 //!   reader never waits for the writer, so the call does not block for long.
 //! - **One writer thread.** The database has one writer at a time anyway, so every command's
 //!   [`WriteSet`] goes to a thread that owns the write connection. It commits the write sets
-//!   that queued up meanwhile in one transaction, each under its own savepoint, so one refused
-//!   command does not undo the others, and every caller hears back only after the commit
-//!   (group commit). A checked statement that changes no row refuses its command right there.
+//!   that queued up meanwhile in one transaction, and every caller hears back only after the
+//!   commit (group commit). A checked statement that changes no row refuses its command; the
+//!   transaction is then rolled back and the other sets run again without it, so one refused
+//!   command never undoes or blocks the others.
 //!
 //! Everything else (migrations, deployments, open lists, the executor's claims) keeps using
 //! the pool; all connections share the one database file.
@@ -188,23 +189,39 @@ fn mismatch(col: &str, wanted: &str, found: ValueRef<'_>) -> EngineError {
     storage(format!("column '{col}' holds {:?} where {wanted} was expected", found.data_type()))
 }
 
+/// Why a write set stopped: a checked statement (by its index) changed no row, or SQLite failed.
+enum Stop {
+    Refused(usize),
+    Failed(EngineError),
+}
+
+impl Stop {
+    /// What the command hears.
+    fn into_error(self, ws: WriteSet) -> EngineError {
+        match self {
+            Stop::Refused(i) => {
+                ws.into_refusal(i).unwrap_or_else(|| storage("a checked statement changed nothing".into()))
+            }
+            Stop::Failed(e) => e,
+        }
+    }
+}
+
 /// Runs the statements of `ws` one by one on `conn` (inside the caller's transaction).
-fn run(conn: &Connection, ws: WriteSet) -> Result<()> {
-    for w in ws.into_writes() {
-        let mut stmt = prepare(conn, &w.sql, &w.args)?;
+fn run(conn: &Connection, ws: &WriteSet) -> std::result::Result<(), Stop> {
+    for (i, w) in ws.writes().iter().enumerate() {
+        let mut stmt = prepare(conn, &w.sql, &w.args).map_err(Stop::Failed)?;
         let changed = if stmt.column_count() > 0 {
             // `… RETURNING`: step through its rows; the change count is the connection's.
             let mut rows = stmt.raw_query();
-            while rows.next().map_err(sqlite)?.is_some() {}
+            while rows.next().map_err(|e| Stop::Failed(sqlite(e)))?.is_some() {}
             drop(rows);
             conn.changes() as usize
         } else {
-            stmt.raw_execute().map_err(sqlite)?
+            stmt.raw_execute().map_err(|e| Stop::Failed(sqlite(e)))?
         };
-        if let Some(refusal) = w.refusal {
-            if changed == 0 {
-                return Err(refusal);
-            }
+        if w.refusal.is_some() && changed == 0 {
+            return Err(Stop::Refused(i));
         }
     }
     Ok(())
@@ -233,44 +250,40 @@ fn batch_failed(e: &rusqlite::Error) -> EngineError {
     storage(format!("the change could not be saved ({e}); try again"))
 }
 
-fn commit_batch(conn: &Connection, batch: Vec<(WriteSet, Reply)>) {
-    if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
-        for (_, reply) in batch {
-            let _ = reply.send(Err(batch_failed(&e)));
+/// Commits the write sets of `batch` in one transaction. They run one after the other with
+/// nothing in between; when one stops (a check refused it, or SQLite failed it), the
+/// transaction is rolled back, that set hears why, and the others run again without it. A
+/// refusal is rare (two people acting on one instance at once), so this costs less than a
+/// savepoint around every set.
+fn commit_batch(conn: &Connection, mut batch: Vec<(WriteSet, Reply)>) {
+    while !batch.is_empty() {
+        if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
+            for (_, reply) in batch {
+                let _ = reply.send(Err(batch_failed(&e)));
+            }
+            return;
+        }
+        let stopped = batch.iter().enumerate().find_map(|(i, (ws, _))| run(conn, ws).err().map(|s| (i, s)));
+        if let Some((i, stop)) = stopped {
+            let _ = exec(conn, "ROLLBACK");
+            let (ws, reply) = batch.remove(i);
+            let _ = reply.send(Err(stop.into_error(ws)));
+            continue;
+        }
+        if let Err(e) = exec(conn, "COMMIT") {
+            let _ = exec(conn, "ROLLBACK");
+            for (_, reply) in batch {
+                let _ = reply.send(Err(batch_failed(&e)));
+            }
+            return;
+        }
+        for (ws, reply) in batch {
+            let _ = reply.send(Ok(()));
+            // Freed here, after the answer: the caller waits for the answer, not for this.
+            drop(ws);
         }
         return;
     }
-    let alone = batch.len() == 1;
-    let mut answers = Vec::with_capacity(batch.len());
-    for (ws, reply) in batch {
-        // Alone, a refused set rolls the whole transaction back: no savepoint needed.
-        let outcome = if alone { run(conn, ws) } else { run_under_savepoint(conn, ws) };
-        answers.push((reply, outcome));
-    }
-    let end = if alone && answers[0].1.is_err() { exec(conn, "ROLLBACK") } else { exec(conn, "COMMIT") };
-    if let Err(e) = end {
-        let _ = exec(conn, "ROLLBACK");
-        for (reply, outcome) in answers {
-            let _ = reply.send(outcome.and(Err(batch_failed(&e))));
-        }
-        return;
-    }
-    for (reply, outcome) in answers {
-        let _ = reply.send(outcome);
-    }
-}
-
-/// Runs one write set under a savepoint of the open transaction; on failure the savepoint is
-/// rolled back, so the set leaves nothing behind.
-fn run_under_savepoint(conn: &Connection, ws: WriteSet) -> Result<()> {
-    exec(conn, "SAVEPOINT write_set").map_err(sqlite)?;
-    let outcome = run(conn, ws);
-    let end = match outcome {
-        Ok(()) => exec(conn, "RELEASE write_set"),
-        Err(_) => exec(conn, "ROLLBACK TO write_set").and_then(|()| exec(conn, "RELEASE write_set")),
-    };
-    end.map_err(sqlite)?;
-    outcome
 }
 
 /// A SQLite failure as the engine's storage error, keeping its code (a busy database stays a
@@ -316,10 +329,10 @@ mod tests {
         // `$2` appears first: it must still take the second argument.
         let mut ws = WriteSet::default();
         ws.push("INSERT INTO t (b, a) VALUES ($2, $1)", vec![Arg::from("x"), Arg::from(7)]);
-        run(&conn, ws).expect("insert");
+        run(&conn, &ws).map_err(|s| s.into_error(ws)).expect("insert");
         let mut ws = WriteSet::default();
         ws.check("UPDATE t SET b = 8 WHERE a = $1", vec![Arg::from("nobody")], EngineError::Conflict("gone".into()));
-        assert!(matches!(run(&conn, ws), Err(EngineError::Conflict(m)) if m == "gone"));
+        assert!(matches!(run(&conn, &ws).map_err(|s| s.into_error(ws)), Err(EngineError::Conflict(m)) if m == "gone"));
         let direct = Direct { path: path.clone(), readers: Mutex::new(Vec::new()), queue: Mutex::new(None) };
         let rows = direct
             .fetch("SELECT a, b FROM t WHERE b = $1", &[Arg::from(7)], |r| {
@@ -331,7 +344,7 @@ mod tests {
         conn.execute_batch("CREATE UNIQUE INDEX t_a ON t (a)").expect("index");
         let mut ws = WriteSet::default();
         ws.push("INSERT INTO t (a, b) VALUES ($1, 1)", vec![Arg::from("x")]);
-        match run(&conn, ws) {
+        match run(&conn, &ws).map_err(|s| s.into_error(ws)) {
             Err(EngineError::Storage(sqlx::Error::Database(db))) => {
                 assert!(db.is_unique_violation(), "{db}");
                 assert_eq!(db.code().as_deref(), Some("2067"));

@@ -65,8 +65,13 @@ impl WriteSet {
     }
 
     /// The statements, in order.
-    pub(super) fn into_writes(self) -> Vec<Write> {
-        self.writes
+    pub(super) fn writes(&self) -> &[Write] {
+        &self.writes
+    }
+
+    /// The refusal of statement `i`, when it is a checked one.
+    pub(super) fn into_refusal(mut self, i: usize) -> Option<EngineError> {
+        self.writes.get_mut(i).and_then(|w| w.refusal.take())
     }
 
     /// The whole set as one prepared PostgreSQL statement with its bind values, when running
