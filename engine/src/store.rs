@@ -161,8 +161,17 @@ impl Store {
     }
 }
 
-/// A random identifier: 16 lowercase hex characters (64 bits).
+/// A new identifier: 28 lowercase hex characters, the time in milliseconds (48 bits) and then
+/// 64 random bits.
+///
+/// Ids made close in time sort close together, so the rows a command inserts land on the same
+/// few index pages as the other recent rows, and commands committed together share those
+/// pages (far fewer pages written per command than with ids spread over the whole index). The
+/// random part keeps the ids of one millisecond apart, made by any number of server processes.
 pub fn new_id() -> String {
     use rand::Rng;
-    format!("{:016x}", rand::thread_rng().gen::<u64>())
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64 & 0xffff_ffff_ffff);
+    format!("{ms:012x}{:016x}", rand::thread_rng().gen::<u64>())
 }
