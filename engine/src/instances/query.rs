@@ -17,7 +17,7 @@ use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::runtime::{self, TokenId};
 use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Arg, Cells, Page, Where};
-use crate::Engine;
+use crate::{Backend, Engine};
 
 /// The instance list's quick categories.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,7 +275,15 @@ impl Engine {
             w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND t.id {cmp} {i1}))"));
         }
         let l = w.int(limit + 1);
-        let sql = format!("{TASK_SELECT}{} ORDER BY {lead}{col} {dir}, t.id {dir} LIMIT {l}", w.sql());
+        let select = match (&q.instance_id, self.store.backend()) {
+            // One instance's tasks come from its index: without the hint SQLite walks the
+            // category's order (every active task, say) looking for them.
+            (Some(_), Backend::Sqlite) => {
+                TASK_SELECT.replacen("FROM tasks t", "FROM tasks t INDEXED BY tasks_instance", 1)
+            }
+            _ => TASK_SELECT.to_owned(),
+        };
+        let sql = format!("{select}{} ORDER BY {lead}{col} {dir}, t.id {dir} LIMIT {l}", w.sql());
         let items = if q.instance_id.is_some() {
             // One instance's tasks: a few rows by key, read in place.
             self.store.fetch(&sql, w.into_args(), |r| task_from_row(r, now)).await?
