@@ -75,10 +75,12 @@ impl Direct {
         };
         let out = (|| {
             let mut stmt = prepare(&conn, sql, args)?;
+            // Looked up once per query: SQLite's lookup by name measures every column's name.
+            let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
             let mut rows = stmt.raw_query();
             let mut out = Vec::new();
             while let Some(row) = rows.next().map_err(sqlite)? {
-                out.push(f(&RowCells(row))?);
+                out.push(f(&RowCells { row, names: &names })?);
             }
             Ok(out)
         })();
@@ -164,12 +166,26 @@ impl ToSql for Arg {
     }
 }
 
-/// A row of a query run in place.
-struct RowCells<'r, 's>(&'r rusqlite::Row<'s>);
+/// A row of a query run in place, with its query's column names.
+struct RowCells<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    names: &'r [String],
+}
+
+impl RowCells<'_, '_> {
+    fn get(&self, col: &str) -> Result<ValueRef<'_>> {
+        let i = self
+            .names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(col))
+            .ok_or_else(|| storage(format!("the query has no column '{col}'")))?;
+        self.row.get_ref(i).map_err(sqlite)
+    }
+}
 
 impl Cells for RowCells<'_, '_> {
     fn text(&self, col: &str) -> Result<Option<String>> {
-        match self.0.get_ref(col).map_err(sqlite)? {
+        match self.get(col)? {
             ValueRef::Null => Ok(None),
             ValueRef::Text(t) => Ok(Some(String::from_utf8_lossy(t).into_owned())),
             other => Err(mismatch(col, "text", other)),
@@ -177,7 +193,7 @@ impl Cells for RowCells<'_, '_> {
     }
 
     fn int(&self, col: &str) -> Result<Option<i64>> {
-        match self.0.get_ref(col).map_err(sqlite)? {
+        match self.get(col)? {
             ValueRef::Null => Ok(None),
             ValueRef::Integer(i) => Ok(Some(i)),
             other => Err(mismatch(col, "an integer", other)),
@@ -336,10 +352,16 @@ mod tests {
         let direct = Direct { path: path.clone(), readers: Mutex::new(Vec::new()), queue: Mutex::new(None) };
         let rows = direct
             .fetch("SELECT a, b FROM t WHERE b = $1", &[Arg::from(7)], |r| {
-                Ok((r.try_get::<String>("a")?, r.try_get::<i64>("b")?, r.try_get::<Option<String>>("b").is_err()))
+                Ok((
+                    r.try_get::<String>("A")?,
+                    r.try_get::<i64>("b")?,
+                    r.try_get::<Option<String>>("b").is_err(),
+                    r.try_get::<String>("c").is_err(),
+                ))
             })
             .expect("select");
-        assert_eq!(rows, vec![("x".to_owned(), 7, true)]);
+        // Names match as SQLite's do (ignoring case); a wrong type or name is an error.
+        assert_eq!(rows, vec![("x".to_owned(), 7, true, true)]);
         // SQLite's failures keep their kind and code, as `sqlx` would report them.
         conn.execute_batch("CREATE UNIQUE INDEX t_a ON t (a)").expect("index");
         let mut ws = WriteSet::default();
