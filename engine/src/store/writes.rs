@@ -9,12 +9,18 @@
 //! On SQLite the store gives write sets to its writer thread (see `store::direct`), which
 //! commits the write sets that queued up meanwhile together.
 //!
-//! On PostgreSQL a write set travels as one simple query with its arguments written as typed
-//! literals (text in dollar quotes, so no character of a value can end it): PostgreSQL runs the
-//! statements of such a query as one transaction, so a command costs one round trip and one
-//! commit instead of a round trip per statement. A checked statement runs as
-//! `WITH w AS (... RETURNING 1) SELECT write_guard(count)`, a function (migration
-//! `write_guard`) that raises when the count is 0.
+//! On PostgreSQL a write set travels as one statement, so a command costs one round trip and
+//! one commit instead of a round trip per statement:
+//!
+//! - When its statements do not depend on each other ([`fusable`]), as one prepared statement
+//!   of data-modifying `WITH` parts ([`WriteSet::fused`]). Commands of one kind write sets of
+//!   one shape, so PostgreSQL parses and plans that statement once per connection.
+//! - Otherwise as one simple query with its arguments written as typed literals (text in
+//!   dollar quotes, so no character of a value can end it), which PostgreSQL runs statement
+//!   by statement in one transaction.
+//!
+//! A checked statement is counted by `write_guard(count)`, a function (migration
+//! `write_guard`) that raises when the count is 0, so nothing of the set is written.
 
 use sqlx::AnyConnection;
 
