@@ -55,9 +55,13 @@ impl TestDb {
         });
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("CREATE DATABASE");
         admin.close().await;
-        let url = match admin_url.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/{name}"),
-            None => panic!("BPM_TEST_PG_URL must end with /<database>"),
+        // The database name ends the path; options such as `?host=/var/run/postgresql` (the
+        // local server's socket) follow it.
+        let (path, options) =
+            admin_url.split_once('?').map_or((admin_url.as_str(), String::new()), |(p, o)| (p, format!("?{o}")));
+        let url = match path.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{name}{options}"),
+            None => panic!("BPM_TEST_PG_URL must name a database: postgres://user@host/<database>[?options]"),
         };
         let store = Store::connect(&url).await.expect("PostgreSQL test database");
         TestDb {
