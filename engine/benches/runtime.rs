@@ -8,8 +8,9 @@
 //!   and complete its tasks to the end, every step committed, with `BENCH_CLIENTS`
 //!   concurrent clients (default 1 on SQLite, 4 on PostgreSQL) for `BENCH_SECONDS` (10).
 //! - Lists: fills `BENCH_TASKS` tasks (1,000,000) in `BENCH_INSTANCES` instances (300,000)
-//!   with plain SQL, then times the first page of every category and a fuzzy search, 200
-//!   times each, and prints p50 and p95.
+//!   with plain SQL and runs ANALYZE (`BENCH_ANALYZE=0`: not), then times the first page of
+//!   every category, a fuzzy search and one instance's tasks, 200 times each, and prints p50
+//!   and p95.
 //!
 //! - Raw: the same pool without engine code (a `SELECT 1` round trip, a one-insert
 //!   transaction), the floor the lifecycle figure is measured against.
@@ -209,8 +210,11 @@ async fn fill(e: &Engine, instances: u64, tasks: u64) {
         sqlx::query(&sql).execute(pool).await.expect("tasks");
         t += batch;
     }
-    // Fresh statistics, as a long-running database would have.
-    sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
+    // Fresh statistics, as PostgreSQL's autovacuum keeps them; `BENCH_ANALYZE=0` leaves them
+    // out (a SQLite file has none unless something runs ANALYZE).
+    if env_num("BENCH_ANALYZE", 1) != 0 {
+        sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
+    }
 }
 
 /// The floor under the engine: round trips through the same pool, without engine code.
