@@ -198,7 +198,9 @@ fn fusable(writes: &[Write]) -> bool {
 /// `WHERE` is a conjunction of equalities, with different values in it.
 fn different_rows(a: &Write, b: &Write) -> bool {
     let Some((_, cond)) = a.sql.rsplit_once(" WHERE ") else { return false };
-    let equalities_only = !cond.contains(['<', '>', '(']) && !cond.contains(" OR ") && !cond.contains(" IN ");
+    let upper = cond.to_ascii_uppercase();
+    let equalities_only =
+        !cond.contains(['<', '>', '(', '!']) && [" OR ", " IN ", " NOT ", " LIKE "].iter().all(|w| !upper.contains(w));
     if a.sql != b.sql || !equalities_only {
         return false;
     }
@@ -335,7 +337,10 @@ mod tests {
         let mut ranges = WriteSet::default();
         ranges.push("DELETE FROM jobs WHERE due < $1", vec![Arg::from(5)]);
         ranges.push("DELETE FROM jobs WHERE due < $1", vec![Arg::from(9)]);
-        for ws in [reads_written, changes_inserted, same_row_twice, two_statements, ranges] {
+        let mut unequal = WriteSet::default();
+        unequal.push("UPDATE jobs SET a = 1 WHERE kind != $1", vec![Arg::from("x")]);
+        unequal.push("UPDATE jobs SET a = 1 WHERE kind != $1", vec![Arg::from("y")]);
+        for ws in [reads_written, changes_inserted, same_row_twice, two_statements, ranges, unequal] {
             assert!(ws.fused().is_none(), "{ws:?}");
         }
         // Updates of different rows, and an update before an insert into the same table, fuse.
