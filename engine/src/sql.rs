@@ -101,37 +101,41 @@ impl dyn Cells + '_ {
     }
 }
 
-/// A type a column can be read as.
+/// A type a column can be read as: a value the engine stores (text or an integer), or an
+/// `Option` of one where NULL is allowed.
 pub(crate) trait Cell: Sized {
     fn read(row: &dyn Cells, col: &str) -> Result<Self>;
 }
 
-/// The error for a NULL where the engine needs a value (a damaged row).
-fn null_in(col: &str) -> EngineError {
-    EngineError::Storage(sqlx::Error::ColumnDecode { index: col.to_owned(), source: "unexpected NULL".into() })
+/// A value the engine stores, NULL or not.
+pub(crate) trait Stored: Sized {
+    fn read_nullable(row: &dyn Cells, col: &str) -> Result<Option<Self>>;
 }
 
-impl Cell for String {
-    fn read(row: &dyn Cells, col: &str) -> Result<Self> {
-        row.text(col)?.ok_or_else(|| null_in(col))
-    }
-}
-
-impl Cell for Option<String> {
-    fn read(row: &dyn Cells, col: &str) -> Result<Self> {
+impl Stored for String {
+    fn read_nullable(row: &dyn Cells, col: &str) -> Result<Option<Self>> {
         row.text(col)
     }
 }
 
-impl Cell for i64 {
-    fn read(row: &dyn Cells, col: &str) -> Result<Self> {
-        row.int(col)?.ok_or_else(|| null_in(col))
+impl Stored for i64 {
+    fn read_nullable(row: &dyn Cells, col: &str) -> Result<Option<Self>> {
+        row.int(col)
     }
 }
 
-impl Cell for Option<i64> {
+impl<T: Stored> Cell for T {
+    /// A NULL here is a damaged row.
     fn read(row: &dyn Cells, col: &str) -> Result<Self> {
-        row.int(col)
+        T::read_nullable(row, col)?.ok_or_else(|| {
+            EngineError::Storage(sqlx::Error::ColumnDecode { index: col.to_owned(), source: "unexpected NULL".into() })
+        })
+    }
+}
+
+impl<T: Stored> Cell for Option<T> {
+    fn read(row: &dyn Cells, col: &str) -> Result<Self> {
+        T::read_nullable(row, col)
     }
 }
 
