@@ -37,6 +37,8 @@ pub struct Engine {
     clock: Clock,
     /// Parsed processes of deployed definitions, shared by clones.
     processes: std::sync::Arc<instances::ProcessCache>,
+    /// The latest version of each key that starts by key use, shared by clones.
+    latest: std::sync::Arc<instances::LatestVersions>,
     /// The jobs this process's executors are running, shared by clones, so that deleting one
     /// aborts its call at once.
     running: std::sync::Arc<jobs::RunningJobs>,
@@ -45,7 +47,7 @@ pub struct Engine {
 impl Engine {
     /// An engine over an open store.
     pub fn new(store: Store, clock: Clock) -> Engine {
-        Engine { store, clock, processes: Default::default(), running: Default::default() }
+        Engine { store, clock, processes: Default::default(), latest: Default::default(), running: Default::default() }
     }
 
     /// Connects to the database at `url`, applies migrations and returns the engine.

@@ -142,6 +142,118 @@ async fn start_refusals(db: &TestDb) {
 }
 db_test!(starting_is_refused_with_reasons, start_refusals);
 
+/// A start answers with the instance as the lists show it, whatever the start did: waited in
+/// a task, ended at once, raised an incident, started a child.
+async fn start_answers(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "expense", &expense()).await;
+    deploy(e, "done", &[r#"<startEvent id="s"/><endEvent id="e"/>"#.to_string(), flow("f", "s", "e")].concat()).await;
+    let split = [
+        r#"<startEvent id="s"/><parallelGateway id="p"/><userTask id="a" name="Check, then sign"/>"#.to_string(),
+        r#"<userTask id="b"/><endEvent id="e1"/><endEvent id="e2"/>"#.into(),
+        flow("f1", "s", "p"),
+        flow("f2", "p", "a"),
+        flow("f3", "p", "b"),
+        flow("f4", "a", "e1"),
+        flow("f5", "b", "e2"),
+    ]
+    .concat();
+    deploy(e, "split", &split).await;
+    let stuck =
+        [r#"<startEvent id="s"/><exclusiveGateway id="g"/><endEvent id="e"/>"#.to_string(), cond("f", "s", "g", "x")]
+            .concat();
+    deploy(e, "stuck", &[stuck, cond("f2", "g", "e", "${ok}")].concat()).await;
+    deploy(
+        e,
+        "child",
+        &[
+            r#"<startEvent id="cs"/><userTask id="ct"/><endEvent id="ce"/>"#.to_string(),
+            flow("c1", "cs", "ct"),
+            flow("c2", "ct", "ce"),
+        ]
+        .concat(),
+    )
+    .await;
+    let parent = [
+        r#"<startEvent id="s"/><callActivity id="call" calledElement="child"/><endEvent id="e"/>"#.to_string(),
+        flow("f1", "s", "call"),
+        flow("f2", "call", "e"),
+    ]
+    .concat();
+    deploy(e, "parent", &parent).await;
+    for key in ["expense", "done", "split", "stuck", "parent", "expense"] {
+        let req = StartRequest {
+            business_key: Some(format!("BK-{key}")),
+            initiator: Some("zhangwei".into()),
+            variables: vars(json!({"ok": false, "amount": 5})),
+            ..Default::default()
+        };
+        let answer = e.start_instance(&admin("alice"), key, None, req).await.unwrap();
+        let stored = e.instance_summary(&sys(), &answer.id).await.unwrap();
+        assert_eq!(answer, stored, "{key}");
+    }
+}
+db_test!(a_start_answers_with_the_instance_as_stored, start_answers);
+
+/// Starts by key use the latest version as the engine last read it, and notice a newer version
+/// or another tenant's, deployed meanwhile by another server process.
+async fn latest_version(db: &TestDb) {
+    let e = &db.engine;
+    // Another server process on the same database.
+    let other = Engine::new(e.store().clone(), e.clock().clone());
+    deploy(e, "expense", &expense()).await;
+    let first = e.start_instance(&sys(), "expense", None, StartRequest::default()).await.unwrap();
+    assert_eq!(first.version, 1);
+    assert_eq!(e.start_instance(&sys(), "expense", None, StartRequest::default()).await.unwrap().version, 1);
+    deploy(&other, "expense", &expense().replace("CFO approval", "CFO sign-off")).await;
+    let second = e.start_instance(&sys(), "expense", None, StartRequest::default()).await.unwrap();
+    assert_eq!((second.version, second.definition_key.as_str()), (2, "expense"));
+    assert_ne!(second.definition_id, first.definition_id);
+    // A newer version that cannot be started refuses the start, as a fresh read would.
+    let msg = [
+        r#"<startEvent id="s"/><intermediateCatchEvent id="wait"><messageEventDefinition/></intermediateCatchEvent><endEvent id="e"/>"#
+            .to_string(),
+        flow("a", "s", "wait"),
+        flow("b", "wait", "e"),
+    ]
+    .concat();
+    deploy(&other, "expense", &msg).await;
+    let err = e.start_instance(&sys(), "expense", None, StartRequest::default()).await.unwrap_err();
+    assert!(err.to_string().contains("version 3 cannot be started"), "{err}");
+    deploy(&other, "expense", &expense()).await;
+    assert_eq!(e.start_instance(&sys(), "expense", None, StartRequest::default()).await.unwrap().version, 4);
+    // The same key in a second tenant makes a start without a tenant ambiguous.
+    other.create_tenant(&sys(), Some("acme"), "Acme").await.unwrap();
+    let report = other
+        .deploy(
+            &sys(),
+            "acme",
+            None,
+            vec![(
+                "x.bpmn".into(),
+                format!(
+                    "{}<process id=\"expense\" isExecutable=\"true\">{}</process></definitions>",
+                    common::HEAD,
+                    expense()
+                )
+                .into_bytes(),
+            )],
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    assert!(report.all_ok(), "{report:?}");
+    let err = e.start_instance(&sys(), "expense", None, StartRequest::default()).await.unwrap_err();
+    assert!(err.to_string().contains("several tenants"), "{err}");
+    let req = StartRequest { tenant: Some("default".into()), ..Default::default() };
+    assert_eq!(e.start_instance(&sys(), "expense", None, req.clone()).await.unwrap().version, 4);
+    assert_eq!(e.start_instance(&sys(), "expense", None, req).await.unwrap().version, 4);
+    let req = StartRequest { tenant: Some("acme".into()), ..Default::default() };
+    let acme = e.start_instance(&sys(), "expense", None, req).await.unwrap();
+    assert_eq!((acme.tenant_id.as_str(), acme.version), ("acme", 1));
+}
+db_test!(starts_by_key_follow_new_versions, latest_version);
+
 async fn suspend_resume_terminate(db: &TestDb) {
     let e = &db.engine;
     deploy(e, "expense", &expense()).await;

@@ -135,6 +135,42 @@ impl InstanceRow {
     }
 }
 
+/// How a start from the cached latest version of a key checks, as it inserts the instance,
+/// that the version is still the one a fresh read would pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LatestCheck {
+    /// No newer version of the key in the definition's tenant (the caller named the tenant).
+    InTenant,
+    /// No newer version, and no version in another tenant (which would make the key ambiguous).
+    Everywhere,
+}
+
+impl LatestCheck {
+    /// The condition on the definition row `d`.
+    fn condition(self) -> &'static str {
+        match self {
+            LatestCheck::InTenant => {
+                " AND NOT EXISTS (SELECT 1 FROM process_definitions n WHERE n.tenant_id = d.tenant_id \
+                 AND n.process_key = d.process_key AND n.version > d.version)"
+            }
+            LatestCheck::Everywhere => {
+                " AND NOT EXISTS (SELECT 1 FROM process_definitions n WHERE n.process_key = d.process_key \
+                 AND (n.version > d.version OR n.tenant_id <> d.tenant_id))"
+            }
+        }
+    }
+
+    /// The refusal when the check fails: the start reads the definitions again and retries.
+    pub(super) fn refusal(definition_id: &str) -> EngineError {
+        EngineError::ChangedMeanwhile { what: "Process definition", id: definition_id.to_owned() }
+    }
+
+    /// Whether `e` is this check's refusal.
+    pub(super) fn refused(e: &EngineError) -> bool {
+        matches!(e, EngineError::ChangedMeanwhile { what: "Process definition", .. })
+    }
+}
+
 /// Extra context of a step.
 #[derive(Debug, Clone, Default)]
 pub(super) struct StepCtx {
@@ -147,6 +183,8 @@ pub(super) struct StepCtx {
     /// The assignee of tasks the step creates, instead of the model's (withdrawal gives the
     /// re-created task back to the person who completed it).
     pub assignee_override: Option<String>,
+    /// For a start from the cached latest version of its key: the check that it still is.
+    pub latest: Option<LatestCheck>,
 }
 
 /// What a command plans once it has read the instance.
@@ -174,6 +212,30 @@ pub(super) struct Plan {
 #[derive(Debug, Default)]
 pub(super) struct Outcome {
     pub created_tasks: Vec<String>,
+    /// The instance row a start inserted, when nothing else in the command changed it (no
+    /// call activity's child, no incident): the caller's answer without reading it back.
+    pub written: Option<Written>,
+}
+
+/// The list columns of a new instance row as a start wrote them.
+#[derive(Debug, Clone)]
+pub(super) struct Written {
+    pub status: InstanceStatus,
+    pub start_time: i64,
+    /// The active activities' names (`, `-separated) and ids (`,`-separated), as stored.
+    pub current_activities: String,
+    pub current_activity_ids: String,
+    pub end_time: Option<i64>,
+    pub revision: i64,
+}
+
+/// What writing one instance's step gave.
+struct Step {
+    /// The work it causes in other instances.
+    follow: Vec<FollowUp>,
+    /// The new instance row as written, unless the step raised incidents (which change it
+    /// again).
+    written: Option<Written>,
 }
 
 /// Work a step causes in another instance.
@@ -320,8 +382,11 @@ impl Engine {
         let inst = Arc::new(inst);
         // The instance row first (every command writes it first, so it is the lock that
         // orders them), then the job rows the executor must still hold.
-        let mut queue: VecDeque<FollowUp> =
-            self.write_step(&mut ws, &inst, state, effects, status, &plan.ctx, now, &mut outcome)?.into();
+        let step = self.write_step(&mut ws, &inst, state, effects, status, &plan.ctx, now, &mut outcome)?;
+        if step.follow.is_empty() && plan.incidents.is_empty() {
+            outcome.written = step.written;
+        }
+        let mut queue: VecDeque<FollowUp> = step.follow.into();
         for (sql, args) in plan.guards {
             ws.check(
                 sql,
@@ -443,6 +508,7 @@ impl Engine {
                     runtime::step(&child.process, child.state.clone(), Command::Start { variables }, now)
                         .map_err(runtime_refusal)?;
                 self.write_step(ws, &Arc::new(child), state, effects, InstanceStatus::Running, ctx, now, outcome)
+                    .map(|s| s.follow)
             }
             FollowUp::ChildDone { parent_id, token, variables } => {
                 let sql = format!("SELECT {INSTANCE_COLUMNS} FROM process_instances WHERE id = $1");
@@ -456,7 +522,7 @@ impl Engine {
                 let (state, effects) =
                     runtime::step(&parent.process, parent.state.clone(), cmd, now).map_err(runtime_refusal)?;
                 let status = parent.status;
-                self.write_step(ws, &Arc::new(parent), state, effects, status, ctx, now, outcome)
+                self.write_step(ws, &Arc::new(parent), state, effects, status, ctx, now, outcome).map(|s| s.follow)
             }
             FollowUp::TerminateChild { parent_id, token } => {
                 let sql = format!(
@@ -471,7 +537,7 @@ impl Engine {
                     .map_err(runtime_refusal)?;
                 let ctx = StepCtx { cancel_reason: Some("terminated"), ..ctx.clone() };
                 let status = child.status;
-                self.write_step(ws, &Arc::new(child), state, effects, status, &ctx, now, outcome)
+                self.write_step(ws, &Arc::new(child), state, effects, status, &ctx, now, outcome).map(|s| s.follow)
             }
         }
     }
@@ -514,7 +580,7 @@ impl Engine {
         ctx: &StepCtx,
         now: i64,
         outcome: &mut Outcome,
-    ) -> Result<Vec<FollowUp>> {
+    ) -> Result<Step> {
         let status = if effects.iter().any(|e| matches!(e, Effect::InstanceTerminated)) {
             InstanceStatus::Terminated
         } else if effects.iter().any(|e| matches!(e, Effect::InstanceCompleted)) {
@@ -522,7 +588,7 @@ impl Engine {
         } else {
             status
         };
-        write_instance_row(ws, inst, &state, status, now)?;
+        let written = write_instance_row(ws, inst, &state, status, now, ctx.latest)?;
         let mut w = StepWriter::new(inst, ctx, now, &effects);
         w.variable_changes(&inst.state.variables, &state.variables);
         let mut follow = Vec::new();
@@ -595,8 +661,10 @@ impl Engine {
                 EngineError::Conflict("The task was handled meanwhile by someone else; reload the list.".into()),
             );
         }
+        // Incidents change the row again (their count).
+        let written = written.filter(|_| w.incidents.is_empty());
         w.flush(ws);
-        Ok(follow)
+        Ok(Step { follow, written })
     }
 }
 
@@ -607,7 +675,8 @@ fn write_instance_row(
     state: &InstanceState,
     status: InstanceStatus,
     now: i64,
-) -> Result<()> {
+    latest: Option<LatestCheck>,
+) -> Result<Option<Written>> {
     let json = serde_json::to_string(state)
         .map_err(|e| EngineError::Conflict(format!("The instance state cannot be stored: {e}")))?;
     let active = runtime::active_activities(&inst.process, state);
@@ -626,12 +695,28 @@ fn write_instance_row(
     let end_time = if status.is_finished() { Some(now) } else { None };
     let stamp = next_stamp();
     if inst.revision == 0 {
+        let written = Written {
+            status,
+            start_time: now,
+            current_activities: names.clone(),
+            current_activity_ids: ids.clone(),
+            end_time,
+            revision: 1,
+        };
+        // A start from the cached latest version checks that it still is the latest.
+        let (latest_sql, refusal) = match latest {
+            None => ("", EngineError::NotFound { what: "Process definition", id: inst.definition_id.clone() }),
+            Some(check) => (check.condition(), LatestCheck::refusal(&inst.definition_id)),
+        };
         ws.check(
-            "INSERT INTO process_instances (id, tenant_id, definition_id, definition_key, definition_name, name_lower, \
-             version, business_key, initiator, state, finished, start_time, end_time, parent_instance_id, parent_token, \
-             current_activities, current_activity_ids, state_json, revision, change_stamp) \
-             SELECT $1, tenant_id, id, process_key, name, name_lower, version, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-             $12, 1, $13 FROM process_definitions WHERE id = $14",
+            format!(
+                "INSERT INTO process_instances (id, tenant_id, definition_id, definition_key, definition_name, \
+                 name_lower, version, business_key, initiator, state, finished, start_time, end_time, \
+                 parent_instance_id, parent_token, current_activities, current_activity_ids, state_json, revision, \
+                 change_stamp) \
+                 SELECT $1, tenant_id, id, process_key, name, name_lower, version, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, 1, $13 FROM process_definitions d WHERE d.id = $14{latest_sql}"
+            ),
             vec![
                 Arg::Text(inst.id.clone()),
                 Arg::OptText(inst.business_key.clone()),
@@ -648,9 +733,9 @@ fn write_instance_row(
                 Arg::Int(stamp),
                 Arg::Text(inst.definition_id.clone()),
             ],
-            EngineError::NotFound { what: "Process definition", id: inst.definition_id.clone() },
+            refusal,
         );
-        return Ok(());
+        return Ok(Some(written));
     }
     ws.check(
         "UPDATE process_instances SET state = $1, finished = $2, end_time = COALESCE(end_time, $3), \
@@ -669,7 +754,7 @@ fn write_instance_row(
         ],
         EngineError::ChangedMeanwhile { what: "Process instance", id: inst.id.clone() },
     );
-    Ok(())
+    Ok(None)
 }
 
 /// Writes an operation log entry.

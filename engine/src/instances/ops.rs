@@ -5,7 +5,11 @@
 use serde_json::{Map, Value};
 use sqlx::Row;
 
-use super::exec::{node_label, Loaded, Plan, StepCtx};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::exec::{node_label, LatestCheck, Loaded, Plan, StepCtx};
+use super::query::split_list;
 use super::{InstanceStatus, InstanceSummary, StartRequest, Task, TaskState};
 use crate::bpmn::model::NodeIdx;
 use crate::deploy::StoredReason;
@@ -16,13 +20,14 @@ use crate::sql::{Arg, Cells};
 use crate::Engine;
 
 /// The columns of a definition that starting an instance needs.
-const STARTABLE_COLUMNS: &str = "id, tenant_id, name, version, startable, not_startable_reasons";
+const STARTABLE_COLUMNS: &str = "id, tenant_id, process_key, name, version, startable, not_startable_reasons";
 
 /// A definition as a start reads it ([`STARTABLE_COLUMNS`]).
 #[derive(Debug, Clone)]
-struct Startable {
+pub(crate) struct Startable {
     id: String,
     tenant_id: String,
+    process_key: String,
     name: String,
     version: i64,
     startable: bool,
@@ -35,11 +40,43 @@ impl Startable {
         Ok(Startable {
             id: r.try_get("id")?,
             tenant_id: r.try_get("tenant_id")?,
+            process_key: r.try_get("process_key")?,
             name: r.try_get("name")?,
             version: r.try_get("version")?,
             startable: r.try_get::<i64>("startable")? != 0,
             not_startable_reasons: r.try_get("not_startable_reasons")?,
         })
+    }
+}
+
+/// The latest startable version of each key, as starts by key last read it, by the tenant
+/// they asked for (`None`: any) and key. A start from here checks as it inserts the instance
+/// that no newer version (or, for `None`, no other tenant's) was deployed meanwhile, by this
+/// or another server process; when one was, it forgets the entry and reads again.
+#[derive(Debug, Default)]
+pub(crate) struct LatestVersions(Mutex<HashMap<(Option<String>, String), Startable>>);
+
+/// Keys kept at most; the map is cleared when it grows past this.
+const LATEST_LIMIT: usize = 2_000;
+
+impl LatestVersions {
+    fn get(&self, tenant: &Option<String>, key: &str) -> Option<Startable> {
+        self.0.lock().ok()?.get(&(tenant.clone(), key.to_owned())).cloned()
+    }
+
+    fn put(&self, tenant: &Option<String>, row: &Startable) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= LATEST_LIMIT {
+                m.clear();
+            }
+            m.insert((tenant.clone(), row.process_key.clone()), row.clone());
+        }
+    }
+
+    fn forget(&self, tenant: &Option<String>, key: &str) {
+        if let Ok(mut m) = self.0.lock() {
+            m.remove(&(tenant.clone(), key.to_owned()));
+        }
     }
 }
 
@@ -131,6 +168,15 @@ impl Engine {
         req: StartRequest,
     ) -> Result<InstanceSummary> {
         let tenant = caller.tenant_scope().map(str::to_owned).or_else(|| req.tenant.clone());
+        let check = if tenant.is_some() { LatestCheck::InTenant } else { LatestCheck::Everywhere };
+        if version.is_none() {
+            if let Some(row) = self.latest.get(&tenant, key) {
+                match self.start_from_row(caller, row, req.clone(), Vec::new(), Some(check)).await {
+                    Err(e) if LatestCheck::refused(&e) => self.latest.forget(&tenant, key),
+                    other => return other,
+                }
+            }
+        }
         let mut sql = format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE process_key = $1");
         let mut args = vec![Arg::Text(key.to_owned())];
         if let Some(t) = &tenant {
@@ -165,8 +211,11 @@ impl Engine {
                 ),
             ));
         }
+        if version.is_none() && first.startable && caller.can_access(&first.tenant_id) {
+            self.latest.put(&tenant, first);
+        }
         let first = first.clone();
-        self.start_from_row(caller, first, req, Vec::new()).await
+        self.start_from_row(caller, first, req, Vec::new(), None).await
     }
 
     /// Starts an instance of one definition version.
@@ -195,20 +244,29 @@ impl Engine {
             .fetch_optional(&sql, vec![Arg::from(definition_id)], Startable::read)
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() })?;
-        self.start_from_row(caller, row, req, guards).await
+        self.start_from_row(caller, row, req, guards, None).await
     }
 
     /// Starts an instance of the definition read as `row`, with `guards` as in
-    /// [`Engine::start_guarded`].
+    /// [`Engine::start_guarded`]; `latest` when `row` comes from the cache of latest versions.
     async fn start_from_row(
         &self,
         caller: &Account,
         row: Startable,
         req: StartRequest,
         guards: Vec<(String, Vec<Arg>)>,
+        latest: Option<LatestCheck>,
     ) -> Result<InstanceSummary> {
         check_variables(&req.variables)?;
-        let Startable { id: definition_id, tenant_id: tenant, name, version, startable, not_startable_reasons } = row;
+        let Startable {
+            id: definition_id,
+            tenant_id: tenant,
+            process_key,
+            name,
+            version,
+            startable,
+            not_startable_reasons,
+        } = row;
         let definition_id = definition_id.as_str();
         if !caller.can_access(&tenant) {
             return Err(EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() });
@@ -221,7 +279,7 @@ impl Engine {
                 list.join("; ")
             )));
         }
-        let mut inst = self.new_instance(definition_id, tenant, name, None).await?;
+        let mut inst = self.new_instance(definition_id, tenant.clone(), name.clone(), None).await?;
         inst.business_key = req.business_key.filter(|b| !b.trim().is_empty());
         // The initiator: as given, else the `initiator` variable, else the caller.
         let from_variable = req.variables.get("initiator").and_then(Value::as_str).map(str::to_owned);
@@ -235,15 +293,36 @@ impl Engine {
         if let Some(who) = &inst.initiator {
             variables.entry("initiator").or_insert_with(|| Value::String(who.clone()));
         }
+        let (business_key, initiator) = (inst.business_key.clone(), inst.initiator.clone());
         let plan = Plan {
             command: Some(Command::Start { variables }),
-            ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
+            ctx: StepCtx { actor: caller.username.clone(), latest, ..StepCtx::default() },
             operation: Some(("start".into(), String::new(), String::new())),
             guards,
             ..Plan::default()
         };
-        self.execute(inst, plan).await?;
-        self.instance_summary(caller, &id).await
+        let Some(w) = self.execute(inst, plan).await?.written else {
+            return self.instance_summary(caller, &id).await;
+        };
+        // The row as inserted, without reading it back.
+        Ok(InstanceSummary {
+            id,
+            tenant_id: tenant,
+            definition_id: definition_id.to_owned(),
+            definition_key: process_key,
+            definition_name: name,
+            version,
+            business_key,
+            initiator,
+            state: w.status,
+            start_time: w.start_time,
+            end_time: w.end_time,
+            current_activities: split_list(&w.current_activities, ", "),
+            active_activity_ids: split_list(&w.current_activity_ids, ","),
+            open_incidents: 0,
+            parent_instance_id: None,
+            revision: w.revision,
+        })
     }
 
     /// Completes an active task with variables.

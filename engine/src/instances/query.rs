@@ -100,7 +100,7 @@ const INSTANCE_SELECT: &str = "SELECT i.id, i.tenant_id, i.definition_id, i.defi
      i.version, i.business_key, i.initiator, i.state, i.start_time, i.end_time, i.current_activities, \
      i.current_activity_ids, i.open_incidents, i.parent_instance_id, i.revision FROM process_instances i";
 
-fn split_list(s: &str, sep: &str) -> Vec<String> {
+pub(super) fn split_list(s: &str, sep: &str) -> Vec<String> {
     s.split(sep).map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
 }
 
