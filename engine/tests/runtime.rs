@@ -192,6 +192,9 @@ async fn start_answers(db: &TestDb) {
         let stored = e.instance_summary(&sys(), &answer.id).await.unwrap();
         assert_eq!(answer, stored, "{key}");
     }
+    // A name with a comma stays one name.
+    let all = e.list_instances(&sys(), &InstanceQuery::default()).await.unwrap().items;
+    assert!(all.iter().any(|i| i.current_activities == ["Check, then sign", "b"]), "{all:?}");
 }
 db_test!(a_start_answers_with_the_instance_as_stored, start_answers);
 

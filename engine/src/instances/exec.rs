@@ -668,6 +668,13 @@ impl Engine {
     }
 }
 
+/// The stored form of the active activities' names: each followed by U+001F, a character XML
+/// does not allow in a name, so a name may hold commas. Rows written before this kept the
+/// names joined by `, ` (`query::split_names` reads both).
+fn join_names(names: &[String]) -> String {
+    names.iter().map(|n| format!("{n}\u{1f}")).collect()
+}
+
 /// Inserts (revision 0) or updates (revision-checked) an instance row.
 fn write_instance_row(
     ws: &mut WriteSet,
@@ -690,7 +697,7 @@ fn write_instance_row(
             }
         }
     }
-    let (names, ids) = (names.join(", "), ids.join(","));
+    let (names, ids) = (join_names(&names), ids.join(","));
     let finished = status.is_finished() as i64;
     let end_time = if status.is_finished() { Some(now) } else { None };
     let stamp = next_stamp();

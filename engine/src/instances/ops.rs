@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::exec::{node_label, LatestCheck, Loaded, Plan, StepCtx};
-use super::query::split_list;
+use super::query::{split_list, split_names};
 use super::{InstanceStatus, InstanceSummary, StartRequest, Task, TaskState};
 use crate::bpmn::model::NodeIdx;
 use crate::deploy::StoredReason;
@@ -317,7 +317,7 @@ impl Engine {
             state: w.status,
             start_time: w.start_time,
             end_time: w.end_time,
-            current_activities: split_list(&w.current_activities, ", "),
+            current_activities: split_names(&w.current_activities),
             active_activity_ids: split_list(&w.current_activity_ids, ","),
             open_incidents: 0,
             parent_instance_id: None,

@@ -104,6 +104,16 @@ pub(super) fn split_list(s: &str, sep: &str) -> Vec<String> {
     s.split(sep).map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
 }
 
+/// The active activities' names as `exec::join_names` stores them, each followed by U+001F
+/// (in rows written before that: joined by `, `).
+pub(super) fn split_names(stored: &str) -> Vec<String> {
+    if stored.contains('\u{1f}') {
+        stored.split_terminator('\u{1f}').map(str::to_owned).collect()
+    } else {
+        split_list(stored, ", ")
+    }
+}
+
 fn instance_from_row(r: &dyn Cells) -> Result<InstanceSummary> {
     Ok(InstanceSummary {
         id: r.try_get("id")?,
@@ -117,7 +127,7 @@ fn instance_from_row(r: &dyn Cells) -> Result<InstanceSummary> {
         state: InstanceStatus::parse(&r.try_get::<String>("state")?),
         start_time: r.try_get("start_time")?,
         end_time: r.try_get("end_time")?,
-        current_activities: split_list(&r.try_get::<String>("current_activities")?, ", "),
+        current_activities: split_names(&r.try_get::<String>("current_activities")?),
         active_activity_ids: split_list(&r.try_get::<String>("current_activity_ids")?, ","),
         open_incidents: r.try_get("open_incidents")?,
         parent_instance_id: r.try_get("parent_instance_id")?,
@@ -540,5 +550,18 @@ impl Engine {
         }
         crate::bpmn::diagram_svg(&def.xml, overlay)
             .map_err(|e| EngineError::Invalid { field: None, message: format!("The diagram cannot be drawn: {e}") })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_names;
+
+    #[test]
+    fn activity_names_keep_their_commas_and_older_rows_still_read() {
+        assert_eq!(split_names("Check, then sign\u{1f}b\u{1f}"), ["Check, then sign", "b"]);
+        assert_eq!(split_names("Check, then sign\u{1f}"), ["Check, then sign"]);
+        assert_eq!(split_names("Approve, CFO approval"), ["Approve", "CFO approval"]);
+        assert!(split_names("").is_empty());
     }
 }
