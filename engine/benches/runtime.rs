@@ -8,7 +8,8 @@
 //!   and complete its tasks to the end, every step committed, with `BENCH_CLIENTS`
 //!   concurrent clients (default 1 on SQLite, 4 on PostgreSQL) for `BENCH_SECONDS` (10).
 //! - Lists: fills `BENCH_TASKS` tasks (1,000,000) in `BENCH_INSTANCES` instances (300,000)
-//!   with plain SQL and runs ANALYZE (`BENCH_ANALYZE=0`: not), then times the first page of
+//!   with plain SQL and runs ANALYZE (`BENCH_ANALYZE=0`: not; `restart`: a new engine on the
+//!   filled database, as after a server restart), then times the first page of
 //!   every category, a fuzzy search and one instance's tasks, 200 times each, and prints p50
 //!   and p95.
 //!
@@ -215,8 +216,9 @@ async fn fill(e: &Engine, instances: u64, tasks: u64) {
         t += batch;
     }
     // Fresh statistics, as PostgreSQL's autovacuum keeps them; `BENCH_ANALYZE=0` leaves them
-    // out (a SQLite file has none unless something runs ANALYZE).
-    if env_num("BENCH_ANALYZE", 1) != 0 {
+    // out (a SQLite file has none unless something runs ANALYZE); `restart` leaves them to
+    // the engine, which on a SQLite file refreshes them as its writer starts.
+    if analyze_mode() == "1" {
         sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
     }
 }
@@ -278,6 +280,12 @@ where
     );
 }
 
+/// `BENCH_ANALYZE`: `1` (ANALYZE after the fill, the default), `0` (no statistics) or
+/// `restart` (the queries run on a new engine over the filled database).
+fn analyze_mode() -> String {
+    std::env::var("BENCH_ANALYZE").unwrap_or_else(|_| "1".into())
+}
+
 async fn bench_lists(db: &TestDb, label: &str) {
     let e = &db.engine;
     let sys = Account::system();
@@ -297,6 +305,22 @@ async fn bench_lists(db: &TestDb, label: &str) {
     let s = Instant::now();
     fill(e, instances, tasks).await;
     println!("{label}: filled {instances} instances and {tasks} tasks in {:.0} s", s.elapsed().as_secs_f64());
+    let restarted;
+    let e = if analyze_mode() == "restart" {
+        restarted = Engine::connect(&db.url).await.expect("a second engine on the filled database");
+        if restarted.store().backend() == Backend::Sqlite {
+            // The writer refreshes the statistics as it starts, beside the first queries.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_stat1")
+                .fetch_one(restarted.store().pool())
+                .await
+                .unwrap_or(0);
+            println!("{label}: a new engine on the filled file; {n} index statistics");
+        }
+        &restarted
+    } else {
+        e
+    };
     let runs = 200;
     for (name, category) in [
         ("tasks 待办 todo", TaskCategory::Todo),

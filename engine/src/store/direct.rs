@@ -19,7 +19,7 @@
 
 use std::sync::mpsc;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{CachedStatement, Connection, OpenFlags, ToSql};
@@ -37,6 +37,9 @@ const MAX_IDLE_READERS: usize = 8;
 const STATEMENT_CACHE: usize = 128;
 /// How long a statement waits for a lock held by another connection before it fails.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the writer lets SQLite refresh the planner's statistics where tables changed
+/// much (`PRAGMA optimize`); also once when it starts.
+const OPTIMIZE_EVERY: Duration = Duration::from_secs(3600);
 
 type Reply = oneshot::Sender<Result<()>>;
 
@@ -137,7 +140,9 @@ fn connect(path: &str, read_only: bool) -> Result<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     if !read_only {
-        conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA temp_store=MEMORY;").map_err(sqlite)?;
+        // `analysis_limit`: ANALYZE samples this many rows per index, so a statistics refresh
+        // takes milliseconds on any size of table.
+        conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA temp_store=MEMORY; PRAGMA analysis_limit=1000;").map_err(sqlite)?;
     }
     Ok(conn)
 }
@@ -249,16 +254,37 @@ fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 }
 
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<(WriteSet, Reply)>) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
+    refresh_statistics(&conn, true);
+    let mut refreshed = Instant::now();
+    loop {
+        match rx.recv_timeout(OPTIMIZE_EVERY) {
+            Ok(first) => {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                commit_batch(&conn, batch);
             }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
         }
-        commit_batch(&conn, batch);
+        if refreshed.elapsed() >= OPTIMIZE_EVERY {
+            refresh_statistics(&conn, false);
+            refreshed = Instant::now();
+        }
     }
+}
+
+/// Lets SQLite analyze the tables whose statistics are missing or out of date, as its
+/// documentation advises for long-lived connections: at open with every table's size checked
+/// (`0x10002`), then periodically. Without statistics the planner guesses, and has picked a
+/// category's order index over one instance's (see `instances::query`). A failure only
+/// leaves the statistics as they were.
+fn refresh_statistics(conn: &Connection, at_open: bool) {
+    let _ = conn.execute_batch(if at_open { "PRAGMA optimize=0x10002" } else { "PRAGMA optimize" });
 }
 
 /// The error every write set of a batch gets when the batch could not be committed.
@@ -373,6 +399,30 @@ mod tests {
             }
             other => panic!("expected a unique violation, got {other:?}"),
         }
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn the_writer_gives_the_planner_statistics_at_open() {
+        let path =
+            std::env::temp_dir().join(format!("direct-{}", crate::store::new_id())).to_string_lossy().into_owned();
+        drop(Connection::open(&path).expect("new file"));
+        let conn = connect(&path, false).expect("connection");
+        conn.execute_batch(
+            "CREATE TABLE t (a TEXT, b INTEGER); CREATE INDEX t_b ON t (b);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+             INSERT INTO t SELECT 'x' || i, i % 7 FROM n;",
+        )
+        .expect("table");
+        let analyzed = |c: &Connection| {
+            c.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'", [], |r| r.get::<_, i64>(0))
+        };
+        assert_eq!(analyzed(&conn).expect("count"), 0, "no statistics before");
+        refresh_statistics(&conn, true);
+        let stat: String = conn
+            .query_row("SELECT stat FROM sqlite_stat1 WHERE idx = 't_b'", [], |r| r.get(0))
+            .expect("statistics of t_b");
+        assert!(stat.starts_with("5000 ") || stat.starts_with("1000 "), "{stat}");
         let _ = std::fs::remove_file(&path);
     }
 }
