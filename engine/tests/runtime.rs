@@ -159,10 +159,8 @@ async fn start_answers(db: &TestDb) {
     ]
     .concat();
     deploy(e, "split", &split).await;
-    let stuck =
-        [r#"<startEvent id="s"/><exclusiveGateway id="g"/><endEvent id="e"/>"#.to_string(), cond("f", "s", "g", "x")]
-            .concat();
-    deploy(e, "stuck", &[stuck, cond("f2", "g", "e", "${ok}")].concat()).await;
+    let stuck = r#"<startEvent id="s"/><exclusiveGateway id="g"/><endEvent id="e"/>"#;
+    deploy(e, "stuck", &[stuck.to_string(), flow("f", "s", "g"), cond("f2", "g", "e", "${ok}")].concat()).await;
     deploy(
         e,
         "child",
@@ -191,6 +189,12 @@ async fn start_answers(db: &TestDb) {
         let answer = e.start_instance(&admin("alice"), key, None, req).await.unwrap();
         let stored = e.instance_summary(&sys(), &answer.id).await.unwrap();
         assert_eq!(answer, stored, "{key}");
+        if key == "stuck" {
+            assert_eq!(
+                (answer.open_incidents, answer.active_activity_ids.as_slice()),
+                (1, ["g".to_owned()].as_slice())
+            );
+        }
     }
     // A name with a comma stays one name.
     let all = e.list_instances(&sys(), &InstanceQuery::default()).await.unwrap().items;
