@@ -2,11 +2,11 @@
 //! it needs, refuses with a reason when the state forbids it, and hands a [`Plan`] to the
 //! executor, which writes it in one transaction.
 
-use serde_json::{Map, Value};
-use sqlx::Row;
-
 use std::collections::HashMap;
 use std::sync::Mutex;
+
+use serde_json::{Map, Value};
+use sqlx::Row;
 
 use super::exec::{node_label, LatestCheck, Loaded, Plan, StepCtx};
 use super::query::{split_list, split_names};
@@ -24,7 +24,7 @@ const STARTABLE_COLUMNS: &str = "id, tenant_id, process_key, name, version, star
 
 /// A definition as a start reads it ([`STARTABLE_COLUMNS`]).
 #[derive(Debug, Clone)]
-pub(crate) struct Startable {
+struct Startable {
     id: String,
     tenant_id: String,
     process_key: String,
