@@ -222,7 +222,7 @@ pub(super) struct Outcome {
 pub(super) struct Written {
     pub status: InstanceStatus,
     pub start_time: i64,
-    /// The active activities' names (`, `-separated) and ids (`,`-separated), as stored.
+    /// The active activities' names ([`join_names`]) and ids (`,`-separated), as stored.
     pub current_activities: String,
     pub current_activity_ids: String,
     pub end_time: Option<i64>,
