@@ -165,9 +165,9 @@ impl LatestCheck {
         EngineError::ChangedMeanwhile { what: "Process definition", id: definition_id.to_owned() }
     }
 
-    /// Whether `e` is this check's refusal.
-    pub(super) fn refused(e: &EngineError) -> bool {
-        matches!(e, EngineError::ChangedMeanwhile { what: "Process definition", .. })
+    /// Whether `e` is this check's refusal of a start of `definition_id`.
+    pub(super) fn refused(e: &EngineError, definition_id: &str) -> bool {
+        matches!(e, EngineError::ChangedMeanwhile { what: "Process definition", id } if id == definition_id)
     }
 }
 

@@ -171,8 +171,9 @@ impl Engine {
         let check = if tenant.is_some() { LatestCheck::InTenant } else { LatestCheck::Everywhere };
         if version.is_none() {
             if let Some(row) = self.latest.get(&tenant, key) {
+                let definition_id = row.id.clone();
                 match self.start_from_row(caller, row, req.clone(), Vec::new(), Some(check)).await {
-                    Err(e) if LatestCheck::refused(&e) => self.latest.forget(&tenant, key),
+                    Err(e) if LatestCheck::refused(&e, &definition_id) => self.latest.forget(&tenant, key),
                     other => return other,
                 }
             }
