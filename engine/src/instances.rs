@@ -19,6 +19,11 @@ use serde_json::{Map, Value};
 pub(crate) use self::exec::{next_stamp, ProcessCache};
 pub(crate) use self::ops::LatestVersions;
 pub use self::query::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskQuery};
+#[cfg(test)]
+pub(crate) use self::{
+    exec::{CHILD_OF_TOKEN, COMPLETE_TASK},
+    ops::REASSIGN_TASK,
+};
 
 /// An instance's state as users see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

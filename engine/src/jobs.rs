@@ -14,6 +14,9 @@ mod executor;
 pub mod http;
 mod start;
 
+#[cfg(test)]
+pub(crate) use self::executor::{extend_lease, held_condition};
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -250,6 +250,15 @@ pub(super) fn runtime_refusal(e: RuntimeError) -> EngineError {
     EngineError::Conflict(format!("{e}."))
 }
 
+/// Completes a task that is still active: a task is completed once, even when its token waits
+/// in the same activity again (a loop back to it). By key only (see the `sql` module).
+pub(crate) const COMPLETE_TASK: &str = "UPDATE tasks SET state = 'completed', end_reason = 'completed', \
+     end_time = $1, completed_by = $2, withdrawable = $3, revision = revision + 1 WHERE id = $4 AND state || '' = 'active'";
+
+/// The running child instance a call activity's token waits for, by the parent's index only
+/// (see the `sql` module).
+pub(crate) const CHILD_OF_TOKEN: &str = "WHERE parent_instance_id = $1 AND parent_token = $2 AND finished + 0 = 0";
+
 const INSTANCE_COLUMNS: &str = "id, tenant_id, definition_id, definition_name, business_key, initiator, state, \
      parent_instance_id, parent_token, revision, state_json";
 
@@ -525,10 +534,7 @@ impl Engine {
                 self.write_step(ws, &Arc::new(parent), state, effects, status, ctx, now, outcome).map(|s| s.follow)
             }
             FollowUp::TerminateChild { parent_id, token } => {
-                let sql = format!(
-                    "SELECT {INSTANCE_COLUMNS} FROM process_instances \
-                     WHERE parent_instance_id = $1 AND parent_token = $2 AND finished = 0"
-                );
+                let sql = format!("SELECT {INSTANCE_COLUMNS} FROM process_instances {CHILD_OF_TOKEN}");
                 let Some(child) = self.load_in_tx(tx, &sql, vec![Arg::Text(parent_id), Arg::Int(token as i64)]).await?
                 else {
                     return Ok(Vec::new());
@@ -647,11 +653,8 @@ impl Engine {
                     }
                     _ => false,
                 });
-            // Still active: a task is completed once, even when its token waits in the same
-            // activity again (a loop back to it).
             ws.check(
-                "UPDATE tasks SET state = 'completed', end_reason = 'completed', end_time = $1, completed_by = $2, \
-                 withdrawable = $3, revision = revision + 1 WHERE id = $4 AND state = 'active'",
+                COMPLETE_TASK,
                 vec![
                     Arg::Int(now),
                     Arg::Text(ctx.actor.clone()),

@@ -19,6 +19,10 @@ use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState}
 use crate::sql::{Arg, Cells};
 use crate::Engine;
 
+/// Sets the assignee of a task that is still active, by key only (see the `sql` module).
+pub(crate) const REASSIGN_TASK: &str =
+    "UPDATE tasks SET assignee = $1, search_text = $2, revision = revision + 1 WHERE id = $3 AND state || '' = 'active'";
+
 /// The columns of a definition that starting an instance needs.
 const STARTABLE_COLUMNS: &str = "id, tenant_id, process_key, name, version, startable, not_startable_reasons";
 
@@ -538,9 +542,7 @@ impl Engine {
                     reason.to_owned(),
                 )),
                 statements: vec![(
-                    "UPDATE tasks SET assignee = $1, search_text = $2, revision = revision + 1 \
-                     WHERE id = $3 AND state = 'active'"
-                        .into(),
+                    REASSIGN_TASK.into(),
                     vec![Arg::Text(assignee.to_owned()), Arg::Text(search), Arg::Text(task_id.to_owned())],
                 )],
                 ..Plan::default()

@@ -20,6 +20,17 @@ use crate::sql::Arg;
 use crate::store::Backend;
 use crate::Engine;
 
+/// The condition that a job is still held by this executor's claim, its placeholders numbered
+/// from `first`: the job's key, the executor and the claim's revision.
+pub(crate) fn held_condition(first: usize) -> String {
+    format!("id = ${} AND locked_by = ${} AND revision = ${}", first, first + 1, first + 2)
+}
+
+/// Extends the lease of a running job held as `held` says, by key only (see the `sql` module).
+pub(crate) fn extend_lease(held: &str) -> String {
+    format!("UPDATE jobs SET lock_expires_at = $1 WHERE {held} AND state || '' = 'running'")
+}
+
 /// How much of a failure's details (e.g. a response body) is kept.
 const DETAILS_CHARS: usize = 8_000;
 /// How long a graceful stop waits for running jobs before it abandons them to their lease.
@@ -340,7 +351,7 @@ impl Executor {
     /// The condition that this executor still holds the claim on `c`.
     fn held(&self, c: &Claimed, first: usize) -> (String, Vec<Arg>) {
         (
-            format!("id = ${} AND locked_by = ${} AND revision = ${}", first, first + 1, first + 2),
+            held_condition(first),
             vec![Arg::Text(c.id.clone()), Arg::Text(self.inner.config.id.clone()), Arg::Int(c.revision)],
         )
     }
@@ -454,7 +465,7 @@ impl Executor {
         let cfg = &self.inner.config;
         let every = Duration::from_millis(u64::try_from(cfg.lease_ms / 2).unwrap_or(0).max(1));
         let (cond, args) = self.held(c, 2);
-        let sql = format!("UPDATE jobs SET lock_expires_at = $1 WHERE {cond} AND state = 'running'");
+        let sql = extend_lease(&cond);
         loop {
             tokio::time::sleep(every).await;
             let expires = self.engine().clock.now().saturating_add(cfg.lease_ms);
