@@ -297,23 +297,40 @@ mod tests {
 
     /// The plan a pooled connection keeps is made when the statement is first run, often on a
     /// new, small table without statistics: even then, key lookups with a state check use the
-    /// key (with `state = 'active'`, the task completion took `tasks_due`).
+    /// key (with `state = 'active'`, the task completion took `tasks_due`), and one instance's
+    /// open tasks come from the instance's index (ordered by `created`, the list walked
+    /// `tasks_state` backwards).
     #[tokio::test]
-    async fn key_lookups_with_a_state_check_are_planned_on_the_key_on_postgres() {
-        use crate::instances::{CHILD_OF_TOKEN, COMPLETE_TASK, REASSIGN_TASK};
+    async fn plans_made_on_empty_tables_use_the_key_on_postgres() {
+        use crate::identity::Account;
+        use crate::instances::{TaskQuery, CHILD_OF_TOKEN, COMPLETE_TASK, REASSIGN_TASK};
         use crate::jobs::{extend_lease, held_condition};
         let db = crate::testing::TestDb::postgres().await;
+        let (text, int) = (|v: &str| Arg::Text(v.into()), Arg::Int);
+        let q = TaskQuery { instance_id: Some("x".into()), limit: 5, ..Default::default() };
+        let (list, w) = db.engine.task_list_query(&Account::system(), &q, 0, 5).expect("task list query");
+        let cases = [
+            (COMPLETE_TASK.to_owned(), vec![int(1), text("a"), int(0), text("x")], "tasks_pkey"),
+            (REASSIGN_TASK.to_owned(), vec![text("a"), text("a"), text("x")], "tasks_pkey"),
+            (extend_lease(&held_condition(2)), vec![int(1), text("x"), text("e"), int(1)], "jobs_pkey"),
+            (
+                format!("SELECT id FROM process_instances {CHILD_OF_TOKEN}"),
+                vec![text("x"), int(0)],
+                "process_instances_parent",
+            ),
+            (list, w.into_args(), "tasks_instance_state"),
+        ];
         let mut conn = db.engine.store().pool().acquire().await.expect("connection");
         sqlx::raw_sql("SET plan_cache_mode = force_generic_plan").execute(&mut *conn).await.expect("generic plans");
-        let child = format!("SELECT id FROM process_instances {CHILD_OF_TOKEN}");
-        let lease = extend_lease(&held_condition(2));
-        let cases = [
-            (COMPLETE_TASK, "bigint, text, bigint, text", "1, 'a', 0, 'x'", "tasks_pkey"),
-            (REASSIGN_TASK, "text, text, text", "'a', 'a', 'x'", "tasks_pkey"),
-            (&lease, "bigint, text, text, bigint", "1, 'x', 'e', 1", "jobs_pkey"),
-            (&child, "text, bigint", "'x', 0", "process_instances_parent"),
-        ];
-        for (i, (sql, types, values, index)) in cases.into_iter().enumerate() {
+        for (i, (sql, args, index)) in cases.into_iter().enumerate() {
+            let kind = |a: &Arg| if matches!(a, Arg::Int(_) | Arg::OptInt(_)) { "bigint" } else { "text" };
+            let value = |a: &Arg| match a {
+                Arg::Int(n) | Arg::OptInt(Some(n)) => n.to_string(),
+                Arg::Text(t) | Arg::OptText(Some(t)) => format!("'{t}'"),
+                Arg::OptInt(None) | Arg::OptText(None) => "NULL".into(),
+            };
+            let types = args.iter().map(kind).collect::<Vec<_>>().join(", ");
+            let values = args.iter().map(value).collect::<Vec<_>>().join(", ");
             sqlx::raw_sql(&format!("PREPARE s{i}({types}) AS {sql}")).execute(&mut *conn).await.expect("prepare");
             let rows =
                 sqlx::raw_sql(&format!("EXPLAIN EXECUTE s{i}({values})")).fetch_all(&mut *conn).await.expect("explain");

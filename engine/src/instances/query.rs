@@ -247,6 +247,28 @@ impl Engine {
     pub async fn list_tasks(&self, caller: &Account, q: &TaskQuery) -> Result<Page<Task>> {
         let now = self.clock.now();
         let limit = page_size(q.limit);
+        let (sql, w) = self.task_list_query(caller, q, now, limit)?;
+        let items = if q.instance_id.is_some() {
+            // One instance's tasks: a few rows by key, read in place.
+            self.store.fetch(&sql, w.into_args(), |r| task_from_row(r, now)).await?
+        } else {
+            let rows = w.bind(&sql).fetch_all(&self.store.pool).await?;
+            rows.iter().map(|r| task_from_row(r, now)).collect::<Result<Vec<_>>>()?
+        };
+        let overdue = q.category == TaskCategory::Overdue;
+        Ok(split_page(items, limit, |t| {
+            encode_cursor(&(if overdue { t.due.unwrap_or(0) } else { t.created }, t.id.clone()))
+        }))
+    }
+
+    /// The query of one page of tasks (`limit + 1` rows) and its values.
+    pub(crate) fn task_list_query(
+        &self,
+        caller: &Account,
+        q: &TaskQuery,
+        now: i64,
+        limit: i64,
+    ) -> Result<(String, Where)> {
         let mut w = Where::default();
         tenant_filter(&mut w, caller, &q.tenant, "t");
         match q.category {
@@ -285,26 +307,19 @@ impl Engine {
             w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND t.id {cmp} {i1}))"));
         }
         let l = w.int(limit + 1);
-        let select = match (&q.instance_id, self.store.backend()) {
-            // One instance's tasks come from its index: without the hint SQLite walks the
-            // category's order (every active task, say) looking for them.
+        // One instance's tasks come from its index, then are sorted (they are few): walking the
+        // category's order instead (every active task, say) looking for them grows with the
+        // table. SQLite takes a hint; on PostgreSQL an order no index gives (`+ 0`) leaves the
+        // instance index as the only good plan, even for a plan made while the table was small.
+        let (select, order) = match (&q.instance_id, self.store.backend()) {
             (Some(_), Backend::Sqlite) => {
-                TASK_SELECT.replacen("FROM tasks t", "FROM tasks t INDEXED BY tasks_instance", 1)
+                (TASK_SELECT.replacen("FROM tasks t", "FROM tasks t INDEXED BY tasks_instance", 1), col.to_owned())
             }
-            _ => TASK_SELECT.to_owned(),
+            (Some(_), Backend::Postgres) => (TASK_SELECT.to_owned(), format!("{col} + 0")),
+            (None, _) => (TASK_SELECT.to_owned(), col.to_owned()),
         };
-        let sql = format!("{select}{} ORDER BY {lead}{col} {dir}, t.id {dir} LIMIT {l}", w.sql());
-        let items = if q.instance_id.is_some() {
-            // One instance's tasks: a few rows by key, read in place.
-            self.store.fetch(&sql, w.into_args(), |r| task_from_row(r, now)).await?
-        } else {
-            let rows = w.bind(&sql).fetch_all(&self.store.pool).await?;
-            rows.iter().map(|r| task_from_row(r, now)).collect::<Result<Vec<_>>>()?
-        };
-        let overdue = q.category == TaskCategory::Overdue;
-        Ok(split_page(items, limit, |t| {
-            encode_cursor(&(if overdue { t.due.unwrap_or(0) } else { t.created }, t.id.clone()))
-        }))
+        let sql = format!("{select}{} ORDER BY {lead}{order} {dir}, t.id {dir} LIMIT {l}", w.sql());
+        Ok((sql, w))
     }
 
     /// One task; 404 when unknown or not visible.
