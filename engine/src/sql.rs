@@ -4,7 +4,7 @@
 //! A statement that finds a row by its key and also checks the row's state writes the check
 //! so that no index can serve it: `id = $1 AND state || '' = 'active'`, `finished + 0 = 0`.
 //! Otherwise PostgreSQL may plan it, while the table is small and has no statistics, as a scan
-//! of an index that leads with the state (`tasks_due`: every active task), and a connection
+//! of an index that leads with the state (`tasks_state`: every active task), and a connection
 //! keeps that plan for as long as no `ANALYZE` invalidates it (never, with autovacuum off). Its
 //! cost then grows with the table: measured on a lifecycle replay, one task completion read
 //! 129 index pages after 8 s instead of 3.
@@ -297,7 +297,8 @@ mod tests {
 
     /// The plan a pooled connection keeps is made when the statement is first run, often on a
     /// new, small table without statistics: even then, key lookups with a state check use the
-    /// key (with `state = 'active'`, the task completion took `tasks_due`), and one instance's
+    /// key (with `state = 'active'`, the task completion took `tasks_state`; before the
+    /// `fewer_index_entries` migration, `tasks_due`), and one instance's
     /// open tasks come from the instance's index (ordered by `created`, the list walked
     /// `tasks_state` backwards).
     #[tokio::test]
