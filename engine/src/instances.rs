@@ -92,6 +92,14 @@ pub struct InstanceSummary {
     pub revision: i64,
 }
 
+/// A start's answer: the instance as listed, and the user tasks the start opened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Started {
+    pub instance: InstanceSummary,
+    /// Ids of the user tasks the start created, in the order the tokens reached them.
+    pub created_tasks: Vec<String>,
+}
+
 /// A user task's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -79,10 +79,12 @@ async fn expense_flow(db: &TestDb) {
     assert_eq!(t.due, Some(1_700_000_000_000 + 2 * 86_400_000));
     assert!(!t.overdue);
 
-    e.complete_task(&admin("alice"), &t.id, vars(json!({"approved": true}))).await.unwrap();
+    let opened = e.complete_task(&admin("alice"), &t.id, vars(json!({"approved": true}))).await.unwrap();
     let cfo = task_at(e, &id, "cfo").await;
+    assert_eq!(opened, std::slice::from_ref(&cfo.id), "a completion answers with the task it opened");
     assert_eq!(cfo.candidate_users, vec!["lina", "chenjing"]);
-    e.complete_task(&admin("bob"), &cfo.id, Map::new()).await.unwrap();
+    let opened = e.complete_task(&admin("bob"), &cfo.id, Map::new()).await.unwrap();
+    assert!(opened.is_empty(), "the last completion opens nothing: {opened:?}");
 
     let d = e.instance(&sys(), &id).await.unwrap();
     assert_eq!(d.summary.state, InstanceStatus::Completed);
@@ -186,9 +188,26 @@ async fn start_answers(db: &TestDb) {
             variables: vars(json!({"ok": false, "amount": 5})),
             ..Default::default()
         };
-        let answer = e.start_instance(&admin("alice"), key, None, req).await.unwrap();
+        let started = e.start_instance_with_tasks(&admin("alice"), key, None, req).await.unwrap();
+        let answer = started.instance;
         let stored = e.instance_summary(&sys(), &answer.id).await.unwrap();
         assert_eq!(answer, stored, "{key}");
+        // The tasks it opened: the instance's own, and a called child's.
+        let detail = e.instance(&sys(), &answer.id).await.unwrap();
+        let mut open: Vec<String> = detail.tasks.iter().map(|t| t.id.clone()).collect();
+        for child in &detail.children {
+            open.extend(active_tasks(e, &child.id).await.into_iter().map(|t| t.id));
+        }
+        let mut created = started.created_tasks;
+        created.sort();
+        open.sort();
+        assert_eq!(created, open, "{key}");
+        let expected = match key {
+            "expense" | "parent" => 1,
+            "split" => 2,
+            _ => 0,
+        };
+        assert_eq!(created.len(), expected, "{key}");
         if key == "stuck" {
             assert_eq!(
                 (answer.open_incidents, answer.active_activity_ids.as_slice()),
@@ -439,6 +458,35 @@ async fn withdraw_after_parallel_split(db: &TestDb) {
 }
 db_test!(withdraw_after_a_parallel_split, withdraw_after_parallel_split);
 
+/// Each command answers with the tasks it opened, so that a client can follow an instance to
+/// its end without listing tasks: through a parallel split and its join.
+async fn answers_follow_a_parallel_split(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "par", &parallel()).await;
+    let started = e.start_instance_with_tasks(&sys(), "par", None, StartRequest::default()).await.unwrap();
+    let id = started.instance.id;
+    let activity = |t: &Task| t.activity_id.clone();
+    let by_id = |ids: &[String], tasks: &[Task]| -> Vec<String> {
+        let mut found: Vec<String> = tasks.iter().filter(|t| ids.contains(&t.id)).map(activity).collect();
+        found.sort();
+        found
+    };
+    let open = active_tasks(e, &id).await;
+    assert_eq!(by_id(&started.created_tasks, &open), ["a"]);
+    let opened = e.complete_task(&sys(), &started.created_tasks[0], Map::new()).await.unwrap();
+    let open = active_tasks(e, &id).await;
+    assert_eq!((opened.len(), by_id(&opened, &open)), (2, vec!["b".to_owned(), "c".to_owned()]));
+    // B reaches the join, which waits for C: nothing opens.
+    let b = task_at(e, &id, "b").await;
+    assert_eq!(e.complete_task(&sys(), &b.id, Map::new()).await.unwrap(), Vec::<String>::new());
+    let c = task_at(e, &id, "c").await;
+    let opened = e.complete_task(&sys(), &c.id, Map::new()).await.unwrap();
+    assert_eq!(opened, [task_at(e, &id, "d").await.id]);
+    assert!(e.complete_task(&sys(), &opened[0], Map::new()).await.unwrap().is_empty());
+    assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().state, InstanceStatus::Completed);
+}
+db_test!(commands_answer_the_tasks_they_open, answers_follow_a_parallel_split);
+
 async fn multi_instance_and_withdraw(db: &TestDb) {
     let e = &db.engine;
     let body = [
@@ -634,10 +682,12 @@ async fn call_activity(db: &TestDb) {
     let child = d.children[0].id.clone();
     assert_eq!(d.summary.active_activity_ids, ["call"]);
     let ct = task_at(e, &child, "ct").await;
-    e.complete_task(&sys(), &ct.id, vars(json!({"y": 2}))).await.unwrap();
+    let opened = e.complete_task(&sys(), &ct.id, vars(json!({"y": 2}))).await.unwrap();
     assert_eq!(e.instance_summary(&sys(), &child).await.unwrap().state, InstanceStatus::Completed);
     let d = e.instance(&sys(), &id).await.unwrap();
     assert_eq!(d.summary.active_activity_ids, ["after"]);
+    // The answer names the task the child's end opened in the parent.
+    assert_eq!(opened, [task_at(e, &id, "after").await.id]);
     assert_eq!(d.variables.get("y"), Some(&json!(2)));
 
     // Terminating a parent terminates the child it waits for.

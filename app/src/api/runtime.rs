@@ -741,7 +741,8 @@ pub async fn complete_task(id: String, variables: String) -> Result<(), AppError
     use crate::ssr::{current, engine};
     let s = current()?;
     let variables = convert::variables_json(&variables)?;
-    Ok(engine()?.complete_task(&s.session.account, &id, variables).await?)
+    engine()?.complete_task(&s.session.account, &id, variables).await?;
+    Ok(())
 }
 
 /// 改派 Reassigns an active task to a person of its tenant's organisation.

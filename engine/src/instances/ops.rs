@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use super::exec::{node_label, LatestCheck, Loaded, Plan, StepCtx};
 use super::query::{split_list, split_names};
-use super::{InstanceStatus, InstanceSummary, StartRequest, Task, TaskState};
+use super::{InstanceStatus, InstanceSummary, StartRequest, Started, Task, TaskState};
 use crate::bpmn::model::NodeIdx;
 use crate::deploy::StoredReason;
 use crate::error::{EngineError, Result};
@@ -171,6 +171,18 @@ impl Engine {
         version: Option<i64>,
         req: StartRequest,
     ) -> Result<InstanceSummary> {
+        Ok(self.start_instance_with_tasks(caller, key, version, req).await?.instance)
+    }
+
+    /// [`Engine::start_instance`], answering also with the user tasks the start opened, so
+    /// that a caller can go on to them without listing tasks.
+    pub async fn start_instance_with_tasks(
+        &self,
+        caller: &Account,
+        key: &str,
+        version: Option<i64>,
+        req: StartRequest,
+    ) -> Result<Started> {
         let tenant = caller.tenant_scope().map(str::to_owned).or_else(|| req.tenant.clone());
         let check = if tenant.is_some() { LatestCheck::InTenant } else { LatestCheck::Everywhere };
         if version.is_none() {
@@ -230,7 +242,7 @@ impl Engine {
         definition_id: &str,
         req: StartRequest,
     ) -> Result<InstanceSummary> {
-        self.start_guarded(caller, definition_id, req, Vec::new()).await
+        Ok(self.start_guarded(caller, definition_id, req, Vec::new()).await?.instance)
     }
 
     /// Starts an instance in one transaction with `guards`, statements that must each change a
@@ -242,7 +254,7 @@ impl Engine {
         definition_id: &str,
         req: StartRequest,
         guards: Vec<(String, Vec<Arg>)>,
-    ) -> Result<InstanceSummary> {
+    ) -> Result<Started> {
         let sql = format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE id = $1");
         let row = self
             .store
@@ -261,7 +273,7 @@ impl Engine {
         req: StartRequest,
         guards: Vec<(String, Vec<Arg>)>,
         latest: Option<LatestCheck>,
-    ) -> Result<InstanceSummary> {
+    ) -> Result<Started> {
         check_variables(&req.variables)?;
         let Startable {
             id: definition_id,
@@ -306,11 +318,13 @@ impl Engine {
             guards,
             ..Plan::default()
         };
-        let Some(w) = self.execute(inst, plan).await?.written else {
-            return self.instance_summary(caller, &id).await;
+        let outcome = self.execute(inst, plan).await?;
+        let created_tasks = outcome.created_tasks;
+        let Some(w) = outcome.written else {
+            return Ok(Started { instance: self.instance_summary(caller, &id).await?, created_tasks });
         };
         // The row as inserted, without reading it back.
-        Ok(InstanceSummary {
+        let instance = InstanceSummary {
             id,
             tenant_id: tenant,
             definition_id: definition_id.to_owned(),
@@ -327,11 +341,19 @@ impl Engine {
             open_incidents: 0,
             parent_instance_id: None,
             revision: w.revision,
-        })
+        };
+        Ok(Started { instance, created_tasks })
     }
 
-    /// Completes an active task with variables.
-    pub async fn complete_task(&self, caller: &Account, task_id: &str, variables: Map<String, Value>) -> Result<()> {
+    /// Completes an active task with variables. Answers with the ids of the user tasks the
+    /// completion opened (in its instance, or in others it reached through call activities),
+    /// so that a caller can go on to them without listing tasks.
+    pub async fn complete_task(
+        &self,
+        caller: &Account,
+        task_id: &str,
+        variables: Map<String, Value>,
+    ) -> Result<Vec<String>> {
         check_variables(&variables)?;
         let (task, token, inst) = self.task_for_command(caller, task_id).await?;
         if task.state != TaskState::Active {
@@ -341,33 +363,34 @@ impl Engine {
                 if task.state == TaskState::Completed { "completed" } else { "cancelled" }
             )));
         }
-        self.run_command_from(&task.instance_id, Some(inst), None, |inst| {
-            require_state(inst, &[InstanceStatus::Running], "complete a task of", "Resume the instance first.")?;
-            // The token must still wait in this task's activity: after a completion it may
-            // have moved on to the next user task under the same id.
-            let waiting = inst.state.tokens.iter().any(|t| {
-                t.id == token
-                    && t.state == TokenState::WaitingTask
-                    && inst.node(t.node).is_some_and(|n| n.id == task.activity_id)
-            });
-            if !waiting {
-                return Err(EngineError::Conflict(format!(
-                    "Task '{}' was handled meanwhile by someone else; reload the list.",
-                    task.name
-                )));
-            }
-            Ok(Plan {
-                command: Some(Command::CompleteTask { token, variables: variables.clone() }),
-                ctx: StepCtx {
-                    actor: caller.username.clone(),
-                    completing_task: Some(task_id.to_owned()),
-                    ..StepCtx::default()
-                },
-                ..Plan::default()
+        let outcome = self
+            .run_command_from(&task.instance_id, Some(inst), None, |inst| {
+                require_state(inst, &[InstanceStatus::Running], "complete a task of", "Resume the instance first.")?;
+                // The token must still wait in this task's activity: after a completion it may
+                // have moved on to the next user task under the same id.
+                let waiting = inst.state.tokens.iter().any(|t| {
+                    t.id == token
+                        && t.state == TokenState::WaitingTask
+                        && inst.node(t.node).is_some_and(|n| n.id == task.activity_id)
+                });
+                if !waiting {
+                    return Err(EngineError::Conflict(format!(
+                        "Task '{}' was handled meanwhile by someone else; reload the list.",
+                        task.name
+                    )));
+                }
+                Ok(Plan {
+                    command: Some(Command::CompleteTask { token, variables: variables.clone() }),
+                    ctx: StepCtx {
+                        actor: caller.username.clone(),
+                        completing_task: Some(task_id.to_owned()),
+                        ..StepCtx::default()
+                    },
+                    ..Plan::default()
+                })
             })
-        })
-        .await?;
-        Ok(())
+            .await?;
+        Ok(outcome.created_tasks)
     }
 
     /// Suspends a running instance: its tasks cannot be completed and its jobs wait.
