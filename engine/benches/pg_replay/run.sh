@@ -5,6 +5,8 @@
 #
 #   engine/benches/pg_replay/run.sh [clients=16] [seconds=8]
 #
+# LIST=1 adds the task lists the benchmark's BENCH_LIST=1 client sends between commands.
+#
 # Needs psql and pgbench, and the server at PGHOST/PGPORT/PGUSER (default 127.0.0.1, 5432,
 # postgres). When it runs on the server's machine as a user who can read the postmaster's
 # /proc entry (PG_DATA, default /var/lib/postgresql/15/main), it also prints the CPU the
@@ -44,7 +46,7 @@ server_ticks() {
 measure=false
 [ -r "$pid_file" ] && server_ticks >/dev/null 2>&1 && measure=true
 $measure && before="$(server_ticks)"
-out="$(pgbench -n -M prepared -c "$clients" -j 2 -T "$seconds" \
+out="$(pgbench -n -M prepared -c "$clients" -j 2 -T "$seconds" -D list="${LIST:-0}" \
     -f "$here/lifecycle_two_tasks.sql" -f "$here/lifecycle_one_task.sql" "$db")"
 sleep 1
 echo "$out" | grep -E '^(number of transactions actually processed|number of failed|tps)'
