@@ -200,6 +200,12 @@ async fn start_and_query(db: &TestDb) {
     let (status, bare) = api.post_empty("/api/v1/process-definitions/key/countersign/start").await;
     assert_eq!(status, 201, "{bare}");
     assert_eq!(bare["activeActivityIds"].as_array().unwrap().len(), 2, "{bare}");
+    let mut opened: Vec<&str> = bare["createdTasks"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    let listed = api.items(&format!("/api/v1/tasks?instanceId={}", id(&bare))).await;
+    let mut listed: Vec<&str> = listed.iter().map(id).collect();
+    opened.sort_unstable();
+    listed.sort_unstable();
+    assert_eq!((opened.len(), &opened), (2, &listed), "{bare}");
 
     // More instances a minute apart, one of them terminated.
     let mut started = vec![first.clone(), v1.clone(), bare.clone()];
@@ -439,6 +445,8 @@ async fn task_actions(db: &TestDb) {
     let api = setup(db).await;
     let inst = api.start("order", json!({"variables": {"amount": 10}})).await;
     let review = api.task_at(id(&inst), "review").await;
+    // The start answers with the task it opened.
+    assert_eq!(inst["createdTasks"], json!([id(&review)]), "{inst}");
     let task_path = |t: &Value, op: &str| format!("/api/v1/tasks/{}/{op}", id(t));
 
     // Reassign (改派) to a person of the organisation.

@@ -308,7 +308,18 @@ struct StartParams {
     version: Option<i64>,
 }
 
-/// `POST /api/v1/process-definitions/key/{key}/start[?version=N]`: 201 with the instance.
+/// A start's answer: the instance, and the user tasks the start opened.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ApiStarted {
+    #[serde(flatten)]
+    instance: ApiInstance,
+    /// Ids of the user tasks the start created (a called child's included).
+    created_tasks: Vec<String>,
+}
+
+/// `POST /api/v1/process-definitions/key/{key}/start[?version=N]`: 201 with the instance and
+/// the tasks it opened.
 async fn start_instance(
     State(state): State<AppState>,
     Extension(who): Extension<CurrentSession>,
@@ -322,9 +333,10 @@ async fn start_instance(
         initiator: body.initiator,
         variables: variables(body.variables)?,
     };
-    let inst = state.engine.start_instance(&who.session.account, &key, p.version, req).await?;
-    let location = format!("/api/v1/process-instances/{}", inst.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ApiInstance::from(inst))).into_response())
+    let started = state.engine.start_instance_with_tasks(&who.session.account, &key, p.version, req).await?;
+    let location = format!("/api/v1/process-instances/{}", started.instance.id);
+    let body = ApiStarted { instance: started.instance.into(), created_tasks: started.created_tasks };
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response())
 }
 
 /// A time filter: epoch milliseconds or an ISO 8601 date / date-time; empty is none.
