@@ -316,6 +316,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("task.reassign", "改派", "Reassign"),
     ("task.withdraw", "撤回", "Withdraw"),
     ("task.complete", "完成", "Complete"),
+    ("task.next", "下一步", "Next"),
     ("task.pick", "展开机构树，选择机构下的人员。", "Expand the organisation tree and choose a person."),
     ("task.picked", "改派给", "Reassign to"),
     (

@@ -37,6 +37,8 @@ test('complete a task: the next one appears for its assignee', async ({ page }) 
   await dialog.getByRole('textbox').fill('{"approved": true}');
   await dialog.getByRole('button', { name: '确定' }).click();
   await expect(page.getByTestId('flash')).toContainText('操作成功');
+  // The message names the task the completion opened and its assignee.
+  await expect(page.getByTestId('flash')).toContainText('下一步: 主管审批 (王芳)');
   await expect(row).toBeHidden();
 
   await openTab(page, '待办', '主管审批');

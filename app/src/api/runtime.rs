@@ -735,14 +735,24 @@ pub async fn list_tasks(tab: TaskTab, search: String, cursor: Option<String>) ->
     Ok(TaskPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next, token })
 }
 
-/// 完成 Completes an active task; `variables` is a JSON object (or empty).
+/// 完成 Completes an active task; `variables` is a JSON object (or empty). The answer is the
+/// tasks the completion opened that the caller may see.
 #[server(endpoint = "task_complete")]
-pub async fn complete_task(id: String, variables: String) -> Result<(), AppError> {
+pub async fn complete_task(id: String, variables: String) -> Result<Vec<TaskRow>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let variables = convert::variables_json(&variables)?;
-    engine()?.complete_task(&s.session.account, &id, variables).await?;
-    Ok(())
+    let engine = engine()?;
+    let opened = engine.complete_task(&s.session.account, &id, variables).await?;
+    let mut next = Vec::new();
+    for task in opened {
+        // The completion is committed: a task that cannot be read (another tenant's, or one
+        // already gone) is only left out of the message.
+        if let Ok(t) = engine.task(&s.session.account, &task).await {
+            next.push(t.into());
+        }
+    }
+    Ok(next)
 }
 
 /// 改派 Reassigns an active task to a person of its tenant's organisation.

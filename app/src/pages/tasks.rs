@@ -220,6 +220,14 @@ fn ReassignDialog(task: TaskRow) -> impl IntoView {
     }
 }
 
+/// A task the completion opened, for the message: its name and its assignee.
+fn next_label(task: &TaskRow) -> String {
+    match task.assignee_name.as_ref().or(task.assignee.as_ref()) {
+        Some(who) => format!("{} ({who})", task.name),
+        None => task.name.clone(),
+    }
+}
+
 /// 完成 Complete a task with variables (JSON), for demonstrations and tests.
 #[component]
 fn CompleteDialog(task: TaskRow) -> impl IntoView {
@@ -235,8 +243,13 @@ fn CompleteDialog(task: TaskRow) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = complete_task(id.get_value(), variables.get_untracked()).await;
             match &result {
-                Ok(()) => {
-                    flash.report(&format!("{} · {}", t("task.complete"), name.get_value()), &result);
+                Ok(next) => {
+                    let mut message = format!("{} · {}", t("task.complete"), name.get_value());
+                    if !next.is_empty() {
+                        let opened: Vec<String> = next.iter().map(next_label).collect();
+                        message.push_str(&format!(" · {}: {}", t("task.next"), opened.join("、")));
+                    }
+                    flash.report(&message, &result);
                     close();
                     ops.done.run(());
                 }
