@@ -487,6 +487,32 @@ async fn answers_follow_a_parallel_split(db: &TestDb) {
 }
 db_test!(commands_answer_the_tasks_they_open, answers_follow_a_parallel_split);
 
+/// A task the same command opens and cancels (a terminate end event in the sub-process's
+/// other branch) is not answered as opened: only the task after the sub-process is.
+async fn answers_leave_out_tasks_cancelled_at_once(db: &TestDb) {
+    let e = &db.engine;
+    let model = [
+        r#"<startEvent id="s"/><subProcess id="sub"><startEvent id="ss"/><parallelGateway id="fork"/>"#.to_string(),
+        r#"<userTask id="a" name="A"/><endEvent id="kill"><terminateEventDefinition/></endEvent>"#.into(),
+        flow("s1", "ss", "fork"),
+        flow("s2", "fork", "a"),
+        flow("s3", "fork", "kill"),
+        r#"</subProcess><userTask id="after" name="After"/><endEvent id="e"/>"#.into(),
+        flow("f1", "s", "sub"),
+        flow("f2", "sub", "after"),
+        flow("f3", "after", "e"),
+    ]
+    .concat();
+    deploy(e, "killed", &model).await;
+    let started = e.start_instance_with_tasks(&sys(), "killed", None, StartRequest::default()).await.unwrap();
+    let tasks = e.instance(&sys(), &started.instance.id).await.unwrap().tasks;
+    let states: Vec<(&str, TaskState)> = tasks.iter().map(|t| (t.activity_id.as_str(), t.state)).collect();
+    assert_eq!(states, [("a", TaskState::Cancelled), ("after", TaskState::Active)]);
+    let after = tasks.iter().find(|t| t.activity_id == "after").unwrap();
+    assert_eq!(started.created_tasks, std::slice::from_ref(&after.id));
+}
+db_test!(answers_leave_out_tasks_cancelled_at_once, answers_leave_out_tasks_cancelled_at_once);
+
 async fn multi_instance_and_withdraw(db: &TestDb) {
     let e = &db.engine;
     let body = [

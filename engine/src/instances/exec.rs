@@ -598,15 +598,21 @@ impl Engine {
         let mut w = StepWriter::new(inst, ctx, now, &effects);
         w.variable_changes(&inst.state.variables, &state.variables);
         let mut follow = Vec::new();
+        // The tasks this step opens, by token: one the step also cancels (a terminate end event
+        // in a parallel branch, say) is written, cancelled, but not answered as opened.
+        let mut opened: Vec<(TokenId, String)> = Vec::new();
         for e in &effects {
             match e {
                 Effect::History(h) => w.history(h.kind, h.token, h.node),
                 Effect::CreateTask { token, node, assignee, candidate_users, candidate_groups, due } => {
                     let assignee = ctx.assignee_override.clone().or_else(|| assignee.clone());
                     let id = w.task(*token, *node, assignee, candidate_users, candidate_groups, due.as_deref());
-                    outcome.created_tasks.push(id);
+                    opened.push((*token, id));
                 }
-                Effect::CancelTask { token, .. } => w.cancel_task(*token),
+                Effect::CancelTask { token, .. } => {
+                    opened.retain(|(t, _)| t != token);
+                    w.cancel_task(*token)
+                }
                 Effect::CallService { token, node } => w.service_job(*token, *node),
                 Effect::ScheduleTimer { token, node, kind, definition } => {
                     w.timer_job(*token, *node, *kind, definition)
@@ -639,6 +645,7 @@ impl Engine {
                 Effect::InstanceTerminated => {}
             }
         }
+        outcome.created_tasks.extend(opened.into_iter().map(|(_, id)| id));
         if let Some(task_id) = &ctx.completing_task {
             // Withdrawable when the completion created user tasks and nothing else that
             // moves on by itself (boundary timers of those tasks are part of them).
