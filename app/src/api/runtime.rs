@@ -747,10 +747,9 @@ pub async fn complete_task(id: String, variables: String) -> Result<Vec<TaskRow>
     let mut next = Vec::new();
     for task in opened {
         // The completion is committed: a task that cannot be read (another tenant's, or one
-        // already gone) or that the same command ended again is only left out of the message.
-        match engine.task(&s.session.account, &task).await {
-            Ok(t) if t.state == engine::instances::TaskState::Active => next.push(t.into()),
-            _ => {}
+        // already gone) is only left out of the message.
+        if let Ok(t) = engine.task(&s.session.account, &task).await {
+            next.push(t.into());
         }
     }
     Ok(next)
