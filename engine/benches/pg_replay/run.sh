@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The PostgreSQL server's own ceiling for the runtime benchmark's lifecycles: pgbench replays
-# the engine's statements (lifecycle_*.sql, half one-task and half two-task lifecycles, as the
+# the engine's statements (lifecycle.sql: half one-task and half two-task lifecycles, as the
 # benchmark does) on a fresh database, with no engine in the loop.
 #
 #   engine/benches/pg_replay/run.sh [clients=16] [seconds=8]
@@ -47,7 +47,7 @@ measure=false
 [ -r "$pid_file" ] && server_ticks >/dev/null 2>&1 && measure=true
 $measure && before="$(server_ticks)"
 out="$(pgbench -n -M prepared -c "$clients" -j 2 -T "$seconds" -D list="${LIST:-0}" \
-    -f "$here/lifecycle_two_tasks.sql" -f "$here/lifecycle_one_task.sql" "$db")"
+    -f "$here/lifecycle.sql" "$db")"
 sleep 1
 echo "$out" | grep -E '^(number of transactions actually processed|number of failed|tps)'
 if $measure; then
