@@ -152,6 +152,16 @@ impl Engine {
     }
 }
 
+/// The base URL the demo payment process calls (`BPM_PUBLIC_URL`, default
+/// `http://127.0.0.1:3000`), without a trailing `/`; its `/demo/` endpoints are the server's.
+pub fn public_url() -> String {
+    std::env::var("BPM_PUBLIC_URL")
+        .ok()
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "http://127.0.0.1:3000".into())
+}
+
 /// A random 16-character password from an alphabet without look-alike characters.
 pub fn generate_password() -> String {
     use rand::Rng;
@@ -268,11 +278,7 @@ impl Engine {
         // Payments run through the job executor: a timer, then a call to the server's own demo
         // endpoint, then an asynchronous continuation (`asyncBefore`) into the cashier's task;
         // the second one fails into the 错误 category after its retries.
-        let base = std::env::var("BPM_PUBLIC_URL")
-            .ok()
-            .map(|u| u.trim().trim_end_matches('/').to_owned())
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        let base = public_url();
         for (business_key, payee, amount, path) in
             [("FK-2026-031", "星河物流", 1800, "/demo/echo"), ("FK-2026-032", "云端软件", 4600, "/demo/fail")]
         {

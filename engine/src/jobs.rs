@@ -11,6 +11,7 @@
 //! once their lease has expired, so a job runs at least once; calls carry an idempotency key.
 
 mod executor;
+pub mod hosts;
 pub mod http;
 mod start;
 
@@ -26,6 +27,7 @@ use sqlx::Row;
 use tokio::sync::Notify;
 
 pub use self::executor::{Executor, ExecutorConfig};
+pub use self::hosts::{HostPolicy, Verdict};
 pub use self::http::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
 pub use self::start::StartTimer;
 use crate::bpmn::model::Process;

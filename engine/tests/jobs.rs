@@ -16,8 +16,8 @@ use engine::db_test;
 use engine::identity::Account;
 use engine::instances::{InstanceStatus, StartRequest, TaskState};
 use engine::jobs::{
-    CallError, CallFuture, Executor, ExecutorConfig, Job, JobCategory, JobKind, JobQuery, JobState, ServiceCaller,
-    ServiceRequest, ServiceResponse,
+    CallError, CallFuture, Executor, ExecutorConfig, HostPolicy, Job, JobCategory, JobKind, JobQuery, JobState,
+    ServiceCaller, ServiceRequest, ServiceResponse,
 };
 use engine::testing::TestDb;
 use engine::{Engine, EngineError};
@@ -273,25 +273,41 @@ db_test!(timeouts_and_unreachable_hosts_fail_the_job, timeout_and_unreachable);
 async fn allow_list(db: &TestDb) {
     let e = &db.engine;
     deploy(e, "svc", &service_process("http://127.0.0.1:9/x", r#"camunda:failedJobRetryTimeCycle="R1/PT1S""#)).await;
-    let id = start(e, "svc", json!({"amount": 1})).await;
     let fake = Fake::ok("{}");
-    let config = ExecutorConfig {
-        id: "guarded".into(),
-        allowed_hosts: Some(vec!["*.example.com".into()]),
-        ..Default::default()
+    let run = |id: &str, list: Option<&str>| {
+        let allowed_hosts = HostPolicy::parse(list).unwrap();
+        let config = ExecutorConfig { id: id.into(), allowed_hosts, ..Default::default() };
+        let x = Executor::new(e.clone(), fake.clone(), config);
+        async move { x.run_once().await }
     };
-    let x = Executor::new(e.clone(), fake.clone(), config);
-    assert_eq!(x.run_once().await, 1);
+    let error_of = |id: String| async move {
+        let j = jobs_of(e, &id).await.remove(0);
+        assert_eq!(j.state, JobState::Error);
+        j.error.unwrap()
+    };
+
+    let listed = start(e, "svc", json!({"amount": 1})).await;
+    assert_eq!(run("guarded", Some("*.example.com")).await, 1);
     assert_eq!(fake.count(), 0, "no call to a refused host");
-    let j = jobs_of(e, &id).await.remove(0);
-    assert_eq!(j.state, JobState::Error);
+    let err = error_of(listed).await;
+    assert!(err.contains("host 127.0.0.1 is not in the allow-list (BPM_ALLOWED_HOSTS)"), "{err}");
+
+    // Without a list, internal addresses are refused too; named, they are called.
+    let default = start(e, "svc", json!({"amount": 1})).await;
+    assert_eq!(run("default", None).await, 1);
+    assert_eq!(fake.count(), 0, "no call to an internal address");
+    let err = error_of(default).await;
     assert!(
-        j.error.as_deref().unwrap().contains("host 127.0.0.1 is not in the allow-list (BPM_ALLOWED_HOSTS)"),
-        "{:?}",
-        j.error
+        err.starts_with(
+            "Service task 'pay' may not call http://127.0.0.1:9/x: the address 127.0.0.1 is a loopback address;"
+        ),
+        "{err}"
     );
+    start(e, "svc", json!({"amount": 1})).await;
+    assert_eq!(run("named", Some("127.0.0.1")).await, 1);
+    assert_eq!(fake.count(), 1);
 }
-db_test!(hosts_outside_the_allow_list_are_refused, allow_list);
+db_test!(hosts_outside_the_allow_list_and_internal_addresses_are_refused, allow_list);
 
 async fn admin_operations(db: &TestDb) {
     let e = &db.engine;

@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use tokio::task::JoinSet;
 
+use super::hosts::HostPolicy;
 use super::http::{self, BuildError, CallError, ServiceCaller};
 use super::{JobCommand, JobInstance};
 use crate::bpmn::model::{EventTrigger, NodeKind, TimerDefinition};
@@ -53,8 +54,9 @@ pub struct ExecutorConfig {
     pub batch: usize,
     /// The pause between looks for due jobs when there are none.
     pub poll_ms: u64,
-    /// Hosts service tasks may call; `None` = any.
-    pub allowed_hosts: Option<Vec<String>>,
+    /// What service tasks may call (`BPM_ALLOWED_HOSTS`); the default: any public host, no
+    /// internal address. The caller must enforce the same policy on the addresses it connects to.
+    pub allowed_hosts: HostPolicy,
 }
 
 impl Default for ExecutorConfig {
@@ -65,7 +67,7 @@ impl Default for ExecutorConfig {
             max_concurrent: 4,
             batch: 64,
             poll_ms: 500,
-            allowed_hosts: None,
+            allowed_hosts: HostPolicy::default(),
         }
     }
 }
@@ -612,8 +614,8 @@ impl Executor {
             Err(BuildError(message)) => return self.fail(c, started, Failure::Permanent { message }).await,
         };
         req.idempotency_key = format!("{}:{}", c.id, c.attempt);
-        if let Err(message) = http::check_host(&req.url, self.inner.config.allowed_hosts.as_deref()) {
-            let message = format!("Service task '{node_id}': {message}.");
+        if let Err(reason) = self.inner.config.allowed_hosts.check_url(&req.url) {
+            let message = format!("Service task '{node_id}' may not call {}: {reason}.", http::quote(&req.url, 200));
             return self.fail(c, started, Failure::Transient { message, details: None, backoff_ms }).await;
         }
         let url = req.url.clone();

@@ -1,6 +1,6 @@
 //! Web-service calls of service tasks, as pure functions: the request a task makes from its
-//! model and the variables its token sees, the variables a response becomes, the host
-//! allow-list and the retry interval. The call itself goes through a [`ServiceCaller`], which
+//! model and the variables its token sees, the variables a response becomes and the retry
+//! interval (which hosts a task may call is [`super::hosts`]). The call itself goes through a [`ServiceCaller`], which
 //! the server implements over HTTP (the engine has no web dependency).
 //!
 //! Understood conventions:
@@ -69,6 +69,10 @@ pub enum CallError {
     Unreachable { url: String, reason: String },
     #[error("the call to {url} failed: {reason}")]
     Failed { url: String, reason: String },
+    /// The address policy ([`super::hosts::HostPolicy`]) refused the URL, a redirect or an
+    /// address; nothing was sent.
+    #[error("{url} may not be called: {reason}")]
+    Refused { url: String, reason: String },
 }
 
 /// The future a [`ServiceCaller`] returns.
@@ -167,6 +171,12 @@ pub fn build_request(node_id: &str, task: &ServiceTask, vars: &dyn Variables) ->
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(BuildError(format!(
             "Service task '{node_id}': the URL `{}` must start with http:// or https://.",
+            quote(&url, 200)
+        )));
+    }
+    if let Err(e) = url::Url::parse(&url) {
+        return Err(BuildError(format!(
+            "Service task '{node_id}': the URL `{}` cannot be read: {e}.",
             quote(&url, 200)
         )));
     }
@@ -280,37 +290,6 @@ pub fn map_response(
     Ok(out)
 }
 
-/// The host of an `http(s)://` URL, lower-case, without port or brackets.
-pub fn url_host(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host =
-        if let Some(v6) = hostport.strip_prefix('[') { v6.split(']').next()? } else { hostport.split(':').next()? };
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
-}
-
-/// Refuses a URL whose host is not in `allowed` (`None` = any). An entry `*.example.com`
-/// allows the sub-domains of example.com.
-pub fn check_host(url: &str, allowed: Option<&[String]>) -> Result<(), String> {
-    let Some(allowed) = allowed else {
-        return Ok(());
-    };
-    let host = url_host(url).unwrap_or_default();
-    let ok = allowed.iter().map(|a| a.trim().to_ascii_lowercase()).any(|a| match a.strip_prefix("*.") {
-        Some(domain) => host.ends_with(&format!(".{domain}")),
-        None => a == host,
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "host {host} is not in the allow-list (BPM_ALLOWED_HOSTS); add it there and restart, or change the \
-             task's URL"
-        ))
-    }
-}
-
 /// The wait before the next attempt: the interval of `R3/PT5M`, else [`DEFAULT_BACKOFF_MS`].
 pub fn backoff_ms(retry_time_cycle: Option<&str>) -> i64 {
     match retry_time_cycle.map(|c| schedule::parse_timer(TimerKindText::Cycle, c)) {
@@ -383,6 +362,8 @@ mod tests {
         assert!(build_request("m", &missing, &Map::new()).is_err());
         let bad_header = flowable(&[("requestUrl", "http://a"), ("requestHeaders", "oops")]);
         assert!(build_request("h", &bad_header, &Map::new()).unwrap_err().0.contains("Name: value"));
+        let no_host = flowable(&[("requestUrl", "http://:80/x")]);
+        assert!(build_request("u", &no_host, &Map::new()).unwrap_err().0.contains("cannot be read: empty host"));
         let bad_method = flowable(&[("requestUrl", "http://a"), ("requestMethod", "FETCH")]);
         assert!(build_request("h", &bad_method, &Map::new()).is_err());
     }
@@ -411,15 +392,7 @@ mod tests {
     }
 
     #[test]
-    fn hosts_and_backoff() {
-        assert_eq!(url_host("http://user@Api.Example.com:8080/x?y").as_deref(), Some("api.example.com"));
-        assert_eq!(url_host("http://[::1]:3000/").as_deref(), Some("::1"));
-        assert!(check_host("http://a.com/x", None).is_ok());
-        let list = vec!["*.example.com".to_string(), "127.0.0.1".to_string()];
-        assert!(check_host("http://api.example.com/x", Some(&list)).is_ok());
-        assert!(check_host("http://127.0.0.1:9/x", Some(&list)).is_ok());
-        let err = check_host("http://evil.com/x", Some(&list)).unwrap_err();
-        assert!(err.contains("host evil.com is not in the allow-list (BPM_ALLOWED_HOSTS)"), "{err}");
+    fn backoff() {
         assert_eq!(backoff_ms(Some("R3/PT5M")), 300_000);
         assert_eq!(backoff_ms(Some("R2/PT10S")), 10_000);
         assert_eq!(backoff_ms(Some("garbage")), DEFAULT_BACKOFF_MS);
