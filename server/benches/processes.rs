@@ -22,7 +22,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use engine::identity::Account;
 use engine::instances::StartRequest;
-use engine::jobs::{Executor, ExecutorConfig};
+use engine::jobs::{Executor, ExecutorConfig, HostPolicy};
 use engine::testing::TestDb;
 use engine::Engine;
 use server::executor::HttpCaller;
@@ -46,8 +46,11 @@ fn worker(id: String) {
     rt.block_on(async move {
         let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
         let engine = Engine::connect(&url).await.expect("database");
-        let caller = Arc::new(HttpCaller::new().expect("HTTP client"));
-        let config = ExecutorConfig { id, max_concurrent: CONCURRENCY, poll_ms: 50, ..Default::default() };
+        // The stub runs on 127.0.0.1, an internal address: allowed explicitly.
+        let allowed_hosts = HostPolicy::parse(Some("127.0.0.1")).expect("policy");
+        let caller = Arc::new(HttpCaller::new(allowed_hosts.clone()).expect("HTTP client"));
+        let config =
+            ExecutorConfig { id, max_concurrent: CONCURRENCY, poll_ms: 50, allowed_hosts, ..Default::default() };
         let x = Executor::new(engine, caller, config);
         println!("ready");
         let _ = std::io::stdout().flush();

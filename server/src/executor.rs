@@ -5,9 +5,14 @@
 //! Environment:
 //! - `BPM_EXECUTOR`: `off` disables the executor (default on).
 //! - `BPM_ALLOWED_HOSTS`: comma-separated hosts service tasks may call (`*.example.com`
-//!   allows sub-domains); default any.
+//!   allows sub-domains, `*` any name) and internal addresses they may reach (`127.0.0.1`,
+//!   `localhost`, `10.0.0.0/8`); default any public host, no internal address (see
+//!   [`engine::jobs::hosts`]).
 //! - `BPM_EXECUTOR_CONCURRENCY`: web-service calls run at the same time (default 4).
+//! - With `BPM_DEMO` on, the demo's own endpoints under `BPM_PUBLIC_URL` are allowed too.
 
+use std::fmt;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,46 +20,115 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::any;
 use axum::{Json, Router};
-use engine::jobs::{CallError, CallFuture, Executor, ExecutorConfig, ServiceCaller, ServiceRequest, ServiceResponse};
+use engine::jobs::{
+    CallError, CallFuture, Executor, ExecutorConfig, HostPolicy, ServiceCaller, ServiceRequest, ServiceResponse,
+    Verdict,
+};
 use engine::Engine;
 use serde_json::{json, Value};
 
 /// The largest response body kept (longer ones are cut).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Makes service-task calls over HTTP(S).
+/// Makes service-task calls over HTTP(S) under a [`HostPolicy`]: the URL and every redirect are
+/// checked as the client reads them, host names are resolved by [`CheckedResolver`] (so only
+/// allowed addresses are ever connected to), and no proxy is used (it would resolve the names
+/// itself).
 #[derive(Debug, Clone)]
 pub struct HttpCaller {
-    client: reqwest::Client,
+    /// For the URLs the policy checks; follows redirects within the same host (at most 5).
+    checked: reqwest::Client,
+    /// For the URLs under a trusted prefix; follows no redirect.
+    trusted: reqwest::Client,
+    policy: Arc<HostPolicy>,
 }
 
 impl HttpCaller {
-    /// A caller that follows redirects only within the same host (at most 5).
-    pub fn new() -> Result<HttpCaller, String> {
-        let policy = reqwest::redirect::Policy::custom(|attempt| {
+    /// A caller under `policy`, which should be the executor's (`ExecutorConfig::allowed_hosts`).
+    pub fn new(policy: HostPolicy) -> Result<HttpCaller, String> {
+        let policy = Arc::new(policy);
+        let hops = policy.clone();
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
             let first = attempt.previous().first().and_then(|u| u.host_str()).map(str::to_owned);
             if attempt.previous().len() > 5 {
                 attempt.error("more than 5 redirects")
+            } else if let Err(reason) = hops.check(attempt.url()) {
+                let reason = format!("the redirect to {} was refused: {reason}", attempt.url());
+                attempt.error(Refusal(reason))
             } else if attempt.url().host_str().map(str::to_owned) == first {
                 attempt.follow()
             } else {
                 attempt.stop()
             }
         });
-        let client = reqwest::Client::builder()
-            .redirect(policy)
-            .user_agent(concat!("bpm-console/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("the HTTP client cannot be created: {e}"))?;
-        Ok(HttpCaller { client })
+        let agent = concat!("bpm-console/", env!("CARGO_PKG_VERSION"));
+        let build = |b: reqwest::ClientBuilder| {
+            b.no_proxy().user_agent(agent).build().map_err(|e| format!("the HTTP client cannot be created: {e}"))
+        };
+        let resolver = CheckedResolver { policy: policy.clone() };
+        let checked = build(reqwest::Client::builder().redirect(redirects).dns_resolver(Arc::new(resolver)))?;
+        let trusted = build(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()))?;
+        Ok(HttpCaller { checked, trusted, policy })
+    }
+}
+
+/// A refusal of the address policy inside the HTTP client (resolver, redirect), found again
+/// by [`call_error`] among the causes of the client's error.
+#[derive(Debug)]
+struct Refusal(String);
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Resolves host names (with the system resolver) and keeps only the addresses the policy
+/// allows for the name; none left is a [`Refusal`]. Addresses written in a URL are not
+/// resolved: [`HostPolicy::check`] checks them, before the call and at each redirect.
+struct CheckedResolver {
+    policy: Arc<HostPolicy>,
+}
+
+impl reqwest::dns::Resolve for CheckedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let policy = self.policy.clone();
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let mut refused = None;
+            let resolved = match tokio::net::lookup_host((host.as_str(), 0)).await {
+                Ok(addrs) => addrs,
+                Err(e) => return Err(e.into()),
+            };
+            let allowed: Vec<SocketAddr> = resolved
+                .filter(|a| match policy.check_addr(&host, a.ip()) {
+                    Ok(()) => true,
+                    Err(reason) => {
+                        refused.get_or_insert(reason);
+                        false
+                    }
+                })
+                .collect();
+            let found: Result<reqwest::dns::Addrs, Box<dyn std::error::Error + Send + Sync>> = match refused {
+                Some(reason) if allowed.is_empty() => Err(Box::new(Refusal(reason))),
+                _ => Ok(Box::new(allowed.into_iter())),
+            };
+            found
+        })
     }
 }
 
 fn call_error(url: &str, ms: u64, e: reqwest::Error) -> CallError {
-    // The innermost cause says most (e.g. "Connection refused").
+    // The innermost cause says most (e.g. "Connection refused"); a refusal of the policy is
+    // told as such.
     let mut reason = e.to_string();
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
+        if let Some(Refusal(refusal)) = s.downcast_ref::<Refusal>() {
+            return CallError::Refused { url: url.to_owned(), reason: refusal.clone() };
+        }
         reason = s.to_string();
         source = s.source();
     }
@@ -74,7 +148,15 @@ impl ServiceCaller for HttpCaller {
             let ms = req.timeout_ms;
             let method = reqwest::Method::from_bytes(req.method.as_bytes())
                 .map_err(|_| CallError::Failed { url: url.clone(), reason: format!("bad method {}", req.method) })?;
-            let mut builder = self.client.request(method, &req.url).timeout(Duration::from_millis(ms));
+            // One parse, checked and then sent: the host checked is the host connected to.
+            let target = reqwest::Url::parse(req.url.trim())
+                .map_err(|e| CallError::Failed { url: url.clone(), reason: format!("the URL cannot be read: {e}") })?;
+            let client = match self.policy.check(&target) {
+                Ok(Verdict::Checked) => &self.checked,
+                Ok(Verdict::Trusted) => &self.trusted,
+                Err(reason) => return Err(CallError::Refused { url, reason }),
+            };
+            let mut builder = client.request(method, target).timeout(Duration::from_millis(ms));
             for (name, value) in &req.headers {
                 builder = builder.header(name.as_str(), value.as_str());
             }
@@ -108,11 +190,9 @@ pub fn config_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Exe
         Some("off") | Some("0") | Some("false") => return Ok(None),
         Some(other) => return Err(format!("BPM_EXECUTOR='{other}' must be on or off")),
     }
-    let mut config = ExecutorConfig::default();
-    if let Some(hosts) = get("BPM_ALLOWED_HOSTS") {
-        config.allowed_hosts =
-            Some(hosts.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect());
-    }
+    let allowed_hosts =
+        HostPolicy::parse(get("BPM_ALLOWED_HOSTS").as_deref()).map_err(|e| format!("BPM_ALLOWED_HOSTS: {e}"))?;
+    let mut config = ExecutorConfig { allowed_hosts, ..ExecutorConfig::default() };
     if let Some(n) = get("BPM_EXECUTOR_CONCURRENCY") {
         config.max_concurrent = match n.parse::<usize>() {
             Ok(n) if (1..=256).contains(&n) => n,
@@ -120,6 +200,16 @@ pub fn config_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Exe
         };
     }
     Ok(Some(config))
+}
+
+/// Lets the demo payment process reach the server's own demo endpoints, `<public_url>/demo/`,
+/// whatever their address: an explicit allowance the server makes when `BPM_DEMO` is on, not
+/// the default (other paths and ports of that host stay refused). Returns the prefix allowed.
+pub fn allow_demo(config: &mut ExecutorConfig, public_url: &str) -> Result<String, String> {
+    let prefix = format!("{}/demo/", public_url.trim().trim_end_matches('/'));
+    config.allowed_hosts =
+        std::mem::take(&mut config.allowed_hosts).trusting(&prefix).map_err(|e| format!("BPM_PUBLIC_URL: {e}"))?;
+    Ok(prefix)
 }
 
 /// A running executor; [`ExecutorHandle::stop`] ends it.
@@ -140,11 +230,12 @@ impl ExecutorHandle {
     }
 }
 
-/// Starts the job executor over `engine` as configured by the environment; a disabled or
-/// misconfigured executor is reported and not started.
-pub fn spawn(engine: &Engine) -> ExecutorHandle {
+/// Starts the job executor over `engine` as configured by the environment (with `demo`, the
+/// demo's endpoints allowed: [`allow_demo`]); a disabled or misconfigured executor is reported
+/// and not started.
+pub fn spawn(engine: &Engine, demo: bool) -> ExecutorHandle {
     let none = ExecutorHandle { stop: None, task: None };
-    let config = match config_from(|k| std::env::var(k).ok()) {
+    let mut config = match config_from(|k| std::env::var(k).ok()) {
         Ok(Some(c)) => c,
         Ok(None) => {
             println!("Job executor: off (BPM_EXECUTOR=off); timers and service calls wait.");
@@ -155,14 +246,23 @@ pub fn spawn(engine: &Engine) -> ExecutorHandle {
             return none;
         }
     };
-    let caller = match HttpCaller::new() {
+    if demo {
+        match allow_demo(&mut config, &engine::demo::public_url()) {
+            Ok(prefix) => println!(
+                "Job executor: service tasks may call the demo endpoints {prefix}* (BPM_DEMO=on, BPM_PUBLIC_URL); \
+                 other internal addresses only when BPM_ALLOWED_HOSTS names them."
+            ),
+            Err(e) => eprintln!("Job executor: the demo endpoints are not allowed: {e}."),
+        }
+    }
+    let caller = match HttpCaller::new(config.allowed_hosts.clone()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("Job executor not started: {e}.");
             return none;
         }
     };
-    tracing::info!(id = %config.id, concurrency = config.max_concurrent, hosts = ?config.allowed_hosts, "job executor");
+    tracing::info!(id = %config.id, concurrency = config.max_concurrent, hosts = %config.allowed_hosts, "job executor");
     let executor = Executor::new(engine.clone(), Arc::new(caller), config);
     let (tx, rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(executor.run(rx));
@@ -200,12 +300,27 @@ mod tests {
     #[test]
     fn configuration_from_the_environment() {
         let c = cfg(&[]).unwrap().unwrap();
-        assert_eq!((c.max_concurrent, c.allowed_hosts), (4, None));
+        assert_eq!((c.max_concurrent, c.allowed_hosts), (4, HostPolicy::default()));
         assert!(cfg(&[("BPM_EXECUTOR", "off")]).unwrap().is_none());
-        let c = cfg(&[("BPM_ALLOWED_HOSTS", "A.com, *.b.org,"), ("BPM_EXECUTOR_CONCURRENCY", "8")]).unwrap().unwrap();
-        assert_eq!(c.allowed_hosts, Some(vec!["a.com".to_string(), "*.b.org".to_string()]));
+        let c = cfg(&[("BPM_ALLOWED_HOSTS", "A.com, *.b.org,10.0.0.0/8"), ("BPM_EXECUTOR_CONCURRENCY", "8")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.allowed_hosts.to_string(), "BPM_ALLOWED_HOSTS=a.com,*.b.org,10.0.0.0/8");
         assert_eq!(c.max_concurrent, 8);
+        let err = cfg(&[("BPM_ALLOWED_HOSTS", "a.com,10.0.0.0/99")]).unwrap_err();
+        assert!(err.starts_with("BPM_ALLOWED_HOSTS: `10.0.0.0/99`") && err.contains("0 to 32"), "{err}");
         assert!(cfg(&[("BPM_EXECUTOR_CONCURRENCY", "0")]).unwrap_err().contains("1 to 256"));
         assert!(cfg(&[("BPM_EXECUTOR", "maybe")]).unwrap_err().contains("on or off"));
+    }
+
+    #[test]
+    fn the_demo_allowance_is_its_endpoints_only() {
+        let mut c = cfg(&[]).unwrap().unwrap();
+        assert!(c.allowed_hosts.check_url("http://127.0.0.1:3000/demo/echo").is_err(), "not by default");
+        assert_eq!(allow_demo(&mut c, "http://127.0.0.1:3000/").unwrap(), "http://127.0.0.1:3000/demo/");
+        assert_eq!(c.allowed_hosts.check_url("http://127.0.0.1:3000/demo/echo"), Ok(Verdict::Trusted));
+        assert!(c.allowed_hosts.check_url("http://127.0.0.1:3000/api/v1/tenants").unwrap_err().contains("loopback"));
+        assert!(c.allowed_hosts.check_url("http://127.0.0.1:5432/demo/echo").is_err());
+        assert!(allow_demo(&mut c, "127.0.0.1:3000").unwrap_err().starts_with("BPM_PUBLIC_URL:"));
     }
 }

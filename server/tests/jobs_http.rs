@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use common::{client, id, ids, refused, serve, upload, Api, TOKEN};
 use engine::db_test;
-use engine::jobs::{CallFuture, Executor, ExecutorConfig, ServiceCaller, ServiceRequest, ServiceResponse};
+use engine::jobs::{CallFuture, Executor, ExecutorConfig, HostPolicy, ServiceCaller, ServiceRequest, ServiceResponse};
 use engine::testing::TestDb;
 use reqwest::header::ETAG;
 use reqwest::Method;
@@ -351,8 +351,15 @@ impl ServiceCaller for Failing {
 }
 
 fn executor(db: &TestDb, go: Option<Arc<tokio::sync::Notify>>) -> Executor {
-    let config =
-        ExecutorConfig { id: "test-executor".into(), lease_ms: 60_000, max_concurrent: 1, ..Default::default() };
+    // The process calls 127.0.0.1:9 (the fake caller answers): an internal address, allowed explicitly.
+    let allowed_hosts = HostPolicy::parse(Some("127.0.0.1")).unwrap();
+    let config = ExecutorConfig {
+        id: "test-executor".into(),
+        lease_ms: 60_000,
+        max_concurrent: 1,
+        allowed_hosts,
+        ..Default::default()
+    };
     Executor::new(db.engine.clone(), Arc::new(Failing { go }), config)
 }
 
