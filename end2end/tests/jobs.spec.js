@@ -7,7 +7,8 @@
 // demo's payment timers, so it neither waits a minute nor depends on the demo's base URL:
 // - 坏定时: a timer whose definition `soon` cannot be read → an error job with an incident at once;
 // - 等一小时: a `PT1H` timer → a pending job;
-// - 调用接口: a web-service call to a closed port with one retry → an error job within a second.
+// - 调用接口: a web-service call to a loopback port with one retry → an error job within a second
+//   (the default address policy refuses it; the message names the URL).
 const { test, expect } = require('@playwright/test');
 const { signIn, uniqueKey, waitForHydration } = require('./helpers');
 
