@@ -39,28 +39,29 @@ TOKEN = "kill9-token-" + "%08x" % random.getrandbits(32)
 TIMER_DELAY_MS = 2_000
 DRAIN_SECONDS = 30
 
-PROCESSES = """<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="k9" targetNamespace="kill9">
-  <process id="k9order" name="kill9 order" isExecutable="true">
-    <startEvent id="start" />
-    <userTask id="review" name="review" />
-    <userTask id="archive" name="archive" />
-    <endEvent id="end" />
-    <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
-    <sequenceFlow id="f2" sourceRef="review" targetRef="archive" />
-    <sequenceFlow id="f3" sourceRef="archive" targetRef="end" />
+
+def two_steps(key, first, first_xml, last):
+    """A process `key`: start, the element `first` (its XML), the user task `last`, end."""
+    return """  <process id="{k}" name="kill9 {k}" isExecutable="true">
+    <startEvent id="{k}_start" />
+    {first_xml}
+    <userTask id="{last}" name="{last}" />
+    <endEvent id="{k}_end" />
+    <sequenceFlow id="{k}_f1" sourceRef="{k}_start" targetRef="{first}" />
+    <sequenceFlow id="{k}_f2" sourceRef="{first}" targetRef="{last}" />
+    <sequenceFlow id="{k}_f3" sourceRef="{last}" targetRef="{k}_end" />
   </process>
-  <process id="k9timer" name="kill9 timer" isExecutable="true">
-    <startEvent id="tstart" />
-    <intermediateCatchEvent id="twait" name="wait"><timerEventDefinition><timeDuration>PT2S</timeDuration></timerEventDefinition></intermediateCatchEvent>
-    <userTask id="after" name="after" />
-    <endEvent id="tend" />
-    <sequenceFlow id="t1" sourceRef="tstart" targetRef="twait" />
-    <sequenceFlow id="t2" sourceRef="twait" targetRef="after" />
-    <sequenceFlow id="t3" sourceRef="after" targetRef="tend" />
-  </process>
-</definitions>
-"""
+""".format(k=key, first=first, first_xml=first_xml, last=last)
+
+
+TIMER = '<intermediateCatchEvent id="wait"><timerEventDefinition><timeDuration>PT2S</timeDuration></timerEventDefinition></intermediateCatchEvent>'
+PROCESSES = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="k9" targetNamespace="kill9">\n'
+    + two_steps("k9order", "review", '<userTask id="review" name="review" />', "archive")
+    + two_steps("k9timer", "wait", TIMER, "after")
+    + "</definitions>\n"
+)
 
 
 class Server:

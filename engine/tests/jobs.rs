@@ -100,11 +100,9 @@ fn service_process(url: &str, extra: &str) -> String {
     .concat()
 }
 
-// ---------------------------------------------------------------------------------------
-
-async fn timer_fires_on_time(db: &TestDb) {
-    let e = &db.engine;
-    let body = [
+/// A one-minute timer, then the user task `next`.
+fn timer_process() -> String {
+    [
         r#"<startEvent id="start"/>"#.to_string(),
         r#"<intermediateCatchEvent id="wait" name="Wait"><timerEventDefinition><timeDuration>PT1M</timeDuration></timerEventDefinition></intermediateCatchEvent>"#.into(),
         r#"<userTask id="next" name="Next"/>"#.into(),
@@ -113,8 +111,14 @@ async fn timer_fires_on_time(db: &TestDb) {
         flow("f2", "wait", "next"),
         flow("f3", "next", "end"),
     ]
-    .concat();
-    deploy(e, "timer", &body).await;
+    .concat()
+}
+
+// ---------------------------------------------------------------------------------------
+
+async fn timer_fires_on_time(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "timer", &timer_process()).await;
     let id = start(e, "timer", json!({})).await;
     let x = executor(e, Fake::ok("{}"), "a");
     let jobs = jobs_of(e, &id).await;
@@ -792,23 +796,30 @@ async fn lease_renewal(db: &TestDb) {
 }
 db_test!(a_long_call_keeps_its_lease_and_a_deletion_elsewhere_aborts_it_at_the_next_renewal, lease_renewal);
 
-/// Makes every instance insert fail (as if the process died before its commit), or stops that.
-async fn break_instance_inserts(e: &Engine, broken: bool) {
+/// Makes every insert into `table` fail (as if the process died before its commit), or stops
+/// that.
+async fn break_inserts(e: &Engine, table: &str, broken: bool) {
     let pool = e.store().pool();
-    let statements: &[&str] = match (e.store().backend(), broken) {
+    let statements: Vec<String> = match (e.store().backend(), broken) {
         (engine::Backend::Sqlite, true) => {
-            &["CREATE TRIGGER crash BEFORE INSERT ON process_instances BEGIN SELECT RAISE(ABORT, 'crash'); END"]
+            vec![format!("CREATE TRIGGER crash BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'crash'); END")]
         }
-        (engine::Backend::Sqlite, false) => &["DROP TRIGGER crash"],
-        (engine::Backend::Postgres, true) => &[
-            "CREATE FUNCTION crash() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER crash BEFORE INSERT ON process_instances FOR EACH ROW EXECUTE FUNCTION crash()",
+        (engine::Backend::Sqlite, false) => vec!["DROP TRIGGER crash".into()],
+        (engine::Backend::Postgres, true) => vec![
+            "CREATE OR REPLACE FUNCTION crash() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$ \
+             LANGUAGE plpgsql"
+                .into(),
+            format!("CREATE TRIGGER crash BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION crash()"),
         ],
-        (engine::Backend::Postgres, false) => &["DROP TRIGGER crash ON process_instances"],
+        (engine::Backend::Postgres, false) => vec![format!("DROP TRIGGER crash ON {table}")],
     };
     for sql in statements {
-        sqlx::query(sql).execute(pool).await.unwrap();
+        sqlx::query(&sql).execute(pool).await.unwrap();
     }
+}
+
+async fn break_instance_inserts(e: &Engine, broken: bool) {
+    break_inserts(e, "process_instances", broken).await;
 }
 
 async fn start_timer_survives_a_failed_start(db: &TestDb) {
@@ -845,24 +856,10 @@ db_test!(a_timer_start_firing_is_claimed_with_its_start_and_survives_a_failed_on
 
 // --- A killed executor's quick lane (timers, continuations) --------------------------------
 
-/// Makes every attempt log insert fail (as if the process died before its commit), or stops
-/// that: a claimed timer's outcome is then not written and its claim stays, as a kill leaves it.
+/// Makes every attempt log insert fail: a claimed timer's outcome is then not written and its
+/// claim stays, as a kill leaves it.
 async fn break_attempt_log(e: &Engine, broken: bool) {
-    let pool = e.store().pool();
-    let statements: &[&str] = match (e.store().backend(), broken) {
-        (engine::Backend::Sqlite, true) => {
-            &["CREATE TRIGGER killed BEFORE INSERT ON job_attempts BEGIN SELECT RAISE(ABORT, 'killed'); END"]
-        }
-        (engine::Backend::Sqlite, false) => &["DROP TRIGGER killed"],
-        (engine::Backend::Postgres, true) => &[
-            "CREATE FUNCTION killed() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'killed'; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER killed BEFORE INSERT ON job_attempts FOR EACH ROW EXECUTE FUNCTION killed()",
-        ],
-        (engine::Backend::Postgres, false) => &["DROP TRIGGER killed ON job_attempts"],
-    };
-    for sql in statements {
-        sqlx::query(sql).execute(pool).await.unwrap();
-    }
+    break_inserts(e, "job_attempts", broken).await;
 }
 
 /// An executor of the server process slot `id` in its run `incarnation`.
@@ -874,17 +871,7 @@ fn slot(e: &Engine, id: &str, incarnation: &str) -> Executor {
 /// Three instances whose one-minute timers are due, claimed by executor `web1` (run 1),
 /// which dies before it writes their outcome. Returns the instances.
 async fn timers_claimed_by_a_killed_executor(e: &Engine) -> Vec<String> {
-    let body = [
-        r#"<startEvent id="start"/>"#.to_string(),
-        r#"<intermediateCatchEvent id="wait" name="Wait"><timerEventDefinition><timeDuration>PT1M</timeDuration></timerEventDefinition></intermediateCatchEvent>"#.into(),
-        r#"<userTask id="next" name="Next"/>"#.into(),
-        r#"<endEvent id="end"/>"#.into(),
-        flow("f1", "start", "wait"),
-        flow("f2", "wait", "next"),
-        flow("f3", "next", "end"),
-    ]
-    .concat();
-    deploy(e, "timer", &body).await;
+    deploy(e, "timer", &timer_process()).await;
     let mut ids = Vec::new();
     for _ in 0..3 {
         ids.push(start(e, "timer", json!({})).await);
