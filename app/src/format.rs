@@ -32,6 +32,13 @@ pub fn datetime(millis: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}")
 }
 
+/// Epoch milliseconds with seconds, e.g. `2026-11-23 21:30:05` (UTC), for short spans such
+/// as a job's lease.
+pub fn datetime_seconds(millis: i64) -> String {
+    let (y, mo, d, h, mi, s, _) = parts(millis);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +48,7 @@ mod tests {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso8601(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
         assert_eq!(datetime(951_782_400_000), "2000-02-29 00:00");
+        assert_eq!(datetime_seconds(1_700_000_000_123), "2023-11-14 22:13:20");
         assert_eq!(iso8601(-1), "1969-12-31T23:59:59.999Z");
     }
 }

@@ -298,6 +298,13 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("job.message", "信息", "Message"),
     ("job.ok", "成功", "Succeeded"),
     ("job.failed", "失败", "Failed"),
+    ("job.claim", "执行者", "Claimed by"),
+    ("job.claim_until", "租约至", "until"),
+    (
+        "job.claim_hint",
+        "执行器运行时续租；进程被杀后，同一执行器重启时立即释放，其他执行器在租约到期后接管。",
+        "Renewed while the executor runs it; after a kill, the same executor releases it at restart, another takes it over when the lease ends.",
+    ),
     ("common.close", "关闭", "Close"),
     ("task.title", "任务", "Tasks"),
     ("task.tab.todo", "待办", "To-do"),

@@ -8,7 +8,9 @@
 //! runs them outside any transaction while renewing the lease, and commits each outcome
 //! together with the instance's next steps in one transaction that re-checks the claim: a job
 //! deleted or taken over meanwhile writes nothing (and its call is dropped). A crashed executor's jobs are claimed again
-//! once their lease has expired, so a job runs at least once; calls carry an idempotency key.
+//! once their lease has expired (20 s for timers and continuations, 5 min for calls), or at
+//! once when the same executor identity starts again (it releases the claims of its earlier
+//! incarnation), so a job runs at least once; calls carry an idempotency key.
 
 mod executor;
 pub mod hosts;
@@ -26,7 +28,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use tokio::sync::Notify;
 
-pub use self::executor::{Executor, ExecutorConfig};
+pub use self::executor::{Executor, ExecutorConfig, QUICK_LEASE_MS};
 pub use self::hosts::{HostPolicy, Verdict};
 pub use self::http::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
 pub use self::start::StartTimer;

@@ -100,11 +100,9 @@ fn service_process(url: &str, extra: &str) -> String {
     .concat()
 }
 
-// ---------------------------------------------------------------------------------------
-
-async fn timer_fires_on_time(db: &TestDb) {
-    let e = &db.engine;
-    let body = [
+/// A one-minute timer, then the user task `next`.
+fn timer_process() -> String {
+    [
         r#"<startEvent id="start"/>"#.to_string(),
         r#"<intermediateCatchEvent id="wait" name="Wait"><timerEventDefinition><timeDuration>PT1M</timeDuration></timerEventDefinition></intermediateCatchEvent>"#.into(),
         r#"<userTask id="next" name="Next"/>"#.into(),
@@ -113,8 +111,14 @@ async fn timer_fires_on_time(db: &TestDb) {
         flow("f2", "wait", "next"),
         flow("f3", "next", "end"),
     ]
-    .concat();
-    deploy(e, "timer", &body).await;
+    .concat()
+}
+
+// ---------------------------------------------------------------------------------------
+
+async fn timer_fires_on_time(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "timer", &timer_process()).await;
     let id = start(e, "timer", json!({})).await;
     let x = executor(e, Fake::ok("{}"), "a");
     let jobs = jobs_of(e, &id).await;
@@ -470,7 +474,8 @@ async fn lease_takeover(db: &TestDb) {
     }
     run.abort(); // killed mid-call
     let j = jobs_of(e, &id).await.remove(0);
-    assert_eq!((j.state, j.locked_by.as_deref()), (JobState::Running, Some("doomed")));
+    assert_eq!(j.state, JobState::Running);
+    assert!(j.locked_by.as_deref().unwrap().starts_with("doomed#"), "{:?}", j.locked_by);
     let fake = Fake::ok(r#"{"n": 1}"#);
     let heir = executor(e, fake.clone(), "heir");
     assert_eq!(heir.run_once().await, 0, "the lease still holds");
@@ -746,7 +751,8 @@ async fn delete_running(db: &TestDb) {
     let run = tokio::spawn(async move { x.run_once().await });
     wait_until("the call started", || gate.started.load(Ordering::SeqCst) == 1).await;
     let job = jobs_of(e, &id).await.remove(0);
-    assert_eq!((job.state, job.locked_by.as_deref()), (JobState::Running, Some("a")));
+    assert_eq!(job.state, JobState::Running);
+    assert!(job.locked_by.as_deref().unwrap().starts_with("a#"), "{:?}", job.locked_by);
 
     let alice = Account { username: "alice".into(), ..Account::system() };
     e.delete_job(&alice, &job.id).await.unwrap();
@@ -806,23 +812,30 @@ async fn lease_renewal(db: &TestDb) {
 }
 db_test!(a_long_call_keeps_its_lease_and_a_deletion_elsewhere_aborts_it_at_the_next_renewal, lease_renewal);
 
-/// Makes every instance insert fail (as if the process died before its commit), or stops that.
-async fn break_instance_inserts(e: &Engine, broken: bool) {
+/// Makes every insert into `table` fail (as if the process died before its commit), or stops
+/// that.
+async fn break_inserts(e: &Engine, table: &str, broken: bool) {
     let pool = e.store().pool();
-    let statements: &[&str] = match (e.store().backend(), broken) {
+    let statements: Vec<String> = match (e.store().backend(), broken) {
         (engine::Backend::Sqlite, true) => {
-            &["CREATE TRIGGER crash BEFORE INSERT ON process_instances BEGIN SELECT RAISE(ABORT, 'crash'); END"]
+            vec![format!("CREATE TRIGGER crash BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'crash'); END")]
         }
-        (engine::Backend::Sqlite, false) => &["DROP TRIGGER crash"],
-        (engine::Backend::Postgres, true) => &[
-            "CREATE FUNCTION crash() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER crash BEFORE INSERT ON process_instances FOR EACH ROW EXECUTE FUNCTION crash()",
+        (engine::Backend::Sqlite, false) => vec!["DROP TRIGGER crash".into()],
+        (engine::Backend::Postgres, true) => vec![
+            "CREATE OR REPLACE FUNCTION crash() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$ \
+             LANGUAGE plpgsql"
+                .into(),
+            format!("CREATE TRIGGER crash BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION crash()"),
         ],
-        (engine::Backend::Postgres, false) => &["DROP TRIGGER crash ON process_instances"],
+        (engine::Backend::Postgres, false) => vec![format!("DROP TRIGGER crash ON {table}")],
     };
     for sql in statements {
-        sqlx::query(sql).execute(pool).await.unwrap();
+        sqlx::query(&sql).execute(pool).await.unwrap();
     }
+}
+
+async fn break_instance_inserts(e: &Engine, broken: bool) {
+    break_inserts(e, "process_instances", broken).await;
 }
 
 async fn start_timer_survives_a_failed_start(db: &TestDb) {
@@ -856,3 +869,95 @@ async fn start_timer_survives_a_failed_start(db: &TestDb) {
     assert_eq!(count().await, 2);
 }
 db_test!(a_timer_start_firing_is_claimed_with_its_start_and_survives_a_failed_one, start_timer_survives_a_failed_start);
+
+// --- A killed executor's quick lane (timers, continuations) --------------------------------
+
+/// Makes every attempt log insert fail: a claimed timer's outcome is then not written and its
+/// claim stays, as a kill leaves it.
+async fn break_attempt_log(e: &Engine, broken: bool) {
+    break_inserts(e, "job_attempts", broken).await;
+}
+
+/// An executor of the server process slot `id` in its run `incarnation`.
+fn slot(e: &Engine, id: &str, incarnation: &str) -> Executor {
+    let config = ExecutorConfig { id: id.into(), incarnation: incarnation.into(), ..Default::default() };
+    Executor::new(e.clone(), Fake::ok("{}"), config)
+}
+
+/// Three instances whose one-minute timers are due, claimed by executor `web1` (run 1),
+/// which dies before it writes their outcome. Returns the instances.
+async fn timers_claimed_by_a_killed_executor(e: &Engine) -> Vec<String> {
+    deploy(e, "timer", &timer_process()).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(start(e, "timer", json!({})).await);
+    }
+    e.clock().advance(60_000);
+    break_attempt_log(e, true).await;
+    let killed = slot(e, "web1", "1");
+    killed.run_once().await;
+    drop(killed);
+    break_attempt_log(e, false).await;
+    for id in &ids {
+        let j = jobs_of(e, id).await.remove(0);
+        assert_eq!((j.state, j.locked_by.as_deref()), (JobState::Running, Some("web1#1")), "claimed and left");
+    }
+    ids
+}
+
+async fn killed_quick_lane_restarts(db: &TestDb) {
+    let e = &db.engine;
+    let ids = timers_claimed_by_a_killed_executor(e).await;
+    let job = jobs_of(e, &ids[0]).await.remove(0);
+    assert_eq!(job.lock_expires_at, Some(e.clock().now() + engine::jobs::QUICK_LEASE_MS), "the quick lane's lease");
+    const { assert!(engine::jobs::QUICK_LEASE_MS <= 30_000, "and it is short") };
+
+    // The same server process slot restarts (no time passes): it releases its earlier claims
+    // at once, logging the interrupted attempt without taking a retry.
+    let restarted = slot(e, "web1", "2");
+    assert_eq!(restarted.release_previous_incarnations().await.unwrap(), 3);
+    let detail = e.job(&sys(), &job.id).await.unwrap();
+    assert_eq!((detail.job.state, detail.job.locked_by.clone()), (JobState::Pending, None));
+    assert_eq!((detail.job.attempts, detail.job.retries), (job.attempts, job.retries));
+    let log = &detail.attempts_log;
+    assert_eq!((log.len(), log[0].ok, log[0].executor.as_str()), (1, false, "web1#1"));
+    assert!(log[0].message.contains("interrupted") && log[0].message.contains("web1#2"), "{}", log[0].message);
+    assert_eq!(restarted.run_once().await, 3, "the timers fire at once");
+    for id in &ids {
+        assert_eq!(active(e, id).await, vec!["next"]);
+        assert!(jobs_of(e, id).await.is_empty());
+    }
+    assert_eq!(restarted.release_previous_incarnations().await.unwrap(), 0);
+}
+db_test!(a_killed_executors_timers_run_at_once_when_it_restarts, killed_quick_lane_restarts);
+
+async fn killed_quick_lane_first_round(db: &TestDb) {
+    let e = &db.engine;
+    let ids = timers_claimed_by_a_killed_executor(e).await;
+    // The executor's own first round releases (run_once, as the server's loop does).
+    assert_eq!(slot(e, "web1", "2").run_once().await, 3);
+    for id in &ids {
+        assert_eq!(active(e, id).await, vec!["next"]);
+    }
+}
+db_test!(a_restarted_executors_first_round_runs_its_earlier_claims, killed_quick_lane_first_round);
+
+async fn peer_claims_wait_for_their_lease(db: &TestDb) {
+    let e = &db.engine;
+    let ids = timers_claimed_by_a_killed_executor(e).await;
+    // Another slot (another identity; one that merely shares a prefix too) releases nothing.
+    for peer_id in ["web2", "web", "WEB1"] {
+        let peer = slot(e, peer_id, "1");
+        assert_eq!(peer.release_previous_incarnations().await.unwrap(), 0, "{peer_id}");
+        assert_eq!(peer.run_once().await, 0, "{peer_id}: the claims still hold");
+    }
+    let peer = slot(e, "web2", "1");
+    e.clock().advance(engine::jobs::QUICK_LEASE_MS);
+    assert_eq!(peer.run_once().await, 0, "not before the lease ends");
+    e.clock().advance(1);
+    assert_eq!(peer.run_once().await, 3, "taken over after the short lease, not five minutes");
+    for id in &ids {
+        assert_eq!(active(e, id).await, vec!["next"]);
+    }
+}
+db_test!(a_peers_claims_are_taken_over_only_after_their_short_lease, peer_claims_wait_for_their_lease);

@@ -319,6 +319,43 @@ async fn suspend_resume_terminate(db: &TestDb) {
 }
 db_test!(suspend_resume_terminate_with_refusals, suspend_resume_terminate);
 
+/// Marks a finished task active again: what a completion racing with the end of its instance
+/// read (the task still active, the instance ended by the time its command runs).
+async fn read_before_the_end(e: &Engine, task: &str) {
+    sqlx::query("UPDATE tasks SET state = 'active' WHERE id = $1").bind(task).execute(e.store().pool()).await.unwrap();
+}
+
+async fn ended_instance_refusals(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "expense", &expense()).await;
+    // Terminated while the task was being completed.
+    let id = start(e, "expense", json!({"initiator": "zhangwei", "amount": 5})).await;
+    let t = task_at(e, &id, "approve").await;
+    e.terminate_instance(&sys(), &id, "duplicate", None).await.unwrap();
+    read_before_the_end(e, &t.id).await;
+    let err = e.complete_task(&sys(), &t.id, Map::new()).await.unwrap_err();
+    let msg = err.to_string();
+    assert_eq!(err.status(), 409);
+    assert!(msg.contains("it is terminated") && msg.contains("ended instance"), "{msg}");
+    assert!(!msg.to_lowercase().contains("resume"), "an ended instance cannot be resumed: {msg}");
+    // Completed (by another completion of the same task) meanwhile.
+    let id = start(e, "expense", json!({"initiator": "zhangwei", "amount": 5})).await;
+    let t = task_at(e, &id, "approve").await;
+    e.complete_task(&sys(), &t.id, Map::new()).await.unwrap();
+    assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().state, InstanceStatus::Completed);
+    read_before_the_end(e, &t.id).await;
+    let msg = e.complete_task(&sys(), &t.id, Map::new()).await.unwrap_err().to_string();
+    assert!(msg.contains("it is completed") && msg.contains("ended instance"), "{msg}");
+    assert!(!msg.to_lowercase().contains("resume"), "{msg}");
+    // A suspended one is still told to resume it.
+    let id = start(e, "expense", json!({"initiator": "zhangwei", "amount": 5})).await;
+    let t = task_at(e, &id, "approve").await;
+    e.suspend_instance(&sys(), &id, "", None).await.unwrap();
+    let msg = e.complete_task(&sys(), &t.id, Map::new()).await.unwrap_err().to_string();
+    assert!(msg.contains("it is suspended") && msg.contains("Resume the instance first"), "{msg}");
+}
+db_test!(completing_a_task_of_an_ended_instance_is_not_told_to_resume_it, ended_instance_refusals);
+
 async fn conflicting_operations(db: &TestDb) {
     let e = &db.engine;
     deploy(e, "expense", &expense()).await;

@@ -10,6 +10,10 @@
 //!   [`engine::jobs::hosts`]).
 //! - `BPM_EXECUTOR_CONCURRENCY`: web-service calls run at the same time (default 4).
 //! - With `BPM_DEMO` on, the demo's own endpoints under `BPM_PUBLIC_URL` are allowed too.
+//! - `BPM_EXECUTOR_ID`: the executor's identity, stable across restarts of this server process
+//!   slot and unique among the running ones (default: host name and listen address, e.g.
+//!   `web1/127.0.0.1:3000`). At start it releases at once the jobs its earlier run (same
+//!   identity) still held when it was killed; a job held by another identity waits for its lease.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -181,9 +185,16 @@ impl ServiceCaller for HttpCaller {
     }
 }
 
+/// The largest `BPM_EXECUTOR_ID` accepted.
+const MAX_ID_CHARS: usize = 200;
+
 /// The executor's settings from environment variables (`lookup` = `std::env::var` in the
-/// server). `None` when `BPM_EXECUTOR=off`.
-pub fn config_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<ExecutorConfig>, String> {
+/// server); `default_id` is its identity when `BPM_EXECUTOR_ID` is unset. `None` when
+/// `BPM_EXECUTOR=off`.
+pub fn config_from(
+    lookup: impl Fn(&str) -> Option<String>,
+    default_id: &str,
+) -> Result<Option<ExecutorConfig>, String> {
     let get = |k: &str| lookup(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     match get("BPM_EXECUTOR").map(|v| v.to_ascii_lowercase()).as_deref() {
         None | Some("on") | Some("1") | Some("true") => {}
@@ -192,7 +203,15 @@ pub fn config_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Exe
     }
     let allowed_hosts =
         HostPolicy::parse(get("BPM_ALLOWED_HOSTS").as_deref()).map_err(|e| format!("BPM_ALLOWED_HOSTS: {e}"))?;
-    let mut config = ExecutorConfig { allowed_hosts, ..ExecutorConfig::default() };
+    let mut config = ExecutorConfig { id: default_id.to_owned(), allowed_hosts, ..ExecutorConfig::default() };
+    if let Some(id) = get("BPM_EXECUTOR_ID") {
+        if id.chars().count() > MAX_ID_CHARS || id.contains('#') || id.chars().any(char::is_control) {
+            return Err(format!(
+                "BPM_EXECUTOR_ID='{id}' must be at most {MAX_ID_CHARS} characters without '#' or control characters"
+            ));
+        }
+        config.id = id;
+    }
     if let Some(n) = get("BPM_EXECUTOR_CONCURRENCY") {
         config.max_concurrent = match n.parse::<usize>() {
             Ok(n) if (1..=256).contains(&n) => n,
@@ -230,12 +249,29 @@ impl ExecutorHandle {
     }
 }
 
-/// Starts the job executor over `engine` as configured by the environment (with `demo`, the
-/// demo's endpoints allowed: [`allow_demo`]); a disabled or misconfigured executor is reported
-/// and not started.
-pub fn spawn(engine: &Engine, demo: bool) -> ExecutorHandle {
+/// This machine's name: the kernel's host name, else `HOSTNAME`, else `localhost`.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().replace('#', "_"))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// The executor's identity when `BPM_EXECUTOR_ID` is unset: the host name and the address the
+/// server listens on (one server process per address and host).
+pub fn default_id(addr: std::net::SocketAddr) -> String {
+    format!("{}/{addr}", host_name())
+}
+
+/// Starts the job executor over `engine` as configured by the environment, for the server
+/// listening on `addr` (with `demo`, the demo's endpoints allowed: [`allow_demo`]); a disabled
+/// or misconfigured executor is reported and not started.
+pub fn spawn(engine: &Engine, addr: std::net::SocketAddr, demo: bool) -> ExecutorHandle {
     let none = ExecutorHandle { stop: None, task: None };
-    let mut config = match config_from(|k| std::env::var(k).ok()) {
+    let mut config = match config_from(|k| std::env::var(k).ok(), &default_id(addr)) {
         Ok(Some(c)) => c,
         Ok(None) => {
             println!("Job executor: off (BPM_EXECUTOR=off); timers and service calls wait.");
@@ -262,7 +298,7 @@ pub fn spawn(engine: &Engine, demo: bool) -> ExecutorHandle {
             return none;
         }
     };
-    tracing::info!(id = %config.id, concurrency = config.max_concurrent, hosts = %config.allowed_hosts, "job executor");
+    tracing::info!(id = %config.owner(), concurrency = config.max_concurrent, hosts = %config.allowed_hosts, "job executor");
     let executor = Executor::new(engine.clone(), Arc::new(caller), config);
     let (tx, rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(executor.run(rx));
@@ -294,7 +330,7 @@ mod tests {
 
     fn cfg(pairs: &[(&str, &str)]) -> Result<Option<ExecutorConfig>, String> {
         let pairs: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        config_from(move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        config_from(move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()), "host/127.0.0.1:3000")
     }
 
     #[test]
@@ -322,5 +358,18 @@ mod tests {
         assert!(c.allowed_hosts.check_url("http://127.0.0.1:3000/api/v1/tenants").unwrap_err().contains("loopback"));
         assert!(c.allowed_hosts.check_url("http://127.0.0.1:5432/demo/echo").is_err());
         assert!(allow_demo(&mut c, "127.0.0.1:3000").unwrap_err().starts_with("BPM_PUBLIC_URL:"));
+    }
+
+    #[test]
+    fn the_identity_is_stable_and_each_run_is_a_new_incarnation() {
+        let (a, b) = (cfg(&[]).unwrap().unwrap(), cfg(&[]).unwrap().unwrap());
+        assert_eq!((a.id.as_str(), b.id.as_str()), ("host/127.0.0.1:3000", "host/127.0.0.1:3000"));
+        assert_ne!(a.incarnation, b.incarnation);
+        assert!(a.owner().starts_with("host/127.0.0.1:3000#"), "{}", a.owner());
+        assert_eq!(cfg(&[("BPM_EXECUTOR_ID", " worker-1 ")]).unwrap().unwrap().id, "worker-1");
+        assert!(cfg(&[("BPM_EXECUTOR_ID", "a#b")]).unwrap_err().contains("BPM_EXECUTOR_ID"));
+        let addr = "127.0.0.1:3000".parse().unwrap();
+        assert_eq!(default_id(addr), default_id(addr));
+        assert!(default_id(addr).ends_with("/127.0.0.1:3000"));
     }
 }

@@ -138,7 +138,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?engine.store().backend(), "serving the console");
     println!("BPM console: http://{addr}");
-    let jobs = executor::spawn(&engine, config.demo);
+    let jobs = executor::spawn(&engine, addr, config.demo);
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
     jobs.stop().await;
     engine.store().close().await;

@@ -355,6 +355,7 @@ fn executor(db: &TestDb, go: Option<Arc<tokio::sync::Notify>>) -> Executor {
     let allowed_hosts = HostPolicy::parse(Some("127.0.0.1")).unwrap();
     let config = ExecutorConfig {
         id: "test-executor".into(),
+        incarnation: "1".into(),
         lease_ms: 60_000,
         max_concurrent: 1,
         allowed_hosts,
@@ -383,7 +384,7 @@ async fn attempts_and_running(db: &TestDb) {
     let log = after["attemptsLog"].as_array().unwrap();
     assert_eq!(log.len(), 1, "{after}");
     assert_eq!((log[0]["attempt"].as_i64(), log[0]["ok"].as_bool()), (Some(1), Some(false)));
-    assert_eq!(log[0]["executor"], "test-executor");
+    assert_eq!(log[0]["executor"], "test-executor#1");
     assert_eq!(log[0]["started"], T0);
 
     // While an executor runs it: running, with its lease; Execute is refused.
@@ -401,7 +402,7 @@ async fn attempts_and_running(db: &TestDb) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!(running["state"], "running", "{running}");
-    assert_eq!(running["lockedBy"], "test-executor");
+    assert_eq!(running["lockedBy"], "test-executor#1", "identity#incarnation");
     assert_eq!(running["lockExpiresAt"], "2023-11-14T22:14:20.000Z", "a lease of a minute");
     let msg = refused(api.post_empty(&format!("{path}/execute")).await, 409, "conflict");
     assert!(msg.contains("running already"), "{msg}");

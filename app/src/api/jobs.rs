@@ -117,7 +117,9 @@ pub struct JobListRow {
     /// For timers: `PT1M`, `R3/PT10M`, a date or cron.
     pub timer_definition: Option<String>,
     pub attempts: i64,
+    /// The executor holding it while it runs (`identity#incarnation`) and until when.
     pub locked_by: Option<String>,
+    pub lock_expires_at: Option<i64>,
     pub created: i64,
 }
 
@@ -223,6 +225,7 @@ impl From<engine::jobs::Job> for JobListRow {
             timer_definition: j.timer_definition,
             attempts: j.attempts,
             locked_by: j.locked_by,
+            lock_expires_at: j.lock_expires_at,
             created: j.created,
         }
     }

@@ -12,7 +12,7 @@ use crate::api::jobs::{
     StartTimerRow,
 };
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
-use crate::format::datetime;
+use crate::format::{datetime, datetime_seconds};
 use crate::use_t;
 
 /// How many characters of the last error the list shows.
@@ -73,6 +73,7 @@ pub fn JobsPage() -> impl IntoView {
                         <th>{move || t("task.due")}</th>
                         <th>{move || t("inst.retries")}</th>
                         <th>{move || t("inst.state")}</th>
+                        <th>{move || t("job.claim")}</th>
                         <th>{move || t("job.last_error")}</th>
                         <th></th>
                     </tr></thead>
@@ -139,10 +140,29 @@ fn JobRowView(row: JobListRow) -> impl IntoView {
             <td>{datetime(row.due)}</td>
             <td>{row.retries}</td>
             <td><JobStateBadge state=state /></td>
+            <td><JobClaim row=row.clone() /></td>
             <td><JobErrorLink id=row.id.clone() error=row.error.clone() /></td>
             <td class="actions"><JobActions id=row.id.clone() name=row.name.clone() state=state /></td>
         </tr>
     }
+}
+
+/// A running job's claim: the executor holding it (`identity#incarnation`) and until when its
+/// lease lasts; nothing for a job that is not running.
+#[component]
+fn JobClaim(row: JobListRow) -> impl IntoView {
+    let t = use_t();
+    let until = row.lock_expires_at;
+    row.locked_by.filter(|_| row.state == JobState::Running).map(|owner| {
+        view! {
+            <span class="mono small" data-testid="job-claim" title=move || t("job.claim_hint")>{owner}</span>
+            {until.map(|at| view! {
+                " " <span class="muted small" data-testid="job-claim-until">
+                    {move || t("job.claim_until")} " " {datetime_seconds(at)}
+                </span>
+            })}
+        }
+    })
 }
 
 /// 未执行 / 运行 / 错误 as a coloured badge.
@@ -255,6 +275,9 @@ fn JobDetailDialog(id: String) -> impl IntoView {
                         <dt>{t("inst.state")}</dt><dd><JobStateBadge state=row.state /></dd>
                         <dt>{t("inst.retries")}</dt><dd>{row.retries}</dd>
                         <dt>{t("job.attempts")}</dt><dd>{row.attempts}</dd>
+                        {(row.state == JobState::Running && row.locked_by.is_some()).then(|| view! {
+                            <dt>{t("job.claim")}</dt><dd><JobClaim row=row.clone() /></dd>
+                        })}
                     </dl>
                     {row.error.clone().map(|e| view! {
                         <div class="field">

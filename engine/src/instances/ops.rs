@@ -117,6 +117,19 @@ fn require_state(inst: &Loaded, allowed: &[InstanceStatus], what: &str, hint: &s
     )))
 }
 
+/// Refuses unless the instance runs, with the advice that fits its state: a suspended
+/// instance can be resumed, an ended (completed or terminated) one takes no more work.
+fn require_running(inst: &Loaded, what: &str) -> Result<()> {
+    let hint = match inst.status {
+        InstanceStatus::Running => return Ok(()),
+        InstanceStatus::Suspended => "Resume the instance first.",
+        InstanceStatus::Completed | InstanceStatus::Terminated => {
+            "An ended instance takes no more work; reload to see where it stands."
+        }
+    };
+    require_state(inst, &[InstanceStatus::Running], what, hint)
+}
+
 /// The tokens waiting in the activities `from` (ids), or a refusal naming the one that is
 /// not active.
 fn tokens_at(inst: &Loaded, from: &[String]) -> Result<Vec<TokenId>> {
@@ -365,7 +378,7 @@ impl Engine {
         }
         let outcome = self
             .run_command_from(&task.instance_id, Some(inst), None, |inst| {
-                require_state(inst, &[InstanceStatus::Running], "complete a task of", "Resume the instance first.")?;
+                require_running(inst, "complete a task of")?;
                 // The token must still wait in this task's activity: after a completion it may
                 // have moved on to the next user task under the same id.
                 let waiting = inst.state.tokens.iter().any(|t| {
@@ -501,7 +514,7 @@ impl Engine {
     ) -> Result<InstanceSummary> {
         self.instance_for(caller, id).await?;
         self.run_command(id, revision, |inst| {
-            require_state(inst, &[InstanceStatus::Running], "adjust", "Resume it first; ended instances cannot move.")?;
+            require_running(inst, "adjust")?;
             let tokens = tokens_at(inst, from)?;
             let target = target_node(inst, to)?;
             let names: Vec<String> = from.to_vec();
@@ -753,7 +766,7 @@ impl Engine {
         }
         let token = row.try_get::<i64, _>("token")? as TokenId;
         self.run_command(id, None, |inst| {
-            require_state(inst, &[InstanceStatus::Running], "retry", "Resume it first.")?;
+            require_running(inst, "retry")?;
             let failed = inst.state.tokens.iter().any(|t| t.id == token && t.state == TokenState::Failed);
             if !failed {
                 return Err(EngineError::Conflict(

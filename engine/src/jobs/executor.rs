@@ -40,11 +40,23 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 /// How an executor works.
 #[derive(Debug, Clone)]
 pub struct ExecutorConfig {
-    /// Written to `locked_by` of the jobs it runs; unique per executor.
+    /// Who this executor is, stable across restarts of the same server process slot (the
+    /// server uses `BPM_EXECUTOR_ID`, by default its host name and listen address); unique
+    /// among the executors running at one time. A `#` is replaced by `_`.
     pub id: String,
-    /// How long a claim lasts; a job still running after it may be taken over by another
-    /// executor (so it should exceed the longest call timeout).
+    /// This run of `id` (a new one at every start). A job's `locked_by` is `id#incarnation`
+    /// (see [`ExecutorConfig::owner`]): at its first round an executor releases at once the
+    /// claims of the other incarnations of its own `id` (killed or stopped before their jobs
+    /// ended), while a peer's claims wait for their lease to expire.
+    pub incarnation: String,
+    /// How long a web-service call's claim lasts; a job still running after it may be taken
+    /// over by another executor (so it should exceed the longest call timeout). Renewed every
+    /// half lease while the call runs.
     pub lease_ms: i64,
+    /// How long a timer's or a continuation's claim lasts (the quick lane: database work of
+    /// milliseconds). Renewed every half lease while its batch runs, so after a crash they are
+    /// taken over by a peer within this time.
+    pub quick_lease_ms: i64,
     /// Web-service calls run at the same time.
     pub max_concurrent: usize,
     /// Timers and asynchronous continuations claimed by one look. They need no call, only the
@@ -59,11 +71,28 @@ pub struct ExecutorConfig {
     pub allowed_hosts: HostPolicy,
 }
 
+/// The default quick lane lease: 20 s.
+pub const QUICK_LEASE_MS: i64 = 20_000;
+
+impl ExecutorConfig {
+    /// A new incarnation: the process id and a random part.
+    pub fn new_incarnation() -> String {
+        format!("{}-{:06x}", std::process::id(), rand::random::<u32>() & 0xff_ffff)
+    }
+
+    /// What this executor writes to `locked_by`: `id#incarnation`.
+    pub fn owner(&self) -> String {
+        format!("{}#{}", self.id, self.incarnation)
+    }
+}
+
 impl Default for ExecutorConfig {
     fn default() -> Self {
         ExecutorConfig {
             id: format!("executor-{}-{:08x}", std::process::id(), rand::random::<u32>()),
+            incarnation: ExecutorConfig::new_incarnation(),
             lease_ms: 5 * 60_000,
+            quick_lease_ms: QUICK_LEASE_MS,
             max_concurrent: 4,
             batch: 64,
             poll_ms: 500,
@@ -96,6 +125,10 @@ struct Inner {
     engine: Engine,
     caller: Arc<dyn ServiceCaller>,
     config: ExecutorConfig,
+    /// `config.owner()`, written to `locked_by`.
+    owner: String,
+    /// Whether the claims of this executor's earlier incarnations were released.
+    released: std::sync::atomic::AtomicBool,
 }
 
 /// Runs jobs. Cheap to clone; clones share the configuration.
@@ -130,6 +163,35 @@ fn claimed_from_row(r: &AnyRow) -> Result<Claimed> {
         due: r.try_get("due")?,
         attempt: r.try_get("attempts")?,
     })
+}
+
+/// The statement that logs one attempt to run a job.
+#[allow(clippy::too_many_arguments)]
+fn attempt_log(
+    job: &str,
+    instance: &str,
+    attempt: i64,
+    executor: &str,
+    started: i64,
+    finished: i64,
+    ok: bool,
+    message: &str,
+) -> (String, Vec<Arg>) {
+    (
+        "INSERT INTO job_attempts (job_id, instance_id, attempt, executor, started, finished, ok, message) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            .into(),
+        vec![
+            Arg::Text(job.to_owned()),
+            Arg::Text(instance.to_owned()),
+            Arg::Int(attempt),
+            Arg::Text(executor.to_owned()),
+            Arg::Int(started),
+            Arg::Int(finished),
+            Arg::Int(ok as i64),
+            Arg::Text(http::quote(message, 2_000)),
+        ],
+    )
 }
 
 /// The two kinds of work an executor claims separately.
@@ -178,7 +240,12 @@ impl Executor {
         let mut config = config;
         config.max_concurrent = config.max_concurrent.max(1);
         config.lease_ms = config.lease_ms.max(1);
-        Executor { inner: Arc::new(Inner { engine, caller, config }) }
+        config.quick_lease_ms = config.quick_lease_ms.max(1);
+        config.id = config.id.replace('#', "_");
+        config.incarnation = config.incarnation.replace('#', "_");
+        let owner = config.owner();
+        let released = std::sync::atomic::AtomicBool::new(false);
+        Executor { inner: Arc::new(Inner { engine, caller, config, owner, released }) }
     }
 
     /// Its configuration.
@@ -194,6 +261,7 @@ impl Executor {
     /// continuations (and jobs whose lease expired), fires due timer start events, runs
     /// everything and writes the outcomes; returns how many jobs and start events it ran.
     pub async fn run_once(&self) -> usize {
+        self.release_once().await;
         let timers = self.fire_start_timers().await;
         let calls = self.claim(Lane::Calls, self.inner.config.max_concurrent).await;
         let quick = self.claim(Lane::Quick, self.inner.config.batch).await;
@@ -213,28 +281,147 @@ impl Executor {
         match self.engine().fire_start_timers(self.inner.config.batch as i64).await {
             Ok(n) => n,
             Err(e) => {
-                tracing::warn!(executor = %self.inner.config.id, "could not fire timer start events: {e}");
+                tracing::warn!(executor = %self.inner.owner, "could not fire timer start events: {e}");
                 0
             }
         }
     }
 
     /// Runs claimed timers and continuations: one after another on SQLite, up to
-    /// `max_concurrent` at a time on PostgreSQL.
+    /// `max_concurrent` at a time on PostgreSQL, renewing the short lease of the whole batch
+    /// while it runs (a job waiting its turn keeps its claim).
     async fn run_quick(&self, jobs: Vec<Claimed>) {
+        if jobs.is_empty() {
+            return;
+        }
         let width = match self.engine().store.backend() {
             Backend::Sqlite => 1,
             Backend::Postgres => self.inner.config.max_concurrent,
         };
-        let mut set = JoinSet::new();
-        for c in jobs {
-            if set.len() >= width {
-                set.join_next().await;
+        let ids: Vec<String> = jobs.iter().map(|c| c.id.clone()).collect();
+        let work = async {
+            let mut set = JoinSet::new();
+            for c in jobs {
+                if set.len() >= width {
+                    set.join_next().await;
+                }
+                let me = self.clone();
+                set.spawn(async move { me.run_job(c).await });
             }
-            let me = self.clone();
-            set.spawn(async move { me.run_job(c).await });
+            while set.join_next().await.is_some() {}
+        };
+        tokio::select! {
+            () = work => {}
+            () = self.keep_batch_lease(&ids) => {}
         }
-        while set.join_next().await.is_some() {}
+    }
+
+    /// Extends every half quick lease the lease of the batch's jobs this executor still holds
+    /// (one statement by key); never returns.
+    async fn keep_batch_lease(&self, ids: &[String]) {
+        let lease = self.inner.config.quick_lease_ms;
+        let every = Duration::from_millis(u64::try_from(lease / 2).unwrap_or(0).max(1));
+        let marks: Vec<String> = (3..ids.len() + 3).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE jobs SET lock_expires_at = $1 WHERE id IN ({}) AND locked_by = $2 AND state || '' = 'running'",
+            marks.join(", ")
+        );
+        loop {
+            tokio::time::sleep(every).await;
+            let expires = self.engine().clock.now().saturating_add(lease);
+            let mut args = vec![Arg::Int(expires), Arg::Text(self.inner.owner.clone())];
+            args.extend(ids.iter().map(|i| Arg::Text(i.clone())));
+            match crate::sql::bind_all(&sql, args).execute(&self.engine().store.pool).await {
+                Ok(done) => tracing::debug!(jobs = done.rows_affected(), expires, "batch lease renewed"),
+                Err(e) => tracing::warn!(executor = %self.inner.owner, "batch lease not renewed: {e}"),
+            }
+        }
+    }
+
+    /// Releases once, at the first round, the claims of this executor's earlier incarnations;
+    /// a failure is logged and tried again at the next round.
+    async fn release_once(&self) {
+        use std::sync::atomic::Ordering;
+        if self.inner.released.load(Ordering::Acquire) {
+            return;
+        }
+        match self.release_previous_incarnations().await {
+            Ok(n) => {
+                self.inner.released.store(true, Ordering::Release);
+                if n > 0 {
+                    tracing::info!(executor = %self.inner.owner, jobs = n, "released the jobs of an earlier run");
+                }
+            }
+            Err(e) => tracing::warn!(executor = %self.inner.owner, "could not release the jobs of an earlier run: {e}"),
+        }
+    }
+
+    /// Gives back at once the jobs still claimed by an earlier incarnation of this executor
+    /// (same `id`, another incarnation: that process was killed or stopped while they ran):
+    /// each becomes pending again, due as it was, without counting the interrupted attempt
+    /// against its retries, and its attempts log gets a failed entry saying so (the attempt
+    /// number stays counted, so the next call's idempotency key is a new one). Returns how
+    /// many it released. A peer's claims (another `id`) are left to their lease.
+    pub async fn release_previous_incarnations(&self) -> Result<usize> {
+        let engine = self.engine();
+        let cfg = &self.inner.config;
+        let prefix = format!("{}#", cfg.id);
+        // LIKE narrows by the prefix (escaped; SQLite compares ASCII case-insensitively); the
+        // exact test follows.
+        let pattern: String = prefix
+            .chars()
+            .flat_map(|ch| match ch {
+                '\\' | '%' | '_' => vec!['\\', ch],
+                _ => vec![ch],
+            })
+            .chain(['%'])
+            .collect();
+        let rows = sqlx::query(
+            "SELECT id, instance_id, locked_by, revision, attempts FROM jobs \
+             WHERE state = 'running' AND locked_by LIKE $1 ESCAPE '\\'",
+        )
+        .bind(pattern)
+        .fetch_all(&engine.store.pool)
+        .await?;
+        let mut stale = Vec::new();
+        for r in &rows {
+            let owner: String = r.try_get("locked_by")?;
+            let earlier =
+                owner.strip_prefix(&prefix).is_some_and(|inc| !inc.contains('#')) && owner != self.inner.owner;
+            if earlier {
+                let id: String = r.try_get("id")?;
+                let instance: String = r.try_get("instance_id")?;
+                stale.push((id, instance, owner, r.try_get::<i64, _>("revision")?, r.try_get::<i64, _>("attempts")?));
+            }
+        }
+        if stale.is_empty() {
+            return Ok(0);
+        }
+        let now = engine.clock.now();
+        let release = format!(
+            "UPDATE jobs SET state = 'pending', locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 \
+             WHERE {}",
+            held_condition(1)
+        );
+        let _turn = self.write_turn().await;
+        let mut tx = engine.store.pool.begin().await?;
+        let mut released = 0;
+        for (id, instance, owner, revision, attempt) in stale {
+            let args = vec![Arg::Text(id.clone()), Arg::Text(owner.clone()), Arg::Int(revision)];
+            if crate::sql::bind_all(&release, args).execute(&mut *tx).await?.rows_affected() == 0 {
+                continue;
+            }
+            let message = format!(
+                "interrupted: executor {owner} stopped while this attempt ran (killed or shut down); its restart as \
+                 {} released the job at once; the attempt is not counted against the retries",
+                self.inner.owner
+            );
+            let (sql, args) = attempt_log(&id, &instance, attempt, &owner, now, now, false, &message);
+            crate::sql::bind_all(&sql, args).execute(&mut *tx).await?;
+            released += 1;
+        }
+        tx.commit().await?;
+        Ok(released)
     }
 
     /// Claims jobs of `lane`; a failure is logged and claims nothing.
@@ -242,7 +429,7 @@ impl Executor {
         match self.acquire(lane, limit).await {
             Ok(c) => c,
             Err(e) => {
-                tracing::warn!(executor = %self.inner.config.id, "could not claim jobs: {e}");
+                tracing::warn!(executor = %self.inner.owner, "could not claim jobs: {e}");
                 Vec::new()
             }
         }
@@ -262,6 +449,7 @@ impl Executor {
             if *shutdown.borrow() {
                 break;
             }
+            self.release_once().await;
             let starts = self.fire_start_timers().await;
             let free = max.saturating_sub(set.len());
             let calls = if free > 0 { self.claim(Lane::Calls, free).await } else { Vec::new() };
@@ -298,11 +486,11 @@ impl Executor {
         let engine = self.engine();
         let cfg = &self.inner.config;
         let now = engine.clock.now();
-        let expires = now.saturating_add(cfg.lease_ms);
-        let kinds = match lane {
-            Lane::Calls => "kind = 'service'",
-            Lane::Quick => "kind <> 'service'",
+        let (kinds, lease) = match lane {
+            Lane::Calls => ("kind = 'service'", cfg.lease_ms),
+            Lane::Quick => ("kind <> 'service'", cfg.quick_lease_ms),
         };
+        let expires = now.saturating_add(lease);
         let skip = match engine.store.backend() {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -324,7 +512,7 @@ impl Executor {
                 break;
             }
             let rows = sqlx::query(&sql)
-                .bind(&cfg.id)
+                .bind(&self.inner.owner)
                 .bind(expires)
                 .bind(now)
                 .bind(left as i64)
@@ -354,7 +542,7 @@ impl Executor {
     fn held(&self, c: &Claimed, first: usize) -> (String, Vec<Arg>) {
         (
             held_condition(first),
-            vec![Arg::Text(c.id.clone()), Arg::Text(self.inner.config.id.clone()), Arg::Int(c.revision)],
+            vec![Arg::Text(c.id.clone()), Arg::Text(self.inner.owner.clone()), Arg::Int(c.revision)],
         )
     }
 
@@ -376,21 +564,8 @@ impl Executor {
     }
 
     fn attempt(&self, c: &Claimed, started: i64, ok: bool, message: &str) -> (String, Vec<Arg>) {
-        (
-            "INSERT INTO job_attempts (job_id, instance_id, attempt, executor, started, finished, ok, message) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                .into(),
-            vec![
-                Arg::Text(c.id.clone()),
-                Arg::Text(c.instance_id.clone()),
-                Arg::Int(c.attempt),
-                Arg::Text(self.inner.config.id.clone()),
-                Arg::Int(started),
-                Arg::Int(self.engine().clock.now()),
-                Arg::Int(ok as i64),
-                Arg::Text(http::quote(message, 2_000)),
-            ],
-        )
+        let now = self.engine().clock.now();
+        attempt_log(&c.id, &c.instance_id, c.attempt, &self.inner.owner, started, now, ok, message)
     }
 
     /// What to do instead when the instance does not run or the token no longer waits for
@@ -461,16 +636,18 @@ impl Executor {
         }
     }
 
-    /// Extends the lease of a running job every half lease, so that a long call is not taken
-    /// over; returns only when the claim is gone (the job was deleted or taken over).
+    /// Extends the lease of a running job every half lease (its lane's), so that a long call
+    /// is not taken over; returns only when the claim is gone (the job was deleted or taken
+    /// over).
     async fn keep_lease(&self, c: &Claimed) {
         let cfg = &self.inner.config;
-        let every = Duration::from_millis(u64::try_from(cfg.lease_ms / 2).unwrap_or(0).max(1));
+        let lease = if c.kind == "service" { cfg.lease_ms } else { cfg.quick_lease_ms };
+        let every = Duration::from_millis(u64::try_from(lease / 2).unwrap_or(0).max(1));
         let (cond, args) = self.held(c, 2);
         let sql = extend_lease(&cond);
         loop {
             tokio::time::sleep(every).await;
-            let expires = self.engine().clock.now().saturating_add(cfg.lease_ms);
+            let expires = self.engine().clock.now().saturating_add(lease);
             let mut all = vec![Arg::Int(expires)];
             all.extend(args.iter().cloned());
             match crate::sql::bind_all(&sql, all).execute(&self.engine().store.pool).await {
