@@ -93,10 +93,8 @@ async fn bench(db: &TestDb, label: &str) {
     let mut bigs = Vec::new();
     for _ in 0..rounds {
         let t0 = Instant::now();
-        let started = e
-            .start_instance_with_tasks(&sys, "fanout", None, StartRequest::default())
-            .await
-            .expect("fan-out start");
+        let started =
+            e.start_instance_with_tasks(&sys, "fanout", None, StartRequest::default()).await.expect("fan-out start");
         let t1 = Instant::now();
         assert_eq!(started.created_tasks.len() as u64, fanout, "every task opened");
         bigs.push((t0, t1));
@@ -138,11 +136,7 @@ fn main() {
             if std::env::var("BENCH_ONLY").is_ok_and(|v| v != backend) {
                 continue;
             }
-            let mut db = if backend == "sqlite" {
-                TestDb::sqlite_from_env().await
-            } else {
-                TestDb::postgres().await
-            };
+            let mut db = if backend == "sqlite" { TestDb::sqlite_from_env().await } else { TestDb::postgres().await };
             db.set_clock(Clock::System);
             db.engine.ensure_default_tenant().await.expect("default tenant");
             bench(&db, backend).await;

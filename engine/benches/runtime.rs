@@ -408,7 +408,10 @@ async fn bench_lists(db: &TestDb, label: &str) {
 /// A fresh database of `backend` whose engine uses the system clock.
 async fn database(backend: &str) -> TestDb {
     let mut db = if backend == "sqlite" {
-        println!("sqlite: BPM_SQLITE_SYNC={}", std::env::var("BPM_SQLITE_SYNC").unwrap_or_else(|_| "full (default)".into()));
+        println!(
+            "sqlite: BPM_SQLITE_SYNC={}",
+            std::env::var("BPM_SQLITE_SYNC").unwrap_or_else(|_| "full (default)".into())
+        );
         TestDb::sqlite_from_env().await
     } else {
         TestDb::postgres().await

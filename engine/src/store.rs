@@ -261,11 +261,7 @@ mod tests {
     /// Every connection that writes gets the chosen mode: the writer thread's and the pool's.
     #[tokio::test]
     async fn the_sqlite_sync_mode_reaches_every_writing_connection() {
-        for (options, level) in [
-            (None, 2),
-            (Some(SqliteSync::Full), 2),
-            (Some(SqliteSync::Normal), 1),
-        ] {
+        for (options, level) in [(None, 2), (Some(SqliteSync::Full), 2), (Some(SqliteSync::Normal), 1)] {
             let path = std::env::temp_dir().join(format!("sync-{}.sqlite", new_id()));
             let url = format!("sqlite://{}?mode=rwc", path.display());
             let store = match options {

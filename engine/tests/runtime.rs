@@ -866,7 +866,9 @@ async fn thousands_of_parallel_tasks(db: &TestDb) {
     let e = &db.engine;
     for n in [1_666, 2_500] {
         let key = format!("fan{n}");
-        let mut body = String::from(r#"<startEvent id="s"/><parallelGateway id="split"/><parallelGateway id="join"/><endEvent id="e"/>"#);
+        let mut body = String::from(
+            r#"<startEvent id="s"/><parallelGateway id="split"/><parallelGateway id="join"/><endEvent id="e"/>"#,
+        );
         body.push_str(&flow("in", "s", "split"));
         body.push_str(&flow("out", "join", "e"));
         for i in 0..n {
@@ -909,7 +911,10 @@ async fn thousands_of_parallel_tasks(db: &TestDb) {
         e.complete_task(&sys(), &opened[0], Map::new()).await.unwrap();
         e.terminate_instance(&sys(), &id, "too many", None).await.unwrap();
         assert_eq!(count("SELECT count(*) FROM tasks WHERE instance_id = $1 AND state = 'active'").await, 0);
-        assert_eq!(count("SELECT count(*) FROM tasks WHERE instance_id = $1 AND state = 'cancelled'").await, n as i64 - 1);
+        assert_eq!(
+            count("SELECT count(*) FROM tasks WHERE instance_id = $1 AND state = 'cancelled'").await,
+            n as i64 - 1
+        );
         assert_eq!(count("SELECT count(*) FROM activity_history WHERE instance_id = $1 AND end_time IS NULL").await, 0);
     }
 }

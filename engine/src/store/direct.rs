@@ -472,7 +472,12 @@ mod tests {
         let mut ws = WriteSet::default();
         ws.check("UPDATE t SET b = 8 WHERE a = $1", vec![Arg::from("nobody")], EngineError::Conflict("gone".into()));
         assert!(matches!(run(&conn, &ws).map_err(|s| s.into_error(ws)), Err(EngineError::Conflict(m)) if m == "gone"));
-        let direct = Direct { path: path.clone(), writer_synchronous: 0, readers: Mutex::new(Vec::new()), queue: Mutex::new(None) };
+        let direct = Direct {
+            path: path.clone(),
+            writer_synchronous: 0,
+            readers: Mutex::new(Vec::new()),
+            queue: Mutex::new(None),
+        };
         let rows = direct
             .fetch("SELECT a, b FROM t WHERE b = $1", &[Arg::from(7)], |r| {
                 Ok((
