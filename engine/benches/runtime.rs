@@ -19,6 +19,9 @@
 //! - Raw: the same pool without engine code (a `SELECT 1` round trip, a one-insert
 //!   transaction), the floor the lifecycle figure is measured against.
 //!
+//! `BPM_SQLITE_SYNC=full|normal` sets SQLite's durability as the server's variable does
+//! (default `full`).
+//!
 //! `BENCH_ONLY=sqlite|postgres` limits the run to one database; `BENCH_PARTS=raw|lifecycle|lists`
 //! to one part. `BENCH_SQL` is run on the fresh database before the lifecycles, to measure a
 //! schema change (an index or key dropped, a table setting) before writing its migration.
@@ -404,7 +407,15 @@ async fn bench_lists(db: &TestDb, label: &str) {
 
 /// A fresh database of `backend` whose engine uses the system clock.
 async fn database(backend: &str) -> TestDb {
-    let mut db = if backend == "sqlite" { TestDb::sqlite().await } else { TestDb::postgres().await };
+    let mut db = if backend == "sqlite" {
+        println!(
+            "sqlite: BPM_SQLITE_SYNC={}",
+            std::env::var("BPM_SQLITE_SYNC").unwrap_or_else(|_| "full (default)".into())
+        );
+        TestDb::sqlite_from_env().await
+    } else {
+        TestDb::postgres().await
+    };
     db.set_clock(Clock::System);
     db.engine.ensure_default_tenant().await.expect("default tenant");
     db

@@ -23,7 +23,7 @@ pub mod testing;
 
 pub use clock::Clock;
 pub use error::{EngineError, Result};
-pub use store::{Backend, Store};
+pub use store::{Backend, SqliteSync, Store, StoreOptions};
 
 /// Tables whose rows are filed under a catalog node (`catalog_id`), with the words used in
 /// the refusal to delete a node that still holds some.
@@ -52,7 +52,12 @@ impl Engine {
 
     /// Connects to the database at `url`, applies migrations and returns the engine.
     pub async fn connect(url: &str) -> Result<Engine> {
-        Ok(Engine::new(Store::connect(url).await?, Clock::System))
+        Engine::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// [`Engine::connect`] with the store's options (SQLite durability).
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Engine> {
+        Ok(Engine::new(Store::connect_with(url, options).await?, Clock::System))
     }
 
     /// The store, for health checks and shutdown.

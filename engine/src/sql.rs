@@ -41,7 +41,7 @@ pub(crate) fn page_size(limit: i64) -> i64 {
 }
 
 /// A bind value of a query built at run time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Arg {
     Text(String),
     Int(i64),
@@ -157,29 +157,38 @@ impl Cells for AnyRow {
     }
 }
 
+/// The most rows one `INSERT` of [`insert_many`] carries. Keeps every statement far below
+/// SQLite's 32,766 and PostgreSQL's 65,535 bind values, and gives a large fan-out a few
+/// statements of one shape, which SQLite prepares once and reuses.
+pub(crate) const ROWS_PER_INSERT: usize = 100;
+
 /// `INSERT INTO table (cols) VALUES (...), (...)` for `rows` of `cols.len()` values each,
-/// with the bind values in order; `None` when there are no rows.
-pub(crate) fn insert_many(table: &str, cols: &[&str], rows: Vec<Vec<Arg>>) -> Option<(String, Vec<Arg>)> {
-    if rows.is_empty() {
-        return None;
-    }
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-    let mut args = Vec::with_capacity(rows.len() * cols.len());
-    for (r, row) in rows.into_iter().enumerate() {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for (c, a) in row.into_iter().enumerate() {
-            if c > 0 {
+/// with the bind values in order: one statement per [`ROWS_PER_INSERT`] rows, none when there
+/// are no rows.
+pub(crate) fn insert_many(table: &str, cols: &[&str], rows: Vec<Vec<Arg>>) -> Vec<(String, Vec<Arg>)> {
+    let mut out = Vec::with_capacity(rows.len().div_ceil(ROWS_PER_INSERT));
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        let mut args = Vec::with_capacity(ROWS_PER_INSERT * cols.len());
+        for (r, row) in rows.by_ref().take(ROWS_PER_INSERT).enumerate() {
+            if r > 0 {
                 sql.push_str(", ");
             }
-            args.push(a);
-            sql.push_str(&format!("${}", args.len()));
+            sql.push('(');
+            for (c, a) in row.into_iter().enumerate() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                args.push(a);
+                sql.push('$');
+                sql.push_str(&args.len().to_string());
+            }
+            sql.push(')');
         }
-        sql.push(')');
+        out.push((sql, args));
     }
-    Some((sql, args))
+    out
 }
 
 /// A `WHERE` clause built condition by condition, numbering its placeholders.
@@ -288,6 +297,18 @@ mod tests {
             let err = decode_cursor::<(String, i64, String)>(bad).unwrap_err();
             assert!(matches!(err, EngineError::Invalid { field: Some("cursor"), .. }), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn many_rows_insert_in_statements_of_one_shape() {
+        assert!(insert_many("t", &["a", "b"], Vec::new()).is_empty());
+        let rows = (0..ROWS_PER_INSERT as i64 * 2 + 1).map(|i| vec![Arg::Int(i), Arg::Int(-i)]).collect();
+        let chunks = insert_many("t", &["a", "b"], rows);
+        assert_eq!(chunks.len(), 3);
+        assert_eq!(chunks[0].0, chunks[1].0, "full statements share one text");
+        assert_eq!(chunks[2].0, "INSERT INTO t (a, b) VALUES ($1, $2)");
+        assert_eq!(chunks[1].1[..2], [Arg::Int(ROWS_PER_INSERT as i64), Arg::Int(-(ROWS_PER_INSERT as i64))]);
+        assert_eq!(chunks.iter().map(|(_, a)| a.len()).sum::<usize>(), (ROWS_PER_INSERT * 2 + 1) * 2);
     }
 
     #[test]

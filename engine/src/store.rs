@@ -18,9 +18,65 @@ use crate::error::Result;
 use crate::sql::{bind_all, Arg, Cells};
 
 /// Every SQLite connection's settings: WAL lets readers run beside the writer; the busy
-/// timeout makes a second writer wait instead of failing.
-const SQLITE_PRAGMAS: &str =
-    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+/// timeout makes a second writer wait instead of failing. `synchronous` follows
+/// [`SqliteSync`].
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+
+/// How a commit on a SQLite file reaches the disk (`PRAGMA synchronous` of every connection
+/// that writes). The file is always in WAL mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// Every commit waits until the write-ahead log is on the disk: an acknowledged command
+    /// survives a power loss or an operating system crash. Group commit shares that wait
+    /// among the commands committed together.
+    #[default]
+    Full,
+    /// A commit is written to the log but synced only at checkpoints: survives the server
+    /// process being killed, but a power loss may take the commands acknowledged since the
+    /// last checkpoint (the database itself stays consistent).
+    Normal,
+}
+
+impl SqliteSync {
+    /// The value of `PRAGMA synchronous` as SQLite reports it (FULL = 2, NORMAL = 1).
+    pub fn level(self) -> i64 {
+        match self {
+            SqliteSync::Full => 2,
+            SqliteSync::Normal => 1,
+        }
+    }
+
+    /// The statement that sets it on a connection.
+    pub(crate) fn pragma(self) -> &'static str {
+        match self {
+            SqliteSync::Full => "PRAGMA synchronous=FULL",
+            SqliteSync::Normal => "PRAGMA synchronous=NORMAL",
+        }
+    }
+}
+
+impl std::str::FromStr for SqliteSync {
+    type Err = String;
+
+    /// `full` or `normal`, in any case.
+    fn from_str(s: &str) -> std::result::Result<SqliteSync, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "full" => Ok(SqliteSync::Full),
+            "normal" => Ok(SqliteSync::Normal),
+            _ => Err(format!(
+                "'{s}' is not a SQLite sync mode: use full (an acknowledged command survives a power loss) \
+                 or normal (faster; a power loss may lose the last commands)"
+            )),
+        }
+    }
+}
+
+/// How the store connects, beyond its URL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// On a SQLite file: how commits reach the disk (ignored on PostgreSQL).
+    pub sqlite_sync: SqliteSync,
+}
 
 /// Which database the store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +95,15 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) and applies migrations.
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) with the default
+    /// options and applies migrations.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// Connects to `url` with `options` and applies migrations.
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store> {
+        let sync = options.sqlite_sync;
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
@@ -49,27 +112,28 @@ impl Store {
         };
         // No ping before each checkout: it would double the round trips of every query; a
         // broken connection fails its query and is replaced.
-        let options = AnyPoolOptions::new().test_before_acquire(false);
+        let pool_options = AnyPoolOptions::new().test_before_acquire(false);
         let pool = match backend {
             // SQLite: one file, many readers, one writer at a time.
             Backend::Sqlite => {
-                options
+                pool_options
                     .max_connections(8)
-                    .after_connect(|conn, _| {
+                    .after_connect(move |conn, _| {
                         Box::pin(async move {
                             conn.execute(SQLITE_PRAGMAS).await?;
+                            conn.execute(sync.pragma()).await?;
                             Ok(())
                         })
                     })
                     .connect(url)
                     .await?
             }
-            Backend::Postgres => options.max_connections(16).connect(url).await?,
+            Backend::Postgres => pool_options.max_connections(16).connect(url).await?,
         };
         let mut store = Store { pool, backend, direct: None };
         store.migrate().await?;
         if backend == Backend::Sqlite {
-            store.direct = Direct::open(url)?.map(Arc::new);
+            store.direct = Direct::open(url, sync)?.map(Arc::new);
         }
         Ok(store)
     }
@@ -174,4 +238,52 @@ pub fn new_id() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64 & 0xffff_ffff_ffff);
     format!("{ms:012x}{:016x}", rand::thread_rng().gen::<u64>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `PRAGMA synchronous` on as many pool connections as the pool holds at once.
+    async fn pool_levels(store: &Store) -> Vec<i64> {
+        let mut conns = Vec::new();
+        for _ in 0..4 {
+            conns.push(store.pool.acquire().await.expect("connection"));
+        }
+        let mut levels = Vec::new();
+        for c in &mut conns {
+            let row = sqlx::query("PRAGMA synchronous").fetch_one(&mut **c).await.expect("pragma");
+            levels.push(sqlx::Row::try_get::<i64, _>(&row, 0).expect("level"));
+        }
+        levels
+    }
+
+    /// Every connection that writes gets the chosen mode: the writer thread's and the pool's.
+    #[tokio::test]
+    async fn the_sqlite_sync_mode_reaches_every_writing_connection() {
+        for (options, level) in [(None, 2), (Some(SqliteSync::Full), 2), (Some(SqliteSync::Normal), 1)] {
+            let path = std::env::temp_dir().join(format!("sync-{}.sqlite", new_id()));
+            let url = format!("sqlite://{}?mode=rwc", path.display());
+            let store = match options {
+                None => Store::connect(&url).await,
+                Some(sqlite_sync) => Store::connect_with(&url, StoreOptions { sqlite_sync }).await,
+            }
+            .expect("store");
+            let writer = store.direct.as_ref().expect("a file has a writer").writer_synchronous();
+            assert_eq!(writer, level, "writer, {options:?}");
+            assert_eq!(pool_levels(&store).await, vec![level; 4], "pool, {options:?}");
+            store.close().await;
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
+
+    #[test]
+    fn sqlite_sync_modes_parse_and_bad_ones_say_what_to_use() {
+        assert_eq!(" FULL ".parse::<SqliteSync>(), Ok(SqliteSync::Full));
+        assert_eq!("normal".parse::<SqliteSync>(), Ok(SqliteSync::Normal));
+        let e = "off".parse::<SqliteSync>().unwrap_err();
+        assert!(e.contains("'off'") && e.contains("full") && e.contains("normal"), "{e}");
+    }
 }

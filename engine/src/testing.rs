@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::{Clock, Engine, Store};
+use crate::{Clock, Engine, Store, StoreOptions};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -35,10 +35,25 @@ fn unique_name() -> String {
 impl TestDb {
     /// A fresh SQLite file in the temp folder.
     pub async fn sqlite() -> TestDb {
+        TestDb::sqlite_with(StoreOptions::default()).await
+    }
+
+    /// [`TestDb::sqlite`] with the store's options (benchmarks of the sync modes).
+    pub async fn sqlite_with(options: StoreOptions) -> TestDb {
         let path = std::env::temp_dir().join(format!("{}.sqlite", unique_name()));
         let url = format!("sqlite://{}?mode=rwc", path.display());
-        let store = Store::connect(&url).await.expect("SQLite test database");
+        let store = Store::connect_with(&url, options).await.expect("SQLite test database");
         TestDb { engine: Engine::new(store, Clock::fixed(1_700_000_000_000)), url, cleanup: Cleanup::File(path) }
+    }
+
+    /// [`TestDb::sqlite`] with `BPM_SQLITE_SYNC` (`full` or `normal`, default `full`) as the
+    /// server reads it, for benchmarks. Panics with the reason on a bad value.
+    pub async fn sqlite_from_env() -> TestDb {
+        let sqlite_sync = match std::env::var("BPM_SQLITE_SYNC") {
+            Ok(v) => v.parse().unwrap_or_else(|e| panic!("BPM_SQLITE_SYNC: {e}")),
+            Err(_) => Default::default(),
+        };
+        TestDb::sqlite_with(StoreOptions { sqlite_sync }).await
     }
 
     /// A fresh database on the test PostgreSQL server. Panics with a clear message when the

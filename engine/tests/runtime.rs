@@ -894,3 +894,65 @@ async fn demo_instances(db: &TestDb) {
     }
 }
 db_test!(demo_instances_cover_every_state_and_category, demo_instances);
+
+/// A start that opens thousands of tasks at once (a parallel gateway's branches): every task
+/// and its history row are stored exactly once, beyond what one statement may carry (SQLite
+/// takes 32,766 values per statement, PostgreSQL 65,535), and terminating the instance ends
+/// them all.
+async fn thousands_of_parallel_tasks(db: &TestDb) {
+    let e = &db.engine;
+    for n in [1_666, 2_500] {
+        let key = format!("fan{n}");
+        let mut body = String::from(
+            r#"<startEvent id="s"/><parallelGateway id="split"/><parallelGateway id="join"/><endEvent id="e"/>"#,
+        );
+        body.push_str(&flow("in", "s", "split"));
+        body.push_str(&flow("out", "join", "e"));
+        for i in 0..n {
+            body.push_str(&format!(r#"<userTask id="t{i}" name="Review {i}"/>"#));
+            body.push_str(&flow(&format!("a{i}"), "split", &format!("t{i}")));
+            body.push_str(&flow(&format!("b{i}"), &format!("t{i}"), "join"));
+        }
+        deploy(e, &key, &body).await;
+        let started = e.start_instance_with_tasks(&sys(), &key, None, StartRequest::default()).await.unwrap();
+        let id = started.instance.id;
+        let mut opened = started.created_tasks.clone();
+        opened.sort();
+        opened.dedup();
+        assert_eq!(opened.len(), n, "every task answered once");
+        let count = |sql: &'static str| {
+            let id = id.clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).bind(id).fetch_one(e.store().pool()).await.unwrap() }
+        };
+        assert_eq!(count("SELECT count(*) FROM tasks WHERE instance_id = $1 AND state = 'active'").await, n as i64);
+        assert_eq!(count("SELECT count(DISTINCT activity_id) FROM tasks WHERE instance_id = $1").await, n as i64);
+        let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM tasks WHERE instance_id = $1 ORDER BY id")
+            .bind(&id)
+            .fetch_all(e.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(stored, opened, "the stored tasks are the ones answered");
+        // The start event and the gateway, then one open row per task, naming its task.
+        let mut h = history(e, &id).await;
+        h.sort();
+        let mut expected: Vec<String> = (0..n).map(|i| format!("t{i}:-")).collect();
+        expected.extend(["s:completed".to_string(), "split:completed".to_string()]);
+        expected.sort();
+        assert!(h == expected, "{} history rows where {} were expected", h.len(), expected.len());
+        assert_eq!(
+            count("SELECT count(DISTINCT task_id) FROM activity_history WHERE instance_id = $1 AND end_time IS NULL")
+                .await,
+            n as i64
+        );
+        // One task completes as usual; terminating ends the others and their history rows.
+        e.complete_task(&sys(), &opened[0], Map::new()).await.unwrap();
+        e.terminate_instance(&sys(), &id, "too many", None).await.unwrap();
+        assert_eq!(count("SELECT count(*) FROM tasks WHERE instance_id = $1 AND state = 'active'").await, 0);
+        assert_eq!(
+            count("SELECT count(*) FROM tasks WHERE instance_id = $1 AND state = 'cancelled'").await,
+            n as i64 - 1
+        );
+        assert_eq!(count("SELECT count(*) FROM activity_history WHERE instance_id = $1 AND end_time IS NULL").await, 0);
+    }
+}
+db_test!(fan_outs_of_thousands_of_tasks_store_each_once, thousands_of_parallel_tasks);

@@ -2,6 +2,8 @@
 
 use std::net::SocketAddr;
 
+use engine::SqliteSync;
+
 /// Everything the server reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -17,6 +19,8 @@ pub struct Config {
     pub demo: bool,
     /// `BPM_MAX_FILE_BYTES`: the largest BPMN file accepted (default 10 MiB).
     pub max_file_bytes: usize,
+    /// `BPM_SQLITE_SYNC`: `full` (default) or `normal`, how a SQLite commit reaches the disk.
+    pub sqlite_sync: SqliteSync,
 }
 
 /// The default SQLite file, created (with its folder) on first start.
@@ -46,8 +50,13 @@ impl Config {
             .ok()
             .filter(|n| *n > 0)
             .ok_or_else(|| format!("BPM_MAX_FILE_BYTES='{max_text}' should be a positive number of bytes"))?;
+        let sqlite_sync = match non_empty("BPM_SQLITE_SYNC") {
+            None => SqliteSync::default(),
+            Some(v) => v.parse().map_err(|e| format!("BPM_SQLITE_SYNC: {e}"))?,
+        };
         Ok(Config {
             max_file_bytes,
+            sqlite_sync,
             database_url: non_empty("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             addr,
             admin_password: non_empty("BPM_ADMIN_PASSWORD"),
@@ -84,6 +93,7 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert!(c.demo);
         assert_eq!(c.max_file_bytes, 10 * 1024 * 1024);
+        assert_eq!(c.sqlite_sync, SqliteSync::Full);
         assert_eq!(c.sqlite_dir().unwrap(), std::path::PathBuf::from("data"));
     }
 
@@ -93,6 +103,9 @@ mod tests {
         assert!(cfg(&[("BPM_DEMO", "maybe")]).unwrap_err().contains("BPM_DEMO"));
         assert!(!cfg(&[("BPM_DEMO", "off")]).unwrap().demo);
         assert!(cfg(&[("BPM_MAX_FILE_BYTES", "0")]).unwrap_err().contains("BPM_MAX_FILE_BYTES"));
+        let e = cfg(&[("BPM_SQLITE_SYNC", "off")]).unwrap_err();
+        assert!(e.contains("BPM_SQLITE_SYNC") && e.contains("full") && e.contains("normal"), "{e}");
+        assert_eq!(cfg(&[("BPM_SQLITE_SYNC", "Normal")]).unwrap().sqlite_sync, SqliteSync::Normal);
     }
 
     #[test]

@@ -72,7 +72,8 @@ pub async fn start_engine(config: &Config) -> Result<Engine, ServerError> {
     if let Some(dir) = config.sqlite_dir() {
         std::fs::create_dir_all(&dir)?;
     }
-    let engine = Engine::connect(&config.database_url)
+    let options = engine::StoreOptions { sqlite_sync: config.sqlite_sync };
+    let engine = Engine::connect_with(&config.database_url, options)
         .await
         .map_err(|source| ServerError::Database { url: redact(&config.database_url), source })?;
     let first_start = engine.is_empty().await.map_err(ServerError::Setup)?;

@@ -12,11 +12,14 @@
 //!   that queued up meanwhile in one transaction, and every caller hears back only after the
 //!   commit (group commit). A checked statement that changes no row refuses its command; the
 //!   transaction is then rolled back and the other sets run again without it, so one refused
-//!   command never undoes or blocks the others.
+//!   command never undoes or blocks the others. A transaction takes no more sets once it has
+//!   run [`MAX_HOLD`], and a large set (a fan-out of many tasks) commits alone after the small
+//!   ones, so one large command holds the others for its own time at most.
 //!
 //! Everything else (migrations, deployments, open lists, the executor's claims) keeps using
 //! the pool; all connections share the one database file.
 
+use std::collections::VecDeque;
 use std::sync::mpsc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -25,12 +28,19 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{CachedStatement, Connection, OpenFlags, ToSql};
 use tokio::sync::oneshot;
 
-use super::writes::WriteSet;
+use super::writes::{substitute_into, WriteSet};
+use super::SqliteSync;
 use crate::error::{DbFailure, EngineError, Result};
 use crate::sql::{Arg, Cells};
 
 /// Write sets committed together at most.
 const MAX_BATCH: usize = 64;
+/// How long one transaction of the writer goes on taking write sets of its batch (see
+/// [`commit_batch`]).
+const MAX_HOLD: Duration = Duration::from_millis(20);
+/// A write set of more bind values than this (a fan-out of a hundred tasks or so) commits in
+/// a transaction of its own, after the small sets queued with it (see [`next_batch`]).
+const LARGE_SET: usize = 2_000;
 /// Idle read connections kept.
 const MAX_IDLE_READERS: usize = 8;
 /// Prepared statements kept per connection.
@@ -47,6 +57,9 @@ type Reply = oneshot::Sender<Result<()>>;
 #[derive(Debug)]
 pub(crate) struct Direct {
     path: String,
+    /// `PRAGMA synchronous` as the writer's connection reported it after it was set.
+    #[cfg_attr(not(test), allow(dead_code))]
+    writer_synchronous: i64,
     readers: Mutex<Vec<Connection>>,
     queue: Mutex<Option<mpsc::Sender<(WriteSet, Reply)>>>,
 }
@@ -54,15 +67,29 @@ pub(crate) struct Direct {
 impl Direct {
     /// Opens the writer's connection to the file of `url` and starts its thread; `None` for an
     /// in-memory database, which is private to the pool's connection.
-    pub(crate) fn open(url: &str) -> Result<Option<Direct>> {
+    pub(crate) fn open(url: &str, sync: SqliteSync) -> Result<Option<Direct>> {
         let Some(path) = file_path(url) else { return Ok(None) };
         let conn = connect(&path, false)?;
+        conn.execute_batch(sync.pragma()).map_err(sqlite)?;
+        let writer_synchronous = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).map_err(sqlite)?;
+        if writer_synchronous != sync.level() {
+            return Err(storage(format!(
+                "SQLite did not take `{}` (it reports synchronous={writer_synchronous})",
+                sync.pragma()
+            )));
+        }
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(conn, rx))
             .map_err(|e| storage(format!("the SQLite writer thread could not start: {e}")))?;
-        Ok(Some(Direct { path, readers: Mutex::new(Vec::new()), queue: Mutex::new(Some(tx)) }))
+        Ok(Some(Direct { path, writer_synchronous, readers: Mutex::new(Vec::new()), queue: Mutex::new(Some(tx)) }))
+    }
+
+    /// `PRAGMA synchronous` of the writer's connection (2 FULL, 1 NORMAL).
+    #[cfg(test)]
+    pub(crate) fn writer_synchronous(&self) -> i64 {
+        self.writer_synchronous
     }
 
     /// Runs a query in place and maps each row with `f`.
@@ -142,14 +169,39 @@ fn connect(path: &str, read_only: bool) -> Result<Connection> {
     if !read_only {
         // `analysis_limit`: ANALYZE samples this many rows per index, so a statistics refresh
         // takes milliseconds on any size of table.
-        conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA temp_store=MEMORY; PRAGMA analysis_limit=1000;").map_err(sqlite)?;
+        conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA temp_store=MEMORY; PRAGMA analysis_limit=1000;").map_err(sqlite)?;
     }
     Ok(conn)
 }
 
+/// Statements with more bind values than this are prepared with `?n` for `$n` (see
+/// [`prepare`]).
+const NAMED_ARGS_AT_MOST: usize = 32;
+
 /// The cached statement of `sql` with `args` bound: `$n` takes the n-th argument, wherever it
 /// appears (SQLite numbers `$n` parameters by first appearance, not by `n`).
+///
+/// SQLite treats `$n` as a name, and finds a name (when it prepares) and a parameter's name (when
+/// the loop below binds) by walking the statement's list of names: time quadratic in the number
+/// of values, seconds for a fan-out's thousands of rows. A statement of many values is
+/// therefore prepared with `?n`, which SQLite takes as the n-th parameter directly.
 fn prepare<'c>(conn: &'c Connection, sql: &str, args: &[Arg]) -> Result<CachedStatement<'c>> {
+    if args.len() > NAMED_ARGS_AT_MOST {
+        let mut numbered = String::with_capacity(sql.len() + sql.len() / 8);
+        substitute_into(&mut numbered, sql, |n| format!("?{n}"));
+        let mut stmt = conn.prepare_cached(&numbered).map_err(sqlite)?;
+        let count = stmt.parameter_count();
+        if count > args.len() {
+            return Err(storage(format!(
+                "parameter {count} of a statement has no argument ({} given): {sql}",
+                args.len()
+            )));
+        }
+        for (i, arg) in args.iter().take(count).enumerate() {
+            stmt.raw_bind_parameter(i + 1, arg).map_err(sqlite)?;
+        }
+        return Ok(stmt);
+    }
     let mut stmt = conn.prepare_cached(sql).map_err(sqlite)?;
     for i in 1..=stmt.parameter_count() {
         let n = stmt.parameter_name(i).and_then(|p| p.strip_prefix('$')).and_then(|n| n.parse::<usize>().ok());
@@ -256,26 +308,55 @@ fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<(WriteSet, Reply)>) {
     refresh_statistics(&conn, true);
     let mut refreshed = Instant::now();
+    // Write sets taken from the queue and not committed yet, in the order they came.
+    let mut pending: VecDeque<(WriteSet, Reply)> = VecDeque::new();
     loop {
-        match rx.recv_timeout(OPTIMIZE_EVERY) {
-            Ok(first) => {
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(next) => batch.push(next),
-                        Err(_) => break,
-                    }
-                }
-                commit_batch(&conn, batch);
+        if pending.is_empty() {
+            match rx.recv_timeout(OPTIMIZE_EVERY) {
+                Ok(first) => pending.push_back(first),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+        while pending.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(next) => pending.push_back(next),
+                Err(_) => break,
+            }
+        }
+        if !pending.is_empty() {
+            let batch = next_batch(&mut pending);
+            let rest = commit_batch(&conn, batch);
+            // Left out when the transaction had run long enough: first in the next one.
+            for set in rest.into_iter().rev() {
+                pending.push_front(set);
+            }
         }
         if refreshed.elapsed() >= OPTIMIZE_EVERY {
             refresh_statistics(&conn, false);
             refreshed = Instant::now();
         }
     }
+}
+
+/// The write sets of the next transaction, taken out of `pending`: the small ones (up to
+/// [`MAX_BATCH`]), so that they do not wait for a large one; when there are none, the first
+/// large one, which commits alone.
+fn next_batch(pending: &mut VecDeque<(WriteSet, Reply)>) -> Vec<(WriteSet, Reply)> {
+    let mut batch = Vec::new();
+    let mut kept = VecDeque::new();
+    while let Some(set) = pending.pop_front() {
+        if batch.len() < MAX_BATCH && set.0.values() <= LARGE_SET {
+            batch.push(set);
+        } else {
+            kept.push_back(set);
+        }
+    }
+    *pending = kept;
+    if batch.is_empty() {
+        batch.extend(pending.pop_front());
+    }
+    batch
 }
 
 /// Lets SQLite analyze the tables whose statistics are missing or out of date, as its
@@ -292,40 +373,56 @@ fn batch_failed(e: &rusqlite::Error) -> EngineError {
     storage(format!("the change could not be saved ({e}); try again"))
 }
 
-/// Commits the write sets of `batch` in one transaction. They run one after the other with
-/// nothing in between; when one stops (a check refused it, or SQLite failed it), the
-/// transaction is rolled back, that set hears why, and the others run again without it. A
-/// refusal is rare (two people acting on one instance at once), so this costs less than a
-/// savepoint around every set.
-fn commit_batch(conn: &Connection, mut batch: Vec<(WriteSet, Reply)>) {
+/// Commits write sets of `batch` in one transaction and returns the ones it left for the next.
+/// They run one after the other with nothing in between; once they have run for
+/// [`MAX_HOLD`], the transaction takes no more and commits, so a slow set delays the sets
+/// queued behind it by one transaction at most. When one stops (a check refused it, or
+/// SQLite failed it), the transaction is rolled back, that set hears why, and the others run
+/// again without it. A refusal is rare (two people acting on one instance at once), so this
+/// costs less than a savepoint around every set.
+fn commit_batch(conn: &Connection, mut batch: Vec<(WriteSet, Reply)>) -> Vec<(WriteSet, Reply)> {
     while !batch.is_empty() {
         if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
             for (_, reply) in batch {
                 let _ = reply.send(Err(batch_failed(&e)));
             }
-            return;
+            return Vec::new();
         }
-        let stopped = batch.iter().enumerate().find_map(|(i, (ws, _))| run(conn, ws).err().map(|s| (i, s)));
+        let began = Instant::now();
+        let mut ran = 0;
+        let mut stopped = None;
+        for (i, (ws, _)) in batch.iter().enumerate() {
+            if i > 0 && began.elapsed() >= MAX_HOLD {
+                break;
+            }
+            if let Err(stop) = run(conn, ws) {
+                stopped = Some((i, stop));
+                break;
+            }
+            ran = i + 1;
+        }
         if let Some((i, stop)) = stopped {
             let _ = exec(conn, "ROLLBACK");
             let (ws, reply) = batch.remove(i);
             let _ = reply.send(Err(stop.into_error(ws)));
             continue;
         }
+        let rest = batch.split_off(ran);
         if let Err(e) = exec(conn, "COMMIT") {
             let _ = exec(conn, "ROLLBACK");
             for (_, reply) in batch {
                 let _ = reply.send(Err(batch_failed(&e)));
             }
-            return;
+            return rest;
         }
         for (ws, reply) in batch {
             let _ = reply.send(Ok(()));
             // Freed here, after the answer: the caller waits for the answer, not for this.
             drop(ws);
         }
-        return;
+        return rest;
     }
+    Vec::new()
 }
 
 /// A SQLite failure as the engine's storage error, keeping its code (a busy database stays a
@@ -375,7 +472,12 @@ mod tests {
         let mut ws = WriteSet::default();
         ws.check("UPDATE t SET b = 8 WHERE a = $1", vec![Arg::from("nobody")], EngineError::Conflict("gone".into()));
         assert!(matches!(run(&conn, &ws).map_err(|s| s.into_error(ws)), Err(EngineError::Conflict(m)) if m == "gone"));
-        let direct = Direct { path: path.clone(), readers: Mutex::new(Vec::new()), queue: Mutex::new(None) };
+        let direct = Direct {
+            path: path.clone(),
+            writer_synchronous: 0,
+            readers: Mutex::new(Vec::new()),
+            queue: Mutex::new(None),
+        };
         let rows = direct
             .fetch("SELECT a, b FROM t WHERE b = $1", &[Arg::from(7)], |r| {
                 Ok((

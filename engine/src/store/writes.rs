@@ -22,6 +22,8 @@
 //! A checked statement is counted by `write_guard(count)`, a function (migration
 //! `write_guard`) that raises when the count is 0, so nothing of the set is written.
 
+use std::collections::{HashMap, HashSet};
+
 use sqlx::AnyConnection;
 
 use crate::error::{EngineError, Result};
@@ -41,6 +43,9 @@ pub(super) struct Write {
 pub(crate) struct WriteSet {
     writes: Vec<Write>,
 }
+
+/// The most bind values one PostgreSQL statement may have; a larger set is inlined.
+const PG_MAX_BIND_VALUES: usize = 65_535;
 
 /// The name of the error `write_guard()` raises on PostgreSQL.
 pub(crate) const GUARD_FAILED_PG: &str = "write_guard_failed";
@@ -70,6 +75,11 @@ impl WriteSet {
         Ok(())
     }
 
+    /// How many bind values the statements have together: the set's size.
+    pub(super) fn values(&self) -> usize {
+        self.writes.iter().map(|w| w.args.len()).sum()
+    }
+
     /// The statements, in order.
     pub(super) fn writes(&self) -> &[Write] {
         &self.writes
@@ -86,7 +96,7 @@ impl WriteSet {
     /// `write_guard()` in the final `SELECT`. Sets of one shape share one statement text, so
     /// PostgreSQL parses and plans it once per connection instead of once per command.
     pub(crate) fn fused(&self) -> Option<(String, Vec<Arg>)> {
-        if !fusable(&self.writes) {
+        if self.values() > PG_MAX_BIND_VALUES || !fusable(&self.writes) {
             return None;
         }
         let mut sql = String::from("WITH ");
@@ -164,44 +174,42 @@ fn touch(sql: &str) -> Option<Touch<'_>> {
 /// set, with the outcome of running them in order: none reads a table another one writes,
 /// none updates or deletes in a table an earlier one inserted into, and the updates and
 /// deletes of one table are one statement with different keys (so they meet different rows;
-/// PostgreSQL applies only one of two changes of a row in one statement).
+/// PostgreSQL applies only one of two changes of a row in one statement). Linear in the
+/// number of statements: a command that ends thousands of tasks has thousands of them.
 fn fusable(writes: &[Write]) -> bool {
     let Some(touches) = writes.iter().map(|w| touch(&w.sql)).collect::<Option<Vec<_>>>() else {
         return false;
     };
+    let mut by_table: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, t) in touches.iter().enumerate() {
+        by_table.entry(t.table).or_default().push(i);
+    }
     for (i, (t, w)) in touches.iter().zip(writes).enumerate() {
         if w.refusal.is_some() && w.sql.contains("RETURNING") {
             return false;
         }
-        let others = touches.iter().enumerate().filter(|(j, _)| *j != i);
-        if t.reads.iter().any(|r| others.clone().any(|(_, o)| o.table == *r)) {
+        if t.reads.iter().any(|r| by_table.get(r).is_some_and(|js| js.iter().any(|j| *j != i))) {
             return false;
         }
-        if t.verb == "INSERT" {
-            continue;
-        }
-        for (j, o) in others {
-            if o.table != t.table {
-                continue;
-            }
-            let earlier_insert = o.verb == "INSERT" && j < i;
-            let other_change = o.verb != "INSERT" && !different_rows(w, &writes[j]);
-            if earlier_insert || other_change {
-                return false;
-            }
-        }
     }
-    true
+    by_table.values().all(|idx| {
+        let changes: Vec<&Write> = idx.iter().filter(|i| touches[**i].verb != "INSERT").map(|i| &writes[*i]).collect();
+        let last_change = idx.iter().rev().find(|i| touches[**i].verb != "INSERT");
+        let first_insert = idx.iter().find(|i| touches[**i].verb == "INSERT");
+        let inserted_before = matches!((first_insert, last_change), (Some(ins), Some(ch)) if ins < ch);
+        !inserted_before && (changes.len() < 2 || different_rows(&changes))
+    })
 }
 
-/// Whether two updates or deletes certainly meet different rows: the same statement, whose
-/// `WHERE` is a conjunction of equalities, with different values in it.
-fn different_rows(a: &Write, b: &Write) -> bool {
-    let Some((_, cond)) = a.sql.rsplit_once(" WHERE ") else { return false };
+/// Whether updates or deletes (two or more) certainly meet different rows: the same
+/// statement, whose `WHERE` is a conjunction of equalities, with different values in it.
+fn different_rows(changes: &[&Write]) -> bool {
+    let first = changes[0];
+    let Some((_, cond)) = first.sql.rsplit_once(" WHERE ") else { return false };
     let upper = cond.to_ascii_uppercase();
     let equalities_only =
         !cond.contains(['<', '>', '(', '!']) && [" OR ", " IN ", " NOT ", " LIKE "].iter().all(|w| !upper.contains(w));
-    if a.sql != b.sql || !equalities_only {
+    if !equalities_only || changes.iter().any(|c| c.sql != first.sql) {
         return false;
     }
     let mut key = Vec::new();
@@ -209,7 +217,8 @@ fn different_rows(a: &Write, b: &Write) -> bool {
         key.push(n);
         String::new()
     });
-    key.iter().any(|n| a.args.get(n - 1) != b.args.get(n - 1))
+    let mut seen = HashSet::new();
+    changes.iter().all(|c| seen.insert(key.iter().map(|n| c.args.get(n - 1)).collect::<Vec<_>>()))
 }
 
 /// An argument as a PostgreSQL literal of the type its bind value would have.
@@ -234,7 +243,7 @@ fn literal(a: &Arg) -> String {
 
 /// Appends `sql` to `out` with every `$n` placeholder (outside quoted text) replaced by
 /// `with(n)`.
-fn substitute_into(out: &mut String, sql: &str, mut with: impl FnMut(usize) -> String) {
+pub(super) fn substitute_into(out: &mut String, sql: &str, mut with: impl FnMut(usize) -> String) {
     let mut chars = sql.chars().peekable();
     let mut quote: Option<char> = None;
     while let Some(c) = chars.next() {
