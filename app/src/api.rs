@@ -3,9 +3,15 @@
 //! maps the result to a wire type. Database rows never reach the browser.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+
+/// The header the console's own requests that are not JSON (uploads) carry: a state change
+/// carried by the session cookie must be JSON or carry it, which a form or a simple request
+/// from another site cannot do.
+pub const REQUEST_HEADER: &str = "X-BPM-Request";
 
 /// The signed-in user and the tenants they can switch between.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,8 +104,8 @@ mod convert {
 /// Signs in and sets the session cookie, then sends the browser to `next` (or home).
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::ssr::{engine, set_session_cookie};
-    let (token, _) = engine()?.sign_in(&username, &password).await?;
+    use crate::ssr::{client_addr, engine, set_session_cookie};
+    let (token, _) = engine()?.sign_in_from(&username, &password, client_addr()).await?;
     set_session_cookie(&token);
     // Only local paths: an absolute URL here would make the login page an open redirect.
     let target = next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into());
@@ -108,7 +114,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 }
 
 /// Ends the session and clears its cookie.
-#[server(endpoint = "logout")]
+#[server(endpoint = "logout", input = Json)]
 pub async fn logout() -> Result<(), AppError> {
     use crate::ssr::{clear_session_cookie, current, engine};
     let s = current()?;
@@ -117,8 +123,18 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends every session of the signed-in account, on every browser, this one included.
+#[server(endpoint = "logout_everywhere", input = Json)]
+pub async fn logout_everywhere() -> Result<u64, AppError> {
+    use crate::ssr::{clear_session_cookie, current, engine};
+    let s = current()?;
+    let ended = engine()?.sign_out_everywhere(&s.session.account).await?;
+    clear_session_cookie();
+    Ok(ended)
+}
+
 /// Who is signed in, and the tenants the header's switcher offers.
-#[server(endpoint = "me")]
+#[server(endpoint = "me", input = Json)]
 pub async fn whoami() -> Result<Me, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -134,7 +150,7 @@ pub async fn whoami() -> Result<Me, AppError> {
 }
 
 /// Chooses the tenant the session works in (empty = all tenants).
-#[server(endpoint = "switch_tenant")]
+#[server(endpoint = "switch_tenant", input = Json)]
 pub async fn switch_tenant(tenant_id: String) -> Result<(), AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -143,7 +159,7 @@ pub async fn switch_tenant(tenant_id: String) -> Result<(), AppError> {
 }
 
 /// Counts for the overview page, within the caller's tenant scope.
-#[server(endpoint = "overview")]
+#[server(endpoint = "overview", input = Json)]
 pub async fn load_overview() -> Result<Overview, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -152,7 +168,7 @@ pub async fn load_overview() -> Result<Overview, AppError> {
 }
 
 /// The tenants the caller may see.
-#[server(endpoint = "tenants")]
+#[server(endpoint = "tenants", input = Json)]
 pub async fn list_tenants() -> Result<Vec<TenantRow>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -160,7 +176,7 @@ pub async fn list_tenants() -> Result<Vec<TenantRow>, AppError> {
 }
 
 /// Creates a tenant (administrators only).
-#[server(endpoint = "tenant_create")]
+#[server(endpoint = "tenant_create", input = Json)]
 pub async fn create_tenant(id: String, name: String) -> Result<TenantRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -169,7 +185,7 @@ pub async fn create_tenant(id: String, name: String) -> Result<TenantRow, AppErr
 }
 
 /// Renames a tenant; `revision` is the one the caller saw.
-#[server(endpoint = "tenant_rename")]
+#[server(endpoint = "tenant_rename", input = Json)]
 pub async fn rename_tenant(id: String, name: String, revision: i64) -> Result<TenantRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -177,7 +193,7 @@ pub async fn rename_tenant(id: String, name: String, revision: i64) -> Result<Te
 }
 
 /// The catalog tree, parents first.
-#[server(endpoint = "catalog")]
+#[server(endpoint = "catalog", input = Json)]
 pub async fn catalog_tree() -> Result<Vec<CatalogRow>, AppError> {
     use crate::ssr::{current, engine};
     current()?;
@@ -185,7 +201,7 @@ pub async fn catalog_tree() -> Result<Vec<CatalogRow>, AppError> {
 }
 
 /// Adds a node (no `id`) or changes one (`id` and the `revision` the caller saw).
-#[server(endpoint = "catalog_save")]
+#[server(endpoint = "catalog_save", input = Json)]
 pub async fn save_catalog_node(
     id: Option<String>,
     parent_id: Option<String>,
@@ -207,7 +223,7 @@ pub async fn save_catalog_node(
 }
 
 /// Deletes an empty catalog node.
-#[server(endpoint = "catalog_delete")]
+#[server(endpoint = "catalog_delete", input = Json)]
 pub async fn delete_catalog_node(id: String) -> Result<(), AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -225,7 +241,7 @@ fn org_tenant(s: &crate::ssr::CurrentSession, tenant: Option<String>) -> String 
 }
 
 /// The organisation tree of a tenant (see `org_tenant`).
-#[server(endpoint = "org")]
+#[server(endpoint = "org", input = Json)]
 pub async fn load_org(tenant: Option<String>) -> Result<OrgTree, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -244,7 +260,7 @@ pub async fn load_org(tenant: Option<String>) -> Result<OrgTree, AppError> {
 }
 
 /// Adds an organisation unit to the current tenant, under `parent_id` or at the top.
-#[server(endpoint = "org_unit_create")]
+#[server(endpoint = "org_unit_create", input = Json)]
 pub async fn create_org_unit(parent_id: Option<String>, name: String) -> Result<OrgUnitRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -255,7 +271,7 @@ pub async fn create_org_unit(parent_id: Option<String>, name: String) -> Result<
 }
 
 /// Adds a person to a unit; `groups` is comma-separated, `id` empty = generated.
-#[server(endpoint = "org_person_create")]
+#[server(endpoint = "org_person_create", input = Json)]
 pub async fn create_person(unit_id: String, id: String, name: String, groups: String) -> Result<PersonRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -303,7 +319,7 @@ impl From<engine::identity::ApiToken> for TokenRow {
 }
 
 /// The API tokens the caller may see.
-#[server(endpoint = "tokens")]
+#[server(endpoint = "tokens", input = Json)]
 pub async fn list_tokens() -> Result<Vec<TokenRow>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -311,7 +327,7 @@ pub async fn list_tokens() -> Result<Vec<TokenRow>, AppError> {
 }
 
 /// Creates an API token; the answer holds the secret, which is never shown again.
-#[server(endpoint = "token_create")]
+#[server(endpoint = "token_create", input = Json)]
 pub async fn create_token(name: String) -> Result<NewToken, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -320,7 +336,7 @@ pub async fn create_token(name: String) -> Result<NewToken, AppError> {
 }
 
 /// Revokes an API token.
-#[server(endpoint = "token_revoke")]
+#[server(endpoint = "token_revoke", input = Json)]
 pub async fn revoke_token(id: String) -> Result<(), AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;

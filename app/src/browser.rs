@@ -169,6 +169,11 @@ pub async fn upload_deployment(
         init.set_method("POST");
         init.set_body(&form.into());
         init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+        // The console's own uploads say so: a state change carried by the session cookie
+        // needs this header (another site's form cannot send it).
+        let headers = web_sys::Headers::new().map_err(js)?;
+        headers.set(crate::api::REQUEST_HEADER, "1").map_err(js)?;
+        init.set_headers(&headers);
         let window = web_sys::window().ok_or("No browser window.")?;
         let resp = JsFuture::from(window.fetch_with_str_and_init("/api/v1/deployments", &init))
             .await

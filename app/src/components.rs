@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
-use crate::api::{logout, switch_tenant, whoami};
+use crate::api::{logout, logout_everywhere, switch_tenant, whoami};
 use crate::browser;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -103,6 +103,15 @@ pub fn Layout() -> impl IntoView {
             browser::load("/login");
         });
     };
+    let sign_out_everywhere = move |_| {
+        if !browser::confirm(t("header.sign_out_everywhere_confirm")) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let _ = logout_everywhere().await;
+            browser::load("/login");
+        });
+    };
 
     view! {
         <div class="console">
@@ -123,6 +132,9 @@ pub fn Layout() -> impl IntoView {
                         <button class:active=move || i18n.lang.get() == Lang::En on:click=move |_| set_lang(Lang::En)>"English"</button>
                     </div>
                     <button class="link" on:click=sign_out>{move || t("header.sign_out")}</button>
+                    <button class="link" data-testid="sign-out-everywhere" title=move || t("header.sign_out_everywhere_hint") on:click=sign_out_everywhere>
+                        {move || t("header.sign_out_everywhere")}
+                    </button>
                 </div>
             </header>
             <nav class="sidenav">

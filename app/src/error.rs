@@ -67,11 +67,24 @@ impl From<engine::EngineError> for AppError {
             tracing::error!(error = %e, "engine failure");
         }
         set_status(e.status());
+        if let engine::EngineError::Throttled { wait_secs } = &e {
+            set_header(http::header::RETRY_AFTER, &wait_secs.to_string());
+        }
         let field = match &e {
             engine::EngineError::Invalid { field, .. } => field.map(str::to_string),
             _ => None,
         };
         AppError { code: e.code().into(), message: e.to_string(), field }
+    }
+}
+
+/// Sets a header of the current server-function answer (`Retry-After` of a throttled sign-in).
+#[cfg(feature = "ssr")]
+fn set_header(name: http::header::HeaderName, value: &str) {
+    if let (Some(resp), Ok(v)) =
+        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
+    {
+        resp.insert_header(name, v);
     }
 }
 

@@ -22,6 +22,8 @@ use crate::pages::*;
 
 /// The page shell rendered on the server around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">

@@ -15,6 +15,17 @@ pub const SESSION_COOKIE: &str = "bpm_session";
 #[derive(Clone)]
 pub struct ServerCtx {
     pub engine: Engine,
+    pub secure_cookie: SecureCookie,
+}
+
+/// When the session cookie carries `Secure` (sent over HTTPS only): `BPM_SECURE_COOKIE`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SecureCookie {
+    /// When the request came over HTTPS, as the proxy in front says (`X-Forwarded-Proto`).
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 /// The caller's session; the server's authentication middleware puts it into the request's
@@ -23,6 +34,15 @@ pub struct ServerCtx {
 pub struct CurrentSession {
     pub token: String,
     pub session: Session,
+}
+
+/// The network address the request came from (the server's accept loop knows it).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+/// The address of the current request's client, when known.
+pub fn client_addr() -> Option<std::net::IpAddr> {
+    use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<ClientAddr>().map(|a| a.0))
 }
 
 /// The engine, from the request context.
@@ -52,16 +72,53 @@ fn set_cookie(value: String) {
     }
 }
 
-/// Sets the session cookie: HttpOnly (scripts cannot read it) and SameSite=Strict (other
-/// sites cannot make the browser send it).
+/// `; Secure` when this request's session cookie should be sent over HTTPS only.
+fn secure_attribute() -> &'static str {
+    let mode = use_context::<ServerCtx>().map(|c| c.secure_cookie).unwrap_or_default();
+    let https = || {
+        use_context::<http::request::Parts>().is_some_and(|p| {
+            p.headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.split(',').next().unwrap_or("").trim().eq_ignore_ascii_case("https"))
+        })
+    };
+    match mode {
+        SecureCookie::Always => "; Secure",
+        SecureCookie::Auto if https() => "; Secure",
+        _ => "",
+    }
+}
+
+/// Sets the session cookie: HttpOnly (scripts cannot read it), SameSite=Strict (other sites
+/// cannot make the browser send it), Secure over HTTPS.
 pub fn set_session_cookie(token: &str) {
     let max_age = engine::identity::SESSION_TTL_MS / 1000;
-    set_cookie(format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"));
+    let secure = secure_attribute();
+    set_cookie(format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"));
 }
 
 /// Removes the session cookie.
 pub fn clear_session_cookie() {
-    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
+    let secure = secure_attribute();
+    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"));
+}
+
+/// The page's Content-Security-Policy: scripts only from this server and the inline
+/// hydration scripts that carry this response's nonce, WebAssembly compiled from them, no
+/// plugins, no framing, forms and fetches to this server only. Styles may be inline (the
+/// diagrams' SVG and a few `style` attributes).
+pub fn set_content_security_policy() {
+    let Some(nonce) = leptos::nonce::use_nonce() else { return };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'",
+        nonce.as_inner()
+    );
+    if let (Some(resp), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&policy)) {
+        resp.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+    }
 }
 
 /// The interface language of this request, from its cookie.

@@ -74,8 +74,32 @@ test('the tenant switcher narrows the console to one tenant', async ({ page }) =
 
 test('signing out ends the session', async ({ page }) => {
   await signIn(page);
-  await page.getByRole('button', { name: '退出' }).click();
+  await page.getByRole('button', { name: '退出', exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
   await page.goto('/catalog');
   await expect(page).toHaveURL(/\/login/);
+});
+
+test('pages run under the content security policy; 全部退出 ends the session in every browser', async ({ page, browser }) => {
+  const violations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (execute|load|apply)/i.test(m.text())) violations.push(m.text());
+  });
+  await signIn(page);
+  for (const path of ['/catalog', '/deployments', '/models', '/tasks', '/instances', '/jobs', '/tenants', '/org']) {
+    await page.goto(path);
+    await waitForHydration(page);
+  }
+  expect(violations).toEqual([]);
+
+  // The same account in another browser.
+  const other = await browser.newContext({ baseURL: process.env.BPM_E2E_URL, locale: 'zh-CN' });
+  const elsewhere = await other.newPage();
+  await signIn(elsewhere);
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('sign-out-everywhere').click();
+  await expect(page).toHaveURL(/\/login/);
+  await elsewhere.goto('/tenants');
+  await expect(elsewhere).toHaveURL(/\/login/);
+  await other.close();
 });

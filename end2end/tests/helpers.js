@@ -5,6 +5,11 @@ const { expect } = require('@playwright/test');
 
 const ADMIN_PASSWORD = process.env.BPM_E2E_ADMIN_PASSWORD || 'e2e-admin-password';
 
+/** The headers the console's own pages send with a change carried by the session cookie:
+ *  the server refuses such a change from another origin, and one that is neither JSON nor
+ *  marked with the console's request header. */
+const CONSOLE = { Origin: process.env.BPM_E2E_URL, 'X-BPM-Request': '1' };
+
 /** Signs in through the login form and waits for the console frame to be interactive. */
 async function signIn(page, user = 'admin', password = ADMIN_PASSWORD, path = '/') {
   await page.goto(path);
@@ -31,6 +36,7 @@ async function waitForHydration(page) {
 async function deployFixture(page, name) {
   const file = path.join(__dirname, '..', 'fixtures', name);
   const res = await page.request.post('/api/v1/deployments', {
+    headers: CONSOLE,
     multipart: { file: { name, mimeType: 'text/xml', buffer: fs.readFileSync(file) } },
   });
   expect(res.ok(), await res.text()).toBeTruthy();
@@ -40,6 +46,7 @@ async function deployFixture(page, name) {
  *  application would; returns the instance as the API answers it (with its `id`). */
 async function startInstance(page, key, { businessKey, variables = {} } = {}) {
   const res = await page.request.post(`/api/v1/process-definitions/key/${encodeURIComponent(key)}/start`, {
+    headers: CONSOLE,
     data: { businessKey, variables },
   });
   expect(res.ok(), await res.text()).toBeTruthy();
@@ -51,4 +58,4 @@ function uniqueKey(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
 
-module.exports = { signIn, waitForHydration, deployFixture, startInstance, uniqueKey, ADMIN_PASSWORD };
+module.exports = { CONSOLE, signIn, waitForHydration, deployFixture, startInstance, uniqueKey, ADMIN_PASSWORD };

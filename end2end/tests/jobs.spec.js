@@ -10,7 +10,7 @@
 // - 调用接口: a web-service call to a loopback port with one retry → an error job within a second
 //   (the default address policy refuses it; the message names the URL).
 const { test, expect } = require('@playwright/test');
-const { signIn, uniqueKey, waitForHydration } = require('./helpers');
+const { CONSOLE, signIn, uniqueKey, waitForHydration } = require('./helpers');
 
 function jobsBpmn(sfx) {
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -53,10 +53,12 @@ async function withJobs(page) {
   const sfx = uniqueKey('j');
   const name = `e2e-jobs-${sfx}.bpmn`;
   const deployed = await page.request.post('/api/v1/deployments', {
+    headers: CONSOLE,
     multipart: { file: { name, mimeType: 'text/xml', buffer: Buffer.from(jobsBpmn(sfx)) } },
   });
   expect(deployed.ok(), await deployed.text()).toBeTruthy();
   const started = await page.request.post(`/api/v1/process-definitions/key/e2e-jobs-${sfx}/start`, {
+    headers: CONSOLE,
     data: { businessKey: sfx, variables: {} },
   });
   expect(started.ok(), await started.text()).toBeTruthy();
@@ -157,7 +159,7 @@ test('delete a job after the confirmation: it is gone and its instance shows an 
   await expect(hour).toHaveCount(0);
 
   // Deleting it again (a stale screen elsewhere) is refused: it is gone.
-  expect((await page.request.delete(`/api/v1/jobs/${id}`)).status()).toBe(404);
+  expect((await page.request.delete(`/api/v1/jobs/${id}`, { headers: CONSOLE })).status()).toBe(404);
 
   await page.goto(`/instances/${instance}`);
   await waitForHydration(page);
@@ -204,7 +206,7 @@ test('a refusal is told: executing a job of an instance suspended meanwhile', as
   const hour = jobRow(page, `等一小时 ${sfx}`);
   await expect(hour).toHaveAttribute('data-state', 'pending');
   // Another administrator suspends the instance through the API.
-  const suspended = await page.request.post(`/api/v1/process-instances/${instance}/suspend`, { data: {} });
+  const suspended = await page.request.post(`/api/v1/process-instances/${instance}/suspend`, { headers: CONSOLE, data: {} });
   expect(suspended.ok(), await suspended.text()).toBeTruthy();
   await hour.getByRole('button', { name: '执行' }).click();
   await expect(page.getByTestId('flash')).toContainText('操作失败');
@@ -227,6 +229,7 @@ test('timer start events are listed under 定时启动 with their process and ne
 </bpmn:definitions>
 `;
   const deployed = await page.request.post('/api/v1/deployments', {
+    headers: CONSOLE,
     multipart: { file: { name: `e2e-start-${sfx}.bpmn`, mimeType: 'text/xml', buffer: Buffer.from(bpmn) } },
   });
   expect(deployed.ok(), await deployed.text()).toBeTruthy();
@@ -257,6 +260,7 @@ test('the 定时启动 list follows firings while the page is open', async ({ pa
 `;
   const deploy = async (start) => {
     const res = await page.request.post('/api/v1/deployments', {
+      headers: CONSOLE,
       multipart: { file: { name: `e2e-tick-${sfx}.bpmn`, mimeType: 'text/xml', buffer: Buffer.from(process(start)) } },
     });
     expect(res.ok(), await res.text()).toBeTruthy();

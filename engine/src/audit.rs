@@ -31,14 +31,40 @@ pub(crate) async fn record(
     target: &str,
     detail: &str,
 ) -> Result<()> {
+    insert(&mut **tx, at, &actor.username, tenant_id, action, target, detail).await
+}
+
+/// Writes an audit entry of something no signed-in account did (a failed sign-in), under
+/// the name it was tried with.
+pub(crate) async fn record_anonymous(
+    pool: &sqlx::Pool<Any>,
+    at: i64,
+    actor: &str,
+    tenant_id: Option<&str>,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<()> {
+    insert(pool, at, actor, tenant_id, action, target, detail).await
+}
+
+async fn insert<'c>(
+    db: impl sqlx::Executor<'c, Database = Any>,
+    at: i64,
+    actor: &str,
+    tenant_id: Option<&str>,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO audit_log (at, actor, tenant_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(at)
-        .bind(&actor.username)
+        .bind(actor)
         .bind(tenant_id)
         .bind(action)
         .bind(target)
         .bind(detail)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
     Ok(())
 }

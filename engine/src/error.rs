@@ -26,6 +26,9 @@ pub enum EngineError {
     /// Wrong user name or password. HTTP 401.
     #[error("Wrong user name or password.")]
     BadCredentials,
+    /// Too many wrong passwords in a row: the account or the address must wait. HTTP 429.
+    #[error("Too many failed sign-ins; wait {wait_secs} seconds, then try again (check the user name and password first). / 登录失败次数过多，请等待 {wait_secs} 秒后再试。")]
+    Throttled { wait_secs: i64 },
     /// The database failed. HTTP 500.
     #[error("database error: {0}")]
     Storage(#[from] sqlx::Error),
@@ -52,6 +55,7 @@ impl EngineError {
             EngineError::ChangedMeanwhile { .. } => "changed_meanwhile",
             EngineError::Forbidden(_) => "forbidden",
             EngineError::BadCredentials => "bad_credentials",
+            EngineError::Throttled { .. } => "throttled",
             EngineError::Storage(_) | EngineError::Migration(_) | EngineError::Hash(_) => "internal",
         }
     }
@@ -64,6 +68,7 @@ impl EngineError {
             EngineError::Conflict(_) | EngineError::ChangedMeanwhile { .. } => 409,
             EngineError::Forbidden(_) => 403,
             EngineError::BadCredentials => 401,
+            EngineError::Throttled { .. } => 429,
             EngineError::Storage(_) | EngineError::Migration(_) | EngineError::Hash(_) => 500,
         }
     }

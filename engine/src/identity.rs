@@ -12,8 +12,16 @@ use crate::error::{unique_violation, EngineError, Result};
 use crate::store::new_id;
 use crate::Engine;
 
-/// How long a console session lasts: a working day with margin.
+/// How long a console session lasts at most: a working day with margin.
 pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// A session not used for this long ends (background refreshes of open lists do not count
+/// as use).
+pub const SESSION_IDLE_MS: i64 = 30 * 60 * 1000;
+
+/// A session's idle expiry is pushed forward at most this often, so that use costs a write
+/// per minute, not per request.
+const SESSION_TOUCH_MS: i64 = 60 * 1000;
 
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -328,22 +336,57 @@ impl Engine {
     /// Checks a user name and password and opens a session. Returns the session token (to be
     /// put in a cookie) and the account. Wrong name and wrong password are refused alike.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<(String, Account)> {
+        self.sign_in_from(username, password, None).await
+    }
+
+    /// [`Engine::sign_in`] from the network address `from`: after several wrong passwords
+    /// for the account (or from the address) it refuses for a while without checking
+    /// ([`crate::throttle`]); every wrong password is written to the audit log.
+    pub async fn sign_in_from(
+        &self,
+        username: &str,
+        password: &str,
+        from: Option<std::net::IpAddr>,
+    ) -> Result<(String, Account)> {
+        let username = username.trim();
+        let wait = self.throttle.wait(username, from, self.clock.now());
+        if wait > 0 {
+            return Err(EngineError::Throttled { wait_secs: (wait + 999) / 1000 });
+        }
         let row = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1"))
-            .bind(username.trim())
+            .bind(username)
             .fetch_optional(&self.store.pool)
             .await?;
-        let Some(row) = row else {
-            // Hash anyway so that a wrong user name takes as long as a wrong password.
-            let _ = hash_password(password);
-            return Err(EngineError::BadCredentials);
-        };
-        let hash: String = row.try_get("password_hash")?;
-        if !verify_password(password, &hash) {
-            return Err(EngineError::BadCredentials);
-        }
-        let account = account_from_row(&row)?;
-        let token = random_token();
+        // Hashing takes tens of milliseconds of CPU: off the request threads. A wrong user
+        // name is hashed too, so that it takes as long as a wrong password.
+        let hash: Option<String> = row.as_ref().map(|r| r.try_get("password_hash")).transpose()?;
+        let given = password.to_string();
+        let right = tokio::task::spawn_blocking(move || match hash {
+            Some(hash) => verify_password(&given, &hash),
+            None => {
+                let _ = hash_password(&given);
+                false
+            }
+        })
+        .await
+        .unwrap_or(false);
+        let account = row.as_ref().map(account_from_row).transpose()?;
         let now = self.clock.now();
+        let account = match account {
+            Some(account) if right => account,
+            account => {
+                let failures = self.throttle.failed(username, from, now);
+                let from_text = from.map_or_else(|| "an unknown address".to_string(), |a| a.to_string());
+                let detail = format!("wrong user name or password from {from_text} ({failures} in a row)");
+                let tenant = account.as_ref().and_then(|a| a.tenant_id.as_deref());
+                audit::record_anonymous(&self.store.pool, now, username, tenant, "sign_in.failed", username, &detail)
+                    .await?;
+                tracing::warn!(username, from = %from_text, failures, "sign-in failed");
+                return Err(EngineError::BadCredentials);
+            }
+        };
+        self.throttle.succeeded(username);
+        let token = random_token();
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, tenant_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -351,7 +394,7 @@ impl Engine {
         .bind(&account.id)
         .bind(&account.tenant_id)
         .bind(now)
-        .bind(now + SESSION_TTL_MS)
+        .bind(now + SESSION_IDLE_MS.min(SESSION_TTL_MS))
         .execute(&self.store.pool)
         .await?;
         // Expired sessions are swept here rather than by a background task: sign-ins are rare.
@@ -359,24 +402,40 @@ impl Engine {
         Ok((token, account))
     }
 
-    /// The live session behind a token, or `None` when unknown or expired.
+    /// The live session behind a token, or `None` when unknown, expired, or idle for
+    /// [`SESSION_IDLE_MS`]. `used` says the request is the user's doing (not a background
+    /// refresh): it pushes the idle expiry forward, never past [`SESSION_TTL_MS`] after the
+    /// sign-in.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        self.session_used(token, false).await
+    }
+
+    /// [`Engine::session`], counting the request as use when `used`.
+    pub async fn session_used(&self, token: &str, used: bool) -> Result<Option<Session>> {
+        let now = self.clock.now();
+        let hash = token_hash(token);
         let row = sqlx::query(&format!(
-            "SELECT {ACCOUNT_COLUMNS}, s.tenant_id AS session_tenant, s.expires_at \
+            "SELECT {ACCOUNT_COLUMNS}, s.tenant_id AS session_tenant, s.created_at AS session_created, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
         ))
-        .bind(token_hash(token))
-        .bind(self.clock.now())
+        .bind(&hash)
+        .bind(now)
         .fetch_optional(&self.store.pool)
         .await?;
-        row.map(|r| {
-            Ok(Session {
-                account: account_from_row(&r)?,
-                tenant_id: r.try_get("session_tenant")?,
-                expires_at: r.try_get("expires_at")?,
-            })
-        })
-        .transpose()
+        let Some(r) = row else { return Ok(None) };
+        let created: i64 = r.try_get("session_created")?;
+        let mut expires_at: i64 = r.try_get("expires_at")?;
+        let pushed = (now + SESSION_IDLE_MS).min(created + SESSION_TTL_MS);
+        if used && pushed - expires_at >= SESSION_TOUCH_MS {
+            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2 AND expires_at > $3")
+                .bind(pushed)
+                .bind(&hash)
+                .bind(now)
+                .execute(&self.store.pool)
+                .await?;
+            expires_at = pushed;
+        }
+        Ok(Some(Session { account: account_from_row(&r)?, tenant_id: r.try_get("session_tenant")?, expires_at }))
     }
 
     /// Chooses the tenant a session works in (`None` = all the account may see).
@@ -401,6 +460,30 @@ impl Engine {
             .execute(&self.store.pool)
             .await?;
         Ok(())
+    }
+
+    /// Ends every session of the caller's account (on every browser), and says how many.
+    pub async fn sign_out_everywhere(&self, caller: &Account) -> Result<u64> {
+        let mut tx = self.store.pool.begin().await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(&caller.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let detail = format!("{ended} sessions ended");
+        let now = self.clock.now();
+        audit::record(
+            &mut tx,
+            now,
+            caller,
+            caller.tenant_id.as_deref(),
+            "sign_out.everywhere",
+            &caller.username,
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
     }
 
     // ---- organisation ----------------------------------------------------------------------

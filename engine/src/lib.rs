@@ -20,6 +20,7 @@ pub mod schedule;
 pub(crate) mod sql;
 pub mod store;
 pub mod testing;
+pub mod throttle;
 
 pub use clock::Clock;
 pub use error::{EngineError, Result};
@@ -42,12 +43,21 @@ pub struct Engine {
     /// The jobs this process's executors are running, shared by clones, so that deleting one
     /// aborts its call at once.
     running: std::sync::Arc<jobs::RunningJobs>,
+    /// Failed sign-ins per account and address, shared by clones.
+    throttle: std::sync::Arc<throttle::SignInThrottle>,
 }
 
 impl Engine {
     /// An engine over an open store.
     pub fn new(store: Store, clock: Clock) -> Engine {
-        Engine { store, clock, processes: Default::default(), latest: Default::default(), running: Default::default() }
+        Engine {
+            store,
+            clock,
+            processes: Default::default(),
+            latest: Default::default(),
+            running: Default::default(),
+            throttle: Default::default(),
+        }
     }
 
     /// Connects to the database at `url`, applies migrations and returns the engine.

@@ -39,6 +39,77 @@ async fn sign_in_and_sessions(db: &TestDb) {
 }
 db_test!(sessions, sign_in_and_sessions);
 
+async fn sign_ins_are_throttled_and_failures_audited(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_admin(Some("correct horse")).await.unwrap();
+    let from: std::net::IpAddr = "192.0.2.10".parse().unwrap();
+    for _ in 0..engine::throttle::ACCOUNT_FREE_FAILURES {
+        assert!(matches!(e.sign_in_from("admin", "wrong", Some(from)).await, Err(EngineError::BadCredentials)));
+    }
+    // Now even the right password waits, and the refusal says how long.
+    match e.sign_in_from("admin", "correct horse", Some(from)).await {
+        Err(EngineError::Throttled { wait_secs }) => assert_eq!(wait_secs, 1),
+        other => panic!("expected a throttled sign-in, got {other:?}"),
+    }
+    let err = e.sign_in("admin", "correct horse").await.unwrap_err();
+    assert_eq!((err.status(), err.code()), (429, "throttled"));
+    assert!(err.to_string().contains("1 seconds"), "{err}");
+    // After the wait it works, and starts the count afresh.
+    e.clock().advance(1_000);
+    e.sign_in_from("admin", "correct horse", Some(from)).await.unwrap();
+    assert!(matches!(e.sign_in("admin", "wrong").await, Err(EngineError::BadCredentials)));
+    e.sign_in("admin", "correct horse").await.unwrap();
+    // Every wrong password is in the audit log, with the address.
+    let admin = Account {
+        id: "x".into(),
+        username: "auditor".into(),
+        display_name: "Auditor".into(),
+        role: Role::Admin,
+        tenant_id: None,
+    };
+    let log = e.audit_log(&admin, 100).await.unwrap();
+    let failed: Vec<_> = log.iter().filter(|a| a.action == "sign_in.failed").collect();
+    assert_eq!(failed.len(), engine::throttle::ACCOUNT_FREE_FAILURES as usize + 1);
+    assert!(failed.iter().all(|a| a.actor == "admin" && a.target == "admin"));
+    assert!(failed.iter().any(|a| a.detail.contains("192.0.2.10") && a.detail.contains("5 in a row")), "{failed:?}");
+}
+db_test!(sign_in_throttling, sign_ins_are_throttled_and_failures_audited);
+
+async fn idle_sessions_end_and_sign_out_everywhere(db: &TestDb) {
+    use engine::identity::{SESSION_IDLE_MS, SESSION_TTL_MS};
+    let e = &db.engine;
+    e.ensure_admin(Some("correct horse")).await.unwrap();
+    let (token, _) = e.sign_in("admin", "correct horse").await.unwrap();
+    // Use keeps it alive past the idle limit ...
+    for _ in 0..3 {
+        e.clock().advance(SESSION_IDLE_MS - 60_000);
+        assert!(e.session_used(&token, true).await.unwrap().is_some());
+    }
+    // ... background refreshes do not.
+    e.clock().advance(SESSION_IDLE_MS - 60_000);
+    assert!(e.session_used(&token, false).await.unwrap().is_some());
+    e.clock().advance(60_001);
+    assert!(e.session_used(&token, true).await.unwrap().is_none(), "idle for longer than the limit");
+    // Use never stretches a session past its absolute lifetime.
+    let (token, _) = e.sign_in("admin", "correct horse").await.unwrap();
+    let mut used = 0;
+    while e.session_used(&token, true).await.unwrap().is_some() {
+        e.clock().advance(SESSION_IDLE_MS / 2);
+        used += SESSION_IDLE_MS / 2;
+        assert!(used <= SESSION_TTL_MS, "the session outlived its absolute lifetime");
+    }
+    assert!(used >= SESSION_TTL_MS - SESSION_IDLE_MS, "ended after {used} ms of use");
+    // Sign out everywhere ends every session of the account, and only those.
+    let (a, account) = e.sign_in("admin", "correct horse").await.unwrap();
+    let (b, _) = e.sign_in("admin", "correct horse").await.unwrap();
+    e.create_account("other", "Other", "other-password", Role::Admin, None).await.unwrap();
+    let (c, _) = e.sign_in("other", "other-password").await.unwrap();
+    assert_eq!(e.sign_out_everywhere(&account).await.unwrap(), 2);
+    assert!(e.session(&a).await.unwrap().is_none() && e.session(&b).await.unwrap().is_none());
+    assert!(e.session(&c).await.unwrap().is_some());
+}
+db_test!(session_idle_and_everywhere, idle_sessions_end_and_sign_out_everywhere);
+
 async fn generated_admin_password_works(db: &TestDb) {
     let pw = db.engine.ensure_admin(None).await.unwrap().expect("generated password");
     assert_eq!(pw.len(), 16);

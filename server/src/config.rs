@@ -21,6 +21,15 @@ pub struct Config {
     pub max_file_bytes: usize,
     /// `BPM_SQLITE_SYNC`: `full` (default) or `normal`, how a SQLite commit reaches the disk.
     pub sqlite_sync: SqliteSync,
+    /// `BPM_ORIGINS`: origins besides the request's own host that may send state changes
+    /// carried by the session cookie (the console's public address behind a proxy).
+    pub origins: crate::csrf::Origins,
+    /// `BPM_SECURE_COOKIE`: `auto` (default: Secure when the request came over HTTPS, as a
+    /// proxy says with `X-Forwarded-Proto: https`), `on`, `off`.
+    pub secure_cookie: app::ssr::SecureCookie,
+    /// `BPM_MAX_CONNECTIONS` (default 512) and `BPM_HEADER_TIMEOUT_SECS` (default 10): the
+    /// accept loop's bounds.
+    pub limits: crate::listen::Limits,
 }
 
 /// The default SQLite file, created (with its folder) on first start.
@@ -54,7 +63,30 @@ impl Config {
             None => SqliteSync::default(),
             Some(v) => v.parse().map_err(|e| format!("BPM_SQLITE_SYNC: {e}"))?,
         };
+        let origins = crate::csrf::Origins::parse(&non_empty("BPM_ORIGINS").unwrap_or_default())?;
+        let secure_cookie = match non_empty("BPM_SECURE_COOKIE").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("auto") => app::ssr::SecureCookie::Auto,
+            Some("1" | "true" | "on" | "yes") => app::ssr::SecureCookie::Always,
+            Some("0" | "false" | "off" | "no") => app::ssr::SecureCookie::Never,
+            Some(other) => return Err(format!("BPM_SECURE_COOKIE='{other}' should be auto, on or off")),
+        };
+        let mut limits = crate::listen::Limits::default();
+        if let Some(n) = non_empty("BPM_MAX_CONNECTIONS") {
+            limits.max_connections = n.trim().parse().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| {
+                format!("BPM_MAX_CONNECTIONS='{n}' should be a number of connections from 1 to 100000")
+            })?;
+        }
+        if let Some(n) = non_empty("BPM_HEADER_TIMEOUT_SECS") {
+            let secs: u64 =
+                n.trim().parse().ok().filter(|n| (1..=600).contains(n)).ok_or_else(|| {
+                    format!("BPM_HEADER_TIMEOUT_SECS='{n}' should be a number of seconds from 1 to 600")
+                })?;
+            limits.header_read_timeout = std::time::Duration::from_secs(secs);
+        }
         Ok(Config {
+            limits,
+            origins,
+            secure_cookie,
             max_file_bytes,
             sqlite_sync,
             database_url: non_empty("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
@@ -106,6 +138,12 @@ mod tests {
         let e = cfg(&[("BPM_SQLITE_SYNC", "off")]).unwrap_err();
         assert!(e.contains("BPM_SQLITE_SYNC") && e.contains("full") && e.contains("normal"), "{e}");
         assert_eq!(cfg(&[("BPM_SQLITE_SYNC", "Normal")]).unwrap().sqlite_sync, SqliteSync::Normal);
+        assert!(cfg(&[("BPM_MAX_CONNECTIONS", "0")]).unwrap_err().contains("BPM_MAX_CONNECTIONS"));
+        assert!(cfg(&[("BPM_HEADER_TIMEOUT_SECS", "x")]).unwrap_err().contains("BPM_HEADER_TIMEOUT_SECS"));
+        assert_eq!(cfg(&[("BPM_HEADER_TIMEOUT_SECS", "3")]).unwrap().limits.header_read_timeout.as_secs(), 3);
+        assert!(cfg(&[("BPM_ORIGINS", "bpm.example.com")]).unwrap_err().contains("BPM_ORIGINS"));
+        assert!(cfg(&[("BPM_SECURE_COOKIE", "maybe")]).unwrap_err().contains("BPM_SECURE_COOKIE"));
+        assert_eq!(cfg(&[("BPM_SECURE_COOKIE", "on")]).unwrap().secure_cookie, app::ssr::SecureCookie::Always);
     }
 
     #[test]

@@ -4,7 +4,10 @@
 
 pub mod api;
 pub mod config;
+pub mod csrf;
 pub mod executor;
+pub mod headers;
+pub mod listen;
 
 use std::sync::Arc;
 
@@ -32,6 +35,16 @@ pub struct AppState {
     pub api_token: Option<Arc<str>>,
     /// The largest BPMN file accepted by deployments.
     pub max_file_bytes: usize,
+    /// Where state changes carried by the session cookie may come from, and how the cookie is
+    /// set.
+    pub web: WebSecurity,
+}
+
+/// The browser-facing security settings (`BPM_ORIGINS`, `BPM_SECURE_COOKIE`).
+#[derive(Clone, Debug, Default)]
+pub struct WebSecurity {
+    pub origins: csrf::Origins,
+    pub secure_cookie: app::ssr::SecureCookie,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -106,6 +119,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let ctx_engine = state.engine.clone();
     let options = state.leptos_options.clone();
+    let secure_cookie = state.web.secure_cookie;
     // A batch upload holds several files; each is checked against the per-file limit.
     let max_upload = state.max_file_bytes.saturating_mul(8).max(1024 * 1024);
     Router::new()
@@ -114,12 +128,14 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(ServerCtx { engine: ctx_engine.clone() }),
+            move || provide_context(ServerCtx { engine: ctx_engine.clone(), secure_cookie }),
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
         .merge(executor::demo_routes())
+        .layer(middleware::from_fn(headers::add))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -132,6 +148,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         engine: engine.clone(),
         api_token: config.api_token.as_deref().map(Arc::from),
         max_file_bytes: config.max_file_bytes,
+        web: WebSecurity { origins: config.origins.clone(), secure_cookie: config.secure_cookie },
     };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -140,7 +157,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     tracing::info!(%addr, backend = ?engine.store().backend(), "serving the console");
     println!("BPM console: http://{addr}");
     let jobs = executor::spawn(&engine, addr, config.demo);
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    listen::serve(listener, router(state), config.limits, shutdown_signal()).await?;
     jobs.stop().await;
     engine.store().close().await;
     tracing::info!("stopped");
@@ -179,6 +196,35 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Refuses a state change carried by the session cookie that another page sent
+/// ([`csrf::check`]): 403 in the shape the caller reads (the API's or a server function's).
+async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    match csrf::check(req.method(), path, req.headers(), &state.web.origins) {
+        Ok(()) => next.run(req).await,
+        Err(refusal) => {
+            tracing::warn!(path, origin = ?req.headers().get(header::ORIGIN), "cross-site state change refused");
+            let body = if path.starts_with("/api/v1/") {
+                serde_json::json!({"error": "forbidden", "message": refusal.message})
+            } else {
+                serde_json::to_value(AppError {
+                    code: "forbidden".into(),
+                    message: refusal.message.into(),
+                    field: None,
+                })
+                .unwrap_or_default()
+            };
+            (StatusCode::FORBIDDEN, Json(body)).into_response()
+        }
+    }
+}
+
+/// Requests that open pages make by themselves (the live lists' change-token poll); they do
+/// not count as use for the session's idle timeout.
+fn is_background(path: &str) -> bool {
+    path == "/api/runtime_changed"
+}
+
 /// Paths an anonymous caller may reach: the login page and its server function, the
 /// health check, and the static files the login page needs.
 fn is_public(path: &str) -> bool {
@@ -189,6 +235,9 @@ fn is_public(path: &str) -> bool {
 /// refuses: 401 for server functions and the API, a redirect to the login page for pages.
 async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    if let Some(peer) = listen::peer(&req) {
+        req.extensions_mut().insert(app::ssr::ClientAddr(peer.ip()));
+    }
     let token = req
         .headers()
         .get(header::COOKIE)
@@ -196,7 +245,7 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         .and_then(|c| cookie(c, SESSION_COOKIE))
         .map(str::to_string);
     if let Some(token) = token {
-        match state.engine.session(&token).await {
+        match state.engine.session_used(&token, !is_background(&path)).await {
             Ok(Some(session)) => {
                 req.extensions_mut().insert(CurrentSession { token, session });
                 return next.run(req).await;

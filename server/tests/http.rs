@@ -4,10 +4,11 @@
 
 mod common;
 
-use common::{client, get_json, serve, upload, PASSWORD, TOKEN};
+use common::{client, console_call, get_json, serve, upload, PASSWORD, TOKEN};
 use engine::db_test;
 use engine::testing::TestDb;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use serde_json::json;
 
 async fn health_and_authentication(db: &TestDb) {
     let base = serve(db).await;
@@ -32,14 +33,20 @@ async fn health_and_authentication(db: &TestDb) {
     assert_eq!(body["code"], "unauthenticated");
 
     // A wrong password sets no cookie.
-    let wrong =
-        c.post(format!("{base}/api/login")).form(&[("username", "admin"), ("password", "nope")]).send().await.unwrap();
+    let wrong = c
+        .post(format!("{base}/api/login"))
+        .header(ORIGIN, &base)
+        .form(&[("username", "admin"), ("password", "nope")])
+        .send()
+        .await
+        .unwrap();
     assert!(wrong.headers().get(SET_COOKIE).is_none());
     assert!(wrong.status().is_client_error() || wrong.status().is_server_error(), "{}", wrong.status());
 
     // The right one sets an HttpOnly, SameSite=Strict session cookie.
     let ok = c
         .post(format!("{base}/api/login"))
+        .header(ORIGIN, &base)
         .form(&[("username", "admin"), ("password", PASSWORD), ("next", "/tenants")])
         .send()
         .await
@@ -47,21 +54,16 @@ async fn health_and_authentication(db: &TestDb) {
     let set = ok.headers()[SET_COOKIE].to_str().unwrap().to_string();
     assert!(set.starts_with("bpm_session="), "{set}");
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+    assert!(!set.contains("Secure"), "plain HTTP without a proxy saying HTTPS: {set}");
     let cookie = set.split(';').next().unwrap().to_string();
 
     // With the cookie: server functions answer and pages render on the server.
-    let tenants = c.post(format!("{base}/api/tenants")).header(COOKIE, &cookie).send().await.unwrap();
+    let tenants = console_call(&c, &base, &cookie, "tenants", json!({})).await;
     assert_eq!(tenants.status(), 200);
     let list: serde_json::Value = tenants.json().await.unwrap();
     assert_eq!(list[0]["id"], "default");
     // A refusal answers with its own status and the message, not as a server failure.
-    let refused = c
-        .post(format!("{base}/api/tenant_create"))
-        .header(COOKIE, &cookie)
-        .form(&[("id", "x1"), ("name", " ")])
-        .send()
-        .await
-        .unwrap();
+    let refused = console_call(&c, &base, &cookie, "tenant_create", json!({"id": "x1", "name": " "})).await;
     assert_eq!(refused.status(), 422);
     let body: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(body["code"], "invalid");
@@ -70,9 +72,9 @@ async fn health_and_authentication(db: &TestDb) {
     assert!(page.text().await.unwrap().contains("流程目录"));
 
     // After sign-out the cookie no longer works.
-    let out = c.post(format!("{base}/api/logout")).header(COOKIE, &cookie).send().await.unwrap();
+    let out = console_call(&c, &base, &cookie, "logout", json!({})).await;
     assert!(out.status().is_success(), "{}", out.status());
-    let again = c.post(format!("{base}/api/tenants")).header(COOKIE, &cookie).send().await.unwrap();
+    let again = console_call(&c, &base, &cookie, "tenants", json!({})).await;
     assert_eq!(again.status(), 401);
 }
 db_test!(http_surface, health_and_authentication);

@@ -1,6 +1,7 @@
 //! Server functions of the deployment (部署) and model (模型) screens.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -116,7 +117,7 @@ mod convert {
 }
 
 /// Definitions of the selected catalog node (all when none), filtered by name or key.
-#[server(endpoint = "definitions")]
+#[server(endpoint = "definitions", input = Json)]
 pub async fn list_definitions(
     catalog_id: Option<String>,
     search: String,
@@ -139,7 +140,7 @@ pub async fn list_definitions(
 }
 
 /// Every version of one process key in one tenant, newest first.
-#[server(endpoint = "definition_versions")]
+#[server(endpoint = "definition_versions", input = Json)]
 pub async fn definition_versions(tenant_id: String, key: String) -> Result<Vec<DefinitionRow>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -147,7 +148,7 @@ pub async fn definition_versions(tenant_id: String, key: String) -> Result<Vec<D
 }
 
 /// One definition with its XML and diagram.
-#[server(endpoint = "definition")]
+#[server(endpoint = "definition", input = Json)]
 pub async fn load_definition(id: String) -> Result<DefinitionDetail, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -157,7 +158,7 @@ pub async fn load_definition(id: String) -> Result<DefinitionDetail, AppError> {
 }
 
 /// 转换为模型: copies a definition into an editable model under the same catalog node.
-#[server(endpoint = "convert_to_model")]
+#[server(endpoint = "convert_to_model", input = Json)]
 pub async fn convert_to_model(definition_id: String) -> Result<ModelRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -165,7 +166,7 @@ pub async fn convert_to_model(definition_id: String) -> Result<ModelRow, AppErro
 }
 
 /// Models of the selected catalog node (all when none).
-#[server(endpoint = "models")]
+#[server(endpoint = "models", input = Json)]
 pub async fn list_models(catalog_id: Option<String>) -> Result<Vec<ModelRow>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -176,7 +177,7 @@ pub async fn list_models(catalog_id: Option<String>) -> Result<Vec<ModelRow>, Ap
 }
 
 /// One model with its XML and diagram.
-#[server(endpoint = "model")]
+#[server(endpoint = "model", input = Json)]
 pub async fn load_model(id: String) -> Result<ModelDetail, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -186,7 +187,7 @@ pub async fn load_model(id: String) -> Result<ModelDetail, AppError> {
 }
 
 /// Saves a model's XML after checking it parses; `revision` is the one the caller saw.
-#[server(endpoint = "model_save")]
+#[server(endpoint = "model_save", input = Json)]
 pub async fn save_model(id: String, xml: String, revision: i64) -> Result<ModelRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -194,7 +195,7 @@ pub async fn save_model(id: String, xml: String, revision: i64) -> Result<ModelR
 }
 
 /// Deploys a model as the next version of its process(es).
-#[server(endpoint = "model_deploy")]
+#[server(endpoint = "model_deploy", input = Json)]
 pub async fn deploy_model(id: String) -> Result<DeployedVersions, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -209,7 +210,7 @@ pub async fn deploy_model(id: String) -> Result<DeployedVersions, AppError> {
 }
 
 /// Deletes a model.
-#[server(endpoint = "model_delete")]
+#[server(endpoint = "model_delete", input = Json)]
 pub async fn delete_model(id: String) -> Result<(), AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;

@@ -4,6 +4,7 @@
 //! claiming a job moves it, as does every outcome.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -172,7 +173,7 @@ pub struct StartTimerRow {
 }
 
 /// The timer start events within the caller's tenant scope, soonest due first.
-#[server(endpoint = "start_timers")]
+#[server(endpoint = "start_timers", input = Json)]
 pub async fn list_start_timers() -> Result<Vec<StartTimerRow>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -232,7 +233,7 @@ impl From<engine::jobs::Job> for JobListRow {
 }
 
 /// One page of jobs within the caller's tenant scope; `search` matches words of the job name.
-#[server(endpoint = "jobs")]
+#[server(endpoint = "jobs", input = Json)]
 pub async fn list_jobs(tab: JobTab, search: String, cursor: Option<String>) -> Result<JobPage, AppError> {
     use crate::ssr::{current, engine};
     use engine::jobs::{JobCategory, JobQuery};
@@ -255,7 +256,7 @@ pub async fn list_jobs(tab: JobTab, search: String, cursor: Option<String>) -> R
 }
 
 /// One job with its full error and the log of its attempts.
-#[server(endpoint = "job")]
+#[server(endpoint = "job", input = Json)]
 pub async fn load_job(id: String) -> Result<JobView, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -278,7 +279,7 @@ pub async fn load_job(id: String) -> Result<JobView, AppError> {
 }
 
 /// 执行 Execute: the job becomes due now (with at least one retry) and an executor runs it.
-#[server(endpoint = "job_execute")]
+#[server(endpoint = "job_execute", input = Json)]
 pub async fn execute_job(id: String) -> Result<JobListRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -286,7 +287,7 @@ pub async fn execute_job(id: String) -> Result<JobListRow, AppError> {
 }
 
 /// 删除 Delete: removes the job; its instance gets an incident so the token is not silently stuck.
-#[server(endpoint = "job_delete")]
+#[server(endpoint = "job_delete", input = Json)]
 pub async fn delete_job(id: String) -> Result<(), AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;

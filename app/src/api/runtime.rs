@@ -549,7 +549,7 @@ mod convert {
 
 /// The change token of the run-time lists: it moves whenever an instance or task changes.
 /// The lists poll it and reload only when it moved.
-#[server(endpoint = "runtime_changed")]
+#[server(endpoint = "runtime_changed", input = Json)]
 pub async fn runtime_changed() -> Result<i64, AppError> {
     use crate::ssr::{current, engine};
     current()?;
@@ -592,7 +592,7 @@ pub async fn list_instances(filter: InstanceFilter, cursor: Option<String>) -> R
 }
 
 /// One instance with everything the detail screen shows, and its diagram.
-#[server(endpoint = "instance")]
+#[server(endpoint = "instance", input = Json)]
 pub async fn load_instance(id: String) -> Result<InstanceView, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -604,7 +604,7 @@ pub async fn load_instance(id: String) -> Result<InstanceView, AppError> {
 }
 
 /// The active activities and the possible targets of 调整 Adjust.
-#[server(endpoint = "instance_move_options")]
+#[server(endpoint = "instance_move_options", input = Json)]
 pub async fn load_move_options(id: String) -> Result<MoveOptions, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -612,7 +612,7 @@ pub async fn load_move_options(id: String) -> Result<MoveOptions, AppError> {
 }
 
 /// 挂起 Suspend, 恢复 Resume or 终止 Terminate an instance as of the `revision` the screen saw.
-#[server(endpoint = "instance_state")]
+#[server(endpoint = "instance_state", input = Json)]
 pub async fn change_instance_state(
     id: String,
     action: InstanceAction,
@@ -659,7 +659,7 @@ pub async fn move_instance(
 }
 
 /// Starts an instance of one definition version; `variables` is a JSON object (or empty).
-#[server(endpoint = "instance_start")]
+#[server(endpoint = "instance_start", input = Json)]
 pub async fn start_instance(
     definition_id: String,
     business_key: String,
@@ -679,7 +679,7 @@ pub async fn start_instance(
 
 /// Sets an instance variable from the editor's type and text; a value that does not fit
 /// the type is refused with the reason for the `value` field.
-#[server(endpoint = "variable_set")]
+#[server(endpoint = "variable_set", input = Json)]
 pub async fn set_variable(
     id: String,
     name: String,
@@ -695,7 +695,7 @@ pub async fn set_variable(
 }
 
 /// Removes an instance variable.
-#[server(endpoint = "variable_delete")]
+#[server(endpoint = "variable_delete", input = Json)]
 pub async fn delete_variable(id: String, name: String, revision: i64) -> Result<InstanceRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -703,7 +703,7 @@ pub async fn delete_variable(id: String, name: String, revision: i64) -> Result<
 }
 
 /// Retries the token an open incident stopped.
-#[server(endpoint = "incident_retry")]
+#[server(endpoint = "incident_retry", input = Json)]
 pub async fn retry_incident(id: String, incident_id: String) -> Result<InstanceRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -711,7 +711,7 @@ pub async fn retry_incident(id: String, incident_id: String) -> Result<InstanceR
 }
 
 /// One page of tasks; `search` matches words of the task name or its assignee.
-#[server(endpoint = "tasks")]
+#[server(endpoint = "tasks", input = Json)]
 pub async fn list_tasks(tab: TaskTab, search: String, cursor: Option<String>) -> Result<TaskPage, AppError> {
     use crate::ssr::{current, engine};
     use engine::instances::{TaskCategory, TaskQuery};
@@ -737,7 +737,7 @@ pub async fn list_tasks(tab: TaskTab, search: String, cursor: Option<String>) ->
 
 /// 完成 Completes an active task; `variables` is a JSON object (or empty). The answer is the
 /// tasks the completion opened that the caller may see.
-#[server(endpoint = "task_complete")]
+#[server(endpoint = "task_complete", input = Json)]
 pub async fn complete_task(id: String, variables: String) -> Result<Vec<TaskRow>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -756,7 +756,7 @@ pub async fn complete_task(id: String, variables: String) -> Result<Vec<TaskRow>
 }
 
 /// 改派 Reassigns an active task to a person of its tenant's organisation.
-#[server(endpoint = "task_reassign")]
+#[server(endpoint = "task_reassign", input = Json)]
 pub async fn reassign_task(id: String, assignee: String, reason: String) -> Result<TaskRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -764,7 +764,7 @@ pub async fn reassign_task(id: String, assignee: String, reason: String) -> Resu
 }
 
 /// 撤回 Withdraws a completed task; the answer is the task created again.
-#[server(endpoint = "task_withdraw")]
+#[server(endpoint = "task_withdraw", input = Json)]
 pub async fn withdraw_task(id: String, reason: String) -> Result<TaskRow, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
@@ -772,7 +772,7 @@ pub async fn withdraw_task(id: String, reason: String) -> Result<TaskRow, AppErr
 }
 
 /// 删除 Deletes a task (refused for an active task of a live instance).
-#[server(endpoint = "task_delete")]
+#[server(endpoint = "task_delete", input = Json)]
 pub async fn delete_task(id: String) -> Result<(), AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;

@@ -20,6 +20,11 @@ pub const TOKEN: &str = "token";
 
 /// Serves the console over `db` on a free port; returns its base URL.
 pub async fn serve(db: &TestDb) -> String {
+    serve_with(db, Default::default()).await
+}
+
+/// [`serve`] with the accept loop's limits.
+pub async fn serve_with(db: &TestDb, limits: server::listen::Limits) -> String {
     db.engine.ensure_default_tenant().await.unwrap();
     db.engine.ensure_admin(Some(PASSWORD)).await.unwrap();
     let config = Config::from_lookup(|k| (k == "BPM_ADDR").then(|| "127.0.0.1:0".to_string())).unwrap();
@@ -28,11 +33,51 @@ pub async fn serve(db: &TestDb) -> String {
         engine: db.engine.clone(),
         api_token: Some(Arc::from(TOKEN)),
         max_file_bytes: 1024 * 1024,
+        web: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    tokio::spawn(server::listen::serve(listener, router(state), limits, std::future::pending()));
     format!("http://{addr}")
+}
+
+/// Signs in as `user` through the login form, as the console's page does (same origin);
+/// returns the `Cookie` header value, or the refusal's status.
+pub async fn sign_in_as(c: &reqwest::Client, base: &str, user: &str, password: &str) -> Result<String, u16> {
+    let res = c
+        .post(format!("{base}/api/login"))
+        .header(reqwest::header::ORIGIN, base)
+        .form(&[("username", user), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    match res.headers().get(reqwest::header::SET_COOKIE) {
+        Some(set) => Ok(set.to_str().unwrap().split(';').next().unwrap().to_string()),
+        None => Err(res.status().as_u16()),
+    }
+}
+
+/// Signs in as the administrator; returns the `Cookie` header value.
+pub async fn sign_in(c: &reqwest::Client, base: &str) -> String {
+    sign_in_as(c, base, "admin", PASSWORD).await.expect("the administrator signs in")
+}
+
+/// Calls the server function at `/api/{endpoint}` as the console's page does: JSON, from
+/// the console's own origin, with the session cookie.
+pub async fn console_call(
+    c: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    endpoint: &str,
+    args: Value,
+) -> reqwest::Response {
+    c.post(format!("{base}/api/{endpoint}"))
+        .header(reqwest::header::COOKIE, cookie)
+        .header(reqwest::header::ORIGIN, base)
+        .json(&args)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// A client that shows redirects instead of following them.
