@@ -25,7 +25,7 @@
 use sqlx::AnyConnection;
 
 use crate::error::{EngineError, Result};
-use crate::sql::{bind_all, Arg};
+use crate::sql::{bind_all, refuse_nul, Arg};
 
 /// One statement of a write set.
 #[derive(Debug)]
@@ -68,6 +68,11 @@ impl WriteSet {
             }
         }
         Ok(())
+    }
+
+    /// Refuses the set when a text value holds the NUL character (see [`refuse_nul`]).
+    pub(crate) fn refuse_nul(&self) -> Result<()> {
+        self.writes.iter().try_for_each(|w| refuse_nul(&w.args))
     }
 
     /// The statements, in order.
