@@ -20,7 +20,8 @@ pub async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next)
         return next.run(req).await;
     }
     let api = path.starts_with("/api/v1/");
-    let refuse = |field: &str| refusal(api, StatusCode::UNPROCESSABLE_ENTITY, field, &engine::identity::nul_message(field));
+    let refuse =
+        |field: &str| refusal(api, StatusCode::UNPROCESSABLE_ENTITY, field, &engine::identity::nul_message(field));
     if percent_decode(path, false).contains(&0) {
         return refuse("path");
     }

@@ -76,7 +76,11 @@ impl Console {
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         let text = res.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or_else(|e| panic!("{endpoint}: {status} {e}: {text}")) };
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{endpoint}: {status} {e}: {text}"))
+        };
         (status, body)
     }
 }
@@ -96,8 +100,12 @@ async fn nul_is_refused_everywhere(db: &TestDb) {
     assert_eq!(res.status(), 200);
 
     // Server functions, form-encoded and JSON: 422 with the field, before anything runs.
-    let msg =
-        app_refused(console.call("tenant_create", json!({"id": "", "name": "a\0b"})).await, 422, "invalid", Some("name"));
+    let msg = app_refused(
+        console.call("tenant_create", json!({"id": "", "name": "a\0b"})).await,
+        422,
+        "invalid",
+        Some("name"),
+    );
     assert!(msg.contains("NUL"), "{msg}");
     app_refused(console.json("tenant_create", r#"{"id":"","name":"a\u0000b"}"#).await, 422, "invalid", Some("name"));
     let login = console.c.post(format!("{base}/api/login")).header(ORIGIN, &base);
@@ -138,8 +146,9 @@ async fn nul_is_refused_everywhere(db: &TestDb) {
         let req = req.header(CONTENT_TYPE, "multipart/form-data; boundary=b").body(body);
         let res = req.send().await.unwrap();
         assert_eq!(res.status(), 422, "{name}");
+        // (A NUL in a part's header is already refused by the multipart reader.)
         let body: Value = res.json().await.unwrap();
-        assert!(body["message"].as_str().unwrap().contains("NUL"), "{body}");
+        assert!(name == "file" || body["message"].as_str().unwrap().contains("NUL"), "{body}");
     }
 
     // Nothing of it was stored.

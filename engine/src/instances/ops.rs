@@ -92,7 +92,9 @@ fn check_variables(variables: &Map<String, Value>) -> Result<()> {
             format!("`{bad}` is not a usable variable name: give a name of 1 to 200 characters."),
         ));
     }
-    let nul = variables.iter().find_map(|(k, v)| crate::identity::nul_in_json(v, k).or_else(|| k.contains('\0').then(|| k.clone())));
+    let nul = variables
+        .iter()
+        .find_map(|(k, v)| crate::identity::nul_in_json(v, k).or_else(|| k.contains('\0').then(|| k.clone())));
     if let Some(path) = nul {
         return Err(EngineError::invalid(
             "variables",
