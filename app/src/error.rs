@@ -54,9 +54,31 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Request(m) => {
                 ("network", format!("The server could not be reached ({m}); check the connection and try again."))
             }
+            // On the server these are the arguments of a call that could not be read: missing,
+            // of the wrong type, or not the expected encoding. (In the browser a
+            // `Deserialization` error is an answer that could not be read.)
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) | ServerFnErrorErr::MissingArg(m) => {
+                return AppError::bad_arguments(&m);
+            }
             other => ("internal", other.to_string()),
         };
         AppError { code: code.into(), message, field: None }
+    }
+}
+
+impl AppError {
+    /// The refusal (422) of a server-function call whose arguments could not be read; `detail`
+    /// is the decoder's message, whose first `` `name` `` is taken as the argument it concerns.
+    #[cfg(feature = "ssr")]
+    fn bad_arguments(detail: &str) -> Self {
+        let field = detail.split('`').nth(1).filter(|f| !f.is_empty() && f.len() <= 64).map(str::to_string);
+        let message = format!(
+            "The request's arguments could not be read ({detail}); reload the page and try again. \
+             / 请求参数无法读取，请刷新页面后重试。"
+        );
+        set_status(422);
+        AppError { code: "invalid".into(), message, field }
     }
 }
 
@@ -74,7 +96,7 @@ impl From<engine::EngineError> for AppError {
             engine::EngineError::Invalid { field, .. } => field.map(str::to_string),
             _ => None,
         };
-        AppError { code: e.code().into(), message: e.to_string(), field }
+        AppError { code: e.code().into(), message: e.user_message(), field }
     }
 }
 

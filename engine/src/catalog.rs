@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use crate::audit;
 use crate::error::{unique_violation, EngineError, Result};
-use crate::identity::{parse_code, Account};
+use crate::identity::{parse_code, parse_name, Account};
 use crate::store::new_id;
 use crate::Engine;
 
@@ -31,14 +31,7 @@ pub struct CatalogInput {
 impl CatalogInput {
     /// Parses the raw form input: a non-empty name (≤ 100 characters) and a valid code.
     fn parse(&self) -> Result<CatalogInput> {
-        let name = self.name.trim();
-        if name.is_empty() {
-            return Err(EngineError::invalid("name", "The name is empty; type a name."));
-        }
-        if name.chars().count() > 100 {
-            return Err(EngineError::invalid("name", "The name is longer than 100 characters; shorten it."));
-        }
-        Ok(CatalogInput { name: name.to_string(), code: parse_code("code", &self.code)? })
+        Ok(CatalogInput { name: parse_name("name", "name", &self.name)?, code: parse_code("code", &self.code)? })
     }
 }
 

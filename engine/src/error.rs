@@ -29,9 +29,10 @@ pub enum EngineError {
     /// Too many wrong passwords in a row: the account or the address must wait. HTTP 429.
     #[error("Too many failed sign-ins; wait {wait_secs} seconds, then try again (check the user name and password first). / 登录失败次数过多，请等待 {wait_secs} 秒后再试。")]
     Throttled { wait_secs: i64 },
-    /// The database failed. HTTP 500.
+    /// The database failed. HTTP 500. The message is for the log: the web layer shows the
+    /// user a general sentence instead.
     #[error("database error: {0}")]
-    Storage(#[from] sqlx::Error),
+    Storage(#[source] sqlx::Error),
     /// Migrations could not be applied. Fatal at start-up.
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
@@ -60,6 +61,16 @@ impl EngineError {
         }
     }
 
+    /// The sentence to show the user: the refusal itself, or for a failure (database,
+    /// migration, hashing) a general sentence, since its detail means nothing to a user and
+    /// may tell an attacker about the database; the web layer logs the detail.
+    pub fn user_message(&self) -> String {
+        match self.status() {
+            500 => INTERNAL_FAILURE.to_string(),
+            _ => self.to_string(),
+        }
+    }
+
     /// The HTTP status this refusal maps to.
     pub fn status(&self) -> u16 {
         match self {
@@ -74,6 +85,29 @@ impl EngineError {
     }
 }
 
+impl From<sqlx::Error> for EngineError {
+    /// A database failure; text the database cannot store (PostgreSQL refuses the NUL
+    /// character with SQLSTATE 22021, an untranslatable one with 22P05) is a refusal of the
+    /// input, not a failure.
+    fn from(err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &err {
+            if matches!(db.code().as_deref(), Some("22021" | "22P05")) {
+                return EngineError::Invalid { field: None, message: UNSTORABLE_TEXT.into() };
+            }
+        }
+        EngineError::Storage(err)
+    }
+}
+
+/// What a user is told of a failure inside the server.
+pub const INTERNAL_FAILURE: &str = "The server could not complete the request because of an internal failure; \
+     try again, and if it keeps failing tell the administrator (the details are in the server log). \
+     / 服务器内部错误，请重试；如仍失败，请联系管理员（详情见服务器日志）。";
+
+/// The refusal of text with a character the database cannot store.
+pub(crate) const UNSTORABLE_TEXT: &str =
+    "The input contains a character that cannot be stored (such as NUL, U+0000); remove it and try again.";
+
 /// Result alias of the engine.
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
@@ -81,7 +115,7 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 pub(crate) fn unique_violation(err: sqlx::Error, field: &'static str, message: String) -> EngineError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => EngineError::invalid(field, message),
-        _ => EngineError::Storage(err),
+        _ => err.into(),
     }
 }
 

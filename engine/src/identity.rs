@@ -137,14 +137,54 @@ pub struct Person {
 
 /// Checks a tenant name: trimmed, not empty, at most 100 characters.
 pub fn parse_tenant_name(raw: &str) -> Result<String> {
+    parse_name("name", "tenant name", raw)
+}
+
+/// Checks a name given as `field` (`what` names it in the refusal, e.g. "unit name"): trimmed,
+/// not empty, at most 100 characters, no NUL character.
+pub fn parse_name(field: &'static str, what: &str, raw: &str) -> Result<String> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(EngineError::invalid("name", "The tenant name is empty; type a name."));
+        return Err(EngineError::invalid(field, format!("The {what} is empty; type a name.")));
     }
     if name.chars().count() > 100 {
-        return Err(EngineError::invalid("name", "The tenant name is longer than 100 characters; shorten it."));
+        return Err(EngineError::invalid(field, format!("The {what} is longer than 100 characters; shorten it.")));
     }
+    check_text(field, name)?;
     Ok(name.to_string())
+}
+
+/// Refuses text with the NUL character (U+0000), which PostgreSQL cannot store in a text
+/// column and no form can type.
+pub fn check_text(field: &'static str, value: &str) -> Result<()> {
+    if value.contains('\0') {
+        return Err(EngineError::invalid(field, nul_message(field)));
+    }
+    Ok(())
+}
+
+/// The path (`a.b.0`, below `path`) of the first string or key of `value` that holds the NUL
+/// character; `None` when there is none.
+pub fn nul_in_json(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    match value {
+        Value::String(s) if s.contains('\0') => Some(path.to_string()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_in_json(v, &join(&i.to_string()))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(join(&k.replace('\0', "")))
+            } else {
+                nul_in_json(v, &join(k))
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// The refusal of a NUL character in `field`.
+pub fn nul_message(field: &str) -> String {
+    format!("'{field}' contains the NUL character (U+0000), which cannot be stored; remove it and try again.")
 }
 
 /// Hashes a password with Argon2id and a random salt (PHC string format).
@@ -497,16 +537,16 @@ impl Engine {
         name: &str,
     ) -> Result<OrgUnit> {
         self.get_tenant(caller, tenant_id).await?;
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(EngineError::invalid("name", "The unit name is empty; type a name."));
+        let name = parse_name("name", "unit name", name)?;
+        if let Some(parent) = parent_id {
+            // A unit of another tenant is refused exactly like a missing one: the answer must
+            // not tell whether the id exists elsewhere.
+            let unit = self.org_unit(caller, parent).await?;
+            if unit.tenant_id != tenant_id {
+                return Err(unit_not_found(parent));
+            }
         }
-        let unit = OrgUnit {
-            id: new_id(),
-            tenant_id: tenant_id.into(),
-            parent_id: parent_id.map(Into::into),
-            name: name.into(),
-        };
+        let unit = OrgUnit { id: new_id(), tenant_id: tenant_id.into(), parent_id: parent_id.map(Into::into), name };
         let now = self.clock.now();
         let mut tx = self.store.pool.begin().await?;
         sqlx::query("INSERT INTO org_units (id, tenant_id, parent_id, name) VALUES ($1, $2, $3, $4)")
@@ -516,7 +556,7 @@ impl Engine {
             .bind(&unit.name)
             .execute(&mut *tx)
             .await?;
-        audit::record(&mut tx, now, caller, Some(tenant_id), "org.unit.create", &unit.id, name).await?;
+        audit::record(&mut tx, now, caller, Some(tenant_id), "org.unit.create", &unit.id, &unit.name).await?;
         tx.commit().await?;
         Ok(unit)
     }
@@ -531,9 +571,9 @@ impl Engine {
         groups: &[&str],
     ) -> Result<Person> {
         let unit = self.org_unit(caller, unit_id).await?;
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(EngineError::invalid("name", "The person's name is empty; type a name."));
+        let name = parse_name("name", "person's name", name)?;
+        for g in groups {
+            check_text("groups", g)?;
         }
         let id = match id {
             Some(id) => parse_code("id", id)?,
@@ -543,7 +583,7 @@ impl Engine {
             id,
             tenant_id: unit.tenant_id.clone(),
             unit_id: unit.id,
-            name: name.into(),
+            name,
             groups: groups.iter().map(|g| g.to_string()).collect(),
         };
         let now = self.clock.now();
@@ -557,13 +597,15 @@ impl Engine {
             .execute(&mut *tx)
             .await
             .map_err(|e| unique_violation(e, "id", format!("A person with id '{}' already exists.", person.id)))?;
-        audit::record(&mut tx, now, caller, Some(&person.tenant_id), "org.person.create", &person.id, name).await?;
+        audit::record(&mut tx, now, caller, Some(&person.tenant_id), "org.person.create", &person.id, &person.name)
+            .await?;
         tx.commit().await?;
         Ok(person)
     }
 
+    /// A unit the caller may see; a unit of another tenant is answered like a missing one.
     async fn org_unit(&self, caller: &Account, unit_id: &str) -> Result<OrgUnit> {
-        let not_found = || EngineError::NotFound { what: "Organisation unit", id: unit_id.to_string() };
+        let not_found = || unit_not_found(unit_id);
         let row = sqlx::query("SELECT id, tenant_id, parent_id, name FROM org_units WHERE id = $1")
             .bind(unit_id)
             .fetch_optional(&self.store.pool)
@@ -623,6 +665,10 @@ impl Engine {
             })
             .collect()
     }
+}
+
+fn unit_not_found(id: &str) -> EngineError {
+    EngineError::NotFound { what: "Organisation unit", id: id.to_string() }
 }
 
 /// Checks an identifier-like value (ids, codes, user names): 1 to 64 characters of letters,
@@ -719,6 +765,7 @@ impl Engine {
                 "Give the token a name of 1 to 100 characters, e.g. the application that will use it.",
             ));
         }
+        check_text("name", name)?;
         let secret = format!("bpm_{}", random_token());
         let token = ApiToken {
             id: new_id(),

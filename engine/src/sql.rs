@@ -49,6 +49,20 @@ pub(crate) enum Arg {
     OptInt(Option<i64>),
 }
 
+/// Refuses bind values with the NUL character before they reach the database: PostgreSQL
+/// cannot store it (and a literal with it would end a simple query early), SQLite would store
+/// what PostgreSQL refuses. Both databases answer alike.
+pub(crate) fn refuse_nul(args: &[Arg]) -> Result<()> {
+    let nul = args.iter().any(|a| match a {
+        Arg::Text(s) | Arg::OptText(Some(s)) => s.contains('\0'),
+        _ => false,
+    });
+    if nul {
+        return Err(EngineError::Invalid { field: None, message: crate::error::UNSTORABLE_TEXT.into() });
+    }
+    Ok(())
+}
+
 impl From<&str> for Arg {
     fn from(s: &str) -> Arg {
         Arg::Text(s.to_owned())

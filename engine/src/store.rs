@@ -15,7 +15,7 @@ use sqlx::{AnyPool, Executor};
 use self::direct::Direct;
 use self::writes::WriteSet;
 use crate::error::Result;
-use crate::sql::{bind_all, Arg, Cells};
+use crate::sql::{bind_all, refuse_nul, Arg, Cells};
 
 /// Every SQLite connection's settings: WAL lets readers run beside the writer; the busy
 /// timeout makes a second writer wait instead of failing. `synchronous` follows
@@ -178,6 +178,7 @@ impl Store {
         args: Vec<Arg>,
         mut f: impl FnMut(&dyn Cells) -> Result<T>,
     ) -> Result<Vec<T>> {
+        refuse_nul(&args)?;
         if let Some(d) = &self.direct {
             return d.fetch(sql, &args, f);
         }
@@ -198,6 +199,7 @@ impl Store {
     /// Commits a command's write set in one transaction: through the writer thread on a SQLite
     /// file, in a transaction of the pool otherwise.
     pub(crate) async fn write(&self, ws: WriteSet) -> Result<()> {
+        ws.refuse_nul()?;
         let ws = match &self.direct {
             Some(w) => match w.write(ws).await {
                 Ok(outcome) => return outcome,

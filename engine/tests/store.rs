@@ -221,3 +221,61 @@ async fn api_tokens_create_use_revoke(db: &TestDb) {
     assert!(listed.iter().any(|t| t.id == scoped.id && t.last_used_at.is_some()));
 }
 db_test!(api_tokens, api_tokens_create_use_revoke);
+
+async fn org_units_refuse_foreign_parents_like_missing_ones(db: &TestDb) {
+    let e = &db.engine;
+    let sys = Account::system();
+    e.create_tenant(&sys, Some("north"), "North").await.unwrap();
+    e.create_tenant(&sys, Some("south"), "South").await.unwrap();
+    let south = e.create_org_unit(&sys, "south", None, "South HQ").await.unwrap();
+    let north = e.create_org_unit(&sys, "north", None, "North HQ").await.unwrap();
+    let manager = e.create_account("north-mgr", "N", "manager-pass", Role::TenantManager, Some("north")).await.unwrap();
+    // The same refusal, with the id in the same place, for a unit of another tenant and for
+    // none at all: the answer does not tell whether the id exists elsewhere.
+    let same_shape = |err: EngineError, id: &str| {
+        assert!(matches!(err, EngineError::NotFound { what: "Organisation unit", .. }), "{err}");
+        assert_eq!(err.status(), 404);
+        err.to_string().replace(id, "<id>")
+    };
+    for caller in [&sys, &manager] {
+        let foreign = e.create_org_unit(caller, "north", Some(&south.id), "x").await.unwrap_err();
+        let missing = e.create_org_unit(caller, "north", Some("no-such-unit"), "x").await.unwrap_err();
+        assert_eq!(same_shape(foreign, &south.id), same_shape(missing, "no-such-unit"));
+    }
+    let foreign = e.create_person(&manager, &south.id, None, "Eve", &[]).await.unwrap_err();
+    let missing = e.create_person(&manager, "no-such-unit", None, "Eve", &[]).await.unwrap_err();
+    assert_eq!(same_shape(foreign, &south.id), same_shape(missing, "no-such-unit"));
+    // Within the tenant it works, and the refusals stored nothing.
+    let child = e.create_org_unit(&manager, "north", Some(&north.id), " Sales ").await.unwrap();
+    assert_eq!((child.parent_id.as_deref(), child.name.as_str()), (Some(north.id.as_str()), "Sales"));
+    assert_eq!(e.org_units(&sys, "north").await.unwrap().len(), 2);
+    assert_eq!(e.org_units(&sys, "south").await.unwrap().len(), 1);
+    assert!(e.people(&sys, "south").await.unwrap().is_empty());
+}
+db_test!(org_tenant_gap, org_units_refuse_foreign_parents_like_missing_ones);
+
+async fn nul_characters_are_refused_as_input(db: &TestDb) {
+    let e = &db.engine;
+    let sys = Account::system();
+    e.ensure_default_tenant().await.unwrap();
+    fn field<T>(r: Result<T, EngineError>) -> Option<&'static str> {
+        match r.map(|_| ()).unwrap_err() {
+            EngineError::Invalid { field, message } => {
+                assert!(message.contains("NUL"), "{message}");
+                field
+            }
+            other => panic!("expected a 422 refusal, got {other}"),
+        }
+    }
+    assert_eq!(field(e.create_tenant(&sys, None, "a\0b").await), Some("name"));
+    assert_eq!(field(e.create_org_unit(&sys, "default", None, "Unit\0").await), Some("name"));
+    let unit = e.create_org_unit(&sys, "default", None, "Unit").await.unwrap();
+    assert_eq!(field(e.create_person(&sys, &unit.id, None, "P", &["g\0"]).await), Some("groups"));
+    assert_eq!(field(e.create_catalog_node(&sys, None, &input("n\0", "c")).await), Some("name"));
+    assert_eq!(field(e.create_api_token(&sys, "t\0").await), Some("name"));
+    // An id with NUL (PostgreSQL cannot even compare it) is a refusal, never a failure.
+    let lookup = e.org_units(&sys, "default\0").await.unwrap_err();
+    assert!(matches!(lookup.status(), 404 | 422), "{lookup}");
+    assert_eq!(e.list_tenants(&sys).await.unwrap().len(), 1, "nothing was stored");
+}
+db_test!(nul_input, nul_characters_are_refused_as_input);

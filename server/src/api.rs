@@ -38,8 +38,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: String) -> Self {
+        ApiError { status, code, message }
+    }
+
     fn invalid(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid", message: message.into() }
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message.into())
     }
 
     /// The answer to a caller with no (or a wrong) token and no session.
@@ -61,7 +65,7 @@ impl From<EngineError> for ApiError {
         ApiError {
             status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code: e.code(),
-            message: e.to_string(),
+            message: e.user_message(),
         }
     }
 }
@@ -208,7 +212,8 @@ async fn openapi() -> Response {
 
 /// `POST /api/v1/deployments`: multipart with one or more `file` parts and optional `catalog`
 /// (code) and `tenant` (id). 200 when every file deployed, 422 when any failed; the body
-/// reports each file either way.
+/// reports each file either way. A file larger than `BPM_MAX_FILE_BYTES`, or a request larger
+/// than eight of them, is refused with 413 and nothing is deployed.
 async fn deploy(
     State(state): State<AppState>,
     Extension(who): Extension<CurrentSession>,
@@ -216,42 +221,125 @@ async fn deploy(
 ) -> ApiResult<Response> {
     let mut form =
         form.map_err(|e| ApiError::invalid(format!("{}; send multipart/form-data with 'file' parts.", e.body_text())))?;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut catalog: Option<String> = None;
-    let mut catalog_id: Option<String> = None;
-    let mut tenant: Option<String> = None;
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        ApiError::invalid(format!("The upload is not valid multipart form data ({e}); send 'file' parts."))
-    })? {
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let bytes = field.bytes().await.map_err(|e| {
-            ApiError::invalid(format!("Reading the upload failed ({e}); a file may exceed the size limit."))
-        })?;
-        let text = || String::from_utf8_lossy(&bytes).trim().to_string();
-        match name.as_str() {
-            "file" | "files" => files.push((file_name.unwrap_or_else(|| "upload.bpmn".into()), bytes.to_vec())),
-            "catalog" => catalog = Some(text()).filter(|s| !s.is_empty()),
-            "catalogId" => catalog_id = Some(text()).filter(|s| !s.is_empty()),
-            "tenant" => tenant = Some(text()).filter(|s| !s.is_empty()),
-            _ => {}
+    let limits = UploadLimits { file: state.max_file_bytes, request: crate::max_request_bytes(state.max_file_bytes) };
+    let upload = match read_upload(&mut form, &limits).await {
+        Ok(upload) => upload,
+        Err(refusal) => {
+            // Read the rest (up to the request limit, keeping nothing) so that the client,
+            // still sending, gets the answer rather than a reset connection.
+            while let Ok(Some(mut part)) = form.next_field().await {
+                while let Ok(Some(_)) = part.chunk().await {}
+            }
+            return Err(refusal);
         }
-    }
+    };
     let engine = &state.engine;
     let caller = &who.session.account;
-    let catalog_id = match (catalog_id, catalog) {
+    let catalog_id = match (upload.catalog_id, upload.catalog) {
         (Some(id), _) => Some(id),
         (None, Some(code)) => Some(engine.catalog_node_by_code(&code).await?.id),
         (None, None) => None,
     };
-    let tenant = tenant
+    let tenant = upload
+        .tenant
         .or_else(|| caller.tenant_scope().map(str::to_string))
         .or_else(|| who.session.tenant_id.clone())
         .unwrap_or_else(|| engine::demo::DEFAULT_TENANT.to_string());
     let opts = ParseOptions { max_bytes: state.max_file_bytes };
-    let report = engine.deploy(caller, &tenant, catalog_id.as_deref(), files, &opts).await?;
+    let report = engine.deploy(caller, &tenant, catalog_id.as_deref(), upload.files, &opts).await?;
     let status = if report.all_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)).into_response())
+}
+
+/// The size limits of an upload.
+struct UploadLimits {
+    /// Of one file (`BPM_MAX_FILE_BYTES`).
+    file: usize,
+    /// Of the whole request.
+    request: usize,
+}
+
+/// The largest text part (`tenant`, `catalog`, `catalogId`) of an upload.
+const MAX_TEXT_PART: usize = 4096;
+
+/// The parts of a deployment upload.
+#[derive(Default)]
+struct Upload {
+    files: Vec<(String, Vec<u8>)>,
+    catalog: Option<String>,
+    catalog_id: Option<String>,
+    tenant: Option<String>,
+}
+
+/// Reads the parts of an upload, each as it streams in, keeping at most its limit: a part
+/// over its limit is refused (413) as soon as it passes it. Unknown parts are skipped unread.
+async fn read_upload(form: &mut Multipart, limits: &UploadLimits) -> ApiResult<Upload> {
+    let mut upload = Upload::default();
+    while let Some(mut part) = form.next_field().await.map_err(|e| multipart_error(&e, limits))? {
+        let name = part.name().unwrap_or_default().to_string();
+        let is_file = matches!(name.as_str(), "file" | "files");
+        if !is_file && !matches!(name.as_str(), "catalog" | "catalogId" | "tenant") {
+            continue;
+        }
+        let file_name = part.file_name().unwrap_or("upload.bpmn").to_string();
+        engine::identity::check_text("file", &file_name)?;
+        let limit = if is_file { limits.file } else { MAX_TEXT_PART };
+        let mut bytes: Vec<u8> = Vec::new();
+        while let Some(chunk) = part.chunk().await.map_err(|e| multipart_error(&e, limits))? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(part_too_large(&name, &file_name, limits));
+            }
+            // Grow by doubling, but never past the limit.
+            if bytes.capacity() < bytes.len() + chunk.len() {
+                let want = (bytes.capacity() * 2).clamp(bytes.len() + chunk.len(), limit);
+                bytes.reserve_exact(want - bytes.len());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_file {
+            upload.files.push((file_name, bytes));
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes).trim().to_string();
+        let field = match name.as_str() {
+            "catalog" => &mut upload.catalog,
+            "catalogId" => &mut upload.catalog_id,
+            _ => &mut upload.tenant,
+        };
+        if text.contains('\0') {
+            return Err(ApiError::invalid(engine::identity::nul_message(&name)));
+        }
+        *field = Some(text).filter(|s| !s.is_empty());
+    }
+    Ok(upload)
+}
+
+/// The refusal of a part over its limit.
+fn part_too_large(name: &str, file_name: &str, limits: &UploadLimits) -> ApiError {
+    use crate::input::size_text;
+    let message = if matches!(name, "file" | "files") {
+        format!(
+            "The file '{file_name}' is larger than the limit of {} (BPM_MAX_FILE_BYTES); nothing was deployed. \
+             Split the model or ask the administrator to raise the limit.",
+            size_text(limits.file)
+        )
+    } else {
+        format!("The part '{name}' is larger than the limit of {}; send a short value.", size_text(MAX_TEXT_PART))
+    };
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+}
+
+/// A multipart stream that broke off: 413 when it passed the request limit, else 422.
+fn multipart_error(e: &axum::extract::multipart::MultipartError, limits: &UploadLimits) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        let message = format!(
+            "The upload is larger than the limit of {} for one request (8 × BPM_MAX_FILE_BYTES); \
+             nothing was deployed. Deploy fewer files at once.",
+            crate::input::size_text(limits.request)
+        );
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message);
+    }
+    ApiError::invalid(format!("The upload is not valid multipart form data ({e}); send 'file' parts."))
 }
 
 /// Query parameters of the definition list.

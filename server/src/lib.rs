@@ -7,6 +7,7 @@ pub mod config;
 pub mod csrf;
 pub mod executor;
 pub mod headers;
+pub mod input;
 pub mod listen;
 
 use std::sync::Arc;
@@ -120,11 +121,9 @@ pub fn router(state: AppState) -> Router {
     let ctx_engine = state.engine.clone();
     let options = state.leptos_options.clone();
     let secure_cookie = state.web.secure_cookie;
-    // A batch upload holds several files; each is checked against the per-file limit.
-    let max_upload = state.max_file_bytes.saturating_mul(8).max(1024 * 1024);
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(api::routes(max_upload))
+        .merge(api::routes(max_request_bytes(state.max_file_bytes)))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -132,12 +131,29 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), input::refuse_nul))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
         .merge(executor::demo_routes())
         .layer(middleware::from_fn(headers::add))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The largest request body: a batch upload holds several files, each checked against the
+/// per-file limit; other bodies are far smaller.
+pub fn max_request_bytes(max_file_bytes: usize) -> usize {
+    max_file_bytes.saturating_mul(8).max(1024 * 1024)
+}
+
+/// A server function's refusal as its answer: `error` as JSON with `status`.
+pub(crate) fn app_error_response(status: StatusCode, error: &AppError) -> Response {
+    let body = serde_json::to_string(error).unwrap_or_default();
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
+        .body(Body::from(body))
+        .unwrap_or_else(|_| status.into_response())
 }
 
 /// Starts everything and serves until Ctrl-C or SIGTERM.
@@ -188,11 +204,16 @@ async fn healthz(State(state): State<AppState>) -> Response {
     let backend = format!("{:?}", state.engine.store().backend()).to_lowercase();
     match state.engine.store().ping().await {
         Ok(()) => Json(serde_json::json!({"status": "ok", "database": backend})).into_response(),
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "unavailable", "database": backend, "error": e.to_string()})),
-        )
-            .into_response(),
+        Err(e) => {
+            // The database's own message stays in the log: anyone may ask for the health.
+            tracing::error!(error = %e, "health check failed");
+            let error = "The database is not answering; see the server log.";
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable", "database": backend, "error": error})),
+            )
+                .into_response()
+        }
     }
 }
 
@@ -273,12 +294,7 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         };
     }
     if path.starts_with("/api/") {
-        let body = serde_json::to_string(&AppError::unauthenticated()).unwrap_or_default();
-        return Response::builder()
-            .status(StatusCode::UNAUTHORIZED)
-            .header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .body(Body::from(body))
-            .unwrap_or_else(|_| StatusCode::UNAUTHORIZED.into_response());
+        return app_error_response(StatusCode::UNAUTHORIZED, &AppError::unauthenticated());
     }
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
     let next_url = format!("{path}{query}");

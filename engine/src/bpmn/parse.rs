@@ -56,6 +56,18 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<Definitions, ParseErro
         ));
     }
     let text = encoding::decode(bytes)?;
+    if let Some(at) = text.find('\0') {
+        // XML allows no NUL character, and PostgreSQL could not store one.
+        let before = &text[..at];
+        let line = before.matches('\n').count() as u32 + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1;
+        return Err(ParseError::new(
+            ParseErrorKind::Malformed,
+            Location::at(line, column),
+            format_args!("the file contains the NUL character (U+0000), which XML does not allow"),
+            "Remove it; the file may be damaged, so export it again from the modelling tool.",
+        ));
+    }
     let doc = dom::read(&text)?;
     build::build(&doc)
 }

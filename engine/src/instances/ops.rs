@@ -92,6 +92,18 @@ fn check_variables(variables: &Map<String, Value>) -> Result<()> {
             format!("`{bad}` is not a usable variable name: give a name of 1 to 200 characters."),
         ));
     }
+    let nul = variables
+        .iter()
+        .find_map(|(k, v)| crate::identity::nul_in_json(v, k).or_else(|| k.contains('\0').then(|| k.clone())));
+    if let Some(path) = nul {
+        return Err(EngineError::invalid(
+            "variables",
+            format!(
+                "Variable '{}' contains the NUL character (U+0000), which cannot be stored; remove it.",
+                path.replace('\0', "")
+            ),
+        ));
+    }
     Ok(())
 }
 

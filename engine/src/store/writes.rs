@@ -27,7 +27,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::AnyConnection;
 
 use crate::error::{EngineError, Result};
-use crate::sql::{bind_all, Arg};
+use crate::sql::{bind_all, refuse_nul, Arg};
 
 /// One statement of a write set.
 #[derive(Debug)]
@@ -78,6 +78,11 @@ impl WriteSet {
     /// How many bind values the statements have together: the set's size.
     pub(super) fn values(&self) -> usize {
         self.writes.iter().map(|w| w.args.len()).sum()
+    }
+
+    /// Refuses the set when a text value holds the NUL character (see [`refuse_nul`]).
+    pub(crate) fn refuse_nul(&self) -> Result<()> {
+        self.writes.iter().try_for_each(|w| refuse_nul(&w.args))
     }
 
     /// The statements, in order.

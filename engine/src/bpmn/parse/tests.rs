@@ -938,3 +938,14 @@ fn error_messages_name_place_and_remedy() {
          files or remove embedded data (images, large documentation)."
     );
 }
+
+#[test]
+fn nul_characters_are_refused_with_their_place() {
+    let xml = process_file("<bpmn:task id=\"t\" name=\"a\0b\"/>");
+    let e = err(&xml);
+    assert_eq!(e.kind, ParseErrorKind::Malformed);
+    assert_eq!(e.line, Some(12), "{e}");
+    assert!(e.to_string().contains("NUL"), "{e}");
+    // A character reference to NUL is refused too (by the XML reader).
+    assert_eq!(err(&process_file("<bpmn:task id=\"t\" name=\"a&#0;b\"/>")).kind, ParseErrorKind::Malformed);
+}
