@@ -34,21 +34,9 @@ pub(crate) async fn record(
     insert(&mut **tx, at, &actor.username, tenant_id, action, target, detail).await
 }
 
-/// Writes an audit entry of something no signed-in account did (a failed sign-in), under
-/// the name it was tried with.
-pub(crate) async fn record_anonymous(
-    pool: &sqlx::Pool<Any>,
-    at: i64,
-    actor: &str,
-    tenant_id: Option<&str>,
-    action: &str,
-    target: &str,
-    detail: &str,
-) -> Result<()> {
-    insert(pool, at, actor, tenant_id, action, target, detail).await
-}
-
-async fn insert<'c>(
+/// Writes an audit entry on `db` (a transaction, or the pool for what no signed-in account
+/// did, such as a failed sign-in under the name it was tried with).
+pub(crate) async fn insert<'c>(
     db: impl sqlx::Executor<'c, Database = Any>,
     at: i64,
     actor: &str,

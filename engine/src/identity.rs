@@ -419,8 +419,7 @@ impl Engine {
                 let from_text = from.map_or_else(|| "an unknown address".to_string(), |a| a.to_string());
                 let detail = format!("wrong user name or password from {from_text} ({failures} in a row)");
                 let tenant = account.as_ref().and_then(|a| a.tenant_id.as_deref());
-                audit::record_anonymous(&self.store.pool, now, username, tenant, "sign_in.failed", username, &detail)
-                    .await?;
+                audit::insert(&self.store.pool, now, username, tenant, "sign_in.failed", username, &detail).await?;
                 tracing::warn!(username, from = %from_text, failures, "sign-in failed");
                 return Err(EngineError::BadCredentials);
             }

@@ -27,6 +27,35 @@ async fn tenant_ids(c: &reqwest::Client, base: &str, cookie: &str) -> Vec<String
     list.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect()
 }
 
+/// How a request body is encoded.
+#[derive(Clone, Copy)]
+enum Body {
+    Form,
+    Json,
+}
+use Body::{Form, Json};
+
+/// Creates tenant `id` with the session cookie, the body encoded as `body`, and `page` (the
+/// header that names the sending page) when given.
+async fn create_tenant(
+    c: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    page: Option<(reqwest::header::HeaderName, &str)>,
+    body: Body,
+    id: &str,
+) -> reqwest::Response {
+    let mut req = c.post(format!("{base}/api/tenant_create")).header(COOKIE, cookie);
+    if let Some((name, value)) = page {
+        req = req.header(name, value);
+    }
+    req = match body {
+        Form => req.form(&[("id", id), ("name", id)]),
+        Json => req.json(&json!({"id": id, "name": id})),
+    };
+    req.send().await.unwrap()
+}
+
 async fn cross_site_requests_are_refused(db: &TestDb) {
     let base = serve(db).await;
     let c = client();
@@ -34,60 +63,26 @@ async fn cross_site_requests_are_refused(db: &TestDb) {
     let other_port = base.rsplit_once(':').map(|(host, _)| format!("{host}:1")).unwrap();
 
     // A page on another port of the same host posts a form that creates a tenant.
-    let form = c
-        .post(format!("{base}/api/tenant_create"))
-        .header(COOKIE, &cookie)
-        .header(ORIGIN, &other_port)
-        .form(&[("id", "evil"), ("name", "Evil")])
-        .send()
-        .await
-        .unwrap();
+    let form = create_tenant(&c, &base, &cookie, Some((ORIGIN, &other_port)), Form, "evil").await;
     assert_eq!(form.status(), 403);
     let body: Value = form.json().await.unwrap();
     assert_eq!(body["code"], "forbidden");
     assert!(body["message"].as_str().unwrap().contains("其他站点"), "{body}");
     // The same call as JSON from that page is refused too (it is the origin that counts).
-    let json_from_elsewhere = c
-        .post(format!("{base}/api/tenant_create"))
-        .header(COOKIE, &cookie)
-        .header(ORIGIN, &other_port)
-        .json(&json!({"id": "evil", "name": "Evil"}))
-        .send()
-        .await
-        .unwrap();
+    let json_from_elsewhere = create_tenant(&c, &base, &cookie, Some((ORIGIN, &other_port)), Json, "evil").await;
     assert_eq!(json_from_elsewhere.status(), 403);
     // A form from the console's own origin is refused as well: only JSON carries changes.
-    let own_form = c
-        .post(format!("{base}/api/tenant_create"))
-        .header(COOKIE, &cookie)
-        .header(ORIGIN, &base)
-        .form(&[("id", "evil"), ("name", "Evil")])
-        .send()
-        .await
-        .unwrap();
+    let own_form = create_tenant(&c, &base, &cookie, Some((ORIGIN, &base)), Form, "evil").await;
     assert_eq!(own_form.status(), 403);
     // No Origin and no Referer: refused.
-    let blind = c
-        .post(format!("{base}/api/tenant_create"))
-        .header(COOKIE, &cookie)
-        .json(&json!({"id": "evil", "name": "Evil"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(blind.status(), 403);
+    assert_eq!(create_tenant(&c, &base, &cookie, None, Json, "evil").await.status(), 403);
     assert!(!tenant_ids(&c, &base, &cookie).await.contains(&"evil".to_string()));
 
     // The console's own call works, also from a browser that sends only the Referer.
     let ok = console_call(&c, &base, &cookie, "tenant_create", json!({"id": "east", "name": "华东"})).await;
     assert_eq!(ok.status(), 200);
-    let by_referer = c
-        .post(format!("{base}/api/tenant_create"))
-        .header(COOKIE, &cookie)
-        .header(REFERER, format!("{base}/tenants"))
-        .json(&json!({"id": "west", "name": "华西"}))
-        .send()
-        .await
-        .unwrap();
+    let page = format!("{base}/tenants");
+    let by_referer = create_tenant(&c, &base, &cookie, Some((REFERER, &page)), Json, "west").await;
     assert_eq!(by_referer.status(), 200);
     assert!(tenant_ids(&c, &base, &cookie).await.contains(&"west".to_string()));
 
