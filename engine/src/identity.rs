@@ -437,7 +437,7 @@ impl Engine {
         .execute(&self.store.pool)
         .await?;
         // Expired sessions are swept here rather than by a background task: sign-ins are rare.
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&self.store.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.store.pool).await?;
         Ok((token, account))
     }
 
