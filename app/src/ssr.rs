@@ -1,5 +1,6 @@
 //! Server-only helpers for server functions: the engine and the caller from the request
-//! context, and the session cookie.
+//! context, and the session cookie. The server provides the parts of its state that server
+//! functions need (the [`Engine`] and the [`SecureCookie`] setting) as Leptos context.
 
 use engine::identity::Session;
 use engine::Engine;
@@ -10,13 +11,6 @@ use crate::error::AppError;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "bpm_session";
-
-/// What the server puts into every request's Leptos context.
-#[derive(Clone)]
-pub struct ServerCtx {
-    pub engine: Engine,
-    pub secure_cookie: SecureCookie,
-}
 
 /// When the session cookie carries `Secure` (sent over HTTPS only): `BPM_SECURE_COOKIE`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,7 +41,7 @@ pub fn client_addr() -> Option<std::net::IpAddr> {
 
 /// The engine, from the request context.
 pub fn engine() -> Result<Engine, AppError> {
-    use_context::<ServerCtx>().map(|c| c.engine).ok_or_else(|| AppError {
+    use_context::<Engine>().ok_or_else(|| AppError {
         code: "internal".into(),
         message: "The server is not set up correctly: no engine in context.".into(),
         field: None,
@@ -74,7 +68,7 @@ fn set_cookie(value: String) {
 
 /// `; Secure` when this request's session cookie should be sent over HTTPS only.
 fn secure_attribute() -> &'static str {
-    let mode = use_context::<ServerCtx>().map(|c| c.secure_cookie).unwrap_or_default();
+    let mode = use_context::<SecureCookie>().unwrap_or_default();
     let https = || {
         use_context::<http::request::Parts>().is_some_and(|p| {
             p.headers

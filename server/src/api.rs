@@ -1,13 +1,19 @@
 //! The HTTP/JSON API for applications and automation (`/api/v1`), described by the OpenAPI
 //! document at `/api/v1/openapi.json`. Handlers are thin: they read the request, call one
 //! engine method, and map the result (or the refusal) to JSON. Definitions and deployments
-//! are here; instances and tasks are in [`runtime`], jobs in [`jobs`].
+//! are here; instances are in [`instances`], user tasks in [`tasks`], jobs in [`jobs`].
+//!
+//! The `Api…` types of these modules are the API's published contract (camelCase, ISO 8601
+//! times, the names of `openapi.json`): they are built from the engine's types, never shared
+//! with the console's own wire, so the console can change without breaking API clients.
 
+mod instances;
 mod jobs;
-mod runtime;
+mod tasks;
 
 use std::collections::HashMap;
 
+use app::format::iso8601;
 use app::ssr::CurrentSession;
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
@@ -23,9 +29,34 @@ use engine::deploy::{DefinitionQuery, DefinitionSummary};
 use engine::EngineError;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 use crate::AppState;
+
+fn iso(ms: Option<i64>) -> Option<String> {
+    ms.map(iso8601)
+}
+
+/// `variables` of a request body: absent or `null` is none; anything but an object is refused.
+fn variables(v: Option<Value>) -> ApiResult<Map<String, Value>> {
+    match v {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m),
+        Some(other) => Err(ApiError::invalid(format!(
+            "`variables` must be a JSON object of names and values, e.g. {{\"amount\": 1200}}, not {}.",
+            match other {
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                _ => "a boolean",
+            }
+        ))),
+    }
+}
+
+fn limit(l: Option<i64>) -> i64 {
+    l.unwrap_or(50).clamp(1, 500)
+}
 
 /// The OpenAPI document, kept beside the code it describes.
 const OPENAPI: &str = include_str!("openapi.json");
@@ -202,7 +233,8 @@ pub fn routes(max_upload: usize) -> Router<AppState> {
         .route("/api/v1/process-definitions", get(list_definitions))
         .route("/api/v1/process-definitions/{id}", get(get_definition))
         .route("/api/v1/process-definitions/{id}/diagram.svg", get(definition_svg))
-        .merge(runtime::routes())
+        .merge(instances::routes())
+        .merge(tasks::routes())
         .merge(jobs::routes())
 }
 
@@ -384,7 +416,7 @@ fn api_definition(d: DefinitionSummary, codes: &HashMap<String, String>) -> ApiD
             .iter()
             .map(|r| json!({"elementId": r.element_id, "elementType": r.element_type, "line": r.line, "reason": r.reason}))
             .collect(),
-        deployed_at: app::format::iso8601(d.deployed_at),
+        deployed_at: iso8601(d.deployed_at),
         id: d.id,
         key: d.key,
         name: d.name,

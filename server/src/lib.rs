@@ -13,7 +13,7 @@ pub mod listen;
 use std::sync::Arc;
 
 use app::error::AppError;
-use app::ssr::{cookie, CurrentSession, ServerCtx, SESSION_COOKIE};
+use app::ssr::{cookie, CurrentSession, SESSION_COOKIE};
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
@@ -28,13 +28,18 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use crate::config::Config;
 
-/// Shared state of every request.
-#[derive(Clone)]
+/// Shared state of every request: the one state of the REST handlers and the middleware
+/// (`State<AppState>`, or any field's type through `FromRef`), and the source of what the
+/// server functions find in their Leptos context (the engine and the cookie setting, provided
+/// by [`router`]).
+#[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub engine: Engine,
+    #[from_ref(skip)]
     pub api_token: Option<Arc<str>>,
     /// The largest BPMN file accepted by deployments.
+    #[from_ref(skip)]
     pub max_file_bytes: usize,
     /// Where state changes carried by the session cookie may come from, and how the cookie is
     /// set.
@@ -46,12 +51,6 @@ pub struct AppState {
 pub struct WebSecurity {
     pub origins: csrf::Origins,
     pub secure_cookie: app::ssr::SecureCookie,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(s: &AppState) -> Self {
-        s.leptos_options.clone()
-    }
 }
 
 /// Errors that stop the server from starting or serving.
@@ -121,13 +120,17 @@ pub fn router(state: AppState) -> Router {
     let ctx_engine = state.engine.clone();
     let options = state.leptos_options.clone();
     let secure_cookie = state.web.secure_cookie;
+    // Server functions read the parts of the state they need from their context.
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api::routes(max_request_bytes(state.max_file_bytes)))
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(ServerCtx { engine: ctx_engine.clone(), secure_cookie }),
+            move || {
+                provide_context(ctx_engine.clone());
+                provide_context(secure_cookie);
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -1,8 +1,6 @@
 //! Helpers shared by the HTTP tests: a real server on port 0 over a test database, a client
 //! that does not follow redirects, uploads and JSON calls with the API token.
 
-#![allow(dead_code)] // each test crate uses its own subset
-
 use std::sync::Arc;
 
 use engine::testing::TestDb;

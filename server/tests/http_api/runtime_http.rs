@@ -2,9 +2,7 @@
 //! paging, entity tags), the administrator operations and the task actions. A real server on
 //! port 0, on SQLite and on PostgreSQL.
 
-mod common;
-
-use common::{client, id, ids, refused, serve, upload, Api, TOKEN};
+use crate::common::{client, id, ids, refused, serve, upload, Api, TOKEN};
 use engine::db_test;
 use engine::identity::Account;
 use engine::testing::TestDb;

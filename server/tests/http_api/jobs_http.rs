@@ -3,11 +3,9 @@
 //! PostgreSQL; the test server runs no job executor, so the jobs stay where the test puts
 //! them (an executor is run explicitly where a test needs one).
 
-mod common;
-
 use std::sync::Arc;
 
-use common::{client, id, ids, refused, serve, upload, Api, TOKEN};
+use crate::common::{client, id, ids, refused, serve, upload, Api, TOKEN};
 use engine::db_test;
 use engine::jobs::{CallFuture, Executor, ExecutorConfig, HostPolicy, ServiceCaller, ServiceRequest, ServiceResponse};
 use engine::testing::TestDb;
@@ -65,7 +63,7 @@ fn timer(key: &str, name: &str, definition: &str) -> String {
 
 impl Api {
     /// Starts `key` with `variables`; the instance id.
-    async fn start(&self, key: &str, variables: Value) -> String {
+    async fn start_with_variables(&self, key: &str, variables: Value) -> String {
         let url = format!("/api/v1/process-definitions/key/{key}/start");
         let (status, inst) = self.post(&url, json!({ "variables": variables })).await;
         assert_eq!(status, 201, "{inst}");
@@ -116,11 +114,11 @@ async fn list_and_detail(db: &TestDb) {
     // Three payments (1 ms apart), a reminder due in an hour, a timer that cannot be read.
     let mut pays = Vec::new();
     for amount in 1..=3 {
-        pays.push(api.start("pay", json!({ "amount": amount })).await);
+        pays.push(api.start_with_variables("pay", json!({ "amount": amount })).await);
         db.engine.clock().advance(1);
     }
-    let remind = api.start("remind", json!({})).await;
-    let broken = api.start("broken", json!({})).await;
+    let remind = api.start_with_variables("remind", json!({})).await;
+    let broken = api.start_with_variables("broken", json!({})).await;
 
     // All: soonest due first, the reminder last. Asking again with the entity tag costs a 304.
     let res = c.get(format!("{base}/api/v1/jobs")).bearer_auth(TOKEN).send().await.unwrap();
@@ -272,9 +270,9 @@ db_test!(start_timers_are_listed_with_their_next_firing, start_timers);
 
 async fn execute_and_delete(db: &TestDb) {
     let api = setup(db).await;
-    let pay = api.start("pay", json!({"amount": 1})).await;
-    let other = api.start("pay", json!({"amount": 2})).await;
-    let broken = api.start("broken", json!({})).await;
+    let pay = api.start_with_variables("pay", json!({"amount": 1})).await;
+    let other = api.start_with_variables("pay", json!({"amount": 2})).await;
+    let broken = api.start_with_variables("broken", json!({})).await;
     let job_of = |instance: String| {
         let api = &api;
         async move {
@@ -366,7 +364,7 @@ fn executor(db: &TestDb, go: Option<Arc<tokio::sync::Notify>>) -> Executor {
 
 async fn attempts_and_running(db: &TestDb) {
     let api = setup(db).await;
-    let pay = api.start("pay", json!({"amount": 1})).await;
+    let pay = api.start_with_variables("pay", json!({"amount": 1})).await;
     let job = api.items(&format!("/api/v1/jobs?instanceId={pay}")).await.remove(0);
     let path = format!("/api/v1/jobs/{}", id(&job));
 

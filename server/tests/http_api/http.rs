@@ -2,9 +2,7 @@
 //! sign-in cookie, deployments and definitions of the API. A real server on port 0, on
 //! SQLite and on PostgreSQL.
 
-mod common;
-
-use common::{client, console_call, get_json, serve, upload, PASSWORD, TOKEN};
+use crate::common::{client, console_call, get_json, serve, upload, PASSWORD, TOKEN};
 use engine::db_test;
 use engine::testing::TestDb;
 use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};

@@ -2,11 +2,9 @@
 //! cross-site request checks, the security headers, the sign-in throttle, sessions, and the
 //! accept loop's limits. A real server on port 0, on SQLite and on PostgreSQL.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{client, console_call, serve, serve_with, sign_in, sign_in_as, upload, Api, PASSWORD, TOKEN};
+use crate::common::{client, console_call, serve, serve_with, sign_in, sign_in_as, upload, Api, PASSWORD, TOKEN};
 use engine::db_test;
 use engine::testing::TestDb;
 use reqwest::header::{COOKIE, ORIGIN, REFERER, RETRY_AFTER, SET_COOKIE};

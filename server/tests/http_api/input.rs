@@ -2,9 +2,7 @@
 //! server-function arguments that cannot be read, a parent unit of another tenant, uploads
 //! over their size limits. A real server on port 0, on SQLite and on PostgreSQL.
 
-mod common;
-
-use common::{client, refused, serve, upload, Api, PASSWORD, TOKEN};
+use crate::common::{client, refused, serve, upload, Api, PASSWORD, TOKEN};
 use engine::db_test;
 use engine::identity::Account;
 use engine::testing::TestDb;
