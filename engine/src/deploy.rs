@@ -13,7 +13,8 @@
 //! and deployed again as the next version.
 //!
 //! Sub-modules: [`plan`] (the pure decision what to store), `text` (the XML text kept in the
-//! database), `query` (lists, details, diagrams) and `models`.
+//! database), `query` (lists, details, diagrams) and `models`. Their rows are read and
+//! written by `store::definitions`.
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -3,6 +3,12 @@
 //! Queries are written once with `$1` placeholders, which both SQLite and PostgreSQL accept;
 //! each database has its own migrations (`migrations/sqlite`, `migrations/postgres`) because
 //! their DDL differs in small ways (auto-increment keys).
+//!
+//! The statements live here, one file per table family: `identity` (tenants, accounts,
+//! sessions, organisation, API tokens), `catalog`, `audit`, `definitions` (deployments,
+//! definition versions, models), `demo` and `testing`; `error` turns the database's failures
+//! into the engine's errors. Commands read through typed functions on [`Store`] and write
+//! through typed functions on an open transaction ([`Tx`]).
 
 pub(crate) mod audit;
 pub(crate) mod catalog;
