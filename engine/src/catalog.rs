@@ -2,12 +2,12 @@
 //! filed under. Codes are unique across the tree.
 
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 use crate::audit;
-use crate::error::{unique_violation, EngineError, Result};
+use crate::error::{EngineError, Result};
 use crate::identity::{parse_code, parse_name, Account};
+use crate::store::catalog::{child_count, delete_node, filed_count, insert_node, update_node};
+use crate::store::error::Written;
 use crate::store::new_id;
 use crate::Engine;
 
@@ -35,14 +35,25 @@ impl CatalogInput {
     }
 }
 
-fn node_from_row(r: &AnyRow) -> Result<CatalogNode> {
-    Ok(CatalogNode {
-        id: r.try_get("id")?,
-        parent_id: r.try_get("parent_id")?,
-        name: r.try_get("name")?,
-        code: r.try_get("code")?,
-        revision: r.try_get("revision")?,
-    })
+/// What can be filed under a catalog node (`catalog_id`); a node that still holds some cannot
+/// be deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CatalogHolder {
+    Definitions,
+    Models,
+}
+
+impl CatalogHolder {
+    /// Every kind, in the order the refusal to delete checks them.
+    pub(crate) const ALL: [CatalogHolder; 2] = [CatalogHolder::Definitions, CatalogHolder::Models];
+
+    /// The words used in the refusal to delete a node that still holds some.
+    fn words(self) -> &'static str {
+        match self {
+            CatalogHolder::Definitions => "process definitions",
+            CatalogHolder::Models => "models",
+        }
+    }
 }
 
 fn code_taken(code: &str) -> String {
@@ -52,31 +63,23 @@ fn code_taken(code: &str) -> String {
 impl Engine {
     /// The whole catalog, parents before children, siblings by name.
     pub async fn catalog(&self) -> Result<Vec<CatalogNode>> {
-        let rows = sqlx::query("SELECT id, parent_id, name, code, revision FROM catalog_nodes ORDER BY sort, name")
-            .fetch_all(&self.store.pool)
-            .await?;
-        let nodes: Vec<CatalogNode> = rows.iter().map(node_from_row).collect::<Result<_>>()?;
-        Ok(order_tree(nodes))
+        Ok(order_tree(self.store.catalog_nodes().await?))
     }
 
     /// One catalog node.
     pub async fn catalog_node(&self, id: &str) -> Result<CatalogNode> {
-        let row = sqlx::query("SELECT id, parent_id, name, code, revision FROM catalog_nodes WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.store.pool)
+        self.store
+            .catalog_node(id)
             .await?
-            .ok_or_else(|| EngineError::NotFound { what: "Catalog node", id: id.to_string() })?;
-        node_from_row(&row)
+            .ok_or_else(|| EngineError::NotFound { what: "Catalog node", id: id.to_string() })
     }
 
     /// The node with this code (the HTTP API names catalog nodes by code).
     pub async fn catalog_node_by_code(&self, code: &str) -> Result<CatalogNode> {
-        let row = sqlx::query("SELECT id, parent_id, name, code, revision FROM catalog_nodes WHERE code = $1")
-            .bind(code.trim())
-            .fetch_optional(&self.store.pool)
+        self.store
+            .catalog_node_by_code(code.trim())
             .await?
-            .ok_or_else(|| EngineError::NotFound { what: "Catalog node with code", id: code.to_string() })?;
-        node_from_row(&row)
+            .ok_or_else(|| EngineError::NotFound { what: "Catalog node with code", id: code.to_string() })
     }
 
     /// Adds a node under `parent_id` (or at the top). Administrators only: the catalog is shared
@@ -100,16 +103,10 @@ impl Engine {
             revision: 1,
         };
         let now = self.clock.now();
-        let mut tx = self.store.pool.begin().await?;
-        sqlx::query("INSERT INTO catalog_nodes (id, parent_id, name, code, created_at, revision) VALUES ($1, $2, $3, $4, $5, 1)")
-            .bind(&node.id)
-            .bind(&node.parent_id)
-            .bind(&node.name)
-            .bind(&node.code)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| unique_violation(e, "code", code_taken(&node.code)))?;
+        let mut tx = self.store.begin().await?;
+        if matches!(insert_node(&mut tx, &node, now).await?, Written::Duplicate(_)) {
+            return Err(EngineError::invalid("code", code_taken(&node.code)));
+        }
         audit::record(
             &mut tx,
             now,
@@ -136,19 +133,11 @@ impl Engine {
         let input = input.parse()?;
         let current = self.catalog_node(id).await?;
         let now = self.clock.now();
-        let mut tx = self.store.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE catalog_nodes SET name = $1, code = $2, revision = revision + 1 WHERE id = $3 AND revision = $4",
-        )
-        .bind(&input.name)
-        .bind(&input.code)
-        .bind(id)
-        .bind(revision)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| unique_violation(e, "code", code_taken(&input.code)))?;
-        if done.rows_affected() == 0 {
-            return Err(EngineError::ChangedMeanwhile { what: "Catalog node", id: id.to_string() });
+        let mut tx = self.store.begin().await?;
+        match update_node(&mut tx, id, &input.name, &input.code, revision).await? {
+            Written::Done => {}
+            Written::Duplicate(_) => return Err(EngineError::invalid("code", code_taken(&input.code))),
+            Written::NoRow => return Err(EngineError::ChangedMeanwhile { what: "Catalog node", id: id.to_string() }),
         }
         let detail = format!("{} ({}) → {} ({})", current.name, current.code, input.name, input.code);
         audit::record(&mut tx, now, caller, None, "catalog.update", id, &detail).await?;
@@ -162,30 +151,25 @@ impl Engine {
         caller.require_admin("change the catalog")?;
         let node = self.catalog_node(id).await?;
         let now = self.clock.now();
-        let mut tx = self.store.pool.begin().await?;
-        let children: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalog_nodes WHERE parent_id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let mut tx = self.store.begin().await?;
+        let children = child_count(&mut tx, id).await?;
         if children > 0 {
             return Err(EngineError::Conflict(format!(
                 "'{}' still has {children} sub-categories; delete or move them first.",
                 node.name
             )));
         }
-        for (table, what) in crate::CATALOG_HOLDERS {
-            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE catalog_id = $1"))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
+        for holder in CatalogHolder::ALL {
+            let n = filed_count(&mut tx, holder, id).await?;
             if n > 0 {
                 return Err(EngineError::Conflict(format!(
-                    "'{}' still holds {n} {what}; move or delete them first.",
-                    node.name
+                    "'{}' still holds {n} {}; move or delete them first.",
+                    node.name,
+                    holder.words()
                 )));
             }
         }
-        sqlx::query("DELETE FROM catalog_nodes WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        delete_node(&mut tx, id).await?;
         audit::record(&mut tx, now, caller, None, "catalog.delete", id, &format!("{} ({})", node.name, node.code))
             .await?;
         tx.commit().await?;

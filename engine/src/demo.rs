@@ -66,11 +66,7 @@ const DEMO_CATALOG: &[(&str, &str, Option<&str>)] = &[
 impl Engine {
     /// Makes sure the default tenant exists (every database has it).
     pub async fn ensure_default_tenant(&self) -> Result<()> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenants WHERE id = $1")
-            .bind(DEFAULT_TENANT)
-            .fetch_one(&self.store.pool)
-            .await?;
-        if n == 0 {
+        if !self.store.tenant_exists(DEFAULT_TENANT).await? {
             self.create_tenant(&Account::system(), Some(DEFAULT_TENANT), "默认租户").await?;
         }
         Ok(())
@@ -90,11 +86,7 @@ impl Engine {
 
     /// Whether the database holds no data yet beyond the default tenant and accounts.
     pub async fn is_empty(&self) -> Result<bool> {
-        let n: i64 =
-            sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM org_units) + (SELECT COUNT(*) FROM catalog_nodes)")
-                .fetch_one(&self.store.pool)
-                .await?;
-        Ok(n == 0)
+        Ok(self.store.unit_and_catalog_node_count().await? == 0)
     }
 
     /// Loads the demo tenants, organisation and catalog. `manager_password` is the password of
@@ -327,19 +319,7 @@ impl Engine {
                 self.terminate_instance(&sys, instance, reason, None).await?;
             }
             DemoStep::Backdate(days) => {
-                let by = days * 86_400_000;
-                // NULL times stay NULL.
-                for sql in [
-                    "UPDATE process_instances SET start_time = start_time - $1, end_time = end_time - $1 WHERE id = $2",
-                    "UPDATE tasks SET created = created - $1, due = due - $1, end_time = end_time - $1 \
-                     WHERE instance_id = $2",
-                    "UPDATE activity_history SET start_time = start_time - $1, end_time = end_time - $1 \
-                     WHERE instance_id = $2",
-                    "UPDATE variable_history SET at = at - $1 WHERE instance_id = $2",
-                    "UPDATE instance_operations SET at = at - $1 WHERE instance_id = $2",
-                ] {
-                    sqlx::query(sql).bind(by).bind(instance).execute(&self.store.pool).await?;
-                }
+                self.store.backdate_instance(instance, days * 86_400_000).await?;
             }
         }
         Ok(())

@@ -13,21 +13,23 @@
 //! and deployed again as the next version.
 //!
 //! Sub-modules: [`plan`] (the pure decision what to store), `text` (the XML text kept in the
-//! database), `query` (lists, details, diagrams) and `models`.
+//! database), `query` (lists, details, diagrams) and `models`. Their rows are read and
+//! written by `store::definitions`.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 use crate::audit;
 use crate::bpmn::parse::{parse, ParseError, ParseErrorKind, ParseOptions, Unsupported};
 use crate::bpmn::Definitions;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
+use crate::store::definitions::{insert_definition, insert_deployment, latest_version, NewDefinition, NewDeployment};
+use crate::store::error::is_lost_race;
 use crate::store::new_id;
-use crate::{Backend, Engine};
+use crate::Engine;
 
 mod models;
 pub mod plan;
@@ -154,23 +156,6 @@ impl From<StoredReason> for Unsupported {
 /// of one key need at most eight tries; a few more absorb scheduling noise.
 const MAX_ATTEMPTS: u32 = 12;
 
-/// Whether the failure is a lost race that a fresh transaction can win: a unique violation
-/// (a concurrent deployment took the version), SQLite busy/locked (codes 5 and 6, including
-/// their extended forms such as 517 = BUSY_SNAPSHOT), or a PostgreSQL serialization failure
-/// or deadlock. The backend matters: SQLite codes are numbers whose low byte is the primary
-/// code, PostgreSQL's are SQLSTATEs, some of which (22021) would look like SQLite's.
-fn is_lost_race(err: &EngineError, backend: Backend) -> bool {
-    let EngineError::Storage(sqlx::Error::Database(db)) = err else { return false };
-    if db.is_unique_violation() {
-        return true;
-    }
-    let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
-    match backend {
-        Backend::Postgres => matches!(code.as_str(), "40001" | "40P01"),
-        Backend::Sqlite => code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
-    }
-}
-
 /// Waits a little before retrying, longer after each lost race, with jitter so that the
 /// losers of one race do not collide again in lockstep.
 async fn back_off(attempt: u32) {
@@ -285,38 +270,27 @@ impl Engine {
     ) -> Result<FileOutcome> {
         let now = self.clock.now();
         let deployment_id = new_id();
-        let mut tx = self.store.pool.begin().await?;
+        let mut tx = self.store.begin().await?;
         // The deployment row is written before the latest versions are read: on SQLite the
         // first write takes the database's write lock (waiting for it when busy), so the
         // versions read next cannot go stale before this transaction commits. Reading first
         // would make SQLite refuse the later write as "database is locked" whenever another
         // deployment committed in between. On PostgreSQL the order makes no difference.
-        sqlx::query(
-            "INSERT INTO deployments (id, tenant_id, catalog_id, file_name, content_hash, xml, deployed_at, deployed_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&deployment_id)
-        .bind(target.tenant_id)
-        .bind(target.catalog_id)
-        .bind(file_name)
-        .bind(hash)
-        .bind(xml)
-        .bind(now)
-        .bind(&target.caller.username)
-        .execute(&mut *tx)
-        .await?;
+        let deployment = NewDeployment {
+            id: &deployment_id,
+            tenant_id: target.tenant_id,
+            catalog_id: target.catalog_id,
+            file_name,
+            content_hash: hash,
+            xml,
+            deployed_at: now,
+            deployed_by: &target.caller.username,
+        };
+        insert_deployment(&mut tx, deployment).await?;
 
         let mut latest: HashMap<String, (i64, String)> = HashMap::new();
         for process in &parsed.processes {
-            let row: Option<(i64, String)> = sqlx::query_as(
-                "SELECT version, content_hash FROM process_definitions \
-                 WHERE tenant_id = $1 AND process_key = $2 ORDER BY version DESC LIMIT 1",
-            )
-            .bind(target.tenant_id)
-            .bind(&process.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = row {
+            if let Some(row) = latest_version(&mut tx, target.tenant_id, &process.id).await? {
                 latest.insert(process.id.clone(), row);
             }
         }
@@ -338,28 +312,21 @@ impl Engine {
 
         for (p, version) in plan.new_versions() {
             let id = new_id();
-            let reasons: Vec<StoredReason> = p.not_startable_reasons.iter().map(StoredReason::from).collect();
-            let reasons = serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".to_string());
-            sqlx::query(
-                "INSERT INTO process_definitions (id, deployment_id, tenant_id, catalog_id, process_key, name, \
-                 name_lower, search_text, version, content_hash, startable, not_startable_reasons, deployed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )
-            .bind(&id)
-            .bind(&deployment_id)
-            .bind(target.tenant_id)
-            .bind(target.catalog_id)
-            .bind(&p.key)
-            .bind(&p.name)
-            .bind(p.name.to_lowercase())
-            .bind(search_text(&p.name, &p.key))
-            .bind(version)
-            .bind(hash)
-            .bind(i64::from(p.startable))
-            .bind(reasons)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            let definition = NewDefinition {
+                id: &id,
+                deployment_id: &deployment_id,
+                tenant_id: target.tenant_id,
+                catalog_id: target.catalog_id,
+                key: &p.key,
+                name: &p.name,
+                search_text: &search_text(&p.name, &p.key),
+                version,
+                content_hash: hash,
+                startable: p.startable,
+                not_startable_reasons: &p.not_startable_reasons,
+                deployed_at: now,
+            };
+            insert_definition(&mut tx, definition).await?;
             outcome.definitions.push(DeployedDefinition {
                 id,
                 key: p.key.clone(),
@@ -391,27 +358,21 @@ impl Engine {
     }
 }
 
-impl Engine {
-    /// The row `sql` selects for `id` (bound as `$1`) and its summary, read by `summary`.
-    /// An unknown id and a row in a tenant the caller cannot access are both 404 `what`, so
-    /// nothing is revealed about other tenants.
-    async fn accessible_row<S>(
-        &self,
-        caller: &Account,
-        what: &'static str,
-        id: &str,
-        sql: &str,
-        summary: impl Fn(&AnyRow) -> Result<S>,
-        tenant_of: impl Fn(&S) -> &str,
-    ) -> Result<(S, AnyRow)> {
-        let not_found = || EngineError::NotFound { what, id: id.to_string() };
-        let row = sqlx::query(sql).bind(id).fetch_optional(&self.store.pool).await?.ok_or_else(not_found)?;
-        let summary = summary(&row)?;
-        if !caller.can_access(tenant_of(&summary)) {
-            return Err(not_found());
-        }
-        Ok((summary, row))
+/// `found` if the caller may see it. An unknown id and a row in a tenant the caller cannot
+/// access are both 404 `what`, so nothing is revealed about other tenants.
+fn accessible<T>(
+    caller: &Account,
+    what: &'static str,
+    id: &str,
+    found: Option<T>,
+    tenant_of: impl Fn(&T) -> &str,
+) -> Result<T> {
+    let not_found = || EngineError::NotFound { what, id: id.to_string() };
+    let found = found.ok_or_else(not_found)?;
+    if !caller.can_access(tenant_of(&found)) {
+        return Err(not_found());
     }
+    Ok(found)
 }
 
 /// What the fuzzy search looks in: name and key, lowercased with full Unicode rules (SQLite's
@@ -423,36 +384,6 @@ pub(crate) fn search_text(name: &str, key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::DbFailure;
-
-    fn db_error(code: &'static str, kind: sqlx::error::ErrorKind) -> EngineError {
-        DbFailure { message: format!("failure {code}"), code: Some(code.into()), kind }.into_storage()
-    }
-
-    #[test]
-    fn lost_races_are_retried_other_failures_are_not() {
-        use sqlx::error::ErrorKind as K;
-        let (sqlite, pg) = (Backend::Sqlite, Backend::Postgres);
-        assert!(is_lost_race(&db_error("2067", K::UniqueViolation), sqlite));
-        assert!(is_lost_race(&db_error("23505", K::UniqueViolation), pg));
-        // SQLite BUSY, BUSY_SNAPSHOT, LOCKED; PostgreSQL serialization failure and deadlock.
-        for code in ["5", "517", "6"] {
-            assert!(is_lost_race(&db_error(code, K::Other), sqlite), "{code}");
-        }
-        for code in ["40001", "40P01"] {
-            assert!(is_lost_race(&db_error(code, K::Other), pg), "{code}");
-        }
-        // SQLite FOREIGN KEY and ERROR; PostgreSQL foreign key violation and a SQLSTATE whose
-        // number's low byte is 5.
-        for code in ["787", "1"] {
-            assert!(!is_lost_race(&db_error(code, K::Other), sqlite), "{code}");
-        }
-        for code in ["23503", "22021"] {
-            assert!(!is_lost_race(&db_error(code, K::Other), pg), "{code}");
-        }
-        assert!(!is_lost_race(&EngineError::Storage(sqlx::Error::RowNotFound), sqlite));
-        assert!(!is_lost_race(&EngineError::Conflict("x".into()), pg));
-    }
 
     #[test]
     fn file_names_lose_folders_and_blanks() {

@@ -32,10 +32,10 @@ pub enum EngineError {
     /// The database failed. HTTP 500. The message is for the log: the web layer shows the
     /// user a general sentence instead.
     #[error("database error: {0}")]
-    Storage(#[source] sqlx::Error),
+    Storage(#[source] crate::store::DatabaseError),
     /// Migrations could not be applied. Fatal at start-up.
     #[error("database migration failed: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
+    Migration(#[from] crate::store::MigrationError),
     /// Password hashing failed (never on valid input). HTTP 500.
     #[error("password hashing failed: {0}")]
     Hash(String),
@@ -85,20 +85,6 @@ impl EngineError {
     }
 }
 
-impl From<sqlx::Error> for EngineError {
-    /// A database failure; text the database cannot store (PostgreSQL refuses the NUL
-    /// character with SQLSTATE 22021, an untranslatable one with 22P05) is a refusal of the
-    /// input, not a failure.
-    fn from(err: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &err {
-            if matches!(db.code().as_deref(), Some("22021" | "22P05")) {
-                return EngineError::Invalid { field: None, message: UNSTORABLE_TEXT.into() };
-            }
-        }
-        EngineError::Storage(err)
-    }
-}
-
 /// What a user is told of a failure inside the server.
 pub const INTERNAL_FAILURE: &str = "The server could not complete the request because of an internal failure; \
      try again, and if it keeps failing tell the administrator (the details are in the server log). \
@@ -111,68 +97,4 @@ pub(crate) const UNSTORABLE_TEXT: &str =
 /// Result alias of the engine.
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
-/// Turns a unique-constraint violation into a field refusal, leaves other errors alone.
-pub(crate) fn unique_violation(err: sqlx::Error, field: &'static str, message: String) -> EngineError {
-    match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => EngineError::invalid(field, message),
-        _ => err.into(),
-    }
-}
-
-/// A database failure told by its message, code and kind, for failures that do not come from
-/// `sqlx` itself (the SQLite connections of `store::direct`).
-#[derive(Debug)]
-pub(crate) struct DbFailure {
-    pub(crate) message: String,
-    /// The driver's code: SQLite's extended result code as a number, PostgreSQL's SQLSTATE.
-    pub(crate) code: Option<String>,
-    pub(crate) kind: sqlx::error::ErrorKind,
-}
-
-impl DbFailure {
-    /// As the engine's storage error.
-    pub(crate) fn into_storage(self) -> EngineError {
-        EngineError::Storage(sqlx::Error::Database(Box::new(self)))
-    }
-}
-
-impl std::fmt::Display for DbFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for DbFailure {}
-
-impl sqlx::error::DatabaseError for DbFailure {
-    fn message(&self) -> &str {
-        &self.message
-    }
-
-    fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
-        self.code.as_deref().map(std::borrow::Cow::Borrowed)
-    }
-
-    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
-        self
-    }
-
-    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
-        self
-    }
-
-    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
-        self
-    }
-
-    fn kind(&self) -> sqlx::error::ErrorKind {
-        use sqlx::error::ErrorKind as K;
-        match self.kind {
-            K::UniqueViolation => K::UniqueViolation,
-            K::ForeignKeyViolation => K::ForeignKeyViolation,
-            K::NotNullViolation => K::NotNullViolation,
-            K::CheckViolation => K::CheckViolation,
-            _ => K::Other,
-        }
-    }
-}
+pub(crate) use crate::store::error::DbFailure;

@@ -19,17 +19,13 @@ pub mod runtime;
 pub mod schedule;
 pub(crate) mod sql;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;
 
 pub use clock::Clock;
 pub use error::{EngineError, Result};
 pub use store::{Backend, SqliteSync, Store, StoreOptions};
-
-/// Tables whose rows are filed under a catalog node (`catalog_id`), with the words used in
-/// the refusal to delete a node that still holds some.
-pub(crate) const CATALOG_HOLDERS: &[(&str, &str)] =
-    &[("process_definitions", "process definitions"), ("models", "models")];
 
 /// The engine: storage plus a clock. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]

@@ -3,8 +3,22 @@
 //! Queries are written once with `$1` placeholders, which both SQLite and PostgreSQL accept;
 //! each database has its own migrations (`migrations/sqlite`, `migrations/postgres`) because
 //! their DDL differs in small ways (auto-increment keys).
+//!
+//! The statements live here, one file per table family: `identity` (tenants, accounts,
+//! sessions, organisation, API tokens), `catalog`, `audit`, `definitions` (deployments,
+//! definition versions, models), `demo` and `testing`; `error` turns the database's failures
+//! into the engine's errors. Commands read through typed functions on [`Store`] and write
+//! through typed functions on an open transaction ([`Tx`]).
 
+pub(crate) mod audit;
+pub(crate) mod catalog;
+pub(crate) mod definitions;
+pub(crate) mod demo;
 pub(crate) mod direct;
+pub(crate) mod error;
+pub(crate) mod identity;
+#[cfg(any(test, feature = "testing"))]
+pub(crate) mod testing;
 pub(crate) mod writes;
 
 use std::sync::Arc;
@@ -16,6 +30,12 @@ use self::direct::Direct;
 use self::writes::WriteSet;
 use crate::error::Result;
 use crate::sql::{bind_all, refuse_nul, Arg, Cells};
+
+pub use self::error::{DatabaseError, MigrationError};
+
+/// An open transaction of the pool: the commands that write through `store`'s functions
+/// (identity, catalog, deployments, models) hold one from [`Store::begin`] to their commit.
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Every SQLite connection's settings: WAL lets readers run beside the writer; the busy
 /// timeout makes a second writer wait instead of failing. `synchronous` follows
@@ -224,6 +244,13 @@ impl Store {
         ws.run(&mut tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Opens a transaction on the pool.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(self.pool.begin().await?)
     }
 }
 

@@ -1,9 +1,13 @@
 //! Test support: a fresh, migrated database per test, on SQLite or PostgreSQL, removed when
 //! the test ends. PostgreSQL is found through `BPM_TEST_PG_URL` (default: the local server with
 //! trust auth); when it does not answer, the test fails and says so: it never passes silently.
+//!
+//! Built only with the cargo feature `testing` (the engine's and the server's tests and
+//! benchmarks enable it), so the server binary does not carry it.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::store::testing::{create_database, drop_database};
 use crate::{Clock, Engine, Store, StoreOptions};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -59,17 +63,9 @@ impl TestDb {
     /// A fresh database on the test PostgreSQL server. Panics with a clear message when the
     /// server does not answer.
     pub async fn postgres() -> TestDb {
-        sqlx::any::install_default_drivers();
         let admin_url = pg_admin_url();
         let name = unique_name();
-        let admin = sqlx::AnyPool::connect(&admin_url).await.unwrap_or_else(|e| {
-            panic!(
-                "PostgreSQL tests need a server at {admin_url} (set BPM_TEST_PG_URL to another one): {e}. \
-                 Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-            )
-        });
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("CREATE DATABASE");
-        admin.close().await;
+        create_database(&admin_url, &name).await;
         // The database name ends the path; options such as `?host=/var/run/postgresql` (the
         // local server's socket) follow it.
         let (path, options) =
@@ -108,14 +104,7 @@ impl Drop for TestDb {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 let _ = std::thread::spawn(move || {
                     let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-                    rt.block_on(async move {
-                        if let Ok(admin) = sqlx::AnyPool::connect(&admin_url).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&admin)
-                                .await;
-                            admin.close().await;
-                        }
-                    });
+                    rt.block_on(drop_database(&admin_url, &name));
                 })
                 .join();
             }

@@ -5,15 +5,15 @@
 //! that "the model of this process" is never ambiguous.
 
 use serde::Serialize;
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
-use super::{text, FileOutcome, Target};
+use super::{accessible, text, FileOutcome, Target};
 use crate::audit;
 use crate::bpmn::parse::{parse, ParseOptions};
 use crate::bpmn::Definitions;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
+use crate::store::definitions::{delete_model, insert_model, update_model, ModelContent};
+use crate::store::error::Written;
 use crate::store::new_id;
 use crate::Engine;
 
@@ -44,23 +44,6 @@ pub struct Model {
     pub xml: String,
 }
 
-const MODEL_COLUMNS: &str =
-    "id, tenant_id, catalog_id, process_key, name, source_definition_id, created_at, updated_at, revision";
-
-fn summary_from_row(r: &AnyRow) -> Result<ModelSummary> {
-    Ok(ModelSummary {
-        id: r.try_get("id")?,
-        tenant_id: r.try_get("tenant_id")?,
-        catalog_id: r.try_get("catalog_id")?,
-        key: r.try_get("process_key")?,
-        name: r.try_get("name")?,
-        source_definition_id: r.try_get("source_definition_id")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        revision: r.try_get("revision")?,
-    })
-}
-
 fn model_exists(key: &str, existing: &ModelSummary) -> EngineError {
     EngineError::Conflict(format!(
         "A model for process '{key}' already exists: '{}' (id {}); open that model instead.",
@@ -83,22 +66,13 @@ fn key_and_name(parsed: &Definitions, current_key: &str) -> (String, String) {
 }
 
 impl Engine {
-    async fn model_by_key(&self, tenant_id: &str, key: &str) -> Result<Option<ModelSummary>> {
-        let row = sqlx::query(&format!("SELECT {MODEL_COLUMNS} FROM models WHERE tenant_id = $1 AND process_key = $2"))
-            .bind(tenant_id)
-            .bind(key)
-            .fetch_optional(&self.store.pool)
-            .await?;
-        row.as_ref().map(summary_from_row).transpose()
-    }
-
     /// Makes a model from a definition version: a copy of its XML, filed under the same
     /// catalog node. Refused (409) when the tenant already has a model for that key; the
     /// message names it.
     pub async fn convert_to_model(&self, caller: &Account, definition_id: &str) -> Result<Model> {
         let def = self.definition(caller, definition_id).await?;
         let s = &def.summary;
-        if let Some(existing) = self.model_by_key(&s.tenant_id, &s.key).await? {
+        if let Some(existing) = self.store.model_by_key(&s.tenant_id, &s.key).await? {
             return Err(model_exists(&s.key, &existing));
         }
         let now = self.clock.now();
@@ -113,35 +87,14 @@ impl Engine {
             updated_at: now,
             revision: 1,
         };
-        let mut tx = self.store.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO models (id, tenant_id, catalog_id, process_key, name, name_lower, xml, \
-             source_definition_id, created_at, updated_at, revision) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
-        )
-        .bind(&summary.id)
-        .bind(&summary.tenant_id)
-        .bind(&summary.catalog_id)
-        .bind(&summary.key)
-        .bind(&summary.name)
-        .bind(summary.name.to_lowercase())
-        .bind(&def.xml)
-        .bind(&summary.source_definition_id)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await;
-        if let Err(e) = inserted {
+        let mut tx = self.store.begin().await?;
+        if let Written::Duplicate(e) = insert_model(&mut tx, &summary, &def.xml).await? {
             drop(tx);
             // Lost a race with another conversion of the same key: name the winner.
-            if let sqlx::Error::Database(db) = &e {
-                if db.is_unique_violation() {
-                    if let Some(existing) = self.model_by_key(&s.tenant_id, &s.key).await? {
-                        return Err(model_exists(&s.key, &existing));
-                    }
-                }
+            if let Some(existing) = self.store.model_by_key(&s.tenant_id, &s.key).await? {
+                return Err(model_exists(&s.key, &existing));
             }
-            return Err(e.into());
+            return Err(e);
         }
         let detail = format!("{} from {} v{}", summary.name, s.key, s.version);
         audit::record(&mut tx, now, caller, Some(&summary.tenant_id), "model.create", &summary.id, &detail).await?;
@@ -160,31 +113,13 @@ impl Engine {
         if let Some(t) = tenant_id {
             self.get_tenant(caller, t).await?;
         }
-        let tenant = caller.tenant_scope().or(tenant_id);
-        let mut conditions = Vec::new();
-        let mut args = Vec::new();
-        for (column, value) in [("tenant_id", tenant), ("catalog_id", catalog_id)] {
-            if let Some(v) = value {
-                args.push(v);
-                conditions.push(format!("{column} = ${}", args.len()));
-            }
-        }
-        let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
-        let sql = format!("SELECT {MODEL_COLUMNS} FROM models{filter} ORDER BY name_lower, process_key, id");
-        let mut query = sqlx::query(&sql);
-        for a in args {
-            query = query.bind(a);
-        }
-        let rows = query.fetch_all(&self.store.pool).await?;
-        rows.iter().map(summary_from_row).collect()
+        self.store.models(caller.tenant_scope().or(tenant_id), catalog_id).await
     }
 
     /// One model with its XML; 404 when unknown or in a tenant the caller cannot access.
     pub async fn model(&self, caller: &Account, id: &str) -> Result<Model> {
-        let sql = format!("SELECT {MODEL_COLUMNS}, xml FROM models WHERE id = $1");
-        let (summary, row) =
-            self.accessible_row(caller, "Model", id, &sql, summary_from_row, |s| s.tenant_id.as_str()).await?;
-        Ok(Model { summary, xml: row.try_get("xml")? })
+        let found = self.store.model(id).await?;
+        accessible(caller, "Model", id, found, |m| m.summary.tenant_id.as_str())
     }
 
     /// Saves new XML for a model. The XML must parse as BPMN: otherwise it is refused as
@@ -201,32 +136,17 @@ impl Engine {
             .map_err(|e| EngineError::Invalid { field: Some("xml"), message: e.message })?;
         let (key, name) = key_and_name(&parsed, &current.summary.key);
         let now = self.clock.now();
-        let mut tx = self.store.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE models SET xml = $1, process_key = $2, name = $3, name_lower = $4, updated_at = $5, \
-             revision = revision + 1 WHERE id = $6 AND revision = $7",
-        )
-        .bind(&xml)
-        .bind(&key)
-        .bind(&name)
-        .bind(name.to_lowercase())
-        .bind(now)
-        .bind(id)
-        .bind(revision)
-        .execute(&mut *tx)
-        .await;
-        let done = match done {
-            Ok(done) => done,
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+        let mut tx = self.store.begin().await?;
+        let content = ModelContent { xml: &xml, key: &key, name: &name, updated_at: now };
+        match update_model(&mut tx, id, content, revision).await? {
+            Written::Done => {}
+            Written::Duplicate(_) => {
                 return Err(EngineError::Conflict(format!(
                     "Another model of this tenant already has the process key '{key}'; \
                      change the process id in the XML or edit that model instead."
                 )));
             }
-            Err(e) => return Err(e.into()),
-        };
-        if done.rows_affected() == 0 {
-            return Err(EngineError::ChangedMeanwhile { what: "Model", id: id.to_string() });
+            Written::NoRow => return Err(EngineError::ChangedMeanwhile { what: "Model", id: id.to_string() }),
         }
         let detail = if key == current.summary.key { name.clone() } else { format!("{name} (key → {key})") };
         audit::record(&mut tx, now, caller, Some(&current.summary.tenant_id), "model.update", id, &detail).await?;
@@ -259,9 +179,8 @@ impl Engine {
     pub async fn delete_model(&self, caller: &Account, id: &str) -> Result<()> {
         let model = self.model(caller, id).await?;
         let now = self.clock.now();
-        let mut tx = self.store.pool.begin().await?;
-        let done = sqlx::query("DELETE FROM models WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
+        let mut tx = self.store.begin().await?;
+        if let Written::NoRow = delete_model(&mut tx, id).await? {
             return Err(EngineError::NotFound { what: "Model", id: id.to_string() });
         }
         let s = &model.summary;

@@ -2,15 +2,14 @@
 //! of a key, and the diagram.
 
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
-use super::StoredReason;
+use super::accessible;
 use crate::bpmn::parse::Unsupported;
 use crate::bpmn::render::Overlay;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
-use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Arg, Where};
+use crate::sql::{decode_cursor, encode_cursor, page_size};
+use crate::store::definitions::DefinitionCursor;
 use crate::Engine;
 
 pub use crate::sql::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -89,48 +88,6 @@ pub struct Definition {
     pub xml: String,
 }
 
-/// The columns of a summary. `latest_version` is computed rather than stored, so there is
-/// no "is latest" flag to keep right under concurrent deployments; the subquery is one
-/// probe of the `UNIQUE (tenant_id, process_key, version)` index.
-const SUMMARY_SELECT: &str = "SELECT d.id, d.process_key, d.name, d.name_lower, d.version, d.tenant_id, \
-     d.catalog_id, d.startable, d.not_startable_reasons, d.deployed_at, d.deployment_id, p.file_name, \
-     (SELECT MAX(m.version) FROM process_definitions m \
-      WHERE m.tenant_id = d.tenant_id AND m.process_key = d.process_key) AS latest_version, \
-     (SELECT COUNT(*) FROM process_instances i WHERE i.definition_id = d.id AND i.finished = 0) AS running_instances";
-
-const SUMMARY_FROM: &str = " FROM process_definitions d JOIN deployments p ON p.id = d.deployment_id";
-
-/// The list order: by name (case-folded), key, newest version first, then id so that the
-/// order is total and the keyset cursor never skips or repeats a row. PostgreSQL compares
-/// these columns with the "C" collation (see the migration), like SQLite's BINARY, so both
-/// databases page identically.
-const LIST_ORDER: &str = " ORDER BY d.name_lower, d.process_key, d.version DESC, d.id";
-
-fn summary_from_row(r: &AnyRow) -> Result<DefinitionSummary> {
-    let reasons: String = r.try_get("not_startable_reasons")?;
-    // Written by this module as JSON; unreadable JSON would be a bug, shown as "no reasons"
-    // rather than making the whole list fail.
-    let reasons: Vec<StoredReason> = serde_json::from_str(&reasons).unwrap_or_default();
-    Ok(DefinitionSummary {
-        id: r.try_get("id")?,
-        key: r.try_get("process_key")?,
-        name: r.try_get("name")?,
-        version: r.try_get("version")?,
-        latest_version: r.try_get("latest_version")?,
-        tenant_id: r.try_get("tenant_id")?,
-        catalog_id: r.try_get("catalog_id")?,
-        startable: r.try_get::<i64, _>("startable")? != 0,
-        not_startable_reasons: reasons.into_iter().map(Unsupported::from).collect(),
-        deployed_at: r.try_get("deployed_at")?,
-        deployment_id: r.try_get("deployment_id")?,
-        file_name: r.try_get("file_name")?,
-        running_instances: r.try_get("running_instances")?,
-    })
-}
-
-/// The position after the last row of a page: the sort key of that row.
-type Cursor = (String, String, i64, String);
-
 impl Engine {
     /// Lists definition versions the caller may see, filtered, one page at a time (keyset
     /// pagination: stable under concurrent deployments, no offset scans).
@@ -142,54 +99,16 @@ impl Engine {
             self.get_tenant(caller, t).await?;
         }
         let limit = page_size(q.limit);
-        let mut w = Where::default();
-        if let Some(t) = caller.tenant_scope().or(q.tenant.as_deref()) {
-            let p = w.text(t);
-            w.conditions.push(format!("d.tenant_id = {p}"));
-        }
-        if let Some(c) = &q.catalog_id {
-            let p = w.text(c);
-            w.conditions.push(format!("d.catalog_id = {p}"));
-        }
-        if let Some(k) = &q.key {
-            let p = w.text(k);
-            w.conditions.push(format!("d.process_key = {p}"));
-        }
-        if let Some(text) = &q.name_contains {
-            push_search(&mut w, "d.search_text", text);
-        }
-        if q.latest_only {
-            w.conditions.push(
-                "d.version = (SELECT MAX(m.version) FROM process_definitions m \
-                 WHERE m.tenant_id = d.tenant_id AND m.process_key = d.process_key)"
-                    .to_string(),
-            );
-        }
-        if let Some(c) = &q.cursor {
-            let (name, key, version, id): Cursor = decode_cursor(c)?;
-            // Rows after (name, key, version, id) in LIST_ORDER, spelled out because the
-            // version runs descending (a row-value comparison cannot mix directions).
-            let (n1, n2, n3, n4) = (w.text(&name), w.text(&name), w.text(&name), w.text(&name));
-            let (k1, k2, k3) = (w.text(&key), w.text(&key), w.text(&key));
-            let (v1, v2) = (w.arg(Arg::Int(version)), w.arg(Arg::Int(version)));
-            let i1 = w.text(id);
-            w.conditions.push(format!(
-                "(d.name_lower > {n1} \
-                  OR (d.name_lower = {n2} AND d.process_key > {k1}) \
-                  OR (d.name_lower = {n3} AND d.process_key = {k2} AND d.version < {v1}) \
-                  OR (d.name_lower = {n4} AND d.process_key = {k3} AND d.version = {v2} AND d.id > {i1}))"
-            ));
-        }
-        let limit_arg = w.arg(Arg::Int(limit + 1));
-        let sql = format!("{SUMMARY_SELECT}{SUMMARY_FROM}{}{LIST_ORDER} LIMIT {limit_arg}", w.sql());
-        let rows = w.bind(&sql).fetch_all(&self.store.pool).await?;
+        let after = q.cursor.as_deref().map(decode_cursor::<DefinitionCursor>).transpose()?;
+        let tenant = caller.tenant_scope().or(q.tenant.as_deref());
+        let rows = self.store.definitions_page(tenant, q, after, limit + 1).await?;
         // One row more than the page was asked for: its presence says there is a next page.
         let has_more = rows.len() as i64 > limit;
         let mut items = Vec::with_capacity(rows.len());
         let mut last_name = String::new();
-        for r in rows.iter().take(limit as usize) {
-            items.push(summary_from_row(r)?);
-            last_name = r.try_get("name_lower")?;
+        for (summary, name_lower) in rows.into_iter().take(limit as usize) {
+            items.push(summary);
+            last_name = name_lower;
         }
         let next = match items.last() {
             Some(last) if has_more => {
@@ -202,11 +121,8 @@ impl Engine {
 
     /// One definition version with its XML; 404 when unknown or in a tenant the caller cannot access.
     pub async fn definition(&self, caller: &Account, id: &str) -> Result<Definition> {
-        let sql = format!("{SUMMARY_SELECT}, p.xml{SUMMARY_FROM} WHERE d.id = $1");
-        let (summary, row) = self
-            .accessible_row(caller, "Process definition", id, &sql, summary_from_row, |s| s.tenant_id.as_str())
-            .await?;
-        Ok(Definition { summary, xml: row.try_get("xml")? })
+        let found = self.store.definition(id).await?;
+        accessible(caller, "Process definition", id, found, |d| d.summary.tenant_id.as_str())
     }
 
     /// Every version of a key in a tenant, newest first (the version picker). 404 when the
@@ -218,17 +134,11 @@ impl Engine {
         key: &str,
     ) -> Result<Vec<DefinitionSummary>> {
         self.get_tenant(caller, tenant_id).await?;
-        let rows = sqlx::query(&format!(
-            "{SUMMARY_SELECT}{SUMMARY_FROM} WHERE d.tenant_id = $1 AND d.process_key = $2 ORDER BY d.version DESC"
-        ))
-        .bind(tenant_id)
-        .bind(key)
-        .fetch_all(&self.store.pool)
-        .await?;
-        if rows.is_empty() {
+        let versions = self.store.definition_versions(tenant_id, key).await?;
+        if versions.is_empty() {
             return Err(EngineError::NotFound { what: "Process definition", id: key.to_string() });
         }
-        rows.iter().map(summary_from_row).collect()
+        Ok(versions)
     }
 
     /// The diagram of a definition version as a standalone SVG, painted with `overlay`.

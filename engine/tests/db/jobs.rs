@@ -9,9 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-mod common;
-
-use common::{deploy, flow, history, sys};
+use crate::common::{deploy, flow, history, sys};
 use engine::db_test;
 use engine::identity::Account;
 use engine::instances::{InstanceStatus, StartRequest, TaskState};

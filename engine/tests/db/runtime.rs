@@ -1,9 +1,7 @@
 //! Running processes end to end on SQLite and PostgreSQL: given a `.bpmn`, when commands,
 //! then the exact history, tasks, variables and refusals.
 
-mod common;
-
-use common::{deploy, flow, history, sys};
+use crate::common::{self, deploy, flow, history, sys};
 use engine::db_test;
 use engine::identity::{Account, Role};
 use engine::instances::{

@@ -1,8 +1,6 @@
 //! Helpers shared by the engine's scenario tests: a process file around a body of elements,
 //! deployment to the default tenant, and the history as text.
 
-#![allow(dead_code)] // each test crate uses its own subset
-
 use engine::identity::Account;
 use engine::Engine;
 

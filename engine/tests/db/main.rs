@@ -1,0 +1,10 @@
+//! The engine's database tests, on SQLite and PostgreSQL, in one test binary (one link, one
+//! binary on disk): storage of identity, catalog and audit (`store`), deployments and models
+//! (`deploy`), running processes (`runtime`) and jobs (`jobs`). `common` holds the helpers of
+//! the scenario tests.
+
+mod common;
+mod deploy;
+mod jobs;
+mod runtime;
+mod store;
