@@ -2,7 +2,6 @@
 //! context, and the session cookie. The server provides the parts of its state that server
 //! functions need (the [`Engine`] and the [`SecureCookie`] setting) as Leptos context.
 
-use engine::identity::Session;
 use engine::Engine;
 use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::*;
@@ -24,11 +23,7 @@ pub enum SecureCookie {
 
 /// The caller's session; the server's authentication middleware puts it into the request's
 /// extensions after checking the cookie.
-#[derive(Debug, Clone)]
-pub struct CurrentSession {
-    pub token: String,
-    pub session: Session,
-}
+pub use engine::identity::CurrentSession;
 
 /// The network address the request came from (the server's accept loop knows it).
 #[derive(Debug, Clone, Copy)]

@@ -19,6 +19,6 @@ pub use input::{check_text, nul_in_json, nul_message, parse_code, parse_name, pa
 pub use organisation::{OrgUnit, Person};
 pub use overview::Overview;
 pub use secrets::hash_password;
-pub use sessions::{Session, SESSION_IDLE_MS, SESSION_TTL_MS};
+pub use sessions::{CurrentSession, Session, SESSION_IDLE_MS, SESSION_TTL_MS};
 pub use tenants::Tenant;
 pub use tokens::ApiToken;

@@ -14,7 +14,6 @@ mod tasks;
 use std::collections::HashMap;
 
 use app::format::iso8601;
-use app::ssr::CurrentSession;
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
@@ -26,6 +25,7 @@ use axum::{Extension, Json, Router};
 use engine::bpmn::parse::ParseOptions;
 use engine::bpmn::render::Overlay;
 use engine::deploy::{DefinitionQuery, DefinitionSummary};
+use engine::identity::CurrentSession;
 use engine::EngineError;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

@@ -13,7 +13,7 @@ pub mod listen;
 use std::sync::Arc;
 
 use app::error::AppError;
-use app::ssr::{cookie, CurrentSession, SESSION_COOKIE};
+use app::ssr::{cookie, SESSION_COOKIE};
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
@@ -22,6 +22,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use engine::identity::CurrentSession;
 use engine::Engine;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};

@@ -29,6 +29,15 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+/// The caller of a request: the session and the token it was found by (empty for a bearer
+/// token's caller). The server's authentication puts it into the request; the REST handlers
+/// and the server functions read it from there.
+#[derive(Debug, Clone)]
+pub struct CurrentSession {
+    pub token: String,
+    pub session: Session,
+}
+
 impl Engine {
     /// Checks a user name and password and opens a session. Returns the session token (to be
     /// put in a cookie) and the account. Wrong name and wrong password are refused alike.

@@ -2,12 +2,12 @@
 //! done to it (complete, reassign, withdraw, delete). Times are ISO 8601 UTC strings.
 
 use app::format::iso8601;
-use app::ssr::CurrentSession;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use engine::identity::CurrentSession;
 use engine::instances::{InstanceStatus, Task, TaskCategory, TaskQuery, TaskState};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
