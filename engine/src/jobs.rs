@@ -14,7 +14,7 @@
 
 mod executor;
 pub mod hosts;
-pub mod http;
+pub mod service_call;
 mod start;
 
 #[cfg(test)]
@@ -30,7 +30,7 @@ use tokio::sync::Notify;
 
 pub use self::executor::{Executor, ExecutorConfig, QUICK_LEASE_MS};
 pub use self::hosts::{HostPolicy, Verdict};
-pub use self::http::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
+pub use self::service_call::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
 pub use self::start::StartTimer;
 use crate::bpmn::model::Process;
 use crate::error::{EngineError, Result};

@@ -10,7 +10,7 @@ use sqlx::Row;
 use tokio::task::JoinSet;
 
 use super::hosts::HostPolicy;
-use super::http::{self, BuildError, CallError, ServiceCaller};
+use super::service_call::{self, BuildError, CallError, ServiceCaller};
 use super::{JobCommand, JobInstance};
 use crate::bpmn::model::{EventTrigger, NodeKind, TimerDefinition};
 use crate::error::{EngineError, Result};
@@ -189,7 +189,7 @@ fn attempt_log(
             Arg::Int(started),
             Arg::Int(finished),
             Arg::Int(ok as i64),
-            Arg::Text(http::quote(message, 2_000)),
+            Arg::Text(service_call::quote(message, 2_000)),
         ],
     )
 }
@@ -223,7 +223,7 @@ fn visible_variables(state: &InstanceState, token: TokenId) -> Map<String, Value
 }
 
 fn details(s: &str) -> String {
-    http::quote(s, DETAILS_CHARS)
+    service_call::quote(s, DETAILS_CHARS)
 }
 
 /// The outcome of running a job, before it is written.
@@ -679,7 +679,7 @@ impl Executor {
             }
             Err(e) => {
                 let message = format!("Job '{}' could not move its instance on: {e}", c.name);
-                let failure = Failure::Transient { message, details: None, backoff_ms: http::DEFAULT_BACKOFF_MS };
+                let failure = Failure::Transient { message, details: None, backoff_ms: service_call::DEFAULT_BACKOFF_MS };
                 if let Err(e) = self.fail(c, started, failure).await {
                     tracing::warn!(job = %c.id, "job failure not written: {e}");
                 }
@@ -785,14 +785,14 @@ impl Executor {
             return self.fail(c, started, Failure::Permanent { message }).await;
         };
         let vars = visible_variables(&state, c.token as TokenId);
-        let backoff_ms = http::backoff_ms(task.retry_time_cycle.as_deref());
-        let mut req = match http::build_request(&node_id, &task, &vars) {
+        let backoff_ms = service_call::backoff_ms(task.retry_time_cycle.as_deref());
+        let mut req = match service_call::build_request(&node_id, &task, &vars) {
             Ok(r) => r,
             Err(BuildError(message)) => return self.fail(c, started, Failure::Permanent { message }).await,
         };
         req.idempotency_key = format!("{}:{}", c.id, c.attempt);
         if let Err(reason) = self.inner.config.allowed_hosts.check_url(&req.url) {
-            let message = format!("Service task '{node_id}' may not call {}: {reason}.", http::quote(&req.url, 200));
+            let message = format!("Service task '{node_id}' may not call {}: {reason}.", service_call::quote(&req.url, 200));
             return self.fail(c, started, Failure::Transient { message, details: None, backoff_ms }).await;
         }
         let url = req.url.clone();
@@ -810,7 +810,7 @@ impl Executor {
                 return self.fail(c, started, failure).await;
             }
         };
-        let variables = match http::map_response(&node_id, &task, &url, &resp, &vars) {
+        let variables = match service_call::map_response(&node_id, &task, &url, &resp, &vars) {
             Ok(v) => v,
             Err(message) => {
                 let details = Some(details(&format!("HTTP {} from {url}\n\n{}", resp.status, resp.body)));
