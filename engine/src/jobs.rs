@@ -153,6 +153,7 @@ pub(crate) struct JobCommand {
     pub command: Option<Command>,
     /// Writes that must each change a row (the claim on the job), run first.
     pub guards: Vec<JobWrite>,
+    /// Further writes of the outcome (its attempts log entry, incidents resolved).
     pub writes: Vec<JobWrite>,
     /// token, activity id, message.
     pub incidents: Vec<(i64, String, String)>,
