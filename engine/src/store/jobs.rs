@@ -7,7 +7,9 @@
 //! Claims: one `UPDATE … RETURNING` per claim look takes up to `limit` rows at once (on
 //! PostgreSQL the inner select takes them `FOR UPDATE SKIP LOCKED`, so concurrent executors
 //! skip each other's rows instead of waiting). On SQLite the executor takes its in-process
-//! write turn before it claims (see `Executor::write_turn`).
+//! write turn (see `Executor::write_turn`) before it runs its own writes here: claims,
+//! releases of an earlier incarnation's claims, a failed attempt's reschedule. A job's outcome
+//! with its instance's next steps is a command, written through `Store::write`.
 //!
 //! Plan stability (see [`crate::sql`]): a statement that finds a job by its key and also checks
 //! its state writes the check so that no index serves it (`state || '' = 'running'`).
