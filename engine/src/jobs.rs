@@ -14,30 +14,29 @@
 
 mod executor;
 pub mod hosts;
-pub mod http;
+pub mod service_call;
 mod start;
 
 #[cfg(test)]
-pub(crate) use self::executor::{extend_lease, held_condition};
+pub(crate) use crate::store::jobs::{extend_lease, held_condition};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 use tokio::sync::Notify;
 
 pub use self::executor::{Executor, ExecutorConfig, QUICK_LEASE_MS};
 pub use self::hosts::{HostPolicy, Verdict};
-pub use self::http::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
+pub use self::service_call::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
 pub use self::start::StartTimer;
 use crate::bpmn::model::Process;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::instances::InstanceStatus;
 use crate::runtime::{Command, InstanceState};
-use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Arg, Page, Where};
+use crate::sql::{decode_cursor, encode_cursor, page_size, Page};
+use crate::store::jobs::JobWrite;
 use crate::Engine;
 
 /// What a job does.
@@ -152,9 +151,10 @@ pub(crate) struct JobInstance<'a> {
 #[derive(Default)]
 pub(crate) struct JobCommand {
     pub command: Option<Command>,
-    /// Statements that must each change a row (the claim on the job), run first.
-    pub guards: Vec<(String, Vec<Arg>)>,
-    pub statements: Vec<(String, Vec<Arg>)>,
+    /// Writes that must each change a row (the claim on the job), run first.
+    pub guards: Vec<JobWrite>,
+    /// Further writes of the outcome (its attempts log entry, incidents resolved).
+    pub writes: Vec<JobWrite>,
     /// token, activity id, message.
     pub incidents: Vec<(i64, String, String)>,
     /// operation, detail, reason.
@@ -227,57 +227,11 @@ impl Drop for RunningJob {
     }
 }
 
-const JOB_COLUMNS: &str = "j.id, j.tenant_id, j.name, j.kind, j.instance_id, j.activity_id, j.token, \
-     i.definition_name, j.due, j.retries, j.state, j.error, j.error_details, j.definition, j.fired, j.attempts, \
-     j.locked_by, j.lock_expires_at, j.created, j.revision";
-
-fn job_from_row(r: &AnyRow) -> Result<Job> {
-    let kind = match r.try_get::<String, _>("kind")?.as_str() {
-        "timer" => JobKind::Timer,
-        "async" => JobKind::Async,
-        _ => JobKind::Service,
-    };
-    let state = match r.try_get::<String, _>("state")?.as_str() {
-        "running" => JobState::Running,
-        "error" => JobState::Error,
-        _ => JobState::Pending,
-    };
-    Ok(Job {
-        id: r.try_get("id")?,
-        tenant_id: r.try_get("tenant_id")?,
-        name: r.try_get("name")?,
-        kind,
-        instance_id: r.try_get("instance_id")?,
-        activity_id: r.try_get("activity_id")?,
-        process_name: r.try_get("definition_name")?,
-        due: r.try_get("due")?,
-        retries: r.try_get("retries")?,
-        state,
-        error: r.try_get("error")?,
-        error_details: r.try_get("error_details")?,
-        timer_definition: r.try_get("definition")?,
-        fired: r.try_get("fired")?,
-        attempts: r.try_get("attempts")?,
-        locked_by: r.try_get("locked_by")?,
-        lock_expires_at: r.try_get("lock_expires_at")?,
-        created: r.try_get("created")?,
-        revision: r.try_get("revision")?,
-    })
-}
-
-/// Statements that resolve the open incidents of a token and recount the instance's.
-fn resolve_incidents(instance_id: &str, token: i64, now: i64) -> Vec<(String, Vec<Arg>)> {
+/// The writes that resolve the open incidents of a token and recount the instance's.
+fn resolve_incidents(instance_id: &str, token: i64, now: i64) -> Vec<JobWrite> {
     vec![
-        (
-            "UPDATE incidents SET resolved = $1 WHERE instance_id = $2 AND token = $3 AND resolved IS NULL".into(),
-            vec![Arg::Int(now), Arg::Text(instance_id.to_owned()), Arg::Int(token)],
-        ),
-        (
-            "UPDATE process_instances SET open_incidents = \
-             (SELECT COUNT(*) FROM incidents WHERE instance_id = $1 AND resolved IS NULL) WHERE id = $1"
-                .into(),
-            vec![Arg::Text(instance_id.to_owned())],
-        ),
+        JobWrite::ResolveTokenIncidents { instance_id: instance_id.to_owned(), token, now },
+        JobWrite::RecountIncidents { instance_id: instance_id.to_owned() },
     ]
 }
 
@@ -285,83 +239,29 @@ impl Engine {
     /// One job with its log of past attempts; 404 when it is gone or not the caller's.
     pub async fn job(&self, caller: &Account, id: &str) -> Result<JobDetail> {
         let (job, _) = self.job_row(caller, id).await?;
-        let rows = sqlx::query(
-            "SELECT attempt, executor, started, finished, ok, message FROM job_attempts WHERE job_id = $1 \
-             ORDER BY attempt DESC, id DESC LIMIT 100",
-        )
-        .bind(id)
-        .fetch_all(&self.store.pool)
-        .await?;
-        let attempts_log = rows
-            .iter()
-            .map(|r| {
-                Ok(JobAttempt {
-                    attempt: r.try_get("attempt")?,
-                    executor: r.try_get("executor")?,
-                    started: r.try_get("started")?,
-                    finished: r.try_get("finished")?,
-                    ok: r.try_get::<i64, _>("ok")? != 0,
-                    message: r.try_get("message")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let attempts_log = self.store.job_attempts(id).await?;
         Ok(JobDetail { job, attempts_log })
     }
 
     /// The job and its token, or 404.
     async fn job_row(&self, caller: &Account, id: &str) -> Result<(Job, i64)> {
-        let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs j JOIN process_instances i ON i.id = j.instance_id WHERE j.id = $1"
-        );
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.store.pool).await?;
         let not_found = || EngineError::NotFound { what: "Job", id: id.to_owned() };
-        let row = row.ok_or_else(not_found)?;
-        let job = job_from_row(&row)?;
+        let (job, token) = self.store.job(id).await?.ok_or_else(not_found)?;
         if !caller.can_access(&job.tenant_id) {
             return Err(not_found());
         }
-        Ok((job, row.try_get("token")?))
+        Ok((job, token))
     }
 
     /// The jobs list: newest due last, keyset-paged by (due, id).
     pub async fn list_jobs(&self, caller: &Account, q: &JobQuery) -> Result<Page<Job>> {
         let limit = page_size(q.limit);
-        let mut w = Where::default();
-        match caller.tenant_scope() {
-            Some(t) => {
-                let p = w.text(t);
-                w.push(format!("j.tenant_id = {p}"));
-            }
-            None => {
-                if let Some(t) = q.tenant.as_deref().filter(|t| !t.is_empty()) {
-                    let p = w.text(t);
-                    w.push(format!("j.tenant_id = {p}"));
-                }
-            }
-        }
-        if q.category == JobCategory::Errors {
-            w.push("j.state = 'error'");
-        }
-        if let Some(name) = q.name.as_deref() {
-            push_search(&mut w, "LOWER(j.name)", name);
-        }
-        if let Some(i) = q.instance_id.as_deref().filter(|i| !i.is_empty()) {
-            let p = w.text(i);
-            w.push(format!("j.instance_id = {p}"));
-        }
-        if let Some(c) = q.cursor.as_deref().filter(|c| !c.is_empty()) {
-            let (due, id): (i64, String) = decode_cursor(c)?;
-            let (a, b, c2) = (w.int(due), w.int(due), w.text(id));
-            w.push(format!("(j.due > {a} OR (j.due = {b} AND j.id > {c2}))"));
-        }
-        let p = w.int(limit + 1);
-        let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs j JOIN process_instances i ON i.id = j.instance_id{} \
-             ORDER BY j.due, j.id LIMIT {p}",
-            w.sql()
-        );
-        let rows = w.bind(&sql).fetch_all(&self.store.pool).await?;
-        let mut items = rows.iter().map(job_from_row).collect::<Result<Vec<_>>>()?;
+        let tenant = caller.tenant_scope().or(q.tenant.as_deref().filter(|t| !t.is_empty()));
+        let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => Some(decode_cursor::<(i64, String)>(c)?),
+            None => None,
+        };
+        let mut items = self.store.jobs_page(tenant, q, after, limit + 1).await?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(|j| encode_cursor(&(j.due, j.id.clone())))
@@ -396,7 +296,7 @@ impl Engine {
             )));
         }
         let now = self.clock.now();
-        let statements = resolve_incidents(&job.instance_id, token, now);
+        let writes = resolve_incidents(&job.instance_id, token, now);
         self.run_job_command(&job.instance_id, &caller.username, |view| {
             if view.status == InstanceStatus::Suspended {
                 return Err(EngineError::Conflict(format!(
@@ -411,14 +311,8 @@ impl Engine {
                 )));
             }
             Ok(JobCommand {
-                guards: vec![(
-                    "UPDATE jobs SET due = $1, retries = CASE WHEN retries < 1 THEN 1 ELSE retries END, \
-                     state = 'pending', locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 \
-                     WHERE id = $2 AND state <> 'running'"
-                        .into(),
-                    vec![Arg::Int(now), Arg::Text(id.to_owned())],
-                )],
-                statements: statements.clone(),
+                guards: vec![JobWrite::ExecuteNow { id: id.to_owned(), due: now }],
+                writes: writes.clone(),
                 operation: Some(("execute-job".into(), job.name.clone(), String::new())),
                 ..JobCommand::default()
             })
@@ -462,8 +356,8 @@ impl Engine {
                 )));
             }
             Ok(JobCommand {
-                guards: vec![("DELETE FROM jobs WHERE id = $1".into(), vec![Arg::Text(id.to_owned())])],
-                statements: resolve_incidents(&job.instance_id, token, now),
+                guards: vec![JobWrite::Delete { id: id.to_owned() }],
+                writes: resolve_incidents(&job.instance_id, token, now),
                 incidents: vec![(token, job.activity_id.clone(), message.clone())],
                 operation: Some(("delete-job".into(), job.name.clone(), String::new())),
                 ..JobCommand::default()

@@ -17,6 +17,7 @@ pub(crate) mod demo;
 pub(crate) mod direct;
 pub(crate) mod error;
 pub(crate) mod identity;
+pub(crate) mod jobs;
 #[cfg(any(test, feature = "testing"))]
 pub(crate) mod testing;
 pub(crate) mod writes;

@@ -18,6 +18,7 @@ use crate::jobs::{JobCommand, JobInstance};
 use crate::runtime::{self, Command, Effect, HistoryKind, InstanceState, RuntimeError, TimerKind, TokenId};
 use crate::schedule::{self, TimerKindText};
 use crate::sql::{bind_all, insert_many, Arg, Cells};
+use crate::store::jobs::JobWrite;
 use crate::store::new_id;
 use crate::store::writes::WriteSet;
 use crate::Engine;
@@ -457,8 +458,8 @@ impl Engine {
                 command: c.command,
                 ctx: StepCtx { actor: actor.to_owned(), ..StepCtx::default() },
                 operation: c.operation,
-                statements: c.statements,
-                guards: c.guards,
+                statements: c.writes.into_iter().map(JobWrite::into_statement).collect(),
+                guards: c.guards.into_iter().map(JobWrite::into_statement).collect(),
                 incidents: c.incidents,
                 ..Plan::default()
             })

@@ -5,32 +5,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 use tokio::task::JoinSet;
 
 use super::hosts::HostPolicy;
-use super::http::{self, BuildError, CallError, ServiceCaller};
+use super::service_call::{self, BuildError, CallError, ServiceCaller};
 use super::{JobCommand, JobInstance};
 use crate::bpmn::model::{EventTrigger, NodeKind, TimerDefinition};
 use crate::error::{EngineError, Result};
 use crate::instances::InstanceStatus;
 use crate::runtime::{Command, InstanceState, TokenId, TokenState};
 use crate::schedule::{self, TimerKindText};
-use crate::sql::Arg;
+use crate::store::jobs::{AttemptLog, ClaimedJob, Held, JobWrite, Lane};
 use crate::store::Backend;
 use crate::Engine;
-
-/// The condition that a job is still held by this executor's claim, its placeholders numbered
-/// from `first`: the job's key, the executor and the claim's revision.
-pub(crate) fn held_condition(first: usize) -> String {
-    format!("id = ${} AND locked_by = ${} AND revision = ${}", first, first + 1, first + 2)
-}
-
-/// Extends the lease of a running job held as `held` says, by key only (see the `sql` module).
-pub(crate) fn extend_lease(held: &str) -> String {
-    format!("UPDATE jobs SET lock_expires_at = $1 WHERE {held} AND state || '' = 'running'")
-}
 
 /// How much of a failure's details (e.g. a response body) is kept.
 const DETAILS_CHARS: usize = 8_000;
@@ -101,26 +88,6 @@ impl Default for ExecutorConfig {
     }
 }
 
-/// A job this executor has claimed.
-#[derive(Debug, Clone)]
-struct Claimed {
-    id: String,
-    /// The row's revision after the claim.
-    revision: i64,
-    instance_id: String,
-    token: i64,
-    activity_id: String,
-    name: String,
-    kind: String,
-    timer_kind: Option<String>,
-    definition: Option<String>,
-    fired: i64,
-    retries: i64,
-    due: i64,
-    /// This attempt's number, from 1.
-    attempt: i64,
-}
-
 struct Inner {
     engine: Engine,
     caller: Arc<dyn ServiceCaller>,
@@ -143,29 +110,7 @@ impl std::fmt::Debug for Executor {
     }
 }
 
-const CLAIM_COLUMNS: &str =
-    "id, revision, instance_id, token, activity_id, name, kind, timer_kind, definition, fired, retries, due, attempts";
-
-/// A job as its claim returned it (revision and attempts already counted).
-fn claimed_from_row(r: &AnyRow) -> Result<Claimed> {
-    Ok(Claimed {
-        id: r.try_get("id")?,
-        revision: r.try_get("revision")?,
-        instance_id: r.try_get("instance_id")?,
-        token: r.try_get("token")?,
-        activity_id: r.try_get("activity_id")?,
-        name: r.try_get("name")?,
-        kind: r.try_get("kind")?,
-        timer_kind: r.try_get("timer_kind")?,
-        definition: r.try_get("definition")?,
-        fired: r.try_get("fired")?,
-        retries: r.try_get("retries")?,
-        due: r.try_get("due")?,
-        attempt: r.try_get("attempts")?,
-    })
-}
-
-/// The statement that logs one attempt to run a job.
+/// The log entry of one attempt to run a job; the message is cut to the length kept.
 #[allow(clippy::too_many_arguments)]
 fn attempt_log(
     job: &str,
@@ -176,31 +121,17 @@ fn attempt_log(
     finished: i64,
     ok: bool,
     message: &str,
-) -> (String, Vec<Arg>) {
-    (
-        "INSERT INTO job_attempts (job_id, instance_id, attempt, executor, started, finished, ok, message) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            .into(),
-        vec![
-            Arg::Text(job.to_owned()),
-            Arg::Text(instance.to_owned()),
-            Arg::Int(attempt),
-            Arg::Text(executor.to_owned()),
-            Arg::Int(started),
-            Arg::Int(finished),
-            Arg::Int(ok as i64),
-            Arg::Text(http::quote(message, 2_000)),
-        ],
-    )
-}
-
-/// The two kinds of work an executor claims separately.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lane {
-    /// Web-service calls: bounded by `max_concurrent`.
-    Calls,
-    /// Timers and asynchronous continuations: database work only, claimed by `batch`.
-    Quick,
+) -> AttemptLog {
+    AttemptLog {
+        job_id: job.to_owned(),
+        instance_id: instance.to_owned(),
+        attempt,
+        executor: executor.to_owned(),
+        started,
+        finished,
+        ok,
+        message: service_call::quote(message, 2_000),
+    }
 }
 
 /// Everything `token` sees: the instance's variables overridden by the local ones of its
@@ -223,7 +154,7 @@ fn visible_variables(state: &InstanceState, token: TokenId) -> Map<String, Value
 }
 
 fn details(s: &str) -> String {
-    http::quote(s, DETAILS_CHARS)
+    service_call::quote(s, DETAILS_CHARS)
 }
 
 /// The outcome of running a job, before it is written.
@@ -290,7 +221,7 @@ impl Executor {
     /// Runs claimed timers and continuations: one after another on SQLite, up to
     /// `max_concurrent` at a time on PostgreSQL, renewing the short lease of the whole batch
     /// while it runs (a job waiting its turn keeps its claim).
-    async fn run_quick(&self, jobs: Vec<Claimed>) {
+    async fn run_quick(&self, jobs: Vec<ClaimedJob>) {
         if jobs.is_empty() {
             return;
         }
@@ -321,18 +252,11 @@ impl Executor {
     async fn keep_batch_lease(&self, ids: &[String]) {
         let lease = self.inner.config.quick_lease_ms;
         let every = Duration::from_millis(u64::try_from(lease / 2).unwrap_or(0).max(1));
-        let marks: Vec<String> = (3..ids.len() + 3).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "UPDATE jobs SET lock_expires_at = $1 WHERE id IN ({}) AND locked_by = $2 AND state || '' = 'running'",
-            marks.join(", ")
-        );
         loop {
             tokio::time::sleep(every).await;
             let expires = self.engine().clock.now().saturating_add(lease);
-            let mut args = vec![Arg::Int(expires), Arg::Text(self.inner.owner.clone())];
-            args.extend(ids.iter().map(|i| Arg::Text(i.clone())));
-            match crate::sql::bind_all(&sql, args).execute(&self.engine().store.pool).await {
-                Ok(done) => tracing::debug!(jobs = done.rows_affected(), expires, "batch lease renewed"),
+            match self.engine().store.renew_batch_lease(ids, &self.inner.owner, expires).await {
+                Ok(jobs) => tracing::debug!(jobs, expires, "batch lease renewed"),
                 Err(e) => tracing::warn!(executor = %self.inner.owner, "batch lease not renewed: {e}"),
             }
         }
@@ -366,66 +290,40 @@ impl Executor {
         let engine = self.engine();
         let cfg = &self.inner.config;
         let prefix = format!("{}#", cfg.id);
-        // LIKE narrows by the prefix (escaped; SQLite compares ASCII case-insensitively); the
-        // exact test follows.
-        let pattern: String = prefix
-            .chars()
-            .flat_map(|ch| match ch {
-                '\\' | '%' | '_' => vec!['\\', ch],
-                _ => vec![ch],
-            })
-            .chain(['%'])
-            .collect();
-        let rows = sqlx::query(
-            "SELECT id, instance_id, locked_by, revision, attempts FROM jobs \
-             WHERE state = 'running' AND locked_by LIKE $1 ESCAPE '\\'",
-        )
-        .bind(pattern)
-        .fetch_all(&engine.store.pool)
-        .await?;
         let mut stale = Vec::new();
-        for r in &rows {
-            let owner: String = r.try_get("locked_by")?;
+        // The store narrows by the prefix as SQLite compares ASCII (case-insensitively); the
+        // exact test follows.
+        for claim in engine.store.running_claims_like(&prefix).await? {
+            let owner = &claim.held.owner;
             let earlier =
-                owner.strip_prefix(&prefix).is_some_and(|inc| !inc.contains('#')) && owner != self.inner.owner;
+                owner.strip_prefix(&prefix).is_some_and(|inc| !inc.contains('#')) && *owner != self.inner.owner;
             if earlier {
-                let id: String = r.try_get("id")?;
-                let instance: String = r.try_get("instance_id")?;
-                stale.push((id, instance, owner, r.try_get::<i64, _>("revision")?, r.try_get::<i64, _>("attempts")?));
+                stale.push(claim);
             }
         }
         if stale.is_empty() {
             return Ok(0);
         }
         let now = engine.clock.now();
-        let release = format!(
-            "UPDATE jobs SET state = 'pending', locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 \
-             WHERE {}",
-            held_condition(1)
-        );
+        let releases = stale
+            .into_iter()
+            .map(|claim| {
+                let owner = &claim.held.owner;
+                let message = format!(
+                    "interrupted: executor {owner} stopped while this attempt ran (killed or shut down); its restart as \
+                     {} released the job at once; the attempt is not counted against the retries",
+                    self.inner.owner
+                );
+                let log = attempt_log(&claim.held.id, &claim.instance_id, claim.attempt, owner, now, now, false, &message);
+                (claim.held, log)
+            })
+            .collect();
         let _turn = self.write_turn().await;
-        let mut tx = engine.store.pool.begin().await?;
-        let mut released = 0;
-        for (id, instance, owner, revision, attempt) in stale {
-            let args = vec![Arg::Text(id.clone()), Arg::Text(owner.clone()), Arg::Int(revision)];
-            if crate::sql::bind_all(&release, args).execute(&mut *tx).await?.rows_affected() == 0 {
-                continue;
-            }
-            let message = format!(
-                "interrupted: executor {owner} stopped while this attempt ran (killed or shut down); its restart as \
-                 {} released the job at once; the attempt is not counted against the retries",
-                self.inner.owner
-            );
-            let (sql, args) = attempt_log(&id, &instance, attempt, &owner, now, now, false, &message);
-            crate::sql::bind_all(&sql, args).execute(&mut *tx).await?;
-            released += 1;
-        }
-        tx.commit().await?;
-        Ok(released)
+        engine.store.release_claims(releases).await
     }
 
     /// Claims jobs of `lane`; a failure is logged and claims nothing.
-    async fn claim(&self, lane: Lane, limit: usize) -> Vec<Claimed> {
+    async fn claim(&self, lane: Lane, limit: usize) -> Vec<ClaimedJob> {
         match self.acquire(lane, limit).await {
             Ok(c) => c,
             Err(e) => {
@@ -479,49 +377,20 @@ impl Executor {
     /// Claims up to `limit` jobs of `lane`, each with one statement: first running ones whose
     /// lease expired, then due pending ones, oldest due first (on PostgreSQL skipping rows
     /// another executor is claiming).
-    async fn acquire(&self, lane: Lane, limit: usize) -> Result<Vec<Claimed>> {
+    async fn acquire(&self, lane: Lane, limit: usize) -> Result<Vec<ClaimedJob>> {
         if limit == 0 {
             return Ok(Vec::new());
         }
         let engine = self.engine();
         let cfg = &self.inner.config;
         let now = engine.clock.now();
-        let (kinds, lease) = match lane {
-            Lane::Calls => ("kind = 'service'", cfg.lease_ms),
-            Lane::Quick => ("kind <> 'service'", cfg.quick_lease_ms),
+        let lease = match lane {
+            Lane::Calls => cfg.lease_ms,
+            Lane::Quick => cfg.quick_lease_ms,
         };
         let expires = now.saturating_add(lease);
-        let skip = match engine.store.backend() {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let claim = |pick: &str, order: &str| {
-            format!(
-                "UPDATE jobs SET state = 'running', locked_by = $1, lock_expires_at = $2, attempts = attempts + 1, \
-                 revision = revision + 1 WHERE id IN (SELECT id FROM jobs WHERE {pick} AND suspended = 0 AND {kinds} \
-                 ORDER BY {order}, id LIMIT $4{skip}) RETURNING {CLAIM_COLUMNS}"
-            )
-        };
-        let expired = claim("state = 'running' AND lock_expires_at < $3", "lock_expires_at");
-        let due = claim("state = 'pending' AND due <= $3", "due");
-        let mut claimed = Vec::new();
         let _turn = self.write_turn().await;
-        for sql in [expired, due] {
-            let left = limit.saturating_sub(claimed.len());
-            if left == 0 {
-                break;
-            }
-            let rows = sqlx::query(&sql)
-                .bind(&self.inner.owner)
-                .bind(expires)
-                .bind(now)
-                .bind(left as i64)
-                .fetch_all(&engine.store.pool)
-                .await?;
-            let mut batch = rows.iter().map(claimed_from_row).collect::<Result<Vec<_>>>()?;
-            batch.sort_by(|a, b| (a.due, &a.id).cmp(&(b.due, &b.id)));
-            claimed.extend(batch);
-        }
+        let claimed = engine.store.claim_jobs(lane, limit, &self.inner.owner, expires, now).await?;
         // A claimed call shows as running: move the lists' change token. (A timer or a
         // continuation is done within milliseconds; its step moves the token.)
         let shown: Vec<&str> = match lane {
@@ -529,50 +398,44 @@ impl Executor {
             Lane::Quick => Vec::new(),
         };
         if !shown.is_empty() {
-            let marks: Vec<String> = (2..shown.len() + 2).map(|i| format!("${i}")).collect();
-            let sql = format!("UPDATE process_instances SET change_stamp = $1 WHERE id IN ({})", marks.join(", "));
-            let mut args = vec![Arg::Int(crate::instances::next_stamp())];
-            args.extend(shown.into_iter().map(|i| Arg::Text(i.to_owned())));
-            crate::sql::bind_all(&sql, args).execute(&engine.store.pool).await?;
+            engine.store.stamp_instances(&shown, crate::instances::next_stamp()).await?;
         }
         Ok(claimed)
     }
 
-    /// The condition that this executor still holds the claim on `c`.
-    fn held(&self, c: &Claimed, first: usize) -> (String, Vec<Arg>) {
-        (
-            held_condition(first),
-            vec![Arg::Text(c.id.clone()), Arg::Text(self.inner.owner.clone()), Arg::Int(c.revision)],
-        )
+    /// This executor's claim on `c`.
+    fn held(&self, c: &ClaimedJob) -> Held {
+        Held { id: c.id.clone(), owner: self.inner.owner.clone(), revision: c.revision }
     }
 
-    fn delete_guard(&self, c: &Claimed) -> (String, Vec<Arg>) {
-        let (cond, args) = self.held(c, 1);
-        (format!("DELETE FROM jobs WHERE {cond}"), args)
+    fn delete_guard(&self, c: &ClaimedJob) -> JobWrite {
+        JobWrite::DeleteHeld(self.held(c))
     }
 
     /// Gives the job back (pending, no lease) without counting an attempt against its retries.
-    fn release_guard(&self, c: &Claimed) -> (String, Vec<Arg>) {
-        let (cond, args) = self.held(c, 1);
-        (
-            format!(
-                "UPDATE jobs SET state = 'pending', locked_by = NULL, lock_expires_at = NULL, \
-                 revision = revision + 1 WHERE {cond}"
-            ),
-            args,
-        )
+    fn release_guard(&self, c: &ClaimedJob) -> JobWrite {
+        JobWrite::ReleaseHeld(self.held(c))
     }
 
-    fn attempt(&self, c: &Claimed, started: i64, ok: bool, message: &str) -> (String, Vec<Arg>) {
+    fn attempt(&self, c: &ClaimedJob, started: i64, ok: bool, message: &str) -> JobWrite {
         let now = self.engine().clock.now();
-        attempt_log(&c.id, &c.instance_id, c.attempt, &self.inner.owner, started, now, ok, message)
+        JobWrite::LogAttempt(attempt_log(
+            &c.id,
+            &c.instance_id,
+            c.attempt,
+            &self.inner.owner,
+            started,
+            now,
+            ok,
+            message,
+        ))
     }
 
     /// What to do instead when the instance does not run or the token no longer waits for
     /// this job: `None` when the job can go ahead.
     fn not_applicable(
         &self,
-        c: &Claimed,
+        c: &ClaimedJob,
         view: &JobInstance<'_>,
         expected: TokenState,
         started: i64,
@@ -596,7 +459,7 @@ impl Executor {
         };
         Some(JobCommand {
             guards: vec![guard],
-            statements: vec![self.attempt(c, started, false, message)],
+            writes: vec![self.attempt(c, started, false, message)],
             ..JobCommand::default()
         })
     }
@@ -624,7 +487,7 @@ impl Executor {
     /// Runs a claimed job while keeping its lease: the work is dropped (its call aborted, nothing
     /// written) when the job is deleted in this process or the claim is lost (deleted in
     /// another process, or taken over).
-    async fn run_job(&self, c: Claimed) {
+    async fn run_job(&self, c: ClaimedJob) {
         let run = self.engine().running.register(&c.id);
         tokio::select! {
             () = self.work(&c) => {}
@@ -639,19 +502,16 @@ impl Executor {
     /// Extends the lease of a running job every half lease (its lane's), so that a long call
     /// is not taken over; returns only when the claim is gone (the job was deleted or taken
     /// over).
-    async fn keep_lease(&self, c: &Claimed) {
+    async fn keep_lease(&self, c: &ClaimedJob) {
         let cfg = &self.inner.config;
         let lease = if c.kind == "service" { cfg.lease_ms } else { cfg.quick_lease_ms };
         let every = Duration::from_millis(u64::try_from(lease / 2).unwrap_or(0).max(1));
-        let (cond, args) = self.held(c, 2);
-        let sql = extend_lease(&cond);
+        let held = self.held(c);
         loop {
             tokio::time::sleep(every).await;
             let expires = self.engine().clock.now().saturating_add(lease);
-            let mut all = vec![Arg::Int(expires)];
-            all.extend(args.iter().cloned());
-            match crate::sql::bind_all(&sql, all).execute(&self.engine().store.pool).await {
-                Ok(done) if done.rows_affected() == 0 => return,
+            match self.engine().store.renew_lease(&held, expires).await {
+                Ok(false) => return,
                 Ok(_) => tracing::debug!(job = %c.id, expires, "lease renewed"),
                 // The next renewal tries again; the lease is long enough to miss one.
                 Err(e) => tracing::warn!(job = %c.id, "lease not renewed: {e}"),
@@ -660,7 +520,7 @@ impl Executor {
     }
 
     /// Runs the job and writes its outcome.
-    async fn work(&self, c: &Claimed) {
+    async fn work(&self, c: &ClaimedJob) {
         let started = self.engine().clock.now();
         let result = match c.kind.as_str() {
             "timer" => self.fire_timer(c, started).await,
@@ -679,7 +539,8 @@ impl Executor {
             }
             Err(e) => {
                 let message = format!("Job '{}' could not move its instance on: {e}", c.name);
-                let failure = Failure::Transient { message, details: None, backoff_ms: http::DEFAULT_BACKOFF_MS };
+                let failure =
+                    Failure::Transient { message, details: None, backoff_ms: service_call::DEFAULT_BACKOFF_MS };
                 if let Err(e) = self.fail(c, started, failure).await {
                     tracing::warn!(job = %c.id, "job failure not written: {e}");
                 }
@@ -687,7 +548,7 @@ impl Executor {
         }
     }
 
-    async fn fire_timer(&self, c: &Claimed, started: i64) -> Result<()> {
+    async fn fire_timer(&self, c: &ClaimedJob, started: i64) -> Result<()> {
         self.job_command(&c.instance_id, |view| {
             if let Some(cmd) = self.not_applicable(c, view, TokenState::WaitingTimer, started) {
                 return Ok(cmd);
@@ -715,19 +576,7 @@ impl Executor {
                 None
             };
             let guard = match next {
-                Some(next) => {
-                    let (cond, mut args) = self.held(c, 3);
-                    args.insert(0, Arg::Int(next));
-                    args.insert(0, Arg::Int(fired));
-                    (
-                        format!(
-                            "UPDATE jobs SET fired = $1, due = $2, state = 'pending', locked_by = NULL, \
-                                 lock_expires_at = NULL, error = NULL, error_details = NULL, \
-                                 revision = revision + 1 WHERE {cond}"
-                        ),
-                        args,
-                    )
-                }
+                Some(due) => JobWrite::RescheduleTimer { held: self.held(c), fired, due },
                 None => self.delete_guard(c),
             };
             let message = match next {
@@ -737,7 +586,7 @@ impl Executor {
             Ok(JobCommand {
                 command: Some(Command::FireTimer { token: c.token as TokenId }),
                 guards: vec![guard],
-                statements: vec![self.attempt(c, started, true, &message)],
+                writes: vec![self.attempt(c, started, true, &message)],
                 ..JobCommand::default()
             })
         })
@@ -746,7 +595,7 @@ impl Executor {
 
     /// An asynchronous continuation: the token waiting in front of its activity enters it.
     /// What the activity does then (a task, a call, an incident) is the continuation's step.
-    async fn continue_async(&self, c: &Claimed, started: i64) -> Result<()> {
+    async fn continue_async(&self, c: &ClaimedJob, started: i64) -> Result<()> {
         self.job_command(&c.instance_id, |view| {
             let expected = TokenState::WaitingAsync { flow: None };
             if let Some(cmd) = self.not_applicable(c, view, expected, started) {
@@ -755,14 +604,14 @@ impl Executor {
             Ok(JobCommand {
                 command: Some(Command::ContinueAsync { token: c.token as TokenId }),
                 guards: vec![self.delete_guard(c)],
-                statements: vec![self.attempt(c, started, true, "continued")],
+                writes: vec![self.attempt(c, started, true, "continued")],
                 ..JobCommand::default()
             })
         })
         .await
     }
 
-    async fn call_service(&self, c: &Claimed, started: i64) -> Result<()> {
+    async fn call_service(&self, c: &ClaimedJob, started: i64) -> Result<()> {
         let engine = self.engine();
         let (status, process, state) = engine.job_instance(&c.instance_id).await?;
         let view = JobInstance { status, process: &process, state: &state };
@@ -785,14 +634,15 @@ impl Executor {
             return self.fail(c, started, Failure::Permanent { message }).await;
         };
         let vars = visible_variables(&state, c.token as TokenId);
-        let backoff_ms = http::backoff_ms(task.retry_time_cycle.as_deref());
-        let mut req = match http::build_request(&node_id, &task, &vars) {
+        let backoff_ms = service_call::backoff_ms(task.retry_time_cycle.as_deref());
+        let mut req = match service_call::build_request(&node_id, &task, &vars) {
             Ok(r) => r,
             Err(BuildError(message)) => return self.fail(c, started, Failure::Permanent { message }).await,
         };
         req.idempotency_key = format!("{}:{}", c.id, c.attempt);
         if let Err(reason) = self.inner.config.allowed_hosts.check_url(&req.url) {
-            let message = format!("Service task '{node_id}' may not call {}: {reason}.", http::quote(&req.url, 200));
+            let message =
+                format!("Service task '{node_id}' may not call {}: {reason}.", service_call::quote(&req.url, 200));
             return self.fail(c, started, Failure::Transient { message, details: None, backoff_ms }).await;
         }
         let url = req.url.clone();
@@ -810,7 +660,7 @@ impl Executor {
                 return self.fail(c, started, failure).await;
             }
         };
-        let variables = match http::map_response(&node_id, &task, &url, &resp, &vars) {
+        let variables = match service_call::map_response(&node_id, &task, &url, &resp, &vars) {
             Ok(v) => v,
             Err(message) => {
                 let details = Some(details(&format!("HTTP {} from {url}\n\n{}", resp.status, resp.body)));
@@ -822,7 +672,7 @@ impl Executor {
 
     async fn complete_service(
         &self,
-        c: &Claimed,
+        c: &ClaimedJob,
         started: i64,
         variables: Map<String, Value>,
         status: u16,
@@ -834,7 +684,7 @@ impl Executor {
             Ok(JobCommand {
                 command: Some(Command::CompleteTask { token: c.token as TokenId, variables: variables.clone() }),
                 guards: vec![self.delete_guard(c)],
-                statements: vec![self.attempt(c, started, true, &format!("HTTP {status}"))],
+                writes: vec![self.attempt(c, started, true, &format!("HTTP {status}"))],
                 ..JobCommand::default()
             })
         })
@@ -843,7 +693,7 @@ impl Executor {
 
     /// Counts a failed attempt: back to pending after the backoff while retries are left,
     /// else error with an incident on the instance.
-    async fn fail(&self, c: &Claimed, started: i64, failure: Failure) -> Result<()> {
+    async fn fail(&self, c: &ClaimedJob, started: i64, failure: Failure) -> Result<()> {
         let engine = self.engine();
         let (message, details, backoff_ms, left) = match failure {
             Failure::Transient { message, details, backoff_ms } => (message, details, backoff_ms, c.retries - 1),
@@ -851,29 +701,20 @@ impl Executor {
         };
         let now = engine.clock.now();
         if left > 0 {
-            let (cond, mut args) = self.held(c, 5);
-            let mut head = vec![
-                Arg::Int(left),
-                Arg::Int(now.saturating_add(backoff_ms)),
-                Arg::Text(message.clone()),
-                Arg::OptText(details),
-            ];
-            head.append(&mut args);
-            let sql = format!(
-                "UPDATE jobs SET retries = $1, due = $2, error = $3, error_details = $4, state = 'pending', \
-                 locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 WHERE {cond}"
-            );
+            let retry = JobWrite::RetryLater {
+                held: self.held(c),
+                retries: left,
+                due: now.saturating_add(backoff_ms),
+                error: message.clone(),
+                details,
+            };
             let _turn = self.write_turn().await;
-            let mut tx = engine.store.pool.begin().await?;
-            let done = crate::sql::bind_all(&sql, head).execute(&mut *tx).await?;
-            if done.rows_affected() == 0 {
+            let log = self.attempt(c, started, false, &message);
+            if !engine.store.write_if_held(retry, log).await? {
                 return Err(EngineError::Conflict(
                     "The job was deleted or taken over by another executor meanwhile; nothing was written.".into(),
                 ));
             }
-            let (sql, args) = self.attempt(c, started, false, &message);
-            crate::sql::bind_all(&sql, args).execute(&mut *tx).await?;
-            tx.commit().await?;
             return Ok(());
         }
         let attempts = if c.attempt == 1 { "1 attempt".to_owned() } else { format!("{} attempts", c.attempt) };
@@ -882,18 +723,13 @@ impl Executor {
             if view.status.is_finished() {
                 return Ok(JobCommand { guards: vec![self.delete_guard(c)], ..JobCommand::default() });
             }
-            let (cond, mut args) = self.held(c, 3);
-            let mut head = vec![Arg::Text(message.clone()), Arg::OptText(details.clone())];
-            head.append(&mut args);
             Ok(JobCommand {
-                guards: vec![(
-                    format!(
-                        "UPDATE jobs SET retries = 0, state = 'error', error = $1, error_details = $2, \
-                             locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 WHERE {cond}"
-                    ),
-                    head,
-                )],
-                statements: vec![self.attempt(c, started, false, &message)],
+                guards: vec![JobWrite::MarkError {
+                    held: self.held(c),
+                    error: message.clone(),
+                    details: details.clone(),
+                }],
+                writes: vec![self.attempt(c, started, false, &message)],
                 incidents: vec![(c.token, c.activity_id.clone(), incident.clone())],
                 ..JobCommand::default()
             })
