@@ -17,7 +17,6 @@ pub mod instances;
 pub mod jobs;
 pub mod runtime;
 pub mod schedule;
-pub(crate) mod sql;
 pub mod store;
 pub mod testing;
 pub mod throttle;
@@ -25,6 +24,8 @@ pub mod throttle;
 pub use clock::Clock;
 pub use error::{EngineError, Result};
 pub use store::{Backend, SqliteSync, Store, StoreOptions};
+/// The query helpers, where other modules have always found them.
+pub(crate) use store::sql;
 
 /// Tables whose rows are filed under a catalog node (`catalog_id`), with the words used in
 /// the refusal to delete a node that still holds some.

@@ -5,6 +5,7 @@
 //! their DDL differs in small ways (auto-increment keys).
 
 pub(crate) mod direct;
+pub(crate) mod sql;
 pub(crate) mod writes;
 
 use std::sync::Arc;
