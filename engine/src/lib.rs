@@ -15,6 +15,7 @@ pub mod error;
 pub mod identity;
 pub mod instances;
 pub mod jobs;
+pub(crate) mod rules;
 pub mod runtime;
 pub mod schedule;
 pub mod store;
@@ -23,9 +24,9 @@ pub mod throttle;
 
 pub use clock::Clock;
 pub use error::{EngineError, Result};
-pub use store::{Backend, SqliteSync, Store, StoreOptions};
 /// The query helpers, where other modules have always found them.
 pub(crate) use store::sql;
+pub use store::{Backend, SqliteSync, Store, StoreOptions};
 
 /// Tables whose rows are filed under a catalog node (`catalog_id`), with the words used in
 /// the refusal to delete a node that still holds some.

@@ -5,7 +5,12 @@
 //! their DDL differs in small ways (auto-increment keys).
 
 pub(crate) mod direct;
+pub(crate) mod history;
+pub(crate) mod incidents;
+pub(crate) mod instances;
+pub(crate) mod jobs;
 pub(crate) mod sql;
+pub(crate) mod tasks;
 pub(crate) mod writes;
 
 use std::sync::Arc;

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use serde_json::{Map, Value};
-use sqlx::Row;
 
-use super::exec::{node_label, LatestCheck, Loaded, Plan, StepCtx};
+use super::command::{runtime_refusal, Plan, StepCtx};
+use super::loaded::{node_label, Loaded};
 use super::query::{split_list, split_names};
 use super::{InstanceStatus, InstanceSummary, StartRequest, Started, Task, TaskState};
 use crate::bpmn::model::NodeIdx;
@@ -16,59 +16,27 @@ use crate::deploy::StoredReason;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState};
-use crate::sql::{Arg, Cells};
+use crate::store::instances::{LatestCheck, StartableDefinition};
+use crate::store::jobs::JobWrite;
+use crate::store::writes::Write;
 use crate::Engine;
-
-/// Sets the assignee of a task that is still active, by key only (see the `sql` module).
-pub(crate) const REASSIGN_TASK: &str =
-    "UPDATE tasks SET assignee = $1, search_text = $2, revision = revision + 1 WHERE id = $3 AND state || '' = 'active'";
-
-/// The columns of a definition that starting an instance needs.
-const STARTABLE_COLUMNS: &str = "id, tenant_id, process_key, name, version, startable, not_startable_reasons";
-
-/// A definition as a start reads it ([`STARTABLE_COLUMNS`]).
-#[derive(Debug, Clone)]
-struct Startable {
-    id: String,
-    tenant_id: String,
-    process_key: String,
-    name: String,
-    version: i64,
-    startable: bool,
-    /// JSON of the stored reasons why it is not startable.
-    not_startable_reasons: String,
-}
-
-impl Startable {
-    fn read(r: &dyn Cells) -> Result<Startable> {
-        Ok(Startable {
-            id: r.try_get("id")?,
-            tenant_id: r.try_get("tenant_id")?,
-            process_key: r.try_get("process_key")?,
-            name: r.try_get("name")?,
-            version: r.try_get("version")?,
-            startable: r.try_get::<i64>("startable")? != 0,
-            not_startable_reasons: r.try_get("not_startable_reasons")?,
-        })
-    }
-}
 
 /// The latest startable version of each key, as starts by key last read it, by the tenant
 /// they asked for (`None`: any) and key. A start from here checks as it inserts the instance
 /// that no newer version (or, for `None`, no other tenant's) was deployed meanwhile, by this
 /// or another server process; when one was, it forgets the entry and reads again.
 #[derive(Debug, Default)]
-pub(crate) struct LatestVersions(Mutex<HashMap<(Option<String>, String), Startable>>);
+pub(crate) struct LatestVersions(Mutex<HashMap<(Option<String>, String), StartableDefinition>>);
 
 /// Keys kept at most; the map is cleared when it grows past this.
 const LATEST_LIMIT: usize = 2_000;
 
 impl LatestVersions {
-    fn get(&self, tenant: &Option<String>, key: &str) -> Option<Startable> {
+    fn get(&self, tenant: &Option<String>, key: &str) -> Option<StartableDefinition> {
         self.0.lock().ok()?.get(&(tenant.clone(), key.to_owned())).cloned()
     }
 
-    fn put(&self, tenant: &Option<String>, row: &Startable) {
+    fn put(&self, tenant: &Option<String>, row: &StartableDefinition) {
         if let Ok(mut m) = self.0.lock() {
             if m.len() >= LATEST_LIMIT {
                 m.clear();
@@ -219,18 +187,7 @@ impl Engine {
                 }
             }
         }
-        let mut sql = format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE process_key = $1");
-        let mut args = vec![Arg::Text(key.to_owned())];
-        if let Some(t) = &tenant {
-            args.push(Arg::Text(t.clone()));
-            sql.push_str(&format!(" AND tenant_id = ${}", args.len()));
-        }
-        if let Some(v) = version {
-            args.push(Arg::Int(v));
-            sql.push_str(&format!(" AND version = ${}", args.len()));
-        }
-        sql.push_str(" ORDER BY version DESC");
-        let rows = self.store.fetch(&sql, args, Startable::read).await?;
+        let rows = self.store.startable_versions(key, tenant.as_deref(), version).await?;
         let mut tenants: Vec<&str> = Vec::new();
         for r in &rows {
             if !tenants.contains(&r.tenant_id.as_str()) {
@@ -267,10 +224,10 @@ impl Engine {
         definition_id: &str,
         req: StartRequest,
     ) -> Result<InstanceSummary> {
-        Ok(self.start_guarded(caller, definition_id, req, Vec::new()).await?.instance)
+        Ok(self.start_guarded(caller, definition_id, req, Vec::<Write>::new()).await?.instance)
     }
 
-    /// Starts an instance in one transaction with `guards`, statements that must each change a
+    /// Starts an instance in one transaction with `guards`, row changes that must each change a
     /// row (a timer start event's claim on its firing); one that changes nothing refuses the
     /// start and nothing is written.
     pub(crate) async fn start_guarded(
@@ -278,15 +235,14 @@ impl Engine {
         caller: &Account,
         definition_id: &str,
         req: StartRequest,
-        guards: Vec<(String, Vec<Arg>)>,
+        guards: Vec<impl Into<Write>>,
     ) -> Result<Started> {
-        let sql = format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE id = $1");
         let row = self
             .store
-            .fetch_optional(&sql, vec![Arg::from(definition_id)], Startable::read)
+            .startable_definition(definition_id)
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() })?;
-        self.start_from_row(caller, row, req, guards, None).await
+        self.start_from_row(caller, row, req, guards.into_iter().map(Into::into).collect(), None).await
     }
 
     /// Starts an instance of the definition read as `row`, with `guards` as in
@@ -294,13 +250,13 @@ impl Engine {
     async fn start_from_row(
         &self,
         caller: &Account,
-        row: Startable,
+        row: StartableDefinition,
         req: StartRequest,
-        guards: Vec<(String, Vec<Arg>)>,
+        guards: Vec<Write>,
         latest: Option<LatestCheck>,
     ) -> Result<Started> {
         check_variables(&req.variables)?;
-        let Startable {
+        let StartableDefinition {
             id: definition_id,
             tenant_id: tenant,
             process_key,
@@ -461,10 +417,10 @@ impl Engine {
                 status: Some(to),
                 ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
                 operation: Some((op.into(), String::new(), reason.to_owned())),
-                statements: vec![(
-                    "UPDATE jobs SET suspended = $1 WHERE instance_id = $2".into(),
-                    vec![Arg::Int(suspend as i64), Arg::Text(inst.id.clone())],
-                )],
+                writes: vec![Write::Job(JobWrite::SuspendInstanceJobs {
+                    instance_id: inst.id.clone(),
+                    suspended: suspend,
+                })],
                 ..Plan::default()
             })
         })
@@ -511,7 +467,7 @@ impl Engine {
         let inst = self.instance_for(caller, id).await?;
         let tokens = tokens_at(&inst, from)?;
         let target = target_node(&inst, to)?;
-        runtime::check_move(&inst.process, &inst.state, &tokens, target).map_err(super::exec::runtime_refusal)
+        runtime::check_move(&inst.process, &inst.state, &tokens, target).map_err(runtime_refusal)
     }
 
     /// Adjust (调整): cancels the activity instances of `from` and starts `to`.
@@ -555,18 +511,12 @@ impl Engine {
             )));
         }
         let assignee = assignee.trim();
-        let person = sqlx::query("SELECT name FROM people WHERE id = $1 AND tenant_id = $2")
-            .bind(assignee)
-            .bind(&task.tenant_id)
-            .fetch_optional(&self.store.pool)
-            .await?;
-        let Some(person) = person else {
+        let Some(person_name) = self.store.person_name(&task.tenant_id, assignee).await? else {
             return Err(EngineError::invalid(
                 "assignee",
                 format!("There is no person '{assignee}' in this tenant's organisation; pick one from the tree."),
             ));
         };
-        let person_name: String = person.try_get("name")?;
         if task.assignee.as_deref() == Some(assignee) {
             return Err(EngineError::invalid(
                 "assignee",
@@ -589,10 +539,11 @@ impl Engine {
                     format!("{}: {from} → {person_name} ({assignee})", task.name),
                     reason.to_owned(),
                 )),
-                statements: vec![(
-                    REASSIGN_TASK.into(),
-                    vec![Arg::Text(assignee.to_owned()), Arg::Text(search), Arg::Text(task_id.to_owned())],
-                )],
+                writes: vec![Write::ReassignTask {
+                    task_id: task_id.to_owned(),
+                    assignee: assignee.to_owned(),
+                    search_text: search,
+                }],
                 ..Plan::default()
             })
         })
@@ -619,15 +570,8 @@ impl Engine {
             }
             TaskState::Completed => {}
         }
-        let row = sqlx::query("SELECT withdrawable FROM tasks WHERE id = $1")
-            .bind(task_id)
-            .fetch_one(&self.store.pool)
-            .await?;
-        let next = sqlx::query("SELECT id, name, token, state, completed_by FROM tasks WHERE created_by_task = $1")
-            .bind(task_id)
-            .fetch_all(&self.store.pool)
-            .await?;
-        if row.try_get::<i64, _>("withdrawable")? == 0 {
+        let (withdrawable, next) = self.store.completion_followers(task_id).await?;
+        if !withdrawable {
             return Err(EngineError::Conflict(format!(
                 "Task '{}' cannot be withdrawn: after it the process went on through other steps (a service call, \
                  a timer, a sub-process instance, the end) or its multi-instance activity was not finished. Use \
@@ -635,21 +579,16 @@ impl Engine {
                 task.name
             )));
         }
-        let mut tokens = Vec::new();
-        for r in &next {
-            let state: String = r.try_get("state")?;
-            let name: String = r.try_get("name")?;
-            if state != "active" {
-                let by: Option<String> = r.try_get("completed_by")?;
-                return Err(EngineError::Conflict(format!(
-                    "Task '{}' cannot be withdrawn: the next step '{name}' has already been handled{}. Use Adjust \
-                     on the instance instead.",
-                    task.name,
-                    by.map(|b| format!(" by {b}")).unwrap_or_default()
-                )));
-            }
-            tokens.push(r.try_get::<i64, _>("token")? as TokenId);
+        if let Some(handled) = next.iter().find(|t| !t.active) {
+            return Err(EngineError::Conflict(format!(
+                "Task '{}' cannot be withdrawn: the next step '{}' has already been handled{}. Use Adjust \
+                 on the instance instead.",
+                task.name,
+                handled.name,
+                handled.completed_by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+            )));
         }
+        let tokens: Vec<TokenId> = next.iter().map(|t| t.token as TokenId).collect();
         if tokens.is_empty() {
             return Err(EngineError::Conflict(format!(
                 "Task '{}' cannot be withdrawn: the tasks its completion created are gone.",
@@ -716,7 +655,7 @@ impl Engine {
             Ok(Plan {
                 ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
                 operation: Some(("delete-task".into(), task.name.clone(), String::new())),
-                statements: vec![("DELETE FROM tasks WHERE id = $1".into(), vec![Arg::Text(task_id.to_owned())])],
+                writes: vec![Write::DeleteTask { task_id: task_id.to_owned() }],
                 ..Plan::default()
             })
         })
@@ -767,16 +706,15 @@ impl Engine {
     /// variable set).
     pub async fn retry_incident(&self, caller: &Account, id: &str, incident_id: &str) -> Result<InstanceSummary> {
         self.instance_for(caller, id).await?;
-        let row = sqlx::query("SELECT token, resolved FROM incidents WHERE id = $1 AND instance_id = $2")
-            .bind(incident_id)
-            .bind(id)
-            .fetch_optional(&self.store.pool)
+        let (token, resolved) = self
+            .store
+            .incident_token(incident_id, id)
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Incident", id: incident_id.to_owned() })?;
-        if row.try_get::<Option<i64>, _>("resolved")?.is_some() {
+        if resolved.is_some() {
             return Err(EngineError::Conflict("The incident is already resolved; reload the instance.".into()));
         }
-        let token = row.try_get::<i64, _>("token")? as TokenId;
+        let token = token as TokenId;
         self.run_command(id, None, |inst| {
             require_running(inst, "retry")?;
             let failed = inst.state.tokens.iter().any(|t| t.id == token && t.state == TokenState::Failed);

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::exec::{node_label, prefixed_instance_columns, InstanceRow, Loaded};
+use super::loaded::{node_label, Loaded};
 use super::{
     ActiveActivity, ActivityRecord, Incident, InstanceDetail, InstanceJob, InstanceStatus, InstanceSummary, MoveTarget,
     Operation, Task, TaskState, VariableChange,
@@ -17,6 +17,7 @@ use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::runtime::{self, TokenId};
 use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Arg, Cells, Page, Where};
+use crate::store::instances::{prefixed_instance_columns, InstanceRow};
 use crate::{Backend, Engine};
 
 /// The instance list's quick categories.
@@ -104,7 +105,7 @@ pub(super) fn split_list(s: &str, sep: &str) -> Vec<String> {
     s.split(sep).map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
 }
 
-/// The active activities' names as `exec::join_names` stores them, each followed by U+001F
+/// The active activities' names as `step_writes::join_names` stores them, each followed by U+001F
 /// (in rows written before that: joined by `, `).
 pub(super) fn split_names(stored: &str) -> Vec<String> {
     if stored.contains('\u{1f}') {

@@ -339,8 +339,10 @@ mod tests {
     #[tokio::test]
     async fn plans_made_on_empty_tables_use_the_key_on_postgres() {
         use crate::identity::Account;
-        use crate::instances::{TaskQuery, CHILD_OF_TOKEN, COMPLETE_TASK, REASSIGN_TASK};
+        use crate::instances::TaskQuery;
         use crate::jobs::{extend_lease, held_condition};
+        use crate::store::instances::CHILD_OF_TOKEN;
+        use crate::store::tasks::{COMPLETE_TASK, REASSIGN_TASK};
         let db = crate::testing::TestDb::postgres().await;
         let (text, int) = (|v: &str| Arg::Text(v.into()), Arg::Int);
         let q = TaskQuery { instance_id: Some("x".into()), limit: 5, ..Default::default() };
