@@ -7,9 +7,6 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
-use sqlx::AnyConnection;
-
 use super::loaded::Loaded;
 use super::step_writes::incident;
 use super::InstanceStatus;
@@ -19,8 +16,9 @@ use crate::jobs::{JobCommand, JobInstance};
 use crate::runtime::{self, Command, InstanceState, RuntimeError, TokenId};
 use crate::store::history::NewOperation;
 use crate::store::instances::{self, LatestCheck};
-use crate::store::writes::{Write, WriteSet};
+use crate::store::writes::{Cascade, Write, WriteSet};
 use crate::Engine;
+use serde_json::{Map, Value};
 
 /// How many instances one command may touch through call activities (children started,
 /// parents resumed) before it is refused: a process that calls itself would never stop.
@@ -208,8 +206,8 @@ impl Engine {
             return Ok(outcome);
         }
         // Work in other instances reads them inside the transaction.
-        let mut tx = self.store.pool.begin().await?;
-        ws.run(&mut tx).await?;
+        let mut tx = self.store.begin_cascade().await?;
+        tx.run(ws).await?;
         let mut cascade = 0;
         while let Some(f) = queue.pop_front() {
             cascade += 1;
@@ -222,7 +220,7 @@ impl Engine {
             let system = StepCtx { actor: plan.ctx.actor.clone(), ..StepCtx::default() };
             let mut ws = WriteSet::default();
             let more = self.follow_up(&mut tx, &mut ws, f, &system, now, &mut outcome).await?;
-            ws.run(&mut tx).await?;
+            tx.run(ws).await?;
             queue.extend(more);
         }
         tx.commit().await?;
@@ -261,7 +259,7 @@ impl Engine {
 
     async fn follow_up(
         &self,
-        tx: &mut AnyConnection,
+        tx: &mut Cascade,
         ws: &mut WriteSet,
         f: FollowUp,
         ctx: &StepCtx,

@@ -9,14 +9,13 @@ use serde_json::{Map, Value};
 
 use super::command::{runtime_refusal, Plan, StepCtx};
 use super::loaded::{node_label, Loaded};
-use super::query::{split_list, split_names};
 use super::{InstanceStatus, InstanceSummary, StartRequest, Started, Task, TaskState};
 use crate::bpmn::model::NodeIdx;
 use crate::deploy::StoredReason;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState};
-use crate::store::instances::{LatestCheck, StartableDefinition};
+use crate::store::instances::{split_list, split_names, LatestCheck, StartableDefinition};
 use crate::store::jobs::JobWrite;
 use crate::store::writes::Write;
 use crate::Engine;

@@ -1,6 +1,11 @@
-//! The statements of an instance's history: activity instances, variable changes and the
-//! operation log.
+//! The statements and reads of an instance's history: activity instances, variable changes
+//! and the operation log.
 
+use sqlx::Row;
+
+use super::Store;
+use crate::error::Result;
+use crate::instances::{ActivityRecord, Operation, VariableChange};
 use crate::sql::{insert_many, Arg};
 
 /// An activity instance started (and perhaps ended) by a step.
@@ -142,5 +147,76 @@ impl NewOperation {
                 Arg::Text(self.reason),
             ],
         )
+    }
+}
+
+impl Store {
+    /// The activity instances of instance `id`, in the order they started.
+    pub(crate) async fn activity_history(&self, id: &str) -> Result<Vec<ActivityRecord>> {
+        sqlx::query(
+            "SELECT id, token, activity_id, activity_name, activity_type, start_time, end_time, outcome, actor, task_id \
+             FROM activity_history WHERE instance_id = $1 ORDER BY start_time, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ActivityRecord {
+                id: r.try_get("id")?,
+                token: r.try_get("token")?,
+                activity_id: r.try_get("activity_id")?,
+                activity_name: r.try_get("activity_name")?,
+                activity_type: r.try_get("activity_type")?,
+                start_time: r.try_get("start_time")?,
+                end_time: r.try_get("end_time")?,
+                outcome: r.try_get("outcome")?,
+                actor: r.try_get("actor")?,
+                task_id: r.try_get("task_id")?,
+            })
+        })
+        .collect()
+    }
+
+    /// The operation log of instance `id`, oldest first.
+    pub(crate) async fn operations(&self, id: &str) -> Result<Vec<Operation>> {
+        sqlx::query(
+            "SELECT id, at, actor, operation, detail, reason FROM instance_operations WHERE instance_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Operation {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                operation: r.try_get("operation")?,
+                detail: r.try_get("detail")?,
+                reason: r.try_get("reason")?,
+            })
+        })
+        .collect()
+    }
+
+    /// The variable changes of instance `id`, oldest first.
+    pub(crate) async fn variable_history(&self, id: &str) -> Result<Vec<VariableChange>> {
+        sqlx::query("SELECT id, name, value, at, actor FROM variable_history WHERE instance_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let value: Option<String> = r.try_get("value")?;
+                Ok(VariableChange {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    value: value.and_then(|v| serde_json::from_str(&v).ok()),
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                })
+            })
+            .collect()
     }
 }

@@ -5,6 +5,7 @@ use sqlx::Row;
 
 use super::Store;
 use crate::error::Result;
+use crate::instances::Incident;
 use crate::sql::Arg;
 
 /// An incident raised on a token.
@@ -68,5 +69,30 @@ impl Store {
             Some(r) => Ok(Some((r.try_get("token")?, r.try_get("resolved")?))),
             None => Ok(None),
         }
+    }
+}
+
+impl Store {
+    /// The incidents of instance `id`, oldest first.
+    pub(crate) async fn instance_incidents(&self, id: &str) -> Result<Vec<Incident>> {
+        sqlx::query(
+            "SELECT id, token, activity_id, message, created, resolved FROM incidents WHERE instance_id = $1 \
+             ORDER BY created, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Incident {
+                id: r.try_get("id")?,
+                token: r.try_get("token")?,
+                activity_id: r.try_get("activity_id")?,
+                message: r.try_get("message")?,
+                created: r.try_get("created")?,
+                resolved: r.try_get("resolved")?,
+            })
+        })
+        .collect()
     }
 }

@@ -1,17 +1,18 @@
 //! The statements of process instance rows: the row a start inserts, the revision-checked
-//! update every later command makes, and the reads of instance rows (and of the definitions
-//! an instance command starts from).
+//! update every later command makes, the reads of instance rows (and of the definitions an
+//! instance command starts from), and the instance list's keyset pages.
 //!
 //! Every command writes the instance row first, so that row is the lock that orders the
 //! commands of one instance; its `revision` makes a concurrent change refuse the later writer.
 
 use sqlx::AnyConnection;
 
+use super::writes::Cascade;
 use super::Store;
 use crate::error::{EngineError, Result};
-use crate::instances::InstanceStatus;
+use crate::instances::{InstanceCategory, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary};
 use crate::runtime::InstanceState;
-use crate::sql::{bind_all, Arg, Cells};
+use crate::sql::{bind_all, decode_cursor, like_pattern, push_search, Arg, Cells, Where};
 
 /// The running child instance a call activity's token waits for, by the parent's index only
 /// (see the `sql` module).
@@ -267,20 +268,16 @@ impl Store {
 }
 
 /// An instance row by id, read inside the caller's transaction.
-pub(crate) async fn instance_row_in(conn: &mut AnyConnection, id: String) -> Result<Option<InstanceRow>> {
+pub(crate) async fn instance_row_in(tx: &mut Cascade, id: String) -> Result<Option<InstanceRow>> {
     let sql = format!("SELECT {INSTANCE_COLUMNS} FROM process_instances WHERE id = $1");
-    row_in(conn, &sql, vec![Arg::Text(id)]).await
+    row_in(tx.conn(), &sql, vec![Arg::Text(id)]).await
 }
 
 /// The running child instance a call activity's token waits for ([`CHILD_OF_TOKEN`]), read
 /// inside the caller's transaction.
-pub(crate) async fn child_of_token_in(
-    conn: &mut AnyConnection,
-    parent_id: String,
-    token: i64,
-) -> Result<Option<InstanceRow>> {
+pub(crate) async fn child_of_token_in(tx: &mut Cascade, parent_id: String, token: i64) -> Result<Option<InstanceRow>> {
     let sql = format!("SELECT {INSTANCE_COLUMNS} FROM process_instances {CHILD_OF_TOKEN}");
-    row_in(conn, &sql, vec![Arg::Text(parent_id), Arg::Int(token)]).await
+    row_in(tx.conn(), &sql, vec![Arg::Text(parent_id), Arg::Int(token)]).await
 }
 
 async fn row_in(conn: &mut AnyConnection, sql: &str, args: Vec<Arg>) -> Result<Option<InstanceRow>> {
@@ -293,7 +290,7 @@ async fn row_in(conn: &mut AnyConnection, sql: &str, args: Vec<Arg>) -> Result<O
 /// The latest startable version of `key` in `tenant_id` (id and name), read inside the
 /// caller's transaction: what a call activity starts.
 pub(crate) async fn latest_startable_in(
-    conn: &mut AnyConnection,
+    tx: &mut Cascade,
     tenant_id: &str,
     key: &str,
 ) -> Result<Option<(String, String)>> {
@@ -303,10 +300,147 @@ pub(crate) async fn latest_startable_in(
     )
     .bind(tenant_id)
     .bind(key)
-    .fetch_optional(conn)
+    .fetch_optional(tx.conn())
     .await?;
     match row {
         Some(r) => Ok(Some((sqlx::Row::try_get(&r, "id")?, sqlx::Row::try_get(&r, "name")?))),
         None => Ok(None),
+    }
+}
+
+/// The columns of an instance as listed ([`summary_from_row`]).
+const INSTANCE_SELECT: &str = "SELECT i.id, i.tenant_id, i.definition_id, i.definition_key, i.definition_name, \
+     i.version, i.business_key, i.initiator, i.state, i.start_time, i.end_time, i.current_activities, \
+     i.current_activity_ids, i.open_incidents, i.parent_instance_id, i.revision FROM process_instances i";
+
+/// The non-empty items of a `sep`-separated list, trimmed.
+pub(crate) fn split_list(s: &str, sep: &str) -> Vec<String> {
+    s.split(sep).map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
+}
+
+/// The active activities' names as `instances::step_writes::join_names` stores them, each
+/// followed by U+001F (in rows written before that: joined by `, `).
+pub(crate) fn split_names(stored: &str) -> Vec<String> {
+    if stored.contains('\u{1f}') {
+        stored.split_terminator('\u{1f}').map(str::to_owned).collect()
+    } else {
+        split_list(stored, ", ")
+    }
+}
+
+fn summary_from_row(r: &dyn Cells) -> Result<InstanceSummary> {
+    Ok(InstanceSummary {
+        id: r.try_get("id")?,
+        tenant_id: r.try_get("tenant_id")?,
+        definition_id: r.try_get("definition_id")?,
+        definition_key: r.try_get("definition_key")?,
+        definition_name: r.try_get("definition_name")?,
+        version: r.try_get("version")?,
+        business_key: r.try_get("business_key")?,
+        initiator: r.try_get("initiator")?,
+        state: InstanceStatus::parse(&r.try_get::<String>("state")?),
+        start_time: r.try_get("start_time")?,
+        end_time: r.try_get("end_time")?,
+        current_activities: split_names(&r.try_get::<String>("current_activities")?),
+        active_activity_ids: split_list(&r.try_get::<String>("current_activity_ids")?, ","),
+        open_incidents: r.try_get("open_incidents")?,
+        parent_instance_id: r.try_get("parent_instance_id")?,
+        revision: r.try_get("revision")?,
+    })
+}
+
+/// Restricts `alias.tenant_id` to `tenant`, when given.
+pub(super) fn tenant_filter(w: &mut Where, tenant: Option<&str>, alias: &str) {
+    if let Some(t) = tenant {
+        let p = w.text(t);
+        w.push(format!("{alias}.tenant_id = {p}"));
+    }
+}
+
+impl Store {
+    /// The change token of the runtime lists: it moves whenever an instance or task changes.
+    /// One index probe, so polling it costs almost nothing.
+    pub(crate) async fn runtime_change_stamp(&self) -> Result<i64> {
+        let sql = "SELECT MAX(change_stamp) AS m FROM process_instances";
+        let max = self.fetch_optional(sql, Vec::new(), |r| r.try_get::<Option<i64>>("m")).await?;
+        Ok(max.flatten().unwrap_or(0))
+    }
+
+    /// One page of the instance list in `tenant` (all when `None`): `limit + 1` rows, so that
+    /// the caller sees whether there is a next page.
+    pub(crate) async fn instance_page(
+        &self,
+        tenant: Option<&str>,
+        q: &InstanceQuery,
+        limit: i64,
+    ) -> Result<Vec<InstanceSummary>> {
+        let mut w = Where::default();
+        tenant_filter(&mut w, tenant, "i");
+        match q.category {
+            InstanceCategory::All => {}
+            InstanceCategory::Completed => w.push("i.finished = 1"),
+            InstanceCategory::Unfinished => w.push("i.finished = 0"),
+        }
+        if let Some(n) = &q.definition_name {
+            push_search(&mut w, "i.name_lower", n);
+        }
+        if let Some(n) = q.initiator.as_deref().filter(|s| !s.trim().is_empty()) {
+            let p = w.text(like_pattern(&n.trim().to_lowercase()));
+            w.push(format!("LOWER(i.initiator) LIKE {p} ESCAPE '\\'"));
+        }
+        if let Some(d) = &q.definition_id {
+            let p = w.text(d);
+            w.push(format!("i.definition_id = {p}"));
+        }
+        if let Some(t) = q.started_after {
+            let p = w.int(t);
+            w.push(format!("i.start_time >= {p}"));
+        }
+        if let Some(t) = q.started_before {
+            let p = w.int(t);
+            w.push(format!("i.start_time < {p}"));
+        }
+        let (cmp, dir) = match q.sort {
+            InstanceSort::StartedDesc => ("<", "DESC"),
+            InstanceSort::StartedAsc => (">", "ASC"),
+        };
+        if let Some(c) = &q.cursor {
+            let (time, id): (i64, String) = decode_cursor(c)?;
+            let (t1, t2, i1) = (w.int(time), w.int(time), w.text(id));
+            w.push(format!("(i.start_time {cmp} {t1} OR (i.start_time = {t2} AND i.id {cmp} {i1}))"));
+        }
+        // The category's index leads with `finished`; naming it in the order lets both
+        // databases walk that index instead of sorting.
+        let lead = if q.category == InstanceCategory::All { "" } else { "i.finished, " };
+        let l = w.int(limit + 1);
+        let sql = format!("{INSTANCE_SELECT}{} ORDER BY {lead}i.start_time {dir}, i.id {dir} LIMIT {l}", w.sql());
+        let rows = w.bind(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| summary_from_row(r)).collect()
+    }
+
+    /// One instance as listed.
+    pub(crate) async fn instance_summary(&self, id: &str) -> Result<Option<InstanceSummary>> {
+        let sql = format!("{INSTANCE_SELECT} WHERE i.id = $1");
+        self.fetch_optional(&sql, vec![Arg::from(id)], summary_from_row).await
+    }
+
+    /// The instances started by call activities of instance `id`, oldest first.
+    pub(crate) async fn child_instances(&self, id: &str) -> Result<Vec<InstanceSummary>> {
+        let sql = format!("{INSTANCE_SELECT} WHERE i.parent_instance_id = $1 ORDER BY i.start_time, i.id");
+        let rows = sqlx::query(&sql).bind(id).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| summary_from_row(r)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_names;
+
+    #[test]
+    fn activity_names_keep_their_commas_and_older_rows_still_read() {
+        assert_eq!(split_names("Check, then sign\u{1f}b\u{1f}"), ["Check, then sign", "b"]);
+        assert_eq!(split_names("Check, then sign\u{1f}"), ["Check, then sign"]);
+        assert_eq!(split_names("Approve, CFO approval"), ["Approve", "CFO approval"]);
+        assert!(split_names("").is_empty());
     }
 }

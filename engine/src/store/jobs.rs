@@ -1,6 +1,12 @@
 //! The statements of job rows: the jobs an instance command creates (timers, service calls,
-//! asynchronous continuations) and the changes it makes to a token's or an instance's jobs.
+//! asynchronous continuations), the changes it makes to a token's or an instance's jobs, and
+//! an instance's jobs as its detail shows them.
 
+use sqlx::Row;
+
+use super::Store;
+use crate::error::Result;
+use crate::instances::InstanceJob;
 use crate::sql::{insert_many, Arg};
 
 /// A change of job rows, as a command hands it to the store (see `store::writes::Write`).
@@ -103,5 +109,32 @@ impl NewJob {
             Arg::OptText(self.error),
             Arg::Int(self.created),
         ]
+    }
+}
+
+impl Store {
+    /// The jobs of instance `id`, soonest due first, as the instance detail shows them.
+    pub(crate) async fn instance_jobs(&self, id: &str) -> Result<Vec<InstanceJob>> {
+        sqlx::query(
+            "SELECT id, name, activity_id, kind, due, retries, state, error FROM jobs WHERE instance_id = $1 \
+             ORDER BY due, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(InstanceJob {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                activity_id: r.try_get("activity_id")?,
+                kind: r.try_get("kind")?,
+                due: r.try_get("due")?,
+                retries: r.try_get("retries")?,
+                state: r.try_get("state")?,
+                error: r.try_get("error")?,
+            })
+        })
+        .collect()
     }
 }

@@ -136,6 +136,36 @@ pub(crate) struct WriteSet {
     writes: Vec<Statement>,
 }
 
+/// The transaction of a command that reads as it writes: work a step causes in other
+/// instances (a call activity's child, a finished child's parent) reads those instances in the
+/// transaction that already holds the step's writes, and adds its own write sets to it.
+pub(crate) struct Cascade(sqlx::Transaction<'static, sqlx::Any>);
+
+impl Cascade {
+    /// Runs a write set's statements one by one in this transaction.
+    pub(crate) async fn run(&mut self, ws: WriteSet) -> Result<()> {
+        ws.run(&mut self.0).await
+    }
+
+    /// The transaction's connection, for the reads of `store::instances`.
+    pub(super) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+
+    /// Commits everything written.
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.0.commit().await?;
+        Ok(())
+    }
+}
+
+impl super::Store {
+    /// Opens a [`Cascade`] on the pool.
+    pub(crate) async fn begin_cascade(&self) -> Result<Cascade> {
+        Ok(Cascade(self.pool.begin().await?))
+    }
+}
+
 /// The most bind values one PostgreSQL statement may have; a larger set is inlined.
 const PG_MAX_BIND_VALUES: usize = 65_535;
 
@@ -172,7 +202,7 @@ impl WriteSet {
     }
 
     /// Runs the statements one by one on `conn` (inside the caller's transaction).
-    pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<()> {
+    pub(super) async fn run(self, conn: &mut AnyConnection) -> Result<()> {
         for w in self.writes {
             let done = bind_all(&w.sql, w.args).execute(&mut *conn).await?;
             if let Some(refusal) = w.refusal {
