@@ -14,6 +14,7 @@ use crate::bpmn::model::NodeIdx;
 use crate::deploy::StoredReason;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
+use crate::rules;
 use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState};
 use crate::store::instances::{split_list, split_names, LatestCheck, StartableDefinition};
 use crate::store::jobs::JobWrite;
@@ -74,39 +75,14 @@ fn check_variables(variables: &Map<String, Value>) -> Result<()> {
     Ok(())
 }
 
-/// The words for an instance's state in refusals.
-fn state_words(s: InstanceStatus) -> &'static str {
-    match s {
-        InstanceStatus::Running => "running",
-        InstanceStatus::Suspended => "suspended",
-        InstanceStatus::Terminated => "terminated",
-        InstanceStatus::Completed => "completed",
-    }
-}
-
-/// Refuses unless the instance is in one of `allowed`; `what` names the operation.
+/// Refuses unless the instance is in one of `allowed` (see [`rules::require_state`]).
 fn require_state(inst: &Loaded, allowed: &[InstanceStatus], what: &str, hint: &str) -> Result<()> {
-    if allowed.contains(&inst.status) {
-        return Ok(());
-    }
-    Err(EngineError::Conflict(format!(
-        "Cannot {what} instance '{}': it is {}. {hint}",
-        inst.id,
-        state_words(inst.status)
-    )))
+    rules::require_state(&inst.id, inst.status, allowed, what, hint).map_err(EngineError::Conflict)
 }
 
-/// Refuses unless the instance runs, with the advice that fits its state: a suspended
-/// instance can be resumed, an ended (completed or terminated) one takes no more work.
+/// Refuses unless the instance runs (see [`rules::require_running`]).
 fn require_running(inst: &Loaded, what: &str) -> Result<()> {
-    let hint = match inst.status {
-        InstanceStatus::Running => return Ok(()),
-        InstanceStatus::Suspended => "Resume the instance first.",
-        InstanceStatus::Completed | InstanceStatus::Terminated => {
-            "An ended instance takes no more work; reload to see where it stands."
-        }
-    };
-    require_state(inst, &[InstanceStatus::Running], what, hint)
+    rules::require_running(&inst.id, inst.status, what).map_err(EngineError::Conflict)
 }
 
 /// The tokens waiting in the activities `from` (ids), or a refusal naming the one that is
@@ -570,30 +546,7 @@ impl Engine {
             TaskState::Completed => {}
         }
         let (withdrawable, next) = self.store.completion_followers(task_id).await?;
-        if !withdrawable {
-            return Err(EngineError::Conflict(format!(
-                "Task '{}' cannot be withdrawn: after it the process went on through other steps (a service call, \
-                 a timer, a sub-process instance, the end) or its multi-instance activity was not finished. Use \
-                 Adjust on the instance instead.",
-                task.name
-            )));
-        }
-        if let Some(handled) = next.iter().find(|t| !t.active) {
-            return Err(EngineError::Conflict(format!(
-                "Task '{}' cannot be withdrawn: the next step '{}' has already been handled{}. Use Adjust \
-                 on the instance instead.",
-                task.name,
-                handled.name,
-                handled.completed_by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
-            )));
-        }
-        let tokens: Vec<TokenId> = next.iter().map(|t| t.token as TokenId).collect();
-        if tokens.is_empty() {
-            return Err(EngineError::Conflict(format!(
-                "Task '{}' cannot be withdrawn: the tasks its completion created are gone.",
-                task.name
-            )));
-        }
+        let tokens = rules::withdrawal_tokens(&task.name, withdrawable, &next).map_err(EngineError::Conflict)?;
         let outcome = self
             .run_command(&task.instance_id, None, |inst| {
                 require_state(
@@ -647,7 +600,7 @@ impl Engine {
                 "Task '{}' is still active in a {} instance; deleting it would leave the instance stuck. Use Adjust \
                  to move the instance on, or Terminate it, then delete the task.",
                 task.name,
-                state_words(task.instance_state)
+                rules::state_words(task.instance_state)
             )));
         }
         self.run_command(&task.instance_id, None, |_| {

@@ -8,6 +8,7 @@ use super::instances::{prefixed_instance_columns, tenant_filter, InstanceRow};
 use super::{Backend, Store};
 use crate::error::Result;
 use crate::instances::{InstanceStatus, Task, TaskCategory, TaskQuery, TaskState};
+use crate::rules::NextStep;
 use crate::sql::{decode_cursor, insert_many, like_pattern, push_search, Arg, Cells, Where};
 
 /// Completes a task that is still active: a task is completed once, even when its token waits
@@ -135,20 +136,10 @@ pub(super) fn delete(task_id: String) -> (String, Vec<Arg>) {
     ("DELETE FROM tasks WHERE id = $1".into(), vec![Arg::Text(task_id)])
 }
 
-/// A task created by another task's completion, as a withdrawal of that completion checks it.
-#[derive(Debug, Clone)]
-pub(crate) struct NextTask {
-    pub name: String,
-    pub token: i64,
-    /// Still active: nobody has handled it.
-    pub active: bool,
-    pub completed_by: Option<String>,
-}
-
 impl Store {
     /// Whether the completion of task `task_id` was marked withdrawable, and the tasks it
     /// created.
-    pub(crate) async fn completion_followers(&self, task_id: &str) -> Result<(bool, Vec<NextTask>)> {
+    pub(crate) async fn completion_followers(&self, task_id: &str) -> Result<(bool, Vec<NextStep>)> {
         let row =
             sqlx::query("SELECT withdrawable FROM tasks WHERE id = $1").bind(task_id).fetch_one(&self.pool).await?;
         let next = sqlx::query("SELECT id, name, token, state, completed_by FROM tasks WHERE created_by_task = $1")
@@ -158,7 +149,7 @@ impl Store {
         let next = next
             .iter()
             .map(|r| {
-                Ok(NextTask {
+                Ok(NextStep {
                     name: r.try_get("name")?,
                     token: r.try_get("token")?,
                     active: r.try_get::<String, _>("state")? == "active",
