@@ -3,6 +3,12 @@
 //! Queries are written once with `$1` placeholders, which both SQLite and PostgreSQL accept;
 //! each database has its own migrations (`migrations/sqlite`, `migrations/postgres`) because
 //! their DDL differs in small ways (auto-increment keys).
+//!
+//! The runtime's SQL lives here, one module per table family: `instances`, `tasks`,
+//! `history` (activity instances, variable changes, operation log), `incidents` and `jobs`.
+//! Reads are typed functions on [`Store`]; commands hand their row changes to
+//! [`writes::WriteSet`] as typed [`writes::Write`]s, which those modules render into
+//! statements.
 
 pub(crate) mod direct;
 pub(crate) mod history;

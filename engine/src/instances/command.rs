@@ -7,6 +7,8 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use serde_json::{Map, Value};
+
 use super::loaded::Loaded;
 use super::step_writes::incident;
 use super::InstanceStatus;
@@ -18,7 +20,6 @@ use crate::store::history::NewOperation;
 use crate::store::instances::{self, LatestCheck};
 use crate::store::writes::{Cascade, Write, WriteSet};
 use crate::Engine;
-use serde_json::{Map, Value};
 
 /// How many instances one command may touch through call activities (children started,
 /// parents resumed) before it is refused: a process that calls itself would never stop.

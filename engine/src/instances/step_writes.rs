@@ -120,7 +120,7 @@ impl Engine {
 
 /// The stored form of the active activities' names: each followed by U+001F, a character XML
 /// does not allow in a name, so a name may hold commas. Rows written before this kept the
-/// names joined by `, ` (`query::split_names` reads both).
+/// names joined by `, ` (`store::instances::split_names` reads both).
 fn join_names(names: &[String]) -> String {
     names.iter().map(|n| format!("{n}\u{1f}")).collect()
 }
