@@ -9,21 +9,20 @@
 //! concurrent change makes that first write match nothing, and the command is refused with
 //! "changed meanwhile" (or, when the caller did not pin a revision, re-read and retried).
 
-mod exec;
+mod command;
+mod loaded;
 mod ops;
 mod query;
+mod stamp;
+mod step_writes;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub(crate) use self::exec::{next_stamp, ProcessCache};
+pub(crate) use self::loaded::ProcessCache;
 pub(crate) use self::ops::LatestVersions;
 pub use self::query::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskQuery};
-#[cfg(test)]
-pub(crate) use self::{
-    exec::{CHILD_OF_TOKEN, COMPLETE_TASK},
-    ops::REASSIGN_TASK,
-};
+pub(crate) use self::stamp::next_stamp;
 
 /// An instance's state as users see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,7 +49,7 @@ impl InstanceStatus {
         }
     }
 
-    fn parse(s: &str) -> InstanceStatus {
+    pub(crate) fn parse(s: &str) -> InstanceStatus {
         // The column has a CHECK constraint; nothing else can be stored.
         match s {
             "suspended" => InstanceStatus::Suspended,
@@ -110,7 +109,7 @@ pub enum TaskState {
 }
 
 impl TaskState {
-    fn parse(s: &str) -> TaskState {
+    pub(crate) fn parse(s: &str) -> TaskState {
         match s {
             "completed" => TaskState::Completed,
             "cancelled" => TaskState::Cancelled,

@@ -17,9 +17,6 @@ pub mod hosts;
 pub mod service_call;
 mod start;
 
-#[cfg(test)]
-pub(crate) use crate::store::jobs::{extend_lease, held_condition};
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -37,6 +34,7 @@ use crate::instances::InstanceStatus;
 use crate::runtime::{Command, InstanceState};
 use crate::sql::{decode_cursor, encode_cursor, page_size, Page};
 use crate::store::jobs::JobWrite;
+use crate::store::writes::Write;
 use crate::Engine;
 
 /// What a job does.
@@ -154,7 +152,7 @@ pub(crate) struct JobCommand {
     /// Writes that must each change a row (the claim on the job), run first.
     pub guards: Vec<JobWrite>,
     /// Further writes of the outcome (its attempts log entry, incidents resolved).
-    pub writes: Vec<JobWrite>,
+    pub writes: Vec<Write>,
     /// token, activity id, message.
     pub incidents: Vec<(i64, String, String)>,
     /// operation, detail, reason.
@@ -228,10 +226,10 @@ impl Drop for RunningJob {
 }
 
 /// The writes that resolve the open incidents of a token and recount the instance's.
-fn resolve_incidents(instance_id: &str, token: i64, now: i64) -> Vec<JobWrite> {
+fn resolve_incidents(instance_id: &str, token: i64, now: i64) -> Vec<Write> {
     vec![
-        JobWrite::ResolveTokenIncidents { instance_id: instance_id.to_owned(), token, now },
-        JobWrite::RecountIncidents { instance_id: instance_id.to_owned() },
+        Write::ResolveIncidents { instance_id: instance_id.to_owned(), token, at: now },
+        Write::RefreshIncidentCount { instance_id: instance_id.to_owned() },
     ]
 }
 
@@ -296,7 +294,6 @@ impl Engine {
             )));
         }
         let now = self.clock.now();
-        let writes = resolve_incidents(&job.instance_id, token, now);
         self.run_job_command(&job.instance_id, &caller.username, |view| {
             if view.status == InstanceStatus::Suspended {
                 return Err(EngineError::Conflict(format!(
@@ -312,7 +309,7 @@ impl Engine {
             }
             Ok(JobCommand {
                 guards: vec![JobWrite::ExecuteNow { id: id.to_owned(), due: now }],
-                writes: writes.clone(),
+                writes: resolve_incidents(&job.instance_id, token, now),
                 operation: Some(("execute-job".into(), job.name.clone(), String::new())),
                 ..JobCommand::default()
             })

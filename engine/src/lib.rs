@@ -15,9 +15,9 @@ pub mod error;
 pub mod identity;
 pub mod instances;
 pub mod jobs;
+pub(crate) mod rules;
 pub mod runtime;
 pub mod schedule;
-pub(crate) mod sql;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -25,6 +25,8 @@ pub mod throttle;
 
 pub use clock::Clock;
 pub use error::{EngineError, Result};
+/// The query helpers, where other modules have always found them.
+pub(crate) use store::sql;
 pub use store::{Backend, SqliteSync, Store, StoreOptions};
 
 /// The engine: storage plus a clock. Cheap to clone (the pool is shared).

@@ -4,10 +4,14 @@
 //! each database has its own migrations (`migrations/sqlite`, `migrations/postgres`) because
 //! their DDL differs in small ways (auto-increment keys).
 //!
-//! The statements live here, one file per table family: `identity` (tenants, accounts,
+//! Every statement of the engine lives here, one module per table family: `instances`,
+//! `tasks`, `history` (activity instances, variable changes, operation log), `incidents`,
+//! `jobs` (jobs, their attempts, timer start events), `identity` (tenants, accounts,
 //! sessions, organisation, API tokens), `catalog`, `audit`, `definitions` (deployments,
-//! definition versions, models), `demo` and `testing`; `error` turns the database's failures
-//! into the engine's errors. Commands read through typed functions on [`Store`] and write
+//! definition versions, models), `demo` and `testing`; `sql` holds the query helpers and
+//! `error` turns the database's failures into the engine's errors. Reads are typed functions
+//! on [`Store`]; instance commands hand their row changes to [`writes::WriteSet`] as typed
+//! [`writes::Write`]s, which those modules render into statements; the other commands write
 //! through typed functions on an open transaction ([`Tx`]).
 
 pub(crate) mod audit;
@@ -16,8 +20,13 @@ pub(crate) mod definitions;
 pub(crate) mod demo;
 pub(crate) mod direct;
 pub(crate) mod error;
+pub(crate) mod history;
 pub(crate) mod identity;
+pub(crate) mod incidents;
+pub(crate) mod instances;
 pub(crate) mod jobs;
+pub(crate) mod sql;
+pub(crate) mod tasks;
 #[cfg(any(test, feature = "testing"))]
 pub(crate) mod testing;
 pub(crate) mod writes;

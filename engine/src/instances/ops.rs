@@ -6,69 +6,37 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use serde_json::{Map, Value};
-use sqlx::Row;
 
-use super::exec::{node_label, LatestCheck, Loaded, Plan, StepCtx};
-use super::query::{split_list, split_names};
+use super::command::{runtime_refusal, Plan, StepCtx};
+use super::loaded::{node_label, Loaded};
 use super::{InstanceStatus, InstanceSummary, StartRequest, Started, Task, TaskState};
 use crate::bpmn::model::NodeIdx;
 use crate::deploy::StoredReason;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
+use crate::rules;
 use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState};
-use crate::sql::{Arg, Cells};
+use crate::store::instances::{split_list, split_names, LatestCheck, StartableDefinition};
+use crate::store::jobs::JobWrite;
+use crate::store::writes::Write;
 use crate::Engine;
-
-/// Sets the assignee of a task that is still active, by key only (see the `sql` module).
-pub(crate) const REASSIGN_TASK: &str =
-    "UPDATE tasks SET assignee = $1, search_text = $2, revision = revision + 1 WHERE id = $3 AND state || '' = 'active'";
-
-/// The columns of a definition that starting an instance needs.
-const STARTABLE_COLUMNS: &str = "id, tenant_id, process_key, name, version, startable, not_startable_reasons";
-
-/// A definition as a start reads it ([`STARTABLE_COLUMNS`]).
-#[derive(Debug, Clone)]
-struct Startable {
-    id: String,
-    tenant_id: String,
-    process_key: String,
-    name: String,
-    version: i64,
-    startable: bool,
-    /// JSON of the stored reasons why it is not startable.
-    not_startable_reasons: String,
-}
-
-impl Startable {
-    fn read(r: &dyn Cells) -> Result<Startable> {
-        Ok(Startable {
-            id: r.try_get("id")?,
-            tenant_id: r.try_get("tenant_id")?,
-            process_key: r.try_get("process_key")?,
-            name: r.try_get("name")?,
-            version: r.try_get("version")?,
-            startable: r.try_get::<i64>("startable")? != 0,
-            not_startable_reasons: r.try_get("not_startable_reasons")?,
-        })
-    }
-}
 
 /// The latest startable version of each key, as starts by key last read it, by the tenant
 /// they asked for (`None`: any) and key. A start from here checks as it inserts the instance
 /// that no newer version (or, for `None`, no other tenant's) was deployed meanwhile, by this
 /// or another server process; when one was, it forgets the entry and reads again.
 #[derive(Debug, Default)]
-pub(crate) struct LatestVersions(Mutex<HashMap<(Option<String>, String), Startable>>);
+pub(crate) struct LatestVersions(Mutex<HashMap<(Option<String>, String), StartableDefinition>>);
 
 /// Keys kept at most; the map is cleared when it grows past this.
 const LATEST_LIMIT: usize = 2_000;
 
 impl LatestVersions {
-    fn get(&self, tenant: &Option<String>, key: &str) -> Option<Startable> {
+    fn get(&self, tenant: &Option<String>, key: &str) -> Option<StartableDefinition> {
         self.0.lock().ok()?.get(&(tenant.clone(), key.to_owned())).cloned()
     }
 
-    fn put(&self, tenant: &Option<String>, row: &Startable) {
+    fn put(&self, tenant: &Option<String>, row: &StartableDefinition) {
         if let Ok(mut m) = self.0.lock() {
             if m.len() >= LATEST_LIMIT {
                 m.clear();
@@ -107,39 +75,14 @@ fn check_variables(variables: &Map<String, Value>) -> Result<()> {
     Ok(())
 }
 
-/// The words for an instance's state in refusals.
-fn state_words(s: InstanceStatus) -> &'static str {
-    match s {
-        InstanceStatus::Running => "running",
-        InstanceStatus::Suspended => "suspended",
-        InstanceStatus::Terminated => "terminated",
-        InstanceStatus::Completed => "completed",
-    }
-}
-
-/// Refuses unless the instance is in one of `allowed`; `what` names the operation.
+/// Refuses unless the instance is in one of `allowed` (see [`rules::require_state`]).
 fn require_state(inst: &Loaded, allowed: &[InstanceStatus], what: &str, hint: &str) -> Result<()> {
-    if allowed.contains(&inst.status) {
-        return Ok(());
-    }
-    Err(EngineError::Conflict(format!(
-        "Cannot {what} instance '{}': it is {}. {hint}",
-        inst.id,
-        state_words(inst.status)
-    )))
+    rules::require_state(&inst.id, inst.status, allowed, what, hint).map_err(EngineError::Conflict)
 }
 
-/// Refuses unless the instance runs, with the advice that fits its state: a suspended
-/// instance can be resumed, an ended (completed or terminated) one takes no more work.
+/// Refuses unless the instance runs (see [`rules::require_running`]).
 fn require_running(inst: &Loaded, what: &str) -> Result<()> {
-    let hint = match inst.status {
-        InstanceStatus::Running => return Ok(()),
-        InstanceStatus::Suspended => "Resume the instance first.",
-        InstanceStatus::Completed | InstanceStatus::Terminated => {
-            "An ended instance takes no more work; reload to see where it stands."
-        }
-    };
-    require_state(inst, &[InstanceStatus::Running], what, hint)
+    rules::require_running(&inst.id, inst.status, what).map_err(EngineError::Conflict)
 }
 
 /// The tokens waiting in the activities `from` (ids), or a refusal naming the one that is
@@ -219,18 +162,7 @@ impl Engine {
                 }
             }
         }
-        let mut sql = format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE process_key = $1");
-        let mut args = vec![Arg::Text(key.to_owned())];
-        if let Some(t) = &tenant {
-            args.push(Arg::Text(t.clone()));
-            sql.push_str(&format!(" AND tenant_id = ${}", args.len()));
-        }
-        if let Some(v) = version {
-            args.push(Arg::Int(v));
-            sql.push_str(&format!(" AND version = ${}", args.len()));
-        }
-        sql.push_str(" ORDER BY version DESC");
-        let rows = self.store.fetch(&sql, args, Startable::read).await?;
+        let rows = self.store.startable_versions(key, tenant.as_deref(), version).await?;
         let mut tenants: Vec<&str> = Vec::new();
         for r in &rows {
             if !tenants.contains(&r.tenant_id.as_str()) {
@@ -267,10 +199,10 @@ impl Engine {
         definition_id: &str,
         req: StartRequest,
     ) -> Result<InstanceSummary> {
-        Ok(self.start_guarded(caller, definition_id, req, Vec::new()).await?.instance)
+        Ok(self.start_guarded(caller, definition_id, req, Vec::<Write>::new()).await?.instance)
     }
 
-    /// Starts an instance in one transaction with `guards`, statements that must each change a
+    /// Starts an instance in one transaction with `guards`, row changes that must each change a
     /// row (a timer start event's claim on its firing); one that changes nothing refuses the
     /// start and nothing is written.
     pub(crate) async fn start_guarded(
@@ -278,15 +210,14 @@ impl Engine {
         caller: &Account,
         definition_id: &str,
         req: StartRequest,
-        guards: Vec<(String, Vec<Arg>)>,
+        guards: Vec<impl Into<Write>>,
     ) -> Result<Started> {
-        let sql = format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE id = $1");
         let row = self
             .store
-            .fetch_optional(&sql, vec![Arg::from(definition_id)], Startable::read)
+            .startable_definition(definition_id)
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() })?;
-        self.start_from_row(caller, row, req, guards, None).await
+        self.start_from_row(caller, row, req, guards.into_iter().map(Into::into).collect(), None).await
     }
 
     /// Starts an instance of the definition read as `row`, with `guards` as in
@@ -294,13 +225,13 @@ impl Engine {
     async fn start_from_row(
         &self,
         caller: &Account,
-        row: Startable,
+        row: StartableDefinition,
         req: StartRequest,
-        guards: Vec<(String, Vec<Arg>)>,
+        guards: Vec<Write>,
         latest: Option<LatestCheck>,
     ) -> Result<Started> {
         check_variables(&req.variables)?;
-        let Startable {
+        let StartableDefinition {
             id: definition_id,
             tenant_id: tenant,
             process_key,
@@ -461,10 +392,10 @@ impl Engine {
                 status: Some(to),
                 ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
                 operation: Some((op.into(), String::new(), reason.to_owned())),
-                statements: vec![(
-                    "UPDATE jobs SET suspended = $1 WHERE instance_id = $2".into(),
-                    vec![Arg::Int(suspend as i64), Arg::Text(inst.id.clone())],
-                )],
+                writes: vec![Write::Job(JobWrite::SuspendInstanceJobs {
+                    instance_id: inst.id.clone(),
+                    suspended: suspend,
+                })],
                 ..Plan::default()
             })
         })
@@ -511,7 +442,7 @@ impl Engine {
         let inst = self.instance_for(caller, id).await?;
         let tokens = tokens_at(&inst, from)?;
         let target = target_node(&inst, to)?;
-        runtime::check_move(&inst.process, &inst.state, &tokens, target).map_err(super::exec::runtime_refusal)
+        runtime::check_move(&inst.process, &inst.state, &tokens, target).map_err(runtime_refusal)
     }
 
     /// Adjust (调整): cancels the activity instances of `from` and starts `to`.
@@ -555,18 +486,12 @@ impl Engine {
             )));
         }
         let assignee = assignee.trim();
-        let person = sqlx::query("SELECT name FROM people WHERE id = $1 AND tenant_id = $2")
-            .bind(assignee)
-            .bind(&task.tenant_id)
-            .fetch_optional(&self.store.pool)
-            .await?;
-        let Some(person) = person else {
+        let Some(person_name) = self.store.person_name(&task.tenant_id, assignee).await? else {
             return Err(EngineError::invalid(
                 "assignee",
                 format!("There is no person '{assignee}' in this tenant's organisation; pick one from the tree."),
             ));
         };
-        let person_name: String = person.try_get("name")?;
         if task.assignee.as_deref() == Some(assignee) {
             return Err(EngineError::invalid(
                 "assignee",
@@ -589,10 +514,11 @@ impl Engine {
                     format!("{}: {from} → {person_name} ({assignee})", task.name),
                     reason.to_owned(),
                 )),
-                statements: vec![(
-                    REASSIGN_TASK.into(),
-                    vec![Arg::Text(assignee.to_owned()), Arg::Text(search), Arg::Text(task_id.to_owned())],
-                )],
+                writes: vec![Write::ReassignTask {
+                    task_id: task_id.to_owned(),
+                    assignee: assignee.to_owned(),
+                    search_text: search,
+                }],
                 ..Plan::default()
             })
         })
@@ -619,43 +545,8 @@ impl Engine {
             }
             TaskState::Completed => {}
         }
-        let row = sqlx::query("SELECT withdrawable FROM tasks WHERE id = $1")
-            .bind(task_id)
-            .fetch_one(&self.store.pool)
-            .await?;
-        let next = sqlx::query("SELECT id, name, token, state, completed_by FROM tasks WHERE created_by_task = $1")
-            .bind(task_id)
-            .fetch_all(&self.store.pool)
-            .await?;
-        if row.try_get::<i64, _>("withdrawable")? == 0 {
-            return Err(EngineError::Conflict(format!(
-                "Task '{}' cannot be withdrawn: after it the process went on through other steps (a service call, \
-                 a timer, a sub-process instance, the end) or its multi-instance activity was not finished. Use \
-                 Adjust on the instance instead.",
-                task.name
-            )));
-        }
-        let mut tokens = Vec::new();
-        for r in &next {
-            let state: String = r.try_get("state")?;
-            let name: String = r.try_get("name")?;
-            if state != "active" {
-                let by: Option<String> = r.try_get("completed_by")?;
-                return Err(EngineError::Conflict(format!(
-                    "Task '{}' cannot be withdrawn: the next step '{name}' has already been handled{}. Use Adjust \
-                     on the instance instead.",
-                    task.name,
-                    by.map(|b| format!(" by {b}")).unwrap_or_default()
-                )));
-            }
-            tokens.push(r.try_get::<i64, _>("token")? as TokenId);
-        }
-        if tokens.is_empty() {
-            return Err(EngineError::Conflict(format!(
-                "Task '{}' cannot be withdrawn: the tasks its completion created are gone.",
-                task.name
-            )));
-        }
+        let (withdrawable, next) = self.store.completion_followers(task_id).await?;
+        let tokens = rules::withdrawal_tokens(&task.name, withdrawable, &next).map_err(EngineError::Conflict)?;
         let outcome = self
             .run_command(&task.instance_id, None, |inst| {
                 require_state(
@@ -709,14 +600,14 @@ impl Engine {
                 "Task '{}' is still active in a {} instance; deleting it would leave the instance stuck. Use Adjust \
                  to move the instance on, or Terminate it, then delete the task.",
                 task.name,
-                state_words(task.instance_state)
+                rules::state_words(task.instance_state)
             )));
         }
         self.run_command(&task.instance_id, None, |_| {
             Ok(Plan {
                 ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
                 operation: Some(("delete-task".into(), task.name.clone(), String::new())),
-                statements: vec![("DELETE FROM tasks WHERE id = $1".into(), vec![Arg::Text(task_id.to_owned())])],
+                writes: vec![Write::DeleteTask { task_id: task_id.to_owned() }],
                 ..Plan::default()
             })
         })
@@ -767,16 +658,15 @@ impl Engine {
     /// variable set).
     pub async fn retry_incident(&self, caller: &Account, id: &str, incident_id: &str) -> Result<InstanceSummary> {
         self.instance_for(caller, id).await?;
-        let row = sqlx::query("SELECT token, resolved FROM incidents WHERE id = $1 AND instance_id = $2")
-            .bind(incident_id)
-            .bind(id)
-            .fetch_optional(&self.store.pool)
+        let (token, resolved) = self
+            .store
+            .incident_token(incident_id, id)
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Incident", id: incident_id.to_owned() })?;
-        if row.try_get::<Option<i64>, _>("resolved")?.is_some() {
+        if resolved.is_some() {
             return Err(EngineError::Conflict("The incident is already resolved; reload the instance.".into()));
         }
-        let token = row.try_get::<i64, _>("token")? as TokenId;
+        let token = token as TokenId;
         self.run_command(id, None, |inst| {
             require_running(inst, "retry")?;
             let failed = inst.state.tokens.iter().any(|t| t.id == token && t.state == TokenState::Failed);

@@ -459,7 +459,7 @@ impl Executor {
         };
         Some(JobCommand {
             guards: vec![guard],
-            writes: vec![self.attempt(c, started, false, message)],
+            writes: vec![self.attempt(c, started, false, message).into()],
             ..JobCommand::default()
         })
     }
@@ -586,7 +586,7 @@ impl Executor {
             Ok(JobCommand {
                 command: Some(Command::FireTimer { token: c.token as TokenId }),
                 guards: vec![guard],
-                writes: vec![self.attempt(c, started, true, &message)],
+                writes: vec![self.attempt(c, started, true, &message).into()],
                 ..JobCommand::default()
             })
         })
@@ -604,7 +604,7 @@ impl Executor {
             Ok(JobCommand {
                 command: Some(Command::ContinueAsync { token: c.token as TokenId }),
                 guards: vec![self.delete_guard(c)],
-                writes: vec![self.attempt(c, started, true, "continued")],
+                writes: vec![self.attempt(c, started, true, "continued").into()],
                 ..JobCommand::default()
             })
         })
@@ -684,7 +684,7 @@ impl Executor {
             Ok(JobCommand {
                 command: Some(Command::CompleteTask { token: c.token as TokenId, variables: variables.clone() }),
                 guards: vec![self.delete_guard(c)],
-                writes: vec![self.attempt(c, started, true, &format!("HTTP {status}"))],
+                writes: vec![self.attempt(c, started, true, &format!("HTTP {status}")).into()],
                 ..JobCommand::default()
             })
         })
@@ -729,7 +729,7 @@ impl Executor {
                     error: message.clone(),
                     details: details.clone(),
                 }],
-                writes: vec![self.attempt(c, started, false, &message)],
+                writes: vec![self.attempt(c, started, false, &message).into()],
                 incidents: vec![(c.token, c.activity_id.clone(), incident.clone())],
                 ..JobCommand::default()
             })

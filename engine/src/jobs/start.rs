@@ -148,7 +148,7 @@ impl Engine {
                 None => JobWrite::RemoveStartTimer { id: timer.id, revision: timer.revision },
             };
             let req = StartRequest { initiator: Some("timer".into()), ..StartRequest::default() };
-            match self.start_guarded(&Account::system(), &definition_id, req, vec![claim.statement()]).await {
+            match self.start_guarded(&Account::system(), &definition_id, req, vec![claim.clone()]).await {
                 Ok(_) => started += 1,
                 // Another executor fired it meanwhile.
                 Err(EngineError::Conflict(m)) if m.starts_with("The job was deleted") => {}

@@ -467,10 +467,14 @@ mod tests {
         conn.execute_batch("CREATE TABLE t (a TEXT, b INTEGER)").expect("table");
         // `$2` appears first: it must still take the second argument.
         let mut ws = WriteSet::default();
-        ws.push("INSERT INTO t (b, a) VALUES ($2, $1)", vec![Arg::from("x"), Arg::from(7)]);
+        ws.push_statement("INSERT INTO t (b, a) VALUES ($2, $1)", vec![Arg::from("x"), Arg::from(7)]);
         run(&conn, &ws).map_err(|s| s.into_error(ws)).expect("insert");
         let mut ws = WriteSet::default();
-        ws.check("UPDATE t SET b = 8 WHERE a = $1", vec![Arg::from("nobody")], EngineError::Conflict("gone".into()));
+        ws.check_statement(
+            "UPDATE t SET b = 8 WHERE a = $1",
+            vec![Arg::from("nobody")],
+            EngineError::Conflict("gone".into()),
+        );
         assert!(matches!(run(&conn, &ws).map_err(|s| s.into_error(ws)), Err(EngineError::Conflict(m)) if m == "gone"));
         let direct = Direct {
             path: path.clone(),
@@ -493,7 +497,7 @@ mod tests {
         // SQLite's failures keep their kind and code, as `sqlx` would report them.
         conn.execute_batch("CREATE UNIQUE INDEX t_a ON t (a)").expect("index");
         let mut ws = WriteSet::default();
-        ws.push("INSERT INTO t (a, b) VALUES ($1, 1)", vec![Arg::from("x")]);
+        ws.push_statement("INSERT INTO t (a, b) VALUES ($1, 1)", vec![Arg::from("x")]);
         match run(&conn, &ws).map_err(|s| s.into_error(ws)) {
             Err(EngineError::Storage(sqlx::Error::Database(db))) => {
                 assert!(db.is_unique_violation(), "{db}");

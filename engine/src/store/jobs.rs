@@ -19,8 +19,9 @@ use sqlx::Row;
 
 use super::{new_id, Backend, Store};
 use crate::error::Result;
+use crate::instances::InstanceJob;
 use crate::jobs::{Job, JobAttempt, JobCategory, JobKind, JobQuery, JobState, StartTimer};
-use crate::sql::{bind_all, push_search, Arg, Where};
+use crate::sql::{bind_all, insert_many, push_search, Arg, Where};
 
 /// The condition that a job is still held by an executor's claim, its placeholders numbered
 /// from `first`: the job's key, the executor and the claim's revision.
@@ -67,6 +68,11 @@ pub(crate) struct AttemptLog {
 /// A change of the job tables, written with a command on the job's instance or on its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum JobWrite {
+    // --- instance command writes ---
+    /// Every job of a token of an instance, removed (the token no longer waits for them).
+    CancelTokenJobs { instance_id: String, token: i64 },
+    /// The `suspended` flag of every job of an instance.
+    SuspendInstanceJobs { instance_id: String, suspended: bool },
     // --- executor writes: the outcomes of claimed jobs, the administrator's operations on
     // jobs, the claims of timer start events ---
     /// Removes a job this executor still holds (done, or no longer needed).
@@ -86,10 +92,6 @@ pub(crate) enum JobWrite {
     ExecuteNow { id: String, due: i64 },
     /// 删除: an administrator removes a job, held or not.
     Delete { id: String },
-    /// Resolves the open incidents of a token at `now` (a job executed or deleted by hand).
-    ResolveTokenIncidents { instance_id: String, token: i64, now: i64 },
-    /// Recounts an instance's open incidents.
-    RecountIncidents { instance_id: String },
     /// Claims a firing of timer start event `id` at `revision`: it fires next at `due`.
     AdvanceStartTimer { id: String, revision: i64, due: i64 },
     /// Claims the last firing of timer start event `id` at `revision`: it is removed.
@@ -97,14 +99,17 @@ pub(crate) enum JobWrite {
 }
 
 impl JobWrite {
-    /// The statement and its bind values.
-    pub(crate) fn statement(&self) -> (String, Vec<Arg>) {
-        self.clone().into_statement()
-    }
-
-    /// [`JobWrite::statement`], consuming the write (no copies of its values).
+    /// The statement and its bind values, consuming the write (no copies of its values).
     pub(crate) fn into_statement(self) -> (String, Vec<Arg>) {
         match self {
+            JobWrite::CancelTokenJobs { instance_id, token } => (
+                "DELETE FROM jobs WHERE instance_id = $1 AND token = $2".into(),
+                vec![Arg::Text(instance_id), Arg::Int(token)],
+            ),
+            JobWrite::SuspendInstanceJobs { instance_id, suspended } => (
+                "UPDATE jobs SET suspended = $1 WHERE instance_id = $2".into(),
+                vec![Arg::Int(suspended as i64), Arg::Text(instance_id)],
+            ),
             JobWrite::DeleteHeld(held) => {
                 (format!("DELETE FROM jobs WHERE {}", held_condition(1)), held.into_args().into())
             }
@@ -176,16 +181,6 @@ impl JobWrite {
                 vec![Arg::Int(due), Arg::Text(id)],
             ),
             JobWrite::Delete { id } => ("DELETE FROM jobs WHERE id = $1".into(), vec![Arg::Text(id)]),
-            JobWrite::ResolveTokenIncidents { instance_id, token, now } => (
-                "UPDATE incidents SET resolved = $1 WHERE instance_id = $2 AND token = $3 AND resolved IS NULL".into(),
-                vec![Arg::Int(now), Arg::Text(instance_id), Arg::Int(token)],
-            ),
-            JobWrite::RecountIncidents { instance_id } => (
-                "UPDATE process_instances SET open_incidents = \
-                 (SELECT COUNT(*) FROM incidents WHERE instance_id = $1 AND resolved IS NULL) WHERE id = $1"
-                    .into(),
-                vec![Arg::Text(instance_id)],
-            ),
             JobWrite::AdvanceStartTimer { id, revision, due } => (
                 "UPDATE start_timers SET due = $1, fired = fired + 1, revision = revision + 1 \
                  WHERE id = $2 AND revision = $3"
@@ -320,7 +315,103 @@ pub(crate) struct DueStartTimer {
     pub revision: i64,
 }
 
+/// A new job row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewJob {
+    pub id: String,
+    pub tenant_id: String,
+    pub instance_id: String,
+    pub token: i64,
+    pub activity_id: String,
+    pub name: String,
+    /// `timer`, `service` or `async`.
+    pub kind: &'static str,
+    /// For a timer: `date`, `duration` or `cycle`, and its definition.
+    pub timer: Option<(&'static str, String)>,
+    pub due: i64,
+    pub retries: i64,
+    /// `pending`, or `error` for a timer whose definition cannot be read.
+    pub state: &'static str,
+    pub suspended: bool,
+    pub error: Option<String>,
+    pub created: i64,
+}
+
+impl NewJob {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "tenant_id",
+        "instance_id",
+        "token",
+        "activity_id",
+        "name",
+        "kind",
+        "timer_kind",
+        "definition",
+        "due",
+        "retries",
+        "state",
+        "suspended",
+        "error",
+        "created",
+    ];
+
+    /// The statements inserting `rows` (see [`insert_many`]).
+    pub(super) fn insert(rows: Vec<NewJob>) -> Vec<(String, Vec<Arg>)> {
+        insert_many("jobs", NewJob::COLUMNS, rows.into_iter().map(NewJob::into_args).collect())
+    }
+
+    fn into_args(self) -> Vec<Arg> {
+        let (timer_kind, definition) = match self.timer {
+            Some((k, d)) => (Some(k.to_owned()), Some(d)),
+            None => (None, None),
+        };
+        vec![
+            Arg::Text(self.id),
+            Arg::Text(self.tenant_id),
+            Arg::Text(self.instance_id),
+            Arg::Int(self.token),
+            Arg::Text(self.activity_id),
+            Arg::Text(self.name),
+            Arg::Text(self.kind.to_owned()),
+            Arg::OptText(timer_kind),
+            Arg::OptText(definition),
+            Arg::Int(self.due),
+            Arg::Int(self.retries),
+            Arg::Text(self.state.to_owned()),
+            Arg::Int(self.suspended as i64),
+            Arg::OptText(self.error),
+            Arg::Int(self.created),
+        ]
+    }
+}
+
 impl Store {
+    /// The jobs of instance `id`, soonest due first, as the instance detail shows them.
+    pub(crate) async fn instance_jobs(&self, id: &str) -> Result<Vec<InstanceJob>> {
+        sqlx::query(
+            "SELECT id, name, activity_id, kind, due, retries, state, error FROM jobs WHERE instance_id = $1 \
+             ORDER BY due, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(InstanceJob {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                activity_id: r.try_get("activity_id")?,
+                kind: r.try_get("kind")?,
+                due: r.try_get("due")?,
+                retries: r.try_get("retries")?,
+                state: r.try_get("state")?,
+                error: r.try_get("error")?,
+            })
+        })
+        .collect()
+    }
+
     /// Claims up to `limit` jobs of `lane` for `owner` until `expires`, each with one
     /// statement: first running ones whose lease expired before `now`, then pending ones due
     /// by `now`, oldest due first (on PostgreSQL skipping rows another executor is claiming).
@@ -720,17 +811,6 @@ mod tests {
             ),
             (JobWrite::Delete { id: "j".into() }, "DELETE FROM jobs WHERE id = $1", vec![Arg::from("j")]),
             (
-                JobWrite::ResolveTokenIncidents { instance_id: "i".into(), token: 4, now: 9 },
-                "UPDATE incidents SET resolved = $1 WHERE instance_id = $2 AND token = $3 AND resolved IS NULL",
-                vec![Arg::Int(9), Arg::from("i"), Arg::Int(4)],
-            ),
-            (
-                JobWrite::RecountIncidents { instance_id: "i".into() },
-                "UPDATE process_instances SET open_incidents = \
-                 (SELECT COUNT(*) FROM incidents WHERE instance_id = $1 AND resolved IS NULL) WHERE id = $1",
-                vec![Arg::from("i")],
-            ),
-            (
                 JobWrite::AdvanceStartTimer { id: "s".into(), revision: 1, due: 8 },
                 "UPDATE start_timers SET due = $1, fired = fired + 1, revision = revision + 1 \
                  WHERE id = $2 AND revision = $3",
@@ -743,7 +823,7 @@ mod tests {
             ),
         ];
         for (write, sql, args) in cases {
-            assert_eq!(write.statement(), (sql.to_owned(), args), "{write:?}");
+            assert_eq!(write.clone().into_statement(), (sql.to_owned(), args), "{write:?}");
         }
     }
 }

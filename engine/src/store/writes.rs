@@ -1,10 +1,17 @@
-//! Write sets: the statements of one command, decided before any of them runs, and the
-//! SQLite writer that commits them.
+//! Write sets: the row changes of one command, decided before any of them runs, and how
+//! they become statements.
 //!
-//! A command (see `instances::exec`) turns its decision into a [`WriteSet`]: plain
-//! statements, and checked ones that must change a row (the instance row's revision check, the
-//! job executor's claim) or else refuse the command with their own error. A write set runs in
-//! one transaction, all or nothing.
+//! A command (see `instances::command`) turns its decision into typed [`Write`]s, one per kind
+//! of row change (insert an instance, update it revision-checked, insert tasks, complete a
+//! task, cancel a token's jobs, …), and collects them in a [`WriteSet`]: plain ones, and
+//! checked ones that must change a row (the instance row's revision check, a task completion,
+//! the job executor's claim) or else refuse the command with their own error. A write set
+//! runs in one transaction, all or nothing. Only the store's table-family modules
+//! (`store::instances`, `store::tasks`, `store::history`, `store::incidents`, `store::jobs`)
+//! know the statements a typed write becomes; every kind of write has one statement text (or,
+//! for rows inserted together, one per [`insert_many`](crate::sql::insert_many) chunk size), so
+//! SQLite's prepared-statement cache and PostgreSQL's plan cache, which key on the text, keep
+//! serving the same statements.
 //!
 //! On SQLite the store gives write sets to its writer thread (see `store::direct`), which
 //! commits the write sets that queued up meanwhile together.
@@ -26,12 +33,93 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::AnyConnection;
 
+use super::history::{EndedActivity, NewActivity, NewOperation, NewVariableChange};
+use super::incidents::NewIncident;
+use super::instances::{InstanceUpdate, NewInstance};
+use super::jobs::{JobWrite, NewJob};
+use super::tasks::{NewTask, TaskCompletion};
 use crate::error::{EngineError, Result};
 use crate::sql::{bind_all, refuse_nul, Arg};
 
+/// One row change of a command, typed. The store turns it into statements
+/// ([`Write::render`]); a command never sees SQL.
+#[derive(Debug)]
+pub(crate) enum Write {
+    /// A new instance row, filled from its definition row, which must exist (and, for a start
+    /// from the cache of latest versions, still be the latest).
+    InsertInstance(NewInstance),
+    /// An instance row's new state, only if its revision is still the one read.
+    UpdateInstance(InstanceUpdate),
+    /// An instance row's count of open incidents, counted again.
+    RefreshIncidentCount { instance_id: String },
+    /// The open history row of a token in an activity, ended.
+    EndActivity(EndedActivity),
+    /// History rows (activity instances), inserted together.
+    InsertActivities(Vec<NewActivity>),
+    /// Variable changes, inserted together.
+    InsertVariableChanges(Vec<NewVariableChange>),
+    /// An operation log entry.
+    LogOperation(NewOperation),
+    /// User tasks, inserted together.
+    InsertTasks(Vec<NewTask>),
+    /// A task completed, if it is still active.
+    CompleteTask(TaskCompletion),
+    /// The active tasks of a token, cancelled with `reason`.
+    CancelTokenTasks { instance_id: String, token: i64, at: i64, reason: &'static str },
+    /// An active task given to another assignee (with its search text).
+    ReassignTask { task_id: String, assignee: String, search_text: String },
+    /// A task row removed.
+    DeleteTask { task_id: String },
+    /// An incident raised.
+    InsertIncident(NewIncident),
+    /// The open incidents of a token, resolved at `at`.
+    ResolveIncidents { instance_id: String, token: i64, at: i64 },
+    /// Job rows (timers, service calls, asynchronous continuations), inserted together.
+    InsertJobs(Vec<NewJob>),
+    /// Another change of job rows (see [`JobWrite`]).
+    Job(JobWrite),
+}
+
+impl From<JobWrite> for Write {
+    fn from(w: JobWrite) -> Write {
+        Write::Job(w)
+    }
+}
+
+impl Write {
+    /// Appends the statements of this write to `out`, in order.
+    fn render(self, out: &mut Vec<Statement>) {
+        let mut one = |(sql, args): (String, Vec<Arg>)| out.push(Statement { sql, args, refusal: None });
+        match self {
+            Write::InsertInstance(row) => one(row.statement()),
+            Write::UpdateInstance(update) => one(update.statement()),
+            Write::RefreshIncidentCount { instance_id } => one(super::incidents::refresh_count(instance_id)),
+            Write::EndActivity(ended) => one(ended.statement()),
+            Write::InsertActivities(rows) => NewActivity::insert(rows).into_iter().for_each(one),
+            Write::InsertVariableChanges(rows) => NewVariableChange::insert(rows).into_iter().for_each(one),
+            Write::LogOperation(entry) => one(entry.statement()),
+            Write::InsertTasks(rows) => NewTask::insert(rows).into_iter().for_each(one),
+            Write::CompleteTask(completion) => one(completion.statement()),
+            Write::CancelTokenTasks { instance_id, token, at, reason } => {
+                one(super::tasks::cancel_token_tasks(instance_id, token, at, reason))
+            }
+            Write::ReassignTask { task_id, assignee, search_text } => {
+                one(super::tasks::reassign(task_id, assignee, search_text))
+            }
+            Write::DeleteTask { task_id } => one(super::tasks::delete(task_id)),
+            Write::InsertIncident(incident) => one(incident.statement()),
+            Write::ResolveIncidents { instance_id, token, at } => {
+                one(super::incidents::resolve_token(instance_id, token, at))
+            }
+            Write::InsertJobs(rows) => NewJob::insert(rows).into_iter().for_each(one),
+            Write::Job(job) => one(job.into_statement()),
+        }
+    }
+}
+
 /// One statement of a write set.
 #[derive(Debug)]
-pub(super) struct Write {
+pub(super) struct Statement {
     pub(super) sql: String,
     pub(super) args: Vec<Arg>,
     /// For a checked statement: the refusal when it changes no row.
@@ -41,7 +129,37 @@ pub(super) struct Write {
 /// The statements of one command, in order.
 #[derive(Debug, Default)]
 pub(crate) struct WriteSet {
-    writes: Vec<Write>,
+    writes: Vec<Statement>,
+}
+
+/// The transaction of a command that reads as it writes: work a step causes in other
+/// instances (a call activity's child, a finished child's parent) reads those instances in the
+/// transaction that already holds the step's writes, and adds its own write sets to it.
+pub(crate) struct Cascade(sqlx::Transaction<'static, sqlx::Any>);
+
+impl Cascade {
+    /// Runs a write set's statements one by one in this transaction.
+    pub(crate) async fn run(&mut self, ws: WriteSet) -> Result<()> {
+        ws.run(&mut self.0).await
+    }
+
+    /// The transaction's connection, for the reads of `store::instances`.
+    pub(super) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+
+    /// Commits everything written.
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.0.commit().await?;
+        Ok(())
+    }
+}
+
+impl super::Store {
+    /// Opens a [`Cascade`] on the pool.
+    pub(crate) async fn begin_cascade(&self) -> Result<Cascade> {
+        Ok(Cascade(self.pool.begin().await?))
+    }
 }
 
 /// The most bind values one PostgreSQL statement may have; a larger set is inlined.
@@ -51,19 +169,36 @@ const PG_MAX_BIND_VALUES: usize = 65_535;
 pub(crate) const GUARD_FAILED_PG: &str = "write_guard_failed";
 
 impl WriteSet {
-    /// Adds a statement.
-    pub(crate) fn push(&mut self, sql: impl Into<String>, args: Vec<Arg>) {
-        self.writes.push(Write { sql: sql.into(), args, refusal: None });
+    /// Adds a row change.
+    pub(crate) fn push(&mut self, write: Write) {
+        write.render(&mut self.writes);
     }
 
-    /// Adds a statement that must change a row; when it changes none, nothing of the set is
-    /// written and the command is refused with `refusal`.
-    pub(crate) fn check(&mut self, sql: impl Into<String>, args: Vec<Arg>, refusal: EngineError) {
-        self.writes.push(Write { sql: sql.into(), args, refusal: Some(refusal) });
+    /// Adds a row change that must change a row (a write of one statement); when it changes
+    /// none, nothing of the set is written and the command is refused with `refusal`.
+    pub(crate) fn check(&mut self, write: Write, refusal: EngineError) {
+        let first = self.writes.len();
+        write.render(&mut self.writes);
+        debug_assert_eq!(self.writes.len(), first + 1, "a checked write is one statement");
+        if let Some(last) = self.writes.last_mut() {
+            last.refusal = Some(refusal);
+        }
+    }
+
+    /// Adds a statement as it is (the store's own tests of the mechanics).
+    #[cfg(test)]
+    pub(super) fn push_statement(&mut self, sql: impl Into<String>, args: Vec<Arg>) {
+        self.writes.push(Statement { sql: sql.into(), args, refusal: None });
+    }
+
+    /// Adds a checked statement as it is (the store's own tests of the mechanics).
+    #[cfg(test)]
+    pub(super) fn check_statement(&mut self, sql: impl Into<String>, args: Vec<Arg>, refusal: EngineError) {
+        self.writes.push(Statement { sql: sql.into(), args, refusal: Some(refusal) });
     }
 
     /// Runs the statements one by one on `conn` (inside the caller's transaction).
-    pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<()> {
+    pub(super) async fn run(self, conn: &mut AnyConnection) -> Result<()> {
         for w in self.writes {
             let done = bind_all(&w.sql, w.args).execute(&mut *conn).await?;
             if let Some(refusal) = w.refusal {
@@ -86,7 +221,7 @@ impl WriteSet {
     }
 
     /// The statements, in order.
-    pub(super) fn writes(&self) -> &[Write] {
+    pub(super) fn writes(&self) -> &[Statement] {
         &self.writes
     }
 
@@ -181,7 +316,7 @@ fn touch(sql: &str) -> Option<Touch<'_>> {
 /// deletes of one table are one statement with different keys (so they meet different rows;
 /// PostgreSQL applies only one of two changes of a row in one statement). Linear in the
 /// number of statements: a command that ends thousands of tasks has thousands of them.
-fn fusable(writes: &[Write]) -> bool {
+fn fusable(writes: &[Statement]) -> bool {
     let Some(touches) = writes.iter().map(|w| touch(&w.sql)).collect::<Option<Vec<_>>>() else {
         return false;
     };
@@ -198,7 +333,8 @@ fn fusable(writes: &[Write]) -> bool {
         }
     }
     by_table.values().all(|idx| {
-        let changes: Vec<&Write> = idx.iter().filter(|i| touches[**i].verb != "INSERT").map(|i| &writes[*i]).collect();
+        let changes: Vec<&Statement> =
+            idx.iter().filter(|i| touches[**i].verb != "INSERT").map(|i| &writes[*i]).collect();
         let last_change = idx.iter().rev().find(|i| touches[**i].verb != "INSERT");
         let first_insert = idx.iter().find(|i| touches[**i].verb == "INSERT");
         let inserted_before = matches!((first_insert, last_change), (Some(ins), Some(ch)) if ins < ch);
@@ -208,7 +344,7 @@ fn fusable(writes: &[Write]) -> bool {
 
 /// Whether updates or deletes (two or more) certainly meet different rows: the same
 /// statement, whose `WHERE` is a conjunction of equalities, with different values in it.
-fn different_rows(changes: &[&Write]) -> bool {
+fn different_rows(changes: &[&Statement]) -> bool {
     let first = changes[0];
     let Some((_, cond)) = first.sql.rsplit_once(" WHERE ") else { return false };
     let upper = cond.to_ascii_uppercase();
@@ -291,12 +427,12 @@ mod tests {
     #[test]
     fn inlined_sets_quote_every_value_and_guard_checks() {
         let mut ws = WriteSet::default();
-        ws.check(
+        ws.check_statement(
             "UPDATE i SET s = $1, e = $2 WHERE id = $3 AND r = $4",
             vec![Arg::from("it's $w$ done"), Arg::OptInt(None), Arg::from("a"), Arg::from(-3)],
             EngineError::Conflict("changed".into()),
         );
-        ws.push("INSERT INTO h (a, b) VALUES ($1, $2)", vec![Arg::OptText(None), Arg::from("x$w")]);
+        ws.push_statement("INSERT INTO h (a, b) VALUES ($1, $2)", vec![Arg::OptText(None), Arg::from("x$w")]);
         assert_eq!(
             ws.inlined(),
             "WITH w AS (UPDATE i SET s = $w1$it's $w$ done$w1$::text, e = NULL::bigint WHERE id = $w$a$w$::text \
@@ -312,12 +448,12 @@ mod tests {
     #[test]
     fn fused_sets_number_their_values_in_order_and_guard_checks() {
         let mut ws = WriteSet::default();
-        ws.check(
+        ws.check_statement(
             "UPDATE i SET s = $1 WHERE id = $2 AND r = $3",
             vec![Arg::from("x"), Arg::from("a"), Arg::from(3)],
             conflict(),
         );
-        ws.push("INSERT INTO h (a, b) VALUES ($2, $1)", vec![Arg::from(1), Arg::from("y")]);
+        ws.push_statement("INSERT INTO h (a, b) VALUES ($2, $1)", vec![Arg::from(1), Arg::from("y")]);
         let (sql, args) = ws.fused().expect("independent statements fuse");
         assert_eq!(
             sql,
@@ -326,7 +462,7 @@ mod tests {
         );
         assert_eq!(args, vec![Arg::from("x"), Arg::from("a"), Arg::from(3), Arg::from(1), Arg::from("y")]);
         let mut ws = WriteSet::default();
-        ws.push("INSERT INTO h (a) VALUES ($1)", vec![Arg::from(1)]);
+        ws.push_statement("INSERT INTO h (a) VALUES ($1)", vec![Arg::from(1)]);
         assert_eq!(ws.fused().map(|f| f.0).as_deref(), Some("WITH w0 AS (INSERT INTO h (a) VALUES ($1)) SELECT 1"));
     }
 
@@ -334,34 +470,356 @@ mod tests {
     #[test]
     fn sets_whose_statements_depend_on_each_other_stay_in_order() {
         let mut reads_written = WriteSet::default();
-        reads_written.push("INSERT INTO incidents (id) VALUES ($1)", vec![Arg::from("n")]);
-        reads_written.push(
+        reads_written.push_statement("INSERT INTO incidents (id) VALUES ($1)", vec![Arg::from("n")]);
+        reads_written.push_statement(
             "UPDATE instances SET open = (SELECT count(*) FROM incidents WHERE i = $1) WHERE id = $1",
             vec![Arg::from("i")],
         );
         let mut changes_inserted = WriteSet::default();
-        changes_inserted.push("INSERT INTO tasks (id, token) VALUES ($1, 1)", vec![Arg::from("t")]);
-        changes_inserted.push("UPDATE tasks SET state = 'cancelled' WHERE token = $1", vec![Arg::from(1)]);
+        changes_inserted.push_statement("INSERT INTO tasks (id, token) VALUES ($1, 1)", vec![Arg::from("t")]);
+        changes_inserted.push_statement("UPDATE tasks SET state = 'cancelled' WHERE token = $1", vec![Arg::from(1)]);
         let mut same_row_twice = WriteSet::default();
-        same_row_twice.push("UPDATE tasks SET a = $1 WHERE id = $2", vec![Arg::from(1), Arg::from("t")]);
-        same_row_twice.push("UPDATE tasks SET a = $1 WHERE id = $2", vec![Arg::from(2), Arg::from("t")]);
+        same_row_twice.push_statement("UPDATE tasks SET a = $1 WHERE id = $2", vec![Arg::from(1), Arg::from("t")]);
+        same_row_twice.push_statement("UPDATE tasks SET a = $1 WHERE id = $2", vec![Arg::from(2), Arg::from("t")]);
         let mut two_statements = WriteSet::default();
-        two_statements.push("UPDATE tasks SET a = 1 WHERE id = $1", vec![Arg::from("t")]);
-        two_statements.push("UPDATE tasks SET b = 1 WHERE token = $1", vec![Arg::from(1)]);
+        two_statements.push_statement("UPDATE tasks SET a = 1 WHERE id = $1", vec![Arg::from("t")]);
+        two_statements.push_statement("UPDATE tasks SET b = 1 WHERE token = $1", vec![Arg::from(1)]);
         let mut ranges = WriteSet::default();
-        ranges.push("DELETE FROM jobs WHERE due < $1", vec![Arg::from(5)]);
-        ranges.push("DELETE FROM jobs WHERE due < $1", vec![Arg::from(9)]);
+        ranges.push_statement("DELETE FROM jobs WHERE due < $1", vec![Arg::from(5)]);
+        ranges.push_statement("DELETE FROM jobs WHERE due < $1", vec![Arg::from(9)]);
         let mut unequal = WriteSet::default();
-        unequal.push("UPDATE jobs SET a = 1 WHERE kind != $1", vec![Arg::from("x")]);
-        unequal.push("UPDATE jobs SET a = 1 WHERE kind != $1", vec![Arg::from("y")]);
+        unequal.push_statement("UPDATE jobs SET a = 1 WHERE kind != $1", vec![Arg::from("x")]);
+        unequal.push_statement("UPDATE jobs SET a = 1 WHERE kind != $1", vec![Arg::from("y")]);
         for ws in [reads_written, changes_inserted, same_row_twice, two_statements, ranges, unequal] {
             assert!(ws.fused().is_none(), "{ws:?}");
         }
         // Updates of different rows, and an update before an insert into the same table, fuse.
         let mut ws = WriteSet::default();
-        ws.push("UPDATE h SET e = $1 WHERE i = $2 AND t = $3", vec![Arg::from(1), Arg::from("i"), Arg::from(1)]);
-        ws.push("UPDATE h SET e = $1 WHERE i = $2 AND t = $3", vec![Arg::from(1), Arg::from("i"), Arg::from(2)]);
-        ws.push("INSERT INTO h (i, t) VALUES ($1, 3)", vec![Arg::from("i")]);
+        ws.push_statement(
+            "UPDATE h SET e = $1 WHERE i = $2 AND t = $3",
+            vec![Arg::from(1), Arg::from("i"), Arg::from(1)],
+        );
+        ws.push_statement(
+            "UPDATE h SET e = $1 WHERE i = $2 AND t = $3",
+            vec![Arg::from(1), Arg::from("i"), Arg::from(2)],
+        );
+        ws.push_statement("INSERT INTO h (i, t) VALUES ($1, 3)", vec![Arg::from("i")]);
         assert!(ws.fused().is_some());
+    }
+
+    /// Every typed write becomes the very statement the commands wrote as text before: the
+    /// caches of prepared statements and plans key on the text.
+    #[test]
+    fn typed_writes_render_the_statements_commands_always_wrote() {
+        use super::super::history::*;
+        use super::super::incidents::NewIncident;
+        use super::super::instances::{InstanceUpdate, LatestCheck, NewInstance};
+        use super::super::jobs::{JobWrite, NewJob};
+        use super::super::tasks::{NewTask, TaskCompletion};
+        use crate::instances::InstanceStatus;
+        let text = |s: &str| Arg::Text(s.into());
+        let new_instance = |latest| NewInstance {
+            id: "i".into(),
+            definition_id: "d".into(),
+            business_key: None,
+            initiator: Some("li".into()),
+            status: InstanceStatus::Running,
+            start_time: 5,
+            end_time: None,
+            parent_instance_id: None,
+            parent_token: None,
+            current_activities: "A\u{1f}".into(),
+            current_activity_ids: "a".into(),
+            state_json: "{}".into(),
+            change_stamp: 9,
+            latest,
+        };
+        let insert = "INSERT INTO process_instances (id, tenant_id, definition_id, definition_key, definition_name, \
+             name_lower, version, business_key, initiator, state, finished, start_time, end_time, \
+             parent_instance_id, parent_token, current_activities, current_activity_ids, state_json, revision, \
+             change_stamp) \
+             SELECT $1, tenant_id, id, process_key, name, name_lower, version, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, 1, $13 FROM process_definitions d WHERE d.id = $14";
+        let task = |id: &str| NewTask {
+            id: id.into(),
+            tenant_id: "t".into(),
+            instance_id: "i".into(),
+            token: 1,
+            activity_id: "a".into(),
+            name: "A".into(),
+            search_text: "a\n".into(),
+            definition_name: "D".into(),
+            assignee: None,
+            candidate_users: "[]".into(),
+            candidate_groups: "[]".into(),
+            priority: 50,
+            form_key: None,
+            created: 5,
+            due: None,
+            created_by_task: None,
+            seq: 7,
+        };
+        let in_tenant = format!(
+            "{insert} AND NOT EXISTS (SELECT 1 FROM process_definitions n WHERE n.tenant_id = d.tenant_id \
+             AND n.process_key = d.process_key AND n.version > d.version)"
+        );
+        let everywhere = format!(
+            "{insert} AND NOT EXISTS (SELECT 1 FROM process_definitions n WHERE n.process_key = d.process_key \
+             AND (n.version > d.version OR n.tenant_id <> d.tenant_id))"
+        );
+        let cases: Vec<(Write, Vec<&str>, Vec<Arg>)> = vec![
+            (
+                Write::InsertInstance(new_instance(None)),
+                vec![insert],
+                vec![
+                    text("i"),
+                    Arg::OptText(None),
+                    Arg::OptText(Some("li".into())),
+                    text("running"),
+                    Arg::Int(0),
+                    Arg::Int(5),
+                    Arg::OptInt(None),
+                    Arg::OptText(None),
+                    Arg::OptInt(None),
+                    text("A\u{1f}"),
+                    text("a"),
+                    text("{}"),
+                    Arg::Int(9),
+                    text("d"),
+                ],
+            ),
+            (Write::InsertInstance(new_instance(Some(LatestCheck::InTenant))), vec![&in_tenant], Vec::new()),
+            (Write::InsertInstance(new_instance(Some(LatestCheck::Everywhere))), vec![&everywhere], Vec::new()),
+            (
+                Write::UpdateInstance(InstanceUpdate {
+                    id: "i".into(),
+                    revision: 3,
+                    status: InstanceStatus::Completed,
+                    end_time: Some(6),
+                    current_activities: String::new(),
+                    current_activity_ids: String::new(),
+                    state_json: "{}".into(),
+                    change_stamp: 10,
+                }),
+                vec![
+                    "UPDATE process_instances SET state = $1, finished = $2, end_time = COALESCE(end_time, $3), \
+                     current_activities = $4, current_activity_ids = $5, state_json = $6, revision = revision + 1, \
+                     change_stamp = $7 WHERE id = $8 AND revision = $9",
+                ],
+                vec![
+                    text("completed"),
+                    Arg::Int(1),
+                    Arg::OptInt(Some(6)),
+                    text(""),
+                    text(""),
+                    text("{}"),
+                    Arg::Int(10),
+                    text("i"),
+                    Arg::Int(3),
+                ],
+            ),
+            (
+                Write::CompleteTask(TaskCompletion {
+                    task_id: "k".into(),
+                    at: 6,
+                    actor: "li".into(),
+                    withdrawable: true,
+                }),
+                vec![
+                    "UPDATE tasks SET state = 'completed', end_reason = 'completed', end_time = $1, completed_by = $2, \
+                     withdrawable = $3, revision = revision + 1 WHERE id = $4 AND state || '' = 'active'",
+                ],
+                vec![Arg::Int(6), text("li"), Arg::Int(1), text("k")],
+            ),
+            (
+                Write::InsertTasks(vec![task("k1"), task("k2")]),
+                vec![
+                    "INSERT INTO tasks (id, tenant_id, instance_id, token, activity_id, name, search_text, \
+                     definition_name, assignee, candidate_users, candidate_groups, priority, form_key, created, due, \
+                     created_by_task, state, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                     $15, $16, $17, $18), ($19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, \
+                     $34, $35, $36)",
+                ],
+                Vec::new(),
+            ),
+            (
+                Write::CancelTokenTasks { instance_id: "i".into(), token: 2, at: 6, reason: "moved" },
+                vec![
+                    "UPDATE tasks SET state = 'cancelled', end_reason = $1, end_time = $2, revision = revision + 1 \
+                     WHERE instance_id = $3 AND token = $4 AND state = 'active'",
+                ],
+                vec![text("moved"), Arg::Int(6), text("i"), Arg::Int(2)],
+            ),
+            (
+                Write::ReassignTask { task_id: "k".into(), assignee: "wang".into(), search_text: "a\nwang".into() },
+                vec![
+                    "UPDATE tasks SET assignee = $1, search_text = $2, revision = revision + 1 WHERE id = $3 \
+                     AND state || '' = 'active'",
+                ],
+                vec![text("wang"), text("a\nwang"), text("k")],
+            ),
+            (Write::DeleteTask { task_id: "k".into() }, vec!["DELETE FROM tasks WHERE id = $1"], vec![text("k")]),
+            (
+                Write::EndActivity(EndedActivity {
+                    instance_id: "i".into(),
+                    token: 1,
+                    activity_id: "a".into(),
+                    end_time: 6,
+                    outcome: "completed",
+                    actor: None,
+                }),
+                vec![
+                    "UPDATE activity_history SET end_time = $1, outcome = $2, actor = COALESCE(actor, $3) \
+                     WHERE instance_id = $4 AND token = $5 AND activity_id = $6 AND end_time IS NULL",
+                ],
+                vec![Arg::Int(6), text("completed"), Arg::OptText(None), text("i"), Arg::Int(1), text("a")],
+            ),
+            (
+                Write::InsertActivities(vec![NewActivity {
+                    instance_id: "i".into(),
+                    token: 1,
+                    activity_id: "a".into(),
+                    activity_name: "A".into(),
+                    activity_type: "userTask".into(),
+                    start_time: 5,
+                    end_time: None,
+                    outcome: None,
+                    actor: None,
+                    task_id: Some("k".into()),
+                }]),
+                vec![
+                    "INSERT INTO activity_history (instance_id, token, activity_id, activity_name, activity_type, \
+                     start_time, end_time, outcome, actor, task_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                ],
+                vec![
+                    text("i"),
+                    Arg::Int(1),
+                    text("a"),
+                    text("A"),
+                    text("userTask"),
+                    Arg::Int(5),
+                    Arg::OptInt(None),
+                    Arg::OptText(None),
+                    Arg::OptText(None),
+                    Arg::OptText(Some("k".into())),
+                ],
+            ),
+            (Write::InsertActivities(Vec::new()), Vec::new(), Vec::new()),
+            (
+                Write::InsertVariableChanges(vec![NewVariableChange {
+                    instance_id: "i".into(),
+                    name: "amount".into(),
+                    value: Some("5".into()),
+                    at: 5,
+                    actor: "li".into(),
+                }]),
+                vec!["INSERT INTO variable_history (instance_id, name, value, at, actor) VALUES ($1, $2, $3, $4, $5)"],
+                vec![text("i"), text("amount"), Arg::OptText(Some("5".into())), Arg::Int(5), text("li")],
+            ),
+            (
+                Write::LogOperation(NewOperation {
+                    instance_id: "i".into(),
+                    at: 5,
+                    actor: "li".into(),
+                    operation: "start".into(),
+                    detail: String::new(),
+                    reason: String::new(),
+                }),
+                vec![
+                    "INSERT INTO instance_operations (instance_id, at, actor, operation, detail, reason) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                ],
+                vec![text("i"), Arg::Int(5), text("li"), text("start"), text(""), text("")],
+            ),
+            (
+                Write::InsertIncident(NewIncident {
+                    id: "n".into(),
+                    tenant_id: "t".into(),
+                    instance_id: "i".into(),
+                    token: 1,
+                    activity_id: "a".into(),
+                    message: "m".into(),
+                    created: 5,
+                }),
+                vec![
+                    "INSERT INTO incidents (id, tenant_id, instance_id, token, activity_id, message, created) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                ],
+                vec![text("n"), text("t"), text("i"), Arg::Int(1), text("a"), text("m"), Arg::Int(5)],
+            ),
+            (
+                Write::ResolveIncidents { instance_id: "i".into(), token: 1, at: 6 },
+                vec!["UPDATE incidents SET resolved = $1 WHERE instance_id = $2 AND token = $3 AND resolved IS NULL"],
+                vec![Arg::Int(6), text("i"), Arg::Int(1)],
+            ),
+            (
+                Write::RefreshIncidentCount { instance_id: "i".into() },
+                vec![
+                    "UPDATE process_instances SET open_incidents = \
+                     (SELECT COUNT(*) FROM incidents WHERE instance_id = $1 AND resolved IS NULL) WHERE id = $1",
+                ],
+                vec![text("i")],
+            ),
+            (
+                Write::InsertJobs(vec![NewJob {
+                    id: "j".into(),
+                    tenant_id: "t".into(),
+                    instance_id: "i".into(),
+                    token: 1,
+                    activity_id: "w".into(),
+                    name: "W".into(),
+                    kind: "timer",
+                    timer: Some(("duration", "PT1H".into())),
+                    due: 9,
+                    retries: 3,
+                    state: "pending",
+                    suspended: false,
+                    error: None,
+                    created: 5,
+                }]),
+                vec![
+                    "INSERT INTO jobs (id, tenant_id, instance_id, token, activity_id, name, kind, timer_kind, \
+                     definition, due, retries, state, suspended, error, created) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                     $8, $9, $10, $11, $12, $13, $14, $15)",
+                ],
+                vec![
+                    text("j"),
+                    text("t"),
+                    text("i"),
+                    Arg::Int(1),
+                    text("w"),
+                    text("W"),
+                    text("timer"),
+                    Arg::OptText(Some("duration".into())),
+                    Arg::OptText(Some("PT1H".into())),
+                    Arg::Int(9),
+                    Arg::Int(3),
+                    text("pending"),
+                    Arg::Int(0),
+                    Arg::OptText(None),
+                    Arg::Int(5),
+                ],
+            ),
+            (
+                Write::Job(JobWrite::CancelTokenJobs { instance_id: "i".into(), token: 1 }),
+                vec!["DELETE FROM jobs WHERE instance_id = $1 AND token = $2"],
+                vec![text("i"), Arg::Int(1)],
+            ),
+            (
+                Write::Job(JobWrite::SuspendInstanceJobs { instance_id: "i".into(), suspended: true }),
+                vec!["UPDATE jobs SET suspended = $1 WHERE instance_id = $2"],
+                vec![Arg::Int(1), text("i")],
+            ),
+        ];
+        for (write, sql, args) in cases {
+            let name = format!("{write:?}");
+            let mut out = Vec::new();
+            write.render(&mut out);
+            let rendered: Vec<&str> = out.iter().map(|s| s.sql.as_str()).collect();
+            assert_eq!(rendered, sql, "{name}");
+            if !args.is_empty() {
+                assert_eq!(out[0].args, args, "{name}");
+            }
+        }
     }
 }

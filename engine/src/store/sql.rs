@@ -338,13 +338,14 @@ mod tests {
     /// `tasks_state` backwards).
     #[tokio::test]
     async fn plans_made_on_empty_tables_use_the_key_on_postgres() {
-        use crate::identity::Account;
-        use crate::instances::{TaskQuery, CHILD_OF_TOKEN, COMPLETE_TASK, REASSIGN_TASK};
-        use crate::jobs::{extend_lease, held_condition};
+        use crate::instances::TaskQuery;
+        use crate::store::jobs::{extend_lease, held_condition};
+        use crate::store::instances::CHILD_OF_TOKEN;
+        use crate::store::tasks::{COMPLETE_TASK, REASSIGN_TASK};
         let db = crate::testing::TestDb::postgres().await;
         let (text, int) = (|v: &str| Arg::Text(v.into()), Arg::Int);
         let q = TaskQuery { instance_id: Some("x".into()), limit: 5, ..Default::default() };
-        let (list, w) = db.engine.task_list_query(&Account::system(), &q, 0, 5).expect("task list query");
+        let (list, w) = db.engine.store().task_page_query(None, &q, 0, 5).expect("task list query");
         let cases = [
             (COMPLETE_TASK.to_owned(), vec![int(1), text("a"), int(0), text("x")], "tasks_pkey"),
             (REASSIGN_TASK.to_owned(), vec![text("a"), text("a"), text("x")], "tasks_pkey"),

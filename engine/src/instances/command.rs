@@ -1,0 +1,334 @@
+//! The command loop: a command reads its instance, plans (deciding in the pure core), and
+//! writes the outcome as one write set in one transaction; a concurrent change makes it read
+//! and plan again (or refuse, when the caller pinned the revision). Work a step causes in
+//! other instances (a call activity's child starts, a finished child resumes its parent)
+//! follows in the same transaction.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::loaded::Loaded;
+use super::step_writes::incident;
+use super::InstanceStatus;
+use crate::bpmn::model::Process;
+use crate::error::{EngineError, Result};
+use crate::jobs::{JobCommand, JobInstance};
+use crate::runtime::{self, Command, InstanceState, RuntimeError, TokenId};
+use crate::store::history::NewOperation;
+use crate::store::instances::{self, LatestCheck};
+use crate::store::writes::{Cascade, Write, WriteSet};
+use crate::Engine;
+
+/// How many instances one command may touch through call activities (children started,
+/// parents resumed) before it is refused: a process that calls itself would never stop.
+const MAX_CASCADE: usize = 256;
+
+/// Retries of a command whose instance changed between read and write, when the caller did
+/// not pin a revision.
+const RETRIES: usize = 5;
+
+/// Extra context of a step.
+#[derive(Debug, Clone, Default)]
+pub(super) struct StepCtx {
+    /// Who acts: an account's user name, or `system`.
+    pub actor: String,
+    /// The task completed by this command: its id.
+    pub completing_task: Option<String>,
+    /// The end reason to give tasks the step cancels, instead of the history's.
+    pub cancel_reason: Option<&'static str>,
+    /// The assignee of tasks the step creates, instead of the model's (withdrawal gives the
+    /// re-created task back to the person who completed it).
+    pub assignee_override: Option<String>,
+    /// For a start from the cached latest version of its key: the check that it still is.
+    pub latest: Option<LatestCheck>,
+}
+
+/// What a command plans once it has read the instance.
+#[derive(Debug, Default)]
+pub(super) struct Plan {
+    /// The core command to run, if any.
+    pub command: Option<Command>,
+    /// The state after the command, unless the core ends the instance.
+    pub status: Option<InstanceStatus>,
+    pub ctx: StepCtx,
+    /// The operation log entry: operation, detail, reason.
+    pub operation: Option<(String, String, String)>,
+    /// Row changes to write after the instance row.
+    pub writes: Vec<Write>,
+    /// Instance variables to set (`Some`) or remove (`None`) after the command.
+    pub set_variables: Vec<(String, Option<Value>)>,
+    /// Row changes that must each change a row, written first (after the instance row is
+    /// locked): the job executor's claim on its job. One that changes nothing refuses the whole
+    /// command.
+    pub guards: Vec<Write>,
+    /// Incidents to raise: token, activity id, message.
+    pub incidents: Vec<(i64, String, String)>,
+}
+
+/// What the transaction did, for the caller's answer.
+#[derive(Debug, Default)]
+pub(super) struct Outcome {
+    pub created_tasks: Vec<String>,
+    /// The instance row a start inserted, when nothing else in the command changed it (no
+    /// call activity's child, no incident): the caller's answer without reading it back.
+    pub written: Option<Written>,
+}
+
+/// The list columns of a new instance row as a start wrote them.
+#[derive(Debug, Clone)]
+pub(super) struct Written {
+    pub status: InstanceStatus,
+    pub start_time: i64,
+    /// The active activities' names (`step_writes::join_names`) and ids (`,`-separated), as stored.
+    pub current_activities: String,
+    pub current_activity_ids: String,
+    pub end_time: Option<i64>,
+    pub revision: i64,
+}
+
+/// What writing one instance's step gave.
+pub(super) struct Step {
+    /// The work it causes in other instances.
+    pub follow: Vec<FollowUp>,
+    /// The new instance row as written, unless the step raised incidents (which change it
+    /// again).
+    pub written: Option<Written>,
+}
+
+/// Work a step causes in another instance.
+pub(super) enum FollowUp {
+    StartChild { parent: Arc<Loaded>, token: TokenId, node: usize, key: String, variables: Map<String, Value> },
+    ChildDone { parent_id: String, token: i64, variables: Map<String, Value> },
+    TerminateChild { parent_id: String, token: TokenId },
+}
+
+/// The refusal for a core error on a command.
+pub(super) fn runtime_refusal(e: RuntimeError) -> EngineError {
+    EngineError::Conflict(format!("{e}."))
+}
+
+impl Engine {
+    /// Runs a command on instance `id`: reads it, lets `plan` decide, and writes the outcome
+    /// in one transaction. When `pinned` is the revision the caller saw, a concurrent change
+    /// refuses the command; otherwise it is re-read and planned again.
+    pub(super) async fn run_command<F>(&self, id: &str, pinned: Option<i64>, plan: F) -> Result<Outcome>
+    where
+        F: FnMut(&Loaded) -> Result<Plan>,
+    {
+        self.run_command_from(id, None, pinned, plan).await
+    }
+
+    /// [`Engine::run_command`] whose first attempt uses `first`, the instance as the caller has
+    /// just read it.
+    pub(super) async fn run_command_from<F>(
+        &self,
+        id: &str,
+        mut first: Option<Loaded>,
+        pinned: Option<i64>,
+        mut plan: F,
+    ) -> Result<Outcome>
+    where
+        F: FnMut(&Loaded) -> Result<Plan>,
+    {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let inst = match first.take() {
+                Some(inst) => inst,
+                None => self.load_instance(id).await?,
+            };
+            if pinned.is_some_and(|r| r != inst.revision) {
+                return Err(EngineError::ChangedMeanwhile { what: "Process instance", id: id.to_owned() });
+            }
+            let p = plan(&inst)?;
+            match self.execute(inst, p).await {
+                Err(EngineError::ChangedMeanwhile { .. }) if pinned.is_none() && attempt < RETRIES => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// Applies a plan to a loaded (or new, revision 0) instance in one transaction.
+    pub(super) async fn execute(&self, inst: Loaded, plan: Plan) -> Result<Outcome> {
+        let now = self.clock.now();
+        let (state, effects) = match plan.command {
+            Some(cmd) => runtime::step(&inst.process, inst.state.clone(), cmd, now).map_err(runtime_refusal)?,
+            None => (inst.state.clone(), Vec::new()),
+        };
+        let mut state = state;
+        for (name, value) in plan.set_variables {
+            match value {
+                Some(v) => state.variables.insert(name, v),
+                None => state.variables.remove(&name),
+            };
+        }
+        let status = plan.status.unwrap_or(inst.status);
+        let mut ws = WriteSet::default();
+        let mut outcome = Outcome::default();
+        let inst = Arc::new(inst);
+        // The instance row first (every command writes it first, so it is the lock that
+        // orders them), then the job rows the executor must still hold.
+        let step = self.write_step(&mut ws, &inst, state, effects, status, &plan.ctx, now, &mut outcome)?;
+        if step.follow.is_empty() && plan.incidents.is_empty() {
+            outcome.written = step.written;
+        }
+        let mut queue: VecDeque<FollowUp> = step.follow.into();
+        for guard in plan.guards {
+            ws.check(
+                guard,
+                EngineError::Conflict(
+                    "The job was deleted or taken over by another executor meanwhile; nothing was written.".into(),
+                ),
+            );
+        }
+        for write in plan.writes {
+            ws.push(write);
+        }
+        if let Some((operation, detail, reason)) = plan.operation {
+            ws.push(Write::LogOperation(NewOperation {
+                instance_id: inst.id.clone(),
+                at: now,
+                actor: plan.ctx.actor.clone(),
+                operation,
+                detail,
+                reason,
+            }));
+        }
+        for (token, activity, message) in &plan.incidents {
+            ws.push(incident(&inst, *token, activity, message, now));
+        }
+        if !plan.incidents.is_empty() {
+            ws.push(Write::RefreshIncidentCount { instance_id: inst.id.clone() });
+        }
+        if queue.is_empty() {
+            self.store.write(ws).await?;
+            return Ok(outcome);
+        }
+        // Work in other instances reads them inside the transaction.
+        let mut tx = self.store.begin_cascade().await?;
+        tx.run(ws).await?;
+        let mut cascade = 0;
+        while let Some(f) = queue.pop_front() {
+            cascade += 1;
+            if cascade > MAX_CASCADE {
+                return Err(EngineError::Conflict(format!(
+                    "The command reached more than {MAX_CASCADE} instances through call activities; \
+                     the processes call each other without end. Check the call activities' called elements."
+                )));
+            }
+            let system = StepCtx { actor: plan.ctx.actor.clone(), ..StepCtx::default() };
+            let mut ws = WriteSet::default();
+            let more = self.follow_up(&mut tx, &mut ws, f, &system, now, &mut outcome).await?;
+            tx.run(ws).await?;
+            queue.extend(more);
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The job executor's entry (see [`crate::jobs`]): runs what `decide` makes of the
+    /// instance's current state as one command, re-reading and deciding again when the
+    /// instance changed meanwhile.
+    pub(crate) async fn run_job_command<F>(&self, instance_id: &str, actor: &str, mut decide: F) -> Result<()>
+    where
+        F: FnMut(&JobInstance<'_>) -> Result<JobCommand>,
+    {
+        self.run_command(instance_id, None, |inst| {
+            let view = JobInstance { status: inst.status, process: &inst.process, state: &inst.state };
+            let c = decide(&view)?;
+            Ok(Plan {
+                command: c.command,
+                ctx: StepCtx { actor: actor.to_owned(), ..StepCtx::default() },
+                operation: c.operation,
+                writes: c.writes,
+                guards: c.guards.into_iter().map(Into::into).collect(),
+                incidents: c.incidents,
+                ..Plan::default()
+            })
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// An instance's state, process and token state, read for a job outside any transaction.
+    pub(crate) async fn job_instance(&self, id: &str) -> Result<(InstanceStatus, Arc<Process>, InstanceState)> {
+        let inst = self.load_instance(id).await?;
+        Ok((inst.row.status, inst.process, inst.row.state))
+    }
+
+    async fn follow_up(
+        &self,
+        tx: &mut Cascade,
+        ws: &mut WriteSet,
+        f: FollowUp,
+        ctx: &StepCtx,
+        now: i64,
+        outcome: &mut Outcome,
+    ) -> Result<Vec<FollowUp>> {
+        match f {
+            FollowUp::StartChild { parent, token, node, key, variables } => {
+                let def = instances::latest_startable_in(tx, &parent.tenant_id, &key).await?;
+                let Some((definition_id, name)) = def else {
+                    let message = format!(
+                        "The call activity '{}' calls process '{key}', which has no startable version in tenant \
+                         '{}'. Deploy it, then adjust the instance.",
+                        parent.node_name(node),
+                        parent.tenant_id
+                    );
+                    let activity = parent.node(node).map(|n| n.id.clone()).unwrap_or_default();
+                    ws.push(incident(&parent, token as i64, &activity, &message, now));
+                    ws.push(Write::RefreshIncidentCount { instance_id: parent.id.clone() });
+                    return Ok(Vec::new());
+                };
+                let child = self
+                    .new_instance(&definition_id, parent.tenant_id.clone(), name, Some((&parent.id, token as i64)))
+                    .await?;
+                let (state, effects) =
+                    runtime::step(&child.process, child.state.clone(), Command::Start { variables }, now)
+                        .map_err(runtime_refusal)?;
+                self.write_step(ws, &Arc::new(child), state, effects, InstanceStatus::Running, ctx, now, outcome)
+                    .map(|s| s.follow)
+            }
+            FollowUp::ChildDone { parent_id, token, variables } => {
+                let Some(parent) = instances::instance_row_in(tx, parent_id).await? else {
+                    return Ok(Vec::new());
+                };
+                let parent = self.loaded(parent).await?;
+                if parent.status.is_finished() {
+                    return Ok(Vec::new());
+                }
+                let cmd = Command::ChildCompleted { token: token as TokenId, variables };
+                let (state, effects) =
+                    runtime::step(&parent.process, parent.state.clone(), cmd, now).map_err(runtime_refusal)?;
+                let status = parent.status;
+                self.write_step(ws, &Arc::new(parent), state, effects, status, ctx, now, outcome).map(|s| s.follow)
+            }
+            FollowUp::TerminateChild { parent_id, token } => {
+                let Some(child) = instances::child_of_token_in(tx, parent_id, token as i64).await? else {
+                    return Ok(Vec::new());
+                };
+                let child = self.loaded(child).await?;
+                let (state, effects) = runtime::step(&child.process, child.state.clone(), Command::Terminate, now)
+                    .map_err(runtime_refusal)?;
+                let ctx = StepCtx { cancel_reason: Some("terminated"), ..ctx.clone() };
+                let status = child.status;
+                self.write_step(ws, &Arc::new(child), state, effects, status, &ctx, now, outcome).map(|s| s.follow)
+            }
+        }
+    }
+}
+
+/// The refusals of a start's check that its cached definition is still the latest.
+impl LatestCheck {
+    /// The refusal when the check fails: the start reads the definitions again and retries.
+    pub(super) fn refusal(definition_id: &str) -> EngineError {
+        EngineError::ChangedMeanwhile { what: "Process definition", id: definition_id.to_owned() }
+    }
+
+    /// Whether `e` is this check's refusal of a start of `definition_id`.
+    pub(super) fn refused(e: &EngineError, definition_id: &str) -> bool {
+        matches!(e, EngineError::ChangedMeanwhile { what: "Process definition", id } if id == definition_id)
+    }
+}

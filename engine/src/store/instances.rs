@@ -1,0 +1,446 @@
+//! The statements of process instance rows: the row a start inserts, the revision-checked
+//! update every later command makes, the reads of instance rows (and of the definitions an
+//! instance command starts from), and the instance list's keyset pages.
+//!
+//! Every command writes the instance row first, so that row is the lock that orders the
+//! commands of one instance; its `revision` makes a concurrent change refuse the later writer.
+
+use sqlx::AnyConnection;
+
+use super::writes::Cascade;
+use super::Store;
+use crate::error::{EngineError, Result};
+use crate::instances::{InstanceCategory, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary};
+use crate::runtime::InstanceState;
+use crate::sql::{bind_all, decode_cursor, like_pattern, push_search, Arg, Cells, Where};
+
+/// The running child instance a call activity's token waits for, by the parent's index only
+/// (see the `sql` module).
+pub(crate) const CHILD_OF_TOKEN: &str = "WHERE parent_instance_id = $1 AND parent_token = $2 AND finished + 0 = 0";
+
+/// The columns of [`InstanceRow`].
+const INSTANCE_COLUMNS: &str = "id, tenant_id, definition_id, definition_name, business_key, initiator, state, \
+     parent_instance_id, parent_token, revision, state_json";
+
+/// [`INSTANCE_COLUMNS`] of the table aliased `i`, named `i_<column>`, for queries that read an
+/// instance beside another row.
+pub(crate) fn prefixed_instance_columns() -> String {
+    INSTANCE_COLUMNS.split(',').map(|c| format!("i.{0} AS i_{0}", c.trim())).collect::<Vec<_>>().join(", ")
+}
+
+/// An instance row as commands read it ([`INSTANCE_COLUMNS`]), with its token state.
+#[derive(Debug, Clone)]
+pub(crate) struct InstanceRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub definition_id: String,
+    pub definition_name: String,
+    pub business_key: Option<String>,
+    pub initiator: Option<String>,
+    pub status: InstanceStatus,
+    pub parent_instance_id: Option<String>,
+    pub parent_token: Option<i64>,
+    /// 0 for an instance not stored yet.
+    pub revision: i64,
+    pub state: InstanceState,
+}
+
+impl InstanceRow {
+    /// Reads the columns named `{prefix}<column>`.
+    pub(crate) fn read(r: &dyn Cells, prefix: &str) -> Result<InstanceRow> {
+        let col = |c: &str| format!("{prefix}{c}");
+        let id: String = r.try_get(&col("id"))?;
+        let json: String = r.try_get(&col("state_json"))?;
+        let state: InstanceState = serde_json::from_str(&json).map_err(|e| {
+            EngineError::Conflict(format!("The stored state of instance '{id}' cannot be read ({e}); terminate it."))
+        })?;
+        Ok(InstanceRow {
+            id,
+            tenant_id: r.try_get(&col("tenant_id"))?,
+            definition_id: r.try_get(&col("definition_id"))?,
+            definition_name: r.try_get(&col("definition_name"))?,
+            business_key: r.try_get(&col("business_key"))?,
+            initiator: r.try_get(&col("initiator"))?,
+            status: InstanceStatus::parse(&r.try_get::<String>(&col("state"))?),
+            parent_instance_id: r.try_get(&col("parent_instance_id"))?,
+            parent_token: r.try_get(&col("parent_token"))?,
+            revision: r.try_get(&col("revision"))?,
+            state,
+        })
+    }
+}
+
+/// How a start from the cached latest version of a key checks, as it inserts the instance,
+/// that the version is still the one a fresh read would pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LatestCheck {
+    /// No newer version of the key in the definition's tenant (the caller named the tenant).
+    InTenant,
+    /// No newer version, and no version in another tenant (which would make the key ambiguous).
+    Everywhere,
+}
+
+impl LatestCheck {
+    /// The condition on the definition row `d`.
+    fn condition(self) -> &'static str {
+        match self {
+            LatestCheck::InTenant => {
+                " AND NOT EXISTS (SELECT 1 FROM process_definitions n WHERE n.tenant_id = d.tenant_id \
+                 AND n.process_key = d.process_key AND n.version > d.version)"
+            }
+            LatestCheck::Everywhere => {
+                " AND NOT EXISTS (SELECT 1 FROM process_definitions n WHERE n.process_key = d.process_key \
+                 AND (n.version > d.version OR n.tenant_id <> d.tenant_id))"
+            }
+        }
+    }
+}
+
+/// A new instance row; the definition's columns (tenant, key, name, version) come from the
+/// definition row `definition_id`, so the insert changes no row when it is gone (or, with
+/// `latest`, no longer the latest).
+#[derive(Debug)]
+pub(crate) struct NewInstance {
+    pub id: String,
+    pub definition_id: String,
+    pub business_key: Option<String>,
+    pub initiator: Option<String>,
+    pub status: InstanceStatus,
+    pub start_time: i64,
+    pub end_time: Option<i64>,
+    pub parent_instance_id: Option<String>,
+    pub parent_token: Option<i64>,
+    /// The active activities' names and ids as stored (see `instances::step_writes`).
+    pub current_activities: String,
+    pub current_activity_ids: String,
+    pub state_json: String,
+    pub change_stamp: i64,
+    pub latest: Option<LatestCheck>,
+}
+
+impl NewInstance {
+    pub(super) fn statement(self) -> (String, Vec<Arg>) {
+        let latest_sql = self.latest.map_or("", LatestCheck::condition);
+        (
+            format!(
+                "INSERT INTO process_instances (id, tenant_id, definition_id, definition_key, definition_name, \
+                 name_lower, version, business_key, initiator, state, finished, start_time, end_time, \
+                 parent_instance_id, parent_token, current_activities, current_activity_ids, state_json, revision, \
+                 change_stamp) \
+                 SELECT $1, tenant_id, id, process_key, name, name_lower, version, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, 1, $13 FROM process_definitions d WHERE d.id = $14{latest_sql}"
+            ),
+            vec![
+                Arg::Text(self.id),
+                Arg::OptText(self.business_key),
+                Arg::OptText(self.initiator),
+                Arg::Text(self.status.as_str().into()),
+                Arg::Int(self.status.is_finished() as i64),
+                Arg::Int(self.start_time),
+                Arg::OptInt(self.end_time),
+                Arg::OptText(self.parent_instance_id),
+                Arg::OptInt(self.parent_token),
+                Arg::Text(self.current_activities),
+                Arg::Text(self.current_activity_ids),
+                Arg::Text(self.state_json),
+                Arg::Int(self.change_stamp),
+                Arg::Text(self.definition_id),
+            ],
+        )
+    }
+}
+
+/// An instance row's new state, written only over the revision `revision` (then incremented).
+#[derive(Debug)]
+pub(crate) struct InstanceUpdate {
+    pub id: String,
+    pub revision: i64,
+    pub status: InstanceStatus,
+    /// Kept when the row has one already.
+    pub end_time: Option<i64>,
+    pub current_activities: String,
+    pub current_activity_ids: String,
+    pub state_json: String,
+    pub change_stamp: i64,
+}
+
+impl InstanceUpdate {
+    pub(super) fn statement(self) -> (String, Vec<Arg>) {
+        (
+            "UPDATE process_instances SET state = $1, finished = $2, end_time = COALESCE(end_time, $3), \
+             current_activities = $4, current_activity_ids = $5, state_json = $6, revision = revision + 1, \
+             change_stamp = $7 WHERE id = $8 AND revision = $9"
+                .into(),
+            vec![
+                Arg::Text(self.status.as_str().into()),
+                Arg::Int(self.status.is_finished() as i64),
+                Arg::OptInt(self.end_time),
+                Arg::Text(self.current_activities),
+                Arg::Text(self.current_activity_ids),
+                Arg::Text(self.state_json),
+                Arg::Int(self.change_stamp),
+                Arg::Text(self.id),
+                Arg::Int(self.revision),
+            ],
+        )
+    }
+}
+
+/// The columns of [`StartableDefinition`].
+const STARTABLE_COLUMNS: &str = "id, tenant_id, process_key, name, version, startable, not_startable_reasons";
+
+/// A definition as a start reads it.
+#[derive(Debug, Clone)]
+pub(crate) struct StartableDefinition {
+    pub id: String,
+    pub tenant_id: String,
+    pub process_key: String,
+    pub name: String,
+    pub version: i64,
+    pub startable: bool,
+    /// JSON of the stored reasons why it is not startable.
+    pub not_startable_reasons: String,
+}
+
+impl StartableDefinition {
+    fn read(r: &dyn Cells) -> Result<StartableDefinition> {
+        Ok(StartableDefinition {
+            id: r.try_get("id")?,
+            tenant_id: r.try_get("tenant_id")?,
+            process_key: r.try_get("process_key")?,
+            name: r.try_get("name")?,
+            version: r.try_get("version")?,
+            startable: r.try_get::<i64>("startable")? != 0,
+            not_startable_reasons: r.try_get("not_startable_reasons")?,
+        })
+    }
+}
+
+impl Store {
+    /// An instance row by id.
+    pub(crate) async fn instance_row(&self, id: &str) -> Result<Option<InstanceRow>> {
+        let sql = format!("SELECT {INSTANCE_COLUMNS} FROM process_instances WHERE id = $1");
+        self.fetch_optional(&sql, vec![Arg::from(id)], |r| InstanceRow::read(r, "")).await
+    }
+
+    /// The process key and the stored file of a definition.
+    pub(crate) async fn definition_source(&self, definition_id: &str) -> Result<Option<(String, String)>> {
+        let row = sqlx::query(
+            "SELECT d.process_key, p.xml FROM process_definitions d JOIN deployments p ON p.id = d.deployment_id \
+             WHERE d.id = $1",
+        )
+        .bind(definition_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => Ok(Some((sqlx::Row::try_get(&r, "process_key")?, sqlx::Row::try_get(&r, "xml")?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The definitions of `key` a start may pick, newest first: in `tenant` when given, of
+    /// `version` when given.
+    pub(crate) async fn startable_versions(
+        &self,
+        key: &str,
+        tenant: Option<&str>,
+        version: Option<i64>,
+    ) -> Result<Vec<StartableDefinition>> {
+        let mut sql = format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE process_key = $1");
+        let mut args = vec![Arg::Text(key.to_owned())];
+        if let Some(t) = tenant {
+            args.push(Arg::Text(t.to_owned()));
+            sql.push_str(&format!(" AND tenant_id = ${}", args.len()));
+        }
+        if let Some(v) = version {
+            args.push(Arg::Int(v));
+            sql.push_str(&format!(" AND version = ${}", args.len()));
+        }
+        sql.push_str(" ORDER BY version DESC");
+        self.fetch(&sql, args, StartableDefinition::read).await
+    }
+
+    /// One definition as a start reads it.
+    pub(crate) async fn startable_definition(&self, definition_id: &str) -> Result<Option<StartableDefinition>> {
+        let sql = format!("SELECT {STARTABLE_COLUMNS} FROM process_definitions WHERE id = $1");
+        self.fetch_optional(&sql, vec![Arg::from(definition_id)], StartableDefinition::read).await
+    }
+}
+
+/// An instance row by id, read inside the caller's transaction.
+pub(crate) async fn instance_row_in(tx: &mut Cascade, id: String) -> Result<Option<InstanceRow>> {
+    let sql = format!("SELECT {INSTANCE_COLUMNS} FROM process_instances WHERE id = $1");
+    row_in(tx.conn(), &sql, vec![Arg::Text(id)]).await
+}
+
+/// The running child instance a call activity's token waits for ([`CHILD_OF_TOKEN`]), read
+/// inside the caller's transaction.
+pub(crate) async fn child_of_token_in(tx: &mut Cascade, parent_id: String, token: i64) -> Result<Option<InstanceRow>> {
+    let sql = format!("SELECT {INSTANCE_COLUMNS} FROM process_instances {CHILD_OF_TOKEN}");
+    row_in(tx.conn(), &sql, vec![Arg::Text(parent_id), Arg::Int(token)]).await
+}
+
+async fn row_in(conn: &mut AnyConnection, sql: &str, args: Vec<Arg>) -> Result<Option<InstanceRow>> {
+    match bind_all(sql, args).fetch_optional(conn).await? {
+        Some(r) => Ok(Some(InstanceRow::read(&r, "")?)),
+        None => Ok(None),
+    }
+}
+
+/// The latest startable version of `key` in `tenant_id` (id and name), read inside the
+/// caller's transaction: what a call activity starts.
+pub(crate) async fn latest_startable_in(
+    tx: &mut Cascade,
+    tenant_id: &str,
+    key: &str,
+) -> Result<Option<(String, String)>> {
+    let row = sqlx::query(
+        "SELECT id, name FROM process_definitions WHERE tenant_id = $1 AND process_key = $2 AND startable = 1 \
+         ORDER BY version DESC LIMIT 1",
+    )
+    .bind(tenant_id)
+    .bind(key)
+    .fetch_optional(tx.conn())
+    .await?;
+    match row {
+        Some(r) => Ok(Some((sqlx::Row::try_get(&r, "id")?, sqlx::Row::try_get(&r, "name")?))),
+        None => Ok(None),
+    }
+}
+
+/// The columns of an instance as listed ([`summary_from_row`]).
+const INSTANCE_SELECT: &str = "SELECT i.id, i.tenant_id, i.definition_id, i.definition_key, i.definition_name, \
+     i.version, i.business_key, i.initiator, i.state, i.start_time, i.end_time, i.current_activities, \
+     i.current_activity_ids, i.open_incidents, i.parent_instance_id, i.revision FROM process_instances i";
+
+/// The non-empty items of a `sep`-separated list, trimmed.
+pub(crate) fn split_list(s: &str, sep: &str) -> Vec<String> {
+    s.split(sep).map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
+}
+
+/// The active activities' names as `instances::step_writes::join_names` stores them, each
+/// followed by U+001F (in rows written before that: joined by `, `).
+pub(crate) fn split_names(stored: &str) -> Vec<String> {
+    if stored.contains('\u{1f}') {
+        stored.split_terminator('\u{1f}').map(str::to_owned).collect()
+    } else {
+        split_list(stored, ", ")
+    }
+}
+
+fn summary_from_row(r: &dyn Cells) -> Result<InstanceSummary> {
+    Ok(InstanceSummary {
+        id: r.try_get("id")?,
+        tenant_id: r.try_get("tenant_id")?,
+        definition_id: r.try_get("definition_id")?,
+        definition_key: r.try_get("definition_key")?,
+        definition_name: r.try_get("definition_name")?,
+        version: r.try_get("version")?,
+        business_key: r.try_get("business_key")?,
+        initiator: r.try_get("initiator")?,
+        state: InstanceStatus::parse(&r.try_get::<String>("state")?),
+        start_time: r.try_get("start_time")?,
+        end_time: r.try_get("end_time")?,
+        current_activities: split_names(&r.try_get::<String>("current_activities")?),
+        active_activity_ids: split_list(&r.try_get::<String>("current_activity_ids")?, ","),
+        open_incidents: r.try_get("open_incidents")?,
+        parent_instance_id: r.try_get("parent_instance_id")?,
+        revision: r.try_get("revision")?,
+    })
+}
+
+/// Restricts `alias.tenant_id` to `tenant`, when given.
+pub(super) fn tenant_filter(w: &mut Where, tenant: Option<&str>, alias: &str) {
+    if let Some(t) = tenant {
+        let p = w.text(t);
+        w.push(format!("{alias}.tenant_id = {p}"));
+    }
+}
+
+impl Store {
+    /// The change token of the runtime lists: it moves whenever an instance or task changes.
+    /// One index probe, so polling it costs almost nothing.
+    pub(crate) async fn runtime_change_stamp(&self) -> Result<i64> {
+        let sql = "SELECT MAX(change_stamp) AS m FROM process_instances";
+        let max = self.fetch_optional(sql, Vec::new(), |r| r.try_get::<Option<i64>>("m")).await?;
+        Ok(max.flatten().unwrap_or(0))
+    }
+
+    /// One page of the instance list in `tenant` (all when `None`): `limit + 1` rows, so that
+    /// the caller sees whether there is a next page.
+    pub(crate) async fn instance_page(
+        &self,
+        tenant: Option<&str>,
+        q: &InstanceQuery,
+        limit: i64,
+    ) -> Result<Vec<InstanceSummary>> {
+        let mut w = Where::default();
+        tenant_filter(&mut w, tenant, "i");
+        match q.category {
+            InstanceCategory::All => {}
+            InstanceCategory::Completed => w.push("i.finished = 1"),
+            InstanceCategory::Unfinished => w.push("i.finished = 0"),
+        }
+        if let Some(n) = &q.definition_name {
+            push_search(&mut w, "i.name_lower", n);
+        }
+        if let Some(n) = q.initiator.as_deref().filter(|s| !s.trim().is_empty()) {
+            let p = w.text(like_pattern(&n.trim().to_lowercase()));
+            w.push(format!("LOWER(i.initiator) LIKE {p} ESCAPE '\\'"));
+        }
+        if let Some(d) = &q.definition_id {
+            let p = w.text(d);
+            w.push(format!("i.definition_id = {p}"));
+        }
+        if let Some(t) = q.started_after {
+            let p = w.int(t);
+            w.push(format!("i.start_time >= {p}"));
+        }
+        if let Some(t) = q.started_before {
+            let p = w.int(t);
+            w.push(format!("i.start_time < {p}"));
+        }
+        let (cmp, dir) = match q.sort {
+            InstanceSort::StartedDesc => ("<", "DESC"),
+            InstanceSort::StartedAsc => (">", "ASC"),
+        };
+        if let Some(c) = &q.cursor {
+            let (time, id): (i64, String) = decode_cursor(c)?;
+            let (t1, t2, i1) = (w.int(time), w.int(time), w.text(id));
+            w.push(format!("(i.start_time {cmp} {t1} OR (i.start_time = {t2} AND i.id {cmp} {i1}))"));
+        }
+        // The category's index leads with `finished`; naming it in the order lets both
+        // databases walk that index instead of sorting.
+        let lead = if q.category == InstanceCategory::All { "" } else { "i.finished, " };
+        let l = w.int(limit + 1);
+        let sql = format!("{INSTANCE_SELECT}{} ORDER BY {lead}i.start_time {dir}, i.id {dir} LIMIT {l}", w.sql());
+        let rows = w.bind(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| summary_from_row(r)).collect()
+    }
+
+    /// One instance as listed.
+    pub(crate) async fn instance_summary(&self, id: &str) -> Result<Option<InstanceSummary>> {
+        let sql = format!("{INSTANCE_SELECT} WHERE i.id = $1");
+        self.fetch_optional(&sql, vec![Arg::from(id)], summary_from_row).await
+    }
+
+    /// The instances started by call activities of instance `id`, oldest first.
+    pub(crate) async fn child_instances(&self, id: &str) -> Result<Vec<InstanceSummary>> {
+        let sql = format!("{INSTANCE_SELECT} WHERE i.parent_instance_id = $1 ORDER BY i.start_time, i.id");
+        let rows = sqlx::query(&sql).bind(id).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| summary_from_row(r)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_names;
+
+    #[test]
+    fn activity_names_keep_their_commas_and_older_rows_still_read() {
+        assert_eq!(split_names("Check, then sign\u{1f}b\u{1f}"), ["Check, then sign", "b"]);
+        assert_eq!(split_names("Check, then sign\u{1f}"), ["Check, then sign"]);
+        assert_eq!(split_names("Approve, CFO approval"), ["Approve", "CFO approval"]);
+        assert!(split_names("").is_empty());
+    }
+}

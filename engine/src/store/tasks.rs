@@ -1,0 +1,359 @@
+//! The statements of user task rows: tasks created by a step, completed, cancelled,
+//! reassigned or deleted; the reads of task rows that commands decide on, and the task
+//! list's keyset pages.
+
+use sqlx::Row;
+
+use super::instances::{prefixed_instance_columns, tenant_filter, InstanceRow};
+use super::{Backend, Store};
+use crate::error::Result;
+use crate::instances::{InstanceStatus, Task, TaskCategory, TaskQuery, TaskState};
+use crate::rules::NextStep;
+use crate::sql::{decode_cursor, insert_many, like_pattern, push_search, Arg, Cells, Where};
+
+/// Completes a task that is still active: a task is completed once, even when its token waits
+/// in the same activity again (a loop back to it). By key only (see the `sql` module).
+pub(crate) const COMPLETE_TASK: &str = "UPDATE tasks SET state = 'completed', end_reason = 'completed', \
+     end_time = $1, completed_by = $2, withdrawable = $3, revision = revision + 1 WHERE id = $4 AND state || '' = 'active'";
+
+/// Sets the assignee of a task that is still active, by key only (see the `sql` module).
+pub(crate) const REASSIGN_TASK: &str =
+    "UPDATE tasks SET assignee = $1, search_text = $2, revision = revision + 1 WHERE id = $3 AND state || '' = 'active'";
+
+/// A new user task row.
+#[derive(Debug)]
+pub(crate) struct NewTask {
+    pub id: String,
+    pub tenant_id: String,
+    pub instance_id: String,
+    pub token: i64,
+    pub activity_id: String,
+    pub name: String,
+    /// The lowercase name and assignee the task list's search box looks in.
+    pub search_text: String,
+    pub definition_name: String,
+    pub assignee: Option<String>,
+    /// JSON arrays.
+    pub candidate_users: String,
+    pub candidate_groups: String,
+    pub priority: i64,
+    pub form_key: Option<String>,
+    pub created: i64,
+    pub due: Option<i64>,
+    /// The task whose completion created this one (for withdrawal).
+    pub created_by_task: Option<String>,
+    /// The order tasks of one instance are shown in.
+    pub seq: i64,
+}
+
+impl NewTask {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "tenant_id",
+        "instance_id",
+        "token",
+        "activity_id",
+        "name",
+        "search_text",
+        "definition_name",
+        "assignee",
+        "candidate_users",
+        "candidate_groups",
+        "priority",
+        "form_key",
+        "created",
+        "due",
+        "created_by_task",
+        "state",
+        "seq",
+    ];
+
+    /// The statements inserting `rows`, active (see [`insert_many`]).
+    pub(super) fn insert(rows: Vec<NewTask>) -> Vec<(String, Vec<Arg>)> {
+        insert_many("tasks", NewTask::COLUMNS, rows.into_iter().map(NewTask::into_args).collect())
+    }
+
+    fn into_args(self) -> Vec<Arg> {
+        vec![
+            Arg::Text(self.id),
+            Arg::Text(self.tenant_id),
+            Arg::Text(self.instance_id),
+            Arg::Int(self.token),
+            Arg::Text(self.activity_id),
+            Arg::Text(self.name),
+            Arg::Text(self.search_text),
+            Arg::Text(self.definition_name),
+            Arg::OptText(self.assignee),
+            Arg::Text(self.candidate_users),
+            Arg::Text(self.candidate_groups),
+            Arg::Int(self.priority),
+            Arg::OptText(self.form_key),
+            Arg::Int(self.created),
+            Arg::OptInt(self.due),
+            Arg::OptText(self.created_by_task),
+            Arg::Text("active".into()),
+            Arg::Int(self.seq),
+        ]
+    }
+}
+
+/// A task's completion by `actor` at `at` ([`COMPLETE_TASK`]).
+#[derive(Debug)]
+pub(crate) struct TaskCompletion {
+    pub task_id: String,
+    pub at: i64,
+    pub actor: String,
+    /// Whether the completion may be withdrawn later (see `rules::completion_is_withdrawable`).
+    pub withdrawable: bool,
+}
+
+impl TaskCompletion {
+    pub(super) fn statement(self) -> (String, Vec<Arg>) {
+        (
+            COMPLETE_TASK.to_owned(),
+            vec![Arg::Int(self.at), Arg::Text(self.actor), Arg::Int(self.withdrawable as i64), Arg::Text(self.task_id)],
+        )
+    }
+}
+
+/// Cancels the active tasks of a token.
+pub(super) fn cancel_token_tasks(instance_id: String, token: i64, at: i64, reason: &str) -> (String, Vec<Arg>) {
+    (
+        "UPDATE tasks SET state = 'cancelled', end_reason = $1, end_time = $2, revision = revision + 1 \
+         WHERE instance_id = $3 AND token = $4 AND state = 'active'"
+            .into(),
+        vec![Arg::from(reason), Arg::Int(at), Arg::Text(instance_id), Arg::Int(token)],
+    )
+}
+
+/// Gives an active task to `assignee` ([`REASSIGN_TASK`]).
+pub(super) fn reassign(task_id: String, assignee: String, search_text: String) -> (String, Vec<Arg>) {
+    (REASSIGN_TASK.into(), vec![Arg::Text(assignee), Arg::Text(search_text), Arg::Text(task_id)])
+}
+
+/// Removes a task row.
+pub(super) fn delete(task_id: String) -> (String, Vec<Arg>) {
+    ("DELETE FROM tasks WHERE id = $1".into(), vec![Arg::Text(task_id)])
+}
+
+impl Store {
+    /// Whether the completion of task `task_id` was marked withdrawable, and the tasks it
+    /// created.
+    pub(crate) async fn completion_followers(&self, task_id: &str) -> Result<(bool, Vec<NextStep>)> {
+        let row =
+            sqlx::query("SELECT withdrawable FROM tasks WHERE id = $1").bind(task_id).fetch_one(&self.pool).await?;
+        let next = sqlx::query("SELECT id, name, token, state, completed_by FROM tasks WHERE created_by_task = $1")
+            .bind(task_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let next = next
+            .iter()
+            .map(|r| {
+                Ok(NextStep {
+                    name: r.try_get("name")?,
+                    token: r.try_get("token")?,
+                    active: r.try_get::<String, _>("state")? == "active",
+                    completed_by: r.try_get("completed_by")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((row.try_get::<i64, _>("withdrawable")? != 0, next))
+    }
+
+    /// The name of person `id` in the organisation of `tenant_id`: whom a task can be given to.
+    pub(crate) async fn person_name(&self, tenant_id: &str, id: &str) -> Result<Option<String>> {
+        let person = sqlx::query("SELECT name FROM people WHERE id = $1 AND tenant_id = $2")
+            .bind(id)
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match person {
+            Some(p) => Some(p.try_get("name")?),
+            None => None,
+        })
+    }
+}
+
+/// The columns of a task as listed ([`task_from_row`]), with the token that waits in it.
+macro_rules! task_columns {
+    () => {
+        "SELECT t.id, t.tenant_id, t.name, t.activity_id, t.instance_id, t.definition_name, \
+         t.assignee, pe.name AS assignee_name, t.candidate_users, t.candidate_groups, t.priority, t.form_key, t.created, \
+         t.due, t.end_time, t.state, t.end_reason, t.completed_by, t.revision, t.token, i.state AS instance_state"
+    };
+}
+
+/// What a task as listed joins: its instance (for the instance's state) and the assignee's
+/// name in the organisation.
+macro_rules! task_joins {
+    () => {
+        " JOIN process_instances i ON i.id = t.instance_id LEFT JOIN people pe ON pe.id = t.assignee"
+    };
+}
+
+/// A task as listed.
+const TASK_SELECT: &str = concat!(task_columns!(), " FROM tasks t", task_joins!());
+
+/// [`TASK_SELECT`] with SQLite told to find the tasks through the instance's index (see
+/// [`Store::task_page_query`]).
+const TASK_SELECT_BY_INSTANCE: &str =
+    concat!(task_columns!(), " FROM tasks t INDEXED BY tasks_instance", task_joins!());
+
+fn task_from_row(r: &dyn Cells, now: i64) -> Result<Task> {
+    let state = TaskState::parse(&r.try_get::<String>("state")?);
+    let due: Option<i64> = r.try_get("due")?;
+    let list =
+        |col: &str| -> Result<Vec<String>> { Ok(serde_json::from_str(&r.try_get::<String>(col)?).unwrap_or_default()) };
+    Ok(Task {
+        id: r.try_get("id")?,
+        tenant_id: r.try_get("tenant_id")?,
+        name: r.try_get("name")?,
+        activity_id: r.try_get("activity_id")?,
+        instance_id: r.try_get("instance_id")?,
+        definition_name: r.try_get("definition_name")?,
+        assignee: r.try_get("assignee")?,
+        assignee_name: r.try_get("assignee_name")?,
+        candidate_users: list("candidate_users")?,
+        candidate_groups: list("candidate_groups")?,
+        priority: r.try_get("priority")?,
+        form_key: r.try_get("form_key")?,
+        created: r.try_get("created")?,
+        due,
+        end_time: r.try_get("end_time")?,
+        overdue: state == TaskState::Active && due.is_some_and(|d| d < now),
+        state,
+        end_reason: r.try_get("end_reason")?,
+        completed_by: r.try_get("completed_by")?,
+        instance_state: InstanceStatus::parse(&r.try_get::<String>("instance_state")?),
+        revision: r.try_get("revision")?,
+    })
+}
+
+impl Store {
+    /// One page of the task list in `tenant` (all when `None`) as of `now`: `limit + 1` rows,
+    /// so that the caller sees whether there is a next page.
+    pub(crate) async fn task_page(
+        &self,
+        tenant: Option<&str>,
+        q: &TaskQuery,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<Task>> {
+        let (sql, w) = self.task_page_query(tenant, q, now, limit)?;
+        if q.instance_id.is_some() {
+            // One instance's tasks: a few rows by key, read in place.
+            self.fetch(&sql, w.into_args(), |r| task_from_row(r, now)).await
+        } else {
+            let rows = w.bind(&sql).fetch_all(&self.pool).await?;
+            rows.iter().map(|r| task_from_row(r, now)).collect()
+        }
+    }
+
+    /// The query of one page of tasks (`limit + 1` rows) and its values.
+    pub(crate) fn task_page_query(
+        &self,
+        tenant: Option<&str>,
+        q: &TaskQuery,
+        now: i64,
+        limit: i64,
+    ) -> Result<(String, Where)> {
+        let mut w = Where::default();
+        tenant_filter(&mut w, tenant, "t");
+        match q.category {
+            TaskCategory::Todo => w.push("t.state = 'active'"),
+            TaskCategory::Overdue => {
+                let p = w.int(now);
+                w.push(format!("t.state = 'active' AND t.due < {p}"));
+            }
+            TaskCategory::Completed => w.push("t.state = 'completed'"),
+            TaskCategory::All => {}
+        }
+        if let Some(s) = &q.search {
+            push_search(&mut w, "t.search_text", s);
+        }
+        if let Some(n) = q.name.as_deref().filter(|s| !s.trim().is_empty()) {
+            let p = w.text(like_pattern(&n.trim().to_lowercase()));
+            w.push(format!("LOWER(t.name) LIKE {p} ESCAPE '\\'"));
+        }
+        if let Some(a) = q.assignee.as_deref().filter(|s| !s.trim().is_empty()) {
+            let p = w.text(a.trim());
+            w.push(format!("t.assignee = {p}"));
+        }
+        if let Some(i) = &q.instance_id {
+            let p = w.text(i);
+            w.push(format!("t.instance_id = {p}"));
+        }
+        // Overdue tasks come most overdue first; the others newest first.
+        let (col, cmp, dir, lead) = match q.category {
+            TaskCategory::Overdue => ("t.due", ">", "ASC", "t.state, "),
+            TaskCategory::All => ("t.created", "<", "DESC", ""),
+            _ => ("t.created", "<", "DESC", "t.state, "),
+        };
+        if let Some(c) = &q.cursor {
+            let (key, id): (i64, String) = decode_cursor(c)?;
+            let (k1, k2, i1) = (w.int(key), w.int(key), w.text(id));
+            w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND t.id {cmp} {i1}))"));
+        }
+        let l = w.int(limit + 1);
+        // One instance's tasks come from its index, then are sorted (they are few): walking the
+        // category's order instead (every active task, say) looking for them grows with the
+        // table. SQLite takes a hint; on PostgreSQL an order no index gives (`+ 0`) leaves the
+        // instance index as the only good plan, even for a plan made while the table was small.
+        let (select, order) = match (&q.instance_id, self.backend()) {
+            (Some(_), Backend::Sqlite) => (TASK_SELECT_BY_INSTANCE, col.to_owned()),
+            (Some(_), Backend::Postgres) => (TASK_SELECT, format!("{col} + 0")),
+            (None, _) => (TASK_SELECT, col.to_owned()),
+        };
+        let sql = format!("{select}{} ORDER BY {lead}{order} {dir}, t.id {dir} LIMIT {l}", w.sql());
+        Ok((sql, w))
+    }
+
+    /// One task as of `now` and the token that waits in it.
+    pub(crate) async fn task_with_token(&self, id: &str, now: i64) -> Result<Option<(Task, i64)>> {
+        let sql = concat!(task_columns!(), " FROM tasks t", task_joins!(), " WHERE t.id = $1");
+        self.fetch_optional(sql, vec![Arg::from(id)], |r| Ok((task_from_row(r, now)?, r.try_get::<i64>("token")?)))
+            .await
+    }
+
+    /// One task as of `now`, the token that waits in it and its instance as a command reads
+    /// it, in one query.
+    pub(crate) async fn task_for_command(&self, id: &str, now: i64) -> Result<Option<(Task, i64, InstanceRow)>> {
+        let sql = format!(
+            "{}, {} FROM tasks t{} WHERE t.id = $1",
+            task_columns!(),
+            prefixed_instance_columns(),
+            task_joins!()
+        );
+        self.fetch_optional(&sql, vec![Arg::from(id)], |r| {
+            Ok((task_from_row(r, now)?, r.try_get::<i64>("token")?, InstanceRow::read(r, "i_")?))
+        })
+        .await
+    }
+
+    /// The tasks of instance `id` as of `now`, in the order they were created.
+    pub(crate) async fn instance_tasks(&self, id: &str, now: i64) -> Result<Vec<Task>> {
+        let sql = format!("{TASK_SELECT} WHERE t.instance_id = $1 ORDER BY t.seq");
+        let rows = sqlx::query(&sql).bind(id).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| task_from_row(r, now)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The task queries are the texts the lists always ran (the plan caches key on them).
+    #[test]
+    fn task_selects_keep_their_text() {
+        let select = "SELECT t.id, t.tenant_id, t.name, t.activity_id, t.instance_id, t.definition_name, \
+             t.assignee, pe.name AS assignee_name, t.candidate_users, t.candidate_groups, t.priority, t.form_key, \
+             t.created, t.due, t.end_time, t.state, t.end_reason, t.completed_by, t.revision, t.token, \
+             i.state AS instance_state FROM tasks t JOIN process_instances i ON i.id = t.instance_id LEFT JOIN people \
+             pe ON pe.id = t.assignee";
+        assert_eq!(TASK_SELECT, select);
+        assert_eq!(
+            TASK_SELECT_BY_INSTANCE,
+            select.replacen("FROM tasks t", "FROM tasks t INDEXED BY tasks_instance", 1)
+        );
+    }
+}
