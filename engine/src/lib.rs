@@ -6,7 +6,6 @@
 //! its tenant scope, and writes an audit entry in the same transaction.
 
 pub mod audit;
-pub mod bpmn;
 pub mod catalog;
 pub mod clock;
 pub mod demo;
@@ -15,13 +14,12 @@ pub mod error;
 pub mod identity;
 pub mod instances;
 pub mod jobs;
-pub mod runtime;
-pub mod schedule;
 pub(crate) mod sql;
 pub mod store;
 pub mod testing;
 pub mod throttle;
 
+pub use bpmn_core::{bpmn, runtime, schedule};
 pub use clock::Clock;
 pub use error::{EngineError, Result};
 pub use store::{Backend, SqliteSync, Store, StoreOptions};
