@@ -40,26 +40,7 @@ use crate::runtime::{Command, InstanceState};
 use crate::sql::{decode_cursor, encode_cursor, page_size, push_search, Arg, Page, Where};
 use crate::Engine;
 
-/// What a job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobKind {
-    Timer,
-    Service,
-    Async,
-}
-
-/// A job's state as users see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobState {
-    /// 未执行: waiting for its due time or a free executor.
-    Pending,
-    /// 运行: an executor runs it.
-    Running,
-    /// 错误: the last attempt failed and no retries are left.
-    Error,
-}
+pub use bpmn_core::job::{JobKind, JobState};
 
 /// A job as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@
 //! 129 index pages after 8 s instead of 3.
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Row};
@@ -22,14 +22,7 @@ pub const DEFAULT_PAGE_SIZE: i64 = 50;
 /// Largest page size; larger limits are reduced to it.
 pub const MAX_PAGE_SIZE: i64 = 500;
 
-/// One page of a list and the cursor of the next page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Pass as `cursor` to get the next page; `None` on the last page.
-    pub next: Option<String>,
-}
+pub use bpmn_core::page::Page;
 
 /// The page size to use for a requested `limit`.
 pub(crate) fn page_size(limit: i64) -> i64 {

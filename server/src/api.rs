@@ -384,7 +384,7 @@ fn api_definition(d: DefinitionSummary, codes: &HashMap<String, String>) -> ApiD
             .iter()
             .map(|r| json!({"elementId": r.element_id, "elementType": r.element_type, "line": r.line, "reason": r.reason}))
             .collect(),
-        deployed_at: app::format::iso8601(d.deployed_at),
+        deployed_at: bpmn_core::time::iso8601(d.deployed_at),
         id: d.id,
         key: d.key,
         name: d.name,

@@ -9,91 +9,39 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// What a job does: 定时 timer, 服务调用 web-service call, 异步 asynchronous continuation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum JobKind {
-    Timer,
-    Service,
-    Async,
-}
+pub use bpmn_core::job::{JobKind, JobState};
 
-impl JobKind {
-    /// Reads `timer`, `service` or `async` (the instance detail's codes).
-    pub fn from_code(code: &str) -> JobKind {
-        match code {
-            "timer" => JobKind::Timer,
-            "async" => JobKind::Async,
-            _ => JobKind::Service,
-        }
-    }
+use crate::label::{Badge, Label};
 
-    /// The label key.
-    pub fn label(self) -> &'static str {
+/// 定时 timer, 服务调用 web-service call, 异步 asynchronous continuation.
+impl Label for JobKind {
+    fn label(self) -> &'static str {
         match self {
             JobKind::Timer => "job.kind.timer",
             JobKind::Service => "job.kind.service",
             JobKind::Async => "job.kind.async",
         }
     }
-
-    /// The code tests and styles use.
-    pub fn code(self) -> &'static str {
-        match self {
-            JobKind::Timer => "timer",
-            JobKind::Service => "service",
-            JobKind::Async => "async",
-        }
-    }
 }
 
-/// A job's state: 未执行 pending, 运行 running, 错误 error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum JobState {
-    Pending,
-    Running,
-    Error,
-}
-
-impl JobState {
-    /// Reads `pending`, `running` or `error` (the instance detail's codes).
-    pub fn from_code(code: &str) -> JobState {
-        match code {
-            "running" => JobState::Running,
-            "error" => JobState::Error,
-            _ => JobState::Pending,
-        }
-    }
-
-    /// The code tests and styles use.
-    pub fn code(self) -> &'static str {
-        match self {
-            JobState::Pending => "pending",
-            JobState::Running => "running",
-            JobState::Error => "error",
-        }
-    }
-
-    /// The label key.
-    pub fn label(self) -> &'static str {
+/// 未执行 pending, 运行 running, 错误 error.
+impl Label for JobState {
+    fn label(self) -> &'static str {
         match self {
             JobState::Pending => "job.pending",
             JobState::Running => "job.running",
             JobState::Error => "job.error",
         }
     }
+}
 
-    /// The CSS class of its badge.
-    pub fn class(self) -> &'static str {
+impl Badge for JobState {
+    fn class(self) -> &'static str {
         match self {
             JobState::Pending => "badge badge-pending",
             JobState::Running => "badge badge-running",
             JobState::Error => "badge badge-terminated",
         }
-    }
-
-    /// 执行 is offered for pending and failed jobs (the engine checks again).
-    pub fn can_execute(self) -> bool {
-        self != JobState::Running
     }
 }
 
@@ -201,26 +149,17 @@ impl From<engine::jobs::StartTimer> for StartTimerRow {
 #[cfg(feature = "ssr")]
 impl From<engine::jobs::Job> for JobListRow {
     fn from(j: engine::jobs::Job) -> Self {
-        use engine::jobs as ej;
         JobListRow {
             id: j.id,
             tenant_id: j.tenant_id,
             name: j.name,
-            kind: match j.kind {
-                ej::JobKind::Timer => JobKind::Timer,
-                ej::JobKind::Service => JobKind::Service,
-                ej::JobKind::Async => JobKind::Async,
-            },
+            kind: j.kind,
             instance_id: j.instance_id,
             activity_id: j.activity_id,
             process_name: j.process_name,
             due: j.due,
             retries: j.retries,
-            state: match j.state {
-                ej::JobState::Pending => JobState::Pending,
-                ej::JobState::Running => JobState::Running,
-                ej::JobState::Error => JobState::Error,
-            },
+            state: j.state,
             error: j.error,
             error_details: j.error_details,
             timer_definition: j.timer_definition,

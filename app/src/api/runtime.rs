@@ -8,74 +8,37 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// An instance's state: 运行, 挂起, 终止, 完成.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum InstanceState {
-    Running,
-    Suspended,
-    Terminated,
-    Completed,
-}
+pub use bpmn_core::instance::{
+    ActiveActivity, ActivityRecord, Incident, InstanceAction, InstanceJob, InstanceStatus, InstanceSummary, MoveTarget,
+    Operation,
+};
+pub use bpmn_core::runtime::MoveWarning;
+pub use bpmn_core::task::{Task, TaskState};
+pub use bpmn_core::variable::VariableType;
 
-impl InstanceState {
-    /// The label key of the state.
-    pub fn label(self) -> &'static str {
+use crate::label::{Badge, Label};
+
+/// 运行, 挂起, 终止, 完成.
+impl Label for InstanceStatus {
+    fn label(self) -> &'static str {
         match self {
-            InstanceState::Running => "state.running",
-            InstanceState::Suspended => "state.suspended",
-            InstanceState::Terminated => "state.terminated",
-            InstanceState::Completed => "state.completed",
+            InstanceStatus::Running => "state.running",
+            InstanceStatus::Suspended => "state.suspended",
+            InstanceStatus::Terminated => "state.terminated",
+            InstanceStatus::Completed => "state.completed",
         }
     }
+}
 
-    /// The CSS class of its badge.
-    pub fn class(self) -> &'static str {
+impl Badge for InstanceStatus {
+    fn class(self) -> &'static str {
         match self {
-            InstanceState::Running => "badge badge-running",
-            InstanceState::Suspended => "badge badge-suspended",
-            InstanceState::Terminated => "badge badge-terminated",
-            InstanceState::Completed => "badge badge-completed",
+            InstanceStatus::Running => "badge badge-running",
+            InstanceStatus::Suspended => "badge badge-suspended",
+            InstanceStatus::Terminated => "badge badge-terminated",
+            InstanceStatus::Completed => "badge badge-completed",
         }
     }
-
-    /// Whether `action` is allowed in this state (the engine checks again).
-    pub fn allows(self, action: InstanceAction) -> bool {
-        use InstanceState::*;
-        match action {
-            InstanceAction::Suspend | InstanceAction::Adjust => self == Running,
-            InstanceAction::Resume => self == Suspended,
-            InstanceAction::Terminate => matches!(self, Running | Suspended),
-        }
-    }
-}
-
-/// The administrator operations on an instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum InstanceAction {
-    Adjust,
-    Suspend,
-    Resume,
-    Terminate,
-}
-
-/// A process instance as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InstanceRow {
-    pub id: String,
-    pub tenant_id: String,
-    pub definition_id: String,
-    pub definition_key: String,
-    pub definition_name: String,
-    pub version: i64,
-    pub business_key: Option<String>,
-    pub initiator: Option<String>,
-    pub state: InstanceState,
-    pub start_time: i64,
-    pub end_time: Option<i64>,
-    pub current_activities: Vec<String>,
-    pub open_incidents: i64,
-    pub parent_instance_id: Option<String>,
-    pub revision: i64,
 }
 
 /// The instance list's quick categories: 全部, 完成, 未完成.
@@ -105,52 +68,18 @@ pub struct InstanceFilter {
 /// screen can tell when it is out of date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstancePage {
-    pub items: Vec<InstanceRow>,
+    pub items: Vec<InstanceSummary>,
     pub next: Option<String>,
     pub token: i64,
 }
 
-/// A user task's state as the list shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TaskState {
-    Active,
-    Completed,
-    Cancelled,
-}
-
-/// A user task.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TaskRow {
-    pub id: String,
-    pub tenant_id: String,
-    pub name: String,
-    pub activity_id: String,
-    pub instance_id: String,
-    pub definition_name: String,
-    pub assignee: Option<String>,
-    pub assignee_name: Option<String>,
-    pub candidate_users: Vec<String>,
-    pub candidate_groups: Vec<String>,
-    pub created: i64,
-    pub due: Option<i64>,
-    pub end_time: Option<i64>,
-    pub state: TaskState,
-    /// `completed`, `cancelled`, `moved`, `withdrawn` or `terminated`.
-    pub end_reason: Option<String>,
-    pub completed_by: Option<String>,
-    pub overdue: bool,
-    pub instance_state: InstanceState,
-}
-
-impl TaskRow {
-    /// The label key of its state: 待办, 逾期, 已完成, 已取消.
-    pub fn state_label(&self) -> &'static str {
-        match self.state {
-            TaskState::Active if self.overdue => "task.tab.overdue",
-            TaskState::Active => "task.tab.todo",
-            TaskState::Completed => "task.tab.completed",
-            TaskState::Cancelled => "task.cancelled",
-        }
+/// The label key of a task's state: 待办, 逾期, 已完成, 已取消.
+pub fn task_state_label(task: &Task) -> &'static str {
+    match task.state {
+        TaskState::Active if task.overdue => "task.tab.overdue",
+        TaskState::Active => "task.tab.todo",
+        TaskState::Completed => "task.tab.completed",
+        TaskState::Cancelled => "task.cancelled",
     }
 }
 
@@ -167,50 +96,19 @@ pub enum TaskTab {
 /// One page of tasks and the change token read before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskPage {
-    pub items: Vec<TaskRow>,
+    pub items: Vec<Task>,
     pub next: Option<String>,
     pub token: i64,
 }
 
-/// The kinds of values the variable editor offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum VariableKind {
-    String,
-    Number,
-    Boolean,
-    Date,
-    Object,
-}
-
-impl VariableKind {
-    pub const ALL: [VariableKind; 5] =
-        [VariableKind::String, VariableKind::Number, VariableKind::Boolean, VariableKind::Date, VariableKind::Object];
-
-    /// The value of the type select.
-    pub fn code(self) -> &'static str {
+impl Label for VariableType {
+    fn label(self) -> &'static str {
         match self {
-            VariableKind::String => "string",
-            VariableKind::Number => "number",
-            VariableKind::Boolean => "boolean",
-            VariableKind::Date => "date",
-            VariableKind::Object => "object",
-        }
-    }
-
-    /// Reads the type select's value.
-    pub fn from_code(code: &str) -> VariableKind {
-        VariableKind::ALL.into_iter().find(|k| k.code() == code).unwrap_or(VariableKind::String)
-    }
-
-    /// The label key.
-    pub fn label(self) -> &'static str {
-        match self {
-            VariableKind::String => "vt.string",
-            VariableKind::Number => "vt.number",
-            VariableKind::Boolean => "vt.boolean",
-            VariableKind::Date => "vt.date",
-            VariableKind::Object => "vt.object",
+            VariableType::String => "vt.string",
+            VariableType::Number => "vt.number",
+            VariableType::Boolean => "vt.boolean",
+            VariableType::Date => "vt.date",
+            VariableType::Object => "vt.object",
         }
     }
 }
@@ -219,21 +117,8 @@ impl VariableKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VariableRow {
     pub name: String,
-    pub kind: VariableKind,
+    pub kind: VariableType,
     pub text: String,
-}
-
-/// One activity instance of the history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActivityRow {
-    pub activity_id: String,
-    pub activity_name: String,
-    pub activity_type: String,
-    pub start_time: i64,
-    pub end_time: Option<i64>,
-    /// `completed`, `cancelled`, `moved`, `withdrawn`; `None` while active.
-    pub outcome: Option<String>,
-    pub actor: Option<String>,
 }
 
 /// One change of a variable; `value` is `None` when it was removed.
@@ -245,84 +130,27 @@ pub struct VariableChangeRow {
     pub actor: String,
 }
 
-/// An administrator operation: who, when, what, why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperationRow {
-    pub at: i64,
-    pub actor: String,
-    pub operation: String,
-    pub detail: String,
-    pub reason: String,
-}
-
-/// A problem that stopped a token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IncidentRow {
-    pub id: String,
-    pub activity_id: String,
-    pub message: String,
-    pub created: i64,
-    pub resolved: Option<i64>,
-}
-
-/// A job of the instance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobRow {
-    pub id: String,
-    pub name: String,
-    pub activity_id: String,
-    pub kind: String,
-    pub due: i64,
-    pub retries: i64,
-    pub state: String,
-    pub error: Option<String>,
-}
-
-/// An activity tokens wait in (what Adjust can move away from).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActiveRow {
-    pub activity_id: String,
-    pub name: String,
-    pub activity_type: String,
-    pub tokens: usize,
-}
-
-/// An activity tokens can be moved to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TargetRow {
-    pub activity_id: String,
-    pub name: String,
-    pub activity_type: String,
-}
-
 /// What the adjust dialog offers, as of `revision`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MoveOptions {
     pub revision: i64,
-    pub state: InstanceState,
-    pub active: Vec<ActiveRow>,
-    pub targets: Vec<TargetRow>,
-}
-
-/// A consequence of a planned move the user should know before saving.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MoveWarningRow {
-    pub node_id: String,
-    pub message: String,
+    pub state: InstanceStatus,
+    pub active: Vec<ActiveActivity>,
+    pub targets: Vec<MoveTarget>,
 }
 
 /// Everything the instance screen shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceView {
-    pub row: InstanceRow,
+    pub row: InstanceSummary,
     pub variables: Vec<VariableRow>,
-    pub history: Vec<ActivityRow>,
-    pub tasks: Vec<TaskRow>,
-    pub incidents: Vec<IncidentRow>,
-    pub operations: Vec<OperationRow>,
+    pub history: Vec<ActivityRecord>,
+    pub tasks: Vec<Task>,
+    pub incidents: Vec<Incident>,
+    pub operations: Vec<Operation>,
     pub variable_history: Vec<VariableChangeRow>,
-    pub jobs: Vec<JobRow>,
-    pub children: Vec<InstanceRow>,
+    pub jobs: Vec<InstanceJob>,
+    pub children: Vec<InstanceSummary>,
     /// The diagram with the executed path and the current position, or why there is none.
     pub svg: Result<String, String>,
 }
@@ -333,92 +161,6 @@ mod convert {
     use engine::instances as rt;
     use serde_json::Value;
 
-    impl From<rt::InstanceStatus> for InstanceState {
-        fn from(s: rt::InstanceStatus) -> Self {
-            match s {
-                rt::InstanceStatus::Running => InstanceState::Running,
-                rt::InstanceStatus::Suspended => InstanceState::Suspended,
-                rt::InstanceStatus::Terminated => InstanceState::Terminated,
-                rt::InstanceStatus::Completed => InstanceState::Completed,
-            }
-        }
-    }
-
-    impl From<rt::InstanceSummary> for InstanceRow {
-        fn from(i: rt::InstanceSummary) -> Self {
-            InstanceRow {
-                id: i.id,
-                tenant_id: i.tenant_id,
-                definition_id: i.definition_id,
-                definition_key: i.definition_key,
-                definition_name: i.definition_name,
-                version: i.version,
-                business_key: i.business_key,
-                initiator: i.initiator,
-                state: i.state.into(),
-                start_time: i.start_time,
-                end_time: i.end_time,
-                current_activities: i.current_activities,
-                open_incidents: i.open_incidents,
-                parent_instance_id: i.parent_instance_id,
-                revision: i.revision,
-            }
-        }
-    }
-
-    impl From<rt::Task> for TaskRow {
-        fn from(t: rt::Task) -> Self {
-            TaskRow {
-                id: t.id,
-                tenant_id: t.tenant_id,
-                name: t.name,
-                activity_id: t.activity_id,
-                instance_id: t.instance_id,
-                definition_name: t.definition_name,
-                assignee: t.assignee,
-                assignee_name: t.assignee_name,
-                candidate_users: t.candidate_users,
-                candidate_groups: t.candidate_groups,
-                created: t.created,
-                due: t.due,
-                end_time: t.end_time,
-                state: match t.state {
-                    rt::TaskState::Active => TaskState::Active,
-                    rt::TaskState::Completed => TaskState::Completed,
-                    rt::TaskState::Cancelled => TaskState::Cancelled,
-                },
-                end_reason: t.end_reason,
-                completed_by: t.completed_by,
-                overdue: t.overdue,
-                instance_state: t.instance_state.into(),
-            }
-        }
-    }
-
-    impl From<rt::VariableType> for VariableKind {
-        fn from(v: rt::VariableType) -> Self {
-            match v {
-                rt::VariableType::String => VariableKind::String,
-                rt::VariableType::Number => VariableKind::Number,
-                rt::VariableType::Boolean => VariableKind::Boolean,
-                rt::VariableType::Date => VariableKind::Date,
-                rt::VariableType::Object => VariableKind::Object,
-            }
-        }
-    }
-
-    impl From<VariableKind> for rt::VariableType {
-        fn from(v: VariableKind) -> Self {
-            match v {
-                VariableKind::String => rt::VariableType::String,
-                VariableKind::Number => rt::VariableType::Number,
-                VariableKind::Boolean => rt::VariableType::Boolean,
-                VariableKind::Date => rt::VariableType::Date,
-                VariableKind::Object => rt::VariableType::Object,
-            }
-        }
-    }
-
     /// A value as the editor shows it: strings without quotes, the rest as JSON.
     pub fn value_text(v: &Value) -> String {
         match v {
@@ -428,74 +170,25 @@ mod convert {
     }
 
     pub fn variable(name: String, value: &Value) -> VariableRow {
-        VariableRow { kind: rt::VariableType::of(value).into(), text: value_text(value), name }
+        VariableRow { kind: VariableType::of(value), text: value_text(value), name }
     }
 
     pub fn move_options(d: &rt::InstanceDetail) -> MoveOptions {
         MoveOptions {
             revision: d.summary.revision,
-            state: d.summary.state.into(),
-            active: d
-                .active
-                .iter()
-                .map(|a| ActiveRow {
-                    activity_id: a.activity_id.clone(),
-                    name: a.name.clone(),
-                    activity_type: a.activity_type.clone(),
-                    tokens: a.tokens,
-                })
-                .collect(),
-            targets: d
-                .move_targets
-                .iter()
-                .map(|m| TargetRow {
-                    activity_id: m.activity_id.clone(),
-                    name: m.name.clone(),
-                    activity_type: m.activity_type.clone(),
-                })
-                .collect(),
+            state: d.summary.state,
+            active: d.active.clone(),
+            targets: d.move_targets.clone(),
         }
     }
 
     pub fn view(d: rt::InstanceDetail, svg: Result<String, String>) -> InstanceView {
         InstanceView {
             variables: d.variables.iter().map(|(k, v)| variable(k.clone(), v)).collect(),
-            history: d
-                .history
-                .into_iter()
-                .map(|h| ActivityRow {
-                    activity_id: h.activity_id,
-                    activity_name: h.activity_name,
-                    activity_type: h.activity_type,
-                    start_time: h.start_time,
-                    end_time: h.end_time,
-                    outcome: h.outcome,
-                    actor: h.actor,
-                })
-                .collect(),
-            tasks: d.tasks.into_iter().map(Into::into).collect(),
-            incidents: d
-                .incidents
-                .into_iter()
-                .map(|i| IncidentRow {
-                    id: i.id,
-                    activity_id: i.activity_id,
-                    message: i.message,
-                    created: i.created,
-                    resolved: i.resolved,
-                })
-                .collect(),
-            operations: d
-                .operations
-                .into_iter()
-                .map(|o| OperationRow {
-                    at: o.at,
-                    actor: o.actor,
-                    operation: o.operation,
-                    detail: o.detail,
-                    reason: o.reason,
-                })
-                .collect(),
+            history: d.history,
+            tasks: d.tasks,
+            incidents: d.incidents,
+            operations: d.operations,
             variable_history: d
                 .variable_history
                 .into_iter()
@@ -506,22 +199,9 @@ mod convert {
                     actor: c.actor,
                 })
                 .collect(),
-            jobs: d
-                .jobs
-                .into_iter()
-                .map(|j| JobRow {
-                    id: j.id,
-                    name: j.name,
-                    activity_id: j.activity_id,
-                    kind: j.kind,
-                    due: j.due,
-                    retries: j.retries,
-                    state: j.state,
-                    error: j.error,
-                })
-                .collect(),
-            children: d.children.into_iter().map(Into::into).collect(),
-            row: d.summary.into(),
+            jobs: d.jobs,
+            children: d.children,
+            row: d.summary,
             svg,
         }
     }
@@ -588,7 +268,7 @@ pub async fn list_instances(filter: InstanceFilter, cursor: Option<String>) -> R
     };
     let token = e.runtime_change_token().await?;
     let page = e.list_instances(&s.session.account, &q).await?;
-    Ok(InstancePage { items: page.items.into_iter().map(Into::into).collect(), next: page.next, token })
+    Ok(InstancePage { items: page.items, next: page.next, token })
 }
 
 /// One instance with everything the detail screen shows, and its diagram.
@@ -618,7 +298,7 @@ pub async fn change_instance_state(
     action: InstanceAction,
     revision: i64,
     reason: Option<String>,
-) -> Result<InstanceRow, AppError> {
+) -> Result<InstanceSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let e = engine()?;
@@ -637,11 +317,10 @@ pub async fn change_instance_state(
 /// What moving the tokens of `from` to `to` would leave behind (e.g. a join waiting for a
 /// token that no longer exists), before the user saves.
 #[server(endpoint = "instance_check_move", input = Json)]
-pub async fn check_instance_move(id: String, from: Vec<String>, to: String) -> Result<Vec<MoveWarningRow>, AppError> {
+pub async fn check_instance_move(id: String, from: Vec<String>, to: String) -> Result<Vec<MoveWarning>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    let warnings = engine()?.check_move(&s.session.account, &id, &from, &to).await?;
-    Ok(warnings.into_iter().map(|w| MoveWarningRow { node_id: w.node_id, message: w.message }).collect())
+    Ok(engine()?.check_move(&s.session.account, &id, &from, &to).await?)
 }
 
 /// 调整 Adjust: moves the tokens of the activities `from` to `to`.
@@ -652,7 +331,7 @@ pub async fn move_instance(
     to: String,
     reason: String,
     revision: i64,
-) -> Result<InstanceRow, AppError> {
+) -> Result<InstanceSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     Ok(engine()?.move_instance(&s.session.account, &id, &from, &to, &reason, Some(revision)).await?.into())
@@ -664,7 +343,7 @@ pub async fn start_instance(
     definition_id: String,
     business_key: String,
     variables: String,
-) -> Result<InstanceRow, AppError> {
+) -> Result<InstanceSummary, AppError> {
     use crate::ssr::{current, engine};
     use engine::instances::StartRequest;
     let s = current()?;
@@ -683,20 +362,19 @@ pub async fn start_instance(
 pub async fn set_variable(
     id: String,
     name: String,
-    kind: VariableKind,
+    kind: VariableType,
     text: String,
     revision: i64,
-) -> Result<InstanceRow, AppError> {
+) -> Result<InstanceSummary, AppError> {
     use crate::ssr::{current, engine};
-    use engine::instances::VariableType;
     let s = current()?;
-    let value = VariableType::from(kind).parse(&text).map_err(|m| AppError::invalid("value", m))?;
+    let value = kind.parse(&text).map_err(|m| AppError::invalid("value", m))?;
     Ok(engine()?.set_variable(&s.session.account, &id, &name, Some(value), Some(revision)).await?.into())
 }
 
 /// Removes an instance variable.
 #[server(endpoint = "variable_delete", input = Json)]
-pub async fn delete_variable(id: String, name: String, revision: i64) -> Result<InstanceRow, AppError> {
+pub async fn delete_variable(id: String, name: String, revision: i64) -> Result<InstanceSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     Ok(engine()?.set_variable(&s.session.account, &id, &name, None, Some(revision)).await?.into())
@@ -704,7 +382,7 @@ pub async fn delete_variable(id: String, name: String, revision: i64) -> Result<
 
 /// Retries the token an open incident stopped.
 #[server(endpoint = "incident_retry", input = Json)]
-pub async fn retry_incident(id: String, incident_id: String) -> Result<InstanceRow, AppError> {
+pub async fn retry_incident(id: String, incident_id: String) -> Result<InstanceSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     Ok(engine()?.retry_incident(&s.session.account, &id, &incident_id).await?.into())
@@ -732,13 +410,13 @@ pub async fn list_tasks(tab: TaskTab, search: String, cursor: Option<String>) ->
     };
     let token = e.runtime_change_token().await?;
     let page = e.list_tasks(&s.session.account, &q).await?;
-    Ok(TaskPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next, token })
+    Ok(TaskPage { items: page.items, next: page.next, token })
 }
 
 /// 完成 Completes an active task; `variables` is a JSON object (or empty). The answer is the
 /// tasks the completion opened that the caller may see.
 #[server(endpoint = "task_complete", input = Json)]
-pub async fn complete_task(id: String, variables: String) -> Result<Vec<TaskRow>, AppError> {
+pub async fn complete_task(id: String, variables: String) -> Result<Vec<Task>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let variables = convert::variables_json(&variables)?;
@@ -757,7 +435,7 @@ pub async fn complete_task(id: String, variables: String) -> Result<Vec<TaskRow>
 
 /// 改派 Reassigns an active task to a person of its tenant's organisation.
 #[server(endpoint = "task_reassign", input = Json)]
-pub async fn reassign_task(id: String, assignee: String, reason: String) -> Result<TaskRow, AppError> {
+pub async fn reassign_task(id: String, assignee: String, reason: String) -> Result<Task, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     Ok(engine()?.reassign_task(&s.session.account, &id, &assignee, &reason).await?.into())
@@ -765,7 +443,7 @@ pub async fn reassign_task(id: String, assignee: String, reason: String) -> Resu
 
 /// 撤回 Withdraws a completed task; the answer is the task created again.
 #[server(endpoint = "task_withdraw", input = Json)]
-pub async fn withdraw_task(id: String, reason: String) -> Result<TaskRow, AppError> {
+pub async fn withdraw_task(id: String, reason: String) -> Result<Task, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     Ok(engine()?.withdraw_task(&s.session.account, &id, &reason).await?.into())

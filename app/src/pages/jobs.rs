@@ -12,8 +12,9 @@ use crate::api::jobs::{
     StartTimerRow,
 };
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
-use crate::format::{datetime, datetime_seconds};
+use crate::label::{Badge, Label};
 use crate::use_t;
+use bpmn_core::time::{datetime, datetime_seconds};
 
 /// How many characters of the last error the list shows.
 const ERROR_CHARS: usize = 60;

@@ -2,13 +2,13 @@
 //! one instance or task, and the administrator operations. Times are ISO 8601 UTC strings,
 //! like `deployedAt` of the definitions.
 
-use app::format::iso8601;
 use app::ssr::CurrentSession;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use bpmn_core::time::iso8601;
 use engine::instances::{
     ActiveActivity, ActivityRecord, Incident, InstanceCategory, InstanceDetail, InstanceJob, InstanceQuery,
     InstanceSort, InstanceStatus, InstanceSummary, MoveTarget, Operation, StartRequest, Task, TaskCategory, TaskQuery,
