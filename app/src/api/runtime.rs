@@ -311,7 +311,7 @@ pub async fn change_instance_state(
             return Err(AppError::invalid("action", "Adjust needs the activities: use the Adjust dialog."))
         }
     };
-    Ok(row.into())
+    Ok(row)
 }
 
 /// What moving the tokens of `from` to `to` would leave behind (e.g. a join waiting for a
@@ -334,7 +334,7 @@ pub async fn move_instance(
 ) -> Result<InstanceSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.move_instance(&s.session.account, &id, &from, &to, &reason, Some(revision)).await?.into())
+    Ok(engine()?.move_instance(&s.session.account, &id, &from, &to, &reason, Some(revision)).await?)
 }
 
 /// Starts an instance of one definition version; `variables` is a JSON object (or empty).
@@ -353,7 +353,7 @@ pub async fn start_instance(
         initiator: None,
         variables: convert::variables_json(&variables)?,
     };
-    Ok(engine()?.start_definition(&s.session.account, &definition_id, req).await?.into())
+    Ok(engine()?.start_definition(&s.session.account, &definition_id, req).await?)
 }
 
 /// Sets an instance variable from the editor's type and text; a value that does not fit
@@ -369,7 +369,7 @@ pub async fn set_variable(
     use crate::ssr::{current, engine};
     let s = current()?;
     let value = kind.parse(&text).map_err(|m| AppError::invalid("value", m))?;
-    Ok(engine()?.set_variable(&s.session.account, &id, &name, Some(value), Some(revision)).await?.into())
+    Ok(engine()?.set_variable(&s.session.account, &id, &name, Some(value), Some(revision)).await?)
 }
 
 /// Removes an instance variable.
@@ -377,7 +377,7 @@ pub async fn set_variable(
 pub async fn delete_variable(id: String, name: String, revision: i64) -> Result<InstanceSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.set_variable(&s.session.account, &id, &name, None, Some(revision)).await?.into())
+    Ok(engine()?.set_variable(&s.session.account, &id, &name, None, Some(revision)).await?)
 }
 
 /// Retries the token an open incident stopped.
@@ -385,7 +385,7 @@ pub async fn delete_variable(id: String, name: String, revision: i64) -> Result<
 pub async fn retry_incident(id: String, incident_id: String) -> Result<InstanceSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.retry_incident(&s.session.account, &id, &incident_id).await?.into())
+    Ok(engine()?.retry_incident(&s.session.account, &id, &incident_id).await?)
 }
 
 /// One page of tasks; `search` matches words of the task name or its assignee.
@@ -427,7 +427,7 @@ pub async fn complete_task(id: String, variables: String) -> Result<Vec<Task>, A
         // The completion is committed: a task that cannot be read (another tenant's, or one
         // already gone) is only left out of the message.
         if let Ok(t) = engine.task(&s.session.account, &task).await {
-            next.push(t.into());
+            next.push(t);
         }
     }
     Ok(next)
@@ -438,7 +438,7 @@ pub async fn complete_task(id: String, variables: String) -> Result<Vec<Task>, A
 pub async fn reassign_task(id: String, assignee: String, reason: String) -> Result<Task, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.reassign_task(&s.session.account, &id, &assignee, &reason).await?.into())
+    Ok(engine()?.reassign_task(&s.session.account, &id, &assignee, &reason).await?)
 }
 
 /// 撤回 Withdraws a completed task; the answer is the task created again.
@@ -446,7 +446,7 @@ pub async fn reassign_task(id: String, assignee: String, reason: String) -> Resu
 pub async fn withdraw_task(id: String, reason: String) -> Result<Task, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.withdraw_task(&s.session.account, &id, &reason).await?.into())
+    Ok(engine()?.withdraw_task(&s.session.account, &id, &reason).await?)
 }
 
 /// 删除 Deletes a task (refused for an active task of a live instance).
