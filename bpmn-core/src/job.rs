@@ -1,4 +1,4 @@
-//! What a job does and its state as users see it.
+//! Jobs as users see them: what a job does, its state, the job as listed and its attempts.
 
 use serde::{Deserialize, Serialize};
 
@@ -66,4 +66,49 @@ impl JobState {
     pub fn can_execute(self) -> bool {
         self != JobState::Running
     }
+}
+
+/// A job as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub id: String,
+    pub tenant_id: String,
+    /// The activity's name.
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: JobKind,
+    pub instance_id: String,
+    pub activity_id: String,
+    pub process_name: String,
+    pub due: i64,
+    /// Retries left.
+    pub retries: i64,
+    pub state: JobState,
+    /// The last failure's message.
+    pub error: Option<String>,
+    pub error_details: Option<String>,
+    /// For timers: the definition (`PT1M`, `R3/PT10M`, a date or cron).
+    pub timer_definition: Option<String>,
+    /// How often a cycle timer has fired.
+    pub fired: i64,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// The executor holding it while running.
+    pub locked_by: Option<String>,
+    pub lock_expires_at: Option<i64>,
+    pub created: i64,
+    pub revision: i64,
+}
+
+/// One attempt to run a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobAttempt {
+    pub attempt: i64,
+    pub executor: String,
+    pub started: i64,
+    pub finished: i64,
+    pub ok: bool,
+    pub message: String,
 }
