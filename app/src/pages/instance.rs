@@ -6,11 +6,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::jobs::{JobKind, JobState};
-use crate::api::runtime::{
-    delete_variable, load_instance, retry_incident, set_variable, task_state_label, InstanceStatus, InstanceView,
-    VariableRow, VariableType,
+use crate::api::instances::{
+    delete_variable, load_instance, retry_incident, set_variable, InstanceStatus, InstanceView, VariableRow,
+    VariableType,
 };
+use crate::api::jobs::{JobKind, JobState};
+use crate::api::tasks::task_state_label;
 use crate::browser;
 use crate::components::{loaded, use_flash};
 use crate::label::Label;

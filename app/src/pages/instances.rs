@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::runtime::{
+use crate::api::instances::{
     change_instance_state, check_instance_move, list_instances, load_move_options, move_instance, InstanceAction,
     InstanceFilter, InstanceStatus, InstanceSummary, InstanceTab,
 };

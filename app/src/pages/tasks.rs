@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::load_org;
-use crate::api::runtime::{
+use crate::api::tasks::{
     complete_task, delete_task, list_tasks, reassign_task, task_state_label, withdraw_task, Task, TaskState, TaskTab,
 };
 use crate::browser;
