@@ -329,7 +329,7 @@ impl Engine {
     pub async fn execute_job(&self, caller: &Account, id: &str) -> Result<Job> {
         let (job, token) = self.job_row(caller, id).await?;
         self.job_instance_ok(&job, "execute").await?;
-        if job.state == JobState::Running {
+        if !job.state.can_execute() {
             return Err(EngineError::Conflict(format!(
                 "Job '{}' is running already; wait for its outcome, then reload.",
                 job.name

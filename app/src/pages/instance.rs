@@ -7,8 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::instances::{
-    delete_variable, load_instance, retry_incident, set_variable, InstanceStatus, InstanceView, VariableRow,
-    VariableType,
+    delete_variable, load_instance, retry_incident, set_variable, InstanceView, VariableRow, VariableType,
 };
 use crate::api::jobs::{JobKind, JobState};
 use crate::api::tasks::task_state_label;
@@ -54,7 +53,7 @@ fn outcome_label(outcome: Option<&str>) -> &'static str {
 fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
     let t = use_t();
     let row = d.row.clone();
-    let editable = matches!(row.state, InstanceStatus::Running | InstanceStatus::Suspended);
+    let editable = !row.state.is_finished();
     let instance = StoredValue::new((row.id.clone(), row.revision));
     view! {
         <h1 data-testid="instance-title">
