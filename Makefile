@@ -45,7 +45,8 @@ fmt-check:
 	cargo fmt --all -- --check
 
 clippy: tools
-	cargo clippy -p engine -p app -p server --all-targets -- -D warnings
+	cargo clippy -p bpmn-core -p engine -p app -p server --all-targets -- -D warnings
+	cargo clippy -p bpmn-core --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 ## PostgreSQL must answer for the Postgres half of the tests; start the local cluster if it is
@@ -61,7 +62,7 @@ e2e: build e2e-tools
 	end2end/run.sh "$(SERVER_BIN)"
 
 ## A short, bounded libFuzzer run of the BPMN parser (needs the nightly toolchain). Without
-## nightly the bounded stable mutation test in engine/tests/parse_errors.rs still runs.
+## nightly the bounded stable mutation test in bpmn-core/tests/parse_errors.rs still runs.
 fuzz-smoke:
 	@if rustup toolchain list | grep -q '^nightly'; then \
 	  cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked; \
@@ -74,7 +75,7 @@ test: fmt-check clippy rust-test e2e fuzz-smoke
 	@echo "make test: all passed"
 
 bench: pg-up
-	cargo bench -p engine --bench parse
+	cargo bench -p bpmn-core --bench parse
 	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p engine --bench runtime
 	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p engine --bench jobs
 	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p server --bench processes

@@ -344,5 +344,6 @@ pub async fn revoke_token(id: String) -> Result<(), AppError> {
 }
 
 pub mod definitions;
+pub mod instances;
 pub mod jobs;
-pub mod runtime;
+pub mod tasks;

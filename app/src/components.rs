@@ -417,7 +417,7 @@ pub fn live_refresh(shown: impl Fn() -> Option<i64> + 'static, refetch: impl Fn(
                 let (alive, busy, requested, shown, refetch) =
                     (alive.clone(), busy.clone(), requested.clone(), shown.clone(), refetch.clone());
                 leptos::task::spawn_local(async move {
-                    if let Ok(token) = crate::api::runtime::runtime_changed().await {
+                    if let Ok(token) = crate::api::instances::runtime_changed().await {
                         if alive.load(Ordering::Relaxed) {
                             let on_screen = shown();
                             if on_screen.is_some_and(|s| s != token) && requested.get() != Some(token) {

@@ -5,8 +5,8 @@ pub mod api;
 pub mod browser;
 pub mod components;
 pub mod error;
-pub mod format;
 pub mod i18n;
+pub mod label;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;

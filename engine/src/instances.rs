@@ -24,72 +24,9 @@ pub(crate) use self::ops::LatestVersions;
 pub use self::query::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskQuery};
 pub(crate) use self::stamp::next_stamp;
 
-/// An instance's state as users see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum InstanceStatus {
-    /// 运行: tokens move.
-    Running,
-    /// 挂起: tasks cannot be completed and jobs wait until it is resumed.
-    Suspended,
-    /// 终止: ended by an administrator.
-    Terminated,
-    /// 完成: ended normally.
-    Completed,
-}
+pub use bpmn_core::instance::InstanceStatus;
 
-impl InstanceStatus {
-    /// The stored text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InstanceStatus::Running => "running",
-            InstanceStatus::Suspended => "suspended",
-            InstanceStatus::Terminated => "terminated",
-            InstanceStatus::Completed => "completed",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> InstanceStatus {
-        // The column has a CHECK constraint; nothing else can be stored.
-        match s {
-            "suspended" => InstanceStatus::Suspended,
-            "terminated" => InstanceStatus::Terminated,
-            "completed" => InstanceStatus::Completed,
-            _ => InstanceStatus::Running,
-        }
-    }
-
-    /// Completed or terminated.
-    pub fn is_finished(self) -> bool {
-        matches!(self, InstanceStatus::Terminated | InstanceStatus::Completed)
-    }
-}
-
-/// A process instance as listed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InstanceSummary {
-    pub id: String,
-    pub tenant_id: String,
-    pub definition_id: String,
-    pub definition_key: String,
-    pub definition_name: String,
-    pub version: i64,
-    pub business_key: Option<String>,
-    pub initiator: Option<String>,
-    pub state: InstanceStatus,
-    pub start_time: i64,
-    pub end_time: Option<i64>,
-    /// Names of the activities tokens wait in.
-    pub current_activities: Vec<String>,
-    /// Ids of those activities, in the same order.
-    pub active_activity_ids: Vec<String>,
-    /// Incidents not yet resolved.
-    pub open_incidents: i64,
-    /// The instance whose call activity started this one.
-    pub parent_instance_id: Option<String>,
-    pub revision: i64,
-}
+pub use bpmn_core::instance::InstanceSummary;
 
 /// A start's answer: the instance as listed, and the user tasks the start opened.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,73 +36,11 @@ pub struct Started {
     pub created_tasks: Vec<String>,
 }
 
-/// A user task's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TaskState {
-    Active,
-    Completed,
-    Cancelled,
-}
+pub use bpmn_core::task::TaskState;
 
-impl TaskState {
-    pub(crate) fn parse(s: &str) -> TaskState {
-        match s {
-            "completed" => TaskState::Completed,
-            "cancelled" => TaskState::Cancelled,
-            _ => TaskState::Active,
-        }
-    }
-}
+pub use bpmn_core::task::Task;
 
-/// A user task.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Task {
-    pub id: String,
-    pub tenant_id: String,
-    pub name: String,
-    pub activity_id: String,
-    pub instance_id: String,
-    pub definition_name: String,
-    pub assignee: Option<String>,
-    /// The assignee's name from the organisation, when the id is a known person.
-    pub assignee_name: Option<String>,
-    pub candidate_users: Vec<String>,
-    pub candidate_groups: Vec<String>,
-    pub priority: i64,
-    pub form_key: Option<String>,
-    pub created: i64,
-    pub due: Option<i64>,
-    pub end_time: Option<i64>,
-    pub state: TaskState,
-    /// How it ended: `completed`, `cancelled`, `moved`, `withdrawn` or `terminated`.
-    pub end_reason: Option<String>,
-    pub completed_by: Option<String>,
-    /// Active and past its due time (逾期).
-    pub overdue: bool,
-    /// The state of its instance, so that screens can enable only the allowed actions.
-    pub instance_state: InstanceStatus,
-    pub revision: i64,
-}
-
-/// One activity instance of the history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ActivityRecord {
-    pub id: i64,
-    pub token: i64,
-    pub activity_id: String,
-    pub activity_name: String,
-    /// The element's tag: `userTask`, `exclusiveGateway`, ...
-    pub activity_type: String,
-    pub start_time: i64,
-    pub end_time: Option<i64>,
-    /// `completed`, `cancelled`, `moved`, `withdrawn`; `None` while active.
-    pub outcome: Option<String>,
-    pub actor: Option<String>,
-    pub task_id: Option<String>,
-}
+pub use bpmn_core::instance::ActivityRecord;
 
 /// One change of a variable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -179,68 +54,15 @@ pub struct VariableChange {
     pub actor: String,
 }
 
-/// An administrator operation on an instance or one of its tasks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Operation {
-    pub id: i64,
-    pub at: i64,
-    pub actor: String,
-    /// `start`, `suspend`, `resume`, `terminate`, `move`, `reassign`, `withdraw`,
-    /// `delete-task`, `set-variable`, `delete-variable`, `retry`.
-    pub operation: String,
-    pub detail: String,
-    pub reason: String,
-}
+pub use bpmn_core::instance::Operation;
 
-/// A problem that stops a token: a gateway with no matching flow, a failing expression, a
-/// job whose retries are used up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Incident {
-    pub id: String,
-    pub token: i64,
-    pub activity_id: String,
-    pub message: String,
-    pub created: i64,
-    pub resolved: Option<i64>,
-}
+pub use bpmn_core::instance::Incident;
 
-/// A job of an instance, as the instance detail shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InstanceJob {
-    pub id: String,
-    pub name: String,
-    pub activity_id: String,
-    /// `timer`, `service` or `async`.
-    pub kind: String,
-    pub due: i64,
-    pub retries: i64,
-    /// `pending`, `running` or `error`.
-    pub state: String,
-    pub error: Option<String>,
-}
+pub use bpmn_core::instance::InstanceJob;
 
-/// An activity a token waits in: what the adjust dialog offers to move.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ActiveActivity {
-    pub activity_id: String,
-    pub name: String,
-    pub activity_type: String,
-    /// How many tokens wait there.
-    pub tokens: usize,
-}
+pub use bpmn_core::instance::ActiveActivity;
 
-/// A node tokens can be moved to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MoveTarget {
-    pub activity_id: String,
-    pub name: String,
-    pub activity_type: String,
-}
+pub use bpmn_core::instance::MoveTarget;
 
 /// Everything the instance screen shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -274,54 +96,4 @@ pub struct StartRequest {
     pub variables: Map<String, Value>,
 }
 
-/// The kinds of values a variable holds, for the variable editor's type check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum VariableType {
-    String,
-    Number,
-    Boolean,
-    /// An ISO 8601 date or date-time, kept as text.
-    Date,
-    /// Any JSON object or array.
-    Object,
-}
-
-impl VariableType {
-    /// The type a stored value shows as.
-    pub fn of(value: &Value) -> VariableType {
-        match value {
-            Value::Bool(_) => VariableType::Boolean,
-            Value::Number(_) => VariableType::Number,
-            Value::String(s) if crate::schedule::parse_datetime(s).is_ok() => VariableType::Date,
-            Value::String(_) | Value::Null => VariableType::String,
-            Value::Array(_) | Value::Object(_) => VariableType::Object,
-        }
-    }
-
-    /// Reads `text` as a value of this type; the error says what was expected.
-    pub fn parse(self, text: &str) -> Result<Value, String> {
-        let t = text.trim();
-        match self {
-            VariableType::String => Ok(Value::String(text.to_owned())),
-            VariableType::Number => t
-                .parse::<i64>()
-                .map(Value::from)
-                .or_else(|_| t.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).ok_or(()))
-                .map_err(|_| format!("`{t}` is not a number (e.g. 5000 or 12.5).")),
-            VariableType::Boolean => match t {
-                "true" => Ok(Value::Bool(true)),
-                "false" => Ok(Value::Bool(false)),
-                _ => Err(format!("`{t}` is not a boolean: write true or false.")),
-            },
-            VariableType::Date => {
-                crate::schedule::parse_datetime(t).map(|_| Value::String(t.to_owned())).map_err(|e| format!("{e}"))
-            }
-            VariableType::Object => match serde_json::from_str::<Value>(t) {
-                Ok(v @ (Value::Object(_) | Value::Array(_))) => Ok(v),
-                Ok(_) => Err("An object must be a JSON object or array, e.g. {\"a\": 1}.".into()),
-                Err(e) => Err(format!("Not valid JSON: {e}.")),
-            },
-        }
-    }
-}
+pub use bpmn_core::variable::VariableType;

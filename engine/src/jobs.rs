@@ -37,71 +37,11 @@ use crate::store::jobs::JobWrite;
 use crate::store::writes::Write;
 use crate::Engine;
 
-/// What a job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobKind {
-    Timer,
-    Service,
-    Async,
-}
+pub use bpmn_core::job::{JobKind, JobState};
 
-/// A job's state as users see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobState {
-    /// 未执行: waiting for its due time or a free executor.
-    Pending,
-    /// 运行: an executor runs it.
-    Running,
-    /// 错误: the last attempt failed and no retries are left.
-    Error,
-}
+pub use bpmn_core::job::Job;
 
-/// A job as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Job {
-    pub id: String,
-    pub tenant_id: String,
-    /// The activity's name.
-    pub name: String,
-    #[serde(rename = "type")]
-    pub kind: JobKind,
-    pub instance_id: String,
-    pub activity_id: String,
-    pub process_name: String,
-    pub due: i64,
-    /// Retries left.
-    pub retries: i64,
-    pub state: JobState,
-    /// The last failure's message.
-    pub error: Option<String>,
-    pub error_details: Option<String>,
-    /// For timers: the definition (`PT1M`, `R3/PT10M`, a date or cron).
-    pub timer_definition: Option<String>,
-    /// How often a cycle timer has fired.
-    pub fired: i64,
-    /// Attempts made so far.
-    pub attempts: i64,
-    /// The executor holding it while running.
-    pub locked_by: Option<String>,
-    pub lock_expires_at: Option<i64>,
-    pub created: i64,
-    pub revision: i64,
-}
-
-/// One attempt to run a job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct JobAttempt {
-    pub attempt: i64,
-    pub executor: String,
-    pub started: i64,
-    pub finished: i64,
-    pub ok: bool,
-    pub message: String,
-}
+pub use bpmn_core::job::JobAttempt;
 
 /// A job with its log of past attempts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -287,7 +227,7 @@ impl Engine {
     pub async fn execute_job(&self, caller: &Account, id: &str) -> Result<Job> {
         let (job, token) = self.job_row(caller, id).await?;
         self.job_instance_ok(&job, "execute").await?;
-        if job.state == JobState::Running {
+        if !job.state.can_execute() {
             return Err(EngineError::Conflict(format!(
                 "Job '{}' is running already; wait for its outcome, then reload.",
                 job.name

@@ -6,7 +6,6 @@
 //! its tenant scope, and writes an audit entry in the same transaction.
 
 pub mod audit;
-pub mod bpmn;
 pub mod catalog;
 pub mod clock;
 pub mod demo;
@@ -16,13 +15,12 @@ pub mod identity;
 pub mod instances;
 pub mod jobs;
 pub(crate) mod rules;
-pub mod runtime;
-pub mod schedule;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;
 
+pub use bpmn_core::{bpmn, runtime, schedule};
 pub use clock::Clock;
 pub use error::{EngineError, Result};
 /// The query helpers, where other modules have always found them.

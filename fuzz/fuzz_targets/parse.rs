@@ -10,7 +10,7 @@
 
 #![no_main]
 
-use engine::bpmn::parse::{check_executable, parse, ParseOptions};
+use bpmn_core::bpmn::parse::{check_executable, parse, ParseOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -13,7 +13,6 @@ mod tasks;
 
 use std::collections::HashMap;
 
-use app::format::iso8601;
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
@@ -22,6 +21,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use bpmn_core::time::iso8601;
 use engine::bpmn::parse::ParseOptions;
 use engine::bpmn::render::Overlay;
 use engine::deploy::{DefinitionQuery, DefinitionSummary};

@@ -9,137 +9,47 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// What a job does: 定时 timer, 服务调用 web-service call, 异步 asynchronous continuation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum JobKind {
-    Timer,
-    Service,
-    Async,
-}
+pub use bpmn_core::job::{Job, JobAttempt, JobKind, JobState};
 
-impl JobKind {
-    /// Reads `timer`, `service` or `async` (the instance detail's codes).
-    pub fn from_code(code: &str) -> JobKind {
-        match code {
-            "timer" => JobKind::Timer,
-            "async" => JobKind::Async,
-            _ => JobKind::Service,
-        }
-    }
+use crate::label::{Badge, Label};
 
-    /// The label key.
-    pub fn label(self) -> &'static str {
+/// 定时 timer, 服务调用 web-service call, 异步 asynchronous continuation.
+impl Label for JobKind {
+    fn label(self) -> &'static str {
         match self {
             JobKind::Timer => "job.kind.timer",
             JobKind::Service => "job.kind.service",
             JobKind::Async => "job.kind.async",
         }
     }
-
-    /// The code tests and styles use.
-    pub fn code(self) -> &'static str {
-        match self {
-            JobKind::Timer => "timer",
-            JobKind::Service => "service",
-            JobKind::Async => "async",
-        }
-    }
 }
 
-/// A job's state: 未执行 pending, 运行 running, 错误 error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum JobState {
-    Pending,
-    Running,
-    Error,
-}
-
-impl JobState {
-    /// Reads `pending`, `running` or `error` (the instance detail's codes).
-    pub fn from_code(code: &str) -> JobState {
-        match code {
-            "running" => JobState::Running,
-            "error" => JobState::Error,
-            _ => JobState::Pending,
-        }
-    }
-
-    /// The code tests and styles use.
-    pub fn code(self) -> &'static str {
-        match self {
-            JobState::Pending => "pending",
-            JobState::Running => "running",
-            JobState::Error => "error",
-        }
-    }
-
-    /// The label key.
-    pub fn label(self) -> &'static str {
+/// 未执行 pending, 运行 running, 错误 error.
+impl Label for JobState {
+    fn label(self) -> &'static str {
         match self {
             JobState::Pending => "job.pending",
             JobState::Running => "job.running",
             JobState::Error => "job.error",
         }
     }
+}
 
-    /// The CSS class of its badge.
-    pub fn class(self) -> &'static str {
+impl Badge for JobState {
+    fn class(self) -> &'static str {
         match self {
             JobState::Pending => "badge badge-pending",
             JobState::Running => "badge badge-running",
             JobState::Error => "badge badge-terminated",
         }
     }
-
-    /// 执行 is offered for pending and failed jobs (the engine checks again).
-    pub fn can_execute(self) -> bool {
-        self != JobState::Running
-    }
-}
-
-/// A job as the list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobListRow {
-    pub id: String,
-    pub tenant_id: String,
-    /// The activity's name.
-    pub name: String,
-    pub kind: JobKind,
-    pub instance_id: String,
-    pub activity_id: String,
-    pub process_name: String,
-    pub due: i64,
-    /// Retries left.
-    pub retries: i64,
-    pub state: JobState,
-    /// The last failure's message.
-    pub error: Option<String>,
-    pub error_details: Option<String>,
-    /// For timers: `PT1M`, `R3/PT10M`, a date or cron.
-    pub timer_definition: Option<String>,
-    pub attempts: i64,
-    /// The executor holding it while it runs (`identity#incarnation`) and until when.
-    pub locked_by: Option<String>,
-    pub lock_expires_at: Option<i64>,
-    pub created: i64,
-}
-
-/// One past attempt to run a job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobAttemptRow {
-    pub attempt: i64,
-    pub executor: String,
-    pub started: i64,
-    pub finished: i64,
-    pub ok: bool,
-    pub message: String,
 }
 
 /// A job with its attempts log (newest first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobView {
-    pub row: JobListRow,
-    pub attempts: Vec<JobAttemptRow>,
+    pub row: Job,
+    pub attempts: Vec<JobAttempt>,
 }
 
 /// The jobs list's categories: 全部, 错误.
@@ -153,7 +63,7 @@ pub enum JobTab {
 /// One page of jobs and the change token read before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobPage {
-    pub items: Vec<JobListRow>,
+    pub items: Vec<Job>,
     pub next: Option<String>,
     pub token: i64,
 }
@@ -198,40 +108,6 @@ impl From<engine::jobs::StartTimer> for StartTimerRow {
     }
 }
 
-#[cfg(feature = "ssr")]
-impl From<engine::jobs::Job> for JobListRow {
-    fn from(j: engine::jobs::Job) -> Self {
-        use engine::jobs as ej;
-        JobListRow {
-            id: j.id,
-            tenant_id: j.tenant_id,
-            name: j.name,
-            kind: match j.kind {
-                ej::JobKind::Timer => JobKind::Timer,
-                ej::JobKind::Service => JobKind::Service,
-                ej::JobKind::Async => JobKind::Async,
-            },
-            instance_id: j.instance_id,
-            activity_id: j.activity_id,
-            process_name: j.process_name,
-            due: j.due,
-            retries: j.retries,
-            state: match j.state {
-                ej::JobState::Pending => JobState::Pending,
-                ej::JobState::Running => JobState::Running,
-                ej::JobState::Error => JobState::Error,
-            },
-            error: j.error,
-            error_details: j.error_details,
-            timer_definition: j.timer_definition,
-            attempts: j.attempts,
-            locked_by: j.locked_by,
-            lock_expires_at: j.lock_expires_at,
-            created: j.created,
-        }
-    }
-}
-
 /// One page of jobs within the caller's tenant scope; `search` matches words of the job name.
 #[server(endpoint = "jobs", input = Json)]
 pub async fn list_jobs(tab: JobTab, search: String, cursor: Option<String>) -> Result<JobPage, AppError> {
@@ -252,7 +128,7 @@ pub async fn list_jobs(tab: JobTab, search: String, cursor: Option<String>) -> R
     };
     let token = e.runtime_change_token().await?;
     let page = e.list_jobs(&s.session.account, &q).await?;
-    Ok(JobPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next, token })
+    Ok(JobPage { items: page.items, next: page.next, token })
 }
 
 /// One job with its full error and the log of its attempts.
@@ -261,29 +137,15 @@ pub async fn load_job(id: String) -> Result<JobView, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let d = engine()?.job(&s.session.account, &id).await?;
-    Ok(JobView {
-        row: d.job.into(),
-        attempts: d
-            .attempts_log
-            .into_iter()
-            .map(|a| JobAttemptRow {
-                attempt: a.attempt,
-                executor: a.executor,
-                started: a.started,
-                finished: a.finished,
-                ok: a.ok,
-                message: a.message,
-            })
-            .collect(),
-    })
+    Ok(JobView { row: d.job, attempts: d.attempts_log })
 }
 
 /// 执行 Execute: the job becomes due now (with at least one retry) and an executor runs it.
 #[server(endpoint = "job_execute", input = Json)]
-pub async fn execute_job(id: String) -> Result<JobListRow, AppError> {
+pub async fn execute_job(id: String) -> Result<Job, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.execute_job(&s.session.account, &id).await?.into())
+    Ok(engine()?.execute_job(&s.session.account, &id).await?)
 }
 
 /// 删除 Delete: removes the job; its instance gets an incident so the token is not silently stuck.

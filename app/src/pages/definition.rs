@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::definitions::{convert_to_model, definition_versions, load_definition, DefinitionDetail};
-use crate::api::runtime::start_instance;
+use crate::api::instances::start_instance;
 use crate::components::{use_flash, ErrorNote, Modal};
-use crate::format::datetime;
 use crate::use_t;
+use bpmn_core::time::datetime;
 
 #[component]
 pub fn DefinitionPage() -> impl IntoView {

@@ -9,8 +9,8 @@ use crate::api::catalog_tree;
 use crate::api::definitions::{convert_to_model, list_definitions, DefinitionRow};
 use crate::browser::{self, UploadOutcome};
 use crate::components::{target_tenant_name, use_flash, CatalogTree, ErrorNote, MeResource, Pager};
-use crate::format::datetime;
 use crate::use_t;
+use bpmn_core::time::datetime;
 
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {

@@ -6,19 +6,20 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::jobs::{JobKind, JobState};
-use crate::api::runtime::{
-    delete_variable, load_instance, retry_incident, set_variable, InstanceState, InstanceView, VariableKind,
-    VariableRow,
+use crate::api::instances::{
+    delete_variable, load_instance, retry_incident, set_variable, InstanceView, VariableRow, VariableType,
 };
+use crate::api::jobs::{JobKind, JobState};
+use crate::api::tasks::task_state_label;
 use crate::browser;
 use crate::components::{loaded, use_flash};
-use crate::format::datetime;
+use crate::label::Label;
 use crate::pages::definition::Diagram;
 use crate::pages::instances::{provide_instance_ops, InstanceActions, InstanceDialogs, StateBadge};
 use crate::pages::jobs::{provide_job_ops, JobActions, JobDialogs, JobErrorLink, JobStateBadge};
 use crate::pages::tasks::task_state_class;
 use crate::use_t;
+use bpmn_core::time::datetime;
 
 #[component]
 pub fn InstanceDetailPage() -> impl IntoView {
@@ -52,7 +53,7 @@ fn outcome_label(outcome: Option<&str>) -> &'static str {
 fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
     let t = use_t();
     let row = d.row.clone();
-    let editable = matches!(row.state, InstanceState::Running | InstanceState::Suspended);
+    let editable = !row.state.is_finished();
     let instance = StoredValue::new((row.id.clone(), row.revision));
     view! {
         <h1 data-testid="instance-title">
@@ -131,7 +132,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {d.tasks.into_iter().map(|k| {
-                            let label = k.state_label();
+                            let label = task_state_label(&k);
                             let class = task_state_class(&k);
                             view! {
                                 <tr data-task=k.id.clone()>
@@ -292,7 +293,7 @@ fn VariableEditor(
     let t = use_t();
     let flash = use_flash();
     let is_new = var.is_none();
-    let var = var.unwrap_or(VariableRow { name: String::new(), kind: VariableKind::String, text: String::new() });
+    let var = var.unwrap_or(VariableRow { name: String::new(), kind: VariableType::String, text: String::new() });
     let name = RwSignal::new(var.name.clone());
     let kind = RwSignal::new(var.kind);
     let text = RwSignal::new(var.text.clone());
@@ -338,8 +339,8 @@ fn VariableEditor(
             </td>
             <td>
                 <select aria-label=move || t("inst.var_type") disabled=!editable
-                    on:change=move |ev| kind.set(VariableKind::from_code(&event_target_value(&ev)))>
-                    {VariableKind::ALL.into_iter().map(|k| view! {
+                    on:change=move |ev| kind.set(VariableType::from_code(&event_target_value(&ev)))>
+                    {VariableType::ALL.into_iter().map(|k| view! {
                         <option value=k.code() selected=k == var.kind>{move || t(k.label())}</option>
                     }).collect_view()}
                 </select>

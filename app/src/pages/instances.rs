@@ -5,13 +5,14 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::runtime::{
+use crate::api::instances::{
     change_instance_state, check_instance_move, list_instances, load_move_options, move_instance, InstanceAction,
-    InstanceFilter, InstanceRow, InstanceState, InstanceTab,
+    InstanceFilter, InstanceStatus, InstanceSummary, InstanceTab,
 };
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs};
-use crate::format::datetime;
+use crate::label::{Badge, Label};
 use crate::use_t;
+use bpmn_core::time::datetime;
 
 #[component]
 pub fn InstancesPage() -> impl IntoView {
@@ -110,7 +111,7 @@ pub fn InstancesPage() -> impl IntoView {
 }
 
 #[component]
-fn InstanceListRow(row: InstanceRow) -> impl IntoView {
+fn InstanceListRow(row: InstanceSummary) -> impl IntoView {
     let t = use_t();
     let incidents = row.open_incidents;
     let (href, name) = (format!("/instances/{}", row.id), row.definition_name.clone());
@@ -137,7 +138,7 @@ fn InstanceListRow(row: InstanceRow) -> impl IntoView {
 
 /// 运行 / 挂起 / 终止 / 完成 as a coloured badge.
 #[component]
-pub fn StateBadge(state: InstanceState) -> impl IntoView {
+pub fn StateBadge(state: InstanceStatus) -> impl IntoView {
     let t = use_t();
     view! { <span class=state.class() data-state=format!("{state:?}").to_lowercase()>{move || t(state.label())}</span> }
 }
@@ -171,7 +172,7 @@ pub fn InstanceDialogs() -> impl IntoView {
 
 /// 调整 / 挂起 / 恢复 / 终止, each enabled only in the states that allow it.
 #[component]
-pub fn InstanceActions(row: InstanceRow) -> impl IntoView {
+pub fn InstanceActions(row: InstanceSummary) -> impl IntoView {
     let t = use_t();
     let flash = use_flash();
     let ops = expect_context::<InstanceOps>();

@@ -8,12 +8,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::jobs::{
-    delete_job, execute_job, list_jobs, list_start_timers, load_job, JobKind, JobListRow, JobState, JobTab,
-    StartTimerRow,
+    delete_job, execute_job, list_jobs, list_start_timers, load_job, Job, JobKind, JobState, JobTab, StartTimerRow,
 };
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
-use crate::format::{datetime, datetime_seconds};
+use crate::label::{Badge, Label};
 use crate::use_t;
+use bpmn_core::time::{datetime, datetime_seconds};
 
 /// How many characters of the last error the list shows.
 const ERROR_CHARS: usize = 60;
@@ -125,7 +125,7 @@ fn StartTimerRowView(row: StartTimerRow) -> impl IntoView {
 }
 
 #[component]
-fn JobRowView(row: JobListRow) -> impl IntoView {
+fn JobRowView(row: Job) -> impl IntoView {
     let t = use_t();
     let (kind, state) = (row.kind, row.state);
     let href = format!("/instances/{}", row.instance_id);
@@ -150,7 +150,7 @@ fn JobRowView(row: JobListRow) -> impl IntoView {
 /// A running job's claim: the executor holding it (`identity#incarnation`) and until when its
 /// lease lasts; nothing for a job that is not running.
 #[component]
-fn JobClaim(row: JobListRow) -> impl IntoView {
+fn JobClaim(row: Job) -> impl IntoView {
     let t = use_t();
     let until = row.lock_expires_at;
     row.locked_by.filter(|_| row.state == JobState::Running).map(|owner| {

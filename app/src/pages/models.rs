@@ -7,9 +7,9 @@ use crate::api::catalog_tree;
 use crate::api::definitions::{delete_model, deploy_model, list_models, load_model, save_model, ModelDetail};
 use crate::browser;
 use crate::components::{loaded, use_flash, CatalogTree, ErrorNote};
-use crate::format::datetime;
 use crate::pages::definition::Diagram;
 use crate::use_t;
+use bpmn_core::time::datetime;
 
 #[component]
 pub fn ModelsPage() -> impl IntoView {

@@ -6,17 +6,17 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::load_org;
-use crate::api::runtime::{
-    complete_task, delete_task, list_tasks, reassign_task, withdraw_task, TaskRow, TaskState, TaskTab,
+use crate::api::tasks::{
+    complete_task, delete_task, list_tasks, reassign_task, task_state_label, withdraw_task, Task, TaskState, TaskTab,
 };
 use crate::browser;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
-use crate::format::datetime;
 use crate::pages::org::OrgTreeView;
 use crate::use_t;
+use bpmn_core::time::datetime;
 
 /// The CSS class of a task's state (逾期 in red).
-pub fn task_state_class(task: &TaskRow) -> &'static str {
+pub fn task_state_class(task: &Task) -> &'static str {
     match task.state {
         TaskState::Active if task.overdue => "task-state overdue",
         TaskState::Active => "task-state todo",
@@ -91,17 +91,17 @@ pub fn TasksPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct TaskOps {
     ask: RwSignal<Option<Ask>>,
-    reassign: RwSignal<Option<TaskRow>>,
-    complete: RwSignal<Option<TaskRow>>,
+    reassign: RwSignal<Option<Task>>,
+    complete: RwSignal<Option<Task>>,
     done: Callback<()>,
 }
 
 #[component]
-fn TaskListRow(row: TaskRow) -> impl IntoView {
+fn TaskListRow(row: Task) -> impl IntoView {
     let t = use_t();
     let flash = use_flash();
     let ops = expect_context::<TaskOps>();
-    let label = row.state_label();
+    let label = task_state_label(&row);
     let class = task_state_class(&row);
     let active = row.state == TaskState::Active;
     let completed = row.state == TaskState::Completed;
@@ -168,7 +168,7 @@ fn TaskListRow(row: TaskRow) -> impl IntoView {
 
 /// 改派 Reassign: expand the organisation tree of the task's tenant, pick a person, 保存 / 取消.
 #[component]
-fn ReassignDialog(task: TaskRow) -> impl IntoView {
+fn ReassignDialog(task: Task) -> impl IntoView {
     let t = use_t();
     let flash = use_flash();
     let ops = expect_context::<TaskOps>();
@@ -221,7 +221,7 @@ fn ReassignDialog(task: TaskRow) -> impl IntoView {
 }
 
 /// A task the completion opened, for the message: its name and its assignee.
-fn next_label(task: &TaskRow) -> String {
+fn next_label(task: &Task) -> String {
     match task.assignee_name.as_ref().or(task.assignee.as_ref()) {
         Some(who) => format!("{} ({who})", task.name),
         None => task.name.clone(),
@@ -230,7 +230,7 @@ fn next_label(task: &TaskRow) -> String {
 
 /// 完成 Complete a task with variables (JSON), for demonstrations and tests.
 #[component]
-fn CompleteDialog(task: TaskRow) -> impl IntoView {
+fn CompleteDialog(task: Task) -> impl IntoView {
     let t = use_t();
     let flash = use_flash();
     let ops = expect_context::<TaskOps>();

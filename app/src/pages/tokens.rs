@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use crate::api::{create_token, list_tokens, revoke_token, NewToken};
 use crate::browser;
 use crate::components::{loaded, use_flash};
-use crate::format::datetime;
 use crate::use_t;
+use bpmn_core::time::datetime;
 
 #[component]
 pub fn TokensPage() -> impl IntoView {

@@ -10,7 +10,7 @@
 //! 129 index pages after 8 s instead of 3.
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Row};
@@ -22,14 +22,7 @@ pub const DEFAULT_PAGE_SIZE: i64 = 50;
 /// Largest page size; larger limits are reduced to it.
 pub const MAX_PAGE_SIZE: i64 = 500;
 
-/// One page of a list and the cursor of the next page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Pass as `cursor` to get the next page; `None` on the last page.
-    pub next: Option<String>,
-}
+pub use bpmn_core::page::Page;
 
 /// The page size to use for a requested `limit`.
 pub(crate) fn page_size(limit: i64) -> i64 {
@@ -339,8 +332,8 @@ mod tests {
     #[tokio::test]
     async fn plans_made_on_empty_tables_use_the_key_on_postgres() {
         use crate::instances::TaskQuery;
-        use crate::store::jobs::{extend_lease, held_condition};
         use crate::store::instances::CHILD_OF_TOKEN;
+        use crate::store::jobs::{extend_lease, held_condition};
         use crate::store::tasks::{COMPLETE_TASK, REASSIGN_TASK};
         let db = crate::testing::TestDb::postgres().await;
         let (text, int) = (|v: &str| Arg::Text(v.into()), Arg::Int);

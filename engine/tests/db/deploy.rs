@@ -266,7 +266,9 @@ async fn diagram_and_latin1_round_trip(db: &TestDb) {
     assert!(svg.contains("state-active"));
 
     // ISO-8859-1 is stored as UTF-8 text that parses to the same model.
-    let latin1 = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bpmn/latin1-cafe.bpmn")).unwrap();
+    let latin1 =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../bpmn-core/tests/fixtures/bpmn/latin1-cafe.bpmn"))
+            .unwrap();
     let original = parse(&latin1, &opts()).unwrap();
     let out = deploy_one(db, ("cafe.bpmn".into(), latin1)).await;
     assert!(out.ok, "{out:?}");

@@ -2,12 +2,12 @@
 //! with its diagram, and the administrator operations (suspend, resume, terminate, move).
 //! Times are ISO 8601 UTC strings, like `deployedAt` of the definitions.
 
-use app::format::iso8601;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use bpmn_core::time::iso8601;
 use engine::identity::CurrentSession;
 use engine::instances::{
     ActiveActivity, ActivityRecord, Incident, InstanceCategory, InstanceDetail, InstanceJob, InstanceQuery,

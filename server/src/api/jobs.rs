@@ -6,12 +6,12 @@
 //! job row alone, which does not move the runtime change token, so a tag built from that token
 //! would promise an unchanged list while a job's state changed.
 
-use app::format::iso8601;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use bpmn_core::time::iso8601;
 use engine::identity::CurrentSession;
 use engine::jobs::{Job, JobAttempt, JobCategory, JobDetail, JobKind, JobQuery, JobState};
 use serde::{Deserialize, Serialize};

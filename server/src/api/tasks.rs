@@ -1,12 +1,12 @@
 //! User tasks: the list (with entity tags for cheap polling), one task, and what may be
 //! done to it (complete, reassign, withdraw, delete). Times are ISO 8601 UTC strings.
 
-use app::format::iso8601;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use bpmn_core::time::iso8601;
 use engine::identity::CurrentSession;
 use engine::instances::{InstanceStatus, Task, TaskCategory, TaskQuery, TaskState};
 use serde::{Deserialize, Serialize};

@@ -7,9 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use engine::bpmn::parse::{parse, ParseOptions};
-use engine::bpmn::render::{render_svg, ActivityState, Overlay, RenderError, RenderOptions};
-use engine::bpmn::Definitions;
+use bpmn_core::bpmn::parse::{parse, ParseOptions};
+use bpmn_core::bpmn::render::{render_svg, ActivityState, Overlay, RenderError, RenderOptions};
+use bpmn_core::bpmn::Definitions;
 
 const MIWG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/miwg");
 

@@ -1,17 +1,7 @@
-//! Formatting shared by the server and the browser, so both render the same text.
+//! Time formatting shared by the server and the browser, so both render the same text. All
+//! times are epoch milliseconds, shown in UTC.
 
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
+use crate::schedule::calendar::civil_from_days;
 
 fn parts(millis: i64) -> (i64, u32, u32, i64, i64, i64, i64) {
     let secs = millis.div_euclid(1000);

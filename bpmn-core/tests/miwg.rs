@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use engine::bpmn::parse::{check_executable, parse, ParseOptions};
-use engine::bpmn::{Definitions, ElementRef, NodeKind};
+use bpmn_core::bpmn::parse::{check_executable, parse, ParseOptions};
+use bpmn_core::bpmn::{Definitions, ElementRef, NodeKind};
 
 fn miwg_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/miwg")

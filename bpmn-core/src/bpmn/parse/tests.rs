@@ -1,5 +1,5 @@
 //! Unit tests of the parser: one group per element kind, then namespaces, encodings and
-//! `check_executable`. Refusals are tested in `engine/tests/parse_errors.rs`.
+//! `check_executable`. Refusals are tested in `tests/parse_errors.rs`.
 
 use super::build::split_list;
 use super::*;

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use engine::bpmn::parse::{check_executable, parse, ParseError, ParseErrorKind, ParseOptions};
-use engine::bpmn::{Definitions, ElementRef, NodeKind};
+use bpmn_core::bpmn::parse::{check_executable, parse, ParseError, ParseErrorKind, ParseOptions};
+use bpmn_core::bpmn::{Definitions, ElementRef, NodeKind};
 
 const NS: &str = r#"xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL""#;
 

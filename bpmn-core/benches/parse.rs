@@ -1,6 +1,6 @@
 //! Parse + `check_executable` timing on MIWG reference models.
 //!
-//! `cargo bench -p engine --bench parse` — a plain timing loop (no criterion, to keep builds
+//! `cargo bench -p bpmn-core --bench parse` — a plain timing loop (no criterion, to keep builds
 //! light): warms up, then prints mean, median and p95 per parse in milliseconds.
 //! `BENCH_ITERATIONS` changes the number of timed runs (default 500).
 
@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use engine::bpmn::parse::{check_executable, parse, ParseOptions};
+use bpmn_core::bpmn::parse::{check_executable, parse, ParseOptions};
 
 fn main() {
     let iterations: usize = std::env::var("BENCH_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(500).max(1);

@@ -22,7 +22,7 @@ mod build;
 mod check;
 pub use check::NOT_EXECUTABLE;
 mod dom;
-pub(crate) mod encoding;
+pub mod encoding;
 #[cfg(test)]
 mod tests;
 

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::{Location, ParseError, ParseErrorKind};
 
-pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The encoding names read as ISO-8859-1 (compared case-insensitively).
 const LATIN1_NAMES: &[&[u8]] = &[
@@ -23,7 +23,7 @@ const LATIN1_NAMES: &[&[u8]] = &[
 ];
 
 /// Whether `name` (an `encoding` value) is one the parser reads as ISO-8859-1.
-pub(crate) fn is_latin1_name(name: &[u8]) -> bool {
+pub fn is_latin1_name(name: &[u8]) -> bool {
     LATIN1_NAMES.iter().any(|l| l.eq_ignore_ascii_case(name))
 }
 
@@ -83,7 +83,7 @@ fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
 }
 
 /// ISO-8859-1 maps each byte to the Unicode code point of the same value.
-pub(crate) fn latin1(bytes: &[u8]) -> Cow<'_, str> {
+pub fn latin1(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         // Pure ASCII (the usual case even for files declared ISO-8859-1): nothing to convert.
         Ok(text) if bytes.is_ascii() => Cow::Borrowed(text),
@@ -101,7 +101,7 @@ fn declared_encoding(bytes: &[u8]) -> Option<(&[u8], u32)> {
 }
 
 /// The byte range of the value of `encoding="…"` in a leading XML declaration.
-pub(crate) fn encoding_value(bytes: &[u8]) -> Option<Range<usize>> {
+pub fn encoding_value(bytes: &[u8]) -> Option<Range<usize>> {
     let rest = bytes.strip_prefix(b"<?xml")?;
     if !rest.first().is_some_and(u8::is_ascii_whitespace) {
         return None;

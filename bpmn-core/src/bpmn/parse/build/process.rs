@@ -1,0 +1,533 @@
+//! Processes and sub-processes: flow nodes, events, lanes, artifacts and data, and the
+//! resolution of sequence flows, boundary events and default flows once all are read.
+
+use super::super::dom::{El, Ns};
+use super::super::{ParseError, ParseErrorKind};
+use super::*;
+use crate::bpmn::model::{
+    Artifact, ArtifactKind, ElementRef, EventTrigger, FlowNode, Lane, NodeIdx, NodeKind, Process, SequenceFlow,
+};
+
+impl<'d> Builder<'d> {
+    pub(super) fn process(&mut self, el: El) -> Result<(), ParseError> {
+        let doc = self.doc;
+        let index = self.def.processes.len();
+        let id = self.require_id(el)?;
+        let is_executable = match doc.attr(el, "isExecutable") {
+            Some(v) => parse_bool(v).unwrap_or(false),
+            // The spec's default is false, but Camunda, Flowable and Activiti files are
+            // written to be run and their tools do not always write the attribute.
+            None => doc.has_extension_namespace,
+        };
+        self.index(id, ElementRef::Process(index));
+        let mut st = ProcessState {
+            index,
+            process: Process {
+                id: id.to_owned(),
+                name: attr_string(doc, el, "name"),
+                is_executable,
+                line: doc.line(el),
+                ..Process::default()
+            },
+            flows: Vec::new(),
+            boundaries: Vec::new(),
+            defaults: Vec::new(),
+            unnamed_data_refs: Vec::new(),
+        };
+        for c in doc.children(el) {
+            if doc.is(c, Ns::Model, "ioSpecification") {
+                self.io_specification(&mut st, c)?;
+            }
+        }
+        self.container(&mut st, el, None)?;
+        self.resolve_flows(&mut st)?;
+        self.resolve_boundaries(&mut st)?;
+        self.resolve_defaults(&mut st)?;
+        self.resolve_data_ref_names(&mut st);
+        self.def.processes.push(st.process);
+        Ok(())
+    }
+
+    /// Reads the flow elements of a process or sub-process (`scope`).
+    pub(super) fn container(
+        &mut self,
+        st: &mut ProcessState<'d>,
+        el: El,
+        scope: Option<NodeIdx>,
+    ) -> Result<(), ParseError> {
+        let doc = self.doc;
+        for c in doc.children(el) {
+            if doc.ns(c) != Ns::Model {
+                continue;
+            }
+            let name = doc.name(c);
+            if is_flow_node(name) {
+                self.flow_node(st, c, scope)?;
+                continue;
+            }
+            match name {
+                "sequenceFlow" => st.flows.push(c),
+                "laneSet" => self.lane_set(st, c, None)?,
+                "textAnnotation"
+                | "association"
+                | "group"
+                | "dataObject"
+                | "dataObjectReference"
+                | "dataStoreReference" => self.process_artifact(st, c)?,
+                "documentation" => {
+                    if scope.is_none() && st.process.documentation.is_none() {
+                        st.process.documentation = non_empty(doc.text(c));
+                    }
+                }
+                n if SKIPPED_IN_CONTAINER.contains(&n) => {}
+                n => {
+                    let why = if matches!(n, "callChoreography" | "choreographyTask" | "subChoreography") {
+                        "choreography elements cannot appear in a process"
+                    } else {
+                        "it is not a BPMN 2.0 element that can appear in a process"
+                    };
+                    return Err(ParseError::new(
+                        ParseErrorKind::Invalid,
+                        doc.loc(c).element(doc.attr(c, "id")),
+                        format_args!(
+                            "<{n}> inside <{}> is not understood: {why}, and ignoring it could change what the process does",
+                            doc.name(el)
+                        ),
+                        "Replace it with a standard BPMN 2.0 flow node (task, event, gateway, sub-process) or remove it.",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn flow_node(
+        &mut self,
+        st: &mut ProcessState<'d>,
+        el: El,
+        scope: Option<NodeIdx>,
+    ) -> Result<(), ParseError> {
+        let doc = self.doc;
+        let tag = doc.name(el);
+        let id = self.require_id(el)?;
+        let idx = st.process.nodes.len();
+        let kind = match tag {
+            "startEvent" => NodeKind::StartEvent {
+                trigger: self.trigger(el)?,
+                interrupting: bool_attr(doc, el, "isInterrupting", true),
+            },
+            "endEvent" => NodeKind::EndEvent { trigger: self.trigger(el)? },
+            "intermediateCatchEvent" => NodeKind::IntermediateCatchEvent { trigger: self.trigger(el)? },
+            "intermediateThrowEvent" => NodeKind::IntermediateThrowEvent { trigger: self.trigger(el)? },
+            "boundaryEvent" => {
+                st.boundaries.push((idx, el));
+                NodeKind::BoundaryEvent {
+                    // Replaced once every node of the process is known.
+                    attached_to: idx,
+                    cancel_activity: bool_attr(doc, el, "cancelActivity", true),
+                    trigger: self.trigger(el)?,
+                }
+            }
+            "task" => NodeKind::Task,
+            "userTask" => NodeKind::UserTask(self.user_task(el)),
+            "manualTask" => NodeKind::ManualTask,
+            "serviceTask" => NodeKind::ServiceTask(self.service_task(el)),
+            "scriptTask" => NodeKind::ScriptTask,
+            "sendTask" => NodeKind::SendTask,
+            "receiveTask" => NodeKind::ReceiveTask,
+            "businessRuleTask" => NodeKind::BusinessRuleTask,
+            "subProcess" => NodeKind::SubProcess { triggered_by_event: bool_attr(doc, el, "triggeredByEvent", false) },
+            "transaction" => NodeKind::Transaction,
+            "adHocSubProcess" => NodeKind::AdHocSubProcess,
+            "callActivity" => NodeKind::CallActivity { called_element: attr_string(doc, el, "calledElement") },
+            "exclusiveGateway" => NodeKind::ExclusiveGateway,
+            "parallelGateway" => NodeKind::ParallelGateway,
+            "inclusiveGateway" => NodeKind::InclusiveGateway,
+            "eventBasedGateway" => NodeKind::EventBasedGateway,
+            "complexGateway" => NodeKind::ComplexGateway,
+            other => {
+                // `is_flow_node` and this match list the same tags; kept as an error
+                // rather than a panic should they ever drift apart.
+                return Err(ParseError::new(
+                    ParseErrorKind::Invalid,
+                    doc.loc(el).element(Some(id)),
+                    format_args!("<{other}> is not a known flow node"),
+                    "",
+                ));
+            }
+        };
+        let async_before =
+            ["asyncBefore", "async"].iter().any(|a| doc.ext_attr(el, a).and_then(parse_bool).unwrap_or(false));
+        let multi_instance =
+            doc.child(el, Ns::Model, "multiInstanceLoopCharacteristics").map(|mi| self.multi_instance(mi));
+        self.index(id, ElementRef::Node { process: st.index, node: idx });
+        st.process.nodes.push(FlowNode {
+            id: id.to_owned(),
+            name: attr_string(doc, el, "name"),
+            kind,
+            scope,
+            incoming: Vec::new(),
+            outgoing: Vec::new(),
+            default_flow: None,
+            async_before,
+            multi_instance,
+            line: doc.line(el),
+            tag: tag.to_owned(),
+        });
+        if doc.attr(el, "default").is_some_and(|d| !d.trim().is_empty()) {
+            st.defaults.push((idx, el));
+        }
+
+        // The data the activity or event reads and writes, drawn as dotted arrows and shapes.
+        for c in doc.children(el) {
+            if doc.ns(c) != Ns::Model {
+                continue;
+            }
+            match doc.name(c) {
+                "dataInputAssociation" | "dataOutputAssociation" => {
+                    self.data_association(st, c);
+                }
+                "ioSpecification" => self.io_specification(st, c)?,
+                // Events carry their data inputs/outputs directly.
+                "dataInput" | "dataOutput" => self.process_artifact(st, c)?,
+                _ => {}
+            }
+        }
+
+        if matches!(tag, "subProcess" | "transaction" | "adHocSubProcess") {
+            self.container(st, el, Some(idx))?;
+        }
+        Ok(())
+    }
+
+    /// The event definition(s) of an event.
+    pub(super) fn trigger(&self, el: El) -> Result<EventTrigger, ParseError> {
+        let doc = self.doc;
+        let mut found = EventTrigger::None;
+        let mut count = 0;
+        for c in doc.children(el) {
+            if doc.ns(c) != Ns::Model {
+                continue;
+            }
+            let trigger = if doc.name(c) == "eventDefinitionRef" {
+                let target = doc.text(c);
+                match self.event_definitions.get(target).and_then(|&d| self.event_definition(d)) {
+                    Some(t) => t,
+                    None => {
+                        return Err(ParseError::new(
+                            ParseErrorKind::MissingReference,
+                            doc.loc(c).element(doc.attr(el, "id")),
+                            format_args!(
+                                "the eventDefinitionRef \"{target}\" names no event definition of the file"
+                            ),
+                            "Point it at the id of an event definition declared under <definitions>, or put the definition inside the event.",
+                        ));
+                    }
+                }
+            } else {
+                match self.event_definition(c) {
+                    Some(t) => t,
+                    None => continue,
+                }
+            };
+            count += 1;
+            if count == 1 {
+                found = trigger;
+            }
+        }
+        Ok(if count > 1 { EventTrigger::Multiple } else { found })
+    }
+
+    pub(super) fn event_definition(&self, el: El) -> Option<EventTrigger> {
+        let doc = self.doc;
+        if doc.ns(el) != Ns::Model {
+            return None;
+        }
+        Some(match doc.name(el) {
+            "timerEventDefinition" => EventTrigger::Timer(self.timer(el)),
+            "messageEventDefinition" => EventTrigger::Message,
+            "signalEventDefinition" => EventTrigger::Signal,
+            "errorEventDefinition" => EventTrigger::Error { error_ref: attr_string(doc, el, "errorRef") },
+            "escalationEventDefinition" => EventTrigger::Escalation,
+            "terminateEventDefinition" => EventTrigger::Terminate,
+            "conditionalEventDefinition" => EventTrigger::Conditional,
+            "linkEventDefinition" => EventTrigger::Link,
+            "compensateEventDefinition" => EventTrigger::Compensate,
+            "cancelEventDefinition" => EventTrigger::Cancel,
+            _ => return None,
+        })
+    }
+
+    pub(super) fn lane_set(
+        &mut self,
+        st: &mut ProcessState<'d>,
+        el: El,
+        parent: Option<usize>,
+    ) -> Result<(), ParseError> {
+        let doc = self.doc;
+        for lane in doc.children(el) {
+            if !doc.is(lane, Ns::Model, "lane") {
+                continue;
+            }
+            let id = self.require_id(lane)?;
+            let idx = st.process.lanes.len();
+            let flow_node_refs = doc
+                .children(lane)
+                .filter(|&c| doc.is(c, Ns::Model, "flowNodeRef"))
+                .filter_map(|c| non_empty(doc.text(c)))
+                .collect();
+            st.process.lanes.push(Lane {
+                id: id.to_owned(),
+                name: attr_string(doc, lane, "name"),
+                parent,
+                flow_node_refs,
+            });
+            self.index(id, ElementRef::Lane { process: st.index, lane: idx });
+            for c in doc.children(lane) {
+                if doc.is(c, Ns::Model, "childLaneSet") {
+                    self.lane_set(st, c, Some(idx))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An artifact or data element; `None` for one without id (nothing can refer to it,
+    /// not even its diagram shape).
+    pub(super) fn artifact(&self, el: El) -> Result<Option<Artifact>, ParseError> {
+        let doc = self.doc;
+        let Some(id) = doc.attr(el, "id").filter(|id| !id.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let name = || attr_string(doc, el, "name");
+        let (kind, text) = match doc.name(el) {
+            "textAnnotation" => {
+                (ArtifactKind::TextAnnotation, doc.child(el, Ns::Model, "text").and_then(|t| non_empty(doc.text(t))))
+            }
+            "association" => {
+                let end = |attr: &str| {
+                    doc.attr(el, attr).filter(|r| !r.trim().is_empty()).map(str::to_owned).ok_or_else(|| {
+                        ParseError::new(
+                            ParseErrorKind::MissingReference,
+                            doc.loc(el).element(Some(id)),
+                            format_args!("the association has no {attr}"),
+                            "Connect both ends of the association, or delete it.",
+                        )
+                    })
+                };
+                let directional = matches!(doc.attr(el, "associationDirection"), Some("One" | "Both"));
+                (ArtifactKind::Association { source: end("sourceRef")?, target: end("targetRef")?, directional }, None)
+            }
+            "group" => (
+                ArtifactKind::Group,
+                doc.attr(el, "categoryValueRef")
+                    .and_then(|r| self.category_values.get(r.trim()))
+                    .and_then(|v| non_empty(v))
+                    .or_else(name),
+            ),
+            "dataObject" => (ArtifactKind::DataObject, name()),
+            "dataObjectReference" => (ArtifactKind::DataObjectReference, name()),
+            "dataStoreReference" => (ArtifactKind::DataStoreReference, name()),
+            "dataInput" => (ArtifactKind::DataInput, name()),
+            "dataOutput" => (ArtifactKind::DataOutput, name()),
+            _ => return Ok(None),
+        };
+        Ok(Some(Artifact { id: id.to_owned(), kind, text }))
+    }
+
+    pub(super) fn push_process_artifact(&mut self, st: &mut ProcessState<'d>, artifact: Artifact) {
+        let idx = st.process.artifacts.len();
+        self.index(&artifact.id, ElementRef::Artifact { process: st.index, artifact: idx });
+        st.process.artifacts.push(artifact);
+    }
+
+    pub(super) fn process_artifact(&mut self, st: &mut ProcessState<'d>, el: El) -> Result<(), ParseError> {
+        let Some(artifact) = self.artifact(el)? else {
+            return Ok(());
+        };
+        if artifact.text.is_none() && artifact.kind == ArtifactKind::DataObjectReference {
+            if let Some(r) = self.doc.attr(el, "dataObjectRef") {
+                st.unnamed_data_refs.push((st.process.artifacts.len(), r));
+            }
+        }
+        self.push_process_artifact(st, artifact);
+        Ok(())
+    }
+
+    pub(super) fn io_specification(&mut self, st: &mut ProcessState<'d>, el: El) -> Result<(), ParseError> {
+        let doc = self.doc;
+        for c in doc.children(el) {
+            if doc.ns(c) == Ns::Model && matches!(doc.name(c), "dataInput" | "dataOutput") {
+                self.process_artifact(st, c)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn data_association(&mut self, st: &mut ProcessState<'d>, el: El) {
+        let doc = self.doc;
+        let Some(id) = doc.attr(el, "id").filter(|id| !id.trim().is_empty()) else {
+            return;
+        };
+        let end =
+            |name: &str| doc.children(el).filter(|&c| doc.is(c, Ns::Model, name)).find_map(|c| non_empty(doc.text(c)));
+        let artifact = Artifact {
+            id: id.to_owned(),
+            kind: ArtifactKind::DataAssociation { source: end("sourceRef"), target: end("targetRef") },
+            text: None,
+        };
+        self.push_process_artifact(st, artifact);
+    }
+
+    pub(super) fn resolve_flows(&mut self, st: &mut ProcessState<'d>) -> Result<(), ParseError> {
+        let doc = self.doc;
+        let flows = std::mem::take(&mut st.flows);
+        st.process.flows.reserve(flows.len());
+        for el in flows {
+            let id = self.require_id(el)?;
+            let source = self.flow_end(st, el, id, "sourceRef")?;
+            let target = self.flow_end(st, el, id, "targetRef")?;
+            let idx = st.process.flows.len();
+            let condition = doc.child(el, Ns::Model, "conditionExpression").and_then(|c| non_empty(doc.text(c)));
+            st.process.nodes[source].outgoing.push(idx);
+            st.process.nodes[target].incoming.push(idx);
+            st.process.flows.push(SequenceFlow {
+                id: id.to_owned(),
+                name: attr_string(doc, el, "name"),
+                source,
+                target,
+                condition,
+                line: doc.line(el),
+            });
+            self.index(id, ElementRef::Flow { process: st.index, flow: idx });
+        }
+        Ok(())
+    }
+
+    /// The node at one end of a sequence flow; it must belong to the same process. Any
+    /// scope of it is accepted: some tools write every flow at process level, even those
+    /// inside sub-processes.
+    pub(super) fn flow_end(&self, st: &ProcessState<'d>, el: El, id: &str, attr: &str) -> Result<NodeIdx, ParseError> {
+        let doc = self.doc;
+        let at = doc.loc(el).element(Some(id));
+        let fix = "Connect both ends of every sequence flow to a flow node of the same process.";
+        let Some(target) = doc.attr(el, attr).map(str::trim).filter(|r| !r.is_empty()) else {
+            return Err(ParseError::new(
+                ParseErrorKind::MissingReference,
+                at,
+                format_args!("the sequence flow has no {attr}"),
+                fix,
+            ));
+        };
+        match self.def.index.get(target) {
+            Some(&ElementRef::Node { process, node }) if process == st.index => Ok(node),
+            Some(_) => Err(ParseError::new(
+                ParseErrorKind::MissingReference,
+                at,
+                format_args!(
+                    "the sequence flow's {attr} \"{target}\" is not a flow node of process \"{}\"",
+                    st.process.id
+                ),
+                fix,
+            )),
+            None => Err(ParseError::new(
+                ParseErrorKind::MissingReference,
+                at,
+                format_args!("the sequence flow's {attr} \"{target}\" points to no element of the file"),
+                fix,
+            )),
+        }
+    }
+
+    pub(super) fn resolve_boundaries(&mut self, st: &mut ProcessState<'d>) -> Result<(), ParseError> {
+        let doc = self.doc;
+        let fix = "Attach the boundary event to an activity of the same process (attachedToRef=\"<activity id>\").";
+        for (node, el) in std::mem::take(&mut st.boundaries) {
+            let at = doc.loc(el).element(doc.attr(el, "id"));
+            let Some(target) = doc.attr(el, "attachedToRef").map(str::trim).filter(|r| !r.is_empty()) else {
+                return Err(ParseError::new(
+                    ParseErrorKind::MissingReference,
+                    at,
+                    format_args!("the boundary event has no attachedToRef"),
+                    fix,
+                ));
+            };
+            let attached = match self.def.index.get(target) {
+                Some(&ElementRef::Node { process, node }) if process == st.index => node,
+                _ => {
+                    return Err(ParseError::new(
+                        ParseErrorKind::MissingReference,
+                        at,
+                        format_args!(
+                            "the boundary event's attachedToRef \"{target}\" is not an activity of process \"{}\"",
+                            st.process.id
+                        ),
+                        fix,
+                    ))
+                }
+            };
+            if !st.process.nodes[attached].kind.is_activity() {
+                return Err(ParseError::new(
+                    ParseErrorKind::Invalid,
+                    at,
+                    format_args!(
+                        "the boundary event is attached to \"{target}\", a <{}>, but boundary events can only be attached to activities",
+                        st.process.nodes[attached].tag
+                    ),
+                    fix,
+                ));
+            }
+            if let NodeKind::BoundaryEvent { attached_to, .. } = &mut st.process.nodes[node].kind {
+                *attached_to = attached;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn resolve_defaults(&mut self, st: &mut ProcessState<'d>) -> Result<(), ParseError> {
+        let doc = self.doc;
+        for (node, el) in std::mem::take(&mut st.defaults) {
+            let target = doc.attr(el, "default").unwrap_or_default().trim();
+            let at = doc.loc(el).element(doc.attr(el, "id"));
+            let flow = match self.def.index.get(target) {
+                Some(&ElementRef::Flow { process, flow }) if process == st.index => flow,
+                _ => {
+                    return Err(ParseError::new(
+                        ParseErrorKind::MissingReference,
+                        at,
+                        format_args!(
+                            "the default flow \"{target}\" is not a sequence flow of process \"{}\"",
+                            st.process.id
+                        ),
+                        "Set default to the id of one of the element's outgoing sequence flows, or remove it.",
+                    ))
+                }
+            };
+            if st.process.flows[flow].source != node {
+                return Err(ParseError::new(
+                    ParseErrorKind::Invalid,
+                    at,
+                    format_args!("the default flow \"{target}\" does not leave this <{}>", st.process.nodes[node].tag),
+                    "Set default to the id of one of the element's outgoing sequence flows.",
+                ));
+            }
+            st.process.nodes[node].default_flow = Some(flow);
+        }
+        Ok(())
+    }
+
+    /// A data object reference without a name shows its data object's name.
+    pub(super) fn resolve_data_ref_names(&self, st: &mut ProcessState<'d>) {
+        for (artifact, target) in std::mem::take(&mut st.unnamed_data_refs) {
+            let name = match self.def.index.get(target.trim()) {
+                Some(&ElementRef::Artifact { process, artifact }) if process == st.index => {
+                    st.process.artifacts.get(artifact).and_then(|a| a.text.clone())
+                }
+                _ => None,
+            };
+            if let Some(a) = st.process.artifacts.get_mut(artifact) {
+                a.text = name;
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Jobs as users see them: what a job does, its state, the job as listed and its attempts.
+
+use serde::{Deserialize, Serialize};
+
+/// What a job does: 定时 timer, 服务调用 web-service call, 异步 asynchronous continuation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobKind {
+    Timer,
+    Service,
+    Async,
+}
+
+impl JobKind {
+    /// Reads `timer`, `service` or `async`.
+    pub fn from_code(code: &str) -> JobKind {
+        match code {
+            "timer" => JobKind::Timer,
+            "async" => JobKind::Async,
+            _ => JobKind::Service,
+        }
+    }
+
+    /// `timer`, `service` or `async`: the stored text, also used by tests and styles.
+    pub fn code(self) -> &'static str {
+        match self {
+            JobKind::Timer => "timer",
+            JobKind::Service => "service",
+            JobKind::Async => "async",
+        }
+    }
+}
+
+/// A job's state as users see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    /// 未执行: waiting for its due time or a free executor.
+    Pending,
+    /// 运行: an executor runs it.
+    Running,
+    /// 错误: the last attempt failed and no retries are left.
+    Error,
+}
+
+impl JobState {
+    /// Reads `pending`, `running` or `error`.
+    pub fn from_code(code: &str) -> JobState {
+        match code {
+            "running" => JobState::Running,
+            "error" => JobState::Error,
+            _ => JobState::Pending,
+        }
+    }
+
+    /// `pending`, `running` or `error`: the stored text, also used by tests and styles.
+    pub fn code(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Running => "running",
+            JobState::Error => "error",
+        }
+    }
+
+    /// 执行 (run now) is offered for pending and failed jobs.
+    pub fn can_execute(self) -> bool {
+        self != JobState::Running
+    }
+}
+
+/// A job as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub id: String,
+    pub tenant_id: String,
+    /// The activity's name.
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: JobKind,
+    pub instance_id: String,
+    pub activity_id: String,
+    pub process_name: String,
+    pub due: i64,
+    /// Retries left.
+    pub retries: i64,
+    pub state: JobState,
+    /// The last failure's message.
+    pub error: Option<String>,
+    pub error_details: Option<String>,
+    /// For timers: the definition (`PT1M`, `R3/PT10M`, a date or cron).
+    pub timer_definition: Option<String>,
+    /// How often a cycle timer has fired.
+    pub fired: i64,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// The executor holding it while running.
+    pub locked_by: Option<String>,
+    pub lock_expires_at: Option<i64>,
+    pub created: i64,
+    pub revision: i64,
+}
+
+/// One attempt to run a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobAttempt {
+    pub attempt: i64,
+    pub executor: String,
+    pub started: i64,
+    pub finished: i64,
+    pub ok: bool,
+    pub message: String,
+}

@@ -1,0 +1,19 @@
+//! The pure core of the BPM console, shared by the engine on the server and the app in the
+//! browser.
+//!
+//! `bpmn` parses, checks and draws process files; `runtime` is the execution core (pure
+//! functions from model, instance state, command and `now` to new state and effects);
+//! `schedule` reads dates, durations, repeating intervals and cron expressions. The value
+//! types both sides exchange live here too: [`instance`], [`task`], [`job`], [`variable`],
+//! [`page`], and [`time`] formats instants for display. Nothing here performs I/O, so the
+//! crate builds for `wasm32-unknown-unknown`.
+
+pub mod bpmn;
+pub mod instance;
+pub mod job;
+pub mod page;
+pub mod runtime;
+pub mod schedule;
+pub mod task;
+pub mod time;
+pub mod variable;

@@ -1,0 +1,149 @@
+//! BPMN timer definitions (`timeDate`, `timeDuration`, `timeCycle`), user task due dates,
+//! and the times a timer is due.
+
+use super::{parse_datetime, parse_duration, quote, CronSpec, ScheduleError};
+
+/// The kind of a BPMN timer definition, as its element names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimerKindText {
+    /// `timeDate`: one point in time.
+    Date,
+    /// `timeDuration`: a wait measured from when the timer is created.
+    Duration,
+    /// `timeCycle`: a repetition or a cron expression.
+    Cycle,
+}
+
+/// A parsed timer or due-date definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimerSpec {
+    /// Due at this time (epoch milliseconds).
+    At(i64),
+    /// Due this many milliseconds after the timer is created.
+    After(i64),
+    /// An ISO 8601 repetition: `repeat` firings (`None` = unbounded), `interval_ms` apart, the
+    /// first at `start` or, without a start, one interval after the timer is created.
+    Cycle { repeat: Option<u32>, start: Option<i64>, interval_ms: i64 },
+    /// A cron expression, evaluated in UTC.
+    Cron(CronSpec),
+}
+
+/// Parses a BPMN timer definition of the given kind.
+///
+/// - `Date`: [`parse_datetime`] → [`TimerSpec::At`].
+/// - `Duration`: [`parse_duration`] → [`TimerSpec::After`].
+/// - `Cycle`: `R<n>/<duration>`, `R/<duration>` (unbounded) or `R<n>/<date-time>/<duration>`
+///   → [`TimerSpec::Cycle`]; anything else is read as a cron expression → [`TimerSpec::Cron`].
+///   The interval must be longer than zero and `R0` is refused (a timer that never fires).
+pub fn parse_timer(kind: TimerKindText, text: &str) -> Result<TimerSpec, ScheduleError> {
+    match kind {
+        TimerKindText::Date => parse_datetime(text).map(TimerSpec::At),
+        TimerKindText::Duration => parse_duration(text).map(TimerSpec::After),
+        TimerKindText::Cycle => parse_cycle(text),
+    }
+}
+
+fn parse_cycle(text: &str) -> Result<TimerSpec, ScheduleError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(ScheduleError::Empty { what: "timer cycle", example: "R3/PT10M" });
+    }
+    let bytes = trimmed.as_bytes();
+    let is_repetition =
+        matches!(bytes[0], b'R' | b'r') && bytes.get(1).is_none_or(|c| c.is_ascii_digit() || *c == b'/');
+    if is_repetition {
+        return parse_repetition(text, trimmed);
+    }
+    if trimmed.split_whitespace().count() == 1 {
+        // Not a cron expression; a bare duration is a likely slip for `R/…`.
+        return Err(ScheduleError::BadCycle(quote(text)));
+    }
+    CronSpec::parse(trimmed).map(TimerSpec::Cron)
+}
+
+fn parse_repetition(text: &str, trimmed: &str) -> Result<TimerSpec, ScheduleError> {
+    let bad = |reason: &str| ScheduleError::BadRepetition { text: quote(text), reason: reason.to_string() };
+    let pieces: Vec<&str> = trimmed.split('/').collect();
+    // pieces[0] is `R` or `R<n>`; `R` is one byte, so slicing at 1 is on a char boundary.
+    let count = &pieces[0][1..];
+    let repeat = if count.is_empty() {
+        None
+    } else {
+        if !count.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(ScheduleError::BadCycle(quote(text)));
+        }
+        match count.parse::<u32>() {
+            Ok(0) => return Err(bad("R0 repeats nothing, so the timer would never fire")),
+            Ok(n) => Some(n),
+            Err(_) => return Err(bad("the repetition count is too large")),
+        }
+    };
+    let (start, interval_ms) = match pieces[1..] {
+        [duration] => (None, parse_duration(duration)?),
+        [first, second] => {
+            if matches!(first.trim().as_bytes().first(), Some(b'P' | b'p' | b'-')) {
+                return Err(bad("an end date is not supported; give the start date before the interval instead"));
+            }
+            (Some(parse_datetime(first)?), parse_duration(second)?)
+        }
+        _ => return Err(ScheduleError::BadCycle(quote(text))),
+    };
+    if interval_ms == 0 {
+        return Err(bad("the interval must be longer than zero"));
+    }
+    Ok(TimerSpec::Cycle { repeat, start, interval_ms })
+}
+
+/// Parses a user task's due date: an ISO 8601 date or date-time ([`parse_datetime`]), or a
+/// duration ([`parse_duration`]) counted from `now`.
+pub fn parse_due(text: &str, now: i64) -> Result<i64, ScheduleError> {
+    let trimmed = text.trim();
+    match trimmed.as_bytes().first() {
+        None => Err(ScheduleError::Empty { what: "due date", example: "2026-11-23T17:00:00Z or P3D" }),
+        Some(b'P' | b'p' | b'-') => {
+            let millis = parse_duration(text)?;
+            now.checked_add(millis).ok_or_else(|| ScheduleError::TooLarge(quote(text)))
+        }
+        Some(c) if c.is_ascii_digit() => parse_datetime(text),
+        Some(_) => Err(ScheduleError::BadDue(quote(text))),
+    }
+}
+
+impl TimerSpec {
+    /// The first due time for a timer created at `now`.
+    ///
+    /// `At` is due at its time (a time in the past means "due at once"); `After` one duration
+    /// after `now`; a cycle at its start (even if that has passed) or, without one, one
+    /// interval after `now`; a cron expression at its first match strictly after `now`.
+    /// `None` when the time does not fit in epoch milliseconds or a cron expression never
+    /// matches.
+    pub fn first_due(&self, now: i64) -> Option<i64> {
+        match self {
+            TimerSpec::At(at) => Some(*at),
+            TimerSpec::After(millis) => now.checked_add(*millis),
+            TimerSpec::Cycle { start: Some(start), .. } => Some(*start),
+            TimerSpec::Cycle { start: None, interval_ms, .. } => now.checked_add(*interval_ms),
+            TimerSpec::Cron(cron) => cron.next_after(now),
+        }
+    }
+
+    /// For a cycle: the due time after the firing at `fired_at`, given how many times it has
+    /// fired (`fired` ≥ 1); `None` when the repetitions are used up. At/After: `None`.
+    ///
+    /// Pass the time the firing was due to keep a drift-free schedule, or the time it actually
+    /// ran to space firings from when they happen. A repetition is due one interval after
+    /// `fired_at`; a cron expression at its first match strictly after `fired_at`.
+    pub fn next_due(&self, fired_at: i64, fired: u32) -> Option<i64> {
+        match self {
+            TimerSpec::At(_) | TimerSpec::After(_) => None,
+            TimerSpec::Cycle { repeat, interval_ms, .. } => {
+                if repeat.is_some_and(|n| fired >= n) {
+                    None
+                } else {
+                    fired_at.checked_add(*interval_ms)
+                }
+            }
+            TimerSpec::Cron(cron) => cron.next_after(fired_at),
+        }
+    }
+}
