@@ -1,16 +1,21 @@
 //! The one error type server functions return to the browser.
 
+use bpmn_core::refusal::ConflictReason;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 /// A refusal or failure as the browser sees it: a stable code, a sentence that says why and
-/// what to do, and the form field it concerns (if any) so forms can show it in place.
+/// what to do, the form field it concerns (if any) so forms can show it in place, and for a
+/// conflict its reason (the core's [`ConflictReason`]), so pages act on the reason rather than
+/// on the sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppError {
     pub code: String,
     pub message: String,
     pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ConflictReason>,
 }
 
 impl AppError {
@@ -22,6 +27,7 @@ impl AppError {
             code: "unauthenticated".into(),
             message: "Your session has ended; sign in again. / 会话已结束，请重新登录。".into(),
             field: None,
+            reason: None,
         }
     }
 
@@ -29,7 +35,7 @@ impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         #[cfg(feature = "ssr")]
         set_status(422);
-        AppError { code: "invalid".into(), message: message.into(), field: Some(field.into()) }
+        AppError { code: "invalid".into(), message: message.into(), field: Some(field.into()), reason: None }
     }
 
     /// The message when it concerns `field`, for showing an error next to an input.
@@ -63,7 +69,7 @@ impl FromServerFnError for AppError {
             }
             other => ("internal", other.to_string()),
         };
-        AppError { code: code.into(), message, field: None }
+        AppError { code: code.into(), message, field: None, reason: None }
     }
 }
 
@@ -78,7 +84,7 @@ impl AppError {
              / 请求参数无法读取，请刷新页面后重试。"
         );
         set_status(422);
-        AppError { code: "invalid".into(), message, field }
+        AppError { code: "invalid".into(), message, field, reason: None }
     }
 }
 
@@ -96,7 +102,7 @@ impl From<engine::EngineError> for AppError {
             engine::EngineError::Invalid { field, .. } => field.map(str::to_string),
             _ => None,
         };
-        AppError { code: e.code().into(), message: e.user_message(), field }
+        AppError { code: e.code().into(), message: e.user_message(), field, reason: e.conflict_reason() }
     }
 }
 

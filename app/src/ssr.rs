@@ -40,6 +40,7 @@ pub fn engine() -> Result<Engine, AppError> {
         code: "internal".into(),
         message: "The server is not set up correctly: no engine in context.".into(),
         field: None,
+        reason: None,
     })
 }
 

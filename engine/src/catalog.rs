@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit;
-use crate::error::{EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::identity::{parse_code, parse_name, Account};
 use crate::store::catalog::{child_count, delete_node, filed_count, insert_node, update_node};
 use crate::store::error::Written;
@@ -154,19 +154,18 @@ impl Engine {
         let mut tx = self.store.begin().await?;
         let children = child_count(&mut tx, id).await?;
         if children > 0 {
-            return Err(EngineError::Conflict(format!(
-                "'{}' still has {children} sub-categories; delete or move them first.",
-                node.name
-            )));
+            return Err(EngineError::conflict(
+                ConflictReason::InUse,
+                format!("'{}' still has {children} sub-categories; delete or move them first.", node.name),
+            ));
         }
         for holder in CatalogHolder::ALL {
             let n = filed_count(&mut tx, holder, id).await?;
             if n > 0 {
-                return Err(EngineError::Conflict(format!(
-                    "'{}' still holds {n} {}; move or delete them first.",
-                    node.name,
-                    holder.words()
-                )));
+                return Err(EngineError::conflict(
+                    ConflictReason::InUse,
+                    format!("'{}' still holds {n} {}; move or delete them first.", node.name, holder.words()),
+                ));
             }
         }
         delete_node(&mut tx, id).await?;

@@ -1,5 +1,9 @@
 //! The engine's one error type. Every variant that a user can meet carries a sentence that
-//! says what went wrong and what to do; the web layer maps variants to HTTP statuses.
+//! says what went wrong and what to do; the web layer maps variants to HTTP statuses. A
+//! conflict carries its [`ConflictReason`] too, so that callers act on the reason, not on
+//! the sentence.
+
+pub use bpmn_core::refusal::{ConflictReason, Refusal};
 
 /// An engine refusal or failure.
 #[derive(Debug, thiserror::Error)]
@@ -14,9 +18,9 @@ pub enum EngineError {
         field: Option<&'static str>,
         message: String,
     },
-    /// The request is valid but the current state forbids it. HTTP 409.
-    #[error("{0}")]
-    Conflict(String),
+    /// The request is valid but the current state forbids it, for `reason`. HTTP 409.
+    #[error("{message}")]
+    Conflict { reason: ConflictReason, message: String },
     /// Someone else changed the row since it was read. HTTP 409.
     #[error("{what} '{id}' was changed meanwhile by someone else; reload and try again.")]
     ChangedMeanwhile { what: &'static str, id: String },
@@ -42,6 +46,20 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// A 409 refusal: the current state forbids the request, for `reason`.
+    pub fn conflict(reason: ConflictReason, message: impl Into<String>) -> Self {
+        EngineError::Conflict { reason, message: message.into() }
+    }
+
+    /// Why the current state forbids the request, for a 409 refusal.
+    pub fn conflict_reason(&self) -> Option<ConflictReason> {
+        match self {
+            EngineError::Conflict { reason, .. } => Some(*reason),
+            EngineError::ChangedMeanwhile { .. } => Some(ConflictReason::ChangedMeanwhile),
+            _ => None,
+        }
+    }
+
     /// A 422 refusal about one input field.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         EngineError::Invalid { field: Some(field), message: message.into() }
@@ -52,7 +70,7 @@ impl EngineError {
         match self {
             EngineError::NotFound { .. } => "not_found",
             EngineError::Invalid { .. } => "invalid",
-            EngineError::Conflict(_) => "conflict",
+            EngineError::Conflict { .. } => "conflict",
             EngineError::ChangedMeanwhile { .. } => "changed_meanwhile",
             EngineError::Forbidden(_) => "forbidden",
             EngineError::BadCredentials => "bad_credentials",
@@ -76,12 +94,19 @@ impl EngineError {
         match self {
             EngineError::NotFound { .. } => 404,
             EngineError::Invalid { .. } => 422,
-            EngineError::Conflict(_) | EngineError::ChangedMeanwhile { .. } => 409,
+            EngineError::Conflict { .. } | EngineError::ChangedMeanwhile { .. } => 409,
             EngineError::Forbidden(_) => 403,
             EngineError::BadCredentials => 401,
             EngineError::Throttled { .. } => 429,
             EngineError::Storage(_) | EngineError::Migration(_) | EngineError::Hash(_) => 500,
         }
+    }
+}
+
+impl From<Refusal> for EngineError {
+    /// A rule's refusal is a conflict (409) with its reason.
+    fn from(r: Refusal) -> Self {
+        EngineError::Conflict { reason: r.reason, message: r.message }
     }
 }
 

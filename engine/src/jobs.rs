@@ -28,7 +28,7 @@ pub use self::hosts::{HostPolicy, Verdict};
 pub use self::service_call::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
 pub use self::start::StartTimer;
 use crate::bpmn::model::Process;
-use crate::error::{EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::identity::Account;
 use crate::instances::InstanceStatus;
 use crate::runtime::{Command, InstanceState};
@@ -213,10 +213,13 @@ impl Engine {
     async fn job_instance_ok(&self, job: &Job, what: &str) -> Result<()> {
         let (status, _, _) = self.job_instance(&job.instance_id).await?;
         match status {
-            InstanceStatus::Completed | InstanceStatus::Terminated => Err(EngineError::Conflict(format!(
-                "Cannot {what} job '{}': its instance '{}' has ended. Reload the list.",
-                job.name, job.instance_id
-            ))),
+            InstanceStatus::Completed | InstanceStatus::Terminated => Err(EngineError::conflict(
+                ConflictReason::Ended,
+                format!(
+                    "Cannot {what} job '{}': its instance '{}' has ended. Reload the list.",
+                    job.name, job.instance_id
+                ),
+            )),
             _ => Ok(()),
         }
     }
@@ -228,24 +231,24 @@ impl Engine {
         let (job, token) = self.job_row(caller, id).await?;
         self.job_instance_ok(&job, "execute").await?;
         if !job.state.can_execute() {
-            return Err(EngineError::Conflict(format!(
-                "Job '{}' is running already; wait for its outcome, then reload.",
-                job.name
-            )));
+            return Err(EngineError::conflict(
+                ConflictReason::JobRunning,
+                format!("Job '{}' is running already; wait for its outcome, then reload.", job.name),
+            ));
         }
         let now = self.clock.now();
         self.run_job_command(&job.instance_id, &caller.username, |view| {
             if view.status == InstanceStatus::Suspended {
-                return Err(EngineError::Conflict(format!(
-                    "Job '{}' belongs to a suspended instance; resume the instance first.",
-                    job.name
-                )));
+                return Err(EngineError::conflict(
+                    ConflictReason::NotRunning,
+                    format!("Job '{}' belongs to a suspended instance; resume the instance first.", job.name),
+                ));
             }
             if view.status.is_finished() {
-                return Err(EngineError::Conflict(format!(
-                    "Cannot execute job '{}': its instance has ended. Reload the list.",
-                    job.name
-                )));
+                return Err(EngineError::conflict(
+                    ConflictReason::Ended,
+                    format!("Cannot execute job '{}': its instance has ended. Reload the list.", job.name),
+                ));
             }
             Ok(JobCommand {
                 guards: vec![JobWrite::ExecuteNow { id: id.to_owned(), due: now }],
@@ -256,10 +259,13 @@ impl Engine {
         })
         .await
         .map_err(|e| match e {
-            EngineError::Conflict(m) if m.starts_with("The job was deleted") => EngineError::Conflict(format!(
-                "Job '{}' was started or deleted meanwhile by an executor or someone else; reload the list.",
-                job.name
-            )),
+            EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => EngineError::conflict(
+                ConflictReason::ChangedMeanwhile,
+                format!(
+                    "Job '{}' was started or deleted meanwhile by an executor or someone else; reload the list.",
+                    job.name
+                ),
+            ),
             other => other,
         })?;
         Ok(self.job_row(caller, id).await?.0)
@@ -287,10 +293,10 @@ impl Engine {
         );
         self.run_job_command(&job.instance_id, &caller.username, |view| {
             if view.status.is_finished() {
-                return Err(EngineError::Conflict(format!(
-                    "Cannot delete job '{}': its instance has ended. Reload the list.",
-                    job.name
-                )));
+                return Err(EngineError::conflict(
+                    ConflictReason::Ended,
+                    format!("Cannot delete job '{}': its instance has ended. Reload the list.", job.name),
+                ));
             }
             Ok(JobCommand {
                 guards: vec![JobWrite::Delete { id: id.to_owned() }],
@@ -302,7 +308,7 @@ impl Engine {
         })
         .await
         .map_err(|e| match e {
-            EngineError::Conflict(m) if m.starts_with("The job was deleted") => {
+            EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => {
                 EngineError::NotFound { what: "Job", id: id.to_owned() }
             }
             other => other,

@@ -14,13 +14,12 @@ pub mod error;
 pub mod identity;
 pub mod instances;
 pub mod jobs;
-pub(crate) mod rules;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;
 
-pub use bpmn_core::{bpmn, runtime, schedule};
+pub use bpmn_core::{bpmn, rules, runtime, schedule};
 pub use clock::Clock;
 pub use error::{EngineError, Result};
 /// The query helpers, where other modules have always found them.

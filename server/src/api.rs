@@ -25,6 +25,7 @@ use bpmn_core::time::iso8601;
 use engine::bpmn::parse::ParseOptions;
 use engine::bpmn::render::Overlay;
 use engine::deploy::{DefinitionQuery, DefinitionSummary};
+use engine::error::ConflictReason;
 use engine::identity::CurrentSession;
 use engine::EngineError;
 use serde::de::DeserializeOwned;
@@ -61,16 +62,18 @@ fn limit(l: Option<i64>) -> i64 {
 /// The OpenAPI document, kept beside the code it describes.
 const OPENAPI: &str = include_str!("openapi.json");
 
-/// A refusal as API clients see it: `{"error": code, "message": text}` with its status.
+/// A refusal as API clients see it: `{"error": code, "message": text}` with its status, and
+/// for a conflict (409) its `reason` (`not_running`, `already_done`, …).
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    reason: Option<ConflictReason>,
 }
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, code: &'static str, message: String) -> Self {
-        ApiError { status, code, message }
+        ApiError { status, code, message, reason: None }
     }
 
     fn invalid(message: impl Into<String>) -> Self {
@@ -84,6 +87,7 @@ impl ApiError {
             code: "unauthenticated",
             message: "Send 'Authorization: Bearer <token>' with the token configured in BPM_API_TOKEN, or sign in."
                 .into(),
+            reason: None,
         }
     }
 }
@@ -97,13 +101,18 @@ impl From<EngineError> for ApiError {
             status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code: e.code(),
             message: e.user_message(),
+            reason: e.conflict_reason(),
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({"error": self.code, "message": self.message}))).into_response()
+        let body = match self.reason {
+            Some(reason) => json!({"error": self.code, "message": self.message, "reason": reason}),
+            None => json!({"error": self.code, "message": self.message}),
+        };
+        (self.status, Json(body)).into_response()
     }
 }
 
@@ -118,10 +127,9 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for ApiJson<T
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError {
-            status: e.status(),
-            code: if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "invalid" },
-            message: format!("The request body could not be read: {}.", e.body_text()),
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "invalid" };
+            ApiError::new(e.status(), code, format!("The request body could not be read: {}.", e.body_text()))
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(ApiJson(T::default()));
@@ -262,7 +270,11 @@ async fn deploy(
             while let Ok(Some(mut part)) = form.next_field().await {
                 while let Ok(Some(_)) = part.chunk().await {}
             }
-            return Err(refusal);
+            // A body larger than the request limit is not read to its end, so the connection
+            // cannot carry another request: say so, or the client would reuse it and fail.
+            let mut answer = refusal.into_response();
+            answer.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return Ok(answer);
         }
     };
     let engine = &state.engine;

@@ -62,7 +62,7 @@ fn refusal(api: bool, status: StatusCode, field: &str, message: &str) -> Respons
         return api::ApiError::new(status, code, message.to_string()).into_response();
     }
     let message = format!("{message} / 输入含有无法保存的字符或过大，请修改后重试。");
-    let error = app::error::AppError { code: code.into(), message, field: Some(field.to_string()) };
+    let error = app::error::AppError { code: code.into(), message, field: Some(field.to_string()), reason: None };
     app_error_response(status, &error)
 }
 

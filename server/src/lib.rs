@@ -236,6 +236,7 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
                     code: "forbidden".into(),
                     message: refusal.message.into(),
                     field: None,
+                    reason: None,
                 })
                 .unwrap_or_default()
             };

@@ -6,7 +6,7 @@ use super::input::check_text;
 use super::secrets::{random_token, token_hash};
 use super::{Account, Role};
 use crate::audit;
-use crate::error::{EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::store::identity as rows;
 use crate::store::new_id;
 use crate::Engine;
@@ -76,7 +76,10 @@ impl Engine {
         let not_found = || EngineError::NotFound { what: "API token", id: id.to_string() };
         let token = self.list_api_tokens(caller).await?.into_iter().find(|t| t.id == id).ok_or_else(not_found)?;
         if token.revoked_at.is_some() {
-            return Err(EngineError::Conflict(format!("The token '{}' is already revoked.", token.name)));
+            return Err(EngineError::conflict(
+                ConflictReason::AlreadyDone,
+                format!("The token '{}' is already revoked.", token.name),
+            ));
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;

@@ -13,7 +13,7 @@ use super::loaded::Loaded;
 use super::step_writes::incident;
 use super::InstanceStatus;
 use crate::bpmn::model::Process;
-use crate::error::{EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::jobs::{JobCommand, JobInstance};
 use crate::runtime::{self, Command, InstanceState, RuntimeError, TokenId};
 use crate::store::history::NewOperation;
@@ -106,7 +106,13 @@ pub(super) enum FollowUp {
 
 /// The refusal for a core error on a command.
 pub(super) fn runtime_refusal(e: RuntimeError) -> EngineError {
-    EngineError::Conflict(format!("{e}."))
+    let reason = match &e {
+        RuntimeError::InstanceEnded => ConflictReason::Ended,
+        RuntimeError::UnknownToken { .. } | RuntimeError::NotWaiting { .. } => ConflictReason::ChangedMeanwhile,
+        RuntimeError::Unsupported { .. } => ConflictReason::NotExecutable,
+        _ => ConflictReason::Broken,
+    };
+    EngineError::conflict(reason, format!("{e}."))
 }
 
 impl Engine {
@@ -178,8 +184,9 @@ impl Engine {
         for guard in plan.guards {
             ws.check(
                 guard,
-                EngineError::Conflict(
-                    "The job was deleted or taken over by another executor meanwhile; nothing was written.".into(),
+                EngineError::conflict(
+                    ConflictReason::ClaimLost,
+                    "The job was deleted or taken over by another executor meanwhile; nothing was written.",
                 ),
             );
         }
@@ -213,10 +220,13 @@ impl Engine {
         while let Some(f) = queue.pop_front() {
             cascade += 1;
             if cascade > MAX_CASCADE {
-                return Err(EngineError::Conflict(format!(
-                    "The command reached more than {MAX_CASCADE} instances through call activities; \
+                return Err(EngineError::conflict(
+                    ConflictReason::Broken,
+                    format!(
+                        "The command reached more than {MAX_CASCADE} instances through call activities; \
                      the processes call each other without end. Check the call activities' called elements."
-                )));
+                    ),
+                ));
             }
             let system = StepCtx { actor: plan.ctx.actor.clone(), ..StepCtx::default() };
             let mut ws = WriteSet::default();

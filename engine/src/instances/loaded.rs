@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use super::InstanceStatus;
 use crate::bpmn::model::{FlowNode, Process};
 use crate::bpmn::parse::{parse, ParseOptions};
-use crate::error::{EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::runtime::InstanceState;
 use crate::store::instances::InstanceRow;
 use crate::store::new_id;
@@ -73,10 +73,16 @@ impl Engine {
         // The file was parsed at deployment with the same parser; failing now means the
         // stored file was damaged.
         let defs = parse(xml.as_bytes(), &ParseOptions { max_bytes: usize::MAX }).map_err(|e| {
-            EngineError::Conflict(format!("The stored file of definition '{definition_id}' no longer parses: {e}"))
+            EngineError::conflict(
+                ConflictReason::Broken,
+                format!("The stored file of definition '{definition_id}' no longer parses: {e}"),
+            )
         })?;
         let process = defs.processes.into_iter().find(|p| p.id == key).ok_or_else(|| {
-            EngineError::Conflict(format!("The stored file of definition '{definition_id}' has no process '{key}'."))
+            EngineError::conflict(
+                ConflictReason::Broken,
+                format!("The stored file of definition '{definition_id}' has no process '{key}'."),
+            )
         })?;
         let process = Arc::new(process);
         if let Ok(mut m) = self.processes.0.lock() {

@@ -12,7 +12,7 @@ use super::loaded::{node_label, Loaded};
 use super::{InstanceStatus, InstanceSummary, StartRequest, Started, Task, TaskState};
 use crate::bpmn::model::NodeIdx;
 use crate::deploy::StoredReason;
-use crate::error::{EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::identity::Account;
 use crate::rules;
 use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState};
@@ -77,12 +77,12 @@ fn check_variables(variables: &Map<String, Value>) -> Result<()> {
 
 /// Refuses unless the instance is in one of `allowed` (see [`rules::require_state`]).
 fn require_state(inst: &Loaded, allowed: &[InstanceStatus], what: &str, hint: &str) -> Result<()> {
-    rules::require_state(&inst.id, inst.status, allowed, what, hint).map_err(EngineError::Conflict)
+    rules::require_state(&inst.id, inst.status, allowed, what, hint).map_err(EngineError::from)
 }
 
 /// Refuses unless the instance runs (see [`rules::require_running`]).
 fn require_running(inst: &Loaded, what: &str) -> Result<()> {
-    rules::require_running(&inst.id, inst.status, what).map_err(EngineError::Conflict)
+    rules::require_running(&inst.id, inst.status, what).map_err(EngineError::from)
 }
 
 /// The tokens waiting in the activities `from` (ids), or a refusal naming the one that is
@@ -247,10 +247,13 @@ impl Engine {
         if !startable {
             let reasons: Vec<StoredReason> = serde_json::from_str(&not_startable_reasons).unwrap_or_default();
             let list: Vec<String> = reasons.iter().map(StoredReason::describe).collect();
-            return Err(EngineError::Conflict(format!(
-                "'{name}' version {version} cannot be started: {}. Change the model and deploy a new version.",
-                list.join("; ")
-            )));
+            return Err(EngineError::conflict(
+                ConflictReason::NotExecutable,
+                format!(
+                    "'{name}' version {version} cannot be started: {}. Change the model and deploy a new version.",
+                    list.join("; ")
+                ),
+            ));
         }
         let mut inst = self.new_instance(definition_id, tenant.clone(), name.clone(), None).await?;
         inst.business_key = req.business_key.filter(|b| !b.trim().is_empty());
@@ -313,11 +316,14 @@ impl Engine {
         check_variables(&variables)?;
         let (task, token, inst) = self.task_for_command(caller, task_id).await?;
         if task.state != TaskState::Active {
-            return Err(EngineError::Conflict(format!(
-                "Task '{}' is already {}; reload the list.",
-                task.name,
-                if task.state == TaskState::Completed { "completed" } else { "cancelled" }
-            )));
+            return Err(EngineError::conflict(
+                ConflictReason::AlreadyDone,
+                format!(
+                    "Task '{}' is already {}; reload the list.",
+                    task.name,
+                    if task.state == TaskState::Completed { "completed" } else { "cancelled" }
+                ),
+            ));
         }
         let outcome = self
             .run_command_from(&task.instance_id, Some(inst), None, |inst| {
@@ -330,10 +336,10 @@ impl Engine {
                         && inst.node(t.node).is_some_and(|n| n.id == task.activity_id)
                 });
                 if !waiting {
-                    return Err(EngineError::Conflict(format!(
-                        "Task '{}' was handled meanwhile by someone else; reload the list.",
-                        task.name
-                    )));
+                    return Err(EngineError::conflict(
+                        ConflictReason::ChangedMeanwhile,
+                        format!("Task '{}' was handled meanwhile by someone else; reload the list.", task.name),
+                    ));
                 }
                 Ok(Plan {
                     command: Some(Command::CompleteTask { token, variables: variables.clone() }),
@@ -480,10 +486,10 @@ impl Engine {
     pub async fn reassign_task(&self, caller: &Account, task_id: &str, assignee: &str, reason: &str) -> Result<Task> {
         let task = self.task(caller, task_id).await?;
         if task.state != TaskState::Active {
-            return Err(EngineError::Conflict(format!(
-                "Task '{}' is no longer active; only an active task can be reassigned.",
-                task.name
-            )));
+            return Err(EngineError::conflict(
+                ConflictReason::AlreadyDone,
+                format!("Task '{}' is no longer active; only an active task can be reassigned.", task.name),
+            ));
         }
         let assignee = assignee.trim();
         let Some(person_name) = self.store.person_name(&task.tenant_id, assignee).await? else {
@@ -532,21 +538,21 @@ impl Engine {
         let task = self.task(caller, task_id).await?;
         match task.state {
             TaskState::Active => {
-                return Err(EngineError::Conflict(format!(
-                    "Task '{}' is still to do; only a completed task can be withdrawn.",
-                    task.name
-                )))
+                return Err(EngineError::conflict(
+                    ConflictReason::NotCompleted,
+                    format!("Task '{}' is still to do; only a completed task can be withdrawn.", task.name),
+                ))
             }
             TaskState::Cancelled => {
-                return Err(EngineError::Conflict(format!(
-                    "Task '{}' was cancelled, not completed; there is nothing to withdraw.",
-                    task.name
-                )))
+                return Err(EngineError::conflict(
+                    ConflictReason::NotCompleted,
+                    format!("Task '{}' was cancelled, not completed; there is nothing to withdraw.", task.name),
+                ))
             }
             TaskState::Completed => {}
         }
         let (withdrawable, next) = self.store.completion_followers(task_id).await?;
-        let tokens = rules::withdrawal_tokens(&task.name, withdrawable, &next).map_err(EngineError::Conflict)?;
+        let tokens = rules::withdrawal_tokens(&task.name, withdrawable, &next).map_err(EngineError::from)?;
         let outcome = self
             .run_command(&task.instance_id, None, |inst| {
                 require_state(
@@ -556,16 +562,19 @@ impl Engine {
                     "Withdrawal works only while it runs.",
                 )?;
                 let target = inst.process.node_index(&task.activity_id).ok_or_else(|| {
-                    EngineError::Conflict(format!("Activity '{}' is not in the process any more.", task.activity_id))
+                    EngineError::conflict(
+                        ConflictReason::Broken,
+                        format!("Activity '{}' is not in the process any more.", task.activity_id),
+                    )
                 })?;
                 let still_waiting = tokens
                     .iter()
                     .all(|t| inst.state.tokens.iter().any(|k| k.id == *t && k.state == TokenState::WaitingTask));
                 if !still_waiting {
-                    return Err(EngineError::Conflict(format!(
-                        "Task '{}' cannot be withdrawn: the next step changed meanwhile; reload.",
-                        task.name
-                    )));
+                    return Err(EngineError::conflict(
+                        ConflictReason::ChangedMeanwhile,
+                        format!("Task '{}' cannot be withdrawn: the next step changed meanwhile; reload.", task.name),
+                    ));
                 }
                 let multi = inst.node(target).is_some_and(|n| n.multi_instance.is_some());
                 let back_to = task.assignee.clone().or(task.completed_by.clone());
@@ -587,7 +596,7 @@ impl Engine {
             .await?;
         match outcome.created_tasks.first() {
             Some(id) => self.task(caller, id).await,
-            None => Err(EngineError::Conflict("The withdrawal created no task.".into())),
+            None => Err(EngineError::conflict(ConflictReason::Broken, "The withdrawal created no task.")),
         }
     }
 
@@ -596,12 +605,15 @@ impl Engine {
     pub async fn delete_task(&self, caller: &Account, task_id: &str) -> Result<()> {
         let task = self.task(caller, task_id).await?;
         if task.state == TaskState::Active && !task.instance_state.is_finished() {
-            return Err(EngineError::Conflict(format!(
+            return Err(EngineError::conflict(
+                ConflictReason::InUse,
+                format!(
                 "Task '{}' is still active in a {} instance; deleting it would leave the instance stuck. Use Adjust \
                  to move the instance on, or Terminate it, then delete the task.",
                 task.name,
                 rules::state_words(task.instance_state)
-            )));
+            ),
+            ));
         }
         self.run_command(&task.instance_id, None, |_| {
             Ok(Plan {
@@ -664,16 +676,19 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "Incident", id: incident_id.to_owned() })?;
         if resolved.is_some() {
-            return Err(EngineError::Conflict("The incident is already resolved; reload the instance.".into()));
+            return Err(EngineError::conflict(
+                ConflictReason::AlreadyDone,
+                "The incident is already resolved; reload the instance.",
+            ));
         }
         let token = token as TokenId;
         self.run_command(id, None, |inst| {
             require_running(inst, "retry")?;
             let failed = inst.state.tokens.iter().any(|t| t.id == token && t.state == TokenState::Failed);
             if !failed {
-                return Err(EngineError::Conflict(
-                    "This incident's token is no longer stopped (a job's incident is retried from the Jobs screen)."
-                        .into(),
+                return Err(EngineError::conflict(
+                    ConflictReason::AlreadyDone,
+                    "This incident's token is no longer stopped (a job's incident is retried from the Jobs screen).",
                 ));
             }
             Ok(Plan {

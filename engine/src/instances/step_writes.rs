@@ -12,7 +12,7 @@ use super::loaded::{node_label, Loaded};
 use super::stamp::next_stamp;
 use super::InstanceStatus;
 use crate::bpmn::model::NodeKind;
-use crate::error::{EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::rules;
 use crate::runtime::{self, Effect, HistoryKind, InstanceState, TimerKind, TokenId};
 use crate::schedule::{self, TimerKindText};
@@ -108,7 +108,10 @@ impl Engine {
                     actor: ctx.actor.clone(),
                     withdrawable,
                 }),
-                EngineError::Conflict("The task was handled meanwhile by someone else; reload the list.".into()),
+                EngineError::conflict(
+                    ConflictReason::ChangedMeanwhile,
+                    "The task was handled meanwhile by someone else; reload the list.",
+                ),
             );
         }
         // Incidents change the row again (their count).
@@ -134,8 +137,9 @@ fn write_instance_row(
     now: i64,
     latest: Option<LatestCheck>,
 ) -> Result<Option<Written>> {
-    let json = serde_json::to_string(state)
-        .map_err(|e| EngineError::Conflict(format!("The instance state cannot be stored: {e}")))?;
+    let json = serde_json::to_string(state).map_err(|e| {
+        EngineError::conflict(ConflictReason::Broken, format!("The instance state cannot be stored: {e}"))
+    })?;
     let active = runtime::active_activities(&inst.process, state);
     let mut names = Vec::with_capacity(active.len());
     let mut ids = Vec::with_capacity(active.len());

@@ -11,7 +11,7 @@ use super::hosts::HostPolicy;
 use super::service_call::{self, BuildError, CallError, ServiceCaller};
 use super::{JobCommand, JobInstance};
 use crate::bpmn::model::{EventTrigger, NodeKind, TimerDefinition};
-use crate::error::{EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::instances::InstanceStatus;
 use crate::runtime::{Command, InstanceState, TokenId, TokenState};
 use crate::schedule::{self, TimerKindText};
@@ -529,7 +529,7 @@ impl Executor {
         };
         match result {
             Ok(()) => {}
-            Err(EngineError::Conflict(m)) if m.starts_with("The job was deleted") => {
+            Err(EngineError::Conflict { reason: ConflictReason::ClaimLost, message: m }) => {
                 tracing::debug!(job = %c.id, "job outcome dropped: {m}");
             }
             Err(EngineError::NotFound { .. }) => tracing::debug!(job = %c.id, "the job's instance is gone"),
@@ -711,8 +711,9 @@ impl Executor {
             let _turn = self.write_turn().await;
             let log = self.attempt(c, started, false, &message);
             if !engine.store.write_if_held(retry, log).await? {
-                return Err(EngineError::Conflict(
-                    "The job was deleted or taken over by another executor meanwhile; nothing was written.".into(),
+                return Err(EngineError::conflict(
+                    ConflictReason::ClaimLost,
+                    "The job was deleted or taken over by another executor meanwhile; nothing was written.",
                 ));
             }
             return Ok(());

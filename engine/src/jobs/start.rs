@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bpmn::model::{Definitions, EventTrigger, NodeKind, TimerDefinition};
 use crate::deploy::FileOutcome;
-use crate::error::{EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::identity::Account;
 use crate::instances::StartRequest;
 use crate::schedule::{self, TimerKindText};
@@ -151,7 +151,7 @@ impl Engine {
             match self.start_guarded(&Account::system(), &definition_id, req, vec![claim.clone()]).await {
                 Ok(_) => started += 1,
                 // Another executor fired it meanwhile.
-                Err(EngineError::Conflict(m)) if m.starts_with("The job was deleted") => {}
+                Err(EngineError::Conflict { reason: ConflictReason::ClaimLost, .. }) => {}
                 Err(EngineError::Storage(e)) => {
                     tracing::warn!(definition = %definition_id, "timer start event not fired, tried again: {e}");
                 }

@@ -30,7 +30,7 @@ use tokio::sync::oneshot;
 
 use super::writes::{substitute_into, WriteSet};
 use super::SqliteSync;
-use crate::error::{DbFailure, EngineError, Result};
+use crate::error::{ConflictReason, DbFailure, EngineError, Result};
 use crate::sql::{Arg, Cells};
 
 /// Write sets committed together at most.
@@ -133,7 +133,10 @@ impl Direct {
         }
         // The thread answers every write set it took; a dropped answer means it failed hard.
         Ok(answer.await.unwrap_or_else(|_| {
-            Err(EngineError::Conflict("The server stopped before the change was saved; try again.".into()))
+            Err(EngineError::conflict(
+                ConflictReason::Interrupted,
+                "The server stopped before the change was saved; try again.",
+            ))
         }))
     }
 
@@ -473,9 +476,11 @@ mod tests {
         ws.check_statement(
             "UPDATE t SET b = 8 WHERE a = $1",
             vec![Arg::from("nobody")],
-            EngineError::Conflict("gone".into()),
+            EngineError::conflict(ConflictReason::ChangedMeanwhile, "gone"),
         );
-        assert!(matches!(run(&conn, &ws).map_err(|s| s.into_error(ws)), Err(EngineError::Conflict(m)) if m == "gone"));
+        assert!(
+            matches!(run(&conn, &ws).map_err(|s| s.into_error(ws)), Err(EngineError::Conflict { message: m, .. }) if m == "gone")
+        );
         let direct = Direct {
             path: path.clone(),
             writer_synchronous: 0,

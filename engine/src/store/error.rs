@@ -158,6 +158,6 @@ mod tests {
             assert!(!is_lost_race(&db_error(code, K::Other), pg), "{code}");
         }
         assert!(!is_lost_race(&EngineError::Storage(sqlx::Error::RowNotFound), sqlite));
-        assert!(!is_lost_race(&EngineError::Conflict("x".into()), pg));
+        assert!(!is_lost_race(&EngineError::conflict(crate::error::ConflictReason::ChangedMeanwhile, "x"), pg));
     }
 }

@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 
 use super::writes::Cascade;
 use super::Store;
-use crate::error::{EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::instances::{InstanceCategory, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary};
 use crate::runtime::InstanceState;
 use crate::sql::{bind_all, decode_cursor, like_pattern, push_search, Arg, Cells, Where};
@@ -52,7 +52,10 @@ impl InstanceRow {
         let id: String = r.try_get(&col("id"))?;
         let json: String = r.try_get(&col("state_json"))?;
         let state: InstanceState = serde_json::from_str(&json).map_err(|e| {
-            EngineError::Conflict(format!("The stored state of instance '{id}' cannot be read ({e}); terminate it."))
+            EngineError::conflict(
+                ConflictReason::Broken,
+                format!("The stored state of instance '{id}' cannot be read ({e}); terminate it."),
+            )
         })?;
         Ok(InstanceRow {
             id,

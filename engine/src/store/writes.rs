@@ -430,7 +430,7 @@ mod tests {
         ws.check_statement(
             "UPDATE i SET s = $1, e = $2 WHERE id = $3 AND r = $4",
             vec![Arg::from("it's $w$ done"), Arg::OptInt(None), Arg::from("a"), Arg::from(-3)],
-            EngineError::Conflict("changed".into()),
+            EngineError::conflict(crate::error::ConflictReason::ChangedMeanwhile, "changed"),
         );
         ws.push_statement("INSERT INTO h (a, b) VALUES ($1, $2)", vec![Arg::OptText(None), Arg::from("x$w")]);
         assert_eq!(
@@ -442,7 +442,7 @@ mod tests {
     }
 
     fn conflict() -> EngineError {
-        EngineError::Conflict("changed".into())
+        EngineError::conflict(crate::error::ConflictReason::ChangedMeanwhile, "changed")
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::common::{self, deploy, flow, history, sys};
 use engine::db_test;
+use engine::error::ConflictReason;
 use engine::identity::{Account, Role};
 use engine::instances::{
     InstanceCategory, InstanceQuery, InstanceStatus, StartRequest, Task, TaskCategory, TaskQuery, TaskState,
@@ -104,7 +105,10 @@ async fn expense_flow(db: &TestDb) {
 
     // Completing it again is refused with the reason.
     let err = e.complete_task(&sys(), &t.id, Map::new()).await.unwrap_err();
-    assert!(matches!(&err, EngineError::Conflict(m) if m.contains("already completed")), "{err}");
+    assert!(
+        matches!(&err, EngineError::Conflict { reason: ConflictReason::AlreadyDone, message: m } if m.contains("already completed")),
+        "{err}"
+    );
 
     // The small path ends right after the first task.
     let small = start(e, "expense", json!({"initiator": "wangfang", "amount": 10})).await;

@@ -1,38 +1,35 @@
-//! Domain rules decided from loaded data alone: no I/O, no storage. Commands load what a
-//! rule needs, ask it, and write what it decided; a refusal is the message for the user,
-//! which the command returns as a conflict.
+//! Domain rules decided from loaded data alone: no I/O, no storage. The engine's commands
+//! load what a rule needs, ask it, and write what it decided; a refusal is a [`Refusal`]
+//! (reason and the sentence for the user), which the command returns as a conflict.
 
-use crate::instances::InstanceStatus;
+use crate::instance::InstanceStatus;
+use crate::refusal::{ConflictReason, Refusal};
 use crate::runtime::{Effect, InstanceState, TokenId};
 
 /// The words for an instance's state in refusals.
-pub(crate) fn state_words(s: InstanceStatus) -> &'static str {
-    match s {
-        InstanceStatus::Running => "running",
-        InstanceStatus::Suspended => "suspended",
-        InstanceStatus::Terminated => "terminated",
-        InstanceStatus::Completed => "completed",
-    }
+pub fn state_words(s: InstanceStatus) -> &'static str {
+    s.as_str()
 }
 
 /// Refuses unless instance `id`, in state `status`, is in one of `allowed`; `what` names the
 /// operation, `hint` says what to do instead.
-pub(crate) fn require_state(
+pub fn require_state(
     id: &str,
     status: InstanceStatus,
     allowed: &[InstanceStatus],
     what: &str,
     hint: &str,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     if allowed.contains(&status) {
         return Ok(());
     }
-    Err(format!("Cannot {what} instance '{id}': it is {}. {hint}", state_words(status)))
+    let reason = if status.is_finished() { ConflictReason::Ended } else { ConflictReason::NotRunning };
+    Err(Refusal::new(reason, format!("Cannot {what} instance '{id}': it is {}. {hint}", state_words(status))))
 }
 
 /// Refuses unless the instance runs, with the advice that fits its state: a suspended
 /// instance can be resumed, an ended (completed or terminated) one takes no more work.
-pub(crate) fn require_running(id: &str, status: InstanceStatus, what: &str) -> Result<(), String> {
+pub fn require_running(id: &str, status: InstanceStatus, what: &str) -> Result<(), Refusal> {
     let hint = match status {
         InstanceStatus::Running => return Ok(()),
         InstanceStatus::Suspended => "Resume the instance first.",
@@ -45,7 +42,7 @@ pub(crate) fn require_running(id: &str, status: InstanceStatus, what: &str) -> R
 
 /// A task created by a completion, as the withdrawal of that completion sees it.
 #[derive(Debug, Clone)]
-pub(crate) struct NextStep {
+pub struct NextStep {
     pub name: String,
     pub token: i64,
     /// Still active: nobody has handled it.
@@ -57,28 +54,33 @@ pub(crate) struct NextStep {
 /// withdrawable when it was made (see [`completion_is_withdrawable`]) and every task it
 /// created (`next`) is still untouched. Answers the tokens waiting in those tasks, which the
 /// withdrawal moves back.
-pub(crate) fn withdrawal_tokens(
-    task_name: &str,
-    withdrawable: bool,
-    next: &[NextStep],
-) -> Result<Vec<TokenId>, String> {
+pub fn withdrawal_tokens(task_name: &str, withdrawable: bool, next: &[NextStep]) -> Result<Vec<TokenId>, Refusal> {
     if !withdrawable {
-        return Err(format!(
-            "Task '{task_name}' cannot be withdrawn: after it the process went on through other steps (a service \
+        return Err(Refusal::new(
+            ConflictReason::NextStepHandled,
+            format!(
+                "Task '{task_name}' cannot be withdrawn: after it the process went on through other steps (a service \
              call, a timer, a sub-process instance, the end) or its multi-instance activity was not finished. Use \
              Adjust on the instance instead."
+            ),
         ));
     }
     if let Some(handled) = next.iter().find(|t| !t.active) {
-        return Err(format!(
-            "Task '{task_name}' cannot be withdrawn: the next step '{}' has already been handled{}. Use Adjust on \
+        return Err(Refusal::new(
+            ConflictReason::NextStepHandled,
+            format!(
+                "Task '{task_name}' cannot be withdrawn: the next step '{}' has already been handled{}. Use Adjust on \
              the instance instead.",
-            handled.name,
-            handled.completed_by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+                handled.name,
+                handled.completed_by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+            ),
         ));
     }
     if next.is_empty() {
-        return Err(format!("Task '{task_name}' cannot be withdrawn: the tasks its completion created are gone."));
+        return Err(Refusal::new(
+            ConflictReason::ChangedMeanwhile,
+            format!("Task '{task_name}' cannot be withdrawn: the tasks its completion created are gone."),
+        ));
     }
     Ok(next.iter().map(|t| t.token as TokenId).collect())
 }
@@ -86,7 +88,7 @@ pub(crate) fn withdrawal_tokens(
 /// Whether a task's completion may be withdrawn later (撤回): the completion created user
 /// tasks (`created_tasks`) and nothing else that moves on by itself. Boundary timers of those
 /// tasks are part of them; `effects` and `state` are the core's answer to the completion.
-pub(crate) fn completion_is_withdrawable(created_tasks: bool, effects: &[Effect], state: &InstanceState) -> bool {
+pub fn completion_is_withdrawable(created_tasks: bool, effects: &[Effect], state: &InstanceState) -> bool {
     created_tasks
         && effects.iter().all(|e| match e {
             Effect::History(_)
