@@ -2,7 +2,7 @@
 //! load what a rule needs, ask it, and write what it decided; a refusal is a [`Refusal`]
 //! (reason and the sentence for the user), which the command returns as a conflict.
 
-use crate::instance::InstanceStatus;
+use crate::instance::{InstanceAction, InstanceStatus};
 use crate::refusal::{ConflictReason, Refusal};
 use crate::runtime::{Effect, InstanceState, TokenId};
 
@@ -23,8 +23,29 @@ pub fn require_state(
     if allowed.contains(&status) {
         return Ok(());
     }
+    Err(state_refusal(id, status, what, hint))
+}
+
+/// The refusal of operation `what` on instance `id` in state `status`.
+fn state_refusal(id: &str, status: InstanceStatus, what: &str, hint: &str) -> Refusal {
     let reason = if status.is_finished() { ConflictReason::Ended } else { ConflictReason::NotRunning };
-    Err(Refusal::new(reason, format!("Cannot {what} instance '{id}': it is {}. {hint}", state_words(status))))
+    Refusal::new(reason, format!("Cannot {what} instance '{id}': it is {}. {hint}", state_words(status)))
+}
+
+/// Refuses administrator operation `action` unless the instance's state allows it
+/// ([`InstanceStatus::allows`], the rule the console's buttons follow too); `what` names the
+/// operation, `hint` says what to do instead.
+pub fn require_action(
+    id: &str,
+    status: InstanceStatus,
+    action: InstanceAction,
+    what: &str,
+    hint: &str,
+) -> Result<(), Refusal> {
+    if status.allows(action) {
+        return Ok(());
+    }
+    Err(state_refusal(id, status, what, hint))
 }
 
 /// Refuses unless the instance runs, with the advice that fits its state: a suspended

@@ -10,6 +10,8 @@ use serde_json::{Map, Value};
 use super::command::{runtime_refusal, Plan, StepCtx};
 use super::loaded::{node_label, Loaded};
 use super::{InstanceStatus, InstanceSummary, StartRequest, Started, Task, TaskState};
+use bpmn_core::instance::InstanceAction;
+
 use crate::bpmn::model::NodeIdx;
 use crate::deploy::StoredReason;
 use crate::error::{ConflictReason, EngineError, Result};
@@ -386,14 +388,14 @@ impl Engine {
         revision: Option<i64>,
         suspend: bool,
     ) -> Result<InstanceSummary> {
-        let (from, to, op, hint) = if suspend {
-            (InstanceStatus::Running, InstanceStatus::Suspended, "suspend", "Only a running instance can be suspended.")
+        let (action, to, op, hint) = if suspend {
+            (InstanceAction::Suspend, InstanceStatus::Suspended, "suspend", "Only a running instance can be suspended.")
         } else {
-            (InstanceStatus::Suspended, InstanceStatus::Running, "resume", "Only a suspended instance can be resumed.")
+            (InstanceAction::Resume, InstanceStatus::Running, "resume", "Only a suspended instance can be resumed.")
         };
         self.instance_for(caller, id).await?;
         self.run_command(id, revision, |inst| {
-            require_state(inst, &[from], op, hint)?;
+            rules::require_action(&inst.id, inst.status, action, op, hint)?;
             Ok(Plan {
                 status: Some(to),
                 ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
@@ -420,9 +422,10 @@ impl Engine {
     ) -> Result<InstanceSummary> {
         self.instance_for(caller, id).await?;
         self.run_command(id, revision, |inst| {
-            require_state(
-                inst,
-                &[InstanceStatus::Running, InstanceStatus::Suspended],
+            rules::require_action(
+                &inst.id,
+                inst.status,
+                InstanceAction::Terminate,
                 "terminate",
                 "It has already ended.",
             )?;

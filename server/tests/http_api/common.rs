@@ -171,3 +171,9 @@ pub fn refused(got: (u16, Value), status: u16, code: &str) -> String {
     assert_eq!((got.0, got.1["error"].as_str()), (status, Some(code)), "{}", got.1);
     got.1["message"].as_str().unwrap().to_string()
 }
+
+/// Asserts a 409 conflict refusal with `reason`; returns its message.
+pub fn conflict(got: (u16, Value), reason: &str) -> String {
+    assert_eq!(got.1["reason"].as_str(), Some(reason), "{}", got.1);
+    refused(got, 409, "conflict")
+}

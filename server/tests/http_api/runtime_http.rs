@@ -2,7 +2,7 @@
 //! paging, entity tags), the administrator operations and the task actions. A real server on
 //! port 0, on SQLite and on PostgreSQL.
 
-use crate::common::{client, id, ids, refused, serve, upload, Api, TOKEN};
+use crate::common::{client, conflict, id, ids, refused, serve, upload, Api, TOKEN};
 use engine::db_test;
 use engine::identity::Account;
 use engine::testing::TestDb;
@@ -356,11 +356,11 @@ async fn instance_operations(db: &TestDb) {
     let path = |op: &str| format!("/api/v1/process-instances/{}/{op}", id(&inst));
 
     // Suspend and resume, each refused when the state does not allow it.
-    let msg = refused(api.post(&path("resume"), json!({})).await, 409, "conflict");
+    let msg = conflict(api.post(&path("resume"), json!({})).await, "not_running");
     assert!(msg.contains("running"), "{msg}");
     let (status, suspended) = api.post(&path("suspend"), json!({"reason": "waiting for the budget"})).await;
     assert_eq!((status, suspended["state"].as_str()), (200, Some("suspended")), "{suspended}");
-    refused(api.post_empty(&path("suspend")).await, 409, "conflict");
+    conflict(api.post_empty(&path("suspend")).await, "not_running");
     let review = api.task_at(id(&inst), "review").await;
     refused(api.post(&format!("/api/v1/tasks/{}/complete", id(&review)), json!({})).await, 409, "conflict");
     // A stale revision is refused; the current one works.
@@ -394,7 +394,7 @@ async fn instance_operations(db: &TestDb) {
     assert_eq!((status, ended["state"].as_str()), (200, Some("terminated")), "{ended}");
     assert!(ended["endTime"].as_str().unwrap().ends_with('Z'));
     for op in ["terminate", "suspend", "resume"] {
-        refused(api.post(&path(op), json!({})).await, 409, "conflict");
+        conflict(api.post(&path(op), json!({})).await, "ended");
     }
     refused(api.post(&path("move"), json!({"from": ["archive"], "to": "approve"})).await, 409, "conflict");
 
@@ -412,7 +412,7 @@ async fn instance_operations(db: &TestDb) {
         assert!(done["endTime"].as_str().is_some());
         assert_eq!(done["variables"], json!({"amount": amount, "checked": true, "initiator": "api"}));
         // A completed task cannot be completed again.
-        refused(api.post(&format!("/api/v1/tasks/{}/complete", id(&next)), json!({})).await, 409, "conflict");
+        conflict(api.post(&format!("/api/v1/tasks/{}/complete", id(&next)), json!({})).await, "already_done");
     }
 
     // The parallel variant: both tasks at once; the instance ends after the second.
@@ -460,7 +460,7 @@ async fn task_actions(db: &TestDb) {
     refused(api.post("/api/v1/tasks/nope/assignee", json!({"assignee": "lisi"})).await, 404, "not_found");
 
     // Withdraw (撤回): refused while active; after completion the task comes back.
-    refused(api.post_empty(&task_path(&review, "withdraw")).await, 409, "conflict");
+    conflict(api.post_empty(&task_path(&review, "withdraw")).await, "not_completed");
     api.complete(&review, json!({})).await;
     let archive = api.task_at(id(&inst), "archive").await;
     let (status, again) = api.post(&task_path(&review, "withdraw"), json!({"reason": "wrong amount"})).await;
@@ -473,7 +473,7 @@ async fn task_actions(db: &TestDb) {
     assert_eq!(api.instance(id(&inst)).await["activeActivityIds"], json!(["review"]));
 
     // Delete: an active task of a running instance is refused; a completed one goes, once.
-    let msg = refused(api.delete(&format!("/api/v1/tasks/{}", id(&again))).await, 409, "conflict");
+    let msg = conflict(api.delete(&format!("/api/v1/tasks/{}", id(&again))).await, "in_use");
     assert!(msg.contains("active"), "{msg}");
     let (status, body) = api.delete(&format!("/api/v1/tasks/{}", id(&review))).await;
     assert_eq!((status, body), (204, Value::Null));
