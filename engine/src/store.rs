@@ -1,18 +1,88 @@
-//! The connection to SQLite or PostgreSQL, behind one `sqlx::Any` pool.
+//! The storage of the engine: the only module with SQL. SQLite (an embedded file, the
+//! default) or PostgreSQL, behind one `sqlx::Any` pool, plus on a SQLite file the engine's own
+//! connections (`direct`).
 //!
-//! Queries are written once with `$1` placeholders, which both SQLite and PostgreSQL accept;
-//! each database has its own migrations (`migrations/sqlite`, `migrations/postgres`) because
-//! their DDL differs in small ways (auto-increment keys).
+//! # Where the statements are
 //!
-//! Every statement of the engine lives here, one module per table family: `instances`,
-//! `tasks`, `history` (activity instances, variable changes, operation log), `incidents`,
-//! `jobs` (jobs, their attempts, timer start events), `identity` (tenants, accounts,
-//! sessions, organisation, API tokens), `catalog`, `audit`, `definitions` (deployments,
-//! definition versions, models), `demo` and `testing`; `sql` holds the query helpers and
-//! `error` turns the database's failures into the engine's errors. Reads are typed functions
-//! on [`Store`]; instance commands hand their row changes to [`writes::WriteSet`] as typed
-//! [`writes::Write`]s, which those modules render into statements; the other commands write
-//! through typed functions on an open transaction ([`Tx`]).
+//! One module per table family: `instances`, `tasks`, `history` (activity instances, variable
+//! changes, operation log), `incidents`, `jobs` (jobs, their attempts, timer start events),
+//! `identity` (tenants, accounts, sessions, organisation, API tokens), `catalog`, `audit`,
+//! `definitions` (deployments, definition versions, models), `demo` and `testing`; `sql`
+//! holds the query helpers (placeholders, `LIKE` patterns, keyset cursors, multi-row inserts,
+//! and the rules that keep PostgreSQL's plans stable) and `error` turns the database's
+//! failures into the engine's errors. Reads are typed functions on [`Store`]; instance
+//! commands hand their row changes to [`writes::WriteSet`] as typed [`writes::Write`]s, which
+//! those modules render into statements; the other commands write through typed functions on
+//! an open transaction ([`Tx`]).
+//!
+//! Queries are written once with `$1` placeholders, which both databases accept (the direct
+//! connections bind `$n` by its number); each database has its own migrations
+//! (`migrations/sqlite`, `migrations/postgres`) because their DDL differs in small ways. Rows
+//! are read through one small trait (`sql::Cells`: text or integer by column name), so a row
+//! mapping serves the pool and the direct connections alike.
+//!
+//! # Ids
+//!
+//! Of an instance, task, job, deployment…: 28 hex characters ([`new_id`]), the creation time
+//! in milliseconds then 64 random bits, so new rows of one moment sit together at the end of
+//! every index that leads with an id (commands committed together share those pages) and ids
+//! made at once by several server processes still differ.
+//!
+//! # Writing a command (`writes`, `direct`)
+//!
+//! A write set is committed all or nothing; checked writes (the instance's revision, a job
+//! claim, a task still active) refuse the whole set when they change no row. On a SQLite file
+//! the writer thread (`direct`) commits the sets that queued meanwhile in one transaction
+//! (group commit) with cached prepared statements; a refused set is dropped and the others run
+//! again; a transaction takes no more sets once it has run 20 ms, and a set of more than 2,000
+//! values commits alone after the small ones queued with it. A statement of many values is
+//! prepared with `?n` for `$n` (SQLite finds `$n` by name in a list, quadratic in their
+//! number). On PostgreSQL a set travels as one statement: a prepared `WITH w0 AS (...) …
+//! SELECT write_guard(...)` when its parts do not depend on each other (`writes::fusable`),
+//! otherwise (or beyond 65,535 bind values) one simple query with typed literals. Rows of one
+//! kind go in multi-row `INSERT`s of at most 100 rows (`sql::insert_many`), so a fan-out of
+//! thousands of tasks is a few statements of one shape.
+//!
+//! # Reading in place (`direct`)
+//!
+//! On a SQLite file a read bounded by a key (one task, one instance, one instance's tasks, a
+//! definition to start) runs on the calling thread on one of the engine's own read-only
+//! connections ([`Store::fetch`]), without `sqlx`'s hop to a connection thread (two thread
+//! switches per statement). The writer refreshes the planner's statistics (`PRAGMA
+//! optimize`) as it starts and hourly.
+//!
+//! # Durability on SQLite (`BPM_SQLITE_SYNC`, [`SqliteSync`])
+//!
+//! Applied to the writer's connection and every pool connection (the read-only ones write
+//! nothing); the file is always in WAL mode. `full` (the default): every commit syncs the log
+//! before the command is answered, so an acknowledged command survives a power loss; group
+//! commit makes that one sync per transaction of the writer, not per command. `normal`: a
+//! commit reaches the log in the operating system's cache and the log is synced at
+//! checkpoints; a killed server loses nothing, a power loss may lose the commands
+//! acknowledged since the last checkpoint (up to `wal_autocheckpoint` = 10,000 pages), though
+//! the database stays consistent. PostgreSQL's durability is its own `synchronous_commit`
+//! and `fsync` settings.
+//!
+//! # Keys between tables
+//!
+//! SQLite declares and checks every foreign key. PostgreSQL leaves out the keys of the rows a
+//! command writes by the dozen: history, variable changes, operations and tasks to their
+//! instance, and instances, tasks, jobs and incidents to their tenant and definition. Each
+//! check locked the parent row (all starts locked the same tenant and definition rows) and
+//! took about a tenth of the server's time. Parents are never deleted and those rows are
+//! written in their instance's own statement; the tests, which run on both databases, still
+//! catch a row without its instance on SQLite.
+//!
+//! # Plans that last (`sql`)
+//!
+//! A pooled connection plans a statement when it first runs it, often on a new, small table
+//! without statistics, and PostgreSQL keeps that plan until an `ANALYZE` invalidates it. So a
+//! statement that finds a row by its key and also checks the row's state writes the check
+//! where no index can serve it (`id = $4 AND state || '' = 'active'`, `finished + 0 = 0`), and
+//! one instance's open tasks have an index of their own (`tasks_instance_state`) and are
+//! ordered by an expression no index gives (`created + 0`, then sorted). A PostgreSQL test
+//! checks the generic plans of those statements on an empty table; SQLite names the instance
+//! index (`INDEXED BY`).
 
 pub(crate) mod audit;
 pub(crate) mod catalog;
