@@ -26,7 +26,7 @@ pub struct Me {
 
 pub use bpmn_core::identity::Tenant;
 
-/// A catalog node with its depth in the tree, listed parents first.
+/// A catalog node with its depth in the tree, listed parents first (kept: `depth` is computed here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogRow {
     pub id: String,
@@ -53,6 +53,7 @@ pub struct OrgTree {
     pub people: Vec<PersonRow>,
 }
 
+/// An organisation unit: the engine's `OrgUnit` without its tenant (the page works within one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgUnitRow {
     pub id: String,
@@ -60,6 +61,7 @@ pub struct OrgUnitRow {
     pub name: String,
 }
 
+/// A person: the engine's `Person` without its tenant (the page works within one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonRow {
     pub id: String,
