@@ -21,19 +21,12 @@ pub struct Me {
     pub is_admin: bool,
     /// The tenant chosen in the header (`None` = all tenants, administrators only).
     pub tenant_id: Option<String>,
-    pub tenants: Vec<TenantRow>,
+    pub tenants: Vec<Tenant>,
 }
 
-/// A tenant as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TenantRow {
-    pub id: String,
-    pub name: String,
-    pub revision: i64,
-    pub created_at: i64,
-}
+pub use bpmn_core::identity::Tenant;
 
-/// A catalog node with its depth in the tree, listed parents first.
+/// A catalog node with its depth in the tree, listed parents first (kept: `depth` is computed here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogRow {
     pub id: String,
@@ -60,6 +53,7 @@ pub struct OrgTree {
     pub people: Vec<PersonRow>,
 }
 
+/// An organisation unit: the engine's `OrgUnit` without its tenant (the page works within one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgUnitRow {
     pub id: String,
@@ -67,6 +61,7 @@ pub struct OrgUnitRow {
     pub name: String,
 }
 
+/// A person: the engine's `Person` without its tenant (the page works within one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonRow {
     pub id: String,
@@ -79,13 +74,6 @@ pub struct PersonRow {
 mod convert {
     use super::*;
     use engine::catalog::CatalogNode;
-    use engine::identity::Tenant;
-
-    impl From<Tenant> for TenantRow {
-        fn from(t: Tenant) -> Self {
-            TenantRow { id: t.id, name: t.name, revision: t.revision, created_at: t.created_at }
-        }
-    }
 
     /// Depth of each node in a parents-first list.
     pub fn catalog_rows(nodes: Vec<CatalogNode>) -> Vec<CatalogRow> {
@@ -145,7 +133,7 @@ pub async fn whoami() -> Result<Me, AppError> {
         display_name: a.display_name.clone(),
         is_admin: a.tenant_scope().is_none(),
         tenant_id: s.session.tenant_id.clone(),
-        tenants: tenants.into_iter().map(Into::into).collect(),
+        tenants,
     })
 }
 
@@ -169,27 +157,27 @@ pub async fn load_overview() -> Result<Overview, AppError> {
 
 /// The tenants the caller may see.
 #[server(endpoint = "tenants", input = Json)]
-pub async fn list_tenants() -> Result<Vec<TenantRow>, AppError> {
+pub async fn list_tenants() -> Result<Vec<Tenant>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.list_tenants(&s.session.account).await?.into_iter().map(Into::into).collect())
+    Ok(engine()?.list_tenants(&s.session.account).await?)
 }
 
 /// Creates a tenant (administrators only).
 #[server(endpoint = "tenant_create", input = Json)]
-pub async fn create_tenant(id: String, name: String) -> Result<TenantRow, AppError> {
+pub async fn create_tenant(id: String, name: String) -> Result<Tenant, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let id = (!id.trim().is_empty()).then_some(id.as_str());
-    Ok(engine()?.create_tenant(&s.session.account, id, &name).await?.into())
+    Ok(engine()?.create_tenant(&s.session.account, id, &name).await?)
 }
 
 /// Renames a tenant; `revision` is the one the caller saw.
 #[server(endpoint = "tenant_rename", input = Json)]
-pub async fn rename_tenant(id: String, name: String, revision: i64) -> Result<TenantRow, AppError> {
+pub async fn rename_tenant(id: String, name: String, revision: i64) -> Result<Tenant, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.rename_tenant(&s.session.account, &id, &name, revision).await?.into())
+    Ok(engine()?.rename_tenant(&s.session.account, &id, &name, revision).await?)
 }
 
 /// The catalog tree, parents first.

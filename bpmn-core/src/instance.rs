@@ -171,3 +171,16 @@ pub struct MoveTarget {
     pub name: String,
     pub activity_type: String,
 }
+
+/// The instance list's quick categories.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InstanceCategory {
+    /// 全部
+    #[default]
+    All,
+    /// 完成: completed or terminated.
+    Completed,
+    /// 未完成: running or suspended.
+    Unfinished,
+}

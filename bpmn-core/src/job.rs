@@ -112,3 +112,14 @@ pub struct JobAttempt {
     pub ok: bool,
     pub message: String,
 }
+
+/// The categories of the jobs screen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobCategory {
+    /// 错误: jobs in error.
+    Errors,
+    /// 全部.
+    #[default]
+    All,
+}

@@ -10,6 +10,7 @@
 //! crate builds for `wasm32-unknown-unknown`.
 
 pub mod bpmn;
+pub mod identity;
 pub mod instance;
 pub mod job;
 pub mod page;

@@ -54,3 +54,18 @@ pub struct Task {
     pub instance_state: InstanceStatus,
     pub revision: i64,
 }
+
+/// The task list's categories.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskCategory {
+    /// 待办: active.
+    #[default]
+    Todo,
+    /// 逾期: active and past due (most overdue first).
+    Overdue,
+    /// 已完成
+    Completed,
+    /// 所有
+    All,
+}

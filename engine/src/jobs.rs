@@ -54,15 +54,7 @@ pub struct JobDetail {
 }
 
 /// The categories of the jobs screen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobCategory {
-    /// 错误: jobs in error.
-    Errors,
-    /// 全部.
-    #[default]
-    All,
-}
+pub use bpmn_core::job::JobCategory;
 
 /// A page of the jobs list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 pub use bpmn_core::instance::{
-    ActiveActivity, ActivityRecord, Incident, InstanceAction, InstanceJob, InstanceStatus, InstanceSummary, MoveTarget,
-    Operation,
+    ActiveActivity, ActivityRecord, Incident, InstanceAction, InstanceCategory, InstanceJob, InstanceStatus,
+    InstanceSummary, MoveTarget, Operation,
 };
 pub use bpmn_core::runtime::MoveWarning;
 pub use bpmn_core::task::Task;
@@ -42,19 +42,10 @@ impl Badge for InstanceStatus {
     }
 }
 
-/// The instance list's quick categories: 全部, 完成, 未完成.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum InstanceTab {
-    #[default]
-    All,
-    Completed,
-    Unfinished,
-}
-
 /// What the instance list is filtered and sorted by.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceFilter {
-    pub tab: InstanceTab,
+    pub tab: InstanceCategory,
     /// Words of the definition name.
     pub name: String,
     pub initiator: String,
@@ -213,7 +204,7 @@ pub async fn runtime_changed() -> Result<i64, AppError> {
 #[server(endpoint = "instances", input = Json)]
 pub async fn list_instances(filter: InstanceFilter, cursor: Option<String>) -> Result<InstancePage, AppError> {
     use crate::ssr::{current, engine};
-    use engine::instances::{InstanceCategory, InstanceQuery, InstanceSort};
+    use engine::instances::{InstanceQuery, InstanceSort};
     let s = current()?;
     let e = engine()?;
     let day = |text: &str, field: &'static str| -> Result<Option<i64>, AppError> {
@@ -224,11 +215,7 @@ pub async fn list_instances(filter: InstanceFilter, cursor: Option<String>) -> R
     };
     let q = InstanceQuery {
         tenant: s.session.tenant_id.clone(),
-        category: match filter.tab {
-            InstanceTab::All => InstanceCategory::All,
-            InstanceTab::Completed => InstanceCategory::Completed,
-            InstanceTab::Unfinished => InstanceCategory::Unfinished,
-        },
+        category: filter.tab,
         definition_name: convert::blank_to_none(Some(filter.name)),
         initiator: convert::blank_to_none(Some(filter.initiator)),
         definition_id: None,

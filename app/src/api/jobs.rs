@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-pub use bpmn_core::job::{Job, JobAttempt, JobKind, JobState};
+pub use bpmn_core::job::{Job, JobAttempt, JobCategory, JobKind, JobState};
 
 use crate::label::{Badge, Label};
 
@@ -50,14 +50,6 @@ impl Badge for JobState {
 pub struct JobView {
     pub row: Job,
     pub attempts: Vec<JobAttempt>,
-}
-
-/// The jobs list's categories: 全部, 错误.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum JobTab {
-    #[default]
-    All,
-    Errors,
 }
 
 /// One page of jobs and the change token read before it.
@@ -110,16 +102,13 @@ impl From<engine::jobs::StartTimer> for StartTimerRow {
 
 /// One page of jobs within the caller's tenant scope; `search` matches words of the job name.
 #[server(endpoint = "jobs", input = Json)]
-pub async fn list_jobs(tab: JobTab, search: String, cursor: Option<String>) -> Result<JobPage, AppError> {
+pub async fn list_jobs(tab: JobCategory, search: String, cursor: Option<String>) -> Result<JobPage, AppError> {
     use crate::ssr::{current, engine};
-    use engine::jobs::{JobCategory, JobQuery};
+    use engine::jobs::JobQuery;
     let s = current()?;
     let e = engine()?;
     let q = JobQuery {
-        category: match tab {
-            JobTab::All => JobCategory::All,
-            JobTab::Errors => JobCategory::Errors,
-        },
+        category: tab,
         name: Some(search).filter(|s| !s.trim().is_empty()),
         instance_id: None,
         tenant: s.session.tenant_id.clone(),

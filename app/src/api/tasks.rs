@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::instances::convert;
 use crate::error::AppError;
 
-pub use bpmn_core::task::{Task, TaskState};
+pub use bpmn_core::task::{Task, TaskCategory, TaskState};
 
 /// The label key of a task's state: 待办, 逾期, 已完成, 已取消.
 pub fn task_state_label(task: &Task) -> &'static str {
@@ -20,16 +20,6 @@ pub fn task_state_label(task: &Task) -> &'static str {
         TaskState::Completed => "task.tab.completed",
         TaskState::Cancelled => "task.cancelled",
     }
-}
-
-/// The task list's quick categories: 待办, 逾期, 已完成, 所有.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TaskTab {
-    #[default]
-    Todo,
-    Overdue,
-    Completed,
-    All,
 }
 
 /// One page of tasks and the change token read before it.
@@ -42,19 +32,14 @@ pub struct TaskPage {
 
 /// One page of tasks; `search` matches words of the task name or its assignee.
 #[server(endpoint = "tasks", input = Json)]
-pub async fn list_tasks(tab: TaskTab, search: String, cursor: Option<String>) -> Result<TaskPage, AppError> {
+pub async fn list_tasks(tab: TaskCategory, search: String, cursor: Option<String>) -> Result<TaskPage, AppError> {
     use crate::ssr::{current, engine};
-    use engine::instances::{TaskCategory, TaskQuery};
+    use engine::instances::TaskQuery;
     let s = current()?;
     let e = engine()?;
     let q = TaskQuery {
         tenant: s.session.tenant_id.clone(),
-        category: match tab {
-            TaskTab::Todo => TaskCategory::Todo,
-            TaskTab::Overdue => TaskCategory::Overdue,
-            TaskTab::Completed => TaskCategory::Completed,
-            TaskTab::All => TaskCategory::All,
-        },
+        category: tab,
         search: convert::blank_to_none(Some(search)),
         cursor: cursor.filter(|c| !c.is_empty()),
         limit: 20,

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 
 use crate::api::instances::{
     change_instance_state, check_instance_move, list_instances, load_move_options, move_instance, InstanceAction,
-    InstanceFilter, InstanceStatus, InstanceSummary, InstanceTab,
+    InstanceCategory, InstanceFilter, InstanceStatus, InstanceSummary,
 };
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs};
 use crate::label::{Badge, Label};
@@ -17,7 +17,7 @@ use bpmn_core::time::datetime;
 #[component]
 pub fn InstancesPage() -> impl IntoView {
     let t = use_t();
-    let tab = RwSignal::new(InstanceTab::All);
+    let tab = RwSignal::new(InstanceCategory::All);
     let oldest_first = RwSignal::new(false);
     // What is typed, and what the list was asked for (on 查询).
     let draft = RwSignal::new(InstanceFilter::default());
@@ -53,9 +53,9 @@ pub fn InstancesPage() -> impl IntoView {
         <h1>{move || t("inst.title")}</h1>
         <div class="toolbar">
             <Tabs tabs=vec![
-                (InstanceTab::All, "inst.tab.all"),
-                (InstanceTab::Completed, "inst.tab.completed"),
-                (InstanceTab::Unfinished, "inst.tab.unfinished"),
+                (InstanceCategory::All, "inst.tab.all"),
+                (InstanceCategory::Completed, "inst.tab.completed"),
+                (InstanceCategory::Unfinished, "inst.tab.unfinished"),
             ] selected=tab on_select=restart />
             <form class="search filters" on:submit=search data-testid="instance-search">
                 <input type="search" aria-label=move || t("inst.process") placeholder=move || t("inst.search_ph")

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::jobs::{
-    delete_job, execute_job, list_jobs, list_start_timers, load_job, Job, JobKind, JobState, JobTab, StartTimerRow,
+    delete_job, execute_job, list_jobs, list_start_timers, load_job, Job, JobCategory, JobKind, JobState, StartTimerRow,
 };
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
 use crate::label::{Badge, Label};
@@ -32,7 +32,7 @@ pub fn truncate(text: &str) -> String {
 #[component]
 pub fn JobsPage() -> impl IntoView {
     let t = use_t();
-    let tab = RwSignal::new(JobTab::All);
+    let tab = RwSignal::new(JobCategory::All);
     let applied = RwSignal::new(String::new());
     let cursors = RwSignal::new(vec![None::<String>]);
     let list = Resource::new(
@@ -55,7 +55,7 @@ pub fn JobsPage() -> impl IntoView {
     view! {
         <h1>{move || t("job.title")}</h1>
         <div class="toolbar">
-            <Tabs tabs=vec![(JobTab::All, "job.tab.all"), (JobTab::Errors, "job.tab.errors")]
+            <Tabs tabs=vec![(JobCategory::All, "job.tab.all"), (JobCategory::Errors, "job.tab.errors")]
                 selected=tab on_select=restart />
             <SearchBox testid="job-search" placeholder="job.search_ph" applied=applied on_search=move |_| restart() />
         </div>

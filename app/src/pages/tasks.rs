@@ -7,7 +7,8 @@ use leptos_router::components::A;
 
 use crate::api::load_org;
 use crate::api::tasks::{
-    complete_task, delete_task, list_tasks, reassign_task, task_state_label, withdraw_task, Task, TaskState, TaskTab,
+    complete_task, delete_task, list_tasks, reassign_task, task_state_label, withdraw_task, Task, TaskCategory,
+    TaskState,
 };
 use crate::browser;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
@@ -28,7 +29,7 @@ pub fn task_state_class(task: &Task) -> &'static str {
 #[component]
 pub fn TasksPage() -> impl IntoView {
     let t = use_t();
-    let tab = RwSignal::new(TaskTab::Todo);
+    let tab = RwSignal::new(TaskCategory::Todo);
     let applied = RwSignal::new(String::new());
     let cursors = RwSignal::new(vec![None::<String>]);
     let list = Resource::new(
@@ -52,10 +53,10 @@ pub fn TasksPage() -> impl IntoView {
         <h1>{move || t("task.title")}</h1>
         <div class="toolbar">
             <Tabs tabs=vec![
-                (TaskTab::Todo, "task.tab.todo"),
-                (TaskTab::Overdue, "task.tab.overdue"),
-                (TaskTab::Completed, "task.tab.completed"),
-                (TaskTab::All, "task.tab.all"),
+                (TaskCategory::Todo, "task.tab.todo"),
+                (TaskCategory::Overdue, "task.tab.overdue"),
+                (TaskCategory::Completed, "task.tab.completed"),
+                (TaskCategory::All, "task.tab.all"),
             ] selected=tab on_select=restart />
             <SearchBox testid="task-search" placeholder="task.search_ph" applied=applied on_search=move |_| restart() />
         </div>

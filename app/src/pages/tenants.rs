@@ -3,7 +3,7 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use crate::api::{create_tenant, list_tenants, rename_tenant, TenantRow};
+use crate::api::{create_tenant, list_tenants, rename_tenant, Tenant};
 use crate::components::{loaded, use_flash};
 use crate::use_t;
 
@@ -79,7 +79,7 @@ pub fn TenantsPage() -> impl IntoView {
 
 /// A tenant's name that turns into an input when clicked.
 #[component]
-fn TenantName(row: TenantRow) -> impl IntoView {
+fn TenantName(row: Tenant) -> impl IntoView {
     let flash = use_flash();
     let t = use_t();
     let id = StoredValue::new(row.id);

@@ -1,7 +1,5 @@
 //! Tenants: listing, reading within the caller's scope, creating and renaming.
 
-use serde::{Deserialize, Serialize};
-
 use super::input::{parse_code, parse_tenant_name};
 use super::Account;
 use crate::audit;
@@ -12,13 +10,7 @@ use crate::store::new_id;
 use crate::Engine;
 
 /// A tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tenant {
-    pub id: String,
-    pub name: String,
-    pub created_at: i64,
-    pub revision: i64,
-}
+pub use bpmn_core::identity::Tenant;
 
 impl Engine {
     /// The tenants the caller may see, by name.

@@ -16,17 +16,7 @@ use crate::sql::{encode_cursor, page_size, Page};
 use crate::Engine;
 
 /// The instance list's quick categories.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum InstanceCategory {
-    /// 全部
-    #[default]
-    All,
-    /// 完成: completed or terminated.
-    Completed,
-    /// 未完成: running or suspended.
-    Unfinished,
-}
+pub use bpmn_core::instance::InstanceCategory;
 
 /// The instance list's orders.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,19 +51,7 @@ pub struct InstanceQuery {
 }
 
 /// The task list's categories.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TaskCategory {
-    /// 待办: active.
-    #[default]
-    Todo,
-    /// 逾期: active and past due (most overdue first).
-    Overdue,
-    /// 已完成
-    Completed,
-    /// 所有
-    All,
-}
+pub use bpmn_core::task::TaskCategory;
 
 /// Filters of [`Engine::list_tasks`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
