@@ -32,8 +32,8 @@ use crate::error::{ConflictReason, EngineError, Result};
 use crate::identity::Account;
 use crate::instances::InstanceStatus;
 use crate::runtime::{Command, InstanceState};
-use crate::sql::{decode_cursor, encode_cursor, page_size, Page};
 use crate::store::jobs::JobWrite;
+use crate::store::sql::{decode_cursor, encode_cursor, page_size, Page};
 use crate::store::writes::Write;
 use crate::Engine;
 

@@ -22,8 +22,6 @@ pub mod throttle;
 pub use bpmn_core::{bpmn, rules, runtime, schedule};
 pub use clock::Clock;
 pub use error::{EngineError, Result};
-/// The query helpers, where other modules have always found them.
-pub(crate) use store::sql;
 pub use store::{Backend, SqliteSync, Store, StoreOptions};
 
 /// The engine: storage plus a clock. Cheap to clone (the pool is shared).

@@ -109,7 +109,7 @@ use sqlx::{AnyPool, Executor};
 use self::direct::Direct;
 use self::writes::WriteSet;
 use crate::error::Result;
-use crate::sql::{bind_all, refuse_nul, Arg, Cells};
+use crate::store::sql::{bind_all, refuse_nul, Arg, Cells};
 
 pub use self::error::{DatabaseError, MigrationError};
 

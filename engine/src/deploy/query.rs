@@ -8,11 +8,11 @@ use crate::bpmn::parse::Unsupported;
 use crate::bpmn::render::Overlay;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
-use crate::sql::{decode_cursor, encode_cursor, page_size};
 use crate::store::definitions::DefinitionCursor;
+use crate::store::sql::{decode_cursor, encode_cursor, page_size};
 use crate::Engine;
 
-pub use crate::sql::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use crate::store::sql::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// Filters of [`Engine::list_definitions`]. Every filter is optional; `Default` lists everything
 /// the caller may see, all versions, first page.

@@ -12,7 +12,7 @@ use crate::bpmn::render::{ActivityState, Overlay};
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::runtime::{self, TokenId};
-use crate::sql::{encode_cursor, page_size, Page};
+use crate::store::sql::{encode_cursor, page_size, Page};
 use crate::Engine;
 
 /// The instance list's quick categories.

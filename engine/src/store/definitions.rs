@@ -9,7 +9,7 @@ use super::{Store, Tx};
 use crate::bpmn::parse::Unsupported;
 use crate::deploy::{Definition, DefinitionQuery, DefinitionSummary, Model, ModelSummary, StoredReason};
 use crate::error::Result;
-use crate::sql::{push_search, Arg, Where};
+use crate::store::sql::{push_search, Arg, Where};
 
 // ---- deployments and definition versions -----------------------------------------------------
 

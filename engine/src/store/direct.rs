@@ -31,7 +31,7 @@ use tokio::sync::oneshot;
 use super::writes::{substitute_into, WriteSet};
 use super::SqliteSync;
 use crate::error::{ConflictReason, DbFailure, EngineError, Result};
-use crate::sql::{Arg, Cells};
+use crate::store::sql::{Arg, Cells};
 
 /// Write sets committed together at most.
 const MAX_BATCH: usize = 64;

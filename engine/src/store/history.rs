@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::Store;
 use crate::error::Result;
 use crate::instances::{ActivityRecord, Operation, VariableChange};
-use crate::sql::{insert_many, Arg};
+use crate::store::sql::{insert_many, Arg};
 
 /// An activity instance started (and perhaps ended) by a step.
 #[derive(Debug)]

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::Store;
 use crate::error::Result;
 use crate::instances::Incident;
-use crate::sql::Arg;
+use crate::store::sql::Arg;
 
 /// An incident raised on a token.
 #[derive(Debug)]

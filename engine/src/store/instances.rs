@@ -12,7 +12,7 @@ use super::Store;
 use crate::error::{ConflictReason, EngineError, Result};
 use crate::instances::{InstanceCategory, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary};
 use crate::runtime::InstanceState;
-use crate::sql::{bind_all, decode_cursor, like_pattern, push_search, Arg, Cells, Where};
+use crate::store::sql::{bind_all, decode_cursor, like_pattern, push_search, Arg, Cells, Where};
 
 /// The running child instance a call activity's token waits for, by the parent's index only
 /// (see the `sql` module).

@@ -11,7 +11,7 @@
 //! releases of an earlier incarnation's claims, a failed attempt's reschedule. A job's outcome
 //! with its instance's next steps is a command, written through `Store::write`.
 //!
-//! Plan stability (see [`crate::sql`]): a statement that finds a job by its key and also checks
+//! Plan stability (see [`crate::store::sql`]): a statement that finds a job by its key and also checks
 //! its state writes the check so that no index serves it (`state || '' = 'running'`).
 
 use sqlx::any::AnyRow;
@@ -21,7 +21,7 @@ use super::{new_id, Backend, Store};
 use crate::error::Result;
 use crate::instances::InstanceJob;
 use crate::jobs::{Job, JobAttempt, JobCategory, JobKind, JobQuery, JobState, StartTimer};
-use crate::sql::{bind_all, insert_many, push_search, Arg, Where};
+use crate::store::sql::{bind_all, insert_many, push_search, Arg, Where};
 
 /// The condition that a job is still held by an executor's claim, its placeholders numbered
 /// from `first`: the job's key, the executor and the claim's revision.

@@ -9,7 +9,7 @@ use super::{Backend, Store};
 use crate::error::Result;
 use crate::instances::{InstanceStatus, Task, TaskCategory, TaskQuery, TaskState};
 use crate::rules::NextStep;
-use crate::sql::{decode_cursor, insert_many, like_pattern, push_search, Arg, Cells, Where};
+use crate::store::sql::{decode_cursor, insert_many, like_pattern, push_search, Arg, Cells, Where};
 
 /// Completes a task that is still active: a task is completed once, even when its token waits
 /// in the same activity again (a loop back to it). By key only (see the `sql` module).

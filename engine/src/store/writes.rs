@@ -9,7 +9,7 @@
 //! runs in one transaction, all or nothing. Only the store's table-family modules
 //! (`store::instances`, `store::tasks`, `store::history`, `store::incidents`, `store::jobs`)
 //! know the statements a typed write becomes; every kind of write has one statement text (or,
-//! for rows inserted together, one per [`insert_many`](crate::sql::insert_many) chunk size), so
+//! for rows inserted together, one per [`insert_many`](crate::store::sql::insert_many) chunk size), so
 //! SQLite's prepared-statement cache and PostgreSQL's plan cache, which key on the text, keep
 //! serving the same statements.
 //!
@@ -39,7 +39,7 @@ use super::instances::{InstanceUpdate, NewInstance};
 use super::jobs::{JobWrite, NewJob};
 use super::tasks::{NewTask, TaskCompletion};
 use crate::error::{EngineError, Result};
-use crate::sql::{bind_all, refuse_nul, Arg};
+use crate::store::sql::{bind_all, refuse_nul, Arg};
 
 /// One row change of a command, typed. The store turns it into statements
 /// ([`Write::render`]); a command never sees SQL.
