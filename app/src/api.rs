@@ -24,7 +24,7 @@ pub struct Me {
     pub tenants: Vec<Tenant>,
 }
 
-pub use bpmn_core::identity::Tenant;
+pub use bpmn_core::identity::{ApiToken, Tenant};
 
 /// A catalog node with its depth in the tree, listed parents first (kept: `depth` is computed here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,46 +272,19 @@ pub async fn create_person(unit_id: String, id: String, name: String, groups: St
     Ok(PersonRow { id: p.id, unit_id: p.unit_id, name: p.name, groups: p.groups })
 }
 
-/// An API token as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenRow {
-    pub id: String,
-    pub name: String,
-    pub tenant_id: Option<String>,
-    pub created_by: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub revoked: bool,
-}
-
 /// A token just created: its row and the secret, shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewToken {
-    pub row: TokenRow,
+    pub row: ApiToken,
     pub secret: String,
-}
-
-#[cfg(feature = "ssr")]
-impl From<engine::identity::ApiToken> for TokenRow {
-    fn from(t: engine::identity::ApiToken) -> Self {
-        TokenRow {
-            revoked: t.revoked_at.is_some(),
-            id: t.id,
-            name: t.name,
-            tenant_id: t.tenant_id,
-            created_by: t.created_by,
-            created_at: t.created_at,
-            last_used_at: t.last_used_at,
-        }
-    }
 }
 
 /// The API tokens the caller may see.
 #[server(endpoint = "tokens", input = Json)]
-pub async fn list_tokens() -> Result<Vec<TokenRow>, AppError> {
+pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.list_api_tokens(&s.session.account).await?.into_iter().map(Into::into).collect())
+    Ok(engine()?.list_api_tokens(&s.session.account).await?)
 }
 
 /// Creates an API token; the answer holds the secret, which is never shown again.
@@ -320,7 +293,7 @@ pub async fn create_token(name: String) -> Result<NewToken, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let (row, secret) = engine()?.create_api_token(&s.session.account, &name).await?;
-    Ok(NewToken { row: row.into(), secret })
+    Ok(NewToken { row, secret })
 }
 
 /// Revokes an API token.
