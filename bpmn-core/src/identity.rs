@@ -23,3 +23,22 @@ pub struct ApiToken {
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
 }
+
+/// A unit of the organisation tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgUnit {
+    pub id: String,
+    pub tenant_id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+}
+
+/// A person who can be assigned tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub tenant_id: String,
+    pub unit_id: String,
+    pub name: String,
+    pub groups: Vec<String>,
+}
