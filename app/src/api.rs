@@ -24,7 +24,7 @@ pub struct Me {
     pub tenants: Vec<Tenant>,
 }
 
-pub use bpmn_core::identity::Tenant;
+pub use bpmn_core::identity::{ApiToken, OrgUnit, Person, Tenant};
 
 /// A catalog node with its depth in the tree, listed parents first (kept: `depth` is computed here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,25 +49,8 @@ pub struct Overview {
 /// An organisation unit or person, for the organisation page and the person picker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgTree {
-    pub units: Vec<OrgUnitRow>,
-    pub people: Vec<PersonRow>,
-}
-
-/// An organisation unit: the engine's `OrgUnit` without its tenant (the page works within one).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrgUnitRow {
-    pub id: String,
-    pub parent_id: Option<String>,
-    pub name: String,
-}
-
-/// A person: the engine's `Person` without its tenant (the page works within one).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonRow {
-    pub id: String,
-    pub unit_id: String,
-    pub name: String,
-    pub groups: Vec<String>,
+    pub units: Vec<OrgUnit>,
+    pub people: Vec<Person>,
 }
 
 #[cfg(feature = "ssr")]
@@ -238,29 +221,22 @@ pub async fn load_org(tenant: Option<String>) -> Result<OrgTree, AppError> {
     let tenant = org_tenant(&s, tenant);
     let units = e.org_units(a, &tenant).await?;
     let people = e.people(a, &tenant).await?;
-    Ok(OrgTree {
-        units: units.into_iter().map(|u| OrgUnitRow { id: u.id, parent_id: u.parent_id, name: u.name }).collect(),
-        people: people
-            .into_iter()
-            .map(|p| PersonRow { id: p.id, unit_id: p.unit_id, name: p.name, groups: p.groups })
-            .collect(),
-    })
+    Ok(OrgTree { units, people })
 }
 
 /// Adds an organisation unit to the current tenant, under `parent_id` or at the top.
 #[server(endpoint = "org_unit_create", input = Json)]
-pub async fn create_org_unit(parent_id: Option<String>, name: String) -> Result<OrgUnitRow, AppError> {
+pub async fn create_org_unit(parent_id: Option<String>, name: String) -> Result<OrgUnit, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let tenant = org_tenant(&s, None);
     let parent = parent_id.filter(|p| !p.is_empty());
-    let u = engine()?.create_org_unit(&s.session.account, &tenant, parent.as_deref(), &name).await?;
-    Ok(OrgUnitRow { id: u.id, parent_id: u.parent_id, name: u.name })
+    Ok(engine()?.create_org_unit(&s.session.account, &tenant, parent.as_deref(), &name).await?)
 }
 
 /// Adds a person to a unit; `groups` is comma-separated, `id` empty = generated.
 #[server(endpoint = "org_person_create", input = Json)]
-pub async fn create_person(unit_id: String, id: String, name: String, groups: String) -> Result<PersonRow, AppError> {
+pub async fn create_person(unit_id: String, id: String, name: String, groups: String) -> Result<Person, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     if unit_id.trim().is_empty() {
@@ -268,50 +244,22 @@ pub async fn create_person(unit_id: String, id: String, name: String, groups: St
     }
     let groups: Vec<&str> = groups.split([',', '，']).map(str::trim).filter(|g| !g.is_empty()).collect();
     let id = Some(id.trim()).filter(|i| !i.is_empty());
-    let p = engine()?.create_person(&s.session.account, &unit_id, id, &name, &groups).await?;
-    Ok(PersonRow { id: p.id, unit_id: p.unit_id, name: p.name, groups: p.groups })
-}
-
-/// An API token as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenRow {
-    pub id: String,
-    pub name: String,
-    pub tenant_id: Option<String>,
-    pub created_by: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub revoked: bool,
+    Ok(engine()?.create_person(&s.session.account, &unit_id, id, &name, &groups).await?)
 }
 
 /// A token just created: its row and the secret, shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewToken {
-    pub row: TokenRow,
+    pub row: ApiToken,
     pub secret: String,
-}
-
-#[cfg(feature = "ssr")]
-impl From<engine::identity::ApiToken> for TokenRow {
-    fn from(t: engine::identity::ApiToken) -> Self {
-        TokenRow {
-            revoked: t.revoked_at.is_some(),
-            id: t.id,
-            name: t.name,
-            tenant_id: t.tenant_id,
-            created_by: t.created_by,
-            created_at: t.created_at,
-            last_used_at: t.last_used_at,
-        }
-    }
 }
 
 /// The API tokens the caller may see.
 #[server(endpoint = "tokens", input = Json)]
-pub async fn list_tokens() -> Result<Vec<TokenRow>, AppError> {
+pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.list_api_tokens(&s.session.account).await?.into_iter().map(Into::into).collect())
+    Ok(engine()?.list_api_tokens(&s.session.account).await?)
 }
 
 /// Creates an API token; the answer holds the secret, which is never shown again.
@@ -320,7 +268,7 @@ pub async fn create_token(name: String) -> Result<NewToken, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let (row, secret) = engine()?.create_api_token(&s.session.account, &name).await?;
-    Ok(NewToken { row: row.into(), secret })
+    Ok(NewToken { row, secret })
 }
 
 /// Revokes an API token.

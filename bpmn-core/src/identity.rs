@@ -10,3 +10,35 @@ pub struct Tenant {
     pub created_at: i64,
     pub revision: i64,
 }
+
+/// A bearer token for the HTTP API, as listed (the token itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    /// The tenant the token is limited to; `None` = all tenants (created by an administrator).
+    pub tenant_id: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// A unit of the organisation tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgUnit {
+    pub id: String,
+    pub tenant_id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+}
+
+/// A person who can be assigned tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub tenant_id: String,
+    pub unit_id: String,
+    pub name: String,
+    pub groups: Vec<String>,
+}

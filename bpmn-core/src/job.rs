@@ -1,4 +1,5 @@
-//! Jobs as users see them: what a job does, its state, the job as listed and its attempts.
+//! Jobs as users see them: what a job does, its state, the job as listed and its attempts, and
+//! the scheduled timer start events.
 
 use serde::{Deserialize, Serialize};
 
@@ -122,4 +123,28 @@ pub enum JobCategory {
     /// 全部.
     #[default]
     All,
+}
+
+/// A scheduled timer start event, as the 作业 screen lists it: it starts an instance of its
+/// definition each time it is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartTimer {
+    pub id: String,
+    pub tenant_id: String,
+    pub definition_id: String,
+    pub process_key: String,
+    pub process_name: String,
+    pub version: i64,
+    pub activity_id: String,
+    /// The start event's name, else its id.
+    pub name: String,
+    /// `date`, `duration` or `cycle`.
+    pub timer_kind: String,
+    /// The timer's text (`R/PT1H`, a date, a duration or a cron expression).
+    pub definition: String,
+    /// When it fires next.
+    pub due: i64,
+    /// How often it has fired.
+    pub fired: i64,
 }

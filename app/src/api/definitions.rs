@@ -6,56 +6,36 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// A deployed process definition as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DefinitionRow {
-    pub id: String,
-    pub key: String,
-    pub name: String,
-    pub version: i64,
-    pub latest_version: i64,
-    pub tenant_id: String,
-    pub catalog_id: Option<String>,
-    pub startable: bool,
-    /// Why it cannot be started, one line per element.
-    pub reasons: Vec<String>,
-    pub deployed_at: i64,
-    pub file_name: String,
-    pub running_instances: i64,
+pub use bpmn_core::definition::{DefinitionSummary, ModelSummary};
+
+/// Why a definition cannot be started, one line per element, as the screens show it.
+pub fn not_startable_lines(d: &DefinitionSummary) -> Vec<String> {
+    d.not_startable_reasons
+        .iter()
+        .map(|r| format!("{} <{}> (line {}): {}", r.element_id, r.element_type, r.line, r.reason))
+        .collect()
 }
 
 /// One page of definitions; `next` is the cursor of the following page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DefinitionPage {
-    pub items: Vec<DefinitionRow>,
+    pub items: Vec<DefinitionSummary>,
     pub next: Option<String>,
 }
 
 /// A definition with its XML and diagram.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DefinitionDetail {
-    pub row: DefinitionRow,
+    pub row: DefinitionSummary,
     pub xml: String,
     /// The SVG, or why there is none.
     pub svg: Result<String, String>,
 }
 
-/// A model as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelRow {
-    pub id: String,
-    pub key: String,
-    pub name: String,
-    pub tenant_id: String,
-    pub catalog_id: Option<String>,
-    pub updated_at: i64,
-    pub revision: i64,
-}
-
 /// A model with its XML and diagram.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelDetail {
-    pub row: ModelRow,
+    pub row: ModelSummary,
     pub xml: String,
     pub svg: Result<String, String>,
 }
@@ -69,47 +49,6 @@ pub struct DeployedVersions {
 
 #[cfg(feature = "ssr")]
 mod convert {
-    use super::*;
-    use engine::deploy::DefinitionSummary;
-    use engine::deploy::ModelSummary;
-
-    impl From<DefinitionSummary> for DefinitionRow {
-        fn from(d: DefinitionSummary) -> Self {
-            DefinitionRow {
-                reasons: d
-                    .not_startable_reasons
-                    .iter()
-                    .map(|r| format!("{} <{}> (line {}): {}", r.element_id, r.element_type, r.line, r.reason))
-                    .collect(),
-                id: d.id,
-                key: d.key,
-                name: d.name,
-                version: d.version,
-                latest_version: d.latest_version,
-                tenant_id: d.tenant_id,
-                catalog_id: d.catalog_id,
-                startable: d.startable,
-                deployed_at: d.deployed_at,
-                file_name: d.file_name,
-                running_instances: d.running_instances,
-            }
-        }
-    }
-
-    impl From<ModelSummary> for ModelRow {
-        fn from(m: ModelSummary) -> Self {
-            ModelRow {
-                id: m.id,
-                key: m.key,
-                name: m.name,
-                tenant_id: m.tenant_id,
-                catalog_id: m.catalog_id,
-                updated_at: m.updated_at,
-                revision: m.revision,
-            }
-        }
-    }
-
     /// The diagram of a stored file, or why there is none.
     pub fn diagram(xml: &str) -> Result<String, String> {
         engine::bpmn::diagram_svg(xml, Default::default())
@@ -136,15 +75,15 @@ pub async fn list_definitions(
         limit: 20,
     };
     let page = engine()?.list_definitions(&s.session.account, &q).await?;
-    Ok(DefinitionPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next })
+    Ok(DefinitionPage { items: page.items, next: page.next })
 }
 
 /// Every version of one process key in one tenant, newest first.
 #[server(endpoint = "definition_versions", input = Json)]
-pub async fn definition_versions(tenant_id: String, key: String) -> Result<Vec<DefinitionRow>, AppError> {
+pub async fn definition_versions(tenant_id: String, key: String) -> Result<Vec<DefinitionSummary>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.definition_versions(&s.session.account, &tenant_id, &key).await?.into_iter().map(Into::into).collect())
+    Ok(engine()?.definition_versions(&s.session.account, &tenant_id, &key).await?)
 }
 
 /// One definition with its XML and diagram.
@@ -154,26 +93,26 @@ pub async fn load_definition(id: String) -> Result<DefinitionDetail, AppError> {
     let s = current()?;
     let d = engine()?.definition(&s.session.account, &id).await?;
     let svg = convert::diagram(&d.xml);
-    Ok(DefinitionDetail { row: d.summary.into(), xml: d.xml, svg })
+    Ok(DefinitionDetail { row: d.summary, xml: d.xml, svg })
 }
 
 /// 转换为模型: copies a definition into an editable model under the same catalog node.
 #[server(endpoint = "convert_to_model", input = Json)]
-pub async fn convert_to_model(definition_id: String) -> Result<ModelRow, AppError> {
+pub async fn convert_to_model(definition_id: String) -> Result<ModelSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.convert_to_model(&s.session.account, &definition_id).await?.summary.into())
+    Ok(engine()?.convert_to_model(&s.session.account, &definition_id).await?.summary)
 }
 
 /// Models of the selected catalog node (all when none).
 #[server(endpoint = "models", input = Json)]
-pub async fn list_models(catalog_id: Option<String>) -> Result<Vec<ModelRow>, AppError> {
+pub async fn list_models(catalog_id: Option<String>) -> Result<Vec<ModelSummary>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let tenant = s.session.tenant_id.clone();
     let catalog = catalog_id.filter(|c| !c.is_empty());
     let models = engine()?.list_models(&s.session.account, tenant.as_deref(), catalog.as_deref()).await?;
-    Ok(models.into_iter().map(Into::into).collect())
+    Ok(models)
 }
 
 /// One model with its XML and diagram.
@@ -183,15 +122,15 @@ pub async fn load_model(id: String) -> Result<ModelDetail, AppError> {
     let s = current()?;
     let m = engine()?.model(&s.session.account, &id).await?;
     let svg = convert::diagram(&m.xml);
-    Ok(ModelDetail { row: m.summary.into(), xml: m.xml, svg })
+    Ok(ModelDetail { row: m.summary, xml: m.xml, svg })
 }
 
 /// Saves a model's XML after checking it parses; `revision` is the one the caller saw.
 #[server(endpoint = "model_save", input = Json)]
-pub async fn save_model(id: String, xml: String, revision: i64) -> Result<ModelRow, AppError> {
+pub async fn save_model(id: String, xml: String, revision: i64) -> Result<ModelSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    Ok(engine()?.save_model_xml(&s.session.account, &id, &xml, revision).await?.summary.into())
+    Ok(engine()?.save_model_xml(&s.session.account, &id, &xml, revision).await?.summary)
 }
 
 /// Deploys a model as the next version of its process(es).

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-pub use bpmn_core::job::{Job, JobAttempt, JobCategory, JobKind, JobState};
+pub use bpmn_core::job::{Job, JobAttempt, JobCategory, JobKind, JobState, StartTimer};
 
 use crate::label::{Badge, Label};
 
@@ -60,44 +60,12 @@ pub struct JobPage {
     pub token: i64,
 }
 
-/// A scheduled timer start event: it starts an instance of its process each time it is due.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StartTimerRow {
-    pub id: String,
-    pub name: String,
-    pub activity_id: String,
-    pub process_name: String,
-    pub version: i64,
-    pub definition_id: String,
-    pub definition: String,
-    pub due: i64,
-    pub fired: i64,
-}
-
 /// The timer start events within the caller's tenant scope, soonest due first.
 #[server(endpoint = "start_timers", input = Json)]
-pub async fn list_start_timers() -> Result<Vec<StartTimerRow>, AppError> {
+pub async fn list_start_timers() -> Result<Vec<StartTimer>, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    let timers = engine()?.list_start_timers(&s.session.account, s.session.tenant_id.as_deref()).await?;
-    Ok(timers.into_iter().map(StartTimerRow::from).collect())
-}
-
-#[cfg(feature = "ssr")]
-impl From<engine::jobs::StartTimer> for StartTimerRow {
-    fn from(t: engine::jobs::StartTimer) -> Self {
-        StartTimerRow {
-            id: t.id,
-            name: t.name,
-            activity_id: t.activity_id,
-            process_name: t.process_name,
-            version: t.version,
-            definition_id: t.definition_id,
-            definition: t.definition,
-            due: t.due,
-            fired: t.fired,
-        }
-    }
+    Ok(engine()?.list_start_timers(&s.session.account, s.session.tenant_id.as_deref()).await?)
 }
 
 /// One page of jobs within the caller's tenant scope; `search` matches words of the job name.

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::definitions::{convert_to_model, definition_versions, load_definition, DefinitionDetail};
+use crate::api::definitions::{
+    convert_to_model, definition_versions, load_definition, not_startable_lines, DefinitionDetail,
+};
 use crate::api::instances::start_instance;
 use crate::components::{use_flash, ErrorNote, Modal};
 use crate::use_t;
@@ -31,6 +33,7 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
     let flash = use_flash();
     let navigate = use_navigate();
     let row = d.row.clone();
+    let reasons = not_startable_lines(&row);
     let versions = Resource::new(
         {
             let (tenant, key) = (row.tenant_id.clone(), row.key.clone());
@@ -81,10 +84,10 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
             <dt>{move || t("def.startable")}</dt>
             <dd>{if row.startable { "✓".to_string() } else { t("def.not_startable").to_string() }}</dd>
         </dl>
-        {(!row.reasons.is_empty()).then(|| view! {
+        {(!reasons.is_empty()).then(|| view! {
             <div class="panel warn-panel">
                 <h2>{move || t("def.reasons")}</h2>
-                <ul>{row.reasons.iter().map(|r| view! { <li class="mono">{r.clone()}</li> }).collect_view()}</ul>
+                <ul>{reasons.iter().map(|r| view! { <li class="mono">{r.clone()}</li> }).collect_view()}</ul>
             </div>
         })}
         <h2>{move || t("def.diagram")}</h2>

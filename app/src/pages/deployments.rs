@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::catalog_tree;
-use crate::api::definitions::{convert_to_model, list_definitions, DefinitionRow};
+use crate::api::definitions::{convert_to_model, list_definitions, not_startable_lines, DefinitionSummary};
 use crate::browser::{self, UploadOutcome};
 use crate::components::{target_tenant_name, use_flash, CatalogTree, ErrorNote, MeResource, Pager};
 use crate::use_t;
@@ -72,7 +72,7 @@ pub fn DeploymentsPage() -> impl IntoView {
 }
 
 #[component]
-fn DefinitionTable(rows: Vec<DefinitionRow>) -> impl IntoView {
+fn DefinitionTable(rows: Vec<DefinitionSummary>) -> impl IntoView {
     let t = use_t();
     let flash = use_flash();
     let convert = move |id: String, name: String| {
@@ -96,7 +96,7 @@ fn DefinitionTable(rows: Vec<DefinitionRow>) -> impl IntoView {
                 {rows.into_iter().map(|d| {
                     let (id, name) = (d.id.clone(), d.name.clone());
                     let href = format!("/deployments/{}", d.id);
-                    let reasons = d.reasons.join("\n");
+                    let reasons = not_startable_lines(&d).join("\n");
                     view! {
                         <tr data-key=d.key.clone()>
                             <td>

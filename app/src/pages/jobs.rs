@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::jobs::{
-    delete_job, execute_job, list_jobs, list_start_timers, load_job, Job, JobCategory, JobKind, JobState, StartTimerRow,
+    delete_job, execute_job, list_jobs, list_start_timers, load_job, Job, JobCategory, JobKind, JobState, StartTimer,
 };
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
 use crate::label::{Badge, Label};
@@ -111,7 +111,7 @@ pub fn JobsPage() -> impl IntoView {
 }
 
 #[component]
-fn StartTimerRowView(row: StartTimerRow) -> impl IntoView {
+fn StartTimerRowView(row: StartTimer) -> impl IntoView {
     let href = format!("/deployments/{}", row.definition_id);
     view! {
         <tr data-start-timer=row.id.clone()>

@@ -82,9 +82,9 @@ pub fn TokensPage() -> impl IntoView {
                                         <td>{row.created_by.clone()}</td>
                                         <td>{datetime(row.created_at)}</td>
                                         <td>{row.last_used_at.map(datetime).unwrap_or_default()}</td>
-                                        <td>{if row.revoked { t("tokens.revoked") } else { t("tokens.active") }}</td>
+                                        <td>{if row.revoked_at.is_some() { t("tokens.revoked") } else { t("tokens.active") }}</td>
                                         <td>
-                                            {(!row.revoked).then(|| view! {
+                                            {(row.revoked_at.is_none()).then(|| view! {
                                                 <button class="danger small" on:click=move |_| revoke(id.clone(), label.clone())>{move || t("tokens.revoke")}</button>
                                             })}
                                         </td>

@@ -73,7 +73,7 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<Definitions, ParseErro
 }
 
 /// One element of a process that the engine cannot execute (yet).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Unsupported {
     /// The id of the element (the process id for process-wide problems).

@@ -18,22 +18,7 @@ use crate::store::new_id;
 use crate::Engine;
 
 /// A model as listed (without its XML).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ModelSummary {
-    pub id: String,
-    pub tenant_id: String,
-    pub catalog_id: Option<String>,
-    /// The process key the model deploys as.
-    pub key: String,
-    pub name: String,
-    /// The definition version it was converted from.
-    pub source_definition_id: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    /// Pass back to [`Engine::save_model_xml`]; it changes with every save.
-    pub revision: i64,
-}
+pub use bpmn_core::definition::ModelSummary;
 
 /// A model with its BPMN XML.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

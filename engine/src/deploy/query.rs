@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::accessible;
-use crate::bpmn::parse::Unsupported;
 use crate::bpmn::render::Overlay;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
@@ -37,46 +36,7 @@ pub struct DefinitionQuery {
 }
 
 /// A process definition version as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DefinitionSummary {
-    pub id: String,
-    /// The process key: the `id` of the `<process>` element, stable across versions.
-    pub key: String,
-    /// The process name (the key when the process has none).
-    pub name: String,
-    pub version: i64,
-    /// The newest version of this key in this tenant; `version == latest_version` marks the latest.
-    pub latest_version: i64,
-    pub tenant_id: String,
-    pub catalog_id: Option<String>,
-    /// Whether the engine can start instances of this version.
-    pub startable: bool,
-    /// Why it cannot be started (empty when startable).
-    pub not_startable_reasons: Vec<Unsupported>,
-    pub deployed_at: i64,
-    pub deployment_id: String,
-    /// The file the version was deployed from.
-    pub file_name: String,
-    /// Instances of this version that have not ended (running or suspended).
-    pub running_instances: i64,
-}
-
-impl DefinitionSummary {
-    /// Whether this is the newest version of its key.
-    pub fn is_latest(&self) -> bool {
-        self.version == self.latest_version
-    }
-
-    /// Whether the file marks the process executable (`isExecutable`). A process can be
-    /// executable and still not startable, because of elements the engine does not run yet.
-    pub fn is_executable(&self) -> bool {
-        !self
-            .not_startable_reasons
-            .iter()
-            .any(|r| r.element_type == "process" && r.reason == crate::bpmn::parse::NOT_EXECUTABLE)
-    }
-}
+pub use bpmn_core::definition::DefinitionSummary;
 
 /// A process definition version with its BPMN XML.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

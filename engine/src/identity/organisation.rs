@@ -1,7 +1,5 @@
 //! The organisation tree of a tenant: units and the people in them, whom tasks are assigned to.
 
-use serde::{Deserialize, Serialize};
-
 use super::input::{check_text, parse_code, parse_name};
 use super::Account;
 use crate::audit;
@@ -11,24 +9,8 @@ use crate::store::identity as rows;
 use crate::store::new_id;
 use crate::Engine;
 
-/// A unit of the organisation tree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrgUnit {
-    pub id: String,
-    pub tenant_id: String,
-    pub parent_id: Option<String>,
-    pub name: String,
-}
-
-/// A person who can be assigned tasks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Person {
-    pub id: String,
-    pub tenant_id: String,
-    pub unit_id: String,
-    pub name: String,
-    pub groups: Vec<String>,
-}
+/// A unit of the organisation tree, and a person who can be assigned tasks.
+pub use bpmn_core::identity::{OrgUnit, Person};
 
 impl Engine {
     /// Adds an organisation unit under `parent_id` (or at the top).

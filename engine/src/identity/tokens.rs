@@ -1,7 +1,5 @@
 //! Bearer tokens of the HTTP API: creating, listing, revoking, and the account a token acts as.
 
-use serde::{Deserialize, Serialize};
-
 use super::input::check_text;
 use super::secrets::{random_token, token_hash};
 use super::{Account, Role};
@@ -11,18 +9,8 @@ use crate::store::identity as rows;
 use crate::store::new_id;
 use crate::Engine;
 
-/// A bearer token for the HTTP API, as listed (the token itself is never stored).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiToken {
-    pub id: String,
-    pub name: String,
-    /// The tenant the token is limited to; `None` = all tenants (created by an administrator).
-    pub tenant_id: Option<String>,
-    pub created_by: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-}
+/// A bearer token for the HTTP API, as listed.
+pub use bpmn_core::identity::ApiToken;
 
 impl Engine {
     /// Creates an API token acting with the caller's scope: an administrator's token sees all

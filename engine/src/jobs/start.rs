@@ -7,8 +7,6 @@
 //! that dies before the commit leaves the firing due for the next one: each firing starts
 //! exactly one instance unless the start is refused (then the firing is skipped and logged).
 
-use serde::{Deserialize, Serialize};
-
 use crate::bpmn::model::{Definitions, EventTrigger, NodeKind, TimerDefinition};
 use crate::deploy::FileOutcome;
 use crate::error::{ConflictReason, EngineError, Result};
@@ -18,29 +16,8 @@ use crate::schedule::{self, TimerKindText};
 use crate::store::jobs::{JobWrite, NewStartTimer};
 use crate::Engine;
 
-/// A scheduled timer start event, as the 作业 screen lists it: it starts an instance of its
-/// definition each time it is due.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StartTimer {
-    pub id: String,
-    pub tenant_id: String,
-    pub definition_id: String,
-    pub process_key: String,
-    pub process_name: String,
-    pub version: i64,
-    pub activity_id: String,
-    /// The start event's name, else its id.
-    pub name: String,
-    /// `date`, `duration` or `cycle`.
-    pub timer_kind: String,
-    /// The timer's text (`R/PT1H`, a date, a duration or a cron expression).
-    pub definition: String,
-    /// When it fires next.
-    pub due: i64,
-    /// How often it has fired.
-    pub fired: i64,
-}
+/// A scheduled timer start event, as the 作业 screen lists it.
+pub use bpmn_core::job::StartTimer;
 
 /// The most start timers listed; a tenant has one per process key with a timer start event.
 const START_TIMER_LIMIT: i64 = 500;
