@@ -270,11 +270,7 @@ async fn deploy(
             while let Ok(Some(mut part)) = form.next_field().await {
                 while let Ok(Some(_)) = part.chunk().await {}
             }
-            // A body larger than the request limit is not read to its end, so the connection
-            // cannot carry another request: say so, or the client would reuse it and fail.
-            let mut answer = refusal.into_response();
-            answer.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
-            return Ok(answer);
+            return Err(refusal);
         }
     };
     let engine = &state.engine;

@@ -214,7 +214,9 @@ async fn uploads_are_limited(db: &TestDb) {
         let form = files.iter().fold(reqwest::multipart::Form::new(), |form, (name, body)| {
             form.part("file", reqwest::multipart::Part::bytes(body.clone().into_bytes()).file_name(name.clone()))
         });
-        api.c.post(format!("{base}/api/v1/deployments")).bearer_auth(TOKEN).multipart(form).send()
+        // A client of its own: a connection whose request body was refused half-way cannot carry
+        // another request, and the listing calls below must not be sent on it.
+        client().post(format!("{base}/api/v1/deployments")).bearer_auth(TOKEN).multipart(form).send()
     };
     let mb = 1024 * 1024;
 
