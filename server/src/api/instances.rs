@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use bpmn_core::instance::InstanceAction;
 use bpmn_core::time::iso8601;
 use engine::identity::CurrentSession;
 use engine::instances::{
@@ -346,6 +347,26 @@ struct ReasonBody {
     revision: Option<i64>,
 }
 
+/// Suspends, resumes or terminates instance `id` with the body's reason and revision.
+async fn operate(
+    state: &AppState,
+    who: &CurrentSession,
+    id: &str,
+    b: ReasonBody,
+    action: InstanceAction,
+) -> ApiResult<Json<ApiInstance>> {
+    let (engine, caller, reason) = (&state.engine, &who.session.account, b.reason.unwrap_or_default());
+    let inst = match action {
+        InstanceAction::Suspend => engine.suspend_instance(caller, id, &reason, b.revision).await?,
+        InstanceAction::Resume => engine.resume_instance(caller, id, &reason, b.revision).await?,
+        InstanceAction::Terminate => engine.terminate_instance(caller, id, &reason, b.revision).await?,
+        InstanceAction::Adjust => {
+            return Err(ApiError::invalid("Adjust an instance with `POST /process-instances/{id}/move`."))
+        }
+    };
+    Ok(Json(inst.into()))
+}
+
 /// `POST /api/v1/process-instances/{id}/suspend`.
 async fn suspend_instance(
     State(state): State<AppState>,
@@ -353,9 +374,7 @@ async fn suspend_instance(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<ApiInstance>> {
-    let reason = b.reason.unwrap_or_default();
-    let inst = state.engine.suspend_instance(&who.session.account, &id, &reason, b.revision).await?;
-    Ok(Json(inst.into()))
+    operate(&state, &who, &id, b, InstanceAction::Suspend).await
 }
 
 /// `POST /api/v1/process-instances/{id}/resume`.
@@ -365,9 +384,7 @@ async fn resume_instance(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<ApiInstance>> {
-    let reason = b.reason.unwrap_or_default();
-    let inst = state.engine.resume_instance(&who.session.account, &id, &reason, b.revision).await?;
-    Ok(Json(inst.into()))
+    operate(&state, &who, &id, b, InstanceAction::Resume).await
 }
 
 /// `POST /api/v1/process-instances/{id}/terminate`.
@@ -377,9 +394,7 @@ async fn terminate_instance(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<ApiInstance>> {
-    let reason = b.reason.unwrap_or_default();
-    let inst = state.engine.terminate_instance(&who.session.account, &id, &reason, b.revision).await?;
-    Ok(Json(inst.into()))
+    operate(&state, &who, &id, b, InstanceAction::Terminate).await
 }
 
 /// Body of `move`.
