@@ -11,6 +11,7 @@
 
 pub mod bpmn;
 pub mod definition;
+pub mod event;
 pub mod identity;
 pub mod instance;
 pub mod job;

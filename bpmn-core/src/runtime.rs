@@ -9,5 +9,6 @@ mod tests;
 
 pub use self::core::{
     active_activities, check_move, movable_activities, step, Command, Effect, EndReason, HistoryEvent, HistoryKind,
-    InstanceState, MoveWarning, RuntimeError, TimerKind, Token, TokenId, TokenState, MAX_INSTANCES, MAX_NODES_PER_STEP,
+    InstanceState, MoveWarning, RuntimeError, SubscriptionKind, TimerKind, Token, TokenId, TokenState, MAX_INSTANCES,
+    MAX_NODES_PER_STEP,
 };

@@ -75,6 +75,10 @@ pub struct FlowNode {
     pub multi_instance: Option<MultiInstance>,
     /// 1-based line of the element's start tag.
     pub line: u32,
+    /// What the file sets on this element that the engine does not act on (listeners, form
+    /// fields, unknown extensions, `standardLoopCharacteristics`, ...): shown as deploy
+    /// warnings, so that nothing changes behaviour silently.
+    pub ignored: Vec<String>,
     /// The local XML tag name (`userTask`, `complexGateway`, ...), for messages.
     pub tag: String,
 }
@@ -106,8 +110,13 @@ pub enum NodeKind {
     ManualTask,
     ServiceTask(ServiceTask),
     ScriptTask,
-    SendTask,
-    ReceiveTask,
+    /// Runs as a service call when it names an implementation (HTTP, a class, an external
+    /// topic), as Camunda does; otherwise passes the token on.
+    SendTask(ServiceTask),
+    /// Waits for the message `message` (the `messageRef`'s name).
+    ReceiveTask {
+        message: Option<String>,
+    },
     BusinessRuleTask,
     /// Embedded sub-process; `triggered_by_event` marks an event sub-process.
     SubProcess {
@@ -117,6 +126,7 @@ pub enum NodeKind {
     AdHocSubProcess,
     CallActivity {
         called_element: Option<String>,
+        call: Box<CallSpec>,
     },
     ExclusiveGateway,
     ParallelGateway,
@@ -139,8 +149,8 @@ impl NodeKind {
             | NodeKind::ManualTask
             | NodeKind::ServiceTask(_)
             | NodeKind::ScriptTask
-            | NodeKind::SendTask
-            | NodeKind::ReceiveTask
+            | NodeKind::SendTask(_)
+            | NodeKind::ReceiveTask { .. }
             | NodeKind::BusinessRuleTask
             | NodeKind::SubProcess { .. }
             | NodeKind::Transaction
@@ -173,19 +183,94 @@ pub enum NodeCategory {
 pub enum EventTrigger {
     None,
     Timer(TimerDefinition),
-    Message,
-    Signal,
+    /// `messageRef` resolved to the message's `name` (its id when it has none).
+    Message {
+        name: Option<String>,
+    },
+    /// `signalRef` resolved to the signal's `name` (its id when it has none).
+    Signal {
+        name: Option<String>,
+    },
+    /// `errorRef` (the `<error>` id) and that error's `errorCode`; neither on a catch-all.
     Error {
         error_ref: Option<String>,
+        code: Option<String>,
     },
-    Escalation,
+    /// `escalationRef` resolved to the escalation's `escalationCode`; none on a catch-all.
+    Escalation {
+        code: Option<String>,
+    },
     Terminate,
     Conditional,
-    Link,
+    /// The link's `name`: a throw jumps to the catch of the same name in its scope.
+    Link {
+        name: Option<String>,
+    },
     Compensate,
     Cancel,
     /// More than one event definition on one event.
     Multiple,
+}
+
+impl EventTrigger {
+    /// The message, signal, error code, escalation code or link name the trigger names.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            EventTrigger::Message { name } | EventTrigger::Signal { name } | EventTrigger::Link { name } => {
+                name.as_deref()
+            }
+            EventTrigger::Error { code, .. } | EventTrigger::Escalation { code } => code.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// How a call activity calls its process: which version, with which business key, and which
+/// variables pass in and out (`camunda:in`/`out`, `flowable:in`/`out`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallSpec {
+    pub binding: CalledBinding,
+    /// `camunda:calledElementVersion` / `flowable:calledElementVersion` (text, may be an expression).
+    pub version: Option<String>,
+    /// `camunda:calledElementVersionTag`.
+    pub version_tag: Option<String>,
+    /// `businessKey` of `camunda:in businessKey="…"` or `flowable:businessKey`.
+    pub business_key: Option<String>,
+    /// Variables passed to the called process. Empty: all of them (no mapping was written).
+    pub inputs: Vec<VariableMapping>,
+    /// Variables passed back when it completes. Empty: all of them.
+    pub outputs: Vec<VariableMapping>,
+    /// `flowable:inheritVariables` / an `in variables="all"`: every variable passes in as well
+    /// as the mapped ones. Likewise `outputs_all` for `out variables="all"`.
+    pub inputs_all: bool,
+    pub outputs_all: bool,
+}
+
+/// Which version of the called process a call activity starts (`calledElementBinding`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CalledBinding {
+    /// The latest version (the default).
+    #[default]
+    Latest,
+    /// The version deployed with the calling process (same deployment).
+    Deployment,
+    /// The version `CallSpec::version`.
+    Version,
+    /// The latest version with `CallSpec::version_tag`.
+    VersionTag,
+}
+
+/// One `in`/`out` mapping of a call activity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VariableMapping {
+    /// `source`: a variable's name.
+    pub source: Option<String>,
+    /// `sourceExpression`: an expression (`${a + 1}`).
+    pub source_expression: Option<String>,
+    /// `target`: the variable's name on the other side.
+    pub target: Option<String>,
+    /// `local="true"`: read from (in) or written to (out) the call activity's local scope.
+    pub local: bool,
 }
 
 /// A timer's definition, kept as the raw text (an ISO 8601 value, a cron or an expression).

@@ -909,8 +909,8 @@ fn has_type_glyph(kind: &NodeKind) -> bool {
             | NodeKind::ManualTask
             | NodeKind::ServiceTask(_)
             | NodeKind::ScriptTask
-            | NodeKind::SendTask
-            | NodeKind::ReceiveTask
+            | NodeKind::SendTask(_)
+            | NodeKind::ReceiveTask { .. }
             | NodeKind::BusinessRuleTask
     )
 }
@@ -928,8 +928,8 @@ fn kind_class(kind: &NodeKind) -> &'static str {
         NodeKind::ManualTask => "manualTask",
         NodeKind::ServiceTask(_) => "serviceTask",
         NodeKind::ScriptTask => "scriptTask",
-        NodeKind::SendTask => "sendTask",
-        NodeKind::ReceiveTask => "receiveTask",
+        NodeKind::SendTask(_) => "sendTask",
+        NodeKind::ReceiveTask { .. } => "receiveTask",
         NodeKind::BusinessRuleTask => "businessRuleTask",
         NodeKind::SubProcess { triggered_by_event: false } => "subProcess",
         NodeKind::SubProcess { triggered_by_event: true } => "subProcess bpmn-eventSubProcess",

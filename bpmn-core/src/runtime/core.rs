@@ -45,7 +45,7 @@ use serde_json::{Map, Value};
 
 use self::run::{Run, Work};
 use super::expr::ExprError;
-use crate::bpmn::model::{EventTrigger, FlowIdx, NodeIdx, NodeKind, Process};
+use crate::bpmn::model::{CalledBinding, EventTrigger, FlowIdx, NodeIdx, NodeKind, Process};
 
 pub use self::moves::{active_activities, check_move, movable_activities, MoveWarning};
 
@@ -124,6 +124,15 @@ pub enum TokenState {
     /// In front of an `asyncBefore` node it has not entered yet, waiting for
     /// `ContinueAsync`; `flow` is the flow it came by (a joining gateway needs it).
     WaitingAsync { flow: Option<FlowIdx> },
+    /// On a message catch event, receive task, message boundary event or message start event
+    /// of an event sub-process, subscribed to a message ([`Effect::Subscribe`]), waiting for
+    /// [`Command::Deliver`].
+    WaitingMessage,
+    /// Likewise for a signal.
+    WaitingSignal,
+    /// On an event-based gateway: the tokens of the catch events after it are attached to
+    /// this one; the first to fire cancels the others and this one.
+    WaitingEvent,
 }
 
 /// Why tokens are moved by [`Command::Move`]; it names the history entry of what they leave.
@@ -150,6 +159,22 @@ impl EndReason {
 pub enum Command {
     /// Starts the instance at its process-level none start event (or timer start event).
     Start { variables: Map<String, Value> },
+    /// Starts the instance at the process-level start event `start` (a message or signal
+    /// start event that was triggered), with the message's variables.
+    StartAt { start: NodeIdx, variables: Map<String, Value> },
+    /// The message or signal the token is subscribed to has arrived; `variables` are set as for
+    /// `CompleteTask`, then the catch event fires (a boundary event or event sub-process
+    /// start acts on its activity or scope as its kind says).
+    Deliver { token: TokenId, variables: Map<String, Value> },
+    /// A BPMN error is thrown at the waiting token `token` from outside the core: by the
+    /// process its call activity started, or by the service call it waits for (an HTTP status
+    /// mapped to an error). It is caught as if thrown by the token's activity; when nothing in
+    /// this instance catches it the state is unchanged and the answer is
+    /// [`Effect::UncaughtError`].
+    ThrowError { token: TokenId, code: String, message: Option<String> },
+    /// Likewise for an escalation (from a called process); uncaught it changes nothing and
+    /// answers [`Effect::UncaughtEscalation`].
+    ThrowEscalation { token: TokenId, code: String },
     /// A user task was completed, or a service call returned; `variables` are set before the
     /// token moves on: a name the token sees as a local variable updates the nearest one,
     /// any other name goes into the instance's variables.
@@ -169,6 +194,31 @@ pub enum Command {
     /// Cancels the activities `tokens` wait in (an instance of a multi-instance activity
     /// stands for the whole activity) and starts `to` with one new token instead.
     Move { tokens: Vec<TokenId>, to: NodeIdx, reason: EndReason },
+}
+
+/// What a subscription waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SubscriptionKind {
+    Message,
+    Signal,
+}
+
+impl SubscriptionKind {
+    /// The stored and displayed name: `message`, `signal`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionKind::Message => "message",
+            SubscriptionKind::Signal => "signal",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "message" => Some(SubscriptionKind::Message),
+            "signal" => Some(SubscriptionKind::Signal),
+            _ => None,
+        }
+    }
 }
 
 /// A timer's kind, as in the model.
@@ -224,11 +274,39 @@ pub enum Effect {
         node: NodeIdx,
         /// The called process's key, expressions resolved.
         called_element: String,
-        /// Every variable the token sees, flattened: the instance's, overridden by the local ones.
+        /// Which version to start; `version` is resolved for [`CalledBinding::Version`] and
+        /// `version_tag` for [`CalledBinding::VersionTag`].
+        binding: CalledBinding,
+        version: Option<String>,
+        version_tag: Option<String>,
+        /// The called instance's business key, resolved.
+        business_key: Option<String>,
+        /// The variables passed in: with no `in` mapping every variable the token sees,
+        /// flattened (the instance's, overridden by the local ones); else the mapped ones.
         variables: Map<String, Value>,
     },
     /// Terminate the instance the call activity `node` started for this token.
     CancelChild { token: TokenId, node: NodeIdx },
+    /// The token now waits for the message or signal `name`: record a subscription, answered by
+    /// [`Command::Deliver`].
+    Subscribe { token: TokenId, node: NodeIdx, kind: SubscriptionKind, name: String },
+    /// Drop the subscription of this token (it fired, or its element was left or cancelled).
+    Unsubscribe { token: TokenId, node: NodeIdx },
+    /// A signal throw event: deliver the signal `name` to every subscription of that name in
+    /// the tenant (this instance's included) and start the definitions with such a signal
+    /// start event, after this step.
+    BroadcastSignal { token: TokenId, node: NodeIdx, name: String },
+    /// A message throw event or send task without an implementation: the message is recorded
+    /// in the history, nothing is sent (as Camunda does).
+    MessageThrown { token: TokenId, node: NodeIdx, name: Option<String> },
+    /// An error thrown at `node` was not caught in this instance. Raised on a token stopped
+    /// with an [`Effect::Incident`] (thrown inside the step), or alone (after
+    /// [`Command::ThrowError`], which then changed nothing). The caller passes it on to the
+    /// call activity of a parent instance, if there is one.
+    UncaughtError { token: TokenId, node: NodeIdx, code: Option<String>, message: Option<String> },
+    /// An escalation nothing in this instance caught; the token went on (as the spec says).
+    /// The caller passes it on to the parent instance, if there is one.
+    UncaughtEscalation { token: TokenId, node: NodeIdx, code: Option<String> },
     /// The token stopped on `node`; an administrator must fix the cause and retry, move or
     /// cancel it. `message` is the [`RuntimeError`]'s text.
     Incident { token: TokenId, node: NodeIdx, message: String },
@@ -365,6 +443,12 @@ pub fn step(
         }
         Command::Terminate => run.terminate_instance(),
         Command::Move { tokens, to, reason } => run.move_tokens(&tokens, to, reason.history_kind())?,
+        Command::StartAt { .. }
+        | Command::Deliver { .. }
+        | Command::ThrowError { .. }
+        | Command::ThrowEscalation { .. } => {
+            return Err(RuntimeError::Unsupported { node_id: process.id.clone(), what: "events".into() })
+        }
     }
     run.run()?;
     Ok((run.state, run.effects))

@@ -74,13 +74,15 @@ impl Engine {
                 Effect::CancelServiceCall { token, .. }
                 | Effect::CancelTimer { token, .. }
                 | Effect::CancelAsync { token, .. } => w.delete_jobs.push(*token as i64),
-                Effect::StartChild { token, node, called_element, variables } => follow.push(FollowUp::StartChild {
-                    parent: inst.clone(),
-                    token: *token,
-                    node: *node,
-                    key: called_element.clone(),
-                    variables: variables.clone(),
-                }),
+                Effect::StartChild { token, node, called_element, variables, .. } => {
+                    follow.push(FollowUp::StartChild {
+                        parent: inst.clone(),
+                        token: *token,
+                        node: *node,
+                        key: called_element.clone(),
+                        variables: variables.clone(),
+                    })
+                }
                 Effect::CancelChild { token, .. } => {
                     follow.push(FollowUp::TerminateChild { parent_id: inst.id.clone(), token: *token })
                 }
@@ -96,6 +98,13 @@ impl Engine {
                     }
                 }
                 Effect::InstanceTerminated => {}
+                // Written by the events work in progress (subscriptions, signals, propagation).
+                Effect::Subscribe { .. }
+                | Effect::Unsubscribe { .. }
+                | Effect::BroadcastSignal { .. }
+                | Effect::MessageThrown { .. }
+                | Effect::UncaughtError { .. }
+                | Effect::UncaughtEscalation { .. } => {}
             }
         }
         outcome.created_tasks.extend(opened.into_iter().map(|(_, id)| id));

@@ -58,8 +58,8 @@ fn problem(node: &FlowNode) -> Option<&'static str> {
         NodeKind::SubProcess { triggered_by_event } => !triggered_by_event,
         NodeKind::IntermediateThrowEvent { .. }
         | NodeKind::ScriptTask
-        | NodeKind::SendTask
-        | NodeKind::ReceiveTask
+        | NodeKind::SendTask(_)
+        | NodeKind::ReceiveTask { .. }
         | NodeKind::BusinessRuleTask
         | NodeKind::Transaction
         | NodeKind::AdHocSubProcess
@@ -81,7 +81,7 @@ fn problem(node: &FlowNode) -> Option<&'static str> {
             }
             _ => None,
         },
-        NodeKind::CallActivity { called_element: None } => Some("call activity has no calledElement"),
+        NodeKind::CallActivity { called_element: None, .. } => Some("call activity has no calledElement"),
         _ => None,
     }
 }
@@ -107,13 +107,13 @@ fn trigger_name(trigger: &EventTrigger) -> Option<&'static str> {
     Some(match trigger {
         EventTrigger::None => return None,
         EventTrigger::Timer(_) => "timer",
-        EventTrigger::Message => "message",
-        EventTrigger::Signal => "signal",
+        EventTrigger::Message { .. } => "message",
+        EventTrigger::Signal { .. } => "signal",
         EventTrigger::Error { .. } => "error",
-        EventTrigger::Escalation => "escalation",
+        EventTrigger::Escalation { .. } => "escalation",
         EventTrigger::Terminate => "terminate",
         EventTrigger::Conditional => "conditional",
-        EventTrigger::Link => "link",
+        EventTrigger::Link { .. } => "link",
         EventTrigger::Compensate => "compensate",
         EventTrigger::Cancel => "cancel",
         EventTrigger::Multiple => "multiple",

@@ -96,11 +96,11 @@ fn start_events_with_each_trigger() {
     assert_eq!(trigger(&def, "date"), EventTrigger::Timer(TimerDefinition::Date("2030-01-01T00:00:00Z".into())));
     assert_eq!(trigger(&def, "duration"), EventTrigger::Timer(TimerDefinition::Duration("PT5M".into())));
     assert_eq!(trigger(&def, "cycle"), EventTrigger::Timer(TimerDefinition::Cycle("R3/PT10H".into())));
-    assert_eq!(trigger(&def, "message"), EventTrigger::Message);
-    assert_eq!(trigger(&def, "signal"), EventTrigger::Signal);
+    assert_eq!(trigger(&def, "message"), EventTrigger::Message { name: None });
+    assert_eq!(trigger(&def, "signal"), EventTrigger::Signal { name: None });
     assert_eq!(trigger(&def, "conditional"), EventTrigger::Conditional);
     assert_eq!(trigger(&def, "multiple"), EventTrigger::Multiple);
-    assert_eq!(trigger(&def, "errorStart"), EventTrigger::Error { error_ref: s("E1") });
+    assert_eq!(trigger(&def, "errorStart"), EventTrigger::Error { error_ref: s("E1"), code: None });
     assert!(matches!(node(&def, "errorStart").kind, NodeKind::StartEvent { interrupting: false, .. }));
     assert!(matches!(node(&def, "none").kind, NodeKind::StartEvent { interrupting: true, .. }));
     assert_eq!(node(&def, "none").tag, "startEvent");
@@ -124,15 +124,15 @@ fn end_and_intermediate_events_with_each_trigger() {
     ));
     assert_eq!(trigger(&def, "end"), EventTrigger::None);
     assert_eq!(trigger(&def, "terminate"), EventTrigger::Terminate);
-    assert_eq!(trigger(&def, "error"), EventTrigger::Error { error_ref: None });
-    assert_eq!(trigger(&def, "escalation"), EventTrigger::Escalation);
+    assert_eq!(trigger(&def, "error"), EventTrigger::Error { error_ref: None, code: None });
+    assert_eq!(trigger(&def, "escalation"), EventTrigger::Escalation { code: None });
     assert_eq!(trigger(&def, "cancel"), EventTrigger::Cancel);
     assert_eq!(trigger(&def, "compensate"), EventTrigger::Compensate);
     assert_eq!(trigger(&def, "catchTimer"), EventTrigger::Timer(TimerDefinition::Duration("PT1H".into())));
-    assert_eq!(trigger(&def, "catchLink"), EventTrigger::Link);
-    assert_eq!(trigger(&def, "catchMessage"), EventTrigger::Message);
+    assert_eq!(trigger(&def, "catchLink"), EventTrigger::Link { name: None });
+    assert_eq!(trigger(&def, "catchMessage"), EventTrigger::Message { name: None });
     assert_eq!(trigger(&def, "throwNone"), EventTrigger::None);
-    assert_eq!(trigger(&def, "throwSignal"), EventTrigger::Signal);
+    assert_eq!(trigger(&def, "throwSignal"), EventTrigger::Signal { name: None });
     assert!(matches!(node(&def, "throwNone").kind, NodeKind::IntermediateThrowEvent { .. }));
 }
 
@@ -345,10 +345,13 @@ fn other_task_kinds_and_call_activity() {
     assert_eq!(node(&def, "t").kind, NodeKind::Task);
     assert_eq!(node(&def, "m").kind, NodeKind::ManualTask);
     assert_eq!(node(&def, "sc").kind, NodeKind::ScriptTask);
-    assert_eq!(node(&def, "se").kind, NodeKind::SendTask);
-    assert_eq!(node(&def, "re").kind, NodeKind::ReceiveTask);
+    assert_eq!(node(&def, "se").kind, NodeKind::SendTask(Default::default()));
+    assert_eq!(node(&def, "re").kind, NodeKind::ReceiveTask { message: None });
     assert_eq!(node(&def, "br").kind, NodeKind::BusinessRuleTask);
-    assert_eq!(node(&def, "ca").kind, NodeKind::CallActivity { called_element: s("other-process") });
+    assert_eq!(
+        node(&def, "ca").kind,
+        NodeKind::CallActivity { called_element: s("other-process"), call: Box::default() }
+    );
 }
 
 #[test]

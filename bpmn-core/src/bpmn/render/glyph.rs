@@ -49,7 +49,7 @@ fn trigger_body(trigger: &EventTrigger, color: &'static str, throw: bool) -> Opt
     let mut b = String::new();
     let name = match trigger {
         EventTrigger::None => return None,
-        EventTrigger::Message => {
+        EventTrigger::Message { .. } => {
             path(&mut b, "M-9,-6.5 L9,-6.5 L9,6.5 L-9,6.5 Z", ink, r#" stroke-linejoin="round""#);
             path(&mut b, "M-9,-6.5 L0,0.5 L9,-6.5", Paint { stroke: detail, fill: "none", width: 1.2 }, "");
             "message"
@@ -79,11 +79,11 @@ fn trigger_body(trigger: &EventTrigger, color: &'static str, throw: bool) -> Opt
             circle(&mut b, 0.0, 0.0, 11.0, Paint { stroke: color, fill: color, width: 1.0 }, "");
             "terminate"
         }
-        EventTrigger::Signal => {
+        EventTrigger::Signal { .. } => {
             path(&mut b, "M0,-11 L10,7 L-10,7 Z", ink, r#" stroke-linejoin="round""#);
             "signal"
         }
-        EventTrigger::Escalation => {
+        EventTrigger::Escalation { .. } => {
             path(&mut b, "M0,-11 L8,9 L0,1.5 L-8,9 Z", ink, r#" stroke-linejoin="round""#);
             "escalation"
         }
@@ -97,7 +97,7 @@ fn trigger_body(trigger: &EventTrigger, color: &'static str, throw: bool) -> Opt
             );
             "conditional"
         }
-        EventTrigger::Link => {
+        EventTrigger::Link { .. } => {
             path(&mut b, "M-9,-3.5 L1,-3.5 L1,-8.5 L10,0 L1,8.5 L1,3.5 L-9,3.5 Z", ink, r#" stroke-linejoin="round""#);
             "link"
         }
@@ -170,12 +170,12 @@ pub(super) fn task_marker(out: &mut String, kind: &NodeKind, x: f64, y: f64, col
             path(&mut b, "M5,5 L12.5,5 M5.5,9 L13,9 M5,13 L12.5,13", ink, "");
             "script"
         }
-        NodeKind::SendTask => {
+        NodeKind::SendTask(_) => {
             path(&mut b, "M1,3 L19,3 L19,15 L1,15 Z", Paint { fill: color, ..ink }, "");
             path(&mut b, "M1,3 L10,10 L19,3", Paint { stroke: WHITE, fill: "none", width: 1.2 }, "");
             "send"
         }
-        NodeKind::ReceiveTask => {
+        NodeKind::ReceiveTask { .. } => {
             path(&mut b, "M1,3 L19,3 L19,15 L1,15 Z", ink, "");
             path(&mut b, "M1,3 L10,10 L19,3", Paint { fill: "none", ..ink }, "");
             "receive"

@@ -60,6 +60,7 @@ impl Builder {
             async_before: false,
             multi_instance: None,
             line: 1,
+            ignored: Vec::new(),
             tag: String::new(),
         });
         let idx = p.nodes.len() - 1;
@@ -139,13 +140,13 @@ fn event_kinds() -> Vec<(NodeKind, &'static str)> {
             NodeKind::StartEvent { trigger: T::Timer(TimerDefinition::Duration("PT1H".into())), interrupting: true },
             "timer",
         ),
-        (NodeKind::StartEvent { trigger: T::Message, interrupting: true }, "message"),
-        (NodeKind::EndEvent { trigger: T::Error { error_ref: None } }, "error"),
+        (NodeKind::StartEvent { trigger: T::Message { name: None }, interrupting: true }, "message"),
+        (NodeKind::EndEvent { trigger: T::Error { error_ref: None, code: None } }, "error"),
         (NodeKind::EndEvent { trigger: T::Terminate }, "terminate"),
-        (NodeKind::IntermediateThrowEvent { trigger: T::Signal }, "signal"),
-        (NodeKind::IntermediateThrowEvent { trigger: T::Escalation }, "escalation"),
+        (NodeKind::IntermediateThrowEvent { trigger: T::Signal { name: None } }, "signal"),
+        (NodeKind::IntermediateThrowEvent { trigger: T::Escalation { code: None } }, "escalation"),
         (NodeKind::IntermediateCatchEvent { trigger: T::Conditional }, "conditional"),
-        (NodeKind::IntermediateCatchEvent { trigger: T::Link }, "link"),
+        (NodeKind::IntermediateCatchEvent { trigger: T::Link { name: None } }, "link"),
         (NodeKind::IntermediateThrowEvent { trigger: T::Compensate }, "compensate"),
         (NodeKind::EndEvent { trigger: T::Cancel }, "cancel"),
         (NodeKind::IntermediateCatchEvent { trigger: T::Multiple }, "multiple"),
@@ -177,14 +178,14 @@ fn event_outlines_follow_the_notation() {
     b.node(
         "sn",
         None,
-        NodeKind::StartEvent { trigger: EventTrigger::Message, interrupting: false },
+        NodeKind::StartEvent { trigger: EventTrigger::Message { name: None }, interrupting: false },
         bounds(50.0, 0.0, 36.0, 36.0),
     );
     b.node("e", None, NodeKind::EndEvent { trigger: EventTrigger::None }, bounds(100.0, 0.0, 36.0, 36.0));
     b.node(
         "i",
         None,
-        NodeKind::IntermediateCatchEvent { trigger: EventTrigger::Message },
+        NodeKind::IntermediateCatchEvent { trigger: EventTrigger::Message { name: None } },
         bounds(150.0, 0.0, 36.0, 36.0),
     );
     b.node("t", None, NodeKind::Task, bounds(200.0, 0.0, 100.0, 80.0));
@@ -194,7 +195,7 @@ fn event_outlines_follow_the_notation() {
         NodeKind::BoundaryEvent {
             attached_to: 4,
             cancel_activity: true,
-            trigger: EventTrigger::Error { error_ref: None },
+            trigger: EventTrigger::Error { error_ref: None, code: None },
         },
         bounds(210.0, 62.0, 36.0, 36.0),
     );
@@ -230,13 +231,13 @@ fn message_throw_is_filled_and_catch_is_not() {
     b.node(
         "catch",
         None,
-        NodeKind::IntermediateCatchEvent { trigger: EventTrigger::Message },
+        NodeKind::IntermediateCatchEvent { trigger: EventTrigger::Message { name: None } },
         bounds(0.0, 0.0, 36.0, 36.0),
     );
     b.node(
         "throw",
         None,
-        NodeKind::IntermediateThrowEvent { trigger: EventTrigger::Message },
+        NodeKind::IntermediateThrowEvent { trigger: EventTrigger::Message { name: None } },
         bounds(50.0, 0.0, 36.0, 36.0),
     );
     let svg = b.render();
@@ -255,8 +256,8 @@ fn task_types_have_their_markers() {
         (NodeKind::ServiceTask(ServiceTask::default()), "bpmn-serviceTask", "bpmn-marker-service"),
         (NodeKind::ManualTask, "bpmn-manualTask", "bpmn-marker-manual"),
         (NodeKind::ScriptTask, "bpmn-scriptTask", "bpmn-marker-script"),
-        (NodeKind::SendTask, "bpmn-sendTask", "bpmn-marker-send"),
-        (NodeKind::ReceiveTask, "bpmn-receiveTask", "bpmn-marker-receive"),
+        (NodeKind::SendTask(Default::default()), "bpmn-sendTask", "bpmn-marker-send"),
+        (NodeKind::ReceiveTask { message: None }, "bpmn-receiveTask", "bpmn-marker-receive"),
         (NodeKind::BusinessRuleTask, "bpmn-businessRuleTask", "bpmn-marker-businessRule"),
     ];
     let mut b = Builder::new();
@@ -281,7 +282,7 @@ fn sub_processes_call_activities_and_loop_markers() {
     b.node(
         "call",
         Some("Call"),
-        NodeKind::CallActivity { called_element: Some("other".into()) },
+        NodeKind::CallActivity { called_element: Some("other".into()), call: Box::default() },
         bounds(0.0, 0.0, 100.0, 80.0),
     );
     b.node(
@@ -711,10 +712,10 @@ fn showcase_of_every_kind() {
         NodeKind::ServiceTask(ServiceTask::default()),
         NodeKind::ManualTask,
         NodeKind::ScriptTask,
-        NodeKind::SendTask,
-        NodeKind::ReceiveTask,
+        NodeKind::SendTask(Default::default()),
+        NodeKind::ReceiveTask { message: None },
         NodeKind::BusinessRuleTask,
-        NodeKind::CallActivity { called_element: None },
+        NodeKind::CallActivity { called_element: None, call: Box::default() },
         NodeKind::SubProcess { triggered_by_event: false },
         NodeKind::Transaction,
         NodeKind::SubProcess { triggered_by_event: true },
@@ -797,17 +798,22 @@ fn call_activities_follow_is_expanded() {
     b.node(
         "exp",
         Some("Expanded call"),
-        NodeKind::CallActivity { called_element: None },
+        NodeKind::CallActivity { called_element: None, call: Box::default() },
         bounds(0.0, 0.0, 400.0, 200.0),
     );
     b.node("inner", Some("Inner"), NodeKind::Task, bounds(50.0, 50.0, 100.0, 80.0));
     b.node(
         "col",
         Some("Collapsed call"),
-        NodeKind::CallActivity { called_element: None },
+        NodeKind::CallActivity { called_element: None, call: Box::default() },
         bounds(500.0, 0.0, 100.0, 80.0),
     );
-    b.node("plain", Some("Call"), NodeKind::CallActivity { called_element: None }, bounds(650.0, 0.0, 100.0, 80.0));
+    b.node(
+        "plain",
+        Some("Call"),
+        NodeKind::CallActivity { called_element: None, call: Box::default() },
+        bounds(650.0, 0.0, 100.0, 80.0),
+    );
     b.diagram().shapes[0].is_expanded = Some(true);
     b.diagram().shapes[2].is_expanded = Some(false);
     let svg = b.render();

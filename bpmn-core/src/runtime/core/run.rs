@@ -10,7 +10,9 @@ use super::{
     find_start, node_id, Effect, HistoryEvent, HistoryKind, InstanceState, RuntimeError, TimerKind, Token, TokenId,
     TokenState, MAX_NODES_PER_STEP,
 };
-use crate::bpmn::model::{EventTrigger, FlowIdx, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition, UserTask};
+use crate::bpmn::model::{
+    CalledBinding, EventTrigger, FlowIdx, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition, UserTask,
+};
 use crate::runtime::expr::{self, ExprError};
 
 /// A timer boundary event to arm: the boundary node, its kind and its resolved definition.
@@ -327,7 +329,7 @@ impl<'a> Run<'a> {
                 let timers = self.boundary_timers(token, node)?;
                 self.wait(token, node, TokenState::WaitingService, Effect::CallService { token, node }, timers);
             }
-            NodeKind::CallActivity { called_element } => {
+            NodeKind::CallActivity { called_element, .. } => {
                 let Some(text) = called_element else {
                     return Err(self.invalid(node, "the call activity has no calledElement"));
                 };
@@ -337,7 +339,16 @@ impl<'a> Run<'a> {
                 };
                 let timers = self.boundary_timers(token, node)?;
                 let variables = flattened(&self.state, token);
-                let start = Effect::StartChild { token, node, called_element, variables };
+                let start = Effect::StartChild {
+                    token,
+                    node,
+                    called_element,
+                    binding: CalledBinding::Latest,
+                    version: None,
+                    version_tag: None,
+                    business_key: None,
+                    variables,
+                };
                 self.wait(token, node, TokenState::WaitingChild, start, timers);
             }
             NodeKind::IntermediateCatchEvent { trigger: EventTrigger::Timer(def) } => {
@@ -547,7 +558,9 @@ impl<'a> Run<'a> {
                 TokenState::WaitingChild => Some(Effect::CancelChild { token, node }),
                 TokenState::Failed => Some(Effect::ResolveIncident { token }),
                 TokenState::WaitingAsync { .. } => Some(Effect::CancelAsync { token, node }),
-                TokenState::Active
+                TokenState::WaitingMessage | TokenState::WaitingSignal => Some(Effect::Unsubscribe { token, node }),
+                TokenState::WaitingEvent
+                | TokenState::Active
                 | TokenState::InSubProcess
                 | TokenState::MultiInstanceBody
                 | TokenState::Joining { .. } => None,

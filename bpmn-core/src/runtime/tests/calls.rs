@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::bpmn::model::CalledBinding;
 
 /// start → `call` → after (user task) → end, plus `extra` elements.
 fn calling(call: &str, extra: &[&str]) -> Process {
@@ -26,6 +27,10 @@ fn a_call_activity_starts_the_child_and_resumes_when_it_completes() {
             token: 0,
             node: call,
             called_element: "eu-billing".into(),
+            binding: CalledBinding::Latest,
+            version: None,
+            version_tag: None,
+            business_key: None,
             variables: vars(json!({"region": "eu", "amount": 5}))
         }]
     );
@@ -84,7 +89,16 @@ fn a_multi_instance_call_activity_starts_one_child_per_element() {
             "nrOfInstances": 2, "nrOfCompletedInstances": 0, "nrOfActiveInstances": 2,
             "loopCounter": index, "order": order
         })));
-        Effect::StartChild { token, node: call, called_element: "billing".into(), variables }
+        Effect::StartChild {
+            token,
+            node: call,
+            called_element: "billing".into(),
+            binding: CalledBinding::Latest,
+            version: None,
+            version_tag: None,
+            business_key: None,
+            variables,
+        }
     };
     assert_eq!(actions(&effects), [child(1, 0, json!({"id": 1})), child(2, 1, json!({"id": 2}))]);
 

@@ -133,13 +133,15 @@ impl<'d> Builder<'d> {
             "manualTask" => NodeKind::ManualTask,
             "serviceTask" => NodeKind::ServiceTask(self.service_task(el)),
             "scriptTask" => NodeKind::ScriptTask,
-            "sendTask" => NodeKind::SendTask,
-            "receiveTask" => NodeKind::ReceiveTask,
+            "sendTask" => NodeKind::SendTask(self.service_task(el)),
+            "receiveTask" => NodeKind::ReceiveTask { message: None },
             "businessRuleTask" => NodeKind::BusinessRuleTask,
             "subProcess" => NodeKind::SubProcess { triggered_by_event: bool_attr(doc, el, "triggeredByEvent", false) },
             "transaction" => NodeKind::Transaction,
             "adHocSubProcess" => NodeKind::AdHocSubProcess,
-            "callActivity" => NodeKind::CallActivity { called_element: attr_string(doc, el, "calledElement") },
+            "callActivity" => {
+                NodeKind::CallActivity { called_element: attr_string(doc, el, "calledElement"), call: Box::default() }
+            }
             "exclusiveGateway" => NodeKind::ExclusiveGateway,
             "parallelGateway" => NodeKind::ParallelGateway,
             "inclusiveGateway" => NodeKind::InclusiveGateway,
@@ -172,6 +174,7 @@ impl<'d> Builder<'d> {
             async_before,
             multi_instance,
             line: doc.line(el),
+            ignored: Vec::new(),
             tag: tag.to_owned(),
         });
         if doc.attr(el, "default").is_some_and(|d| !d.trim().is_empty()) {
@@ -245,13 +248,13 @@ impl<'d> Builder<'d> {
         }
         Some(match doc.name(el) {
             "timerEventDefinition" => EventTrigger::Timer(self.timer(el)),
-            "messageEventDefinition" => EventTrigger::Message,
-            "signalEventDefinition" => EventTrigger::Signal,
-            "errorEventDefinition" => EventTrigger::Error { error_ref: attr_string(doc, el, "errorRef") },
-            "escalationEventDefinition" => EventTrigger::Escalation,
+            "messageEventDefinition" => EventTrigger::Message { name: None },
+            "signalEventDefinition" => EventTrigger::Signal { name: None },
+            "errorEventDefinition" => EventTrigger::Error { error_ref: attr_string(doc, el, "errorRef"), code: None },
+            "escalationEventDefinition" => EventTrigger::Escalation { code: None },
             "terminateEventDefinition" => EventTrigger::Terminate,
             "conditionalEventDefinition" => EventTrigger::Conditional,
-            "linkEventDefinition" => EventTrigger::Link,
+            "linkEventDefinition" => EventTrigger::Link { name: None },
             "compensateEventDefinition" => EventTrigger::Compensate,
             "cancelEventDefinition" => EventTrigger::Cancel,
             _ => return None,
