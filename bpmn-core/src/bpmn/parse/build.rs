@@ -64,6 +64,7 @@ pub(super) fn build(doc: &Doc) -> Result<Definitions, ParseError> {
         },
         category_values: HashMap::new(),
         event_definitions: HashMap::new(),
+        root_refs: HashMap::new(),
     };
     // Roughly one indexed element per three kept XML elements (the rest is DI and details).
     b.def.index.reserve(doc.len() / 3);
@@ -81,6 +82,16 @@ pub(super) fn build(doc: &Doc) -> Result<Definitions, ParseError> {
                         b.category_values.insert(id, value);
                     }
                 }
+            }
+        } else if let Some(attr) = match name {
+            "message" | "signal" => Some("name"),
+            "error" => Some("errorCode"),
+            "escalation" => Some("escalationCode"),
+            _ => None,
+        } {
+            if let Some(id) = doc.attr(c, "id") {
+                let value = doc.attr(c, attr).map(str::trim).filter(|v| !v.is_empty());
+                b.root_refs.insert(id, (name, value));
             }
         } else if name.ends_with("EventDefinition") {
             if let Some(id) = doc.attr(c, "id") {
@@ -173,9 +184,32 @@ struct Builder<'d> {
     category_values: HashMap<&'d str, &'d str>,
     /// Event definitions declared under `<definitions>`, for `eventDefinitionRef`.
     event_definitions: HashMap<&'d str, El>,
+    /// `<message>`, `<signal>`, `<error>` and `<escalation>` by id: the tag and the name
+    /// (message, signal) or code (error, escalation), if it has one.
+    root_refs: HashMap<&'d str, (&'d str, Option<&'d str>)>,
 }
 
 impl<'d> Builder<'d> {
+    /// What the reference attribute `attr` of `el` names: a root `<tag>` element's name or
+    /// code. A message or signal without a name is known by its id; a reference to nothing
+    /// declared is kept as written (a `prefix:` of a qualified name dropped), as the
+    /// modelling tools that write such files mean the name itself.
+    fn root_ref(&self, el: El, attr: &str, tag: &str) -> Option<String> {
+        let raw = self.doc.attr(el, attr)?.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        let local = raw.rsplit(':').next().unwrap_or(raw);
+        match self.root_refs.get(raw).or_else(|| self.root_refs.get(local)) {
+            Some((t, value)) if *t == tag => match value {
+                Some(v) => Some((*v).to_owned()),
+                None if matches!(tag, "message" | "signal") => Some(local.to_owned()),
+                None => None,
+            },
+            _ => Some(local.to_owned()),
+        }
+    }
+
     fn index(&mut self, id: &str, at: ElementRef) {
         self.def.index.insert(id.to_owned(), at);
     }

@@ -96,11 +96,11 @@ fn start_events_with_each_trigger() {
     assert_eq!(trigger(&def, "date"), EventTrigger::Timer(TimerDefinition::Date("2030-01-01T00:00:00Z".into())));
     assert_eq!(trigger(&def, "duration"), EventTrigger::Timer(TimerDefinition::Duration("PT5M".into())));
     assert_eq!(trigger(&def, "cycle"), EventTrigger::Timer(TimerDefinition::Cycle("R3/PT10H".into())));
-    assert_eq!(trigger(&def, "message"), EventTrigger::Message { name: None });
+    assert_eq!(trigger(&def, "message"), EventTrigger::Message { name: s("m") });
     assert_eq!(trigger(&def, "signal"), EventTrigger::Signal { name: None });
     assert_eq!(trigger(&def, "conditional"), EventTrigger::Conditional);
     assert_eq!(trigger(&def, "multiple"), EventTrigger::Multiple);
-    assert_eq!(trigger(&def, "errorStart"), EventTrigger::Error { error_ref: s("E1"), code: None });
+    assert_eq!(trigger(&def, "errorStart"), EventTrigger::Error { error_ref: s("E1"), code: s("E1") });
     assert!(matches!(node(&def, "errorStart").kind, NodeKind::StartEvent { interrupting: false, .. }));
     assert!(matches!(node(&def, "none").kind, NodeKind::StartEvent { interrupting: true, .. }));
     assert_eq!(node(&def, "none").tag, "startEvent");
@@ -129,7 +129,7 @@ fn end_and_intermediate_events_with_each_trigger() {
     assert_eq!(trigger(&def, "cancel"), EventTrigger::Cancel);
     assert_eq!(trigger(&def, "compensate"), EventTrigger::Compensate);
     assert_eq!(trigger(&def, "catchTimer"), EventTrigger::Timer(TimerDefinition::Duration("PT1H".into())));
-    assert_eq!(trigger(&def, "catchLink"), EventTrigger::Link { name: None });
+    assert_eq!(trigger(&def, "catchLink"), EventTrigger::Link { name: s("A") });
     assert_eq!(trigger(&def, "catchMessage"), EventTrigger::Message { name: None });
     assert_eq!(trigger(&def, "throwNone"), EventTrigger::None);
     assert_eq!(trigger(&def, "throwSignal"), EventTrigger::Signal { name: None });

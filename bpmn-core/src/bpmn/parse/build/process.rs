@@ -134,7 +134,7 @@ impl<'d> Builder<'d> {
             "serviceTask" => NodeKind::ServiceTask(self.service_task(el)),
             "scriptTask" => NodeKind::ScriptTask,
             "sendTask" => NodeKind::SendTask(self.service_task(el)),
-            "receiveTask" => NodeKind::ReceiveTask { message: None },
+            "receiveTask" => NodeKind::ReceiveTask { message: self.root_ref(el, "messageRef", "message") },
             "businessRuleTask" => NodeKind::BusinessRuleTask,
             "subProcess" => NodeKind::SubProcess { triggered_by_event: bool_attr(doc, el, "triggeredByEvent", false) },
             "transaction" => NodeKind::Transaction,
@@ -248,13 +248,18 @@ impl<'d> Builder<'d> {
         }
         Some(match doc.name(el) {
             "timerEventDefinition" => EventTrigger::Timer(self.timer(el)),
-            "messageEventDefinition" => EventTrigger::Message { name: None },
-            "signalEventDefinition" => EventTrigger::Signal { name: None },
-            "errorEventDefinition" => EventTrigger::Error { error_ref: attr_string(doc, el, "errorRef"), code: None },
-            "escalationEventDefinition" => EventTrigger::Escalation { code: None },
+            "messageEventDefinition" => EventTrigger::Message { name: self.root_ref(el, "messageRef", "message") },
+            "signalEventDefinition" => EventTrigger::Signal { name: self.root_ref(el, "signalRef", "signal") },
+            "errorEventDefinition" => EventTrigger::Error {
+                error_ref: attr_string(doc, el, "errorRef"),
+                code: self.root_ref(el, "errorRef", "error"),
+            },
+            "escalationEventDefinition" => {
+                EventTrigger::Escalation { code: self.root_ref(el, "escalationRef", "escalation") }
+            }
             "terminateEventDefinition" => EventTrigger::Terminate,
             "conditionalEventDefinition" => EventTrigger::Conditional,
-            "linkEventDefinition" => EventTrigger::Link { name: None },
+            "linkEventDefinition" => EventTrigger::Link { name: attr_string(doc, el, "name") },
             "compensateEventDefinition" => EventTrigger::Compensate,
             "cancelEventDefinition" => EventTrigger::Cancel,
             _ => return None,
