@@ -614,3 +614,221 @@ fn call_activity_mappings_with_all_pass_everything_as_well() {
     let (s, _) = ok(&p, s, Command::ChildCompleted { token: 0, variables: vars(json!({"c": 2})) }, 1);
     assert_eq!(s.variables, vars(json!({"a": 1, "c": 2, "d": 2})));
 }
+
+// ----- more interactions ---------------------------------------------------------------------------
+
+#[test]
+fn an_escalation_caught_by_a_non_interrupting_boundary_lets_the_thrower_go_on() {
+    let p = with_defs(
+        &[
+            r#"<bpmn:startEvent id="start"/><bpmn:userTask id="after"/><bpmn:endEvent id="end"/>"#,
+            r#"<bpmn:subProcess id="sub"><bpmn:startEvent id="s_start"/><bpmn:userTask id="work"/>"#,
+            r#"<bpmn:intermediateThrowEvent id="raise"><bpmn:escalationEventDefinition escalationRef="x_late"/></bpmn:intermediateThrowEvent>"#,
+            &flow("sf1", "s_start", "raise", ""),
+            &flow("sf2", "raise", "work", ""),
+            "</bpmn:subProcess>",
+            r#"<bpmn:boundaryEvent id="on_late" attachedToRef="sub" cancelActivity="false"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent>"#,
+            r#"<bpmn:userTask id="chase"/>"#,
+            &flow("f1", "start", "sub", ""),
+            &flow("f2", "sub", "after", ""),
+            &flow("f3", "after", "end", ""),
+            &flow("f4", "on_late", "chase", ""),
+        ]
+        .join("\n"),
+        DEFS,
+    );
+    let (s, effects) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    assert_eq!(
+        history_t(&effects),
+        [
+            "started:start#0",
+            "ended:start#0",
+            "started:sub#0",
+            "started:s_start#1",
+            "ended:s_start#1",
+            "started:raise#1",
+            "ended:raise#1",
+            "started:on_late#2",
+            "ended:on_late#2",
+            "started:chase#2",
+            "started:work#1"
+        ]
+    );
+    assert_eq!(actions(&effects), [plain_task(2, node(&p, "chase")), plain_task(1, node(&p, "work"))]);
+    assert_eq!(s.tokens.len(), 3);
+}
+
+#[test]
+fn an_error_thrown_at_a_service_task_is_caught_by_a_catch_all_boundary() {
+    let p = with_defs(
+        &[
+            r#"<bpmn:startEvent id="start"/><bpmn:serviceTask id="svc" camunda:type="external" camunda:topic="pay"/>"#,
+            r#"<bpmn:endEvent id="end"/><bpmn:userTask id="fixed"/>"#,
+            &error_boundary("on_any", "svc", ""),
+            &format!(
+                r#"<bpmn:boundaryEvent id="late" attachedToRef="svc">{}</bpmn:boundaryEvent>"#,
+                timer_def("timeDuration", "PT1H")
+            ),
+            &flow("f1", "start", "svc", ""),
+            &flow("f2", "svc", "end", ""),
+            &flow("f3", "on_any", "fixed", ""),
+            &flow("f4", "late", "end", ""),
+        ]
+        .join("\n"),
+        DEFS,
+    );
+    let (svc, late) = (node(&p, "svc"), node(&p, "late"));
+    let (s, effects) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    assert_eq!(
+        actions(&effects),
+        [
+            Effect::CallService { token: 0, node: svc },
+            Effect::ScheduleTimer { token: 1, node: late, kind: TimerKind::Duration, definition: "PT1H".into() },
+        ]
+    );
+    let (s, effects) = ok(&p, s, Command::ThrowError { token: 0, code: "HTTP_500".into(), message: None }, 1);
+    assert_eq!(history_t(&effects), ["cancelled:svc#0", "started:on_any#2", "ended:on_any#2", "started:fixed#2"]);
+    assert_eq!(
+        actions(&effects),
+        [
+            Effect::CancelServiceCall { token: 0, node: svc },
+            Effect::CancelTimer { token: 1, node: late },
+            plain_task(2, node(&p, "fixed")),
+        ]
+    );
+    assert_eq!(s.tokens.len(), 1);
+}
+
+#[test]
+fn a_listener_that_cannot_subscribe_is_an_incident_and_does_not_keep_the_process_alive() {
+    let p = with_handler(&msg("m_paid"), true);
+    let h_start = node(&p, "h_start");
+    let (s, effects) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    assert_eq!(
+        actions(&effects),
+        [
+            Effect::Incident {
+                token: 1,
+                node: h_start,
+                message: "element `h_start`: expression `${orderId}-paid`: unknown variable `orderId`".into()
+            },
+            plain_task(0, node(&p, "main")),
+        ]
+    );
+    assert_eq!(history(&effects), ["started:h_start", "started:start", "ended:start", "started:main"]);
+    let mut fixed = s.clone();
+    fixed.variables.insert("orderId".into(), json!("A"));
+    let (fixed, effects) = ok(&p, fixed, Command::Retry { token: 1 }, 1);
+    assert_eq!(
+        actions(&effects),
+        [
+            Effect::ResolveIncident { token: 1 },
+            Effect::Subscribe { token: 1, node: h_start, kind: SubscriptionKind::Message, name: "A-paid".into() }
+        ]
+    );
+    assert_eq!(fixed.tokens.iter().find(|t| t.id == 1).map(|t| t.state), Some(TokenState::WaitingMessage));
+
+    // Without a retry, the main flow ending completes the instance and drops the listener.
+    let (s, effects) = ok(&p, s, complete(0, json!({})), 1);
+    assert_eq!(history(&effects), ["ended:main", "started:end", "ended:end"]);
+    assert_eq!(actions(&effects), [Effect::ResolveIncident { token: 1 }, Effect::InstanceCompleted]);
+    assert!(s.ended);
+}
+
+#[test]
+fn moving_into_a_receive_task_subscribes_it() {
+    let p = with_defs(
+        &[
+            r#"<bpmn:startEvent id="start"/><bpmn:userTask id="first"/><bpmn:receiveTask id="recv" messageRef="m_reply"/>"#,
+            r#"<bpmn:endEvent id="end"/>"#,
+            &flow("f1", "start", "first", ""),
+            &flow("f2", "first", "recv", ""),
+            &flow("f3", "recv", "end", ""),
+        ]
+        .join("\n"),
+        DEFS,
+    );
+    let recv = node(&p, "recv");
+    assert!(movable_activities(&p).contains(&recv));
+    let (s, _) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    let (s, effects) = ok(&p, s, Command::Move { tokens: vec![0], to: recv, reason: EndReason::Moved }, 1);
+    assert_eq!(history_t(&effects), ["moved:first#0", "started:recv#1"]);
+    assert_eq!(
+        actions(&effects),
+        [
+            Effect::CancelTask { token: 0, node: node(&p, "first") },
+            Effect::Subscribe { token: 1, node: recv, kind: SubscriptionKind::Message, name: "reply".into() }
+        ]
+    );
+    assert_eq!(active_activities(&p, &s), [(1, recv)]);
+    let (s, effects) = ok(&p, s, deliver(1, json!({})), 2);
+    assert_eq!(history(&effects), ["ended:recv", "started:end", "ended:end"]);
+    assert!(s.ended);
+}
+
+#[test]
+fn an_escalation_end_event_nothing_catches_ends_its_token_and_is_reported() {
+    let p = with_defs(
+        &[
+            r#"<bpmn:startEvent id="start"/>"#,
+            r#"<bpmn:endEvent id="up"><bpmn:escalationEventDefinition escalationRef="x_late"/></bpmn:endEvent>"#,
+            &flow("f1", "start", "up", ""),
+        ]
+        .join("\n"),
+        DEFS,
+    );
+    let (s, effects) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    assert_eq!(history(&effects), ["started:start", "ended:start", "started:up", "ended:up"]);
+    assert_eq!(
+        actions(&effects),
+        [
+            Effect::UncaughtEscalation { token: 0, node: node(&p, "up"), code: Some("LATE".into()) },
+            Effect::InstanceCompleted
+        ]
+    );
+    assert!(s.ended);
+}
+
+#[test]
+fn an_error_end_event_at_process_level_starts_the_error_event_sub_process_with_the_code() {
+    let p = with_defs(
+        &[
+            r#"<bpmn:startEvent id="start"/><bpmn:parallelGateway id="fork"/><bpmn:userTask id="wait"/>"#,
+            &error_end("boom", "e_other"),
+            r#"<bpmn:subProcess id="all" triggeredByEvent="true"><bpmn:startEvent id="all_start"><bpmn:errorEventDefinition/></bpmn:startEvent><bpmn:endEvent id="all_end"/>"#,
+            &flow("af", "all_start", "all_end", ""),
+            "</bpmn:subProcess>",
+            r#"<bpmn:subProcess id="other" triggeredByEvent="true"><bpmn:startEvent id="o_start"><bpmn:errorEventDefinition errorRef="e_other"/></bpmn:startEvent><bpmn:userTask id="o_task"/>"#,
+            &flow("of", "o_start", "o_task", ""),
+            "</bpmn:subProcess>",
+            &flow("f1", "start", "fork", ""),
+            &flow("f2", "fork", "wait", ""),
+            &flow("f3", "fork", "boom", ""),
+        ]
+        .join("\n"),
+        DEFS,
+    );
+    let (s, effects) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    assert_eq!(
+        history_t(&effects)[4..],
+        [
+            "started:wait#0",
+            "started:boom#1",
+            "ended:boom#1",
+            "cancelled:wait#0",
+            "started:other#2",
+            "started:o_start#3",
+            "ended:o_start#3",
+            "started:o_task#3"
+        ]
+    );
+    assert_eq!(
+        actions(&effects),
+        [
+            plain_task(0, node(&p, "wait")),
+            Effect::CancelTask { token: 0, node: node(&p, "wait") },
+            plain_task(3, node(&p, "o_task"))
+        ]
+    );
+    assert_eq!(s.tokens.len(), 2);
+}
