@@ -441,6 +441,9 @@ impl Run<'_> {
             candidates.iter().find(|(exact, _)| *exact).or(candidates.first()).map(|(_, c)| *c)
         };
         let mut level = from;
+        // The event sub-process the search came up from: it does not catch what was thrown
+        // inside itself (that would start it again without end); the search goes on outwards.
+        let mut came_from: Option<NodeIdx> = None;
         for _ in 0..=self.state.tokens.len() {
             let (node, is_instance, is_body) = match level {
                 None => (None, false, false),
@@ -452,7 +455,7 @@ impl Run<'_> {
             if !is_body {
                 let mut found = Vec::new();
                 for (e, en) in self.process.children(node) {
-                    if !matches!(en.kind, NodeKind::SubProcess { triggered_by_event: true }) {
+                    if !matches!(en.kind, NodeKind::SubProcess { triggered_by_event: true }) || came_from == Some(e) {
                         continue;
                     }
                     for (s, sn) in self.process.children(Some(e)) {
@@ -483,6 +486,7 @@ impl Run<'_> {
                     return Some(c);
                 }
             }
+            came_from = node;
             level = self.token(l)?.scope;
         }
         None

@@ -167,6 +167,40 @@ fn an_error_event_sub_process_in_the_scope_catches_before_the_boundary() {
 }
 
 #[test]
+fn an_error_event_sub_process_that_throws_its_own_error_passes_it_outwards() {
+    let esp = [
+        r#"<bpmn:subProcess id="handler" triggeredByEvent="true">"#,
+        r#"<bpmn:startEvent id="h_start"><bpmn:errorEventDefinition errorRef="e_fail"/></bpmn:startEvent>"#,
+        r#"<bpmn:endEvent id="rethrow"><bpmn:errorEventDefinition errorRef="e_fail"/></bpmn:endEvent>"#,
+        &flow("hf1", "h_start", "rethrow", ""),
+        "</bpmn:subProcess>",
+    ]
+    .concat();
+    let p = guarded(&esp, "");
+    let (s, _) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    let (s, effects) = ok(&p, s, complete(1, json!({"fail": "FAIL"})), 1);
+    // The handler runs once; its own error goes to the boundary with the code on `sub`.
+    assert_eq!(
+        history_t(&effects)[3..],
+        [
+            "started:throw_fail#1",
+            "ended:throw_fail#1",
+            "started:handler#2",
+            "started:h_start#3",
+            "ended:h_start#3",
+            "started:rethrow#3",
+            "ended:rethrow#3",
+            "cancelled:sub#0",
+            "cancelled:handler#2",
+            "started:on_fail#4",
+            "ended:on_fail#4",
+            "started:fixed#4"
+        ]
+    );
+    assert_eq!(s.tokens.len(), 1);
+}
+
+#[test]
 fn an_error_in_one_instance_of_a_multi_instance_sub_process_cancels_the_whole_activity() {
     let multi = r#"<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"#;
     let p = guarded("", multi);
