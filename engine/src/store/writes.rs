@@ -33,6 +33,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::AnyConnection;
 
+use super::events::NewSubscription;
 use super::history::{EndedActivity, NewActivity, NewOperation, NewVariableChange};
 use super::incidents::NewIncident;
 use super::instances::{InstanceUpdate, NewInstance};
@@ -78,6 +79,12 @@ pub(crate) enum Write {
     InsertJobs(Vec<NewJob>),
     /// Another change of job rows (see [`JobWrite`]).
     Job(JobWrite),
+    /// Event subscriptions of waiting tokens, inserted together.
+    InsertSubscriptions(Vec<NewSubscription>),
+    /// The subscription of a token, deleted (it fired or its element was left).
+    DeleteTokenSubscription { instance_id: String, token: i64 },
+    /// Every subscription of an instance, deleted (it ended).
+    DeleteInstanceSubscriptions { instance_id: String },
 }
 
 impl From<JobWrite> for Write {
@@ -113,6 +120,11 @@ impl Write {
             }
             Write::InsertJobs(rows) => NewJob::insert(rows).into_iter().for_each(one),
             Write::Job(job) => one(job.into_statement()),
+            Write::InsertSubscriptions(rows) => NewSubscription::insert(rows).into_iter().for_each(one),
+            Write::DeleteTokenSubscription { instance_id, token } => {
+                one(super::events::delete_token(instance_id, token))
+            }
+            Write::DeleteInstanceSubscriptions { instance_id } => one(super::events::delete_instance(instance_id)),
         }
     }
 }
