@@ -527,3 +527,97 @@ async fn message_start(db: &TestDb) {
     assert_eq!(e.correlate_message(&sys(), message(" ")).await.unwrap_err().status(), 422);
 }
 db_test!(a_message_starts_the_latest_version_at_its_message_start_event, message_start);
+
+/// A service caller that answers every call with `status`.
+struct Answers(u16);
+
+impl ServiceCaller for Answers {
+    fn call(&self, _: ServiceRequest) -> CallFuture<'_> {
+        let status = self.0;
+        Box::pin(async move { Ok(ServiceResponse::new(status, "{\"error\": \"no such order\"}")) })
+    }
+}
+
+async fn http_status_as_error(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<serviceTask id="lookup" flowable:type="http"><extensionElements>
+<flowable:field name="requestMethod" stringValue="GET"/>
+<flowable:field name="requestUrl" stringValue="http://orders.example/orders/1"/>
+<flowable:field name="handleStatusCodes" stringValue="404, 5XX"/>
+<flowable:field name="failStatusCodes" stringValue="503"/>
+</extensionElements></serviceTask>"#
+            .into(),
+        r#"<boundaryEvent id="missing" attachedToRef="lookup"><errorEventDefinition errorRef="e404"/></boundaryEvent>"#
+            .into(),
+        r#"<userTask id="found"/>"#.into(),
+        r#"<userTask id="notFound"/>"#.into(),
+        flow("f1", "start", "lookup"),
+        flow("f2", "lookup", "found"),
+        flow("f3", "missing", "notFound"),
+    ]
+    .concat();
+    deploy(e, "orders", r#"<error id="e404" errorCode="HTTP404"/><error id="e500" errorCode="HTTP500"/>"#, &body).await;
+    let config = |id: &str| ExecutorConfig { id: id.into(), lease_ms: 60_000, max_concurrent: 4, ..Default::default() };
+    // 404: the BPMN error HTTP404, caught by the boundary event.
+    let id = start(e, "orders", "K1", json!({})).await;
+    let x = Executor::new(e.clone(), Arc::new(Answers(404)), config("a"));
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(history(e, &id).await, ["start:completed", "lookup:cancelled", "missing:completed", "notFound:-"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert!(d.jobs.is_empty() && d.incidents.is_empty(), "{:?} {:?}", d.jobs, d.incidents);
+    // 500: the error HTTP500, which nothing catches: the job in error, an incident on the task.
+    let id = start(e, "orders", "K2", json!({})).await;
+    let x = Executor::new(e.clone(), Arc::new(Answers(500)), config("b"));
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(history(e, &id).await, ["start:completed", "lookup:-"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.incidents.len(), 1, "{:?}", d.incidents);
+    assert!(d.incidents[0].message.contains("HTTP500"), "{}", d.incidents[0].message);
+    assert_eq!(d.jobs.len(), 1);
+    // 503 (failStatusCodes): a failed attempt, retried later.
+    let id = start(e, "orders", "K3", json!({})).await;
+    let x = Executor::new(e.clone(), Arc::new(Answers(503)), config("c"));
+    assert_eq!(x.run_once().await, 1);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert!(d.incidents.is_empty());
+    assert_eq!(d.jobs.len(), 1);
+    assert_eq!(history(e, &id).await, ["start:completed", "lookup:-"]);
+}
+db_test!(http_statuses_become_bpmn_errors_or_failures_as_listed, http_status_as_error);
+
+async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
+    let e = &db.engine;
+    let alarm = r#"<signal id="s_alarm" name="Alarm"/>"#;
+    let catch = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateCatchEvent id="hear"><signalEventDefinition signalRef="s_alarm"/></intermediateCatchEvent>"#
+            .into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "hear"),
+        flow("f2", "hear", "end"),
+    ]
+    .concat();
+    let thrower = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<endEvent id="raise"><signalEventDefinition signalRef="s_alarm"/></endEvent>"#.into(),
+        flow("f1", "start", "raise"),
+    ]
+    .concat();
+    deploy(e, "listen", alarm, &catch).await;
+    deploy(e, "raiser", alarm, &thrower).await;
+    // More receivers than one command's transaction takes: broadcast after it commits.
+    let mut ids = Vec::new();
+    for n in 0..230 {
+        ids.push(start(e, "listen", &format!("L{n}"), json!({})).await);
+    }
+    let r = start(e, "raiser", "R", json!({})).await;
+    assert_eq!(history(e, &r).await, ["start:completed", "raise:completed"]);
+    for id in [&ids[0], &ids[115], &ids[229]] {
+        assert_eq!(history(e, id).await, ["start:completed", "hear:completed", "end:completed"]);
+    }
+    let left = e.event_subscriptions(&sys(), &SubscriptionQuery::default()).await.unwrap();
+    assert!(left.items.is_empty(), "{} left", left.items.len());
+}
+db_test!(a_signal_thrown_to_many_receivers_reaches_them_all, many_receivers_of_a_thrown_signal);
