@@ -58,7 +58,7 @@ const PAYMENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   <message id="Message_paid" name="paid" />
   <process id="payment" name="等待付款" isExecutable="true">
     <startEvent id="start" />
-    <intermediateCatchEvent id="Catch_paid" name="到账"><messageEventDefinition messageRef="Message_paid" /></intermediateCatchEvent>
+    <intermediateCatchEvent id="Catch_paid" name="到账"><conditionalEventDefinition /></intermediateCatchEvent>
     <endEvent id="end" />
     <sequenceFlow id="f1" sourceRef="start" targetRef="Catch_paid" />
     <sequenceFlow id="f2" sourceRef="Catch_paid" targetRef="end" />
