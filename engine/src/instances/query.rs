@@ -210,6 +210,13 @@ impl Engine {
         for a in &detail.active {
             overlay.activities.insert(a.activity_id.clone(), ActivityState::Active);
         }
+        // Catch events, boundary events and event sub-process starts waiting for a message, a
+        // signal or a timer are marked like active tasks.
+        for (_, node, _) in runtime::waiting_events(&inst.process, &inst.state) {
+            if let Some(n) = inst.node(node) {
+                overlay.activities.insert(n.id.clone(), ActivityState::Active);
+            }
+        }
         for i in detail.incidents.iter().filter(|i| i.resolved.is_none()) {
             overlay.activities.insert(i.activity_id.clone(), ActivityState::Error);
         }

@@ -621,3 +621,46 @@ async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
     assert!(left.items.is_empty(), "{} left", left.items.len());
 }
 db_test!(a_signal_thrown_to_many_receivers_reaches_them_all, many_receivers_of_a_thrown_signal);
+
+async fn diagram_marks_waiting_events(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    let shape = |id: &str, x: u32| {
+        format!(
+            r#"<bpmndi:BPMNShape id="{id}_di" bpmnElement="{id}"><dc:Bounds x="{x}" y="100" width="36" height="36"/></bpmndi:BPMNShape>"#
+        )
+    };
+    let xml = [
+        HEAD.replace("xmlns:xsi=", r#"xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:xsi="#),
+        r#"<message id="m_cancel" name="Cancel"/><process id="drawn" isExecutable="true">"#.into(),
+        boundary_process(true),
+        r#"</process><bpmndi:BPMNDiagram id="dia"><bpmndi:BPMNPlane id="plane" bpmnElement="drawn">"#.into(),
+        shape("start", 0),
+        shape("work", 100),
+        shape("cancelMsg", 120),
+        shape("cleanup", 200),
+        shape("end", 300),
+        shape("end2", 300),
+        "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></definitions>".into(),
+    ]
+    .concat();
+    let report = e
+        .deploy(&sys(), "default", None, vec![("drawn.bpmn".into(), xml.into_bytes())], &Default::default())
+        .await
+        .unwrap();
+    assert!(report.all_ok(), "{report:?}");
+    let id = start(e, "drawn", "D", json!({})).await;
+    let svg = e.instance_diagram_svg(&sys(), &id).await.unwrap();
+    let tag_of = |element: &str| {
+        let at = svg.find(&format!(r#"data-element-id="{element}""#)).unwrap_or_else(|| panic!("{element} drawn"));
+        let from = svg[..at].rfind('<').unwrap();
+        svg[from..at + svg[at..].find('>').unwrap()].to_owned()
+    };
+    // The task and its waiting message boundary event are both drawn as active; the path after
+    // the boundary is not.
+    for element in ["work", "cancelMsg"] {
+        assert!(tag_of(element).contains("state-active"), "{element}: {}", tag_of(element));
+    }
+    assert!(!tag_of("cleanup").contains("state-active"), "{}", tag_of("cleanup"));
+}
+db_test!(the_diagram_marks_waiting_events_like_active_tasks, diagram_marks_waiting_events);
