@@ -621,3 +621,86 @@ async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
     assert!(left.items.is_empty(), "{} left", left.items.len());
 }
 db_test!(a_signal_thrown_to_many_receivers_reaches_them_all, many_receivers_of_a_thrown_signal);
+
+/// Deploys the processes `files` (key, body) as one file, their element ids prefixed with
+/// `<key>_` (ids are unique within a file).
+async fn deploy_together(e: &Engine, files: &[(&str, &str)]) {
+    let processes: String = files
+        .iter()
+        .map(|(key, body)| {
+            let body = [r#"id=""#, r#"sourceRef=""#, r#"targetRef=""#]
+                .iter()
+                .fold(body.to_string(), |b, attr| b.replace(attr, &format!("{attr}{key}_")));
+            format!(r#"<process id="{key}" name="{key}" isExecutable="true">{body}</process>"#)
+        })
+        .collect();
+    let xml = format!("{HEAD}{processes}</definitions>");
+    let report = e
+        .deploy(&sys(), "default", None, vec![("both.bpmn".into(), xml.into_bytes())], &Default::default())
+        .await
+        .unwrap();
+    assert!(report.all_ok(), "{report:?}");
+}
+
+fn child(task: &str) -> String {
+    [r#"<startEvent id="start"/>"#.to_string(), format!(r#"<userTask id="{task}"/>"#), flow("f1", "start", task)]
+        .concat()
+}
+
+fn caller(attrs: &str) -> String {
+    [
+        r#"<startEvent id="start"/>"#.to_string(),
+        format!(r#"<callActivity id="call" calledElement="child" {attrs}/>"#),
+        flow("f1", "start", "call"),
+    ]
+    .concat()
+}
+
+/// The task the child started by `parent`'s call activity waits in, and its business key.
+async fn child_of(e: &Engine, parent: &str) -> (Vec<String>, Option<String>, i64) {
+    let d = e.instance(&sys(), parent).await.unwrap();
+    assert_eq!(d.children.len(), 1, "{:?}", d.incidents);
+    let c = &d.children[0];
+    (active_task_ids(e, &c.id).await, c.business_key.clone(), c.version)
+}
+
+async fn call_bindings(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    // Deployment 1: the caller (deployment binding) with child v1; then child v2 and v3 (v2
+    // tagged `stable`) alone.
+    let pinned = caller(r#"camunda:calledElementBinding="deployment" flowable:businessKey="${orderId}""#);
+    deploy_together(e, &[("pinned", &pinned), ("child", &child("v1"))]).await;
+    let tagged = child("v2");
+    let xml = format!(
+        r#"{HEAD}<process id="child" name="child" isExecutable="true" camunda:versionTag="stable">{tagged}</process></definitions>"#
+    );
+    let files = vec![("c2.bpmn".to_string(), xml.into_bytes())];
+    assert!(e.deploy(&sys(), "default", None, files, &Default::default()).await.unwrap().all_ok());
+    deploy_together(e, &[("child", &child("v3"))]).await;
+    deploy_together(
+        e,
+        &[
+            ("latest", &caller("")),
+            ("byVersion", &caller(r#"camunda:calledElementBinding="version" camunda:calledElementVersion="1""#)),
+            ("byTag", &caller(r#"camunda:calledElementBinding="versionTag" camunda:calledElementVersionTag="stable""#)),
+            ("noSuch", &caller(r#"camunda:calledElementBinding="version" camunda:calledElementVersion="9""#)),
+        ],
+    )
+    .await;
+    let id = start(e, "pinned", "P", json!({"orderId": "ORD-7"})).await;
+    assert_eq!(child_of(e, &id).await, (vec!["child_v1".to_string()], Some("ORD-7".to_string()), 1));
+    let id = start(e, "latest", "L", json!({})).await;
+    assert_eq!(child_of(e, &id).await.2, 3);
+    let id = start(e, "byVersion", "V", json!({})).await;
+    assert_eq!(child_of(e, &id).await.2, 1);
+    let id = start(e, "byTag", "T", json!({})).await;
+    assert_eq!(child_of(e, &id).await, (vec!["v2".to_string()], None, 2));
+    // A version that does not exist: an incident on the call activity that says so.
+    let id = start(e, "noSuch", "N", json!({})).await;
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert!(d.children.is_empty());
+    assert_eq!(d.incidents.len(), 1);
+    assert!(d.incidents[0].message.contains("which has no startable version 9"), "{}", d.incidents[0].message);
+}
+db_test!(call_activities_start_the_version_their_binding_names, call_bindings);
