@@ -704,3 +704,72 @@ async fn call_bindings(db: &TestDb) {
     assert!(d.incidents[0].message.contains("which has no startable version 9"), "{}", d.incidents[0].message);
 }
 db_test!(call_activities_start_the_version_their_binding_names, call_bindings);
+
+async fn escalation_to_the_parent(db: &TestDb) {
+    let e = &db.engine;
+    let esc = r#"<escalation id="x_late" escalationCode="LATE"/>"#;
+    let leaf = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateThrowEvent id="tell"><escalationEventDefinition escalationRef="x_late"/></intermediateThrowEvent>"#.into(),
+        r#"<userTask id="goOn"/>"#.into(),
+        flow("f1", "start", "tell"),
+        flow("f2", "tell", "goOn"),
+    ]
+    .concat();
+    let top = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<callActivity id="callLeaf" calledElement="leafEsc"/>"#.into(),
+        r#"<boundaryEvent id="heard" attachedToRef="callLeaf" cancelActivity="false"><escalationEventDefinition escalationRef="x_late"/></boundaryEvent>"#.into(),
+        r#"<userTask id="inform"/>"#.into(),
+        flow("f1", "start", "callLeaf"),
+        flow("f2", "heard", "inform"),
+    ]
+    .concat();
+    deploy(e, "leafEsc", esc, &leaf).await;
+    deploy(e, "topEsc", esc, &top).await;
+    let id = start(e, "topEsc", "E", json!({})).await;
+    // Caught beside the call activity, which goes on waiting; the child went on too.
+    assert_eq!(history(e, &id).await, ["start:completed", "callLeaf:-", "heard:completed", "inform:-"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(active_task_ids(e, &d.children[0].id).await, ["goOn"]);
+}
+db_test!(an_escalation_reaches_the_parent_call_activity, escalation_to_the_parent);
+
+/// A service caller that answers every call with 200 and counts the calls.
+struct Counting(std::sync::atomic::AtomicUsize);
+
+impl ServiceCaller for Counting {
+    fn call(&self, _: ServiceRequest) -> CallFuture<'_> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async { Ok(ServiceResponse::new(200, "{}")) })
+    }
+}
+
+async fn send_task_call(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<sendTask id="notify" flowable:type="http"><extensionElements>
+<flowable:field name="requestMethod" stringValue="POST"/>
+<flowable:field name="requestUrl" stringValue="http://notify.example/sent"/>
+</extensionElements></sendTask>"#
+            .into(),
+        r#"<sendTask id="plain"/>"#.into(),
+        r#"<userTask id="after"/>"#.into(),
+        flow("f1", "start", "notify"),
+        flow("f2", "notify", "plain"),
+        flow("f3", "plain", "after"),
+    ]
+    .concat();
+    deploy(e, "notifier", "", &body).await;
+    let id = start(e, "notifier", "N", json!({})).await;
+    assert_eq!(history(e, &id).await, ["start:completed", "notify:-"]);
+    let caller = Arc::new(Counting(Default::default()));
+    let config = ExecutorConfig { id: "s".into(), lease_ms: 60_000, max_concurrent: 4, ..Default::default() };
+    let x = Executor::new(e.clone(), caller.clone(), config);
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(caller.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The send task without an implementation passes the token on.
+    assert_eq!(history(e, &id).await, ["start:completed", "notify:completed", "plain:completed", "after:-"]);
+}
+db_test!(a_send_task_with_an_implementation_runs_as_a_service_call, send_task_call);
