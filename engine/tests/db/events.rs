@@ -773,3 +773,42 @@ async fn send_task_call(db: &TestDb) {
     assert_eq!(history(e, &id).await, ["start:completed", "notify:completed", "plain:completed", "after:-"]);
 }
 db_test!(a_send_task_with_an_implementation_runs_as_a_service_call, send_task_call);
+
+async fn tenant_scope(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "order", PAID, &catch_process()).await;
+    e.create_tenant(&sys(), Some("east"), "华东").await.unwrap();
+    let xml =
+        format!(r#"{HEAD}{PAID}<process id="order" isExecutable="true">{}</process></definitions>"#, catch_process());
+    let files = vec![("order.bpmn".to_string(), xml.into_bytes())];
+    assert!(e.deploy(&sys(), "east", None, files, &Default::default()).await.unwrap().all_ok());
+    let req = StartRequest { tenant: Some("default".into()), business_key: Some("SAME".into()), ..Default::default() };
+    let here = e.start_instance(&sys(), "order", None, req).await.unwrap().id;
+    let req = StartRequest { tenant: Some("east".into()), business_key: Some("SAME".into()), ..Default::default() };
+    let there = e.start_instance(&sys(), "order", None, req).await.unwrap().id;
+    let east = engine::identity::Account {
+        id: "em".into(),
+        username: "east-manager".into(),
+        display_name: "East".into(),
+        role: engine::identity::Role::TenantManager,
+        tenant_id: Some("east".into()),
+    };
+    // A tenant manager sees and reaches only their tenant; another tenant's ids answer 404.
+    let listed = e.event_subscriptions(&east, &SubscriptionQuery::default()).await.unwrap().items;
+    assert_eq!(listed.iter().map(|s| s.instance_id.clone()).collect::<Vec<_>>(), [Some(there.clone())]);
+    assert_eq!(e.instance_subscriptions(&east, &here).await.unwrap_err().status(), 404);
+    let theirs = e.instance_subscriptions(&sys(), &here).await.unwrap().remove(0);
+    let err = e.deliver_to_subscription(&east, &theirs.id, Map::new()).await.unwrap_err();
+    assert_eq!(err.status(), 404);
+    // The administrator names the tenant, or meets both and is refused as ambiguous.
+    let m = MessageCorrelation { business_key: Some("SAME".into()), ..message("Paid") };
+    let err = e.correlate_message(&sys(), m.clone()).await.unwrap_err();
+    assert_eq!(err.conflict_reason(), Some(ConflictReason::Ambiguous), "{err}");
+    let got = e.correlate_message(&east, MessageCorrelation { tenant: Some("default".into()), ..m.clone() });
+    assert_eq!(got.await.unwrap()[0].instance_id, there, "a tenant manager's tenant is always their own");
+    let got = e.correlate_message(&sys(), MessageCorrelation { tenant: Some("default".into()), ..m }).await.unwrap();
+    assert_eq!(got[0].instance_id, here);
+    // A signal in one tenant does not reach the other.
+    assert_eq!(e.broadcast_signal(&east, "Alarm", Map::new(), None).await.unwrap(), 0);
+}
+db_test!(messages_and_subscriptions_stay_in_their_tenant, tenant_scope);
