@@ -488,6 +488,19 @@ async fn suspended_and_terminated(db: &TestDb) {
     let m2 = start(e, "order", "M", json!({})).await;
     e.move_instance(&sys(), &m2, &["waitPaid".to_string()], "ship", "by hand", None).await.unwrap();
     assert!(waiting(e, &m2).await.is_empty());
+
+    // With `all`, suspended instances are skipped; when every match is suspended, refused.
+    let s1 = start(e, "order", "Z", json!({})).await;
+    let s2 = start(e, "order", "Z", json!({})).await;
+    e.suspend_instance(&sys(), &s1, "", None).await.unwrap();
+    let m = MessageCorrelation { business_key: Some("Z".into()), all: true, ..message("Paid") };
+    let got = e.correlate_message(&sys(), m.clone()).await.unwrap();
+    assert_eq!(got.iter().map(|c| c.instance_id.as_str()).collect::<Vec<_>>(), [s2.as_str()]);
+    assert_eq!(waiting(e, &s1).await, ["message:Paid@waitPaid"]);
+    let s3 = start(e, "order", "Z", json!({})).await;
+    e.suspend_instance(&sys(), &s3, "", None).await.unwrap();
+    let err = e.correlate_message(&sys(), m).await.unwrap_err();
+    assert_eq!(err.conflict_reason(), Some(ConflictReason::NotRunning), "{err}");
 }
 db_test!(suspended_instances_refuse_and_ended_ones_keep_no_subscription, suspended_and_terminated);
 
