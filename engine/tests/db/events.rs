@@ -825,3 +825,34 @@ async fn tenant_scope(db: &TestDb) {
     assert_eq!(e.broadcast_signal(&east, "Alarm", Map::new(), None).await.unwrap(), 0);
 }
 db_test!(messages_and_subscriptions_stay_in_their_tenant, tenant_scope);
+
+async fn event_sub_process(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="work"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "work"),
+        flow("f2", "work", "end"),
+        r#"<subProcess id="onCancel" triggeredByEvent="true">
+<startEvent id="cancelled" isInterrupting="true"><messageEventDefinition messageRef="m_cancel"/></startEvent>
+<userTask id="refund"/>
+<sequenceFlow id="e1" sourceRef="cancelled" targetRef="refund"/>
+</subProcess>"#
+            .into(),
+    ]
+    .concat();
+    deploy(e, "cancellable", r#"<message id="m_cancel" name="Cancel"/>"#, &body).await;
+    let id = start(e, "cancellable", "C1", json!({})).await;
+    assert_eq!(waiting(e, &id).await, ["message:Cancel@cancelled"]);
+    e.correlate_message(&sys(), MessageCorrelation { business_key: Some("C1".into()), ..message("Cancel") })
+        .await
+        .unwrap();
+    assert_eq!(active_task_ids(e, &id).await, ["refund"]);
+    assert!(waiting(e, &id).await.is_empty());
+    assert_eq!(
+        history(e, &id).await,
+        ["start:completed", "work:cancelled", "onCancel:-", "cancelled:completed", "refund:-"]
+    );
+}
+db_test!(a_message_event_sub_process_interrupts_its_scope, event_sub_process);
