@@ -8,7 +8,7 @@ pub mod expr;
 mod tests;
 
 pub use self::core::{
-    active_activities, check_move, movable_activities, step, Command, Effect, EndReason, HistoryEvent, HistoryKind,
-    InstanceState, MoveWarning, RuntimeError, SubscriptionKind, TimerKind, Token, TokenId, TokenState, MAX_INSTANCES,
-    MAX_NODES_PER_STEP,
+    active_activities, check_move, movable_activities, step, waiting_events, Command, Effect, EndReason, HistoryEvent,
+    HistoryKind, InstanceState, MoveWarning, RuntimeError, SubscriptionKind, TimerKind, Token, TokenId, TokenState,
+    MAX_INSTANCES, MAX_NODES_PER_STEP,
 };

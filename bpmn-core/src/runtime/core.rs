@@ -18,9 +18,34 @@
 //!   every join is checked; a parallel join fires when each incoming flow has a token, an
 //!   inclusive join when no other token of its scope can still reach it (the BPMN rule, which
 //!   amounts to waiting for exactly the branches the fork actually started).
-//! - A timer boundary event is a token of its own, on the boundary node, waiting for its
-//!   timer and naming the activity's token in [`Token::attached_to`]. It is created when the
-//!   activity starts waiting and removed (timer cancelled) when the activity ends.
+//! - A timer, message or signal boundary event is a token of its own, on the boundary node,
+//!   waiting for its timer or subscribed to its message or signal, and naming the activity's
+//!   token in [`Token::attached_to`]. It is created when the activity starts waiting and
+//!   removed (timer cancelled, [`Effect::Unsubscribe`]) when the activity ends. Error and
+//!   escalation boundaries have no token: they are found when something is thrown.
+//! - A token at an event-based gateway waits there ([`TokenState::WaitingEvent`]); each catch
+//!   event (or receive task) after it gets a token attached to the gateway's token, exactly
+//!   like boundary events. The first to fire ends the gateway, cancels the others (no history:
+//!   they never started) and passes its own event.
+//! - Message and signal names are resolved (`${...}`) when the token subscribes; the
+//!   subscription is the pair token/name in [`Effect::Subscribe`], answered by
+//!   [`Command::Deliver`]. A name that cannot be resolved is an incident.
+//! - An error or escalation is caught scope by scope outwards from the thrower: first an
+//!   event sub-process directly in the scope, then a boundary event on the scope's activity
+//!   (a multi-instance activity's boundaries sit on its body); at each place a catcher with
+//!   the code wins over one without. An error nothing catches stops the thrower with an
+//!   incident and [`Effect::UncaughtError`]; an escalation nothing catches is reported with
+//!   [`Effect::UncaughtEscalation`] and the token goes on. [`Command::ThrowError`] and
+//!   [`Command::ThrowEscalation`] throw at a waiting activity from outside and change nothing
+//!   when nothing here catches.
+//! - An event sub-process with a timer, message or signal start event is armed when its scope
+//!   starts (the instance, an embedded sub-process, an event sub-process): a *listener* token
+//!   waits on its start event, scoped like the other tokens of the scope. Listeners do not
+//!   keep the scope alive: when only listeners are left, they are cancelled without history
+//!   and the scope completes. When one fires, the event sub-process gets a token (a scope,
+//!   [`TokenState::InSubProcess`]); an interrupting one first cancels everything else in the
+//!   scope and moves the listener inside, a non-interrupting one leaves the listener waiting
+//!   (a timer only if it is a cycle) and starts a new token inside.
 //! - A token that cannot go on because of the model or the data at a node (no flow matches,
 //!   an expression fails, an element is not supported) does not fail the step: it stops on
 //!   the node as [`TokenState::Failed`] with an [`Effect::Incident`], and waits for
@@ -33,6 +58,7 @@
 //! - Work is processed first in, first out, so branches advance in model order and the
 //!   history is deterministic.
 
+mod events;
 mod moves;
 mod multi;
 mod run;
@@ -43,10 +69,12 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use self::events::Thrown;
 use self::run::{Run, Work};
 use super::expr::ExprError;
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowIdx, NodeIdx, NodeKind, Process};
 
+pub use self::events::waiting_events;
 pub use self::moves::{active_activities, check_move, movable_activities, MoveWarning};
 
 /// Identifies a token within one instance. Never reused.
@@ -405,7 +433,7 @@ pub fn step(
         return Err(RuntimeError::InstanceEnded);
     }
     validate(process, &state)?;
-    if !state.started && !matches!(cmd, Command::Start { .. }) {
+    if !state.started && !matches!(cmd, Command::Start { .. } | Command::StartAt { .. }) {
         return Err(RuntimeError::NotStarted);
     }
     let mut run = Run::new(process, state, now);
@@ -419,7 +447,55 @@ pub fn step(
             let start = find_start(process, None, true)
                 .ok_or_else(|| RuntimeError::NoStartEvent { process: process.id.clone() })?;
             let token = run.new_token(start, None);
+            run.open_scope(None, None);
             run.queue.push_back(Work::Arrive { token, node: start, via: None });
+        }
+        Command::StartAt { start, variables } => {
+            if run.state.started {
+                return Err(RuntimeError::AlreadyStarted);
+            }
+            let is_start = process
+                .nodes
+                .get(start)
+                .is_some_and(|n| n.scope.is_none() && matches!(n.kind, NodeKind::StartEvent { .. }));
+            if !is_start {
+                return Err(RuntimeError::InvalidModel {
+                    node_id: node_id(process, start),
+                    message: "an instance can be started only at a start event at process level".into(),
+                });
+            }
+            run.state.started = true;
+            run.state.variables = variables;
+            let token = run.new_token(start, None);
+            run.open_scope(None, None);
+            run.queue.push_back(Work::Arrive { token, node: start, via: None });
+        }
+        Command::Deliver { token, variables } => {
+            let expected = [TokenState::WaitingMessage, TokenState::WaitingSignal];
+            let t = run.waiting(token, &expected, "a message or signal")?;
+            run.deliver(&t, variables)?;
+        }
+        Command::ThrowError { token, code, message } => {
+            let t = run.waiting(token, &[TokenState::WaitingChild, TokenState::WaitingService], "an error")?;
+            run.set_state(token, t.state);
+            match run.find_catcher(Some(token), Thrown::Error, Some(&code)) {
+                Some(c) => run.catch(c, Thrown::Error),
+                None => {
+                    let uncaught = Effect::UncaughtError { token, node: t.node, code: Some(code), message };
+                    return Ok((run.state, vec![uncaught]));
+                }
+            }
+        }
+        Command::ThrowEscalation { token, code } => {
+            let t = run.waiting(token, &[TokenState::WaitingChild, TokenState::WaitingService], "an escalation")?;
+            run.set_state(token, t.state);
+            match run.find_catcher(Some(token), Thrown::Escalation, Some(&code)) {
+                Some(c) => run.catch(c, Thrown::Escalation),
+                None => {
+                    let uncaught = Effect::UncaughtEscalation { token, node: t.node, code: Some(code) };
+                    return Ok((run.state, vec![uncaught]));
+                }
+            }
         }
         Command::CompleteTask { token, variables } => {
             let t = run.waiting(token, &[TokenState::WaitingTask, TokenState::WaitingService], "a task to complete")?;
@@ -427,12 +503,14 @@ pub fn step(
         }
         Command::ChildCompleted { token, variables } => {
             let t = run.waiting(token, &[TokenState::WaitingChild], "a called process to complete")?;
-            run.finish_wait(&t, variables);
+            run.child_completed(&t, variables)?;
         }
         Command::FireTimer { token } => {
             let t = run.waiting(token, &[TokenState::WaitingTimer], "a timer")?;
             match t.attached_to {
+                Some(gateway) if run.is_gateway_token(gateway) => run.gateway_fired(&t, gateway),
                 Some(activity) => run.fire_boundary(&t, activity)?,
+                None if run.is_listener(&t) => run.fire_listener(&t)?,
                 None => run.finish_wait(&t, Map::new()),
             }
         }
@@ -443,12 +521,6 @@ pub fn step(
         }
         Command::Terminate => run.terminate_instance(),
         Command::Move { tokens, to, reason } => run.move_tokens(&tokens, to, reason.history_kind())?,
-        Command::StartAt { .. }
-        | Command::Deliver { .. }
-        | Command::ThrowError { .. }
-        | Command::ThrowEscalation { .. } => {
-            return Err(RuntimeError::Unsupported { node_id: process.id.clone(), what: "events".into() })
-        }
     }
     run.run()?;
     Ok((run.state, run.effects))

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::events::is_listener;
 use super::multi::mi_body_of;
 use super::run::{doomed, reachable, Run, Work};
 use super::vars::scope_chain;
@@ -22,8 +23,9 @@ pub struct MoveWarning {
     pub message: String,
 }
 
-/// The nodes a token may be moved to: the activities and timer catch events the token
-/// machine runs (tasks, user and service tasks, embedded sub-processes, call activities),
+/// The nodes a token may be moved to: the activities and catch events the token machine runs
+/// (tasks, user, service and receive tasks, embedded sub-processes, call activities, timer,
+/// message and signal catch events),
 /// including those inside embedded sub-processes; not events that start, end or are
 /// attached, not gateways, and nothing inside an event sub-process, transaction or ad-hoc
 /// sub-process.
@@ -33,13 +35,14 @@ pub fn movable_activities(process: &Process) -> Vec<NodeIdx> {
 
 /// The activity-level waiting tokens with their nodes, in token order: what the adjust dialog
 /// lists and the instance list shows as current activities. These are tokens on user and
-/// service tasks, timer catch events and call activities, failed tokens and multi-instance
+/// service tasks, receive tasks, catch events (timer, message, signal), event-based gateways
+/// and call activities, failed tokens and multi-instance
 /// bodies (not their instances); a sub-process token is not listed, the tokens inside it are.
 pub fn active_activities(process: &Process, state: &InstanceState) -> Vec<(TokenId, NodeIdx)> {
     state
         .tokens
         .iter()
-        .filter(|t| t.node < process.nodes.len() && is_activity_level(state, t))
+        .filter(|t| t.node < process.nodes.len() && is_activity_level(process, state, t))
         .map(|t| (t.id, t.node))
         .collect()
 }
@@ -71,7 +74,10 @@ fn movable(process: &Process, node: NodeIdx) -> bool {
             | NodeKind::ServiceTask(_)
             | NodeKind::CallActivity { .. }
             | NodeKind::SubProcess { triggered_by_event: false }
-            | NodeKind::IntermediateCatchEvent { trigger: EventTrigger::Timer(_) }
+            | NodeKind::ReceiveTask { .. }
+            | NodeKind::IntermediateCatchEvent {
+                trigger: EventTrigger::Timer(_) | EventTrigger::Message { .. } | EventTrigger::Signal { .. }
+            }
     );
     runnable && enclosing_sub_processes(process, node).is_some()
 }
@@ -94,8 +100,9 @@ fn enclosing_sub_processes(process: &Process, node: NodeIdx) -> Option<Vec<NodeI
 }
 
 /// Whether `t` is one of the [`active_activities`].
-fn is_activity_level(state: &InstanceState, t: &Token) -> bool {
+fn is_activity_level(process: &Process, state: &InstanceState, t: &Token) -> bool {
     t.attached_to.is_none()
+        && !is_listener(process, t)
         && mi_body_of(state, t).is_none()
         && matches!(
             t.state,
@@ -106,6 +113,9 @@ fn is_activity_level(state: &InstanceState, t: &Token) -> bool {
                 | TokenState::Failed
                 | TokenState::MultiInstanceBody
                 | TokenState::WaitingAsync { .. }
+                | TokenState::WaitingMessage
+                | TokenState::WaitingSignal
+                | TokenState::WaitingEvent
         )
 }
 
@@ -139,14 +149,14 @@ fn plan(process: &Process, state: &InstanceState, tokens: &[TokenId], to: NodeId
     let Some(scopes) = enclosing_sub_processes(process, to).filter(|_| movable(process, to)) else {
         return Err(refuse(
             to,
-            "tokens can be moved only to a task, embedded sub-process, call activity or timer catch event".into(),
+            "tokens can be moved only to a task, receive task, embedded sub-process, call activity or timer, message or signal catch event".into(),
         ));
     };
     let mut roots = Vec::new();
     for &id in tokens {
         let t = state.tokens.iter().find(|t| t.id == id).ok_or(RuntimeError::UnknownToken { token: id })?;
         let root = mi_body_of(state, t).and_then(|b| state.tokens.iter().find(|x| x.id == b)).unwrap_or(t);
-        if !is_activity_level(state, root) {
+        if !is_activity_level(process, state, root) {
             return Err(refuse(
                 t.node,
                 format!("token {id} does not wait in an activity; only the activities an instance is at can be moved"),
@@ -204,7 +214,9 @@ impl Run<'_> {
         let mut left: Vec<TokenId> = plan.roots.iter().filter_map(|&r| self.token(r).and_then(|t| t.scope)).collect();
         self.cancel(&plan.roots, kind);
         while let Some(s) = left.pop() {
-            if plan.found.contains(&s) || self.state.tokens.iter().any(|t| t.scope == Some(s)) {
+            if plan.found.contains(&s)
+                || self.state.tokens.iter().any(|t| t.scope == Some(s) && !is_listener(self.process, t))
+            {
                 continue;
             }
             // An emptied instance of a multi-instance sub-process stands for its body.
@@ -215,11 +227,12 @@ impl Run<'_> {
         let mut parent = plan.found.last().copied();
         for s in plan.missing {
             let id = self.new_token(s, parent);
-            match self.boundary_timers(id, s) {
+            match self.boundaries(id, s) {
                 Ok(timers) => {
                     self.history(HistoryKind::Started, id, s);
                     self.set_state(id, TokenState::InSubProcess);
                     self.arm(id, timers);
+                    self.open_scope(Some(id), Some(s));
                 }
                 Err(e) => return self.absorb(id, s, Err(e)),
             }

@@ -51,7 +51,7 @@ impl Run<'_> {
                 ),
             ));
         }
-        let timers = if count == 0 { Vec::new() } else { self.boundary_timers(token, node)? };
+        let timers = if count == 0 { Vec::new() } else { self.boundaries(token, node)? };
         self.history(HistoryKind::Started, token, node);
         if let Some(t) = self.token_mut(token) {
             t.vars = Map::new();

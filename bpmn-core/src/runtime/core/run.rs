@@ -5,18 +5,27 @@ use std::collections::{HashSet, VecDeque};
 
 use serde_json::{Map, Value};
 
-use super::vars::{flattened, set_variables, visible};
+use super::events::{has_implementation, subscription_of, trigger_name, waiting_state};
+use super::vars::{set_variables, visible};
 use super::{
-    find_start, node_id, Effect, HistoryEvent, HistoryKind, InstanceState, RuntimeError, TimerKind, Token, TokenId,
-    TokenState, MAX_NODES_PER_STEP,
+    find_start, node_id, Effect, HistoryEvent, HistoryKind, InstanceState, RuntimeError, SubscriptionKind, TimerKind,
+    Token, TokenId, TokenState, MAX_NODES_PER_STEP,
 };
-use crate::bpmn::model::{
-    CalledBinding, EventTrigger, FlowIdx, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition, UserTask,
-};
+use crate::bpmn::model::{EventTrigger, FlowIdx, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition, UserTask};
 use crate::runtime::expr::{self, ExprError};
 
-/// A timer boundary event to arm: the boundary node, its kind and its resolved definition.
-pub(super) type BoundaryTimer = (NodeIdx, TimerKind, String);
+/// What a token attached to an activity (a boundary event) or to an event-based gateway (a
+/// catch event after it) waits for, resolved.
+#[derive(Debug, Clone)]
+pub(super) enum Arm {
+    /// A timer of this kind and resolved definition.
+    Timer(TimerKind, String),
+    /// A message or signal of this resolved name.
+    Subscribe(SubscriptionKind, String),
+}
+
+/// A boundary event (or gateway branch) to arm: its node and what it waits for.
+pub(super) type Armed = (NodeIdx, Arm);
 
 pub(super) enum Work {
     /// The token reaches `node` (by flow `via`).
@@ -106,6 +115,11 @@ impl<'a> Run<'a> {
     /// entry unless it is still open (a multi-instance body whose completion failed), so that
     /// the failed token is on a started element that a retry, move or cancellation closes.
     fn fail(&mut self, token: TokenId, node: NodeIdx, error: &RuntimeError) {
+        self.fail_with(token, node, error.to_string());
+    }
+
+    /// Like `fail`, with the incident's message given.
+    pub(super) fn fail_with(&mut self, token: TokenId, node: NodeIdx, message: String) {
         let Some(before) = self.token(token).map(|t| t.state) else { return };
         let open = !matches!(
             before,
@@ -130,7 +144,7 @@ impl<'a> Run<'a> {
         if !open {
             self.history(HistoryKind::Started, token, node);
         }
-        self.effects.push(Effect::Incident { token, node, message: error.to_string() });
+        self.effects.push(Effect::Incident { token, node, message });
     }
 
     /// A failed token tries again: its incident is resolved and it enters its node anew (a
@@ -138,6 +152,11 @@ impl<'a> Run<'a> {
     /// raises a new incident.
     pub(super) fn retry(&mut self, t: &Token) -> Result<(), RuntimeError> {
         self.effects.push(Effect::ResolveIncident { token: t.id });
+        if self.is_listener(t) {
+            // A listener of an event sub-process that could not subscribe tries again.
+            let result = self.listen(t.id, t.node);
+            return self.absorb(t.id, t.node, result);
+        }
         self.resumed = Some(t.id);
         self.skip_async = Some(t.id);
         if self.is_join(self.node(t.node)?) {
@@ -245,7 +264,7 @@ impl<'a> Run<'a> {
         move |source| RuntimeError::Expression { node_id: node_id.clone(), source }
     }
 
-    fn unsupported(&self, node: NodeIdx, what: &str) -> RuntimeError {
+    pub(super) fn unsupported(&self, node: NodeIdx, what: &str) -> RuntimeError {
         RuntimeError::Unsupported { node_id: self.node_id(node), what: what.to_owned() }
     }
 
@@ -280,10 +299,14 @@ impl<'a> Run<'a> {
         }
         let unsupported_boundary = self.process.nodes.iter().find(|b| {
             matches!(&b.kind, NodeKind::BoundaryEvent { attached_to, trigger, .. }
-                if *attached_to == node && !matches!(trigger, EventTrigger::Timer(_)))
+                if *attached_to == node && !matches!(trigger, EventTrigger::Timer(_) | EventTrigger::Message { .. }
+                    | EventTrigger::Signal { .. } | EventTrigger::Error { .. } | EventTrigger::Escalation { .. }))
         });
         if let Some(b) = unsupported_boundary {
-            return Err(RuntimeError::Unsupported { node_id: b.id.clone(), what: "non-timer boundary event".into() });
+            return Err(RuntimeError::Unsupported {
+                node_id: b.id.clone(),
+                what: format!("{} boundary event", trigger_name(&b.kind)),
+            });
         }
         // `asyncBefore` applies to the activity as a whole: a multi-instance body, not its instances.
         if n.async_before && !enters_now && self.mi_body_of(token).is_none() {
@@ -300,7 +323,8 @@ impl<'a> Run<'a> {
             NodeKind::StartEvent { .. }
             | NodeKind::Task
             | NodeKind::ManualTask
-            | NodeKind::IntermediateThrowEvent { trigger: EventTrigger::None } => {
+            | NodeKind::IntermediateThrowEvent { trigger: EventTrigger::None }
+            | NodeKind::IntermediateCatchEvent { trigger: EventTrigger::Link { .. } } => {
                 // Nothing to wait for: these pass the token straight on.
                 self.history(HistoryKind::Started, token, node);
                 self.history(HistoryKind::Ended, token, node);
@@ -310,7 +334,7 @@ impl<'a> Run<'a> {
                 let terminate = match trigger {
                     EventTrigger::Terminate => true,
                     EventTrigger::None => false,
-                    _ => return Err(self.unsupported(node, &format!("{} end event", n.tag))),
+                    other => return self.throw_event(token, node, other, true),
                 };
                 self.history(HistoryKind::Started, token, node);
                 self.history(HistoryKind::Ended, token, node);
@@ -322,14 +346,42 @@ impl<'a> Run<'a> {
             }
             NodeKind::UserTask(task) => {
                 let create = self.task_effect(token, node, task)?;
-                let timers = self.boundary_timers(token, node)?;
+                let timers = self.boundaries(token, node)?;
                 self.wait(token, node, TokenState::WaitingTask, create, timers);
             }
+            NodeKind::IntermediateThrowEvent { trigger } => return self.throw_event(token, node, trigger, false),
             NodeKind::ServiceTask(_) => {
-                let timers = self.boundary_timers(token, node)?;
+                let timers = self.boundaries(token, node)?;
                 self.wait(token, node, TokenState::WaitingService, Effect::CallService { token, node }, timers);
             }
-            NodeKind::CallActivity { called_element, .. } => {
+            NodeKind::SendTask(task) if has_implementation(task) => {
+                let timers = self.boundaries(token, node)?;
+                self.wait(token, node, TokenState::WaitingService, Effect::CallService { token, node }, timers);
+            }
+            NodeKind::SendTask(_) => {
+                // Without an implementation the message is only recorded, as Camunda does.
+                self.history(HistoryKind::Started, token, node);
+                self.effects.push(Effect::MessageThrown { token, node, name: None });
+                self.history(HistoryKind::Ended, token, node);
+                self.queue.push_back(Work::Leave { token });
+            }
+            NodeKind::ReceiveTask { message } => {
+                let name = self.subscription_name(token, node, SubscriptionKind::Message, message)?;
+                let timers = self.boundaries(token, node)?;
+                let kind = SubscriptionKind::Message;
+                let subscribe = Effect::Subscribe { token, node, kind, name };
+                self.wait(token, node, TokenState::WaitingMessage, subscribe, timers);
+            }
+            NodeKind::IntermediateCatchEvent {
+                trigger: trigger @ (EventTrigger::Message { .. } | EventTrigger::Signal { .. }),
+            } => {
+                let Some((kind, name)) = subscription_of(trigger) else { return Err(self.unsupported(node, &n.tag)) };
+                let name = self.subscription_name(token, node, kind, name)?;
+                let state = waiting_state(kind);
+                self.wait(token, node, state, Effect::Subscribe { token, node, kind, name }, Vec::new());
+            }
+            NodeKind::EventBasedGateway => self.event_gateway(token, node)?,
+            NodeKind::CallActivity { called_element, call } => {
                 let Some(text) = called_element else {
                     return Err(self.invalid(node, "the call activity has no calledElement"));
                 };
@@ -337,18 +389,8 @@ impl<'a> Run<'a> {
                 let Some(called_element) = called else {
                     return Err(self.invalid(node, format!("the called element `{text}` is empty")));
                 };
-                let timers = self.boundary_timers(token, node)?;
-                let variables = flattened(&self.state, token);
-                let start = Effect::StartChild {
-                    token,
-                    node,
-                    called_element,
-                    binding: CalledBinding::Latest,
-                    version: None,
-                    version_tag: None,
-                    business_key: None,
-                    variables,
-                };
+                let timers = self.boundaries(token, node)?;
+                let start = self.start_child(token, node, called_element, call)?;
                 self.wait(token, node, TokenState::WaitingChild, start, timers);
             }
             NodeKind::IntermediateCatchEvent { trigger: EventTrigger::Timer(def) } => {
@@ -360,11 +402,12 @@ impl<'a> Run<'a> {
                 let Some(start) = find_start(self.process, Some(node), false) else {
                     return Err(self.invalid(node, "the sub-process has no none start event"));
                 };
-                let timers = self.boundary_timers(token, node)?;
+                let timers = self.boundaries(token, node)?;
                 self.history(HistoryKind::Started, token, node);
                 self.set_state(token, TokenState::InSubProcess);
                 self.arm(token, timers);
                 let inner = self.new_token(start, Some(token));
+                self.open_scope(Some(token), Some(node));
                 self.queue.push_back(Work::Arrive { token: inner, node: start, via: None });
             }
             NodeKind::ExclusiveGateway => {
@@ -382,7 +425,7 @@ impl<'a> Run<'a> {
 
     /// The token starts waiting on `node` in `state`: history, the effect that starts the
     /// work, then its boundary timers.
-    fn wait(&mut self, token: TokenId, node: NodeIdx, state: TokenState, effect: Effect, timers: Vec<BoundaryTimer>) {
+    fn wait(&mut self, token: TokenId, node: NodeIdx, state: TokenState, effect: Effect, timers: Vec<Armed>) {
         self.history(HistoryKind::Started, token, node);
         self.set_state(token, state);
         self.effects.push(effect);
@@ -493,12 +536,21 @@ impl<'a> Run<'a> {
     }
 
     /// Removes a token that reached an end; completes its scope if it was the last one there.
-    fn end_token(&mut self, token: TokenId) {
+    pub(super) fn end_token(&mut self, token: TokenId) {
         let Some(pos) = self.state.tokens.iter().position(|t| t.id == token) else { return };
         let scope = self.state.tokens.remove(pos).scope;
-        if !self.state.tokens.iter().any(|t| t.scope == scope) {
-            self.scope_completed(scope);
+        self.scope_maybe_done(scope);
+    }
+
+    /// Completes `scope` when only listeners of its event sub-processes are left in it (they
+    /// are cancelled, without history).
+    pub(super) fn scope_maybe_done(&mut self, scope: Option<TokenId>) {
+        if self.state.tokens.iter().any(|t| t.scope == scope && !self.is_listener(t)) {
+            return;
         }
+        let listeners: Vec<TokenId> = self.state.tokens.iter().filter(|t| t.scope == scope).map(|t| t.id).collect();
+        self.cancel(&listeners, HistoryKind::Cancelled);
+        self.scope_completed(scope);
     }
 
     /// Every token of a scope has ended: the scope's token leaves, or the instance completes.
@@ -571,6 +623,7 @@ impl<'a> Run<'a> {
             // never started anything.
             if !matches!(t.state, TokenState::Active | TokenState::Joining { .. } | TokenState::WaitingAsync { .. })
                 && t.attached_to.is_none()
+                && !self.is_listener(&t)
             {
                 self.history(kind, token, node);
             }
@@ -579,7 +632,12 @@ impl<'a> Run<'a> {
     }
 
     /// The kind and resolved text of a timer definition on `node`, for `token`.
-    fn timer(&self, token: TokenId, node: NodeIdx, def: &TimerDefinition) -> Result<(TimerKind, String), RuntimeError> {
+    pub(super) fn timer(
+        &self,
+        token: TokenId,
+        node: NodeIdx,
+        def: &TimerDefinition,
+    ) -> Result<(TimerKind, String), RuntimeError> {
         let (kind, text) = match def {
             TimerDefinition::Date(t) => (TimerKind::Date, t),
             TimerDefinition::Duration(t) => (TimerKind::Duration, t),
@@ -591,50 +649,75 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The timer boundary events of `node`, resolved for the activity token `token`. An
-    /// instance of a multi-instance activity has none: its body holds them.
-    pub(super) fn boundary_timers(&self, token: TokenId, node: NodeIdx) -> Result<Vec<BoundaryTimer>, RuntimeError> {
+    /// The timer, message and signal boundary events of `node`, resolved for the activity
+    /// token `token` (error and escalation boundaries need no token: they are found when
+    /// something is thrown). An instance of a multi-instance activity has none: its body
+    /// holds them.
+    pub(super) fn boundaries(&self, token: TokenId, node: NodeIdx) -> Result<Vec<Armed>, RuntimeError> {
         if self.mi_body_of(token).is_some() {
             return Ok(Vec::new());
         }
-        let mut timers = Vec::new();
+        let mut armed = Vec::new();
         for (b, n) in self.process.nodes.iter().enumerate() {
-            if let NodeKind::BoundaryEvent { attached_to, trigger: EventTrigger::Timer(def), .. } = &n.kind {
-                if *attached_to == node {
-                    let (kind, definition) = self.timer(token, b, def)?;
-                    timers.push((b, kind, definition));
-                }
+            let NodeKind::BoundaryEvent { attached_to, trigger, .. } = &n.kind else { continue };
+            if *attached_to != node {
+                continue;
+            }
+            if let EventTrigger::Timer(def) = trigger {
+                let (kind, definition) = self.timer(token, b, def)?;
+                armed.push((b, Arm::Timer(kind, definition)));
+            } else if let Some((kind, name)) = subscription_of(trigger) {
+                armed.push((b, Arm::Subscribe(kind, self.subscription_name(token, b, kind, name)?)));
             }
         }
-        Ok(timers)
+        Ok(armed)
     }
 
-    /// The activity token `token` starts waiting: each of its boundary timers gets a token of
-    /// its own and a scheduled timer.
-    pub(super) fn arm(&mut self, token: TokenId, timers: Vec<BoundaryTimer>) {
+    /// The token `token` (an activity, or an event-based gateway) starts waiting: each of its
+    /// boundary events (or the gateway's catch events) gets a token of its own, attached to
+    /// it, with a scheduled timer or a subscription.
+    pub(super) fn arm(&mut self, token: TokenId, armed: Vec<Armed>) {
         let scope = self.token(token).and_then(|t| t.scope);
-        for (b, kind, definition) in timers {
+        for (b, arm) in armed {
             let id = self.new_token(b, scope);
             if let Some(t) = self.token_mut(id) {
-                t.state = TokenState::WaitingTimer;
                 t.attached_to = Some(token);
             }
-            self.effects.push(Effect::ScheduleTimer { token: id, node: b, kind, definition });
+            self.await_arm(id, b, arm);
         }
     }
 
-    /// The activity token `token` ends normally: its boundary timers are cancelled.
-    fn disarm(&mut self, token: TokenId) {
+    /// The token `id` on `node` starts waiting for `arm`.
+    pub(super) fn await_arm(&mut self, id: TokenId, node: NodeIdx, arm: Arm) {
+        match arm {
+            Arm::Timer(kind, definition) => {
+                self.set_state(id, TokenState::WaitingTimer);
+                self.effects.push(Effect::ScheduleTimer { token: id, node, kind, definition });
+            }
+            Arm::Subscribe(kind, name) => {
+                self.set_state(id, waiting_state(kind));
+                self.effects.push(Effect::Subscribe { token: id, node, kind, name });
+            }
+        }
+    }
+
+    /// The activity token `token` ends normally: its boundary events' timers and
+    /// subscriptions are cancelled.
+    pub(super) fn disarm(&mut self, token: TokenId) {
         let armed: Vec<Token> = self.state.tokens.iter().filter(|t| t.attached_to == Some(token)).cloned().collect();
         for t in &armed {
-            self.effects.push(Effect::CancelTimer { token: t.id, node: t.node });
+            let (token, node) = (t.id, t.node);
+            self.effects.push(match t.state {
+                TokenState::WaitingMessage | TokenState::WaitingSignal => Effect::Unsubscribe { token, node },
+                _ => Effect::CancelTimer { token, node },
+            });
         }
         self.state.tokens.retain(|t| t.attached_to != Some(token));
     }
 
-    /// A boundary timer is due. An interrupting one cancels its activity (and everything inside
+    /// A boundary timer is due, or a boundary message or signal arrived. An interrupting one cancels its activity (and everything inside
     /// it) and continues with the boundary token; a non-interrupting one starts a new token and
-    /// keeps waiting only if it is a cycle.
+    /// keeps waiting if it is a cycle, a message or a signal.
     pub(super) fn fire_boundary(&mut self, boundary: &Token, activity: TokenId) -> Result<(), RuntimeError> {
         let node = self.node(boundary.node)?;
         let NodeKind::BoundaryEvent { cancel_activity, trigger, .. } = &node.kind else {
@@ -642,17 +725,22 @@ impl<'a> Run<'a> {
                 self.invalid(boundary.node, "the token is attached to an activity but is not on a boundary event")
             );
         };
+        let subscribed = matches!(boundary.state, TokenState::WaitingMessage | TokenState::WaitingSignal);
         let token = if *cancel_activity {
             // Detached first, so that cancelling the activity does not cancel this token too.
             if let Some(t) = self.token_mut(boundary.id) {
                 t.attached_to = None;
             }
+            if subscribed {
+                self.effects.push(Effect::Unsubscribe { token: boundary.id, node: boundary.node });
+            }
             self.cancel(&[activity], HistoryKind::Cancelled);
             boundary.id
         } else {
-            if matches!(trigger, EventTrigger::Timer(TimerDefinition::Cycle(_))) {
-                // The scheduler fires a cycle again; the boundary token keeps waiting for it.
-                self.set_state(boundary.id, TokenState::WaitingTimer);
+            if subscribed || matches!(trigger, EventTrigger::Timer(TimerDefinition::Cycle(_))) {
+                // The scheduler fires a cycle again, a message or signal may come again; the
+                // boundary token keeps waiting.
+                self.set_state(boundary.id, boundary.state);
             } else {
                 self.state.tokens.retain(|t| t.id != boundary.id);
             }

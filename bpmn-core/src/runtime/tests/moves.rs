@@ -78,7 +78,7 @@ fn moving_along_a_sequence_has_no_warnings() {
     assert_eq!(after.tokens, [tok(1, c, None, TokenState::WaitingTask)]);
 
     // Refusals name what is wrong; the command is refused the same way.
-    let not_movable = "tokens can be moved only to a task, embedded sub-process, call activity or timer catch event";
+    let not_movable = "tokens can be moved only to a task, receive task, embedded sub-process, call activity or timer, message or signal catch event";
     let cases = [
         (vec![], c, refused("c", "choose at least one active activity to move")),
         (vec![9], c, RuntimeError::UnknownToken { token: 9 }),
