@@ -169,3 +169,52 @@ fn reference_models_report_what_cannot_run() {
         assert!(def.get(&u.element_id).is_some(), "{u:?}");
     }
 }
+
+/// The executable processes of the reference models (`C.*`, `isExecutable="true"`): which pass
+/// the executability check, and why the others are refused. The covered elements (message
+/// start and catch events, event-based gateways, message/timer/error boundary events, send and
+/// receive tasks, call activities, event sub-processes, error and terminate end events) pass;
+/// the business rule tasks without an implementation are refused, as Camunda refuses them.
+#[test]
+fn executable_reference_processes_pass_the_check_unless_they_hold_a_business_rule_task() {
+    let mut executable = Vec::new();
+    let mut processes = 0;
+    for path in miwg_files() {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !name.starts_with("C.") {
+            continue;
+        }
+        let def = load(&name);
+        for process in &def.processes {
+            processes += 1;
+            if !process.is_executable {
+                continue;
+            }
+            let refused: Vec<String> = check_executable(&def, process)
+                .iter()
+                .map(|u| format!("{} {}: {}", u.element_type, u.element_id, u.reason))
+                .collect();
+            executable.push((name.clone(), process.id.clone(), refused));
+        }
+    }
+    assert_eq!(processes, 21, "processes in the C.* reference models");
+    let rule_task = "not supported yet: a business rule task has no implementation here (no decision engine); \
+                     call the decision service from a service task, or decide in a user task";
+    let got: Vec<(&str, &str, Vec<&str>)> =
+        executable.iter().map(|(f, p, r)| (f.as_str(), p.as_str(), r.iter().map(String::as_str).collect())).collect();
+    let refused_rule = |id: &str| format!("businessRuleTask {id}: {rule_task}");
+    let c81 = refused_rule("_1a818a94-ba6f-413b-a7e8-6f8fd2a11e32");
+    let c90 = refused_rule("BusinessRuleTask_CheckApplicationAutomatically");
+    assert_eq!(
+        got,
+        [
+            ("C.1.0.bpmn", "bpmn-miwg-test-case-c.1.0", vec![]),
+            ("C.1.1.bpmn", "handle-invoice", vec![]),
+            ("C.3.0.bpmn", "_8170787a-3207-434d-9bea-4787059f444f", vec![]),
+            ("C.8.1.bpmn", "VacationRequestProcess", vec![c81.as_str()]),
+            ("C.9.0.bpmn", "customer_onboarding_en", vec![c90.as_str()]),
+            ("C.9.1.bpmn", "requestDocument_en", vec![]),
+            ("C.9.2.bpmn", "ManualCheck", vec![]),
+        ]
+    );
+}

@@ -71,7 +71,9 @@ pub struct FileOutcome {
     pub definitions: Vec<DeployedDefinition>,
     /// Keys whose latest version already has exactly this content: no version was added.
     pub unchanged: Vec<String>,
-    /// What the engine cannot run, per element, for every process of the file.
+    /// What the engine cannot run, per element, for every process of the file; then what the
+    /// file sets that the engine ignores (listeners, form data, other tools' extensions), each
+    /// with a reason starting with `ignored by the engine:` ([`Unsupported::is_ignored`]).
     pub warnings: Vec<Unsupported>,
     /// Why the file was refused.
     pub error: Option<DeployFileError>,

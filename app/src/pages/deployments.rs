@@ -218,16 +218,42 @@ fn OutcomeItem(outcome: UploadOutcome) -> impl IntoView {
             format!("{}: {}", t("deploy.ok"), parts.join("; "))
         }
     };
+    // Reasons why a process cannot start, then what the engine ignores (警告): both arrive in
+    // `warnings`, the latter with a reason starting with "ignored by the engine:".
+    let (ignored, unsupported): (Vec<_>, Vec<_>) =
+        f.warnings.iter().cloned().partition(|w| bpmn_core::bpmn::parse::is_ignored_reason(&w.reason));
+    let i18n = expect_context::<crate::I18n>();
     view! {
         <li class=class data-file=f.file.clone()>
             <strong>{f.file.clone()}</strong> " — " <span>{summary}</span>
-            {(!f.warnings.is_empty()).then(|| view! {
+            {(!unsupported.is_empty()).then(|| view! {
                 <ul class="warnings">
-                    {f.warnings.iter().map(|w| view! {
+                    {unsupported.iter().map(|w| view! {
                         <li>{format!("{} <{}> line {}: {}", w.element_id, w.element_type, w.line, w.reason)}</li>
                     }).collect_view()}
                 </ul>
             })}
+            {(!ignored.is_empty()).then(|| view! {
+                <ul class="warnings ignored" data-testid="deploy-ignored">
+                    {ignored.iter().map(|w| {
+                        let text = w.reason.split_once(": ").map_or(w.reason.as_str(), |(_, t)| t).to_owned();
+                        let line = format!("{} <{}> line {}: {text}", w.element_id, w.element_type, w.line);
+                        view! {
+                            <li data-element=w.element_id.clone()>
+                                <span class="badge badge-warn">{move || ignored_label(i18n.lang.get())}</span> " " {line}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
         </li>
+    }
+}
+
+/// The label of a deploy warning (something the engine ignores).
+fn ignored_label(lang: crate::i18n::Lang) -> &'static str {
+    match lang {
+        crate::i18n::Lang::Zh => "警告",
+        crate::i18n::Lang::En => "Warning",
     }
 }

@@ -252,7 +252,8 @@ pub enum CalledBinding {
     /// The latest version (the default).
     #[default]
     Latest,
-    /// The version deployed with the calling process (same deployment).
+    /// The version deployed with the calling process (same deployment; Flowable writes
+    /// `flowable:sameDeployment="true"`).
     Deployment,
     /// The version `CallSpec::version`.
     Version,

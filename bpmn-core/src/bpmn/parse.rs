@@ -5,11 +5,14 @@
 //! 1. [`encoding`]: the raw bytes become text (UTF-8 with or without BOM, or ISO-8859-1 when
 //!    the XML declaration says so). Everything else is refused rather than guessed.
 //! 2. [`dom`]: quick-xml's namespace-aware reader turns the text into a compact tree holding
-//!    only the BPMN, BPMNDI, DC, DI and Camunda/Flowable/Activiti elements; vendor extensions
-//!    are read (so that well-formedness is still checked) but not stored.
+//!    only the BPMN, BPMNDI, DC, DI and Camunda/Flowable/Activiti elements; other tools'
+//!    extensions are read (so that well-formedness is still checked) but not stored, except
+//!    for their names (extension elements, attributes of flow nodes), listed as ignored.
 //! 3. [`build`]: the tree becomes the indexed model, with every reference resolved.
 //!
-//! [`check_executable`] then says, per process, what the engine cannot run yet.
+//! [`check_executable`] then says, per process, what the engine cannot run yet, and
+//! [`deploy_warnings`] what the file sets that the engine ignores (listeners, form data,
+//! unknown extensions), so that nothing changes behaviour silently.
 //!
 //! Nothing here panics on any input: every problem is a [`ParseError`] whose message names
 //! the line, column and element and says what to do about it.
@@ -88,13 +91,77 @@ pub struct Unsupported {
 
 /// Why a process cannot be started: empty = startable.
 ///
-/// The startable subset is: none and timer start events, none/terminate/error end events,
-/// tasks (plain, user, manual, service), embedded sub-processes, call activities, exclusive,
-/// parallel and inclusive gateways, timer intermediate catch events and timer boundary events.
-/// Every other element yields one entry, as do a non-executable process and a process
-/// without a start event.
-pub fn check_executable(def: &Definitions, process: &Process) -> Vec<Unsupported> {
-    check::check_executable(def, process)
+/// The startable subset is:
+/// - start events: none, timer, message and signal at process level; message, signal, timer,
+///   error and escalation in event sub-processes; none (and timer) in embedded sub-processes;
+/// - intermediate catch events: message, signal, timer, link; intermediate throw events:
+///   none, message, signal, escalation, link;
+/// - end events: none, terminate, error, message, signal, escalation;
+/// - boundary events: message, signal, timer, error, escalation;
+/// - tasks (plain, user, manual, service, send, receive), embedded and event sub-processes,
+///   call activities, exclusive, parallel, inclusive and event-based gateways.
+///
+/// Every other element yields one entry whose reason says what to do instead (script and
+/// business rule tasks, transactions, compensation, cancel, conditional and multiple events,
+/// ad-hoc sub-processes, complex gateways), as does a supported element that lacks what it
+/// needs: a message or signal catch without a name, a timer without a time, a link throw
+/// without its catch in the same scope, an event sub-process without exactly one start event,
+/// an event-based gateway leading elsewhere than to catch events and receive tasks, a call
+/// activity without calledElement or with a version binding that names no version. A
+/// non-executable process and a process without a start event yield one entry each.
+pub fn check_executable(_def: &Definitions, process: &Process) -> Vec<Unsupported> {
+    check::check_executable(process)
+}
+
+/// What the engine ignores in a process: one warning per item of each flow node's
+/// [`ignored`](super::FlowNode::ignored) list (listeners, form data, unknown extensions,
+/// `standardLoopCharacteristics`, ...), in document order. They do not stop a deployment.
+pub fn deploy_warnings(process: &Process) -> Vec<Warning> {
+    check::deploy_warnings(process)
+}
+
+/// The start of the reason of a deploy warning shown beside the [`Unsupported`] entries
+/// (see [`Warning::to_unsupported`]).
+pub const IGNORED: &str = "ignored by the engine";
+
+/// Something a file sets on an element that the engine does not act on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Warning {
+    /// The id of the element.
+    pub element_id: String,
+    /// The XML tag, with the event trigger when there is one (as in [`Unsupported`]).
+    pub element_type: String,
+    /// 1-based line of the element's start tag.
+    pub line: u32,
+    /// What is ignored, e.g. `execution listener (camunda:executionListener)`.
+    pub text: String,
+}
+
+impl Warning {
+    /// The warning in the shape of an [`Unsupported`] entry, its reason starting with
+    /// [`IGNORED`], for lists that carry both (a deployment's `warnings`).
+    pub fn to_unsupported(&self) -> Unsupported {
+        Unsupported {
+            element_id: self.element_id.clone(),
+            element_type: self.element_type.clone(),
+            line: self.line,
+            reason: format!("{IGNORED}: {}", self.text),
+        }
+    }
+}
+
+impl Unsupported {
+    /// Whether this entry is a deploy warning (something ignored) rather than a reason why
+    /// the process cannot start.
+    pub fn is_ignored(&self) -> bool {
+        is_ignored_reason(&self.reason)
+    }
+}
+
+/// Whether a reason is that of a deploy warning ([`Warning::to_unsupported`]).
+pub fn is_ignored_reason(reason: &str) -> bool {
+    reason.strip_prefix(IGNORED).is_some_and(|rest| rest.starts_with(':'))
 }
 
 /// Why a file was refused.

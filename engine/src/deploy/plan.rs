@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::bpmn::parse::{check_executable, Unsupported};
+use crate::bpmn::parse::{check_executable, deploy_warnings, Unsupported, Warning};
 use crate::bpmn::Definitions;
 
 /// What deploying one file will do.
@@ -31,6 +31,9 @@ pub struct PlannedProcess {
     pub startable: bool,
     /// What the engine cannot run in this process (from [`check_executable`]).
     pub not_startable_reasons: Vec<Unsupported>,
+    /// What the file sets in this process that the engine ignores (from [`deploy_warnings`]):
+    /// listeners, form data, other tools' extensions. They do not make it unstartable.
+    pub ignored: Vec<Warning>,
 }
 
 /// New version or not.
@@ -66,9 +69,14 @@ impl DeploymentPlan {
         self.new_versions().next().is_none()
     }
 
-    /// Every not-startable reason of every process of the file, in file order.
+    /// Every not-startable reason of every process of the file, then everything the engine
+    /// ignores (its reason starting with `ignored by the engine:`, see
+    /// [`Unsupported::is_ignored`]), process by process in file order.
     pub fn warnings(&self) -> Vec<Unsupported> {
-        self.processes.iter().flat_map(|p| p.not_startable_reasons.iter().cloned()).collect()
+        self.processes
+            .iter()
+            .flat_map(|p| p.not_startable_reasons.iter().cloned().chain(p.ignored.iter().map(Warning::to_unsupported)))
+            .collect()
     }
 }
 
@@ -116,6 +124,7 @@ pub(crate) fn plan_with_hash(
                 version,
                 startable: reasons.is_empty(),
                 not_startable_reasons: reasons,
+                ignored: deploy_warnings(process),
             }
         })
         .collect();
@@ -186,6 +195,29 @@ mod tests {
         assert_eq!(ids, ["ship", "wait"]);
         assert_eq!(ship.not_startable_reasons[1].line, 8);
         assert_eq!(p.warnings().len(), 2);
+    }
+
+    #[test]
+    fn ignored_extensions_are_warnings_that_leave_the_process_startable() {
+        let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn">
+  <process id="p" isExecutable="true">
+    <startEvent id="s"/>
+    <userTask id="u"><extensionElements><camunda:taskListener event="create" class="a.B"/></extensionElements></userTask>
+    <intermediateCatchEvent id="wait"><conditionalEventDefinition/></intermediateCatchEvent>
+  </process>
+</definitions>"#;
+        let defs = parse(xml.as_bytes(), &ParseOptions::default()).unwrap();
+        let p = plan_deployment("p.bpmn", xml.as_bytes(), &defs, &HashMap::new());
+        let planned = &p.processes[0];
+        assert_eq!(planned.ignored.len(), 1);
+        assert_eq!(planned.ignored[0].text, "task listener (camunda:taskListener)");
+        // Only the conditional event makes it unstartable; the listener is a warning.
+        let ids: Vec<_> = planned.not_startable_reasons.iter().map(|r| r.element_id.as_str()).collect();
+        assert_eq!(ids, ["wait"]);
+        let all = p.warnings();
+        let got: Vec<_> = all.iter().map(|w| (w.element_id.as_str(), w.line, w.is_ignored())).collect();
+        assert_eq!(got, [("wait", 5, false), ("u", 4, true)]);
+        assert_eq!(all[1].reason, "ignored by the engine: task listener (camunda:taskListener)");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::bpmn::model::{Definitions, ElementRef, NodeIdx, Process};
 mod collaboration;
 mod diagram;
 mod extensions;
+mod ignored;
 mod process;
 
 /// The root element is the first one stored.
@@ -141,7 +142,7 @@ fn check_has_process(doc: &Doc) -> Result<(), ParseError> {
 fn check_duplicate_ids(doc: &Doc) -> Result<(), ParseError> {
     let mut seen: HashMap<&str, El> = HashMap::with_capacity(doc.len() / 2);
     for el in 0..doc.len() {
-        if doc.ns(el) == Ns::Ext {
+        if matches!(doc.ns(el), Ns::Ext | Ns::Foreign) {
             continue;
         }
         let Some(id) = doc.attr(el, "id").filter(|id| !id.is_empty()) else {

@@ -18,6 +18,8 @@ pub(super) const BPMN_MODEL: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL
 const BPMN_DI: &[u8] = b"http://www.omg.org/spec/BPMN/20100524/DI";
 const DD_DC: &[u8] = b"http://www.omg.org/spec/DD/20100524/DC";
 const DD_DI: &[u8] = b"http://www.omg.org/spec/DD/20100524/DI";
+const XSI: &[u8] = b"http://www.w3.org/2001/XMLSchema-instance";
+const XML: &[u8] = b"http://www.w3.org/XML/1998/namespace";
 /// Camunda 7, Flowable and Activiti use the same attribute and element names; they are read alike.
 const EXTENSION_NAMESPACES: [&[u8]; 3] =
     [b"http://camunda.org/schema/1.0/bpmn", b"http://flowable.org/bpmn", b"http://activiti.org/bpmn"];
@@ -44,6 +46,26 @@ pub(super) enum Ns {
     DdDi,
     /// Camunda 7, Flowable or Activiti.
     Ext,
+    /// A child of `<extensionElements>` from another tool's namespace: kept without attributes,
+    /// text or children, named by its qualified name (`zeebe:taskDefinition`), so that the
+    /// builder can list it as ignored.
+    Foreign,
+}
+
+/// The extension vendors, by namespace, in the order of [`EXTENSION_NAMESPACES`]: the prefix
+/// used when an element or attribute is named in a message.
+const VENDOR_PREFIXES: [&str; 3] = ["camunda", "flowable", "activiti"];
+
+/// The namespace of an attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AttrNs {
+    /// No namespace (`id`, `name`, ...).
+    Plain,
+    /// Camunda/Flowable/Activiti: the index of the vendor in [`VENDOR_PREFIXES`].
+    Ext(u8),
+    /// Another tool's namespace; the attribute's name is its qualified name. Kept on BPMN
+    /// model elements only, for the list of what the engine ignores.
+    Foreign,
 }
 
 /// A span of the shared string buffer.
@@ -55,8 +77,7 @@ struct Span {
 
 #[derive(Debug)]
 struct Attr {
-    /// Camunda/Flowable/Activiti attribute; otherwise an attribute without namespace.
-    ext: bool,
+    ns: AttrNs,
     name: Span,
     value: Span,
 }
@@ -64,6 +85,8 @@ struct Attr {
 #[derive(Debug)]
 struct Elem {
     ns: Ns,
+    /// For `Ns::Ext`: the index of the vendor in [`VENDOR_PREFIXES`].
+    vendor: u8,
     name: Span,
     /// Range in `Doc::attrs`.
     attrs: (u32, u32),
@@ -122,13 +145,35 @@ impl Doc {
         Location::at(self.elems[el].line, self.elems[el].column)
     }
 
-    fn find_attr(&self, el: El, ext: bool, name: &str) -> Option<&str> {
+    fn attrs_of(&self, el: El) -> &[Attr] {
         let (start, end) = self.elems[el].attrs;
-        self.attrs
-            .get(start as usize..end as usize)?
+        self.attrs.get(start as usize..end as usize).unwrap_or_default()
+    }
+
+    fn find_attr(&self, el: El, ext: bool, name: &str) -> Option<&str> {
+        self.attrs_of(el)
             .iter()
-            .find(|a| a.ext == ext && self.str(a.name) == name)
+            .find(|a| matches!(a.ns, AttrNs::Ext(_)) == ext && a.ns != AttrNs::Foreign && self.str(a.name) == name)
             .map(|a| self.str(a.value))
+    }
+
+    /// The Camunda/Flowable/Activiti attributes of an element: (vendor prefix, local name, value).
+    pub(super) fn ext_attrs(&self, el: El) -> impl Iterator<Item = (&'static str, &str, &str)> {
+        self.attrs_of(el).iter().filter_map(|a| match a.ns {
+            AttrNs::Ext(v) => Some((vendor_prefix(v), self.str(a.name), self.str(a.value))),
+            _ => None,
+        })
+    }
+
+    /// The qualified names of the attributes of other tools' namespaces on a BPMN element.
+    pub(super) fn foreign_attrs(&self, el: El) -> impl Iterator<Item = &str> {
+        self.attrs_of(el).iter().filter(|a| a.ns == AttrNs::Foreign).map(|a| self.str(a.name))
+    }
+
+    /// The vendor prefix (`camunda`, `flowable`, `activiti`) of an extension element, by its
+    /// namespace (not by the prefix the file happens to use).
+    pub(super) fn vendor(&self, el: El) -> &'static str {
+        vendor_prefix(self.elems[el].vendor)
     }
 
     /// An attribute without namespace (`id`, `name`, `sourceRef`, ...).
@@ -282,7 +327,13 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                 }
                 let ns = match ns {
                     Classified::Kept(ns) => ns,
-                    Classified::Foreign => {
+                    Classified::Foreign { listed } => {
+                        if let (true, Some(&parent)) = (listed, open.last()) {
+                            if doc.is(parent as usize, Ns::Model, "extensionElements") {
+                                let el = foreign_stub(&mut doc, &start, line, column);
+                                link_child(&mut doc, parent, el);
+                            }
+                        }
                         if !empty {
                             skipped = 1;
                         }
@@ -439,7 +490,10 @@ fn add_text(
 #[derive(Debug, Clone, Copy)]
 enum Classified {
     Kept(Ns),
-    Foreign,
+    /// Another namespace; `listed` unless it only describes the drawing or the modelling tool.
+    Foreign {
+        listed: bool,
+    },
     UndeclaredPrefix,
 }
 
@@ -447,11 +501,30 @@ fn classify(ns: ResolveResult<'_>) -> Classified {
     match ns {
         ResolveResult::Bound(Namespace(uri)) => match namespace(uri) {
             Some(ns) => Classified::Kept(ns),
-            None => Classified::Foreign,
+            None => Classified::Foreign { listed: !is_presentation(uri) },
         },
-        ResolveResult::Unbound => Classified::Foreign,
+        ResolveResult::Unbound => Classified::Foreign { listed: true },
         ResolveResult::Unknown(_) => Classified::UndeclaredPrefix,
     }
+}
+
+/// Namespaces of other tools whose extensions only describe the drawing (colours, styles,
+/// labels), translations, simulation parameters or the modelling tool's own bookkeeping: no
+/// engine acts on them, so they are not listed as ignored.
+const PRESENTATION_NAMESPACES: &[&[u8]] = &[
+    b"http://www.signavio.com",
+    b"http://www.w4.eu/spec/BPMN/20110930/GRAPH",
+    b"http://www.w4.eu/spec/DataComposer/20120927/Diagram/Style",
+    b"http://www.omg.org/spec/BPMN/non-normative/color/1.0",
+    b"http://www.omg.org/spec/BPMN/non-normative/extensions/i18n/1.0",
+    b"http://bpmn.io/schema/bpmn/biocolor/1.0",
+    b"http://www.bpsim.org/schemas/1.0",
+    b"http://camunda.org/schema/modeler/1.0",
+    b"http://www.itp-commerce.com/BPMN2.0",
+];
+
+fn is_presentation(uri: &[u8]) -> bool {
+    PRESENTATION_NAMESPACES.contains(&uri)
 }
 
 fn namespace(uri: &[u8]) -> Option<Ns> {
@@ -512,6 +585,10 @@ fn open_element(
 ) -> Result<u32, ParseError> {
     let name = std::str::from_utf8(start.local_name().into_inner()).unwrap_or_default();
     let name = doc.push_str(name);
+    let vendor = match (ns, reader.resolve_element(start.name()).0) {
+        (Ns::Ext, ResolveResult::Bound(Namespace(uri))) => vendor_index(uri).unwrap_or(0),
+        _ => 0,
+    };
     let attrs_start = doc.attrs.len();
     for attr in start.attributes() {
         let attr = attr.map_err(|e| {
@@ -539,10 +616,16 @@ fn open_element(
             }
             continue;
         }
-        let ext = match reader.resolve_attribute(attr.key) {
-            (ResolveResult::Unbound, _) => false,
-            (ResolveResult::Bound(Namespace(uri)), _) if EXTENSION_NAMESPACES.contains(&uri) => true,
-            // xsi:type, vendor attributes, undeclared prefixes: not needed.
+        let attr_ns = match reader.resolve_attribute(attr.key) {
+            (ResolveResult::Unbound, _) => AttrNs::Plain,
+            (ResolveResult::Bound(Namespace(uri)), _) => match vendor_index(uri) {
+                Some(v) => AttrNs::Ext(v),
+                // Other tools' attributes on model elements are listed as ignored; xsi:type,
+                // xml:lang and anything on diagram elements are not needed.
+                None if ns == Ns::Model && uri != XSI && uri != XML && !is_presentation(uri) => AttrNs::Foreign,
+                None => continue,
+            },
+            // Undeclared prefixes: not needed.
             _ => continue,
         };
         let value = attr.decode_and_unescape_value(reader.decoder()).map_err(|e| {
@@ -553,14 +636,18 @@ fn open_element(
                 "Only &lt; &gt; &amp; &apos; &quot; and character references can be used in attribute values.",
             )
         })?;
-        let local = std::str::from_utf8(attr.key.local_name().into_inner()).unwrap_or_default();
-        let name = doc.push_str(local);
+        let name = if attr_ns == AttrNs::Foreign {
+            doc.push_str(&String::from_utf8_lossy(attr.key.as_ref()))
+        } else {
+            doc.push_str(std::str::from_utf8(attr.key.local_name().into_inner()).unwrap_or_default())
+        };
         let value = doc.push_str(&value);
-        doc.attrs.push(Attr { ext, name, value });
+        doc.attrs.push(Attr { ns: attr_ns, name, value });
     }
     let el = u32::try_from(doc.elems.len()).unwrap_or(NIL);
     doc.elems.push(Elem {
         ns,
+        vendor,
         name,
         attrs: (u32::try_from(attrs_start).unwrap_or(u32::MAX), u32::try_from(doc.attrs.len()).unwrap_or(u32::MAX)),
         first_child: NIL,
@@ -571,6 +658,36 @@ fn open_element(
         column,
     });
     Ok(el)
+}
+
+fn vendor_prefix(v: u8) -> &'static str {
+    VENDOR_PREFIXES.get(v as usize).copied().unwrap_or("camunda")
+}
+
+fn vendor_index(uri: &[u8]) -> Option<u8> {
+    EXTENSION_NAMESPACES.iter().position(|n| *n == uri).map(|i| i as u8)
+}
+
+/// Stores a child of `<extensionElements>` from another tool's namespace, named by its
+/// qualified name, without attributes, text or children.
+fn foreign_stub(doc: &mut Doc, start: &BytesStart<'_>, line: u32, column: u32) -> u32 {
+    let qname = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+    let name = doc.push_str(&qname);
+    let at = u32::try_from(doc.attrs.len()).unwrap_or(u32::MAX);
+    let el = u32::try_from(doc.elems.len()).unwrap_or(NIL);
+    doc.elems.push(Elem {
+        ns: Ns::Foreign,
+        vendor: 0,
+        name,
+        attrs: (at, at),
+        first_child: NIL,
+        last_child: NIL,
+        next_sibling: NIL,
+        text: String::new(),
+        line,
+        column,
+    });
+    el
 }
 
 fn link_child(doc: &mut Doc, parent: u32, child: u32) {

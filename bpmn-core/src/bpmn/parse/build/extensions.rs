@@ -3,7 +3,9 @@
 
 use super::super::dom::{El, Ns};
 use super::*;
-use crate::bpmn::model::{MultiInstance, ServiceTask, TimerDefinition, UserTask};
+use crate::bpmn::model::{
+    CallSpec, CalledBinding, MultiInstance, ServiceTask, TimerDefinition, UserTask, VariableMapping,
+};
 
 impl<'d> Builder<'d> {
     /// A timer without `timeDate`/`timeDuration`/`timeCycle` (allowed by the schema, and
@@ -174,5 +176,73 @@ impl<'d> Builder<'d> {
             cardinality: child_text("loopCardinality"),
             completion_condition: child_text("completionCondition"),
         }
+    }
+}
+
+impl<'d> Builder<'d> {
+    /// How a call activity calls its process: the version binding (`calledElementBinding`,
+    /// `calledElementVersion`, `calledElementVersionTag`, Flowable's `sameDeployment`), the
+    /// business key (`flowable:businessKey` or `camunda:in businessKey="…"`) and the
+    /// `in`/`out` variable mappings of Camunda, Flowable and Activiti alike.
+    pub(super) fn call_spec(&self, el: El) -> CallSpec {
+        let doc = self.doc;
+        let mut spec = CallSpec {
+            version: ext_string(doc, el, "calledElementVersion"),
+            version_tag: ext_string(doc, el, "calledElementVersionTag"),
+            business_key: ext_string(doc, el, "businessKey"),
+            inputs_all: doc.ext_attr(el, "inheritVariables").and_then(parse_bool).unwrap_or(false),
+            ..CallSpec::default()
+        };
+        spec.binding = match doc.ext_attr(el, "calledElementBinding").map(str::trim) {
+            Some(b) if b.eq_ignore_ascii_case("deployment") => CalledBinding::Deployment,
+            Some(b) if b.eq_ignore_ascii_case("version") => CalledBinding::Version,
+            Some(b) if b.eq_ignore_ascii_case("versionTag") => CalledBinding::VersionTag,
+            // `latest`, and an unknown value (listed as ignored).
+            Some(_) => CalledBinding::Latest,
+            None if doc.ext_attr(el, "sameDeployment").and_then(parse_bool) == Some(true) => CalledBinding::Deployment,
+            None => CalledBinding::Latest,
+        };
+        let Some(extensions) = doc.child(el, Ns::Model, "extensionElements") else {
+            return spec;
+        };
+        for c in doc.children(extensions) {
+            if doc.ns(c) != Ns::Ext {
+                continue;
+            }
+            let input = match doc.name(c) {
+                "in" => true,
+                "out" => false,
+                _ => continue,
+            };
+            if input {
+                if let Some(key) = attr_string(doc, c, "businessKey") {
+                    spec.business_key = Some(key);
+                    continue;
+                }
+            }
+            if attr_string(doc, c, "variables").is_some_and(|v| v.eq_ignore_ascii_case("all")) {
+                if input {
+                    spec.inputs_all = true;
+                } else {
+                    spec.outputs_all = true;
+                }
+                continue;
+            }
+            let mapping = VariableMapping {
+                source: attr_string(doc, c, "source"),
+                source_expression: attr_string(doc, c, "sourceExpression"),
+                target: attr_string(doc, c, "target"),
+                local: bool_attr(doc, c, "local", false),
+            };
+            if mapping.source.is_none() && mapping.source_expression.is_none() && mapping.target.is_none() {
+                continue;
+            }
+            if input {
+                spec.inputs.push(mapping);
+            } else {
+                spec.outputs.push(mapping);
+            }
+        }
+        spec
     }
 }

@@ -139,9 +139,10 @@ impl<'d> Builder<'d> {
             "subProcess" => NodeKind::SubProcess { triggered_by_event: bool_attr(doc, el, "triggeredByEvent", false) },
             "transaction" => NodeKind::Transaction,
             "adHocSubProcess" => NodeKind::AdHocSubProcess,
-            "callActivity" => {
-                NodeKind::CallActivity { called_element: attr_string(doc, el, "calledElement"), call: Box::default() }
-            }
+            "callActivity" => NodeKind::CallActivity {
+                called_element: attr_string(doc, el, "calledElement"),
+                call: Box::new(self.call_spec(el)),
+            },
             "exclusiveGateway" => NodeKind::ExclusiveGateway,
             "parallelGateway" => NodeKind::ParallelGateway,
             "inclusiveGateway" => NodeKind::InclusiveGateway,
@@ -162,6 +163,7 @@ impl<'d> Builder<'d> {
             ["asyncBefore", "async"].iter().any(|a| doc.ext_attr(el, a).and_then(parse_bool).unwrap_or(false));
         let multi_instance =
             doc.child(el, Ns::Model, "multiInstanceLoopCharacteristics").map(|mi| self.multi_instance(mi));
+        let ignored = self.ignored(el, &kind);
         self.index(id, ElementRef::Node { process: st.index, node: idx });
         st.process.nodes.push(FlowNode {
             id: id.to_owned(),
@@ -174,7 +176,7 @@ impl<'d> Builder<'d> {
             async_before,
             multi_instance,
             line: doc.line(el),
-            ignored: Vec::new(),
+            ignored,
             tag: tag.to_owned(),
         });
         if doc.attr(el, "default").is_some_and(|d| !d.trim().is_empty()) {
