@@ -1,6 +1,6 @@
 //! The token machine: [`step`] moves an instance's tokens through a process until each one
-//! waits (user task, service call, timer, called process, join) or ends, and says what the
-//! outside world must do as a list of [`Effect`]s.
+//! waits (user task, service call, timer, message or signal, event-based gateway, called
+//! process, join) or ends, and says what the outside world must do as a list of [`Effect`]s.
 //!
 //! Design notes:
 //! - An embedded sub-process is a scope. The token that enters it stays on the sub-process
@@ -55,6 +55,11 @@
 //!   started yet) with an [`Effect::ScheduleAsync`], and [`Command::ContinueAsync`], run by the
 //!   job executor, lets it enter the activity as if it had just arrived. A retry, a withdrawal
 //!   and a continuation enter at once; an adjustment (move) honours the mark.
+//! - A call activity passes every variable its token sees to the called process and takes
+//!   every variable back, unless it has `in`/`out` mappings: then only the mapped ones pass
+//!   (plus all of them with `variables="all"`); a source variable that does not exist passes
+//!   as `null`. An `out` mapping marked `local` sets a local variable of the call activity's
+//!   token, which is dropped when the token leaves.
 //! - Work is processed first in, first out, so branches advance in model order and the
 //!   history is deterministic.
 
@@ -117,7 +122,8 @@ pub struct Token {
     pub scope: Option<TokenId>,
     /// What the token waits for.
     pub state: TokenState,
-    /// For a token waiting on a timer boundary event: the token of the activity it is attached to.
+    /// For a token waiting on a boundary event: the token of the activity it is attached to;
+    /// for a token on a catch event after an event-based gateway: the gateway's token.
     #[serde(default)]
     pub attached_to: Option<TokenId>,
     /// The token's local variables: the counters of a multi-instance body (`nrOfInstances`,

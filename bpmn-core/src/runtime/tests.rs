@@ -681,6 +681,7 @@ fn interrupting_boundary_timer_cancels_the_activity() {
 
 mod calls;
 mod continuations;
+mod errors;
 mod events;
 mod incidents;
 mod moves;

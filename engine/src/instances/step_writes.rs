@@ -466,7 +466,7 @@ impl<'a> StepWriter<'a> {
     ) {
         let n = self.inst.node(node);
         let retries = match n.map(|n| &n.kind) {
-            Some(NodeKind::ServiceTask(s)) => s
+            Some(NodeKind::ServiceTask(s) | NodeKind::SendTask(s)) => s
                 .retry_time_cycle
                 .as_deref()
                 .and_then(|c| c.strip_prefix('R'))

@@ -7,13 +7,13 @@ use super::*;
 
 /// The process of a file whose `<process id="P">` holds `body`, with `defs` (messages,
 /// signals, errors, escalations) beside it.
-fn with_defs(body: &str, defs: &str) -> Process {
+pub(super) fn with_defs(body: &str, defs: &str) -> Process {
     let xml = format!("{HEAD}{body}\n</bpmn:process>\n{defs}\n</bpmn:definitions>\n");
     let mut def = parse(xml.as_bytes(), &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     def.processes.remove(0)
 }
 
-const DEFS: &str = r#"<bpmn:message id="m_paid" name="${orderId}-paid"/>
+pub(super) const DEFS: &str = r#"<bpmn:message id="m_paid" name="${orderId}-paid"/>
 <bpmn:message id="m_cancel" name="cancel"/>
 <bpmn:message id="m_reply" name="reply"/>
 <bpmn:signal id="s_alarm" name="alarm"/>
@@ -21,15 +21,15 @@ const DEFS: &str = r#"<bpmn:message id="m_paid" name="${orderId}-paid"/>
 <bpmn:error id="e_other" errorCode="OTHER"/>
 <bpmn:escalation id="x_late" escalationCode="LATE"/>"#;
 
-fn msg(r: &str) -> String {
+pub(super) fn msg(r: &str) -> String {
     format!(r#"<bpmn:messageEventDefinition messageRef="{r}"/>"#)
 }
 
-fn sig(r: &str) -> String {
+pub(super) fn sig(r: &str) -> String {
     format!(r#"<bpmn:signalEventDefinition signalRef="{r}"/>"#)
 }
 
-fn deliver(token: TokenId, v: Value) -> Command {
+pub(super) fn deliver(token: TokenId, v: Value) -> Command {
     Command::Deliver { token, variables: vars(v) }
 }
 
