@@ -2,8 +2,10 @@
 // key, delivered by hand with variables after a JSON check and a confirmation: the instance
 // moves on and the subscription is gone), the 事件 list (search, type filter, links to the
 // instance, 启动事件 for a definition's message start event), the 发送消息 form (delivery by
-// business key, a start by message, refusals in Chinese: nothing waits, several wait) and the
-// 广播信号 form reaching two instances; a suspended instance's refusal is told in Chinese.
+// business key or to every match, a start by message, refusals in Chinese: nothing waits, several
+// wait) and the
+// 广播信号 form reaching two instances; a suspended instance's refusal is told in Chinese; paging by 20,
+// the English labels, and a tenant manager who sees and reaches only their own tenant.
 //
 // Each test deploys the fixtures with its own suffix (message and signal names included), so
 // the tests neither see each other's subscriptions nor depend on the demo data.
@@ -125,6 +127,7 @@ test('发送消息 form: by business key, a start by message, and the refusals i
   await deployWithSuffix(page, 'e2e-message.bpmn', sfx);
   const a = await startInstance(page, `e2e-msg-${sfx}`, { businessKey: `a-${sfx}` });
   const b = await startInstance(page, `e2e-msg-${sfx}`, { businessKey: `b-${sfx}` });
+  const c = await startInstance(page, `e2e-msg-${sfx}`, { businessKey: `c-${sfx}` });
   await openEvents(page, sfx);
   const form = page.getByTestId('message-form');
   const result = page.getByTestId('message-result');
@@ -154,6 +157,16 @@ test('发送消息 form: by business key, a start by message, and the refusals i
   const table = page.getByTestId('event-table');
   await expect(table.locator(`tr[data-instance="${b.id}"]`)).toHaveCount(0);
   await expect(table.locator(`tr[data-instance="${a.id}"]`)).toHaveCount(1);
+
+  // 投递给所有匹配的实例: a and c, the two still waiting, both receive it.
+  await form.getByTestId('message-key').fill('');
+  await form.getByTestId('message-all').check();
+  await form.getByTestId('message-send').click();
+  await expect(result.locator('li')).toHaveCount(2);
+  await expect(result.locator(`li[data-instance="${a.id}"]`)).toContainText('已送达');
+  await expect(result.locator(`li[data-instance="${c.id}"]`)).toContainText('已送达');
+  await expect(table.locator(`tr[data-name="付款通知-${sfx}"]`)).toHaveCount(0);
+  await form.getByTestId('message-all').uncheck();
 
   // The message start event: a new instance, opened from the result.
   await form.getByTestId('message-name').fill(`下单-${sfx}`);
@@ -217,4 +230,48 @@ test('广播信号 reaches both waiting instances; a suspended instance refuses 
     await expect(page.getByTestId('instance-history').locator('tr[data-activity="recall"]')).toContainText('进行中');
     await expect(page.getByTestId('instance-variables').locator('tr[data-variable="recalled"]')).toBeVisible();
   }
+});
+
+test('事件 pages by 20 and speaks English; a tenant manager sees and reaches only their tenant', async ({ page, browser }) => {
+  await signIn(page, 'admin', undefined, '/');
+  const sfx = uniqueKey('ep');
+  await deployWithSuffix(page, 'e2e-signal.bpmn', sfx);
+  for (let i = 0; i < 21; i += 1) {
+    await startInstance(page, `e2e-sig-${sfx}`, { businessKey: `p${i}-${sfx}` });
+  }
+  await openEvents(page, sfx, '信号');
+  const rows = page.getByTestId('event-table').locator('tr[data-subscription]');
+  await expect(rows).toHaveCount(20);
+  await expect(rows.first()).toContainText(`p0-${sfx}`);
+  await page.getByTestId('page-next').click();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(`p20-${sfx}`);
+  await expect(page.getByTestId('page-next')).toBeDisabled();
+  await page.getByTestId('page-prev').click();
+  await expect(rows).toHaveCount(20);
+
+  // The same page in English.
+  await page.getByRole('button', { name: 'English', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Events');
+  await expect(page.getByTestId('signal-form')).toContainText('Broadcast a signal');
+  await expect(rows.first()).toContainText('Signal');
+  await page.getByRole('button', { name: '中文', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('事件');
+
+  // The tenant manager of 华东分公司 sees none of the default tenant's subscriptions, and a
+  // broadcast of its signal from there reaches nothing.
+  const context = await browser.newContext({ baseURL: process.env.BPM_E2E_URL, locale: 'zh-CN' });
+  const east = await context.newPage();
+  await signIn(east, 'east-manager', undefined, '/events');
+  await openEvents(east, sfx);
+  await expect(east.getByTestId('event-empty')).toBeVisible();
+  await expect(east.getByTestId('signal-form').getByTestId('event-scope')).toContainText('华东分公司');
+  await east.getByTestId('signal-name').fill(`召回-${sfx}`);
+  await east.getByTestId('signal-send').click();
+  await east.getByTestId('ask-dialog').getByRole('button', { name: '确定' }).click();
+  await expect(east.getByTestId('signal-result')).toContainText('已送达 0 个实例');
+  await context.close();
+
+  await openEvents(page, sfx, '信号');
+  await expect(rows).toHaveCount(20);
 });

@@ -318,7 +318,7 @@ fn scope_name(me: &crate::api::Me, all: &'static str) -> String {
     }
 }
 
-/// The scope line of a form.
+/// The scope line of a form: the tenant chosen in the header, or 全部租户.
 #[component]
 fn ScopeLine() -> impl IntoView {
     let t = use_t();
@@ -326,7 +326,11 @@ fn ScopeLine() -> impl IntoView {
     view! {
         <p class="muted small" data-testid="event-scope">
             {move || t("ev.scope")} "："
-            {move || me.get().and_then(Result::ok).map(|m| scope_name(&m, t("ev.scope_all")))}
+            // Inside a Transition: the server renders it when the caller is known, so the
+            // browser hydrates the same text.
+            <Transition fallback=|| ()>
+                {move || me.get().and_then(Result::ok).map(|m| scope_name(&m, t("ev.scope_all")))}
+            </Transition>
         </p>
     }
 }
