@@ -119,6 +119,19 @@ test('a waiting message: listed on the instance page and under 事件, delivered
   await openEvents(page, sfx);
   await expect(page.getByTestId('event-table').locator('tr[data-subscription]')).toHaveCount(1);
   await expect(page.getByTestId('event-table').locator(`tr[data-instance="${started.id}"]`)).toHaveCount(0);
+
+  // By hand at the start event: the confirmation says a new instance starts, and it does.
+  await page.getByTestId('event-table').locator(`tr[data-name="下单-${sfx}"]`).getByRole('button', { name: '发送消息' }).click();
+  await dialog.getByTestId('deliver-next').click();
+  await expect(dialog.getByTestId('deliver-question')).toContainText(`启动流程“按消息下单 ${sfx}”`);
+  await dialog.getByTestId('deliver-confirm').click();
+  await expect(page.getByTestId('flash')).toContainText('已启动新实例');
+  const orders = `/api/v1/process-instances?definitionName=${encodeURIComponent(`按消息下单 ${sfx}`)}`;
+  const list = await page.request.get(orders, { headers: CONSOLE });
+  expect(list.ok(), await list.text()).toBeTruthy();
+  const items = (await list.json()).items;
+  expect(items.length).toBe(1);
+  expect(items[0].definitionKey).toBe(`e2e-order-${sfx}`);
 });
 
 test('发送消息 form: by business key, a start by message, and the refusals in Chinese', async ({ page }) => {
