@@ -353,6 +353,7 @@ fn still_refused_elements_say_what_to_do() {
     assert!(reason_of(&p, "cx").contains("inclusive or parallel gateway"));
     assert!(reason_of(&p, "cond").contains("exclusive gateway"));
     assert!(reason_of(&p, "multi").contains("one event per trigger"));
+    assert!(reason_of(&p, "err_start").contains("put error and escalation start events in an event sub-process"));
 }
 
 #[test]

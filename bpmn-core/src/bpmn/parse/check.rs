@@ -184,7 +184,19 @@ fn not_supported(node: &FlowNode, scope: Scope) -> String {
         (NodeKind::StartEvent { .. }, Some(_)) if scope == Scope::SubProcess => {
             "the start event of an embedded sub-process has no trigger; remove the event definition"
         }
-        _ => "this kind of event does not run here; use a message, signal, timer, error or escalation event instead",
+        (NodeKind::StartEvent { .. }, _) => {
+            "a process starts with a none, timer, message or signal start event; put error and escalation start events in an event sub-process"
+        }
+        (NodeKind::IntermediateCatchEvent { .. }, _) => {
+            "an intermediate catch event waits for a message, signal, timer or link; catch errors and escalations with a boundary event or an event sub-process"
+        }
+        (NodeKind::IntermediateThrowEvent { .. }, _) => {
+            "an intermediate throw event raises a message, signal, escalation or link, or nothing; throw an error with an error end event"
+        }
+        (NodeKind::BoundaryEvent { .. }, _) => {
+            "a boundary event catches a message, signal, timer, error or escalation; change its event definition"
+        }
+        _ => "this kind of end event does not run here; end with none, terminate, error, message, signal or escalation",
     };
     format!("{NOT_SUPPORTED}: {fix}")
 }
