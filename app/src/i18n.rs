@@ -379,6 +379,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("ev.result_started", "已启动", "Started"),
     ("ev.message_sent", "消息“{name}”已处理：", "Message '{name}' went to:"),
     ("ev.signal_reached", "信号“{name}”已送达 {count} 个实例（含新启动的实例）。", "Signal '{name}' reached {count} instance(s), started ones included."),
+    (
+        "ev.signal_none",
+        "信号“{name}”没有送达任何实例：范围内没有等待此信号的运行中实例（挂起的实例不接收），也没有以此信号启动的流程。请检查信号名称和页头的租户。",
+        "Signal '{name}' reached no instance: nothing running in scope waits for it (suspended instances do not receive it) and no process starts with it. Check the signal name and the tenant in the header.",
+    ),
     ("ev.refused", "未能发送", "Not sent"),
     ("ev.detail", "详情", "Details"),
     (
@@ -398,8 +403,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     (
         "ev.refusal.ambiguous",
-        "有多个实例在等待此消息：请填写业务标识以指定其中一个，或勾选“投递给所有匹配的实例”。",
-        "Several instances wait for this message: give a business key to name one, or tick 'Deliver to every matching instance'.",
+        "有多个实例在等待此消息（或有多个租户的流程以此消息启动）：请填写业务标识以指定其中一个（或在页头选择租户），或勾选“投递给所有匹配的实例”。",
+        "Several instances wait for this message (or processes of several tenants start with it): give a business key to name one (or choose the tenant in the header), or tick 'Deliver to every matching instance'.",
     ),
     ("ev.refusal.ended", "实例已结束，不再等待消息或信号。", "The instance has ended; it waits for nothing."),
     ("ev.refusal.changed", "实例刚被其他操作修改：请刷新页面后重试。", "The instance changed meanwhile: reload the page and try again."),

@@ -282,7 +282,7 @@ test('事件 pages by 20 and speaks English; a tenant manager sees and reaches o
   await east.getByTestId('signal-name').fill(`召回-${sfx}`);
   await east.getByTestId('signal-send').click();
   await east.getByTestId('ask-dialog').getByRole('button', { name: '确定' }).click();
-  await expect(east.getByTestId('signal-result')).toContainText('已送达 0 个实例');
+  await expect(east.getByTestId('signal-result')).toContainText('没有送达任何实例');
   await context.close();
 
   await openEvents(page, sfx, '信号');

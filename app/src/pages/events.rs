@@ -500,6 +500,9 @@ fn SignalForm(reload: Callback<()>) -> impl IntoView {
             {move || outcome.get().map(|(n, r)| view! {
                 <div class="event-result" data-testid="signal-result">
                     {match r {
+                        Ok(0) => view! {
+                            <p class="warn-panel panel" data-count="0">{fill(t("ev.signal_none"), &[("name", n.as_str())])}</p>
+                        }.into_any(),
                         Ok(count) => view! {
                             <p data-count=count.to_string()>{fill(t("ev.signal_reached"), &[("name", n.as_str()), ("count", count.to_string().as_str())])}</p>
                         }.into_any(),
