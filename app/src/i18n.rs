@@ -367,7 +367,7 @@ const LABELS: &[(&str, &str, &str)] = &[
         "发给范围内所有等待此信号的运行中实例（挂起的实例不接收），并启动以此信号启动的流程。",
         "Reaches every running instance in scope that waits for this signal (suspended ones do not receive it) and starts the processes that start with it.",
     ),
-    ("ev.scope", "范围", "Scope"),
+    ("ev.scope", "范围：", "Scope: "),
     ("ev.scope_all", "全部租户", "All tenants"),
     (
         "ev.confirm_broadcast",

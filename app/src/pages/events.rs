@@ -16,25 +16,28 @@ use crate::api::events::{
 };
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, MeResource, Modal, Pager, SearchBox, Tabs};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::label::Label;
-use crate::use_t;
+use crate::{use_t, I18n};
 use bpmn_core::time::datetime;
 
 /// A refusal in the console's words (for the refusals it knows) with the engine's own sentence
-/// beneath as the detail; `not_found` names what a 404 means where it was asked.
+/// beneath as the detail (it names the instances concerned); `not_found` names what a 404
+/// means where it was asked. In English the engine's sentence alone says it.
 #[component]
 pub fn EventRefusal(error: AppError, not_found: &'static str) -> impl IntoView {
     let t = use_t();
+    let lang = expect_context::<I18n>().lang;
     let key = refusal_key(&error, not_found);
-    let detail = error.message.clone();
+    let detail = StoredValue::new(error.message);
     view! {
         <div class="field-error refusal" role="alert" data-testid="event-refusal">
-            {match key {
+            {move || match key.filter(|_| lang.get() == Lang::Zh) {
                 Some(k) => view! {
-                    <span>{move || t(k)}</span>
-                    <span class="muted small refusal-detail">{detail}</span>
+                    <span>{t(k)}</span>
+                    <span class="muted small refusal-detail">{detail.get_value()}</span>
                 }.into_any(),
-                None => view! { <span>{detail}</span> }.into_any(),
+                None => view! { <span>{detail.get_value()}</span> }.into_any(),
             }}
         </div>
     }
@@ -325,7 +328,7 @@ fn ScopeLine() -> impl IntoView {
     let me = expect_context::<MeResource>().0;
     view! {
         <p class="muted small" data-testid="event-scope">
-            {move || t("ev.scope")} "："
+            {move || t("ev.scope")}
             // Inside a Transition: the server renders it when the caller is known, so the
             // browser hydrates the same text.
             <Transition fallback=|| ()>
