@@ -280,6 +280,7 @@ pub async fn revoke_token(id: String) -> Result<(), AppError> {
 }
 
 pub mod definitions;
+pub mod events;
 pub mod instances;
 pub mod jobs;
 pub mod tasks;

@@ -79,6 +79,7 @@ const NAV: &[(&str, &str)] = &[
     ("/tasks", "nav.tasks"),
     ("/instances", "nav.instances"),
     ("/jobs", "nav.jobs"),
+    ("/events", "nav.events"),
     ("/tenants", "nav.tenants"),
     ("/org", "nav.org"),
     ("/tokens", "nav.tokens"),

@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("instances") view=InstancesPage />
                     <Route path=path!("instances/:id") view=InstanceDetailPage />
                     <Route path=path!("jobs") view=JobsPage />
+                    <Route path=path!("events") view=EventsPage />
                     <Route path=path!("tenants") view=TenantsPage />
                     <Route path=path!("org") view=OrgPage />
                     <Route path=path!("tokens") view=TokensPage />

@@ -3,6 +3,7 @@
 mod catalog;
 pub mod definition;
 mod deployments;
+pub mod events;
 mod home;
 mod instance;
 pub mod instances;
@@ -17,6 +18,7 @@ mod tokens;
 pub use catalog::CatalogPage;
 pub use definition::DefinitionPage;
 pub use deployments::DeploymentsPage;
+pub use events::EventsPage;
 pub use home::{HomePage, NotFound, Placeholder};
 pub use instance::InstanceDetailPage;
 pub use instances::InstancesPage;

@@ -43,7 +43,7 @@ test('signed in: the server-rendered page hydrates, navigates and shows server f
 
   // Client-side navigation through the left menu to every screen.
   for (const [label, path] of [['目录', '/catalog'], ['部署', '/deployments'], ['模型', '/models'], ['任务', '/tasks'],
-    ['实例', '/instances'], ['作业', '/jobs'], ['租户', '/tenants'], ['机构', '/org']]) {
+    ['实例', '/instances'], ['作业', '/jobs'], ['事件', '/events'], ['租户', '/tenants'], ['机构', '/org']]) {
     await page.getByRole('navigation').getByRole('link', { name: label, exact: true }).click();
     await expect(page).toHaveURL(new RegExp(`${path}$`));
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

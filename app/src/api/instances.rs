@@ -115,6 +115,8 @@ pub struct InstanceView {
     pub variable_history: Vec<VariableChangeRow>,
     pub jobs: Vec<InstanceJob>,
     pub children: Vec<InstanceSummary>,
+    /// The message and signal subscriptions it waits on, oldest first.
+    pub subscriptions: Vec<bpmn_core::event::EventSubscription>,
     /// The diagram with the executed path and the current position, or why there is none.
     pub svg: Result<String, String>,
 }
@@ -146,7 +148,11 @@ pub(super) mod convert {
         }
     }
 
-    pub fn view(d: rt::InstanceDetail, svg: Result<String, String>) -> InstanceView {
+    pub fn view(
+        d: rt::InstanceDetail,
+        subscriptions: Vec<bpmn_core::event::EventSubscription>,
+        svg: Result<String, String>,
+    ) -> InstanceView {
         InstanceView {
             variables: d.variables.iter().map(|(k, v)| variable(k.clone(), v)).collect(),
             history: d.history,
@@ -165,6 +171,7 @@ pub(super) mod convert {
                 .collect(),
             jobs: d.jobs,
             children: d.children,
+            subscriptions,
             row: d.summary,
             svg,
         }
@@ -231,7 +238,8 @@ pub async fn list_instances(filter: InstanceFilter, cursor: Option<String>) -> R
     Ok(InstancePage { items: page.items, next: page.next, token })
 }
 
-/// One instance with everything the detail screen shows, and its diagram.
+/// One instance with everything the detail screen shows (its waiting message and signal
+/// subscriptions included), and its diagram.
 #[server(endpoint = "instance", input = Json)]
 pub async fn load_instance(id: String) -> Result<InstanceView, AppError> {
     use crate::ssr::{current, engine};
@@ -239,8 +247,9 @@ pub async fn load_instance(id: String) -> Result<InstanceView, AppError> {
     let e = engine()?;
     let a = &s.session.account;
     let detail = e.instance(a, &id).await?;
+    let subscriptions = e.instance_subscriptions(a, &id).await?;
     let svg = e.instance_diagram_svg(a, &id).await.map_err(|e| e.to_string());
-    Ok(convert::view(detail, svg))
+    Ok(convert::view(detail, subscriptions, svg))
 }
 
 /// The active activities and the possible targets of 调整 Adjust.

@@ -1,5 +1,6 @@
 //! One instance: state and attributes, the operations, the diagram with the executed path and
-//! the current position, the activity history, tasks, variables (editable, type-checked),
+//! the current position, the 等待的事件 it waits for (message and signal subscriptions, each
+//! deliverable by hand), the activity history, tasks, variables (editable, type-checked),
 //! variable history, incidents (retry), jobs and the operations log.
 
 use leptos::prelude::*;
@@ -15,6 +16,7 @@ use crate::browser;
 use crate::components::{loaded, use_flash};
 use crate::label::Label;
 use crate::pages::definition::Diagram;
+use crate::pages::events::{provide_event_ops, EventDialogs, SubscriptionHead, SubscriptionRow};
 use crate::pages::instances::{provide_instance_ops, InstanceActions, InstanceDialogs, StateBadge};
 use crate::pages::jobs::{provide_job_ops, JobActions, JobDialogs, JobErrorLink, JobStateBadge};
 use crate::pages::tasks::task_state_class;
@@ -29,10 +31,12 @@ pub fn InstanceDetailPage() -> impl IntoView {
     let reload = Callback::new(move |_| detail.refetch());
     provide_instance_ops(reload);
     provide_job_ops(reload);
+    provide_event_ops(reload);
     view! {
         {loaded(detail, move |d| view! { <InstanceDetail d=d reload=reload /> })}
         <InstanceDialogs />
         <JobDialogs />
+        <EventDialogs />
     }
 }
 
@@ -88,6 +92,22 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
         })}
         <h2>{move || t("def.diagram")}</h2>
         <Diagram svg=d.svg.clone() />
+
+        <h2>{move || t("ev.waiting")}</h2>
+        {if d.subscriptions.is_empty() {
+            view! { <p class="muted" data-testid="instance-events-empty">{move || t("ev.instance_empty")}</p> }.into_any()
+        } else {
+            view! {
+                <table class="grid" data-testid="instance-events">
+                    <SubscriptionHead across=false />
+                    <tbody>
+                        {d.subscriptions.into_iter().map(|sub| view! {
+                            <SubscriptionRow sub=sub across=false actions=editable />
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
 
         <h2>{move || t("inst.history")}</h2>
         <table class="grid" data-testid="instance-history">
