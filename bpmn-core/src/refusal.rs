@@ -39,6 +39,9 @@ pub enum ConflictReason {
     Broken,
     /// The server stopped before the change was saved; try again.
     Interrupted,
+    /// The request matches several things where it must name one (a message that several
+    /// instances wait for); narrow it down, or ask for all of them.
+    Ambiguous,
 }
 
 impl ConflictReason {
@@ -58,6 +61,7 @@ impl ConflictReason {
             ConflictReason::NotExecutable => "not_executable",
             ConflictReason::Broken => "broken",
             ConflictReason::Interrupted => "interrupted",
+            ConflictReason::Ambiguous => "ambiguous",
         }
     }
 }
@@ -101,6 +105,7 @@ mod tests {
             ConflictReason::NotExecutable,
             ConflictReason::Broken,
             ConflictReason::Interrupted,
+            ConflictReason::Ambiguous,
         ] {
             assert_eq!(serde_json::to_value(r).unwrap(), serde_json::Value::String(r.code().into()));
         }

@@ -26,8 +26,11 @@ use crate::bpmn::parse::{parse, ParseError, ParseErrorKind, ParseOptions, Unsupp
 use crate::bpmn::Definitions;
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
-use crate::store::definitions::{insert_definition, insert_deployment, latest_version, NewDefinition, NewDeployment};
+use crate::store::definitions::{
+    insert_definition, insert_deployment, latest_version, set_version_tag, NewDefinition, NewDeployment,
+};
 use crate::store::error::is_lost_race;
+use crate::store::events::replace_start_subscriptions;
 use crate::store::new_id;
 use crate::Engine;
 
@@ -310,6 +313,7 @@ impl Engine {
             return Ok(outcome);
         }
 
+        let tags = crate::events::version_tags(xml);
         for (p, version) in plan.new_versions() {
             let id = new_id();
             let definition = NewDefinition {
@@ -327,6 +331,17 @@ impl Engine {
                 deployed_at: now,
             };
             insert_definition(&mut tx, definition).await?;
+            if let Some(tag) = tags.get(&p.key) {
+                set_version_tag(&mut tx, &id, tag).await?;
+            }
+            if let Some(process) = parsed.processes.iter().find(|q| q.id == p.key) {
+                let rows = if p.startable {
+                    crate::events::start_subscriptions(process, target.tenant_id, &id, &p.name, now)
+                } else {
+                    Vec::new()
+                };
+                replace_start_subscriptions(&mut tx, target.tenant_id, &p.key, rows).await?;
+            }
             outcome.definitions.push(DeployedDefinition {
                 id,
                 key: p.key.clone(),

@@ -11,6 +11,10 @@ pub enum EngineError {
     /// The named thing does not exist (or is not visible to the caller). HTTP 404.
     #[error("{what} '{id}' was not found; it may have been deleted meanwhile. Reload the list.")]
     NotFound { what: &'static str, id: String },
+    /// Nothing matches the request: a message or signal that nothing waits for. The sentence
+    /// says what to check. HTTP 404.
+    #[error("{message}")]
+    Unmatched { message: String },
     /// Input that can never succeed as given. HTTP 422.
     #[error("{message}")]
     Invalid {
@@ -68,7 +72,7 @@ impl EngineError {
     /// A short, stable code for API clients (`{"error": code}`).
     pub fn code(&self) -> &'static str {
         match self {
-            EngineError::NotFound { .. } => "not_found",
+            EngineError::NotFound { .. } | EngineError::Unmatched { .. } => "not_found",
             EngineError::Invalid { .. } => "invalid",
             EngineError::Conflict { .. } => "conflict",
             EngineError::ChangedMeanwhile { .. } => "changed_meanwhile",
@@ -92,7 +96,7 @@ impl EngineError {
     /// The HTTP status this refusal maps to.
     pub fn status(&self) -> u16 {
         match self {
-            EngineError::NotFound { .. } => 404,
+            EngineError::NotFound { .. } | EngineError::Unmatched { .. } => 404,
             EngineError::Invalid { .. } => 422,
             EngineError::Conflict { .. } | EngineError::ChangedMeanwhile { .. } => 409,
             EngineError::Forbidden(_) => 403,

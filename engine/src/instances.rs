@@ -10,6 +10,7 @@
 //! "changed meanwhile" (or, when the caller did not pin a revision, re-read and retried).
 
 mod command;
+mod deliver;
 mod loaded;
 mod ops;
 mod query;
@@ -19,6 +20,7 @@ mod step_writes;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub(crate) use self::deliver::{check_variables, Delivery};
 pub(crate) use self::loaded::ProcessCache;
 pub(crate) use self::ops::LatestVersions;
 pub use self::query::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskQuery};

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod demo;
 pub mod deploy;
 pub mod error;
+pub mod events;
 pub mod identity;
 pub mod instances;
 pub mod jobs;

@@ -7,7 +7,8 @@
 //! One module per table family: `instances`, `tasks`, `history` (activity instances, variable
 //! changes, operation log), `incidents`, `jobs` (jobs, their attempts, timer start events),
 //! `identity` (tenants, accounts, sessions, organisation, API tokens), `catalog`, `audit`,
-//! `definitions` (deployments, definition versions, models), `demo` and `testing`; `sql`
+//! `definitions` (deployments, definition versions, models), `events` (event
+//! subscriptions), `demo` and `testing`; `sql`
 //! holds the query helpers (placeholders, `LIKE` patterns, keyset cursors, multi-row inserts,
 //! and the rules that keep PostgreSQL's plans stable) and `error` turns the database's
 //! failures into the engine's errors. Reads are typed functions on [`Store`]; instance
@@ -90,6 +91,7 @@ pub(crate) mod definitions;
 pub(crate) mod demo;
 pub(crate) mod direct;
 pub(crate) mod error;
+pub(crate) mod events;
 pub(crate) mod history;
 pub(crate) mod identity;
 pub(crate) mod incidents;

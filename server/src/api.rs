@@ -1,12 +1,14 @@
 //! The HTTP/JSON API for applications and automation (`/api/v1`), described by the OpenAPI
 //! document at `/api/v1/openapi.json`. Handlers are thin: they read the request, call one
 //! engine method, and map the result (or the refusal) to JSON. Definitions and deployments
-//! are here; instances are in [`instances`], user tasks in [`tasks`], jobs in [`jobs`].
+//! are here; instances are in [`instances`], user tasks in [`tasks`], jobs in [`jobs`],
+//! messages, signals and event subscriptions in [`events`].
 //!
 //! The `Api…` types of these modules are the API's published contract (camelCase, ISO 8601
 //! times, the names of `openapi.json`): they are built from the engine's types, never shared
 //! with the console's own wire, so the console can change without breaking API clients.
 
+mod events;
 mod instances;
 mod jobs;
 mod tasks;
@@ -244,6 +246,7 @@ pub fn routes(max_upload: usize) -> Router<AppState> {
         .merge(instances::routes())
         .merge(tasks::routes())
         .merge(jobs::routes())
+        .merge(events::routes())
 }
 
 async fn openapi() -> Response {

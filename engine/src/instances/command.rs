@@ -12,10 +12,11 @@ use serde_json::{Map, Value};
 use super::loaded::Loaded;
 use super::step_writes::incident;
 use super::InstanceStatus;
-use crate::bpmn::model::Process;
+use crate::bpmn::model::{CalledBinding, Process};
 use crate::error::{ConflictReason, EngineError, Result};
 use crate::jobs::{JobCommand, JobInstance};
 use crate::runtime::{self, Command, InstanceState, RuntimeError, TokenId};
+use crate::store::events;
 use crate::store::history::NewOperation;
 use crate::store::instances::{self, LatestCheck};
 use crate::store::writes::{Cascade, Write, WriteSet};
@@ -74,6 +75,9 @@ pub(super) struct Outcome {
     /// The instance row a start inserted, when nothing else in the command changed it (no
     /// call activity's child, no incident): the caller's answer without reading it back.
     pub written: Option<Written>,
+    /// Signals thrown with more receivers than one transaction takes: tenant and name, to be
+    /// broadcast once the command has committed.
+    pub deferred_signals: Vec<(String, String)>,
 }
 
 /// The list columns of a new instance row as a start wrote them.
@@ -99,10 +103,59 @@ pub(super) struct Step {
 
 /// Work a step causes in another instance.
 pub(super) enum FollowUp {
-    StartChild { parent: Arc<Loaded>, token: TokenId, node: usize, key: String, variables: Map<String, Value> },
-    ChildDone { parent_id: String, token: i64, variables: Map<String, Value> },
-    TerminateChild { parent_id: String, token: TokenId },
+    StartChild {
+        parent: Arc<Loaded>,
+        token: TokenId,
+        node: usize,
+        key: String,
+        binding: ChildBinding,
+        business_key: Option<String>,
+        variables: Map<String, Value>,
+    },
+    ChildDone {
+        parent_id: String,
+        token: i64,
+        variables: Map<String, Value>,
+    },
+    TerminateChild {
+        parent_id: String,
+        token: TokenId,
+    },
+    /// A signal thrown by a step: delivered to its receivers in the tenant and starting the
+    /// definitions it starts, in this transaction when they are few
+    /// ([`SIGNAL_RECEIVERS_IN_COMMAND`]), else right after it commits.
+    Broadcast {
+        tenant_id: String,
+        name: String,
+    },
+    /// An error or escalation a child instance did not catch, thrown at its parent's call
+    /// activity token.
+    Propagate {
+        parent_id: String,
+        token: i64,
+        thrown: Thrown,
+    },
 }
+
+/// Which version of the called process a call activity starts.
+#[derive(Debug, Clone)]
+pub(super) struct ChildBinding {
+    pub binding: CalledBinding,
+    pub version: Option<String>,
+    pub version_tag: Option<String>,
+}
+
+/// What a child instance throws at its parent.
+#[derive(Debug, Clone)]
+pub(super) enum Thrown {
+    Error { code: String, message: Option<String> },
+    Escalation { code: String },
+}
+
+/// How many receivers of a signal thrown by a step are reached in the step's own transaction;
+/// a signal with more is broadcast right after the transaction commits, in batches (see
+/// `crate::events`).
+pub(super) const SIGNAL_RECEIVERS_IN_COMMAND: i64 = 200;
 
 /// The refusal for a core error on a command.
 pub(super) fn runtime_refusal(e: RuntimeError) -> EngineError {
@@ -180,7 +233,7 @@ impl Engine {
         if step.follow.is_empty() && plan.incidents.is_empty() {
             outcome.written = step.written;
         }
-        let mut queue: VecDeque<FollowUp> = step.follow.into();
+        let queue: VecDeque<FollowUp> = step.follow.into();
         for guard in plan.guards {
             ws.check(
                 guard,
@@ -213,6 +266,31 @@ impl Engine {
             self.store.write(ws).await?;
             return Ok(outcome);
         }
+        self.cascade(ws, queue, &plan.ctx.actor, now, &mut outcome).await?;
+        self.deferred_signals(&mut outcome).await?;
+        Ok(outcome)
+    }
+
+    /// Broadcasts the signals a committed command threw with more receivers than its
+    /// transaction took.
+    pub(super) async fn deferred_signals(&self, outcome: &mut Outcome) -> Result<()> {
+        for (tenant, name) in std::mem::take(&mut outcome.deferred_signals) {
+            self.signal_tenant(tenant, name, Map::new()).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs a command's first write set and the work it causes in other instances in one
+    /// transaction.
+    pub(super) async fn cascade(
+        &self,
+        ws: WriteSet,
+        queue: VecDeque<FollowUp>,
+        actor: &str,
+        now: i64,
+        outcome: &mut Outcome,
+    ) -> Result<()> {
+        let mut queue = queue;
         // Work in other instances reads them inside the transaction.
         let mut tx = self.store.begin_cascade().await?;
         tx.run(ws).await?;
@@ -228,14 +306,14 @@ impl Engine {
                     ),
                 ));
             }
-            let system = StepCtx { actor: plan.ctx.actor.clone(), ..StepCtx::default() };
+            let system = StepCtx { actor: actor.to_owned(), ..StepCtx::default() };
             let mut ws = WriteSet::default();
-            let more = self.follow_up(&mut tx, &mut ws, f, &system, now, &mut outcome).await?;
+            let more = self.follow_up(&mut tx, &mut ws, f, &system, now, outcome).await?;
             tx.run(ws).await?;
             queue.extend(more);
         }
         tx.commit().await?;
-        Ok(outcome)
+        Ok(())
     }
 
     /// The job executor's entry (see [`crate::jobs`]): runs what `decide` makes of the
@@ -278,28 +356,108 @@ impl Engine {
         outcome: &mut Outcome,
     ) -> Result<Vec<FollowUp>> {
         match f {
-            FollowUp::StartChild { parent, token, node, key, variables } => {
-                let def = instances::latest_startable_in(tx, &parent.tenant_id, &key).await?;
-                let Some((definition_id, name)) = def else {
-                    let message = format!(
-                        "The call activity '{}' calls process '{key}', which has no startable version in tenant \
-                         '{}'. Deploy it, then adjust the instance.",
-                        parent.node_name(node),
-                        parent.tenant_id
-                    );
-                    let activity = parent.node(node).map(|n| n.id.clone()).unwrap_or_default();
-                    ws.push(incident(&parent, token as i64, &activity, &message, now));
-                    ws.push(Write::RefreshIncidentCount { instance_id: parent.id.clone() });
-                    return Ok(Vec::new());
+            FollowUp::StartChild { parent, token, node, key, binding, business_key, variables } => {
+                let def = match self.called_definition(tx, &parent, &key, &binding).await? {
+                    Ok(def) => def,
+                    Err(why) => {
+                        let message = format!(
+                            "The call activity '{}' calls process '{key}', {why} in tenant '{}'. Deploy it, then \
+                             adjust the instance.",
+                            parent.node_name(node),
+                            parent.tenant_id
+                        );
+                        let activity = parent.node(node).map(|n| n.id.clone()).unwrap_or_default();
+                        ws.push(incident(&parent, token as i64, &activity, &message, now));
+                        ws.push(Write::RefreshIncidentCount { instance_id: parent.id.clone() });
+                        return Ok(Vec::new());
+                    }
                 };
-                let child = self
+                let (definition_id, name) = def;
+                let mut child = self
                     .new_instance(&definition_id, parent.tenant_id.clone(), name, Some((&parent.id, token as i64)))
                     .await?;
+                child.business_key = business_key.filter(|b| !b.trim().is_empty());
                 let (state, effects) =
                     runtime::step(&child.process, child.state.clone(), Command::Start { variables }, now)
                         .map_err(runtime_refusal)?;
                 self.write_step(ws, &Arc::new(child), state, effects, InstanceStatus::Running, ctx, now, outcome)
                     .map(|s| s.follow)
+            }
+            FollowUp::Broadcast { tenant_id, name } => {
+                let receivers =
+                    events::signal_receivers_in(tx, &tenant_id, &name, SIGNAL_RECEIVERS_IN_COMMAND + 1).await?;
+                if receivers.len() as i64 > SIGNAL_RECEIVERS_IN_COMMAND {
+                    outcome.deferred_signals.push((tenant_id, name));
+                    return Ok(Vec::new());
+                }
+                let mut more = Vec::new();
+                for (_, instance_id, token) in receivers {
+                    let Some(row) = instances::instance_row_in(tx, instance_id).await? else { continue };
+                    let inst = self.loaded(row).await?;
+                    let waiting = inst
+                        .state
+                        .tokens
+                        .iter()
+                        .any(|t| t.id == token as TokenId && t.state == crate::runtime::TokenState::WaitingSignal);
+                    if inst.status != InstanceStatus::Running || !waiting {
+                        continue;
+                    }
+                    let cmd = Command::Deliver { token: token as TokenId, variables: Map::new() };
+                    let Ok((state, effects)) = runtime::step(&inst.process, inst.state.clone(), cmd, now) else {
+                        continue;
+                    };
+                    let mut w = WriteSet::default();
+                    let status = inst.status;
+                    let step = self.write_step(&mut w, &Arc::new(inst), state, effects, status, ctx, now, outcome)?;
+                    // Each receiver's rows are written before the next one is read: one instance
+                    // may wait for the signal with several tokens.
+                    tx.run(w).await?;
+                    more.extend(step.follow);
+                }
+                for start in events::signal_starts_in(tx, &tenant_id, &name).await? {
+                    let def = start.sub;
+                    let child = self
+                        .new_instance(&def.definition_id, def.tenant_id.clone(), def.definition_name.clone(), None)
+                        .await?;
+                    let Some(node) = child.process.node_index(&def.activity_id) else { continue };
+                    let cmd = Command::StartAt { start: node, variables: Map::new() };
+                    let Ok((state, effects)) = runtime::step(&child.process, child.state.clone(), cmd, now) else {
+                        continue;
+                    };
+                    let mut w = WriteSet::default();
+                    let step = self.write_step(
+                        &mut w,
+                        &Arc::new(child),
+                        state,
+                        effects,
+                        InstanceStatus::Running,
+                        ctx,
+                        now,
+                        outcome,
+                    )?;
+                    tx.run(w).await?;
+                    more.extend(step.follow);
+                }
+                Ok(more)
+            }
+            FollowUp::Propagate { parent_id, token, thrown } => {
+                let Some(parent) = instances::instance_row_in(tx, parent_id).await? else {
+                    return Ok(Vec::new());
+                };
+                let parent = self.loaded(parent).await?;
+                if parent.status.is_finished() {
+                    return Ok(Vec::new());
+                }
+                let cmd = match thrown {
+                    Thrown::Error { code, message } => Command::ThrowError { token: token as TokenId, code, message },
+                    Thrown::Escalation { code } => Command::ThrowEscalation { token: token as TokenId, code },
+                };
+                // A parent whose call activity no longer waits (moved meanwhile) takes nothing.
+                let Ok((state, effects)) = runtime::step(&parent.process, parent.state.clone(), cmd, now) else {
+                    return Ok(Vec::new());
+                };
+                let status = parent.status;
+                self.write_step(ws, &Arc::new(parent), state, effects, status, ctx, now, outcome).map(|s| s.follow)
             }
             FollowUp::ChildDone { parent_id, token, variables } => {
                 let Some(parent) = instances::instance_row_in(tx, parent_id).await? else {
@@ -327,6 +485,47 @@ impl Engine {
                 self.write_step(ws, &Arc::new(child), state, effects, status, &ctx, now, outcome).map(|s| s.follow)
             }
         }
+    }
+}
+
+impl Engine {
+    /// The definition (id, name) a call activity of `parent` starts for `key` under its
+    /// binding, or why there is none (completing "calls process 'key', …").
+    async fn called_definition(
+        &self,
+        tx: &mut Cascade,
+        parent: &Loaded,
+        key: &str,
+        b: &ChildBinding,
+    ) -> Result<std::result::Result<(String, String), String>> {
+        let found = match b.binding {
+            CalledBinding::Latest => instances::latest_startable_in(tx, &parent.tenant_id, key).await?,
+            CalledBinding::Deployment => {
+                instances::deployment_startable_in(tx, &parent.tenant_id, key, &parent.definition_id).await?
+            }
+            CalledBinding::Version => {
+                let text = b.version.as_deref().unwrap_or("").trim();
+                let Ok(version) = text.parse::<i64>() else {
+                    return Ok(Err(format!(
+                        "whose version '{text}' (calledElementVersion) is not a whole number; fix the model"
+                    )));
+                };
+                let found = instances::version_startable_in(tx, &parent.tenant_id, key, version).await?;
+                if found.is_none() {
+                    return Ok(Err(format!("which has no startable version {version}")));
+                }
+                found
+            }
+            CalledBinding::VersionTag => {
+                let tag = b.version_tag.as_deref().unwrap_or("").trim();
+                let found = instances::tagged_startable_in(tx, &parent.tenant_id, key, tag).await?;
+                if found.is_none() {
+                    return Ok(Err(format!("which has no startable version tagged '{tag}'")));
+                }
+                found
+            }
+        };
+        Ok(found.ok_or_else(|| "which has no startable version".to_owned()))
     }
 }
 

@@ -55,7 +55,7 @@ impl LatestVersions {
 }
 
 /// Refuses names that cannot be variables.
-fn check_variables(variables: &Map<String, Value>) -> Result<()> {
+pub(super) fn check_variables(variables: &Map<String, Value>) -> Result<()> {
     if let Some(bad) = variables.keys().find(|k| k.trim().is_empty() || k.len() > 200) {
         return Err(EngineError::invalid(
             "variables",

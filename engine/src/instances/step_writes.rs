@@ -7,15 +7,16 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::command::{FollowUp, Outcome, Step, StepCtx, Written};
+use super::command::{ChildBinding, FollowUp, Outcome, Step, StepCtx, Thrown, Written};
 use super::loaded::{node_label, Loaded};
 use super::stamp::next_stamp;
 use super::InstanceStatus;
 use crate::bpmn::model::NodeKind;
 use crate::error::{ConflictReason, EngineError, Result};
 use crate::rules;
-use crate::runtime::{self, Effect, HistoryKind, InstanceState, TimerKind, TokenId};
+use crate::runtime::{self, Effect, HistoryKind, InstanceState, SubscriptionKind, TimerKind, TokenId};
 use crate::schedule::{self, TimerKindText};
+use crate::store::events::NewSubscription;
 use crate::store::history::{EndedActivity, NewActivity, NewVariableChange};
 use crate::store::incidents::NewIncident;
 use crate::store::instances::{InstanceUpdate, LatestCheck, NewInstance};
@@ -74,15 +75,28 @@ impl Engine {
                 Effect::CancelServiceCall { token, .. }
                 | Effect::CancelTimer { token, .. }
                 | Effect::CancelAsync { token, .. } => w.delete_jobs.push(*token as i64),
-                Effect::StartChild { token, node, called_element, variables, .. } => {
-                    follow.push(FollowUp::StartChild {
-                        parent: inst.clone(),
-                        token: *token,
-                        node: *node,
-                        key: called_element.clone(),
-                        variables: variables.clone(),
-                    })
-                }
+                Effect::StartChild {
+                    token,
+                    node,
+                    called_element,
+                    binding,
+                    version,
+                    version_tag,
+                    business_key,
+                    variables,
+                } => follow.push(FollowUp::StartChild {
+                    parent: inst.clone(),
+                    token: *token,
+                    node: *node,
+                    key: called_element.clone(),
+                    binding: ChildBinding {
+                        binding: binding.clone(),
+                        version: version.clone(),
+                        version_tag: version_tag.clone(),
+                    },
+                    business_key: business_key.clone(),
+                    variables: variables.clone(),
+                }),
                 Effect::CancelChild { token, .. } => {
                     follow.push(FollowUp::TerminateChild { parent_id: inst.id.clone(), token: *token })
                 }
@@ -98,13 +112,31 @@ impl Engine {
                     }
                 }
                 Effect::InstanceTerminated => {}
-                // Written by the events work in progress (subscriptions, signals, propagation).
-                Effect::Subscribe { .. }
-                | Effect::Unsubscribe { .. }
-                | Effect::BroadcastSignal { .. }
-                | Effect::MessageThrown { .. }
-                | Effect::UncaughtError { .. }
-                | Effect::UncaughtEscalation { .. } => {}
+                Effect::Subscribe { token, node, kind, name } => w.subscribe(*token, *node, *kind, name),
+                Effect::Unsubscribe { token, .. } => w.unsubscribe(*token),
+                Effect::BroadcastSignal { name, .. } => {
+                    follow.push(FollowUp::Broadcast { tenant_id: inst.tenant_id.clone(), name: name.clone() })
+                }
+                // The history entries of the throw event say it all; nothing is sent.
+                Effect::MessageThrown { .. } => {}
+                Effect::UncaughtError { code, message, .. } => {
+                    if let (Some(parent_id), Some(token)) = (&inst.parent_instance_id, inst.parent_token) {
+                        follow.push(FollowUp::Propagate {
+                            parent_id: parent_id.clone(),
+                            token,
+                            thrown: Thrown::Error { code: code.clone().unwrap_or_default(), message: message.clone() },
+                        });
+                    }
+                }
+                Effect::UncaughtEscalation { code, .. } => {
+                    if let (Some(parent_id), Some(token)) = (&inst.parent_instance_id, inst.parent_token) {
+                        follow.push(FollowUp::Propagate {
+                            parent_id: parent_id.clone(),
+                            token,
+                            thrown: Thrown::Escalation { code: code.clone().unwrap_or_default() },
+                        });
+                    }
+                }
             }
         }
         outcome.created_tasks.extend(opened.into_iter().map(|(_, id)| id));
@@ -125,7 +157,7 @@ impl Engine {
         }
         // Incidents change the row again (their count).
         let written = written.filter(|_| w.incidents.is_empty());
-        w.flush(ws);
+        w.flush(ws, status.is_finished());
         Ok(Step { follow, written })
     }
 }
@@ -254,6 +286,10 @@ struct StepWriter<'a> {
     incidents: Vec<(i64, usize, String)>,
     pub(super) resolved: Vec<i64>,
     variables: Vec<NewVariableChange>,
+    /// Subscriptions of tokens that start waiting for a message or signal.
+    subscriptions: Vec<NewSubscription>,
+    /// Tokens whose stored subscription goes.
+    unsubscribed: Vec<i64>,
 }
 
 fn outcome_of(kind: HistoryKind) -> &'static str {
@@ -290,6 +326,35 @@ impl<'a> StepWriter<'a> {
             incidents: Vec::new(),
             resolved: Vec::new(),
             variables: Vec::new(),
+            subscriptions: Vec::new(),
+            unsubscribed: Vec::new(),
+        }
+    }
+
+    fn subscribe(&mut self, token: TokenId, node: usize, kind: SubscriptionKind, name: &str) {
+        let n = self.inst.node(node);
+        self.subscriptions.push(NewSubscription {
+            id: new_id(),
+            tenant_id: self.inst.tenant_id.clone(),
+            kind,
+            name: name.to_owned(),
+            instance_id: Some(self.inst.id.clone()),
+            token: Some(token as i64),
+            definition_id: self.inst.definition_id.clone(),
+            definition_name: self.inst.definition_name.clone(),
+            activity_id: n.map(|n| n.id.clone()).unwrap_or_default(),
+            activity_name: n.map(node_label).unwrap_or_default(),
+            business_key: self.inst.business_key.clone(),
+            created_at: self.now,
+        });
+    }
+
+    /// A subscription made by this very step is not written at all.
+    fn unsubscribe(&mut self, token: TokenId) {
+        let before = self.subscriptions.len();
+        self.subscriptions.retain(|s| s.token != Some(token as i64));
+        if self.subscriptions.len() == before {
+            self.unsubscribed.push(token as i64);
         }
     }
 
@@ -401,7 +466,7 @@ impl<'a> StepWriter<'a> {
     ) {
         let n = self.inst.node(node);
         let retries = match n.map(|n| &n.kind) {
-            Some(NodeKind::ServiceTask(s)) => s
+            Some(NodeKind::ServiceTask(s) | NodeKind::SendTask(s)) => s
                 .retry_time_cycle
                 .as_deref()
                 .and_then(|c| c.strip_prefix('R'))
@@ -456,7 +521,9 @@ impl<'a> StepWriter<'a> {
         self.incidents.push((token as i64, node, message.to_owned()));
     }
 
-    fn flush(self, ws: &mut WriteSet) {
+    /// Writes the rows; `ended` when the instance ended with this step (it keeps no
+    /// subscription).
+    fn flush(self, ws: &mut WriteSet, ended: bool) {
         let inst = self.inst;
         // Incidents raised or resolved change the instance's count of open ones.
         let recount = !self.incidents.is_empty() || !self.resolved.is_empty();
@@ -511,6 +578,21 @@ impl<'a> StepWriter<'a> {
         }
         if recount {
             ws.push(Write::RefreshIncidentCount { instance_id: inst.id.clone() });
+        }
+        // Deletions before insertions: a set that inserts into a table before it changes rows
+        // of it cannot be fused into one statement on PostgreSQL.
+        if ended {
+            if inst.revision > 0 {
+                ws.push(Write::DeleteInstanceSubscriptions { instance_id: inst.id.clone() });
+            }
+        } else {
+            let doomed: HashSet<i64> = self.unsubscribed.into_iter().collect();
+            for token in doomed {
+                ws.push(Write::DeleteTokenSubscription { instance_id: inst.id.clone(), token });
+            }
+            if !self.subscriptions.is_empty() {
+                ws.push(Write::InsertSubscriptions(self.subscriptions));
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use tokio::task::JoinSet;
 
 use super::hosts::HostPolicy;
-use super::service_call::{self, BuildError, CallError, ServiceCaller};
+use super::service_call::{self, BuildError, CallError, ServiceCaller, StatusOutcome};
 use super::{JobCommand, JobInstance};
 use crate::bpmn::model::{EventTrigger, NodeKind, TimerDefinition};
 use crate::error::{ConflictReason, EngineError, Result};
@@ -627,7 +627,7 @@ impl Executor {
         let token = state.tokens.iter().find(|t| t.id == c.token as TokenId);
         let node = token.and_then(|t| process.nodes.get(t.node));
         let Some((node_id, task)) = node.and_then(|n| match &n.kind {
-            NodeKind::ServiceTask(t) => Some((n.id.clone(), t.clone())),
+            NodeKind::ServiceTask(t) | NodeKind::SendTask(t) => Some((n.id.clone(), t.clone())),
             _ => None,
         }) else {
             let message = format!("Job '{}' waits on '{}', which is not a service task.", c.name, c.activity_id);
@@ -660,6 +660,22 @@ impl Executor {
                 return self.fail(c, started, failure).await;
             }
         };
+        match service_call::status_outcome(&task, resp.status) {
+            StatusOutcome::Normal => {}
+            StatusOutcome::Fail => {
+                let message = format!(
+                    "HTTP {} from {url} (listed in failStatusCodes): {}",
+                    resp.status,
+                    service_call::quote(&resp.body, 200)
+                );
+                let details = Some(details(&format!("HTTP {} from {url}\n\n{}", resp.status, resp.body)));
+                return self.fail(c, started, Failure::Transient { message, details, backoff_ms }).await;
+            }
+            StatusOutcome::Error(code) => {
+                let message = format!("HTTP {} from {url}: {}", resp.status, service_call::quote(&resp.body, 200));
+                return self.throw_error(c, started, code, message).await;
+            }
+        }
         let variables = match service_call::map_response(&node_id, &task, &url, &resp, &vars) {
             Ok(v) => v,
             Err(message) => {
@@ -685,6 +701,47 @@ impl Executor {
                 command: Some(Command::CompleteTask { token: c.token as TokenId, variables: variables.clone() }),
                 guards: vec![self.delete_guard(c)],
                 writes: vec![self.attempt(c, started, true, &format!("HTTP {status}")).into()],
+                ..JobCommand::default()
+            })
+        })
+        .await
+    }
+
+    /// The call's status is mapped to a BPMN error (`handleStatusCodes`): thrown at the task's
+    /// token. Caught, the boundary event takes the token (the job goes with it); caught
+    /// nowhere in the instance, the job goes to error with an incident on the task, and the
+    /// error is passed on to the parent's call activity, if there is one.
+    async fn throw_error(&self, c: &ClaimedJob, started: i64, code: String, message: String) -> Result<()> {
+        let now = self.engine().clock.now();
+        self.job_command(&c.instance_id, |view| {
+            if let Some(cmd) = self.not_applicable(c, view, TokenState::WaitingService, started) {
+                return Ok(cmd);
+            }
+            let command =
+                Command::ThrowError { token: c.token as TokenId, code: code.clone(), message: Some(message.clone()) };
+            let uncaught = match crate::runtime::step(view.process, view.state.clone(), command.clone(), now) {
+                Ok((_, effects)) => effects.iter().any(|e| matches!(e, crate::runtime::Effect::UncaughtError { .. })),
+                Err(_) => true,
+            };
+            let log = format!("BPMN error {code} ({message})");
+            if uncaught {
+                let incident = format!(
+                    "Job '{}' answered {message}, mapped to the BPMN error {code} (handleStatusCodes), which no \
+                     error boundary event or event sub-process catches. Add one, or retry the job.",
+                    c.name
+                );
+                return Ok(JobCommand {
+                    command: Some(command),
+                    guards: vec![JobWrite::MarkError { held: self.held(c), error: log.clone(), details: None }],
+                    writes: vec![self.attempt(c, started, false, &log).into()],
+                    incidents: vec![(c.token, c.activity_id.clone(), incident)],
+                    ..JobCommand::default()
+                });
+            }
+            // The boundary event cancels the call, which deletes this job with the token's.
+            Ok(JobCommand {
+                command: Some(command),
+                writes: vec![self.attempt(c, started, true, &log).into()],
                 ..JobCommand::default()
             })
         })

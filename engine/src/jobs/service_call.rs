@@ -290,6 +290,43 @@ pub fn map_response(
     Ok(out)
 }
 
+/// What a response's status means before its body is read, by the task's
+/// `handleStatusCodes` and `failStatusCodes` (Flowable HTTP task fields, or Camunda connector
+/// input parameters of those names): comma-separated codes (`404`) or ranges written with
+/// `X` (`4XX`, `5XX`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusOutcome {
+    /// Read the response as usual (a status of 400 or more fails the attempt).
+    Normal,
+    /// Listed in `failStatusCodes`: the attempt fails (retries, then an incident).
+    Fail,
+    /// Listed in `handleStatusCodes`: a BPMN error with this code (`HTTP404`), which an error
+    /// boundary event can catch.
+    Error(String),
+}
+
+/// Whether `status` is in a list like `400, 5XX`.
+fn status_listed(list: &str, status: u16) -> bool {
+    let code = status.to_string();
+    list.split(',').map(str::trim).filter(|p| !p.is_empty()).any(|p| {
+        p.len() == code.len()
+            && p.chars().zip(code.chars()).all(|(want, got)| want.eq_ignore_ascii_case(&'x') || want == got)
+    })
+}
+
+/// How the task treats `status` (see [`StatusOutcome`]); `failStatusCodes` wins over
+/// `handleStatusCodes`, as in Flowable.
+pub fn status_outcome(task: &ServiceTask, status: u16) -> StatusOutcome {
+    let list = |name: &str| param(&task.fields, &[name]).or_else(|| param(&task.input_parameters, &[name]));
+    if list("failStatusCodes").is_some_and(|l| status_listed(l, status)) {
+        return StatusOutcome::Fail;
+    }
+    if list("handleStatusCodes").is_some_and(|l| status_listed(l, status)) {
+        return StatusOutcome::Error(format!("HTTP{status}"));
+    }
+    StatusOutcome::Normal
+}
+
 /// The wait before the next attempt: the interval of `R3/PT5M`, else [`DEFAULT_BACKOFF_MS`].
 pub fn backoff_ms(retry_time_cycle: Option<&str>) -> i64 {
     match retry_time_cycle.map(|c| schedule::parse_timer(TimerKindText::Cycle, c)) {
@@ -389,6 +426,19 @@ mod tests {
         let ok = map_response("n", &c, "http://a", &ServiceResponse::new(200, "[1]"), &Map::new()).unwrap();
         assert_eq!(ok["code"], json!(200));
         assert_eq!(ok["all"], json!({"status": 200, "body": [1]}));
+    }
+
+    #[test]
+    fn status_codes_are_handled_as_errors_or_failures_as_listed() {
+        let task = flowable(&[("handleStatusCodes", "404, 5XX"), ("failStatusCodes", "503")]);
+        assert_eq!(status_outcome(&task, 404), StatusOutcome::Error("HTTP404".into()));
+        assert_eq!(status_outcome(&task, 500), StatusOutcome::Error("HTTP500".into()));
+        assert_eq!(status_outcome(&task, 503), StatusOutcome::Fail);
+        assert_eq!(status_outcome(&task, 400), StatusOutcome::Normal);
+        assert_eq!(status_outcome(&task, 200), StatusOutcome::Normal);
+        assert_eq!(status_outcome(&flowable(&[]), 500), StatusOutcome::Normal);
+        assert!(status_listed("2xx", 204));
+        assert!(!status_listed("2XX", 2040));
     }
 
     #[test]

@@ -104,6 +104,16 @@ pub(crate) async fn insert_definition(tx: &mut Tx, d: NewDefinition<'_>) -> Resu
     Ok(())
 }
 
+/// Records a definition's version tag (`camunda:versionTag`).
+pub(crate) async fn set_version_tag(tx: &mut Tx, id: &str, tag: &str) -> Result<()> {
+    sqlx::query("UPDATE process_definitions SET version_tag = $1 WHERE id = $2")
+        .bind(tag)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The columns of a summary. `latest_version` is computed rather than stored, so there is
 /// no "is latest" flag to keep right under concurrent deployments; the subquery is one
 /// probe of the `UNIQUE (tenant_id, process_key, version)` index.

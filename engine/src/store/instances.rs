@@ -311,6 +311,66 @@ pub(crate) async fn latest_startable_in(
     }
 }
 
+/// The first definition (id, name) `sql` finds with `args`, inside the caller's transaction.
+async fn definition_in(tx: &mut Cascade, sql: &str, args: Vec<Arg>) -> Result<Option<(String, String)>> {
+    match bind_all(sql, args).fetch_optional(tx.conn()).await? {
+        Some(r) => Ok(Some((sqlx::Row::try_get(&r, "id")?, sqlx::Row::try_get(&r, "name")?))),
+        None => Ok(None),
+    }
+}
+
+/// The startable version of `key` in `tenant_id` deployed with definition `caller` (the same
+/// deployment); when that deployment left `key` unchanged, the latest version deployed no
+/// later than `caller`: a call activity's `deployment` binding.
+pub(crate) async fn deployment_startable_in(
+    tx: &mut Cascade,
+    tenant_id: &str,
+    key: &str,
+    caller: &str,
+) -> Result<Option<(String, String)>> {
+    definition_in(
+        tx,
+        "SELECT d.id, d.name FROM process_definitions d JOIN process_definitions c ON c.id = $3 \
+         WHERE d.tenant_id = $1 AND d.process_key = $2 AND d.startable = 1 AND d.deployed_at <= c.deployed_at \
+         ORDER BY CASE WHEN d.deployment_id = c.deployment_id THEN 0 ELSE 1 END, d.version DESC LIMIT 1",
+        vec![Arg::from(tenant_id), Arg::from(key), Arg::from(caller)],
+    )
+    .await
+}
+
+/// Version `version` of `key` in `tenant_id`, when startable: a call activity's `version` binding.
+pub(crate) async fn version_startable_in(
+    tx: &mut Cascade,
+    tenant_id: &str,
+    key: &str,
+    version: i64,
+) -> Result<Option<(String, String)>> {
+    definition_in(
+        tx,
+        "SELECT id, name FROM process_definitions WHERE tenant_id = $1 AND process_key = $2 AND version = $3 \
+         AND startable = 1",
+        vec![Arg::from(tenant_id), Arg::from(key), Arg::Int(version)],
+    )
+    .await
+}
+
+/// The latest startable version of `key` in `tenant_id` tagged `tag` (`camunda:versionTag`): a
+/// call activity's `versionTag` binding.
+pub(crate) async fn tagged_startable_in(
+    tx: &mut Cascade,
+    tenant_id: &str,
+    key: &str,
+    tag: &str,
+) -> Result<Option<(String, String)>> {
+    definition_in(
+        tx,
+        "SELECT id, name FROM process_definitions WHERE tenant_id = $1 AND process_key = $2 AND version_tag = $3 \
+         AND startable = 1 ORDER BY version DESC LIMIT 1",
+        vec![Arg::from(tenant_id), Arg::from(key), Arg::from(tag)],
+    )
+    .await
+}
+
 /// The columns of an instance as listed ([`summary_from_row`]).
 const INSTANCE_SELECT: &str = "SELECT i.id, i.tenant_id, i.definition_id, i.definition_key, i.definition_name, \
      i.version, i.business_key, i.initiator, i.state, i.start_time, i.end_time, i.current_activities, \

@@ -33,6 +33,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::AnyConnection;
 
+use super::events::NewSubscription;
 use super::history::{EndedActivity, NewActivity, NewOperation, NewVariableChange};
 use super::incidents::NewIncident;
 use super::instances::{InstanceUpdate, NewInstance};
@@ -78,6 +79,12 @@ pub(crate) enum Write {
     InsertJobs(Vec<NewJob>),
     /// Another change of job rows (see [`JobWrite`]).
     Job(JobWrite),
+    /// Event subscriptions of waiting tokens, inserted together.
+    InsertSubscriptions(Vec<NewSubscription>),
+    /// The subscription of a token, deleted (it fired or its element was left).
+    DeleteTokenSubscription { instance_id: String, token: i64 },
+    /// Every subscription of an instance, deleted (it ended).
+    DeleteInstanceSubscriptions { instance_id: String },
 }
 
 impl From<JobWrite> for Write {
@@ -113,6 +120,11 @@ impl Write {
             }
             Write::InsertJobs(rows) => NewJob::insert(rows).into_iter().for_each(one),
             Write::Job(job) => one(job.into_statement()),
+            Write::InsertSubscriptions(rows) => NewSubscription::insert(rows).into_iter().for_each(one),
+            Write::DeleteTokenSubscription { instance_id, token } => {
+                one(super::events::delete_token(instance_id, token))
+            }
+            Write::DeleteInstanceSubscriptions { instance_id } => one(super::events::delete_instance(instance_id)),
         }
     }
 }
@@ -505,6 +517,12 @@ mod tests {
         );
         ws.push_statement("INSERT INTO h (i, t) VALUES ($1, 3)", vec![Arg::from("i")]);
         assert!(ws.fused().is_some());
+        // The subscriptions a step ends (different tokens) are deleted in one fused statement.
+        let mut ws = WriteSet::default();
+        ws.push(Write::DeleteTokenSubscription { instance_id: "i".into(), token: 1 });
+        ws.push(Write::DeleteTokenSubscription { instance_id: "i".into(), token: 2 });
+        ws.push_statement("INSERT INTO event_subscriptions (id) VALUES ($1)", vec![Arg::from("s")]);
+        assert!(ws.fused().is_some());
     }
 
     /// Every typed write becomes the very statement the commands wrote as text before: the
@@ -804,6 +822,51 @@ mod tests {
                 Write::Job(JobWrite::CancelTokenJobs { instance_id: "i".into(), token: 1 }),
                 vec!["DELETE FROM jobs WHERE instance_id = $1 AND token = $2"],
                 vec![text("i"), Arg::Int(1)],
+            ),
+            (
+                Write::DeleteTokenSubscription { instance_id: "i".into(), token: 3 },
+                vec!["DELETE FROM event_subscriptions WHERE instance_id = $1 AND token = $2"],
+                vec![text("i"), Arg::Int(3)],
+            ),
+            (
+                Write::DeleteInstanceSubscriptions { instance_id: "i".into() },
+                vec!["DELETE FROM event_subscriptions WHERE instance_id = $1"],
+                vec![text("i")],
+            ),
+            (
+                Write::InsertSubscriptions(vec![super::super::events::NewSubscription {
+                    id: "s".into(),
+                    tenant_id: "t".into(),
+                    kind: crate::events::SubscriptionKind::Message,
+                    name: "Paid".into(),
+                    instance_id: Some("i".into()),
+                    token: Some(3),
+                    definition_id: "d".into(),
+                    definition_name: "D".into(),
+                    activity_id: "w".into(),
+                    activity_name: "W".into(),
+                    business_key: None,
+                    created_at: 5,
+                }]),
+                vec![
+                    "INSERT INTO event_subscriptions (id, tenant_id, kind, name, instance_id, token, definition_id, \
+                     definition_name, activity_id, activity_name, business_key, created_at) VALUES ($1, $2, $3, $4, \
+                     $5, $6, $7, $8, $9, $10, $11, $12)",
+                ],
+                vec![
+                    text("s"),
+                    text("t"),
+                    text("message"),
+                    text("Paid"),
+                    Arg::OptText(Some("i".into())),
+                    Arg::OptInt(Some(3)),
+                    text("d"),
+                    text("D"),
+                    text("w"),
+                    text("W"),
+                    Arg::OptText(None),
+                    Arg::Int(5),
+                ],
             ),
             (
                 Write::Job(JobWrite::SuspendInstanceJobs { instance_id: "i".into(), suspended: true }),

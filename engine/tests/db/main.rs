@@ -1,10 +1,11 @@
 //! The engine's database tests, on SQLite and PostgreSQL, in one test binary (one link, one
 //! binary on disk): storage of identity, catalog and audit (`store`), deployments and models
-//! (`deploy`), running processes (`runtime`) and jobs (`jobs`). `common` holds the helpers of
-//! the scenario tests.
+//! (`deploy`), running processes (`runtime`), jobs (`jobs`), and messages, signals and errors
+//! (`events`). `common` holds the helpers of the scenario tests.
 
 mod common;
 mod deploy;
+mod events;
 mod jobs;
 mod runtime;
 mod store;

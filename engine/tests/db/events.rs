@@ -1,0 +1,513 @@
+//! Messages, signals, errors and escalations end to end on SQLite and PostgreSQL: waiting
+//! subscriptions as stored and listed, correlation (business key, correlation keys,
+//! ambiguity, suspended instances, two deliveries at once), message and signal start events,
+//! a message racing a timer on an event-based gateway, signals across definitions, and errors
+//! thrown through two levels of call activity, with the exact history.
+
+use std::sync::Arc;
+
+use crate::common::{flow, history, sys, HEAD};
+use engine::db_test;
+use engine::error::ConflictReason;
+use engine::events::{MessageCorrelation, SubscriptionKind, SubscriptionQuery};
+use engine::instances::{InstanceStatus, StartRequest, TaskState};
+use engine::jobs::{CallFuture, Executor, ExecutorConfig, ServiceCaller, ServiceRequest, ServiceResponse};
+use engine::testing::TestDb;
+use engine::{Engine, EngineError};
+use serde_json::{json, Map, Value};
+
+/// Deploys `<process id=key>` holding `body`, with `defs` (messages, signals, errors) beside it.
+async fn deploy(e: &Engine, key: &str, defs: &str, body: &str) {
+    e.ensure_default_tenant().await.unwrap();
+    let xml = format!(
+        r#"{HEAD}{defs}<process id="{key}" name="{key} process" isExecutable="true">{body}</process></definitions>"#
+    );
+    let report = e
+        .deploy(&sys(), "default", None, vec![(format!("{key}.bpmn"), xml.into_bytes())], &Default::default())
+        .await
+        .unwrap();
+    assert!(report.all_ok(), "{report:?}");
+    assert!(report.files[0].definitions.iter().all(|d| d.startable), "{report:?}");
+}
+
+fn vars(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+async fn start(e: &Engine, key: &str, bk: &str, v: Value) -> String {
+    let req = StartRequest { business_key: Some(bk.into()), variables: vars(v), ..Default::default() };
+    e.start_instance(&sys(), key, None, req).await.unwrap().id
+}
+
+fn message(name: &str) -> MessageCorrelation {
+    MessageCorrelation { name: name.into(), ..Default::default() }
+}
+
+async fn active_task_ids(e: &Engine, id: &str) -> Vec<String> {
+    let d = e.instance(&sys(), id).await.unwrap();
+    d.tasks.iter().filter(|t| t.state == TaskState::Active).map(|t| t.activity_id.clone()).collect()
+}
+
+/// The subscriptions of an instance as `kind:name@activity`.
+async fn waiting(e: &Engine, id: &str) -> Vec<String> {
+    e.instance_subscriptions(&sys(), id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| format!("{}:{}@{}", s.kind.as_str(), s.name, s.activity_id))
+        .collect()
+}
+
+const PAID: &str = r#"<message id="m_paid" name="Paid"/>"#;
+
+/// start → wait for `Paid` → ship (user task) → end.
+fn catch_process() -> String {
+    [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateCatchEvent id="waitPaid" name="Wait for payment"><messageEventDefinition messageRef="m_paid"/></intermediateCatchEvent>"#.into(),
+        r#"<userTask id="ship" name="Ship"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "waitPaid"),
+        flow("f2", "waitPaid", "ship"),
+        flow("f3", "ship", "end"),
+    ]
+    .concat()
+}
+
+async fn message_catch(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "order", PAID, &catch_process()).await;
+    let a = start(e, "order", "A", json!({"orderId": 1})).await;
+    let b = start(e, "order", "B", json!({"orderId": 2})).await;
+    assert_eq!(waiting(e, &a).await, ["message:Paid@waitPaid"]);
+    assert_eq!(history(e, &b).await, ["start:completed", "waitPaid:-"]);
+    let q = SubscriptionQuery { name: Some("paid".into()), ..Default::default() };
+    let listed = e.event_subscriptions(&sys(), &q).await.unwrap();
+    assert_eq!(listed.items.len(), 2);
+    let s = &listed.items[0];
+    assert_eq!(
+        (s.kind, s.name.as_str(), s.instance_id.as_deref(), s.activity_name.as_str(), s.business_key.as_deref()),
+        (SubscriptionKind::Message, "Paid", Some(a.as_str()), "Wait for payment", Some("A"))
+    );
+
+    // By business key: only B moves on, with the message's variables.
+    let m = MessageCorrelation {
+        business_key: Some("B".into()),
+        variables: vars(json!({"amount": 30})),
+        ..message("Paid")
+    };
+    let got = e.correlate_message(&sys(), m.clone()).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!((got[0].instance_id.as_str(), got[0].started), (b.as_str(), false));
+    assert_eq!(history(e, &b).await, ["start:completed", "waitPaid:completed", "ship:-"]);
+    assert_eq!(e.instance(&sys(), &b).await.unwrap().variables["amount"], json!(30));
+    assert!(waiting(e, &b).await.is_empty());
+    assert_eq!(history(e, &a).await, ["start:completed", "waitPaid:-"]);
+    // Consumed: the same message again finds nothing, and says what to check.
+    let err = e.correlate_message(&sys(), m).await.unwrap_err();
+    assert_eq!(err.status(), 404);
+    assert!(err.to_string().contains("Nothing waits for message 'Paid' with business key 'B'"), "{err}");
+
+    // By correlation keys (instance variables).
+    let c = start(e, "order", "C", json!({"orderId": 3})).await;
+    let m = MessageCorrelation { correlation_keys: vars(json!({"orderId": 3})), ..message("Paid") };
+    let got = e.correlate_message(&sys(), m).await.unwrap();
+    assert_eq!(got[0].instance_id, c);
+    assert_eq!(history(e, &c).await, ["start:completed", "waitPaid:completed", "ship:-"]);
+
+    // Ambiguous: two wait (A and D) and `all` is not set.
+    let d = start(e, "order", "D", json!({})).await;
+    let err = e.correlate_message(&sys(), message("Paid")).await.unwrap_err();
+    assert_eq!(err.conflict_reason(), Some(ConflictReason::Ambiguous), "{err}");
+    assert!(err.to_string().contains("2 instances wait for message 'Paid'"), "{err}");
+    assert_eq!(history(e, &a).await, ["start:completed", "waitPaid:-"]);
+    let got = e.correlate_message(&sys(), MessageCorrelation { all: true, ..message("Paid") }).await.unwrap();
+    let mut ids: Vec<&str> = got.iter().map(|c| c.instance_id.as_str()).collect();
+    ids.sort();
+    let mut want = [a.as_str(), d.as_str()];
+    want.sort();
+    assert_eq!(ids, want);
+    assert_eq!(active_task_ids(e, &a).await, ["ship"]);
+    assert_eq!(active_task_ids(e, &d).await, ["ship"]);
+    let left = e.event_subscriptions(&sys(), &SubscriptionQuery::default()).await.unwrap();
+    assert!(left.items.is_empty(), "{:?}", left.items);
+}
+db_test!(a_message_reaches_the_instance_of_its_business_key, message_catch);
+
+async fn receive_task(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<receiveTask id="reply" name="Reply" messageRef="m_reply"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "reply"),
+        flow("f2", "reply", "end"),
+    ]
+    .concat();
+    deploy(e, "ask", r#"<message id="m_reply" name="Reply"/>"#, &body).await;
+    let id = start(e, "ask", "Q1", json!({})).await;
+    assert_eq!(waiting(e, &id).await, ["message:Reply@reply"]);
+    let m = MessageCorrelation { instance_id: Some(id.clone()), ..message("Reply") };
+    e.correlate_message(&sys(), m).await.unwrap();
+    assert_eq!(history(e, &id).await, ["start:completed", "reply:completed", "end:completed"]);
+    assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().state, InstanceStatus::Completed);
+    assert!(waiting(e, &id).await.is_empty());
+}
+db_test!(a_receive_task_waits_for_its_message, receive_task);
+
+fn boundary_process(interrupting: bool) -> String {
+    [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="work" name="Work"/>"#.into(),
+        format!(
+            r#"<boundaryEvent id="cancelMsg" attachedToRef="work" cancelActivity="{interrupting}"><messageEventDefinition messageRef="m_cancel"/></boundaryEvent>"#
+        ),
+        r#"<userTask id="cleanup" name="Clean up"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        r#"<endEvent id="end2"/>"#.into(),
+        flow("f1", "start", "work"),
+        flow("f2", "work", "end"),
+        flow("f3", "cancelMsg", "cleanup"),
+        flow("f4", "cleanup", "end2"),
+    ]
+    .concat()
+}
+
+async fn boundary_messages(db: &TestDb) {
+    let e = &db.engine;
+    let cancel = r#"<message id="m_cancel" name="Cancel"/>"#;
+    deploy(e, "hard", cancel, &boundary_process(true)).await;
+    deploy(e, "soft", cancel, &boundary_process(false)).await;
+    let hard = start(e, "hard", "H", json!({})).await;
+    let soft = start(e, "soft", "S", json!({})).await;
+    assert_eq!(waiting(e, &hard).await, ["message:Cancel@cancelMsg"]);
+
+    // Interrupting: the task is cancelled, the boundary path runs.
+    let m = MessageCorrelation { business_key: Some("H".into()), ..message("Cancel") };
+    e.correlate_message(&sys(), m).await.unwrap();
+    assert_eq!(active_task_ids(e, &hard).await, ["cleanup"]);
+    let h = history(e, &hard).await;
+    assert!(h.contains(&"work:cancelled".to_string()) && h.contains(&"cancelMsg:completed".to_string()), "{h:?}");
+    assert!(waiting(e, &hard).await.is_empty());
+
+    // Non-interrupting: the task stays, the boundary path runs beside it, and it still waits.
+    let m = MessageCorrelation { business_key: Some("S".into()), ..message("Cancel") };
+    e.correlate_message(&sys(), m).await.unwrap();
+    let mut tasks = active_task_ids(e, &soft).await;
+    tasks.sort();
+    assert_eq!(tasks, ["cleanup", "work"]);
+    assert_eq!(waiting(e, &soft).await, ["message:Cancel@cancelMsg"]);
+    // Completing the task removes the boundary's subscription.
+    let d = e.instance(&sys(), &soft).await.unwrap();
+    let work = d.tasks.iter().find(|t| t.activity_id == "work" && t.state == TaskState::Active).unwrap();
+    e.complete_task(&sys(), &work.id, Map::new()).await.unwrap();
+    assert!(waiting(e, &soft).await.is_empty());
+}
+db_test!(boundary_messages_interrupt_or_run_beside, boundary_messages);
+
+/// A service caller that is never called.
+struct NoCalls;
+
+impl ServiceCaller for NoCalls {
+    fn call(&self, _: ServiceRequest) -> CallFuture<'_> {
+        Box::pin(async { Ok(ServiceResponse::new(500, "unexpected")) })
+    }
+}
+
+fn executor(e: &Engine) -> Executor {
+    let config = ExecutorConfig { id: "x".into(), lease_ms: 60_000, max_concurrent: 4, ..Default::default() };
+    Executor::new(e.clone(), Arc::new(NoCalls), config)
+}
+
+async fn gateway_race(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<eventBasedGateway id="gw"/>"#.into(),
+        r#"<intermediateCatchEvent id="go"><messageEventDefinition messageRef="m_go"/></intermediateCatchEvent>"#.into(),
+        r#"<intermediateCatchEvent id="late"><timerEventDefinition><timeDuration>PT1M</timeDuration></timerEventDefinition></intermediateCatchEvent>"#.into(),
+        r#"<userTask id="onMessage"/>"#.into(),
+        r#"<userTask id="onTimer"/>"#.into(),
+        flow("f1", "start", "gw"),
+        flow("f2", "gw", "go"),
+        flow("f3", "gw", "late"),
+        flow("f4", "go", "onMessage"),
+        flow("f5", "late", "onTimer"),
+    ]
+    .concat();
+    deploy(e, "race", r#"<message id="m_go" name="Go"/>"#, &body).await;
+    let x = executor(e);
+    // The message first: the timer goes.
+    let first = start(e, "race", "R0", json!({})).await;
+    e.correlate_message(&sys(), MessageCorrelation { business_key: Some("R0".into()), ..message("Go") }).await.unwrap();
+    assert_eq!(active_task_ids(e, &first).await, ["onMessage"]);
+    assert!(e.instance(&sys(), &first).await.unwrap().jobs.is_empty());
+    assert!(waiting(e, &first).await.is_empty());
+    // Then many races of a due timer against the message: exactly one branch each time.
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        ids.push(start(e, "race", &format!("R{}", n + 1), json!({})).await);
+    }
+    e.clock().advance(60_000);
+    for (n, id) in ids.iter().enumerate() {
+        let m = MessageCorrelation { business_key: Some(format!("R{}", n + 1)), ..message("Go") };
+        let who = sys();
+        let (fired, delivered) = tokio::join!(x.run_once(), e.correlate_message(&who, m));
+        let tasks = active_task_ids(e, id).await;
+        assert_eq!(tasks.len(), 1, "{tasks:?} fired {fired} delivered {delivered:?}");
+        match delivered {
+            Ok(_) => assert_eq!(tasks, ["onMessage"]),
+            Err(err) => {
+                assert_eq!(err.status(), 404, "{err}");
+                // The timer won, or will once the executor runs it.
+                x.run_once().await;
+                assert_eq!(active_task_ids(e, id).await, ["onTimer"]);
+            }
+        }
+        assert!(waiting(e, id).await.is_empty());
+        assert!(e.instance(&sys(), id).await.unwrap().jobs.is_empty());
+    }
+}
+db_test!(a_message_racing_a_timer_takes_exactly_one_branch, gateway_race);
+
+async fn signals(db: &TestDb) {
+    let e = &db.engine;
+    let alarm = r#"<signal id="s_alarm" name="Alarm"/>"#;
+    let catch = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateCatchEvent id="hear"><signalEventDefinition signalRef="s_alarm"/></intermediateCatchEvent>"#
+            .into(),
+        r#"<userTask id="react"/>"#.into(),
+        flow("f1", "start", "hear"),
+        flow("f2", "hear", "react"),
+    ]
+    .concat();
+    let boundary = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="work"/>"#.into(),
+        r#"<boundaryEvent id="stop" attachedToRef="work"><signalEventDefinition signalRef="s_alarm"/></boundaryEvent>"#
+            .into(),
+        r#"<userTask id="evacuate"/>"#.into(),
+        flow("f1", "start", "work"),
+        flow("f2", "stop", "evacuate"),
+    ]
+    .concat();
+    let starter = [
+        r#"<startEvent id="onAlarm"><signalEventDefinition signalRef="s_alarm"/></startEvent>"#.to_string(),
+        r#"<userTask id="report"/>"#.into(),
+        flow("f1", "onAlarm", "report"),
+    ]
+    .concat();
+    deploy(e, "listen", alarm, &catch).await;
+    deploy(e, "worker", alarm, &boundary).await;
+    deploy(e, "alarmStart", alarm, &starter).await;
+    let l1 = start(e, "listen", "L1", json!({})).await;
+    let l2 = start(e, "listen", "L2", json!({})).await;
+    let w1 = start(e, "worker", "W1", json!({})).await;
+    e.suspend_instance(&sys(), &l2, "", None).await.unwrap();
+    let starts = e
+        .event_subscriptions(&sys(), &SubscriptionQuery { kind: Some(SubscriptionKind::Signal), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(starts.items.iter().filter(|s| s.instance_id.is_none()).count(), 1);
+
+    let n = e.broadcast_signal(&sys(), "Alarm", vars(json!({"level": 3})), None).await.unwrap();
+    // l1 and w1 reached, one instance of alarmStart started; the suspended l2 skipped.
+    assert_eq!(n, 3);
+    assert_eq!(active_task_ids(e, &l1).await, ["react"]);
+    assert_eq!(active_task_ids(e, &w1).await, ["evacuate"]);
+    assert_eq!(history(e, &l2).await, ["start:completed", "hear:-"]);
+    assert_eq!(waiting(e, &l2).await, ["signal:Alarm@hear"]);
+    let started = e
+        .list_instances(
+            &sys(),
+            &engine::instances::InstanceQuery { definition_name: Some("alarmStart".into()), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(started.items.len(), 1);
+    let s = &started.items[0].id;
+    assert_eq!(history(e, s).await, ["onAlarm:completed", "report:-"]);
+    assert_eq!(e.instance(&sys(), s).await.unwrap().variables["level"], json!(3));
+    // Once resumed, l2 hears the next one.
+    e.resume_instance(&sys(), &l2, "", None).await.unwrap();
+    assert_eq!(e.broadcast_signal(&sys(), "Alarm", Map::new(), None).await.unwrap(), 2);
+    assert_eq!(active_task_ids(e, &l2).await, ["react"]);
+}
+db_test!(a_signal_reaches_instances_of_several_definitions_and_starts_one, signals);
+
+async fn signal_thrown_by_a_step(db: &TestDb) {
+    let e = &db.engine;
+    let alarm = r#"<signal id="s_alarm" name="Alarm"/>"#;
+    let catch = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateCatchEvent id="hear"><signalEventDefinition signalRef="s_alarm"/></intermediateCatchEvent>"#
+            .into(),
+        r#"<userTask id="react"/>"#.into(),
+        flow("f1", "start", "hear"),
+        flow("f2", "hear", "react"),
+    ]
+    .concat();
+    let thrower = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="decide"/>"#.into(),
+        r#"<intermediateThrowEvent id="raise"><signalEventDefinition signalRef="s_alarm"/></intermediateThrowEvent>"#
+            .into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "decide"),
+        flow("f2", "decide", "raise"),
+        flow("f3", "raise", "end"),
+    ]
+    .concat();
+    deploy(e, "listen", alarm, &catch).await;
+    deploy(e, "raiser", alarm, &thrower).await;
+    let l = start(e, "listen", "L", json!({})).await;
+    let r = start(e, "raiser", "R", json!({})).await;
+    let d = e.instance(&sys(), &r).await.unwrap();
+    e.complete_task(&sys(), &d.tasks[0].id, Map::new()).await.unwrap();
+    assert_eq!(history(e, &r).await, ["start:completed", "decide:completed", "raise:completed", "end:completed"]);
+    assert_eq!(active_task_ids(e, &l).await, ["react"]);
+}
+db_test!(a_signal_thrown_by_a_step_reaches_the_waiting_instances, signal_thrown_by_a_step);
+
+async fn error_through_two_levels(db: &TestDb) {
+    let e = &db.engine;
+    let err = r#"<error id="e_fail" errorCode="E_FAIL"/>"#;
+    let leaf = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<endEvent id="boom"><errorEventDefinition errorRef="e_fail"/></endEvent>"#.into(),
+        flow("f1", "start", "boom"),
+    ]
+    .concat();
+    let mid = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<callActivity id="callLeaf" calledElement="leaf"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "callLeaf"),
+        flow("f2", "callLeaf", "end"),
+    ]
+    .concat();
+    let top = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<callActivity id="callMid" calledElement="mid"/>"#.into(),
+        r#"<boundaryEvent id="caught" attachedToRef="callMid"><errorEventDefinition errorRef="e_fail"/></boundaryEvent>"#.into(),
+        r#"<userTask id="handle"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "callMid"),
+        flow("f2", "callMid", "end"),
+        flow("f3", "caught", "handle"),
+    ]
+    .concat();
+    deploy(e, "leaf", err, &leaf).await;
+    deploy(e, "mid", err, &mid).await;
+    deploy(e, "top", err, &top).await;
+    let id = start(e, "top", "T", json!({})).await;
+    assert_eq!(active_task_ids(e, &id).await, ["handle"]);
+    assert_eq!(history(e, &id).await, ["start:completed", "callMid:cancelled", "caught:completed", "handle:-"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.children.len(), 1);
+    let mid_id = &d.children[0].id;
+    assert_eq!(d.children[0].state, InstanceStatus::Terminated);
+    let md = e.instance(&sys(), mid_id).await.unwrap();
+    assert_eq!(md.children.len(), 1);
+    assert!(md.children[0].state.is_finished(), "{:?}", md.children[0].state);
+
+    // Caught nowhere: an incident on the element that threw it.
+    deploy(e, "alone", err, &mid).await;
+    let lone = start(e, "alone", "A", json!({})).await;
+    let d = e.instance(&sys(), &lone).await.unwrap();
+    let leaf_id = &d.children[0].id;
+    let ld = e.instance(&sys(), leaf_id).await.unwrap();
+    assert_eq!(ld.incidents.len(), 1, "{:?}", ld.incidents);
+    assert_eq!(ld.incidents[0].activity_id, "boom");
+}
+db_test!(an_error_travels_through_two_levels_of_call_activity, error_through_two_levels);
+
+async fn double_delivery(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "order", PAID, &catch_process()).await;
+    for n in 0..5 {
+        let bk = format!("X{n}");
+        let id = start(e, "order", &bk, json!({})).await;
+        let m = MessageCorrelation { business_key: Some(bk), ..message("Paid") };
+        let who = sys();
+        let (a, b) = tokio::join!(e.correlate_message(&who, m.clone()), e.correlate_message(&who, m));
+        assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1, "{a:?} {b:?}");
+        let err = a.err().or(b.err()).unwrap();
+        assert!(matches!(err, EngineError::Unmatched { .. }), "{err}");
+        assert_eq!(history(e, &id).await, ["start:completed", "waitPaid:completed", "ship:-"]);
+    }
+}
+db_test!(a_message_delivered_twice_at_once_is_consumed_once, double_delivery);
+
+async fn suspended_and_terminated(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "order", PAID, &catch_process()).await;
+    let id = start(e, "order", "S", json!({})).await;
+    e.suspend_instance(&sys(), &id, "", None).await.unwrap();
+    let m = MessageCorrelation { business_key: Some("S".into()), ..message("Paid") };
+    let err = e.correlate_message(&sys(), m.clone()).await.unwrap_err();
+    assert_eq!(err.conflict_reason(), Some(ConflictReason::NotRunning), "{err}");
+    assert!(err.to_string().contains("the instance is suspended; activate it first"), "{err}");
+    let sub = e.instance_subscriptions(&sys(), &id).await.unwrap().remove(0);
+    let err = e.deliver_to_subscription(&sys(), &sub.id, Map::new()).await.unwrap_err();
+    assert_eq!(err.conflict_reason(), Some(ConflictReason::NotRunning), "{err}");
+    e.resume_instance(&sys(), &id, "", None).await.unwrap();
+    // Delivered by hand.
+    let got = e.deliver_to_subscription(&sys(), &sub.id, vars(json!({"by": "hand"}))).await.unwrap();
+    assert_eq!((got[0].instance_id.as_str(), got[0].started), (id.as_str(), false));
+    assert_eq!(history(e, &id).await, ["start:completed", "waitPaid:completed", "ship:-"]);
+
+    // Terminated: nothing waits any more.
+    let t = start(e, "order", "T", json!({})).await;
+    assert_eq!(waiting(e, &t).await.len(), 1);
+    e.terminate_instance(&sys(), &t, "", None).await.unwrap();
+    assert!(waiting(e, &t).await.is_empty());
+    let m = MessageCorrelation { business_key: Some("T".into()), ..message("Paid") };
+    assert_eq!(e.correlate_message(&sys(), m).await.unwrap_err().status(), 404);
+    // Adjusted (moved) out of the catch event: the subscription goes.
+    let m2 = start(e, "order", "M", json!({})).await;
+    e.move_instance(&sys(), &m2, &["waitPaid".to_string()], "ship", "by hand", None).await.unwrap();
+    assert!(waiting(e, &m2).await.is_empty());
+}
+db_test!(suspended_instances_refuse_and_ended_ones_keep_no_subscription, suspended_and_terminated);
+
+async fn message_start(db: &TestDb) {
+    let e = &db.engine;
+    let defs = r#"<message id="m_order" name="OrderPlaced"/>"#;
+    let body = |task: &str| {
+        [
+            r#"<startEvent id="placed"><messageEventDefinition messageRef="m_order"/></startEvent>"#.to_string(),
+            format!(r#"<userTask id="{task}"/>"#),
+            flow("f1", "placed", task),
+        ]
+        .concat()
+    };
+    deploy(e, "shop", defs, &body("pack")).await;
+    let m = MessageCorrelation {
+        business_key: Some("ORD-1".into()),
+        variables: vars(json!({"qty": 2})),
+        ..message("OrderPlaced")
+    };
+    let got = e.correlate_message(&sys(), m).await.unwrap();
+    assert!(got[0].started);
+    let s = e.instance_summary(&sys(), &got[0].instance_id).await.unwrap();
+    assert_eq!((s.business_key.as_deref(), s.version), (Some("ORD-1"), 1));
+    assert_eq!(history(e, &got[0].instance_id).await, ["placed:completed", "pack:-"]);
+    // A new version replaces the start subscription.
+    deploy(e, "shop", defs, &body("pack2")).await;
+    let subs = e.event_subscriptions(&sys(), &SubscriptionQuery::default()).await.unwrap().items;
+    assert_eq!(subs.len(), 1, "{subs:?}");
+    let got = e.correlate_message(&sys(), message("OrderPlaced")).await.unwrap();
+    assert_eq!(e.instance_summary(&sys(), &got[0].instance_id).await.unwrap().version, 2);
+    assert_eq!(history(e, &got[0].instance_id).await, ["placed:completed", "pack2:-"]);
+    // An instance id names a waiting instance; it never starts one.
+    let m = MessageCorrelation { instance_id: Some(got[0].instance_id.clone()), ..message("OrderPlaced") };
+    assert_eq!(e.correlate_message(&sys(), m).await.unwrap_err().status(), 404);
+    // Bad input.
+    assert_eq!(e.correlate_message(&sys(), message(" ")).await.unwrap_err().status(), 422);
+}
+db_test!(a_message_starts_the_latest_version_at_its_message_start_event, message_start);
