@@ -10,18 +10,20 @@
 //!   `BENCH_WAITING` instances (100,000), each with its own business key, with
 //!   `BENCH_START_CLIENTS` concurrent clients (default 8 on SQLite, 16 on PostgreSQL), so that
 //!   as many subscriptions wait. Then, for each client count of `BENCH_CLIENTS` (default `1,8`)
-//!   and for `BENCH_ROUNDS` rounds (2): correlates `paid` by business key to `BENCH_K` (2,000)
+//!   and for `BENCH_ROUNDS` rounds (3): correlates `paid` by business key to `BENCH_K` (2,000)
 //!   instances drawn at random, then completes the `BENCH_K` user tasks those correlations
 //!   opened (the reference: a task completion), each phase stopping early after
 //!   `BENCH_SECONDS` (30). Prints operations per second and p50/p95 latency of both, and their
-//!   ratio (goal: a correlation costs at most 1.5× a task completion).
+//!   ratio (goal: a correlation costs at most 1.5× a task completion), then the same over all
+//!   rounds together; then the plan of the correlation's lookup statement and its latency alone.
 //! - Signals: deploys start → signal catch event (`go`) → user task → end, starts
 //!   `BENCH_SIGNAL_SMALL` instances (1,000) and broadcasts `go` once, then starts
 //!   `BENCH_SIGNAL_WAITING` (10,000) and broadcasts `go` again: the elapsed time of each
 //!   broadcast and the process's memory (`VmRSS` before, the peak during it from `VmHWM` reset
-//!   through `/proc/self/clear_refs` and from sampling every 2 ms). Goal: 10,000 in under 5 s,
-//!   the peak no higher for 10,000 receivers than for 1,000 (memory flat). On SQLite the
-//!   database's page cache lives in this process and counts in its memory.
+//!   through `/proc/self/clear_refs` and from sampling every 2 ms, and the anonymous part,
+//!   `RssAnon`, apart). Goal: 10,000 in under 5 s, the peak no higher for 10,000 receivers
+//!   than for 1,000 (memory flat). On SQLite the connections' page caches live in this
+//!   process and count in its memory.
 //!
 //! `BENCH_ONLY=sqlite|postgres` limits the run to one database; `BENCH_PARTS=messages|signals`
 //! to one part.
@@ -234,7 +236,7 @@ async fn bench_messages(db: &TestDb, label: &str) {
     let waiting = env_num("BENCH_WAITING", 100_000);
     let k = env_num("BENCH_K", 2_000) as usize;
     let seconds = env_num("BENCH_SECONDS", 30);
-    let rounds = env_num("BENCH_ROUNDS", 2);
+    let rounds = env_num("BENCH_ROUNDS", 3);
     let start_clients = env_num("BENCH_START_CLIENTS", if sqlite { 8 } else { 16 });
     start_many(e, label, "order", "BK", waiting, start_clients).await;
     let subs = count(e, "SELECT count(*) FROM event_subscriptions WHERE kind = 'message' AND name = 'paid'").await;
@@ -259,8 +261,18 @@ async fn bench_messages(db: &TestDb, label: &str) {
         "  {:<8} {:>6} {:>12} {:>8} {:>8}   {:>6} {:>12} {:>8} {:>8}   {:>10}",
         "clients", "msgs", "correlate/s", "p50 ms", "p95 ms", "tasks", "complete/s", "p50 ms", "p95 ms", "cost ratio"
     );
+    // Per client count, every round's phases together: (correlations, their seconds and
+    // times; completions, theirs).
+    let counts = client_counts();
+    let mut totals: Vec<(Phase, Phase)> = counts
+        .iter()
+        .map(|_| {
+            let none = || Phase { done: 0, secs: 0.0, times: Vec::new() };
+            (none(), none())
+        })
+        .collect();
     for round in 0..rounds {
-        for &clients in &client_counts() {
+        for (&clients, total) in counts.iter().zip(totals.iter_mut()) {
             let batch: Vec<String> = keys.drain(..k.min(keys.len())).collect();
             if batch.is_empty() {
                 println!("  no more waiting instances; raise BENCH_WAITING");
@@ -289,6 +301,31 @@ async fn bench_messages(db: &TestDb, label: &str) {
                 t.rate() / c.rate(),
                 round + 1,
                 load_average(),
+            );
+            for (sum, phase) in [(&mut total.0, c), (&mut total.1, t)] {
+                sum.done += phase.done;
+                sum.secs += phase.secs;
+                sum.times.extend(phase.times);
+            }
+        }
+    }
+    if rounds > 1 {
+        for (clients, (mut c, mut t)) in counts.iter().zip(totals) {
+            if c.done == 0 || t.done == 0 {
+                continue;
+            }
+            println!(
+                "  {:<8} {:>6} {:>12.0} {:>8.2} {:>8.2}   {:>6} {:>12.0} {:>8.2} {:>8.2}   {:>9.2}x   all {rounds} rounds",
+                clients,
+                c.done,
+                c.rate(),
+                percentile(&mut c.times, 0.5),
+                percentile(&mut c.times, 0.95),
+                t.done,
+                t.rate(),
+                percentile(&mut t.times, 0.5),
+                percentile(&mut t.times, 0.95),
+                t.rate() / c.rate(),
             );
         }
     }
