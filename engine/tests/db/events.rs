@@ -189,8 +189,7 @@ async fn boundary_messages(db: &TestDb) {
     let m = MessageCorrelation { business_key: Some("H".into()), ..message("Cancel") };
     e.correlate_message(&sys(), m).await.unwrap();
     assert_eq!(active_task_ids(e, &hard).await, ["cleanup"]);
-    let h = history(e, &hard).await;
-    assert!(h.contains(&"work:cancelled".to_string()) && h.contains(&"cancelMsg:completed".to_string()), "{h:?}");
+    assert_eq!(history(e, &hard).await, ["start:completed", "work:cancelled", "cancelMsg:completed", "cleanup:-"]);
     assert!(waiting(e, &hard).await.is_empty());
 
     // Non-interrupting: the task stays, the boundary path runs beside it, and it still waits.
@@ -205,6 +204,10 @@ async fn boundary_messages(db: &TestDb) {
     let work = d.tasks.iter().find(|t| t.activity_id == "work" && t.state == TaskState::Active).unwrap();
     e.complete_task(&sys(), &work.id, Map::new()).await.unwrap();
     assert!(waiting(e, &soft).await.is_empty());
+    assert_eq!(
+        history(e, &soft).await,
+        ["start:completed", "work:completed", "cancelMsg:completed", "cleanup:-", "end:completed"]
+    );
 }
 db_test!(boundary_messages_interrupt_or_run_beside, boundary_messages);
 
@@ -246,30 +249,39 @@ async fn gateway_race(db: &TestDb) {
     assert_eq!(active_task_ids(e, &first).await, ["onMessage"]);
     assert!(e.instance(&sys(), &first).await.unwrap().jobs.is_empty());
     assert!(waiting(e, &first).await.is_empty());
-    // Then many races of a due timer against the message: exactly one branch each time.
-    let mut ids = Vec::new();
-    for n in 0..6 {
-        ids.push(start(e, "race", &format!("R{}", n + 1), json!({})).await);
-    }
-    e.clock().advance(60_000);
-    for (n, id) in ids.iter().enumerate() {
-        let m = MessageCorrelation { business_key: Some(format!("R{}", n + 1)), ..message("Go") };
+    // Then races of a due timer against the message: exactly one branch each time.
+    let mut winners = Vec::new();
+    for n in 1..=6 {
+        let bk = format!("R{n}");
+        let id = start(e, "race", &bk, json!({})).await;
+        e.clock().advance(60_000);
+        let m = MessageCorrelation { business_key: Some(bk), ..message("Go") };
         let who = sys();
-        let (fired, delivered) = tokio::join!(x.run_once(), e.correlate_message(&who, m));
-        let tasks = active_task_ids(e, id).await;
+        // Every third time the timer is let in first; otherwise both at once.
+        let (fired, delivered) = if n % 3 == 0 {
+            let fired = x.run_once().await;
+            (fired, e.correlate_message(&who, m).await)
+        } else {
+            tokio::join!(x.run_once(), e.correlate_message(&who, m))
+        };
+        let tasks = active_task_ids(e, &id).await;
         assert_eq!(tasks.len(), 1, "{tasks:?} fired {fired} delivered {delivered:?}");
+        let h = history(e, &id).await;
         match delivered {
-            Ok(_) => assert_eq!(tasks, ["onMessage"]),
+            Ok(_) => {
+                assert_eq!(h, ["start:completed", "gw:completed", "go:completed", "onMessage:-"]);
+                winners.push("message");
+            }
             Err(err) => {
                 assert_eq!(err.status(), 404, "{err}");
-                // The timer won, or will once the executor runs it.
-                x.run_once().await;
-                assert_eq!(active_task_ids(e, id).await, ["onTimer"]);
+                assert_eq!(h, ["start:completed", "gw:completed", "late:completed", "onTimer:-"]);
+                winners.push("timer");
             }
         }
-        assert!(waiting(e, id).await.is_empty());
-        assert!(e.instance(&sys(), id).await.unwrap().jobs.is_empty());
+        assert!(waiting(e, &id).await.is_empty());
+        assert!(e.instance(&sys(), &id).await.unwrap().jobs.is_empty());
     }
+    assert!(winners.contains(&"message") && winners.contains(&"timer"), "{winners:?}");
 }
 db_test!(a_message_racing_a_timer_takes_exactly_one_branch, gateway_race);
 
@@ -423,6 +435,10 @@ async fn error_through_two_levels(db: &TestDb) {
     let ld = e.instance(&sys(), leaf_id).await.unwrap();
     assert_eq!(ld.incidents.len(), 1, "{:?}", ld.incidents);
     assert_eq!(ld.incidents[0].activity_id, "boom");
+    assert!(ld.incidents[0].message.contains("E_FAIL"), "{:?}", ld.incidents);
+    assert_eq!(history(e, leaf_id).await, ["start:completed", "boom:-"]);
+    assert_eq!(history(e, &lone).await, ["start:completed", "callLeaf:-"]);
+    assert_eq!(e.instance_summary(&sys(), &lone).await.unwrap().state, InstanceStatus::Running);
 }
 db_test!(an_error_travels_through_two_levels_of_call_activity, error_through_two_levels);
 
@@ -511,3 +527,97 @@ async fn message_start(db: &TestDb) {
     assert_eq!(e.correlate_message(&sys(), message(" ")).await.unwrap_err().status(), 422);
 }
 db_test!(a_message_starts_the_latest_version_at_its_message_start_event, message_start);
+
+/// A service caller that answers every call with `status`.
+struct Answers(u16);
+
+impl ServiceCaller for Answers {
+    fn call(&self, _: ServiceRequest) -> CallFuture<'_> {
+        let status = self.0;
+        Box::pin(async move { Ok(ServiceResponse::new(status, "{\"error\": \"no such order\"}")) })
+    }
+}
+
+async fn http_status_as_error(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<serviceTask id="lookup" flowable:type="http"><extensionElements>
+<flowable:field name="requestMethod" stringValue="GET"/>
+<flowable:field name="requestUrl" stringValue="http://orders.example/orders/1"/>
+<flowable:field name="handleStatusCodes" stringValue="404, 5XX"/>
+<flowable:field name="failStatusCodes" stringValue="503"/>
+</extensionElements></serviceTask>"#
+            .into(),
+        r#"<boundaryEvent id="missing" attachedToRef="lookup"><errorEventDefinition errorRef="e404"/></boundaryEvent>"#
+            .into(),
+        r#"<userTask id="found"/>"#.into(),
+        r#"<userTask id="notFound"/>"#.into(),
+        flow("f1", "start", "lookup"),
+        flow("f2", "lookup", "found"),
+        flow("f3", "missing", "notFound"),
+    ]
+    .concat();
+    deploy(e, "orders", r#"<error id="e404" errorCode="HTTP404"/><error id="e500" errorCode="HTTP500"/>"#, &body).await;
+    let config = |id: &str| ExecutorConfig { id: id.into(), lease_ms: 60_000, max_concurrent: 4, ..Default::default() };
+    // 404: the BPMN error HTTP404, caught by the boundary event.
+    let id = start(e, "orders", "K1", json!({})).await;
+    let x = Executor::new(e.clone(), Arc::new(Answers(404)), config("a"));
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(history(e, &id).await, ["start:completed", "lookup:cancelled", "missing:completed", "notFound:-"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert!(d.jobs.is_empty() && d.incidents.is_empty(), "{:?} {:?}", d.jobs, d.incidents);
+    // 500: the error HTTP500, which nothing catches: the job in error, an incident on the task.
+    let id = start(e, "orders", "K2", json!({})).await;
+    let x = Executor::new(e.clone(), Arc::new(Answers(500)), config("b"));
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(history(e, &id).await, ["start:completed", "lookup:-"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.incidents.len(), 1, "{:?}", d.incidents);
+    assert!(d.incidents[0].message.contains("HTTP500"), "{}", d.incidents[0].message);
+    assert_eq!(d.jobs.len(), 1);
+    // 503 (failStatusCodes): a failed attempt, retried later.
+    let id = start(e, "orders", "K3", json!({})).await;
+    let x = Executor::new(e.clone(), Arc::new(Answers(503)), config("c"));
+    assert_eq!(x.run_once().await, 1);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert!(d.incidents.is_empty());
+    assert_eq!(d.jobs.len(), 1);
+    assert_eq!(history(e, &id).await, ["start:completed", "lookup:-"]);
+}
+db_test!(http_statuses_become_bpmn_errors_or_failures_as_listed, http_status_as_error);
+
+async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
+    let e = &db.engine;
+    let alarm = r#"<signal id="s_alarm" name="Alarm"/>"#;
+    let catch = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateCatchEvent id="hear"><signalEventDefinition signalRef="s_alarm"/></intermediateCatchEvent>"#
+            .into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "hear"),
+        flow("f2", "hear", "end"),
+    ]
+    .concat();
+    let thrower = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<endEvent id="raise"><signalEventDefinition signalRef="s_alarm"/></endEvent>"#.into(),
+        flow("f1", "start", "raise"),
+    ]
+    .concat();
+    deploy(e, "listen", alarm, &catch).await;
+    deploy(e, "raiser", alarm, &thrower).await;
+    // More receivers than one command's transaction takes: broadcast after it commits.
+    let mut ids = Vec::new();
+    for n in 0..230 {
+        ids.push(start(e, "listen", &format!("L{n}"), json!({})).await);
+    }
+    let r = start(e, "raiser", "R", json!({})).await;
+    assert_eq!(history(e, &r).await, ["start:completed", "raise:completed"]);
+    for id in [&ids[0], &ids[115], &ids[229]] {
+        assert_eq!(history(e, id).await, ["start:completed", "hear:completed", "end:completed"]);
+    }
+    let left = e.event_subscriptions(&sys(), &SubscriptionQuery::default()).await.unwrap();
+    assert!(left.items.is_empty(), "{} left", left.items.len());
+}
+db_test!(a_signal_thrown_to_many_receivers_reaches_them_all, many_receivers_of_a_thrown_signal);
