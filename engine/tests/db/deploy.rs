@@ -229,7 +229,7 @@ async fn not_startable_files_deploy_with_reasons(db: &TestDb) {
     assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
     let w = &out.warnings[0];
     assert_eq!((w.element_id.as_str(), w.line), ("Catch_paid", 7));
-    assert!(w.element_type.contains("message"), "{w:?}");
+    assert!(w.element_type.contains("conditional"), "{w:?}");
 
     let summary = &e.list_definitions(&sys(), &query()).await.unwrap().items[0];
     assert!(!summary.startable);

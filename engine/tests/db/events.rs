@@ -488,6 +488,19 @@ async fn suspended_and_terminated(db: &TestDb) {
     let m2 = start(e, "order", "M", json!({})).await;
     e.move_instance(&sys(), &m2, &["waitPaid".to_string()], "ship", "by hand", None).await.unwrap();
     assert!(waiting(e, &m2).await.is_empty());
+
+    // With `all`, suspended instances are skipped; when every match is suspended, refused.
+    let s1 = start(e, "order", "Z", json!({})).await;
+    let s2 = start(e, "order", "Z", json!({})).await;
+    e.suspend_instance(&sys(), &s1, "", None).await.unwrap();
+    let m = MessageCorrelation { business_key: Some("Z".into()), all: true, ..message("Paid") };
+    let got = e.correlate_message(&sys(), m.clone()).await.unwrap();
+    assert_eq!(got.iter().map(|c| c.instance_id.as_str()).collect::<Vec<_>>(), [s2.as_str()]);
+    assert_eq!(waiting(e, &s1).await, ["message:Paid@waitPaid"]);
+    let s3 = start(e, "order", "Z", json!({})).await;
+    e.suspend_instance(&sys(), &s3, "", None).await.unwrap();
+    let err = e.correlate_message(&sys(), m).await.unwrap_err();
+    assert_eq!(err.conflict_reason(), Some(ConflictReason::NotRunning), "{err}");
 }
 db_test!(suspended_instances_refuse_and_ended_ones_keep_no_subscription, suspended_and_terminated);
 
@@ -621,3 +634,194 @@ async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
     assert!(left.items.is_empty(), "{} left", left.items.len());
 }
 db_test!(a_signal_thrown_to_many_receivers_reaches_them_all, many_receivers_of_a_thrown_signal);
+
+/// Deploys the processes `files` (key, body) as one file, their element ids prefixed with
+/// `<key>_` (ids are unique within a file).
+async fn deploy_together(e: &Engine, files: &[(&str, &str)]) {
+    let processes: String = files
+        .iter()
+        .map(|(key, body)| {
+            let body = [r#"id=""#, r#"sourceRef=""#, r#"targetRef=""#]
+                .iter()
+                .fold(body.to_string(), |b, attr| b.replace(attr, &format!("{attr}{key}_")));
+            format!(r#"<process id="{key}" name="{key}" isExecutable="true">{body}</process>"#)
+        })
+        .collect();
+    let xml = format!("{HEAD}{processes}</definitions>");
+    let report = e
+        .deploy(&sys(), "default", None, vec![("both.bpmn".into(), xml.into_bytes())], &Default::default())
+        .await
+        .unwrap();
+    assert!(report.all_ok(), "{report:?}");
+}
+
+fn child(task: &str) -> String {
+    [r#"<startEvent id="start"/>"#.to_string(), format!(r#"<userTask id="{task}"/>"#), flow("f1", "start", task)]
+        .concat()
+}
+
+fn caller(attrs: &str) -> String {
+    [
+        r#"<startEvent id="start"/>"#.to_string(),
+        format!(r#"<callActivity id="call" calledElement="child" {attrs}/>"#),
+        flow("f1", "start", "call"),
+    ]
+    .concat()
+}
+
+/// The task the child started by `parent`'s call activity waits in, and its business key.
+async fn child_of(e: &Engine, parent: &str) -> (Vec<String>, Option<String>, i64) {
+    let d = e.instance(&sys(), parent).await.unwrap();
+    assert_eq!(d.children.len(), 1, "{:?}", d.incidents);
+    let c = &d.children[0];
+    (active_task_ids(e, &c.id).await, c.business_key.clone(), c.version)
+}
+
+async fn call_bindings(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    // Deployment 1: the caller (deployment binding) with child v1; then child v2 and v3 (v2
+    // tagged `stable`) alone.
+    let pinned = caller(r#"camunda:calledElementBinding="deployment" flowable:businessKey="${orderId}""#);
+    deploy_together(e, &[("pinned", &pinned), ("child", &child("v1"))]).await;
+    let tagged = child("v2");
+    let xml = format!(
+        r#"{HEAD}<process id="child" name="child" isExecutable="true" camunda:versionTag="stable">{tagged}</process></definitions>"#
+    );
+    let files = vec![("c2.bpmn".to_string(), xml.into_bytes())];
+    assert!(e.deploy(&sys(), "default", None, files, &Default::default()).await.unwrap().all_ok());
+    deploy_together(e, &[("child", &child("v3"))]).await;
+    deploy_together(
+        e,
+        &[
+            ("latest", &caller("")),
+            ("byVersion", &caller(r#"camunda:calledElementBinding="version" camunda:calledElementVersion="1""#)),
+            ("byTag", &caller(r#"camunda:calledElementBinding="versionTag" camunda:calledElementVersionTag="stable""#)),
+            ("noSuch", &caller(r#"camunda:calledElementBinding="version" camunda:calledElementVersion="9""#)),
+        ],
+    )
+    .await;
+    let id = start(e, "pinned", "P", json!({"orderId": "ORD-7"})).await;
+    assert_eq!(child_of(e, &id).await, (vec!["child_v1".to_string()], Some("ORD-7".to_string()), 1));
+    let id = start(e, "latest", "L", json!({})).await;
+    assert_eq!(child_of(e, &id).await.2, 3);
+    let id = start(e, "byVersion", "V", json!({})).await;
+    assert_eq!(child_of(e, &id).await.2, 1);
+    let id = start(e, "byTag", "T", json!({})).await;
+    assert_eq!(child_of(e, &id).await, (vec!["v2".to_string()], None, 2));
+    // A version that does not exist: an incident on the call activity that says so.
+    let id = start(e, "noSuch", "N", json!({})).await;
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert!(d.children.is_empty());
+    assert_eq!(d.incidents.len(), 1);
+    assert!(d.incidents[0].message.contains("which has no startable version 9"), "{}", d.incidents[0].message);
+}
+db_test!(call_activities_start_the_version_their_binding_names, call_bindings);
+
+async fn escalation_to_the_parent(db: &TestDb) {
+    let e = &db.engine;
+    let esc = r#"<escalation id="x_late" escalationCode="LATE"/>"#;
+    let leaf = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateThrowEvent id="tell"><escalationEventDefinition escalationRef="x_late"/></intermediateThrowEvent>"#.into(),
+        r#"<userTask id="goOn"/>"#.into(),
+        flow("f1", "start", "tell"),
+        flow("f2", "tell", "goOn"),
+    ]
+    .concat();
+    let top = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<callActivity id="callLeaf" calledElement="leafEsc"/>"#.into(),
+        r#"<boundaryEvent id="heard" attachedToRef="callLeaf" cancelActivity="false"><escalationEventDefinition escalationRef="x_late"/></boundaryEvent>"#.into(),
+        r#"<userTask id="inform"/>"#.into(),
+        flow("f1", "start", "callLeaf"),
+        flow("f2", "heard", "inform"),
+    ]
+    .concat();
+    deploy(e, "leafEsc", esc, &leaf).await;
+    deploy(e, "topEsc", esc, &top).await;
+    let id = start(e, "topEsc", "E", json!({})).await;
+    // Caught beside the call activity, which goes on waiting; the child went on too.
+    assert_eq!(history(e, &id).await, ["start:completed", "callLeaf:-", "heard:completed", "inform:-"]);
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(active_task_ids(e, &d.children[0].id).await, ["goOn"]);
+}
+db_test!(an_escalation_reaches_the_parent_call_activity, escalation_to_the_parent);
+
+/// A service caller that answers every call with 200 and counts the calls.
+struct Counting(std::sync::atomic::AtomicUsize);
+
+impl ServiceCaller for Counting {
+    fn call(&self, _: ServiceRequest) -> CallFuture<'_> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async { Ok(ServiceResponse::new(200, "{}")) })
+    }
+}
+
+async fn send_task_call(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<sendTask id="notify" flowable:type="http"><extensionElements>
+<flowable:field name="requestMethod" stringValue="POST"/>
+<flowable:field name="requestUrl" stringValue="http://notify.example/sent"/>
+</extensionElements></sendTask>"#
+            .into(),
+        r#"<sendTask id="plain"/>"#.into(),
+        r#"<userTask id="after"/>"#.into(),
+        flow("f1", "start", "notify"),
+        flow("f2", "notify", "plain"),
+        flow("f3", "plain", "after"),
+    ]
+    .concat();
+    deploy(e, "notifier", "", &body).await;
+    let id = start(e, "notifier", "N", json!({})).await;
+    assert_eq!(history(e, &id).await, ["start:completed", "notify:-"]);
+    let caller = Arc::new(Counting(Default::default()));
+    let config = ExecutorConfig { id: "s".into(), lease_ms: 60_000, max_concurrent: 4, ..Default::default() };
+    let x = Executor::new(e.clone(), caller.clone(), config);
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(caller.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The send task without an implementation passes the token on.
+    assert_eq!(history(e, &id).await, ["start:completed", "notify:completed", "plain:completed", "after:-"]);
+}
+db_test!(a_send_task_with_an_implementation_runs_as_a_service_call, send_task_call);
+
+async fn tenant_scope(db: &TestDb) {
+    let e = &db.engine;
+    deploy(e, "order", PAID, &catch_process()).await;
+    e.create_tenant(&sys(), Some("east"), "华东").await.unwrap();
+    let xml =
+        format!(r#"{HEAD}{PAID}<process id="order" isExecutable="true">{}</process></definitions>"#, catch_process());
+    let files = vec![("order.bpmn".to_string(), xml.into_bytes())];
+    assert!(e.deploy(&sys(), "east", None, files, &Default::default()).await.unwrap().all_ok());
+    let req = StartRequest { tenant: Some("default".into()), business_key: Some("SAME".into()), ..Default::default() };
+    let here = e.start_instance(&sys(), "order", None, req).await.unwrap().id;
+    let req = StartRequest { tenant: Some("east".into()), business_key: Some("SAME".into()), ..Default::default() };
+    let there = e.start_instance(&sys(), "order", None, req).await.unwrap().id;
+    let east = engine::identity::Account {
+        id: "em".into(),
+        username: "east-manager".into(),
+        display_name: "East".into(),
+        role: engine::identity::Role::TenantManager,
+        tenant_id: Some("east".into()),
+    };
+    // A tenant manager sees and reaches only their tenant; another tenant's ids answer 404.
+    let listed = e.event_subscriptions(&east, &SubscriptionQuery::default()).await.unwrap().items;
+    assert_eq!(listed.iter().map(|s| s.instance_id.clone()).collect::<Vec<_>>(), [Some(there.clone())]);
+    assert_eq!(e.instance_subscriptions(&east, &here).await.unwrap_err().status(), 404);
+    let theirs = e.instance_subscriptions(&sys(), &here).await.unwrap().remove(0);
+    let err = e.deliver_to_subscription(&east, &theirs.id, Map::new()).await.unwrap_err();
+    assert_eq!(err.status(), 404);
+    // The administrator names the tenant, or meets both and is refused as ambiguous.
+    let m = MessageCorrelation { business_key: Some("SAME".into()), ..message("Paid") };
+    let err = e.correlate_message(&sys(), m.clone()).await.unwrap_err();
+    assert_eq!(err.conflict_reason(), Some(ConflictReason::Ambiguous), "{err}");
+    let got = e.correlate_message(&east, MessageCorrelation { tenant: Some("default".into()), ..m.clone() });
+    assert_eq!(got.await.unwrap()[0].instance_id, there, "a tenant manager's tenant is always their own");
+    let got = e.correlate_message(&sys(), MessageCorrelation { tenant: Some("default".into()), ..m }).await.unwrap();
+    assert_eq!(got[0].instance_id, here);
+    // A signal in one tenant does not reach the other.
+    assert_eq!(e.broadcast_signal(&east, "Alarm", Map::new(), None).await.unwrap(), 0);
+}
+db_test!(messages_and_subscriptions_stay_in_their_tenant, tenant_scope);
