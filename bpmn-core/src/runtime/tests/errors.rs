@@ -356,9 +356,15 @@ fn an_escalation_end_event_in_a_sub_process_reaches_an_interrupting_escalation_e
 /// start → main (user task) → end, with an event sub-process `handler` whose start event
 /// `h_start` has `trigger` and `interrupting`; handler: h_start → fix (user task) → h_end.
 fn with_handler(trigger: &str, interrupting: bool) -> Process {
+    with_handler_around(r#"<bpmn:userTask id="main"/>"#, trigger, interrupting)
+}
+
+/// [`with_handler`] whose `main` element is given.
+fn with_handler_around(main: &str, trigger: &str, interrupting: bool) -> Process {
     with_defs(
         &[
-            r#"<bpmn:startEvent id="start"/><bpmn:userTask id="main"/><bpmn:endEvent id="end"/>"#,
+            r#"<bpmn:startEvent id="start"/><bpmn:endEvent id="end"/>"#,
+            main,
             r#"<bpmn:subProcess id="handler" triggeredByEvent="true">"#,
             &format!(r#"<bpmn:startEvent id="h_start" isInterrupting="{interrupting}">{trigger}</bpmn:startEvent>"#),
             r#"<bpmn:userTask id="fix"/><bpmn:endEvent id="h_end"/>"#,
@@ -407,6 +413,42 @@ fn an_interrupting_message_event_sub_process_cancels_the_process_and_runs_instea
     assert_eq!(history(&effects), ["ended:fix", "started:h_end", "ended:h_end", "ended:handler"]);
     assert_eq!(actions(&effects), [Effect::InstanceCompleted]);
     assert!(s.ended);
+}
+
+#[test]
+fn an_interrupting_event_sub_process_cancels_a_multi_instance_body_with_all_its_instances() {
+    let main = r#"<bpmn:userTask id="main"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>"#;
+    let p = with_handler_around(main, &msg("m_cancel"), true);
+    let (main_node, h_start) = (node(&p, "main"), node(&p, "h_start"));
+    let (s, effects) = ok(&p, InstanceState::default(), start(json!({})), 0);
+    assert_eq!(history_t(&effects)[2..], ["started:main#0", "started:main#2", "started:main#3", "started:main#4"]);
+    assert_eq!(s.tokens.len(), 5, "the body, three instances and the listener");
+
+    let (s, effects) = ok(&p, s, deliver(1, json!({})), 1);
+    assert_eq!(
+        history_t(&effects),
+        [
+            "cancelled:main#0",
+            "cancelled:main#2",
+            "cancelled:main#3",
+            "cancelled:main#4",
+            "started:handler#5",
+            "started:h_start#1",
+            "ended:h_start#1",
+            "started:fix#1"
+        ]
+    );
+    assert_eq!(
+        actions(&effects),
+        [
+            Effect::Unsubscribe { token: 1, node: h_start },
+            Effect::CancelTask { token: 2, node: main_node },
+            Effect::CancelTask { token: 3, node: main_node },
+            Effect::CancelTask { token: 4, node: main_node },
+            plain_task(1, node(&p, "fix")),
+        ]
+    );
+    assert_eq!(active_activities(&p, &s), [(1, node(&p, "fix"))]);
 }
 
 #[test]
