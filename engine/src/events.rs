@@ -208,7 +208,8 @@ fn id_bound() -> String {
 
 impl Engine {
     /// Correlates a message: delivers it to the instance waiting for it (or to every matching
-    /// one with `all`), else starts an instance at a definition's message start event.
+    /// running one with `all`; suspended ones are skipped), else starts an instance at a
+    /// definition's message start event.
     /// 404 when nothing waits for it; 409 `ambiguous` when several instances match and `all`
     /// is not set, `not_running` when the matching instance is suspended; 422 on a bad name
     /// or variables.
@@ -263,11 +264,13 @@ impl Engine {
         }
         let single = instances.len() == 1;
         let mut correlated = Vec::new();
+        let mut skipped: Option<String> = None;
         for (id, status, tokens) in instances {
             if status == InstanceStatus::Suspended {
                 if single {
                     return Err(suspended(&id));
                 }
+                skipped = Some(id);
                 continue;
             }
             let mut delivered = false;
@@ -281,7 +284,10 @@ impl Engine {
                         break;
                     }
                     Delivery::Suspended if single => return Err(suspended(&id)),
-                    Delivery::Suspended => break,
+                    Delivery::Suspended => {
+                        skipped = Some(id.clone());
+                        break;
+                    }
                     Delivery::Gone => {}
                 }
             }
@@ -289,10 +295,12 @@ impl Engine {
                 correlated.push(Correlated { instance_id: id, started: false });
             }
         }
-        if correlated.is_empty() {
-            return Err(nothing_waits(&m));
+        match (correlated.is_empty(), skipped) {
+            // Every matching instance is suspended.
+            (true, Some(id)) => Err(suspended(&id)),
+            (true, None) => Err(nothing_waits(&m)),
+            (false, _) => Ok(correlated),
         }
-        Ok(correlated)
     }
 
     /// No instance waits: the message start events of the tenant's definitions.

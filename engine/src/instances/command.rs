@@ -1,8 +1,11 @@
 //! The command loop: a command reads its instance, plans (deciding in the pure core), and
 //! writes the outcome as one write set in one transaction; a concurrent change makes it read
 //! and plan again (or refuse, when the caller pinned the revision). Work a step causes in
-//! other instances (a call activity's child starts, a finished child resumes its parent)
-//! follows in the same transaction.
+//! other instances (a call activity's child starts, a finished child resumes its parent, an
+//! error or escalation a child did not catch is thrown at its parent's call activity, a
+//! thrown signal reaches its receivers and starts the definitions it starts) follows in the
+//! same transaction. A signal with more receivers than one transaction takes
+//! ([`SIGNAL_RECEIVERS_IN_COMMAND`]) is broadcast in batches right after the commit instead.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -1,6 +1,8 @@
 //! From the core's effects to typed writes: one step of one instance becomes its instance
 //! row (inserted, or updated over the revision read), the history, tasks, jobs, variable
-//! changes and incidents the effects call for, and the work they cause in other instances.
+//! changes, incidents and event subscriptions the effects call for, and the work they cause
+//! in other instances. A token's subscription is inserted when it starts waiting for a
+//! message or signal and deleted when it stops; an instance that ends keeps none.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -194,28 +194,7 @@ impl Store {
         business_key: Option<&str>,
         instance_id: Option<&str>,
     ) -> Result<Vec<Receiver>> {
-        let mut w = Where::default();
-        tenant_of(&mut w, tenant);
-        w.push("s.kind = 'message'");
-        let p = w.text(name);
-        w.push(format!("s.name = {p}"));
-        if let Some(b) = business_key {
-            let p = w.text(b);
-            w.push(format!("s.business_key = {p}"));
-        }
-        match instance_id {
-            Some(i) => {
-                let p = w.text(i);
-                w.push(format!("s.instance_id = {p}"));
-            }
-            None => w.push("s.instance_id IS NOT NULL"),
-        }
-        let sql = format!(
-            "SELECT {COLUMNS}, i.state AS i_state FROM event_subscriptions s \
-             JOIN process_instances i ON i.id = s.instance_id{} ORDER BY s.created_at, s.id",
-            w.sql()
-        );
-        let args = w.into_args();
+        let (sql, args) = receivers_query(tenant, name, business_key, instance_id);
         self.fetch(&sql, args, |r| {
             let status: String = r.try_get("i_state")?;
             Ok(Receiver { row: read(r)?, status: InstanceStatus::parse(&status) })
@@ -272,6 +251,37 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The correlation query of [`Store::message_receivers`].
+pub(super) fn receivers_query(
+    tenant: Option<&str>,
+    name: &str,
+    business_key: Option<&str>,
+    instance_id: Option<&str>,
+) -> (String, Vec<Arg>) {
+    let mut w = Where::default();
+    tenant_of(&mut w, tenant);
+    w.push("s.kind = 'message'");
+    let p = w.text(name);
+    w.push(format!("s.name = {p}"));
+    if let Some(b) = business_key {
+        let p = w.text(b);
+        w.push(format!("s.business_key = {p}"));
+    }
+    match instance_id {
+        Some(i) => {
+            let p = w.text(i);
+            w.push(format!("s.instance_id = {p}"));
+        }
+        None => w.push("s.instance_id IS NOT NULL"),
+    }
+    let sql = format!(
+        "SELECT {COLUMNS}, i.state AS i_state FROM event_subscriptions s \
+         JOIN process_instances i ON i.id = s.instance_id{} ORDER BY s.created_at, s.id",
+        w.sql()
+    );
+    (sql, w.into_args())
 }
 
 fn start_query(tenant: Option<&str>, kind: SubscriptionKind, name: &str) -> (String, Vec<Arg>) {

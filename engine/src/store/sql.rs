@@ -328,7 +328,8 @@ mod tests {
     /// key (with `state = 'active'`, the task completion took `tasks_state`; before the
     /// `fewer_index_entries` migration, `tasks_due`), and one instance's
     /// open tasks come from the instance's index (ordered by `created`, the list walked
-    /// `tasks_state` backwards).
+    /// `tasks_state` backwards); a token's subscription is deleted through the instance's
+    /// index and a message correlated through the correlation index.
     #[tokio::test]
     async fn plans_made_on_empty_tables_use_the_key_on_postgres() {
         use crate::instances::TaskQuery;
@@ -349,6 +350,14 @@ mod tests {
                 "process_instances_parent",
             ),
             (list, w.into_args(), "tasks_instance_state"),
+            {
+                let (sql, args) = crate::store::events::delete_token("x".into(), 1);
+                (sql, args, "event_subscriptions_instance")
+            },
+            {
+                let (sql, args) = crate::store::events::receivers_query(Some("t"), "Paid", Some("BK"), None);
+                (sql, args, "event_subscriptions_correlation")
+            },
         ];
         let mut conn = db.engine.store().pool().acquire().await.expect("connection");
         sqlx::raw_sql("SET plan_cache_mode = force_generic_plan").execute(&mut *conn).await.expect("generic plans");

@@ -488,6 +488,19 @@ async fn suspended_and_terminated(db: &TestDb) {
     let m2 = start(e, "order", "M", json!({})).await;
     e.move_instance(&sys(), &m2, &["waitPaid".to_string()], "ship", "by hand", None).await.unwrap();
     assert!(waiting(e, &m2).await.is_empty());
+
+    // With `all`, suspended instances are skipped; when every match is suspended, refused.
+    let s1 = start(e, "order", "Z", json!({})).await;
+    let s2 = start(e, "order", "Z", json!({})).await;
+    e.suspend_instance(&sys(), &s1, "", None).await.unwrap();
+    let m = MessageCorrelation { business_key: Some("Z".into()), all: true, ..message("Paid") };
+    let got = e.correlate_message(&sys(), m.clone()).await.unwrap();
+    assert_eq!(got.iter().map(|c| c.instance_id.as_str()).collect::<Vec<_>>(), [s2.as_str()]);
+    assert_eq!(waiting(e, &s1).await, ["message:Paid@waitPaid"]);
+    let s3 = start(e, "order", "Z", json!({})).await;
+    e.suspend_instance(&sys(), &s3, "", None).await.unwrap();
+    let err = e.correlate_message(&sys(), m).await.unwrap_err();
+    assert_eq!(err.conflict_reason(), Some(ConflictReason::NotRunning), "{err}");
 }
 db_test!(suspended_instances_refuse_and_ended_ones_keep_no_subscription, suspended_and_terminated);
 
@@ -812,3 +825,34 @@ async fn tenant_scope(db: &TestDb) {
     assert_eq!(e.broadcast_signal(&east, "Alarm", Map::new(), None).await.unwrap(), 0);
 }
 db_test!(messages_and_subscriptions_stay_in_their_tenant, tenant_scope);
+
+async fn event_sub_process(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<userTask id="work"/>"#.into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "work"),
+        flow("f2", "work", "end"),
+        r#"<subProcess id="onCancel" triggeredByEvent="true">
+<startEvent id="cancelled" isInterrupting="true"><messageEventDefinition messageRef="m_cancel"/></startEvent>
+<userTask id="refund"/>
+<sequenceFlow id="e1" sourceRef="cancelled" targetRef="refund"/>
+</subProcess>"#
+            .into(),
+    ]
+    .concat();
+    deploy(e, "cancellable", r#"<message id="m_cancel" name="Cancel"/>"#, &body).await;
+    let id = start(e, "cancellable", "C1", json!({})).await;
+    assert_eq!(waiting(e, &id).await, ["message:Cancel@cancelled"]);
+    e.correlate_message(&sys(), MessageCorrelation { business_key: Some("C1".into()), ..message("Cancel") })
+        .await
+        .unwrap();
+    assert_eq!(active_task_ids(e, &id).await, ["refund"]);
+    assert!(waiting(e, &id).await.is_empty());
+    assert_eq!(
+        history(e, &id).await,
+        ["start:completed", "work:cancelled", "onCancel:-", "cancelled:completed", "refund:-"]
+    );
+}
+db_test!(a_message_event_sub_process_interrupts_its_scope, event_sub_process);
