@@ -3,31 +3,35 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a job does: 定时 timer, 服务调用 web-service call, 异步 asynchronous continuation.
+/// What a job does: 定时 timer, 服务调用 web-service call, 异步 asynchronous continuation, 信号
+/// a signal thrown by a step to more receivers than its own transaction reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobKind {
     Timer,
     Service,
     Async,
+    Signal,
 }
 
 impl JobKind {
-    /// Reads `timer`, `service` or `async`.
+    /// Reads `timer`, `service`, `async` or `signal`.
     pub fn from_code(code: &str) -> JobKind {
         match code {
             "timer" => JobKind::Timer,
             "async" => JobKind::Async,
+            "signal" => JobKind::Signal,
             _ => JobKind::Service,
         }
     }
 
-    /// `timer`, `service` or `async`: the stored text, also used by tests and styles.
+    /// `timer`, `service`, `async` or `signal`: the stored text, also used by tests and styles.
     pub fn code(self) -> &'static str {
         match self {
             JobKind::Timer => "timer",
             JobKind::Service => "service",
             JobKind::Async => "async",
+            JobKind::Signal => "signal",
         }
     }
 }

@@ -23,8 +23,13 @@
 //! [`SIGNAL_WORKERS`] commands at a time, one command per receiver, so memory stays flat
 //! whatever their number. A signal thrown by a step (intermediate throw or end event) reaches
 //! its receivers in the step's own transaction through the command cascade when they are at
-//! most `SIGNAL_RECEIVERS_IN_COMMAND` (200); with more, it is broadcast in batches right after
-//! the step has committed (a server stopped in between loses that broadcast).
+//! most `SIGNAL_RECEIVERS_IN_COMMAND` (200); with more, the step's transaction writes a job of
+//! kind `signal` (tenant of the throwing instance, named after the signal) due at once, and the
+//! job executor runs that broadcast in batches (`Engine::signal_job`), then deletes the job;
+//! a failed broadcast is retried like other jobs; with no retries left it raises an incident on
+//! the throwing instance while that one runs (an ended one's job is removed). Committed with the
+//! step, the broadcast survives a server stopping right after it. It reaches the receivers
+//! waiting when the job runs.
 //!
 //! An error or escalation a called instance does not catch is thrown at its parent's call
 //! activity (`Command::ThrowError` / `ThrowEscalation`) in the same transaction, and so on up
@@ -371,16 +376,11 @@ impl Engine {
         self.signal(&caller.username, tenant.as_deref(), &name, variables).await
     }
 
-    /// A signal thrown by a step whose receivers were too many for its transaction (boxed: a
-    /// delivery may throw a signal again).
-    pub(crate) fn signal_tenant(
-        &self,
-        tenant: String,
-        name: String,
-        variables: Map<String, Value>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<usize>> + Send + 'static>> {
-        let engine = self.clone();
-        Box::pin(async move { engine.signal("system", Some(&tenant), &name, variables).await })
+    /// A `signal` job's broadcast: a signal thrown by a step whose receivers were too many for
+    /// its transaction, delivered in `tenant` as the system. Answers how many instances it
+    /// reached.
+    pub(crate) async fn signal_job(&self, tenant: &str, name: &str) -> Result<usize> {
+        self.signal("system", Some(tenant), name, Map::new()).await
     }
 
     async fn signal(

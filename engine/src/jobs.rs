@@ -279,6 +279,7 @@ impl Engine {
                 JobKind::Timer => "timer",
                 JobKind::Service => "web-service call",
                 JobKind::Async => "asynchronous continuation",
+                JobKind::Signal => "signal broadcast",
             },
             caller.username,
             job.activity_id

@@ -20,6 +20,7 @@ impl Label for JobKind {
             JobKind::Timer => "job.kind.timer",
             JobKind::Service => "job.kind.service",
             JobKind::Async => "job.kind.async",
+            JobKind::Signal => "job.kind.signal",
         }
     }
 }

@@ -5,7 +5,9 @@
 //! error or escalation a child did not catch is thrown at its parent's call activity, a
 //! thrown signal reaches its receivers and starts the definitions it starts) follows in the
 //! same transaction. A signal with more receivers than one transaction takes
-//! ([`SIGNAL_RECEIVERS_IN_COMMAND`]) is broadcast in batches right after the commit instead.
+//! ([`SIGNAL_RECEIVERS_IN_COMMAND`]) is handed to a `signal` job instead, written in the same
+//! transaction and due at once: the job executor broadcasts it in batches (see
+//! `crate::events`), so a server stopped after the commit still delivers it once it runs again.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -17,11 +19,13 @@ use super::step_writes::incident;
 use super::InstanceStatus;
 use crate::bpmn::model::{CalledBinding, Process};
 use crate::error::{ConflictReason, EngineError, Result};
-use crate::jobs::{JobCommand, JobInstance};
+use crate::jobs::{JobCommand, JobInstance, JobKind};
 use crate::runtime::{self, Command, InstanceState, RuntimeError, TokenId};
 use crate::store::events;
 use crate::store::history::NewOperation;
 use crate::store::instances::{self, LatestCheck};
+use crate::store::jobs::NewJob;
+use crate::store::new_id;
 use crate::store::writes::{Cascade, Write, WriteSet};
 use crate::Engine;
 
@@ -78,9 +82,6 @@ pub(super) struct Outcome {
     /// The instance row a start inserted, when nothing else in the command changed it (no
     /// call activity's child, no incident): the caller's answer without reading it back.
     pub written: Option<Written>,
-    /// Signals thrown with more receivers than one transaction takes: tenant and name, to be
-    /// broadcast once the command has committed.
-    pub deferred_signals: Vec<(String, String)>,
 }
 
 /// The list columns of a new instance row as a start wrote them.
@@ -126,10 +127,13 @@ pub(super) enum FollowUp {
     },
     /// A signal thrown by a step: delivered to its receivers in the tenant and starting the
     /// definitions it starts, in this transaction when they are few
-    /// ([`SIGNAL_RECEIVERS_IN_COMMAND`]), else right after it commits.
+    /// ([`SIGNAL_RECEIVERS_IN_COMMAND`]), else through a `signal` job written in it.
     Broadcast {
         tenant_id: String,
         name: String,
+        /// The throwing instance and event: the job's instance and activity.
+        instance_id: String,
+        activity_id: String,
     },
     /// An error or escalation a child instance did not catch, thrown at its parent's call
     /// activity token.
@@ -156,8 +160,8 @@ pub(super) enum Thrown {
 }
 
 /// How many receivers of a signal thrown by a step are reached in the step's own transaction;
-/// a signal with more is broadcast right after the transaction commits, in batches (see
-/// `crate::events`).
+/// for a signal with more, the transaction writes a `signal` job due at once, which the job
+/// executor runs as a batched broadcast (see `crate::events`).
 pub(super) const SIGNAL_RECEIVERS_IN_COMMAND: i64 = 200;
 
 /// The refusal for a core error on a command.
@@ -270,17 +274,7 @@ impl Engine {
             return Ok(outcome);
         }
         self.cascade(ws, queue, &plan.ctx.actor, now, &mut outcome).await?;
-        self.deferred_signals(&mut outcome).await?;
         Ok(outcome)
-    }
-
-    /// Broadcasts the signals a committed command threw with more receivers than its
-    /// transaction took.
-    pub(super) async fn deferred_signals(&self, outcome: &mut Outcome) -> Result<()> {
-        for (tenant, name) in std::mem::take(&mut outcome.deferred_signals) {
-            self.signal_tenant(tenant, name, Map::new()).await?;
-        }
-        Ok(())
     }
 
     /// Runs a command's first write set and the work it causes in other instances in one
@@ -386,11 +380,29 @@ impl Engine {
                 self.write_step(ws, &Arc::new(child), state, effects, InstanceStatus::Running, ctx, now, outcome)
                     .map(|s| s.follow)
             }
-            FollowUp::Broadcast { tenant_id, name } => {
+            FollowUp::Broadcast { tenant_id, name, instance_id, activity_id } => {
                 let receivers =
                     events::signal_receivers_in(tx, &tenant_id, &name, SIGNAL_RECEIVERS_IN_COMMAND + 1).await?;
                 if receivers.len() as i64 > SIGNAL_RECEIVERS_IN_COMMAND {
-                    outcome.deferred_signals.push((tenant_id, name));
+                    // Too many for this transaction: a job, committed with it, broadcasts the
+                    // signal. It has no token (-1), so no step of the throwing instance cancels
+                    // it, and it is named after the signal.
+                    ws.push(Write::InsertJobs(vec![NewJob {
+                        id: new_id(),
+                        tenant_id,
+                        instance_id,
+                        token: -1,
+                        activity_id,
+                        name,
+                        kind: JobKind::Signal.code(),
+                        timer: None,
+                        due: now,
+                        retries: 3,
+                        state: "pending",
+                        suspended: false,
+                        error: None,
+                        created: now,
+                    }]));
                     return Ok(Vec::new());
                 }
                 let mut more = Vec::new();

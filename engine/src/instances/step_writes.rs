@@ -116,9 +116,12 @@ impl Engine {
                 Effect::InstanceTerminated => {}
                 Effect::Subscribe { token, node, kind, name } => w.subscribe(*token, *node, *kind, name),
                 Effect::Unsubscribe { token, .. } => w.unsubscribe(*token),
-                Effect::BroadcastSignal { name, .. } => {
-                    follow.push(FollowUp::Broadcast { tenant_id: inst.tenant_id.clone(), name: name.clone() })
-                }
+                Effect::BroadcastSignal { name, node, .. } => follow.push(FollowUp::Broadcast {
+                    tenant_id: inst.tenant_id.clone(),
+                    name: name.clone(),
+                    instance_id: inst.id.clone(),
+                    activity_id: inst.node(*node).map(|n| n.id.clone()).unwrap_or_default(),
+                }),
                 // The history entries of the throw event say it all; nothing is sent.
                 Effect::MessageThrown { .. } => {}
                 Effect::UncaughtError { code, message, .. } => {

@@ -525,6 +525,7 @@ impl Executor {
         let result = match c.kind.as_str() {
             "timer" => self.fire_timer(c, started).await,
             "service" => self.call_service(c, started).await,
+            "signal" => self.broadcast_signal(c, started).await,
             _ => self.continue_async(c, started).await,
         };
         match result {
@@ -609,6 +610,24 @@ impl Executor {
             })
         })
         .await
+    }
+
+    /// A signal thrown to more receivers than its step's transaction reaches: broadcast in
+    /// batches (see `crate::events`), then the job is deleted with its attempt logged. A failed
+    /// broadcast counts as a failed attempt (retried, then an incident).
+    async fn broadcast_signal(&self, c: &ClaimedJob, started: i64) -> Result<()> {
+        let engine = self.engine();
+        let reached = engine.signal_job(&c.tenant_id, &c.name).await?;
+        let message = format!("signal '{}' reached {reached} instances", c.name);
+        let _turn = self.write_turn().await;
+        let log = self.attempt(c, started, true, &message);
+        if !engine.store.write_if_held(self.delete_guard(c), log).await? {
+            return Err(EngineError::conflict(
+                ConflictReason::ClaimLost,
+                "The job was deleted or taken over by another executor meanwhile; nothing was written.",
+            ));
+        }
+        Ok(())
     }
 
     async fn call_service(&self, c: &ClaimedJob, started: i64) -> Result<()> {

@@ -211,6 +211,7 @@ pub(crate) struct ClaimedJob {
     pub id: String,
     /// The row's revision after the claim.
     pub revision: i64,
+    pub tenant_id: String,
     pub instance_id: String,
     pub token: i64,
     pub activity_id: String,
@@ -226,12 +227,13 @@ pub(crate) struct ClaimedJob {
 }
 
 const CLAIM_COLUMNS: &str =
-    "id, revision, instance_id, token, activity_id, name, kind, timer_kind, definition, fired, retries, due, attempts";
+    "id, revision, tenant_id, instance_id, token, activity_id, name, kind, timer_kind, definition, fired, retries, due, attempts";
 
 fn claimed_from_row(r: &AnyRow) -> Result<ClaimedJob> {
     Ok(ClaimedJob {
         id: r.try_get("id")?,
         revision: r.try_get("revision")?,
+        tenant_id: r.try_get("tenant_id")?,
         instance_id: r.try_get("instance_id")?,
         token: r.try_get("token")?,
         activity_id: r.try_get("activity_id")?,
@@ -263,6 +265,7 @@ fn job_from_row(r: &AnyRow) -> Result<Job> {
     let kind = match r.try_get::<String, _>("kind")?.as_str() {
         "timer" => JobKind::Timer,
         "async" => JobKind::Async,
+        "signal" => JobKind::Signal,
         _ => JobKind::Service,
     };
     let state = match r.try_get::<String, _>("state")?.as_str() {
@@ -324,9 +327,10 @@ pub(crate) struct NewJob {
     pub token: i64,
     pub activity_id: String,
     pub name: String,
-    /// `timer`, `service` or `async`.
+    /// `timer`, `service`, `async` or `signal`.
     pub kind: &'static str,
-    /// For a timer: `date`, `duration` or `cycle`, and its definition.
+    /// For a timer: `date`, `duration` or `cycle`, and its definition. A signal job has no
+    /// timer kind and keeps the signal's name as its definition.
     pub timer: Option<(&'static str, String)>,
     pub due: i64,
     pub retries: i64,

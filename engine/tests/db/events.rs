@@ -11,7 +11,9 @@ use engine::db_test;
 use engine::error::ConflictReason;
 use engine::events::{MessageCorrelation, SubscriptionKind, SubscriptionQuery};
 use engine::instances::{InstanceStatus, StartRequest, TaskState};
-use engine::jobs::{CallFuture, Executor, ExecutorConfig, ServiceCaller, ServiceRequest, ServiceResponse};
+use engine::jobs::{
+    CallFuture, Executor, ExecutorConfig, JobKind, JobQuery, JobState, ServiceCaller, ServiceRequest, ServiceResponse,
+};
 use engine::testing::TestDb;
 use engine::{Engine, EngineError};
 use serde_json::{json, Map, Value};
@@ -620,18 +622,32 @@ async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
     .concat();
     deploy(e, "listen", alarm, &catch).await;
     deploy(e, "raiser", alarm, &thrower).await;
-    // More receivers than one command's transaction takes: broadcast after it commits.
+    // More receivers than one command's transaction takes: the throwing step's transaction
+    // writes a `signal` job, and the job executor broadcasts it.
     let mut ids = Vec::new();
     for n in 0..230 {
         ids.push(start(e, "listen", &format!("L{n}"), json!({})).await);
     }
     let r = start(e, "raiser", "R", json!({})).await;
     assert_eq!(history(e, &r).await, ["start:completed", "raise:completed"]);
-    for id in [&ids[0], &ids[115], &ids[229]] {
-        assert_eq!(history(e, id).await, ["start:completed", "hear:completed", "end:completed"]);
+    // Committed, not yet delivered: every receiver still waits, and the job is there.
+    for id in &ids {
+        assert_eq!(history(e, id).await, ["start:completed", "hear:-"], "{id}");
+    }
+    let jobs = e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items;
+    assert_eq!(
+        jobs.iter().map(|j| (j.kind, j.state, j.name.as_str(), j.instance_id.as_str())).collect::<Vec<_>>(),
+        [(JobKind::Signal, JobState::Pending, "Alarm", r.as_str())]
+    );
+    assert_eq!(jobs[0].activity_id, "raise");
+    // One round of the executor delivers to all 230 and removes the job.
+    assert_eq!(executor(e).run_once().await, 1);
+    for id in &ids {
+        assert_eq!(history(e, id).await, ["start:completed", "hear:completed", "end:completed"], "{id}");
     }
     let left = e.event_subscriptions(&sys(), &SubscriptionQuery::default()).await.unwrap();
     assert!(left.items.is_empty(), "{} left", left.items.len());
+    assert!(e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.is_empty());
 }
 db_test!(a_signal_thrown_to_many_receivers_reaches_them_all, many_receivers_of_a_thrown_signal);
 
