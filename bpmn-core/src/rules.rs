@@ -107,16 +107,20 @@ pub fn withdrawal_tokens(task_name: &str, withdrawable: bool, next: &[NextStep])
 }
 
 /// Whether a task's completion may be withdrawn later (撤回): the completion created user
-/// tasks (`created_tasks`) and nothing else that moves on by itself. Boundary timers of those
-/// tasks are part of them; `effects` and `state` are the core's answer to the completion.
+/// tasks (`created_tasks`) and nothing else that moves on by itself. Boundary timers and
+/// boundary message or signal subscriptions of those tasks are part of them; `effects` and
+/// `state` are the core's answer to the completion.
 pub fn completion_is_withdrawable(created_tasks: bool, effects: &[Effect], state: &InstanceState) -> bool {
     created_tasks
         && effects.iter().all(|e| match e {
             Effect::History(_)
             | Effect::CreateTask { .. }
             | Effect::CancelTimer { .. }
+            | Effect::Unsubscribe { .. }
             | Effect::ResolveIncident { .. } => true,
-            Effect::ScheduleTimer { token, .. } => {
+            // The boundary timers and boundary message or signal subscriptions of the tasks it
+            // created go with them when they are taken back.
+            Effect::ScheduleTimer { token, .. } | Effect::Subscribe { token, .. } => {
                 state.tokens.iter().any(|t| t.id == *token && t.attached_to.is_some())
             }
             _ => false,

@@ -343,17 +343,7 @@ impl Engine {
         let mut correlated = Vec::new();
         for s in starts {
             let s = s.sub;
-            let id = self
-                .start_at_event(
-                    &caller.username,
-                    &s.definition_id,
-                    &s.tenant_id,
-                    &s.definition_name,
-                    &s.activity_id,
-                    m.business_key.clone(),
-                    m.variables.clone(),
-                )
-                .await?;
+            let id = self.start_at_event(&caller.username, &s, m.business_key.clone(), m.variables.clone()).await?;
             correlated.push(Correlated { instance_id: id, started: true });
         }
         Ok(correlated)
@@ -449,16 +439,7 @@ impl Engine {
         let mut count = reached.len();
         for s in self.store.start_subscriptions(tenant, SubscriptionKind::Signal, name).await? {
             let s = s.sub;
-            self.start_at_event(
-                actor,
-                &s.definition_id,
-                &s.tenant_id,
-                &s.definition_name,
-                &s.activity_id,
-                None,
-                (*variables).clone(),
-            )
-            .await?;
+            self.start_at_event(actor, &s, None, (*variables).clone()).await?;
             count += 1;
         }
         Ok(count)
@@ -518,17 +499,7 @@ impl Engine {
         }
         let s = row.sub;
         let (Some(instance_id), Some(token)) = (s.instance_id.clone(), row.token) else {
-            let id = self
-                .start_at_event(
-                    &caller.username,
-                    &s.definition_id,
-                    &s.tenant_id,
-                    &s.definition_name,
-                    &s.activity_id,
-                    None,
-                    variables,
-                )
-                .await?;
+            let id = self.start_at_event(&caller.username, &s, None, variables).await?;
             return Ok(vec![Correlated { instance_id: id, started: true }]);
         };
         match self.deliver_to_token(&caller.username, &instance_id, token, s.kind, &s.name, &variables).await? {

@@ -338,6 +338,65 @@ fn ScopeLine() -> impl IntoView {
     }
 }
 
+/// The name typed in a form, trimmed, once it and the variables text are fine; otherwise the
+/// problem is shown beside the form and nothing is sent.
+fn checked_name(
+    t: impl Fn(&'static str) -> &'static str + Copy,
+    name: RwSignal<String>,
+    variables: RwSignal<String>,
+    problem: RwSignal<Option<String>>,
+) -> Option<String> {
+    let n = name.get_untracked().trim().to_owned();
+    if n.is_empty() {
+        problem.set(Some(t("ev.refusal.name").to_owned()));
+        return None;
+    }
+    if let Some(p) = variables_problem(t, &variables.get_untracked()) {
+        problem.set(Some(p));
+        return None;
+    }
+    problem.set(None);
+    Some(n)
+}
+
+/// Sends a form's call: the button waits meanwhile, the list reloads when it went through, and
+/// the answer (or the refusal) is kept under the name it was sent for.
+fn send_and_show<T: Send + Sync + 'static>(
+    busy: RwSignal<bool>,
+    reload: Callback<()>,
+    outcome: RwSignal<Option<(String, Result<T, AppError>)>>,
+    name: String,
+    call: impl std::future::Future<Output = Result<T, AppError>> + 'static,
+) {
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        let result = call.await;
+        busy.set(false);
+        if result.is_ok() {
+            reload.run(());
+        }
+        outcome.set(Some((name, result)));
+    });
+}
+
+/// The variables of a form: a JSON object, checked before sending.
+#[component]
+fn VariablesField(
+    testid: &'static str,
+    placeholder: &'static str,
+    variables: RwSignal<String>,
+    problem: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <label>
+            <span>{move || t("ev.variables")}</span>
+            <textarea rows="3" class="mono" data-testid=testid placeholder=placeholder
+                prop:value=variables on:input=move |ev| { variables.set(event_target_value(&ev)); problem.set(None); }></textarea>
+        </label>
+    }
+}
+
 /// 发送消息: name, business key, variables, "to every matching instance"; the answer lists
 /// the instances it reached (started or delivered), a refusal says why in the console's words.
 #[component]
@@ -353,26 +412,9 @@ fn MessageForm(reload: Callback<()>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         outcome.set(None);
-        let n = name.get_untracked().trim().to_owned();
-        if n.is_empty() {
-            problem.set(Some(t("ev.refusal.name").to_owned()));
-            return;
-        }
-        if let Some(p) = variables_problem(t, &variables.get_untracked()) {
-            problem.set(Some(p));
-            return;
-        }
-        problem.set(None);
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result =
-                correlate_message(n.clone(), key.get_untracked(), variables.get_untracked(), all.get_untracked()).await;
-            busy.set(false);
-            if result.is_ok() {
-                reload.run(());
-            }
-            outcome.set(Some((n, result)));
-        });
+        let Some(n) = checked_name(t, name, variables, problem) else { return };
+        let call = correlate_message(n.clone(), key.get_untracked(), variables.get_untracked(), all.get_untracked());
+        send_and_show(busy, reload, outcome, n, call);
     };
     view! {
         <form class="panel form event-form" data-testid="message-form" on:submit=submit>
@@ -387,11 +429,7 @@ fn MessageForm(reload: Callback<()>) -> impl IntoView {
                 <span>{move || t("inst.business_key")}</span>
                 <input data-testid="message-key" prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) />
             </label>
-            <label>
-                <span>{move || t("ev.variables")}</span>
-                <textarea rows="3" class="mono" data-testid="message-variables" placeholder="{\"amount\": 1200}"
-                    prop:value=variables on:input=move |ev| { variables.set(event_target_value(&ev)); problem.set(None); }></textarea>
-            </label>
+            <VariablesField testid="message-variables" placeholder="{\"amount\": 1200}" variables problem />
             <label class="check">
                 <input type="checkbox" data-testid="message-all" prop:checked=all
                     on:change=move |ev| all.set(event_target_checked(&ev)) />
@@ -448,16 +486,7 @@ fn SignalForm(reload: Callback<()>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         outcome.set(None);
-        let n = name.get_untracked().trim().to_owned();
-        if n.is_empty() {
-            problem.set(Some(t("ev.refusal.name").to_owned()));
-            return;
-        }
-        if let Some(p) = variables_problem(t, &variables.get_untracked()) {
-            problem.set(Some(p));
-            return;
-        }
-        problem.set(None);
+        let Some(n) = checked_name(t, name, variables, problem) else { return };
         let scope = me
             .get_untracked()
             .and_then(Result::ok)
@@ -469,16 +498,7 @@ fn SignalForm(reload: Callback<()>) -> impl IntoView {
             message: question,
             reason: false,
             on_ok: Callback::new(move |_| {
-                let n = n.clone();
-                busy.set(true);
-                leptos::task::spawn_local(async move {
-                    let result = broadcast_signal(n.clone(), variables.get_untracked()).await;
-                    busy.set(false);
-                    if result.is_ok() {
-                        reload.run(());
-                    }
-                    outcome.set(Some((n, result)));
-                });
+                send_and_show(busy, reload, outcome, n.clone(), broadcast_signal(n.clone(), variables.get_untracked()));
             }),
         }));
     };
@@ -491,11 +511,7 @@ fn SignalForm(reload: Callback<()>) -> impl IntoView {
                 <span>{move || t("ev.signal_name")}</span>
                 <input data-testid="signal-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
             </label>
-            <label>
-                <span>{move || t("ev.variables")}</span>
-                <textarea rows="3" class="mono" data-testid="signal-variables" placeholder="{\"reason\": \"recall\"}"
-                    prop:value=variables on:input=move |ev| { variables.set(event_target_value(&ev)); problem.set(None); }></textarea>
-            </label>
+            <VariablesField testid="signal-variables" placeholder="{\"reason\": \"recall\"}" variables problem />
             {move || problem.get().map(|p| view! { <span class="field-error" role="alert">{p}</span> })}
             <div class="buttons">
                 <button type="submit" class="primary" data-testid="signal-send" disabled=move || busy.get()>{move || t("ev.broadcast")}</button>

@@ -213,6 +213,24 @@ pub enum EventTrigger {
 }
 
 impl EventTrigger {
+    /// The trigger's name for messages: `none`, `timer`, `message`, `signal`, `error`, ...
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventTrigger::None => "none",
+            EventTrigger::Timer(_) => "timer",
+            EventTrigger::Message { .. } => "message",
+            EventTrigger::Signal { .. } => "signal",
+            EventTrigger::Error { .. } => "error",
+            EventTrigger::Escalation { .. } => "escalation",
+            EventTrigger::Terminate => "terminate",
+            EventTrigger::Conditional => "conditional",
+            EventTrigger::Link { .. } => "link",
+            EventTrigger::Compensate => "compensate",
+            EventTrigger::Cancel => "cancel",
+            EventTrigger::Multiple => "multiple",
+        }
+    }
+
     /// The message, signal, error code, escalation code or link name the trigger names.
     pub fn reference(&self) -> Option<&str> {
         match self {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::command::{Plan, StepCtx};
 use super::InstanceStatus;
 use crate::error::{ConflictReason, EngineError, Result};
-use crate::events::SubscriptionKind;
+use crate::events::{EventSubscription, SubscriptionKind};
 use crate::runtime::{Command, TokenId, TokenState};
 use crate::Engine;
 
@@ -75,20 +75,17 @@ impl Engine {
         }
     }
 
-    /// Starts an instance of definition `definition_id` (of `tenant_id`, named `name`) at its
-    /// start event `activity_id`, triggered by a message or signal; answers its id.
-    #[allow(clippy::too_many_arguments)]
+    /// Starts an instance of the definition of the start event subscription `s` at its start
+    /// event, triggered by a message or signal; answers its id.
     pub(crate) async fn start_at_event(
         &self,
         actor: &str,
-        definition_id: &str,
-        tenant_id: &str,
-        name: &str,
-        activity_id: &str,
+        s: &EventSubscription,
         business_key: Option<String>,
         variables: Map<String, Value>,
     ) -> Result<String> {
-        let mut inst = self.new_instance(definition_id, tenant_id.to_owned(), name.to_owned(), None).await?;
+        let (definition_id, activity_id) = (&s.definition_id, &s.activity_id);
+        let mut inst = self.new_instance(definition_id, s.tenant_id.clone(), s.definition_name.clone(), None).await?;
         let start = inst.process.node_index(activity_id).ok_or_else(|| {
             EngineError::conflict(
                 ConflictReason::Broken,

@@ -914,3 +914,38 @@ async fn event_sub_process(db: &TestDb) {
     );
 }
 db_test!(a_message_event_sub_process_interrupts_its_scope, event_sub_process);
+
+/// start → first (user task) → work (user task, interrupting message boundary `Cancel`) → end.
+async fn withdrawal_across_a_subscription(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/><userTask id="first" name="First"/>"#.to_string(),
+        boundary_process(true).replacen(r#"<startEvent id="start"/>"#, "", 1).replacen(
+            &flow("f1", "start", "work"),
+            &(flow("f0", "start", "first") + &flow("f1", "first", "work")),
+            1,
+        ),
+    ]
+    .concat();
+    deploy(e, "undo", r#"<message id="m_cancel" name="Cancel"/>"#, &body).await;
+    let id = start(e, "undo", "W", json!({})).await;
+    let d = e.instance(&sys(), &id).await.unwrap();
+    let first = d.tasks.iter().find(|t| t.activity_id == "first").unwrap().id.clone();
+    e.complete_task(&sys(), &first, Map::new()).await.unwrap();
+    assert_eq!(waiting(e, &id).await, ["message:Cancel@cancelMsg"]);
+
+    // Taking `first` back cancels `work`, and with it its boundary's subscription.
+    e.withdraw_task(&sys(), &first, "").await.unwrap();
+    assert_eq!(active_task_ids(e, &id).await, ["first"]);
+    assert!(waiting(e, &id).await.is_empty());
+    let m = MessageCorrelation { business_key: Some("W".into()), ..message("Cancel") };
+    let nothing = e.correlate_message(&sys(), m).await;
+    assert!(matches!(nothing, Err(EngineError::Unmatched { .. })), "nothing waits any more: {nothing:?}");
+
+    // Completed again, `work` subscribes again.
+    let d = e.instance(&sys(), &id).await.unwrap();
+    let again = d.tasks.iter().find(|t| t.activity_id == "first" && t.state == TaskState::Active).unwrap();
+    e.complete_task(&sys(), &again.id, Map::new()).await.unwrap();
+    assert_eq!(waiting(e, &id).await, ["message:Cancel@cancelMsg"]);
+}
+db_test!(a_withdrawal_removes_the_subscriptions_of_what_it_cancels, withdrawal_across_a_subscription);

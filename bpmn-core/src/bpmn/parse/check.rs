@@ -305,18 +305,8 @@ fn element_type(node: &FlowNode) -> String {
 }
 
 fn trigger_name(trigger: &EventTrigger) -> Option<&'static str> {
-    Some(match trigger {
-        EventTrigger::None => return None,
-        EventTrigger::Timer(_) => "timer",
-        EventTrigger::Message { .. } => "message",
-        EventTrigger::Signal { .. } => "signal",
-        EventTrigger::Error { .. } => "error",
-        EventTrigger::Escalation { .. } => "escalation",
-        EventTrigger::Terminate => "terminate",
-        EventTrigger::Conditional => "conditional",
-        EventTrigger::Link { .. } => "link",
-        EventTrigger::Compensate => "compensate",
-        EventTrigger::Cancel => "cancel",
-        EventTrigger::Multiple => "multiple",
-    })
+    match trigger {
+        EventTrigger::None => None,
+        t => Some(t.name()),
+    }
 }

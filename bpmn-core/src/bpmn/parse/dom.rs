@@ -99,6 +99,24 @@ struct Elem {
     column: u32,
 }
 
+impl Elem {
+    /// A new element without children or text yet.
+    fn new(ns: Ns, vendor: u8, name: Span, attrs: (u32, u32), line: u32, column: u32) -> Elem {
+        Elem {
+            ns,
+            vendor,
+            name,
+            attrs,
+            first_child: NIL,
+            last_child: NIL,
+            next_sibling: NIL,
+            text: String::new(),
+            line,
+            column,
+        }
+    }
+}
+
 /// The kept elements of a file; element 0 is the root `<definitions>`.
 #[derive(Debug)]
 pub(super) struct Doc {
@@ -645,18 +663,8 @@ fn open_element(
         doc.attrs.push(Attr { ns: attr_ns, name, value });
     }
     let el = u32::try_from(doc.elems.len()).unwrap_or(NIL);
-    doc.elems.push(Elem {
-        ns,
-        vendor,
-        name,
-        attrs: (u32::try_from(attrs_start).unwrap_or(u32::MAX), u32::try_from(doc.attrs.len()).unwrap_or(u32::MAX)),
-        first_child: NIL,
-        last_child: NIL,
-        next_sibling: NIL,
-        text: String::new(),
-        line,
-        column,
-    });
+    let attrs = (u32::try_from(attrs_start).unwrap_or(u32::MAX), u32::try_from(doc.attrs.len()).unwrap_or(u32::MAX));
+    doc.elems.push(Elem::new(ns, vendor, name, attrs, line, column));
     Ok(el)
 }
 
@@ -675,18 +683,7 @@ fn foreign_stub(doc: &mut Doc, start: &BytesStart<'_>, line: u32, column: u32) -
     let name = doc.push_str(&qname);
     let at = u32::try_from(doc.attrs.len()).unwrap_or(u32::MAX);
     let el = u32::try_from(doc.elems.len()).unwrap_or(NIL);
-    doc.elems.push(Elem {
-        ns: Ns::Foreign,
-        vendor: 0,
-        name,
-        attrs: (at, at),
-        first_child: NIL,
-        last_child: NIL,
-        next_sibling: NIL,
-        text: String::new(),
-        line,
-        column,
-    });
+    doc.elems.push(Elem::new(Ns::Foreign, 0, name, (at, at), line, column));
     el
 }
 

@@ -54,20 +54,7 @@ pub(super) fn trigger_name(kind: &NodeKind) -> &'static str {
         | NodeKind::BoundaryEvent { trigger, .. } => trigger,
         _ => return "activity",
     };
-    match trigger {
-        EventTrigger::None => "none",
-        EventTrigger::Timer(_) => "timer",
-        EventTrigger::Message { .. } => "message",
-        EventTrigger::Signal { .. } => "signal",
-        EventTrigger::Error { .. } => "error",
-        EventTrigger::Escalation { .. } => "escalation",
-        EventTrigger::Terminate => "terminate",
-        EventTrigger::Conditional => "conditional",
-        EventTrigger::Link { .. } => "link",
-        EventTrigger::Compensate => "compensation",
-        EventTrigger::Cancel => "cancel",
-        EventTrigger::Multiple => "multiple",
-    }
+    trigger.name()
 }
 
 /// Whether a send task names an implementation (and so runs as a service call).
