@@ -26,10 +26,16 @@
 //! most `SIGNAL_RECEIVERS_IN_COMMAND` (200); with more, the step's transaction writes a job of
 //! kind `signal` (tenant of the throwing instance, named after the signal) due at once, and the
 //! job executor runs that broadcast in batches (`Engine::signal_job`), then deletes the job;
-//! a failed broadcast is retried like other jobs; with no retries left it raises an incident on
-//! the throwing instance while that one runs (an ended one's job is removed). Committed with the
-//! step, the broadcast survives a server stopping right after it. It reaches the receivers
-//! waiting when the job runs.
+//! a failed broadcast is retried like other jobs; with no retries left it is in error (listed
+//! with its message on the 作业 screen) and, while the throwing instance runs, raises an incident
+//! on it. Committed with the step, the broadcast survives a server stopping right after it (a
+//! signal end event ends the instance in that step; the job, having no token, is not cancelled
+//! with it). It reaches the receivers waiting when the job runs. Delivering twice is harmless (a
+//! delivered receiver no longer waits), starting twice is not: the definitions the signal
+//! starts are started by the job's first attempt only, before any delivery; a later attempt
+//! (a retry, 执行 on the 作业 screen, a run after a lost lease) only delivers to the receivers
+//! still waiting. A start that fails fails that first attempt, and its message names the
+//! definition, which is then started by hand if wanted.
 //!
 //! An error or escalation a called instance does not catch is thrown at its parent's call
 //! activity (`Command::ThrowError` / `ThrowEscalation`) in the same transaction, and so on up
@@ -363,14 +369,33 @@ impl Engine {
         let name = checked_name(name, "signal")?;
         check_variables(&variables)?;
         let tenant = caller.tenant_scope().map(str::to_owned).or(tenant.filter(|t| !t.is_empty()));
-        self.signal(&caller.username, tenant.as_deref(), &name, variables).await
+        self.signal(&caller.username, tenant.as_deref(), &name, variables, true).await
     }
 
     /// A `signal` job's broadcast: a signal thrown by a step whose receivers were too many for
     /// its transaction, delivered in `tenant` as the system. Answers how many instances it
     /// reached.
-    pub(crate) async fn signal_job(&self, tenant: &str, name: &str) -> Result<usize> {
-        self.signal("system", Some(tenant), name, Map::new()).await
+    /// `first_attempt`: whether the definitions the signal starts are started (see the module
+    /// docs: only the job's first attempt starts them).
+    pub(crate) async fn signal_job(&self, tenant: &str, name: &str, first_attempt: bool) -> Result<usize> {
+        let mut started = 0;
+        if first_attempt {
+            for s in self.store.start_subscriptions(Some(tenant), SubscriptionKind::Signal, name).await? {
+                let s = s.sub;
+                self.start_at_event("system", &s, None, Map::new()).await.map_err(|e| {
+                    EngineError::invalid(
+                        "signal",
+                        format!(
+                            "Signal '{name}' did not start process '{}' ({e}); a retry does not start it again: \
+                             start it by hand if it should run.",
+                            s.definition_id
+                        ),
+                    )
+                })?;
+                started += 1;
+            }
+        }
+        Ok(started + self.signal("system", Some(tenant), name, Map::new(), false).await?)
     }
 
     async fn signal(
@@ -379,6 +404,7 @@ impl Engine {
         tenant: Option<&str>,
         name: &str,
         variables: Map<String, Value>,
+        starts: bool,
     ) -> Result<usize> {
         let bound = id_bound();
         let variables = Arc::new(variables);
@@ -437,10 +463,12 @@ impl Engine {
             }
         }
         let mut count = reached.len();
-        for s in self.store.start_subscriptions(tenant, SubscriptionKind::Signal, name).await? {
-            let s = s.sub;
-            self.start_at_event(actor, &s, None, (*variables).clone()).await?;
-            count += 1;
+        if starts {
+            for s in self.store.start_subscriptions(tenant, SubscriptionKind::Signal, name).await? {
+                let s = s.sub;
+                self.start_at_event(actor, &s, None, (*variables).clone()).await?;
+                count += 1;
+            }
         }
         Ok(count)
     }

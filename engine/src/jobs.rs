@@ -201,8 +201,13 @@ impl Engine {
         Ok(Page { items, next })
     }
 
-    /// Refuses with 409 when the job's instance ended or is suspended.
+    /// Refuses with 409 when the job's instance ended. A signal job is not its instance's
+    /// work (it broadcasts a signal the instance threw, often as its end event): it may be
+    /// executed or deleted whatever its instance's state.
     async fn job_instance_ok(&self, job: &Job, what: &str) -> Result<()> {
+        if job.kind == JobKind::Signal {
+            return Ok(());
+        }
         let (status, _, _) = self.job_instance(&job.instance_id).await?;
         match status {
             InstanceStatus::Completed | InstanceStatus::Terminated => Err(EngineError::conflict(
@@ -218,7 +223,7 @@ impl Engine {
 
     /// Execute (执行): a pending or failed job becomes due now with at least one retry; an
     /// executor picks it up. Its open incidents are resolved. 404 when the job is gone, 409
-    /// when it runs already or its instance ended or is suspended.
+    /// when it runs already or its instance ended (but for a signal job) or is suspended.
     pub async fn execute_job(&self, caller: &Account, id: &str) -> Result<Job> {
         let (job, token) = self.job_row(caller, id).await?;
         self.job_instance_ok(&job, "execute").await?;
@@ -236,7 +241,7 @@ impl Engine {
                     format!("Job '{}' belongs to a suspended instance; resume the instance first.", job.name),
                 ));
             }
-            if view.status.is_finished() {
+            if view.status.is_finished() && job.kind != JobKind::Signal {
                 return Err(EngineError::conflict(
                     ConflictReason::Ended,
                     format!("Cannot execute job '{}': its instance has ended. Reload the list.", job.name),
@@ -266,7 +271,9 @@ impl Engine {
     /// Delete (删除): removes a job. A running one loses its lease with the row: its call is
     /// aborted (at once in this process, at the next lease renewal in another) and its outcome
     /// is not written. The instance gets an incident saying who deleted it, so that the waiting
-    /// token is not silently stuck. 404 when the job is gone, 409 when its instance ended.
+    /// token is not silently stuck; a signal job's deletion (whatever its instance's state)
+    /// only drops its broadcast, without an incident. 404 when the job is gone, 409 when its
+    /// instance ended.
     pub async fn delete_job(&self, caller: &Account, id: &str) -> Result<()> {
         let (job, token) = self.job_row(caller, id).await?;
         self.job_instance_ok(&job, "delete").await?;
@@ -285,7 +292,8 @@ impl Engine {
             job.activity_id
         );
         self.run_job_command(&job.instance_id, &caller.username, |view| {
-            if view.status.is_finished() {
+            let signal = job.kind == JobKind::Signal;
+            if view.status.is_finished() && !signal {
                 return Err(EngineError::conflict(
                     ConflictReason::Ended,
                     format!("Cannot delete job '{}': its instance has ended. Reload the list.", job.name),
@@ -294,7 +302,8 @@ impl Engine {
             Ok(JobCommand {
                 guards: vec![JobWrite::Delete { id: id.to_owned() }],
                 writes: resolve_incidents(&job.instance_id, token, now),
-                incidents: vec![(token, job.activity_id.clone(), message.clone())],
+                // No token waits for a signal job: its deletion only drops the broadcast.
+                incidents: if signal { Vec::new() } else { vec![(token, job.activity_id.clone(), message.clone())] },
                 operation: Some(("delete-job".into(), job.name.clone(), String::new())),
                 ..JobCommand::default()
             })

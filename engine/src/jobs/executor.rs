@@ -613,11 +613,12 @@ impl Executor {
     }
 
     /// A signal thrown to more receivers than its step's transaction reaches: broadcast in
-    /// batches (see `crate::events`), then the job is deleted with its attempt logged. A failed
-    /// broadcast counts as a failed attempt (retried, then an incident).
+    /// batches (see `crate::events`), then the job is deleted with its attempt logged. Only the
+    /// first attempt starts the definitions the signal starts. A failed broadcast counts as a
+    /// failed attempt (retried, then in error: see [`Executor::fail`]).
     async fn broadcast_signal(&self, c: &ClaimedJob, started: i64) -> Result<()> {
         let engine = self.engine();
-        let reached = engine.signal_job(&c.tenant_id, &c.name).await?;
+        let reached = engine.signal_job(&c.tenant_id, &c.name, c.attempt == 1).await?;
         let message = format!("signal '{}' reached {reached} instances", c.name);
         let _turn = self.write_turn().await;
         let log = self.attempt(c, started, true, &message);
@@ -796,16 +797,24 @@ impl Executor {
         }
         let attempts = if c.attempt == 1 { "1 attempt".to_owned() } else { format!("{} attempts", c.attempt) };
         let incident = format!("Job '{}' failed after {attempts}: {message}", c.name);
+        let mark_error =
+            || JobWrite::MarkError { held: self.held(c), error: message.clone(), details: details.clone() };
         self.job_command(&c.instance_id, |view| {
             if view.status.is_finished() {
+                if c.kind == "signal" {
+                    // A signal job outlives its thrower (a signal end event): in error with its
+                    // message on the 作业 screen, where 执行 retries and 删除 drops it; an ended
+                    // instance takes no incident.
+                    return Ok(JobCommand {
+                        guards: vec![mark_error()],
+                        writes: vec![self.attempt(c, started, false, &message).into()],
+                        ..JobCommand::default()
+                    });
+                }
                 return Ok(JobCommand { guards: vec![self.delete_guard(c)], ..JobCommand::default() });
             }
             Ok(JobCommand {
-                guards: vec![JobWrite::MarkError {
-                    held: self.held(c),
-                    error: message.clone(),
-                    details: details.clone(),
-                }],
+                guards: vec![mark_error()],
                 writes: vec![self.attempt(c, started, false, &message).into()],
                 incidents: vec![(c.token, c.activity_id.clone(), incident.clone())],
                 ..JobCommand::default()

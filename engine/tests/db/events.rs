@@ -630,6 +630,8 @@ async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
     }
     let r = start(e, "raiser", "R", json!({})).await;
     assert_eq!(history(e, &r).await, ["start:completed", "raise:completed"]);
+    // The signal end event ended the thrower in the same step; its job survives that.
+    assert_eq!(e.instance_summary(&sys(), &r).await.unwrap().state, InstanceStatus::Completed);
     // Committed, not yet delivered: every receiver still waits, and the job is there.
     for id in &ids {
         assert_eq!(history(e, id).await, ["start:completed", "hear:-"], "{id}");
@@ -650,6 +652,116 @@ async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
     assert!(e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.is_empty());
 }
 db_test!(a_signal_thrown_to_many_receivers_reaches_them_all, many_receivers_of_a_thrown_signal);
+
+async fn count(e: &Engine, sql: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql).fetch_one(e.store().pool()).await.unwrap()
+}
+
+async fn signal_job_operations(db: &TestDb) {
+    let e = &db.engine;
+    let alarm = r#"<signal id="s_alarm" name="Alarm"/>"#;
+    let catch = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateCatchEvent id="hear"><signalEventDefinition signalRef="s_alarm"/></intermediateCatchEvent>"#
+            .into(),
+        r#"<endEvent id="end"/>"#.into(),
+        flow("f1", "start", "hear"),
+        flow("f2", "hear", "end"),
+    ]
+    .concat();
+    let ender = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<endEvent id="raise"><signalEventDefinition signalRef="s_alarm"/></endEvent>"#.into(),
+        flow("f1", "start", "raise"),
+    ]
+    .concat();
+    let runner = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateThrowEvent id="raise"><signalEventDefinition signalRef="s_alarm"/></intermediateThrowEvent>"#
+            .into(),
+        r#"<userTask id="after"/>"#.into(),
+        flow("f1", "start", "raise"),
+        flow("f2", "raise", "after"),
+    ]
+    .concat();
+    let started_by = |id: &str| {
+        [
+            format!(r#"<startEvent id="{id}"><signalEventDefinition signalRef="s_alarm"/></startEvent>"#),
+            r#"<userTask id="t"/>"#.into(),
+            flow("f1", id, "t"),
+        ]
+        .concat()
+    };
+    deploy(e, "listen", alarm, &catch).await;
+    deploy(e, "ender", alarm, &ender).await;
+    deploy(e, "runner", alarm, &runner).await;
+    deploy(e, "starter", alarm, &started_by("onAlarm")).await;
+    deploy(e, "broken", alarm, &started_by("onAlarmToo")).await;
+    // The second signal start's subscription names an element its definition lacks: starting
+    // it fails (after the first one's start: it is the newer), so the job's first attempt fails.
+    sqlx::query(
+        "UPDATE event_subscriptions SET activity_id = 'gone', created_at = created_at + 1000000 \
+         WHERE activity_id = 'onAlarmToo'",
+    )
+    .execute(e.store().pool())
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for n in 0..201 {
+        ids.push(start(e, "listen", &format!("L{n}"), json!({})).await);
+    }
+    let r = start(e, "ender", "R", json!({})).await;
+    assert_eq!(e.instance_summary(&sys(), &r).await.unwrap().state, InstanceStatus::Completed);
+    let job = e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.remove(0);
+    assert_eq!((job.kind, job.instance_id.as_str()), (JobKind::Signal, r.as_str()));
+    // One try only: the failure leaves the job in error, listed with its message; the ended
+    // thrower takes no incident, and the job is not deleted.
+    sqlx::query("UPDATE jobs SET retries = 1").execute(e.store().pool()).await.unwrap();
+    let starters = "SELECT COUNT(*) FROM process_instances WHERE definition_key = 'starter'";
+    assert_eq!(executor(e).run_once().await, 1);
+    let failed = e.job(&sys(), &job.id).await.unwrap().job;
+    assert_eq!(failed.state, JobState::Error);
+    assert!(failed.error.as_deref().unwrap_or("").contains("did not start process"), "{:?}", failed.error);
+    assert!(e.instance(&sys(), &r).await.unwrap().incidents.is_empty());
+    // The first start was made before the failing one.
+    assert_eq!(count(e, starters).await, 1);
+    for id in [&ids[0], &ids[200]] {
+        assert_eq!(history(e, id).await, ["start:completed", "hear:-"], "{id}");
+    }
+    // 执行 on the job of an ended instance: the next attempt delivers to every receiver and
+    // starts no definition again.
+    let again = e.execute_job(&sys(), &job.id).await.unwrap();
+    assert_eq!(again.state, JobState::Pending);
+    assert_eq!(executor(e).run_once().await, 1);
+    for id in &ids {
+        assert_eq!(history(e, id).await, ["start:completed", "hear:completed", "end:completed"], "{id}");
+    }
+    assert_eq!(count(e, starters).await, 1);
+    assert!(e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.is_empty());
+    // 删除 on the job of a running thrower: gone, no incident (no token waits for it), and
+    // nothing delivered.
+    let mut more = Vec::new();
+    for n in 0..201 {
+        more.push(start(e, "listen", &format!("M{n}"), json!({})).await);
+    }
+    let r2 = start(e, "runner", "R2", json!({})).await;
+    assert_eq!(e.instance_summary(&sys(), &r2).await.unwrap().state, InstanceStatus::Running);
+    let job = e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.remove(0);
+    assert_eq!((job.kind, job.instance_id.as_str()), (JobKind::Signal, r2.as_str()));
+    e.delete_job(&sys(), &job.id).await.unwrap();
+    assert!(e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.is_empty());
+    assert!(e.instance(&sys(), &r2).await.unwrap().incidents.is_empty());
+    assert_eq!(executor(e).run_once().await, 0);
+    assert_eq!(history(e, &more[0]).await, ["start:completed", "hear:-"]);
+    // 删除 on the job of an ended thrower works too.
+    let r3 = start(e, "ender", "R3", json!({})).await;
+    let job = e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.remove(0);
+    assert_eq!(job.instance_id, r3);
+    e.delete_job(&sys(), &job.id).await.unwrap();
+    assert!(e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.is_empty());
+    assert!(e.instance(&sys(), &r3).await.unwrap().incidents.is_empty());
+}
+db_test!(a_signal_job_can_fail_be_executed_and_deleted_after_its_thrower_ended, signal_job_operations);
 
 async fn diagram_marks_waiting_events(db: &TestDb) {
     let e = &db.engine;
