@@ -386,9 +386,9 @@ impl Engine {
                     EngineError::invalid(
                         "signal",
                         format!(
-                            "Signal '{name}' did not start process '{}' ({e}); a retry does not start it again: \
-                             start it by hand if it should run.",
-                            s.definition_id
+                            "Signal '{name}' did not start process '{}' (definition {}): {e} A retry does not start \
+                             it again: start it by hand if it should run.",
+                            s.definition_name, s.definition_id
                         ),
                     )
                 })?;

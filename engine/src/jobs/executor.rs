@@ -539,7 +539,11 @@ impl Executor {
                 tracing::warn!(job = %c.id, "job outcome not written, retried after the lease: {e}");
             }
             Err(e) => {
-                let message = format!("Job '{}' could not move its instance on: {e}", c.name);
+                let message = if c.kind == "signal" {
+                    format!("Job '{}' could not broadcast its signal: {e}", c.name)
+                } else {
+                    format!("Job '{}' could not move its instance on: {e}", c.name)
+                };
                 let failure =
                     Failure::Transient { message, details: None, backoff_ms: service_call::DEFAULT_BACKOFF_MS };
                 if let Err(e) = self.fail(c, started, failure).await {

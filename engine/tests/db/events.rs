@@ -760,6 +760,27 @@ async fn signal_job_operations(db: &TestDb) {
     e.delete_job(&sys(), &job.id).await.unwrap();
     assert!(e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.is_empty());
     assert!(e.instance(&sys(), &r3).await.unwrap().incidents.is_empty());
+    // Out of retries on a running thrower: in error and an incident on it; 执行 resolves the
+    // incident and the next attempt delivers to the receivers still waiting.
+    let r4 = start(e, "runner", "R4", json!({})).await;
+    sqlx::query("UPDATE jobs SET retries = 1").execute(e.store().pool()).await.unwrap();
+    assert_eq!(executor(e).run_once().await, 1);
+    let job = e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.remove(0);
+    assert_eq!((job.state, job.instance_id.as_str()), (JobState::Error, r4.as_str()));
+    let incidents = e.instance(&sys(), &r4).await.unwrap().incidents;
+    assert_eq!(incidents.len(), 1);
+    assert_eq!(incidents[0].resolved, None);
+    assert!(incidents[0].message.contains("could not broadcast its signal"), "{}", incidents[0].message);
+    assert!(incidents[0].message.contains("did not start process"), "{}", incidents[0].message);
+    e.execute_job(&sys(), &job.id).await.unwrap();
+    let left = e.instance(&sys(), &r4).await.unwrap().incidents;
+    assert!(left.iter().all(|i| i.resolved.is_some()), "{left:?}");
+    assert_eq!(executor(e).run_once().await, 1);
+    for id in &more {
+        assert_eq!(history(e, id).await, ["start:completed", "hear:completed", "end:completed"], "{id}");
+    }
+    assert_eq!(count(e, starters).await, 2);
+    assert!(e.list_jobs(&sys(), &JobQuery::default()).await.unwrap().items.is_empty());
 }
 db_test!(a_signal_job_can_fail_be_executed_and_deleted_after_its_thrower_ended, signal_job_operations);
 
