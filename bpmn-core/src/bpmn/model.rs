@@ -81,6 +81,13 @@ pub struct FlowNode {
     pub ignored: Vec<String>,
     /// The local XML tag name (`userTask`, `complexGateway`, ...), for messages.
     pub tag: String,
+    /// The implementation a message intermediate throw or end event names on its
+    /// `messageEventDefinition` (`camunda:class`/`expression`/`delegateExpression`/`type`, an
+    /// http-connector, `flowable:field`s): the event then runs as a service call, as a send
+    /// task with an implementation does. `None` on every other node, and on a message event
+    /// that names none or an external topic (`type="external"`, not run yet): those pass
+    /// through.
+    pub message_service: Option<Box<ServiceTask>>,
 }
 
 /// What a flow node is. One variant per element kind; the executor matches on it.
@@ -333,6 +340,23 @@ pub struct ServiceTask {
     pub output_parameters: Vec<(String, String)>,
     /// `camunda:failedJobRetryTimeCycle` / `flowable:failedJobRetryTimeCycle`.
     pub retry_time_cycle: Option<String>,
+}
+
+impl ServiceTask {
+    /// Whether it names an implementation (a type, a class, an expression or a connector), and
+    /// so runs as a service call on a send task or a message throw event.
+    pub fn names_implementation(&self) -> bool {
+        self.task_type.is_some()
+            || self.class.is_some()
+            || self.expression.is_some()
+            || self.delegate_expression.is_some()
+            || self.connector_id.is_some()
+    }
+
+    /// Whether it is an external task (`type="external"`), which is not run yet.
+    pub fn is_external(&self) -> bool {
+        self.task_type.as_deref().is_some_and(|t| t.trim().eq_ignore_ascii_case("external"))
+    }
 }
 
 /// `multiInstanceLoopCharacteristics`.

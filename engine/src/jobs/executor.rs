@@ -652,7 +652,8 @@ impl Executor {
         let node = token.and_then(|t| process.nodes.get(t.node));
         let Some((node_id, task)) = node.and_then(|n| match &n.kind {
             NodeKind::ServiceTask(t) | NodeKind::SendTask(t) => Some((n.id.clone(), t.clone())),
-            _ => None,
+            // A message throw or end event that names an implementation on its definition.
+            _ => n.message_service.as_deref().map(|t| (n.id.clone(), t.clone())),
         }) else {
             let message = format!("Job '{}' waits on '{}', which is not a service task.", c.name, c.activity_id);
             return self.fail(c, started, Failure::Permanent { message }).await;

@@ -978,6 +978,57 @@ async fn send_task_call(db: &TestDb) {
 }
 db_test!(a_send_task_with_an_implementation_runs_as_a_service_call, send_task_call);
 
+/// A service caller that answers every call with 200 and keeps each call's method and URL.
+struct Recording(std::sync::Mutex<Vec<String>>);
+
+impl ServiceCaller for Recording {
+    fn call(&self, req: ServiceRequest) -> CallFuture<'_> {
+        self.0.lock().unwrap().push(format!("{} {}", req.method, req.url));
+        Box::pin(async { Ok(ServiceResponse::new(200, "{}")) })
+    }
+}
+
+async fn message_event_calls(db: &TestDb) {
+    let e = &db.engine;
+    let body = [
+        r#"<startEvent id="start"/>"#.to_string(),
+        r#"<intermediateThrowEvent id="tell"><messageEventDefinition messageRef="m_sent" flowable:type="http">
+<extensionElements>
+<flowable:field name="requestMethod" stringValue="PUT"/>
+<flowable:field name="requestUrl" expression="http://notify.example/orders/${order}"/>
+</extensionElements></messageEventDefinition></intermediateThrowEvent>"#
+            .into(),
+        r#"<intermediateThrowEvent id="topic"><messageEventDefinition messageRef="m_sent" camunda:type="external" camunda:topic="mail"/></intermediateThrowEvent>"#.into(),
+        r#"<endEvent id="reply"><messageEventDefinition messageRef="m_sent"><extensionElements>
+<camunda:connector><camunda:inputOutput>
+<camunda:inputParameter name="url">http://reply.example/done</camunda:inputParameter>
+<camunda:inputParameter name="method">POST</camunda:inputParameter>
+</camunda:inputOutput><camunda:connectorId>http-connector</camunda:connectorId></camunda:connector>
+</extensionElements></messageEventDefinition></endEvent>"#
+            .into(),
+        flow("f1", "start", "tell"),
+        flow("f2", "tell", "topic"),
+        flow("f3", "topic", "reply"),
+    ]
+    .concat();
+    deploy(e, "teller", r#"<message id="m_sent" name="Sent"/>"#, &body).await;
+    let id = start(e, "teller", "T", json!({"order": 42})).await;
+    // The throw event with an HTTP implementation waits for its call, as a send task does.
+    assert_eq!(history(e, &id).await, ["start:completed", "tell:-"]);
+    let caller = Arc::new(Recording(Default::default()));
+    let config = ExecutorConfig { id: "m".into(), lease_ms: 60_000, max_concurrent: 4, ..Default::default() };
+    let x = Executor::new(e.clone(), caller.clone(), config);
+    assert_eq!(x.run_once().await, 1);
+    // The external topic is not run: that event passes through to the end event, which calls.
+    assert_eq!(history(e, &id).await, ["start:completed", "tell:completed", "topic:completed", "reply:-"]);
+    assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().state, InstanceStatus::Running);
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(*caller.0.lock().unwrap(), ["PUT http://notify.example/orders/42", "POST http://reply.example/done"]);
+    assert_eq!(history(e, &id).await, ["start:completed", "tell:completed", "topic:completed", "reply:completed"]);
+    assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().state, InstanceStatus::Completed);
+}
+db_test!(message_throw_and_end_events_with_an_http_implementation_call_it, message_event_calls);
+
 async fn tenant_scope(db: &TestDb) {
     let e = &db.engine;
     deploy(e, "order", PAID, &catch_process()).await;

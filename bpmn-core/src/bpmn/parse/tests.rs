@@ -301,6 +301,43 @@ fn service_task_with_camunda_connector_and_io() {
 }
 
 #[test]
+fn message_throw_and_end_events_read_the_implementation_of_their_definition() {
+    let def = ok(&process_file(
+        r#"<bpmn:intermediateThrowEvent id="cls"><bpmn:messageEventDefinition camunda:class="org.example.Send" camunda:asyncAfter="true"/></bpmn:intermediateThrowEvent>
+<bpmn:endEvent id="http"><bpmn:messageEventDefinition><bpmn:extensionElements>
+<camunda:connector><camunda:inputOutput><camunda:inputParameter name="url">https://example.org</camunda:inputParameter></camunda:inputOutput>
+<camunda:connectorId>http-connector</camunda:connectorId></camunda:connector>
+<camunda:executionListener event="start" class="x"/>
+</bpmn:extensionElements></bpmn:messageEventDefinition></bpmn:endEvent>
+<bpmn:intermediateThrowEvent id="ext"><bpmn:messageEventDefinition camunda:type="external" camunda:topic="t"/></bpmn:intermediateThrowEvent>
+<bpmn:intermediateThrowEvent id="plain"><bpmn:messageEventDefinition/></bpmn:intermediateThrowEvent>
+<bpmn:intermediateCatchEvent id="catch"><bpmn:messageEventDefinition camunda:class="org.example.Nope"/></bpmn:intermediateCatchEvent>"#,
+    ));
+    let cls = node(&def, "cls");
+    assert_eq!(cls.message_service.as_ref().and_then(|t| t.class.as_deref()), Some("org.example.Send"));
+    assert_eq!(cls.ignored, ["attribute of the messageEventDefinition (camunda:asyncAfter)"]);
+    let http = node(&def, "http");
+    let t = http.message_service.as_deref().expect("the connector is read");
+    assert_eq!(t.connector_id.as_deref(), Some("http-connector"));
+    assert_eq!(t.input_parameters, [("url".to_owned(), "https://example.org".to_owned())]);
+    assert_eq!(http.ignored, ["execution listener (camunda:executionListener)"]);
+    let ext = node(&def, "ext");
+    assert_eq!(ext.message_service, None);
+    assert_eq!(
+        ext.ignored,
+        [
+            "external task (camunda:type=\"external\" on the messageEventDefinition); external tasks are not run yet, the event passes through",
+            "attribute of the messageEventDefinition (camunda:topic)",
+        ]
+    );
+    assert_eq!(node(&def, "plain").message_service, None);
+    // A catch event waits for its message: an implementation there is not read.
+    let catch = node(&def, "catch");
+    assert_eq!(catch.message_service, None);
+    assert_eq!(catch.ignored, ["attribute of the messageEventDefinition (camunda:class)"]);
+}
+
+#[test]
 fn service_task_with_flowable_and_activiti_fields() {
     let def = ok(&process_file(
         r#"<bpmn:serviceTask id="f" flowable:type="http" flowable:async="true">

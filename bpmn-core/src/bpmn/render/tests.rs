@@ -62,6 +62,7 @@ impl Builder {
             line: 1,
             ignored: Vec::new(),
             tag: String::new(),
+            message_service: None,
         });
         let idx = p.nodes.len() - 1;
         self.defs.index.insert(id.into(), ElementRef::Node { process: 0, node: idx });

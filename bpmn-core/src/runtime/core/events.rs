@@ -59,11 +59,7 @@ pub(super) fn trigger_name(kind: &NodeKind) -> &'static str {
 
 /// Whether a send task names an implementation (and so runs as a service call).
 pub(super) fn has_implementation(task: &ServiceTask) -> bool {
-    task.task_type.is_some()
-        || task.class.is_some()
-        || task.expression.is_some()
-        || task.delegate_expression.is_some()
-        || task.connector_id.is_some()
+    task.names_implementation()
 }
 
 /// The event sub-process a start event belongs to, if it is one's.
@@ -141,6 +137,13 @@ impl Run<'_> {
                 self.effects.push(Effect::BroadcastSignal { token, node, name });
                 self.history(HistoryKind::Ended, token, node);
                 self.passed(token, end);
+            }
+            EventTrigger::Message { .. }
+                if self.node(node)?.message_service.as_deref().is_some_and(has_implementation) =>
+            {
+                // It runs as a service call, as a send task with an implementation does: the
+                // call's completion moves the token on, or ends it at an end event.
+                self.wait(token, node, TokenState::WaitingService, Effect::CallService { token, node }, Vec::new());
             }
             EventTrigger::Message { name } => {
                 let name = match name {

@@ -425,7 +425,14 @@ impl<'a> Run<'a> {
 
     /// The token starts waiting on `node` in `state`: history, the effect that starts the
     /// work, then its boundary timers.
-    fn wait(&mut self, token: TokenId, node: NodeIdx, state: TokenState, effect: Effect, timers: Vec<Armed>) {
+    pub(super) fn wait(
+        &mut self,
+        token: TokenId,
+        node: NodeIdx,
+        state: TokenState,
+        effect: Effect,
+        timers: Vec<Armed>,
+    ) {
         self.history(HistoryKind::Started, token, node);
         self.set_state(token, state);
         self.effects.push(effect);

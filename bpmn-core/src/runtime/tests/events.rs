@@ -523,6 +523,49 @@ fn signal_and_message_throw_events_broadcast_and_record_then_pass_on() {
 }
 
 #[test]
+fn message_throw_and_end_events_with_an_implementation_run_as_service_calls() {
+    let connector = r#"<bpmn:messageEventDefinition messageRef="m_reply"><bpmn:extensionElements>
+<camunda:connector><camunda:inputOutput><camunda:inputParameter name="url">https://example.org/reply</camunda:inputParameter>
+</camunda:inputOutput><camunda:connectorId>http-connector</camunda:connectorId></camunda:connector>
+</bpmn:extensionElements></bpmn:messageEventDefinition>"#;
+    let p = with_defs(
+        &[
+            r#"<bpmn:startEvent id="start"/>"#,
+            r#"<bpmn:intermediateThrowEvent id="notify"><bpmn:messageEventDefinition messageRef="m_paid" camunda:class="org.example.Notify"/></bpmn:intermediateThrowEvent>"#,
+            r#"<bpmn:intermediateThrowEvent id="ext"><bpmn:messageEventDefinition messageRef="m_cancel" camunda:type="external" camunda:topic="t"/></bpmn:intermediateThrowEvent>"#,
+            &format!(r#"<bpmn:endEvent id="reply">{connector}</bpmn:endEvent>"#),
+            &flow("f1", "start", "notify", ""),
+            &flow("f2", "notify", "ext", ""),
+            &flow("f3", "ext", "reply", ""),
+        ]
+        .join("\n"),
+        DEFS,
+    );
+    let (s, effects) = ok(&p, InstanceState::default(), start(json!({"orderId": 5})), 0);
+    assert_eq!(history(&effects), ["started:start", "ended:start", "started:notify"]);
+    assert_eq!(actions(&effects), [Effect::CallService { token: 0, node: node(&p, "notify") }]);
+    assert_eq!(s.tokens, [tok(0, node(&p, "notify"), None, TokenState::WaitingService)]);
+    // The call's answer moves the token on; an external topic is not run: that event passes
+    // through, recording its message; the end event with a connector calls in turn.
+    let (s, effects) = ok(&p, s, complete(0, json!({"sent": true})), 1);
+    assert_eq!(history(&effects), ["ended:notify", "started:ext", "ended:ext", "started:reply"]);
+    assert_eq!(
+        actions(&effects),
+        [
+            Effect::MessageThrown { token: 0, node: node(&p, "ext"), name: Some("cancel".into()) },
+            Effect::CallService { token: 0, node: node(&p, "reply") },
+        ]
+    );
+    assert_eq!(s.tokens, [tok(0, node(&p, "reply"), None, TokenState::WaitingService)]);
+    assert!(!s.ended);
+    let (s, effects) = ok(&p, s, complete(0, json!({})), 2);
+    assert_eq!(history(&effects), ["ended:reply"]);
+    assert_eq!(actions(&effects), [Effect::InstanceCompleted]);
+    assert!(s.ended && s.tokens.is_empty());
+    assert_eq!(s.variables.get("sent"), Some(&json!(true)));
+}
+
+#[test]
 fn a_link_throw_jumps_to_the_catch_of_the_same_name() {
     let link = |name: &str| format!(r#"<bpmn:linkEventDefinition name="{name}"/>"#);
     let p = with_defs(

@@ -47,7 +47,9 @@ const ATTRIBUTE_NAMES: &[(&str, &str)] = &[
 
 impl<'d> Builder<'d> {
     /// The phrases for everything on `el` (a flow node of kind `kind`) that the engine ignores.
-    pub(super) fn ignored(&self, el: El, kind: &NodeKind) -> Vec<String> {
+    /// `message_service` is the implementation read from a message throw or end event's
+    /// definition: what it reads there is not listed.
+    pub(super) fn ignored(&self, el: El, kind: &NodeKind, message_service: Option<&ServiceTask>) -> Vec<String> {
         let doc = self.doc;
         let mut out = Vec::new();
         let read: &[&str] = match kind {
@@ -94,11 +96,25 @@ impl<'d> Builder<'d> {
                 }
                 "extensionElements" => self.ignored_extensions(c, kind, &mut out),
                 name if name.ends_with("EventDefinition") => {
-                    for (vendor, attr, _) in doc.ext_attrs(c) {
+                    let service = message_service.filter(|_| name == "messageEventDefinition");
+                    for (vendor, attr, value) in doc.ext_attrs(c) {
+                        if service.is_some() && READ_SERVICE_TASK.contains(&attr) {
+                            continue;
+                        }
+                        if attr == "type" && value.trim().eq_ignore_ascii_case("external") {
+                            push_unique(
+                                &mut out,
+                                &format!(
+                                    "external task ({vendor}:type=\"external\" on the {name}); external tasks are not run yet, the event passes through"
+                                ),
+                            );
+                            continue;
+                        }
                         push_unique(&mut out, &format!("attribute of the {name} ({vendor}:{attr})"));
                     }
                     if let Some(ext) = doc.child(c, Ns::Model, "extensionElements") {
-                        self.ignored_extensions(ext, &NodeKind::Task, &mut out);
+                        let kind = service.map_or(NodeKind::Task, |t| NodeKind::SendTask(t.clone()));
+                        self.ignored_extensions(ext, &kind, &mut out);
                     }
                 }
                 _ => {}

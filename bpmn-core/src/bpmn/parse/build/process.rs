@@ -163,7 +163,18 @@ impl<'d> Builder<'d> {
             ["asyncBefore", "async"].iter().any(|a| doc.ext_attr(el, a).and_then(parse_bool).unwrap_or(false));
         let multi_instance =
             doc.child(el, Ns::Model, "multiInstanceLoopCharacteristics").map(|mi| self.multi_instance(mi));
-        let ignored = self.ignored(el, &kind);
+        // A message throw or end event runs as a service call when its definition names an
+        // implementation; an external topic is not run yet (listed as ignored instead).
+        let message_service = match &kind {
+            NodeKind::IntermediateThrowEvent { trigger: EventTrigger::Message { .. } }
+            | NodeKind::EndEvent { trigger: EventTrigger::Message { .. } } => doc
+                .child(el, Ns::Model, "messageEventDefinition")
+                .map(|d| self.service_task(d))
+                .filter(|t| t.names_implementation() && !t.is_external())
+                .map(Box::new),
+            _ => None,
+        };
+        let ignored = self.ignored(el, &kind, message_service.as_deref());
         self.index(id, ElementRef::Node { process: st.index, node: idx });
         st.process.nodes.push(FlowNode {
             id: id.to_owned(),
@@ -178,6 +189,7 @@ impl<'d> Builder<'d> {
             line: doc.line(el),
             ignored,
             tag: tag.to_owned(),
+            message_service,
         });
         if doc.attr(el, "default").is_some_and(|d| !d.trim().is_empty()) {
             st.defaults.push((idx, el));
