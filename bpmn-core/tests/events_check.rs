@@ -219,7 +219,7 @@ fn listeners_form_data_loops_and_unknown_extensions_are_listed_as_ignored() {
 <serviceTask id="fhttp" flowable:type="http" flowable:async="true" flowable:exclusive="false">
   <extensionElements><flowable:field name="requestUrl"><flowable:string>http://x</flowable:string></flowable:field></extensionElements>
 </serviceTask>
-<endEvent id="e"><messageEventDefinition messageRef="M_paid" camunda:class="a.G"/></endEvent>"#,
+<endEvent id="e"><messageEventDefinition messageRef="M_paid" camunda:topic="a.G"/></endEvent>"#,
     );
     assert_eq!(
         node(&def, "u").ignored,
@@ -252,7 +252,7 @@ fn listeners_form_data_loops_and_unknown_extensions_are_listed_as_ignored() {
     // What the web-service call reads is not listed.
     assert!(node(&def, "http").ignored.is_empty(), "{:?}", node(&def, "http").ignored);
     assert!(node(&def, "fhttp").ignored.is_empty(), "{:?}", node(&def, "fhttp").ignored);
-    assert_eq!(node(&def, "e").ignored, ["attribute of the messageEventDefinition (camunda:class)"]);
+    assert_eq!(node(&def, "e").ignored, ["attribute of the messageEventDefinition (camunda:topic)"]);
 
     // One warning per item, naming the element and its line.
     let warnings = deploy_warnings(&def.processes[0]);

@@ -470,8 +470,13 @@ impl<'a> StepWriter<'a> {
         error: Option<String>,
     ) {
         let n = self.inst.node(node);
-        let retries = match n.map(|n| &n.kind) {
-            Some(NodeKind::ServiceTask(s) | NodeKind::SendTask(s)) => s
+        // A service or send task, or a message throw event with an implementation.
+        let service = n.and_then(|n| match &n.kind {
+            NodeKind::ServiceTask(s) | NodeKind::SendTask(s) => Some(s),
+            _ => n.message_service.as_deref(),
+        });
+        let retries = match service {
+            Some(s) => s
                 .retry_time_cycle
                 .as_deref()
                 .and_then(|c| c.strip_prefix('R'))
