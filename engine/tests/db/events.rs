@@ -602,10 +602,9 @@ async fn http_status_as_error(db: &TestDb) {
 }
 db_test!(http_statuses_become_bpmn_errors_or_failures_as_listed, http_status_as_error);
 
-async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
-    let e = &db.engine;
-    let alarm = r#"<signal id="s_alarm" name="Alarm"/>"#;
-    let catch = [
+/// start → catch the signal `Alarm` (`hear`) → end.
+fn alarm_listener() -> String {
+    [
         r#"<startEvent id="start"/>"#.to_string(),
         r#"<intermediateCatchEvent id="hear"><signalEventDefinition signalRef="s_alarm"/></intermediateCatchEvent>"#
             .into(),
@@ -613,13 +612,24 @@ async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
         flow("f1", "start", "hear"),
         flow("f2", "hear", "end"),
     ]
-    .concat();
-    let thrower = [
+    .concat()
+}
+
+/// start → the signal end event `raise` throwing `Alarm`.
+fn alarm_end_thrower() -> String {
+    [
         r#"<startEvent id="start"/>"#.to_string(),
         r#"<endEvent id="raise"><signalEventDefinition signalRef="s_alarm"/></endEvent>"#.into(),
         flow("f1", "start", "raise"),
     ]
-    .concat();
+    .concat()
+}
+
+async fn many_receivers_of_a_thrown_signal(db: &TestDb) {
+    let e = &db.engine;
+    let alarm = r#"<signal id="s_alarm" name="Alarm"/>"#;
+    let catch = alarm_listener();
+    let thrower = alarm_end_thrower();
     deploy(e, "listen", alarm, &catch).await;
     deploy(e, "raiser", alarm, &thrower).await;
     // More receivers than one command's transaction takes: the throwing step's transaction
@@ -660,21 +670,8 @@ async fn count(e: &Engine, sql: &str) -> i64 {
 async fn signal_job_operations(db: &TestDb) {
     let e = &db.engine;
     let alarm = r#"<signal id="s_alarm" name="Alarm"/>"#;
-    let catch = [
-        r#"<startEvent id="start"/>"#.to_string(),
-        r#"<intermediateCatchEvent id="hear"><signalEventDefinition signalRef="s_alarm"/></intermediateCatchEvent>"#
-            .into(),
-        r#"<endEvent id="end"/>"#.into(),
-        flow("f1", "start", "hear"),
-        flow("f2", "hear", "end"),
-    ]
-    .concat();
-    let ender = [
-        r#"<startEvent id="start"/>"#.to_string(),
-        r#"<endEvent id="raise"><signalEventDefinition signalRef="s_alarm"/></endEvent>"#.into(),
-        flow("f1", "start", "raise"),
-    ]
-    .concat();
+    let catch = alarm_listener();
+    let ender = alarm_end_thrower();
     let runner = [
         r#"<startEvent id="start"/>"#.to_string(),
         r#"<intermediateThrowEvent id="raise"><signalEventDefinition signalRef="s_alarm"/></intermediateThrowEvent>"#
