@@ -126,31 +126,35 @@ fn an_error_nothing_catches_is_an_incident_on_the_end_event() {
     assert!(!s.ended);
 }
 
-#[test]
-fn an_error_event_sub_process_in_the_scope_catches_before_the_boundary() {
-    let esp = [
+/// An error event sub-process `handler` whose start event `h_start` catches `e_fail`, holding
+/// `body` after it.
+fn fail_handler(body: &[&str]) -> String {
+    [
         r#"<bpmn:subProcess id="handler" triggeredByEvent="true">"#,
         r#"<bpmn:startEvent id="h_start"><bpmn:errorEventDefinition errorRef="e_fail"/></bpmn:startEvent>"#,
-        r#"<bpmn:userTask id="repair"/><bpmn:endEvent id="h_end"/>"#,
-        &flow("hf1", "h_start", "repair", ""),
-        &flow("hf2", "repair", "h_end", ""),
+        &body.concat(),
         "</bpmn:subProcess>",
     ]
-    .concat();
-    let p = guarded(&esp, "");
+    .concat()
+}
+
+/// The history of `fail_handler`'s handler catching the error `throw_fail` of token 1.
+const HANDLER_STARTED: [&str; 5] =
+    ["started:throw_fail#1", "ended:throw_fail#1", "started:handler#2", "started:h_start#3", "ended:h_start#3"];
+
+#[test]
+fn an_error_event_sub_process_in_the_scope_catches_before_the_boundary() {
+    let p = guarded(
+        &fail_handler(&[
+            r#"<bpmn:userTask id="repair"/><bpmn:endEvent id="h_end"/>"#,
+            &flow("hf1", "h_start", "repair", ""),
+            &flow("hf2", "repair", "h_end", ""),
+        ]),
+        "",
+    );
     let (s, _) = ok(&p, InstanceState::default(), start(json!({})), 0);
     let (s, effects) = ok(&p, s, complete(1, json!({"fail": "FAIL"})), 1);
-    assert_eq!(
-        history_t(&effects)[3..],
-        [
-            "started:throw_fail#1",
-            "ended:throw_fail#1",
-            "started:handler#2",
-            "started:h_start#3",
-            "ended:h_start#3",
-            "started:repair#3"
-        ]
-    );
+    assert_eq!(history_t(&effects)[3..], [&HANDLER_STARTED[..], &["started:repair#3"]].concat());
     assert_eq!(actions(&effects), [plain_task(3, node(&p, "repair"))]);
     // The handler done, the sub-process completes normally.
     let (s, effects) = ok(&p, s, complete(3, json!({})), 2);
@@ -168,34 +172,31 @@ fn an_error_event_sub_process_in_the_scope_catches_before_the_boundary() {
 
 #[test]
 fn an_error_event_sub_process_that_throws_its_own_error_passes_it_outwards() {
-    let esp = [
-        r#"<bpmn:subProcess id="handler" triggeredByEvent="true">"#,
-        r#"<bpmn:startEvent id="h_start"><bpmn:errorEventDefinition errorRef="e_fail"/></bpmn:startEvent>"#,
-        r#"<bpmn:endEvent id="rethrow"><bpmn:errorEventDefinition errorRef="e_fail"/></bpmn:endEvent>"#,
-        &flow("hf1", "h_start", "rethrow", ""),
-        "</bpmn:subProcess>",
-    ]
-    .concat();
-    let p = guarded(&esp, "");
+    let p = guarded(
+        &fail_handler(&[
+            r#"<bpmn:endEvent id="rethrow"><bpmn:errorEventDefinition errorRef="e_fail"/></bpmn:endEvent>"#,
+            &flow("hf1", "h_start", "rethrow", ""),
+        ]),
+        "",
+    );
     let (s, _) = ok(&p, InstanceState::default(), start(json!({})), 0);
     let (s, effects) = ok(&p, s, complete(1, json!({"fail": "FAIL"})), 1);
     // The handler runs once; its own error goes to the boundary with the code on `sub`.
     assert_eq!(
         history_t(&effects)[3..],
         [
-            "started:throw_fail#1",
-            "ended:throw_fail#1",
-            "started:handler#2",
-            "started:h_start#3",
-            "ended:h_start#3",
-            "started:rethrow#3",
-            "ended:rethrow#3",
-            "cancelled:sub#0",
-            "cancelled:handler#2",
-            "started:on_fail#4",
-            "ended:on_fail#4",
-            "started:fixed#4"
+            &HANDLER_STARTED[..],
+            &[
+                "started:rethrow#3",
+                "ended:rethrow#3",
+                "cancelled:sub#0",
+                "cancelled:handler#2",
+                "started:on_fail#4",
+                "ended:on_fail#4",
+                "started:fixed#4"
+            ][..],
         ]
+        .concat()
     );
     assert_eq!(s.tokens.len(), 1);
 }
