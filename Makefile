@@ -11,7 +11,7 @@ SERVER_BIN := $(TARGET_DIR)/debug/server
 FUZZ_SECONDS ?= 30
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help tools e2e-tools build run test fmt-check clippy rust-test pg-up e2e fuzz-smoke bench fmt
+.PHONY: help tools e2e-tools build run test fmt-check clippy rust-test pg-up e2e fuzz-smoke bench fmt clients clients-tools
 
 help:
 	@echo "make run    install what is missing, build, serve on http://127.0.0.1:3000"
@@ -61,6 +61,13 @@ rust-test: pg-up
 e2e: build e2e-tools
 	end2end/run.sh "$(SERVER_BIN)"
 
+## The real client programs of Camunda 7 users (npm, PyPI) against /engine-rest.
+clients-tools:
+	@true
+
+clients: build clients-tools
+	clients/run.sh "$(SERVER_BIN)"
+
 ## A short, bounded libFuzzer run of the BPMN parser (needs the nightly toolchain). Without
 ## nightly the bounded stable mutation test in bpmn-core/tests/parse_errors.rs still runs.
 fuzz-smoke:
@@ -71,7 +78,7 @@ fuzz-smoke:
 	  status=$$?; rm -rf "$$corpus"; exit $$status; \
 	else echo "fuzz-smoke: no nightly toolchain; the stable mutation test covers the parser"; fi
 
-test: fmt-check clippy rust-test e2e fuzz-smoke
+test: fmt-check clippy rust-test e2e clients fuzz-smoke
 	@echo "make test: all passed"
 
 bench: pg-up

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod deploy;
 pub mod error;
 pub mod events;
+pub mod external;
 pub mod identity;
 pub mod instances;
 pub mod jobs;

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod config;
 pub mod csrf;
+pub mod engine_rest;
 pub mod executor;
 pub mod headers;
 pub mod input;
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api::routes(max_request_bytes(state.max_file_bytes)))
+        .merge(engine_rest::routes(max_request_bytes(state.max_file_bytes)))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -296,6 +298,17 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
             }
             Ok(None) => api::ApiError::unauthenticated().into_response(),
             Err(e) => api::ApiError::from(e).into_response(),
+        };
+    }
+    if path.starts_with("/engine-rest/") {
+        let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        return match bearer_session(&state, authorization.as_deref()).await {
+            Ok(Some(s)) => {
+                req.extensions_mut().insert(s);
+                next.run(req).await
+            }
+            Ok(None) => engine_rest::RestError::unauthenticated().into_response(),
+            Err(e) => engine_rest::RestError::from(e).into_response(),
         };
     }
     if path.starts_with("/api/") {

@@ -76,6 +76,7 @@ use serde_json::{Map, Value};
 
 use self::events::Thrown;
 use self::run::{Run, Work};
+use super::env::Env;
 use super::expr::ExprError;
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowIdx, NodeIdx, NodeKind, Process};
 
@@ -435,6 +436,17 @@ pub fn step(
     cmd: Command,
     now: i64,
 ) -> Result<(InstanceState, Vec<Effect>), RuntimeError> {
+    step_with(process, state, cmd, now, &Env::default())
+}
+
+/// [`step`] with the instance's surroundings: what expressions may read about the instance.
+pub fn step_with(
+    process: &Process,
+    state: InstanceState,
+    cmd: Command,
+    now: i64,
+    env: &Env<'_>,
+) -> Result<(InstanceState, Vec<Effect>), RuntimeError> {
     if state.ended {
         return Err(RuntimeError::InstanceEnded);
     }
@@ -442,7 +454,7 @@ pub fn step(
     if !state.started && !matches!(cmd, Command::Start { .. } | Command::StartAt { .. }) {
         return Err(RuntimeError::NotStarted);
     }
-    let mut run = Run::new(process, state, now);
+    let mut run = Run::new(process, state, now, *env);
     match cmd {
         Command::Start { variables } => {
             if run.state.started {

@@ -27,6 +27,42 @@ pub const MAX_DEPTH: usize = 64;
 pub trait Variables {
     /// The value of the variable `name`, or `None` when it is not defined.
     fn lookup(&self, name: &str) -> Option<&Value>;
+
+    /// What `execution.…` and `task.…` read besides variables, and the time for `now()`.
+    /// None of it by default.
+    fn facts(&self) -> Facts<'_> {
+        Facts::default()
+    }
+
+    /// `execution.setVariable(name, value)`: records the write and answers `true`, or
+    /// answers `false` where an expression may not write (the default: conditions, names).
+    fn set_variable(&self, name: &str, value: Value) -> bool {
+        let _ = (name, value);
+        false
+    }
+}
+
+/// Facts about the execution an expression runs in (`execution.processInstanceId`,
+/// `execution.processBusinessKey`, `execution.currentActivityId`,
+/// `execution.processDefinitionId`), the task a task listener runs for (`task.id`,
+/// `task.name`, `task.assignee`), and the step's time (`now()`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Facts<'a> {
+    pub instance_id: Option<&'a str>,
+    pub business_key: Option<&'a str>,
+    pub definition_id: Option<&'a str>,
+    pub activity_id: Option<&'a str>,
+    pub task: Option<TaskFacts<'a>>,
+    /// Epoch milliseconds of the step.
+    pub now: Option<i64>,
+}
+
+/// The task of a task listener.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TaskFacts<'a> {
+    pub id: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub assignee: Option<&'a str>,
 }
 
 impl Variables for Map<String, Value> {

@@ -220,7 +220,9 @@ impl Engine {
     pub(super) async fn execute(&self, inst: Loaded, plan: Plan) -> Result<Outcome> {
         let now = self.clock.now();
         let (state, effects) = match plan.command {
-            Some(cmd) => runtime::step(&inst.process, inst.state.clone(), cmd, now).map_err(runtime_refusal)?,
+            Some(cmd) => {
+                runtime::step_with(&inst.process, inst.state.clone(), cmd, now, &inst.env()).map_err(runtime_refusal)?
+            }
             None => (inst.state.clone(), Vec::new()),
         };
         let mut state = state;
@@ -374,9 +376,14 @@ impl Engine {
                     .new_instance(&definition_id, parent.tenant_id.clone(), name, Some((&parent.id, token as i64)))
                     .await?;
                 child.business_key = business_key.filter(|b| !b.trim().is_empty());
-                let (state, effects) =
-                    runtime::step(&child.process, child.state.clone(), Command::Start { variables }, now)
-                        .map_err(runtime_refusal)?;
+                let (state, effects) = runtime::step_with(
+                    &child.process,
+                    child.state.clone(),
+                    Command::Start { variables },
+                    now,
+                    &child.env(),
+                )
+                .map_err(runtime_refusal)?;
                 self.write_step(ws, &Arc::new(child), state, effects, InstanceStatus::Running, ctx, now, outcome)
                     .map(|s| s.follow)
             }
@@ -418,7 +425,9 @@ impl Engine {
                         continue;
                     }
                     let cmd = Command::Deliver { token: token as TokenId, variables: Map::new() };
-                    let Ok((state, effects)) = runtime::step(&inst.process, inst.state.clone(), cmd, now) else {
+                    let Ok((state, effects)) =
+                        runtime::step_with(&inst.process, inst.state.clone(), cmd, now, &inst.env())
+                    else {
                         continue;
                     };
                     let mut w = WriteSet::default();
@@ -436,7 +445,9 @@ impl Engine {
                         .await?;
                     let Some(node) = child.process.node_index(&def.activity_id) else { continue };
                     let cmd = Command::StartAt { start: node, variables: Map::new() };
-                    let Ok((state, effects)) = runtime::step(&child.process, child.state.clone(), cmd, now) else {
+                    let Ok((state, effects)) =
+                        runtime::step_with(&child.process, child.state.clone(), cmd, now, &child.env())
+                    else {
                         continue;
                     };
                     let mut w = WriteSet::default();
@@ -468,7 +479,9 @@ impl Engine {
                     Thrown::Escalation { code } => Command::ThrowEscalation { token: token as TokenId, code },
                 };
                 // A parent whose call activity no longer waits (moved meanwhile) takes nothing.
-                let Ok((state, effects)) = runtime::step(&parent.process, parent.state.clone(), cmd, now) else {
+                let Ok((state, effects)) =
+                    runtime::step_with(&parent.process, parent.state.clone(), cmd, now, &parent.env())
+                else {
                     return Ok(Vec::new());
                 };
                 let status = parent.status;
@@ -484,7 +497,8 @@ impl Engine {
                 }
                 let cmd = Command::ChildCompleted { token: token as TokenId, variables };
                 let (state, effects) =
-                    runtime::step(&parent.process, parent.state.clone(), cmd, now).map_err(runtime_refusal)?;
+                    runtime::step_with(&parent.process, parent.state.clone(), cmd, now, &parent.env())
+                        .map_err(runtime_refusal)?;
                 let status = parent.status;
                 self.write_step(ws, &Arc::new(parent), state, effects, status, ctx, now, outcome).map(|s| s.follow)
             }

@@ -8,7 +8,7 @@ use super::InstanceStatus;
 use crate::bpmn::model::{FlowNode, Process};
 use crate::bpmn::parse::{parse, ParseOptions};
 use crate::error::{ConflictReason, EngineError, Result};
-use crate::runtime::InstanceState;
+use crate::runtime::{self, InstanceState};
 use crate::store::instances::InstanceRow;
 use crate::store::new_id;
 use crate::Engine;
@@ -43,6 +43,15 @@ impl std::ops::DerefMut for Loaded {
 }
 
 impl Loaded {
+    /// The instance's surroundings for the core's expressions.
+    pub fn env(&self) -> runtime::Env<'_> {
+        runtime::Env {
+            instance_id: &self.row.id,
+            business_key: self.row.business_key.as_deref(),
+            definition_id: &self.row.definition_id,
+        }
+    }
+
     /// The node `idx` of the process.
     pub fn node(&self, idx: usize) -> Option<&FlowNode> {
         self.process.nodes.get(idx)

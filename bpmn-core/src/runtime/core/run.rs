@@ -12,6 +12,7 @@ use super::{
     Token, TokenId, TokenState, MAX_NODES_PER_STEP,
 };
 use crate::bpmn::model::{EventTrigger, FlowIdx, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition, UserTask};
+use crate::runtime::env::Env;
 use crate::runtime::expr::{self, ExprError};
 
 /// What a token attached to an activity (a boundary event) or to an event-based gateway (a
@@ -36,6 +37,8 @@ pub(super) enum Work {
 
 pub(super) struct Run<'a> {
     pub(super) process: &'a Process,
+    /// The instance's surroundings, for expressions.
+    pub(super) env: Env<'a>,
     pub(super) state: InstanceState,
     pub(super) effects: Vec<Effect>,
     now: i64,
@@ -50,9 +53,10 @@ pub(super) struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    pub(super) fn new(process: &'a Process, state: InstanceState, now: i64) -> Self {
+    pub(super) fn new(process: &'a Process, state: InstanceState, now: i64, env: Env<'a>) -> Self {
         Run {
             process,
+            env,
             state,
             effects: Vec::new(),
             now,

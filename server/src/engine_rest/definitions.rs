@@ -1,0 +1,9 @@
+//! `/engine-rest` endpoints: definitions.
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}
