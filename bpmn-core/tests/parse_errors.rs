@@ -144,11 +144,26 @@ fn plain_doctype_is_refused() {
 // ----- Encoding --------------------------------------------------------------------------------
 
 #[test]
-fn declared_unsupported_encoding_is_refused() {
-    let e = refuse(&fixture("windows-1252.bpmn"));
+fn declared_unknown_encoding_is_refused_by_name() {
+    let xml = format!("<?xml version=\"1.0\" encoding=\"x-klingon\"?>\n<definitions {NS}><process id=\"P\"/></definitions>");
+    let e = refuse(xml.as_bytes());
     assert_eq!(e.kind, ParseErrorKind::Encoding);
     assert_at(&e, 1, 31, None);
-    assert!(e.message.contains("windows-1252") && e.message.contains("UTF-8"), "{e}");
+    assert!(e.message.contains("\"x-klingon\"") && e.message.contains("UTF-8"), "{e}");
+    // An encoding the standard refuses to decode (mapped to `replacement`) is refused too.
+    let e = refuse(xml.replace("x-klingon", "ISO-2022-KR").as_bytes());
+    assert!(e.message.contains("ISO-2022-KR"), "{e}");
+}
+
+#[test]
+fn bytes_undefined_in_the_declared_encoding_are_refused_where_they_are() {
+    // 0xFF is not a lead byte of Shift_JIS.
+    let mut xml = format!("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<definitions {NS}>\n<process id=\"").into_bytes();
+    xml.extend_from_slice(b"ab\xFF\xFF\"/></definitions>");
+    let e = refuse(&xml);
+    assert_eq!(e.kind, ParseErrorKind::Encoding);
+    assert_at(&e, 3, 16, None);
+    assert!(e.message.contains("Shift_JIS"), "{e}");
 }
 
 #[test]
@@ -163,17 +178,15 @@ fn latin1_bytes_without_declaration_are_refused_where_they_are() {
 }
 
 #[test]
-fn utf16_is_refused() {
-    let mut utf16 = vec![0xFF, 0xFE];
-    for unit in format!("<definitions {NS}/>").encode_utf16() {
-        utf16.extend_from_slice(&unit.to_le_bytes());
+fn utf32_is_refused() {
+    let mut utf32 = Vec::new();
+    for c in format!("<definitions {NS}/>").chars() {
+        utf32.extend_from_slice(&u32::from(c).to_le_bytes());
     }
-    let e = refuse(&utf16);
+    let e = refuse(&utf32);
     assert_eq!(e.kind, ParseErrorKind::Encoding);
     assert_at(&e, 1, 1, None);
-    // Without BOM, too.
-    let e = refuse(&utf16[2..]);
-    assert_eq!(e.kind, ParseErrorKind::Encoding);
+    assert!(e.message.contains("UTF-32"), "{e}");
 }
 
 // ----- NotBpmn ---------------------------------------------------------------------------------

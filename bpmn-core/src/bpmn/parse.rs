@@ -2,8 +2,9 @@
 //!
 //! Parsing runs in three steps, each in its own sub-module:
 //!
-//! 1. [`encoding`]: the raw bytes become text (UTF-8 with or without BOM, or ISO-8859-1 when
-//!    the XML declaration says so). Everything else is refused rather than guessed.
+//! 1. [`encoding`]: the raw bytes become text: a byte order mark decides, else the XML
+//!    declaration's `encoding` (windows-1252, GBK, GB18030, Big5, Shift_JIS, ... through
+//!    `encoding_rs`), else UTF-8. An encoding that cannot be read is refused, not guessed.
 //! 2. [`dom`]: quick-xml's namespace-aware reader turns the text into a compact tree holding
 //!    only the BPMN, BPMNDI, DC, DI and Camunda/Flowable/Activiti elements; other tools'
 //!    extensions are read (so that well-formedness is still checked) but not stored, except
@@ -189,7 +190,8 @@ pub enum ParseErrorKind {
     Malformed,
     /// The file has a `<!DOCTYPE>` or entity declaration; they are refused (entity expansion attacks).
     Doctype,
-    /// The file is neither UTF-8 nor ISO-8859-1.
+    /// The file's encoding cannot be read (UTF-32, an unknown name), or its bytes are not
+    /// valid in the encoding it declares.
     Encoding,
     /// The root element is not a BPMN 2.0 `<definitions>`.
     NotBpmn,

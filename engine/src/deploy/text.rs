@@ -2,32 +2,22 @@
 //!
 //! A deployment stores the file as UTF-8 text (a `TEXT` column), never as bytes: both
 //! databases search, show and diff text, and the model editor works on it. The parser also
-//! accepts ISO-8859-1, so such a file is transcoded and its XML declaration rewritten to say
-//! UTF-8; otherwise the stored text, read back, would be decoded as ISO-8859-1 a second time
-//! and every accented name would come out garbled.
+//! accepts other encodings (windows-1252, GBK, UTF-16, ...), so such a file is transcoded and
+//! its XML declaration rewritten to say UTF-8; otherwise the stored text, read back, would be
+//! decoded a second time and every accented or Chinese name would come out garbled.
 
 use std::ops::Range;
 
-use crate::bpmn::parse::encoding::{encoding_value, is_latin1_name, latin1, UTF8_BOM};
+use crate::bpmn::parse::encoding::{encoding_value, utf8_text};
 
 /// The text of a file the parser accepted, as UTF-8 that re-parses to the same model.
 ///
 /// Line numbers are unchanged (only the value of the `encoding` pseudo-attribute on the
 /// first line may change), so positions reported for the stored text match the file.
 pub(crate) fn stored_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-    let declared = encoding_value(bytes);
-    let is_latin1 = declared.clone().and_then(|r| bytes.get(r)).is_some_and(is_latin1_name);
-    match (is_latin1, declared) {
-        (true, Some(range)) => {
-            // ISO-8859-1 maps each byte to the code point of the same value. The declaration
-            // is ASCII and comes first, so its byte range is the same in the decoded text.
-            replace_range(latin1(bytes).into_owned(), range, "UTF-8")
-        }
-        // The parser read it as UTF-8, so it is valid UTF-8; lossy conversion is a mere
-        // safety net that never changes a parsed file.
-        _ => String::from_utf8_lossy(bytes).into_owned(),
-    }
+    // The parser decoded the file the same way, so this cannot fail for a parsed file;
+    // lossy conversion is a mere safety net.
+    utf8_text(bytes).unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// Text typed or pasted into the model editor is Unicode whatever its XML declaration says,
@@ -66,6 +56,18 @@ mod tests {
         let mut file = b"<?xml version='1.0' encoding='ISO-8859-1'?>\n<a name='Caf".to_vec();
         file.extend_from_slice(b"\xE9'/>");
         assert_eq!(stored_text(&file), "<?xml version='1.0' encoding='UTF-8'?>\n<a name='Café'/>");
+    }
+
+    #[test]
+    fn gbk_and_utf16_are_transcoded() {
+        // 报销 in GBK.
+        let gbk = b"<?xml version=\"1.0\" encoding=\"GBK\"?>\n<a name=\"\xB1\xA8\xCF\xFA\"/>";
+        assert_eq!(stored_text(gbk), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a name=\"报销\"/>");
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in "<?xml version='1.0' encoding='UTF-16'?><a name='é'/>".encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(stored_text(&utf16), "<?xml version='1.0' encoding='UTF-8'?><a name='é'/>");
     }
 
     #[test]

@@ -1,67 +1,109 @@
-//! Bytes → text. Only UTF-8 and ISO-8859-1 are accepted: they cover every modelling tool
-//! we know of, and refusing the rest beats silently garbling names.
+//! Bytes → text. A byte order mark decides first (UTF-8, UTF-16 LE or BE); then the XML
+//! declaration's `encoding` (any label of the WHATWG Encoding Standard: windows-1252, GBK,
+//! GB18030, Big5, Shift_JIS, EUC-KR, KOI8-R, ...), decoded with `encoding_rs`; without
+//! either the file is UTF-8. An encoding that cannot be read is refused with its name rather
+//! than guessed, and so is a byte that is not valid in the declared encoding: silently
+//! garbled names would be worse.
 
 use std::borrow::Cow;
 use std::ops::Range;
+
+use encoding_rs::{DecoderResult, Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
 use super::{Location, ParseError, ParseErrorKind};
 
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The encoding names read as ISO-8859-1 (compared case-insensitively).
-const LATIN1_NAMES: &[&[u8]] = &[
-    b"iso-8859-1",
-    b"iso8859-1",
-    b"iso_8859-1",
-    b"latin1",
-    b"latin-1",
-    b"l1",
-    b"cp819",
-    b"ibm819",
-    b"iso-ir-100",
-    b"csisolatin1",
-];
-
-/// Whether `name` (an `encoding` value) is one the parser reads as ISO-8859-1.
-pub fn is_latin1_name(name: &[u8]) -> bool {
-    LATIN1_NAMES.iter().any(|l| l.eq_ignore_ascii_case(name))
+/// Decodes the file, dropping a byte order mark.
+pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
+    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+        return decode_as(encoding, &bytes[bom..]);
+    }
+    // Without a BOM, UTF-16 is recognised by its first character `<` padded with a zero byte
+    // (XML 1.0, appendix F). Other zero bytes at the start mean UTF-32 or a damaged file.
+    match bytes {
+        [b'<', 0, b, 0, ..] if *b != 0 => return decode_as(UTF_16LE, bytes),
+        [0, b'<', 0, b, ..] if *b != 0 => return decode_as(UTF_16BE, bytes),
+        _ if bytes.iter().take(4).any(|&b| b == 0) => {
+            return Err(ParseError::new(
+                ParseErrorKind::Encoding,
+                Location::at(1, 1),
+                format_args!("the file is encoded in UTF-32 (or is not text), which is not supported"),
+                "Save it as UTF-8 (most modelling tools have this option in their export dialog).",
+            ));
+        }
+        _ => {}
+    }
+    let Some((name, column)) = declared_encoding(bytes) else {
+        return utf8(bytes);
+    };
+    match Encoding::for_label(name) {
+        // The declaration names UTF-16 but the bytes are single-byte text (no BOM, no
+        // zero padding): the file was re-saved without updating it. Browsers read such
+        // files as UTF-8 as well.
+        Some(e) if e == UTF_16LE || e == UTF_16BE => utf8(bytes),
+        Some(e) if e == UTF_8 => utf8(bytes),
+        // `replacement` stands for encodings the standard refuses to decode (ISO-2022-KR, ...).
+        Some(e) if e != encoding_rs::REPLACEMENT => decode_as(e, bytes),
+        _ => Err(ParseError::new(
+            ParseErrorKind::Encoding,
+            Location::at(1, column),
+            format_args!(
+                "the XML declaration says encoding=\"{}\", an encoding that cannot be read",
+                String::from_utf8_lossy(name)
+            ),
+            "Save the file as UTF-8 and change the declaration to encoding=\"UTF-8\".",
+        )),
+    }
 }
 
-/// Decodes the file, dropping a UTF-8 byte order mark.
-pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
-    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-
-    // UTF-16 and UTF-32 files start with a BOM or have a NUL byte among the first two
-    // (the `<` of the first tag is padded with zeroes).
-    if bytes.starts_with(b"\xFE\xFF") || bytes.starts_with(b"\xFF\xFE") || bytes.iter().take(2).any(|&b| b == 0) {
-        return Err(ParseError::new(
-            ParseErrorKind::Encoding,
-            Location::at(1, 1),
-            format_args!("the file is encoded in UTF-16 or UTF-32, which is not supported"),
-            "Save it as UTF-8 (most modelling tools have this option in their export dialog).",
-        ));
-    }
-
-    match declared_encoding(bytes) {
-        None => utf8(bytes),
-        Some((name, column)) => {
-            let lower = name.to_ascii_lowercase();
-            match lower.as_slice() {
-                // ASCII is a subset of UTF-8, so the UTF-8 check covers it.
-                b"utf-8" | b"utf8" | b"us-ascii" | b"ascii" => utf8(bytes),
-                _ if is_latin1_name(&lower) => Ok(latin1(bytes)),
-                _ => Err(ParseError::new(
-                    ParseErrorKind::Encoding,
-                    Location::at(1, column),
-                    format_args!(
-                        "the XML declaration says encoding=\"{}\"; only UTF-8 and ISO-8859-1 are supported",
-                        String::from_utf8_lossy(name)
-                    ),
-                    "Save the file as UTF-8 and change the declaration to encoding=\"UTF-8\".",
-                )),
-            }
+/// The file as UTF-8 text with its XML declaration saying so: what is stored after a
+/// deployment, so that reading the stored text back never decodes it a second time.
+/// Line numbers are unchanged: only the declaration's `encoding` value may change.
+pub fn utf8_text(bytes: &[u8]) -> Result<String, ParseError> {
+    let mut text = decode(bytes)?.into_owned();
+    if let Some(range) = encoding_value(text.as_bytes()) {
+        let says_utf8 = text.get(range.clone()).is_some_and(|v| v.eq_ignore_ascii_case("utf-8"));
+        // The range was found on ASCII bytes, so it lies on character boundaries.
+        if !says_utf8 && text.get(range.clone()).is_some() {
+            text.replace_range(range, "UTF-8");
         }
     }
+    Ok(text)
+}
+
+/// Decodes with `encoding`; the first byte sequence that is not valid in it is refused where
+/// it is.
+fn decode_as<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> Result<Cow<'a, str>, ParseError> {
+    if encoding == UTF_8 {
+        return utf8(bytes);
+    }
+    if encoding.is_ascii_compatible() && bytes.is_ascii() {
+        // The usual case even for files declared windows-1252: nothing to convert.
+        return utf8(bytes);
+    }
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text = String::new();
+    let mut read = 0;
+    loop {
+        let need = decoder.max_utf8_buffer_length_without_replacement(bytes.len() - read).unwrap_or(usize::MAX);
+        text.reserve(need.min(bytes.len().saturating_mul(3)).max(16));
+        let (result, n) = decoder.decode_to_string_without_replacement(&bytes[read..], &mut text, true);
+        read += n;
+        match result {
+            DecoderResult::InputEmpty => return Ok(Cow::Owned(text)),
+            DecoderResult::OutputFull => continue,
+            // Decoding stops at the first bad sequence: it follows the text decoded so far.
+            DecoderResult::Malformed(..) => break,
+        }
+    }
+    let (line, column) = line_col(text.as_bytes(), text.len());
+    Err(ParseError::new(
+        ParseErrorKind::Encoding,
+        Location::at(line, column),
+        format_args!("the file is not valid {}: it has a byte sequence that encoding does not define", encoding.name()),
+        "Check the encoding the XML declaration names (encoding=\"...\"), or save the file as UTF-8.",
+    ))
 }
 
 fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
@@ -75,19 +117,10 @@ fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
                 ParseErrorKind::Encoding,
                 Location::at(line, column),
                 format_args!("byte 0x{bad:02X} is not valid UTF-8"),
-                "The file is probably ISO-8859-1 or Windows-1252: save it as UTF-8, or declare \
-                 <?xml version=\"1.0\" encoding=\"ISO-8859-1\"?> if it really is ISO-8859-1.",
+                "The file is probably ISO-8859-1 or Windows-1252: save it as UTF-8, or declare its \
+                 encoding, e.g. <?xml version=\"1.0\" encoding=\"windows-1252\"?>.",
             ))
         }
-    }
-}
-
-/// ISO-8859-1 maps each byte to the Unicode code point of the same value.
-pub fn latin1(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        // Pure ASCII (the usual case even for files declared ISO-8859-1): nothing to convert.
-        Ok(text) if bytes.is_ascii() => Cow::Borrowed(text),
-        _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
     }
 }
 
