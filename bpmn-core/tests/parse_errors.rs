@@ -145,7 +145,8 @@ fn plain_doctype_is_refused() {
 
 #[test]
 fn declared_unknown_encoding_is_refused_by_name() {
-    let xml = format!("<?xml version=\"1.0\" encoding=\"x-klingon\"?>\n<definitions {NS}><process id=\"P\"/></definitions>");
+    let xml =
+        format!("<?xml version=\"1.0\" encoding=\"x-klingon\"?>\n<definitions {NS}><process id=\"P\"/></definitions>");
     let e = refuse(xml.as_bytes());
     assert_eq!(e.kind, ParseErrorKind::Encoding);
     assert_at(&e, 1, 31, None);
@@ -158,7 +159,8 @@ fn declared_unknown_encoding_is_refused_by_name() {
 #[test]
 fn bytes_undefined_in_the_declared_encoding_are_refused_where_they_are() {
     // 0xFF is not a lead byte of Shift_JIS.
-    let mut xml = format!("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<definitions {NS}>\n<process id=\"").into_bytes();
+    let mut xml =
+        format!("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<definitions {NS}>\n<process id=\"").into_bytes();
     xml.extend_from_slice(b"ab\xFF\xFF\"/></definitions>");
     let e = refuse(&xml);
     assert_eq!(e.kind, ParseErrorKind::Encoding);
@@ -238,13 +240,13 @@ fn duplicate_id_names_both_places() {
 }
 
 #[test]
-fn duplicate_id_between_model_and_diagram() {
-    let xml = format!(
-        "<definitions {NS} xmlns:di=\"http://www.omg.org/spec/BPMN/20100524/DI\">\n<process id=\"P\"/>\n<di:BPMNDiagram id=\"P\"/>\n</definitions>"
-    );
+fn duplicate_id_between_model_elements_of_any_kind() {
+    // A lane set and a sequence flow: neither is a flow node, both are model elements.
+    let xml = process("<laneSet id=\"x\"/>\n<sequenceFlow id=\"x\" sourceRef=\"a\" targetRef=\"b\"/>");
     let e = refuse(xml.as_bytes());
     assert_eq!(e.kind, ParseErrorKind::DuplicateId);
-    assert_at(&e, 3, 1, Some("P"));
+    assert_at(&e, 4, 1, Some("x"));
+    assert!(e.message.contains("<laneSet> on line 3"), "{e}");
 }
 
 // ----- MissingReference ------------------------------------------------------------------------

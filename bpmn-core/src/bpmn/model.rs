@@ -26,6 +26,11 @@ pub struct Definitions {
     pub diagrams: Vec<Diagram>,
     /// Every element with an id, anywhere in the file, for lookups by id.
     pub index: HashMap<String, ElementRef>,
+    /// Defects of the diagrams (a shape without bounds, an edge without waypoints, a
+    /// diagram id used twice, a shape of an element that does not exist): what can be
+    /// drawn is, the rest is skipped, and each defect is one deploy warning. They never
+    /// affect the processes.
+    pub warnings: Vec<super::parse::Warning>,
 }
 
 /// Where an element with a given id lives in the model.

@@ -52,7 +52,7 @@ const FIX_ID: &str = "Give every process, flow node, sequence flow, lane, partic
 /// Builds the model from the tree.
 pub(super) fn build(doc: &Doc) -> Result<Definitions, ParseError> {
     check_has_process(doc)?;
-    check_duplicate_ids(doc)?;
+    let model_ids = check_duplicate_ids(doc)?;
 
     let mut b = Builder {
         doc,
@@ -66,6 +66,7 @@ pub(super) fn build(doc: &Doc) -> Result<Definitions, ParseError> {
         category_values: HashMap::new(),
         event_definitions: HashMap::new(),
         root_refs: HashMap::new(),
+        diagram_ids: model_ids,
     };
     // Roughly one indexed element per three kept XML elements (the rest is DI and details).
     b.def.index.reserve(doc.len() / 3);
@@ -105,8 +106,13 @@ pub(super) fn build(doc: &Doc) -> Result<Definitions, ParseError> {
         match (doc.ns(c), doc.name(c)) {
             (Ns::Model, "process") => b.process(c)?,
             (Ns::Model, "collaboration") => b.collaboration(c)?,
-            (Ns::BpmnDi, "BPMNDiagram") => b.diagram(c)?,
             _ => {}
+        }
+    }
+    // Once every model element is known, so that a shape of a missing one can be told.
+    for c in doc.children(ROOT) {
+        if doc.is(c, Ns::BpmnDi, "BPMNDiagram") {
+            b.diagram(c);
         }
     }
     Ok(b.def)
@@ -137,12 +143,13 @@ fn check_has_process(doc: &Doc) -> Result<(), ParseError> {
     ))
 }
 
-/// Ids are unique across the whole file (BPMN and diagram elements alike); extension
-/// elements have ids of their own vendor's and are not checked.
-fn check_duplicate_ids(doc: &Doc) -> Result<(), ParseError> {
+/// Ids of BPMN model elements are unique across the whole file; returns them, each with its
+/// element. Extension elements have ids of their own vendor's and are not checked; diagram
+/// elements are checked as the diagram is read, and a clash there is only a warning.
+fn check_duplicate_ids(doc: &Doc) -> Result<HashMap<&str, El>, ParseError> {
     let mut seen: HashMap<&str, El> = HashMap::with_capacity(doc.len() / 2);
     for el in 0..doc.len() {
-        if matches!(doc.ns(el), Ns::Ext | Ns::Foreign) {
+        if doc.ns(el) != Ns::Model {
             continue;
         }
         let Some(id) = doc.attr(el, "id").filter(|id| !id.is_empty()) else {
@@ -163,7 +170,7 @@ fn check_duplicate_ids(doc: &Doc) -> Result<(), ParseError> {
         }
         seen.insert(id, el);
     }
-    Ok(())
+    Ok(seen)
 }
 
 /// Per-process state while its elements are read; references are resolved at the end,
@@ -188,6 +195,9 @@ struct Builder<'d> {
     /// `<message>`, `<signal>`, `<error>` and `<escalation>` by id: the tag and the name
     /// (message, signal) or code (error, escalation), if it has one.
     root_refs: HashMap<&'d str, (&'d str, Option<&'d str>)>,
+    /// Every id seen so far with its element: those of the model, then those of the diagram
+    /// elements read, to tell a diagram id used twice.
+    diagram_ids: HashMap<&'d str, El>,
 }
 
 impl<'d> Builder<'d> {
@@ -208,6 +218,19 @@ impl<'d> Builder<'d> {
                 None => None,
             },
             _ => Some(local.to_owned()),
+        }
+    }
+
+    /// For a reference to nothing written `prefix:id` whose prefix is bound to a namespace
+    /// other than the file's own (prefixes of the own one are already stripped): a clause
+    /// saying so, to append to the refusal; empty otherwise.
+    fn foreign_note(&self, target: &str) -> String {
+        match target.split_once(':').and_then(|(p, _)| Some((p, self.doc.root_namespace(p)?))) {
+            Some((prefix, uri)) => format!(
+                " (its prefix \"{prefix}\" names the namespace \"{uri}\", not this file's targetNamespace: \
+                 references into other files are not resolved)"
+            ),
+            None => String::new(),
         }
     }
 

@@ -14,6 +14,8 @@ use quick_xml::NsReader;
 use super::encoding::{line_col, LineTracker};
 use super::{Location, ParseError, ParseErrorKind};
 
+mod qname;
+
 pub(super) const BPMN_MODEL: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 const BPMN_DI: &[u8] = b"http://www.omg.org/spec/BPMN/20100524/DI";
 const DD_DC: &[u8] = b"http://www.omg.org/spec/DD/20100524/DC";
@@ -125,6 +127,8 @@ pub(super) struct Doc {
     attrs: Vec<Attr>,
     /// Whether the file declares the Camunda, Flowable or Activiti namespace anywhere.
     pub has_extension_namespace: bool,
+    /// The prefixed namespace declarations of the root element: (prefix, namespace).
+    root_namespaces: Vec<(Span, Span)>,
 }
 
 /// An element of the tree.
@@ -290,6 +294,7 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
         elems: Vec::with_capacity(text.len() / 80),
         attrs: Vec::with_capacity(text.len() / 40),
         has_extension_namespace: false,
+        root_namespaces: Vec::new(),
     };
     let mut lines = LineTracker::new(text.as_bytes());
     // Kept elements that are open; `skipped` counts open elements of a skipped subtree.
@@ -433,7 +438,10 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
             (_, Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
             (_, Event::Eof) => {
                 return match state {
-                    State::After => Ok(doc),
+                    State::After => {
+                        doc.strip_own_prefixes();
+                        Ok(doc)
+                    }
                     State::Before => Err(malformed(
                         text,
                         text.len(),
@@ -631,6 +639,12 @@ fn open_element(
             // the file was written for Camunda/Flowable/Activiti (see `isExecutable`).
             if EXTENSION_NAMESPACES.contains(&attr.value.as_ref()) {
                 doc.has_extension_namespace = true;
+            }
+            // The root's prefixes, to read references written `prefix:id` (see `qname`).
+            if let (true, Some(prefix)) = (doc.elems.is_empty(), key.strip_prefix(b"xmlns:")) {
+                let prefix = doc.push_str(&String::from_utf8_lossy(prefix));
+                let uri = doc.push_str(&String::from_utf8_lossy(&attr.value));
+                doc.root_namespaces.push((prefix, uri));
             }
             continue;
         }

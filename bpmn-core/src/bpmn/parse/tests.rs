@@ -709,21 +709,22 @@ fn diagram_shapes_edges_labels_and_several_diagrams() {
 }
 
 #[test]
-fn diagram_with_bad_numbers_is_refused() {
-    let e = err(&file(
+fn diagram_with_bad_numbers_skips_the_shape_with_a_warning() {
+    let def = ok(&file(
         r#"<bpmn:process id="P"><bpmn:task id="t"/></bpmn:process>
 <bpmndi:BPMNDiagram><bpmndi:BPMNPlane bpmnElement="P"><bpmndi:BPMNShape bpmnElement="t">
 <dc:Bounds x="ten" y="0" width="1" height="1"/></bpmndi:BPMNShape></bpmndi:BPMNPlane></bpmndi:BPMNDiagram>"#,
     ));
-    assert_eq!(e.kind, ParseErrorKind::Invalid);
-    assert_eq!((e.line, e.column), (Some(13), Some(1)));
-    assert!(e.message.contains("x=\"ten\""), "{}", e.message);
-    let e = err(&file(
+    assert!(def.diagrams[0].shapes.is_empty());
+    assert_eq!(def.warnings.len(), 1, "{:?}", def.warnings);
+    assert_eq!((def.warnings[0].line, def.warnings[0].element_id.as_str()), (12, "t"));
+    assert!(def.warnings[0].text.contains("x=\"ten\""), "{:?}", def.warnings);
+    let def = ok(&file(
         r#"<bpmn:process id="P"><bpmn:task id="t"/></bpmn:process>
 <bpmndi:BPMNDiagram><bpmndi:BPMNPlane bpmnElement="P"><bpmndi:BPMNShape bpmnElement="t"/></bpmndi:BPMNPlane></bpmndi:BPMNDiagram>"#,
     ));
-    assert_eq!(e.kind, ParseErrorKind::Invalid);
-    assert!(e.message.contains("Bounds"), "{}", e.message);
+    assert!(def.diagrams[0].shapes.is_empty());
+    assert!(def.warnings[0].text.contains("no <dc:Bounds>"), "{:?}", def.warnings);
 }
 
 // ----- whole files: index, lines, namespaces, encodings -------------------------------------

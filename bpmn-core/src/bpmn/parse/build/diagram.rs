@@ -1,15 +1,19 @@
 //! BPMN DI: diagrams, their shapes and edges with bounds, waypoints and labels.
+//!
+//! The diagram never decides whether a process can be deployed: a defect here (missing or
+//! unreadable bounds, an edge without waypoints, a shape of an element that does not exist)
+//! skips what cannot be drawn, keeps the rest, and becomes a warning in
+//! [`Definitions::warnings`](crate::bpmn::Definitions::warnings).
 
 use super::super::dom::{El, Ns};
-use super::super::{ParseError, ParseErrorKind};
+use super::super::Warning;
 use super::*;
 use crate::bpmn::model::{Bounds, Diagram, Edge, Point, Shape};
 
 impl<'d> Builder<'d> {
-    pub(super) fn diagram(&mut self, el: El) -> Result<(), ParseError> {
+    pub(super) fn diagram(&mut self, el: El) {
         let doc = self.doc;
-        let mut diagram =
-            Diagram { id: attr_string(doc, el, "id"), name: attr_string(doc, el, "name"), ..Diagram::default() };
+        let mut diagram = Diagram { id: self.diagram_id(el), name: attr_string(doc, el, "name"), ..Diagram::default() };
         for plane in doc.children(el) {
             if !doc.is(plane, Ns::BpmnDi, "BPMNPlane") {
                 continue;
@@ -23,12 +27,12 @@ impl<'d> Builder<'d> {
                 }
                 match doc.name(c) {
                     "BPMNShape" => {
-                        if let Some(shape) = self.shape(c)? {
+                        if let Some(shape) = self.shape(c) {
                             diagram.shapes.push(shape);
                         }
                     }
                     "BPMNEdge" => {
-                        if let Some(edge) = self.edge(c)? {
+                        if let Some(edge) = self.edge(c) {
                             diagram.edges.push(edge);
                         }
                     }
@@ -37,93 +41,148 @@ impl<'d> Builder<'d> {
             }
         }
         self.def.diagrams.push(diagram);
-        Ok(())
     }
 
-    /// A shape; `None` when it names no model element (then there is nothing to draw).
-    pub(super) fn shape(&self, el: El) -> Result<Option<Shape>, ParseError> {
+    /// Records a defect of the diagram element `el`, which draws `element`.
+    fn diagram_warning(&mut self, el: El, element: &str, text: std::fmt::Arguments<'_>) {
         let doc = self.doc;
-        let Some(element) = doc.attr(el, "bpmnElement").map(str::trim).filter(|e| !e.is_empty()) else {
-            return Ok(None);
+        self.def.warnings.push(Warning {
+            element_id: element.to_owned(),
+            element_type: doc.name(el).to_owned(),
+            line: doc.line(el),
+            text: format!("diagram: {text}"),
+        });
+    }
+
+    /// The model element a shape or edge draws; `None` when it names none (some tools draw
+    /// free connectors). One that names an element the file does not have is kept (drawn
+    /// as unknown) with a warning.
+    fn drawn_element(&mut self, el: El) -> Option<&'d str> {
+        let element = self.doc.attr(el, "bpmnElement").map(str::trim).filter(|e| !e.is_empty())?;
+        if !self.def.index.contains_key(element) && !self.root_refs.contains_key(element) {
+            self.diagram_warning(
+                el,
+                element,
+                format_args!("it draws \"{element}\", which is no element of the file (drawn as unknown)"),
+            );
+        }
+        Some(element)
+    }
+
+    /// A shape; `None` when it names no model element or has no usable bounds.
+    fn shape(&mut self, el: El) -> Option<Shape> {
+        let doc = self.doc;
+        let element = self.drawn_element(el)?;
+        let bounds = match doc.child(el, Ns::Dc, "Bounds").map(|b| self.bounds(b)) {
+            Some(Ok(bounds)) => bounds,
+            Some(Err(what)) => {
+                self.diagram_warning(el, element, format_args!("the shape's <dc:Bounds> {what}, so it is not drawn"));
+                return None;
+            }
+            None => {
+                self.diagram_warning(el, element, format_args!("the shape has no <dc:Bounds>, so it is not drawn"));
+                return None;
+            }
         };
-        let Some(bounds) = doc.child(el, Ns::Dc, "Bounds") else {
-            return Err(ParseError::new(
-                ParseErrorKind::Invalid,
-                doc.loc(el).element(Some(element)),
-                format_args!("the diagram shape of \"{element}\" has no <dc:Bounds>"),
-                "Export the diagram again from the modelling tool.",
-            ));
-        };
-        Ok(Some(Shape {
-            id: attr_string(doc, el, "id"),
+        if !(bounds.width > 0.0 && bounds.height > 0.0) {
+            self.diagram_warning(
+                el,
+                element,
+                format_args!(
+                    "the shape has no size (width {}, height {}), so it may be invisible",
+                    bounds.width, bounds.height
+                ),
+            );
+        }
+        Some(Shape {
+            id: self.diagram_id(el),
             element: element.to_owned(),
-            bounds: self.bounds(bounds, element)?,
-            label: self.label(el, element)?,
+            bounds,
+            label: self.label(el, element),
             is_horizontal: doc.attr(el, "isHorizontal").and_then(parse_bool),
             is_expanded: doc.attr(el, "isExpanded").and_then(parse_bool),
             is_marker_visible: doc.attr(el, "isMarkerVisible").and_then(parse_bool),
-        }))
-    }
-
-    /// An edge; `None` when it names no model element (some tools draw free connectors).
-    pub(super) fn edge(&self, el: El) -> Result<Option<Edge>, ParseError> {
-        let doc = self.doc;
-        let Some(element) = doc.attr(el, "bpmnElement").map(str::trim).filter(|e| !e.is_empty()) else {
-            return Ok(None);
-        };
-        let mut waypoints = Vec::new();
-        for c in doc.children(el) {
-            if doc.is(c, Ns::DdDi, "waypoint") {
-                waypoints.push(Point { x: self.number(c, "x", element)?, y: self.number(c, "y", element)? });
-            }
-        }
-        Ok(Some(Edge {
-            id: attr_string(doc, el, "id"),
-            element: element.to_owned(),
-            waypoints,
-            label: self.label(el, element)?,
-        }))
-    }
-
-    pub(super) fn label(&self, el: El, element: &str) -> Result<Option<Bounds>, ParseError> {
-        let doc = self.doc;
-        match doc.child(el, Ns::BpmnDi, "BPMNLabel").and_then(|l| doc.child(l, Ns::Dc, "Bounds")) {
-            Some(b) => Ok(Some(self.bounds(b, element)?)),
-            None => Ok(None),
-        }
-    }
-
-    pub(super) fn bounds(&self, el: El, element: &str) -> Result<Bounds, ParseError> {
-        Ok(Bounds {
-            x: self.number(el, "x", element)?,
-            y: self.number(el, "y", element)?,
-            width: self.number(el, "width", element)?,
-            height: self.number(el, "height", element)?,
         })
     }
 
-    pub(super) fn number(&self, el: El, attr: &str, element: &str) -> Result<f64, ParseError> {
+    /// An edge; `None` when it names no model element. Unreadable waypoints are dropped; an
+    /// edge left with fewer than two is kept (the renderer skips it) with a warning.
+    fn edge(&mut self, el: El) -> Option<Edge> {
         let doc = self.doc;
-        let at = doc.loc(el).element(Some(element));
-        let Some(value) = doc.attr(el, attr) else {
-            return Err(ParseError::new(
-                ParseErrorKind::Invalid,
-                at,
-                format_args!("the <{}> of the diagram element of \"{element}\" has no {attr} attribute", doc.name(el)),
-                "Export the diagram again from the modelling tool.",
-            ));
-        };
+        let element = self.drawn_element(el)?;
+        let mut waypoints = Vec::new();
+        for c in doc.children(el).filter(|&c| doc.is(c, Ns::DdDi, "waypoint")) {
+            match (self.number(c, "x"), self.number(c, "y")) {
+                (Ok(x), Ok(y)) => waypoints.push(Point { x, y }),
+                (Err(what), _) | (_, Err(what)) => {
+                    self.diagram_warning(el, element, format_args!("a <di:waypoint> {what}, so it is left out"));
+                }
+            }
+        }
+        if waypoints.len() < 2 {
+            self.diagram_warning(
+                el,
+                element,
+                format_args!(
+                    "the edge has {} waypoint(s), fewer than the two a line needs, so it is not drawn",
+                    waypoints.len()
+                ),
+            );
+        }
+        Some(Edge { id: self.diagram_id(el), element: element.to_owned(), waypoints, label: self.label(el, element) })
+    }
+
+    /// The id of a shape or edge; one already used by another element of the file is
+    /// dropped with a warning (ids of diagram elements are referred to by nothing here).
+    fn diagram_id(&mut self, el: El) -> Option<String> {
+        let id = self.doc.attr(el, "id").map(str::trim).filter(|id| !id.is_empty())?;
+        if let Some(&first) = self.diagram_ids.get(id) {
+            let (tag, line) = (self.doc.name(first), self.doc.line(first));
+            let element = self.doc.attr(el, "bpmnElement").map(str::trim).filter(|e| !e.is_empty()).unwrap_or(id);
+            self.diagram_warning(
+                el,
+                element,
+                format_args!("its id \"{id}\" is already used by the <{tag}> on line {line}, so it is not kept"),
+            );
+            return None;
+        }
+        self.diagram_ids.insert(id, el);
+        Some(id.to_owned())
+    }
+
+    /// The bounds of the label; unusable ones are dropped (the label goes to its default
+    /// place) with a warning.
+    fn label(&mut self, el: El, element: &str) -> Option<Bounds> {
+        let doc = self.doc;
+        let b = doc.child(el, Ns::BpmnDi, "BPMNLabel").and_then(|l| doc.child(l, Ns::Dc, "Bounds"))?;
+        match self.bounds(b) {
+            Ok(bounds) => Some(bounds),
+            Err(what) => {
+                self.diagram_warning(
+                    el,
+                    element,
+                    format_args!("the label's <dc:Bounds> {what}, so the label goes to its default place"),
+                );
+                None
+            }
+        }
+    }
+
+    fn bounds(&self, el: El) -> Result<Bounds, String> {
+        Ok(Bounds {
+            x: self.number(el, "x")?,
+            y: self.number(el, "y")?,
+            width: self.number(el, "width")?,
+            height: self.number(el, "height")?,
+        })
+    }
+
+    /// A coordinate or size; the error says what is wrong with it (`has no x`).
+    fn number(&self, el: El, attr: &str) -> Result<f64, String> {
+        let value = self.doc.attr(el, attr).ok_or_else(|| format!("has no {attr}"))?;
         match value.trim().parse::<f64>() {
             Ok(n) if n.is_finite() => Ok(n),
-            _ => Err(ParseError::new(
-                ParseErrorKind::Invalid,
-                at,
-                format_args!(
-                    "{attr}=\"{value}\" on the <{}> of the diagram element of \"{element}\" is not a number",
-                    doc.name(el)
-                ),
-                "Coordinates and sizes are decimal numbers such as 120 or 80.5.",
-            )),
+            _ => Err(format!("has {attr}=\"{value}\", which is not a number")),
         }
     }
 }

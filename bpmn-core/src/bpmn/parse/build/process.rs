@@ -228,7 +228,8 @@ impl<'d> Builder<'d> {
             }
             let trigger = if doc.name(c) == "eventDefinitionRef" {
                 let target = doc.text(c);
-                match self.event_definitions.get(target).and_then(|&d| self.event_definition(d)) {
+                let declared = self.event_definitions.get(target).and_then(|&d| self.event_definition(d));
+                match declared.or_else(|| self.trigger_of_root(target)) {
                     Some(t) => t,
                     None => {
                         return Err(ParseError::new(
@@ -253,6 +254,20 @@ impl<'d> Builder<'d> {
             }
         }
         Ok(if count > 1 { EventTrigger::Multiple } else { found })
+    }
+
+    /// Some tools (Bonita) point `eventDefinitionRef` at the `<signal>`, `<message>`,
+    /// `<error>` or `<escalation>` itself rather than at an event definition: what they mean
+    /// is an event definition referring to it, which bpmn.io imports too.
+    fn trigger_of_root(&self, id: &str) -> Option<EventTrigger> {
+        let &(tag, value) = self.root_refs.get(id)?;
+        let name = || Some(value.unwrap_or(id).to_owned());
+        Some(match tag {
+            "message" => EventTrigger::Message { name: name() },
+            "signal" => EventTrigger::Signal { name: name() },
+            "error" => EventTrigger::Error { error_ref: Some(id.to_owned()), code: value.map(str::to_owned) },
+            _ => EventTrigger::Escalation { code: value.map(str::to_owned) },
+        })
     }
 
     pub(super) fn event_definition(&self, el: El) -> Option<EventTrigger> {
@@ -455,7 +470,10 @@ impl<'d> Builder<'d> {
             None => Err(ParseError::new(
                 ParseErrorKind::MissingReference,
                 at,
-                format_args!("the sequence flow's {attr} \"{target}\" points to no element of the file"),
+                format_args!(
+                    "the sequence flow's {attr} \"{target}\" points to no element of the file{}",
+                    self.foreign_note(target)
+                ),
                 fix,
             )),
         }
@@ -481,8 +499,9 @@ impl<'d> Builder<'d> {
                         ParseErrorKind::MissingReference,
                         at,
                         format_args!(
-                            "the boundary event's attachedToRef \"{target}\" is not an activity of process \"{}\"",
-                            st.process.id
+                            "the boundary event's attachedToRef \"{target}\" is not an activity of process \"{}\"{}",
+                            st.process.id,
+                            self.foreign_note(target)
                         ),
                         fix,
                     ))
@@ -518,8 +537,9 @@ impl<'d> Builder<'d> {
                         ParseErrorKind::MissingReference,
                         at,
                         format_args!(
-                            "the default flow \"{target}\" is not a sequence flow of process \"{}\"",
-                            st.process.id
+                            "the default flow \"{target}\" is not a sequence flow of process \"{}\"{}",
+                            st.process.id,
+                            self.foreign_note(target)
                         ),
                         "Set default to the id of one of the element's outgoing sequence flows, or remove it.",
                     ))
