@@ -9,11 +9,15 @@
 //!    only the BPMN, BPMNDI, DC, DI and Camunda/Flowable/Activiti elements; other tools'
 //!    extensions are read (so that well-formedness is still checked) but not stored, except
 //!    for their names (extension elements, attributes of flow nodes), listed as ignored.
-//! 3. [`build`]: the tree becomes the indexed model, with every reference resolved.
+//! 3. [`build`]: the tree becomes the indexed model, with every reference resolved
+//!    (`tns:Task_1`, whose prefix is bound to the file's own `targetNamespace`, is `Task_1`).
 //!
 //! [`check_executable`] then says, per process, what the engine cannot run yet, and
 //! [`deploy_warnings`] what the file sets that the engine ignores (listeners, form data,
-//! unknown extensions), so that nothing changes behaviour silently.
+//! unknown extensions), so that nothing changes behaviour silently. Defects of the diagram
+//! alone (missing bounds, edges without waypoints, diagram ids used twice, shapes of missing
+//! elements) never refuse a file: what can be drawn is, and each defect is a warning in
+//! [`Definitions::warnings`](super::Definitions::warnings).
 //!
 //! Nothing here panics on any input: every problem is a [`ParseError`] whose message names
 //! the line, column and element and says what to do about it.

@@ -110,7 +110,8 @@ pub(crate) fn plan_with_hash(
     let processes = parsed
         .processes
         .iter()
-        .map(|process| {
+        .enumerate()
+        .map(|(i, process)| {
             let reasons = check_executable(parsed, process);
             let version = match latest.get(&process.id) {
                 Some((v, hash)) if *hash == content_hash => PlannedVersion::Unchanged(*v),
@@ -124,11 +125,22 @@ pub(crate) fn plan_with_hash(
                 version,
                 startable: reasons.is_empty(),
                 not_startable_reasons: reasons,
-                ignored: deploy_warnings(process),
+                ignored: ignored_in(parsed, i, process),
             }
         })
         .collect();
     DeploymentPlan { file_name: file_name.to_string(), content_hash, processes }
+}
+
+/// The deploy warnings of process `index`: what it sets that the engine ignores, and for the
+/// first process also the defects of the file's diagrams, which belong to no one process
+/// and are listed once.
+fn ignored_in(parsed: &Definitions, index: usize, process: &crate::bpmn::Process) -> Vec<Warning> {
+    let mut ignored = deploy_warnings(process);
+    if index == 0 {
+        ignored.extend(parsed.warnings.iter().cloned());
+    }
+    ignored
 }
 
 #[cfg(test)]
@@ -218,6 +230,27 @@ mod tests {
         let got: Vec<_> = all.iter().map(|w| (w.element_id.as_str(), w.line, w.is_ignored())).collect();
         assert_eq!(got, [("wait", 5, false), ("u", 4, true)]);
         assert_eq!(all[1].reason, "ignored by the engine: task listener (camunda:taskListener)");
+    }
+
+    #[test]
+    fn diagram_defects_are_warnings_listed_once_with_the_first_process() {
+        let xml = TWO.replace(
+            "</definitions>",
+            r#"<BPMNDiagram xmlns="http://www.omg.org/spec/BPMN/20100524/DI"><BPMNPlane bpmnElement="order">
+    <BPMNShape id="S1" bpmnElement="s1"/>
+  </BPMNPlane></BPMNDiagram>
+</definitions>"#,
+        );
+        let defs = parse(xml.as_bytes(), &ParseOptions::default()).unwrap();
+        let p = plan_deployment("two.bpmn", xml.as_bytes(), &defs, &HashMap::new());
+        assert!(p.processes[0].startable, "a diagram defect does not stop the process");
+        assert_eq!(p.processes[0].ignored.len(), 1);
+        assert!(p.processes[1].ignored.is_empty());
+        let all = p.warnings();
+        let diagram: Vec<_> = all.iter().filter(|w| w.element_type == "BPMNShape").collect();
+        assert_eq!(diagram.len(), 1, "{all:?}");
+        assert_eq!((diagram[0].element_id.as_str(), diagram[0].line), ("s1", 12));
+        assert!(diagram[0].is_ignored() && diagram[0].reason.contains("no <dc:Bounds>"), "{:?}", diagram[0]);
     }
 
     #[test]

@@ -62,7 +62,7 @@ impl Doc {
                 continue;
             }
             let (start, end) = self.elems[el].attrs;
-            for a in start as usize..end as usize {
+            for a in start as usize..(end as usize).min(self.attrs.len()) {
                 let Attr { ns, name, value } = &self.attrs[a];
                 if *ns != AttrNs::Plain || !REF_ATTRS.contains(&self.str(*name)) {
                     continue;
