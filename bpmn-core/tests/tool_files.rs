@@ -278,12 +278,18 @@ fn edges_without_waypoints_and_shapes_of_nothing_are_warned_and_skipped_or_drawn
     let def = parsed_and_drawn(&with_diagram(
         r#"<bpmndi:BPMNEdge id="E_f" bpmnElement="f"/>
 <bpmndi:BPMNEdge id="E_f2" bpmnElement="f"><di:waypoint x="0" y="zero"/><di:waypoint x="10" y="0"/><di:waypoint x="20" y="0"/></bpmndi:BPMNEdge>
-<bpmndi:BPMNShape id="S_ghost" bpmnElement="ghost"><dc:Bounds x="0" y="0" width="10" height="10"/></bpmndi:BPMNShape>"#,
+<bpmndi:BPMNShape id="S_ghost" bpmnElement="ghost"><dc:Bounds x="0" y="0" width="10" height="10"/></bpmndi:BPMNShape>
+<bpmndi:BPMNShape id="S_far" bpmnElement="s"><dc:Bounds x="1e308" y="-1e308" width="1e308" height="1e308"/></bpmndi:BPMNShape>"#,
     ));
     let edges: Vec<_> = def.diagrams[0].edges.iter().map(|e| e.waypoints.len()).collect();
     assert_eq!(edges, [0, 2]);
     let warnings: Vec<_> = def.warnings.iter().map(|w| (w.line, w.element_id.as_str())).collect();
-    assert_eq!(warnings, [(8, "f"), (9, "f"), (10, "ghost")]);
+    assert_eq!(warnings, [(8, "f"), (9, "f"), (10, "ghost"), (11, "s")]);
+    assert!(
+        def.warnings[3].text.contains("x=\"1e308\"") && def.warnings[3].text.contains("out of range"),
+        "{:?}",
+        def.warnings[3]
+    );
     assert!(def.warnings[0].text.contains("0 waypoint(s)"), "{:?}", def.warnings[0]);
     assert!(def.warnings[1].text.contains("y=\"zero\""), "{:?}", def.warnings[1]);
     assert!(def.warnings[2].text.contains("no element of the file"), "{:?}", def.warnings[2]);

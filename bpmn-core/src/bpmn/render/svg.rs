@@ -68,7 +68,8 @@ pub(super) fn escape(s: &str) -> String {
 
 /// True when every coordinate of the bounds is a finite number.
 pub(super) fn finite_bounds(b: &Bounds) -> bool {
-    b.x.is_finite() && b.y.is_finite() && b.width.is_finite() && b.height.is_finite()
+    // The far corner too: two huge finite numbers can add up to infinity.
+    (b.x + b.width).is_finite() && (b.y + b.height).is_finite() && b.width.is_finite() && b.height.is_finite()
 }
 
 /// The bounds with a negative width or height flipped, so later arithmetic can assume

@@ -604,6 +604,7 @@ fn unknown_and_broken_elements_never_panic() {
     b.diagram().shapes.push(shape("p", bounds(300.0, 0.0, 50.0, 50.0))); // a process id
     b.diagram().shapes.push(shape("t", bounds(f64::NAN, 0.0, 50.0, 50.0)));
     b.diagram().shapes.push(shape("t", bounds(400.0, 80.0, -100.0, -80.0))); // negative size
+    b.diagram().shapes.push(shape("t", bounds(f64::MAX, 0.0, f64::MAX, 10.0))); // overflows to inf
     b.diagram().edges.push(Edge {
         id: None,
         element: "ghost-edge".into(),

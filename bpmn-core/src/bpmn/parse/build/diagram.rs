@@ -10,6 +10,10 @@ use super::super::Warning;
 use super::*;
 use crate::bpmn::model::{Bounds, Diagram, Edge, Point, Shape};
 
+/// Coordinates and sizes beyond this are refused (as diagram warnings): no drawing is that
+/// large, and sums of larger ones could overflow to infinity in the renderer.
+const MAX_COORDINATE: f64 = 1e9;
+
 impl<'d> Builder<'d> {
     pub(super) fn diagram(&mut self, el: El) {
         let doc = self.doc;
@@ -181,7 +185,10 @@ impl<'d> Builder<'d> {
     fn number(&self, el: El, attr: &str) -> Result<f64, String> {
         let value = self.doc.attr(el, attr).ok_or_else(|| format!("has no {attr}"))?;
         match value.trim().parse::<f64>() {
-            Ok(n) if n.is_finite() => Ok(n),
+            Ok(n) if n.abs() <= MAX_COORDINATE => Ok(n),
+            Ok(n) if n.is_finite() => {
+                Err(format!("has {attr}=\"{value}\", which is out of range (±{MAX_COORDINATE:e})"))
+            }
             _ => Err(format!("has {attr}=\"{value}\", which is not a number")),
         }
     }
