@@ -247,6 +247,7 @@ pub(super) fn call_method(ev: &Eval<'_>, base: &Ast, name: &str, args: &[Ast]) -
             None => Err(unknown(ev, format!("a task has no method `{name}`; use getId(), getName(), getAssignee()"))),
         },
         Callee::Task | Callee::Value => {
+            method_arity(Callee::Value, name, args.len()).map_err(|m| unknown(ev, m))?;
             let target = ev.eval(base)?;
             let args = eval_args(ev, args)?;
             value_method(ev, &target, name, &args)

@@ -1,8 +1,9 @@
 //! The parser: tokens to a syntax tree, with JUEL's precedence (loosest first: `? :`, `||`,
 //! `&&`, `== !=`, `< > <= >=`, `+ -`, `* / %`, unary `! - empty`, then `.`/`[]`/calls).
 //!
-//! Function, method and `execution` property names are checked here against what the
-//! evaluator knows, so that [`super::check`] refuses an unknown one at deploy time.
+//! Function names (`now()`, `var:equals(...)`) and `execution`'s properties and methods are
+//! checked here against what the evaluator knows, so that [`super::check`] refuses an unknown
+//! one at deploy time.
 
 use serde_json::Value;
 
@@ -171,8 +172,13 @@ impl<'a> Parser<'a> {
                     self.enter()?;
                     if self.peek() == &Tok::Op("(") {
                         let args = self.arguments()?;
-                        let callee = Callee::of(&ast);
-                        functions::method_arity(callee, &name, args.len()).map_err(|m| self.unknown(at, m))?;
+                        // Only `execution`'s methods are known before evaluation: any other
+                        // value may be a bean of a Camunda model (`${genderBean.format(x)}`),
+                        // refused when evaluated, not when deployed.
+                        if Callee::of(&ast) == Callee::Execution {
+                            functions::method_arity(Callee::Execution, &name, args.len())
+                                .map_err(|m| self.unknown(at, m))?;
+                        }
                         ast = Ast::Method { base: Box::new(ast), name, args };
                     } else {
                         if Callee::of(&ast) == Callee::Execution {
