@@ -490,5 +490,5 @@ fn check_refuses_syntax_errors_and_unknown_functions_with_positions() {
     assert!(e.to_string().contains("unknown variable function `var:frobnicate`"), "{e}");
     assert!(e.to_string().contains("getOrDefault"), "{e}");
     let e = check("${var:equals(x)}").expect_err("arity");
-    assert!(e.to_string().contains("`equals` takes 2 argument(s), not 1"), "{e}");
+    assert!(e.to_string().contains("`var:equals` takes 2 argument(s), not 1"), "{e}");
 }
