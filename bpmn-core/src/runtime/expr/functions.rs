@@ -52,7 +52,7 @@ const VALUE_METHODS: [Sig; 16] = [
     ("toString", 0, 0),
 ];
 
-const VAR_FUNCTIONS: [Sig; 22] = [
+const VAR_FUNCTIONS: [Sig; 23] = [
     ("get", 1, 1),
     ("getOrDefault", 2, 2),
     ("exists", 1, 1),
@@ -75,6 +75,9 @@ const VAR_FUNCTIONS: [Sig; 22] = [
     ("gt", 2, 2),
     ("greaterThanOrEquals", 2, 2),
     ("gte", 2, 2),
+    // ruoyi-vue-pro (yudao) registers it and its designer writes it on the right of every
+    // comparison: `vars:getOrDefault(age, null) > var:convertByType(age, 18)`.
+    ("convertByType", 2, 2),
 ];
 
 const FREE_FUNCTIONS: [Sig; 2] = [("now", 0, 0), ("dateTime", 0, 0)];
@@ -347,6 +350,24 @@ fn value_method(ev: &Eval<'_>, target: &Value, name: &str, args: &[Value]) -> Re
     Ok(v)
 }
 
+/// `value` converted to the type of `variable` where it reads as one (ruoyi-vue-pro's
+/// `convertByType`): a text when the variable is a text, a number or a boolean from a text
+/// when the variable is one; otherwise `value` as it is.
+fn convert_like(variable: &Value, value: &Value) -> Value {
+    match (variable, value) {
+        (_, Value::Null) | (Value::Null, _) => value.clone(),
+        (Value::String(_), v) if !v.is_string() => Value::String(to_text(v)),
+        (Value::Number(_), Value::String(s)) => match number(value) {
+            Some(Num::Int(i)) => Value::from(i),
+            Some(Num::Float(f)) => serde_json::Number::from_f64(f).map_or_else(|| Value::String(s.clone()), Value::Number),
+            None => value.clone(),
+        },
+        (Value::Bool(_), Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => Value::Bool(true),
+        (Value::Bool(_), Value::String(s)) if s.trim().eq_ignore_ascii_case("false") => Value::Bool(false),
+        _ => value.clone(),
+    }
+}
+
 /// `prefix:name(args)` or `name(args)`.
 pub(super) fn call_function(
     ev: &Eval<'_>,
@@ -393,6 +414,7 @@ pub(super) fn call_function(
         "lowerThanOrEquals" | "lte" => compare(std::cmp::Ordering::is_le),
         "greaterThan" | "gt" => compare(std::cmp::Ordering::is_gt),
         "greaterThanOrEquals" | "gte" => compare(std::cmp::Ordering::is_ge),
+        "convertByType" => Ok(convert_like(&current, other)),
         _ => Err(unknown(ev, function_arity(prefix, name, args.len()).err().unwrap_or_default())),
     }
 }

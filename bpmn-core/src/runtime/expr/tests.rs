@@ -416,6 +416,15 @@ fn flowable_variable_functions() {
             ("${var:greaterThanOrEquals(missing, 1)}", json!(false)),
             ("${var:equals(approve, true) && var:gt(days, 3)}", json!(true)),
             ("${days > 3 ? var:get(days) : 0}", json!(5)),
+            // ruoyi-vue-pro's condition builder.
+            ("${ vars:getOrDefault(days, null) > var:convertByType(days, 3) }", json!(true)),
+            ("${ vars:getOrDefault(amount, null) >= var:convertByType(amount, 5000) }", json!(true)),
+            ("${var:convertByType(amount, 5000)}", json!("5000")),
+            ("${var:convertByType(days, '3')}", json!(3)),
+            ("${var:convertByType(approve, 'true')}", json!(true)),
+            ("${var:convertByType(missing, 3)}", json!(3)),
+            ("${ vars:getOrDefault(missing, null) > var:convertByType(missing, 3) }", json!(false)),
+            ("${(vars:getOrDefault(days, null) == var:convertByType(days, 5)) || (vars:getOrDefault(note, null) == var:convertByType(note, \"x\"))}", json!(true)),
         ],
     );
 }
