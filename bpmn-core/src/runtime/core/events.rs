@@ -147,9 +147,7 @@ impl Run<'_> {
             }
             EventTrigger::Message { name } => {
                 let name = match name {
-                    Some(text) => {
-                        expr::evaluate_string(text, &self.visible(token)).map_err(self.expr_err(node))?
-                    }
+                    Some(text) => expr::evaluate_string(text, &self.visible(token)).map_err(self.expr_err(node))?,
                     None => None,
                 };
                 self.history(HistoryKind::Started, token, node);

@@ -173,10 +173,9 @@ pub(super) fn function_arity(prefix: Option<&str>, name: &str, given: usize) -> 
             check_sig(&VAR_FUNCTIONS, "variable function", name, given, &names(&VAR_FUNCTIONS))
                 .map_err(|e| e.replacen(&format!("`{name}`"), &format!("`{p}:{name}`"), 1))
         }
-        Some(p) => Err(format!(
-            "unknown function prefix `{p}:` (in `{p}:{name}`); known prefixes: {}",
-            NAMESPACES.join(", ")
-        )),
+        Some(p) => {
+            Err(format!("unknown function prefix `{p}:` (in `{p}:{name}`); known prefixes: {}", NAMESPACES.join(", ")))
+        }
     }
 }
 
@@ -204,9 +203,7 @@ pub(super) fn task_value(ev: &Eval<'_>, name: &str) -> Result<Value, ExprError> 
         "id" => task.id,
         "name" => task.name,
         "assignee" => task.assignee,
-        _ => {
-            return Err(unknown(ev, format!("unknown task property `{name}`; known: {}", TASK_PROPERTIES.join(", "))))
-        }
+        _ => return Err(unknown(ev, format!("unknown task property `{name}`; known: {}", TASK_PROPERTIES.join(", ")))),
     };
     Ok(text.map_or(Value::Null, |s| Value::String(s.to_owned())))
 }
@@ -280,17 +277,16 @@ pub(super) fn int_arg(ev: &Eval<'_>, name: &str, v: &Value) -> Result<i64, ExprE
 /// A character index within `len` (inclusive), or an error naming the method.
 fn char_index(ev: &Eval<'_>, name: &str, v: &Value, len: usize) -> Result<usize, ExprError> {
     let i = int_arg(ev, name, v)?;
-    usize::try_from(i).ok().filter(|i| *i <= len).ok_or_else(|| {
-        ExprError::BadArgument { expr: ev.expr.to_owned(), message: format!("`{name}`: index {i} is outside 0..={len}") }
+    usize::try_from(i).ok().filter(|i| *i <= len).ok_or_else(|| ExprError::BadArgument {
+        expr: ev.expr.to_owned(),
+        message: format!("`{name}`: index {i} is outside 0..={len}"),
     })
 }
 
 /// A method of a string, list or map value (or a date text, see [`dates`]).
 fn value_method(ev: &Eval<'_>, target: &Value, name: &str, args: &[Value]) -> Result<Value, ExprError> {
     let arg = args.first().unwrap_or(&Value::Null);
-    let wrong = || {
-        ev.mismatch(format!("`{name}()` cannot be called on {}", type_name(target)))
-    };
+    let wrong = || ev.mismatch(format!("`{name}()` cannot be called on {}", type_name(target)));
     if target.is_null() {
         return Err(ev.mismatch(format!("`{name}()` is called on null (the value before `.{name}(` is null)")));
     }
@@ -332,7 +328,9 @@ fn value_method(ev: &Eval<'_>, target: &Value, name: &str, args: &[Value]) -> Re
             s.find(&needle).map_or(Value::from(-1), |byte| Value::from(s[..byte].chars().count()))
         }
         (Value::Array(items), "contains") => Value::Bool(items.iter().any(|i| same(i, arg))),
-        (Value::Array(items), "indexOf") => items.iter().position(|i| same(i, arg)).map_or(Value::from(-1), Value::from),
+        (Value::Array(items), "indexOf") => {
+            items.iter().position(|i| same(i, arg)).map_or(Value::from(-1), Value::from)
+        }
         (Value::Array(items), "get") => {
             let i = int_arg(ev, name, arg)?;
             usize::try_from(i).ok().and_then(|i| items.get(i)).cloned().ok_or_else(|| ExprError::BadArgument {
@@ -359,7 +357,9 @@ fn convert_like(variable: &Value, value: &Value) -> Value {
         (Value::String(_), v) if !v.is_string() => Value::String(to_text(v)),
         (Value::Number(_), Value::String(s)) => match number(value) {
             Some(Num::Int(i)) => Value::from(i),
-            Some(Num::Float(f)) => serde_json::Number::from_f64(f).map_or_else(|| Value::String(s.clone()), Value::Number),
+            Some(Num::Float(f)) => {
+                serde_json::Number::from_f64(f).map_or_else(|| Value::String(s.clone()), Value::Number)
+            }
             None => value.clone(),
         },
         (Value::Bool(_), Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => Value::Bool(true),
@@ -369,12 +369,7 @@ fn convert_like(variable: &Value, value: &Value) -> Value {
 }
 
 /// `prefix:name(args)` or `name(args)`.
-pub(super) fn call_function(
-    ev: &Eval<'_>,
-    prefix: Option<&str>,
-    name: &str,
-    args: &[Ast],
-) -> Result<Value, ExprError> {
+pub(super) fn call_function(ev: &Eval<'_>, prefix: Option<&str>, name: &str, args: &[Ast]) -> Result<Value, ExprError> {
     if prefix.is_none() {
         // `now()` and `dateTime()`: the step's time.
         return ev.vars.facts().now.map(dates::format).ok_or_else(|| ExprError::NotAllowed {

@@ -24,9 +24,17 @@ pub(super) enum Ast {
     /// `condition ? then : otherwise`.
     Cond(Box<Ast>, Box<Ast>, Box<Ast>),
     /// `base.name(args)`.
-    Method { base: Box<Ast>, name: String, args: Vec<Ast> },
+    Method {
+        base: Box<Ast>,
+        name: String,
+        args: Vec<Ast>,
+    },
     /// `prefix:name(args)` or `name(args)`.
-    Function { prefix: Option<String>, name: String, args: Vec<Ast> },
+    Function {
+        prefix: Option<String>,
+        name: String,
+        args: Vec<Ast>,
+    },
 }
 
 pub(super) struct Parser<'a> {

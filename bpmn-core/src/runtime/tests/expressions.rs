@@ -28,8 +28,8 @@ fn routed(condition: &str) -> Process {
 
 /// The user task the instance waits in after starting with `variables` and `env`.
 fn waits_in(p: &Process, variables: Value, env: &Env<'_>) -> (String, Vec<Effect>) {
-    let (s, effects) = step_with(p, InstanceState::default(), start(variables), 1_000, env)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (s, effects) =
+        step_with(p, InstanceState::default(), start(variables), 1_000, env).unwrap_or_else(|e| panic!("{e}"));
     let node = s.tokens.first().map(|t| p.nodes[t.node].id.clone()).unwrap_or_default();
     (node, effects)
 }
@@ -87,7 +87,8 @@ fn now_and_the_current_activity_are_the_steps() {
         .join("\n"),
     );
     let env = Env { instance_id: "pi-1", business_key: None, definition_id: "P:1" };
-    let (_, effects) = step_with(&p, InstanceState::default(), start(json!({})), 0, &env).unwrap_or_else(|e| panic!("{e}"));
+    let (_, effects) =
+        step_with(&p, InstanceState::default(), start(json!({})), 0, &env).unwrap_or_else(|e| panic!("{e}"));
     let task = actions(&effects);
     let Some(Effect::CreateTask { assignee, due, .. }) = task.first() else { panic!("{task:?}") };
     assert_eq!(assignee.as_deref(), Some("review-pi-1"));

@@ -115,7 +115,8 @@ fn push<'n>(out: &mut Vec<(String, &'n str)>, attribute: &str, text: Option<&'n 
 /// A service call's field values and input/output parameters that hold an expression.
 fn service_expressions(s: &ServiceTask) -> Vec<(String, &str)> {
     let mut out = Vec::new();
-    let lists = [("field", &s.fields), ("inputParameter", &s.input_parameters), ("outputParameter", &s.output_parameters)];
+    let lists =
+        [("field", &s.fields), ("inputParameter", &s.input_parameters), ("outputParameter", &s.output_parameters)];
     for (kind, list) in lists {
         for (name, text) in list {
             if text.contains("${") || text.contains("#{") {
