@@ -127,8 +127,10 @@ fn random_texts_never_panic() {
     const PIECES: &[&str] = &[
         "${", "#{", "}", "(", ")", "[", "]", ".", "a", "b.c", "'s", "\"", "1", "2.5", "0", "-", "+", "*", "/", "%",
         "!", "&&", "||", "==", "<", ">=", " gt ", " and ", "empty ", "null", "true", " ", "é", "\\", "e9",
+        "?", ":", ",", "var:", "gt(", "execution.", "getVariable(", "now()", "dateTime()", ".plusMonths(", ".substring(",
+        ".size()", "var:contains(", "task.", "9223372036854775807", "'2024-01-31'",
     ];
-    let v = vars(json!({"a": 1, "b": {"c": [1, "x"]}}));
+    let v = Scope::new(json!({"a": 1, "b": {"c": [1, "x"]}}));
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     for _ in 0..20_000 {
         let mut text = String::new();
@@ -141,6 +143,7 @@ fn random_texts_never_panic() {
             text.push_str(PIECES[pick]);
         }
         let _ = evaluate(&text, &v);
+        let _ = check(&text);
     }
 }
 
