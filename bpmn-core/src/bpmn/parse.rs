@@ -112,8 +112,10 @@ pub struct Unsupported {
 /// needs: a message or signal catch without a name, a timer without a time, a link throw
 /// without its catch in the same scope, an event sub-process without exactly one start event,
 /// an event-based gateway leading elsewhere than to catch events and receive tasks, a call
-/// activity without calledElement or with a version binding that names no version. A
-/// non-executable process and a process without a start event yield one entry each.
+/// activity without calledElement or with a version binding that names no version. An
+/// expression that does not parse (a syntax error, an unknown function) yields one entry naming
+/// the attribute and the position. A non-executable process and a process without a start
+/// event yield one entry each.
 pub fn check_executable(_def: &Definitions, process: &Process) -> Vec<Unsupported> {
     check::check_executable(process)
 }

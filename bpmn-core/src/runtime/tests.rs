@@ -683,6 +683,7 @@ mod calls;
 mod continuations;
 mod errors;
 mod events;
+mod expressions;
 mod incidents;
 mod moves;
 mod multi;

@@ -6,6 +6,7 @@
 mod common;
 mod deploy;
 mod events;
+mod expressions;
 mod jobs;
 mod runtime;
 mod store;

@@ -1,6 +1,8 @@
 //! What the engine can run: the executable subset of BPMN, checked per process, and the
 //! deploy warnings (what the file sets that the engine ignores).
 
+mod expressions;
+
 use super::{Unsupported, Warning};
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition};
 
@@ -25,6 +27,7 @@ pub(super) fn check_executable(process: &Process) -> Vec<Unsupported> {
     if !has_start {
         problems.push(on_process("has no start event"));
     }
+    problems.extend(expressions::check_expressions(process));
     for (idx, node) in process.nodes.iter().enumerate() {
         if let Some(reason) = problem(process, idx, node) {
             problems.push(Unsupported {

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::run::{Arm, Run, Work};
-use super::vars::{flattened, set_variables, visible};
+use super::vars::{flattened, set_variables};
 use super::{Effect, HistoryKind, InstanceState, RuntimeError, SubscriptionKind, Token, TokenId, TokenState};
 use crate::bpmn::model::{CallSpec, EventTrigger, NodeIdx, NodeKind, Process, ServiceTask, TimerDefinition};
 use crate::runtime::expr::{self, Variables};
@@ -116,7 +116,7 @@ impl Run<'_> {
         let Some(text) = name else {
             return Err(self.invalid(node, format!("the {what} has no name; give the {what} a name in the model")));
         };
-        match expr::evaluate_string(text, &visible(&self.state, token)).map_err(self.expr_err(node))? {
+        match expr::evaluate_string(text, &self.visible(token)).map_err(self.expr_err(node))? {
             Some(name) => Ok(name),
             None => Err(self.invalid(node, format!("the {what} name `{text}` is empty"))),
         }
@@ -147,9 +147,7 @@ impl Run<'_> {
             }
             EventTrigger::Message { name } => {
                 let name = match name {
-                    Some(text) => {
-                        expr::evaluate_string(text, &visible(&self.state, token)).map_err(self.expr_err(node))?
-                    }
+                    Some(text) => expr::evaluate_string(text, &self.visible(token)).map_err(self.expr_err(node))?,
                     None => None,
                 };
                 self.history(HistoryKind::Started, token, node);
@@ -522,7 +520,7 @@ impl Run<'_> {
         called_element: String,
         call: &CallSpec,
     ) -> Result<Effect, RuntimeError> {
-        let vars = visible(&self.state, token);
+        let vars = self.visible(token);
         let err = self.expr_err(node);
         let one = |text: &Option<String>| match text {
             Some(t) => expr::evaluate_string(t, &vars).map_err(&err),

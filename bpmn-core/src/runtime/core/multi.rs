@@ -8,7 +8,6 @@
 use serde_json::{Map, Value};
 
 use super::run::{Run, Work};
-use super::vars::visible;
 use super::{HistoryKind, InstanceState, RuntimeError, Token, TokenId, TokenState, MAX_INSTANCES};
 use crate::bpmn::model::{MultiInstance, NodeIdx};
 use crate::runtime::expr::{self, ExprError, Variables};
@@ -125,7 +124,7 @@ impl Run<'_> {
         }
         // The condition sees the finished instance's variables (`loopCounter`, the element).
         let done = match &mi.completion_condition {
-            Some(c) => expr::evaluate_bool(c, &visible(&self.state, inner)).map_err(self.expr_err(node))?,
+            Some(c) => expr::evaluate_bool(c, &self.visible(inner)).map_err(self.expr_err(node))?,
             None => false,
         };
         self.state.tokens.retain(|t| t.id != inner);
@@ -156,7 +155,7 @@ impl Run<'_> {
         mi: &MultiInstance,
     ) -> Result<Option<Vec<Value>>, RuntimeError> {
         let Some(text) = &mi.collection else { return Ok(None) };
-        let vars = visible(&self.state, token);
+        let vars = self.visible(token);
         let err = self.expr_err(node);
         let value = if text.contains("${") || text.contains("#{") {
             expr::evaluate(text, &vars).map_err(&err)?
@@ -184,7 +183,7 @@ impl Run<'_> {
         let Some(text) = &mi.cardinality else {
             return Err(self.invalid(node, "a multi-instance activity needs a loop cardinality or a collection"));
         };
-        let value = expr::evaluate(text, &visible(&self.state, token)).map_err(self.expr_err(node))?;
+        let value = expr::evaluate(text, &self.visible(token)).map_err(self.expr_err(node))?;
         let whole = match &value {
             Value::Number(n) => {
                 n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))

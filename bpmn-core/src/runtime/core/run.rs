@@ -6,7 +6,7 @@ use std::collections::{HashSet, VecDeque};
 use serde_json::{Map, Value};
 
 use super::events::{has_implementation, subscription_of, trigger_name, waiting_state};
-use super::vars::{set_variables, visible};
+use super::vars::set_variables;
 use super::{
     find_start, node_id, Effect, HistoryEvent, HistoryKind, InstanceState, RuntimeError, SubscriptionKind, TimerKind,
     Token, TokenId, TokenState, MAX_NODES_PER_STEP,
@@ -41,7 +41,7 @@ pub(super) struct Run<'a> {
     pub(super) env: Env<'a>,
     pub(super) state: InstanceState,
     pub(super) effects: Vec<Effect>,
-    now: i64,
+    pub(super) now: i64,
     pub(super) queue: VecDeque<Work>,
     entered: usize,
     /// The token a `Retry` sends into its node again: the `Started` entry its failure already
@@ -389,7 +389,7 @@ impl<'a> Run<'a> {
                 let Some(text) = called_element else {
                     return Err(self.invalid(node, "the call activity has no calledElement"));
                 };
-                let called = expr::evaluate_string(text, &visible(&self.state, token)).map_err(self.expr_err(node))?;
+                let called = expr::evaluate_string(text, &self.visible(token)).map_err(self.expr_err(node))?;
                 let Some(called_element) = called else {
                     return Err(self.invalid(node, format!("the called element `{text}` is empty")));
                 };
@@ -445,7 +445,7 @@ impl<'a> Run<'a> {
 
     /// The `CreateTask` effect of a user task, expressions resolved for `token`.
     fn task_effect(&self, token: TokenId, node: NodeIdx, task: &UserTask) -> Result<Effect, RuntimeError> {
-        let vars = visible(&self.state, token);
+        let vars = self.visible(token);
         let err = self.expr_err(node);
         let one = |text: &Option<String>| match text {
             Some(t) => expr::evaluate_string(t, &vars).map_err(&err),
@@ -487,7 +487,7 @@ impl<'a> Run<'a> {
     /// The default flow is taken only when nothing else is.
     fn choose_flows(&self, token: TokenId, node: NodeIdx, first_only: bool) -> Result<Vec<FlowIdx>, RuntimeError> {
         let n = self.node(node)?;
-        let vars = visible(&self.state, token);
+        let vars = self.visible(token);
         let mut chosen = Vec::new();
         for &f in &n.outgoing {
             if Some(f) == n.default_flow {
@@ -654,7 +654,7 @@ impl<'a> Run<'a> {
             TimerDefinition::Duration(t) => (TimerKind::Duration, t),
             TimerDefinition::Cycle(t) => (TimerKind::Cycle, t),
         };
-        match expr::evaluate_string(text, &visible(&self.state, token)).map_err(self.expr_err(node))? {
+        match expr::evaluate_string(text, &self.visible(token)).map_err(self.expr_err(node))? {
             Some(definition) => Ok((kind, definition)),
             None => Err(self.invalid(node, "the timer definition is empty")),
         }

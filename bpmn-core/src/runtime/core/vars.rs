@@ -3,19 +3,45 @@
 
 use serde_json::{Map, Value};
 
+use super::run::Run;
 use super::{InstanceState, TokenId};
-use crate::runtime::expr::Variables;
+use crate::runtime::expr::{Facts, Variables};
 
 /// The variables visible to one token, for the expression evaluator: local maps innermost
-/// first, then the instance's variables.
+/// first, then the instance's variables; and the facts `execution.…` and `now()` read.
 pub(super) struct Visible<'s> {
     locals: Vec<&'s Map<String, Value>>,
     instance: &'s Map<String, Value>,
+    facts: Facts<'s>,
 }
 
 impl Variables for Visible<'_> {
     fn lookup(&self, name: &str) -> Option<&Value> {
         self.locals.iter().find_map(|m| m.get(name)).or_else(|| self.instance.get(name))
+    }
+
+    fn facts(&self) -> Facts<'_> {
+        self.facts
+    }
+}
+
+impl Run<'_> {
+    /// What `token` sees, with the facts of the step: the instance's id, business key and
+    /// definition id from the [`Env`](crate::runtime::env::Env), the token's node as the
+    /// current activity, and the step's time.
+    pub(super) fn visible(&self, token: TokenId) -> Visible<'_> {
+        let activity = self.token(token).and_then(|t| self.process.nodes.get(t.node)).map(|n| n.id.as_str());
+        Visible {
+            facts: Facts {
+                instance_id: present(self.env.instance_id),
+                business_key: self.env.business_key,
+                definition_id: present(self.env.definition_id),
+                activity_id: activity,
+                task: None,
+                now: Some(self.now),
+            },
+            ..visible(&self.state, token)
+        }
     }
 }
 
@@ -42,7 +68,7 @@ pub(super) fn visible(state: &InstanceState, token: TokenId) -> Visible<'_> {
         .filter_map(|id| state.tokens.iter().find(|t| t.id == id))
         .map(|t| &t.vars)
         .collect();
-    Visible { locals, instance: &state.variables }
+    Visible { locals, instance: &state.variables, facts: Facts::default() }
 }
 
 /// Everything `token` sees as one map: the instance's variables overridden by the local ones,
@@ -74,4 +100,9 @@ pub(super) fn set_variables(state: &mut InstanceState, token: TokenId, variables
             }
         }
     }
+}
+
+/// `None` for an empty text (a fact the caller does not know).
+fn present(s: &str) -> Option<&str> {
+    Some(s).filter(|s| !s.is_empty())
 }
