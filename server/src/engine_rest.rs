@@ -10,6 +10,7 @@
 //! [`RestError`] and the typed values of [`types`]. The OpenAPI document is assembled from one
 //! fragment per resource (`engine_rest/openapi/*.json`).
 
+pub mod auth;
 mod definitions;
 mod deployments;
 mod external_tasks;

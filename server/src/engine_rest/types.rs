@@ -167,6 +167,49 @@ pub fn parse_camunda_date(text: &str) -> Option<i64> {
     parse_datetime(text).ok()
 }
 
+/// A tenant as Camunda names it: the console's default tenant is Camunda's "no tenant"
+/// (`null`), where deployments without a `tenant-id` go.
+pub fn tenant_out(tenant_id: &str) -> Value {
+    if tenant_id == engine::demo::DEFAULT_TENANT {
+        Value::Null
+    } else {
+        Value::String(tenant_id.to_owned())
+    }
+}
+
+/// The tenants a list asks for: `tenantIdIn` (comma-separated), with `withoutTenantId`
+/// meaning the console's default tenant.
+pub fn tenants_in(tenant_id_in: Option<&str>, without_tenant_id: Option<bool>) -> Vec<String> {
+    let mut out = list(tenant_id_in);
+    if without_tenant_id == Some(true) {
+        out.push(engine::demo::DEFAULT_TENANT.to_owned());
+    }
+    out
+}
+
+/// The items of a comma-separated list parameter (`a,b,c`), trimmed, without empty ones.
+pub fn list(text: Option<&str>) -> Vec<String> {
+    text.map(|t| t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// Whether `sortOrder` asks for descending order: `asc` (the default) or `desc`.
+pub fn descending(sort_order: Option<&str>) -> Result<bool, RestError> {
+    match sort_order.map(str::trim) {
+        None | Some("") | Some("asc") => Ok(false),
+        Some("desc") => Ok(true),
+        Some(other) => Err(RestError::invalid(format!(
+            "Cannot set query parameter 'sortOrder' to value '{other}': use asc or desc."
+        ))),
+    }
+}
+
+/// A `…Like` parameter as plain text: Camunda's `%` wildcards stripped (the engine matches a
+/// substring).
+pub fn like(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim_matches('%').to_owned()).filter(|t| !t.is_empty())
+}
+
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.chars().count() > 40 {
