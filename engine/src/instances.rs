@@ -22,10 +22,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub(crate) use self::deliver::{check_variables, Delivery};
-pub(crate) use self::loaded::ProcessCache;
-pub(crate) use self::ops::LatestVersions;
 pub(crate) use self::filter::scoped_tenants;
 pub use self::filter::{InstanceFilter, InstanceOrderBy, MAX_FILTER_PAGE};
+pub(crate) use self::loaded::ProcessCache;
+pub(crate) use self::ops::LatestVersions;
 pub use self::query::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskQuery};
 pub(crate) use self::stamp::next_stamp;
 

@@ -239,7 +239,8 @@ impl Store {
             Some((offset, limit)) => format!(" LIMIT {} OFFSET {}", w.int(limit), w.int(offset)),
             None => String::new(),
         };
-        let sql = format!("{SUMMARY_SELECT}, d.version_tag{SUMMARY_FROM}{} ORDER BY {order}, d.id {dir}{paging}", w.sql());
+        let sql =
+            format!("{SUMMARY_SELECT}, d.version_tag{SUMMARY_FROM}{} ORDER BY {order}, d.id {dir}{paging}", w.sql());
         let rows = w.bind(&sql).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| Ok(FilteredDefinition { summary: summary_from_row(r)?, version_tag: r.try_get("version_tag")? }))

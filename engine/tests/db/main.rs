@@ -7,5 +7,6 @@ mod common;
 mod deploy;
 mod events;
 mod jobs;
+mod rest_queries;
 mod runtime;
 mod store;

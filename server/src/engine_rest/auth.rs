@@ -39,7 +39,7 @@ pub async fn caller(
     }
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let account = match authorization {
-        Some(value) if value.len() > 6 && value[..6].eq_ignore_ascii_case("basic ") => {
+        Some(value) if value.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("basic ")) => {
             basic_account(state, &value[6..], from).await
         }
         Some(value) if value.starts_with("Bearer ") => {

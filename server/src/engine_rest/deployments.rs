@@ -129,7 +129,11 @@ async fn create(
     let f = DefinitionFilter { ids, limit: engine::instances::MAX_FILTER_PAGE, ..DefinitionFilter::default() };
     let definitions = engine.filter_definitions(caller, &f).await?;
     let deployed: Map<String, Value> = definitions.iter().map(|d| (d.summary.id.clone(), definition_json(d))).collect();
-    let id = report.files.iter().find_map(|f| f.deployment_id.clone()).or_else(|| definitions.first().map(|d| d.summary.deployment_id.clone()));
+    let id = report
+        .files
+        .iter()
+        .find_map(|f| f.deployment_id.clone())
+        .or_else(|| definitions.first().map(|d| d.summary.deployment_id.clone()));
     let at = definitions.iter().map(|d| d.summary.deployed_at).max().unwrap_or_default();
     Ok(Json(json!({
         "links": [],

@@ -11,7 +11,9 @@ use engine::instances::{InstanceFilter, InstanceOrderBy, InstanceStatus, Instanc
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::types::{descending, like, list, tenant_out, tenants_in, typed, typed_map, untyped, untyped_map, TypedValue};
+use super::types::{
+    descending, like, list, tenant_out, tenants_in, typed, typed_map, untyped, untyped_map, TypedValue,
+};
 use super::{page, RestError, RestJson, RestQuery, RestResult};
 use crate::AppState;
 

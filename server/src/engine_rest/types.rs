@@ -4,9 +4,10 @@
 //! The engine keeps variables as JSON: strings, numbers, booleans, `null`, objects and arrays.
 //! Going out, a whole number is an `Integer` when it fits 32 bits and a `Long` otherwise, a
 //! fraction a `Double`, an object or array `Json` (its text as the value, as Camunda's Spin
-//! does). Coming in, each Camunda type is checked and converted: a `Date` is kept as its ISO
-//! 8601 text, `Json` and `Object` (`application/json`) are parsed, `Null` is `null`; a value
-//! without a type is taken as the JSON it is.
+//! does), a text in the exact form a `Date` is kept in a `Date`. Coming in, each Camunda type
+//! is checked and converted: a `Date` is kept as its ISO 8601 text (UTC, milliseconds), `Json`
+//! and `Object` (`application/json`) are parsed, `Null` is `null`; a value without a type is
+//! taken as the JSON it is.
 
 use bpmn_core::schedule::parse_datetime;
 use bpmn_core::time::iso8601;
@@ -36,9 +37,20 @@ pub fn typed(v: &Value) -> Value {
             Some(i) => json!({"type": "Long", "value": i, "valueInfo": {}}),
             None => json!({"type": "Double", "value": n, "valueInfo": {}}),
         },
-        Value::String(s) => json!({"type": "String", "value": s, "valueInfo": {}}),
+        Value::String(s) => match stored_date(s) {
+            Some(ms) => json!({"type": "Date", "value": camunda_date(ms), "valueInfo": {}}),
+            None => json!({"type": "String", "value": s, "valueInfo": {}}),
+        },
         Value::Array(_) | Value::Object(_) => json!({"type": "Json", "value": v.to_string(), "valueInfo": {}}),
     }
+}
+
+/// The time of a text exactly as a `Date` value is stored (`2026-12-07T01:00:00.000Z`, what
+/// [`untyped`] keeps of a `Date`), so that dates go out as the `Date`s they came in as.
+fn stored_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 24 && b[4] == b'-' && b[10] == b'T' && b[19] == b'.' && b[23] == b'Z';
+    shaped.then(|| parse_camunda_date(s)).flatten().filter(|ms| iso8601(*ms) == s)
 }
 
 /// Every variable of `vars` typed, as a JSON object keyed by name.
@@ -189,8 +201,7 @@ pub fn tenants_in(tenant_id_in: Option<&str>, without_tenant_id: Option<bool>) -
 
 /// The items of a comma-separated list parameter (`a,b,c`), trimmed, without empty ones.
 pub fn list(text: Option<&str>) -> Vec<String> {
-    text.map(|t| t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
-        .unwrap_or_default()
+    text.map(|t| t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
 }
 
 /// Whether `sortOrder` asks for descending order: `asc` (the default) or `desc`.
@@ -234,6 +245,10 @@ mod tests {
         assert_eq!(typed(&json!(1.5))["type"], "Double");
         assert_eq!(typed(&json!({"a": 1}))["value"], "{\"a\":1}");
         assert_eq!(typed(&Value::Null)["type"], "Null");
+        let date = typed(&json!("2026-12-07T01:00:00.000Z"));
+        assert_eq!(date, json!({"type": "Date", "value": "2026-12-07T01:00:00.000+0000", "valueInfo": {}}));
+        assert_eq!(typed(&json!("2026-12-07T01:00:00Z"))["type"], "String");
+        assert_eq!(typed(&json!("2026-13-07T01:00:00.000Z"))["type"], "String");
     }
 
     #[test]
