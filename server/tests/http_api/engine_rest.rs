@@ -235,6 +235,10 @@ async fn shapes_and_variables(db: &TestDb) {
         .await
         .1;
     assert_eq!(ids(&by_ids), [second.clone(), id.clone()]);
+    // Lists repeated rather than comma-separated, as some clients send them.
+    let repeated =
+        api.get(&format!("{R}/process-instance/count?processInstanceIds={id}&processInstanceIds={second}")).await;
+    assert_eq!(repeated.1["count"], 2, "{}", repeated.1);
     let (status, posted) = api
         .post(
             &format!("{R}/process-instance?maxResults=1"),
