@@ -109,7 +109,13 @@ async fn create(
     let mut form = form.map_err(|e| {
         RestError::invalid(format!("{}; send multipart/form-data with one part per BPMN file.", e.body_text()))
     })?;
-    let upload = read_upload(&mut form, state.max_file_bytes).await?;
+    let upload = match read_upload(&mut form, state.max_file_bytes).await {
+        Ok(upload) => upload,
+        Err(refusal) => {
+            crate::api::drain(&mut form).await;
+            return Err(refusal);
+        }
+    };
     if upload.files.is_empty() {
         return Err(RestError::invalid("The deployment has no resource; add a part with a .bpmn file."));
     }
