@@ -96,7 +96,7 @@ impl Engine {
 
     /// The variables of an instance (running, suspended or ended); 404 when it is unknown or
     /// of another tenant.
-    pub async fn instance_variables(&self, caller: &Account, id: &str) -> Result<Map<String, Value>> {
+    pub async fn process_instance_variables(&self, caller: &Account, id: &str) -> Result<Map<String, Value>> {
         let row = self.store.instance_row(id).await?;
         match row {
             Some(row) if caller.can_access(&row.tenant_id) => Ok(row.state.variables),

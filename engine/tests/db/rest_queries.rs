@@ -87,7 +87,7 @@ async fn filtered_instances(db: &TestDb) {
     assert_eq!(ids(e.filter_instances(&manager, &by_key).await.unwrap()), [north.id.clone()]);
     let other = InstanceFilter { tenants: vec!["default".into()], ..by_key.clone() };
     assert_eq!(e.count_instances(&manager, &other).await.unwrap(), 0);
-    assert!(matches!(e.instance_variables(&manager, &a1.id).await, Err(EngineError::NotFound { .. })));
+    assert!(matches!(e.process_instance_variables(&manager, &a1.id).await, Err(EngineError::NotFound { .. })));
 }
 
 db_test!(rest_filtered_instances, filtered_instances);
@@ -101,7 +101,7 @@ async fn variables_in_one_command(db: &TestDb) {
     e.modify_variables(&sys(), &inst.id, vars(json!({"a": 5, "d": {"x": [1]}})), vec!["b".into(), "missing".into()])
         .await
         .unwrap();
-    let now = e.instance_variables(&sys(), &inst.id).await.unwrap();
+    let now = e.process_instance_variables(&sys(), &inst.id).await.unwrap();
     assert_eq!(Value::Object(now.clone()).get("a"), Some(&json!(5)));
     assert_eq!(now.get("d"), Some(&json!({"x": [1]})));
     assert!(!now.contains_key("b") && now.contains_key("c"), "{now:?}");
@@ -110,12 +110,12 @@ async fn variables_in_one_command(db: &TestDb) {
     // Set and delete at once: refused, nothing changed.
     let both = e.modify_variables(&sys(), &inst.id, vars(json!({"c": false})), vec!["c".into()]).await;
     assert!(matches!(both, Err(EngineError::Invalid { .. })), "{both:?}");
-    assert_eq!(e.instance_variables(&sys(), &inst.id).await.unwrap().get("c"), Some(&json!(true)));
+    assert_eq!(e.process_instance_variables(&sys(), &inst.id).await.unwrap().get("c"), Some(&json!(true)));
     // An ended instance's variables are history.
     e.terminate_instance(&sys(), &inst.id, "", None).await.unwrap();
     let ended = e.modify_variables(&sys(), &inst.id, vars(json!({"c": false})), Vec::new()).await;
     assert!(matches!(ended, Err(EngineError::Conflict { .. })), "{ended:?}");
-    assert!(matches!(e.instance_variables(&sys(), "nope").await, Err(EngineError::NotFound { .. })));
+    assert!(matches!(e.process_instance_variables(&sys(), "nope").await, Err(EngineError::NotFound { .. })));
 }
 
 db_test!(rest_variables_in_one_command, variables_in_one_command);

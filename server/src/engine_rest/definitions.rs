@@ -183,7 +183,7 @@ impl Named {
         };
         let mut out = instance_json(&inst);
         if body.with_variables_in_return == Some(true) {
-            let vars = state.engine.instance_variables(caller, &inst.id).await?;
+            let vars = state.engine.process_instance_variables(caller, &inst.id).await?;
             out["variables"] = typed_map(&vars);
         }
         let location = format!("{BASE}/process-instance/{}", inst.id);

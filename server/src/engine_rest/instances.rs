@@ -253,7 +253,7 @@ async fn get_variables(
     Extension(who): Extension<CurrentSession>,
     Path(id): Path<String>,
 ) -> RestResult<Json<Value>> {
-    Ok(Json(typed_map(&state.engine.instance_variables(&who.session.account, &id).await?)))
+    Ok(Json(typed_map(&state.engine.process_instance_variables(&who.session.account, &id).await?)))
 }
 
 /// Body of `POST /process-instance/{id}/variables`.
@@ -284,7 +284,7 @@ async fn get_variable(
     Extension(who): Extension<CurrentSession>,
     Path((id, name)): Path<(String, String)>,
 ) -> RestResult<Json<Value>> {
-    let vars = state.engine.instance_variables(&who.session.account, &id).await?;
+    let vars = state.engine.process_instance_variables(&who.session.account, &id).await?;
     match vars.get(&name) {
         Some(v) => Ok(Json(typed(v))),
         None => Err(RestError::not_found(format!(

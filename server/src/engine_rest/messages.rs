@@ -116,7 +116,7 @@ async fn result_json(state: &AppState, who: &CurrentSession, c: Correlated, with
         json!({"resultType": "Execution", "execution": execution, "processInstance": null})
     };
     if with_variables {
-        out["variables"] = typed_map(&state.engine.instance_variables(caller, &inst.id).await?);
+        out["variables"] = typed_map(&state.engine.process_instance_variables(caller, &inst.id).await?);
     }
     Ok(out)
 }

@@ -122,9 +122,9 @@ pub fn untyped(name: &str, t: TypedValue) -> Result<Value, RestError> {
                 "Variable '{name}': XML values are not supported; send the data as type Json."
             )))
         }
-        "json" | "object" => match t.value {
-            Value::String(s) => serde_json::from_str(&s).map_err(|_| wrong("JSON text"))?,
-            other => other,
+        "json" | "object" => match &t.value {
+            Value::String(s) => serde_json::from_str(s).map_err(|_| wrong("JSON text"))?,
+            other => other.clone(),
         },
         "bytes" | "file" => {
             return Err(RestError::invalid(format!(
