@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::routing::{get, put};
 use axum::{Extension, Json, Router};
 use engine::identity::CurrentSession;
 use engine::instances::{InstanceFilter, InstanceOrderBy, InstanceStatus, InstanceSummary};
