@@ -63,7 +63,7 @@ e2e: build e2e-tools
 
 ## The real client programs of Camunda 7 users (npm, PyPI) against /engine-rest.
 clients-tools:
-	@true
+	@clients/python/.venv/bin/python -c 'import pycamunda' 2>/dev/null || { { python3 -m venv clients/python/.venv || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && python3 -m venv clients/python/.venv; }; } && clients/python/.venv/bin/pip install --quiet -r clients/python/requirements.txt; }
 
 clients: build clients-tools
 	clients/run.sh "$(SERVER_BIN)"

@@ -34,11 +34,13 @@ use crate::store::events::replace_start_subscriptions;
 use crate::store::new_id;
 use crate::Engine;
 
+mod filter;
 mod models;
 pub mod plan;
 mod query;
 mod text;
 
+pub use filter::{DefinitionFilter, DefinitionOrderBy, FilteredDefinition};
 pub use models::{Model, ModelSummary};
 pub use plan::{content_hash, plan_deployment, DeploymentPlan, PlannedProcess, PlannedVersion};
 pub use query::{Definition, DefinitionQuery, DefinitionSummary, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -229,6 +231,25 @@ impl Engine {
             outcomes.push(outcome);
         }
         Ok(DeploymentReport { files: outcomes })
+    }
+
+    /// [`Engine::deploy`] for callers that expect a deployment to be all or nothing (the
+    /// Camunda REST API): every file is parsed first, and when one does not parse nothing is
+    /// stored and the refusal (422) names that file with the parser's message.
+    pub async fn deploy_all_or_nothing(
+        &self,
+        caller: &Account,
+        tenant_id: &str,
+        files: Vec<(String, Vec<u8>)>,
+        opts: &ParseOptions,
+    ) -> Result<DeploymentReport> {
+        for (name, bytes) in &files {
+            if let Err(e) = parse(bytes, opts) {
+                let message = format!("{}: {} Nothing was deployed.", clean_file_name(name), e.message);
+                return Err(EngineError::invalid("files", message));
+            }
+        }
+        self.deploy(caller, tenant_id, None, files, opts).await
     }
 
     /// Deploys one parsed file, retrying its transaction when it loses a race.

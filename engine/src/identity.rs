@@ -13,6 +13,7 @@ mod secrets;
 mod sessions;
 mod tenants;
 mod tokens;
+mod verified;
 
 pub use accounts::{Account, Role};
 pub use input::{check_text, nul_in_json, nul_message, parse_code, parse_name, parse_tenant_name};
@@ -22,3 +23,5 @@ pub use secrets::hash_password;
 pub use sessions::{CurrentSession, Session, SESSION_IDLE_MS, SESSION_TTL_MS};
 pub use tenants::Tenant;
 pub use tokens::ApiToken;
+pub(crate) use verified::VerifiedCredentials;
+pub use verified::VERIFIED_TTL_MS;

@@ -11,6 +11,7 @@
 
 mod command;
 mod deliver;
+mod filter;
 mod loaded;
 mod ops;
 mod query;
@@ -21,6 +22,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub(crate) use self::deliver::{check_variables, Delivery};
+pub(crate) use self::filter::scoped_tenants;
+pub use self::filter::{InstanceFilter, InstanceOrderBy, MAX_FILTER_PAGE};
 pub(crate) use self::loaded::ProcessCache;
 pub(crate) use self::ops::LatestVersions;
 pub use self::query::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskQuery};

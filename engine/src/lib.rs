@@ -40,6 +40,8 @@ pub struct Engine {
     running: std::sync::Arc<jobs::RunningJobs>,
     /// Failed sign-ins per account and address, shared by clones.
     throttle: std::sync::Arc<throttle::SignInThrottle>,
+    /// Recently verified HTTP Basic credentials, shared by clones.
+    verified: std::sync::Arc<identity::VerifiedCredentials>,
 }
 
 impl Engine {
@@ -52,6 +54,7 @@ impl Engine {
             latest: Default::default(),
             running: Default::default(),
             throttle: Default::default(),
+            verified: Default::default(),
         }
     }
 

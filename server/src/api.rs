@@ -268,11 +268,7 @@ async fn deploy(
     let upload = match read_upload(&mut form, &limits).await {
         Ok(upload) => upload,
         Err(refusal) => {
-            // Read the rest (up to the request limit, keeping nothing) so that the client,
-            // still sending, gets the answer rather than a reset connection.
-            while let Ok(Some(mut part)) = form.next_field().await {
-                while let Ok(Some(_)) = part.chunk().await {}
-            }
+            drain(&mut form).await;
             return Err(refusal);
         }
     };
@@ -292,6 +288,14 @@ async fn deploy(
     let report = engine.deploy(caller, &tenant, catalog_id.as_deref(), upload.files, &opts).await?;
     let status = if report.all_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)).into_response())
+}
+
+/// Reads the rest of a refused upload (up to the request limit, keeping nothing) so that the
+/// client, still sending, gets the answer rather than a reset connection.
+pub(crate) async fn drain(form: &mut Multipart) {
+    while let Ok(Some(mut part)) = form.next_field().await {
+        while let Ok(Some(_)) = part.chunk().await {}
+    }
 }
 
 /// The size limits of an upload.

@@ -10,6 +10,7 @@
 //! [`RestError`] and the typed values of [`types`]. The OpenAPI document is assembled from one
 //! fragment per resource (`engine_rest/openapi/*.json`).
 
+pub mod auth;
 mod definitions;
 mod deployments;
 mod external_tasks;
@@ -143,16 +144,33 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for RestJson<
     }
 }
 
-/// Query parameters, refused with 400 in Camunda's shape when one has the wrong type.
+/// Query parameters, refused with 400 in Camunda's shape when one has the wrong type. A list
+/// parameter may come comma-separated (`tenantIdIn=a,b`, Camunda's form) or repeated
+/// (`tenantIdIn=a&tenantIdIn=b`, as some clients send lists): repeated ones are joined with
+/// commas.
 pub struct RestQuery<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for RestQuery<T> {
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::try_from_uri(&parts.uri)
-            .map(|q| RestQuery(q.0))
-            .map_err(|e| RestError::invalid(format!("{}; see {BASE}/openapi.json for the parameters.", e.body_text())))
+        let refused = |e: String| RestError::invalid(format!("{e}; see {BASE}/openapi.json for the parameters."));
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).map_err(|e| refused(e.to_string()))?;
+        let mut merged: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            match merged.iter_mut().find(|(m, _)| *m == k) {
+                Some((_, joined)) => {
+                    joined.push(',');
+                    joined.push_str(&v);
+                }
+                None => merged.push((k, v)),
+            }
+        }
+        let query = serde_urlencoded::to_string(&merged).map_err(|e| refused(e.to_string()))?;
+        serde_urlencoded::from_str(&query)
+            .map(RestQuery)
+            .map_err(|e| refused(format!("Failed to deserialize query string: {e}")))
     }
 }
 

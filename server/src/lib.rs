@@ -266,6 +266,18 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     if let Some(peer) = listen::peer(&req) {
         req.extensions_mut().insert(app::ssr::ClientAddr(peer.ip()));
     }
+    // The Camunda REST API takes credentials only from `Authorization` (Basic or Bearer):
+    // a session cookie is no authority there, so another site's page cannot drive it.
+    if path == engine_rest::BASE || path.starts_with("/engine-rest/") {
+        let peer = req.extensions().get::<app::ssr::ClientAddr>().map(|a| a.0);
+        return match engine_rest::auth::caller(&state, req.method(), req.headers(), peer).await {
+            Ok(session) => {
+                req.extensions_mut().insert(session);
+                next.run(req).await
+            }
+            Err(refusal) => refusal.into_response(),
+        };
+    }
     let token = req
         .headers()
         .get(header::COOKIE)
@@ -300,17 +312,6 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
             Err(e) => api::ApiError::from(e).into_response(),
         };
     }
-    if path.starts_with("/engine-rest/") {
-        let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
-        return match bearer_session(&state, authorization.as_deref()).await {
-            Ok(Some(s)) => {
-                req.extensions_mut().insert(s);
-                next.run(req).await
-            }
-            Ok(None) => engine_rest::RestError::unauthenticated().into_response(),
-            Err(e) => engine_rest::RestError::from(e).into_response(),
-        };
-    }
     if path.starts_with("/api/") {
         return app_error_response(StatusCode::UNAUTHORIZED, &AppError::unauthenticated());
     }
@@ -322,7 +323,7 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
 /// The API caller behind a valid `Authorization: Bearer` token: the token configured in
 /// `BPM_API_TOKEN` acts as an administrator named `api` (compared in constant time); a token
 /// created in the console acts with the scope of the account that created it.
-async fn bearer_session(
+pub(crate) async fn bearer_session(
     state: &AppState,
     authorization: Option<&str>,
 ) -> Result<Option<CurrentSession>, engine::EngineError> {

@@ -45,15 +45,15 @@ impl Engine {
         self.sign_in_from(username, password, None).await
     }
 
-    /// [`Engine::sign_in`] from the network address `from`: after several wrong passwords
-    /// for the account (or from the address) it refuses for a while without checking
-    /// ([`crate::throttle`]); every wrong password is written to the audit log.
-    pub async fn sign_in_from(
+    /// Checks a user name and password like a sign-in, without opening a session: for callers
+    /// that send credentials with every request (HTTP Basic on `/engine-rest`). The same
+    /// throttle applies, and every wrong password is written to the audit log.
+    pub async fn verify_credentials(
         &self,
         username: &str,
         password: &str,
         from: Option<std::net::IpAddr>,
-    ) -> Result<(String, Account)> {
+    ) -> Result<Account> {
         let username = username.trim();
         let wait = self.throttle.wait(username, from, self.clock.now());
         if wait > 0 {
@@ -94,6 +94,20 @@ impl Engine {
             }
         };
         self.throttle.succeeded(username);
+        Ok(account)
+    }
+
+    /// [`Engine::sign_in`] from the network address `from`: after several wrong passwords
+    /// for the account (or from the address) it refuses for a while without checking
+    /// ([`crate::throttle`]); every wrong password is written to the audit log.
+    pub async fn sign_in_from(
+        &self,
+        username: &str,
+        password: &str,
+        from: Option<std::net::IpAddr>,
+    ) -> Result<(String, Account)> {
+        let account = self.verify_credentials(username, password, from).await?;
+        let now = self.clock.now();
         let token = random_token();
         let session = NewSession {
             token_hash: &token_hash(&token),

@@ -121,7 +121,7 @@ fn target_node(inst: &Loaded, to: &str) -> Result<NodeIdx> {
 
 impl Engine {
     /// Reads an instance the caller may see, for a command.
-    async fn instance_for(&self, caller: &Account, id: &str) -> Result<Loaded> {
+    pub(super) async fn instance_for(&self, caller: &Account, id: &str) -> Result<Loaded> {
         let inst = self.load_instance(id).await?;
         if !caller.can_access(&inst.tenant_id) {
             return Err(EngineError::NotFound { what: "Process instance", id: id.to_owned() });

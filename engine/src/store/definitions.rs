@@ -7,9 +7,13 @@ use sqlx::Row;
 use super::error::{written, Written};
 use super::{Store, Tx};
 use crate::bpmn::parse::Unsupported;
-use crate::deploy::{Definition, DefinitionQuery, DefinitionSummary, Model, ModelSummary, StoredReason};
+use crate::deploy::{
+    Definition, DefinitionFilter, DefinitionOrderBy, DefinitionQuery, DefinitionSummary, FilteredDefinition, Model,
+    ModelSummary, StoredReason,
+};
 use crate::error::Result;
-use crate::store::sql::{push_search, Arg, Where};
+use crate::store::instances::push_in;
+use crate::store::sql::{like_pattern, push_search, Arg, Where};
 
 // ---- deployments and definition versions -----------------------------------------------------
 
@@ -123,6 +127,10 @@ const SUMMARY_SELECT: &str = "SELECT d.id, d.process_key, d.name, d.name_lower, 
       WHERE m.tenant_id = d.tenant_id AND m.process_key = d.process_key) AS latest_version, \
      (SELECT COUNT(*) FROM process_instances i WHERE i.definition_id = d.id AND i.finished = 0) AS running_instances";
 
+/// Only the latest version of each key in its tenant.
+const LATEST_ONLY: &str = "d.version = (SELECT MAX(m.version) FROM process_definitions m \
+     WHERE m.tenant_id = d.tenant_id AND m.process_key = d.process_key)";
+
 const SUMMARY_FROM: &str = " FROM process_definitions d JOIN deployments p ON p.id = d.deployment_id";
 
 /// The list order: by name (case-folded), key, newest version first, then id so that the
@@ -185,11 +193,7 @@ impl Store {
             push_search(&mut w, "d.search_text", text);
         }
         if q.latest_only {
-            w.conditions.push(
-                "d.version = (SELECT MAX(m.version) FROM process_definitions m \
-                 WHERE m.tenant_id = d.tenant_id AND m.process_key = d.process_key)"
-                    .to_string(),
-            );
+            w.push(LATEST_ONLY);
         }
         if let Some((name, key, version, id)) = after {
             // Rows after (name, key, version, id) in LIST_ORDER, spelled out because the
@@ -211,6 +215,45 @@ impl Store {
         found.iter().map(|r| Ok((summary_from_row(r)?, r.try_get("name_lower")?))).collect()
     }
 
+    /// A page (`(offset, limit)`) of the definition versions in `tenants` (all when empty)
+    /// that match `f`, in `f`'s order (the id breaks ties), each with its version tag.
+    pub(crate) async fn filtered_definitions(
+        &self,
+        tenants: &[String],
+        f: &DefinitionFilter,
+        page: Option<(i64, i64)>,
+    ) -> Result<Vec<FilteredDefinition>> {
+        let mut w = definition_filter(tenants, f);
+        let order = match f.order_by {
+            DefinitionOrderBy::Key => "d.process_key {dir}, d.version {dir}",
+            DefinitionOrderBy::Id => "d.id {dir}",
+            DefinitionOrderBy::Name => "d.name_lower {dir}",
+            DefinitionOrderBy::Version => "d.version {dir}",
+            DefinitionOrderBy::DeploymentId => "d.deployment_id {dir}",
+            DefinitionOrderBy::TenantId => "d.tenant_id {dir}",
+            DefinitionOrderBy::DeployTime => "d.deployed_at {dir}",
+        };
+        let dir = if f.descending { "DESC" } else { "ASC" };
+        let order = order.replace("{dir}", dir);
+        let paging = match page {
+            Some((offset, limit)) => format!(" LIMIT {} OFFSET {}", w.int(limit), w.int(offset)),
+            None => String::new(),
+        };
+        let sql =
+            format!("{SUMMARY_SELECT}, d.version_tag{SUMMARY_FROM}{} ORDER BY {order}, d.id {dir}{paging}", w.sql());
+        let rows = w.bind(&sql).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok(FilteredDefinition { summary: summary_from_row(r)?, version_tag: r.try_get("version_tag")? }))
+            .collect()
+    }
+
+    /// How many definition versions in `tenants` (all when empty) match `f`.
+    pub(crate) async fn count_filtered_definitions(&self, tenants: &[String], f: &DefinitionFilter) -> Result<i64> {
+        let w = definition_filter(tenants, f);
+        let sql = format!("SELECT COUNT(*) AS n FROM process_definitions d{}", w.sql());
+        Ok(w.bind(&sql).fetch_one(&self.pool).await?.try_get("n")?)
+    }
+
     /// One definition version with its XML, of any tenant.
     pub(crate) async fn definition(&self, id: &str) -> Result<Option<Definition>> {
         let sql = format!("{SUMMARY_SELECT}, p.xml{SUMMARY_FROM} WHERE d.id = $1");
@@ -229,6 +272,35 @@ impl Store {
         .await?;
         rows.iter().map(summary_from_row).collect()
     }
+}
+
+/// The conditions of a [`DefinitionFilter`] on `process_definitions d`, in `tenants`.
+fn definition_filter(tenants: &[String], f: &DefinitionFilter) -> Where {
+    let mut w = Where::default();
+    push_in(&mut w, "d.tenant_id", tenants);
+    push_in(&mut w, "d.id", &f.ids);
+    for (column, value) in [("d.process_key", &f.key), ("d.name", &f.name), ("d.deployment_id", &f.deployment_id)] {
+        if let Some(v) = value {
+            let p = w.text(v.as_str());
+            w.push(format!("{column} = {p}"));
+        }
+    }
+    if let Some(like) = f.key_like.as_deref().filter(|l| !l.is_empty()) {
+        let p = w.text(like_pattern(like));
+        w.push(format!("d.process_key LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(like) = f.name_like.as_deref().filter(|l| !l.is_empty()) {
+        let p = w.text(like_pattern(&like.to_lowercase()));
+        w.push(format!("d.name_lower LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(v) = f.version {
+        let p = w.int(v);
+        w.push(format!("d.version = {p}"));
+    }
+    if f.latest {
+        w.push(LATEST_ONLY);
+    }
+    w
 }
 
 // ---- models ----------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ use sqlx::AnyConnection;
 use super::writes::Cascade;
 use super::Store;
 use crate::error::{ConflictReason, EngineError, Result};
-use crate::instances::{InstanceCategory, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary};
+use crate::instances::{
+    InstanceCategory, InstanceFilter, InstanceOrderBy, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary,
+};
 use crate::runtime::InstanceState;
 use crate::store::sql::{bind_all, decode_cursor, like_pattern, push_search, Arg, Cells, Where};
 
@@ -412,6 +414,46 @@ fn summary_from_row(r: &dyn Cells) -> Result<InstanceSummary> {
     })
 }
 
+/// `alias.column IN (...)` for a non-empty `values`.
+pub(super) fn push_in(w: &mut Where, column: &str, values: &[String]) {
+    if values.is_empty() {
+        return;
+    }
+    let list: Vec<String> = values.iter().map(|v| w.text(v.as_str())).collect();
+    w.push(format!("{column} IN ({})", list.join(", ")));
+}
+
+/// The conditions of an [`InstanceFilter`] on `process_instances i`: not ended, in `tenants`.
+fn instance_filter(tenants: &[String], f: &InstanceFilter) -> Where {
+    let mut w = Where::default();
+    w.push("i.finished = 0");
+    push_in(&mut w, "i.tenant_id", tenants);
+    push_in(&mut w, "i.id", &f.ids);
+    for (column, value) in [
+        ("i.definition_key", &f.definition_key),
+        ("i.definition_id", &f.definition_id),
+        ("i.business_key", &f.business_key),
+    ] {
+        if let Some(v) = value {
+            let p = w.text(v.as_str());
+            w.push(format!("{column} = {p}"));
+        }
+    }
+    if let Some(like) = f.business_key_like.as_deref().filter(|l| !l.is_empty()) {
+        let p = w.text(like_pattern(like));
+        w.push(format!("i.business_key LIKE {p} ESCAPE '\\'"));
+    }
+    if f.active {
+        let p = w.text(InstanceStatus::Running.as_str());
+        w.push(format!("i.state = {p}"));
+    }
+    if f.suspended {
+        let p = w.text(InstanceStatus::Suspended.as_str());
+        w.push(format!("i.state = {p}"));
+    }
+    w
+}
+
 /// Restricts `alias.tenant_id` to `tenant`, when given.
 pub(super) fn tenant_filter(w: &mut Where, tenant: Option<&str>, alias: &str) {
     if let Some(t) = tenant {
@@ -479,6 +521,40 @@ impl Store {
         let sql = format!("{INSTANCE_SELECT}{} ORDER BY {lead}i.start_time {dir}, i.id {dir} LIMIT {l}", w.sql());
         let rows = w.bind(&sql).fetch_all(&self.pool).await?;
         rows.iter().map(|r| summary_from_row(r)).collect()
+    }
+
+    /// A page (`(offset, limit)`) of the instances that have not ended and match `f`, in
+    /// `tenants` (all when empty), in `f`'s order (the id breaks ties, so pages never overlap).
+    pub(crate) async fn filtered_instances(
+        &self,
+        tenants: &[String],
+        f: &InstanceFilter,
+        page: Option<(i64, i64)>,
+    ) -> Result<Vec<InstanceSummary>> {
+        let mut w = instance_filter(tenants, f);
+        let column = match f.order_by {
+            InstanceOrderBy::StartTime => "i.start_time",
+            InstanceOrderBy::InstanceId => "i.id",
+            InstanceOrderBy::DefinitionKey => "i.definition_key",
+            InstanceOrderBy::DefinitionId => "i.definition_id",
+            InstanceOrderBy::BusinessKey => "i.business_key",
+            InstanceOrderBy::TenantId => "i.tenant_id",
+        };
+        let dir = if f.descending { "DESC" } else { "ASC" };
+        let paging = match page {
+            Some((offset, limit)) => format!(" LIMIT {} OFFSET {}", w.int(limit), w.int(offset)),
+            None => String::new(),
+        };
+        let sql = format!("{INSTANCE_SELECT}{} ORDER BY {column} {dir}, i.id {dir}{paging}", w.sql());
+        self.fetch(&sql, w.into_args(), summary_from_row).await
+    }
+
+    /// How many instances that have not ended match `f` in `tenants` (all when empty).
+    pub(crate) async fn count_filtered_instances(&self, tenants: &[String], f: &InstanceFilter) -> Result<i64> {
+        let w = instance_filter(tenants, f);
+        let sql = format!("SELECT COUNT(*) AS n FROM process_instances i{}", w.sql());
+        let n = self.fetch_optional(&sql, w.into_args(), |r| r.try_get::<i64>("n")).await?;
+        Ok(n.unwrap_or(0))
     }
 
     /// One instance as listed.

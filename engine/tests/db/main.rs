@@ -8,5 +8,6 @@ mod deploy;
 mod events;
 mod expressions;
 mod jobs;
+mod rest_queries;
 mod runtime;
 mod store;

@@ -95,4 +95,30 @@ mod tests {
         assert!(doc["paths"]["/engine"].is_object());
         assert!(doc["paths"]["/version"].is_object());
     }
+
+    /// Every `$ref` of every fragment names a schema some fragment defines.
+    #[test]
+    fn every_reference_resolves() {
+        fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(r)) = m.get("$ref") {
+                        out.push(r);
+                    }
+                    m.values().for_each(|v| refs(v, out));
+                }
+                Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+                _ => {}
+            }
+        }
+        let doc = openapi();
+        let mut found = Vec::new();
+        refs(doc, &mut found);
+        assert!(found.len() > 10, "the fragments use references");
+        for r in found {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("local schema: {r}"));
+            assert!(doc["components"]["schemas"][name].is_object(), "{r} is defined");
+        }
+        assert!(doc["paths"]["/process-instance/{id}/variables/{varName}"]["put"].is_object());
+    }
 }

@@ -4,9 +4,10 @@
 //! The engine keeps variables as JSON: strings, numbers, booleans, `null`, objects and arrays.
 //! Going out, a whole number is an `Integer` when it fits 32 bits and a `Long` otherwise, a
 //! fraction a `Double`, an object or array `Json` (its text as the value, as Camunda's Spin
-//! does). Coming in, each Camunda type is checked and converted: a `Date` is kept as its ISO
-//! 8601 text, `Json` and `Object` (`application/json`) are parsed, `Null` is `null`; a value
-//! without a type is taken as the JSON it is.
+//! does), a text in the exact form a `Date` is kept in a `Date`. Coming in, each Camunda type
+//! is checked and converted: a `Date` is kept as its ISO 8601 text (UTC, milliseconds), `Json`
+//! and `Object` (`application/json`) are parsed, `Null` is `null`; a value without a type is
+//! taken as the JSON it is.
 
 use bpmn_core::schedule::parse_datetime;
 use bpmn_core::time::iso8601;
@@ -36,9 +37,20 @@ pub fn typed(v: &Value) -> Value {
             Some(i) => json!({"type": "Long", "value": i, "valueInfo": {}}),
             None => json!({"type": "Double", "value": n, "valueInfo": {}}),
         },
-        Value::String(s) => json!({"type": "String", "value": s, "valueInfo": {}}),
+        Value::String(s) => match stored_date(s) {
+            Some(ms) => json!({"type": "Date", "value": camunda_date(ms), "valueInfo": {}}),
+            None => json!({"type": "String", "value": s, "valueInfo": {}}),
+        },
         Value::Array(_) | Value::Object(_) => json!({"type": "Json", "value": v.to_string(), "valueInfo": {}}),
     }
+}
+
+/// The time of a text exactly as a `Date` value is stored (`2026-12-07T01:00:00.000Z`, what
+/// [`untyped`] keeps of a `Date`), so that dates go out as the `Date`s they came in as.
+fn stored_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 24 && b[4] == b'-' && b[10] == b'T' && b[19] == b'.' && b[23] == b'Z';
+    shaped.then(|| parse_camunda_date(s)).flatten().filter(|ms| iso8601(*ms) == s)
 }
 
 /// Every variable of `vars` typed, as a JSON object keyed by name.
@@ -110,9 +122,9 @@ pub fn untyped(name: &str, t: TypedValue) -> Result<Value, RestError> {
                 "Variable '{name}': XML values are not supported; send the data as type Json."
             )))
         }
-        "json" | "object" => match t.value {
-            Value::String(s) => serde_json::from_str(&s).map_err(|_| wrong("JSON text"))?,
-            other => other,
+        "json" | "object" => match &t.value {
+            Value::String(s) => serde_json::from_str(s).map_err(|_| wrong("JSON text"))?,
+            other => other.clone(),
         },
         "bytes" | "file" => {
             return Err(RestError::invalid(format!(
@@ -167,6 +179,48 @@ pub fn parse_camunda_date(text: &str) -> Option<i64> {
     parse_datetime(text).ok()
 }
 
+/// A tenant as Camunda names it: the console's default tenant is Camunda's "no tenant"
+/// (`null`), where deployments without a `tenant-id` go.
+pub fn tenant_out(tenant_id: &str) -> Value {
+    if tenant_id == engine::demo::DEFAULT_TENANT {
+        Value::Null
+    } else {
+        Value::String(tenant_id.to_owned())
+    }
+}
+
+/// The tenants a list asks for: `tenantIdIn` (comma-separated), with `withoutTenantId`
+/// meaning the console's default tenant.
+pub fn tenants_in(tenant_id_in: Option<&str>, without_tenant_id: Option<bool>) -> Vec<String> {
+    let mut out = list(tenant_id_in);
+    if without_tenant_id == Some(true) {
+        out.push(engine::demo::DEFAULT_TENANT.to_owned());
+    }
+    out
+}
+
+/// The items of a comma-separated list parameter (`a,b,c`), trimmed, without empty ones.
+pub fn list(text: Option<&str>) -> Vec<String> {
+    text.map(|t| t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
+}
+
+/// Whether `sortOrder` asks for descending order: `asc` (the default) or `desc`.
+pub fn descending(sort_order: Option<&str>) -> Result<bool, RestError> {
+    match sort_order.map(str::trim) {
+        None | Some("") | Some("asc") => Ok(false),
+        Some("desc") => Ok(true),
+        Some(other) => Err(RestError::invalid(format!(
+            "Cannot set query parameter 'sortOrder' to value '{other}': use asc or desc."
+        ))),
+    }
+}
+
+/// A `…Like` parameter as plain text: Camunda's `%` wildcards stripped (the engine matches a
+/// substring).
+pub fn like(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim_matches('%').to_owned()).filter(|t| !t.is_empty())
+}
+
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.chars().count() > 40 {
@@ -191,6 +245,10 @@ mod tests {
         assert_eq!(typed(&json!(1.5))["type"], "Double");
         assert_eq!(typed(&json!({"a": 1}))["value"], "{\"a\":1}");
         assert_eq!(typed(&Value::Null)["type"], "Null");
+        let date = typed(&json!("2026-12-07T01:00:00.000Z"));
+        assert_eq!(date, json!({"type": "Date", "value": "2026-12-07T01:00:00.000+0000", "valueInfo": {}}));
+        assert_eq!(typed(&json!("2026-12-07T01:00:00Z"))["type"], "String");
+        assert_eq!(typed(&json!("2026-13-07T01:00:00.000Z"))["type"], "String");
     }
 
     #[test]
