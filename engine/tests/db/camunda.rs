@@ -54,15 +54,15 @@ fn active() -> TaskFilter {
 
 async fn task_filters(db: &TestDb) {
     let e = &db.engine;
-    deploy(e, "review", &review_process()).await;
-    let a = start(e, "review", "A-1").await;
+    deploy(e, "approval", &review_process()).await;
+    let a = start(e, "approval", "A-1").await;
     e.clock().advance(1_000);
-    let b = start(e, "review", "B-2").await;
+    let b = start(e, "approval", "B-2").await;
     let ann = TaskFilter { candidate_user: Some("ann".into()), ..active() };
     let found = find(e, ann.clone()).await;
     assert_eq!(found.len(), 2);
     assert_eq!(found[0].task.instance_id, a, "oldest first by default");
-    assert_eq!((found[0].definition_key.as_str(), found[0].task.priority), ("review", 70));
+    assert_eq!((found[0].definition_key.as_str(), found[0].task.priority), ("approval", 70));
     assert_eq!(found[0].business_key.as_deref(), Some("A-1"));
     // Whole members only: "an" is not a candidate.
     assert!(find(e, TaskFilter { candidate_user: Some("an".into()), ..active() }).await.is_empty());
@@ -135,10 +135,10 @@ db_test!(tasks_are_found_claimed_delegated_and_scoped_as_camunda_does, task_filt
 
 async fn history_queries(db: &TestDb) {
     let e = &db.engine;
-    deploy(e, "review", &review_process()).await;
-    let a = start(e, "review", "A-1").await;
+    deploy(e, "approval", &review_process()).await;
+    let a = start(e, "approval", "A-1").await;
     e.clock().advance(1_000);
-    let b = start(e, "review", "B-2").await;
+    let b = start(e, "approval", "B-2").await;
     // a runs to its end.
     for _ in 0..2 {
         let open = find(e, TaskFilter { instance_id: Some(a.clone()), ..active() }).await;
