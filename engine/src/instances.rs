@@ -9,6 +9,7 @@
 //! concurrent change makes that first write match nothing, and the command is refused with
 //! "changed meanwhile" (or, when the caller did not pin a revision, re-read and retried).
 
+mod claims;
 mod command;
 mod deliver;
 mod filter;
@@ -17,10 +18,12 @@ mod ops;
 mod query;
 mod stamp;
 mod step_writes;
+mod task_filter;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use self::claims::Assignment;
 pub(crate) use self::deliver::{check_variables, Delivery};
 pub(crate) use self::filter::scoped_tenants;
 pub use self::filter::{InstanceFilter, InstanceOrderBy, MAX_FILTER_PAGE};
@@ -28,6 +31,7 @@ pub(crate) use self::loaded::ProcessCache;
 pub(crate) use self::ops::LatestVersions;
 pub use self::query::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskQuery};
 pub(crate) use self::stamp::next_stamp;
+pub use self::task_filter::{TaskFilter, TaskRecord, TaskSort};
 
 pub use bpmn_core::instance::InstanceStatus;
 

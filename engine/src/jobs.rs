@@ -14,6 +14,7 @@
 
 mod executor;
 pub mod hosts;
+mod retries;
 pub mod service_call;
 mod start;
 

@@ -13,6 +13,7 @@ pub mod deploy;
 pub mod error;
 pub mod events;
 pub mod external;
+pub mod history;
 pub mod identity;
 pub mod instances;
 pub mod jobs;

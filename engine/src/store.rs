@@ -93,6 +93,7 @@ pub(crate) mod direct;
 pub(crate) mod error;
 pub(crate) mod events;
 pub(crate) mod history;
+pub(crate) mod history_query;
 pub(crate) mod identity;
 pub(crate) mod incidents;
 pub(crate) mod instances;

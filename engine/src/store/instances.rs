@@ -374,7 +374,8 @@ pub(crate) async fn tagged_startable_in(
 }
 
 /// The columns of an instance as listed ([`summary_from_row`]).
-const INSTANCE_SELECT: &str = "SELECT i.id, i.tenant_id, i.definition_id, i.definition_key, i.definition_name, \
+pub(super) const INSTANCE_SELECT: &str =
+    "SELECT i.id, i.tenant_id, i.definition_id, i.definition_key, i.definition_name, \
      i.version, i.business_key, i.initiator, i.state, i.start_time, i.end_time, i.current_activities, \
      i.current_activity_ids, i.open_incidents, i.parent_instance_id, i.revision FROM process_instances i";
 
@@ -393,7 +394,7 @@ pub(crate) fn split_names(stored: &str) -> Vec<String> {
     }
 }
 
-fn summary_from_row(r: &dyn Cells) -> Result<InstanceSummary> {
+pub(super) fn summary_from_row(r: &dyn Cells) -> Result<InstanceSummary> {
     Ok(InstanceSummary {
         id: r.try_get("id")?,
         tenant_id: r.try_get("tenant_id")?,

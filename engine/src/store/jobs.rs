@@ -92,6 +92,9 @@ pub(crate) enum JobWrite {
     ExecuteNow { id: String, due: i64 },
     /// 删除: an administrator removes a job, held or not.
     Delete { id: String },
+    /// Camunda's set retries of a job not running: with retries left a job in error is pending
+    /// again (at its due time, already past); with none it is in error.
+    SetRetries { id: String, retries: i64 },
     /// Claims a firing of timer start event `id` at `revision`: it fires next at `due`.
     AdvanceStartTimer { id: String, revision: i64, due: i64 },
     /// Claims the last firing of timer start event `id` at `revision`: it is removed.
@@ -181,6 +184,17 @@ impl JobWrite {
                 vec![Arg::Int(due), Arg::Text(id)],
             ),
             JobWrite::Delete { id } => ("DELETE FROM jobs WHERE id = $1".into(), vec![Arg::Text(id)]),
+            JobWrite::SetRetries { id, retries } => (
+                if retries > 0 {
+                    "UPDATE jobs SET retries = $1, state = 'pending', revision = revision + 1 \
+                     WHERE id = $2 AND state <> 'running'"
+                } else {
+                    "UPDATE jobs SET retries = $1, state = 'error', revision = revision + 1 \
+                     WHERE id = $2 AND state <> 'running'"
+                }
+                .into(),
+                vec![Arg::Int(retries), Arg::Text(id)],
+            ),
             JobWrite::AdvanceStartTimer { id, revision, due } => (
                 "UPDATE start_timers SET due = $1, fired = fired + 1, revision = revision + 1 \
                  WHERE id = $2 AND revision = $3"
@@ -257,11 +271,11 @@ pub(crate) struct RunningClaim {
     pub attempt: i64,
 }
 
-const JOB_COLUMNS: &str = "j.id, j.tenant_id, j.name, j.kind, j.instance_id, j.activity_id, j.token, \
+pub(super) const JOB_COLUMNS: &str = "j.id, j.tenant_id, j.name, j.kind, j.instance_id, j.activity_id, j.token, \
      i.definition_name, j.due, j.retries, j.state, j.error, j.error_details, j.definition, j.fired, j.attempts, \
      j.locked_by, j.lock_expires_at, j.created, j.revision";
 
-fn job_from_row(r: &AnyRow) -> Result<Job> {
+pub(super) fn job_from_row(r: &AnyRow) -> Result<Job> {
     let kind = match r.try_get::<String, _>("kind")?.as_str() {
         "timer" => JobKind::Timer,
         "async" => JobKind::Async,

@@ -131,6 +131,35 @@ pub(super) fn reassign(task_id: String, assignee: String, search_text: String) -
     (REASSIGN_TASK.into(), vec![Arg::Text(assignee), Arg::Text(search_text), Arg::Text(task_id)])
 }
 
+/// Sets who a task is assigned to, its owner and its delegation state, as Camunda's claim,
+/// unclaim, set-assignee, delegate and resolve do; only while the task is active.
+#[derive(Debug)]
+pub(crate) struct TaskAssignment {
+    pub task_id: String,
+    pub assignee: Option<String>,
+    pub owner: Option<String>,
+    pub delegation_state: Option<String>,
+    /// The lowercase name and assignee the task list's search box looks in.
+    pub search_text: String,
+}
+
+impl TaskAssignment {
+    pub(super) fn statement(self) -> (String, Vec<Arg>) {
+        (
+            "UPDATE tasks SET assignee = $1, owner = $2, delegation_state = $3, search_text = $4, \
+             revision = revision + 1 WHERE id = $5 AND state || '' = 'active'"
+                .into(),
+            vec![
+                Arg::OptText(self.assignee),
+                Arg::OptText(self.owner),
+                Arg::OptText(self.delegation_state),
+                Arg::Text(self.search_text),
+                Arg::Text(self.task_id),
+            ],
+        )
+    }
+}
+
 /// Removes a task row.
 pub(super) fn delete(task_id: String) -> (String, Vec<Arg>) {
     ("DELETE FROM tasks WHERE id = $1".into(), vec![Arg::Text(task_id)])
@@ -198,6 +227,9 @@ const TASK_SELECT: &str = concat!(task_columns!(), " FROM tasks t", task_joins!(
 /// [`Store::task_page_query`]).
 const TASK_SELECT_BY_INSTANCE: &str =
     concat!(task_columns!(), " FROM tasks t INDEXED BY tasks_instance", task_joins!());
+
+// After the macros above, which it uses.
+mod filter;
 
 fn task_from_row(r: &dyn Cells, now: i64) -> Result<Task> {
     let state = TaskState::parse(&r.try_get::<String>("state")?);

@@ -38,7 +38,7 @@ use super::history::{EndedActivity, NewActivity, NewOperation, NewVariableChange
 use super::incidents::NewIncident;
 use super::instances::{InstanceUpdate, NewInstance};
 use super::jobs::{JobWrite, NewJob};
-use super::tasks::{NewTask, TaskCompletion};
+use super::tasks::{NewTask, TaskAssignment, TaskCompletion};
 use crate::error::{EngineError, Result};
 use crate::store::sql::{bind_all, refuse_nul, Arg};
 
@@ -71,6 +71,8 @@ pub(crate) enum Write {
     ReassignTask { task_id: String, assignee: String, search_text: String },
     /// A task row removed.
     DeleteTask { task_id: String },
+    /// An active task's assignee, owner and delegation state set.
+    AssignTask(TaskAssignment),
     /// An incident raised.
     InsertIncident(NewIncident),
     /// The open incidents of a token, resolved at `at`.
@@ -114,6 +116,7 @@ impl Write {
                 one(super::tasks::reassign(task_id, assignee, search_text))
             }
             Write::DeleteTask { task_id } => one(super::tasks::delete(task_id)),
+            Write::AssignTask(assignment) => one(assignment.statement()),
             Write::InsertIncident(incident) => one(incident.statement()),
             Write::ResolveIncidents { instance_id, token, at } => {
                 one(super::incidents::resolve_token(instance_id, token, at))

@@ -959,3 +959,58 @@ async fn peer_claims_wait_for_their_lease(db: &TestDb) {
     }
 }
 db_test!(a_peers_claims_are_taken_over_only_after_their_short_lease, peer_claims_wait_for_their_lease);
+
+/// Camunda's set retries: a job in error becomes pending with its incident resolved and runs;
+/// 0 stops a pending job with an incident; the job and incident queries show each state.
+async fn set_retries(db: &TestDb) {
+    use engine::history::{IncidentFilter, JobFilter, Window, FAILED_JOB};
+    let e = &db.engine;
+    deploy(e, "svc", &service_process("http://h/fail", r#"camunda:failedJobRetryTimeCycle="R1/PT10S""#)).await;
+    let id = start(e, "svc", json!({"amount": 1})).await;
+    let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let f2 = fail.clone();
+    let fake = Fake::new(move |_| {
+        Ok(if f2.load(Ordering::SeqCst) { ServiceResponse::new(500, "down") } else { ServiceResponse::new(200, "ok") })
+    });
+    let x = executor(e, fake, "a");
+    assert_eq!(x.run_once().await, 1);
+    let failed = JobFilter { no_retries_left: true, with_exception: true, ..JobFilter::default() };
+    let jobs = e.find_jobs(&sys(), &failed, Window::default()).await.unwrap();
+    assert_eq!(jobs.len(), 1, "one attempt, then in error");
+    let job = jobs[0].job.clone();
+    assert_eq!((jobs[0].definition_key.as_str(), jobs[0].suspended), ("svc", false));
+    let incidents = e.open_incidents(&sys(), &IncidentFilter::default(), Window::default()).await.unwrap();
+    assert_eq!(incidents.len(), 1);
+    assert_eq!((incidents[0].job_id.as_deref(), incidents[0].incident_type()), (Some(job.id.as_str()), FAILED_JOB));
+    let by_job = IncidentFilter { job_id: Some(job.id.clone()), ..IncidentFilter::default() };
+    assert_eq!(e.count_open_incidents(&sys(), &by_job).await.unwrap(), 1);
+
+    let err = e.set_job_retries(&sys(), &job.id, -1).await.unwrap_err();
+    assert_eq!(err.status(), 422, "{err}");
+    let again = e.set_job_retries(&sys(), &job.id, 2).await.unwrap();
+    assert_eq!((again.job.state, again.job.retries), (JobState::Pending, 2));
+    assert_eq!(e.count_open_incidents(&sys(), &IncidentFilter::default()).await.unwrap(), 0);
+    assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().open_incidents, 0);
+    let executable = JobFilter { executable: true, ..JobFilter::default() };
+    assert_eq!(e.count_jobs(&sys(), &executable).await.unwrap(), 1);
+    assert_eq!(e.count_jobs(&sys(), &JobFilter { timers: true, ..JobFilter::default() }).await.unwrap(), 0);
+
+    // 0 retries on a pending job: in error with an incident naming who stopped it.
+    let stopped = e.set_job_retries(&sys(), &job.id, 0).await.unwrap();
+    assert_eq!((stopped.job.state, stopped.job.retries), (JobState::Error, 0));
+    let incidents = e.open_incidents(&sys(), &IncidentFilter::default(), Window::default()).await.unwrap();
+    assert_eq!(incidents.len(), 1);
+    assert!(incidents[0].incident.message.contains("set them to 0"), "{}", incidents[0].incident.message);
+    assert_eq!(x.run_once().await, 0, "a job without retries waits");
+
+    // Retries again, and this time the call succeeds.
+    fail.store(false, Ordering::SeqCst);
+    e.set_job_retries(&sys(), &job.id, 1).await.unwrap();
+    assert_eq!(x.run_once().await, 1);
+    assert_eq!(active(e, &id).await, vec!["check"]);
+    let err = e.set_job_retries(&sys(), &job.id, 1).await.unwrap_err();
+    assert_eq!(err.status(), 404, "the job is done: {err}");
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.operations.iter().filter(|o| o.operation == "set-job-retries").count(), 3);
+}
+db_test!(set_retries_revives_a_failed_job_and_zero_stops_one, set_retries);

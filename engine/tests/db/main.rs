@@ -3,6 +3,7 @@
 //! (`deploy`), running processes (`runtime`), jobs (`jobs`), and messages, signals and errors
 //! (`events`). `common` holds the helpers of the scenario tests.
 
+mod camunda;
 mod common;
 mod deploy;
 mod events;

@@ -1,0 +1,64 @@
+//! A job's retries set by hand (Camunda's `POST /job/{id}/retries`): with retries left, a job
+//! in error is pending again and its incident resolved, so that an executor runs it at once;
+//! with none, a job becomes in error with an incident saying who stopped it.
+
+use super::{resolve_incidents, JobCommand, JobState};
+use crate::error::{ConflictReason, EngineError, Result};
+use crate::history::JobRecord;
+use crate::identity::Account;
+use crate::store::jobs::JobWrite;
+use crate::Engine;
+
+impl Engine {
+    /// Sets the retries of job `id`; answers the job as it is then. 400 for a negative number,
+    /// 404 when the job is gone or not the caller's, 409 when it is running or its instance
+    /// ended.
+    pub async fn set_job_retries(&self, caller: &Account, id: &str, retries: i64) -> Result<JobRecord> {
+        if retries < 0 {
+            return Err(EngineError::invalid(
+                "retries",
+                format!("Retries must be 0 or more, not {retries}; 0 stops the job with an incident."),
+            ));
+        }
+        let (job, token) = self.job_row(caller, id).await?;
+        self.job_instance_ok(&job, "set the retries of").await?;
+        if job.state == JobState::Running {
+            return Err(EngineError::conflict(
+                ConflictReason::JobRunning,
+                format!("Job '{}' is running; wait for its outcome, then set its retries.", job.name),
+            ));
+        }
+        let now = self.clock.now();
+        let in_error = job.state == JobState::Error;
+        let message = format!(
+            "Job '{}' has no retries left: {} set them to 0. Set its retries above 0 to run it again.",
+            job.name, caller.username
+        );
+        self.run_job_command(&job.instance_id, &caller.username, |_| {
+            Ok(JobCommand {
+                guards: vec![JobWrite::SetRetries { id: id.to_owned(), retries }],
+                writes: if retries > 0 && in_error {
+                    resolve_incidents(&job.instance_id, token, now)
+                } else {
+                    Vec::new()
+                },
+                incidents: if retries == 0 && !in_error {
+                    vec![(token, job.activity_id.clone(), message.clone())]
+                } else {
+                    Vec::new()
+                },
+                operation: Some(("set-job-retries".into(), format!("{}: {retries}", job.name), String::new())),
+                ..JobCommand::default()
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => EngineError::conflict(
+                ConflictReason::ChangedMeanwhile,
+                format!("Job '{}' was started or deleted meanwhile; reload it and try again.", job.name),
+            ),
+            other => other,
+        })?;
+        self.job_record(caller, id).await
+    }
+}
