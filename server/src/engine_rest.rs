@@ -13,6 +13,7 @@
 mod definitions;
 mod deployments;
 mod external_tasks;
+mod filters;
 mod history;
 mod instances;
 mod messages;
