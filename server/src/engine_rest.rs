@@ -14,6 +14,7 @@ pub mod auth;
 mod definitions;
 mod deployments;
 mod external_tasks;
+mod filters;
 mod history;
 mod instances;
 mod messages;

@@ -63,7 +63,7 @@ fn timer(key: &str, name: &str, definition: &str) -> String {
 
 impl Api {
     /// Starts `key` with `variables`; the instance id.
-    async fn start_with_variables(&self, key: &str, variables: Value) -> String {
+    pub(crate) async fn start_with_variables(&self, key: &str, variables: Value) -> String {
         let url = format!("/api/v1/process-definitions/key/{key}/start");
         let (status, inst) = self.post(&url, json!({ "variables": variables })).await;
         assert_eq!(status, 201, "{inst}");
@@ -78,7 +78,7 @@ impl Api {
 }
 
 /// A server with the three processes deployed.
-async fn setup(db: &TestDb) -> Api {
+pub(crate) async fn setup(db: &TestDb) -> Api {
     let base = serve(db).await;
     let c = client();
     let files = [
@@ -348,7 +348,7 @@ impl ServiceCaller for Failing {
     }
 }
 
-fn executor(db: &TestDb, go: Option<Arc<tokio::sync::Notify>>) -> Executor {
+pub(crate) fn executor(db: &TestDb, go: Option<Arc<tokio::sync::Notify>>) -> Executor {
     // The process calls 127.0.0.1:9 (the fake caller answers): an internal address, allowed explicitly.
     let allowed_hosts = HostPolicy::parse(Some("127.0.0.1")).unwrap();
     let config = ExecutorConfig {

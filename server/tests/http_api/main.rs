@@ -3,6 +3,7 @@
 
 mod common;
 mod engine_rest;
+mod engine_rest_tasks;
 mod events_http;
 mod executor;
 mod http;
