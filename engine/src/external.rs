@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 pub(crate) use self::wait::Waiters;
 use crate::error::{ConflictReason, EngineError, Result};
 use crate::identity::Account;
-use crate::instances::InstanceStatus;
+use crate::instances::{set_variables_before, InstanceStatus, VariablesBefore};
 use crate::jobs::{visible_variables, JobCommand};
 use crate::runtime::{Command, TokenId, TokenState};
 use crate::store::external::{ExternalRow, FetchSpec, LockedRow};
@@ -389,7 +389,11 @@ impl Engine {
                 command: Some(Command::CompleteTask { token: row.token as TokenId, variables: variables.clone() }),
                 guards: vec![JobWrite::ExternalDone { id: row.id.clone(), worker: worker_id.to_owned() }],
                 writes: vec![attempt(&row, worker_id, true, "completed", now)],
-                before: Some((row.token, Map::new(), local_variables.clone())),
+                before: Some(VariablesBefore {
+                    token: row.token as TokenId,
+                    local: local_variables.clone(),
+                    ..VariablesBefore::default()
+                }),
                 ..JobCommand::default()
             })
         })
@@ -490,11 +494,14 @@ impl Engine {
                 code: code.to_owned(),
                 message: message.map(str::to_owned),
             };
+            let before = VariablesBefore {
+                token: row.token as TokenId,
+                variables: variables.clone(),
+                ..VariablesBefore::default()
+            };
             let mut state = view.state.clone();
-            let before = Some((row.token, variables.clone(), Map::new()));
-            if let Some((token, vars, _)) = before.clone() {
-                crate::instances::set_variables_before(&mut state, token as TokenId, vars, Map::new());
-            }
+            set_variables_before(&mut state, before.clone());
+            let before = Some(before);
             let uncaught = match crate::runtime::step(view.process, state, command.clone(), now) {
                 Ok((_, effects)) => effects.iter().any(|e| matches!(e, crate::runtime::Effect::UncaughtError { .. })),
                 Err(_) => true,

@@ -90,8 +90,8 @@ pub(crate) struct JobCommand {
     pub incidents: Vec<(i64, String, String)>,
     /// operation, detail, reason.
     pub operation: Option<(String, String, String)>,
-    /// Variables set before the command: token, instance variables, the token's local ones.
-    pub before: Option<(i64, serde_json::Map<String, serde_json::Value>, serde_json::Map<String, serde_json::Value>)>,
+    /// Variables set before the command (a worker's outcome).
+    pub before: Option<crate::instances::VariablesBefore>,
 }
 
 /// The jobs this process is running (crate-internal): job id → the signals that stop the runs.

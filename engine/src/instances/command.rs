@@ -73,9 +73,18 @@ pub(super) struct Plan {
     pub guards: Vec<Write>,
     /// Incidents to raise: token, activity id, message.
     pub incidents: Vec<(i64, String, String)>,
-    /// Variables set before the command: the instance's (`CompleteTask`'s rule: a name the
-    /// token sees as local updates that one), and the token's own local ones.
-    pub before: Option<(TokenId, Map<String, Value>, Map<String, Value>)>,
+    /// Variables set before the command.
+    pub before: Option<VariablesBefore>,
+}
+
+/// Variables set on an instance before a command (a worker's outcome): `variables` by
+/// `CompleteTask`'s rule (a name `token` sees as a local variable updates the nearest one, any
+/// other the instance's), `local` on the token itself.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VariablesBefore {
+    pub token: TokenId,
+    pub variables: Map<String, Value>,
+    pub local: Map<String, Value>,
 }
 
 /// What the transaction did, for the caller's answer.
@@ -169,15 +178,9 @@ pub(super) enum Thrown {
 /// executor runs as a batched broadcast (see `crate::events`).
 pub(super) const SIGNAL_RECEIVERS_IN_COMMAND: i64 = 200;
 
-/// Sets variables on `state` before a command: `variables` as `CompleteTask` sets them (a name
-/// `token` sees as a local variable updates the nearest one, any other the instance's), `local`
-/// on the token itself.
-pub(crate) fn set_variables_before(
-    state: &mut InstanceState,
-    token: TokenId,
-    variables: Map<String, Value>,
-    local: Map<String, Value>,
-) {
+/// Sets variables on `state` before a command (see [`VariablesBefore`]).
+pub(crate) fn set_variables_before(state: &mut InstanceState, before: VariablesBefore) {
+    let VariablesBefore { token, variables, local } = before;
     for (name, value) in variables {
         let mut cur = state.tokens.iter().position(|t| t.id == token);
         let mut hops = 0;
@@ -254,8 +257,8 @@ impl Engine {
     pub(super) async fn execute(&self, inst: Loaded, plan: Plan) -> Result<Outcome> {
         let now = self.clock.now();
         let mut before = inst.state.clone();
-        if let Some((token, variables, local)) = plan.before {
-            set_variables_before(&mut before, token, variables, local);
+        if let Some(b) = plan.before {
+            set_variables_before(&mut before, b);
         }
         let (state, effects) = match plan.command {
             Some(cmd) => runtime::step_with(&inst.process, before, cmd, now, &inst.env()).map_err(runtime_refusal)?,
@@ -371,7 +374,7 @@ impl Engine {
                 writes: c.writes,
                 guards: c.guards.into_iter().map(Into::into).collect(),
                 incidents: c.incidents,
-                before: c.before.map(|(token, variables, local)| (token as TokenId, variables, local)),
+                before: c.before,
                 ..Plan::default()
             })
         })

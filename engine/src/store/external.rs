@@ -71,7 +71,6 @@ pub(crate) struct ExternalRow {
     pub state: String,
     /// The worker holding the lock (also after it expired, until someone else takes it).
     pub locked_by: Option<String>,
-    pub lock_expires_at: Option<i64>,
 }
 
 /// Camunda's retries: `None` until a failure or an administrator set them.
@@ -241,8 +240,8 @@ impl Store {
     /// External task `id`, if it exists.
     pub(crate) async fn external_row(&self, id: &str) -> Result<Option<ExternalRow>> {
         let row = sqlx::query(
-            "SELECT id, tenant_id, instance_id, token, activity_id, name, state, locked_by, lock_expires_at \
-             FROM jobs WHERE id = $1 AND topic IS NOT NULL",
+            "SELECT id, tenant_id, instance_id, token, activity_id, name, state, locked_by FROM jobs \
+             WHERE id = $1 AND topic IS NOT NULL",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -257,7 +256,6 @@ impl Store {
                 name: r.try_get("name")?,
                 state: r.try_get("state")?,
                 locked_by: r.try_get("locked_by")?,
-                lock_expires_at: r.try_get("lock_expires_at")?,
             })
         })
         .transpose()
