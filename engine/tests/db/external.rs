@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use crate::common::{flow, sys, HEAD};
+use crate::common::{deploy_file, flow, sys};
 use engine::db_test;
 use engine::error::ConflictReason;
 use engine::external::{ExternalFailure, ExternalTaskQuery, FetchAndLock, FetchTopic, LockedExternalTask};
@@ -15,15 +15,6 @@ use engine::jobs::{JobKind, JobQuery, JobState};
 use engine::testing::TestDb;
 use engine::{Engine, EngineError};
 use serde_json::{json, Map, Value};
-
-/// Deploys `<process id=key>` holding `body`, with `extra` (errors) beside it.
-async fn deploy(e: &Engine, key: &str, extra: &str, body: &str) -> engine::deploy::DeploymentReport {
-    e.ensure_default_tenant().await.unwrap();
-    let xml = format!(r#"{HEAD}{extra}<process id="{key}" isExecutable="true">{body}</process></definitions>"#);
-    e.deploy(&sys(), "default", None, vec![(format!("{key}.bpmn"), xml.into_bytes())], &Default::default())
-        .await
-        .unwrap()
-}
 
 /// start → external task `pay` (topic `payments`) → user task `after`, with an error boundary
 /// event `declined` (code `DECLINED`) leading to user task `handle`.
@@ -39,7 +30,7 @@ async fn payment_process(e: &Engine) {
         flow("f3", "declined", "handle"),
     ]
     .concat();
-    let report = deploy(e, "payment", r#"<error id="e_declined" errorCode="DECLINED"/>"#, &body).await;
+    let report = deploy_file(e, "payment", r#"<error id="e_declined" errorCode="DECLINED"/>"#, &body).await;
     assert!(report.all_ok() && report.files[0].definitions[0].startable, "{report:?}");
 }
 
@@ -334,7 +325,7 @@ async fn java_refused(db: &TestDb) {
         flow("f2", "charge", "end"),
     ]
     .concat();
-    let report = deploy(e, "java", "", &body).await;
+    let report = deploy_file(e, "java", "", &body).await;
     let file = &report.files[0];
     assert!(file.definitions.iter().all(|d| !d.startable), "{report:?}");
     let w = file.warnings.iter().find(|w| w.element_id == "charge").expect("the element is named");
@@ -354,7 +345,7 @@ async fn message_throw_external(db: &TestDb) {
         flow("f2", "notify", "after"),
     ]
     .concat();
-    let report = deploy(e, "mailing", r#"<message id="m" name="notice"/>"#, &body).await;
+    let report = deploy_file(e, "mailing", r#"<message id="m" name="notice"/>"#, &body).await;
     assert!(report.files[0].definitions.first().is_some_and(|d| d.startable), "{report:?}");
     let id = start(e, "mailing", "k", json!({"to": "a@b"})).await;
     assert_eq!(active(e, &id).await, ["notify"]);
