@@ -223,18 +223,24 @@ impl Store {
         Ok(locked)
     }
 
-    /// The earliest `due` of a fetchable-or-soon task of `topics` (not in error, instance not
-    /// suspended): when a waiting fetch should look again.
+    /// The earliest `due` of a task of `topics` that is or will be fetchable (not in error,
+    /// instance not suspended): when a waiting fetch should look again. One look per topic
+    /// down `jobs_external`, which stops at the first such task.
     pub(crate) async fn next_external_due(&self, topics: &[String]) -> Result<Option<i64>> {
-        if topics.is_empty() {
-            return Ok(None);
+        let mut next: Option<i64> = None;
+        for topic in topics {
+            let row = sqlx::query(
+                "SELECT due FROM jobs WHERE topic = $1 AND suspended = 0 AND state <> 'error' ORDER BY due LIMIT 1",
+            )
+            .bind(topic)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(r) = row {
+                let due: i64 = r.try_get("due")?;
+                next = Some(next.map_or(due, |n| n.min(due)));
+            }
         }
-        let mut w = Where::default();
-        push_in(&mut w, "topic", topics);
-        w.push("suspended = 0 AND state <> 'error'");
-        let sql = format!("SELECT MIN(due) AS due FROM jobs{}", w.sql());
-        let row = w.bind(&sql).fetch_one(&self.pool).await?;
-        Ok(row.try_get("due")?)
+        Ok(next)
     }
 
     /// External task `id`, if it exists.
