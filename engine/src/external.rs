@@ -19,7 +19,7 @@ pub(crate) use self::wait::Waiters;
 use crate::error::{ConflictReason, EngineError, Result};
 use crate::identity::Account;
 use crate::instances::{set_variables_before, InstanceStatus, VariablesBefore};
-use crate::jobs::{visible_variables, JobCommand};
+use crate::jobs::{resolve_incidents, visible_variables, JobCommand};
 use crate::runtime::{Command, TokenId, TokenState};
 use crate::store::external::{ExternalRow, FetchSpec, LockedRow};
 use crate::store::jobs::{AttemptLog, JobWrite};
@@ -253,14 +253,6 @@ fn attempt(row: &ExternalRow, worker: &str, ok: bool, message: &str, now: i64) -
         ok,
         message: cut(Some(message.to_owned()), ERROR_CHARS).unwrap_or_default(),
     }))
-}
-
-/// The writes that resolve the open incidents of a token and recount the instance's.
-fn resolve(row: &ExternalRow, now: i64) -> Vec<Write> {
-    vec![
-        Write::ResolveIncidents { instance_id: row.instance_id.clone(), token: row.token, at: now },
-        Write::RefreshIncidentCount { instance_id: row.instance_id.clone() },
-    ]
 }
 
 /// The variables a locked task hands its worker: all the token sees, or the named ones.
@@ -622,7 +614,7 @@ impl Engine {
             }
             Ok(JobCommand {
                 guards: vec![write.clone()],
-                writes: if resolves { resolve(row, now) } else { Vec::new() },
+                writes: if resolves { resolve_incidents(&row.instance_id, row.token, now) } else { Vec::new() },
                 incidents: incidents.clone(),
                 operation: Some((operation.clone(), format!("{} ({what})", row.name), String::new())),
                 ..JobCommand::default()

@@ -161,7 +161,7 @@ impl Drop for RunningJob {
 }
 
 /// The writes that resolve the open incidents of a token and recount the instance's.
-fn resolve_incidents(instance_id: &str, token: i64, now: i64) -> Vec<Write> {
+pub(crate) fn resolve_incidents(instance_id: &str, token: i64, now: i64) -> Vec<Write> {
     vec![
         Write::ResolveIncidents { instance_id: instance_id.to_owned(), token, at: now },
         Write::RefreshIncidentCount { instance_id: instance_id.to_owned() },
