@@ -285,6 +285,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("job.kind.service", "服务调用", "Web service"),
     ("job.kind.async", "异步", "Async"),
     ("job.kind.signal", "信号", "Signal"),
+    ("job.kind.external", "外部任务", "External task"),
     ("job.execute", "执行", "Execute"),
     ("job.executed", "作业将立即执行，列表会显示其运行和结果", "the job runs now; the list shows it running and its outcome"),
     ("job.deleted", "作业已删除，其流程实例显示一个异常", "the job was deleted; its instance shows an incident"),

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use self::claims::Assignment;
+pub(crate) use self::command::{set_variables_before, VariablesBefore};
 pub(crate) use self::deliver::{check_variables, Delivery};
 pub(crate) use self::filter::scoped_tenants;
 pub use self::filter::{InstanceFilter, InstanceOrderBy, MAX_FILTER_PAGE};

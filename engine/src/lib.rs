@@ -43,6 +43,8 @@ pub struct Engine {
     throttle: std::sync::Arc<throttle::SignInThrottle>,
     /// Recently verified HTTP Basic credentials, shared by clones.
     verified: std::sync::Arc<identity::VerifiedCredentials>,
+    /// The fetches of external tasks waiting for one to appear, shared by clones.
+    external: std::sync::Arc<external::Waiters>,
 }
 
 impl Engine {
@@ -56,6 +58,7 @@ impl Engine {
             running: Default::default(),
             throttle: Default::default(),
             verified: Default::default(),
+            external: Default::default(),
         }
     }
 

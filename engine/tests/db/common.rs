@@ -1,6 +1,7 @@
 //! Helpers shared by the engine's scenario tests: a process file around a body of elements,
 //! deployment to the default tenant, and the history as text.
 
+use engine::deploy::DeploymentReport;
 use engine::identity::Account;
 use engine::Engine;
 
@@ -21,14 +22,20 @@ pub fn flow(id: &str, from: &str, to: &str) -> String {
 
 /// Deploys `<process id=key>` holding `body` to the default tenant.
 pub async fn deploy(e: &Engine, key: &str, body: &str) {
-    e.ensure_default_tenant().await.unwrap();
-    let xml =
-        format!(r#"{HEAD}<process id="{key}" name="{key} process" isExecutable="true">{body}</process></definitions>"#);
-    let report = e
-        .deploy(&sys(), "default", None, vec![(format!("{key}.bpmn"), xml.into_bytes())], &Default::default())
-        .await
-        .unwrap();
+    let report = deploy_file(e, key, "", body).await;
     assert!(report.all_ok(), "{report:?}");
+}
+
+/// Deploys `<process id=key>` holding `body`, with `defs` (messages, errors) beside it, to the
+/// default tenant; the report says how it went.
+pub async fn deploy_file(e: &Engine, key: &str, defs: &str, body: &str) -> DeploymentReport {
+    e.ensure_default_tenant().await.unwrap();
+    let xml = format!(
+        r#"{HEAD}{defs}<process id="{key}" name="{key} process" isExecutable="true">{body}</process></definitions>"#
+    );
+    e.deploy(&sys(), "default", None, vec![(format!("{key}.bpmn"), xml.into_bytes())], &Default::default())
+        .await
+        .unwrap()
 }
 
 /// The history as `activity:outcome` (outcome `-` while active), in order.

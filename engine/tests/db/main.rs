@@ -8,6 +8,7 @@ mod common;
 mod deploy;
 mod events;
 mod expressions;
+mod external;
 mod jobs;
 mod rest_queries;
 mod runtime;

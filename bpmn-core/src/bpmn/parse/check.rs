@@ -2,6 +2,7 @@
 //! deploy warnings (what the file sets that the engine ignores).
 
 mod expressions;
+mod services;
 
 use super::{Unsupported, Warning};
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition};
@@ -29,7 +30,7 @@ pub(super) fn check_executable(process: &Process) -> Vec<Unsupported> {
     }
     problems.extend(expressions::check_expressions(process));
     for (idx, node) in process.nodes.iter().enumerate() {
-        if let Some(reason) = problem(process, idx, node) {
+        if let Some(reason) = problem(process, idx, node).or_else(|| services::service_problem(node)) {
             problems.push(Unsupported {
                 element_id: node.id.clone(),
                 element_type: element_type(node),
