@@ -63,7 +63,7 @@ e2e: build e2e-tools
 
 ## The real client programs of Camunda 7 users (npm, PyPI) against /engine-rest.
 clients-tools:
-	@true
+	@cd clients/js && { [ -d node_modules/camunda-external-task-client-js ] || npm ci --no-audit --no-fund; }
 
 clients: build clients-tools
 	clients/run.sh "$(SERVER_BIN)"
