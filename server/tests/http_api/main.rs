@@ -2,6 +2,7 @@
 //! and gigabytes): the HTTP surface against a real server on port 0, on SQLite and PostgreSQL.
 
 mod common;
+mod engine_rest_external;
 mod events_http;
 mod executor;
 mod http;
