@@ -152,7 +152,8 @@ async fn round_trips(db: &TestDb, label: &str, n: usize, workers: usize) {
 /// 1/100 s).
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
     let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
     // After the command name: state is field 3 (index 0), utime 14 (index 11), stime 15.
     (ticks(11) + ticks(12)) / 100.0
@@ -172,7 +173,12 @@ async fn long_polling(db: &TestDb, label: &str, probes: usize) {
                     for id in ids {
                         let _ = tx.send(Instant::now());
                         let body = json!({"workerId": worker});
-                        let _ = c.post(format!("{base}/external-task/{id}/complete")).bearer_auth(TOKEN).json(&body).send().await;
+                        let _ = c
+                            .post(format!("{base}/external-task/{id}/complete"))
+                            .bearer_auth(TOKEN)
+                            .json(&body)
+                            .send()
+                            .await;
                     }
                 }
             })

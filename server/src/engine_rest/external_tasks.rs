@@ -425,10 +425,9 @@ struct ListParams {
 /// `None`; both: a refusal naming them.
 fn either(yes: Option<bool>, no: Option<bool>, names: (&str, &str)) -> RestResult<Option<bool>> {
     match (yes == Some(true), no == Some(true)) {
-        (true, true) => Err(RestError::invalid(format!(
-            "'{}' and '{}' exclude each other; send one of them.",
-            names.0, names.1
-        ))),
+        (true, true) => {
+            Err(RestError::invalid(format!("'{}' and '{}' exclude each other; send one of them.", names.0, names.1)))
+        }
         (true, false) => Ok(Some(true)),
         (false, true) => Ok(Some(false)),
         (false, false) => Ok(None),
@@ -440,7 +439,11 @@ impl ListParams {
         let (first_result, max_results) = page(self.first_result, self.max_results);
         Ok(ExternalTaskQuery {
             locked: either(self.locked, self.not_locked, ("locked", "notLocked"))?,
-            with_retries_left: either(self.with_retries_left, self.no_retries_left, ("withRetriesLeft", "noRetriesLeft"))?,
+            with_retries_left: either(
+                self.with_retries_left,
+                self.no_retries_left,
+                ("withRetriesLeft", "noRetriesLeft"),
+            )?,
             external_task_id: self.external_task_id,
             topic_name: self.topic_name,
             worker_id: self.worker_id,

@@ -143,7 +143,10 @@ async fn fetch_lock_and_complete(db: &TestDb) {
     assert_eq!(task["processDefinitionKey"], "order");
     assert_eq!(task["businessKey"], "order-1");
     assert_eq!(task["createTime"], T0);
-    assert_eq!((&task["workerId"], &task["lockExpirationTime"], &task["retries"]), (&Value::Null, &Value::Null, &Value::Null));
+    assert_eq!(
+        (&task["workerId"], &task["lockExpirationTime"], &task["retries"]),
+        (&Value::Null, &Value::Null, &Value::Null)
+    );
     assert_eq!(task["suspended"], false);
     assert_eq!(api.count("topicName=charge").await, 1);
     assert_eq!(api.count("topicName=other").await, 0);
@@ -198,12 +201,14 @@ async fn fetch_lock_and_complete(db: &TestDb) {
     assert!(api.fetched("w2").await.is_empty());
     assert_eq!(api.count("locked=true&workerId=w1").await, 1);
     assert_eq!(api.count("notLocked=true").await, 0);
-    let msg = camunda_refusal(api.get(&format!("{ET}?locked=true&notLocked=true")).await, 400, "InvalidRequestException");
+    let msg =
+        camunda_refusal(api.get(&format!("{ET}?locked=true&notLocked=true")).await, 400, "InvalidRequestException");
     assert!(msg.contains("notLocked"), "{msg}");
 
     // Only the lock holder completes; a missing task is 404.
     let done = json!({"workerId": "w2", "variables": {"charged": {"value": true, "type": "Boolean"}}});
-    let msg = camunda_refusal(api.post(&format!("{ET}/{task_id}/complete"), done).await, 400, "BadUserRequestException");
+    let msg =
+        camunda_refusal(api.post(&format!("{ET}/{task_id}/complete"), done).await, 400, "BadUserRequestException");
     assert!(msg.contains("w1"), "the refusal names the worker holding the lock: {msg}");
     let msg = camunda_refusal(
         api.post(&format!("{ET}/nope/complete"), json!({"workerId": "w1"})).await,
@@ -211,10 +216,12 @@ async fn fetch_lock_and_complete(db: &TestDb) {
         "InvalidRequestException",
     );
     assert!(msg.contains("nope"), "{msg}");
-    let msg = camunda_refusal(api.post(&format!("{ET}/{task_id}/complete"), json!({})).await, 400, "InvalidRequestException");
+    let msg =
+        camunda_refusal(api.post(&format!("{ET}/{task_id}/complete"), json!({})).await, 400, "InvalidRequestException");
     assert!(msg.contains("workerId"), "{msg}");
     let bad_var = json!({"workerId": "w1", "variables": {"n": {"value": "x", "type": "Integer"}}});
-    let msg = camunda_refusal(api.post(&format!("{ET}/{task_id}/complete"), bad_var).await, 400, "InvalidRequestException");
+    let msg =
+        camunda_refusal(api.post(&format!("{ET}/{task_id}/complete"), bad_var).await, 400, "InvalidRequestException");
     assert!(msg.contains("'n'"), "{msg}");
 
     // Extend the lock, then complete with typed variables: the token moves on to 发货.
@@ -277,7 +284,11 @@ async fn failure_retries_and_incident(db: &TestDb) {
     assert!(api.fetched("w1").await.is_empty());
 
     // Retries again: the incident is resolved and the task fetchable.
-    let msg = camunda_refusal(api.put(&format!("{ET}/{task_id}/retries"), json!({"retries": -1})).await, 400, "InvalidRequestException");
+    let msg = camunda_refusal(
+        api.put(&format!("{ET}/{task_id}/retries"), json!({"retries": -1})).await,
+        400,
+        "InvalidRequestException",
+    );
     assert!(msg.contains("retries"), "{msg}");
     let (status, _) = api.put(&format!("{ET}/{task_id}/retries"), json!({"retries": 1})).await;
     assert_eq!(status, 204);
