@@ -285,6 +285,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("job.kind.service", "服务调用", "Web service"),
     ("job.kind.async", "异步", "Async"),
     ("job.kind.signal", "信号", "Signal"),
+    ("job.kind.external", "外部任务", "External task"),
     ("job.tab.external", "外部任务", "External tasks"),
     ("job.topic", "主题", "Topic"),
     ("job.worker", "工作者", "Worker"),

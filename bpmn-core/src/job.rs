@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 /// What a job does: 定时 timer, 服务调用 web-service call, 异步 asynchronous continuation, 信号
-/// a signal thrown by a step to more receivers than its own transaction reaches.
+/// a signal thrown by a step to more receivers than its own transaction reaches, 外部任务 an
+/// external task that a worker outside the engine fetches by its topic (the job executor never
+/// runs it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobKind {
@@ -12,26 +14,30 @@ pub enum JobKind {
     Service,
     Async,
     Signal,
+    External,
 }
 
 impl JobKind {
-    /// Reads `timer`, `service`, `async` or `signal`.
+    /// Reads `timer`, `service`, `async`, `signal` or `external`.
     pub fn from_code(code: &str) -> JobKind {
         match code {
             "timer" => JobKind::Timer,
             "async" => JobKind::Async,
             "signal" => JobKind::Signal,
+            "external" => JobKind::External,
             _ => JobKind::Service,
         }
     }
 
-    /// `timer`, `service`, `async` or `signal`: the stored text, also used by tests and styles.
+    /// `timer`, `service`, `async`, `signal` or `external`: the stored text, also used by tests
+    /// and styles.
     pub fn code(self) -> &'static str {
         match self {
             JobKind::Timer => "timer",
             JobKind::Service => "service",
             JobKind::Async => "async",
             JobKind::Signal => "signal",
+            JobKind::External => "external",
         }
     }
 }
@@ -99,9 +105,16 @@ pub struct Job {
     pub fired: i64,
     /// Attempts made so far.
     pub attempts: i64,
-    /// The executor holding it while running.
+    /// The executor holding it while running; for an external task, the worker holding its lock.
     pub locked_by: Option<String>,
+    /// When the executor's lease, or an external task's lock, expires.
     pub lock_expires_at: Option<i64>,
+    /// An external task's topic.
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// The worker holding an external task's lock (as `locked_by`), while the lock lasts.
+    #[serde(default)]
+    pub worker: Option<String>,
     pub created: i64,
     pub revision: i64,
 }

@@ -77,11 +77,9 @@ fn executable_reference_processes_that_pass_the_check_start_and_run_to_their_end
         "approved": true, "invoiceApproved": true, "clarified": "yes", "amount": 10,
         "isCustomer": true, "accepted": true, "decision": "accept", "approver": "demo"
     });
-    // C.1.1's gateways decide with XPath (`bpmn:getDataObject('approved')`), which the
-    // expression language does not read: it starts and runs up to that gateway.
+    // C.1.0 and C.1.1 archive the invoice with a Java bean (`delegateExpression`), which is
+    // refused at deploy (see `miwg.rs`).
     for (file, id, to_end) in [
-        ("C.1.0.bpmn", "bpmn-miwg-test-case-c.1.0", true),
-        ("C.1.1.bpmn", "handle-invoice", false),
         ("C.3.0.bpmn", "_8170787a-3207-434d-9bea-4787059f444f", true),
         ("C.9.1.bpmn", "requestDocument_en", true),
         ("C.9.2.bpmn", "ManualCheck", true),

@@ -10,11 +10,21 @@
 //! 作业 screen shows topic, worker, lock expiry, retries and error, and offers 执行 (unlock and
 //! reset the retries) and 删除.
 
+mod wait;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::error::{EngineError, Result};
+pub(crate) use self::wait::Waiters;
+use crate::error::{ConflictReason, EngineError, Result};
 use crate::identity::Account;
+use crate::instances::InstanceStatus;
+use crate::jobs::{visible_variables, JobCommand};
+use crate::runtime::{Command, TokenId, TokenState};
+use crate::store::external::{ExternalRow, FetchSpec, LockedRow};
+use crate::store::jobs::{AttemptLog, JobWrite};
+use crate::store::writes::Write;
+use crate::store::Backend;
 use crate::Engine;
 
 /// The longest a fetch-and-lock request may wait for a task to appear.
@@ -120,8 +130,145 @@ pub struct ExternalFailure {
     pub retry_timeout_ms: i64,
 }
 
-fn not_built() -> EngineError {
-    EngineError::Invalid { field: None, message: "External tasks are not available yet.".into() }
+/// The longest lock a worker may ask for (a day): a worker that dies holding it delays its
+/// tasks no longer than that.
+pub const MAX_LOCK_DURATION_MS: i64 = 86_400_000;
+
+/// The most tasks one fetch may lock.
+pub const MAX_TASKS_PER_FETCH: u32 = 1_000;
+
+/// The longest error message and details kept, in characters.
+const ERROR_CHARS: usize = 2_000;
+const DETAILS_CHARS: usize = 16_000;
+
+fn invalid(field: &'static str, message: impl Into<String>) -> EngineError {
+    EngineError::Invalid { field: Some(field), message: message.into() }
+}
+
+/// `text` cut to `max` characters.
+fn cut(text: Option<String>, max: usize) -> Option<String> {
+    text.map(|t| if t.chars().count() > max { t.chars().take(max).collect() } else { t })
+}
+
+/// Refuses a request that can never succeed as given.
+fn check_request(req: &FetchAndLock) -> Result<()> {
+    if req.worker_id.trim().is_empty() {
+        return Err(invalid("workerId", "A fetch needs a workerId: the name of the worker that locks the tasks."));
+    }
+    if req.max_tasks > MAX_TASKS_PER_FETCH {
+        return Err(invalid(
+            "maxTasks",
+            format!("maxTasks is {}; ask for at most {MAX_TASKS_PER_FETCH} tasks per fetch.", req.max_tasks),
+        ));
+    }
+    for t in &req.topics {
+        if t.topic_name.trim().is_empty() {
+            return Err(invalid("topicName", "Every topic of a fetch needs a topicName."));
+        }
+        if t.lock_duration_ms <= 0 || t.lock_duration_ms > MAX_LOCK_DURATION_MS {
+            return Err(invalid(
+                "lockDuration",
+                format!(
+                    "The lockDuration of topic '{}' is {} ms; give a positive duration of at most {MAX_LOCK_DURATION_MS} \
+                     ms (a day).",
+                    t.topic_name, t.lock_duration_ms
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a worker that does not hold the task's lock, saying who does.
+fn check_worker(row: &ExternalRow, worker: &str, what: &str) -> Result<()> {
+    match row.locked_by.as_deref() {
+        Some(holder) if row.state == "running" && holder == worker => Ok(()),
+        Some(holder) if row.state == "running" => Err(EngineError::conflict(
+            ConflictReason::ClaimLost,
+            format!(
+                "External task '{}' cannot be {what} by worker '{worker}': it is locked by worker '{holder}'. Fetch \
+                 and lock it first, or leave it to that worker.",
+                row.id
+            ),
+        )),
+        _ => Err(EngineError::conflict(
+            ConflictReason::ClaimLost,
+            format!(
+                "External task '{}' cannot be {what} by worker '{worker}': it is not locked (its lock was freed, or \
+                 it failed). Fetch and lock it first.",
+                row.id
+            ),
+        )),
+    }
+}
+
+/// The refusal when the worker's lock went between the read and the write.
+fn lock_lost<'a>(id: &'a str, worker: &'a str) -> impl Fn(EngineError) -> EngineError + 'a {
+    move |e| match e {
+        EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => EngineError::conflict(
+            ConflictReason::ClaimLost,
+            format!(
+                "Worker '{worker}' lost the lock of external task '{id}' meanwhile (unlocked, deleted, or its \
+                 instance moved on); nothing was written. Fetch and lock it again."
+            ),
+        ),
+        other => other,
+    }
+}
+
+/// Refuses a worker's outcome for a task whose instance does not run or whose token no longer
+/// waits for it.
+fn require_waiting(row: &ExternalRow, view: &crate::jobs::JobInstance<'_>) -> Result<()> {
+    if view.status == InstanceStatus::Suspended {
+        return Err(EngineError::conflict(
+            ConflictReason::NotRunning,
+            format!(
+                "The instance '{}' of external task '{}' is suspended; resume it, then report the outcome.",
+                row.instance_id, row.id
+            ),
+        ));
+    }
+    let waits = view.state.tokens.iter().any(|t| t.id == row.token as TokenId && t.state == TokenState::WaitingService);
+    if view.status.is_finished() || !waits {
+        return Err(EngineError::conflict(
+            ConflictReason::ChangedMeanwhile,
+            format!(
+                "The instance '{}' no longer waits for external task '{}' (it ended or moved on); drop the task.",
+                row.instance_id, row.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The attempts-log entry of a worker's outcome.
+fn attempt(row: &ExternalRow, worker: &str, ok: bool, message: &str, now: i64) -> Write {
+    Write::Job(JobWrite::LogAttempt(AttemptLog {
+        job_id: row.id.clone(),
+        instance_id: row.instance_id.clone(),
+        attempt: 0,
+        executor: worker.to_owned(),
+        started: now,
+        finished: now,
+        ok,
+        message: cut(Some(message.to_owned()), ERROR_CHARS).unwrap_or_default(),
+    }))
+}
+
+/// The writes that resolve the open incidents of a token and recount the instance's.
+fn resolve(row: &ExternalRow, now: i64) -> Vec<Write> {
+    vec![
+        Write::ResolveIncidents { instance_id: row.instance_id.clone(), token: row.token, at: now },
+        Write::RefreshIncidentCount { instance_id: row.instance_id.clone() },
+    ]
+}
+
+/// The variables a locked task hands its worker: all the token sees, or the named ones.
+fn pick(all: Map<String, Value>, names: Option<&[String]>) -> Map<String, Value> {
+    match names {
+        None => all,
+        Some(names) => all.into_iter().filter(|(k, _)| names.contains(k)).collect(),
+    }
 }
 
 impl Engine {
@@ -129,8 +276,98 @@ impl Engine {
     /// with their variables; when none is free, waits (without a database connection) up to
     /// the request's timeout for one to appear.
     pub async fn fetch_and_lock(&self, caller: &Account, req: FetchAndLock) -> Result<Vec<LockedExternalTask>> {
-        let _ = (caller, req);
-        Err(not_built())
+        check_request(&req)?;
+        let timeout = req.async_response_timeout_ms.min(MAX_ASYNC_RESPONSE_TIMEOUT_MS);
+        let mut changes = self.external.subscribe();
+        let got = self.try_fetch(caller, &req).await?;
+        if !got.is_empty() || timeout == 0 || req.max_tasks == 0 || req.topics.is_empty() {
+            return Ok(got);
+        }
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(timeout);
+        let topics: Vec<String> = req.topics.iter().map(|t| t.topic_name.clone()).collect();
+        let _waiting = self.external.wait_for(self, &topics);
+        loop {
+            tokio::select! {
+                changed = changes.changed() => if changed.is_err() { return Ok(Vec::new()) },
+                _ = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
+            }
+            changes.borrow_and_update();
+            let got = self.try_fetch(caller, &req).await?;
+            if !got.is_empty() {
+                return Ok(got);
+            }
+        }
+    }
+
+    /// One look for fetchable tasks: locks what it finds, topic by topic.
+    async fn try_fetch(&self, caller: &Account, req: &FetchAndLock) -> Result<Vec<LockedExternalTask>> {
+        let now = self.clock.now();
+        let mut out = Vec::new();
+        let mut left = i64::from(req.max_tasks);
+        for t in &req.topics {
+            if left <= 0 {
+                break;
+            }
+            let spec = FetchSpec {
+                topic: &t.topic_name,
+                worker: &req.worker_id,
+                expires: now.saturating_add(t.lock_duration_ms),
+                now,
+                limit: left,
+                use_priority: req.use_priority,
+                scope: caller.tenant_scope(),
+                tenant_ids: &t.tenant_ids,
+                business_key: t.business_key.as_deref(),
+                definition_keys: &t.process_definition_keys,
+            };
+            let rows = {
+                // SQLite takes one writer at a time: the engine's own writers queue in process.
+                let _turn = match self.store.backend() {
+                    Backend::Sqlite => Some(self.running.writes.lock().await),
+                    Backend::Postgres => None,
+                };
+                self.store.lock_external(&spec).await?
+            };
+            left -= rows.len() as i64;
+            for row in rows {
+                out.push(self.locked_task(row, t.variables.as_deref()).await?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A locked task with its instance's details and the variables its token sees.
+    async fn locked_task(&self, row: LockedRow, names: Option<&[String]>) -> Result<LockedExternalTask> {
+        let (inst, process) = self.instance_with_process(&row.instance_id).await?;
+        let variables = pick(visible_variables(&inst.state, row.token as TokenId), names);
+        Ok(LockedExternalTask {
+            id: row.id,
+            topic_name: row.topic,
+            worker_id: row.worker,
+            lock_expiration_time: row.lock_expires_at,
+            activity_id: row.activity_id,
+            execution_id: row.token.to_string(),
+            process_instance_id: row.instance_id,
+            process_definition_id: inst.definition_id,
+            process_definition_key: process.id.clone(),
+            tenant_id: row.tenant_id,
+            business_key: inst.business_key,
+            retries: row.retries.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+            error_message: row.error,
+            error_details: row.error_details,
+            priority: row.priority,
+            variables,
+        })
+    }
+
+    /// External task `id` of the caller's scope, or 404 (another tenant's too).
+    async fn external_row(&self, caller: &Account, id: &str) -> Result<ExternalRow> {
+        let not_found = || EngineError::NotFound { what: "External task", id: id.to_owned() };
+        let row = self.store.external_row(id).await?.ok_or_else(not_found)?;
+        if !caller.can_access(&row.tenant_id) {
+            return Err(not_found());
+        }
+        Ok(row)
     }
 
     /// Completes the task locked by `worker_id`: sets `variables` (instance) and
@@ -143,8 +380,21 @@ impl Engine {
         variables: Map<String, Value>,
         local_variables: Map<String, Value>,
     ) -> Result<()> {
-        let _ = (caller, id, worker_id, variables, local_variables);
-        Err(not_built())
+        let row = self.external_row(caller, id).await?;
+        check_worker(&row, worker_id, "completed")?;
+        let now = self.clock.now();
+        self.run_job_command(&row.instance_id, &caller.username, |view| {
+            require_waiting(&row, view)?;
+            Ok(JobCommand {
+                command: Some(Command::CompleteTask { token: row.token as TokenId, variables: variables.clone() }),
+                guards: vec![JobWrite::ExternalDone { id: row.id.clone(), worker: worker_id.to_owned() }],
+                writes: vec![attempt(&row, worker_id, true, "completed", now)],
+                before: Some((row.token, Map::new(), local_variables.clone())),
+                ..JobCommand::default()
+            })
+        })
+        .await
+        .map_err(lock_lost(id, worker_id))
     }
 
     /// Records a failure of the task locked by `worker_id`: pending again after the retry
@@ -156,8 +406,59 @@ impl Engine {
         worker_id: &str,
         failure: ExternalFailure,
     ) -> Result<()> {
-        let _ = (caller, id, worker_id, failure);
-        Err(not_built())
+        if failure.retries < 0 {
+            return Err(invalid(
+                "retries",
+                "retries cannot be negative; give the retries left (0 raises an incident).",
+            ));
+        }
+        if failure.retry_timeout_ms < 0 {
+            return Err(invalid("retryTimeout", "retryTimeout cannot be negative; give milliseconds from now."));
+        }
+        let row = self.external_row(caller, id).await?;
+        check_worker(&row, worker_id, "failed")?;
+        let now = self.clock.now();
+        let error = cut(failure.error_message, ERROR_CHARS);
+        let details = cut(failure.error_details, DETAILS_CHARS);
+        let log = error.clone().unwrap_or_else(|| "failed".to_owned());
+        if failure.retries > 0 {
+            let write = JobWrite::ExternalRetry {
+                id: row.id.clone(),
+                worker: worker_id.to_owned(),
+                retries: i64::from(failure.retries),
+                due: now.saturating_add(failure.retry_timeout_ms),
+                error,
+                details,
+            };
+            self.run_job_command(&row.instance_id, &caller.username, |_| {
+                Ok(JobCommand {
+                    guards: vec![write.clone()],
+                    writes: vec![attempt(&row, worker_id, false, &log, now)],
+                    ..JobCommand::default()
+                })
+            })
+            .await
+            .map_err(lock_lost(id, worker_id))?;
+            // A retry due later: waiting fetches look again then.
+            self.external.poke();
+            return Ok(());
+        }
+        let incident = format!(
+            "External task '{}' (topic worker '{worker_id}') failed without retries left: {log}. Fix the cause, then \
+             set its retries (作业 → 执行, or POST /external-task/{{id}}/retries).",
+            row.name
+        );
+        let write = JobWrite::ExternalFailed { id: row.id.clone(), worker: worker_id.to_owned(), error, details };
+        self.run_job_command(&row.instance_id, &caller.username, |_| {
+            Ok(JobCommand {
+                guards: vec![write.clone()],
+                writes: vec![attempt(&row, worker_id, false, &log, now)],
+                incidents: vec![(row.token, row.activity_id.clone(), incident.clone())],
+                ..JobCommand::default()
+            })
+        })
+        .await
+        .map_err(lock_lost(id, worker_id))
     }
 
     /// Throws the BPMN error `code` at the task's activity, caught like an error thrown by the
@@ -172,8 +473,69 @@ impl Engine {
         message: Option<&str>,
         variables: Map<String, Value>,
     ) -> Result<()> {
-        let _ = (caller, id, worker_id, code, message, variables);
-        Err(not_built())
+        if code.trim().is_empty() {
+            return Err(invalid("errorCode", "A BPMN error needs an errorCode that an error event can catch."));
+        }
+        let row = self.external_row(caller, id).await?;
+        check_worker(&row, worker_id, "ended with a BPMN error")?;
+        let now = self.clock.now();
+        let log = match message {
+            Some(m) => format!("BPMN error {code} ({m})"),
+            None => format!("BPMN error {code}"),
+        };
+        self.run_job_command(&row.instance_id, &caller.username, |view| {
+            require_waiting(&row, view)?;
+            let command = Command::ThrowError {
+                token: row.token as TokenId,
+                code: code.to_owned(),
+                message: message.map(str::to_owned),
+            };
+            let mut state = view.state.clone();
+            let before = Some((row.token, variables.clone(), Map::new()));
+            if let Some((token, vars, _)) = before.clone() {
+                crate::instances::set_variables_before(&mut state, token as TokenId, vars, Map::new());
+            }
+            let uncaught = match crate::runtime::step(view.process, state, command.clone(), now) {
+                Ok((_, effects)) => effects.iter().any(|e| matches!(e, crate::runtime::Effect::UncaughtError { .. })),
+                Err(_) => true,
+            };
+            let attempt = attempt(&row, worker_id, !uncaught, &log, now);
+            if uncaught {
+                let incident = format!(
+                    "External task '{}' ended with the BPMN error {code}, which no error boundary event or event \
+                     sub-process catches. Add one, or set the task's retries to have it fetched again.",
+                    row.name
+                );
+                return Ok(JobCommand {
+                    command: Some(command),
+                    guards: vec![JobWrite::ExternalFailed {
+                        id: row.id.clone(),
+                        worker: worker_id.to_owned(),
+                        error: Some(log.clone()),
+                        details: None,
+                    }],
+                    writes: vec![attempt],
+                    incidents: vec![(row.token, row.activity_id.clone(), incident)],
+                    before,
+                    ..JobCommand::default()
+                });
+            }
+            // The catching event cancels the task's activity, which deletes the task with the
+            // token's jobs; the guard first checks that the worker still holds it.
+            Ok(JobCommand {
+                command: Some(command),
+                guards: vec![JobWrite::ExtendExternalLock {
+                    id: row.id.clone(),
+                    worker: worker_id.to_owned(),
+                    expires: row.lock_expires_at.unwrap_or(now),
+                }],
+                writes: vec![attempt],
+                before,
+                ..JobCommand::default()
+            })
+        })
+        .await
+        .map_err(lock_lost(id, worker_id))
     }
 
     /// Extends the lock of `worker_id` to `new_duration_ms` from now.
@@ -184,37 +546,121 @@ impl Engine {
         worker_id: &str,
         new_duration_ms: i64,
     ) -> Result<()> {
-        let _ = (caller, id, worker_id, new_duration_ms);
-        Err(not_built())
+        if new_duration_ms <= 0 || new_duration_ms > MAX_LOCK_DURATION_MS {
+            return Err(invalid(
+                "newDuration",
+                format!("newDuration is {new_duration_ms} ms; give a positive duration of at most a day."),
+            ));
+        }
+        let row = self.external_row(caller, id).await?;
+        check_worker(&row, worker_id, "extended")?;
+        let expires = self.clock.now().saturating_add(new_duration_ms);
+        let write = JobWrite::ExtendExternalLock { id: row.id.clone(), worker: worker_id.to_owned(), expires };
+        if !self.store.write_external(write).await? {
+            return Err(lock_lost(id, worker_id)(EngineError::conflict(ConflictReason::ClaimLost, "")));
+        }
+        Ok(())
     }
 
     /// Frees the task's lock so any worker may fetch it.
     pub async fn unlock_external_task(&self, caller: &Account, id: &str) -> Result<()> {
-        let _ = (caller, id);
-        Err(not_built())
+        let row = self.external_row(caller, id).await?;
+        let now = self.clock.now();
+        let write = JobWrite::UnlockExternal { id: row.id.clone(), due: now };
+        self.external_operation(caller, &row, write, false, Vec::new(), "unlock").await
     }
 
     /// Sets the retries of a task (0 makes an incident; more resolves it).
     pub async fn set_external_task_retries(&self, caller: &Account, id: &str, retries: i32) -> Result<()> {
-        let _ = (caller, id, retries);
-        Err(not_built())
+        if retries < 0 {
+            return Err(invalid(
+                "retries",
+                "retries cannot be negative; 0 raises an incident, more lets workers fetch it.",
+            ));
+        }
+        let row = self.external_row(caller, id).await?;
+        let now = self.clock.now();
+        let write = JobWrite::SetExternalRetries { id: row.id.clone(), retries: i64::from(retries), due: now };
+        let incidents = if retries > 0 {
+            Vec::new()
+        } else {
+            let message = format!(
+                "The retries of external task '{}' were set to 0 by {}; set them higher to have it fetched again.",
+                row.name, caller.username
+            );
+            vec![(row.token, row.activity_id.clone(), message)]
+        };
+        self.external_operation(caller, &row, write, retries > 0, incidents, &format!("set-retries {retries}")).await
+    }
+
+    /// 执行 on the 作业 screen for an external task: unlocked, at least one retry, its incidents
+    /// resolved.
+    pub(crate) async fn execute_external(&self, caller: &Account, id: &str) -> Result<()> {
+        let row = self.external_row(caller, id).await?;
+        let now = self.clock.now();
+        let write = JobWrite::ExecuteExternal { id: row.id.clone(), due: now };
+        self.external_operation(caller, &row, write, true, Vec::new(), "execute").await
+    }
+
+    /// An administrator's operation on an external task (resolving the token's incidents when
+    /// `resolves`, raising `incidents`), with its operation-log entry; waiting fetches are woken.
+    async fn external_operation(
+        &self,
+        caller: &Account,
+        row: &ExternalRow,
+        write: JobWrite,
+        resolves: bool,
+        incidents: Vec<(i64, String, String)>,
+        what: &str,
+    ) -> Result<()> {
+        let now = self.clock.now();
+        let operation = format!("external-task-{}", what.split(' ').next().unwrap_or(what));
+        self.run_job_command(&row.instance_id, &caller.username, |view| {
+            if view.status.is_finished() {
+                return Err(EngineError::conflict(
+                    ConflictReason::Ended,
+                    format!("The instance of external task '{}' has ended. Reload the list.", row.name),
+                ));
+            }
+            Ok(JobCommand {
+                guards: vec![write.clone()],
+                writes: if resolves { resolve(row, now) } else { Vec::new() },
+                incidents: incidents.clone(),
+                operation: Some((operation.clone(), format!("{} ({what})", row.name), String::new())),
+                ..JobCommand::default()
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => {
+                EngineError::NotFound { what: "External task", id: row.id.clone() }
+            }
+            other => other,
+        })?;
+        self.external.wake();
+        Ok(())
     }
 
     /// One task.
     pub async fn external_task(&self, caller: &Account, id: &str) -> Result<ExternalTask> {
-        let _ = (caller, id);
-        Err(not_built())
+        let q = ExternalTaskQuery { external_task_id: Some(id.to_owned()), max_results: 1, ..Default::default() };
+        self.external_tasks(caller, &q)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| EngineError::NotFound { what: "External task", id: id.to_owned() })
     }
 
     /// A page of tasks, oldest first.
     pub async fn external_tasks(&self, caller: &Account, q: &ExternalTaskQuery) -> Result<Vec<ExternalTask>> {
-        let _ = (caller, q);
-        Err(not_built())
+        let rows = if q.max_results <= 0 { crate::store::sql::DEFAULT_PAGE_SIZE } else { q.max_results };
+        let rows = rows.min(crate::store::sql::MAX_PAGE_SIZE);
+        let first = q.first_result.max(0);
+        self.store.external_tasks(caller.tenant_scope(), q, self.clock.now(), first, rows).await
     }
 
     /// How many tasks match (paging ignored).
     pub async fn count_external_tasks(&self, caller: &Account, q: &ExternalTaskQuery) -> Result<u64> {
-        let _ = (caller, q);
-        Err(not_built())
+        self.store.count_external_tasks(caller.tenant_scope(), q, self.clock.now()).await
     }
 }

@@ -20,6 +20,7 @@ mod step_writes;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub(crate) use self::command::set_variables_before;
 pub(crate) use self::deliver::{check_variables, Delivery};
 pub(crate) use self::loaded::ProcessCache;
 pub(crate) use self::ops::LatestVersions;

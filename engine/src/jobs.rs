@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
+pub(crate) use self::executor::visible_variables;
 pub use self::executor::{Executor, ExecutorConfig, QUICK_LEASE_MS};
 pub use self::hosts::{HostPolicy, Verdict};
 pub use self::service_call::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
@@ -89,6 +90,8 @@ pub(crate) struct JobCommand {
     pub incidents: Vec<(i64, String, String)>,
     /// operation, detail, reason.
     pub operation: Option<(String, String, String)>,
+    /// Variables set before the command: token, instance variables, the token's local ones.
+    pub before: Option<(i64, serde_json::Map<String, serde_json::Value>, serde_json::Map<String, serde_json::Value>)>,
 }
 
 /// The jobs this process is running (crate-internal): job id → the signals that stop the runs.
@@ -224,9 +227,15 @@ impl Engine {
     /// Execute (执行): a pending or failed job becomes due now with at least one retry; an
     /// executor picks it up. Its open incidents are resolved. 404 when the job is gone, 409
     /// when it runs already or its instance ended (but for a signal job) or is suspended.
+    /// On an external task it frees the lock and resets the retries (resolving the incident):
+    /// workers fetch it again.
     pub async fn execute_job(&self, caller: &Account, id: &str) -> Result<Job> {
         let (job, token) = self.job_row(caller, id).await?;
         self.job_instance_ok(&job, "execute").await?;
+        if job.kind == JobKind::External {
+            self.execute_external(caller, id).await?;
+            return Ok(self.job_row(caller, id).await?.0);
+        }
         if !job.state.can_execute() {
             return Err(EngineError::conflict(
                 ConflictReason::JobRunning,
@@ -287,6 +296,7 @@ impl Engine {
                 JobKind::Service => "web-service call",
                 JobKind::Async => "asynchronous continuation",
                 JobKind::Signal => "signal broadcast",
+                JobKind::External => "external task",
             },
             caller.username,
             job.activity_id

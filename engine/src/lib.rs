@@ -40,6 +40,8 @@ pub struct Engine {
     running: std::sync::Arc<jobs::RunningJobs>,
     /// Failed sign-ins per account and address, shared by clones.
     throttle: std::sync::Arc<throttle::SignInThrottle>,
+    /// The fetches of external tasks waiting for one to appear, shared by clones.
+    external: std::sync::Arc<external::Waiters>,
 }
 
 impl Engine {
@@ -52,6 +54,7 @@ impl Engine {
             latest: Default::default(),
             running: Default::default(),
             throttle: Default::default(),
+            external: Default::default(),
         }
     }
 

@@ -92,6 +92,7 @@ pub(crate) mod demo;
 pub(crate) mod direct;
 pub(crate) mod error;
 pub(crate) mod events;
+pub(crate) mod external;
 pub(crate) mod history;
 pub(crate) mod identity;
 pub(crate) mod incidents;

@@ -21,6 +21,7 @@ impl Label for JobKind {
             JobKind::Service => "job.kind.service",
             JobKind::Async => "job.kind.async",
             JobKind::Signal => "job.kind.signal",
+            JobKind::External => "job.kind.external",
         }
     }
 }

@@ -85,8 +85,7 @@ pub struct FlowNode {
     /// `messageEventDefinition` (`camunda:class`/`expression`/`delegateExpression`/`type`, an
     /// http-connector, `flowable:field`s): the event then runs as a service call, as a send
     /// task with an implementation does. `None` on every other node, and on a message event
-    /// that names none or an external topic (`type="external"`, not run yet): those pass
-    /// through.
+    /// that names none: it passes through. An external topic makes it an external task.
     pub message_service: Option<Box<ServiceTask>>,
 }
 
@@ -340,6 +339,10 @@ pub struct ServiceTask {
     pub output_parameters: Vec<(String, String)>,
     /// `camunda:failedJobRetryTimeCycle` / `flowable:failedJobRetryTimeCycle`.
     pub retry_time_cycle: Option<String>,
+    /// `camunda:topic` / `flowable:topic`: the topic workers fetch an external task by.
+    pub topic: Option<String>,
+    /// `camunda:taskPriority`: an external task's priority, a number or an expression.
+    pub priority: Option<String>,
 }
 
 impl ServiceTask {
@@ -353,9 +356,18 @@ impl ServiceTask {
             || self.connector_id.is_some()
     }
 
-    /// Whether it is an external task (`type="external"`), which is not run yet.
+    /// Whether it is an external task (Camunda's `type="external"`, Flowable's
+    /// `type="external-worker"`): a worker outside the engine fetches it by its topic.
     pub fn is_external(&self) -> bool {
-        self.task_type.as_deref().is_some_and(|t| t.trim().eq_ignore_ascii_case("external"))
+        self.task_type.as_deref().is_some_and(|t| {
+            let t = t.trim();
+            t.eq_ignore_ascii_case("external") || t.eq_ignore_ascii_case("external-worker")
+        })
+    }
+
+    /// The topic of an external task, if it is one with a topic.
+    pub fn external_topic(&self) -> Option<&str> {
+        self.topic.as_deref().map(str::trim).filter(|t| self.is_external() && !t.is_empty())
     }
 }
 

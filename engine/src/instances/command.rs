@@ -23,7 +23,7 @@ use crate::jobs::{JobCommand, JobInstance, JobKind};
 use crate::runtime::{self, Command, InstanceState, RuntimeError, TokenId};
 use crate::store::events;
 use crate::store::history::NewOperation;
-use crate::store::instances::{self, LatestCheck};
+use crate::store::instances::{self, InstanceRow, LatestCheck};
 use crate::store::jobs::NewJob;
 use crate::store::new_id;
 use crate::store::writes::{Cascade, Write, WriteSet};
@@ -73,12 +73,17 @@ pub(super) struct Plan {
     pub guards: Vec<Write>,
     /// Incidents to raise: token, activity id, message.
     pub incidents: Vec<(i64, String, String)>,
+    /// Variables set before the command: the instance's (`CompleteTask`'s rule: a name the
+    /// token sees as local updates that one), and the token's own local ones.
+    pub before: Option<(TokenId, Map<String, Value>, Map<String, Value>)>,
 }
 
 /// What the transaction did, for the caller's answer.
 #[derive(Debug, Default)]
 pub(super) struct Outcome {
     pub created_tasks: Vec<String>,
+    /// Whether the command created an external task (waiting workers are woken).
+    pub external_created: bool,
     /// The instance row a start inserted, when nothing else in the command changed it (no
     /// call activity's child, no incident): the caller's answer without reading it back.
     pub written: Option<Written>,
@@ -164,6 +169,35 @@ pub(super) enum Thrown {
 /// executor runs as a batched broadcast (see `crate::events`).
 pub(super) const SIGNAL_RECEIVERS_IN_COMMAND: i64 = 200;
 
+/// Sets variables on `state` before a command: `variables` as `CompleteTask` sets them (a name
+/// `token` sees as a local variable updates the nearest one, any other the instance's), `local`
+/// on the token itself.
+pub(crate) fn set_variables_before(
+    state: &mut InstanceState,
+    token: TokenId,
+    variables: Map<String, Value>,
+    local: Map<String, Value>,
+) {
+    for (name, value) in variables {
+        let mut cur = state.tokens.iter().position(|t| t.id == token);
+        let mut hops = 0;
+        while let Some(i) = cur {
+            if state.tokens[i].vars.contains_key(&name) || hops > state.tokens.len() {
+                break;
+            }
+            hops += 1;
+            cur = state.tokens[i].scope.and_then(|s| state.tokens.iter().position(|t| t.id == s));
+        }
+        match cur.filter(|&i| state.tokens[i].vars.contains_key(&name)) {
+            Some(i) => state.tokens[i].vars.insert(name, value),
+            None => state.variables.insert(name, value),
+        };
+    }
+    if let Some(t) = state.tokens.iter_mut().find(|t| t.id == token) {
+        t.vars.extend(local);
+    }
+}
+
 /// The refusal for a core error on a command.
 pub(super) fn runtime_refusal(e: RuntimeError) -> EngineError {
     let reason = match &e {
@@ -219,11 +253,13 @@ impl Engine {
     /// Applies a plan to a loaded (or new, revision 0) instance in one transaction.
     pub(super) async fn execute(&self, inst: Loaded, plan: Plan) -> Result<Outcome> {
         let now = self.clock.now();
+        let mut before = inst.state.clone();
+        if let Some((token, variables, local)) = plan.before {
+            set_variables_before(&mut before, token, variables, local);
+        }
         let (state, effects) = match plan.command {
-            Some(cmd) => {
-                runtime::step_with(&inst.process, inst.state.clone(), cmd, now, &inst.env()).map_err(runtime_refusal)?
-            }
-            None => (inst.state.clone(), Vec::new()),
+            Some(cmd) => runtime::step_with(&inst.process, before, cmd, now, &inst.env()).map_err(runtime_refusal)?,
+            None => (before, Vec::new()),
         };
         let mut state = state;
         for (name, value) in plan.set_variables {
@@ -273,9 +309,12 @@ impl Engine {
         }
         if queue.is_empty() {
             self.store.write(ws).await?;
-            return Ok(outcome);
+        } else {
+            self.cascade(ws, queue, &plan.ctx.actor, now, &mut outcome).await?;
         }
-        self.cascade(ws, queue, &plan.ctx.actor, now, &mut outcome).await?;
+        if outcome.external_created {
+            self.external.wake();
+        }
         Ok(outcome)
     }
 
@@ -332,11 +371,18 @@ impl Engine {
                 writes: c.writes,
                 guards: c.guards.into_iter().map(Into::into).collect(),
                 incidents: c.incidents,
+                before: c.before.map(|(token, variables, local)| (token as TokenId, variables, local)),
                 ..Plan::default()
             })
         })
         .await
         .map(|_| ())
+    }
+
+    /// An instance's row and process, read for a worker outside any transaction.
+    pub(crate) async fn instance_with_process(&self, id: &str) -> Result<(InstanceRow, Arc<Process>)> {
+        let inst = self.load_instance(id).await?;
+        Ok((inst.row, inst.process))
     }
 
     /// An instance's state, process and token state, read for a job outside any transaction.
@@ -409,6 +455,7 @@ impl Engine {
                         suspended: false,
                         error: None,
                         created: now,
+                        external: None,
                     }]));
                     return Ok(Vec::new());
                 }

@@ -13,8 +13,9 @@ use super::command::{ChildBinding, FollowUp, Outcome, Step, StepCtx, Thrown, Wri
 use super::loaded::{node_label, Loaded};
 use super::stamp::next_stamp;
 use super::InstanceStatus;
-use crate::bpmn::model::NodeKind;
+use crate::bpmn::model::{FlowNode, NodeKind, ServiceTask};
 use crate::error::{ConflictReason, EngineError, Result};
+use crate::jobs::JobKind;
 use crate::rules;
 use crate::runtime::{self, Effect, HistoryKind, InstanceState, SubscriptionKind, TimerKind, TokenId};
 use crate::schedule::{self, TimerKindText};
@@ -69,7 +70,7 @@ impl Engine {
                     opened.retain(|(t, _)| t != token);
                     w.cancel_task(*token)
                 }
-                Effect::CallService { token, node } => w.service_job(*token, *node),
+                Effect::CallService { token, node } => w.service_job(*token, *node, &state),
                 Effect::ScheduleTimer { token, node, kind, definition } => {
                     w.timer_job(*token, *node, *kind, definition)
                 }
@@ -160,6 +161,7 @@ impl Engine {
                 ),
             );
         }
+        outcome.external_created |= w.jobs.iter().any(|j| j.external.is_some());
         // Incidents change the row again (their count).
         let written = written.filter(|_| w.incidents.is_empty());
         w.flush(ws, status.is_finished());
@@ -248,6 +250,30 @@ fn write_instance_row(
         EngineError::ChangedMeanwhile { what: "Process instance", id: inst.id.clone() },
     );
     Ok(None)
+}
+
+/// The implementation of a service or send task, or of a message throw event that names one.
+fn service_of(n: &FlowNode) -> Option<&ServiceTask> {
+    match &n.kind {
+        NodeKind::ServiceTask(s) | NodeKind::SendTask(s) => Some(s),
+        _ => n.message_service.as_deref(),
+    }
+}
+
+/// An external task's priority (`camunda:taskPriority`): a whole number, or an expression
+/// evaluated with the variables the token sees; 0 when it names none or does not evaluate to
+/// a whole number.
+fn external_priority(text: Option<&str>, state: &InstanceState, token: TokenId) -> i64 {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return 0 };
+    if let Ok(n) = text.parse::<i64>() {
+        return n;
+    }
+    let vars = crate::jobs::visible_variables(state, token);
+    match crate::runtime::expr::evaluate(text, &vars) {
+        Ok(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).unwrap_or(0),
+        Ok(Value::String(s)) => s.trim().parse().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 /// An incident raised on `token` of `inst` in `activity_id`.
@@ -470,11 +496,7 @@ impl<'a> StepWriter<'a> {
         error: Option<String>,
     ) {
         let n = self.inst.node(node);
-        // A service or send task, or a message throw event with an implementation.
-        let service = n.and_then(|n| match &n.kind {
-            NodeKind::ServiceTask(s) | NodeKind::SendTask(s) => Some(s),
-            _ => n.message_service.as_deref(),
-        });
+        let service = n.and_then(service_of);
         let retries = match service {
             Some(s) => s
                 .retry_time_cycle
@@ -501,11 +523,22 @@ impl<'a> StepWriter<'a> {
             suspended: self.inst.status == InstanceStatus::Suspended,
             error,
             created: self.now,
+            external: None,
         });
     }
 
-    fn service_job(&mut self, token: TokenId, node: usize) {
+    /// A web-service call, or an external task when the node names an external topic (its
+    /// retries unset until the first failure, its priority read with the token's variables).
+    fn service_job(&mut self, token: TokenId, node: usize, state: &InstanceState) {
         self.job(token, node, "service", None, self.now, None);
+        let external = self.inst.node(node).and_then(service_of).and_then(|s| {
+            let topic = s.external_topic()?;
+            Some((topic.to_owned(), external_priority(s.priority.as_deref(), state, token)))
+        });
+        if let (Some(external), Some(job)) = (external, self.jobs.last_mut()) {
+            job.kind = JobKind::External.code();
+            job.external = Some(external);
+        }
     }
 
     fn timer_job(&mut self, token: TokenId, node: usize, kind: TimerKind, definition: &str) {

@@ -136,7 +136,7 @@ fn attempt_log(
 
 /// Everything `token` sees: the instance's variables overridden by the local ones of its
 /// scopes, the nearest last.
-fn visible_variables(state: &InstanceState, token: TokenId) -> Map<String, Value> {
+pub(crate) fn visible_variables(state: &InstanceState, token: TokenId) -> Map<String, Value> {
     let mut chain = Vec::new();
     let mut cur = state.tokens.iter().find(|t| t.id == token);
     while let Some(t) = cur {

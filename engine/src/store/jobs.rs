@@ -21,6 +21,7 @@ use super::{new_id, Backend, Store};
 use crate::error::Result;
 use crate::instances::InstanceJob;
 use crate::jobs::{Job, JobAttempt, JobCategory, JobKind, JobQuery, JobState, StartTimer};
+use crate::store::external::worker_guard;
 use crate::store::sql::{bind_all, insert_many, push_search, Arg, Where};
 
 /// The condition that a job is still held by an executor's claim, its placeholders numbered
@@ -96,6 +97,23 @@ pub(crate) enum JobWrite {
     AdvanceStartTimer { id: String, revision: i64, due: i64 },
     /// Claims the last firing of timer start event `id` at `revision`: it is removed.
     RemoveStartTimer { id: String, revision: i64 },
+    // --- external tasks (see `store::external`): guarded by the worker's lock ---
+    /// The worker completed the task (or its BPMN error was caught): removed.
+    ExternalDone { id: String, worker: String },
+    /// The worker reported a failure with `retries` left: free again at `due`.
+    ExternalRetry { id: String, worker: String, retries: i64, due: i64, error: Option<String>, details: Option<String> },
+    /// Out of retries, or an uncaught BPMN error: in error (an incident goes with it).
+    ExternalFailed { id: String, worker: String, error: Option<String>, details: Option<String> },
+    /// The worker keeps its lock until `expires`.
+    ExtendExternalLock { id: String, worker: String, expires: i64 },
+    // --- external tasks: an administrator's or the API's operations, whoever holds them ---
+    /// Frees the lock: fetchable again at `due`.
+    UnlockExternal { id: String, due: i64 },
+    /// Sets the retries: more than 0 makes a task in error fetchable at `due`; 0 puts it in
+    /// error.
+    SetExternalRetries { id: String, retries: i64, due: i64 },
+    /// 执行 on an external task: unlocked, at least one retry, fetchable at `due`.
+    ExecuteExternal { id: String, due: i64 },
 }
 
 impl JobWrite {
@@ -191,6 +209,62 @@ impl JobWrite {
                 "DELETE FROM start_timers WHERE id = $1 AND revision = $2".to_owned(),
                 vec![Arg::Text(id), Arg::Int(revision)],
             ),
+            JobWrite::ExternalDone { id, worker } => {
+                let mut args = Vec::new();
+                let guard = worker_guard(&mut args, id, worker);
+                (format!("DELETE FROM jobs WHERE {guard}"), args)
+            }
+            JobWrite::ExternalRetry { id, worker, retries, due, error, details } => {
+                let mut args = vec![Arg::Int(retries), Arg::Int(due), Arg::OptText(error), Arg::OptText(details)];
+                let guard = worker_guard(&mut args, id, worker);
+                (
+                    format!(
+                        "UPDATE jobs SET retries = $1, retries_unset = 0, due = $2, error = $3, error_details = $4, \
+                         state = 'pending', locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 \
+                         WHERE {guard}"
+                    ),
+                    args,
+                )
+            }
+            JobWrite::ExternalFailed { id, worker, error, details } => {
+                let mut args = vec![Arg::OptText(error), Arg::OptText(details)];
+                let guard = worker_guard(&mut args, id, worker);
+                (
+                    format!(
+                        "UPDATE jobs SET retries = 0, retries_unset = 0, state = 'error', error = $1, \
+                         error_details = $2, locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 \
+                         WHERE {guard}"
+                    ),
+                    args,
+                )
+            }
+            JobWrite::ExtendExternalLock { id, worker, expires } => {
+                let mut args = vec![Arg::Int(expires)];
+                let guard = worker_guard(&mut args, id, worker);
+                (format!("UPDATE jobs SET lock_expires_at = $1, due = $1 WHERE {guard}"), args)
+            }
+            JobWrite::UnlockExternal { id, due } => (
+                "UPDATE jobs SET state = CASE WHEN state = 'running' THEN 'pending' ELSE state END, \
+                 locked_by = NULL, lock_expires_at = NULL, due = $1, revision = revision + 1 WHERE id = $2"
+                    .into(),
+                vec![Arg::Int(due), Arg::Text(id)],
+            ),
+            JobWrite::SetExternalRetries { id, retries, due } => (
+                "UPDATE jobs SET retries = $1, retries_unset = 0, \
+                 state = CASE WHEN $1 < 1 THEN 'error' WHEN state = 'error' THEN 'pending' ELSE state END, \
+                 due = CASE WHEN state = 'error' THEN $2 ELSE due END, \
+                 locked_by = CASE WHEN $1 < 1 THEN NULL ELSE locked_by END, \
+                 lock_expires_at = CASE WHEN $1 < 1 THEN NULL ELSE lock_expires_at END, \
+                 revision = revision + 1 WHERE id = $3"
+                    .into(),
+                vec![Arg::Int(retries), Arg::Int(due), Arg::Text(id)],
+            ),
+            JobWrite::ExecuteExternal { id, due } => (
+                "UPDATE jobs SET due = $1, retries = CASE WHEN retries < 1 THEN 1 ELSE retries END, \
+                 state = 'pending', locked_by = NULL, lock_expires_at = NULL, revision = revision + 1 WHERE id = $2"
+                    .into(),
+                vec![Arg::Int(due), Arg::Text(id)],
+            ),
         }
     }
 }
@@ -259,15 +333,10 @@ pub(crate) struct RunningClaim {
 
 const JOB_COLUMNS: &str = "j.id, j.tenant_id, j.name, j.kind, j.instance_id, j.activity_id, j.token, \
      i.definition_name, j.due, j.retries, j.state, j.error, j.error_details, j.definition, j.fired, j.attempts, \
-     j.locked_by, j.lock_expires_at, j.created, j.revision";
+     j.locked_by, j.lock_expires_at, j.topic, j.created, j.revision";
 
 fn job_from_row(r: &AnyRow) -> Result<Job> {
-    let kind = match r.try_get::<String, _>("kind")?.as_str() {
-        "timer" => JobKind::Timer,
-        "async" => JobKind::Async,
-        "signal" => JobKind::Signal,
-        _ => JobKind::Service,
-    };
+    let kind = JobKind::from_code(&r.try_get::<String, _>("kind")?);
     let state = match r.try_get::<String, _>("state")?.as_str() {
         "running" => JobState::Running,
         "error" => JobState::Error,
@@ -289,8 +358,10 @@ fn job_from_row(r: &AnyRow) -> Result<Job> {
         timer_definition: r.try_get("definition")?,
         fired: r.try_get("fired")?,
         attempts: r.try_get("attempts")?,
+        worker: if kind == JobKind::External { r.try_get("locked_by")? } else { None },
         locked_by: r.try_get("locked_by")?,
         lock_expires_at: r.try_get("lock_expires_at")?,
+        topic: r.try_get("topic")?,
         created: r.try_get("created")?,
         revision: r.try_get("revision")?,
     })
@@ -339,6 +410,9 @@ pub(crate) struct NewJob {
     pub suspended: bool,
     pub error: Option<String>,
     pub created: i64,
+    /// An external task's topic and priority (`None` for every other kind); its retries stay
+    /// unset until the first failure.
+    pub external: Option<(String, i64)>,
 }
 
 impl NewJob {
@@ -358,6 +432,9 @@ impl NewJob {
         "suspended",
         "error",
         "created",
+        "topic",
+        "priority",
+        "retries_unset",
     ];
 
     /// The statements inserting `rows` (see [`insert_many`]).
@@ -370,7 +447,7 @@ impl NewJob {
             Some((k, d)) => (Some(k.to_owned()), Some(d)),
             None => (None, None),
         };
-        vec![
+        let mut args = vec![
             Arg::Text(self.id),
             Arg::Text(self.tenant_id),
             Arg::Text(self.instance_id),
@@ -386,7 +463,14 @@ impl NewJob {
             Arg::Int(self.suspended as i64),
             Arg::OptText(self.error),
             Arg::Int(self.created),
-        ]
+        ];
+        let (topic, priority) = match self.external {
+            Some((topic, priority)) => (Some(topic), priority),
+            None => (None, 0),
+        };
+        let unset = topic.is_some() as i64;
+        args.extend([Arg::OptText(topic), Arg::Int(priority), Arg::Int(unset)]);
+        args
     }
 }
 
@@ -439,7 +523,7 @@ impl Store {
         let claim = |pick: &str, order: &str| {
             format!(
                 "UPDATE jobs SET state = 'running', locked_by = $1, lock_expires_at = $2, attempts = attempts + 1, \
-                 revision = revision + 1 WHERE id IN (SELECT id FROM jobs WHERE {pick} AND suspended = 0 AND {kinds} \
+                 revision = revision + 1 WHERE id IN (SELECT id FROM jobs WHERE {pick} AND suspended = 0 AND topic IS NULL AND {kinds} \
                  ORDER BY {order}, id LIMIT $4{skip}) RETURNING {CLAIM_COLUMNS}"
             )
         };
@@ -507,7 +591,7 @@ impl Store {
             .collect();
         let rows = sqlx::query(
             "SELECT id, instance_id, locked_by, revision, attempts FROM jobs \
-             WHERE state = 'running' AND locked_by LIKE $1 ESCAPE '\\'",
+             WHERE state = 'running' AND topic IS NULL AND locked_by LIKE $1 ESCAPE '\\'",
         )
         .bind(pattern)
         .fetch_all(&self.pool)

@@ -794,11 +794,12 @@ mod tests {
                     suspended: false,
                     error: None,
                     created: 5,
+                    external: None,
                 }]),
                 vec![
                     "INSERT INTO jobs (id, tenant_id, instance_id, token, activity_id, name, kind, timer_kind, \
-                     definition, due, retries, state, suspended, error, created) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-                     $8, $9, $10, $11, $12, $13, $14, $15)",
+                     definition, due, retries, state, suspended, error, created, topic, priority, retries_unset) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
                 ],
                 vec![
                     text("j"),
@@ -816,6 +817,9 @@ mod tests {
                     Arg::Int(0),
                     Arg::OptText(None),
                     Arg::Int(5),
+                    Arg::OptText(None),
+                    Arg::Int(0),
+                    Arg::Int(0),
                 ],
             ),
             (

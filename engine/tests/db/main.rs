@@ -6,6 +6,7 @@
 mod common;
 mod deploy;
 mod events;
+mod external;
 mod jobs;
 mod runtime;
 mod store;

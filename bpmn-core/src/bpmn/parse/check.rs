@@ -1,6 +1,8 @@
 //! What the engine can run: the executable subset of BPMN, checked per process, and the
 //! deploy warnings (what the file sets that the engine ignores).
 
+mod services;
+
 use super::{Unsupported, Warning};
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition};
 
@@ -26,7 +28,7 @@ pub(super) fn check_executable(process: &Process) -> Vec<Unsupported> {
         problems.push(on_process("has no start event"));
     }
     for (idx, node) in process.nodes.iter().enumerate() {
-        if let Some(reason) = problem(process, idx, node) {
+        if let Some(reason) = problem(process, idx, node).or_else(|| services::service_problem(node)) {
             problems.push(Unsupported {
                 element_id: node.id.clone(),
                 element_type: element_type(node),

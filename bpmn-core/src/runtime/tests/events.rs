@@ -545,17 +545,14 @@ fn message_throw_and_end_events_with_an_implementation_run_as_service_calls() {
     assert_eq!(history(&effects), ["started:start", "ended:start", "started:notify"]);
     assert_eq!(actions(&effects), [Effect::CallService { token: 0, node: node(&p, "notify") }]);
     assert_eq!(s.tokens, [tok(0, node(&p, "notify"), None, TokenState::WaitingService)]);
-    // The call's answer moves the token on; an external topic is not run: that event passes
-    // through, recording its message; the end event with a connector calls in turn.
+    // The call's answer moves the token on; an external topic waits for its worker like a
+    // call; its completion moves on to the end event with a connector, which calls in turn.
     let (s, effects) = ok(&p, s, complete(0, json!({"sent": true})), 1);
-    assert_eq!(history(&effects), ["ended:notify", "started:ext", "ended:ext", "started:reply"]);
-    assert_eq!(
-        actions(&effects),
-        [
-            Effect::MessageThrown { token: 0, node: node(&p, "ext"), name: Some("cancel".into()) },
-            Effect::CallService { token: 0, node: node(&p, "reply") },
-        ]
-    );
+    assert_eq!(history(&effects), ["ended:notify", "started:ext"]);
+    assert_eq!(actions(&effects), [Effect::CallService { token: 0, node: node(&p, "ext") }]);
+    let (s, effects) = ok(&p, s, complete(0, json!({})), 2);
+    assert_eq!(history(&effects), ["ended:ext", "started:reply"]);
+    assert_eq!(actions(&effects), [Effect::CallService { token: 0, node: node(&p, "reply") }]);
     assert_eq!(s.tokens, [tok(0, node(&p, "reply"), None, TokenState::WaitingService)]);
     assert!(!s.ended);
     let (s, effects) = ok(&p, s, complete(0, json!({})), 2);

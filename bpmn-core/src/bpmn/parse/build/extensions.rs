@@ -86,6 +86,8 @@ impl<'d> Builder<'d> {
             expression: ext_string(doc, el, "expression"),
             delegate_expression: ext_string(doc, el, "delegateExpression"),
             retry_time_cycle: ext_string(doc, el, "failedJobRetryTimeCycle"),
+            topic: ext_string(doc, el, "topic"),
+            priority: ext_string(doc, el, "taskPriority"),
             ..ServiceTask::default()
         };
         let Some(extensions) = doc.child(el, Ns::Model, "extensionElements") else {

@@ -10,7 +10,8 @@ use crate::bpmn::model::{NodeKind, ServiceTask};
 /// run at the same time; running them one after the other is always within what it asks.
 const READ_EVERYWHERE: &[&str] = &["async", "asyncBefore", "exclusive"];
 const READ_USER_TASK: &[&str] = &["assignee", "candidateUsers", "candidateGroups", "dueDate", "priority", "formKey"];
-const READ_SERVICE_TASK: &[&str] = &["type", "class", "expression", "delegateExpression", "failedJobRetryTimeCycle"];
+const READ_SERVICE_TASK: &[&str] =
+    &["type", "class", "expression", "delegateExpression", "failedJobRetryTimeCycle", "topic", "taskPriority"];
 const READ_CALL_ACTIVITY: &[&str] = &[
     "calledElementBinding",
     "calledElementVersion",
@@ -97,17 +98,8 @@ impl<'d> Builder<'d> {
                 "extensionElements" => self.ignored_extensions(c, kind, &mut out),
                 name if name.ends_with("EventDefinition") => {
                     let service = message_service.filter(|_| name == "messageEventDefinition");
-                    for (vendor, attr, value) in doc.ext_attrs(c) {
+                    for (vendor, attr, _) in doc.ext_attrs(c) {
                         if service.is_some() && READ_SERVICE_TASK.contains(&attr) {
-                            continue;
-                        }
-                        if attr == "type" && value.trim().eq_ignore_ascii_case("external") {
-                            push_unique(
-                                &mut out,
-                                &format!(
-                                    "external task ({vendor}:type=\"external\" on the {name}); external tasks are not run yet, the event passes through"
-                                ),
-                            );
                             continue;
                         }
                         push_unique(&mut out, &format!("attribute of the {name} ({vendor}:{attr})"));

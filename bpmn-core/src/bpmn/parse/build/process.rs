@@ -163,14 +163,14 @@ impl<'d> Builder<'d> {
             ["asyncBefore", "async"].iter().any(|a| doc.ext_attr(el, a).and_then(parse_bool).unwrap_or(false));
         let multi_instance =
             doc.child(el, Ns::Model, "multiInstanceLoopCharacteristics").map(|mi| self.multi_instance(mi));
-        // A message throw or end event runs as a service call when its definition names an
-        // implementation; an external topic is not run yet (listed as ignored instead).
+        // A message throw or end event runs as a service call (or an external task) when its
+        // definition names an implementation.
         let message_service = match &kind {
             NodeKind::IntermediateThrowEvent { trigger: EventTrigger::Message { .. } }
             | NodeKind::EndEvent { trigger: EventTrigger::Message { .. } } => doc
                 .child(el, Ns::Model, "messageEventDefinition")
                 .map(|d| self.service_task(d))
-                .filter(|t| t.names_implementation() && !t.is_external())
+                .filter(|t| t.names_implementation())
                 .map(Box::new),
             _ => None,
         };
