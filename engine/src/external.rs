@@ -521,18 +521,9 @@ impl Engine {
                 });
             }
             // The catching event cancels the task's activity, which deletes the task with the
-            // token's jobs; the guard first checks that the worker still holds it.
-            Ok(JobCommand {
-                command: Some(command),
-                guards: vec![JobWrite::ExtendExternalLock {
-                    id: row.id.clone(),
-                    worker: worker_id.to_owned(),
-                    expires: row.lock_expires_at.unwrap_or(now),
-                }],
-                writes: vec![attempt],
-                before,
-                ..JobCommand::default()
-            })
+            // token's jobs (the worker's lock was checked as the task was read; the instance's
+            // revision check refuses a concurrent step).
+            Ok(JobCommand { command: Some(command), writes: vec![attempt], before, ..JobCommand::default() })
         })
         .await
         .map_err(lock_lost(id, worker_id))

@@ -1016,7 +1016,22 @@ async fn message_event_calls(db: &TestDb) {
     let config = ExecutorConfig { id: "m".into(), lease_ms: 60_000, max_concurrent: 4, ..Default::default() };
     let x = Executor::new(e.clone(), caller.clone(), config);
     assert_eq!(x.run_once().await, 1);
-    // The external topic is not run: that event passes through to the end event, which calls.
+    // The external topic waits for its worker (the executor never runs it); its completion
+    // moves on to the end event, which calls.
+    assert_eq!(history(e, &id).await, ["start:completed", "tell:completed", "topic:-"]);
+    assert_eq!(x.run_once().await, 0);
+    let fetch = engine::external::FetchAndLock {
+        worker_id: "mailer".into(),
+        max_tasks: 1,
+        topics: vec![engine::external::FetchTopic {
+            topic_name: "mail".into(),
+            lock_duration_ms: 1_000,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let task = e.fetch_and_lock(&sys(), fetch).await.unwrap().remove(0);
+    e.complete_external_task(&sys(), &task.id, "mailer", Map::new(), Map::new()).await.unwrap();
     assert_eq!(history(e, &id).await, ["start:completed", "tell:completed", "topic:completed", "reply:-"]);
     assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().state, InstanceStatus::Running);
     assert_eq!(x.run_once().await, 1);
