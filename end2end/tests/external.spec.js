@@ -89,22 +89,30 @@ test('external tasks on the jobs screen: topic, worker, lock, error, execute and
   await expect(dialog.getByTestId('job-error-message')).toHaveText(`网关不可用 ${sfx}`);
   await expect(dialog.getByTestId('job-error-details')).toContainText('ConnectException');
   await expect(dialog.getByTestId('job-topic')).toHaveText(`charge-${sfx}`);
-  await expect(dialog.getByTestId('job-worker')).toHaveText(worker);
+  await expect(dialog.getByTestId('job-attempts')).toContainText(worker);
   await page.screenshot({ path: 'test-results/external-job-detail.png', fullPage: true });
   await dialog.getByRole('button', { name: '关闭' }).click();
 
-  // 执行: unlocked, retries reset, fetchable again.
+  // 执行: retries reset, the incident resolved; a worker fetches it again.
   await lockedRow.locator('button[data-action="execute"]').click();
-  await expect(page.getByTestId('flash')).toContainText('操作成功');
+  await expect(page.getByTestId('flash')).toContainText('外部任务已解锁');
   await openJobs(page, '外部任务', `扣款 ${sfx}`);
   await expect(lockedRow).toHaveAttribute('data-state', 'pending');
-  await expect(lockedRow.getByTestId('job-worker')).toHaveCount(0);
   const again = await engineRest(page, '/external-task/fetchAndLock', {
     workerId: `${worker}-2`,
     maxTasks: 2,
     topics: [{ topicName: `charge-${sfx}`, lockDuration: 600000 }],
   });
   expect(again.map((t) => t.id)).toContain(locked[0].id);
+  await page.reload();
+  await waitForHydration(page);
+  await openJobs(page, '外部任务', `扣款 ${sfx}`);
+  await expect(lockedRow.getByTestId('job-worker')).toHaveText(`${worker}-2`);
+
+  // 执行 on a locked task: unlocked at once.
+  await lockedRow.locator('button[data-action="execute"]').click();
+  await expect(page.getByTestId('flash')).toContainText('外部任务已解锁');
+  await expect(lockedRow.getByTestId('job-worker')).toHaveCount(0);
 
   // 删除 after the confirmation: gone from the list.
   await lockedRow.locator('button[data-action="delete"]').click();
