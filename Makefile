@@ -64,6 +64,7 @@ e2e: build e2e-tools
 ## The real client programs of Camunda 7 users (npm, PyPI) against /engine-rest.
 clients-tools:
 	@clients/python/.venv/bin/python -c 'import pycamunda' 2>/dev/null || { { python3 -m venv clients/python/.venv || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && python3 -m venv clients/python/.venv; }; } && clients/python/.venv/bin/pip install --quiet -r clients/python/requirements.txt; }
+	@cd clients/js && { [ -d node_modules/camunda-external-task-client-js ] || npm ci --no-audit --no-fund; }
 
 clients: build clients-tools
 	clients/run.sh "$(SERVER_BIN)"

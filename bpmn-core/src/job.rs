@@ -137,6 +137,8 @@ pub struct JobAttempt {
 pub enum JobCategory {
     /// 错误: jobs in error.
     Errors,
+    /// 外部任务: external tasks, whatever their state.
+    External,
     /// 全部.
     #[default]
     All,

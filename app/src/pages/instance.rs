@@ -267,7 +267,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                                 <td><JobStateBadge state=state /></td>
                                 <td><JobErrorLink id=j.id.clone() error=j.error.clone() /></td>
                                 <td class="actions">{editable.then(|| view! {
-                                    <JobActions id=j.id.clone() name=j.name.clone() state=state />
+                                    <JobActions id=j.id.clone() name=j.name.clone() state=state kind=kind />
                                 })}</td>
                             </tr>
                         }

@@ -1,8 +1,10 @@
 //! 作业 Jobs: the asynchronous automatic work of all processes (timers, web-service calls,
-//! asynchronous continuations) with the categories 全部 / 错误, search by job name, paging
-//! and live refresh; the last error opens the full message and the attempts log; 执行
-//! Execute and 删除 Delete, which the instance detail's jobs table shares. Below the list, the
-//! 定时启动 timer start events: each starts an instance of its process when due.
+//! asynchronous continuations, external tasks) with the categories 全部 / 外部任务 / 错误,
+//! search by job name, paging and live refresh; the last error opens the full message and the
+//! attempts log; 执行 Execute and 删除 Delete, which the instance detail's jobs table shares.
+//! An external task (外部任务) shows its topic and, while a worker holds it, the worker and the
+//! lock's end; its 执行 unlocks it and resets its retries. Below the list, the 定时启动 timer
+//! start events: each starts an instance of its process when due.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -55,7 +57,11 @@ pub fn JobsPage() -> impl IntoView {
     view! {
         <h1>{move || t("job.title")}</h1>
         <div class="toolbar">
-            <Tabs tabs=vec![(JobCategory::All, "job.tab.all"), (JobCategory::Errors, "job.tab.errors")]
+            <Tabs tabs=vec![
+                    (JobCategory::All, "job.tab.all"),
+                    (JobCategory::External, "job.tab.external"),
+                    (JobCategory::Errors, "job.tab.errors"),
+                ]
                 selected=tab on_select=restart />
             <SearchBox testid="job-search" placeholder="job.search_ph" applied=applied on_search=move |_| restart() />
         </div>
@@ -134,7 +140,8 @@ fn JobRowView(row: Job) -> impl IntoView {
         <tr data-job=row.id.clone() data-instance=row.instance_id.clone() data-state=state.code() data-kind=kind.code()>
             <td>{row.name.clone()} " " <span class="mono muted small">{row.activity_id.clone()}</span></td>
             <td>{move || t(kind.label())}
-                {row.timer_definition.clone().map(|d| view! { " " <span class="mono muted small">{d}</span> })}</td>
+                {row.timer_definition.clone().map(|d| view! { " " <span class="mono muted small">{d}</span> })}
+                <JobTopic topic=row.topic.clone() /></td>
             <td>{row.process_name.clone()}</td>
             <td><A href=href><span class="mono small">{instance}</span></A></td>
             <td>{datetime(row.due)}</td>
@@ -142,15 +149,49 @@ fn JobRowView(row: Job) -> impl IntoView {
             <td><JobStateBadge state=state /></td>
             <td><JobClaim row=row.clone() /></td>
             <td><JobErrorLink id=row.id.clone() error=row.error.clone() /></td>
-            <td class="actions"><JobActions id=row.id.clone() name=row.name.clone() state=state /></td>
+            <td class="actions"><JobActions id=row.id.clone() name=row.name.clone() state=state kind=kind /></td>
         </tr>
     }
+}
+
+/// An external task's topic, beside its kind.
+#[component]
+fn JobTopic(topic: Option<String>) -> impl IntoView {
+    topic.map(|topic| view! { " " <span class="mono muted small" data-testid="job-topic">{topic}</span> })
+}
+
+/// Who holds a job: for an external task the worker whose lock lasts (see [`WorkerLock`]),
+/// for another job the executor running it (see [`ExecutorClaim`]).
+#[component]
+fn JobClaim(row: Job) -> impl IntoView {
+    if row.kind == JobKind::External {
+        view! { <WorkerLock worker=row.worker until=row.lock_expires_at /> }.into_any()
+    } else {
+        view! { <ExecutorClaim row=row /> }.into_any()
+    }
+}
+
+/// The worker holding an external task's lock and when the lock ends; nothing for a free
+/// task.
+#[component]
+fn WorkerLock(worker: Option<String>, until: Option<i64>) -> impl IntoView {
+    let t = use_t();
+    worker.map(|worker| {
+        view! {
+            <span class="mono small" data-testid="job-worker" title=move || t("job.lock_hint")>{worker}</span>
+            {until.map(|at| view! {
+                " " <span class="muted small nowrap" data-testid="job-lock-until">
+                    {move || t("job.lock_until")} " " {datetime_seconds(at)}
+                </span>
+            })}
+        }
+    })
 }
 
 /// A running job's claim: the executor holding it (`identity#incarnation`) and until when its
 /// lease lasts; nothing for a job that is not running.
 #[component]
-fn JobClaim(row: Job) -> impl IntoView {
+fn ExecutorClaim(row: Job) -> impl IntoView {
     let t = use_t();
     let until = row.lock_expires_at;
     row.locked_by.filter(|_| row.state == JobState::Running).map(|owner| {
@@ -214,10 +255,13 @@ pub fn JobErrorLink(id: String, error: Option<String>) -> impl IntoView {
     })
 }
 
-/// 执行 (pending or failed jobs) and 删除 (after a confirmation).
+/// 执行 (pending or failed jobs; any external task: it is unlocked and its retries reset) and
+/// 删除 (after a confirmation).
 #[component]
-pub fn JobActions(id: String, name: String, state: JobState) -> impl IntoView {
+pub fn JobActions(id: String, name: String, state: JobState, kind: JobKind) -> impl IntoView {
     let t = use_t();
+    let external = kind == JobKind::External;
+    let executed = if external { "job.executed_external" } else { "job.executed" };
     let flash = use_flash();
     let ops = expect_context::<JobOps>();
     let id = StoredValue::new(id);
@@ -225,7 +269,7 @@ pub fn JobActions(id: String, name: String, state: JobState) -> impl IntoView {
     let execute = move |_| {
         leptos::task::spawn_local(async move {
             let result = execute_job(id.get_value()).await;
-            flash.report(&format!("{} · {}：{}", t("job.execute"), name.get_value(), t("job.executed")), &result);
+            flash.report(&format!("{} · {}：{}", t("job.execute"), name.get_value(), t(executed)), &result);
             ops.done.run(());
         });
     };
@@ -247,7 +291,7 @@ pub fn JobActions(id: String, name: String, state: JobState) -> impl IntoView {
         }))
     };
     view! {
-        <button class="small" data-action="execute" disabled=!state.can_execute() on:click=execute>
+        <button class="small" data-action="execute" disabled=!(external || state.can_execute()) on:click=execute>
             {move || t("job.execute")}
         </button>
         <button class="small danger" data-action="delete" on:click=delete>{move || t("common.delete")}</button>
@@ -272,10 +316,17 @@ fn JobDetailDialog(id: String) -> impl IntoView {
                         <dt>{t("job.name")}</dt><dd>{row.name.clone()} " " <span class="mono muted">{row.activity_id.clone()}</span></dd>
                         <dt>{t("inst.type")}</dt><dd>{t(kind.label())}
                             {row.timer_definition.clone().map(|d| view! { " " <span class="mono">{d}</span> })}</dd>
+                        {row.topic.clone().map(|topic| view! {
+                            <dt>{t("job.topic")}</dt><dd class="mono" data-testid="job-topic">{topic}</dd>
+                        })}
+                        {row.worker.clone().map(|worker| view! {
+                            <dt>{t("job.worker")}</dt>
+                            <dd><WorkerLock worker=Some(worker) until=row.lock_expires_at /></dd>
+                        })}
                         <dt>{t("inst.state")}</dt><dd><JobStateBadge state=row.state /></dd>
                         <dt>{t("inst.retries")}</dt><dd>{row.retries}</dd>
                         <dt>{t("job.attempts")}</dt><dd>{row.attempts}</dd>
-                        {(row.state == JobState::Running && row.locked_by.is_some()).then(|| view! {
+                        {(kind != JobKind::External && row.state == JobState::Running && row.locked_by.is_some()).then(|| view! {
                             <dt>{t("job.claim")}</dt><dd><JobClaim row=row.clone() /></dd>
                         })}
                     </dl>

@@ -710,8 +710,10 @@ impl Store {
             let p = w.text(t);
             w.push(format!("j.tenant_id = {p}"));
         }
-        if q.category == JobCategory::Errors {
-            w.push("j.state = 'error'");
+        match q.category {
+            JobCategory::Errors => w.push("j.state = 'error'"),
+            JobCategory::External => w.push("j.kind = 'external'"),
+            JobCategory::All => {}
         }
         if let Some(name) = q.name.as_deref() {
             push_search(&mut w, "LOWER(j.name)", name);

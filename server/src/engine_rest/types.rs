@@ -62,10 +62,10 @@ pub fn typed_map(vars: &Map<String, Value>) -> Value {
 /// its type and what would be accepted.
 pub fn untyped(name: &str, t: TypedValue) -> Result<Value, RestError> {
     let kind = t.kind.as_deref().map(str::trim).unwrap_or("");
+    let shown = short(&t.value);
     let wrong = |expected: &str| {
         RestError::invalid(format!(
-            "Cannot convert the value of variable '{name}' to type {kind}: {} is not {expected}.",
-            short(&t.value)
+            "Cannot convert the value of variable '{name}' to type {kind}: {shown} is not {expected}."
         ))
     };
     Ok(match kind.to_ascii_lowercase().as_str() {

@@ -4,6 +4,7 @@
 mod common;
 mod engine_rest;
 mod engine_rest_tasks;
+mod engine_rest_external;
 mod events_http;
 mod executor;
 mod http;
