@@ -11,6 +11,7 @@ use crate::bpmn::model::{NodeKind, ServiceTask};
 const READ_EVERYWHERE: &[&str] = &["async", "asyncBefore", "exclusive"];
 const READ_USER_TASK: &[&str] = &["assignee", "candidateUsers", "candidateGroups", "dueDate", "priority", "formKey"];
 const READ_SERVICE_TASK: &[&str] = &["type", "class", "expression", "delegateExpression", "failedJobRetryTimeCycle"];
+const READ_SCRIPT_TASK: &[&str] = &["resultVariable", "resource"];
 const READ_CALL_ACTIVITY: &[&str] = &[
     "calledElementBinding",
     "calledElementVersion",
@@ -56,6 +57,7 @@ impl<'d> Builder<'d> {
             NodeKind::UserTask(_) => READ_USER_TASK,
             NodeKind::ServiceTask(_) | NodeKind::SendTask(_) => READ_SERVICE_TASK,
             NodeKind::CallActivity { .. } => READ_CALL_ACTIVITY,
+            NodeKind::ScriptTask(_) => READ_SCRIPT_TASK,
             _ => &[],
         };
         for (vendor, name, value) in doc.ext_attrs(el) {
@@ -145,8 +147,8 @@ impl<'d> Builder<'d> {
                 "field" | "connector" | "failedJobRetryTimeCycle" if service.is_some() => continue,
                 "inputOutput" if service.is_some_and(uses_connector) => continue,
                 "in" | "out" if matches!(kind, NodeKind::CallActivity { .. }) => continue,
-                "executionListener" => "execution listener",
-                "taskListener" => "task listener",
+                // Run (or refused at deploy) by the listeners' check: see `build/scripts.rs`.
+                "executionListener" | "taskListener" => continue,
                 "formData" => "form data",
                 "formProperty" => "form property",
                 "formField" => "form field",
