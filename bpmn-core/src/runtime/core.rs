@@ -77,6 +77,8 @@ use serde_json::{Map, Value};
 
 use self::events::Thrown;
 use self::run::{Run, Work};
+#[cfg(test)]
+pub(crate) use self::scripts::NO_RUNNER;
 use super::env::Env;
 use super::expr::ExprError;
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowIdx, NodeIdx, NodeKind, Process};

@@ -19,7 +19,7 @@ use crate::runtime::env::{ScriptCall, ScriptOutcome};
 use crate::runtime::expr::{self, Facts, TaskFacts, Variables};
 
 /// The message of a script met without the engine's runner (a pure test, the browser).
-pub const NO_RUNNER: &str = "scripts need the engine's script runner, which this step was not given";
+pub(crate) const NO_RUNNER: &str = "scripts need the engine's script runner, which this step was not given";
 
 /// An expression's view of the variables that also records `execution.setVariable` writes.
 struct Recording<'s> {

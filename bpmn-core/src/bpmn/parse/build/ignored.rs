@@ -96,7 +96,7 @@ impl<'d> Builder<'d> {
                 "standardLoopCharacteristics" => {
                     push_unique(&mut out, "standard loop (standardLoopCharacteristics)");
                 }
-                "extensionElements" => self.ignored_extensions(c, kind, &mut out),
+                "extensionElements" => self.ignored_extensions(c, kind, true, &mut out),
                 name if name.ends_with("EventDefinition") => {
                     let service = message_service.filter(|_| name == "messageEventDefinition");
                     for (vendor, attr, value) in doc.ext_attrs(c) {
@@ -116,7 +116,7 @@ impl<'d> Builder<'d> {
                     }
                     if let Some(ext) = doc.child(c, Ns::Model, "extensionElements") {
                         let kind = service.map_or(NodeKind::Task, |t| NodeKind::SendTask(t.clone()));
-                        self.ignored_extensions(ext, &kind, &mut out);
+                        self.ignored_extensions(ext, &kind, false, &mut out);
                     }
                 }
                 _ => {}
@@ -125,8 +125,9 @@ impl<'d> Builder<'d> {
         out
     }
 
-    /// The children of an `<extensionElements>` that nothing reads.
-    fn ignored_extensions(&self, extensions: El, kind: &NodeKind, out: &mut Vec<String>) {
+    /// The children of an `<extensionElements>` that nothing reads. `on_node`: the element's
+    /// own extensions, whose listeners run (those of an event definition do not).
+    fn ignored_extensions(&self, extensions: El, kind: &NodeKind, on_node: bool, out: &mut Vec<String>) {
         let doc = self.doc;
         let service = match kind {
             NodeKind::ServiceTask(t) | NodeKind::SendTask(t) => Some(t),
@@ -148,7 +149,9 @@ impl<'d> Builder<'d> {
                 "inputOutput" if service.is_some_and(uses_connector) => continue,
                 "in" | "out" if matches!(kind, NodeKind::CallActivity { .. }) => continue,
                 // Run (or refused at deploy) by the listeners' check: see `build/scripts.rs`.
-                "executionListener" | "taskListener" => continue,
+                "executionListener" | "taskListener" if on_node => continue,
+                "executionListener" => "execution listener",
+                "taskListener" => "task listener",
                 "formData" => "form data",
                 "formProperty" => "form property",
                 "formField" => "form field",

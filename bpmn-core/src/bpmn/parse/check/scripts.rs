@@ -31,9 +31,14 @@ pub(super) fn problems(process: &Process) -> Vec<Unsupported> {
     }
     for flow in &process.flows {
         let mut reasons = Vec::new();
+        // A language named by a URI (XPath, FEEL) is an expression language, read as an
+        // expression as before; a script engine's name must be one that runs.
+        let is_script_name = |l: &str| !l.contains([':', '/']);
         if let (Some(language), Some(source)) = (&flow.condition_language, &flow.condition) {
-            let script = Script { format: language.clone(), source: source.clone(), resource: None };
-            reasons.extend(script_problem(&script, "the condition"));
+            if is_script_name(language) {
+                let script = Script { format: language.clone(), source: source.clone(), resource: None };
+                reasons.extend(script_problem(&script, "the condition"));
+            }
         }
         for l in &flow.listeners {
             reasons.extend(listener_problem(l, |e| e == ListenerEvent::Take));
