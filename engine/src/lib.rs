@@ -16,6 +16,7 @@ pub mod external;
 pub mod identity;
 pub mod instances;
 pub mod jobs;
+pub mod scripts;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

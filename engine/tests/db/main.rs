@@ -8,4 +8,5 @@ mod deploy;
 mod events;
 mod jobs;
 mod runtime;
+mod scripts;
 mod store;
