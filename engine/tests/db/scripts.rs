@@ -47,8 +47,8 @@ async fn incidents(e: &Engine, id: &str) -> Vec<String> {
 
 async fn script_task(db: &TestDb) {
     let e = &db.engine;
-    deploy(e, "calc", &script_process("execution.setVariable('fee', amount / 10); amount * 2")).await;
-    let id = start(e, "calc", json!({"amount": 21})).await;
+    deploy(e, "double", &script_process("execution.setVariable('fee', amount / 10); amount * 2")).await;
+    let id = start(e, "double", json!({"amount": 21})).await;
     assert_eq!(history(e, &id).await, ["start:completed", "calc:completed", "wait:-"]);
     let d = e.instance(&sys(), &id).await.unwrap();
     assert_eq!((d.variables["result"].clone(), d.variables["fee"].clone()), (json!(42), json!(2.1)));
@@ -117,8 +117,8 @@ async fn listeners(db: &TestDb) {
         flow("f1", "s", "review"),
     ]
     .concat();
-    deploy(e, "review", &body).await;
-    let id = start(e, "review", json!({})).await;
+    deploy(e, "reviewing", &body).await;
+    let id = start(e, "reviewing", json!({})).await;
     let d = e.instance(&sys(), &id).await.unwrap();
     assert_eq!(d.variables["startedAt"], json!("review"));
     assert_eq!(d.variables["reviewer"], json!("kermit / Review"));
