@@ -4,7 +4,10 @@
 //! gateways and event sub-processes.
 
 use bpmn_core::bpmn::parse::{check_executable, deploy_warnings, is_ignored_reason, parse, ParseOptions, IGNORED};
-use bpmn_core::bpmn::{CallSpec, CalledBinding, Definitions, ElementRef, FlowNode, NodeKind, VariableMapping};
+use bpmn_core::bpmn::{
+    CallSpec, CalledBinding, Definitions, ElementRef, FlowNode, ListenerAction, ListenerEvent, NodeKind,
+    VariableMapping,
+};
 
 const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -183,7 +186,7 @@ fn call_activity_version_binding_without_version_is_refused() {
 // ----- what the engine ignores --------------------------------------------------------------
 
 #[test]
-fn listeners_form_data_loops_and_unknown_extensions_are_listed_as_ignored() {
+fn form_data_loops_and_unknown_extensions_are_listed_as_ignored_and_listeners_are_read() {
     let def = load(
         r#"<userTask id="u" camunda:assignee="kermit" camunda:candidateGroups="sales" camunda:formKey="f" camunda:asyncBefore="true" camunda:asyncAfter="true" zeebe:modelerTemplate="x" xsi:type="tUserTask">
   <extensionElements>
@@ -226,8 +229,6 @@ fn listeners_form_data_loops_and_unknown_extensions_are_listed_as_ignored() {
         [
             "asynchronous continuation after the element (camunda:asyncAfter)",
             "attribute of another tool (zeebe:modelerTemplate)",
-            "execution listener (camunda:executionListener)",
-            "task listener (camunda:taskListener)",
             "form data (camunda:formData)",
             "input/output mapping (camunda:inputOutput)",
             "properties (camunda:properties)",
@@ -237,11 +238,16 @@ fn listeners_form_data_loops_and_unknown_extensions_are_listed_as_ignored() {
     );
     assert_eq!(
         node(&def, "fu").ignored,
+        ["skip expression (flowable:skipExpression)", "form property (flowable:formProperty)",]
+    );
+    // Flowable's listeners are read (the class one is refused by the executability check).
+    let listeners: Vec<_> =
+        node(&def, "fu").listeners.iter().map(|l| (l.tag.as_str(), l.event, l.action.clone())).collect();
+    assert_eq!(
+        listeners,
         [
-            "skip expression (flowable:skipExpression)",
-            "execution listener (flowable:executionListener)",
-            "task listener (flowable:taskListener)",
-            "form property (flowable:formProperty)",
+            ("flowable:executionListener", Some(ListenerEvent::End), ListenerAction::Expression("${x}".into())),
+            ("flowable:taskListener", Some(ListenerEvent::Assignment), ListenerAction::Java("class=\"a.E\"".into())),
         ]
     );
     assert_eq!(node(&def, "s").ignored, ["initiator variable (flowable:initiator)", "form key (activiti:formKey)"]);
@@ -256,7 +262,7 @@ fn listeners_form_data_loops_and_unknown_extensions_are_listed_as_ignored() {
 
     // One warning per item, naming the element and its line.
     let warnings = deploy_warnings(&def.processes[0]);
-    assert_eq!(warnings.len(), 9 + 4 + 2 + 2 + 1);
+    assert_eq!(warnings.len(), 7 + 2 + 2 + 2 + 1, "listeners are no longer warnings: they run or are refused");
     let first = &warnings[0];
     assert_eq!((first.element_id.as_str(), first.element_type.as_str(), first.line), ("u", "userTask", 12));
     assert_eq!(first.text, "asynchronous continuation after the element (camunda:asyncAfter)");
@@ -269,10 +275,13 @@ fn listeners_form_data_loops_and_unknown_extensions_are_listed_as_ignored() {
     assert!(!is_ignored_reason("not supported yet: scripts do not run here"));
     // Warnings do not make the process unstartable.
     let startable = load(
-        r#"<startEvent id="s"><extensionElements><camunda:executionListener event="start" class="a"/></extensionElements></startEvent>
+        r#"<startEvent id="s"><extensionElements><camunda:formData/></extensionElements></startEvent>
 <endEvent id="e"/><sequenceFlow id="f" sourceRef="s" targetRef="e"/>"#,
     );
     assert!(check_executable(&startable, &startable.processes[0]).is_empty());
+    // A Java listener does (the listener check names it).
+    let problems = check_executable(&def, &def.processes[0]);
+    assert!(problems.iter().any(|p| p.element_id == "u" && p.reason.contains("runs Java code (class=\"a.B\")")));
     assert_eq!(deploy_warnings(&startable.processes[0]).len(), 1);
 }
 
@@ -334,21 +343,20 @@ fn event_elements_of_the_events_issue_pass_the_check() {
 fn still_refused_elements_say_what_to_do() {
     let p = problems(
         r#"<startEvent id="s"/>
-<scriptTask id="script"/><businessRuleTask id="rule"/>
+<businessRuleTask id="rule"/>
 <transaction id="tx"/><adHocSubProcess id="adhoc"/><complexGateway id="cx"/>
 <intermediateCatchEvent id="cond"><conditionalEventDefinition/></intermediateCatchEvent>
 <intermediateThrowEvent id="comp"><compensateEventDefinition/></intermediateThrowEvent>
 <endEvent id="cancel"><cancelEventDefinition/></endEvent>
-<boundaryEvent id="multi" attachedToRef="script"><messageEventDefinition messageRef="M_paid"/><signalEventDefinition signalRef="S_stop"/></boundaryEvent>
+<boundaryEvent id="multi" attachedToRef="rule"><messageEventDefinition messageRef="M_paid"/><signalEventDefinition signalRef="S_stop"/></boundaryEvent>
 <startEvent id="err_start"><errorEventDefinition/></startEvent>"#,
     );
     let ids: Vec<&str> = p.iter().map(|(id, _)| id.as_str()).collect();
-    assert_eq!(ids, ["script", "rule", "tx", "adhoc", "cx", "cond", "comp", "cancel", "multi", "err_start"]);
+    assert_eq!(ids, ["rule", "tx", "adhoc", "cx", "cond", "comp", "cancel", "multi", "err_start"]);
     for (id, reason) in &p {
         assert!(reason.starts_with("not supported yet: "), "{id}: {reason}");
         assert!(reason.contains("; ") || reason.contains(", "), "{id} says what to do: {reason}");
     }
-    assert!(reason_of(&p, "script").contains("service task"));
     assert!(reason_of(&p, "rule").contains("decision"));
     assert!(reason_of(&p, "cx").contains("inclusive or parallel gateway"));
     assert!(reason_of(&p, "cond").contains("exclusive gateway"));

@@ -17,6 +17,7 @@ pub mod history;
 pub mod identity;
 pub mod instances;
 pub mod jobs;
+pub mod scripts;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -92,6 +92,9 @@ pub struct FlowNode {
     /// task with an implementation does. `None` on every other node, and on a message event
     /// that names none: it passes through. An external topic makes it an external task.
     pub message_service: Option<Box<ServiceTask>>,
+    /// `camunda:executionListener`s (start, end) and, on a user task, `camunda:taskListener`s
+    /// (create, assignment, complete), Flowable's and Activiti's too, in file order.
+    pub listeners: Vec<Listener>,
 }
 
 /// What a flow node is. One variant per element kind; the executor matches on it.
@@ -120,7 +123,8 @@ pub enum NodeKind {
     UserTask(UserTask),
     ManualTask,
     ServiceTask(ServiceTask),
-    ScriptTask,
+    /// Runs its script synchronously in the step (the engine's script runner).
+    ScriptTask(Box<ScriptTask>),
     /// Runs as a service call when it names an implementation (HTTP, a class, an external
     /// topic), as Camunda does; otherwise passes the token on.
     SendTask(ServiceTask),
@@ -159,7 +163,7 @@ impl NodeKind {
             | NodeKind::UserTask(_)
             | NodeKind::ManualTask
             | NodeKind::ServiceTask(_)
-            | NodeKind::ScriptTask
+            | NodeKind::ScriptTask(_)
             | NodeKind::SendTask(_)
             | NodeKind::ReceiveTask { .. }
             | NodeKind::BusinessRuleTask
@@ -376,6 +380,112 @@ impl ServiceTask {
     }
 }
 
+/// A script task: its script and where its value goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptTask {
+    pub script: Script,
+    /// `camunda:resultVariable` / `flowable:resultVariable` / `activiti:resultVariable`.
+    pub result_variable: Option<String>,
+}
+
+/// A piece of code in a process file: its language (`scriptFormat`, `language`) and text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Script {
+    /// As written (`javascript`, `groovy`, ...); empty when the file names none.
+    pub format: String,
+    pub source: String,
+    /// `camunda:resource`: an external script file, refused at deploy.
+    pub resource: Option<String>,
+}
+
+/// What kind of code a script format names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptLanguage {
+    /// `javascript`, `js`, `ecmascript`: run by the engine's script runner.
+    JavaScript,
+    /// `juel`: evaluated as an expression, like `${...}` elsewhere.
+    Juel,
+}
+
+impl ScriptLanguage {
+    /// The language of a `scriptFormat` / `language` value (case-insensitive); `None` for a
+    /// format the engine does not run (`groovy`, `python`, ...).
+    pub fn of(format: &str) -> Option<Self> {
+        let f = format.trim();
+        if ["javascript", "js", "ecmascript"].iter().any(|n| f.eq_ignore_ascii_case(n)) {
+            Some(Self::JavaScript)
+        } else if f.eq_ignore_ascii_case("juel") {
+            Some(Self::Juel)
+        } else {
+            None
+        }
+    }
+}
+
+/// When a listener runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListenerEvent {
+    /// Execution listeners: the element starts, ends, or the flow is taken.
+    Start,
+    End,
+    Take,
+    /// Task listeners: the task is created, gets an assignee, is completed.
+    Create,
+    Assignment,
+    Complete,
+}
+
+impl ListenerEvent {
+    /// The event named by a listener's `event` attribute.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name.trim() {
+            "start" => Self::Start,
+            "end" => Self::End,
+            "take" => Self::Take,
+            "create" => Self::Create,
+            "assignment" => Self::Assignment,
+            "complete" => Self::Complete,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::End => "end",
+            Self::Take => "take",
+            Self::Create => "create",
+            Self::Assignment => "assignment",
+            Self::Complete => "complete",
+        }
+    }
+}
+
+/// What a listener runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListenerAction {
+    /// `expression="${...}"`: evaluated, its `execution.setVariable` writes kept.
+    Expression(String),
+    /// A nested `<camunda:script>`.
+    Script(Script),
+    /// `class` / `delegateExpression` (Java code): refused at deploy; kept to name it.
+    Java(String),
+    /// Names nothing to run: refused at deploy.
+    Nothing,
+}
+
+/// An execution or task listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listener {
+    /// `None` for an event name the engine does not know (refused at deploy).
+    pub event: Option<ListenerEvent>,
+    /// The `event` attribute as written.
+    pub event_name: String,
+    pub action: ListenerAction,
+    /// The listener's tag (`camunda:executionListener`), for messages.
+    pub tag: String,
+}
+
 /// `multiInstanceLoopCharacteristics`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MultiInstance {
@@ -399,6 +509,10 @@ pub struct SequenceFlow {
     pub target: NodeIdx,
     /// `<conditionExpression>` text, e.g. `${amount > 1000}`.
     pub condition: Option<String>,
+    /// The condition's `language` attribute (`javascript`, ...); `None`: an expression.
+    pub condition_language: Option<String>,
+    /// `take` execution listeners.
+    pub listeners: Vec<Listener>,
     pub line: u32,
 }
 

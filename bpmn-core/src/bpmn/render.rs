@@ -908,7 +908,7 @@ fn has_type_glyph(kind: &NodeKind) -> bool {
         NodeKind::UserTask(_)
             | NodeKind::ManualTask
             | NodeKind::ServiceTask(_)
-            | NodeKind::ScriptTask
+            | NodeKind::ScriptTask(_)
             | NodeKind::SendTask(_)
             | NodeKind::ReceiveTask { .. }
             | NodeKind::BusinessRuleTask
@@ -927,7 +927,7 @@ fn kind_class(kind: &NodeKind) -> &'static str {
         NodeKind::UserTask(_) => "userTask",
         NodeKind::ManualTask => "manualTask",
         NodeKind::ServiceTask(_) => "serviceTask",
-        NodeKind::ScriptTask => "scriptTask",
+        NodeKind::ScriptTask(_) => "scriptTask",
         NodeKind::SendTask(_) => "sendTask",
         NodeKind::ReceiveTask { .. } => "receiveTask",
         NodeKind::BusinessRuleTask => "businessRuleTask",

@@ -67,6 +67,7 @@ mod events;
 mod moves;
 mod multi;
 mod run;
+mod scripts;
 mod vars;
 
 use std::collections::{HashMap, HashSet};
@@ -76,6 +77,8 @@ use serde_json::{Map, Value};
 
 use self::events::Thrown;
 use self::run::{Run, Work};
+#[cfg(test)]
+pub(crate) use self::scripts::NO_RUNNER;
 use super::env::Env;
 use super::expr::ExprError;
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowIdx, NodeIdx, NodeKind, Process};
@@ -409,6 +412,10 @@ pub enum RuntimeError {
     Unsupported { node_id: String, what: String },
     #[error("element `{node_id}`: {message}")]
     InvalidModel { node_id: String, message: String },
+    /// A script (script task, script condition, listener) failed: its error, or a time or
+    /// memory limit.
+    #[error("element `{node_id}`: {message}")]
+    Script { node_id: String, message: String },
     #[error("the step entered more than {MAX_NODES_PER_STEP} elements without waiting; the model loops")]
     StepLimit,
 }
@@ -424,6 +431,7 @@ impl RuntimeError {
                 | RuntimeError::Expression { .. }
                 | RuntimeError::Unsupported { .. }
                 | RuntimeError::InvalidModel { .. }
+                | RuntimeError::Script { .. }
         )
     }
 }
@@ -517,6 +525,10 @@ pub fn step_with(
         }
         Command::CompleteTask { token, variables } => {
             let t = run.waiting(token, &[TokenState::WaitingTask, TokenState::WaitingService], "a task to complete")?;
+            if t.state == TokenState::WaitingTask {
+                // A failing complete or end listener refuses the completion: nothing changes.
+                run.complete_listeners(&t, &variables)?;
+            }
             run.finish_wait(&t, variables);
         }
         Command::ChildCompleted { token, variables } => {

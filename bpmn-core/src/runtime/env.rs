@@ -5,6 +5,40 @@
 //! Nothing here performs I/O: the fields are plain data (and, where a capability is needed,
 //! a trait object the caller provides).
 
+use serde_json::{Map, Value};
+
+use crate::runtime::expr::Facts;
+
+/// Runs the scripts of a process (script tasks, script conditions, script listeners) for the
+/// core: the engine provides one (its embedded JavaScript engine). A trait, so that the core
+/// itself does no I/O and still builds for wasm.
+pub trait ScriptRunner {
+    /// Runs `call.source`, written in `call.format` (one the deploy check accepts as
+    /// JavaScript), and returns its value and the variables it set with
+    /// `execution.setVariable`, or why it failed (the script's error, a time or memory limit).
+    fn run(&self, call: &ScriptCall<'_>) -> Result<ScriptOutcome, String>;
+}
+
+/// One script to run and what it sees.
+#[derive(Debug, Clone, Copy)]
+pub struct ScriptCall<'a> {
+    pub format: &'a str,
+    pub source: &'a str,
+    /// Every variable the token sees, the nearest scope winning.
+    pub variables: &'a Map<String, Value>,
+    /// `execution.processInstanceId`, `execution.currentActivityId`, `task.name`, ...
+    pub facts: Facts<'a>,
+}
+
+/// What a script did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScriptOutcome {
+    /// The value of its last expression (`null` for none).
+    pub value: Value,
+    /// The variables it set, in order of their first write.
+    pub writes: Map<String, Value>,
+}
+
 /// The surroundings of one step.
 #[derive(Clone, Copy, Default)]
 pub struct Env<'a> {
@@ -14,6 +48,8 @@ pub struct Env<'a> {
     pub business_key: Option<&'a str>,
     /// The definition's id (`execution.processDefinitionId`); empty when unknown.
     pub definition_id: &'a str,
+    /// Runs JavaScript; without one a script is an incident.
+    pub scripts: Option<&'a dyn ScriptRunner>,
 }
 
 impl std::fmt::Debug for Env<'_> {
@@ -22,6 +58,7 @@ impl std::fmt::Debug for Env<'_> {
             .field("instance_id", &self.instance_id)
             .field("business_key", &self.business_key)
             .field("definition_id", &self.definition_id)
+            .field("scripts", &self.scripts.is_some())
             .finish_non_exhaustive()
     }
 }

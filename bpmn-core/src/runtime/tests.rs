@@ -562,18 +562,18 @@ fn terminate_inside_a_sub_process_ends_only_the_sub_process() {
 #[test]
 fn unsupported_elements_are_incidents_and_loops_are_errors() {
     let p = model(
-        &[r#"<bpmn:startEvent id="start"/><bpmn:scriptTask id="script"/>"#, &flow("f1", "start", "script", "")]
+        &[r#"<bpmn:startEvent id="start"/><bpmn:businessRuleTask id="rule"/>"#, &flow("f1", "start", "rule", "")]
             .join("\n"),
     );
     let (s, effects) = ok(&p, InstanceState::default(), start(json!({})), 0);
-    let script = node(&p, "script");
-    assert_eq!(history(&effects), ["started:start", "ended:start", "started:script"]);
+    let script = node(&p, "rule");
+    assert_eq!(history(&effects), ["started:start", "ended:start", "started:rule"]);
     assert_eq!(
         actions(&effects),
         [Effect::Incident {
             token: 0,
             node: script,
-            message: "element `script` (scriptTask) cannot be executed yet".into()
+            message: "element `rule` (businessRuleTask) cannot be executed yet".into()
         }]
     );
     assert_eq!(s.tokens, [tok(0, script, None, TokenState::Failed)]);
@@ -687,3 +687,4 @@ mod expressions;
 mod incidents;
 mod moves;
 mod multi;
+mod scripts;

@@ -43,12 +43,13 @@ impl std::ops::DerefMut for Loaded {
 }
 
 impl Loaded {
-    /// The instance's surroundings for the core's expressions.
+    /// The instance's surroundings for the core's expressions, with the engine's script runner.
     pub fn env(&self) -> runtime::Env<'_> {
         runtime::Env {
             instance_id: &self.row.id,
             business_key: self.row.business_key.as_deref(),
             definition_id: &self.row.definition_id,
+            scripts: Some(crate::scripts::runner()),
         }
     }
 

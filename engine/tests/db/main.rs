@@ -12,4 +12,5 @@ mod external;
 mod jobs;
 mod rest_queries;
 mod runtime;
+mod scripts;
 mod store;

@@ -11,6 +11,7 @@ mod diagram;
 mod extensions;
 mod ignored;
 mod process;
+mod scripts;
 
 /// The root element is the first one stored.
 const ROOT: El = 0;

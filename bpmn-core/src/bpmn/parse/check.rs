@@ -3,6 +3,7 @@
 
 mod expressions;
 mod services;
+mod scripts;
 
 use super::{Unsupported, Warning};
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition};
@@ -39,6 +40,7 @@ pub(super) fn check_executable(process: &Process) -> Vec<Unsupported> {
             });
         }
     }
+    problems.extend(scripts::problems(process));
     problems
 }
 
@@ -111,12 +113,11 @@ fn problem(process: &Process, idx: NodeIdx, node: &FlowNode) -> Option<String> {
         | NodeKind::ExclusiveGateway
         | NodeKind::ParallelGateway
         | NodeKind::InclusiveGateway
-        | NodeKind::EventBasedGateway => true,
-        NodeKind::ScriptTask
-        | NodeKind::BusinessRuleTask
-        | NodeKind::Transaction
-        | NodeKind::AdHocSubProcess
-        | NodeKind::ComplexGateway => false,
+        | NodeKind::EventBasedGateway
+        | NodeKind::ScriptTask(_) => true,
+        NodeKind::BusinessRuleTask | NodeKind::Transaction | NodeKind::AdHocSubProcess | NodeKind::ComplexGateway => {
+            false
+        }
     };
     if !supported {
         return Some(not_supported(node, scope));
@@ -160,9 +161,6 @@ fn not_supported(node: &FlowNode, scope: Scope) -> String {
         _ => None,
     };
     let fix = match (&node.kind, trigger) {
-        (NodeKind::ScriptTask, _) => {
-            "scripts do not run here; do the work in a service task (an HTTP call or an external worker) or a user task"
-        }
         (NodeKind::BusinessRuleTask, _) => {
             "a business rule task has no implementation here (no decision engine); call the decision service from a service task, or decide in a user task"
         }

@@ -164,7 +164,7 @@ pub(super) fn task_marker(out: &mut String, kind: &NodeKind, x: f64, y: f64, col
             );
             "manual"
         }
-        NodeKind::ScriptTask => {
+        NodeKind::ScriptTask(_) => {
             // A scroll with lines of text.
             path(&mut b, "M4,1 L16,1 Q12.5,5 14.5,9 Q16.5,13 13,17 L1,17 Q4.5,13 2.5,9 Q0.5,5 4,1 Z", ink, "");
             path(&mut b, "M5,5 L12.5,5 M5.5,9 L13,9 M5,13 L12.5,13", ink, "");

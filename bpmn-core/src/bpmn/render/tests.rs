@@ -63,6 +63,7 @@ impl Builder {
             ignored: Vec::new(),
             tag: String::new(),
             message_service: None,
+            listeners: Vec::new(),
         });
         let idx = p.nodes.len() - 1;
         self.defs.index.insert(id.into(), ElementRef::Node { process: 0, node: idx });
@@ -78,7 +79,16 @@ impl Builder {
 
     fn flow(&mut self, id: &str, source: NodeIdx, target: NodeIdx, waypoints: Vec<Point>) -> FlowIdx {
         let p = self.process();
-        p.flows.push(SequenceFlow { id: id.into(), name: None, source, target, condition: None, line: 1 });
+        p.flows.push(SequenceFlow {
+            id: id.into(),
+            name: None,
+            source,
+            target,
+            condition: None,
+            condition_language: None,
+            listeners: Vec::new(),
+            line: 1,
+        });
         let idx = p.flows.len() - 1;
         self.defs.index.insert(id.into(), ElementRef::Flow { process: 0, flow: idx });
         self.diagram().edges.push(Edge { id: None, element: id.into(), waypoints, label: None });
@@ -256,7 +266,7 @@ fn task_types_have_their_markers() {
         (NodeKind::UserTask(UserTask::default()), "bpmn-userTask", "bpmn-marker-user"),
         (NodeKind::ServiceTask(ServiceTask::default()), "bpmn-serviceTask", "bpmn-marker-service"),
         (NodeKind::ManualTask, "bpmn-manualTask", "bpmn-marker-manual"),
-        (NodeKind::ScriptTask, "bpmn-scriptTask", "bpmn-marker-script"),
+        (NodeKind::ScriptTask(Box::default()), "bpmn-scriptTask", "bpmn-marker-script"),
         (NodeKind::SendTask(Default::default()), "bpmn-sendTask", "bpmn-marker-send"),
         (NodeKind::ReceiveTask { message: None }, "bpmn-receiveTask", "bpmn-marker-receive"),
         (NodeKind::BusinessRuleTask, "bpmn-businessRuleTask", "bpmn-marker-businessRule"),
@@ -713,7 +723,7 @@ fn showcase_of_every_kind() {
         NodeKind::UserTask(UserTask::default()),
         NodeKind::ServiceTask(ServiceTask::default()),
         NodeKind::ManualTask,
-        NodeKind::ScriptTask,
+        NodeKind::ScriptTask(Box::default()),
         NodeKind::SendTask(Default::default()),
         NodeKind::ReceiveTask { message: None },
         NodeKind::BusinessRuleTask,

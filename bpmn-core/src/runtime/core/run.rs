@@ -11,7 +11,10 @@ use super::{
     find_start, node_id, Effect, HistoryEvent, HistoryKind, InstanceState, RuntimeError, SubscriptionKind, TimerKind,
     Token, TokenId, TokenState, MAX_NODES_PER_STEP,
 };
-use crate::bpmn::model::{EventTrigger, FlowIdx, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition, UserTask};
+use crate::bpmn::model::ScriptLanguage;
+use crate::bpmn::model::{
+    EventTrigger, FlowIdx, FlowNode, ListenerEvent, NodeIdx, NodeKind, Process, TimerDefinition, UserTask,
+};
 use crate::runtime::env::Env;
 use crate::runtime::expr::{self, ExprError};
 
@@ -318,6 +321,11 @@ impl<'a> Run<'a> {
             self.effects.push(Effect::ScheduleAsync { token, node });
             return Ok(());
         }
+        // Start listeners run once per element: on a multi-instance body, not its instances;
+        // on a join when it fires.
+        if self.mi_body_of(token).is_none() && !self.is_join(n) {
+            self.node_listeners(token, node, ListenerEvent::Start)?;
+        }
         if let Some(mi) = &n.multi_instance {
             if self.mi_body_of(token).is_none() {
                 return self.start_multi_instance(token, node, mi);
@@ -340,6 +348,7 @@ impl<'a> Run<'a> {
                     EventTrigger::None => false,
                     other => return self.throw_event(token, node, other, true),
                 };
+                self.node_listeners(token, node, ListenerEvent::End)?;
                 self.history(HistoryKind::Started, token, node);
                 self.history(HistoryKind::Ended, token, node);
                 if terminate {
@@ -351,9 +360,16 @@ impl<'a> Run<'a> {
             NodeKind::UserTask(task) => {
                 let create = self.task_effect(token, node, task)?;
                 let timers = self.boundaries(token, node)?;
+                if let Effect::CreateTask { assignee, .. } = &create {
+                    self.task_listeners(token, node, ListenerEvent::Create, assignee.as_deref())?;
+                    if assignee.is_some() {
+                        self.task_listeners(token, node, ListenerEvent::Assignment, assignee.as_deref())?;
+                    }
+                }
                 self.wait(token, node, TokenState::WaitingTask, create, timers);
             }
             NodeKind::IntermediateThrowEvent { trigger } => return self.throw_event(token, node, trigger, false),
+            NodeKind::ScriptTask(task) => self.script_task(token, node, task)?,
             NodeKind::ServiceTask(_) => {
                 let timers = self.boundaries(token, node)?;
                 self.wait(token, node, TokenState::WaitingService, Effect::CallService { token, node }, timers);
@@ -416,9 +432,10 @@ impl<'a> Run<'a> {
             }
             NodeKind::ExclusiveGateway => {
                 let flow = self.choose_flows(token, node, true)?;
+                self.node_listeners(token, node, ListenerEvent::End)?;
                 self.history(HistoryKind::Started, token, node);
                 self.history(HistoryKind::Ended, token, node);
-                self.take(token, &flow);
+                self.take(token, &flow)?;
             }
             _ if self.is_join(n) => self.set_state(token, TokenState::Joining { flow: via }),
             NodeKind::ParallelGateway | NodeKind::InclusiveGateway => self.fork(token, node)?,
@@ -476,10 +493,10 @@ impl<'a> Run<'a> {
             NodeKind::ParallelGateway => n.outgoing.clone(),
             _ => self.choose_flows(token, node, false)?,
         };
+        self.node_listeners(token, node, ListenerEvent::End)?;
         self.history(HistoryKind::Started, token, node);
         self.history(HistoryKind::Ended, token, node);
-        self.take(token, &flows);
-        Ok(())
+        self.take(token, &flows)
     }
 
     /// The outgoing flows of `node` for `token`: with `first_only` the first whose condition
@@ -493,9 +510,14 @@ impl<'a> Run<'a> {
             if Some(f) == n.default_flow {
                 continue;
             }
-            let holds = match self.process.flows.get(f).and_then(|fl| fl.condition.as_deref()) {
-                Some(c) => expr::evaluate_bool(c, &vars).map_err(self.expr_err(node))?,
-                None => true,
+            let flow = self.process.flows.get(f);
+            let language = flow.and_then(|fl| fl.condition_language.as_deref());
+            let holds = match (flow.and_then(|fl| fl.condition.as_deref()), language) {
+                (Some(c), Some(l)) if ScriptLanguage::of(l) == Some(ScriptLanguage::JavaScript) => {
+                    self.script_condition(token, f, l, c)?
+                }
+                (Some(c), _) => expr::evaluate_bool(c, &vars).map_err(self.expr_err(node))?,
+                (None, _) => true,
             };
             if holds {
                 chosen.push(f);
@@ -523,27 +545,33 @@ impl<'a> Run<'a> {
         if let Some(body) = self.mi_body_of(token) {
             return self.instance_completed(body, token);
         }
-        let flows =
-            if self.node(node)?.outgoing.is_empty() { Vec::new() } else { self.choose_flows(token, node, false)? };
-        self.take(token, &flows);
-        Ok(())
+        let n = self.node(node)?;
+        let flows = if n.outgoing.is_empty() { Vec::new() } else { self.choose_flows(token, node, false)? };
+        // A user task's end listeners ran when it was completed.
+        if !matches!(n.kind, NodeKind::UserTask(_)) {
+            self.node_listeners(token, node, ListenerEvent::End)?;
+        }
+        self.take(token, &flows)
     }
 
-    /// Sends the token along the first flow and new tokens of the same scope along the others;
-    /// with no flow to take the token ends. Local variables stay behind.
-    fn take(&mut self, token: TokenId, flows: &[FlowIdx]) {
-        let Some(t) = self.token_mut(token) else { return };
+    /// Sends the token along the first flow and new tokens of the same scope along the others
+    /// (after the flows' take listeners); with no flow to take the token ends. Local variables
+    /// stay behind.
+    fn take(&mut self, token: TokenId, flows: &[FlowIdx]) -> Result<(), RuntimeError> {
+        self.take_listeners(token, flows)?;
+        let Some(t) = self.token_mut(token) else { return Ok(()) };
         t.vars.clear();
         let scope = t.scope;
         if flows.is_empty() {
             self.end_token(token);
-            return;
+            return Ok(());
         }
         for (i, &f) in flows.iter().enumerate() {
             let Some(target) = self.process.flows.get(f).map(|fl| fl.target) else { continue };
             let t = if i == 0 { token } else { self.new_token(target, scope) };
             self.queue.push_back(Work::Arrive { token: t, node: target, via: Some(f) });
         }
+        Ok(())
     }
 
     /// Removes a token that reached an end; completes its scope if it was the last one there.
@@ -808,7 +836,8 @@ impl<'a> Run<'a> {
             let Some(&survivor) = consumed.first() else { continue };
             self.state.tokens.retain(|t| t.id == survivor || !consumed.contains(&t.id));
             self.set_state(survivor, TokenState::Active);
-            let result = self.fork(survivor, node);
+            let result =
+                self.node_listeners(survivor, node, ListenerEvent::Start).and_then(|()| self.fork(survivor, node));
             self.absorb(survivor, node, result)?;
             return Ok(true);
         }

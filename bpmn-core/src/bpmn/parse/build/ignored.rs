@@ -12,6 +12,7 @@ const READ_EVERYWHERE: &[&str] = &["async", "asyncBefore", "exclusive"];
 const READ_USER_TASK: &[&str] = &["assignee", "candidateUsers", "candidateGroups", "dueDate", "priority", "formKey"];
 const READ_SERVICE_TASK: &[&str] =
     &["type", "class", "expression", "delegateExpression", "failedJobRetryTimeCycle", "topic", "taskPriority"];
+const READ_SCRIPT_TASK: &[&str] = &["resultVariable", "resource"];
 const READ_CALL_ACTIVITY: &[&str] = &[
     "calledElementBinding",
     "calledElementVersion",
@@ -57,6 +58,7 @@ impl<'d> Builder<'d> {
             NodeKind::UserTask(_) => READ_USER_TASK,
             NodeKind::ServiceTask(_) | NodeKind::SendTask(_) => READ_SERVICE_TASK,
             NodeKind::CallActivity { .. } => READ_CALL_ACTIVITY,
+            NodeKind::ScriptTask(_) => READ_SCRIPT_TASK,
             _ => &[],
         };
         for (vendor, name, value) in doc.ext_attrs(el) {
@@ -95,7 +97,7 @@ impl<'d> Builder<'d> {
                 "standardLoopCharacteristics" => {
                     push_unique(&mut out, "standard loop (standardLoopCharacteristics)");
                 }
-                "extensionElements" => self.ignored_extensions(c, kind, &mut out),
+                "extensionElements" => self.ignored_extensions(c, kind, true, &mut out),
                 name if name.ends_with("EventDefinition") => {
                     let service = message_service.filter(|_| name == "messageEventDefinition");
                     for (vendor, attr, _) in doc.ext_attrs(c) {
@@ -106,7 +108,7 @@ impl<'d> Builder<'d> {
                     }
                     if let Some(ext) = doc.child(c, Ns::Model, "extensionElements") {
                         let kind = service.map_or(NodeKind::Task, |t| NodeKind::SendTask(t.clone()));
-                        self.ignored_extensions(ext, &kind, &mut out);
+                        self.ignored_extensions(ext, &kind, false, &mut out);
                     }
                 }
                 _ => {}
@@ -115,8 +117,9 @@ impl<'d> Builder<'d> {
         out
     }
 
-    /// The children of an `<extensionElements>` that nothing reads.
-    fn ignored_extensions(&self, extensions: El, kind: &NodeKind, out: &mut Vec<String>) {
+    /// The children of an `<extensionElements>` that nothing reads. `on_node`: the element's
+    /// own extensions, whose listeners run (those of an event definition do not).
+    fn ignored_extensions(&self, extensions: El, kind: &NodeKind, on_node: bool, out: &mut Vec<String>) {
         let doc = self.doc;
         let service = match kind {
             NodeKind::ServiceTask(t) | NodeKind::SendTask(t) => Some(t),
@@ -137,6 +140,8 @@ impl<'d> Builder<'d> {
                 "field" | "connector" | "failedJobRetryTimeCycle" if service.is_some() => continue,
                 "inputOutput" if service.is_some_and(uses_connector) => continue,
                 "in" | "out" if matches!(kind, NodeKind::CallActivity { .. }) => continue,
+                // Run (or refused at deploy) by the listeners' check: see `build/scripts.rs`.
+                "executionListener" | "taskListener" if on_node => continue,
                 "executionListener" => "execution listener",
                 "taskListener" => "task listener",
                 "formData" => "form data",

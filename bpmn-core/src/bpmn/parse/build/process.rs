@@ -132,7 +132,7 @@ impl<'d> Builder<'d> {
             "userTask" => NodeKind::UserTask(self.user_task(el)),
             "manualTask" => NodeKind::ManualTask,
             "serviceTask" => NodeKind::ServiceTask(self.service_task(el)),
-            "scriptTask" => NodeKind::ScriptTask,
+            "scriptTask" => NodeKind::ScriptTask(Box::new(self.script_task(el))),
             "sendTask" => NodeKind::SendTask(self.service_task(el)),
             "receiveTask" => NodeKind::ReceiveTask { message: self.root_ref(el, "messageRef", "message") },
             "businessRuleTask" => NodeKind::BusinessRuleTask,
@@ -190,6 +190,7 @@ impl<'d> Builder<'d> {
             ignored,
             tag: tag.to_owned(),
             message_service,
+            listeners: self.listeners(el, false),
         });
         if doc.attr(el, "default").is_some_and(|d| !d.trim().is_empty()) {
             st.defaults.push((idx, el));
@@ -425,7 +426,9 @@ impl<'d> Builder<'d> {
             let source = self.flow_end(st, el, id, "sourceRef")?;
             let target = self.flow_end(st, el, id, "targetRef")?;
             let idx = st.process.flows.len();
-            let condition = doc.child(el, Ns::Model, "conditionExpression").and_then(|c| non_empty(doc.text(c)));
+            let condition_el = doc.child(el, Ns::Model, "conditionExpression");
+            let condition = condition_el.and_then(|c| non_empty(doc.text(c)));
+            let condition_language = condition_el.and_then(|c| attr_string(doc, c, "language"));
             st.process.nodes[source].outgoing.push(idx);
             st.process.nodes[target].incoming.push(idx);
             st.process.flows.push(SequenceFlow {
@@ -434,6 +437,8 @@ impl<'d> Builder<'d> {
                 source,
                 target,
                 condition,
+                condition_language,
+                listeners: self.listeners(el, true),
                 line: doc.line(el),
             });
             self.index(id, ElementRef::Flow { process: st.index, flow: idx });
