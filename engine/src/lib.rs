@@ -20,6 +20,7 @@ pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;
+pub mod zone;
 
 pub use bpmn_core::{bpmn, rules, runtime, schedule};
 pub use clock::Clock;
@@ -40,6 +41,9 @@ pub struct Engine {
     running: std::sync::Arc<jobs::RunningJobs>,
     /// Failed sign-ins per account and address, shared by clones.
     throttle: std::sync::Arc<throttle::SignInThrottle>,
+    /// The zone timers, cron expressions and due dates are read in (`BPM_TIME_ZONE`); UTC
+    /// unless set with [`Engine::with_time_zone`].
+    time_zone: schedule::TimeZone,
 }
 
 impl Engine {
@@ -52,7 +56,20 @@ impl Engine {
             latest: Default::default(),
             running: Default::default(),
             throttle: Default::default(),
+            time_zone: schedule::TimeZone::UTC,
         }
+    }
+
+    /// The engine reading timers, cron expressions and due dates without an offset in `zone`
+    /// (see [`zone`] to look one up by name).
+    pub fn with_time_zone(mut self, zone: schedule::TimeZone) -> Engine {
+        self.time_zone = zone;
+        self
+    }
+
+    /// The zone schedules are evaluated in.
+    pub fn time_zone(&self) -> &schedule::TimeZone {
+        &self.time_zone
     }
 
     /// Connects to the database at `url`, applies migrations and returns the engine.
