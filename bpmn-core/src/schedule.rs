@@ -1,18 +1,26 @@
 //! Timer and due-date definitions: parsing and the times they are due.
 //!
-//! Pure calendar arithmetic with no I/O and no time library. All times are Unix epoch
-//! milliseconds (`i64`) in UTC; every computation uses checked arithmetic, so an absurd input
+//! No I/O: all times are Unix epoch milliseconds (`i64`); wall-clock times are read in a time
+//! zone the caller passes as a value (`jiff::tz::TimeZone`: the engine looks it up by name
+//! from `BPM_TIME_ZONE`, tests and the browser use UTC or fixed zones), with daylight-saving
+//! changes handled by `jiff`. Every computation uses checked arithmetic, so an absurd input
 //! gives an error or `None`, never a panic or an overflow.
 //!
-//! - [`parse_duration`]: ISO 8601 durations `PnYnMnWnDTnHnMnS`. A year counts as 365 days and a
-//!   month as 30 days (a duration is a fixed length, not a calendar step). The last component
-//!   may carry a fraction (`PT1.5S`, `PT0.5H`); negative durations are refused.
-//! - [`parse_datetime`]: `2026-11-23`, `2026-11-23T10:00`, `2026-11-23T10:00:00`, optionally
-//!   with `.fff` and a zone `Z`, `±hh:mm`, `±hhmm` or `±hh`. Without a zone the time is UTC.
+//! - [`parse_iso_duration`]: ISO 8601 durations `PnYnMnWnDTnHnMnS` as calendar steps in a
+//!   zone (`P1M` from January 31 is the end of February; `P1D` is a civil day, `PT24H` 24
+//!   hours); [`parse_duration`] reads the same as a fixed length (365-day year, 30-day
+//!   month). The last component may carry a fraction (`PT1.5S`, `PT0.5H`); negative durations
+//!   are refused.
+//! - [`parse_datetime_in`]: `2026-11-23`, `2026-11-23T10:00`, `2026-11-23T10:00:00`,
+//!   optionally with `.fff` and an offset `Z`, `±hh:mm`, `±hhmm` or `±hh`. Without an offset
+//!   the time is on the zone's wall clock ([`parse_datetime`]: in UTC).
 //! - [`parse_timer`]: a BPMN `timeDate`, `timeDuration` or `timeCycle`. A cycle is an ISO 8601
 //!   repetition (`R3/PT10M`, `R/PT1H`, `R3/2026-11-23T10:00:00Z/PT10M`) or a cron expression
 //!   (see [`CronSpec`]).
 //! - [`parse_due`]: a user task's due date, a date-time or a duration from now.
+//!
+//! Across daylight-saving changes a wall-clock time the clocks skip is due when they jump,
+//! and one they repeat is due once, at its first occurrence (see [`CronSpec::next_after`]).
 
 pub mod calendar;
 mod cron;
@@ -20,11 +28,17 @@ mod datetime;
 mod duration;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_zone;
 mod timer;
+mod zone;
 
 pub use cron::CronSpec;
-pub use datetime::parse_datetime;
-pub use duration::parse_duration;
+pub use datetime::{parse_datetime, parse_datetime_in};
+pub use duration::{parse_duration, parse_iso_duration, IsoDuration};
+/// The time zone value the schedule functions take (re-exported so callers need not name
+/// `jiff`).
+pub use jiff::tz::TimeZone;
 pub use timer::{parse_due, parse_timer, TimerKindText, TimerSpec};
 
 /// Milliseconds in a second, minute, hour and day.

@@ -1,32 +1,61 @@
 //! Time formatting shared by the server and the browser, so both render the same text. All
-//! times are epoch milliseconds, shown in UTC.
+//! times are epoch milliseconds, shown at an offset from UTC: the server renders UTC (it
+//! cannot know the viewer's zone), the browser re-renders at its own offset for each instant
+//! (`Date.getTimezoneOffset`, which follows daylight saving without a tz database).
 
-use crate::schedule::calendar::civil_from_days;
+use jiff::civil::DateTime;
+use jiff::tz::Offset;
+use jiff::Timestamp;
 
-fn parts(millis: i64) -> (i64, u32, u32, i64, i64, i64, i64) {
-    let secs = millis.div_euclid(1000);
-    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    (y, mo, d, s / 3600, (s % 3600) / 60, s % 60, millis.rem_euclid(1000))
+/// The civil time at `offset_minutes` east of UTC; out-of-range input is clamped to the
+/// representable range rather than failing (display only).
+fn civil(millis: i64, offset_minutes: i32) -> DateTime {
+    let ts = Timestamp::from_millisecond(millis).unwrap_or(if millis < 0 { Timestamp::MIN } else { Timestamp::MAX });
+    let offset = Offset::from_seconds(offset_minutes.clamp(-25 * 60 + 1, 25 * 60 - 1) * 60).unwrap_or(Offset::UTC);
+    offset.to_datetime(ts)
+}
+
+fn date(t: &DateTime) -> String {
+    format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day())
 }
 
 /// Epoch milliseconds as ISO 8601 UTC, e.g. `2026-11-23T21:30:00.000Z`.
 pub fn iso8601(millis: i64) -> String {
-    let (y, mo, d, h, mi, s, ms) = parts(millis);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+    let t = civil(millis, 0);
+    format!("{}T{:02}:{:02}:{:02}.{:03}Z", date(&t), t.hour(), t.minute(), t.second(), t.millisecond())
 }
 
-/// Epoch milliseconds for lists, e.g. `2026-11-23 21:30` (UTC).
+/// Epoch milliseconds for lists at `offset_minutes` east of UTC, e.g. `2026-11-23 21:30`.
+pub fn datetime_at(millis: i64, offset_minutes: i32) -> String {
+    let t = civil(millis, offset_minutes);
+    format!("{} {:02}:{:02}", date(&t), t.hour(), t.minute())
+}
+
+/// Like [`datetime_at`] with seconds, e.g. `2026-11-23 21:30:05`, for short spans such as a
+/// job's lease.
+pub fn datetime_seconds_at(millis: i64, offset_minutes: i32) -> String {
+    let t = civil(millis, offset_minutes);
+    format!("{} {:02}:{:02}:{:02}", date(&t), t.hour(), t.minute(), t.second())
+}
+
+/// Epoch milliseconds for lists, in UTC, e.g. `2026-11-23 21:30`.
 pub fn datetime(millis: i64) -> String {
-    let (y, mo, d, h, mi, _, _) = parts(millis);
-    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}")
+    datetime_at(millis, 0)
 }
 
-/// Epoch milliseconds with seconds, e.g. `2026-11-23 21:30:05` (UTC), for short spans such
-/// as a job's lease.
+/// Epoch milliseconds with seconds, in UTC, e.g. `2026-11-23 21:30:05`.
 pub fn datetime_seconds(millis: i64) -> String {
-    let (y, mo, d, h, mi, s, _) = parts(millis);
-    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+    datetime_seconds_at(millis, 0)
+}
+
+/// An offset as shown next to times: `UTC`, `UTC+08:00`, `UTC-04:00`, `UTC+05:30`.
+pub fn offset_label(offset_minutes: i32) -> String {
+    if offset_minutes == 0 {
+        return "UTC".to_string();
+    }
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let abs = offset_minutes.unsigned_abs();
+    format!("UTC{sign}{:02}:{:02}", abs / 60, abs % 60)
 }
 
 #[cfg(test)]
@@ -40,5 +69,20 @@ mod tests {
         assert_eq!(datetime(951_782_400_000), "2000-02-29 00:00");
         assert_eq!(datetime_seconds(1_700_000_000_123), "2023-11-14 22:13:20");
         assert_eq!(iso8601(-1), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn formats_at_an_offset() {
+        // 2023-11-14T22:13:20Z is the next morning in Shanghai and the afternoon in New York.
+        assert_eq!(datetime_at(1_700_000_000_123, 8 * 60), "2023-11-15 06:13");
+        assert_eq!(datetime_at(1_700_000_000_123, -5 * 60), "2023-11-14 17:13");
+        assert_eq!(datetime_seconds_at(1_700_000_000_123, 5 * 60 + 30), "2023-11-15 03:43:20");
+        assert_eq!(offset_label(0), "UTC");
+        assert_eq!(offset_label(480), "UTC+08:00");
+        assert_eq!(offset_label(-240), "UTC-04:00");
+        assert_eq!(offset_label(330), "UTC+05:30");
+        // Absurd input is clamped, never a panic.
+        assert!(datetime_at(i64::MAX, i32::MAX).starts_with("9999-"));
+        assert!(datetime_at(i64::MIN, i32::MIN).starts_with("-"));
     }
 }

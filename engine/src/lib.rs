@@ -22,6 +22,7 @@ pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;
+pub mod zone;
 
 pub use bpmn_core::{bpmn, rules, runtime, schedule};
 pub use clock::Clock;
@@ -46,6 +47,9 @@ pub struct Engine {
     verified: std::sync::Arc<identity::VerifiedCredentials>,
     /// The fetches of external tasks waiting for one to appear, shared by clones.
     external: std::sync::Arc<external::Waiters>,
+    /// The zone timers, cron expressions and due dates are read in (`BPM_TIME_ZONE`); UTC
+    /// unless set with [`Engine::with_time_zone`].
+    time_zone: schedule::TimeZone,
 }
 
 impl Engine {
@@ -60,7 +64,20 @@ impl Engine {
             throttle: Default::default(),
             verified: Default::default(),
             external: Default::default(),
+            time_zone: schedule::TimeZone::UTC,
         }
+    }
+
+    /// The engine reading timers, cron expressions and due dates without an offset in `zone`
+    /// (see [`zone`] to look one up by name).
+    pub fn with_time_zone(mut self, zone: schedule::TimeZone) -> Engine {
+        self.time_zone = zone;
+        self
+    }
+
+    /// The zone schedules are evaluated in.
+    pub fn time_zone(&self) -> &schedule::TimeZone {
+        &self.time_zone
     }
 
     /// Connects to the database at `url`, applies migrations and returns the engine.

@@ -1,8 +1,12 @@
-//! Cron expressions (Quartz and Unix forms) and their next matching time, in UTC.
+//! Cron expressions (Quartz and Unix forms) and their next matching time on the wall clock
+//! of a time zone.
 
 use std::fmt;
 
+use jiff::tz::TimeZone;
+
 use super::calendar::{civil_from_days, days_from_civil, days_in_month, epoch_millis, weekday};
+use super::zone::{to_instant, to_local};
 use super::{quote, ScheduleError, SECOND};
 
 /// How many calendar years a cron search looks at before it gives up. Eight years is the
@@ -10,7 +14,12 @@ use super::{quote, ScheduleError, SECOND};
 /// without a year field is found within this bound.
 const CRON_SEARCH_YEARS: u32 = 9;
 
-/// A cron expression, evaluated in UTC.
+/// How many matching wall-clock times [`CronSpec::next_after`] passes over (times already
+/// past in a repeated hour) before it gives up.
+const CRON_PASSED_OVER_MAX: usize = 8;
+
+/// A cron expression, evaluated on the wall clock of a time zone (`0 0 9 * * ?` is due at
+/// 09:00 there, whatever the season).
 ///
 /// Two forms, told apart by the number of fields:
 /// - Quartz / Camunda, 6 or 7 fields: `second minute hour day-of-month month day-of-week
@@ -261,13 +270,36 @@ impl CronSpec {
         }
     }
 
-    /// The first time strictly after `after` (whole seconds) the expression matches; `None`
-    /// if none within the search bound (about nine years of candidate years) or the time does
-    /// not fit in epoch milliseconds.
+    /// The first instant strictly after `after` (epoch milliseconds; answers are whole
+    /// seconds) at which the wall clock of `zone` matches the expression; `None` if none
+    /// within the search bound (about nine years of candidate years) or the time does not fit
+    /// in epoch milliseconds.
+    ///
+    /// Across daylight-saving changes every matching wall-clock time is due once: one in an
+    /// hour the clocks skip is due when they jump (`0 30 2 * * ?` fires at 03:00 that day);
+    /// one in an hour they repeat is due at its first occurrence (or its second, when `after`
+    /// is already past the first).
+    pub fn next_after(&self, after: i64, zone: &TimeZone) -> Option<i64> {
+        // Before the earliest representable instant every answer is the same as from it.
+        let mut local = to_local(after.max(jiff::Timestamp::MIN.as_millisecond()), zone)?;
+        // Only a wall-clock time whose occurrences are all past (or out of range) is passed
+        // over, so a few rounds suffice.
+        for _ in 0..CRON_PASSED_OVER_MAX {
+            let candidate = self.next_local_after(local)?;
+            if let Some(instant) = to_instant(candidate, zone, after) {
+                return Some(instant);
+            }
+            local = candidate;
+        }
+        None
+    }
+
+    /// The first wall-clock time (local milliseconds, whole seconds) strictly after `after`
+    /// that matches, on a clock without zone changes.
     ///
     /// Advances field by field (month, day, hour, minute, second), jumping to the next
     /// matching value, so it takes at most a few thousand steps.
-    pub fn next_after(&self, after: i64) -> Option<i64> {
+    fn next_local_after(&self, after: i64) -> Option<i64> {
         let start = after.div_euclid(SECOND) + 1;
         let (mut y, mut mo, mut d) = civil_from_days(start.div_euclid(86_400));
         let second_of_day = start.rem_euclid(86_400) as u32;

@@ -1,14 +1,25 @@
-//! ISO 8601 dates and date-times with an optional zone, as epoch milliseconds.
+//! ISO 8601 dates and date-times with an optional offset, as epoch milliseconds.
+
+use jiff::tz::TimeZone;
 
 use super::calendar::{days_in_month, epoch_millis};
+use super::zone::to_instant;
 use super::{quote, ScheduleError, HOUR, MINUTE};
+
+/// Parses an ISO 8601 date or date-time into epoch milliseconds; without an offset the time
+/// is UTC. See [`parse_datetime_in`].
+pub fn parse_datetime(text: &str) -> Result<i64, ScheduleError> {
+    parse_datetime_in(text, &TimeZone::UTC)
+}
 
 /// Parses an ISO 8601 date or date-time into epoch milliseconds.
 ///
 /// Accepted: `2026-11-23` (midnight), `2026-11-23T10:00`, `2026-11-23T10:00:00`, a fraction of
-/// a second after the seconds (`.250`, kept to the millisecond), and then a zone: `Z`,
-/// `+08:00`, `-0530` or `+08`. Without a zone the time is UTC. A space may stand for `T`.
-pub fn parse_datetime(text: &str) -> Result<i64, ScheduleError> {
+/// a second after the seconds (`.250`, kept to the millisecond), and then an offset: `Z`,
+/// `+08:00`, `-0530` or `+08`. Without an offset the time is the wall-clock time in `zone`
+/// (a time the clocks skip is the moment they jump, a repeated one its first occurrence).
+/// A space may stand for `T`.
+pub fn parse_datetime_in(text: &str, zone: &TimeZone) -> Result<i64, ScheduleError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(ScheduleError::Empty { what: "date", example: "2026-11-23T10:00:00Z" });
@@ -41,10 +52,14 @@ pub fn parse_datetime(text: &str) -> Result<i64, ScheduleError> {
         )));
     }
     let offset = parts.offset_sign * (i64::from(parts.offset_hours) * HOUR + i64::from(parts.offset_minutes) * MINUTE);
-    epoch_millis(parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second)
-        .and_then(|t| t.checked_add(parts.millis))
-        .and_then(|t| t.checked_sub(offset))
-        .ok_or_else(|| ScheduleError::TooLarge(quote(text)))
+    let local = epoch_millis(parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second)
+        .and_then(|t| t.checked_add(parts.millis));
+    let instant = if parts.has_offset {
+        local.and_then(|t| t.checked_sub(offset))
+    } else {
+        local.and_then(|t| to_instant(t, zone, i64::MIN))
+    };
+    instant.ok_or_else(|| ScheduleError::TooLarge(quote(text)))
 }
 
 /// The fields of a date-time as written, not yet range-checked.
@@ -59,6 +74,8 @@ struct DateTimeParts {
     offset_sign: i64,
     offset_hours: u32,
     offset_minutes: u32,
+    /// `Z` or an offset was written.
+    has_offset: bool,
 }
 
 /// Reads exactly `n` ASCII digits at `*i`.
@@ -108,6 +125,7 @@ fn scan_datetime(s: &[u8]) -> Option<DateTimeParts> {
         offset_sign: 1,
         offset_hours: 0,
         offset_minutes: 0,
+        has_offset: false,
     };
     if i == s.len() {
         return Some(parts);
@@ -146,6 +164,7 @@ fn scan_datetime(s: &[u8]) -> Option<DateTimeParts> {
     if i == s.len() {
         return Some(parts);
     }
+    parts.has_offset = true;
     match s[i] {
         b'Z' | b'z' => i += 1,
         b'+' | b'-' => {

@@ -4,6 +4,9 @@
 use super::calendar::{civil_from_days, days_from_civil, days_in_month, weekday};
 use super::*;
 
+/// Most tests read times in UTC; the zone tests are in `tests_zone.rs`.
+const UTC: TimeZone = TimeZone::UTC;
+
 /// The console's date inputs (`YYYY-MM-DD`) are read with `parse_datetime`.
 #[test]
 fn date_inputs_of_the_console() {
@@ -20,14 +23,14 @@ use rand::{Rng, SeedableRng};
 const NOV_23: i64 = 1_795_392_000_000;
 
 fn cron(text: &str) -> CronSpec {
-    match parse_timer(TimerKindText::Cycle, text) {
+    match parse_timer(TimerKindText::Cycle, text, &UTC) {
         Ok(TimerSpec::Cron(spec)) => spec,
         other => panic!("`{text}` should be a cron expression, got {other:?}"),
     }
 }
 
 fn next(text: &str, after: i64) -> Option<i64> {
-    cron(text).next_after(after)
+    cron(text).next_after(after, &UTC)
 }
 
 fn cron_error(text: &str) -> String {
@@ -159,12 +162,12 @@ fn error_messages_say_what_is_wrong_and_give_an_example() {
         "`2026-02-29` is not a valid date-time: 2026-02 has 28 days, not 29 (e.g. 2026-11-23T10:00:00Z)"
     );
     assert_eq!(parse_datetime("").unwrap_err().to_string(), "the date is empty (e.g. 2026-11-23T10:00:00Z)");
-    let message = parse_timer(TimerKindText::Cycle, "R0/PT1M").unwrap_err().to_string();
+    let message = parse_timer(TimerKindText::Cycle, "R0/PT1M", &UTC).unwrap_err().to_string();
     assert!(message.contains("R0 repeats nothing") && message.contains("e.g. R3/PT10M"), "{message}");
     let message = CronSpec::parse("0 0 25 * * ?").unwrap_err().to_string();
     assert!(message.contains("25 is outside the hour range 0-23"), "{message}");
     assert!(message.contains("e.g. 0 */10 * * * ?"), "{message}");
-    let message = parse_due("soon", 0).unwrap_err().to_string();
+    let message = parse_due("soon", 0, &UTC).unwrap_err().to_string();
     assert!(message.contains("`soon`") && message.contains("e.g. 2026-11-23T17:00:00Z or P3D"), "{message}");
     // Long input is cut in the message.
     let long = "x".repeat(500);
@@ -252,44 +255,57 @@ fn bad_datetimes() {
 
 #[test]
 fn date_and_duration_timers() {
-    let at = parse_timer(TimerKindText::Date, "2026-11-23T10:00:00Z").unwrap();
+    let at = parse_timer(TimerKindText::Date, "2026-11-23T10:00:00Z", &UTC).unwrap();
     assert_eq!(at, TimerSpec::At(1_795_428_000_000));
-    assert_eq!(at.first_due(NOV_23), Some(1_795_428_000_000));
-    assert_eq!(at.first_due(NOV_23 + 100 * DAY), Some(1_795_428_000_000), "a past date is due at once");
-    assert_eq!(at.next_due(1_795_428_000_000, 1), None);
+    assert_eq!(at.first_due(NOV_23, &UTC), Some(1_795_428_000_000));
+    assert_eq!(at.first_due(NOV_23 + 100 * DAY, &UTC), Some(1_795_428_000_000), "a past date is due at once");
+    assert_eq!(at.next_due(1_795_428_000_000, 1, &UTC), None);
 
-    let after = parse_timer(TimerKindText::Duration, "P3D").unwrap();
-    assert_eq!(after, TimerSpec::After(3 * DAY));
-    assert_eq!(after.first_due(NOV_23), Some(1_795_651_200_000));
-    assert_eq!(after.next_due(1_795_651_200_000, 1), None);
-    assert_eq!(after.first_due(i64::MAX), None);
+    let after = parse_timer(TimerKindText::Duration, "P3D", &UTC).unwrap();
+    assert_eq!(after, TimerSpec::After(IsoDuration { days: 3, ..IsoDuration::default() }));
+    assert_eq!(after.first_due(NOV_23, &UTC), Some(1_795_651_200_000));
+    assert_eq!(after.next_due(1_795_651_200_000, 1, &UTC), None);
+    assert_eq!(after.first_due(i64::MAX, &UTC), None);
 
-    assert_eq!(parse_timer(TimerKindText::Date, "PT10M"), Err(ScheduleError::BadDateTime("PT10M".into())));
+    assert_eq!(parse_timer(TimerKindText::Date, "PT10M", &UTC), Err(ScheduleError::BadDateTime("PT10M".into())));
     assert_eq!(
-        parse_timer(TimerKindText::Duration, "2026-11-23"),
+        parse_timer(TimerKindText::Duration, "2026-11-23", &UTC),
         Err(ScheduleError::BadDuration("2026-11-23".into()))
     );
 }
 
 #[test]
 fn cycles_parse() {
-    let cycle = |text: &str| parse_timer(TimerKindText::Cycle, text);
-    assert_eq!(cycle("R3/PT10M"), Ok(TimerSpec::Cycle { repeat: Some(3), start: None, interval_ms: 600_000 }));
-    assert_eq!(cycle("R/PT1H"), Ok(TimerSpec::Cycle { repeat: None, start: None, interval_ms: 3_600_000 }));
-    assert_eq!(cycle(" r2/pt1m "), Ok(TimerSpec::Cycle { repeat: Some(2), start: None, interval_ms: 60_000 }));
+    let cycle = |text: &str| parse_timer(TimerKindText::Cycle, text, &UTC);
+    assert_eq!(
+        cycle("R3/PT10M"),
+        Ok(TimerSpec::Cycle { repeat: Some(3), start: None, interval: IsoDuration::exact(600_000) })
+    );
+    assert_eq!(
+        cycle("R/PT1H"),
+        Ok(TimerSpec::Cycle { repeat: None, start: None, interval: IsoDuration::exact(3_600_000) })
+    );
+    assert_eq!(
+        cycle(" r2/pt1m "),
+        Ok(TimerSpec::Cycle { repeat: Some(2), start: None, interval: IsoDuration::exact(60_000) })
+    );
     assert_eq!(
         cycle("R3/2026-11-23T10:00:00Z/PT10M"),
-        Ok(TimerSpec::Cycle { repeat: Some(3), start: Some(1_795_428_000_000), interval_ms: 600_000 })
+        Ok(TimerSpec::Cycle { repeat: Some(3), start: Some(1_795_428_000_000), interval: IsoDuration::exact(600_000) })
     );
     assert_eq!(
         cycle("R/2026-11-23T10:00:00+08:00/P1D"),
-        Ok(TimerSpec::Cycle { repeat: None, start: Some(1_795_399_200_000), interval_ms: DAY })
+        Ok(TimerSpec::Cycle {
+            repeat: None,
+            start: Some(1_795_399_200_000),
+            interval: IsoDuration { days: 1, ..IsoDuration::default() }
+        })
     );
 }
 
 #[test]
 fn bad_cycles() {
-    let cycle = |text: &str| parse_timer(TimerKindText::Cycle, text);
+    let cycle = |text: &str| parse_timer(TimerKindText::Cycle, text, &UTC);
     let repetition = |text: &str, reason: &str| {
         assert_eq!(
             cycle(text),
@@ -323,56 +339,56 @@ fn cron_error_variant(text: &str) -> ScheduleError {
 #[test]
 fn cycle_repetitions_are_counted() {
     // Without a start: the first firing one interval after creation, three in all.
-    let spec = parse_timer(TimerKindText::Cycle, "R3/PT10M").unwrap();
-    let first = spec.first_due(NOV_23).unwrap();
+    let spec = parse_timer(TimerKindText::Cycle, "R3/PT10M", &UTC).unwrap();
+    let first = spec.first_due(NOV_23, &UTC).unwrap();
     assert_eq!(first, NOV_23 + 600_000);
-    let second = spec.next_due(first, 1).unwrap();
+    let second = spec.next_due(first, 1, &UTC).unwrap();
     assert_eq!(second, NOV_23 + 1_200_000);
-    let third = spec.next_due(second, 2).unwrap();
+    let third = spec.next_due(second, 2, &UTC).unwrap();
     assert_eq!(third, NOV_23 + 1_800_000);
-    assert_eq!(spec.next_due(third, 3), None);
-    assert_eq!(spec.next_due(third, 4), None);
+    assert_eq!(spec.next_due(third, 3, &UTC), None);
+    assert_eq!(spec.next_due(third, 4, &UTC), None);
 
     // With a start: the first firing at the start.
-    let spec = parse_timer(TimerKindText::Cycle, "R2/2026-11-23T10:00:00Z/PT1H").unwrap();
-    assert_eq!(spec.first_due(NOV_23), Some(1_795_428_000_000));
-    assert_eq!(spec.first_due(NOV_23 + 30 * DAY), Some(1_795_428_000_000), "a past start is due at once");
-    assert_eq!(spec.next_due(1_795_428_000_000, 1), Some(1_795_431_600_000));
-    assert_eq!(spec.next_due(1_795_431_600_000, 2), None);
+    let spec = parse_timer(TimerKindText::Cycle, "R2/2026-11-23T10:00:00Z/PT1H", &UTC).unwrap();
+    assert_eq!(spec.first_due(NOV_23, &UTC), Some(1_795_428_000_000));
+    assert_eq!(spec.first_due(NOV_23 + 30 * DAY, &UTC), Some(1_795_428_000_000), "a past start is due at once");
+    assert_eq!(spec.next_due(1_795_428_000_000, 1, &UTC), Some(1_795_431_600_000));
+    assert_eq!(spec.next_due(1_795_431_600_000, 2, &UTC), None);
 
     // R1 fires once.
-    let spec = parse_timer(TimerKindText::Cycle, "R1/PT1M").unwrap();
-    assert_eq!(spec.first_due(0), Some(60_000));
-    assert_eq!(spec.next_due(60_000, 1), None);
+    let spec = parse_timer(TimerKindText::Cycle, "R1/PT1M", &UTC).unwrap();
+    assert_eq!(spec.first_due(0, &UTC), Some(60_000));
+    assert_eq!(spec.next_due(60_000, 1, &UTC), None);
 
     // Unbounded never runs out, but does not overflow either.
-    let spec = parse_timer(TimerKindText::Cycle, "R/PT1H").unwrap();
-    assert_eq!(spec.next_due(NOV_23, u32::MAX), Some(NOV_23 + HOUR));
-    assert_eq!(spec.next_due(i64::MAX - 1, 1), None);
-    assert_eq!(spec.first_due(i64::MAX), None);
+    let spec = parse_timer(TimerKindText::Cycle, "R/PT1H", &UTC).unwrap();
+    assert_eq!(spec.next_due(NOV_23, u32::MAX, &UTC), Some(NOV_23 + HOUR));
+    assert_eq!(spec.next_due(i64::MAX - 1, 1, &UTC), None);
+    assert_eq!(spec.first_due(i64::MAX, &UTC), None);
 
     // A cron cycle is unbounded.
-    let spec = parse_timer(TimerKindText::Cycle, "0 0 9 ? * MON-FRI").unwrap();
-    assert_eq!(spec.first_due(NOV_23), Some(NOV_23 + 9 * HOUR));
-    assert_eq!(spec.next_due(NOV_23 + 9 * HOUR, 1_000), Some(1_795_510_800_000));
+    let spec = parse_timer(TimerKindText::Cycle, "0 0 9 ? * MON-FRI", &UTC).unwrap();
+    assert_eq!(spec.first_due(NOV_23, &UTC), Some(NOV_23 + 9 * HOUR));
+    assert_eq!(spec.next_due(NOV_23 + 9 * HOUR, 1_000, &UTC), Some(1_795_510_800_000));
 }
 
 #[test]
 fn due_dates() {
-    assert_eq!(parse_due("2026-11-23T17:00:00Z", 0), Ok(1_795_453_200_000));
-    assert_eq!(parse_due("2026-11-23", 0), Ok(NOV_23));
-    assert_eq!(parse_due("2026-11-23T18:00:00+01:00", 0), Ok(1_795_453_200_000));
-    assert_eq!(parse_due("P3D", NOV_23), Ok(1_795_651_200_000));
-    assert_eq!(parse_due(" PT1H ", NOV_23), Ok(NOV_23 + HOUR));
-    assert_eq!(parse_due("-P1D", NOV_23), Err(ScheduleError::NegativeDuration("-P1D".into())));
-    assert_eq!(parse_due("P1X", NOV_23), Err(ScheduleError::BadDuration("P1X".into())));
-    assert!(parse_due("2026-02-30", 0).unwrap_err().to_string().contains("28 days"));
+    assert_eq!(parse_due("2026-11-23T17:00:00Z", 0, &UTC), Ok(1_795_453_200_000));
+    assert_eq!(parse_due("2026-11-23", 0, &UTC), Ok(NOV_23));
+    assert_eq!(parse_due("2026-11-23T18:00:00+01:00", 0, &UTC), Ok(1_795_453_200_000));
+    assert_eq!(parse_due("P3D", NOV_23, &UTC), Ok(1_795_651_200_000));
+    assert_eq!(parse_due(" PT1H ", NOV_23, &UTC), Ok(NOV_23 + HOUR));
+    assert_eq!(parse_due("-P1D", NOV_23, &UTC), Err(ScheduleError::NegativeDuration("-P1D".into())));
+    assert_eq!(parse_due("P1X", NOV_23, &UTC), Err(ScheduleError::BadDuration("P1X".into())));
+    assert!(parse_due("2026-02-30", 0, &UTC).unwrap_err().to_string().contains("28 days"));
     assert_eq!(
-        parse_due("", 0),
+        parse_due("", 0, &UTC),
         Err(ScheduleError::Empty { what: "due date", example: "2026-11-23T17:00:00Z or P3D" })
     );
-    assert_eq!(parse_due("tomorrow", 0), Err(ScheduleError::BadDue("tomorrow".into())));
-    assert_eq!(parse_due("P1D", i64::MAX - 5), Err(ScheduleError::TooLarge("P1D".into())));
+    assert_eq!(parse_due("tomorrow", 0, &UTC), Err(ScheduleError::BadDue("tomorrow".into())));
+    assert_eq!(parse_due("P1D", i64::MAX - 5, &UTC), Err(ScheduleError::TooLarge("P1D".into())));
 }
 
 // --- cron ---------------------------------------------------------------------------
@@ -387,7 +403,7 @@ fn cron_every_ten_minutes() {
     let cron = cron(spec);
     let mut at = NOV_23;
     for _ in 0..10_000 {
-        let following = cron.next_after(at).unwrap();
+        let following = cron.next_after(at, &UTC).unwrap();
         assert_eq!(following - at, 600_000);
         at = following;
     }
@@ -435,14 +451,14 @@ fn cron_leap_day_and_impossible_dates() {
     assert_eq!(next("0 0 12 29 2 ?", 3_981_398_400_000), Some(4_233_729_600_000), "2096-03-01 → 2104-02-29");
     for spec in ["0 0 0 30 2 ?", "0 0 0 31 4,6,9,11 ?", "0 0 0 29 2 ? 2027", "0 0 0 1 1 ? 2020", "0 0 30 2 *"] {
         let cron = cron(spec);
-        assert_eq!(cron.next_after(NOV_23), None, "{spec}");
+        assert_eq!(cron.next_after(NOV_23, &UTC), None, "{spec}");
     }
     assert_eq!(next("0 0 0 30 2 ?", i64::MIN), None);
     assert_eq!(next("0 0 0 1 1 ? 2020", i64::MIN), Some(1_577_836_800_000), "2020-01-01 is still ahead");
     // The bounded search is fast: a thousand impossible searches.
     let cron = cron("0 0 0 30 2 ?");
     for i in 0..1_000 {
-        assert_eq!(cron.next_after(NOV_23 + i * DAY), None);
+        assert_eq!(cron.next_after(NOV_23 + i * DAY, &UTC), None);
     }
 }
 
@@ -582,7 +598,7 @@ fn cron_agrees_with_a_minute_by_minute_scan() {
             let start = (NOV_23 / 1000 - 300 * 86_400 + rng.gen_range(0..900 * 86_400)) / 60 * 60;
             const WINDOW_MINUTES: i64 = 100 * 24 * 60;
             let expected = (1..=WINDOW_MINUTES).map(|k| start + k * 60).find(|&t| matches_at(&spec, t));
-            let got = spec.next_after(start * 1000);
+            let got = spec.next_after(start * 1000, &UTC);
             match expected {
                 Some(t) => assert_eq!(got, Some(t * 1000), "{text} after {start}"),
                 None => {
@@ -666,6 +682,7 @@ fn random_text_never_panics() {
         "0 0 18 L * ? 2030",
     ];
     let nows = [0, NOV_23, -1, i64::MAX, i64::MIN, i64::MAX - DAY];
+    let zones = [UTC, TimeZone::get("Europe/Berlin").unwrap()];
     let mut rng = StdRng::seed_from_u64(20_261_123);
     let mut accepted = 0;
     for round in 0..10_000 {
@@ -705,21 +722,23 @@ fn random_text_never_panics() {
         }
         let _ = parse_duration(&text);
         let _ = parse_datetime(&text);
-        for now in nows {
-            let _ = parse_due(&text, now);
-        }
-        for kind in [TimerKindText::Date, TimerKindText::Duration, TimerKindText::Cycle] {
-            if let Ok(spec) = parse_timer(kind, &text) {
-                accepted += 1;
-                for now in nows {
-                    let _ = spec.first_due(now);
-                    let _ = spec.next_due(now, 1);
-                    let _ = spec.next_due(now, u32::MAX);
+        for zone in &zones {
+            for now in nows {
+                let _ = parse_due(&text, now, zone);
+            }
+            for kind in [TimerKindText::Date, TimerKindText::Duration, TimerKindText::Cycle] {
+                if let Ok(spec) = parse_timer(kind, &text, zone) {
+                    accepted += 1;
+                    for now in nows {
+                        let _ = spec.first_due(now, zone);
+                        let _ = spec.next_due(now, 1, zone);
+                        let _ = spec.next_due(now, u32::MAX, zone);
+                    }
                 }
             }
-        }
-        if let Ok(spec) = CronSpec::parse(&text) {
-            let _ = spec.next_after(NOV_23);
+            if let Ok(spec) = CronSpec::parse(&text) {
+                let _ = spec.next_after(NOV_23, zone);
+            }
         }
     }
     assert!(accepted > 1_000, "the generator should produce some valid timers, got {accepted}");

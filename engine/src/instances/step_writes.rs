@@ -18,7 +18,7 @@ use crate::error::{ConflictReason, EngineError, Result};
 use crate::jobs::JobKind;
 use crate::rules;
 use crate::runtime::{self, Effect, HistoryKind, InstanceState, SubscriptionKind, TimerKind, TokenId};
-use crate::schedule::{self, TimerKindText};
+use crate::schedule::{self, TimeZone, TimerKindText};
 use crate::store::events::NewSubscription;
 use crate::store::history::{EndedActivity, NewActivity, NewVariableChange};
 use crate::store::incidents::NewIncident;
@@ -52,7 +52,7 @@ impl Engine {
             status
         };
         let written = write_instance_row(ws, inst, &state, status, now, ctx.latest)?;
-        let mut w = StepWriter::new(inst, ctx, now, &effects);
+        let mut w = StepWriter::new(inst, ctx, now, &self.time_zone, &effects);
         w.variable_changes(&inst.state.variables, &state.variables);
         let mut follow = Vec::new();
         // The tasks this step opens, by token: one the step also cancels (a terminate end event
@@ -305,6 +305,8 @@ struct StepWriter<'a> {
     inst: &'a Loaded,
     ctx: &'a StepCtx,
     now: i64,
+    /// The engine's zone: timers and due dates are read on its wall clock and calendar.
+    zone: &'a TimeZone,
     /// How the tokens this step cancels end, from the history entries.
     cancel_outcome: HashMap<TokenId, &'static str>,
     new_rows: Vec<HistRow>,
@@ -333,7 +335,7 @@ fn outcome_of(kind: HistoryKind) -> &'static str {
 }
 
 impl<'a> StepWriter<'a> {
-    fn new(inst: &'a Loaded, ctx: &'a StepCtx, now: i64, effects: &[Effect]) -> Self {
+    fn new(inst: &'a Loaded, ctx: &'a StepCtx, now: i64, zone: &'a TimeZone, effects: &[Effect]) -> Self {
         let cancel_outcome = effects
             .iter()
             .filter_map(|e| match e {
@@ -347,6 +349,7 @@ impl<'a> StepWriter<'a> {
             inst,
             ctx,
             now,
+            zone,
             cancel_outcome,
             new_rows: Vec::new(),
             ended: Vec::new(),
@@ -454,7 +457,7 @@ impl<'a> StepWriter<'a> {
             }
             _ => (50, None),
         };
-        let due = due.and_then(|d| schedule::parse_due(d, self.now).ok());
+        let due = due.and_then(|d| schedule::parse_due(d, self.now, self.zone).ok());
         let search = format!("{}\n{}", name, assignee.as_deref().unwrap_or("")).to_lowercase();
         self.tasks.push(NewTask {
             id: id.clone(),
@@ -547,8 +550,8 @@ impl<'a> StepWriter<'a> {
             TimerKind::Duration => ("duration", TimerKindText::Duration),
             TimerKind::Cycle => ("cycle", TimerKindText::Cycle),
         };
-        let due = schedule::parse_timer(k, definition).map_err(|e| e.to_string()).and_then(|spec| {
-            spec.first_due(self.now).ok_or_else(|| format!("The timer `{definition}` never becomes due."))
+        let due = schedule::parse_timer(k, definition, self.zone).map_err(|e| e.to_string()).and_then(|spec| {
+            spec.first_due(self.now, self.zone).ok_or_else(|| format!("The timer `{definition}` never becomes due."))
         });
         match due {
             Ok(due) => self.job(token, node, "timer", Some((kind_text, definition)), due, None),

@@ -575,8 +575,10 @@ impl Executor {
             let next = if repeats {
                 c.definition
                     .as_deref()
-                    .and_then(|d| schedule::parse_timer(TimerKindText::Cycle, d).ok())
-                    .and_then(|s| s.next_due(c.due, u32::try_from(fired).unwrap_or(u32::MAX)))
+                    .and_then(|d| schedule::parse_timer(TimerKindText::Cycle, d, self.engine().time_zone()).ok())
+                    .and_then(|s| {
+                        s.next_due(c.due, u32::try_from(fired).unwrap_or(u32::MAX), self.engine().time_zone())
+                    })
             } else {
                 None
             };

@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 
 use crate::bpmn::model::ServiceTask;
 use crate::runtime::expr::{self, Variables};
-use crate::schedule::{self, TimerKindText, TimerSpec};
+use crate::schedule::{self, TimeZone, TimerKindText, TimerSpec};
 
 /// How long a call may take when the model does not say.
 pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
@@ -328,9 +328,13 @@ pub fn status_outcome(task: &ServiceTask, status: u16) -> StatusOutcome {
 }
 
 /// The wait before the next attempt: the interval of `R3/PT5M`, else [`DEFAULT_BACKOFF_MS`].
+/// A back-off is a wait, not a calendar step: `P1D` is 24 hours here, whatever the zone.
 pub fn backoff_ms(retry_time_cycle: Option<&str>) -> i64 {
-    match retry_time_cycle.map(|c| schedule::parse_timer(TimerKindText::Cycle, c)) {
-        Some(Ok(TimerSpec::Cycle { interval_ms, .. })) if interval_ms > 0 => interval_ms,
+    let interval = retry_time_cycle.map(|c| schedule::parse_timer(TimerKindText::Cycle, c, &TimeZone::UTC));
+    match interval {
+        Some(Ok(TimerSpec::Cycle { interval, .. })) => {
+            interval.fixed_millis().filter(|ms| *ms > 0).unwrap_or(DEFAULT_BACKOFF_MS)
+        }
         _ => DEFAULT_BACKOFF_MS,
     }
 }

@@ -92,7 +92,8 @@ impl Engine {
             // The new version's timers replace the old version's, also when it has none.
             let mut timers = Vec::new();
             for (activity, kind, text) in timer_starts(defs, &d.key) {
-                let due = schedule::parse_timer(kind, &text).map(|spec| spec.first_due(now));
+                let due = schedule::parse_timer(kind, &text, &self.time_zone)
+                    .map(|spec| spec.first_due(now, &self.time_zone));
                 let Ok(Some(due)) = due else {
                     tracing::warn!(key = %d.key, activity, text, "timer start event not scheduled: not a time");
                     continue;
@@ -116,9 +117,9 @@ impl Engine {
         let mut started = 0;
         for timer in self.store.due_start_timers(now, limit).await? {
             let definition_id = timer.definition_id;
-            let spec = schedule::parse_timer(parse_kind(&timer.timer_kind), &timer.definition);
-            let next =
-                spec.ok().and_then(|s| s.next_due(timer.due, u32::try_from(timer.fired + 1).unwrap_or(u32::MAX)));
+            let spec = schedule::parse_timer(parse_kind(&timer.timer_kind), &timer.definition, &self.time_zone);
+            let fired = u32::try_from(timer.fired + 1).unwrap_or(u32::MAX);
+            let next = spec.ok().and_then(|s| s.next_due(timer.due, fired, &self.time_zone));
             // Claim this firing: move to the next due time, or remove a timer that is used up.
             let claim = match next {
                 Some(due) => JobWrite::AdvanceStartTimer { id: timer.id, revision: timer.revision, due },

@@ -1,7 +1,8 @@
 //! The engine's database tests, on SQLite and PostgreSQL, in one test binary (one link, one
 //! binary on disk): storage of identity, catalog and audit (`store`), deployments and models
 //! (`deploy`), running processes (`runtime`), jobs (`jobs`), and messages, signals and errors
-//! (`events`). `common` holds the helpers of the scenario tests.
+//! (`events`), schedules in the engine's time zone (`zones`). `common` holds the helpers of the
+//! scenario tests.
 
 mod camunda;
 mod common;
@@ -14,3 +15,4 @@ mod rest_queries;
 mod runtime;
 mod scripts;
 mod store;
+mod zones;
