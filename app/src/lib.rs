@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod browser;
+pub mod clock;
 pub mod components;
 pub mod error;
 pub mod i18n;
@@ -78,6 +79,7 @@ fn initial_lang() -> Lang {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(I18n { lang: RwSignal::new(initial_lang()) });
+    clock::provide_viewer_clock();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/bpm-console.css" />

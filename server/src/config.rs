@@ -30,6 +30,9 @@ pub struct Config {
     /// `BPM_MAX_CONNECTIONS` (default 512) and `BPM_HEADER_TIMEOUT_SECS` (default 10): the
     /// accept loop's bounds.
     pub limits: crate::listen::Limits,
+    /// `BPM_TIME_ZONE`: the IANA zone (`Asia/Shanghai`) timers, cron expressions and due dates
+    /// without an offset are read in; default the machine's zone (`TZ`, `/etc/localtime`).
+    pub time_zone: engine::schedule::TimeZone,
 }
 
 /// The default SQLite file, created (with its folder) on first start.
@@ -83,7 +86,12 @@ impl Config {
                 })?;
             limits.header_read_timeout = std::time::Duration::from_secs(secs);
         }
+        let time_zone = match non_empty("BPM_TIME_ZONE") {
+            None => engine::zone::system(),
+            Some(name) => engine::zone::named(&name).map_err(|e| format!("BPM_TIME_ZONE: {e}"))?,
+        };
         Ok(Config {
+            time_zone,
             limits,
             origins,
             secure_cookie,
@@ -144,6 +152,20 @@ mod tests {
         assert!(cfg(&[("BPM_ORIGINS", "bpm.example.com")]).unwrap_err().contains("BPM_ORIGINS"));
         assert!(cfg(&[("BPM_SECURE_COOKIE", "maybe")]).unwrap_err().contains("BPM_SECURE_COOKIE"));
         assert_eq!(cfg(&[("BPM_SECURE_COOKIE", "on")]).unwrap().secure_cookie, app::ssr::SecureCookie::Always);
+    }
+
+    #[test]
+    fn time_zone_by_name_or_the_machines() {
+        let zone = |name: &str| cfg(&[("BPM_TIME_ZONE", name)]).map(|c| engine::zone::name_of(&c.time_zone));
+        assert_eq!(zone("Asia/Shanghai"), Ok("Asia/Shanghai".into()));
+        assert_eq!(zone(" America/New_York "), Ok("America/New_York".into()));
+        assert_eq!(zone("UTC"), Ok("UTC".into()));
+        let e = zone("Beijing").unwrap_err();
+        assert!(e.starts_with("BPM_TIME_ZONE: `Beijing` is not a known time zone"), "{e}");
+        assert!(e.contains("Asia/Shanghai"), "says what to write: {e}");
+        // Unset or blank: the machine's zone.
+        assert_eq!(cfg(&[]).unwrap().time_zone, engine::zone::system());
+        assert_eq!(cfg(&[("BPM_TIME_ZONE", " ")]).unwrap().time_zone, engine::zone::system());
     }
 
     #[test]

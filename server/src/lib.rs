@@ -90,7 +90,9 @@ pub async fn start_engine(config: &Config) -> Result<Engine, ServerError> {
     let options = engine::StoreOptions { sqlite_sync: config.sqlite_sync };
     let engine = Engine::connect_with(&config.database_url, options)
         .await
-        .map_err(|source| ServerError::Database { url: redact(&config.database_url), source })?;
+        .map_err(|source| ServerError::Database { url: redact(&config.database_url), source })?
+        .with_time_zone(config.time_zone.clone());
+    tracing::info!(zone = %engine::zone::name_of(engine.time_zone()), "timers and due dates read in this time zone");
     let first_start = engine.is_empty().await.map_err(ServerError::Setup)?;
     engine.ensure_default_tenant().await.map_err(ServerError::Setup)?;
     let generated = engine.ensure_admin(config.admin_password.as_deref()).await.map_err(ServerError::Setup)?;

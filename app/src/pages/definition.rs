@@ -7,9 +7,9 @@ use crate::api::definitions::{
     convert_to_model, definition_versions, load_definition, not_startable_lines, DefinitionDetail,
 };
 use crate::api::instances::start_instance;
+use crate::clock::{local_datetime, Time};
 use crate::components::{use_flash, ErrorNote, Modal};
 use crate::use_t;
-use bpmn_core::time::datetime;
 
 #[component]
 pub fn DefinitionPage() -> impl IntoView {
@@ -62,8 +62,11 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
                         let navigate = navigate.clone();
                         versions.get().and_then(Result::ok).map(move |vs| view! {
                             <select data-testid="version-picker" on:change=move |ev| navigate(&format!("/deployments/{}", event_target_value(&ev)), Default::default())>
-                                {vs.into_iter().map(|v| view! {
-                                    <option value=v.id.clone() selected=v.id == current_id>{format!("v{} · {}", v.version, datetime(v.deployed_at))}</option>
+                                {vs.into_iter().map(|v| {
+                                    let (version, deployed_at) = (v.version, v.deployed_at);
+                                    view! {
+                                        <option value=v.id.clone() selected=v.id == current_id>{move || format!("v{} · {}", version, local_datetime(deployed_at))}</option>
+                                    }
                                 }).collect_view()}
                             </select>
                         })
@@ -79,7 +82,7 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
         <dl class="facts">
             <dt>{move || t("def.key")}</dt><dd class="mono">{row.key.clone()}</dd>
             <dt>{move || t("def.tenant")}</dt><dd>{row.tenant_id.clone()}</dd>
-            <dt>{move || t("def.deployed_at")}</dt><dd>{datetime(row.deployed_at)}</dd>
+            <dt>{move || t("def.deployed_at")}</dt><dd><Time at=row.deployed_at /></dd>
             <dt>{move || t("def.file")}</dt><dd>{row.file_name.clone()}</dd>
             <dt>{move || t("def.startable")}</dt>
             <dd>{if row.startable { "✓".to_string() } else { t("def.not_startable").to_string() }}</dd>

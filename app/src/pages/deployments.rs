@@ -8,9 +8,9 @@ use leptos_router::components::A;
 use crate::api::catalog_tree;
 use crate::api::definitions::{convert_to_model, list_definitions, not_startable_lines, DefinitionSummary};
 use crate::browser::{self, UploadOutcome};
+use crate::clock::Time;
 use crate::components::{target_tenant_name, use_flash, CatalogTree, ErrorNote, MeResource, Pager};
 use crate::use_t;
-use bpmn_core::time::datetime;
 
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {
@@ -106,7 +106,7 @@ fn DefinitionTable(rows: Vec<DefinitionSummary>) -> impl IntoView {
                             <td class="mono">{d.key.clone()}</td>
                             <td>{format!("v{}", d.version)}</td>
                             <td>{d.tenant_id.clone()}</td>
-                            <td>{datetime(d.deployed_at)}</td>
+                            <td><Time at=d.deployed_at /></td>
                             <td>{d.running_instances}</td>
                             <td class="actions">
                                 <A href=href>{move || t("def.view")}</A>

@@ -14,12 +14,12 @@ use crate::api::events::{
     broadcast_signal, correlate_message, deliver_label, deliver_subscription, list_subscriptions, refusal_key,
     variables_count, variables_problem, Correlated, EventSubscription, KindFilter,
 };
+use crate::clock::Time;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, MeResource, Modal, Pager, SearchBox, Tabs};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::label::Label;
 use crate::{use_t, I18n};
-use bpmn_core::time::datetime;
 
 /// A refusal in the console's words (for the refusals it knows) with the engine's own sentence
 /// beneath as the detail (it names the instances concerned); `not_found` names what a 404
@@ -236,7 +236,7 @@ pub fn SubscriptionRow(sub: EventSubscription, across: bool, #[prop(optional)] a
                     None => view! { <span class="muted" data-testid="start-event">{move || t("ev.start_event")}</span> }.into_any(),
                 }}</td>
             })}
-            <td class="nowrap">{datetime(sub.created)}</td>
+            <td class="nowrap"><Time at=sub.created /></td>
             <td class="actions">{deliver.map(|sub| view! { <DeliverButton sub=sub /> })}</td>
         </tr>
     }

@@ -13,6 +13,7 @@ use crate::api::instances::{
 use crate::api::jobs::{JobKind, JobState};
 use crate::api::tasks::task_state_label;
 use crate::browser;
+use crate::clock::Time;
 use crate::components::{loaded, use_flash};
 use crate::label::Label;
 use crate::pages::definition::Diagram;
@@ -21,7 +22,6 @@ use crate::pages::instances::{provide_instance_ops, InstanceActions, InstanceDia
 use crate::pages::jobs::{provide_job_ops, JobActions, JobDialogs, JobErrorLink, JobStateBadge};
 use crate::pages::tasks::task_state_class;
 use crate::use_t;
-use bpmn_core::time::datetime;
 
 #[component]
 pub fn InstanceDetailPage() -> impl IntoView {
@@ -72,8 +72,8 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
             <dt>{move || t("def.tenant")}</dt><dd>{row.tenant_id.clone()}</dd>
             <dt>{move || t("inst.business_key")}</dt><dd>{row.business_key.clone().unwrap_or_default()}</dd>
             <dt>{move || t("inst.initiator")}</dt><dd>{row.initiator.clone().unwrap_or_default()}</dd>
-            <dt>{move || t("inst.start")}</dt><dd>{datetime(row.start_time)}</dd>
-            <dt>{move || t("inst.end")}</dt><dd>{row.end_time.map(datetime).unwrap_or_default()}</dd>
+            <dt>{move || t("inst.start")}</dt><dd><Time at=row.start_time /></dd>
+            <dt>{move || t("inst.end")}</dt><dd>{row.end_time.map(|at| view! { <Time at=at /> })}</dd>
             <dt>{move || t("inst.current")}</dt><dd>{row.current_activities.join(", ")}</dd>
             {row.parent_instance_id.clone().map(|p| view! {
                 <dt>{move || t("inst.parent")}</dt>
@@ -126,8 +126,8 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                         <tr data-activity=h.activity_id.clone()>
                             <td>{h.activity_name.clone()} " " <span class="mono muted">{h.activity_id.clone()}</span></td>
                             <td class="mono">{h.activity_type.clone()}</td>
-                            <td>{datetime(h.start_time)}</td>
-                            <td>{h.end_time.map(datetime).unwrap_or_default()}</td>
+                            <td><Time at=h.start_time /></td>
+                            <td>{h.end_time.map(|at| view! { <Time at=at /> })}</td>
                             <td>{move || t(outcome)}</td>
                             <td>{h.actor.clone().unwrap_or_default()}</td>
                         </tr>
@@ -158,9 +158,9 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                                 <tr data-task=k.id.clone()>
                                     <td>{k.name.clone()}</td>
                                     <td>{k.assignee_name.clone().or(k.assignee.clone()).unwrap_or_default()}</td>
-                                    <td>{datetime(k.created)}</td>
-                                    <td>{k.due.map(datetime).unwrap_or_default()}</td>
-                                    <td>{k.end_time.map(datetime).unwrap_or_default()}</td>
+                                    <td><Time at=k.created /></td>
+                                    <td>{k.due.map(|at| view! { <Time at=at /> })}</td>
+                                    <td>{k.end_time.map(|at| view! { <Time at=at /> })}</td>
                                     <td><span class=class>{move || t(label)}</span></td>
                                 </tr>
                             }
@@ -200,7 +200,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                         let removed = c.value.is_none();
                         view! {
                             <tr>
-                                <td>{datetime(c.at)}</td>
+                                <td><Time at=c.at /></td>
                                 <td class="mono">{c.name}</td>
                                 <td class="mono">{c.value.unwrap_or_default()}
                                     {removed.then(|| view! { <span class="muted">{move || t("inst.var_removed")}</span> })}</td>
@@ -230,8 +230,8 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                             <tr class:incident-open=open>
                                 <td>{i.message.clone()}</td>
                                 <td class="mono">{i.activity_id.clone()}</td>
-                                <td>{datetime(i.created)}</td>
-                                <td>{i.resolved.map(datetime).unwrap_or_default()}</td>
+                                <td><Time at=i.created /></td>
+                                <td>{i.resolved.map(|at| view! { <Time at=at /> })}</td>
                                 <td>{open.then(|| view! { <RetryButton instance=instance incident=incident.clone() reload=reload /> })}</td>
                             </tr>
                         }
@@ -262,7 +262,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                                 <td>{j.name.clone()}</td>
                                 <td>{move || t(kind.label())}</td>
                                 <td class="mono">{j.activity_id.clone()}</td>
-                                <td>{datetime(j.due)}</td>
+                                <td><Time at=j.due /></td>
                                 <td>{j.retries}</td>
                                 <td><JobStateBadge state=state /></td>
                                 <td><JobErrorLink id=j.id.clone() error=j.error.clone() /></td>
@@ -289,7 +289,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                     let kind = o.operation.clone();
                     view! {
                         <tr data-operation=kind>
-                            <td>{datetime(o.at)}</td>
+                            <td><Time at=o.at /></td>
                             <td>{o.actor}</td>
                             <td><span class="mono">{o.operation}</span> " " {o.detail}</td>
                             <td>{o.reason}</td>

@@ -9,10 +9,10 @@ use crate::api::instances::{
     change_instance_state, check_instance_move, list_instances, load_move_options, move_instance, InstanceAction,
     InstanceCategory, InstanceFilter, InstanceStatus, InstanceSummary,
 };
+use crate::clock::Time;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs};
 use crate::label::{Badge, Label};
 use crate::use_t;
-use bpmn_core::time::datetime;
 
 #[component]
 pub fn InstancesPage() -> impl IntoView {
@@ -127,8 +127,8 @@ fn InstanceListRow(row: InstanceSummary) -> impl IntoView {
             <td>{format!("v{}", row.version)}</td>
             <td>{row.business_key.clone()}</td>
             <td>{row.initiator.clone().unwrap_or_default()}</td>
-            <td>{datetime(row.start_time)}</td>
-            <td>{row.end_time.map(datetime).unwrap_or_default()}</td>
+            <td><Time at=row.start_time /></td>
+            <td>{row.end_time.map(|at| view! { <Time at=at /> })}</td>
             <td><StateBadge state=row.state /></td>
             <td class="current">{row.current_activities.join(", ")}</td>
             <td class="actions"><InstanceActions row=row /></td>

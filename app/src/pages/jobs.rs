@@ -12,10 +12,10 @@ use leptos_router::components::A;
 use crate::api::jobs::{
     delete_job, execute_job, list_jobs, list_start_timers, load_job, Job, JobCategory, JobKind, JobState, StartTimer,
 };
+use crate::clock::Time;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
 use crate::label::{Badge, Label};
 use crate::use_t;
-use bpmn_core::time::{datetime, datetime_seconds};
 
 /// How many characters of the last error the list shows.
 const ERROR_CHARS: usize = 60;
@@ -124,7 +124,7 @@ fn StartTimerRowView(row: StartTimer) -> impl IntoView {
             <td>{row.name.clone()} " " <span class="mono muted small">{row.activity_id.clone()}</span></td>
             <td><A href=href>{row.process_name.clone()} " v" {row.version}</A></td>
             <td class="mono small">{row.definition.clone()}</td>
-            <td>{datetime(row.due)}</td>
+            <td><Time at=row.due /></td>
             <td>{row.fired}</td>
         </tr>
     }
@@ -144,7 +144,7 @@ fn JobRowView(row: Job) -> impl IntoView {
                 <JobTopic topic=row.topic.clone() /></td>
             <td>{row.process_name.clone()}</td>
             <td><A href=href><span class="mono small">{instance}</span></A></td>
-            <td>{datetime(row.due)}</td>
+            <td><Time at=row.due /></td>
             <td>{row.retries}</td>
             <td><JobStateBadge state=state /></td>
             <td><JobClaim row=row.clone() /></td>
@@ -199,7 +199,7 @@ fn ExecutorClaim(row: Job) -> impl IntoView {
             <span class="mono small" data-testid="job-claim" title=move || t("job.claim_hint")>{owner}</span>
             {until.map(|at| view! {
                 " " <span class="muted small" data-testid="job-claim-until">
-                    {move || t("job.claim_until")} " " {datetime_seconds(at)}
+                    {move || t("job.claim_until")} " " <Time at=at seconds=true />
                 </span>
             })}
         }
@@ -358,7 +358,7 @@ fn JobDetailDialog(id: String) -> impl IntoView {
                                     {j.attempts.into_iter().map(|a| view! {
                                         <tr class:attempt-failed=!a.ok>
                                             <td>{a.attempt}</td>
-                                            <td>{datetime(a.started)}</td>
+                                            <td><Time at=a.started /></td>
                                             <td>{t(if a.ok { "job.ok" } else { "job.failed" })}</td>
                                             <td class="mono small">{a.message}</td>
                                         </tr>

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use crate::api::catalog_tree;
 use crate::api::definitions::{delete_model, deploy_model, list_models, load_model, save_model, ModelDetail};
 use crate::browser;
+use crate::clock::Time;
 use crate::components::{loaded, use_flash, CatalogTree, ErrorNote};
 use crate::pages::definition::Diagram;
 use crate::use_t;
-use bpmn_core::time::datetime;
 
 #[component]
 pub fn ModelsPage() -> impl IntoView {
@@ -50,7 +50,7 @@ pub fn ModelsPage() -> impl IntoView {
                                                 <td><a href="#" on:click=|ev| ev.prevent_default()>{m.name.clone()}</a></td>
                                                 <td class="mono">{m.key.clone()}</td>
                                                 <td>{m.tenant_id.clone()}</td>
-                                                <td>{datetime(m.updated_at)}</td>
+                                                <td><Time at=m.updated_at /></td>
                                             </tr>
                                         }
                                     }).collect_view()}

@@ -11,10 +11,10 @@ use crate::api::tasks::{
     TaskState,
 };
 use crate::browser;
+use crate::clock::Time;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
 use crate::pages::org::OrgTreeView;
 use crate::use_t;
-use bpmn_core::time::datetime;
 
 /// The CSS class of a task's state (逾期 in red).
 pub fn task_state_class(task: &Task) -> &'static str {
@@ -150,8 +150,8 @@ fn TaskListRow(row: Task) -> impl IntoView {
             <td>{row.name.clone()}</td>
             <td><A href=format!("/instances/{}", row.instance_id)>{row.definition_name.clone()}</A></td>
             <td data-testid="assignee">{assignee}</td>
-            <td>{datetime(row.created)}</td>
-            <td>{row.due.map(datetime).unwrap_or_default()}</td>
+            <td><Time at=row.created /></td>
+            <td>{row.due.map(|at| view! { <Time at=at /> })}</td>
             <td><span class=class>{move || t(label)}</span></td>
             <td class="actions">
                 <button class="small" disabled=!active on:click=move |_| ops.reassign.set(Some(task.get_value()))>

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 
 use crate::api::{create_token, list_tokens, revoke_token, NewToken};
 use crate::browser;
+use crate::clock::Time;
 use crate::components::{loaded, use_flash};
 use crate::use_t;
-use bpmn_core::time::datetime;
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
@@ -80,8 +80,8 @@ pub fn TokensPage() -> impl IntoView {
                                         <td>{row.name.clone()}</td>
                                         <td>{row.tenant_id.clone().unwrap_or_else(|| t("tokens.all_tenants").into())}</td>
                                         <td>{row.created_by.clone()}</td>
-                                        <td>{datetime(row.created_at)}</td>
-                                        <td>{row.last_used_at.map(datetime).unwrap_or_default()}</td>
+                                        <td><Time at=row.created_at /></td>
+                                        <td>{row.last_used_at.map(|at| view! { <Time at=at /> })}</td>
                                         <td>{if row.revoked_at.is_some() { t("tokens.revoked") } else { t("tokens.active") }}</td>
                                         <td>
                                             {(row.revoked_at.is_none()).then(|| view! {
