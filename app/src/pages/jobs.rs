@@ -181,7 +181,7 @@ fn WorkerLock(worker: Option<String>, until: Option<i64>) -> impl IntoView {
             <span class="mono small" data-testid="job-worker" title=move || t("job.lock_hint")>{worker}</span>
             {until.map(|at| view! {
                 " " <span class="muted small nowrap" data-testid="job-lock-until">
-                    {move || t("job.lock_until")} " " {datetime_seconds(at)}
+                    {move || t("job.lock_until")} " " <Time at=at seconds=true />
                 </span>
             })}
         }

@@ -37,7 +37,7 @@ fn waits_in(p: &Process, variables: Value, env: &Env<'_>) -> (String, Vec<Effect
 #[test]
 fn the_business_key_chooses_the_branch_and_names_the_assignee() {
     let p = routed("${execution.processBusinessKey.startsWith('VIP')}");
-    let env = Env { instance_id: "pi-42", business_key: Some("VIP-7"), definition_id: "P:1" };
+    let env = Env { instance_id: "pi-42", business_key: Some("VIP-7"), definition_id: "P:1", ..Env::default() };
     let (at, effects) = waits_in(&p, json!({}), &env);
     assert_eq!(at, "vip");
     assert_eq!(created(&effects), [(0, Some("VIP-7".to_owned()))]);
@@ -86,7 +86,7 @@ fn now_and_the_current_activity_are_the_steps() {
         ]
         .join("\n"),
     );
-    let env = Env { instance_id: "pi-1", business_key: None, definition_id: "P:1" };
+    let env = Env { instance_id: "pi-1", business_key: None, definition_id: "P:1", ..Env::default() };
     let (_, effects) =
         step_with(&p, InstanceState::default(), start(json!({})), 0, &env).unwrap_or_else(|e| panic!("{e}"));
     let task = actions(&effects);

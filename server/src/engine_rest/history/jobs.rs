@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::super::filters::{count, date_param, list, sorting, window, List};
-use super::super::types::{camunda_date, camunda_date_opt};
+use super::super::types::camunda_date;
 use super::super::{RestError, RestJson, RestQuery, RestResult};
 use crate::AppState;
 

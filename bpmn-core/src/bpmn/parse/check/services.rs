@@ -57,6 +57,7 @@ mod tests {
             ignored: Vec::new(),
             tag: "serviceTask".into(),
             message_service: None,
+            listeners: Vec::new(),
         }
     }
 
