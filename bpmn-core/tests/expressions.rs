@@ -93,7 +93,7 @@ fn deploy_refuses_expressions_that_do_not_parse() {
         r#"<exclusiveGateway id="gw" default="f_ok"/>"#.to_owned(),
         r#"<userTask id="review" camunda:assignee="${var:nope(x)}" camunda:candidateGroups="managers, ${dept"/>"#
             .to_owned(),
-        r#"<serviceTask id="notify" camunda:class="x.Notify"><extensionElements><camunda:inputOutput><camunda:inputParameter name="to">${execution.getEngine()}</camunda:inputParameter></camunda:inputOutput></extensionElements></serviceTask>"#.to_owned(),
+        r#"<serviceTask id="notify" camunda:type="external" camunda:topic="notify"><extensionElements><camunda:inputOutput><camunda:inputParameter name="to">${execution.getEngine()}</camunda:inputParameter></camunda:inputOutput></extensionElements></serviceTask>"#.to_owned(),
         r#"<receiveTask id="wait" messageRef="M"/>"#.to_owned(),
         r#"<endEvent id="end"/>"#.to_owned(),
         r#"<sequenceFlow id="f1" sourceRef="start" targetRef="gw"/>"#.to_owned(),
@@ -135,7 +135,7 @@ fn deploy_accepts_expressions_it_can_run_and_beans_it_cannot_know() {
     let body = [
         r#"<startEvent id="start"/>"#.to_owned(),
         r#"<userTask id="review" camunda:assignee="${execution.processBusinessKey}" camunda:dueDate="${dateTime().plusDays(2).toDate()}"/>"#.to_owned(),
-        r#"<serviceTask id="archive" camunda:class="x.Archive"><extensionElements><camunda:field name="text"><camunda:expression>${genderBean.getGenderString(gender)}</camunda:expression></camunda:field></extensionElements></serviceTask>"#.to_owned(),
+        r#"<serviceTask id="archive" camunda:type="external" camunda:topic="archive"><extensionElements><camunda:field name="text"><camunda:expression>${genderBean.getGenderString(gender)}</camunda:expression></camunda:field></extensionElements></serviceTask>"#.to_owned(),
         r#"<endEvent id="end"/>"#.to_owned(),
         cond_flow("f1", "start", "review", "${var:equals(approve, true) ? true : execution.getVariable('force')}"),
         r#"<sequenceFlow id="f2" sourceRef="review" targetRef="archive"/>"#.to_owned(),

@@ -169,9 +169,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for RestQuery<T> {
             }
         }
         let query = serde_urlencoded::to_string(&merged).map_err(|e| refused(e.to_string()))?;
-        serde_urlencoded::from_str(&query)
-            .map(RestQuery)
-            .map_err(|e| refused(format!("Failed to deserialize query string: {e}")))
+        let params = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(params).map(RestQuery).map_err(|e| {
+            let path = e.path().to_string();
+            match path.as_str() {
+                "" | "." => refused(format!("The query string cannot be read: {}", e.inner())),
+                _ => refused(format!("The query parameter '{path}' cannot be read: {}", e.inner())),
+            }
+        })
     }
 }
 

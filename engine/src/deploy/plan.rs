@@ -214,7 +214,7 @@ mod tests {
         let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn">
   <process id="p" isExecutable="true">
     <startEvent id="s"/>
-    <userTask id="u"><extensionElements><camunda:taskListener event="create" class="a.B"/></extensionElements></userTask>
+    <userTask id="u" camunda:followUpDate="2027-01-01"/>
     <intermediateCatchEvent id="wait"><conditionalEventDefinition/></intermediateCatchEvent>
   </process>
 </definitions>"#;
@@ -222,14 +222,14 @@ mod tests {
         let p = plan_deployment("p.bpmn", xml.as_bytes(), &defs, &HashMap::new());
         let planned = &p.processes[0];
         assert_eq!(planned.ignored.len(), 1);
-        assert_eq!(planned.ignored[0].text, "task listener (camunda:taskListener)");
-        // Only the conditional event makes it unstartable; the listener is a warning.
+        assert_eq!(planned.ignored[0].text, "follow-up date (camunda:followUpDate)");
+        // Only the conditional event makes it unstartable; the follow-up date is a warning.
         let ids: Vec<_> = planned.not_startable_reasons.iter().map(|r| r.element_id.as_str()).collect();
         assert_eq!(ids, ["wait"]);
         let all = p.warnings();
         let got: Vec<_> = all.iter().map(|w| (w.element_id.as_str(), w.line, w.is_ignored())).collect();
         assert_eq!(got, [("wait", 5, false), ("u", 4, true)]);
-        assert_eq!(all[1].reason, "ignored by the engine: task listener (camunda:taskListener)");
+        assert_eq!(all[1].reason, "ignored by the engine: follow-up date (camunda:followUpDate)");
     }
 
     #[test]

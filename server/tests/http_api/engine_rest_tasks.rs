@@ -155,7 +155,11 @@ async fn tasks(db: &TestDb) {
 
     // The variables the task sees.
     let typed_100 = json!({"type": "Integer", "value": 100, "valueInfo": {}});
-    assert_eq!(api.rest(&format!("{path}/variables"), 200).await, json!({ "amount": typed_100 }));
+    let initiator = json!({"type": "String", "value": "api", "valueInfo": {}});
+    assert_eq!(
+        api.rest(&format!("{path}/variables"), 200).await,
+        json!({ "amount": typed_100, "initiator": initiator })
+    );
     assert_eq!(api.rest(&format!("{path}/variables/amount"), 200).await, typed_100);
     let msg =
         camunda_error(api.get(&format!("/engine-rest{path}/variables/nope")).await, 404, "InvalidRequestException");
@@ -169,7 +173,8 @@ async fn tasks(db: &TestDb) {
     let body = json!({"variables": {"approved": {"value": true, "type": "Boolean"}}, "withVariablesInReturn": true});
     let (s, vars) = api.rest_post(&format!("{path}/complete"), body).await;
     assert_eq!(s, 200, "{vars}");
-    assert_eq!(vars, json!({"amount": typed_100, "approved": {"type": "Boolean", "value": true, "valueInfo": {}}}));
+    let approved = json!({"type": "Boolean", "value": true, "valueInfo": {}});
+    assert_eq!(vars, json!({"amount": typed_100, "approved": approved, "initiator": initiator}));
     let msg = camunda_error(api.get(&format!("/engine-rest{path}")).await, 404, "InvalidRequestException");
     assert!(msg.contains("/history/task"), "{msg}");
     let h = api.rest(&format!("/history/task?taskId={task}"), 200).await;

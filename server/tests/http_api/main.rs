@@ -3,8 +3,8 @@
 
 mod common;
 mod engine_rest;
-mod engine_rest_tasks;
 mod engine_rest_external;
+mod engine_rest_tasks;
 mod events_http;
 mod executor;
 mod http;

@@ -2,8 +2,8 @@
 //! deploy warnings (what the file sets that the engine ignores).
 
 mod expressions;
-mod services;
 mod scripts;
+mod services;
 
 use super::{Unsupported, Warning};
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition};

@@ -45,7 +45,7 @@ impl Variables for Recording<'_> {
 
 impl Run<'_> {
     /// What an expression or script run for `token` on `node` knows about the execution.
-    fn facts<'f>(&'f self, node_id: &'f str, task: Option<TaskFacts<'f>>) -> Facts<'f> {
+    pub(super) fn facts<'f>(&'f self, node_id: &'f str, task: Option<TaskFacts<'f>>) -> Facts<'f> {
         let non_empty = |s: &'f str| (!s.is_empty()).then_some(s);
         Facts {
             instance_id: non_empty(self.env.instance_id),

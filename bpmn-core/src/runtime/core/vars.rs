@@ -30,18 +30,8 @@ impl Run<'_> {
     /// definition id from the [`Env`](crate::runtime::env::Env), the token's node as the
     /// current activity, and the step's time.
     pub(super) fn visible(&self, token: TokenId) -> Visible<'_> {
-        let activity = self.token(token).and_then(|t| self.process.nodes.get(t.node)).map(|n| n.id.as_str());
-        Visible {
-            facts: Facts {
-                instance_id: present(self.env.instance_id),
-                business_key: self.env.business_key,
-                definition_id: present(self.env.definition_id),
-                activity_id: activity,
-                task: None,
-                now: Some(self.now),
-            },
-            ..visible(&self.state, token)
-        }
+        let activity = self.token(token).and_then(|t| self.process.nodes.get(t.node)).map_or("", |n| n.id.as_str());
+        Visible { facts: self.facts(activity, None), ..visible(&self.state, token) }
     }
 }
 
@@ -100,9 +90,4 @@ pub(super) fn set_variables(state: &mut InstanceState, token: TokenId, variables
             }
         }
     }
-}
-
-/// `None` for an empty text (a fact the caller does not know).
-fn present(s: &str) -> Option<&str> {
-    Some(s).filter(|s| !s.is_empty())
 }

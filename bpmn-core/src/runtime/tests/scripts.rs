@@ -251,10 +251,8 @@ fn groovy_external_scripts_and_java_listeners_are_refused_at_deploy() {
     assert_eq!(problems, expected);
 }
 
-/// Method calls in expressions come with the expression work (branch h-expr); until it is
-/// merged, `${execution.setVariable(...)}` does not parse.
+/// An expression listener may write: `${execution.setVariable(...)}` sets the variable.
 #[test]
-#[ignore = "enable after merging h-expr: expression method calls"]
 fn an_expression_listener_writes_with_execution_set_variable() {
     let p = around(
         "t",
