@@ -85,7 +85,10 @@ async fn task_filters(db: &TestDb) {
     let all_ann = TaskFilter { include_assigned: true, ..ann.clone() };
     assert_eq!(e.count_tasks(&sys(), &all_ann).await.unwrap(), 2);
     let mine = TaskFilter { assignee: Some("ann".into()), ..active() };
-    assert_eq!(find(e, mine.clone()).await.iter().map(|r| r.task.id.clone()).collect::<Vec<_>>(), [t.clone()]);
+    assert_eq!(
+        find(e, mine.clone()).await.iter().map(|r| r.task.id.clone()).collect::<Vec<_>>(),
+        std::slice::from_ref(&t)
+    );
     // Claiming it again is fine for ann, refused for bob with the holder named.
     e.assign_task(&sys(), &t, Assignment::Claim("ann".into())).await.unwrap();
     let err = e.assign_task(&sys(), &t, Assignment::Claim("bob".into())).await.unwrap_err();
@@ -158,7 +161,7 @@ async fn history_queries(db: &TestDb) {
     let ended = hi(HistoricInstanceFilter { finished: Some(true), ..Default::default() }).await;
     assert_eq!(ended.len(), 2);
     let completed = hi(HistoricInstanceFilter { states: vec![InstanceStatus::Completed], ..Default::default() }).await;
-    assert_eq!(completed.iter().map(|h| h.summary.id.clone()).collect::<Vec<_>>(), [a.clone()]);
+    assert_eq!(completed.iter().map(|h| h.summary.id.clone()).collect::<Vec<_>>(), std::slice::from_ref(&a));
     assert_eq!(completed[0].start_activity_id.as_deref(), Some("start"));
     let like = HistoricInstanceFilter { business_key_like: Some("B-%".into()), ..Default::default() };
     assert_eq!(e.count_historic_instances(&sys(), &like).await.unwrap(), 1);

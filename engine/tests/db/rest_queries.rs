@@ -62,29 +62,29 @@ async fn filtered_instances(db: &TestDb) {
     assert_eq!(e.count_instances(&sys(), &by_key).await.unwrap(), 3);
     // Ended instances are not in the runtime list.
     let beta = InstanceFilter { definition_key: Some("beta".into()), ..page(Default::default()) };
-    assert_eq!(ids(e.filter_instances(&sys(), &beta).await.unwrap()), [b1.id.clone()]);
+    assert_eq!(ids(e.filter_instances(&sys(), &beta).await.unwrap()), std::slice::from_ref(&b1.id));
     // State, business key, ids, tenants, descending order and offset pages.
     let suspended = InstanceFilter { suspended: true, ..page(Default::default()) };
-    assert_eq!(ids(e.filter_instances(&sys(), &suspended).await.unwrap()), [a2.id.clone()]);
+    assert_eq!(ids(e.filter_instances(&sys(), &suspended).await.unwrap()), std::slice::from_ref(&a2.id));
     let active = InstanceFilter { active: true, ..by_key.clone() };
     assert_eq!(e.count_instances(&sys(), &active).await.unwrap(), 2);
     let like = InstanceFilter { business_key_like: Some("1".into()), ..page(Default::default()) };
     assert_eq!(e.count_instances(&sys(), &like).await.unwrap(), 3);
     let exact = InstanceFilter { business_key: Some("A1".into()), ..page(Default::default()) };
-    assert_eq!(ids(e.filter_instances(&sys(), &exact).await.unwrap()), [a1.id.clone()]);
+    assert_eq!(ids(e.filter_instances(&sys(), &exact).await.unwrap()), std::slice::from_ref(&a1.id));
     let some = InstanceFilter { ids: vec![a1.id.clone(), b1.id.clone(), done.id.clone()], ..page(Default::default()) };
     assert_eq!(e.count_instances(&sys(), &some).await.unwrap(), 2);
     let north_only = InstanceFilter { tenants: vec!["north".into()], ..page(Default::default()) };
-    assert_eq!(ids(e.filter_instances(&sys(), &north_only).await.unwrap()), [north.id.clone()]);
+    assert_eq!(ids(e.filter_instances(&sys(), &north_only).await.unwrap()), std::slice::from_ref(&north.id));
     let second = InstanceFilter { descending: true, offset: 1, limit: 1, ..by_key.clone() };
-    assert_eq!(ids(e.filter_instances(&sys(), &second).await.unwrap()), [a2.id.clone()]);
+    assert_eq!(ids(e.filter_instances(&sys(), &second).await.unwrap()), std::slice::from_ref(&a2.id));
     let none = InstanceFilter { limit: 0, ..by_key.clone() };
     assert!(e.filter_instances(&sys(), &none).await.unwrap().is_empty());
 
     // A tenant manager sees their tenant only, whatever they ask for.
     let manager =
         e.create_account("northmgr", "N", "north-password", Role::TenantManager, Some("north")).await.unwrap();
-    assert_eq!(ids(e.filter_instances(&manager, &by_key).await.unwrap()), [north.id.clone()]);
+    assert_eq!(ids(e.filter_instances(&manager, &by_key).await.unwrap()), std::slice::from_ref(&north.id));
     let other = InstanceFilter { tenants: vec!["default".into()], ..by_key.clone() };
     assert_eq!(e.count_instances(&manager, &other).await.unwrap(), 0);
     assert!(matches!(e.process_instance_variables(&manager, &a1.id).await, Err(EngineError::NotFound { .. })));

@@ -228,7 +228,7 @@ async fn shapes_and_variables(db: &TestDb) {
     let ids = |v: &Value| -> Vec<String> {
         v.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
     };
-    assert_eq!(ids(&api.get(&format!("{R}/process-instance?businessKey=B1")).await.1), [id.clone()]);
+    assert_eq!(ids(&api.get(&format!("{R}/process-instance?businessKey=B1")).await.1), std::slice::from_ref(&id));
     assert_eq!(api.get(&format!("{R}/process-instance/count?processDefinitionKey=order")).await.1["count"], 2);
     let by_ids = api
         .get(&format!("{R}/process-instance?processInstanceIds={id},{second}&sortBy=businessKey&sortOrder=desc"))
@@ -246,7 +246,7 @@ async fn shapes_and_variables(db: &TestDb) {
         )
         .await;
     assert_eq!(status, 200, "{posted}");
-    assert_eq!(ids(&posted), [id.clone()]);
+    assert_eq!(ids(&posted), std::slice::from_ref(&id));
     assert_eq!(api.post(&format!("{R}/process-instance/count"), json!({"businessKeyLike": "%B%"})).await.1["count"], 2);
 
     // Suspend and activate.
@@ -254,8 +254,8 @@ async fn shapes_and_variables(db: &TestDb) {
     assert_eq!(put(&api, &format!("{R}/process-instance/{id}/suspended"), suspend(true)).await.0, 204);
     assert_eq!(put(&api, &format!("{R}/process-instance/{id}/suspended"), suspend(true)).await.0, 204);
     assert_eq!(api.get(&format!("{R}/process-instance/{id}")).await.1["suspended"], true);
-    assert_eq!(ids(&api.get(&format!("{R}/process-instance?suspended=true")).await.1), [id.clone()]);
-    assert_eq!(ids(&api.get(&format!("{R}/process-instance?active=true")).await.1), [second.clone()]);
+    assert_eq!(ids(&api.get(&format!("{R}/process-instance?suspended=true")).await.1), std::slice::from_ref(&id));
+    assert_eq!(ids(&api.get(&format!("{R}/process-instance?active=true")).await.1), std::slice::from_ref(&second));
     assert_eq!(put(&api, &format!("{R}/process-instance/{id}/suspended"), suspend(false)).await.0, 204);
     rest_refused(
         put(&api, &format!("{R}/process-instance/{id}/suspended"), json!({})).await,
