@@ -440,7 +440,7 @@ impl Engine {
             return Ok(());
         }
         let incident = format!(
-            "External task '{}' (topic worker '{worker_id}') failed without retries left: {log}. Fix the cause, then \
+            "External task '{}' (worker '{worker_id}') failed without retries left: {log}. Fix the cause, then \
              set its retries (作业 → 执行, or POST /external-task/{{id}}/retries).",
             row.name
         );
