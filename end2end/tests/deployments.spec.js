@@ -108,11 +108,9 @@ test('drop a file on the drop zone and deploy it', async ({ page }) => {
 test('what the engine ignores in a file is listed under it as 警告 lines', async ({ page }) => {
   const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d_listened" targetNamespace="t">
-  <process id="listened" name="带监听器的流程" isExecutable="true">
+  <process id="listened" name="带跟进日期的流程" isExecutable="true">
     <startEvent id="start" />
-    <userTask id="approve" name="审批" camunda:assignee="admin">
-      <extensionElements><camunda:taskListener event="create" class="com.example.Notify" /></extensionElements>
-    </userTask>
+    <userTask id="approve" name="审批" camunda:assignee="admin" camunda:followUpDate="2027-01-01" />
     <endEvent id="end" />
     <sequenceFlow id="f1" sourceRef="start" targetRef="approve" />
     <sequenceFlow id="f2" sourceRef="approve" targetRef="end" />
@@ -123,13 +121,13 @@ test('what the engine ignores in a file is listed under it as 警告 lines', asy
   await page.getByTestId('deploy-files').setInputFiles({ name: 'listened.bpmn', mimeType: 'text/xml', buffer: Buffer.from(xml) });
   await page.getByTestId('deploy-submit').click();
   const item = page.getByTestId('deploy-outcomes').locator('li[data-file="listened.bpmn"]');
-  // Deployed and startable: the listener is a warning, not a reason to refuse.
+  // Deployed and startable: the follow-up date is a warning, not a reason to refuse.
   await expect(item).toContainText('listened v1');
   await expect(item).not.toContainText('⚠');
   const ignored = item.getByTestId('deploy-ignored');
   await expect(ignored.locator('li')).toHaveCount(1);
   const line = ignored.locator('li[data-element="approve"]');
   await expect(line).toContainText('警告');
-  await expect(line).toContainText('approve <userTask> line 5: task listener (camunda:taskListener)');
+  await expect(line).toContainText('approve <userTask> line 5: follow-up date (camunda:followUpDate)');
   await expect(page.getByTestId('definition-table').locator('tr[data-key="listened"]')).not.toContainText('不可启动');
 });
