@@ -417,7 +417,8 @@ impl Engine {
         let error = cut(failure.error_message, ERROR_CHARS);
         let details = cut(failure.error_details, DETAILS_CHARS);
         let log = error.clone().unwrap_or_else(|| "failed".to_owned());
-        if failure.retries > 0 {
+        let retry = failure.retries > 0;
+        let (write, incidents) = if retry {
             let write = JobWrite::ExternalRetry {
                 id: row.id.clone(),
                 worker: worker_id.to_owned(),
@@ -426,35 +427,31 @@ impl Engine {
                 error,
                 details,
             };
-            self.run_job_command(&row.instance_id, &caller.username, |_| {
-                Ok(JobCommand {
-                    guards: vec![write.clone()],
-                    writes: vec![attempt(&row, worker_id, false, &log, now)],
-                    ..JobCommand::default()
-                })
-            })
-            .await
-            .map_err(lock_lost(id, worker_id))?;
-            // A retry due later: waiting fetches look again then.
-            self.external.poke();
-            return Ok(());
-        }
-        let incident = format!(
-            "External task '{}' (worker '{worker_id}') failed without retries left: {log}. Fix the cause, then \
-             set its retries (作业 → 执行, or POST /external-task/{{id}}/retries).",
-            row.name
-        );
-        let write = JobWrite::ExternalFailed { id: row.id.clone(), worker: worker_id.to_owned(), error, details };
+            (write, Vec::new())
+        } else {
+            let incident = format!(
+                "External task '{}' (worker '{worker_id}') failed without retries left: {log}. Fix the cause, \
+                 then set its retries (作业 → 执行, or POST /external-task/{{id}}/retries).",
+                row.name
+            );
+            let write = JobWrite::ExternalFailed { id: row.id.clone(), worker: worker_id.to_owned(), error, details };
+            (write, vec![(row.token, row.activity_id.clone(), incident)])
+        };
         self.run_job_command(&row.instance_id, &caller.username, |_| {
             Ok(JobCommand {
                 guards: vec![write.clone()],
                 writes: vec![attempt(&row, worker_id, false, &log, now)],
-                incidents: vec![(row.token, row.activity_id.clone(), incident.clone())],
+                incidents: incidents.clone(),
                 ..JobCommand::default()
             })
         })
         .await
-        .map_err(lock_lost(id, worker_id))
+        .map_err(lock_lost(id, worker_id))?;
+        if retry {
+            // A retry due later: waiting fetches look again then.
+            self.external.poke();
+        }
+        Ok(())
     }
 
     /// Throws the BPMN error `code` at the task's activity, caught like an error thrown by the

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::Store;
 use crate::error::Result;
 use crate::instances::{ActivityRecord, Operation, VariableChange};
-use crate::store::sql::{insert_many, Arg};
+use crate::store::sql::{insert_many, Arg, Cells};
 
 /// An activity instance started (and perhaps ended) by a step.
 #[derive(Debug)]
@@ -161,20 +161,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| {
-            Ok(ActivityRecord {
-                id: r.try_get("id")?,
-                token: r.try_get("token")?,
-                activity_id: r.try_get("activity_id")?,
-                activity_name: r.try_get("activity_name")?,
-                activity_type: r.try_get("activity_type")?,
-                start_time: r.try_get("start_time")?,
-                end_time: r.try_get("end_time")?,
-                outcome: r.try_get("outcome")?,
-                actor: r.try_get("actor")?,
-                task_id: r.try_get("task_id")?,
-            })
-        })
+        .map(|r| activity_record_from_row(r))
         .collect()
     }
 
@@ -219,4 +206,20 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The activity record in row `r` (the columns of `activity_history`).
+pub(super) fn activity_record_from_row(r: &dyn Cells) -> Result<ActivityRecord> {
+    Ok(ActivityRecord {
+        id: r.try_get("id")?,
+        token: r.try_get("token")?,
+        activity_id: r.try_get("activity_id")?,
+        activity_name: r.try_get("activity_name")?,
+        activity_type: r.try_get("activity_type")?,
+        start_time: r.try_get("start_time")?,
+        end_time: r.try_get("end_time")?,
+        outcome: r.try_get("outcome")?,
+        actor: r.try_get("actor")?,
+        task_id: r.try_get("task_id")?,
+    })
 }

@@ -6,6 +6,8 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::history::activity_record_from_row;
+use super::incidents::incident_from_row as incident_record_from_row;
 use super::instances::{summary_from_row, INSTANCE_SELECT};
 use super::jobs::{job_from_row, JOB_COLUMNS};
 use super::Store;
@@ -15,7 +17,6 @@ use crate::history::{
     IncidentFilter, IncidentSort, JobFilter, JobRecord, JobSort, OpenIncident, Sorting, Window, FAILED_ACTIVITY,
     FAILED_JOB,
 };
-use crate::instances::{ActivityRecord, Incident};
 use crate::store::sql::{Cells, Where};
 
 /// Restricts `col` (a tenant id column) to the caller's scope and to the tenants asked for.
@@ -223,18 +224,7 @@ fn activity_column(k: ActivitySort) -> SortColumn {
 
 fn activity_from_row(r: &dyn Cells) -> Result<ActivityInstance> {
     Ok(ActivityInstance {
-        record: ActivityRecord {
-            id: r.try_get("id")?,
-            token: r.try_get("token")?,
-            activity_id: r.try_get("activity_id")?,
-            activity_name: r.try_get("activity_name")?,
-            activity_type: r.try_get("activity_type")?,
-            start_time: r.try_get("start_time")?,
-            end_time: r.try_get("end_time")?,
-            outcome: r.try_get("outcome")?,
-            actor: r.try_get("actor")?,
-            task_id: r.try_get("task_id")?,
-        },
+        record: activity_record_from_row(r)?,
         instance_id: r.try_get("instance_id")?,
         definition_id: r.try_get("definition_id")?,
         definition_key: r.try_get("definition_key")?,
@@ -290,14 +280,7 @@ fn incident_column(k: IncidentSort) -> SortColumn {
 
 fn incident_from_row(r: &dyn Cells) -> Result<OpenIncident> {
     Ok(OpenIncident {
-        incident: Incident {
-            id: r.try_get("id")?,
-            token: r.try_get("token")?,
-            activity_id: r.try_get("activity_id")?,
-            message: r.try_get("message")?,
-            created: r.try_get("created")?,
-            resolved: r.try_get("resolved")?,
-        },
+        incident: incident_record_from_row(r)?,
         instance_id: r.try_get("instance_id")?,
         definition_id: r.try_get("definition_id")?,
         tenant_id: r.try_get("tenant_id")?,

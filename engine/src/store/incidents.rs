@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::Store;
 use crate::error::Result;
 use crate::instances::Incident;
-use crate::store::sql::Arg;
+use crate::store::sql::{Arg, Cells};
 
 /// An incident raised on a token.
 #[derive(Debug)]
@@ -83,16 +83,19 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| {
-            Ok(Incident {
-                id: r.try_get("id")?,
-                token: r.try_get("token")?,
-                activity_id: r.try_get("activity_id")?,
-                message: r.try_get("message")?,
-                created: r.try_get("created")?,
-                resolved: r.try_get("resolved")?,
-            })
-        })
+        .map(|r| incident_from_row(r))
         .collect()
     }
+}
+
+/// The incident in row `r` (the columns of `incidents`).
+pub(super) fn incident_from_row(r: &dyn Cells) -> Result<Incident> {
+    Ok(Incident {
+        id: r.try_get("id")?,
+        token: r.try_get("token")?,
+        activity_id: r.try_get("activity_id")?,
+        message: r.try_get("message")?,
+        created: r.try_get("created")?,
+        resolved: r.try_get("resolved")?,
+    })
 }
