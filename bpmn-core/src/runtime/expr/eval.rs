@@ -104,6 +104,7 @@ impl Eval<'_> {
                 _ => Err(self.mismatch(format!("`==` cannot compare {} with {}", describe(l), describe(r)))),
             },
             (Value::Bool(_), _) | (_, Value::Bool(_)) => match (l, r) {
+                (Value::Bool(a), Value::Bool(b)) => Ok(a == b),
                 (Value::Bool(a), Value::String(s)) | (Value::String(s), Value::Bool(a)) => {
                     Ok(*a == s.trim().eq_ignore_ascii_case("true"))
                 }
