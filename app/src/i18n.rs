@@ -289,6 +289,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("job.tab.external", "外部任务", "External tasks"),
     ("job.topic", "主题", "Topic"),
     ("job.worker", "工作者", "Worker"),
+    ("job.retries_unset", "尚未失败：重试次数由工作者在报告失败时决定", "Not failed yet: the worker sets the retries when it reports a failure"),
     ("job.lock_until", "锁定至", "locked until"),
     (
         "job.lock_hint",

@@ -146,7 +146,8 @@ pub struct InstanceJob {
     /// `timer`, `service` or `async`.
     pub kind: String,
     pub due: i64,
-    pub retries: i64,
+    /// Retries left; `None` for an external task that never failed (its worker decides).
+    pub retries: Option<i64>,
     /// `pending`, `running` or `error`.
     pub state: String,
     pub error: Option<String>,

@@ -93,8 +93,9 @@ pub struct Job {
     pub activity_id: String,
     pub process_name: String,
     pub due: i64,
-    /// Retries left.
-    pub retries: i64,
+    /// Retries left; `None` for an external task that never failed (its worker decides, as
+    /// Camunda's `retries: null`).
+    pub retries: Option<i64>,
     pub state: JobState,
     /// The last failure's message.
     pub error: Option<String>,

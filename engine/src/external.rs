@@ -270,20 +270,22 @@ impl Engine {
     pub async fn fetch_and_lock(&self, caller: &Account, req: FetchAndLock) -> Result<Vec<LockedExternalTask>> {
         check_request(&req)?;
         let timeout = req.async_response_timeout_ms.min(MAX_ASYNC_RESPONSE_TIMEOUT_MS);
-        let mut changes = self.external.subscribe();
+        if timeout == 0 || req.max_tasks == 0 || req.topics.is_empty() {
+            return self.try_fetch(caller, &req).await;
+        }
+        let topics: Vec<String> = req.topics.iter().map(|t| t.topic_name.clone()).collect();
+        let waiting = self.external.register(&topics);
         let got = self.try_fetch(caller, &req).await?;
-        if !got.is_empty() || timeout == 0 || req.max_tasks == 0 || req.topics.is_empty() {
+        if !got.is_empty() {
             return Ok(got);
         }
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(timeout);
-        let topics: Vec<String> = req.topics.iter().map(|t| t.topic_name.clone()).collect();
-        let _waiting = self.external.wait_for(self, &topics);
+        self.external.ensure_polling(self);
         loop {
             tokio::select! {
-                changed = changes.changed() => if changed.is_err() { return Ok(Vec::new()) },
+                _ = waiting.woken() => {}
                 _ = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
             }
-            changes.borrow_and_update();
             let got = self.try_fetch(caller, &req).await?;
             if !got.is_empty() {
                 return Ok(got);
@@ -313,10 +315,12 @@ impl Engine {
                 definition_keys: &t.process_definition_keys,
             };
             let rows = {
-                // SQLite takes one writer at a time: the engine's own writers queue in process.
+                // SQLite takes one writer at a time. On a file the store's writer thread runs
+                // the fetch with the commands queued beside it; on a database in memory the
+                // engine's own writers queue in process.
                 let _turn = match self.store.backend() {
-                    Backend::Sqlite => Some(self.running.writes.lock().await),
-                    Backend::Postgres => None,
+                    Backend::Sqlite if !self.store.has_writer() => Some(self.running.writes.lock().await),
+                    _ => None,
                 };
                 self.store.lock_external(&spec).await?
             };
@@ -624,7 +628,7 @@ impl Engine {
             }
             other => other,
         })?;
-        self.external.wake();
+        self.external.created([row.topic.as_str()]);
         Ok(())
     }
 

@@ -274,6 +274,11 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Whether writes go through the SQLite writer thread (a SQLite file; see [`direct`]).
+    pub(crate) fn has_writer(&self) -> bool {
+        self.direct.is_some()
+    }
+
     /// Runs a query and maps each row with `f`: in place on a SQLite file (see [`direct`]),
     /// through the pool otherwise. For reads bounded by a key (one row, one instance's rows).
     pub(crate) async fn fetch<T>(

@@ -19,7 +19,7 @@ use crate::label::Label;
 use crate::pages::definition::Diagram;
 use crate::pages::events::{provide_event_ops, EventDialogs, SubscriptionHead, SubscriptionRow};
 use crate::pages::instances::{provide_instance_ops, InstanceActions, InstanceDialogs, StateBadge};
-use crate::pages::jobs::{provide_job_ops, JobActions, JobDialogs, JobErrorLink, JobStateBadge};
+use crate::pages::jobs::{provide_job_ops, JobActions, JobDialogs, JobErrorLink, JobStateBadge, Retries};
 use crate::pages::tasks::task_state_class;
 use crate::use_t;
 
@@ -263,7 +263,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                                 <td>{move || t(kind.label())}</td>
                                 <td class="mono">{j.activity_id.clone()}</td>
                                 <td><Time at=j.due /></td>
-                                <td>{j.retries}</td>
+                                <td><Retries left=j.retries /></td>
                                 <td><JobStateBadge state=state /></td>
                                 <td><JobErrorLink id=j.id.clone() error=j.error.clone() /></td>
                                 <td class="actions">{editable.then(|| view! {

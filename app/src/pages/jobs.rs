@@ -145,7 +145,7 @@ fn JobRowView(row: Job) -> impl IntoView {
             <td>{row.process_name.clone()}</td>
             <td><A href=href><span class="mono small">{instance}</span></A></td>
             <td><Time at=row.due /></td>
-            <td>{row.retries}</td>
+            <td><Retries left=row.retries /></td>
             <td><JobStateBadge state=state /></td>
             <td><JobClaim row=row.clone() /></td>
             <td><JobErrorLink id=row.id.clone() error=row.error.clone() /></td>
@@ -211,6 +211,20 @@ fn ExecutorClaim(row: Job) -> impl IntoView {
 pub fn JobStateBadge(state: JobState) -> impl IntoView {
     let t = use_t();
     view! { <span class=state.class() data-testid="job-state">{move || t(state.label())}</span> }
+}
+
+/// Retries left; "—" for an external task that never failed (its worker decides how often
+/// to retry), with the reason as a tooltip.
+#[component]
+pub fn Retries(left: Option<i64>) -> impl IntoView {
+    let t = use_t();
+    match left {
+        Some(n) => view! { <span data-testid="job-retries">{n}</span> }.into_any(),
+        None => view! {
+            <span class="muted" data-testid="job-retries" title=move || t("job.retries_unset")>"—"</span>
+        }
+        .into_any(),
+    }
 }
 
 /// The dialogs of the job operations and what to do after one succeeded. Provided by the
@@ -324,7 +338,7 @@ fn JobDetailDialog(id: String) -> impl IntoView {
                             <dd><WorkerLock worker=Some(worker) until=row.lock_expires_at /></dd>
                         })}
                         <dt>{t("inst.state")}</dt><dd><JobStateBadge state=row.state /></dd>
-                        <dt>{t("inst.retries")}</dt><dd>{row.retries}</dd>
+                        <dt>{t("inst.retries")}</dt><dd><Retries left=row.retries /></dd>
                         <dt>{t("job.attempts")}</dt><dd>{row.attempts}</dd>
                         {(kind != JobKind::External && row.state == JobState::Running && row.locked_by.is_some()).then(|| view! {
                             <dt>{t("job.claim")}</dt><dd><JobClaim row=row.clone() /></dd>

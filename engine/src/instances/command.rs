@@ -91,8 +91,8 @@ pub(crate) struct VariablesBefore {
 #[derive(Debug, Default)]
 pub(super) struct Outcome {
     pub created_tasks: Vec<String>,
-    /// Whether the command created an external task (waiting workers are woken).
-    pub external_created: bool,
+    /// The topic of each external task the command created (waiting workers are woken).
+    pub external_created: Vec<String>,
     /// The instance row a start inserted, when nothing else in the command changed it (no
     /// call activity's child, no incident): the caller's answer without reading it back.
     pub written: Option<Written>,
@@ -315,8 +315,8 @@ impl Engine {
         } else {
             self.cascade(ws, queue, &plan.ctx.actor, now, &mut outcome).await?;
         }
-        if outcome.external_created {
-            self.external.wake();
+        if !outcome.external_created.is_empty() {
+            self.external.created(outcome.external_created.iter().map(String::as_str));
         }
         Ok(outcome)
     }

@@ -161,7 +161,9 @@ impl Engine {
                 ),
             );
         }
-        outcome.external_created |= w.jobs.iter().any(|j| j.external.is_some());
+        outcome
+            .external_created
+            .extend(w.jobs.iter().filter_map(|j| j.external.as_ref().map(|(topic, _)| topic.clone())));
         // Incidents change the row again (their count).
         let written = written.filter(|_| w.incidents.is_empty());
         w.flush(ws, status.is_finished());

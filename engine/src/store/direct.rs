@@ -51,7 +51,21 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// much (`PRAGMA optimize`); also once when it starts.
 const OPTIMIZE_EVERY: Duration = Duration::from_secs(3600);
 
-type Reply = oneshot::Sender<Result<()>>;
+type Reply = oneshot::Sender<Result<Option<Returned>>>;
+
+/// The rows a write set's `… RETURNING` statement gave back (see [`Direct::returning`]).
+#[derive(Debug, Default)]
+pub(crate) struct Returned {
+    names: Vec<String>,
+    rows: Vec<Vec<rusqlite::types::Value>>,
+}
+
+impl Returned {
+    /// Each row mapped with `f`.
+    pub(crate) fn map<T>(&self, mut f: impl FnMut(&dyn Cells) -> Result<T>) -> Result<Vec<T>> {
+        self.rows.iter().map(|row| f(&OwnedCells { row, names: &self.names })).collect()
+    }
+}
 
 /// The engine's own connections to a SQLite file (see the module's description).
 #[derive(Debug)]
@@ -124,6 +138,23 @@ impl Direct {
 
     /// Commits `ws` through the writer thread; gives it back when the writer has stopped.
     pub(crate) async fn write(&self, ws: WriteSet) -> std::result::Result<Result<()>, WriteSet> {
+        Ok(self.send(ws).await?.map(|_| ()))
+    }
+
+    /// Runs one `… RETURNING` statement through the writer thread, committed with the write
+    /// sets queued beside it (one transaction, one sync), and gives back its rows.
+    pub(crate) async fn returning(&self, sql: &str, args: Vec<Arg>) -> Result<Returned> {
+        match self.send(WriteSet::returning(sql, args)).await {
+            Ok(done) => Ok(done?.unwrap_or_default()),
+            Err(_) => Err(EngineError::conflict(
+                ConflictReason::Interrupted,
+                "The server is stopping and saves nothing more; try again.",
+            )),
+        }
+    }
+
+    /// Hands `ws` to the writer thread and waits for its answer.
+    async fn send(&self, ws: WriteSet) -> std::result::Result<Result<Option<Returned>>, WriteSet> {
         let Some(queue) = self.queue.lock().ok().and_then(|q| q.clone()) else {
             return Err(ws);
         };
@@ -226,6 +257,44 @@ impl ToSql for Arg {
     }
 }
 
+/// A row a `… RETURNING` statement gave back, with the statement's column names.
+struct OwnedCells<'r> {
+    row: &'r [rusqlite::types::Value],
+    names: &'r [String],
+}
+
+impl Cells for OwnedCells<'_> {
+    fn text(&self, col: &str) -> Result<Option<String>> {
+        match self.value(col)? {
+            rusqlite::types::Value::Null => Ok(None),
+            rusqlite::types::Value::Text(t) => Ok(Some(t.clone())),
+            other => Err(mismatch(col, "text", ValueRef::from(other))),
+        }
+    }
+
+    fn int(&self, col: &str) -> Result<Option<i64>> {
+        match self.value(col)? {
+            rusqlite::types::Value::Null => Ok(None),
+            rusqlite::types::Value::Integer(i) => Ok(Some(*i)),
+            other => Err(mismatch(col, "an integer", ValueRef::from(other))),
+        }
+    }
+}
+
+impl OwnedCells<'_> {
+    fn value(&self, col: &str) -> Result<&rusqlite::types::Value> {
+        column(self.names, col).map(|i| &self.row[i])
+    }
+}
+
+/// The index of column `col` among `names`, matched as SQLite matches names (ignoring case).
+fn column(names: &[String], col: &str) -> Result<usize> {
+    names
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case(col))
+        .ok_or_else(|| storage(format!("the query has no column '{col}'")))
+}
+
 /// A row of a query run in place, with its query's column names.
 struct RowCells<'r, 's> {
     row: &'r rusqlite::Row<'s>,
@@ -234,11 +303,7 @@ struct RowCells<'r, 's> {
 
 impl RowCells<'_, '_> {
     fn get(&self, col: &str) -> Result<ValueRef<'_>> {
-        let i = self
-            .names
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case(col))
-            .ok_or_else(|| storage(format!("the query has no column '{col}'")))?;
+        let i = column(self.names, col)?;
         self.row.get_ref(i).map_err(sqlite)
     }
 }
@@ -283,11 +348,27 @@ impl Stop {
     }
 }
 
-/// Runs the statements of `ws` one by one on `conn` (inside the caller's transaction).
-fn run(conn: &Connection, ws: &WriteSet) -> std::result::Result<(), Stop> {
+/// Runs the statements of `ws` one by one on `conn` (inside the caller's transaction); gives
+/// back the rows of its last statement when the set asks for them.
+fn run(conn: &Connection, ws: &WriteSet) -> std::result::Result<Option<Returned>, Stop> {
+    let mut returned = None;
+    let last = ws.writes().len().saturating_sub(1);
     for (i, w) in ws.writes().iter().enumerate() {
         let mut stmt = prepare(conn, &w.sql, &w.args).map_err(Stop::Failed)?;
-        let changed = if stmt.column_count() > 0 {
+        let changed = if ws.returns() && i == last {
+            let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+            let width = names.len();
+            let mut rows = stmt.raw_query();
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(|e| Stop::Failed(sqlite(e)))? {
+                let values =
+                    (0..width).map(|c| row.get::<_, rusqlite::types::Value>(c)).collect::<rusqlite::Result<_>>();
+                out.push(values.map_err(|e| Stop::Failed(sqlite(e)))?);
+            }
+            let n = out.len();
+            returned = Some(Returned { names, rows: out });
+            n
+        } else if stmt.column_count() > 0 {
             // `… RETURNING`: step through its rows; the change count is the connection's.
             let mut rows = stmt.raw_query();
             while rows.next().map_err(|e| Stop::Failed(sqlite(e)))?.is_some() {}
@@ -300,7 +381,7 @@ fn run(conn: &Connection, ws: &WriteSet) -> std::result::Result<(), Stop> {
             return Err(Stop::Refused(i));
         }
     }
-    Ok(())
+    Ok(returned)
 }
 
 /// A statement without arguments, prepared once.
@@ -394,13 +475,17 @@ fn commit_batch(conn: &Connection, mut batch: Vec<(WriteSet, Reply)>) -> Vec<(Wr
         let began = Instant::now();
         let mut ran = 0;
         let mut stopped = None;
+        let mut returned = Vec::with_capacity(batch.len());
         for (i, (ws, _)) in batch.iter().enumerate() {
             if i > 0 && began.elapsed() >= MAX_HOLD {
                 break;
             }
-            if let Err(stop) = run(conn, ws) {
-                stopped = Some((i, stop));
-                break;
+            match run(conn, ws) {
+                Ok(rows) => returned.push(rows),
+                Err(stop) => {
+                    stopped = Some((i, stop));
+                    break;
+                }
             }
             ran = i + 1;
         }
@@ -418,8 +503,8 @@ fn commit_batch(conn: &Connection, mut batch: Vec<(WriteSet, Reply)>) -> Vec<(Wr
             }
             return rest;
         }
-        for (ws, reply) in batch {
-            let _ = reply.send(Ok(()));
+        for ((ws, reply), rows) in batch.into_iter().zip(returned) {
+            let _ = reply.send(Ok(rows));
             // Freed here, after the answer: the caller waits for the answer, not for this.
             drop(ws);
         }

@@ -10,16 +10,18 @@
 //!
 //! Fetching is one `UPDATE … RETURNING` per topic: on PostgreSQL its inner select takes rows
 //! `FOR UPDATE SKIP LOCKED`, so concurrent workers skip each other's rows; on SQLite writes are
-//! serialised, so two workers never lock the same task.
+//! serialised, so two workers never lock the same task. On a SQLite file the fetch goes
+//! through the store's writer thread (`direct`), which commits it with the fetches and
+//! outcomes of other workers queued meanwhile: many workers share one sync.
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::jobs::JobWrite;
+use super::jobs::{retries_of, JobWrite};
 use super::{Backend, Store};
 use crate::error::Result;
 use crate::external::{ExternalTask, ExternalTaskQuery};
-use crate::store::sql::{bind_all, Arg, Where};
+use crate::store::sql::{bind_all, Arg, Cells, Where};
 
 /// The columns of a locked task as a fetch returns them.
 const LOCKED_COLUMNS: &str = "id, tenant_id, instance_id, token, activity_id, topic, locked_by, lock_expires_at, \
@@ -68,18 +70,13 @@ pub(crate) struct ExternalRow {
     pub token: i64,
     pub activity_id: String,
     pub name: String,
+    pub topic: String,
     pub state: String,
     /// The worker holding the lock (also after it expired, until someone else takes it).
     pub locked_by: Option<String>,
 }
 
-/// Camunda's retries: `None` until a failure or an administrator set them.
-fn retries_of(r: &AnyRow) -> Result<Option<i64>> {
-    let unset: i64 = r.try_get("retries_unset")?;
-    Ok(if unset != 0 { None } else { Some(r.try_get("retries")?) })
-}
-
-fn locked_from_row(r: &AnyRow) -> Result<LockedRow> {
+fn locked_from_row(r: &dyn Cells) -> Result<LockedRow> {
     Ok(LockedRow {
         id: r.try_get("id")?,
         tenant_id: r.try_get("tenant_id")?,
@@ -213,8 +210,15 @@ impl Store {
              ORDER BY {order} LIMIT {limit}{skip}) RETURNING {LOCKED_COLUMNS}",
             w.sql()
         );
-        let rows = w.bind(&sql).fetch_all(&self.pool).await?;
-        let mut locked = rows.iter().map(locked_from_row).collect::<Result<Vec<_>>>()?;
+        let mut locked = match &self.direct {
+            // On a SQLite file the writer thread runs it, committed with the commands queued
+            // beside it: one sync for many workers' fetches and outcomes.
+            Some(d) => d.returning(&sql, w.into_args()).await?.map(locked_from_row)?,
+            None => {
+                let rows = w.bind(&sql).fetch_all(&self.pool).await?;
+                rows.iter().map(|r| locked_from_row(r)).collect::<Result<Vec<_>>>()?
+            }
+        };
         if spec.use_priority {
             locked.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.id.cmp(&b.id)));
         } else {
@@ -223,21 +227,18 @@ impl Store {
         Ok(locked)
     }
 
-    /// The earliest `due` of a task of `topics` that is or will be fetchable (not in error,
-    /// instance not suspended): when a waiting fetch should look again. One look per topic
-    /// down `jobs_external`, which stops at the first such task.
-    pub(crate) async fn next_external_due(&self, topics: &[String]) -> Result<Option<i64>> {
-        let mut next: Option<i64> = None;
+    /// Per topic of `topics`, the earliest `due` of a task that is or will be fetchable (not in
+    /// error, instance not suspended): when its waiting fetches should look again. One look
+    /// per topic down `jobs_external`, which stops at the first such task.
+    pub(crate) async fn next_external_due(&self, topics: &[String]) -> Result<Vec<(String, i64)>> {
+        let mut next = Vec::new();
         for topic in topics {
-            let row = sqlx::query(
-                "SELECT due FROM jobs WHERE topic = $1 AND suspended = 0 AND state <> 'error' ORDER BY due LIMIT 1",
-            )
-            .bind(topic)
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some(r) = row {
-                let due: i64 = r.try_get("due")?;
-                next = Some(next.map_or(due, |n| n.min(due)));
+            let sql =
+                "SELECT due FROM jobs WHERE topic = $1 AND suspended = 0 AND state <> 'error' ORDER BY due LIMIT 1";
+            if let Some(due) =
+                self.fetch_optional(sql, vec![Arg::from(topic.as_str())], |r| r.try_get::<i64>("due")).await?
+            {
+                next.push((topic.clone(), due));
             }
         }
         Ok(next)
@@ -245,14 +246,9 @@ impl Store {
 
     /// External task `id`, if it exists.
     pub(crate) async fn external_row(&self, id: &str) -> Result<Option<ExternalRow>> {
-        let row = sqlx::query(
-            "SELECT id, tenant_id, instance_id, token, activity_id, name, state, locked_by FROM jobs \
-             WHERE id = $1 AND topic IS NOT NULL",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
+        let sql = "SELECT id, tenant_id, instance_id, token, activity_id, name, topic, state, locked_by FROM jobs \
+             WHERE id = $1 AND topic IS NOT NULL";
+        self.fetch_optional(sql, vec![Arg::from(id)], |r| {
             Ok(ExternalRow {
                 id: r.try_get("id")?,
                 tenant_id: r.try_get("tenant_id")?,
@@ -260,11 +256,12 @@ impl Store {
                 token: r.try_get("token")?,
                 activity_id: r.try_get("activity_id")?,
                 name: r.try_get("name")?,
+                topic: r.try_get("topic")?,
                 state: r.try_get("state")?,
                 locked_by: r.try_get("locked_by")?,
             })
         })
-        .transpose()
+        .await
     }
 
     /// A page of external tasks of `scope` (all tenants when `None`) matching `q`, oldest

@@ -22,7 +22,7 @@ use crate::error::Result;
 use crate::instances::InstanceJob;
 use crate::jobs::{Job, JobAttempt, JobCategory, JobKind, JobQuery, JobState, StartTimer};
 use crate::store::external::worker_guard;
-use crate::store::sql::{bind_all, insert_many, push_search, Arg, Where};
+use crate::store::sql::{bind_all, insert_many, push_search, Arg, Cells, Where};
 
 /// The condition that a job is still held by an executor's claim, its placeholders numbered
 /// from `first`: the job's key, the executor and the claim's revision.
@@ -347,7 +347,14 @@ pub(crate) struct RunningClaim {
 
 pub(super) const JOB_COLUMNS: &str = "j.id, j.tenant_id, j.name, j.kind, j.instance_id, j.activity_id, j.token, \
      i.definition_name, j.due, j.retries, j.state, j.error, j.error_details, j.definition, j.fired, j.attempts, \
-     j.locked_by, j.lock_expires_at, j.topic, j.created, j.revision";
+     j.locked_by, j.lock_expires_at, j.topic, j.retries_unset, j.created, j.revision";
+
+/// Retries left: `None` for an external task until a failure or an administrator set them
+/// (Camunda's `retries: null`).
+pub(super) fn retries_of(r: &dyn Cells) -> Result<Option<i64>> {
+    let unset: i64 = r.try_get("retries_unset")?;
+    Ok(if unset != 0 { None } else { Some(r.try_get("retries")?) })
+}
 
 pub(super) fn job_from_row(r: &AnyRow) -> Result<Job> {
     let kind = JobKind::from_code(&r.try_get::<String, _>("kind")?);
@@ -365,7 +372,7 @@ pub(super) fn job_from_row(r: &AnyRow) -> Result<Job> {
         activity_id: r.try_get("activity_id")?,
         process_name: r.try_get("definition_name")?,
         due: r.try_get("due")?,
-        retries: r.try_get("retries")?,
+        retries: retries_of(r)?,
         state,
         error: r.try_get("error")?,
         error_details: r.try_get("error_details")?,
@@ -492,7 +499,7 @@ impl Store {
     /// The jobs of instance `id`, soonest due first, as the instance detail shows them.
     pub(crate) async fn instance_jobs(&self, id: &str) -> Result<Vec<InstanceJob>> {
         sqlx::query(
-            "SELECT id, name, activity_id, kind, due, retries, state, error FROM jobs WHERE instance_id = $1 \
+            "SELECT id, name, activity_id, kind, due, retries, retries_unset, state, error FROM jobs WHERE instance_id = $1 \
              ORDER BY due, id",
         )
         .bind(id)
@@ -506,7 +513,7 @@ impl Store {
                 activity_id: r.try_get("activity_id")?,
                 kind: r.try_get("kind")?,
                 due: r.try_get("due")?,
-                retries: r.try_get("retries")?,
+                retries: retries_of(r)?,
                 state: r.try_get("state")?,
                 error: r.try_get("error")?,
             })

@@ -145,6 +145,9 @@ pub(super) struct Statement {
 #[derive(Debug, Default)]
 pub(crate) struct WriteSet {
     writes: Vec<Statement>,
+    /// The rows of the last statement (an `… RETURNING`) go back to the caller (see
+    /// [`WriteSet::returning`]).
+    returns: bool,
 }
 
 /// The transaction of a command that reads as it writes: work a step causes in other
@@ -198,6 +201,17 @@ impl WriteSet {
         if let Some(last) = self.writes.last_mut() {
             last.refusal = Some(refusal);
         }
+    }
+
+    /// A set of one `… RETURNING` statement whose rows the writer hands back after the commit
+    /// (a fetch that locks rows, committed with the commands queued beside it).
+    pub(super) fn returning(sql: impl Into<String>, args: Vec<Arg>) -> WriteSet {
+        WriteSet { writes: vec![Statement { sql: sql.into(), args, refusal: None }], returns: true }
+    }
+
+    /// Whether the rows of the last statement go back to the caller.
+    pub(super) fn returns(&self) -> bool {
+        self.returns
     }
 
     /// Adds a statement as it is (the store's own tests of the mechanics).

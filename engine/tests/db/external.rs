@@ -76,6 +76,9 @@ async fn fetch_lock_complete(db: &TestDb) {
     let jobs = e.list_jobs(&sys(), &JobQuery { instance_id: Some(id.clone()), ..Default::default() }).await.unwrap();
     assert_eq!(jobs.items.len(), 1);
     assert_eq!((jobs.items[0].kind, jobs.items[0].topic.as_deref()), (JobKind::External, Some("payments")));
+    // Never failed: no retries count yet, on the screen as in the API.
+    assert_eq!(jobs.items[0].retries, None);
+    assert_eq!(e.instance(&sys(), &id).await.unwrap().jobs[0].retries, None);
     let got = fetch(e, "w1", 10).await;
     assert_eq!(got.len(), 1);
     let t = &got[0];
@@ -229,7 +232,7 @@ async fn screen_operations(db: &TestDb) {
     e.fail_external_task(&sys(), &t.id, "w1", failure).await.unwrap();
     // 执行: unlocked with a retry, the incident resolved.
     let job = e.execute_job(&sys(), &t.id).await.unwrap();
-    assert_eq!((job.state, job.retries, job.worker), (JobState::Pending, 1, None));
+    assert_eq!((job.state, job.retries, job.worker), (JobState::Pending, Some(1), None));
     assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().open_incidents, 0);
     let t = fetch(e, "w2", 1).await.remove(0);
     // Unlock frees a held lock.

@@ -183,7 +183,7 @@ async fn service_success(db: &TestDb) {
     let fake = Fake::ok(r#"{"paid": true}"#);
     let x = executor(e, fake.clone(), "a");
     let job = jobs_of(e, &id).await.remove(0);
-    assert_eq!((job.kind, job.retries, job.process_name.as_str()), (JobKind::Service, 3, "svc process"));
+    assert_eq!((job.kind, job.retries, job.process_name.as_str()), (JobKind::Service, Some(3), "svc process"));
     assert_eq!(x.run_once().await, 1);
     let calls = fake.calls.lock().unwrap().clone();
     assert_eq!(calls.len(), 1);
@@ -214,7 +214,7 @@ async fn service_500(db: &TestDb) {
     let x = executor(e, fake.clone(), "a");
     assert_eq!(x.run_once().await, 1);
     let j = jobs_of(e, &id).await.remove(0);
-    assert_eq!((j.state, j.retries), (JobState::Pending, 1));
+    assert_eq!((j.state, j.retries), (JobState::Pending, Some(1)));
     assert!(j.error.as_deref().unwrap().starts_with("HTTP 500 from http://h/fail: boom"), "{:?}", j.error);
     assert!(j.error_details.as_deref().unwrap().contains("boom: database down"));
     assert_eq!(j.due, e.clock().now() + 10_000, "R2/PT10S waits 10 s");
@@ -222,7 +222,7 @@ async fn service_500(db: &TestDb) {
     e.clock().advance(10_000);
     assert_eq!(x.run_once().await, 1);
     let j = jobs_of(e, &id).await.remove(0);
-    assert_eq!((j.state, j.retries), (JobState::Error, 0));
+    assert_eq!((j.state, j.retries), (JobState::Error, Some(0)));
     let d = e.instance(&sys(), &id).await.unwrap();
     assert_eq!(d.summary.open_incidents, 1);
     assert!(d.incidents[0].message.contains("failed after 2 attempts: HTTP 500"), "{}", d.incidents[0].message);
@@ -236,7 +236,7 @@ async fn service_500(db: &TestDb) {
     // Execute: due now, one retry; the incident is resolved; the next call succeeds.
     fail.store(false, Ordering::SeqCst);
     let j = e.execute_job(&sys(), &j.id).await.unwrap();
-    assert_eq!((j.state, j.retries, j.due), (JobState::Pending, 1, e.clock().now()));
+    assert_eq!((j.state, j.retries, j.due), (JobState::Pending, Some(1), e.clock().now()));
     assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().open_incidents, 0);
     assert_eq!(x.run_once().await, 1);
     assert_eq!(active(e, &id).await, vec!["check"]);
@@ -579,7 +579,7 @@ async fn async_user_task(db: &TestDb) {
     let job = &jobs[0];
     assert_eq!(
         (job.kind, job.state, job.name.as_str(), job.activity_id.as_str(), job.retries, job.due),
-        (JobKind::Async, JobState::Pending, "Review", "review", 3, e.clock().now())
+        (JobKind::Async, JobState::Pending, "Review", "review", Some(3), e.clock().now())
     );
     assert_eq!(active(e, &id).await, ["review"], "the instance waits in front of the task");
     assert_eq!(history(e, &id).await, ["start:completed"], "the task has not started");
@@ -988,7 +988,7 @@ async fn set_retries(db: &TestDb) {
     let err = e.set_job_retries(&sys(), &job.id, -1).await.unwrap_err();
     assert_eq!(err.status(), 422, "{err}");
     let again = e.set_job_retries(&sys(), &job.id, 2).await.unwrap();
-    assert_eq!((again.job.state, again.job.retries), (JobState::Pending, 2));
+    assert_eq!((again.job.state, again.job.retries), (JobState::Pending, Some(2)));
     assert_eq!(e.count_open_incidents(&sys(), &IncidentFilter::default()).await.unwrap(), 0);
     assert_eq!(e.instance_summary(&sys(), &id).await.unwrap().open_incidents, 0);
     let executable = JobFilter { executable: true, ..JobFilter::default() };
@@ -997,7 +997,7 @@ async fn set_retries(db: &TestDb) {
 
     // 0 retries on a pending job: in error with an incident naming who stopped it.
     let stopped = e.set_job_retries(&sys(), &job.id, 0).await.unwrap();
-    assert_eq!((stopped.job.state, stopped.job.retries), (JobState::Error, 0));
+    assert_eq!((stopped.job.state, stopped.job.retries), (JobState::Error, Some(0)));
     let incidents = e.open_incidents(&sys(), &IncidentFilter::default(), Window::default()).await.unwrap();
     assert_eq!(incidents.len(), 1);
     assert!(incidents[0].incident.message.contains("set them to 0"), "{}", incidents[0].incident.message);

@@ -154,7 +154,7 @@ struct ApiJob {
     activity_id: String,
     kind: String,
     due: String,
-    retries: i64,
+    retries: Option<i64>,
     state: String,
     error: Option<String>,
 }

@@ -97,8 +97,8 @@ pub struct ApiJob {
     process_name: String,
     tenant: String,
     due: String,
-    /// Retries left.
-    retries: i64,
+    /// Retries left; null for an external task that never failed.
+    retries: Option<i64>,
     state: JobState,
     /// The last failure's message.
     error: Option<String>,
