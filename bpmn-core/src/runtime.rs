@@ -13,4 +13,4 @@ pub use self::core::{
     HistoryEvent, HistoryKind, InstanceState, MoveWarning, RuntimeError, SubscriptionKind, TimerKind, Token, TokenId,
     TokenState, MAX_INSTANCES, MAX_NODES_PER_STEP,
 };
-pub use self::env::{Env, ScriptCall, ScriptOutcome, ScriptRunner};
+pub use self::env::{Env, ScriptCall, ScriptOutcome, ScriptRunner, TaskRef};

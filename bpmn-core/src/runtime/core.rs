@@ -217,6 +217,10 @@ pub enum Command {
     /// token moves on: a name the token sees as a local variable updates the nearest one,
     /// any other name goes into the instance's variables.
     CompleteTask { token: TokenId, variables: Map<String, Value> },
+    /// The user task the token waits in was given to `assignee` (claimed, assigned, delegated,
+    /// reassigned): its assignment listeners run; the token stays. A failing listener refuses
+    /// the change.
+    AssignTask { token: TokenId, assignee: String },
     /// The timer a token waits for is due.
     FireTimer { token: TokenId },
     /// The asynchronous continuation a token waits for runs: the token enters its node.
@@ -530,6 +534,11 @@ pub fn step_with(
                 run.complete_listeners(&t, &variables)?;
             }
             run.finish_wait(&t, variables);
+        }
+        Command::AssignTask { token, assignee } => {
+            let t = run.waiting(token, &[TokenState::WaitingTask], "an assignment")?;
+            run.set_state(token, t.state);
+            run.assignment_listeners(&t, &assignee)?;
         }
         Command::ChildCompleted { token, variables } => {
             let t = run.waiting(token, &[TokenState::WaitingChild], "a called process to complete")?;

@@ -50,6 +50,16 @@ pub struct Env<'a> {
     pub definition_id: &'a str,
     /// Runs JavaScript; without one a script is an incident.
     pub scripts: Option<&'a dyn ScriptRunner>,
+    /// The user task a command completes or assigns: `task.id` and `task.assignee` (before the
+    /// change) in its listeners.
+    pub task: Option<TaskRef<'a>>,
+}
+
+/// The stored user task a command acts on, as its listeners see it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TaskRef<'a> {
+    pub id: &'a str,
+    pub assignee: Option<&'a str>,
 }
 
 impl std::fmt::Debug for Env<'_> {
@@ -59,6 +69,7 @@ impl std::fmt::Debug for Env<'_> {
             .field("business_key", &self.business_key)
             .field("definition_id", &self.definition_id)
             .field("scripts", &self.scripts.is_some())
+            .field("task", &self.task)
             .finish_non_exhaustive()
     }
 }

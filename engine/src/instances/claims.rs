@@ -9,6 +9,7 @@ use super::command::{Plan, StepCtx};
 use super::{InstanceStatus, TaskRecord, TaskState};
 use crate::error::{ConflictReason, EngineError, Result};
 use crate::identity::Account;
+use crate::runtime::{Command, TokenId};
 use crate::store::tasks::TaskAssignment;
 use crate::store::writes::Write;
 use crate::Engine;
@@ -123,10 +124,17 @@ impl Engine {
                             ),
                         ));
                     }
+                    // A new holder: the task's assignment listeners run.
+                    let given = write
+                        .as_ref()
+                        .and_then(|w| w.assignee.clone())
+                        .filter(|a| record.task.assignee.as_ref() != Some(a));
                     Ok(Plan {
                         ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
                         operation: Some((op.clone(), detail.clone(), String::new())),
                         writes: write.take().map(Write::AssignTask).into_iter().collect(),
+                        command: given.map(|assignee| Command::AssignTask { token: record.token as TokenId, assignee }),
+                        task: Some((task_id.to_owned(), record.task.assignee.clone())),
                         ..Plan::default()
                     })
                 })

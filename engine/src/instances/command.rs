@@ -75,6 +75,9 @@ pub(super) struct Plan {
     pub incidents: Vec<(i64, String, String)>,
     /// Variables set before the command.
     pub before: Option<VariablesBefore>,
+    /// The stored user task the command completes or assigns, with its assignee before: what
+    /// its listeners see as `task.id` and `task.assignee`.
+    pub task: Option<(String, Option<String>)>,
 }
 
 /// Variables set on an instance before a command (a worker's outcome): `variables` by
@@ -261,7 +264,13 @@ impl Engine {
             set_variables_before(&mut before, b);
         }
         let (state, effects) = match plan.command {
-            Some(cmd) => runtime::step_with(&inst.process, before, cmd, now, &inst.env()).map_err(runtime_refusal)?,
+            Some(cmd) => {
+                // The environment holds the script runner, which stays on this thread.
+                let mut env = inst.env();
+                env.task =
+                    plan.task.as_ref().map(|(id, assignee)| runtime::TaskRef { id, assignee: assignee.as_deref() });
+                runtime::step_with(&inst.process, before, cmd, now, &env).map_err(runtime_refusal)?
+            }
             None => (before, Vec::new()),
         };
         let mut state = state;

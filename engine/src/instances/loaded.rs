@@ -50,6 +50,7 @@ impl Loaded {
             business_key: self.row.business_key.as_deref(),
             definition_id: &self.row.definition_id,
             scripts: Some(crate::scripts::runner()),
+            task: None,
         }
     }
 

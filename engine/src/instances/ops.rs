@@ -350,6 +350,7 @@ impl Engine {
                         completing_task: Some(task_id.to_owned()),
                         ..StepCtx::default()
                     },
+                    task: Some((task_id.to_owned(), task.assignee.clone())),
                     ..Plan::default()
                 })
             })
@@ -487,7 +488,7 @@ impl Engine {
 
     /// Reassign (改派): gives an active task to another person of the organisation.
     pub async fn reassign_task(&self, caller: &Account, task_id: &str, assignee: &str, reason: &str) -> Result<Task> {
-        let task = self.task(caller, task_id).await?;
+        let (task, token, inst) = self.task_for_command(caller, task_id).await?;
         if task.state != TaskState::Active {
             return Err(EngineError::conflict(
                 ConflictReason::AlreadyDone,
@@ -508,7 +509,7 @@ impl Engine {
             ));
         }
         let from = task.assignee_name.clone().or(task.assignee.clone()).unwrap_or_else(|| "(nobody)".into());
-        self.run_command(&task.instance_id, None, |inst| {
+        self.run_command_from(&task.instance_id, Some(inst), None, |inst| {
             require_state(
                 inst,
                 &[InstanceStatus::Running, InstanceStatus::Suspended],
@@ -528,6 +529,8 @@ impl Engine {
                     assignee: assignee.to_owned(),
                     search_text: search,
                 }],
+                command: Some(Command::AssignTask { token, assignee: assignee.to_owned() }),
+                task: Some((task_id.to_owned(), task.assignee.clone())),
                 ..Plan::default()
             })
         })

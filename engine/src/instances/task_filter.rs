@@ -84,20 +84,31 @@ pub struct TaskRecord {
 
 impl Engine {
     /// Tasks matching `f`, in its order, in `window`.
+    /// A `candidate_user` is a candidate of the tasks of its organisation groups too.
     pub async fn find_tasks(&self, caller: &Account, f: &TaskFilter, window: Window) -> Result<Vec<TaskRecord>> {
-        self.store.find_tasks(caller.tenant_scope(), f, self.clock.now(), Some(window)).await
+        let groups = self.candidate_user_groups(caller, f).await?;
+        self.store.find_tasks(caller.tenant_scope(), f, &groups, self.clock.now(), Some(window)).await
     }
 
     /// How many tasks [`Engine::find_tasks`] finds without a window.
     pub async fn count_tasks(&self, caller: &Account, f: &TaskFilter) -> Result<i64> {
-        self.store.count_tasks(caller.tenant_scope(), f).await
+        let groups = self.candidate_user_groups(caller, f).await?;
+        self.store.count_tasks(caller.tenant_scope(), f, &groups).await
+    }
+
+    /// The organisation groups of the filter's candidate user (a person of the caller's scope).
+    async fn candidate_user_groups(&self, caller: &Account, f: &TaskFilter) -> Result<Vec<String>> {
+        match &f.candidate_user {
+            Some(user) => self.store.person_groups(user, caller.tenant_scope()).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     /// One task (in any state) with its owner, delegation and definition; 404 when unknown or
     /// not the caller's.
     pub async fn task_record(&self, caller: &Account, id: &str) -> Result<TaskRecord> {
         let f = TaskFilter { task_id: Some(id.to_owned()), ..TaskFilter::default() };
-        let found = self.store.find_tasks(caller.tenant_scope(), &f, self.clock.now(), None).await?;
+        let found = self.store.find_tasks(caller.tenant_scope(), &f, &[], self.clock.now(), None).await?;
         found.into_iter().next().ok_or_else(|| EngineError::NotFound { what: "Task", id: id.to_owned() })
     }
 

@@ -279,6 +279,25 @@ impl Store {
             .collect()
     }
 
+    /// The groups of person `id` (within `scope`, a tenant manager's tenant), none for an
+    /// unknown person.
+    pub(crate) async fn person_groups(&self, id: &str, scope: Option<&str>) -> Result<Vec<String>> {
+        let rows =
+            sqlx::query("SELECT tenant_id, groups FROM people WHERE id = $1").bind(id).fetch_all(&self.pool).await?;
+        let mut groups = Vec::new();
+        for r in rows {
+            let tenant: String = r.try_get("tenant_id")?;
+            if scope.is_some_and(|s| s != tenant) {
+                continue;
+            }
+            let stored: String = r.try_get("groups")?;
+            groups.extend(stored.split(',').filter(|g| !g.is_empty()).map(str::to_owned));
+        }
+        groups.sort();
+        groups.dedup();
+        Ok(groups)
+    }
+
     /// How many rows `table` has, in one tenant or in all.
     pub(crate) async fn row_count(&self, table: TenantRows, tenant_id: Option<&str>) -> Result<i64> {
         let table = match table {

@@ -66,6 +66,15 @@ async fn task_filters(db: &TestDb) {
     assert_eq!(found[0].business_key.as_deref(), Some("A-1"));
     // Whole members only: "an" is not a candidate.
     assert!(find(e, TaskFilter { candidate_user: Some("an".into()), ..active() }).await.is_empty());
+    // A person of the organisation is a candidate of the tasks of its groups (Camunda's
+    // candidateUser); a person of other groups is not.
+    let unit = e.create_org_unit(&sys(), "default", None, "Sales").await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("dee"), "Dee", &["sales"]).await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("eve"), "Eve", &["hr"]).await.unwrap();
+    let dee = TaskFilter { candidate_user: Some("dee".into()), ..active() };
+    assert_eq!(e.count_tasks(&sys(), &dee).await.unwrap(), 2);
+    assert_eq!(find(e, dee).await.len(), 2);
+    assert_eq!(e.count_tasks(&sys(), &TaskFilter { candidate_user: Some("eve".into()), ..active() }).await.unwrap(), 0);
     let sales = TaskFilter { candidate_groups: vec!["sales".into(), "hr".into()], ..active() };
     assert_eq!(e.count_tasks(&sys(), &sales).await.unwrap(), 2);
     let by_key = TaskFilter { business_key: Some("B-2".into()), ..active() };

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::{deploy, flow, history, sys, HEAD};
 use engine::db_test;
-use engine::instances::{StartRequest, TaskState};
+use engine::instances::{Assignment, StartRequest, TaskState};
 use engine::testing::TestDb;
 use engine::Engine;
 use serde_json::{json, Map, Value};
@@ -104,10 +104,15 @@ async fn listeners(db: &TestDb) {
     let body = [
         r#"<startEvent id="s"/>"#.to_owned(),
         format!(
-            r#"<userTask id="review" name="Review" camunda:assignee="kermit"><extensionElements>{}{}{}</extensionElements></userTask>"#,
+            r#"<userTask id="review" name="Review" camunda:assignee="kermit"><extensionElements>{}{}{}{}</extensionElements></userTask>"#,
             script("executionListener", "start", "execution.setVariable('startedAt', execution.getCurrentActivityId())"),
             script("taskListener", "create", "execution.setVariable('reviewer', task.assignee + ' / ' + task.name)"),
-            script("taskListener", "complete", "execution.setVariable('verdict', approved ? 'yes' : 'no')"),
+            script("taskListener", "complete", "execution.setVariable('verdict', (approved ? 'yes' : 'no') + ' by ' + task.assignee)"),
+            script(
+                "taskListener",
+                "assignment",
+                "var a = execution.getVariable('assignments'); execution.setVariable('assignments', a == null ? task.assignee : a + ',' + task.assignee)"
+            ),
         ),
         format!(
             r#"<sequenceFlow id="f2" sourceRef="review" targetRef="end"><extensionElements>{}</extensionElements></sequenceFlow>"#,
@@ -122,10 +127,25 @@ async fn listeners(db: &TestDb) {
     let d = e.instance(&sys(), &id).await.unwrap();
     assert_eq!(d.variables["startedAt"], json!("review"));
     assert_eq!(d.variables["reviewer"], json!("kermit / Review"));
+    assert_eq!(
+        d.variables.get("assignments"),
+        Some(&json!("kermit")),
+        "an assignee at creation is an assignment: {:?}",
+        incidents(e, &id).await
+    );
     let task = d.tasks.iter().find(|t| t.state == TaskState::Active).expect("the review task").id.clone();
+    // Every new holder runs the assignment listener: set by the API, reassigned (改派).
+    e.assign_task(&sys(), &task, Assignment::SetAssignee(Some("gonzo".into()))).await.unwrap();
+    e.assign_task(&sys(), &task, Assignment::Claim("gonzo".into())).await.unwrap();
+    e.assign_task(&sys(), &task, Assignment::Unclaim).await.unwrap();
+    let unit = e.create_org_unit(&sys(), "default", None, "Review").await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("piggy"), "Piggy", &[]).await.unwrap();
+    e.reassign_task(&sys(), &task, "piggy", "holiday").await.unwrap();
+    let d = e.instance(&sys(), &id).await.unwrap();
+    assert_eq!(d.variables["assignments"], json!("kermit,gonzo,piggy"), "the same holder or nobody is no assignment");
     e.complete_task(&sys(), &task, vars(json!({"approved": true}))).await.unwrap();
     let d = e.instance(&sys(), &id).await.unwrap();
-    assert_eq!((d.variables["verdict"].clone(), d.variables["took"].clone()), (json!("yes"), json!("f2")));
+    assert_eq!((d.variables["verdict"].clone(), d.variables["took"].clone()), (json!("yes by piggy"), json!("f2")));
     assert_eq!(history(e, &id).await, ["s:completed", "review:completed", "end:completed"]);
 }
 db_test!(execution_and_task_listeners_run_scripts, listeners);

@@ -361,9 +361,9 @@ impl<'a> Run<'a> {
                 let create = self.task_effect(token, node, task)?;
                 let timers = self.boundaries(token, node)?;
                 if let Effect::CreateTask { assignee, .. } = &create {
-                    self.task_listeners(token, node, ListenerEvent::Create, assignee.as_deref())?;
+                    self.task_listeners(token, node, ListenerEvent::Create, None, assignee.as_deref())?;
                     if assignee.is_some() {
-                        self.task_listeners(token, node, ListenerEvent::Assignment, assignee.as_deref())?;
+                        self.task_listeners(token, node, ListenerEvent::Assignment, None, assignee.as_deref())?;
                     }
                 }
                 self.wait(token, node, TokenState::WaitingTask, create, timers);

@@ -141,20 +141,21 @@ impl Run<'_> {
         self.run_listeners(token, &n.id, &n.listeners, event, None)
     }
 
-    /// The task listeners of `event` of the user task `node`, for `token`: the task's name
-    /// and assignee are `task.name` and `task.assignee`.
+    /// The task listeners of `event` of the user task `node`, for `token`: the task's id (once
+    /// stored), name and assignee are `task.id`, `task.name` and `task.assignee`.
     pub(super) fn task_listeners(
         &mut self,
         token: TokenId,
         node: NodeIdx,
         event: ListenerEvent,
+        id: Option<&str>,
         assignee: Option<&str>,
     ) -> Result<(), RuntimeError> {
         let n = self.node(node)?;
         if n.listeners.is_empty() {
             return Ok(());
         }
-        let task = TaskFacts { id: None, name: n.name.as_deref(), assignee };
+        let task = TaskFacts { id, name: n.name.as_deref(), assignee };
         self.run_listeners(token, &n.id, &n.listeners, event, Some(task))
     }
 
@@ -170,15 +171,23 @@ impl Run<'_> {
     }
 
     /// A user task `t` is being completed with `variables`: its complete listeners, then its
-    /// end listeners, see the variables as they will be.
+    /// end listeners, see the variables as they will be, and the stored task (`Env::task`).
     pub(super) fn complete_listeners(&mut self, t: &Token, variables: &Map<String, Value>) -> Result<(), RuntimeError> {
         let n = self.node(t.node)?;
         if n.listeners.is_empty() {
             return Ok(());
         }
         set_variables(&mut self.state, t.id, variables.clone());
-        self.task_listeners(t.id, t.node, ListenerEvent::Complete, None)?;
+        let task = self.env.task;
+        self.task_listeners(t.id, t.node, ListenerEvent::Complete, task.map(|x| x.id), task.and_then(|x| x.assignee))?;
         self.node_listeners(t.id, t.node, ListenerEvent::End)
+    }
+
+    /// User task `t` was given to `assignee` (claimed, assigned, delegated, reassigned): its
+    /// assignment listeners run.
+    pub(super) fn assignment_listeners(&mut self, t: &Token, assignee: &str) -> Result<(), RuntimeError> {
+        let id = self.env.task.map(|x| x.id);
+        self.task_listeners(t.id, t.node, ListenerEvent::Assignment, id, Some(assignee))
     }
 
     /// Whether the condition of `flow`, written in a script `language`, holds for `token`.

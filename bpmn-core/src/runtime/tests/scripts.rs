@@ -1,6 +1,7 @@
 //! Script tasks, script conditions and listeners, with a tiny fake script runner: its
 //! "scripts" are `;`-separated operations (`value:<json>`, `set:<name>=<json>`,
-//! `echo:<variable>`, `fact:<name>`, `fail:<message>`, `failunless:<variable>`).
+//! `echo:<variable>`, `fact:<name>`, `factis:<name>=<text>` (fails unless the fact is that
+//! text), `fail:<message>`, `failunless:<variable>`).
 
 use std::cell::RefCell;
 
@@ -27,17 +28,13 @@ impl ScriptRunner for Fake {
                     out.writes.insert(name.to_owned(), serde_json::from_str(v).map_err(|e| e.to_string())?);
                 }
                 "echo" => out.value = call.variables.get(arg).cloned().unwrap_or(Value::Null),
-                "fact" => {
-                    let f = call.facts;
-                    let task = f.task.unwrap_or_default();
-                    let v = match arg {
-                        "task.name" => task.name,
-                        "task.assignee" => task.assignee,
-                        "activity" => f.activity_id,
-                        "instance" => f.instance_id,
-                        _ => None,
-                    };
-                    out.value = v.map_or(Value::Null, |s| Value::String(s.to_owned()));
+                "fact" => out.value = fact(call, arg).map_or(Value::Null, |s| Value::String(s.to_owned())),
+                "factis" => {
+                    let (name, want) = arg.split_once('=').unwrap_or((arg, ""));
+                    let got = fact(call, name);
+                    if got != Some(want) {
+                        return Err(format!("{name} is {got:?}, not {want}"));
+                    }
                 }
                 "fail" => return Err(arg.to_owned()),
                 "failunless" if call.variables.get(arg) != Some(&Value::Bool(true)) => {
@@ -47,6 +44,20 @@ impl ScriptRunner for Fake {
             }
         }
         Ok(out)
+    }
+}
+
+/// A fact the fake scripts read.
+fn fact<'a>(call: &ScriptCall<'a>, name: &str) -> Option<&'a str> {
+    let f = call.facts;
+    let task = f.task.unwrap_or_default();
+    match name {
+        "task.id" => task.id,
+        "task.name" => task.name,
+        "task.assignee" => task.assignee,
+        "activity" => f.activity_id,
+        "instance" => f.instance_id,
+        _ => None,
     }
 }
 
@@ -224,6 +235,38 @@ fn task_listeners_run_on_create_assignment_and_complete_with_the_task_facts() {
     let (s, effects) = run_ok(&p, &fake, s, complete(0, json!({"approved": true})));
     assert_eq!(s.variables.get("completed"), Some(&json!(true)));
     assert_eq!(history(&effects), ["ended:u", "started:after"]);
+}
+
+#[test]
+fn a_new_assignee_runs_the_assignment_listeners_and_complete_listeners_see_the_stored_task() {
+    let p = around(
+        "u",
+        &format!(
+            r#"<bpmn:userTask id="u" name="Approve"><bpmn:extensionElements>{}{}</bpmn:extensionElements></bpmn:userTask>"#,
+            listener("taskListener", "assignment", "factis:task.assignee=gonzo;factis:task.id=t-1;set:assigned=true"),
+            listener("taskListener", "complete", "factis:task.assignee=gonzo;factis:task.id=t-1"),
+        ),
+        &[],
+    );
+    let fake = Fake::default();
+    let (s, _) = run_ok(&p, &fake, InstanceState::default(), start(json!({})));
+    assert!(!s.variables.contains_key("assigned"), "no assignee at creation: no assignment listener");
+    let task = crate::runtime::TaskRef { id: "t-1", assignee: None };
+    let env = Env { scripts: Some(&fake), task: Some(task), ..Env::default() };
+    let (s, effects) = step_with(&p, s, Command::AssignTask { token: 0, assignee: "gonzo".into() }, 0, &env).unwrap();
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(s.variables.get("assigned"), Some(&json!(true)));
+    assert_eq!(s.tokens[0].state, TokenState::WaitingTask, "the token stays");
+    // Only a waiting user task can be assigned.
+    let refused = step_with(&p, s.clone(), Command::AssignTask { token: 9, assignee: "x".into() }, 0, &env);
+    assert!(refused.is_err());
+    // The complete listener sees the stored task's assignee.
+    let task = crate::runtime::TaskRef { id: "t-1", assignee: Some("gonzo") };
+    let env = Env { scripts: Some(&fake), task: Some(task), ..Env::default() };
+    step_with(&p, s.clone(), complete(0, json!({})), 0, &env).unwrap();
+    // Without the stored task the listener sees no assignee (and refuses here).
+    let env = Env { scripts: Some(&fake), ..Env::default() };
+    assert!(step_with(&p, s, complete(0, json!({})), 0, &env).is_err());
 }
 
 #[test]

@@ -26,17 +26,23 @@ fn push_json_member(w: &mut Where, col: &str, ids: &[String]) {
     if ids.is_empty() {
         return;
     }
-    let parts: Vec<String> = ids
-        .iter()
+    let parts = json_members(w, col, ids);
+    w.push(format!("({})", parts.join(" OR ")));
+}
+
+/// The conditions of [`push_json_member`], bound in `w`, not joined.
+fn json_members(w: &mut Where, col: &str, ids: &[String]) -> Vec<String> {
+    ids.iter()
         .map(|id| {
             let p = w.text(like_pattern(&serde_json::Value::from(id.as_str()).to_string()));
             format!("{col} LIKE {p} ESCAPE '\\'")
         })
-        .collect();
-    w.push(format!("({})", parts.join(" OR ")));
+        .collect()
 }
 
-fn task_where(scope: Option<&str>, f: &TaskFilter) -> Where {
+/// The conditions of `f`; `user_groups` are the groups of `f.candidate_user`, whose tasks
+/// that user is a candidate of too (as Camunda's `candidateUser` finds them).
+fn task_where(scope: Option<&str>, f: &TaskFilter, user_groups: &[String]) -> Where {
     let mut w = Where::default();
     // First, so that a filter on one assignee's active tasks reads the `tasks_assignee` index.
     push_flag(&mut w, f.finished.map(|x| !x), "t.state = 'active'", "t.state <> 'active'");
@@ -54,7 +60,9 @@ fn task_where(scope: Option<&str>, f: &TaskFilter) -> Where {
     push_eq(&mut w, "t.owner", f.owner.as_deref());
     push_eq(&mut w, "t.delegation_state", f.delegation_state.as_deref());
     if let Some(user) = &f.candidate_user {
-        push_json_member(&mut w, "t.candidate_users", std::slice::from_ref(user));
+        let mut either = json_members(&mut w, "t.candidate_users", std::slice::from_ref(user));
+        either.extend(json_members(&mut w, "t.candidate_groups", user_groups));
+        w.push(format!("({})", either.join(" OR ")));
     }
     push_json_member(&mut w, "t.candidate_groups", &f.candidate_groups);
     let candidates = f.candidate_user.is_some() || !f.candidate_groups.is_empty();
@@ -104,17 +112,19 @@ impl Store {
         &self,
         scope: Option<&str>,
         f: &TaskFilter,
+        user_groups: &[String],
         now: i64,
         window: Option<Window>,
     ) -> Result<Vec<TaskRecord>> {
         let keys = sort_keys(&f.sort, task_column, (task_column(TaskSort::Created), false));
         let order = order_by(&keys, "t.id");
-        self.listing(RECORD_SELECT, task_where(scope, f), &order, window, |r| record_from_row(r, now)).await
+        let w = task_where(scope, f, user_groups);
+        self.listing(RECORD_SELECT, w, &order, window, |r| record_from_row(r, now)).await
     }
 
     /// How many tasks [`Store::find_tasks`] finds.
-    pub(crate) async fn count_tasks(&self, scope: Option<&str>, f: &TaskFilter) -> Result<i64> {
-        self.counting(COUNT_FROM, task_where(scope, f)).await
+    pub(crate) async fn count_tasks(&self, scope: Option<&str>, f: &TaskFilter, user_groups: &[String]) -> Result<i64> {
+        self.counting(COUNT_FROM, task_where(scope, f, user_groups)).await
     }
 }
 
@@ -125,14 +135,21 @@ mod tests {
     #[test]
     fn candidates_match_whole_json_members_and_exclude_assigned_tasks() {
         let f = TaskFilter { candidate_user: Some("ann".into()), finished: Some(false), ..TaskFilter::default() };
-        let w = task_where(None, &f);
+        let w = task_where(None, &f, &[]);
         assert_eq!(
             w.sql(),
             " WHERE t.state = 'active' AND (t.candidate_users LIKE $1 ESCAPE '\\') AND t.assignee IS NULL"
         );
         assert_eq!(w.into_args()[0], crate::store::sql::Arg::Text("%\"ann\"%".into()));
+        // The user's groups are candidates for the user too.
+        let w = task_where(None, &f, &["sales".to_owned()]);
+        assert_eq!(
+            w.sql(),
+            " WHERE t.state = 'active' AND (t.candidate_users LIKE $1 ESCAPE '\\' OR t.candidate_groups LIKE $2 \
+             ESCAPE '\\') AND t.assignee IS NULL"
+        );
         let f = TaskFilter { candidate_user: Some("a_b".into()), include_assigned: true, ..TaskFilter::default() };
-        let w = task_where(None, &f);
+        let w = task_where(None, &f, &[]);
         assert!(!w.sql().contains("assignee IS NULL"), "{}", w.sql());
         assert_eq!(w.into_args()[0], crate::store::sql::Arg::Text("%\"a\\_b\"%".into()), "wildcards are literal");
     }
