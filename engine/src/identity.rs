@@ -12,7 +12,7 @@ mod overview;
 mod secrets;
 mod sessions;
 mod tenants;
-mod tokens;
+pub(crate) mod tokens;
 mod verified;
 
 pub use accounts::{Account, Role};

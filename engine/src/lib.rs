@@ -47,6 +47,8 @@ pub struct Engine {
     verified: std::sync::Arc<identity::VerifiedCredentials>,
     /// The fetches of external tasks waiting for one to appear, shared by clones.
     external: std::sync::Arc<external::Waiters>,
+    /// When each API token's use was last written, shared by clones.
+    token_uses: std::sync::Arc<identity::tokens::TokenUses>,
     /// The zone timers, cron expressions and due dates are read in (`BPM_TIME_ZONE`); UTC
     /// unless set with [`Engine::with_time_zone`].
     time_zone: schedule::TimeZone,
@@ -64,6 +66,7 @@ impl Engine {
             throttle: Default::default(),
             verified: Default::default(),
             external: Default::default(),
+            token_uses: Default::default(),
             time_zone: schedule::TimeZone::UTC,
         }
     }

@@ -80,7 +80,10 @@ impl Engine {
     /// The account an API token acts as, or `None` for an unknown or revoked token.
     pub async fn api_token_account(&self, secret: &str) -> Result<Option<Account>> {
         let Some(token) = self.store.live_api_token(&token_hash(secret)).await? else { return Ok(None) };
-        self.store.touch_api_token(&token.id, self.clock.now()).await?;
+        let now = self.clock.now();
+        if self.token_uses.due(&token.id, now) {
+            self.store.touch_api_token(&token.id, now).await?;
+        }
         Ok(Some(Account {
             id: format!("token:{}", token.id),
             username: format!("api:{}", token.name),
@@ -88,5 +91,42 @@ impl Engine {
             role: if token.tenant_id.is_some() { Role::TenantManager } else { Role::Admin },
             tenant_id: token.tenant_id,
         }))
+    }
+}
+
+/// When each API token's `last_used_at` was last written: a worker polling several times a
+/// second writes it once a minute, not with every request.
+#[derive(Debug, Default)]
+pub(crate) struct TokenUses(std::sync::Mutex<std::collections::HashMap<String, crate::clock::Millis>>);
+
+/// How often a token's `last_used_at` is written at most.
+const TOUCH_EVERY_MS: crate::clock::Millis = 60 * 1000;
+
+impl TokenUses {
+    /// Whether token `id`'s use at `now` is to be written (and, if so, it counts as written).
+    pub(crate) fn due(&self, id: &str, now: crate::clock::Millis) -> bool {
+        let Ok(mut last) = self.0.lock() else { return true };
+        match last.get(id) {
+            Some(at) if now.saturating_sub(*at) < TOUCH_EVERY_MS => false,
+            _ => {
+                // Bounded by the number of live tokens, which administrators create by hand.
+                last.insert(id.to_owned(), now);
+                true
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_use_is_written_once_a_minute() {
+        let uses = TokenUses::default();
+        assert!(uses.due("t", 0));
+        assert!(!uses.due("t", 59_999));
+        assert!(uses.due("other", 1));
+        assert!(uses.due("t", 60_000));
     }
 }
