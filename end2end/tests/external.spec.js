@@ -74,6 +74,8 @@ test('external tasks on the jobs screen: topic, worker, lock, error, execute and
   await expect(lockedRow).toContainText('外部任务');
   await expect(lockedRow.getByTestId('job-worker')).toHaveText(worker);
   await expect(lockedRow.getByTestId('job-lock-until')).toBeVisible();
+  // Never failed: no retries count (the worker sets it with its first failure), as the API's null.
+  await expect(lockedRow.getByTestId('job-retries')).toHaveText('—');
   await page.screenshot({ path: 'test-results/external-jobs.png', fullPage: true });
 
   // A failure without retries: 错误, with the worker's message; the details name topic and worker.
@@ -86,6 +88,7 @@ test('external tasks on the jobs screen: topic, worker, lock, error, execute and
   });
   await openJobs(page, '错误', `扣款 ${sfx}`);
   await expect(lockedRow).toHaveAttribute('data-state', 'error');
+  await expect(lockedRow.getByTestId('job-retries')).toHaveText('0');
   await lockedRow.getByTestId('job-error').click();
   const dialog = page.getByTestId('job-dialog');
   await expect(dialog.getByTestId('job-error-message')).toHaveText(`网关不可用 ${sfx}`);
