@@ -3,26 +3,30 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-CARGO_LEPTOS_VERSION := 0.3.10
-# cargo-leptos needs a wasm-bindgen CLI of exactly the library version in Cargo.lock.
+# The wasm-bindgen CLI must be exactly the library version in Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p}' Cargo.lock)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SERVER_BIN := $(TARGET_DIR)/debug/server
+RELEASE_BIN := $(TARGET_DIR)/release/server
 FUZZ_SECONDS ?= 30
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help tools e2e-tools build run test fmt-check clippy rust-test pg-up e2e fuzz-smoke bench fmt clients clients-tools
+.PHONY: help tools release-tools e2e-tools build build-release dev run test fmt-check clippy rust-test pg-up e2e fuzz-smoke bench fmt clients clients-tools
 
 help:
-	@echo "make run    install what is missing, build, serve on http://127.0.0.1:3000"
+	@echo "make run    install what is missing, build the release (optimised, compressed), serve on http://127.0.0.1:3000"
+	@echo "make dev    the same with the debug build: quick to rebuild, large to download"
 	@echo "make test   fmt, clippy, Rust tests on SQLite and PostgreSQL, browser tests, fuzz smoke"
 	@echo "make bench  parser, runtime and job benchmarks (job executors in one and two processes)"
 
-## Toolchain: the wasm target, cargo-leptos, wasm-bindgen. Nothing here downloads a binary.
+## Toolchain: the wasm target and wasm-bindgen (built from crates.io); for a release, Debian's
+## binaryen (wasm-opt) and brotli. Nothing here downloads a binary from elsewhere.
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)$$" || cargo install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION)
-	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --locked --version $(WASM_BINDGEN_VERSION)
+
+release-tools: tools
+	@command -v wasm-opt >/dev/null && command -v brotli >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binaryen brotli; }
 
 ## Browser tests: Debian's chromium, curl, and the Playwright test runner from npm.
 e2e-tools:
@@ -30,12 +34,19 @@ e2e-tools:
 	@command -v curl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl; }
 	@cd end2end && { [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund; }
 
+## The debug build (scripts/site.sh): what the tests run.
 build: tools
-	cargo leptos build
+	scripts/site.sh debug
+
+build-release: release-tools
+	scripts/site.sh release
 
 ## Serves the console. Configuration through DATABASE_URL, BPM_ADDR, BPM_ADMIN_PASSWORD,
 ## BPM_API_TOKEN, BPM_DEMO (see README); they pass straight through to the server.
-run: build
+run: build-release
+	$(RELEASE_BIN)
+
+dev: build
 	$(SERVER_BIN)
 
 fmt:

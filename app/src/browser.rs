@@ -30,6 +30,15 @@ pub fn set_lang_cookie(code: &str) {
     let _ = code;
 }
 
+/// Marks the page as interactive (`<html data-hydrated>`): until then the style sheet shows
+/// a busy bar and a waiting cursor, and browser tests wait for it before they click.
+pub fn mark_hydrated() {
+    #[cfg(feature = "hydrate")]
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("data-hydrated", "");
+    }
+}
+
 /// Goes to `url` with a full page load (after sign-out or a tenant switch everything
 /// on the page belongs to another context, so it is fetched anew).
 pub fn load(url: &str) {

@@ -13,7 +13,7 @@ pub mod pages;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
@@ -32,6 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -80,9 +81,10 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(I18n { lang: RwSignal::new(initial_lang()) });
     clock::provide_viewer_clock();
+    // Effects run in the browser only, once the page is hydrated.
+    Effect::new(move |_| browser::mark_hydrated());
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/bpm-console.css" />
         <Title text="BPM后台管理 · BPM Console" />
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>

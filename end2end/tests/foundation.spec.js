@@ -57,6 +57,8 @@ test('signed in: the server-rendered page hydrates, navigates and shows server f
   // ...and the choice survives a full reload (the server renders in English too).
   await page.reload();
   await expect(page.getByRole('navigation').getByRole('link', { name: 'Tenants', exact: true })).toBeVisible();
+  // A click before hydration would be lost: the page says when it is interactive.
+  await waitForHydration(page);
   await page.getByRole('button', { name: '中文' }).click();
   await expect(page.getByRole('navigation').getByRole('link', { name: '租户', exact: true })).toBeVisible();
 });

@@ -21,14 +21,10 @@ async function signIn(page, user = 'admin', password = ADMIN_PASSWORD, path = '/
   await waitForHydration(page);
 }
 
-/** Waits until the wasm bundle has hydrated the page (so clicks run Rust code). */
+/** Waits until the wasm bundle has hydrated the page (so clicks run Rust code): the app marks
+ *  `<html data-hydrated>` once it is interactive. */
 async function waitForHydration(page) {
-  await page.waitForFunction(() => {
-    const entries = performance.getEntriesByType('resource');
-    return entries.some((e) => e.name.endsWith('.wasm')) && document.readyState === 'complete';
-  });
-  // The hydration itself runs right after the module is instantiated.
-  await page.waitForTimeout(300);
+  await page.waitForFunction(() => document.documentElement.hasAttribute('data-hydrated'), null, { timeout: 30000 });
 }
 
 /** Deploys a file of fixtures/ through the HTTP API with the page's session (unchanged

@@ -1,5 +1,8 @@
 //! The wasm entry point: hydrates the page the server rendered.
 
+// The hydration code of the larger pages nests view types deeper than the default limit.
+#![recursion_limit = "256"]
+
 /// Called by the hydration script that the server's page loads.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod assets;
 pub mod config;
 pub mod csrf;
 pub mod engine_rest;
@@ -68,16 +69,22 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
 }
 
-/// The Leptos options: where the built site is and what it is called. cargo-leptos sets the
-/// `LEPTOS_*` variables when it runs the server; the defaults fit a plain run from the
-/// workspace root after `cargo leptos build`.
+/// The Leptos options: where the built site is and what it is called. The defaults fit a run
+/// from the workspace root after `scripts/site.sh` (`make build`, `make dev`); the `LEPTOS_*`
+/// variables change them. The site's files carry content hashes in their names when the
+/// build left `hash.txt` beside the server binary.
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     let var = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|f| f.is_file());
     LeptosOptions::builder()
         .output_name(var("LEPTOS_OUTPUT_NAME", "bpm-console"))
         .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
         .site_addr(config.addr)
+        .hash_files(hashed)
         .build()
 }
 
@@ -123,6 +130,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let ctx_engine = state.engine.clone();
     let options = state.leptos_options.clone();
+    let (site_root, pkg_dir) = (options.site_root.to_string(), options.site_pkg_dir.to_string());
     let secure_cookie = state.web.secure_cookie;
     // Server functions read the parts of the state they need from their context.
     Router::new()
@@ -143,7 +151,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
         .merge(executor::demo_routes())
+        .merge(assets::routes(&site_root, &pkg_dir))
         .layer(middleware::from_fn(headers::add))
+        .layer(assets::compression())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

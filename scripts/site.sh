@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds the console: the browser's part (the `frontend` crate as wasm, its JavaScript glue
+# from wasm-bindgen, the style sheet) into target/site/pkg, then the server.
+#
+#   scripts/site.sh debug     fast to rebuild (developers, the browser tests)
+#   scripts/site.sh release   optimised: server and wasm in release, wasm-opt -Oz, and every
+#                             file of the site precompressed with brotli and gzip
+#
+# The three files get the hash of their contents in their names (bpm-console.<hash>.wasm …)
+# and the server reads them from hash.txt beside its binary, so that browsers may keep them
+# for a year (`Cache-Control: immutable`) and fetch a new build's files by their new names.
+# The server is built with plain cargo, sharing the artifacts of `cargo test` and clippy.
+set -euo pipefail
+mode="${1:-debug}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+target="${CARGO_TARGET_DIR:-$root/target}"
+name=bpm-console
+site="$root/target/site"
+
+case "$mode" in
+  debug) wasm_profile=dev; wasm_dir=debug; server_flags=(); server_dir=debug ;;
+  release) wasm_profile=wasm-release; wasm_dir=wasm-release; server_flags=(--release); server_dir=release ;;
+  *) echo "usage: $0 debug|release" >&2; exit 2 ;;
+esac
+
+cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_profile"
+
+stage="$(mktemp -d "$root/target/site-stage.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name "$name" \
+  "$target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+mv "$stage/${name}_bg.wasm" "$stage/$name.wasm"
+if [ "$mode" = release ]; then
+  # The features rustc's wasm32 target uses by default; wasm-opt must be told it may keep them.
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    -o "$stage/$name.opt.wasm" "$stage/$name.wasm"
+  mv "$stage/$name.opt.wasm" "$stage/$name.wasm"
+fi
+cp style/main.css "$stage/$name.css"
+
+# Content hashes in the names; hash.txt says which (as Leptos reads it).
+: >"$stage/hash.txt"
+for ext in js wasm css; do
+  hash="$(sha256sum "$stage/$name.$ext" | cut -c1-16)"
+  mv "$stage/$name.$ext" "$stage/$name.$hash.$ext"
+  echo "$ext: $hash" >>"$stage/hash.txt"
+done
+
+if [ "$mode" = release ]; then
+  find "$stage" -type f ! -name hash.txt | while read -r f; do
+    gzip -9 -k -n "$f"
+    brotli -q 11 -k "$f"
+  done
+fi
+
+mkdir -p "$site"
+rm -rf "$site/pkg.old"
+[ -d "$site/pkg" ] && mv "$site/pkg" "$site/pkg.old"
+mkdir "$site/pkg"
+cp -r "$stage"/. "$site/pkg/"
+rm -f "$site/pkg/hash.txt"
+rm -rf "$site/pkg.old"
+
+cargo build -p server "${server_flags[@]}"
+cp "$stage/hash.txt" "$target/$server_dir/hash.txt"
+echo "built: $target/$server_dir/server, site in $site/pkg ($(du -sh "$site/pkg" | cut -f1))"
