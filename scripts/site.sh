@@ -28,16 +28,19 @@ cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_p
 
 stage="$(mktemp -d "$root/target/site-stage.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name "$name" \
-  "$target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
-mv "$stage/${name}_bg.wasm" "$stage/$name.wasm"
+wasm="$target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
 if [ "$mode" = release ]; then
-  # The features rustc's wasm32 target uses by default; wasm-opt must be told it may keep them.
+  # Optimised before wasm-bindgen: Debian's wasm-opt (108) run on wasm-bindgen's output breaks
+  # its table of JavaScript references (the page then fails with WebAssembly.Table.set()).
+  # The features are those rustc's wasm32 target uses by default.
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$stage/$name.opt.wasm" "$stage/$name.wasm"
-  mv "$stage/$name.opt.wasm" "$stage/$name.wasm"
+    -o "$stage/frontend.opt.wasm" "$wasm"
+  wasm="$stage/frontend.opt.wasm"
 fi
+wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name "$name" "$wasm"
+rm -f "$stage/frontend.opt.wasm"
+mv "$stage/${name}_bg.wasm" "$stage/$name.wasm"
 cp style/main.css "$stage/$name.css"
 
 # Content hashes in the names; hash.txt says which (as Leptos reads it).
