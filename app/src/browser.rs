@@ -30,6 +30,16 @@ pub fn set_lang_cookie(code: &str) {
     let _ = code;
 }
 
+/// Sets `<html lang>` to the chosen language (screen readers and hyphenation follow it).
+pub fn set_html_lang(code: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", code);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = code;
+}
+
 /// Marks the page as interactive (`<html data-hydrated>`): until then the style sheet shows
 /// a busy bar and a waiting cursor, and browser tests wait for it before they click.
 pub fn mark_hydrated() {

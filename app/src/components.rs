@@ -96,6 +96,7 @@ pub fn Layout() -> impl IntoView {
 
     let set_lang = move |lang: Lang| {
         browser::set_lang_cookie(lang.code());
+        browser::set_html_lang(lang.code());
         i18n.lang.set(lang);
     };
     let sign_out = move |_| {

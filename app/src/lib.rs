@@ -27,7 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     ssr::set_content_security_policy();
     view! {
         <!DOCTYPE html>
-        <html lang="zh-CN">
+        <html lang=initial_lang().code()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -51,12 +51,15 @@ test('signed in: the server-rendered page hydrates, navigates and shows server f
   await expect(page.getByTestId('org-tree')).toContainText('张伟');
 
   // Switching the language is handled by the hydrated app, without a reload.
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByRole('navigation').getByRole('link', { name: 'Catalog', exact: true })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Organisation');
   // ...and the choice survives a full reload (the server renders in English too).
   await page.reload();
   await expect(page.getByRole('navigation').getByRole('link', { name: 'Tenants', exact: true })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   // A click before hydration would be lost: the page says when it is interactive.
   await waitForHydration(page);
   await page.getByRole('button', { name: '中文' }).click();
