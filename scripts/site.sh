@@ -26,7 +26,8 @@ esac
 
 cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_profile"
 
-stage="$(mktemp -d "$root/target/site-stage.XXXXXX")"
+mkdir -p "$site"
+stage="$(mktemp -d "$site/stage.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 wasm="$target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
 if [ "$mode" = release ]; then
