@@ -193,15 +193,14 @@ async fn poll(engine: Engine) {
         let now = engine.clock.now();
         let due: Vec<String> = next.iter().filter(|(_, at)| *at <= now).map(|(t, _)| t.clone()).collect();
         waiters.wake_topics(&due);
-        // Due ones were handed to their fetches: look again in a while; otherwise when the
-        // first comes due.
+        // Look again when the next task comes due, and at least once per POLL_MS (tasks
+        // of other processes).
         let wait = next
             .iter()
             .map(|(_, at)| *at)
             .filter(|at| *at > now)
             .min()
             .map_or(POLL_MS, |at| (at - now).clamp(1, POLL_MS));
-        let wait = if due.is_empty() { wait } else { POLL_MS.min(wait) };
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(wait as u64)) => {}
             _ = waiters.poke.notified() => {}
