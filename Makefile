@@ -23,7 +23,7 @@ help:
 ## binaryen (wasm-opt) and brotli. Nothing here downloads a binary from elsewhere.
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --locked --version $(WASM_BINDGEN_VERSION)
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --locked --version $(WASM_BINDGEN_VERSION) || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 
 release-tools: tools
 	@command -v wasm-opt >/dev/null && command -v brotli >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binaryen brotli; }
@@ -84,7 +84,7 @@ clients: build clients-tools
 ## nightly the bounded stable mutation test in bpmn-core/tests/parse_errors.rs still runs.
 fuzz-smoke:
 	@if rustup toolchain list | grep -q '^nightly'; then \
-	  cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked; \
+	  cargo fuzz --version >/dev/null 2>&1 || { cargo install cargo-fuzz --locked || cargo install cargo-fuzz; }; \
 	  corpus=$$(mktemp -d); cp ../shared/conformance/miwg/*.bpmn "$$corpus"/ 2>/dev/null || true; \
 	  cd fuzz && cargo +nightly fuzz run parse --target-dir "$(abspath $(TARGET_DIR))/fuzz" "$$corpus" -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048; \
 	  status=$$?; rm -rf "$$corpus"; exit $$status; \
