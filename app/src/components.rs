@@ -7,13 +7,13 @@ use crate::api::{logout, logout_everywhere, switch_tenant, whoami};
 use crate::browser;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::{use_t, I18n};
+use crate::{use_say, use_t, I18n};
 
 /// The outcome of the last action, shown in a bar above the page content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Flash {
     Done(String),
-    Failed(String),
+    Failed(AppError),
 }
 
 /// The flash signal of the current page.
@@ -25,7 +25,7 @@ impl FlashCtx {
     pub fn report<T>(&self, what: &str, result: &Result<T, AppError>) {
         self.0.set(Some(match result {
             Ok(_) => Flash::Done(what.to_string()),
-            Err(e) => Flash::Failed(e.message.clone()),
+            Err(e) => Flash::Failed(e.clone()),
         }));
     }
 }
@@ -40,11 +40,12 @@ pub fn use_flash() -> FlashCtx {
 pub fn FlashBar() -> impl IntoView {
     let flash = use_flash();
     let t = use_t();
+    let say = use_say();
     move || {
         flash.0.get().map(|f| {
             let (class, head, text) = match f {
                 Flash::Done(m) => ("flash flash-ok", t("common.done"), m),
-                Flash::Failed(m) => ("flash flash-err", t("common.failed"), m),
+                Flash::Failed(e) => ("flash flash-err", t("common.failed"), say(&e)),
             };
             view! {
                 <div class=class role="status" data-testid="flash">
@@ -89,6 +90,7 @@ const NAV: &[(&str, &str)] = &[
 #[component]
 pub fn Layout() -> impl IntoView {
     let t = use_t();
+    let say = use_say();
     let i18n = expect_context::<I18n>();
     provide_context(FlashCtx(RwSignal::new(None)));
     let me = Resource::new(|| (), |_| whoami());
@@ -126,7 +128,7 @@ pub fn Layout() -> impl IntoView {
                     <Transition fallback=|| ()>
                         {move || me.get().map(|r| match r {
                             Ok(me) => view! { <TenantSwitcher me=me.clone() /> <span class="user" data-testid="user">{me.display_name.clone()} " (" {me.username.clone()} ")"</span> }.into_any(),
-                            Err(e) => view! { <a class="error" href="/login">{e.message}</a> }.into_any(),
+                            Err(e) => view! { <a class="error" href="/login">{move || say(&e)}</a> }.into_any(),
                         })}
                     </Transition>
                     <div class="lang-switch" role="group" aria-label=move || t("header.language")>
@@ -187,7 +189,8 @@ fn TenantSwitcher(me: crate::api::Me) -> impl IntoView {
 /// A short explanation for an error shown where data would be.
 #[component]
 pub fn ErrorNote(error: AppError) -> impl IntoView {
-    view! { <p class="error-note" role="alert">{error.message}</p> }
+    let say = use_say();
+    view! { <p class="error-note" role="alert">{move || say(&error)}</p> }
 }
 
 /// The catalog tree with one selectable node. `with_all` adds a top entry that selects

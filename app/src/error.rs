@@ -1,12 +1,14 @@
 //! The one error type server functions return to the browser.
 
 use bpmn_core::refusal::ConflictReason;
+use bpmn_core::text::{Lang, Text};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 /// A refusal or failure as the browser sees it: a stable code, a sentence that says why and
-/// what to do, the form field it concerns (if any) so forms can show it in place, and for a
+/// what to do (as a [`Text`] the page renders in the user's language, and in English as
+/// `message`), the form field it concerns (if any) so forms can show it in place, and for a
 /// conflict its reason (the core's [`ConflictReason`]), so pages act on the reason rather than
 /// on the sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,31 +18,38 @@ pub struct AppError {
     pub field: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<ConflictReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Text>,
 }
 
 impl AppError {
+    /// An error with code `code` and sentence `text`.
+    pub fn new(code: &str, text: Text) -> Self {
+        AppError { code: code.into(), message: text.english(), field: None, reason: None, text: Some(text) }
+    }
+
     /// The answer to a caller without a valid session.
     pub fn unauthenticated() -> Self {
         #[cfg(feature = "ssr")]
         set_status(401);
-        AppError {
-            code: "unauthenticated".into(),
-            message: "Your session has ended; sign in again. / 会话已结束，请重新登录。".into(),
-            field: None,
-            reason: None,
-        }
+        AppError::new("unauthenticated", Text::new("error.unauthenticated"))
     }
 
     /// A refusal of input, shown next to `field`.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, text: impl Into<Text>) -> Self {
         #[cfg(feature = "ssr")]
         set_status(422);
-        AppError { code: "invalid".into(), message: message.into(), field: Some(field.into()), reason: None }
+        AppError { field: Some(field.into()), ..AppError::new("invalid", text.into()) }
     }
 
-    /// The message when it concerns `field`, for showing an error next to an input.
-    pub fn for_field(&self, field: &str) -> Option<String> {
-        (self.field.as_deref() == Some(field)).then(|| self.message.clone())
+    /// The sentence in `lang` (the English `message` when the answer carried no text).
+    pub fn say(&self, lang: Lang) -> String {
+        self.text.as_ref().map_or_else(|| self.message.clone(), |t| t.render(lang))
+    }
+
+    /// The sentence in `lang` when it concerns `field`, for showing an error next to an input.
+    pub fn for_field(&self, field: &str, lang: Lang) -> Option<String> {
+        (self.field.as_deref() == Some(field)).then(|| self.say(lang))
     }
 }
 
@@ -56,20 +65,17 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        let (code, message) = match value {
-            ServerFnErrorErr::Request(m) => {
-                ("network", format!("The server could not be reached ({m}); check the connection and try again."))
-            }
+        match value {
+            ServerFnErrorErr::Request(m) => AppError::new("network", Text::new("error.network").with("detail", m)),
             // On the server these are the arguments of a call that could not be read: missing,
             // of the wrong type, or not the expected encoding. (In the browser a
             // `Deserialization` error is an answer that could not be read.)
             #[cfg(feature = "ssr")]
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) | ServerFnErrorErr::MissingArg(m) => {
-                return AppError::bad_arguments(&m);
+                AppError::bad_arguments(&m)
             }
-            other => ("internal", other.to_string()),
-        };
-        AppError { code: code.into(), message, field: None, reason: None }
+            other => AppError::new("internal", Text::new("error.unexpected").with("detail", other)),
+        }
     }
 }
 
@@ -79,12 +85,8 @@ impl AppError {
     #[cfg(feature = "ssr")]
     fn bad_arguments(detail: &str) -> Self {
         let field = detail.split('`').nth(1).filter(|f| !f.is_empty() && f.len() <= 64).map(str::to_string);
-        let message = format!(
-            "The request's arguments could not be read ({detail}); reload the page and try again. \
-             / 请求参数无法读取，请刷新页面后重试。"
-        );
         set_status(422);
-        AppError { code: "invalid".into(), message, field, reason: None }
+        AppError { field, ..AppError::new("invalid", Text::new("error.bad_arguments").with("detail", detail)) }
     }
 }
 
@@ -102,7 +104,7 @@ impl From<engine::EngineError> for AppError {
             engine::EngineError::Invalid { field, .. } => field.map(str::to_string),
             _ => None,
         };
-        AppError { code: e.code().into(), message: e.user_message(), field, reason: e.conflict_reason() }
+        AppError { field, reason: e.conflict_reason(), ..AppError::new(e.code(), e.text()) }
     }
 }
 

@@ -1,45 +1,18 @@
 //! Chinese first, English second. The seed's words are the Chinese labels.
 
-use serde::{Deserialize, Serialize};
-
-/// The interface language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
+pub use bpmn_core::text::Lang;
 
 /// The cookie that remembers the language choice.
 pub const LANG_COOKIE: &str = "bpm_lang";
 
-impl Lang {
-    /// The value stored in the cookie and in `<html lang>`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    /// Reads a cookie value; anything unknown means Chinese.
-    pub fn from_code(code: &str) -> Lang {
-        if code.starts_with("en") {
-            Lang::En
-        } else {
-            Lang::Zh
-        }
-    }
-
-    /// The language named in a `Cookie` header (or `document.cookie`) string.
-    pub fn from_cookie_header(header: &str) -> Lang {
-        header
-            .split(';')
-            .filter_map(|kv| kv.trim().split_once('='))
-            .find(|(k, _)| *k == LANG_COOKIE)
-            .map(|(_, v)| Lang::from_code(v))
-            .unwrap_or_default()
-    }
+/// The language named in a `Cookie` header (or `document.cookie`) string; none means Chinese.
+pub fn lang_from_cookie_header(header: &str) -> Lang {
+    header
+        .split(';')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == LANG_COOKIE)
+        .map(|(_, v)| Lang::from_code(v))
+        .unwrap_or_default()
 }
 
 /// (key, 中文, English). Keys are grouped by screen.
@@ -496,8 +469,8 @@ mod tests {
 
     #[test]
     fn cookie_header_parsing() {
-        assert_eq!(Lang::from_cookie_header("a=b; bpm_lang=en"), Lang::En);
-        assert_eq!(Lang::from_cookie_header("bpm_lang=zh-CN"), Lang::Zh);
-        assert_eq!(Lang::from_cookie_header(""), Lang::Zh);
+        assert_eq!(lang_from_cookie_header("a=b; bpm_lang=en"), Lang::En);
+        assert_eq!(lang_from_cookie_header("bpm_lang=zh-CN"), Lang::Zh);
+        assert_eq!(lang_from_cookie_header(""), Lang::Zh);
     }
 }

@@ -56,6 +56,18 @@ impl I18n {
     }
 }
 
+/// An error's sentence in the current language, reactive to the language switcher.
+pub fn use_say() -> impl Fn(&error::AppError) -> String + Copy {
+    let i18n = expect_context::<I18n>();
+    move |e| e.say(i18n.lang.get())
+}
+
+/// The current language (reactive).
+pub fn use_lang() -> impl Fn() -> Lang + Copy {
+    let i18n = expect_context::<I18n>();
+    move || i18n.lang.get()
+}
+
 /// The label for `key`, reactive to the language switcher.
 pub fn use_t() -> impl Fn(&'static str) -> &'static str + Copy {
     let i18n = expect_context::<I18n>();
@@ -71,7 +83,7 @@ fn initial_lang() -> Lang {
     }
     #[cfg(not(feature = "ssr"))]
     {
-        browser::cookie_header().map(|c| Lang::from_cookie_header(&c)).unwrap_or_default()
+        browser::cookie_header().map(|c| i18n::lang_from_cookie_header(&c)).unwrap_or_default()
     }
 }
 

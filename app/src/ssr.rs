@@ -36,12 +36,7 @@ pub fn client_addr() -> Option<std::net::IpAddr> {
 
 /// The engine, from the request context.
 pub fn engine() -> Result<Engine, AppError> {
-    use_context::<Engine>().ok_or_else(|| AppError {
-        code: "internal".into(),
-        message: "The server is not set up correctly: no engine in context.".into(),
-        field: None,
-        reason: None,
-    })
+    use_context::<Engine>().ok_or_else(|| AppError::new("internal", bpmn_core::text::Text::new("error.internal")))
 }
 
 /// The signed-in caller, or the "sign in again" refusal.
@@ -115,7 +110,7 @@ pub fn set_content_security_policy() {
 pub fn request_lang() -> crate::i18n::Lang {
     use_context::<http::request::Parts>()
         .and_then(|p| {
-            p.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).map(crate::i18n::Lang::from_cookie_header)
+            p.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).map(crate::i18n::lang_from_cookie_header)
         })
         .unwrap_or_default()
 }

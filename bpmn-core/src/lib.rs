@@ -21,5 +21,6 @@ pub mod rules;
 pub mod runtime;
 pub mod schedule;
 pub mod task;
+pub mod text;
 pub mod time;
 pub mod variable;

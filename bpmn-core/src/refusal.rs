@@ -3,6 +3,7 @@
 //! API clients find it in the error's `reason`, the console's pages in `AppError::reason`,
 //! so neither has to read the sentence to know what happened.
 
+use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
 /// The reason of a conflict refusal.
@@ -70,18 +71,19 @@ impl ConflictReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub reason: ConflictReason,
-    pub message: String,
+    pub text: Text,
 }
 
 impl Refusal {
-    pub fn new(reason: ConflictReason, message: impl Into<String>) -> Refusal {
-        Refusal { reason, message: message.into() }
+    pub fn new(reason: ConflictReason, text: Text) -> Refusal {
+        Refusal { reason, text }
     }
 }
 
 impl std::fmt::Display for Refusal {
+    /// The English sentence.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        self.text.fmt(f)
     }
 }
 

@@ -5,10 +5,16 @@
 use crate::instance::{InstanceAction, InstanceStatus};
 use crate::refusal::{ConflictReason, Refusal};
 use crate::runtime::{Effect, InstanceState, TokenId};
+use crate::text::Text;
 
 /// The words for an instance's state in refusals.
-pub fn state_words(s: InstanceStatus) -> &'static str {
-    s.as_str()
+pub fn state_words(s: InstanceStatus) -> Text {
+    Text::new(match s {
+        InstanceStatus::Running => "rules.state.running",
+        InstanceStatus::Suspended => "rules.state.suspended",
+        InstanceStatus::Completed => "rules.state.completed",
+        InstanceStatus::Terminated => "rules.state.terminated",
+    })
 }
 
 /// Refuses unless instance `id`, in state `status`, is in one of `allowed`; `what` names the
@@ -17,8 +23,8 @@ pub fn require_state(
     id: &str,
     status: InstanceStatus,
     allowed: &[InstanceStatus],
-    what: &str,
-    hint: &str,
+    what: Text,
+    hint: Text,
 ) -> Result<(), Refusal> {
     if allowed.contains(&status) {
         return Ok(());
@@ -27,9 +33,16 @@ pub fn require_state(
 }
 
 /// The refusal of operation `what` on instance `id` in state `status`.
-fn state_refusal(id: &str, status: InstanceStatus, what: &str, hint: &str) -> Refusal {
+fn state_refusal(id: &str, status: InstanceStatus, what: Text, hint: Text) -> Refusal {
     let reason = if status.is_finished() { ConflictReason::Ended } else { ConflictReason::NotRunning };
-    Refusal::new(reason, format!("Cannot {what} instance '{id}': it is {}. {hint}", state_words(status)))
+    Refusal::new(
+        reason,
+        Text::new("rules.cannot_in_state")
+            .with_text("what", what)
+            .with("id", id)
+            .with_text("state", state_words(status))
+            .with_text("hint", hint),
+    )
 }
 
 /// Refuses administrator operation `action` unless the instance's state allows it
@@ -39,8 +52,8 @@ pub fn require_action(
     id: &str,
     status: InstanceStatus,
     action: InstanceAction,
-    what: &str,
-    hint: &str,
+    what: Text,
+    hint: Text,
 ) -> Result<(), Refusal> {
     if status.allows(action) {
         return Ok(());
@@ -50,13 +63,11 @@ pub fn require_action(
 
 /// Refuses unless the instance runs, with the advice that fits its state: a suspended
 /// instance can be resumed, an ended (completed or terminated) one takes no more work.
-pub fn require_running(id: &str, status: InstanceStatus, what: &str) -> Result<(), Refusal> {
+pub fn require_running(id: &str, status: InstanceStatus, what: Text) -> Result<(), Refusal> {
     let hint = match status {
         InstanceStatus::Running => return Ok(()),
-        InstanceStatus::Suspended => "Resume the instance first.",
-        InstanceStatus::Completed | InstanceStatus::Terminated => {
-            "An ended instance takes no more work; reload to see where it stands."
-        }
+        InstanceStatus::Suspended => Text::new("rules.hint.resume_first"),
+        InstanceStatus::Completed | InstanceStatus::Terminated => Text::new("rules.hint.ended"),
     };
     require_state(id, status, &[InstanceStatus::Running], what, hint)
 }
@@ -79,28 +90,23 @@ pub fn withdrawal_tokens(task_name: &str, withdrawable: bool, next: &[NextStep])
     if !withdrawable {
         return Err(Refusal::new(
             ConflictReason::NextStepHandled,
-            format!(
-                "Task '{task_name}' cannot be withdrawn: after it the process went on through other steps (a service \
-             call, a timer, a sub-process instance, the end) or its multi-instance activity was not finished. Use \
-             Adjust on the instance instead."
-            ),
+            Text::new("rules.withdraw.went_on").with("task", task_name),
         ));
     }
     if let Some(handled) = next.iter().find(|t| !t.active) {
+        let text = match &handled.completed_by {
+            Some(by) => Text::new("rules.withdraw.next_handled_by").with("by", by),
+            None => Text::new("rules.withdraw.next_handled"),
+        };
         return Err(Refusal::new(
             ConflictReason::NextStepHandled,
-            format!(
-                "Task '{task_name}' cannot be withdrawn: the next step '{}' has already been handled{}. Use Adjust on \
-             the instance instead.",
-                handled.name,
-                handled.completed_by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
-            ),
+            text.with("task", task_name).with("next", &handled.name),
         ));
     }
     if next.is_empty() {
         return Err(Refusal::new(
             ConflictReason::ChangedMeanwhile,
-            format!("Task '{task_name}' cannot be withdrawn: the tasks its completion created are gone."),
+            Text::new("rules.withdraw.next_gone").with("task", task_name),
         ));
     }
     Ok(next.iter().map(|t| t.token as TokenId).collect())

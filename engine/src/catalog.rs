@@ -71,7 +71,7 @@ impl Engine {
         self.store
             .catalog_node(id)
             .await?
-            .ok_or_else(|| EngineError::NotFound { what: "Catalog node", id: id.to_string() })
+            .ok_or_else(|| EngineError::NotFound { what: "thing.catalog_node", id: id.to_string() })
     }
 
     /// The node with this code (the HTTP API names catalog nodes by code).
@@ -79,7 +79,7 @@ impl Engine {
         self.store
             .catalog_node_by_code(code.trim())
             .await?
-            .ok_or_else(|| EngineError::NotFound { what: "Catalog node with code", id: code.to_string() })
+            .ok_or_else(|| EngineError::NotFound { what: "thing.catalog_node_code", id: code.to_string() })
     }
 
     /// Adds a node under `parent_id` (or at the top). Administrators only: the catalog is shared
@@ -137,7 +137,9 @@ impl Engine {
         match update_node(&mut tx, id, &input.name, &input.code, revision).await? {
             Written::Done => {}
             Written::Duplicate(_) => return Err(EngineError::invalid("code", code_taken(&input.code))),
-            Written::NoRow => return Err(EngineError::ChangedMeanwhile { what: "Catalog node", id: id.to_string() }),
+            Written::NoRow => {
+                return Err(EngineError::ChangedMeanwhile { what: "thing.catalog_node", id: id.to_string() })
+            }
         }
         let detail = format!("{} ({}) → {} ({})", current.name, current.code, input.name, input.code);
         audit::record(&mut tx, now, caller, None, "catalog.update", id, &detail).await?;

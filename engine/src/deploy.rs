@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::audit;
 use crate::bpmn::parse::{parse, ParseError, ParseErrorKind, ParseOptions, Unsupported};
 use crate::bpmn::Definitions;
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, Result, Text};
 use crate::identity::Account;
 use crate::store::definitions::{
     insert_definition, insert_deployment, latest_version, set_version_tag, NewDefinition, NewDeployment,
@@ -96,8 +96,10 @@ pub struct DeployedDefinition {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeployFileError {
-    /// A full sentence: where, what is wrong, what to do.
+    /// A full sentence in English: where, what is wrong, what to do.
     pub message: String,
+    /// The same sentence in either language.
+    pub text: Text,
     pub line: Option<u32>,
     pub column: Option<u32>,
     pub element_id: Option<String>,
@@ -106,7 +108,14 @@ pub struct DeployFileError {
 
 impl From<ParseError> for DeployFileError {
     fn from(e: ParseError) -> Self {
-        DeployFileError { message: e.message, line: e.line, column: e.column, element_id: e.element_id, kind: e.kind }
+        DeployFileError {
+            message: e.message,
+            text: e.text,
+            line: e.line,
+            column: e.column,
+            element_id: e.element_id,
+            kind: e.kind,
+        }
     }
 }
 
@@ -269,7 +278,7 @@ impl Engine {
                     if attempt >= MAX_ATTEMPTS {
                         tracing::warn!(file = file_name, "deployment lost {attempt} races in a row: {e}");
                         let keys: Vec<&str> = parsed.processes.iter().map(|p| p.id.as_str()).collect();
-                        return Err(EngineError::ChangedMeanwhile { what: "Process definition", id: keys.join(", ") });
+                        return Err(EngineError::ChangedMeanwhile { what: "thing.definition", id: keys.join(", ") });
                     }
                     tracing::debug!(file = file_name, attempt, "deployment lost a race, retrying: {e}");
                     back_off(attempt).await;

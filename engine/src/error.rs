@@ -4,38 +4,41 @@
 //! the sentence.
 
 pub use bpmn_core::refusal::{ConflictReason, Refusal};
+pub use bpmn_core::text::Text;
 
-/// An engine refusal or failure.
+/// An engine refusal or failure. A refusal's sentence is a [`Text`]: the REST API answers
+/// its English rendering, the console renders it in the user's language.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    /// The named thing does not exist (or is not visible to the caller). HTTP 404.
-    #[error("{what} '{id}' was not found; it may have been deleted meanwhile. Reload the list.")]
+    /// The named thing does not exist (or is not visible to the caller). HTTP 404. `what` is
+    /// a catalog key of the thing (`thing.instance`).
+    #[error("{}", self.text())]
     NotFound { what: &'static str, id: String },
     /// Nothing matches the request: a message or signal that nothing waits for. The sentence
     /// says what to check. HTTP 404.
-    #[error("{message}")]
-    Unmatched { message: String },
+    #[error("{text}")]
+    Unmatched { text: Text },
     /// Input that can never succeed as given. HTTP 422.
-    #[error("{message}")]
+    #[error("{text}")]
     Invalid {
         /// The field the message is about, for forms that show errors in place.
         field: Option<&'static str>,
-        message: String,
+        text: Text,
     },
     /// The request is valid but the current state forbids it, for `reason`. HTTP 409.
-    #[error("{message}")]
-    Conflict { reason: ConflictReason, message: String },
-    /// Someone else changed the row since it was read. HTTP 409.
-    #[error("{what} '{id}' was changed meanwhile by someone else; reload and try again.")]
+    #[error("{text}")]
+    Conflict { reason: ConflictReason, text: Text },
+    /// Someone else changed the row since it was read. HTTP 409. `what` as for `NotFound`.
+    #[error("{}", self.text())]
     ChangedMeanwhile { what: &'static str, id: String },
     /// The caller may not do this. HTTP 403.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Text),
     /// Wrong user name or password. HTTP 401.
-    #[error("Wrong user name or password.")]
+    #[error("{}", self.text())]
     BadCredentials,
     /// Too many wrong passwords in a row: the account or the address must wait. HTTP 429.
-    #[error("Too many failed sign-ins; wait {wait_secs} seconds, then try again (check the user name and password first). / 登录失败次数过多，请等待 {wait_secs} 秒后再试。")]
+    #[error("{}", self.text())]
     Throttled { wait_secs: i64 },
     /// The database failed. HTTP 500. The message is for the log: the web layer shows the
     /// user a general sentence instead.
@@ -51,8 +54,8 @@ pub enum EngineError {
 
 impl EngineError {
     /// A 409 refusal: the current state forbids the request, for `reason`.
-    pub fn conflict(reason: ConflictReason, message: impl Into<String>) -> Self {
-        EngineError::Conflict { reason, message: message.into() }
+    pub fn conflict(reason: ConflictReason, text: impl Into<Text>) -> Self {
+        EngineError::Conflict { reason, text: text.into() }
     }
 
     /// Why the current state forbids the request, for a 409 refusal.
@@ -65,8 +68,13 @@ impl EngineError {
     }
 
     /// A 422 refusal about one input field.
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        EngineError::Invalid { field: Some(field), message: message.into() }
+    pub fn invalid(field: &'static str, text: impl Into<Text>) -> Self {
+        EngineError::Invalid { field: Some(field), text: text.into() }
+    }
+
+    /// A 403 refusal.
+    pub fn forbidden(text: Text) -> Self {
+        EngineError::Forbidden(text)
     }
 
     /// A short, stable code for API clients (`{"error": code}`).
@@ -83,14 +91,30 @@ impl EngineError {
         }
     }
 
-    /// The sentence to show the user: the refusal itself, or for a failure (database,
-    /// migration, hashing) a general sentence, since its detail means nothing to a user and
-    /// may tell an attacker about the database; the web layer logs the detail.
-    pub fn user_message(&self) -> String {
-        match self.status() {
-            500 => INTERNAL_FAILURE.to_string(),
-            _ => self.to_string(),
+    /// The sentence to show the user, in any language: the refusal itself, or for a failure
+    /// (database, migration, hashing) a general sentence, since its detail means nothing to a
+    /// user and may tell an attacker about the database; the web layer logs the detail.
+    pub fn text(&self) -> Text {
+        match self {
+            EngineError::NotFound { what, id } => {
+                Text::new("error.not_found").with_text("what", Text::new(what)).with("id", id)
+            }
+            EngineError::ChangedMeanwhile { what, id } => {
+                Text::new("error.changed_meanwhile").with_text("what", Text::new(what)).with("id", id)
+            }
+            EngineError::Unmatched { text }
+            | EngineError::Invalid { text, .. }
+            | EngineError::Conflict { text, .. }
+            | EngineError::Forbidden(text) => text.clone(),
+            EngineError::BadCredentials => Text::new("error.bad_credentials"),
+            EngineError::Throttled { wait_secs } => Text::new("error.throttled").with("wait_secs", wait_secs),
+            EngineError::Storage(_) | EngineError::Migration(_) | EngineError::Hash(_) => Text::new("error.internal"),
         }
+    }
+
+    /// The English sentence to show the user (see [`EngineError::text`]).
+    pub fn user_message(&self) -> String {
+        self.text().english()
     }
 
     /// The HTTP status this refusal maps to.
@@ -110,18 +134,14 @@ impl EngineError {
 impl From<Refusal> for EngineError {
     /// A rule's refusal is a conflict (409) with its reason.
     fn from(r: Refusal) -> Self {
-        EngineError::Conflict { reason: r.reason, message: r.message }
+        EngineError::Conflict { reason: r.reason, text: r.text }
     }
 }
 
-/// What a user is told of a failure inside the server.
-pub const INTERNAL_FAILURE: &str = "The server could not complete the request because of an internal failure; \
-     try again, and if it keeps failing tell the administrator (the details are in the server log). \
-     / 服务器内部错误，请重试；如仍失败，请联系管理员（详情见服务器日志）。";
-
 /// The refusal of text with a character the database cannot store.
-pub(crate) const UNSTORABLE_TEXT: &str =
-    "The input contains a character that cannot be stored (such as NUL, U+0000); remove it and try again.";
+pub(crate) fn unstorable_text() -> Text {
+    Text::new("error.unstorable_text")
+}
 
 /// Result alias of the engine.
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;

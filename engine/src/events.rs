@@ -51,7 +51,7 @@ use serde_json::{Map, Value};
 pub use bpmn_core::event::{Correlated, EventSubscription, SubscriptionKind};
 
 use crate::bpmn::model::{EventTrigger, NodeKind, Process};
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::identity::Account;
 use crate::instances::{check_variables, Delivery, InstanceStatus};
 use crate::store::events::{ListFilter, NewSubscription, Receiver};
@@ -182,13 +182,13 @@ fn nothing_waits(m: &MessageCorrelation) -> EngineError {
     }
     let with = if narrowed.is_empty() { String::new() } else { format!(" with {}", narrowed.join(", ")) };
     EngineError::Unmatched {
-        message: format!(
+        text: Text::verbatim(format!(
             "Nothing waits for message '{}'{with}: no instance waits at a catch event, receive task or boundary \
              event of that message, and no definition starts with it. Check the message name (the `name` of the \
              <message> element), the business key and the tenant; the message may also have been delivered \
              already.",
             m.name
-        ),
+        )),
     }
 }
 
@@ -206,7 +206,7 @@ fn checked_name(name: &str, what: &str) -> Result<String> {
         return Err(EngineError::invalid("name", format!("Give the {what}'s name (1 to 500 characters).")));
     }
     if name.contains('\0') {
-        return Err(EngineError::invalid("name", crate::error::UNSTORABLE_TEXT));
+        return Err(EngineError::invalid("name", crate::error::unstorable_text()));
     }
     Ok(name.to_owned())
 }
@@ -520,7 +520,7 @@ impl Engine {
         variables: Map<String, Value>,
     ) -> Result<Vec<Correlated>> {
         check_variables(&variables)?;
-        let not_found = || EngineError::NotFound { what: "Event subscription", id: subscription_id.to_owned() };
+        let not_found = || EngineError::NotFound { what: "thing.event_subscription", id: subscription_id.to_owned() };
         let row = self.store.subscription(subscription_id).await?.ok_or_else(not_found)?;
         if !caller.can_access(&row.sub.tenant_id) {
             return Err(not_found());

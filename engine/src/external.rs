@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub(crate) use self::wait::Waiters;
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::identity::Account;
 use crate::instances::{set_variables_before, InstanceStatus, VariablesBefore};
 use crate::jobs::{resolve_incidents, visible_variables, JobCommand};
@@ -141,8 +141,8 @@ pub const MAX_TASKS_PER_FETCH: u32 = 1_000;
 const ERROR_CHARS: usize = 2_000;
 const DETAILS_CHARS: usize = 16_000;
 
-fn invalid(field: &'static str, message: impl Into<String>) -> EngineError {
-    EngineError::Invalid { field: Some(field), message: message.into() }
+fn invalid(field: &'static str, message: impl Into<Text>) -> EngineError {
+    EngineError::Invalid { field: Some(field), text: message.into() }
 }
 
 /// `text` cut to `max` characters.
@@ -358,7 +358,7 @@ impl Engine {
 
     /// External task `id` of the caller's scope, or 404 (another tenant's too).
     async fn external_row(&self, caller: &Account, id: &str) -> Result<ExternalRow> {
-        let not_found = || EngineError::NotFound { what: "External task", id: id.to_owned() };
+        let not_found = || EngineError::NotFound { what: "thing.external_task", id: id.to_owned() };
         let row = self.store.external_row(id).await?.ok_or_else(not_found)?;
         if !caller.can_access(&row.tenant_id) {
             return Err(not_found());
@@ -624,7 +624,7 @@ impl Engine {
         .await
         .map_err(|e| match e {
             EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => {
-                EngineError::NotFound { what: "External task", id: row.id.clone() }
+                EngineError::NotFound { what: "thing.external_task", id: row.id.clone() }
             }
             other => other,
         })?;
@@ -639,7 +639,7 @@ impl Engine {
             .await?
             .into_iter()
             .next()
-            .ok_or_else(|| EngineError::NotFound { what: "External task", id: id.to_owned() })
+            .ok_or_else(|| EngineError::NotFound { what: "thing.external_task", id: id.to_owned() })
     }
 
     /// A page of tasks, oldest first.

@@ -295,6 +295,9 @@ impl Engine {
     pub async fn job_record(&self, caller: &Account, id: &str) -> Result<JobRecord> {
         let f = JobFilter { job_ids: vec![id.to_owned()], ..JobFilter::default() };
         let found = self.store.find_jobs(caller.tenant_scope(), &f, self.clock.now(), None).await?;
-        found.into_iter().next().ok_or_else(|| crate::error::EngineError::NotFound { what: "Job", id: id.to_owned() })
+        found
+            .into_iter()
+            .next()
+            .ok_or_else(|| crate::error::EngineError::NotFound { what: "thing.job", id: id.to_owned() })
     }
 }

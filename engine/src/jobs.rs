@@ -179,7 +179,7 @@ impl Engine {
 
     /// The job and its token, or 404.
     async fn job_row(&self, caller: &Account, id: &str) -> Result<(Job, i64)> {
-        let not_found = || EngineError::NotFound { what: "Job", id: id.to_owned() };
+        let not_found = || EngineError::NotFound { what: "thing.job", id: id.to_owned() };
         let (job, token) = self.store.job(id).await?.ok_or_else(not_found)?;
         if !caller.can_access(&job.tenant_id) {
             return Err(not_found());
@@ -322,7 +322,7 @@ impl Engine {
         .await
         .map_err(|e| match e {
             EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => {
-                EngineError::NotFound { what: "Job", id: id.to_owned() }
+                EngineError::NotFound { what: "thing.job", id: id.to_owned() }
             }
             other => other,
         })?;

@@ -354,7 +354,7 @@ async fn read_upload(form: &mut Multipart, limits: &UploadLimits) -> ApiResult<U
             _ => &mut upload.tenant,
         };
         if text.contains('\0') {
-            return Err(ApiError::invalid(engine::identity::nul_message(&name)));
+            return Err(ApiError::invalid(engine::identity::nul_message(&name).english()));
         }
         *field = Some(text).filter(|s| !s.is_empty());
     }

@@ -17,6 +17,7 @@
 use app::api::REQUEST_HEADER;
 use app::ssr::{cookie, SESSION_COOKIE};
 use axum::http::{header, HeaderMap, Method};
+use bpmn_core::text::Text;
 
 /// The origins a state change may come from besides the request's own `Host`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,19 +47,20 @@ impl Origins {
 /// Why a request was refused; the message says what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    pub message: &'static str,
+    /// The catalog key of the sentence.
+    pub key: &'static str,
 }
 
-const FOREIGN: &str = "This change was sent from another site or page, so it was refused; make it on the console's own page. \
-     Behind a proxy that changes the host name, name the console's address in BPM_ORIGINS. \
-     / 此操作来自其他站点或页面，已拒绝；请在控制台自己的页面上操作。若经代理访问且代理改写了主机名，请在 BPM_ORIGINS 中配置控制台地址。";
-const NO_ORIGIN: &str =
-    "This change does not say which page sent it (no Origin or Referer header), so it was refused; \
-     make it on the console's own page, or call the API with 'Authorization: Bearer <token>'. \
-     / 此操作未说明来源页面（缺少 Origin 或 Referer），已拒绝；请在控制台页面上操作，或使用 API 令牌调用。";
-const NOT_JSON: &str = "A change carried by the sign-in cookie must be sent as JSON (or as the console's upload), so this \
-     form-encoded or plain request was refused; use the console's pages, or call the API with 'Authorization: Bearer <token>'. \
-     / 凭登录 Cookie 的操作须以 JSON 发送，此表单请求已拒绝；请使用控制台页面，或使用 API 令牌调用。";
+impl Refusal {
+    /// The sentence, in either language.
+    pub fn text(&self) -> Text {
+        Text::new(self.key)
+    }
+}
+
+const FOREIGN: &str = "req.csrf.foreign";
+const NO_ORIGIN: &str = "req.csrf.no_origin";
+const NOT_JSON: &str = "req.csrf.not_json";
 
 /// Decides whether a request may go on (see the module documentation).
 pub fn check(method: &Method, path: &str, headers: &HeaderMap, origins: &Origins) -> Result<(), Refusal> {
@@ -79,7 +81,7 @@ pub fn check(method: &Method, path: &str, headers: &HeaderMap, origins: &Origins
         Some(origin) => normalise(origin),
         None => match text(header::REFERER) {
             Some(referer) => normalise(referer),
-            None => return Err(Refusal { message: NO_ORIGIN }),
+            None => return Err(Refusal { key: NO_ORIGIN }),
         },
     };
     let own = text(header::HOST).map(str::to_ascii_lowercase);
@@ -90,7 +92,7 @@ pub fn check(method: &Method, path: &str, headers: &HeaderMap, origins: &Origins
         by_host || origins.0.iter().any(|o| o == sender)
     });
     if !same {
-        return Err(Refusal { message: FOREIGN });
+        return Err(Refusal { key: FOREIGN });
     }
     if login {
         return Ok(());
@@ -101,7 +103,7 @@ pub fn check(method: &Method, path: &str, headers: &HeaderMap, origins: &Origins
     if json || headers.contains_key(REQUEST_HEADER) {
         Ok(())
     } else {
-        Err(Refusal { message: NOT_JSON })
+        Err(Refusal { key: NOT_JSON })
     }
 }
 
@@ -169,11 +171,11 @@ mod tests {
     fn another_origin_is_refused() {
         // Another port of the same host is another origin.
         let other_port = [COOKIE, HOST, JSON, ("origin", "http://127.0.0.1:8080")];
-        assert_eq!(post("/api/tenant_create", &other_port).unwrap_err().message, FOREIGN);
+        assert_eq!(post("/api/tenant_create", &other_port).unwrap_err().key, FOREIGN);
         let other_site = [COOKIE, HOST, JSON, ("origin", "https://evil.example")];
         assert!(post("/api/v1/process-instances/x/terminate", &other_site).is_err());
         assert!(post("/api/tenant_create", &[COOKIE, HOST, JSON, ("origin", "null")]).is_err());
-        assert_eq!(post("/api/tenant_create", &[COOKIE, HOST, JSON]).unwrap_err().message, NO_ORIGIN);
+        assert_eq!(post("/api/tenant_create", &[COOKIE, HOST, JSON]).unwrap_err().key, NO_ORIGIN);
         // A user name in the Referer does not make it ours.
         assert!(post("/api/tenant_create", &[COOKIE, HOST, JSON, ("referer", "http://127.0.0.1:3000@evil.example/")])
             .is_err());
@@ -183,7 +185,7 @@ mod tests {
     fn a_form_carried_by_the_cookie_is_refused_even_from_the_same_origin() {
         let form =
             [COOKIE, HOST, ("content-type", "application/x-www-form-urlencoded"), ("origin", "http://127.0.0.1:3000")];
-        assert_eq!(post("/api/v1/process-instances/x/terminate", &form).unwrap_err().message, NOT_JSON);
+        assert_eq!(post("/api/v1/process-instances/x/terminate", &form).unwrap_err().key, NOT_JSON);
         let plain = [COOKIE, HOST, ("content-type", "text/plain"), ("origin", "http://127.0.0.1:3000")];
         assert!(post("/api/tenant_create", &plain).is_err());
     }

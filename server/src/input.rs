@@ -10,6 +10,8 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use bpmn_core::text::Text;
+
 use crate::{api, app_error_response, max_request_bytes, AppState};
 
 /// Refuses a request to `/api/...` (server functions and the HTTP API) whose path, query or
@@ -21,7 +23,7 @@ pub async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next)
     }
     let api = path.starts_with("/api/v1/");
     let refuse =
-        |field: &str| refusal(api, StatusCode::UNPROCESSABLE_ENTITY, field, &engine::identity::nul_message(field));
+        |field: &str| refusal(api, StatusCode::UNPROCESSABLE_ENTITY, field, engine::identity::nul_message(field));
     if percent_decode(path, false).contains(&0) {
         return refuse("path");
     }
@@ -41,11 +43,8 @@ pub async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next)
     let bytes = match to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            let message = format!(
-                "The request body is larger than the limit of {} or could not be read; send less at once.",
-                size_text(limit)
-            );
-            return refusal(api, StatusCode::PAYLOAD_TOO_LARGE, "body", &message);
+            let text = Text::new("error.body_too_large").with("limit", size_text(limit));
+            return refusal(api, StatusCode::PAYLOAD_TOO_LARGE, "body", text);
         }
     };
     if let Some(field) = nul_in_body(&bytes) {
@@ -56,13 +55,12 @@ pub async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next)
 
 /// A refusal in the shape of the endpoint: `{"error", "message"}` for the API, the server
 /// functions' `AppError` (with the field) otherwise.
-fn refusal(api: bool, status: StatusCode, field: &str, message: &str) -> Response {
+fn refusal(api: bool, status: StatusCode, field: &str, text: Text) -> Response {
     let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "invalid" };
     if api {
-        return api::ApiError::new(status, code, message.to_string()).into_response();
+        return api::ApiError::new(status, code, text.english()).into_response();
     }
-    let message = format!("{message} / 输入含有无法保存的字符或过大，请修改后重试。");
-    let error = app::error::AppError { code: code.into(), message, field: Some(field.to_string()), reason: None };
+    let error = app::error::AppError { field: Some(field.to_string()), ..app::error::AppError::new(code, text) };
     app_error_response(status, &error)
 }
 

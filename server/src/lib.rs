@@ -244,15 +244,9 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
         Err(refusal) => {
             tracing::warn!(path, origin = ?req.headers().get(header::ORIGIN), "cross-site state change refused");
             let body = if path.starts_with("/api/v1/") {
-                serde_json::json!({"error": "forbidden", "message": refusal.message})
+                serde_json::json!({"error": "forbidden", "message": refusal.text().english()})
             } else {
-                serde_json::to_value(AppError {
-                    code: "forbidden".into(),
-                    message: refusal.message.into(),
-                    field: None,
-                    reason: None,
-                })
-                .unwrap_or_default()
+                serde_json::to_value(AppError::new("forbidden", refusal.text())).unwrap_or_default()
             };
             (StatusCode::FORBIDDEN, Json(body)).into_response()
         }

@@ -140,7 +140,7 @@ pub async fn deploy_model(id: String) -> Result<DeployedVersions, AppError> {
     let s = current()?;
     let outcome = engine()?.deploy_model(&s.session.account, &id).await?;
     if let Some(e) = outcome.error {
-        return Err(AppError { code: "invalid".into(), message: e.message, field: Some("xml".into()), reason: None });
+        return Err(AppError { field: Some("xml".into()), ..AppError::new("invalid", e.text) });
     }
     Ok(DeployedVersions {
         versions: outcome.definitions.into_iter().map(|d| (d.key, d.version)).collect(),

@@ -177,7 +177,7 @@ mod tests {
     use super::*;
 
     fn err(code: &str, reason: Option<ConflictReason>, field: Option<&str>) -> AppError {
-        AppError { code: code.into(), message: "m".into(), field: field.map(str::to_owned), reason }
+        AppError { code: code.into(), message: "m".into(), field: field.map(str::to_owned), reason, text: None }
     }
 
     #[test]

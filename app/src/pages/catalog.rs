@@ -73,8 +73,9 @@ pub fn CatalogPage() -> impl IntoView {
             }
         });
     };
-    let field_error = move |f: &'static str| error.get().and_then(|e| e.for_field(f));
-    let other_error = move || error.get().filter(|e| e.field.is_none()).map(|e| e.message);
+    let lang = crate::use_lang();
+    let field_error = move |f: &'static str| error.get().and_then(|e| e.for_field(f, lang()));
+    let other_error = move || error.get().filter(|e| e.field.is_none()).map(|e| e.say(lang()));
 
     view! {
         <h1>{move || t("catalog.title")}</h1>

@@ -115,6 +115,7 @@ pub fn Diagram(svg: Result<String, String>) -> impl IntoView {
 /// a version that cannot be started, bad JSON) shows in the dialog; success opens the instance.
 #[component]
 fn StartDialog(definition_id: String, name: String, open: RwSignal<bool>) -> impl IntoView {
+    let lang = crate::use_lang();
     let t = use_t();
     let flash = use_flash();
     let navigate = use_navigate();
@@ -141,8 +142,8 @@ fn StartDialog(definition_id: String, name: String, open: RwSignal<bool>) -> imp
             error
                 .with(|e| {
                     e.as_ref().and_then(|e| {
-                        e.for_field(field).or_else(|| {
-                            (field == "form" && e.field.as_deref() != Some("variables")).then(|| e.message.clone())
+                        e.for_field(field, lang()).or_else(|| {
+                            (field == "form" && e.field.as_deref() != Some("variables")).then(|| e.say(lang()))
                         })
                     })
                 })

@@ -3,6 +3,7 @@
 //! deliverable by hand), the activity history, tasks, variables (editable, type-checked),
 //! variable history, incidents (retry), jobs and the operations log.
 
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -310,6 +311,7 @@ fn VariableEditor(
     editable: bool,
     reload: Callback<()>,
 ) -> impl IntoView {
+    let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
     let is_new = var.is_none();
@@ -317,7 +319,7 @@ fn VariableEditor(
     let name = RwSignal::new(var.name.clone());
     let kind = RwSignal::new(var.kind);
     let text = RwSignal::new(var.text.clone());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
     let save = move |_| {
         let (id, revision) = instance.get_value();
         leptos::task::spawn_local(async move {
@@ -328,7 +330,7 @@ fn VariableEditor(
                     flash.report(&format!("{} · {}", t("inst.variables"), name.get_untracked()), &result);
                     reload.run(());
                 }
-                Err(e) => error.set(Some(e.message.clone())),
+                Err(e) => error.set(Some(e.clone())),
             }
         });
     };
@@ -368,7 +370,7 @@ fn VariableEditor(
             <td>
                 <input class="mono value" aria-label=move || t("inst.var_value") disabled=!editable
                     prop:value=text on:input=move |ev| { text.set(event_target_value(&ev)); error.set(None); } />
-                {move || error.get().map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+                {move || error.get().map(|m| view! { <span class="field-error" role="alert">{say(&m)}</span> })}
             </td>
             <td class="actions">
                 {editable.then(|| view! {

@@ -2,6 +2,7 @@
 //! initiator and start date, sort, paging, live refresh) and the operations 调整 Adjust,
 //! 挂起 Suspend, 恢复 Resume and 终止 Terminate, which the detail screen shares.
 
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -217,6 +218,7 @@ pub fn InstanceActions(row: InstanceSummary) -> impl IntoView {
 /// consequences (a join left waiting, …) are shown before saving.
 #[component]
 fn AdjustDialog(id: String) -> impl IntoView {
+    let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
     let ops = expect_context::<InstanceOps>();
@@ -225,7 +227,7 @@ fn AdjustDialog(id: String) -> impl IntoView {
     let from = RwSignal::new(Vec::<String>::new());
     let to = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
     let warnings = Resource::new(
         move || (from.get(), to.get()),
         move |(from, to)| async move {
@@ -254,7 +256,7 @@ fn AdjustDialog(id: String) -> impl IntoView {
                     close();
                     ops.done.run(());
                 }
-                Err(e) => error.set(Some(e.message.clone())),
+                Err(e) => error.set(Some(e.clone())),
             }
         });
     };
@@ -309,14 +311,14 @@ fn AdjustDialog(id: String) -> impl IntoView {
                             <ul>{ws.into_iter().map(|w| view! { <li data-node=w.node_id>{w.message}</li> }).collect_view()}</ul>
                         </div>
                     }.into_any(),
-                    Err(e) => view! { <p class="field-error" role="alert">{e.message}</p> }.into_any(),
+                    Err(e) => view! { <p class="field-error" role="alert">{say(&e)}</p> }.into_any(),
                 })}
             </Transition>
             <label class="field">
                 <span>{move || t("op.reason")}</span>
                 <textarea rows="2" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
             </label>
-            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{say(&m)}</p> })}
             <div class="buttons">
                 <button class="primary" data-testid="adjust-save"
                     disabled=move || from.with(Vec::is_empty) || to.with(String::is_empty) on:click=save>

@@ -11,7 +11,8 @@ pub fn LoginPage() -> impl IntoView {
     let t = use_t();
     let login = ServerAction::<Login>::new();
     let next = move || use_query_map().with_untracked(|q| q.get("next")).unwrap_or_else(|| "/".into());
-    let error = move || login.value().get().and_then(|r| r.err()).map(|e| e.message);
+    let say = crate::use_say();
+    let error = move || login.value().get().and_then(|r| r.err()).map(|e| say(&e));
 
     view! {
         <div class="login-page">

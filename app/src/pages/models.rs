@@ -1,6 +1,7 @@
 //! 模型 Models: models per catalog node; view the diagram, edit the XML (checked on save),
 //! deploy as the next version, delete.
 
+use crate::error::AppError;
 use leptos::prelude::*;
 
 use crate::api::catalog_tree;
@@ -98,12 +99,13 @@ fn ModelForm(
     #[prop(into)] on_gone: Callback<()>,
     #[prop(into)] refetch: Callback<()>,
 ) -> impl IntoView {
+    let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
     let id = StoredValue::new(d.row.id.clone());
     let xml = RwSignal::new(d.xml.clone());
     let revision = RwSignal::new(d.row.revision);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
     let save = move |_| {
         leptos::task::spawn_local(async move {
             let result = save_model(id.get_value(), xml.get_untracked(), revision.get_untracked()).await;
@@ -115,7 +117,7 @@ fn ModelForm(
                     on_change.run(());
                     refetch.run(());
                 }
-                Err(e) => error.set(Some(e.message.clone())),
+                Err(e) => error.set(Some(e.clone())),
             }
         });
     };
@@ -155,7 +157,7 @@ fn ModelForm(
             <Diagram svg=d.svg />
             <textarea class="xml-editor mono" rows="18" spellcheck="false" data-testid="model-xml" aria-label="XML"
                 prop:value=xml on:input=move |ev| xml.set(event_target_value(&ev))></textarea>
-            {move || error.get().map(|m| view! { <p class="error-note" role="alert" data-testid="model-error">{m}</p> })}
+            {move || error.get().map(|m| view! { <p class="error-note" role="alert" data-testid="model-error">{say(&m)}</p> })}
         </div>
     }
 }

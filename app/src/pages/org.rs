@@ -96,14 +96,15 @@ fn unit_options(tree: &OrgTree, parent: Option<&str>, depth: usize, out: &mut Ve
 }
 
 /// The message of `error` for `field`; a refusal about no field shows at `fallback`.
-fn error_at(error: &Option<AppError>, field: &str, fallback: &str) -> Option<String> {
+fn error_at(error: &Option<AppError>, field: &str, fallback: &str, lang: crate::i18n::Lang) -> Option<String> {
     error.as_ref().and_then(|e| {
-        e.for_field(field).or_else(|| (field == fallback && e.field.is_none()).then(|| e.message.clone()))
+        e.for_field(field, lang).or_else(|| (field == fallback && e.field.is_none()).then(|| e.say(lang)))
     })
 }
 
 #[component]
 fn UnitForm(tree: OrgTree, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+    let lang = crate::use_lang();
     let t = use_t();
     let flash = use_flash();
     let parent = RwSignal::new(String::new());
@@ -140,7 +141,7 @@ fn UnitForm(tree: OrgTree, #[prop(into)] on_done: Callback<()>) -> impl IntoView
             <label>
                 <span>{move || t("common.name")}</span>
                 <input name="name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                {move || error.with(|e| error_at(e, "name", "name")).map(|m| view! { <span class="field-error">{m}</span> })}
+                {move || error.with(|e| error_at(e, "name", "name", lang())).map(|m| view! { <span class="field-error">{m}</span> })}
             </label>
             <div class="buttons"><button type="submit" class="primary">{move || t("common.add")}</button></div>
         </form>
@@ -149,6 +150,7 @@ fn UnitForm(tree: OrgTree, #[prop(into)] on_done: Callback<()>) -> impl IntoView
 
 #[component]
 fn PersonForm(tree: OrgTree, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+    let lang = crate::use_lang();
     let t = use_t();
     let flash = use_flash();
     let unit = RwSignal::new(String::new());
@@ -178,7 +180,7 @@ fn PersonForm(tree: OrgTree, #[prop(into)] on_done: Callback<()>) -> impl IntoVi
         });
     };
     let field_error = move |f: &'static str| {
-        move || error.with(|e| error_at(e, f, "name")).map(|m| view! { <span class="field-error">{m}</span> })
+        move || error.with(|e| error_at(e, f, "name", lang())).map(|m| view! { <span class="field-error">{m}</span> })
     };
     view! {
         <form class="form" on:submit=submit data-testid="person-create">

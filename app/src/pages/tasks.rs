@@ -2,6 +2,7 @@
 //! 所有, search by task name and assignee, paging and live refresh; 改派 Reassign (pick a
 //! person in the organisation tree), 撤回 Withdraw, 删除 Delete and 完成 Complete.
 
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -170,6 +171,7 @@ fn TaskListRow(row: Task) -> impl IntoView {
 /// 改派 Reassign: expand the organisation tree of the task's tenant, pick a person, 保存 / 取消.
 #[component]
 fn ReassignDialog(task: Task) -> impl IntoView {
+    let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
     let ops = expect_context::<TaskOps>();
@@ -182,7 +184,7 @@ fn ReassignDialog(task: Task) -> impl IntoView {
     );
     let picked = RwSignal::new(None::<String>);
     let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
     let id = StoredValue::new(task.id.clone());
     let close = move || ops.reassign.set(None);
     let save = move |_| {
@@ -196,7 +198,7 @@ fn ReassignDialog(task: Task) -> impl IntoView {
                     close();
                     ops.done.run(());
                 }
-                Err(e) => error.set(Some(e.message.clone())),
+                Err(e) => error.set(Some(e.clone())),
             }
         });
     };
@@ -212,7 +214,7 @@ fn ReassignDialog(task: Task) -> impl IntoView {
                 <span>{move || t("op.reason")}</span>
                 <textarea rows="2" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
             </label>
-            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{say(&m)}</p> })}
             <div class="buttons">
                 <button class="primary" disabled=move || picked.with(Option::is_none) on:click=save>{move || t("common.save")}</button>
                 <button on:click=move |_| close()>{move || t("common.cancel")}</button>
@@ -232,11 +234,12 @@ fn next_label(task: &Task) -> String {
 /// 完成 Complete a task with variables (JSON), for demonstrations and tests.
 #[component]
 fn CompleteDialog(task: Task) -> impl IntoView {
+    let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
     let ops = expect_context::<TaskOps>();
     let variables = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
     let id = StoredValue::new(task.id.clone());
     let name = StoredValue::new(task.name.clone());
     let close = move || ops.complete.set(None);
@@ -254,7 +257,7 @@ fn CompleteDialog(task: Task) -> impl IntoView {
                     close();
                     ops.done.run(());
                 }
-                Err(e) => error.set(Some(e.message.clone())),
+                Err(e) => error.set(Some(e.clone())),
             }
         });
     };
@@ -266,7 +269,7 @@ fn CompleteDialog(task: Task) -> impl IntoView {
                 <textarea rows="4" class="mono" placeholder="{\"approved\": true}" prop:value=variables
                     on:input=move |ev| variables.set(event_target_value(&ev))></textarea>
             </label>
-            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{say(&m)}</p> })}
             <div class="buttons">
                 <button class="primary" on:click=save>{move || t("common.ok")}</button>
                 <button on:click=move |_| close()>{move || t("common.cancel")}</button>

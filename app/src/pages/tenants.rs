@@ -1,5 +1,6 @@
 //! 租户 Tenants: list, create, and rename inline (click the name, Enter saves, Esc cancels).
 
+use crate::error::AppError;
 use leptos::html::Input;
 use leptos::prelude::*;
 
@@ -9,12 +10,13 @@ use crate::use_t;
 
 #[component]
 pub fn TenantsPage() -> impl IntoView {
+    let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
     let tenants = Resource::new(|| (), |_| list_tenants());
     let new_id = RwSignal::new(String::new());
     let new_name = RwSignal::new(String::new());
-    let create_error = RwSignal::new(None::<(Option<String>, String)>);
+    let create_error = RwSignal::new(None::<AppError>);
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -28,14 +30,14 @@ pub fn TenantsPage() -> impl IntoView {
                     create_error.set(None);
                     tenants.refetch();
                 }
-                Err(e) => create_error.set(Some((e.field.clone(), e.message.clone()))),
+                Err(e) => create_error.set(Some(e.clone())),
             }
         });
     };
     let field_error = move |f: &'static str| {
         create_error
             .get()
-            .and_then(|(field, m)| (field.as_deref() == Some(f) || (f == "name" && field.is_none())).then_some(m))
+            .and_then(|e| (e.field.as_deref() == Some(f) || (f == "name" && e.field.is_none())).then(|| say(&e)))
     };
 
     view! {
@@ -80,6 +82,7 @@ pub fn TenantsPage() -> impl IntoView {
 /// A tenant's name that turns into an input when clicked.
 #[component]
 fn TenantName(row: Tenant) -> impl IntoView {
+    let say = crate::use_say();
     let flash = use_flash();
     let t = use_t();
     let id = StoredValue::new(row.id);
@@ -87,7 +90,7 @@ fn TenantName(row: Tenant) -> impl IntoView {
     let revision = RwSignal::new(row.revision);
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
     let input = NodeRef::<Input>::new();
 
     Effect::new(move |_| {
@@ -110,7 +113,7 @@ fn TenantName(row: Tenant) -> impl IntoView {
                     error.set(None);
                     editing.set(false);
                 }
-                Err(e) => error.set(Some(e.message.clone())),
+                Err(e) => error.set(Some(e.clone())),
             }
         });
     };
@@ -136,7 +139,7 @@ fn TenantName(row: Tenant) -> impl IntoView {
                     "Escape" => cancel(),
                     _ => {}
                 } />
-            {move || error.get().map(|m| view! { <div class="field-error" role="alert">{m}</div> })}
+            {move || error.get().map(|m| view! { <div class="field-error" role="alert">{say(&m)}</div> })}
         </Show>
     }
 }

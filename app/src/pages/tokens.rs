@@ -1,5 +1,6 @@
 //! API令牌 API tokens: create (the secret is shown once), list, revoke.
 
+use crate::error::AppError;
 use leptos::prelude::*;
 
 use crate::api::{create_token, list_tokens, revoke_token, NewToken};
@@ -10,12 +11,13 @@ use crate::use_t;
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
+    let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
     let tokens = Resource::new(|| (), |_| list_tokens());
     let name = RwSignal::new(String::new());
     let created = RwSignal::new(None::<NewToken>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -27,7 +29,7 @@ pub fn TokensPage() -> impl IntoView {
                     created.set(Some(token));
                     tokens.refetch();
                 }
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -50,7 +52,7 @@ pub fn TokensPage() -> impl IntoView {
             <label>
                 <span>{move || t("common.name")}</span>
                 <input name="name" placeholder="ERP" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                {move || error.get().map(|m| view! { <span class="field-error">{m}</span> })}
+                {move || error.get().map(|m| view! { <span class="field-error">{say(&m)}</span> })}
             </label>
             <button type="submit" class="primary">{move || t("common.add")}</button>
         </form>

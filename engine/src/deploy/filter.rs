@@ -108,6 +108,6 @@ impl Engine {
             Some(t) => format!("{key}' in tenant '{t}"),
             None => key.to_owned(),
         };
-        found.pop().ok_or(EngineError::NotFound { what: "Process definition", id: what })
+        found.pop().ok_or(EngineError::NotFound { what: "thing.definition", id: what })
     }
 }

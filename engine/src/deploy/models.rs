@@ -107,7 +107,7 @@ impl Engine {
     /// One model with its XML; 404 when unknown or in a tenant the caller cannot access.
     pub async fn model(&self, caller: &Account, id: &str) -> Result<Model> {
         let found = self.store.model(id).await?;
-        accessible(caller, "Model", id, found, |m| m.summary.tenant_id.as_str())
+        accessible(caller, "thing.model", id, found, |m| m.summary.tenant_id.as_str())
     }
 
     /// Saves new XML for a model. The XML must parse as BPMN: otherwise it is refused as
@@ -121,7 +121,7 @@ impl Engine {
         let current = self.model(caller, id).await?;
         let xml = text::editor_text(xml);
         let parsed = parse(xml.as_bytes(), &ParseOptions::default())
-            .map_err(|e| EngineError::Invalid { field: Some("xml"), message: e.message })?;
+            .map_err(|e| EngineError::Invalid { field: Some("xml"), text: e.text })?;
         let (key, name) = key_and_name(&parsed, &current.summary.key);
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -137,7 +137,7 @@ impl Engine {
                     ),
                 ));
             }
-            Written::NoRow => return Err(EngineError::ChangedMeanwhile { what: "Model", id: id.to_string() }),
+            Written::NoRow => return Err(EngineError::ChangedMeanwhile { what: "thing.model", id: id.to_string() }),
         }
         let detail = if key == current.summary.key { name.clone() } else { format!("{name} (key → {key})") };
         audit::record(&mut tx, now, caller, Some(&current.summary.tenant_id), "model.update", id, &detail).await?;
@@ -172,7 +172,7 @@ impl Engine {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if let Written::NoRow = delete_model(&mut tx, id).await? {
-            return Err(EngineError::NotFound { what: "Model", id: id.to_string() });
+            return Err(EngineError::NotFound { what: "thing.model", id: id.to_string() });
         }
         let s = &model.summary;
         audit::record(&mut tx, now, caller, Some(&s.tenant_id), "model.delete", id, &format!("{} ({})", s.name, s.key))

@@ -82,7 +82,7 @@ impl Engine {
     /// One definition version with its XML; 404 when unknown or in a tenant the caller cannot access.
     pub async fn definition(&self, caller: &Account, id: &str) -> Result<Definition> {
         let found = self.store.definition(id).await?;
-        accessible(caller, "Process definition", id, found, |d| d.summary.tenant_id.as_str())
+        accessible(caller, "thing.definition", id, found, |d| d.summary.tenant_id.as_str())
     }
 
     /// Every version of a key in a tenant, newest first (the version picker). 404 when the
@@ -96,7 +96,7 @@ impl Engine {
         self.get_tenant(caller, tenant_id).await?;
         let versions = self.store.definition_versions(tenant_id, key).await?;
         if versions.is_empty() {
-            return Err(EngineError::NotFound { what: "Process definition", id: key.to_string() });
+            return Err(EngineError::NotFound { what: "thing.definition", id: key.to_string() });
         }
         Ok(versions)
     }
@@ -109,7 +109,7 @@ impl Engine {
         let label = format!("'{}' version {}", def.summary.name, def.summary.version);
         crate::bpmn::diagram_svg(&def.xml, overlay).map_err(|e| EngineError::Invalid {
             field: None,
-            message: format!("The diagram of {label} cannot be drawn: {e}"),
+            text: format!("The diagram of {label} cannot be drawn: {e}").into(),
         })
     }
 }

@@ -66,9 +66,9 @@ impl Account {
     pub fn require_admin(&self, what: &str) -> Result<()> {
         match self.role {
             Role::Admin => Ok(()),
-            Role::TenantManager => {
-                Err(EngineError::Forbidden(format!("Only an administrator can {what}; ask an administrator to do it.")))
-            }
+            Role::TenantManager => Err(EngineError::Forbidden(
+                format!("Only an administrator can {what}; ask an administrator to do it.").into(),
+            )),
         }
     }
 

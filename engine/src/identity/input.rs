@@ -1,6 +1,6 @@
 //! Checks of what users type: names, codes and ids, and text the database cannot store.
 
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, Result, Text};
 
 /// Checks a tenant name: trimmed, not empty, at most 100 characters.
 pub fn parse_tenant_name(raw: &str) -> Result<String> {
@@ -50,8 +50,8 @@ pub fn nul_in_json(value: &serde_json::Value, path: &str) -> Option<String> {
 }
 
 /// The refusal of a NUL character in `field`.
-pub fn nul_message(field: &str) -> String {
-    format!("'{field}' contains the NUL character (U+0000), which cannot be stored; remove it and try again.")
+pub fn nul_message(field: &str) -> Text {
+    Text::new("error.nul_in_field").with("field", field)
 }
 
 /// Checks an identifier-like value (ids, codes, user names): 1 to 64 characters of letters,

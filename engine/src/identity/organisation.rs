@@ -100,5 +100,5 @@ impl Engine {
 }
 
 fn unit_not_found(id: &str) -> EngineError {
-    EngineError::NotFound { what: "Organisation unit", id: id.to_string() }
+    EngineError::NotFound { what: "thing.org_unit", id: id.to_string() }
 }

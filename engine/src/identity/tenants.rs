@@ -21,7 +21,7 @@ impl Engine {
 
     /// One tenant, if the caller may see it.
     pub async fn get_tenant(&self, caller: &Account, id: &str) -> Result<Tenant> {
-        let not_found = || EngineError::NotFound { what: "Tenant", id: id.to_string() };
+        let not_found = || EngineError::NotFound { what: "thing.tenant", id: id.to_string() };
         if !caller.can_access(id) {
             return Err(not_found());
         }
@@ -66,7 +66,7 @@ impl Engine {
                     format!("Another tenant is already named '{name}'; choose another name."),
                 ))
             }
-            Written::NoRow => return Err(EngineError::ChangedMeanwhile { what: "Tenant", id: id.to_string() }),
+            Written::NoRow => return Err(EngineError::ChangedMeanwhile { what: "thing.tenant", id: id.to_string() }),
         }
         let detail = format!("{} → {}", current.name, name);
         audit::record(&mut tx, now, caller, Some(id), "tenant.rename", id, &detail).await?;

@@ -61,7 +61,7 @@ impl Engine {
 
     /// Revokes a token: from now on it is refused. Revoking twice is refused with the reason.
     pub async fn revoke_api_token(&self, caller: &Account, id: &str) -> Result<()> {
-        let not_found = || EngineError::NotFound { what: "API token", id: id.to_string() };
+        let not_found = || EngineError::NotFound { what: "thing.api_token", id: id.to_string() };
         let token = self.list_api_tokens(caller).await?.into_iter().find(|t| t.id == id).ok_or_else(not_found)?;
         if token.revoked_at.is_some() {
             return Err(EngineError::conflict(

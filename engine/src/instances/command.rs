@@ -246,7 +246,7 @@ impl Engine {
                 None => self.load_instance(id).await?,
             };
             if pinned.is_some_and(|r| r != inst.revision) {
-                return Err(EngineError::ChangedMeanwhile { what: "Process instance", id: id.to_owned() });
+                return Err(EngineError::ChangedMeanwhile { what: "thing.instance", id: id.to_owned() });
             }
             let p = plan(&inst)?;
             match self.execute(inst, p).await {
@@ -621,11 +621,11 @@ impl Engine {
 impl LatestCheck {
     /// The refusal when the check fails: the start reads the definitions again and retries.
     pub(super) fn refusal(definition_id: &str) -> EngineError {
-        EngineError::ChangedMeanwhile { what: "Process definition", id: definition_id.to_owned() }
+        EngineError::ChangedMeanwhile { what: "thing.definition", id: definition_id.to_owned() }
     }
 
     /// Whether `e` is this check's refusal of a start of `definition_id`.
     pub(super) fn refused(e: &EngineError, definition_id: &str) -> bool {
-        matches!(e, EngineError::ChangedMeanwhile { what: "Process definition", id } if id == definition_id)
+        matches!(e, EngineError::ChangedMeanwhile { what: "thing.definition", id } if id == definition_id)
     }
 }

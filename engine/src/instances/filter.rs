@@ -100,7 +100,7 @@ impl Engine {
         let row = self.store.instance_row(id).await?;
         match row {
             Some(row) if caller.can_access(&row.tenant_id) => Ok(row.state.variables),
-            _ => Err(EngineError::NotFound { what: "Process instance", id: id.to_owned() }),
+            _ => Err(EngineError::NotFound { what: "thing.instance", id: id.to_owned() }),
         }
     }
 
@@ -127,8 +127,8 @@ impl Engine {
                 &inst.id,
                 inst.status,
                 &[InstanceStatus::Running, InstanceStatus::Suspended],
-                "change a variable of",
-                "The variables of an ended instance are history.",
+                "change a variable of".into(),
+                "The variables of an ended instance are history.".into(),
             )?;
             let removed: Vec<&String> = deletions.iter().filter(|d| inst.state.variables.contains_key(*d)).collect();
             let mut changes: Vec<(String, Option<Value>)> =

@@ -80,7 +80,7 @@ impl Engine {
             .store
             .definition_source(definition_id)
             .await?
-            .ok_or_else(|| EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() })?;
+            .ok_or_else(|| EngineError::NotFound { what: "thing.definition", id: definition_id.to_owned() })?;
         // The file was parsed at deployment with the same parser; failing now means the
         // stored file was damaged.
         let defs = parse(xml.as_bytes(), &ParseOptions { max_bytes: usize::MAX }).map_err(|e| {
@@ -116,7 +116,7 @@ impl Engine {
             .store
             .instance_row(id)
             .await?
-            .ok_or_else(|| EngineError::NotFound { what: "Process instance", id: id.to_owned() })?;
+            .ok_or_else(|| EngineError::NotFound { what: "thing.instance", id: id.to_owned() })?;
         self.loaded(row).await
     }
 

@@ -79,12 +79,12 @@ pub(super) fn check_variables(variables: &Map<String, Value>) -> Result<()> {
 
 /// Refuses unless the instance is in one of `allowed` (see [`rules::require_state`]).
 fn require_state(inst: &Loaded, allowed: &[InstanceStatus], what: &str, hint: &str) -> Result<()> {
-    rules::require_state(&inst.id, inst.status, allowed, what, hint).map_err(EngineError::from)
+    rules::require_state(&inst.id, inst.status, allowed, what.into(), hint.into()).map_err(EngineError::from)
 }
 
 /// Refuses unless the instance runs (see [`rules::require_running`]).
 fn require_running(inst: &Loaded, what: &str) -> Result<()> {
-    rules::require_running(&inst.id, inst.status, what).map_err(EngineError::from)
+    rules::require_running(&inst.id, inst.status, what.into()).map_err(EngineError::from)
 }
 
 /// The tokens waiting in the activities `from` (ids), or a refusal naming the one that is
@@ -124,7 +124,7 @@ impl Engine {
     pub(super) async fn instance_for(&self, caller: &Account, id: &str) -> Result<Loaded> {
         let inst = self.load_instance(id).await?;
         if !caller.can_access(&inst.tenant_id) {
-            return Err(EngineError::NotFound { what: "Process instance", id: id.to_owned() });
+            return Err(EngineError::NotFound { what: "thing.instance", id: id.to_owned() });
         }
         Ok(inst)
     }
@@ -176,7 +176,7 @@ impl Engine {
             None => key.to_owned(),
         };
         let Some(first) = rows.first() else {
-            return Err(EngineError::NotFound { what: "Process definition", id: what });
+            return Err(EngineError::NotFound { what: "thing.definition", id: what });
         };
         if tenants.len() > 1 {
             return Err(EngineError::invalid(
@@ -218,7 +218,7 @@ impl Engine {
             .store
             .startable_definition(definition_id)
             .await?
-            .ok_or_else(|| EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() })?;
+            .ok_or_else(|| EngineError::NotFound { what: "thing.definition", id: definition_id.to_owned() })?;
         self.start_from_row(caller, row, req, guards.into_iter().map(Into::into).collect(), None).await
     }
 
@@ -244,7 +244,7 @@ impl Engine {
         } = row;
         let definition_id = definition_id.as_str();
         if !caller.can_access(&tenant) {
-            return Err(EngineError::NotFound { what: "Process definition", id: definition_id.to_owned() });
+            return Err(EngineError::NotFound { what: "thing.definition", id: definition_id.to_owned() });
         }
         if !startable {
             let reasons: Vec<StoredReason> = serde_json::from_str(&not_startable_reasons).unwrap_or_default();
@@ -396,7 +396,7 @@ impl Engine {
         };
         self.instance_for(caller, id).await?;
         self.run_command(id, revision, |inst| {
-            rules::require_action(&inst.id, inst.status, action, op, hint)?;
+            rules::require_action(&inst.id, inst.status, action, op.into(), hint.into())?;
             Ok(Plan {
                 status: Some(to),
                 ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
@@ -427,8 +427,8 @@ impl Engine {
                 &inst.id,
                 inst.status,
                 InstanceAction::Terminate,
-                "terminate",
-                "It has already ended.",
+                "terminate".into(),
+                "It has already ended.".into(),
             )?;
             Ok(Plan {
                 command: Some(Command::Terminate),
@@ -655,7 +655,7 @@ impl Engine {
                 "The variables of an ended instance are history.",
             )?;
             if value.is_none() && !inst.state.variables.contains_key(name) {
-                return Err(EngineError::NotFound { what: "Variable", id: name.to_owned() });
+                return Err(EngineError::NotFound { what: "thing.variable", id: name.to_owned() });
             }
             let (op, detail) = match &value {
                 Some(v) => ("set-variable", format!("{name} = {v}")),
@@ -680,7 +680,7 @@ impl Engine {
             .store
             .incident_token(incident_id, id)
             .await?
-            .ok_or_else(|| EngineError::NotFound { what: "Incident", id: incident_id.to_owned() })?;
+            .ok_or_else(|| EngineError::NotFound { what: "thing.incident", id: incident_id.to_owned() })?;
         if resolved.is_some() {
             return Err(EngineError::conflict(
                 ConflictReason::AlreadyDone,

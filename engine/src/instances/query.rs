@@ -80,7 +80,7 @@ fn tenant_scope<'a>(caller: &'a Account, tenant: &'a Option<String>) -> Option<&
 fn visible_task<T>(caller: &Account, id: &str, row: Option<(Task, i64, T)>) -> Result<(Task, TokenId, T)> {
     match row {
         Some((task, token, more)) if caller.can_access(&task.tenant_id) => Ok((task, token as TokenId, more)),
-        _ => Err(EngineError::NotFound { what: "Task", id: id.to_owned() }),
+        _ => Err(EngineError::NotFound { what: "thing.task", id: id.to_owned() }),
     }
 }
 
@@ -141,10 +141,10 @@ impl Engine {
     pub async fn instance_summary(&self, caller: &Account, id: &str) -> Result<InstanceSummary> {
         let row = self.store.instance_summary(id).await?;
         let Some(summary) = row else {
-            return Err(EngineError::NotFound { what: "Process instance", id: id.to_owned() });
+            return Err(EngineError::NotFound { what: "thing.instance", id: id.to_owned() });
         };
         if !caller.can_access(&summary.tenant_id) {
-            return Err(EngineError::NotFound { what: "Process instance", id: id.to_owned() });
+            return Err(EngineError::NotFound { what: "thing.instance", id: id.to_owned() });
         }
         Ok(summary)
     }
@@ -230,6 +230,6 @@ impl Engine {
             }
         }
         crate::bpmn::diagram_svg(&def.xml, overlay)
-            .map_err(|e| EngineError::Invalid { field: None, message: format!("The diagram cannot be drawn: {e}") })
+            .map_err(|e| EngineError::Invalid { field: None, text: format!("The diagram cannot be drawn: {e}").into() })
     }
 }

@@ -215,7 +215,7 @@ fn write_instance_row(
         };
         // A start from the cached latest version checks that it still is the latest.
         let refusal = match latest {
-            None => EngineError::NotFound { what: "Process definition", id: inst.definition_id.clone() },
+            None => EngineError::NotFound { what: "thing.definition", id: inst.definition_id.clone() },
             Some(_) => LatestCheck::refusal(&inst.definition_id),
         };
         let row = NewInstance {
@@ -249,7 +249,7 @@ fn write_instance_row(
     };
     ws.check(
         Write::UpdateInstance(update),
-        EngineError::ChangedMeanwhile { what: "Process instance", id: inst.id.clone() },
+        EngineError::ChangedMeanwhile { what: "thing.instance", id: inst.id.clone() },
     );
     Ok(None)
 }

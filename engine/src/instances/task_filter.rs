@@ -109,7 +109,7 @@ impl Engine {
     pub async fn task_record(&self, caller: &Account, id: &str) -> Result<TaskRecord> {
         let f = TaskFilter { task_id: Some(id.to_owned()), ..TaskFilter::default() };
         let found = self.store.find_tasks(caller.tenant_scope(), &f, &[], self.clock.now(), None).await?;
-        found.into_iter().next().ok_or_else(|| EngineError::NotFound { what: "Task", id: id.to_owned() })
+        found.into_iter().next().ok_or_else(|| EngineError::NotFound { what: "thing.task", id: id.to_owned() })
     }
 
     /// The variables an active task sees: its instance's, overridden by those of the scopes

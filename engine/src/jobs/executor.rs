@@ -530,7 +530,7 @@ impl Executor {
         };
         match result {
             Ok(()) => {}
-            Err(EngineError::Conflict { reason: ConflictReason::ClaimLost, message: m }) => {
+            Err(EngineError::Conflict { reason: ConflictReason::ClaimLost, text: m }) => {
                 tracing::debug!(job = %c.id, "job outcome dropped: {m}");
             }
             Err(EngineError::NotFound { .. }) => tracing::debug!(job = %c.id, "the job's instance is gone"),

@@ -564,7 +564,7 @@ mod tests {
             EngineError::conflict(ConflictReason::ChangedMeanwhile, "gone"),
         );
         assert!(
-            matches!(run(&conn, &ws).map_err(|s| s.into_error(ws)), Err(EngineError::Conflict { message: m, .. }) if m == "gone")
+            matches!(run(&conn, &ws).map_err(|s| s.into_error(ws)), Err(EngineError::Conflict { text: m, .. }) if m.english() == "gone")
         );
         let direct = Direct {
             path: path.clone(),

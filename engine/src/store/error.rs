@@ -2,7 +2,7 @@
 //! input (unstorable text, a taken unique key), which are lost races worth another try, and
 //! the failure type of the SQLite connections used in place (`store::direct`).
 
-use crate::error::{EngineError, UNSTORABLE_TEXT};
+use crate::error::{unstorable_text, EngineError};
 use crate::Backend;
 
 /// A failure of the database driver, as carried by [`EngineError::Storage`].
@@ -18,7 +18,7 @@ impl From<sqlx::Error> for EngineError {
     fn from(err: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &err {
             if matches!(db.code().as_deref(), Some("22021" | "22P05")) {
-                return EngineError::Invalid { field: None, message: UNSTORABLE_TEXT.into() };
+                return EngineError::Invalid { field: None, text: unstorable_text() };
             }
         }
         EngineError::Storage(err)

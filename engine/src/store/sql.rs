@@ -51,7 +51,7 @@ pub(crate) fn refuse_nul(args: &[Arg]) -> Result<()> {
         _ => false,
     });
     if nul {
-        return Err(EngineError::Invalid { field: None, message: crate::error::UNSTORABLE_TEXT.into() });
+        return Err(EngineError::Invalid { field: None, text: crate::error::unstorable_text() });
     }
     Ok(())
 }

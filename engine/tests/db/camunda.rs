@@ -102,7 +102,7 @@ async fn task_filters(db: &TestDb) {
     e.assign_task(&sys(), &t, Assignment::Claim("ann".into())).await.unwrap();
     let err = e.assign_task(&sys(), &t, Assignment::Claim("bob".into())).await.unwrap_err();
     assert!(
-        matches!(&err, EngineError::Conflict { reason: ConflictReason::InUse, message } if message.contains("already claimed by someone else ('ann')")),
+        matches!(&err, EngineError::Conflict { reason: ConflictReason::InUse, text } if text.english().contains("already claimed by someone else ('ann')")),
         "{err}"
     );
 

@@ -479,8 +479,8 @@ async fn models_convert_save_and_deploy(db: &TestDb) {
     let broken = model.xml.replace("<bpmn:outgoing>Flow_2</bpmn:outgoing>", "<bpmn:outgoing>Flow_2</bpmn:outgoin>");
     let err = e.save_model_xml(&sys(), &m.id, &broken, m.revision).await.unwrap_err();
     match &err {
-        EngineError::Invalid { field: Some("xml"), message } => {
-            assert!(message.starts_with("Line 15, column"), "{message}")
+        EngineError::Invalid { field: Some("xml"), text } => {
+            assert!(text.english().starts_with("Line 15, column"), "{text}")
         }
         other => panic!("expected an xml refusal, got {other:?}"),
     }

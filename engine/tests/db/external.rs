@@ -63,7 +63,7 @@ fn vars(v: Value) -> Map<String, Value> {
 
 fn reason(e: EngineError) -> (ConflictReason, String) {
     match e {
-        EngineError::Conflict { reason, message } => (reason, message),
+        EngineError::Conflict { reason, text } => (reason, text.english()),
         other => panic!("expected a conflict, got {other:?}"),
     }
 }

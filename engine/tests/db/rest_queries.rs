@@ -185,7 +185,7 @@ async fn definitions_and_deployments(db: &TestDb) {
     let files = vec![("g.bpmn".into(), good.into_bytes()), ("broken.bpmn".into(), b"<definitions".to_vec())];
     let refused = e.deploy_all_or_nothing(&sys(), "default", files, &Default::default()).await;
     match refused {
-        Err(EngineError::Invalid { message, .. }) => assert!(message.starts_with("broken.bpmn: "), "{message}"),
+        Err(EngineError::Invalid { text, .. }) => assert!(text.english().starts_with("broken.bpmn: "), "{text}"),
         other => panic!("refused: {other:?}"),
     }
     let gamma = f(DefinitionFilter { key: Some("gamma".into()), ..Default::default() });

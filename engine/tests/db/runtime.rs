@@ -106,7 +106,7 @@ async fn expense_flow(db: &TestDb) {
     // Completing it again is refused with the reason.
     let err = e.complete_task(&sys(), &t.id, Map::new()).await.unwrap_err();
     assert!(
-        matches!(&err, EngineError::Conflict { reason: ConflictReason::AlreadyDone, message: m } if m.contains("already completed")),
+        matches!(&err, EngineError::Conflict { reason: ConflictReason::AlreadyDone, text: m } if m.english().contains("already completed")),
         "{err}"
     );
 

@@ -260,8 +260,8 @@ async fn nul_characters_are_refused_as_input(db: &TestDb) {
     e.ensure_default_tenant().await.unwrap();
     fn field<T>(r: Result<T, EngineError>) -> Option<&'static str> {
         match r.map(|_| ()).unwrap_err() {
-            EngineError::Invalid { field, message } => {
-                assert!(message.contains("NUL"), "{message}");
+            EngineError::Invalid { field, text } => {
+                assert!(text.english().contains("NUL"), "{text}");
                 field
             }
             other => panic!("expected a 422 refusal, got {other}"),

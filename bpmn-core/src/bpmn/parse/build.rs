@@ -136,7 +136,7 @@ fn check_has_process(doc: &Doc) -> Result<(), ParseError> {
     } else {
         "the file has no <process>".to_owned()
     };
-    Err(ParseError::new(
+    Err(ParseError::untranslated(
         ParseErrorKind::NoProcess,
         doc.loc(ROOT),
         format_args!("{what}"),
@@ -157,7 +157,7 @@ fn check_duplicate_ids(doc: &Doc) -> Result<HashMap<&str, El>, ParseError> {
             continue;
         };
         if let Some(&first) = seen.get(id) {
-            return Err(ParseError::new(
+            return Err(ParseError::untranslated(
                 ParseErrorKind::DuplicateId,
                 doc.loc(el).element(Some(id)),
                 format_args!(
@@ -243,7 +243,7 @@ impl<'d> Builder<'d> {
         let doc = self.doc;
         match doc.attr(el, "id") {
             Some(id) if !id.trim().is_empty() => Ok(id),
-            _ => Err(ParseError::new(
+            _ => Err(ParseError::untranslated(
                 ParseErrorKind::Invalid,
                 doc.loc(el),
                 format_args!("this <{}> has no id", doc.name(el)),

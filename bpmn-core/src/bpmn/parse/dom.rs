@@ -263,7 +263,7 @@ enum State {
 
 fn malformed(text: &str, pos: usize, what: std::fmt::Arguments<'_>, fix: &str) -> ParseError {
     let (line, column) = line_col(text.as_bytes(), pos);
-    ParseError::new(ParseErrorKind::Malformed, Location::at(line, column), what, fix)
+    ParseError::untranslated(ParseErrorKind::Malformed, Location::at(line, column), what, fix)
 }
 
 const FIX_XML: &str = "Check the file in an XML editor, or export it again from the modelling tool.";
@@ -271,7 +271,7 @@ const FIX_XML: &str = "Check the file in an XML editor, or export it again from 
 /// Reads the whole text into a [`Doc`], refusing malformed XML, DOCTYPEs and non-BPMN roots.
 pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
     if text.len() >= u32::MAX as usize {
-        return Err(ParseError::new(
+        return Err(ParseError::untranslated(
             ParseErrorKind::TooLarge,
             Location::NONE,
             format_args!("the file is larger than 4 GiB"),
@@ -364,7 +364,7 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                     }
                     Classified::UndeclaredPrefix => {
                         let qname = String::from_utf8_lossy(start.name().as_ref()).into_owned();
-                        return Err(ParseError::new(
+                        return Err(ParseError::untranslated(
                             ParseErrorKind::Malformed,
                             Location::at(line, column),
                             format_args!("the prefix of <{qname}> is not declared"),
@@ -462,7 +462,7 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
 
 fn too_deep(text: &str, pos: usize, limit: usize) -> ParseError {
     let (line, column) = line_col(text.as_bytes(), pos);
-    ParseError::new(
+    ParseError::untranslated(
         ParseErrorKind::Invalid,
         Location::at(line, column),
         format_args!("elements are nested more than {limit} levels deep"),
@@ -472,7 +472,7 @@ fn too_deep(text: &str, pos: usize, limit: usize) -> ParseError {
 
 fn doctype_error(text: &str, pos: usize) -> ParseError {
     let (line, column) = line_col(text.as_bytes(), pos);
-    ParseError::new(
+    ParseError::untranslated(
         ParseErrorKind::Doctype,
         Location::at(line, column),
         format_args!("the file has a <!DOCTYPE> or entity declaration, which is refused for safety"),
@@ -589,7 +589,7 @@ fn check_root(
         ResolveResult::Unbound => "without namespace".to_owned(),
         ResolveResult::Unknown(_) => "with an undeclared prefix".to_owned(),
     };
-    Err(ParseError::new(
+    Err(ParseError::untranslated(
         ParseErrorKind::NotBpmn,
         Location::at(line, column),
         format_args!("the root element is <{qname}> {in_ns}, so this is not a BPMN 2.0 file"),

@@ -25,7 +25,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
         [b'<', 0, b, 0, ..] if *b != 0 => return decode_as(UTF_16LE, bytes),
         [0, b'<', 0, b, ..] if *b != 0 => return decode_as(UTF_16BE, bytes),
         _ if bytes.iter().take(4).any(|&b| b == 0) => {
-            return Err(ParseError::new(
+            return Err(ParseError::untranslated(
                 ParseErrorKind::Encoding,
                 Location::at(1, 1),
                 format_args!("the file is encoded in UTF-32 (or is not text), which is not supported"),
@@ -45,7 +45,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
         Some(e) if e == UTF_8 => utf8(bytes),
         // `replacement` stands for encodings the standard refuses to decode (ISO-2022-KR, ...).
         Some(e) if e != encoding_rs::REPLACEMENT => decode_as(e, bytes),
-        _ => Err(ParseError::new(
+        _ => Err(ParseError::untranslated(
             ParseErrorKind::Encoding,
             Location::at(1, column),
             format_args!(
@@ -98,7 +98,7 @@ fn decode_as<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> Result<Cow<'a,
         }
     }
     let (line, column) = line_col(text.as_bytes(), text.len());
-    Err(ParseError::new(
+    Err(ParseError::untranslated(
         ParseErrorKind::Encoding,
         Location::at(line, column),
         format_args!("the file is not valid {}: it has a byte sequence that encoding does not define", encoding.name()),
@@ -113,7 +113,7 @@ fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
             let good = &bytes[..e.valid_up_to()];
             let (line, column) = line_col(good, good.len());
             let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
-            Err(ParseError::new(
+            Err(ParseError::untranslated(
                 ParseErrorKind::Encoding,
                 Location::at(line, column),
                 format_args!("byte 0x{bad:02X} is not valid UTF-8"),

@@ -35,7 +35,7 @@ impl<'d> Builder<'d> {
                     let id = self.require_id(c)?;
                     let end = |attr: &str| {
                         attr_string(doc, c, attr).ok_or_else(|| {
-                            ParseError::new(
+                            ParseError::untranslated(
                                 ParseErrorKind::MissingReference,
                                 doc.loc(c).element(Some(id)),
                                 format_args!("the message flow has no {attr}"),

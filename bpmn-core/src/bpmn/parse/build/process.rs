@@ -86,7 +86,7 @@ impl<'d> Builder<'d> {
                     } else {
                         "it is not a BPMN 2.0 element that can appear in a process"
                     };
-                    return Err(ParseError::new(
+                    return Err(ParseError::untranslated(
                         ParseErrorKind::Invalid,
                         doc.loc(c).element(doc.attr(c, "id")),
                         format_args!(
@@ -151,7 +151,7 @@ impl<'d> Builder<'d> {
             other => {
                 // `is_flow_node` and this match list the same tags; kept as an error
                 // rather than a panic should they ever drift apart.
-                return Err(ParseError::new(
+                return Err(ParseError::untranslated(
                     ParseErrorKind::Invalid,
                     doc.loc(el).element(Some(id)),
                     format_args!("<{other}> is not a known flow node"),
@@ -233,7 +233,7 @@ impl<'d> Builder<'d> {
                 match declared.or_else(|| self.trigger_of_root(target)) {
                     Some(t) => t,
                     None => {
-                        return Err(ParseError::new(
+                        return Err(ParseError::untranslated(
                             ParseErrorKind::MissingReference,
                             doc.loc(c).element(doc.attr(el, "id")),
                             format_args!(
@@ -345,7 +345,7 @@ impl<'d> Builder<'d> {
             "association" => {
                 let end = |attr: &str| {
                     doc.attr(el, attr).filter(|r| !r.trim().is_empty()).map(str::to_owned).ok_or_else(|| {
-                        ParseError::new(
+                        ParseError::untranslated(
                             ParseErrorKind::MissingReference,
                             doc.loc(el).element(Some(id)),
                             format_args!("the association has no {attr}"),
@@ -454,7 +454,7 @@ impl<'d> Builder<'d> {
         let at = doc.loc(el).element(Some(id));
         let fix = "Connect both ends of every sequence flow to a flow node of the same process.";
         let Some(target) = doc.attr(el, attr).map(str::trim).filter(|r| !r.is_empty()) else {
-            return Err(ParseError::new(
+            return Err(ParseError::untranslated(
                 ParseErrorKind::MissingReference,
                 at,
                 format_args!("the sequence flow has no {attr}"),
@@ -463,7 +463,7 @@ impl<'d> Builder<'d> {
         };
         match self.def.index.get(target) {
             Some(&ElementRef::Node { process, node }) if process == st.index => Ok(node),
-            Some(_) => Err(ParseError::new(
+            Some(_) => Err(ParseError::untranslated(
                 ParseErrorKind::MissingReference,
                 at,
                 format_args!(
@@ -472,7 +472,7 @@ impl<'d> Builder<'d> {
                 ),
                 fix,
             )),
-            None => Err(ParseError::new(
+            None => Err(ParseError::untranslated(
                 ParseErrorKind::MissingReference,
                 at,
                 format_args!(
@@ -490,7 +490,7 @@ impl<'d> Builder<'d> {
         for (node, el) in std::mem::take(&mut st.boundaries) {
             let at = doc.loc(el).element(doc.attr(el, "id"));
             let Some(target) = doc.attr(el, "attachedToRef").map(str::trim).filter(|r| !r.is_empty()) else {
-                return Err(ParseError::new(
+                return Err(ParseError::untranslated(
                     ParseErrorKind::MissingReference,
                     at,
                     format_args!("the boundary event has no attachedToRef"),
@@ -500,7 +500,7 @@ impl<'d> Builder<'d> {
             let attached = match self.def.index.get(target) {
                 Some(&ElementRef::Node { process, node }) if process == st.index => node,
                 _ => {
-                    return Err(ParseError::new(
+                    return Err(ParseError::untranslated(
                         ParseErrorKind::MissingReference,
                         at,
                         format_args!(
@@ -513,7 +513,7 @@ impl<'d> Builder<'d> {
                 }
             };
             if !st.process.nodes[attached].kind.is_activity() {
-                return Err(ParseError::new(
+                return Err(ParseError::untranslated(
                     ParseErrorKind::Invalid,
                     at,
                     format_args!(
@@ -538,7 +538,7 @@ impl<'d> Builder<'d> {
             let flow = match self.def.index.get(target) {
                 Some(&ElementRef::Flow { process, flow }) if process == st.index => flow,
                 _ => {
-                    return Err(ParseError::new(
+                    return Err(ParseError::untranslated(
                         ParseErrorKind::MissingReference,
                         at,
                         format_args!(
@@ -551,7 +551,7 @@ impl<'d> Builder<'d> {
                 }
             };
             if st.process.flows[flow].source != node {
-                return Err(ParseError::new(
+                return Err(ParseError::untranslated(
                     ParseErrorKind::Invalid,
                     at,
                     format_args!("the default flow \"{target}\" does not leave this <{}>", st.process.nodes[node].tag),

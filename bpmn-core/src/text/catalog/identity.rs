@@ -1,0 +1,3 @@
+//! Accounts, sessions, tokens, tenants and the organisation.
+
+pub(super) const MESSAGES: &[(&str, &str, &str)] = &[];

@@ -1,0 +1,136 @@
+use super::*;
+
+#[test]
+fn renders_in_both_languages_with_values() {
+    let t = Text::new("error.not_found").with_text("what", Text::new("thing.task")).with("id", "t-1");
+    assert_eq!(t.render(Lang::Zh), "任务“t-1”不存在，可能已被删除。请刷新列表。");
+    assert_eq!(t.to_string(), "Task 't-1' was not found; it may have been deleted meanwhile. Reload the list.");
+}
+
+#[test]
+fn unknown_keys_and_values_stay_visible() {
+    let t = Text::new("no.such_key").with("id", 7);
+    assert_eq!(t.render(Lang::Zh), "no.such_key (id: 7)");
+    assert_eq!(Text::new("no.such_key").render(Lang::En), "no.such_key");
+    // A template value that was not given shows its name.
+    assert_eq!(Text::new("error.throttled").render(Lang::En).matches("{wait_secs}").count(), 1);
+}
+
+#[test]
+fn verbatim_text_is_shown_as_it_is() {
+    let t = Text::verbatim("connection refused {x}");
+    assert_eq!(t.render(Lang::Zh), "connection refused {x}");
+    assert_eq!(t.render(Lang::En), "connection refused {x}");
+}
+
+#[test]
+fn survives_a_round_trip_through_json() {
+    let t = Text::new("error.not_found").with_text("what", Text::new("thing.job")).with("id", "j\"1");
+    let json = serde_json::to_string(&t).unwrap();
+    let back: Text = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, t);
+    assert_eq!(back.arg("id"), Some("j\"1"));
+}
+
+/// The names in braces of a template (`{{` and `}}` are literal braces).
+fn placeholders(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '}']) {
+        let brace = rest.as_bytes()[i];
+        rest = &rest[i + 1..];
+        if rest.as_bytes().first() == Some(&brace) {
+            rest = &rest[1..];
+        } else if brace == b'{' {
+            let end = rest.find('}').unwrap_or_else(|| panic!("unclosed brace in {template:?}"));
+            names.push(&rest[..end]);
+            rest = &rest[end + 1..];
+        } else {
+            panic!("lone closing brace in {template:?}");
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+#[test]
+fn catalog_is_complete_and_consistent() {
+    let mut keys: Vec<_> = catalog::all().map(|(k, _, _)| k).collect();
+    let n = keys.len();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "a key appears twice in the catalog");
+    for (key, zh, en) in catalog::all() {
+        assert!(
+            key.contains('.')
+                && key.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_' || c.is_ascii_digit()),
+            "{key}"
+        );
+        assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{key} lacks a language");
+        assert_eq!(placeholders(zh), placeholders(en), "{key}: the two languages name different values");
+        // Chinese sentences are Chinese: at least one CJK character (ids and tags aside).
+        let only_values = zh.starts_with('{') && zh.ends_with('}') && !zh.contains(' ');
+        assert!(
+            only_values || zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{key}: no Chinese in {zh:?}"
+        );
+    }
+}
+
+/// The first segments of catalog keys; a string literal of the sources that starts with one
+/// of them and a dot is a catalog key.
+const PREFIXES: &[&str] = &["error", "thing", "rules", "parse", "check", "run", "repo", "ident", "req"];
+
+/// The catalog keys written in `source`: literals such as `"run.task_not_yours"`.
+fn keys_in(source: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for (i, _) in source.match_indices('"') {
+        let rest = &source[i + 1..];
+        let Some(end) = rest.find('"') else { break };
+        let lit = &rest[..end];
+        let Some((head, tail)) = lit.split_once('.') else { continue };
+        let key_like = !tail.is_empty()
+            && lit.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+            && !lit.ends_with('.');
+        if key_like && PREFIXES.contains(&head) {
+            keys.push(lit.to_string());
+        }
+    }
+    keys
+}
+
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_key_the_sources_use_is_in_the_catalog() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let mut files = Vec::new();
+    for krate in ["bpmn-core", "engine", "app", "server"] {
+        rust_files(&root.join(krate).join("src"), &mut files);
+    }
+    assert!(files.len() > 50, "the sources were not found under {}", root.display());
+    let known: std::collections::HashSet<_> = catalog::all().map(|(k, _, _)| k).collect();
+    let mut missing = Vec::new();
+    for file in files {
+        if file.ends_with("text/tests.rs") || file.components().any(|c| c.as_os_str() == "catalog") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&file).unwrap();
+        for key in keys_in(&source) {
+            if !known.contains(key.as_str()) {
+                missing.push(format!("{}: {key}", file.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "keys missing from the catalog:\n{}", missing.join("\n"));
+}
