@@ -14,8 +14,13 @@ const NOT_A_PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; 
 /// Adds the headers to the answer of `req` (a middleware).
 pub async fn add(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
+    // A 304 updates the headers the browser stored with its copy: it must not replace a
+    // page's policy (whose nonce matches the copy's scripts) with this one.
+    let not_modified = resp.status() == axum::http::StatusCode::NOT_MODIFIED;
     let h = resp.headers_mut();
-    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(NOT_A_PAGE_POLICY));
+    if !not_modified {
+        h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(NOT_A_PAGE_POLICY));
+    }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));

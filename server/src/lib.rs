@@ -152,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
         .merge(executor::demo_routes())
         .merge(assets::routes(&site_root, &pkg_dir))
+        .layer(middleware::from_fn(assets::page_etag))
         .layer(middleware::from_fn(headers::add))
         .layer(assets::compression())
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -165,6 +165,20 @@ async fn every_answer_has_the_security_headers(db: &TestDb) {
     assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
     let again = c.get(format!("{base}/login")).send().await.unwrap();
     assert!(!check(&again, "page").contains(&nonce), "every answer has its own nonce");
+    // A repeat visit to an unchanged page (only its nonce is new) gets a 304 without a body,
+    // and without a policy that would replace the one stored with the browser's copy.
+    let tag = page_tag(&again);
+    assert_eq!(tag, page_tag(&c.get(format!("{base}/login")).send().await.unwrap()), "the tag ignores the nonce");
+    let revisit = c.get(format!("{base}/login")).header("if-none-match", &tag).send().await.unwrap();
+    assert_eq!(revisit.status(), 304);
+    assert!(revisit.headers().get("content-security-policy").is_none());
+    assert_eq!(revisit.headers()["etag"], tag.as_str());
+    assert!(revisit.text().await.unwrap().is_empty());
+    // The same address in the other language is another page.
+    let english =
+        c.get(format!("{base}/login")).header("if-none-match", &tag).header("cookie", "bpm_lang=en").send().await.unwrap();
+    assert_eq!(english.status(), 200);
+    assert_ne!(page_tag(&english), tag);
     // JSON, refusals, the health check, redirects: nothing may run.
     let api = c.get(format!("{base}/api/v1/openapi.json")).bearer_auth(TOKEN).send().await.unwrap();
     assert!(check(&api, "API").starts_with("default-src 'none'"));
@@ -188,6 +202,12 @@ async fn every_answer_has_the_security_headers(db: &TestDb) {
 }
 db_test!(security_headers, every_answer_has_the_security_headers);
 
+/// The `ETag` of a page, which must be revalidated each time.
+fn page_tag(res: &reqwest::Response) -> String {
+    assert_eq!(res.headers()["cache-control"], "private, no-cache");
+    res.headers()["etag"].to_str().unwrap().to_string()
+}
+
 async fn password_guessing_is_throttled(db: &TestDb) {
     let base = serve(db).await;
     let c = client();
@@ -207,7 +227,8 @@ async fn password_guessing_is_throttled(db: &TestDb) {
     assert_eq!(res.headers()[RETRY_AFTER], "1");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "throttled");
-    assert!(body["message"].as_str().unwrap().contains("登录失败次数过多"), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Too many failed sign-ins"), "{body}");
+    assert_eq!(body["text"]["key"], "error.throttled", "the console renders it in the user's language: {body}");
     // Once the wait is over (the test engine's clock moves only when told), it works.
     db.engine.clock().advance(1_000);
     sign_in(&c, &base).await;
