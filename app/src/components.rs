@@ -93,6 +93,8 @@ pub fn Layout() -> impl IntoView {
     let say = use_say();
     let i18n = expect_context::<I18n>();
     provide_context(FlashCtx(RwSignal::new(None)));
+    // The navigation drawer below 1200 px (above, the navigation is always shown).
+    let nav_open = RwSignal::new(false);
     let me = Resource::new(|| (), |_| whoami());
     provide_context(MeResource(me));
 
@@ -120,9 +122,21 @@ pub fn Layout() -> impl IntoView {
     view! {
         <div class="console">
             <header class="topbar">
-                <div class="brand">
-                    <span class="brand-name">{move || t("app.title")}</span>
-                    <span class="brand-sub">{move || t("app.subtitle")}</span>
+                <div class="topbar-left">
+                    <button
+                        class="nav-toggle"
+                        aria-controls="sidenav"
+                        aria-expanded=move || nav_open.get().to_string()
+                        aria-label=move || t("nav.menu")
+                        title=move || t("nav.menu")
+                        on:click=move |_| nav_open.update(|o| *o = !*o)
+                    >
+                        "☰"
+                    </button>
+                    <div class="brand">
+                        <span class="brand-name">{move || t("app.title")}</span>
+                        <span class="brand-sub">{move || t("app.subtitle")}</span>
+                    </div>
                 </div>
                 <div class="topbar-right">
                     <Transition fallback=|| ()>
@@ -141,13 +155,14 @@ pub fn Layout() -> impl IntoView {
                     </button>
                 </div>
             </header>
-            <nav class="sidenav">
+            <nav id="sidenav" class="sidenav" class:open=move || nav_open.get() aria-label=move || t("nav.menu")>
                 <ul>
                     {NAV.iter().map(|(href, key)| view! {
-                        <li><A href=*href exact=true>{move || t(key)}</A></li>
+                        <li on:click=move |_| nav_open.set(false)><A href=*href exact=true>{move || t(key)}</A></li>
                     }).collect_view()}
                 </ul>
             </nav>
+            {move || nav_open.get().then(|| view! { <div class="nav-scrim" on:click=move |_| nav_open.set(false)></div> })}
             <main class="content">
                 <FlashBar />
                 <Outlet />

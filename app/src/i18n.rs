@@ -29,6 +29,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("nav.events", "事件", "Events"),
     ("nav.tenants", "租户", "Tenants"),
     ("nav.org", "机构", "Organisation"),
+    ("nav.menu", "菜单", "Menu"),
     ("header.tenant", "租户", "Tenant"),
     ("header.all_tenants", "全部租户", "All tenants"),
     ("header.language", "语言", "Language"),

@@ -99,19 +99,19 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
             view! { <p class="muted" data-testid="instance-events-empty">{move || t("ev.instance_empty")}</p> }.into_any()
         } else {
             view! {
-                <table class="grid" data-testid="instance-events">
+                <div class="table-wrap"><table class="grid" data-testid="instance-events">
                     <SubscriptionHead across=false />
                     <tbody>
                         {d.subscriptions.into_iter().map(|sub| view! {
                             <SubscriptionRow sub=sub across=false actions=editable />
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }.into_any()
         }}
 
         <h2>{move || t("inst.history")}</h2>
-        <table class="grid" data-testid="instance-history">
+        <div class="table-wrap"><table class="grid" data-testid="instance-history">
             <thead><tr>
                 <th>{move || t("inst.activity")}</th>
                 <th>{move || t("inst.type")}</th>
@@ -135,14 +135,14 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
 
         <h2>{move || t("inst.tasks")}</h2>
         {if d.tasks.is_empty() {
             view! { <p class="muted">{move || t("task.empty")}</p> }.into_any()
         } else {
             view! {
-                <table class="grid" data-testid="instance-tasks">
+                <div class="table-wrap"><table class="grid" data-testid="instance-tasks">
                     <thead><tr>
                         <th>{move || t("task.name")}</th>
                         <th>{move || t("task.assignee")}</th>
@@ -167,12 +167,12 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                             }
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }.into_any()
         }}
 
         <h2>{move || t("inst.variables")}</h2>
-        <table class="grid variables" data-testid="instance-variables">
+        <div class="table-wrap"><table class="grid variables" data-testid="instance-variables">
             <thead><tr>
                 <th>{move || t("inst.var_name")}</th>
                 <th>{move || t("inst.var_type")}</th>
@@ -185,11 +185,11 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                 }).collect_view()}
                 {editable.then(|| view! { <VariableEditor instance=instance var=None editable=true reload=reload /> })}
             </tbody>
-        </table>
+        </table></div>
 
         {(!d.variable_history.is_empty()).then(|| view! {
             <h2>{move || t("inst.var_history")}</h2>
-            <table class="grid" data-testid="variable-history">
+            <div class="table-wrap"><table class="grid" data-testid="variable-history">
                 <thead><tr>
                     <th>{move || t("op.when")}</th>
                     <th>{move || t("inst.var_name")}</th>
@@ -210,12 +210,12 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         })}
 
         {(!d.incidents.is_empty()).then(|| view! {
             <h2>{move || t("inst.incidents")}</h2>
-            <table class="grid" data-testid="instance-incidents">
+            <div class="table-wrap"><table class="grid" data-testid="instance-incidents">
                 <thead><tr>
                     <th>{move || t("inst.incident_msg")}</th>
                     <th>{move || t("inst.activity")}</th>
@@ -238,12 +238,12 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         })}
 
         {(!d.jobs.is_empty()).then(|| view! {
             <h2>{move || t("inst.jobs")}</h2>
-            <table class="grid" data-testid="instance-jobs">
+            <div class="table-wrap"><table class="grid" data-testid="instance-jobs">
                 <thead><tr>
                     <th>{move || t("common.name")}</th>
                     <th>{move || t("inst.type")}</th>
@@ -274,11 +274,11 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         })}
 
         <h2>{move || t("inst.operations")}</h2>
-        <table class="grid" data-testid="instance-operations">
+        <div class="table-wrap"><table class="grid" data-testid="instance-operations">
             <thead><tr>
                 <th>{move || t("op.when")}</th>
                 <th>{move || t("op.who")}</th>
@@ -298,7 +298,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 

@@ -82,7 +82,7 @@ pub fn InstancesPage() -> impl IntoView {
                 return view! { <p class="muted" data-testid="instance-empty">{t("inst.empty")}</p> }.into_any();
             }
             view! {
-                <table class="grid" data-testid="instance-table">
+                <div class="table-wrap"><table class="grid" data-testid="instance-table">
                     <thead><tr>
                         <th>{move || t("inst.process")}</th>
                         <th>{move || t("def.version")}</th>
@@ -103,7 +103,7 @@ pub fn InstancesPage() -> impl IntoView {
                     <tbody>
                         {page.items.into_iter().map(|row| view! { <InstanceListRow row=row /> }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
                 <Pager cursors=cursors next=page.next />
             }.into_any()
         })}

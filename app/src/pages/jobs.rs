@@ -70,7 +70,7 @@ pub fn JobsPage() -> impl IntoView {
                 return view! { <p class="muted" data-testid="job-empty">{t("job.empty")}</p> }.into_any();
             }
             view! {
-                <table class="grid" data-testid="job-table">
+                <div class="table-wrap"><table class="grid" data-testid="job-table">
                     <thead><tr>
                         <th>{move || t("job.name")}</th>
                         <th>{move || t("inst.type")}</th>
@@ -86,7 +86,7 @@ pub fn JobsPage() -> impl IntoView {
                     <tbody>
                         {page.items.into_iter().map(|row| view! { <JobRowView row=row /> }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
                 <Pager cursors=cursors next=page.next />
             }.into_any()
         })}
@@ -98,7 +98,7 @@ pub fn JobsPage() -> impl IntoView {
                     .into_any();
             }
             view! {
-                <table class="grid" data-testid="start-timer-table">
+                <div class="table-wrap"><table class="grid" data-testid="start-timer-table">
                     <thead><tr>
                         <th>{move || t("job.name")}</th>
                         <th>{move || t("task.process")}</th>
@@ -109,7 +109,7 @@ pub fn JobsPage() -> impl IntoView {
                     <tbody>
                         {rows.into_iter().map(|row| view! { <StartTimerRowView row=row /> }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }.into_any()
         })}
         <JobDialogs />
@@ -361,7 +361,7 @@ fn JobDetailDialog(id: String) -> impl IntoView {
                         view! { <p class="muted">{t("job.no_attempts")}</p> }.into_any()
                     } else {
                         view! {
-                            <table class="grid" data-testid="job-attempts">
+                            <div class="table-wrap"><table class="grid" data-testid="job-attempts">
                                 <thead><tr>
                                     <th>"#"</th>
                                     <th>{t("inst.start")}</th>
@@ -378,7 +378,7 @@ fn JobDetailDialog(id: String) -> impl IntoView {
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
-                            </table>
+                            </table></div>
                         }.into_any()
                     }}
                 }

@@ -35,7 +35,7 @@ pub fn ModelsPage() -> impl IntoView {
                     view! { <p class="muted">{t("models.empty")}</p> }.into_any()
                 } else {
                     view! {
-                            <table class="grid" data-testid="model-table">
+                            <div class="table-wrap"><table class="grid" data-testid="model-table">
                                 <thead><tr>
                                     <th>{move || t("common.name")}</th>
                                     <th>{move || t("def.key")}</th>
@@ -56,7 +56,7 @@ pub fn ModelsPage() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </tbody>
-                            </table>
+                            </table></div>
                     }.into_any()
                 })}
                 {move || match open.get() {

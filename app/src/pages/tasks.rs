@@ -66,7 +66,7 @@ pub fn TasksPage() -> impl IntoView {
                 return view! { <p class="muted" data-testid="task-empty">{t("task.empty")}</p> }.into_any();
             }
             view! {
-                <table class="grid" data-testid="task-table">
+                <div class="table-wrap"><table class="grid" data-testid="task-table">
                     <thead><tr>
                         <th>{move || t("task.name")}</th>
                         <th>{move || t("task.process")}</th>
@@ -79,7 +79,7 @@ pub fn TasksPage() -> impl IntoView {
                     <tbody>
                         {page.items.into_iter().map(|row| view! { <TaskListRow row=row /> }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
                 <Pager cursors=cursors next=page.next />
             }.into_any()
         })}

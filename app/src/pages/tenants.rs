@@ -58,7 +58,7 @@ pub fn TenantsPage() -> impl IntoView {
         </form>
         <p class="muted">{move || t("tenants.rename_hint")}</p>
         {loaded(tenants, move |rows| view! {
-                    <table class="grid" data-testid="tenant-table">
+                    <div class="table-wrap"><table class="grid" data-testid="tenant-table">
                         <thead><tr>
                             <th>{move || t("common.id")}</th>
                             <th>{move || t("common.name")}</th>
@@ -74,7 +74,7 @@ pub fn TenantsPage() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
         })}
     }
 }

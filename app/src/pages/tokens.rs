@@ -64,7 +64,7 @@ pub fn TokensPage() -> impl IntoView {
             </div>
         })}
         {loaded(tokens, move |rows| view! {
-                    <table class="grid" data-testid="token-table">
+                    <div class="table-wrap"><table class="grid" data-testid="token-table">
                         <thead><tr>
                             <th>{move || t("common.name")}</th>
                             <th>{move || t("header.tenant")}</th>
@@ -94,7 +94,7 @@ pub fn TokensPage() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
         })}
     }
 }

@@ -1,0 +1,110 @@
+// Layout at the widths administrators use, in both languages: nothing is cut off, tables
+// scroll sideways instead of squeezing (no Chinese text one character per line), the action
+// column stays in view, the navigation folds into a drawer below 1200 px. Every screen is
+// saved as a screenshot under test-results/screens/ for review.
+const path = require('path');
+const { test, expect } = require('@playwright/test');
+const { signIn, waitForHydration, deployFixture, startInstance, uniqueKey } = require('./helpers');
+
+const SCREENS = ['/', '/catalog', '/deployments', '/models', '/tasks', '/instances', '/jobs', '/events', '/tenants', '/org', '/tokens'];
+const WIDTHS = [1440, 1024, 768];
+const SHOTS = path.join(__dirname, '..', 'test-results', 'screens');
+
+/** Everything the page shows that breaks the layout rules, as sentences (empty when fine). */
+async function layoutProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth + 1) {
+      problems.push(`the page scrolls sideways: ${doc.scrollWidth} > ${doc.clientWidth}`);
+    }
+    for (const cell of document.querySelectorAll('table.grid td, table.grid th')) {
+      const text = cell.innerText.trim();
+      if (text.length < 2 || !/[\u4e00-\u9fff]/.test(text)) continue;
+      const style = getComputedStyle(cell);
+      const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      if (inner < 1.9 * parseFloat(style.fontSize)) problems.push(`squeezed cell (${inner}px): ${text.slice(0, 20)}`);
+    }
+    for (const el of document.querySelectorAll('table.grid .badge, table.grid time')) {
+      const lines = el.getClientRects().length;
+      if (lines > 1) problems.push(`wrapped: ${el.textContent}`);
+    }
+    for (const wrap of document.querySelectorAll('.table-wrap')) {
+      const box = wrap.getBoundingClientRect();
+      if (box.right > doc.clientWidth + 1) problems.push('a table box reaches past the window');
+      for (const cell of wrap.querySelectorAll('td.actions')) {
+        const r = cell.getBoundingClientRect();
+        if (r.right > box.right + 1 || r.left < box.left - 1) problems.push('an action cell is out of view');
+      }
+    }
+    return problems;
+  });
+}
+
+test.beforeAll(async ({ browser }) => {
+  // Rows in every list: a definition with a running instance and its task.
+  const page = await browser.newPage();
+  await signIn(page);
+  await deployFixture(page, 'e2e-seq.bpmn');
+  await startInstance(page, 'e2e-seq', { businessKey: uniqueKey('layout') });
+  await page.close();
+});
+
+for (const lang of ['zh-CN', 'en']) {
+  for (const width of WIDTHS) {
+    test(`every screen fits at ${width} px (${lang})`, async ({ page, context }) => {
+      await page.setViewportSize({ width, height: 900 });
+      await context.addCookies([{ name: 'bpm_lang', value: lang, url: process.env.BPM_E2E_URL }]);
+      await signIn(page);
+      for (const screen of SCREENS) {
+        await page.goto(screen);
+        await waitForHydration(page);
+        await expect(page.locator('main.content h1').first()).toBeVisible();
+        await page.screenshot({ path: path.join(SHOTS, `${lang}-${width}${screen === '/' ? '-home' : screen.replace('/', '-')}.png`), fullPage: true });
+        expect(await layoutProblems(page), `${screen} at ${width} px`).toEqual([]);
+      }
+    });
+  }
+}
+
+test('below 1200 px the navigation is a drawer opened from the header', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  const nav = page.locator('#sidenav');
+  const toggle = page.getByRole('button', { name: /^(菜单|Menu)$/ });
+  await expect(nav).toBeVisible();
+  await expect(toggle).toBeHidden();
+
+  await page.setViewportSize({ width: 1024, height: 800 });
+  await expect(nav).toBeHidden();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await toggle.click();
+  await expect(nav).toBeVisible();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  // Choosing an entry goes there and folds the drawer again.
+  await nav.getByRole('link', { name: /^(任务|Tasks)$/ }).click();
+  await expect(page).toHaveURL(/\/tasks$/);
+  await expect(nav).toBeHidden();
+  // A click beside the open drawer closes it too.
+  await toggle.click();
+  await expect(nav).toBeVisible();
+  await page.mouse.click(900, 600);
+  await expect(nav).toBeHidden();
+});
+
+test('a wide table scrolls in its box and keeps its actions in view', async ({ page }) => {
+  await page.setViewportSize({ width: 768, height: 900 });
+  await signIn(page, 'admin', undefined, '/instances');
+  await page.goto('/instances');
+  await waitForHydration(page);
+  const wrap = page.locator('.table-wrap').first();
+  await expect(page.getByTestId('instance-table').locator('tbody tr').first()).toBeVisible();
+  const sizes = await wrap.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  expect(sizes.scroll, 'the instance table is wider than a 768 px window').toBeGreaterThan(sizes.client);
+  await wrap.evaluate((el) => { el.scrollLeft = 0; });
+  const action = page.getByTestId('instance-table').locator('td.actions').first();
+  const boxOf = async (l) => l.evaluate((el) => { const r = el.getBoundingClientRect(); return { left: r.left, right: r.right }; });
+  const [cell, box] = [await boxOf(action), await boxOf(wrap)];
+  expect(cell.right).toBeLessThanOrEqual(box.right + 1);
+  expect(cell.left).toBeGreaterThanOrEqual(box.left - 1);
+});
