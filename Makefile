@@ -32,7 +32,7 @@ release-tools: tools
 e2e-tools:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	@command -v curl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl; }
-	@cd end2end && { [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund; }
+	@cd end2end && { [ -d node_modules/@playwright/test ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund; }
 
 ## The debug build (scripts/site.sh): what the tests run.
 build: tools

@@ -95,6 +95,8 @@ pub fn Layout() -> impl IntoView {
     provide_context(FlashCtx(RwSignal::new(None)));
     // The navigation drawer below 1200 px (above, the navigation is always shown).
     let nav_open = RwSignal::new(false);
+    let ask = RwSignal::new(None::<Ask>);
+    provide_context(AskCtx(ask));
     let me = Resource::new(|| (), |_| whoami());
     provide_context(MeResource(me));
 
@@ -110,16 +112,21 @@ pub fn Layout() -> impl IntoView {
         });
     };
     let sign_out_everywhere = move |_| {
-        if !browser::confirm(t("header.sign_out_everywhere_confirm")) {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let _ = logout_everywhere().await;
-            browser::load("/login");
-        });
+        ask.set(Some(Ask::destructive(
+            t("header.sign_out_everywhere").to_string(),
+            t("header.sign_out_everywhere_confirm").to_string(),
+            "header.sign_out_everywhere",
+            || {
+                leptos::task::spawn_local(async move {
+                    let _ = logout_everywhere().await;
+                    browser::load("/login");
+                });
+            },
+        )));
     };
 
     view! {
+        <a class="skip-link" href="#main">{move || t("common.skip_to_content")}</a>
         <div class="console">
             <header class="topbar">
                 <div class="topbar-left">
@@ -163,10 +170,11 @@ pub fn Layout() -> impl IntoView {
                 </ul>
             </nav>
             {move || nav_open.get().then(|| view! { <div class="nav-scrim" on:click=move |_| nav_open.set(false)></div> })}
-            <main class="content">
+            <main class="content" id="main">
                 <FlashBar />
                 <Outlet />
             </main>
+            <AskDialog ask=ask />
         </div>
     }
 }
@@ -290,6 +298,8 @@ pub fn SearchBox(
 ) -> impl IntoView {
     let t = use_t();
     let draft = RwSignal::new(applied.get_untracked());
+    // The box shows what the list was asked for, also when the address changed it (Back).
+    Effect::new(move |_| draft.set(applied.get()));
     view! {
         <form class="search" on:submit=move |ev| {
             ev.prevent_default();
@@ -348,7 +358,8 @@ pub fn Pager(cursors: RwSignal<Vec<Option<String>>>, next: Option<String>) -> im
     }
 }
 
-/// A dialog over the page; Esc or the close button call `on_close`.
+/// A dialog over the page: focus moves into it and stays there (Tab, Shift+Tab) until it
+/// closes, then goes back to where it was; Esc or the close button call `on_close`.
 #[component]
 pub fn Modal(
     #[prop(into)] title: Signal<String>,
@@ -356,13 +367,30 @@ pub fn Modal(
     #[prop(optional)] testid: &'static str,
     children: Children,
 ) -> impl IntoView {
+    let t = use_t();
+    let dialog = NodeRef::<leptos::html::Div>::new();
+    // Runs once the dialog is in the page (in the browser only).
+    Effect::new(move |_| {
+        if let Some(el) = dialog.get() {
+            crate::focus::enter(&el);
+        }
+    });
+    on_cleanup(crate::focus::leave);
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.stop_propagation();
+            on_close.run(());
+        } else if let Some(el) = dialog.get_untracked() {
+            crate::focus::trap_tab(&ev, &el);
+        }
+    };
     view! {
         <div class="modal-backdrop">
             <div class="modal" role="dialog" aria-modal="true" aria-label=move || title.get() data-testid=testid
-                on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }>
+                tabindex="-1" node_ref=dialog on:keydown=on_keydown>
                 <div class="modal-head">
                     <h2>{move || title.get()}</h2>
-                    <button type="button" class="flash-close" aria-label="close" on:click=move |_| on_close.run(())>"×"</button>
+                    <button type="button" class="flash-close" aria-label=move || t("common.close") on:click=move |_| on_close.run(())>"×"</button>
                 </div>
                 {children()}
             </div>
@@ -371,15 +399,41 @@ pub fn Modal(
 }
 
 /// A question the user confirms in a dialog (确定 / 取消), optionally with a reason that
-/// goes into the operations log.
+/// goes into the operations log. The title names the target (process, business key, task,
+/// person); a destructive action's button is red and says what it does.
 #[derive(Clone)]
 pub struct Ask {
     pub title: String,
     pub message: String,
     /// Offer a reason field.
     pub reason: bool,
+    /// The confirm button's label key when it is not 确定 (e.g. `common.delete`), shown in
+    /// red: the action destroys something.
+    pub danger: Option<&'static str>,
     /// Runs with the reason (empty when none) after 确定.
     pub on_ok: Callback<String>,
+}
+
+impl Ask {
+    /// A question whose confirmation deletes or ends something: the button is red and says
+    /// `action` (a label key); no reason field.
+    pub fn destructive(
+        title: String,
+        message: String,
+        action: &'static str,
+        on_ok: impl Fn() + Send + Sync + 'static,
+    ) -> Ask {
+        Ask { title, message, reason: false, danger: Some(action), on_ok: Callback::new(move |_: String| on_ok()) }
+    }
+}
+
+/// The console's one confirmation dialog, shown by the layout: pages ask through it.
+#[derive(Debug, Clone, Copy)]
+pub struct AskCtx(pub RwSignal<Option<Ask>>);
+
+/// Asks the user to confirm, in the layout's dialog.
+pub fn use_ask() -> RwSignal<Option<Ask>> {
+    expect_context::<AskCtx>().0
 }
 
 /// The dialog of the pending [`Ask`], if any.
@@ -400,8 +454,9 @@ pub fn AskDialog(ask: RwSignal<Option<Ask>>) -> impl IntoView {
                         </label>
                     })}
                     <div class="buttons">
-                        <button class="primary" on:click=move |_| { ask.set(None); on_ok.run(reason.get_untracked()); }>
-                            {move || t("common.ok")}
+                        <button class=if a.danger.is_some() { "primary danger" } else { "primary" }
+                            on:click=move |_| { ask.set(None); on_ok.run(reason.get_untracked()); }>
+                            {move || t(a.danger.unwrap_or("common.ok"))}
                         </button>
                         <button on:click=move |_| ask.set(None)>{move || t("common.cancel")}</button>
                     </div>

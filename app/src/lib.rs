@@ -6,11 +6,13 @@ pub mod browser;
 pub mod clock;
 pub mod components;
 pub mod error;
+pub mod focus;
 pub mod i18n;
 pub mod label;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod url_state;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};

@@ -1,6 +1,6 @@
 // 目录 Catalog: add (form on the right), edit name and code, delete; refusals explained.
 const { test, expect } = require('@playwright/test');
-const { signIn } = require('./helpers');
+const { confirmAsk, signIn } = require('./helpers');
 
 test('add, edit and delete catalog nodes', async ({ page }) => {
   await signIn(page, 'admin', undefined, '/catalog');
@@ -32,14 +32,15 @@ test('add, edit and delete catalog nodes', async ({ page }) => {
   await expect(tree).toContainText('差旅费 (travel)');
 
   // Deleting a node with children is refused with the reason.
-  page.on('dialog', (d) => d.accept());
   await tree.getByText('财务 (finance)').click();
   await page.getByTestId('catalog-delete').click();
+  await confirmAsk(page, '删除', { title: '财务' });
   await expect(page.getByTestId('flash')).toContainText('sub-categories');
 
   // Deleting an empty node works after confirmation.
   await tree.getByText('差旅费 (travel)').click();
   await page.getByTestId('catalog-delete').click();
+  await confirmAsk(page, '删除', { title: '差旅费' });
   await expect(page.getByTestId('flash')).toContainText('操作成功');
   await expect(tree).not.toContainText('差旅费');
 });

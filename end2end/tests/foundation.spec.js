@@ -1,7 +1,7 @@
 // The console shell: sign-in, authentication of pages and server functions, navigation,
 // hydration, language switching, sign-out.
 const { test, expect } = require('@playwright/test');
-const { signIn, waitForHydration } = require('./helpers');
+const { confirmAsk, signIn, waitForHydration } = require('./helpers');
 
 test('an anonymous visitor is sent to the login page and a server function refuses with 401', async ({ page, request }) => {
   await page.goto('/tenants');
@@ -101,8 +101,8 @@ test('pages run under the content security policy; 全部退出 ends the session
   const other = await browser.newContext({ baseURL: process.env.BPM_E2E_URL, locale: 'zh-CN' });
   const elsewhere = await other.newPage();
   await signIn(elsewhere);
-  page.once('dialog', (d) => d.accept());
   await page.getByTestId('sign-out-everywhere').click();
+  await confirmAsk(page, '全部退出');
   await expect(page).toHaveURL(/\/login/);
   await elsewhere.goto('/tenants');
   await expect(elsewhere).toHaveURL(/\/login/);

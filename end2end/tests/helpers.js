@@ -49,9 +49,21 @@ async function startInstance(page, key, { businessKey, variables = {} } = {}) {
   return res.json();
 }
 
+/** Confirms the console's question dialog with its button `name` (确定, 删除, 吊销…): the
+ *  dialog has focus when it opens, and its title names what it is about. */
+async function confirmAsk(page, name, { title } = {}) {
+  const dialog = page.getByTestId('ask-dialog');
+  await expect(dialog).toBeVisible();
+  if (title) await expect(dialog.getByRole('heading')).toContainText(title);
+  const button = dialog.getByRole('button', { name, exact: true });
+  await expect(button).toBeFocused();
+  await button.click();
+  await expect(dialog).toBeHidden();
+}
+
 /** A business key no other test uses. */
 function uniqueKey(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
 
-module.exports = { CONSOLE, signIn, waitForHydration, deployFixture, startInstance, uniqueKey, ADMIN_PASSWORD };
+module.exports = { CONSOLE, confirmAsk, signIn, waitForHydration, deployFixture, startInstance, uniqueKey, ADMIN_PASSWORD };

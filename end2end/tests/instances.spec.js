@@ -2,7 +2,7 @@
 // 恢复 / 终止 enabled only when allowed, 调整 with a parallel-gateway warning, and the
 // detail screen (diagram, history, variables edited with a type check).
 const { test, expect } = require('@playwright/test');
-const { signIn, deployFixture, startInstance, uniqueKey, waitForHydration } = require('./helpers');
+const { confirmAsk, signIn, deployFixture, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 const SEQ = '端到端顺序流程';
 
@@ -231,7 +231,7 @@ test('detail: diagram, history, variables edited with a type check in place', as
   const urgent = page.getByTestId('instance-variables').locator('tr[data-variable="urgent"]');
   await expect(urgent.getByRole('combobox')).toHaveValue('boolean');
 
-  page.on('dialog', (d) => d.accept());
   await urgent.getByRole('button', { name: '删除' }).click();
+  await confirmAsk(page, '删除', { title: 'urgent' });
   await expect(urgent).toBeHidden();
 });

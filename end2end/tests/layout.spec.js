@@ -10,6 +10,17 @@ const SCREENS = ['/', '/catalog', '/deployments', '/models', '/tasks', '/instanc
 const WIDTHS = [1440, 1024, 768];
 const SHOTS = path.join(__dirname, '..', 'test-results', 'screens');
 
+/** The serious and critical accessibility violations axe-core finds on the page. */
+async function axeViolations(page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+}
+
 /** Everything the page shows that breaks the layout rules, as sentences (empty when fine). */
 async function layoutProblems(page) {
   return page.evaluate(() => {
@@ -62,6 +73,7 @@ for (const lang of ['zh-CN', 'en']) {
         await expect(page.locator('main.content h1').first()).toBeVisible();
         await page.screenshot({ path: path.join(SHOTS, `${lang}-${width}${screen === '/' ? '-home' : screen.replace('/', '-')}.png`), fullPage: true });
         expect(await layoutProblems(page), `${screen} at ${width} px`).toEqual([]);
+        if (width === 1440) expect(await axeViolations(page), `axe-core on ${screen}`).toEqual([]);
       }
     });
   }
@@ -107,4 +119,40 @@ test('a wide table scrolls in its box and keeps its actions in view', async ({ p
   const [cell, box] = [await boxOf(action), await boxOf(wrap)];
   expect(cell.right).toBeLessThanOrEqual(box.right + 1);
   expect(cell.left).toBeGreaterThanOrEqual(box.left - 1);
+});
+
+test('dialogs take focus, keep it and give it back; Esc closes them', async ({ page }) => {
+  await signIn(page);
+  const opener = page.getByTestId('sign-out-everywhere');
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByTestId('ask-dialog');
+  await expect(dialog).toBeVisible();
+  // The destructive button says what it does, in red, and has focus.
+  const confirm = dialog.getByRole('button', { name: '全部退出', exact: true });
+  await expect(confirm).toBeFocused();
+  await expect(confirm).toHaveClass(/danger/);
+  // Tab cycles through the dialog's controls and never leaves it.
+  for (let i = 0; i < 5; i += 1) {
+    await page.keyboard.press('Tab');
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  }
+  await page.keyboard.press('Shift+Tab');
+  expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+  await expect(page).not.toHaveURL(/\/login/);
+});
+
+test('a skip link leads past the navigation to the page content', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/tasks');
+  await waitForHydration(page);
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: '跳到主要内容' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#main$/);
 });

@@ -1,7 +1,7 @@
 // 任务 Tasks: complete, 改派 through the organisation tree, 撤回 a completed task, 删除 refused
 // for an active task and allowed for a completed one, the 逾期 tab.
 const { test, expect } = require('@playwright/test');
-const { signIn, deployFixture, startInstance, uniqueKey, waitForHydration } = require('./helpers');
+const { confirmAsk, signIn, deployFixture, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 /** Starts an instance of the sequential fixture and opens the task list on `tab`, searched
  *  for `search`; returns the instance id. */
@@ -99,9 +99,9 @@ test('withdraw a completed task: it comes back and the next step is cancelled', 
 
 test('delete is refused for an active task with the reason and allowed for a completed one', async ({ page }) => {
   const id = await withTask(page, { search: '填写申请' });
-  page.on('dialog', (d) => d.accept());
   const row = taskRow(page, id, '填写申请');
   await row.getByRole('button', { name: '删除' }).click();
+  await confirmAsk(page, '删除', { title: '填写申请' });
   await expect(page.getByTestId('flash')).toContainText('操作失败');
   await expect(page.getByTestId('flash')).toContainText('still active');
   await expect(row).toBeVisible();

@@ -1,6 +1,6 @@
 // API令牌 API tokens: a token created in the console authenticates the HTTP API until revoked.
 const { test, expect } = require('@playwright/test');
-const { signIn } = require('./helpers');
+const { confirmAsk, signIn } = require('./helpers');
 
 test('create an API token, use it, revoke it', async ({ page, playwright, baseURL }) => {
   await signIn(page, 'admin', undefined, '/tokens');
@@ -19,8 +19,8 @@ test('create an API token, use it, revoke it', async ({ page, playwright, baseUR
   expect(ok.status()).toBe(200);
   expect((await ok.json()).items.length).toBeGreaterThan(0);
 
-  page.on('dialog', (d) => d.accept());
   await page.locator('tr[data-token="ERP"]').getByRole('button', { name: '吊销' }).click();
+  await confirmAsk(page, '吊销', { title: 'ERP' });
   await expect(page.locator('tr[data-token="ERP"]')).toContainText('已吊销');
   const refused = await api.get('/api/v1/process-definitions', { headers: { Authorization: `Bearer ${secret}` } });
   expect(refused.status()).toBe(401);

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::{catalog_tree, delete_catalog_node, save_catalog_node, CatalogRow};
-use crate::browser;
+use crate::components::Ask;
 use crate::components::{use_flash, CatalogTree};
 use crate::error::AppError;
 use crate::use_t;
@@ -18,6 +18,7 @@ enum Mode {
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {
+    let ask = crate::components::use_ask();
     let t = use_t();
     let flash = use_flash();
     let tree = Resource::new(|| (), |_| catalog_tree());
@@ -60,18 +61,19 @@ pub fn CatalogPage() -> impl IntoView {
     };
     let delete = move |_| {
         let Some(sel) = selected.get_untracked() else { return };
-        if !browser::confirm(&format!("{} {}", t("common.confirm_delete"), sel.name)) {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let result = delete_catalog_node(sel.id.clone()).await;
-            flash.report(&sel.name, &result);
-            if result.is_ok() {
-                selected.set(None);
-                mode.set(Mode::View);
-                tree.refetch();
-            }
-        });
+        let title = format!("{} · {}", t("common.delete"), sel.name);
+        ask.set(Some(Ask::destructive(title, t("common.confirm_delete").to_string(), "common.delete", move || {
+            let sel = sel.clone();
+            leptos::task::spawn_local(async move {
+                let result = delete_catalog_node(sel.id.clone()).await;
+                flash.report(&sel.name, &result);
+                if result.is_ok() {
+                    selected.set(None);
+                    mode.set(Mode::View);
+                    tree.refetch();
+                }
+            });
+        })));
     };
     let lang = crate::use_lang();
     let field_error = move |f: &'static str| error.get().and_then(|e| e.for_field(f, lang()));

@@ -13,8 +13,8 @@ use crate::api::instances::{
 };
 use crate::api::jobs::{JobKind, JobState};
 use crate::api::tasks::task_state_label;
-use crate::browser;
 use crate::clock::Time;
+use crate::components::Ask;
 use crate::components::{loaded, use_flash};
 use crate::label::Label;
 use crate::pages::definition::Diagram;
@@ -311,6 +311,7 @@ fn VariableEditor(
     editable: bool,
     reload: Callback<()>,
 ) -> impl IntoView {
+    let ask = crate::components::use_ask();
     let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
@@ -335,17 +336,22 @@ fn VariableEditor(
         });
     };
     let delete = move |_| {
-        if !browser::confirm(&format!("{} {}?", t("common.delete"), name.get_untracked())) {
-            return;
-        }
-        let (id, revision) = instance.get_value();
-        leptos::task::spawn_local(async move {
-            let result = delete_variable(id, name.get_untracked(), revision).await;
-            flash.report(&format!("{} · {}", t("common.delete"), name.get_untracked()), &result);
-            if result.is_ok() {
-                reload.run(());
-            }
-        });
+        let title = format!("{} · {}", t("common.delete"), name.get_untracked());
+        ask.set(Some(Ask::destructive(
+            title,
+            t("inst.confirm_delete_variable").to_string(),
+            "common.delete",
+            move || {
+                let (id, revision) = instance.get_value();
+                leptos::task::spawn_local(async move {
+                    let result = delete_variable(id, name.get_untracked(), revision).await;
+                    flash.report(&format!("{} · {}", t("common.delete"), name.get_untracked()), &result);
+                    if result.is_ok() {
+                        reload.run(());
+                    }
+                });
+            },
+        )));
     };
     view! {
         <tr data-variable=var.name.clone() class:new-variable=is_new>

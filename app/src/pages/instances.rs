@@ -13,7 +13,15 @@ use crate::api::instances::{
 use crate::clock::Time;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs};
 use crate::label::{Badge, Label};
+use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
+
+/// The tabs' words in the address (the first is the default).
+const INSTANCE_TABS: &[(InstanceCategory, &str)] = &[
+    (InstanceCategory::All, "all"),
+    (InstanceCategory::Completed, "completed"),
+    (InstanceCategory::Unfinished, "unfinished"),
+];
 
 #[component]
 pub fn InstancesPage() -> impl IntoView {
@@ -32,6 +40,31 @@ pub fn InstancesPage() -> impl IntoView {
         |(filter, cursor)| list_instances(filter, cursor),
     );
     let restart = move || cursors.set(vec![None]);
+    // Each filter of the applied search in the address, beside tab, sort and page.
+    let filter_field = move |key: &'static str, field: fn(&mut InstanceFilter) -> &mut String| {
+        UrlField::new(
+            key,
+            move || Some(applied.with(|a| field(&mut a.clone()).clone())).filter(|v| !v.is_empty()),
+            move |v| {
+                let v = v.unwrap_or_default();
+                if applied.with_untracked(|a| *field(&mut a.clone()) != v) {
+                    applied.update(|a| *field(a) = v);
+                }
+            },
+        )
+    };
+    keep_in_url(vec![
+        UrlField::choice("tab", tab, INSTANCE_TABS),
+        filter_field("q", |f| &mut f.name),
+        filter_field("initiator", |f| &mut f.initiator),
+        filter_field("from", |f| &mut f.from),
+        filter_field("to", |f| &mut f.to),
+        UrlField::flag("oldest", oldest_first),
+        UrlField::page("after", cursors),
+    ]);
+    // The search form shows what the list was asked for, also after Back.
+    draft.set(applied.get_untracked());
+    Effect::new(move |_| draft.set(applied.get()));
     live_refresh(
         move || list.try_get_untracked().flatten().and_then(Result::ok).map(|p| p.token),
         move || list.refetch(),
@@ -186,6 +219,7 @@ pub fn InstanceActions(row: InstanceSummary) -> impl IntoView {
             title: format!("{} · {}", t(label), name.get_value()),
             message: t(question).to_string(),
             reason: true,
+            danger: (action == InstanceAction::Terminate).then_some(label),
             on_ok: Callback::new(move |reason: String| {
                 leptos::task::spawn_local(async move {
                     let result = change_instance_state(id.get_value(), action, revision, Some(reason)).await;

@@ -15,6 +15,7 @@ use crate::api::jobs::{
 use crate::clock::Time;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
 use crate::label::{Badge, Label};
+use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
 
 /// How many characters of the last error the list shows.
@@ -31,6 +32,10 @@ pub fn truncate(text: &str) -> String {
     }
 }
 
+/// The tabs' words in the address (the first is the default).
+const JOB_TABS: &[(JobCategory, &str)] =
+    &[(JobCategory::All, "all"), (JobCategory::External, "external"), (JobCategory::Errors, "errors")];
+
 #[component]
 pub fn JobsPage() -> impl IntoView {
     let t = use_t();
@@ -42,6 +47,11 @@ pub fn JobsPage() -> impl IntoView {
         |(tab, search, cursor)| list_jobs(tab, search, cursor),
     );
     let restart = move || cursors.set(vec![None]);
+    keep_in_url(vec![
+        UrlField::choice("tab", tab, JOB_TABS),
+        UrlField::text("q", applied),
+        UrlField::page("after", cursors),
+    ]);
     let timers = Resource::new(|| (), |_| list_start_timers());
     // A firing starts an instance, which moves the run-time change token the list polls, so
     // the 定时启动 list (next firing, count) follows the same refresh.
@@ -292,6 +302,7 @@ pub fn JobActions(id: String, name: String, state: JobState, kind: JobKind) -> i
             title: format!("{} · {}", t("common.delete"), name.get_value()),
             message: t("job.confirm_delete").to_string(),
             reason: false,
+            danger: Some("common.delete"),
             on_ok: Callback::new(move |_| {
                 leptos::task::spawn_local(async move {
                     let result = delete_job(id.get_value()).await;

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::api::catalog_tree;
 use crate::api::definitions::{delete_model, deploy_model, list_models, load_model, save_model, ModelDetail};
-use crate::browser;
 use crate::clock::Time;
+use crate::components::Ask;
 use crate::components::{loaded, use_flash, CatalogTree, ErrorNote};
 use crate::pages::definition::Diagram;
 use crate::use_t;
@@ -102,7 +102,9 @@ fn ModelForm(
     let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
+    let ask = crate::components::use_ask();
     let id = StoredValue::new(d.row.id.clone());
+    let model_name = StoredValue::new(d.row.name.clone());
     let xml = RwSignal::new(d.xml.clone());
     let revision = RwSignal::new(d.row.revision);
     let error = RwSignal::new(None::<AppError>);
@@ -134,17 +136,17 @@ fn ModelForm(
         });
     };
     let delete = move |_| {
-        if !browser::confirm(t("common.confirm_delete")) {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let result = delete_model(id.get_value()).await;
-            flash.report(t("common.delete"), &result);
-            if result.is_ok() {
-                on_gone.run(());
-                on_change.run(());
-            }
-        });
+        let title = format!("{} · {}", t("common.delete"), model_name.get_value());
+        ask.set(Some(Ask::destructive(title, t("common.confirm_delete").to_string(), "common.delete", move || {
+            leptos::task::spawn_local(async move {
+                let result = delete_model(id.get_value()).await;
+                flash.report(t("common.delete"), &result);
+                if result.is_ok() {
+                    on_gone.run(());
+                    on_change.run(());
+                }
+            });
+        })));
     };
     view! {
         <div class="model-editor" data-testid="model-editor">

@@ -11,10 +11,10 @@ use crate::api::tasks::{
     complete_task, delete_task, list_tasks, reassign_task, task_state_label, withdraw_task, Task, TaskCategory,
     TaskState,
 };
-use crate::browser;
 use crate::clock::Time;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
 use crate::pages::org::OrgTreeView;
+use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
 
 /// The CSS class of a task's state (逾期 in red).
@@ -27,6 +27,14 @@ pub fn task_state_class(task: &Task) -> &'static str {
     }
 }
 
+/// The tabs' words in the address (the first is the default).
+const TASK_TABS: &[(TaskCategory, &str)] = &[
+    (TaskCategory::Todo, "todo"),
+    (TaskCategory::Overdue, "overdue"),
+    (TaskCategory::Completed, "completed"),
+    (TaskCategory::All, "all"),
+];
+
 #[component]
 pub fn TasksPage() -> impl IntoView {
     let t = use_t();
@@ -38,6 +46,11 @@ pub fn TasksPage() -> impl IntoView {
         |(tab, search, cursor)| list_tasks(tab, search, cursor),
     );
     let restart = move || cursors.set(vec![None]);
+    keep_in_url(vec![
+        UrlField::choice("tab", tab, TASK_TABS),
+        UrlField::text("q", applied),
+        UrlField::page("after", cursors),
+    ]);
     live_refresh(
         move || list.try_get_untracked().flatten().and_then(Result::ok).map(|p| p.token),
         move || list.refetch(),
@@ -125,6 +138,7 @@ fn TaskListRow(row: Task) -> impl IntoView {
             title: format!("{} · {}", t("task.withdraw"), name.get_value()),
             message: t("task.confirm_withdraw").to_string(),
             reason: true,
+            danger: None,
             on_ok: Callback::new(move |reason: String| {
                 leptos::task::spawn_local(async move {
                     let result = withdraw_task(id.get_value(), reason).await;
@@ -135,16 +149,20 @@ fn TaskListRow(row: Task) -> impl IntoView {
         }))
     };
     let delete = move |_| {
-        if !browser::confirm(&format!("{} {}", t("common.confirm_delete"), name.get_value())) {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let result = delete_task(id.get_value()).await;
-            flash.report(&format!("{} · {}", t("common.delete"), name.get_value()), &result);
-            if result.is_ok() {
-                ops.done.run(());
-            }
-        });
+        ops.ask.set(Some(Ask::destructive(
+            format!("{} · {}", t("common.delete"), name.get_value()),
+            t("common.confirm_delete").to_string(),
+            "common.delete",
+            move || {
+                leptos::task::spawn_local(async move {
+                    let result = delete_task(id.get_value()).await;
+                    flash.report(&format!("{} · {}", t("common.delete"), name.get_value()), &result);
+                    if result.is_ok() {
+                        ops.done.run(());
+                    }
+                });
+            },
+        )));
     };
     view! {
         <tr data-task=row.id.clone() data-instance=row.instance_id.clone()>

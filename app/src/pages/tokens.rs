@@ -4,13 +4,14 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 use crate::api::{create_token, list_tokens, revoke_token, NewToken};
-use crate::browser;
 use crate::clock::Time;
+use crate::components::Ask;
 use crate::components::{loaded, use_flash};
 use crate::use_t;
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
+    let ask = crate::components::use_ask();
     let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
@@ -34,14 +35,15 @@ pub fn TokensPage() -> impl IntoView {
         });
     };
     let revoke = move |id: String, label: String| {
-        if !browser::confirm(&format!("{} {label}?", t("tokens.revoke"))) {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let result = revoke_token(id).await;
-            flash.report(&label, &result);
-            tokens.refetch();
-        });
+        let title = format!("{} · {label}", t("tokens.revoke"));
+        ask.set(Some(Ask::destructive(title, t("tokens.confirm_revoke").to_string(), "tokens.revoke", move || {
+            let (id, label) = (id.clone(), label.clone());
+            leptos::task::spawn_local(async move {
+                let result = revoke_token(id).await;
+                flash.report(&label, &result);
+                tokens.refetch();
+            });
+        })));
     };
 
     view! {
