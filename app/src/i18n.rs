@@ -30,6 +30,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("nav.tenants", "租户", "Tenants"),
     ("nav.org", "机构", "Organisation"),
     ("nav.menu", "菜单", "Menu"),
+    ("nav.breadcrumb", "位置", "Location"),
     ("header.tenant", "租户", "Tenant"),
     ("header.all_tenants", "全部租户", "All tenants"),
     ("header.language", "语言", "Language"),
@@ -210,6 +211,56 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("inst.parent", "父实例", "Parent instance"),
     ("inst.children", "子实例", "Sub-instances"),
     ("inst.history", "流转历史", "Activity history"),
+    ("bpmn.startEvent", "开始事件", "Start event"),
+    ("bpmn.endEvent", "结束事件", "End event"),
+    ("bpmn.intermediateCatchEvent", "中间捕获事件", "Intermediate catch event"),
+    ("bpmn.intermediateThrowEvent", "中间抛出事件", "Intermediate throw event"),
+    ("bpmn.boundaryEvent", "边界事件", "Boundary event"),
+    ("bpmn.task", "任务", "Task"),
+    ("bpmn.userTask", "用户任务", "User task"),
+    ("bpmn.manualTask", "手工任务", "Manual task"),
+    ("bpmn.serviceTask", "服务任务", "Service task"),
+    ("bpmn.scriptTask", "脚本任务", "Script task"),
+    ("bpmn.sendTask", "发送任务", "Send task"),
+    ("bpmn.receiveTask", "接收任务", "Receive task"),
+    ("bpmn.businessRuleTask", "业务规则任务", "Business rule task"),
+    ("bpmn.subProcess", "子流程", "Sub-process"),
+    ("bpmn.transaction", "事务子流程", "Transaction"),
+    ("bpmn.adHocSubProcess", "自由子流程", "Ad-hoc sub-process"),
+    ("bpmn.callActivity", "调用活动", "Call activity"),
+    ("bpmn.exclusiveGateway", "排他网关", "Exclusive gateway"),
+    ("bpmn.parallelGateway", "并行网关", "Parallel gateway"),
+    ("bpmn.inclusiveGateway", "包容网关", "Inclusive gateway"),
+    ("bpmn.eventBasedGateway", "事件网关", "Event-based gateway"),
+    ("bpmn.complexGateway", "复杂网关", "Complex gateway"),
+    ("bpmn.multiInstanceBody", "多实例", "Multi-instance"),
+    ("oplog.start", "启动", "Start"),
+    ("oplog.suspend", "挂起", "Suspend"),
+    ("oplog.resume", "恢复", "Resume"),
+    ("oplog.terminate", "终止", "Terminate"),
+    ("oplog.move", "调整", "Adjust"),
+    ("oplog.reassign", "改派", "Reassign"),
+    ("oplog.withdraw", "撤回", "Withdraw"),
+    ("oplog.delete_task", "删除任务", "Delete task"),
+    ("oplog.set_variable", "修改变量", "Set variable"),
+    ("oplog.delete_variable", "删除变量", "Delete variable"),
+    ("oplog.retry", "重试", "Retry"),
+    ("oplog.set_job_retries", "设置重试次数", "Set retries"),
+    ("oplog.execute_job", "执行作业", "Execute job"),
+    ("oplog.delete_job", "删除作业", "Delete job"),
+    ("oplog.message", "发送消息", "Message"),
+    ("oplog.signal", "发送信号", "Signal"),
+    ("oplog.claim", "认领", "Claim"),
+    ("oplog.unclaim", "取消认领", "Unclaim"),
+    ("oplog.set_assignee", "设置执行人", "Set assignee"),
+    ("oplog.delegate", "委托", "Delegate"),
+    ("oplog.resolve", "完成委托", "Resolve delegation"),
+    ("oplog.external_task_unlock", "解锁外部任务", "Unlock external task"),
+    ("oplog.external_task_execute", "执行外部任务", "Run external task"),
+    ("oplog.external_task_retries", "设置外部任务重试次数", "Set external task retries"),
+    ("inst.tab.overview", "概览", "Overview"),
+    ("inst.tab.events", "事件", "Events"),
+    ("inst.sections", "实例详情", "Instance details"),
     ("inst.activity", "环节", "Activity"),
     ("inst.type", "类型", "Type"),
     ("inst.outcome", "结果", "Outcome"),
@@ -447,6 +498,20 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("def.started", "已启动流程实例", "Instance started"),
 ];
 
+/// The label key of a BPMN element type as history records it (`userTask` → 用户任务), if
+/// the console has a word for it.
+pub fn activity_type_key(tag: &str) -> Option<&'static str> {
+    let key = format!("bpmn.{}", tag.split(' ').next().unwrap_or(tag));
+    LABELS.iter().find(|(k, _, _)| *k == key).map(|(k, _, _)| *k)
+}
+
+/// The label key of an operation-log code (`delete-task` → 删除任务), if the console has a
+/// word for it.
+pub fn operation_key(code: &str) -> Option<&'static str> {
+    let key = format!("oplog.{}", code.replace('-', "_"));
+    LABELS.iter().find(|(k, _, _)| *k == key).map(|(k, _, _)| *k)
+}
+
 /// The label for `key` in `lang`; an unknown key shows itself so a gap is visible, not fatal.
 pub fn t(lang: Lang, key: &'static str) -> &'static str {
     LABELS
@@ -468,6 +533,15 @@ mod tests {
         assert_eq!(t(Lang::Zh, "nav.catalog"), "目录");
         assert_eq!(t(Lang::En, "nav.catalog"), "Catalog");
         assert_eq!(t(Lang::En, "no.such.key"), "no.such.key");
+    }
+
+    #[test]
+    fn history_and_log_codes_have_words() {
+        assert_eq!(activity_type_key("userTask").map(|k| t(Lang::Zh, k)), Some("用户任务"));
+        assert_eq!(activity_type_key("subProcess bpmn-eventSubProcess").map(|k| t(Lang::Zh, k)), Some("子流程"));
+        assert_eq!(operation_key("delete-task").map(|k| t(Lang::Zh, k)), Some("删除任务"));
+        assert_eq!(operation_key("move").map(|k| t(Lang::En, k)), Some("Adjust"));
+        assert_eq!(operation_key("something-new"), None);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 const fs = require('fs');
 const path = require('path');
 const { test, expect } = require('@playwright/test');
-const { CONSOLE, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
+const { CONSOLE, openSection, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 /** Deploys fixture `name` with every `SFX` replaced by `sfx`. */
 async function deployWithSuffix(page, name, sfx) {
@@ -51,6 +51,7 @@ test('a waiting message: listed on the instance page and under 事件, delivered
 
   // The instance page: one message subscription with its name, business key, element and time.
   await openInstance(page, started.id);
+  await openSection(page, '事件');
   const section = page.getByTestId('instance-events');
   const row = section.locator('tr[data-kind="message"]');
   await expect(row).toHaveCount(1);
@@ -110,9 +111,11 @@ test('a waiting message: listed on the instance page and under 事件, delivered
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('flash')).toContainText('已送达');
   await expect(page.getByTestId('instance-events-empty')).toBeVisible();
+  await openSection(page, '流转历史');
   const history = page.getByTestId('instance-history');
   await expect(history.locator('tr[data-activity="wait_paid"]')).toContainText('完成');
   await expect(history.locator('tr[data-activity="confirm"]')).toContainText('进行中');
+  await openSection(page, '变量');
   await expect(page.getByTestId('instance-variables').locator('tr[data-variable="payer"]')).toBeVisible();
 
   // Gone from the 事件 list too; the start event stays.
@@ -192,6 +195,7 @@ test('发送消息 form: by business key, a start by message, and the refusals i
   await waitForHydration(page);
   await expect(page.getByTestId('instance-title')).toContainText(`按消息下单 ${sfx}`);
   await expect(page.getByTestId('instance-facts')).toContainText(`new-${sfx}`);
+  await openSection(page, '流转历史');
   await expect(page.getByTestId('instance-history').locator('tr[data-activity="handle"]')).toContainText('进行中');
 });
 
@@ -210,6 +214,7 @@ test('广播信号 reaches both waiting instances; a suspended instance refuses 
   });
   expect(suspended.ok(), await suspended.text()).toBeTruthy();
   await openInstance(page, three.id);
+  await openSection(page, '事件');
   const row = page.getByTestId('instance-events').locator('tr[data-kind="signal"]');
   await expect(row).toContainText(`召回-${sfx}`);
   await row.getByRole('button', { name: '发送信号' }).click();
@@ -238,9 +243,12 @@ test('广播信号 reaches both waiting instances; a suspended instance refuses 
 
   for (const id of [one.id, two.id]) {
     await openInstance(page, id);
+    await openSection(page, '事件');
     await expect(page.getByTestId('instance-events-empty')).toBeVisible();
+    await openSection(page, '流转历史');
     await expect(page.getByTestId('instance-history').locator('tr[data-activity="wait_recall"]')).toContainText('完成');
     await expect(page.getByTestId('instance-history').locator('tr[data-activity="recall"]')).toContainText('进行中');
+    await openSection(page, '变量');
     await expect(page.getByTestId('instance-variables').locator('tr[data-variable="recalled"]')).toBeVisible();
   }
 });

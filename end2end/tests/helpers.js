@@ -61,9 +61,16 @@ async function confirmAsk(page, name, { title } = {}) {
   await expect(dialog).toBeHidden();
 }
 
+/** Opens tab `label` (概览, 流转历史, 任务, 变量, 作业, 事件, 操作记录) of the instance page. */
+async function openSection(page, label) {
+  const tab = page.getByRole('tab', { name: new RegExp(`^${label}`) });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
+}
+
 /** A business key no other test uses. */
 function uniqueKey(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
 
-module.exports = { CONSOLE, confirmAsk, signIn, waitForHydration, deployFixture, startInstance, uniqueKey, ADMIN_PASSWORD };
+module.exports = { CONSOLE, confirmAsk, openSection, signIn, waitForHydration, deployFixture, startInstance, uniqueKey, ADMIN_PASSWORD };

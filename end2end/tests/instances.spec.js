@@ -2,7 +2,7 @@
 // 恢复 / 终止 enabled only when allowed, 调整 with a parallel-gateway warning, and the
 // detail screen (diagram, history, variables edited with a type check).
 const { test, expect } = require('@playwright/test');
-const { confirmAsk, signIn, deployFixture, startInstance, uniqueKey, waitForHydration } = require('./helpers');
+const { confirmAsk, openSection, signIn, deployFixture, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 const SEQ = '端到端顺序流程';
 
@@ -53,6 +53,7 @@ test('start an instance from the definition page; a not-startable one is refused
   await expect(page.getByTestId('instance-title')).toContainText(SEQ);
   await expect(page.getByTestId('instance-title').locator('[data-state]')).toHaveText('运行');
   await expect(page.getByTestId('instance-facts')).toContainText(key);
+  await openSection(page, '变量');
   await expect(page.getByTestId('instance-variables').locator('tr[data-variable="amount"]')).toBeVisible();
 
   // ...and is listed.
@@ -160,6 +161,7 @@ test('suspend, resume and terminate, each enabled only when allowed', async ({ p
   // The operations log names who, what and why.
   await page.getByRole('tab', { name: '全部' }).click();
   await row.getByRole('link', { name: SEQ }).click();
+  await openSection(page, '操作记录');
   const ops = page.getByTestId('instance-operations');
   await expect(ops.locator('tr[data-operation="suspend"]')).toContainText('等待材料');
   await expect(ops.locator('tr[data-operation="terminate"]')).toContainText('admin');
@@ -203,10 +205,13 @@ test('detail: diagram, history, variables edited with a type check in place', as
 
   await expect(page.getByTestId('diagram').locator('svg')).toBeVisible();
   await expect(page.getByTestId('diagram')).toContainText('填写申请');
+  await openSection(page, '流转历史');
   const history = page.getByTestId('instance-history');
   await expect(history.locator('tr[data-activity="fill"]')).toContainText('进行中');
   await expect(history.locator('tr[data-activity="start"]')).toContainText('完成');
+  await openSection(page, '任务');
   await expect(page.getByTestId('instance-tasks')).toContainText('张伟');
+  await openSection(page, '变量');
 
   const amount = page.getByTestId('instance-variables').locator('tr[data-variable="amount"]');
   await expect(amount.getByRole('combobox')).toHaveValue('number');

@@ -10,7 +10,7 @@
 // - 调用接口: a web-service call to a loopback port with one retry → an error job within a second
 //   (the default address policy refuses it; the message names the URL).
 const { test, expect } = require('@playwright/test');
-const { CONSOLE, signIn, uniqueKey, waitForHydration } = require('./helpers');
+const { CONSOLE, openSection, signIn, uniqueKey, waitForHydration } = require('./helpers');
 
 function jobsBpmn(sfx) {
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -165,12 +165,13 @@ test('delete a job after the confirmation: it is gone and its instance shows an 
   await waitForHydration(page);
   await expect(page.getByTestId('instance-incidents')).toContainText(`等一小时 ${sfx}`);
   await expect(page.getByTestId('instance-incidents')).toContainText('was deleted by admin');
+  await openSection(page, '作业');
   await expect(page.getByTestId('instance-jobs').locator('tr[data-job]')).toHaveCount(2);
 });
 
 test('the instance detail executes and deletes its jobs with the same buttons', async ({ page }) => {
   const { sfx, instance } = await withJobs(page);
-  await page.goto(`/instances/${instance}`);
+  await page.goto(`/instances/${instance}?tab=jobs`);
   await waitForHydration(page);
   const jobs = page.getByTestId('instance-jobs');
   const bad = jobs.locator('tr[data-job]').filter({ hasText: `坏定时 ${sfx}` });

@@ -9,36 +9,95 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::instances::{
-    delete_variable, load_instance, retry_incident, set_variable, InstanceView, VariableRow, VariableType,
+    delete_variable, load_instance, retry_incident, runtime_changed, set_variable, InstanceView, VariableRow,
+    VariableType,
 };
 use crate::api::jobs::{JobKind, JobState};
 use crate::api::tasks::task_state_label;
 use crate::clock::Time;
 use crate::components::Ask;
-use crate::components::{loaded, use_flash};
+use crate::components::{live_refresh, loaded, use_flash};
+use crate::i18n::{activity_type_key, operation_key};
 use crate::label::Label;
 use crate::pages::definition::Diagram;
 use crate::pages::events::{provide_event_ops, EventDialogs, SubscriptionHead, SubscriptionRow};
 use crate::pages::instances::{provide_instance_ops, InstanceActions, InstanceDialogs, StateBadge};
 use crate::pages::jobs::{provide_job_ops, JobActions, JobDialogs, JobErrorLink, JobStateBadge, Retries};
 use crate::pages::tasks::task_state_class;
+use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
+
+/// The tabs of the instance page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Overview,
+    History,
+    Tasks,
+    Variables,
+    Jobs,
+    Events,
+    Log,
+}
+
+/// Each tab's word in the address (the first is the default) and label.
+const SECTIONS: &[(Section, &str)] = &[
+    (Section::Overview, "overview"),
+    (Section::History, "history"),
+    (Section::Tasks, "tasks"),
+    (Section::Variables, "variables"),
+    (Section::Jobs, "jobs"),
+    (Section::Events, "events"),
+    (Section::Log, "log"),
+];
+
+impl Section {
+    fn label(self) -> &'static str {
+        match self {
+            Section::Overview => "inst.tab.overview",
+            Section::History => "inst.history",
+            Section::Tasks => "inst.tasks",
+            Section::Variables => "inst.variables",
+            Section::Jobs => "inst.jobs",
+            Section::Events => "inst.tab.events",
+            Section::Log => "inst.operations",
+        }
+    }
+}
+
+/// The instance and the run-time change token read just before it: the page reloads itself
+/// when the token moves, keeping the open tab.
+async fn load_with_token(id: String) -> Result<(Option<i64>, InstanceView), AppError> {
+    let token = runtime_changed().await.ok();
+    Ok((token, load_instance(id).await?))
+}
 
 #[component]
 pub fn InstanceDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let detail = Resource::new(id, load_instance);
+    let detail = Resource::new(id, load_with_token);
     let reload = Callback::new(move |_| detail.refetch());
+    let section = RwSignal::new(Section::Overview);
+    keep_in_url(vec![UrlField::choice("tab", section, SECTIONS)]);
+    live_refresh(
+        move || detail.try_get_untracked().flatten().and_then(Result::ok).and_then(|(t, _)| t),
+        move || detail.refetch(),
+    );
     provide_instance_ops(reload);
     provide_job_ops(reload);
     provide_event_ops(reload);
     view! {
-        {loaded(detail, move |d| view! { <InstanceDetail d=d reload=reload /> })}
+        {loaded(detail, move |(_, d)| view! { <InstanceDetail d=d reload=reload section=section /> })}
         <InstanceDialogs />
         <JobDialogs />
         <EventDialogs />
     }
+}
+
+/// The console's word for a code (reactive to the language), else the code itself.
+fn word(key: Option<&'static str>, code: String) -> impl IntoView {
+    let t = use_t();
+    move || key.map(|k| t(k).to_string()).unwrap_or_else(|| code.clone())
 }
 
 /// The label key of an activity's or task's outcome.
@@ -55,12 +114,30 @@ fn outcome_label(outcome: Option<&str>) -> &'static str {
 }
 
 #[component]
-fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
+fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Section>) -> impl IntoView {
     let t = use_t();
     let row = d.row.clone();
     let editable = !row.state.is_finished();
     let instance = StoredValue::new((row.id.clone(), row.revision));
+    let open_incidents: Vec<_> = d.incidents.iter().filter(|i| i.resolved.is_none()).cloned().collect();
+    let count = |s: Section| match s {
+        Section::History => Some(d.history.len()),
+        Section::Tasks => Some(d.tasks.len()),
+        Section::Variables => Some(d.variables.len()),
+        Section::Jobs => Some(d.jobs.len()),
+        Section::Events => Some(d.subscriptions.len()),
+        Section::Log => Some(d.operations.len()),
+        Section::Overview => None,
+    };
+    let counts: Vec<(Section, Option<usize>)> = SECTIONS.iter().map(|(s, _)| (*s, count(*s))).collect();
+    let children = d.children.clone();
+    let data = StoredValue::new(d);
     view! {
+        <nav class="breadcrumb" aria-label=move || t("nav.breadcrumb")>
+            <A href="/instances">{move || t("nav.instances")}</A>
+            " / "
+            <span aria-current="page">{row.definition_name.clone()}</span>
+        </nav>
         <h1 data-testid="instance-title">
             {row.definition_name.clone()} " " <StateBadge state=row.state />
             " " <span class="muted mono small">{row.id.clone()}</span>
@@ -80,21 +157,59 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                 <dt>{move || t("inst.parent")}</dt>
                 <dd><A href=format!("/instances/{p}")>{p.clone()}</A></dd>
             })}
-            {(!d.children.is_empty()).then(|| view! {
+            {(!children.is_empty()).then(|| view! {
                 <dt>{move || t("inst.children")}</dt>
-                <dd>{d.children.iter().map(|c| view! {
+                <dd>{children.iter().map(|c| view! {
                     <A href=format!("/instances/{}", c.id)>{format!("{} v{}", c.definition_name, c.version)}</A>
                     " " <StateBadge state=c.state /> " "
                 }).collect_view()}</dd>
             })}
         </dl>
-        {(!d.incidents.iter().all(|i| i.resolved.is_some())).then(|| view! {
-            <p class="error-note" role="alert">{move || t("inst.has_incidents")}</p>
+        {(!open_incidents.is_empty()).then(|| view! {
+            <h2 class="incident-head">{move || t("inst.incidents")}</h2>
+            <div class="table-wrap"><table class="grid" data-testid="instance-incidents">
+                <thead><tr>
+                    <th>{move || t("inst.incident_msg")}</th>
+                    <th>{move || t("inst.activity")}</th>
+                    <th>{move || t("common.created")}</th>
+                    <th>{move || t("inst.resolved")}</th>
+                    <th></th>
+                </tr></thead>
+                <tbody>
+                    {data.with_value(|d| d.incidents.clone()).into_iter().map(|i| {
+                        let open = i.resolved.is_none();
+                        let incident = i.id.clone();
+                        view! {
+                            <tr class:incident-open=open>
+                                <td>{i.message.clone()}</td>
+                                <td class="mono">{i.activity_id.clone()}</td>
+                                <td><Time at=i.created /></td>
+                                <td>{i.resolved.map(|at| view! { <Time at=at /> })}</td>
+                                <td>{open.then(|| view! { <RetryButton instance=instance incident=incident.clone() reload=reload /> })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table></div>
         })}
+
+        <div class="tabs section-tabs" role="tablist" aria-label=move || t("inst.sections")>
+            {counts.into_iter().map(|(s, n)| view! {
+                <button type="button" role="tab" class="tab" data-section=format!("{s:?}").to_lowercase()
+                    aria-selected=move || (section.get() == s).to_string() on:click=move |_| section.set(s)>
+                    {move || t(s.label())}
+                    {n.filter(|n| *n > 0).map(|n| view! { <span class="count">{n}</span> })}
+                </button>
+            }).collect_view()}
+        </div>
+        <div class="section" role="tabpanel">
+        {move || { let d = data.get_value(); match section.get() {
+            Section::Overview => view! {
         <h2>{move || t("def.diagram")}</h2>
         <Diagram svg=d.svg.clone() />
 
-        <h2>{move || t("ev.waiting")}</h2>
+            }.into_any(),
+            Section::Events => view! {
         {if d.subscriptions.is_empty() {
             view! { <p class="muted" data-testid="instance-events-empty">{move || t("ev.instance_empty")}</p> }.into_any()
         } else {
@@ -110,7 +225,8 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
             }.into_any()
         }}
 
-        <h2>{move || t("inst.history")}</h2>
+            }.into_any(),
+            Section::History => view! {
         <div class="table-wrap"><table class="grid" data-testid="instance-history">
             <thead><tr>
                 <th>{move || t("inst.activity")}</th>
@@ -126,7 +242,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                     view! {
                         <tr data-activity=h.activity_id.clone()>
                             <td>{h.activity_name.clone()} " " <span class="mono muted">{h.activity_id.clone()}</span></td>
-                            <td class="mono">{h.activity_type.clone()}</td>
+                            <td title=h.activity_type.clone()>{word(activity_type_key(&h.activity_type), h.activity_type.clone())}</td>
                             <td><Time at=h.start_time /></td>
                             <td>{h.end_time.map(|at| view! { <Time at=at /> })}</td>
                             <td>{move || t(outcome)}</td>
@@ -137,7 +253,8 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
             </tbody>
         </table></div>
 
-        <h2>{move || t("inst.tasks")}</h2>
+            }.into_any(),
+            Section::Tasks => view! {
         {if d.tasks.is_empty() {
             view! { <p class="muted">{move || t("task.empty")}</p> }.into_any()
         } else {
@@ -171,7 +288,8 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
             }.into_any()
         }}
 
-        <h2>{move || t("inst.variables")}</h2>
+            }.into_any(),
+            Section::Variables => view! {
         <div class="table-wrap"><table class="grid variables" data-testid="instance-variables">
             <thead><tr>
                 <th>{move || t("inst.var_name")}</th>
@@ -213,36 +331,10 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
             </table></div>
         })}
 
-        {(!d.incidents.is_empty()).then(|| view! {
-            <h2>{move || t("inst.incidents")}</h2>
-            <div class="table-wrap"><table class="grid" data-testid="instance-incidents">
-                <thead><tr>
-                    <th>{move || t("inst.incident_msg")}</th>
-                    <th>{move || t("inst.activity")}</th>
-                    <th>{move || t("common.created")}</th>
-                    <th>{move || t("inst.resolved")}</th>
-                    <th></th>
-                </tr></thead>
-                <tbody>
-                    {d.incidents.into_iter().map(|i| {
-                        let open = i.resolved.is_none();
-                        let incident = i.id.clone();
-                        view! {
-                            <tr class:incident-open=open>
-                                <td>{i.message.clone()}</td>
-                                <td class="mono">{i.activity_id.clone()}</td>
-                                <td><Time at=i.created /></td>
-                                <td>{i.resolved.map(|at| view! { <Time at=at /> })}</td>
-                                <td>{open.then(|| view! { <RetryButton instance=instance incident=incident.clone() reload=reload /> })}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table></div>
-        })}
-
+            }.into_any(),
+            Section::Jobs => view! {
+        {if d.jobs.is_empty() { Some(view! { <p class="muted">{move || t("job.empty")}</p> }.into_any()) } else { None }}
         {(!d.jobs.is_empty()).then(|| view! {
-            <h2>{move || t("inst.jobs")}</h2>
             <div class="table-wrap"><table class="grid" data-testid="instance-jobs">
                 <thead><tr>
                     <th>{move || t("common.name")}</th>
@@ -277,7 +369,8 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
             </table></div>
         })}
 
-        <h2>{move || t("inst.operations")}</h2>
+            }.into_any(),
+            Section::Log => view! {
         <div class="table-wrap"><table class="grid" data-testid="instance-operations">
             <thead><tr>
                 <th>{move || t("op.when")}</th>
@@ -292,13 +385,17 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>) -> impl IntoView {
                         <tr data-operation=kind>
                             <td><Time at=o.at /></td>
                             <td>{o.actor}</td>
-                            <td><span class="mono">{o.operation}</span> " " {o.detail}</td>
+                            <td><span title=o.operation.clone()>{word(operation_key(&o.operation), o.operation.clone())}</span> " " {o.detail}</td>
                             <td>{o.reason}</td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table></div>
+            }.into_any(),
+        }}}
+        </div>
+
     }
 }
 
