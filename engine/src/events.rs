@@ -171,39 +171,37 @@ pub(crate) fn version_tags(xml: &str) -> HashMap<String, String> {
 fn nothing_waits(m: &MessageCorrelation) -> EngineError {
     let mut narrowed = Vec::new();
     if let Some(b) = &m.business_key {
-        narrowed.push(format!("business key '{b}'"));
+        narrowed.push(Text::new("run.msg.with_business_key").with("key", b));
     }
     if let Some(i) = &m.instance_id {
-        narrowed.push(format!("instance '{i}'"));
+        narrowed.push(Text::new("run.msg.with_instance").with("id", i));
     }
     if !m.correlation_keys.is_empty() {
         let keys: Vec<&str> = m.correlation_keys.keys().map(String::as_str).collect();
-        narrowed.push(format!("correlation keys {}", keys.join(", ")));
+        narrowed.push(Text::new("run.msg.with_correlation_keys").with("keys", keys.join(", ")));
     }
-    let with = if narrowed.is_empty() { String::new() } else { format!(" with {}", narrowed.join(", ")) };
-    EngineError::Unmatched {
-        text: Text::verbatim(format!(
-            "Nothing waits for message '{}'{with}: no instance waits at a catch event, receive task or boundary \
-             event of that message, and no definition starts with it. Check the message name (the `name` of the \
-             <message> element), the business key and the tenant; the message may also have been delivered \
-             already.",
-            m.name
-        )),
-    }
+    // The conditions joined from the last: "a, b, c" is "a" and ("b" and "c").
+    let with = narrowed
+        .into_iter()
+        .rev()
+        .reduce(|rest, first| Text::new("run.list.and").with_text("first", first).with_text("rest", rest));
+    let text = match with {
+        Some(with) => Text::new("run.msg.nothing_waits_with").with_text("with", with),
+        None => Text::new("run.msg.nothing_waits"),
+    };
+    EngineError::Unmatched { text: text.with("name", &m.name) }
 }
 
 fn suspended(instance_id: &str) -> EngineError {
-    EngineError::conflict(
-        ConflictReason::NotRunning,
-        format!("Instance '{instance_id}' waits for the message, but the instance is suspended; activate it first."),
-    )
+    EngineError::conflict(ConflictReason::NotRunning, Text::new("run.msg.instance_suspended").with("id", instance_id))
 }
 
-/// The name of a message or signal, or a refusal.
-fn checked_name(name: &str, what: &str) -> Result<String> {
+/// The name of a message or signal, or a refusal; `required` is the catalog key of the
+/// refusal of a missing name.
+fn checked_name(name: &str, required: &'static str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() || name.len() > 500 {
-        return Err(EngineError::invalid("name", format!("Give the {what}'s name (1 to 500 characters).")));
+        return Err(EngineError::invalid("name", Text::new(required)));
     }
     if name.contains('\0') {
         return Err(EngineError::invalid("name", crate::error::unstorable_text()));
@@ -225,7 +223,7 @@ impl Engine {
     /// is not set, `not_running` when the matching instance is suspended; 422 on a bad name
     /// or variables.
     pub async fn correlate_message(&self, caller: &Account, m: MessageCorrelation) -> Result<Vec<Correlated>> {
-        let name = checked_name(&m.name, "message")?;
+        let name = checked_name(&m.name, "run.msg.name_required")?;
         check_variables(&m.variables)?;
         let tenant = caller.tenant_scope().map(str::to_owned).or_else(|| m.tenant.clone().filter(|t| !t.is_empty()));
         let business_key = m.business_key.as_deref().filter(|b| !b.is_empty());
@@ -265,12 +263,10 @@ impl Engine {
             let more = if instances.len() > 5 { ", …" } else { "" };
             return Err(EngineError::conflict(
                 ConflictReason::Ambiguous,
-                format!(
-                    "{} instances wait for message '{name}' ({}{more}); narrow it down with a business key, an \
-                     instance id or correlation keys, or set `all` to deliver it to each of them.",
-                    instances.len(),
-                    ids.join(", ")
-                ),
+                Text::new("run.msg.ambiguous")
+                    .with("count", instances.len())
+                    .with("name", &name)
+                    .with("ids", format!("{}{more}", ids.join(", "))),
             ));
         }
         let single = instances.len() == 1;
@@ -340,10 +336,7 @@ impl Engine {
                 starts.iter().map(|s| format!("'{}' ({})", s.sub.definition_name, s.sub.tenant_id)).collect();
             return Err(EngineError::conflict(
                 ConflictReason::Ambiguous,
-                format!(
-                    "Message '{name}' starts several definitions ({}); name the tenant, or set `all` to start each.",
-                    names.join(", ")
-                ),
+                Text::new("run.msg.starts_several").with("name", name).with("definitions", names.join(", ")),
             ));
         }
         let mut correlated = Vec::new();
@@ -366,7 +359,7 @@ impl Engine {
         variables: Map<String, Value>,
         tenant: Option<String>,
     ) -> Result<usize> {
-        let name = checked_name(name, "signal")?;
+        let name = checked_name(name, "run.signal.name_required")?;
         check_variables(&variables)?;
         let tenant = caller.tenant_scope().map(str::to_owned).or(tenant.filter(|t| !t.is_empty()));
         self.signal(&caller.username, tenant.as_deref(), &name, variables, true).await
@@ -383,13 +376,16 @@ impl Engine {
             for s in self.store.start_subscriptions(Some(tenant), SubscriptionKind::Signal, name).await? {
                 let s = s.sub;
                 self.start_at_event("system", &s, None, Map::new()).await.map_err(|e| {
+                    // A failure's detail goes with the job's error, where an administrator
+                    // reads it; a refusal is told in the reader's language.
+                    let error = if e.status() == 500 { Text::verbatim(e.to_string()) } else { e.text() };
                     EngineError::invalid(
                         "signal",
-                        format!(
-                            "Signal '{name}' did not start process '{}' (definition {}): {e} A retry does not start \
-                             it again: start it by hand if it should run.",
-                            s.definition_name, s.definition_id
-                        ),
+                        Text::new("run.signal.start_failed")
+                            .with("name", name)
+                            .with("process", &s.definition_name)
+                            .with("definition", &s.definition_id)
+                            .with_text("error", error),
                     )
                 })?;
                 started += 1;
@@ -534,7 +530,7 @@ impl Engine {
             Delivery::Delivered => Ok(vec![Correlated { instance_id, started: false }]),
             Delivery::Suspended => Err(EngineError::conflict(
                 ConflictReason::NotRunning,
-                format!("Instance '{instance_id}' is suspended; activate it first."),
+                Text::new("run.instance_suspended").with("id", &instance_id),
             )),
             Delivery::Gone => Err(not_found()),
         }

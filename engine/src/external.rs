@@ -141,8 +141,8 @@ pub const MAX_TASKS_PER_FETCH: u32 = 1_000;
 const ERROR_CHARS: usize = 2_000;
 const DETAILS_CHARS: usize = 16_000;
 
-fn invalid(field: &'static str, message: impl Into<Text>) -> EngineError {
-    EngineError::Invalid { field: Some(field), text: message.into() }
+fn invalid(field: &'static str, text: Text) -> EngineError {
+    EngineError::Invalid { field: Some(field), text }
 }
 
 /// `text` cut to `max` characters.
@@ -153,65 +153,59 @@ fn cut(text: Option<String>, max: usize) -> Option<String> {
 /// Refuses a request that can never succeed as given.
 fn check_request(req: &FetchAndLock) -> Result<()> {
     if req.worker_id.trim().is_empty() {
-        return Err(invalid("workerId", "A fetch needs a workerId: the name of the worker that locks the tasks."));
+        return Err(invalid("workerId", Text::new("run.ext.worker_id_missing")));
     }
     if req.max_tasks > MAX_TASKS_PER_FETCH {
         return Err(invalid(
             "maxTasks",
-            format!("maxTasks is {}; ask for at most {MAX_TASKS_PER_FETCH} tasks per fetch.", req.max_tasks),
+            Text::new("run.ext.too_many_tasks").with("given", req.max_tasks).with("max", MAX_TASKS_PER_FETCH),
         ));
     }
     for t in &req.topics {
         if t.topic_name.trim().is_empty() {
-            return Err(invalid("topicName", "Every topic of a fetch needs a topicName."));
+            return Err(invalid("topicName", Text::new("run.ext.topic_missing")));
         }
         if t.lock_duration_ms <= 0 || t.lock_duration_ms > MAX_LOCK_DURATION_MS {
             return Err(invalid(
                 "lockDuration",
-                format!(
-                    "The lockDuration of topic '{}' is {} ms; give a positive duration of at most {MAX_LOCK_DURATION_MS} \
-                     ms (a day).",
-                    t.topic_name, t.lock_duration_ms
-                ),
+                Text::new("run.ext.lock_duration")
+                    .with("topic", &t.topic_name)
+                    .with("given", t.lock_duration_ms)
+                    .with("max", MAX_LOCK_DURATION_MS),
             ));
         }
     }
     Ok(())
 }
 
-/// Refuses a worker that does not hold the task's lock, saying who does.
-fn check_worker(row: &ExternalRow, worker: &str, what: &str) -> Result<()> {
+/// Refuses a worker that does not hold the task's lock, saying who does; `what` is the
+/// outcome's catalog key (`run.ext.op.*`).
+fn check_worker(row: &ExternalRow, worker: &str, what: &'static str) -> Result<()> {
+    let refusal = |key: &'static str| {
+        Text::new(key).with_text("what", Text::new(what)).with("id", &row.id).with("worker", worker)
+    };
     match row.locked_by.as_deref() {
         Some(holder) if row.state == "running" && holder == worker => Ok(()),
         Some(holder) if row.state == "running" => Err(EngineError::conflict(
             ConflictReason::ClaimLost,
-            format!(
-                "External task '{}' cannot be {what} by worker '{worker}': it is locked by worker '{holder}'. Fetch \
-                 and lock it first, or leave it to that worker.",
-                row.id
-            ),
+            refusal("run.ext.locked_by_other").with("holder", holder),
         )),
-        _ => Err(EngineError::conflict(
-            ConflictReason::ClaimLost,
-            format!(
-                "External task '{}' cannot be {what} by worker '{worker}': it is not locked (its lock was freed, or \
-                 it failed). Fetch and lock it first.",
-                row.id
-            ),
-        )),
+        _ => Err(EngineError::conflict(ConflictReason::ClaimLost, refusal("run.ext.not_locked"))),
     }
 }
 
-/// The refusal when the worker's lock went between the read and the write.
+/// The refusal of worker `worker` whose lock of task `id` went between the read and the write.
+fn lost(id: &str, worker: &str) -> EngineError {
+    EngineError::conflict(
+        ConflictReason::ClaimLost,
+        Text::new("run.ext.lock_lost").with("worker", worker).with("id", id),
+    )
+}
+
+/// [`lost`] in place of the claim-lost refusal of a command.
 fn lock_lost<'a>(id: &'a str, worker: &'a str) -> impl Fn(EngineError) -> EngineError + 'a {
     move |e| match e {
-        EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => EngineError::conflict(
-            ConflictReason::ClaimLost,
-            format!(
-                "Worker '{worker}' lost the lock of external task '{id}' meanwhile (unlocked, deleted, or its \
-                 instance moved on); nothing was written. Fetch and lock it again."
-            ),
-        ),
+        EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => lost(id, worker),
         other => other,
     }
 }
@@ -222,20 +216,14 @@ fn require_waiting(row: &ExternalRow, view: &crate::jobs::JobInstance<'_>) -> Re
     if view.status == InstanceStatus::Suspended {
         return Err(EngineError::conflict(
             ConflictReason::NotRunning,
-            format!(
-                "The instance '{}' of external task '{}' is suspended; resume it, then report the outcome.",
-                row.instance_id, row.id
-            ),
+            Text::new("run.ext.instance_suspended").with("instance", &row.instance_id).with("id", &row.id),
         ));
     }
     let waits = view.state.tokens.iter().any(|t| t.id == row.token as TokenId && t.state == TokenState::WaitingService);
     if view.status.is_finished() || !waits {
         return Err(EngineError::conflict(
             ConflictReason::ChangedMeanwhile,
-            format!(
-                "The instance '{}' no longer waits for external task '{}' (it ended or moved on); drop the task.",
-                row.instance_id, row.id
-            ),
+            Text::new("run.ext.not_waited_for").with("instance", &row.instance_id).with("id", &row.id),
         ));
     }
     Ok(())
@@ -377,7 +365,7 @@ impl Engine {
         local_variables: Map<String, Value>,
     ) -> Result<()> {
         let row = self.external_row(caller, id).await?;
-        check_worker(&row, worker_id, "completed")?;
+        check_worker(&row, worker_id, "run.ext.op.complete")?;
         let now = self.clock.now();
         self.run_job_command(&row.instance_id, &caller.username, |view| {
             require_waiting(&row, view)?;
@@ -407,16 +395,13 @@ impl Engine {
         failure: ExternalFailure,
     ) -> Result<()> {
         if failure.retries < 0 {
-            return Err(invalid(
-                "retries",
-                "retries cannot be negative; give the retries left (0 raises an incident).",
-            ));
+            return Err(invalid("retries", Text::new("run.ext.fail_retries_negative")));
         }
         if failure.retry_timeout_ms < 0 {
-            return Err(invalid("retryTimeout", "retryTimeout cannot be negative; give milliseconds from now."));
+            return Err(invalid("retryTimeout", Text::new("run.ext.retry_timeout_negative")));
         }
         let row = self.external_row(caller, id).await?;
-        check_worker(&row, worker_id, "failed")?;
+        check_worker(&row, worker_id, "run.ext.op.fail")?;
         let now = self.clock.now();
         let error = cut(failure.error_message, ERROR_CHARS);
         let details = cut(failure.error_details, DETAILS_CHARS);
@@ -471,10 +456,10 @@ impl Engine {
         variables: Map<String, Value>,
     ) -> Result<()> {
         if code.trim().is_empty() {
-            return Err(invalid("errorCode", "A BPMN error needs an errorCode that an error event can catch."));
+            return Err(invalid("errorCode", Text::new("run.ext.error_code_missing")));
         }
         let row = self.external_row(caller, id).await?;
-        check_worker(&row, worker_id, "ended with a BPMN error")?;
+        check_worker(&row, worker_id, "run.ext.op.bpmn_error")?;
         let now = self.clock.now();
         let log = match message {
             Some(m) => format!("BPMN error {code} ({m})"),
@@ -538,17 +523,14 @@ impl Engine {
         new_duration_ms: i64,
     ) -> Result<()> {
         if new_duration_ms <= 0 || new_duration_ms > MAX_LOCK_DURATION_MS {
-            return Err(invalid(
-                "newDuration",
-                format!("newDuration is {new_duration_ms} ms; give a positive duration of at most a day."),
-            ));
+            return Err(invalid("newDuration", Text::new("run.ext.new_duration").with("given", new_duration_ms)));
         }
         let row = self.external_row(caller, id).await?;
-        check_worker(&row, worker_id, "extended")?;
+        check_worker(&row, worker_id, "run.ext.op.extend")?;
         let expires = self.clock.now().saturating_add(new_duration_ms);
         let write = JobWrite::ExtendExternalLock { id: row.id.clone(), worker: worker_id.to_owned(), expires };
         if !self.store.write_external(write).await? {
-            return Err(lock_lost(id, worker_id)(EngineError::conflict(ConflictReason::ClaimLost, "")));
+            return Err(lost(id, worker_id));
         }
         Ok(())
     }
@@ -564,10 +546,7 @@ impl Engine {
     /// Sets the retries of a task (0 makes an incident; more resolves it).
     pub async fn set_external_task_retries(&self, caller: &Account, id: &str, retries: i32) -> Result<()> {
         if retries < 0 {
-            return Err(invalid(
-                "retries",
-                "retries cannot be negative; 0 raises an incident, more lets workers fetch it.",
-            ));
+            return Err(invalid("retries", Text::new("run.ext.set_retries_negative")));
         }
         let row = self.external_row(caller, id).await?;
         let now = self.clock.now();
@@ -610,7 +589,7 @@ impl Engine {
             if view.status.is_finished() {
                 return Err(EngineError::conflict(
                     ConflictReason::Ended,
-                    format!("The instance of external task '{}' has ended. Reload the list.", row.name),
+                    Text::new("run.ext.instance_ended").with("task", &row.name),
                 ));
             }
             Ok(JobCommand {

@@ -30,7 +30,7 @@ pub use self::hosts::{HostPolicy, Verdict};
 pub use self::service_call::{CallError, CallFuture, ServiceCaller, ServiceRequest, ServiceResponse};
 pub use self::start::StartTimer;
 use crate::bpmn::model::Process;
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::identity::Account;
 use crate::instances::InstanceStatus;
 use crate::runtime::{Command, InstanceState};
@@ -205,10 +205,11 @@ impl Engine {
         Ok(Page { items, next })
     }
 
-    /// Refuses with 409 when the job's instance ended. A signal job is not its instance's
-    /// work (it broadcasts a signal the instance threw, often as its end event): it may be
-    /// executed or deleted whatever its instance's state.
-    async fn job_instance_ok(&self, job: &Job, what: &str) -> Result<()> {
+    /// Refuses with 409 when the job's instance ended; `what` is the operation's catalog key
+    /// (`run.job_op.*`). A signal job is not its instance's work (it broadcasts a signal the
+    /// instance threw, often as its end event): it may be executed or deleted whatever its
+    /// instance's state.
+    async fn job_instance_ok(&self, job: &Job, what: &'static str) -> Result<()> {
         if job.kind == JobKind::Signal {
             return Ok(());
         }
@@ -216,10 +217,10 @@ impl Engine {
         match status {
             InstanceStatus::Completed | InstanceStatus::Terminated => Err(EngineError::conflict(
                 ConflictReason::Ended,
-                format!(
-                    "Cannot {what} job '{}': its instance '{}' has ended. Reload the list.",
-                    job.name, job.instance_id
-                ),
+                Text::new("run.job_instance_ended")
+                    .with_text("what", Text::new(what))
+                    .with("job", &job.name)
+                    .with("id", &job.instance_id),
             )),
             _ => Ok(()),
         }
@@ -232,7 +233,7 @@ impl Engine {
     /// workers fetch it again.
     pub async fn execute_job(&self, caller: &Account, id: &str) -> Result<Job> {
         let (job, token) = self.job_row(caller, id).await?;
-        self.job_instance_ok(&job, "execute").await?;
+        self.job_instance_ok(&job, "run.job_op.execute").await?;
         if job.kind == JobKind::External {
             self.execute_external(caller, id).await?;
             return Ok(self.job_row(caller, id).await?.0);
@@ -240,7 +241,7 @@ impl Engine {
         if !job.state.can_execute() {
             return Err(EngineError::conflict(
                 ConflictReason::JobRunning,
-                format!("Job '{}' is running already; wait for its outcome, then reload.", job.name),
+                Text::new("run.job_running_already").with("job", &job.name),
             ));
         }
         let now = self.clock.now();
@@ -248,13 +249,15 @@ impl Engine {
             if view.status == InstanceStatus::Suspended {
                 return Err(EngineError::conflict(
                     ConflictReason::NotRunning,
-                    format!("Job '{}' belongs to a suspended instance; resume the instance first.", job.name),
+                    Text::new("run.job_instance_suspended").with("job", &job.name),
                 ));
             }
             if view.status.is_finished() && job.kind != JobKind::Signal {
                 return Err(EngineError::conflict(
                     ConflictReason::Ended,
-                    format!("Cannot execute job '{}': its instance has ended. Reload the list.", job.name),
+                    Text::new("run.job_ended")
+                        .with_text("what", Text::new("run.job_op.execute"))
+                        .with("job", &job.name),
                 ));
             }
             Ok(JobCommand {
@@ -268,10 +271,7 @@ impl Engine {
         .map_err(|e| match e {
             EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => EngineError::conflict(
                 ConflictReason::ChangedMeanwhile,
-                format!(
-                    "Job '{}' was started or deleted meanwhile by an executor or someone else; reload the list.",
-                    job.name
-                ),
+                Text::new("run.job_taken_meanwhile").with("job", &job.name),
             ),
             other => other,
         })?;
@@ -286,7 +286,7 @@ impl Engine {
     /// instance ended.
     pub async fn delete_job(&self, caller: &Account, id: &str) -> Result<()> {
         let (job, token) = self.job_row(caller, id).await?;
-        self.job_instance_ok(&job, "delete").await?;
+        self.job_instance_ok(&job, "run.job_op.delete").await?;
         let now = self.clock.now();
         let message = format!(
             "Job '{}' ({}) was deleted by {}; the token waits at '{}' until the instance is adjusted (moved on) or \
@@ -307,7 +307,7 @@ impl Engine {
             if view.status.is_finished() && !signal {
                 return Err(EngineError::conflict(
                     ConflictReason::Ended,
-                    format!("Cannot delete job '{}': its instance has ended. Reload the list.", job.name),
+                    Text::new("run.job_ended").with_text("what", Text::new("run.job_op.delete")).with("job", &job.name),
                 ));
             }
             Ok(JobCommand {

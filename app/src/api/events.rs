@@ -85,25 +85,6 @@ pub fn variables_count(text: &str) -> usize {
     }
 }
 
-/// The label key that says in the console's words why an event operation was refused, for the
-/// refusals it knows; `None` for anything else (the engine's sentence is shown as it is).
-/// `not_found` names what a 404 means here: nothing waits for the message, or the
-/// subscription is gone.
-pub fn refusal_key(e: &AppError, not_found: &'static str) -> Option<&'static str> {
-    match (e.code.as_str(), e.reason, e.field.as_deref()) {
-        ("not_found", _, _) => Some(not_found),
-        ("conflict", Some(ConflictReason::NotRunning), _) => Some("ev.refusal.suspended"),
-        ("conflict", Some(ConflictReason::Ambiguous), _) => Some("ev.refusal.ambiguous"),
-        ("conflict", Some(ConflictReason::Ended), _) => Some("ev.refusal.ended"),
-        ("conflict", Some(ConflictReason::ChangedMeanwhile), _) | ("changed_meanwhile", _, _) => {
-            Some("ev.refusal.changed")
-        }
-        ("invalid", _, Some("name")) => Some("ev.refusal.name"),
-        ("invalid", _, Some("variables")) => Some("ev.refusal.variables"),
-        _ => None,
-    }
-}
-
 /// The waiting subscriptions within the caller's tenant scope, oldest first; `search` matches
 /// words of the message or signal name.
 #[server(endpoint = "event_subscriptions", input = Json)]
@@ -176,10 +157,6 @@ pub async fn broadcast_signal(name: String, variables: String) -> Result<usize, 
 mod tests {
     use super::*;
 
-    fn err(code: &str, reason: Option<ConflictReason>, field: Option<&str>) -> AppError {
-        AppError { code: code.into(), message: "m".into(), field: field.map(str::to_owned), reason, text: None }
-    }
-
     #[test]
     fn variables_text_must_be_a_json_object() {
         let key = |k: &'static str| k;
@@ -195,21 +172,53 @@ mod tests {
         assert_eq!(variables_count(""), 0);
     }
 
+    /// The refusals the events screen shows (`EventRefusal`) are the engine's sentences, told in
+    /// the chosen language with the values they name; an answer without a sentence shows its
+    /// English message.
     #[test]
-    fn known_refusals_have_the_consoles_words() {
-        let gone = "ev.refusal.gone";
-        assert_eq!(refusal_key(&err("not_found", None, None), gone), Some(gone));
-        assert_eq!(
-            refusal_key(&err("conflict", Some(ConflictReason::NotRunning), None), gone),
-            Some("ev.refusal.suspended")
+    fn event_refusals_are_told_in_the_chosen_language() {
+        use bpmn_core::text::{Lang, Text};
+        let nothing = AppError::new("not_found", Text::new("run.msg.nothing_waits").with("name", "付款通知"));
+        let zh = nothing.say(Lang::Zh);
+        assert!(zh.contains("没有实例在等待此消息") && zh.contains("付款通知"), "{zh}");
+        assert_eq!(nothing.say(Lang::En), nothing.message);
+        assert!(nothing.message.starts_with("Nothing waits for message '付款通知': "), "{}", nothing.message);
+
+        let ambiguous = AppError {
+            reason: Some(ConflictReason::Ambiguous),
+            ..AppError::new(
+                "conflict",
+                Text::new("run.msg.ambiguous").with("count", 2).with("name", "paid").with("ids", "i-1, i-2"),
+            )
+        };
+        let zh = ambiguous.say(Lang::Zh);
+        assert!(zh.contains("有多个实例在等待此消息") && zh.contains("i-1, i-2"), "{zh}");
+        assert!(ambiguous.say(Lang::En).starts_with("2 instances wait for message 'paid' (i-1, i-2);"));
+
+        let suspended = AppError::new("conflict", Text::new("run.instance_suspended").with("id", "i-9"));
+        assert_eq!(suspended.say(Lang::Zh), "实例已挂起（“i-9”），请先恢复实例。");
+        assert_eq!(suspended.say(Lang::En), "Instance 'i-9' is suspended; activate it first.");
+
+        let bare =
+            AppError { code: "conflict".into(), message: "As it is".into(), field: None, reason: None, text: None };
+        assert_eq!(bare.say(Lang::Zh), "As it is");
+    }
+
+    /// An engine refusal reaches the page with its sentence, its field and its reason.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn engine_refusals_keep_their_sentence() {
+        use bpmn_core::text::{Lang, Text};
+        let e = engine::EngineError::invalid("name", Text::new("run.signal.name_required"));
+        let a = AppError::from(e);
+        assert_eq!((a.code.as_str(), a.field.as_deref()), ("invalid", Some("name")));
+        assert_eq!(a.say(Lang::Zh), "请填写信号名称（1 至 500 个字符）。");
+        assert_eq!(a.say(Lang::En), "Give the signal's name (1 to 500 characters).");
+        let e = engine::EngineError::conflict(
+            ConflictReason::NotRunning,
+            Text::new("run.instance_suspended").with("id", "i"),
         );
-        assert_eq!(
-            refusal_key(&err("conflict", Some(ConflictReason::Ambiguous), None), gone),
-            Some("ev.refusal.ambiguous")
-        );
-        assert_eq!(refusal_key(&err("invalid", None, Some("name")), gone), Some("ev.refusal.name"));
-        assert_eq!(refusal_key(&err("conflict", Some(ConflictReason::Broken), None), gone), None);
-        assert_eq!(refusal_key(&err("internal", None, None), gone), None);
+        assert_eq!(AppError::from(e).reason, Some(ConflictReason::NotRunning));
     }
 
     #[test]
@@ -222,14 +231,6 @@ mod tests {
             "ev.send_signal",
             "ev.vars_not_object",
             "ev.vars_bad_json",
-            "ev.refusal.nothing_waits",
-            "ev.refusal.gone",
-            "ev.refusal.suspended",
-            "ev.refusal.ambiguous",
-            "ev.refusal.ended",
-            "ev.refusal.changed",
-            "ev.refusal.name",
-            "ev.refusal.variables",
         ];
         for key in keys {
             assert_ne!(t(Lang::Zh, key), key, "{key} has no Chinese label");

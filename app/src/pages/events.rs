@@ -11,34 +11,23 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::events::{
-    broadcast_signal, correlate_message, deliver_label, deliver_subscription, list_subscriptions, refusal_key,
-    variables_count, variables_problem, Correlated, EventSubscription, KindFilter,
+    broadcast_signal, correlate_message, deliver_label, deliver_subscription, list_subscriptions, variables_count,
+    variables_problem, Correlated, EventSubscription, KindFilter,
 };
 use crate::clock::Time;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, MeResource, Modal, Pager, SearchBox, Tabs};
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::label::Label;
 use crate::{use_t, I18n};
 
-/// A refusal in the console's words (for the refusals it knows) with the engine's own sentence
-/// beneath as the detail (it names the instances concerned); `not_found` names what a 404
-/// means where it was asked. In English the engine's sentence alone says it.
+/// Why an event operation was refused, in the user's language: the engine's sentence says
+/// what was refused (naming the message, the instances concerned) and what to do.
 #[component]
-pub fn EventRefusal(error: AppError, not_found: &'static str) -> impl IntoView {
-    let t = use_t();
+pub fn EventRefusal(error: AppError) -> impl IntoView {
     let lang = expect_context::<I18n>().lang;
-    let key = refusal_key(&error, not_found);
-    let detail = StoredValue::new(error.message);
     view! {
         <div class="field-error refusal" role="alert" data-testid="event-refusal">
-            {move || match key.filter(|_| lang.get() == Lang::Zh) {
-                Some(k) => view! {
-                    <span>{t(k)}</span>
-                    <span class="muted small refusal-detail">{detail.get_value()}</span>
-                }.into_any(),
-                None => view! { <span>{detail.get_value()}</span> }.into_any(),
-            }}
+            {move || error.say(lang.get())}
         </div>
     }
 }
@@ -173,7 +162,7 @@ fn DeliverDialog(sub: EventSubscription) -> impl IntoView {
                     <span class="field-error" role="alert" data-testid="deliver-variables-error">{p}</span>
                 })}
             </label>
-            {move || error.get().map(|e| view! { <EventRefusal error=e not_found="ev.refusal.gone" /> })}
+            {move || error.get().map(|e| view! { <EventRefusal error=e /> })}
             {move || if confirming.get() {
                 view! {
                     <div class="warn-panel panel" data-testid="deliver-question">{question}</div>
@@ -462,7 +451,7 @@ fn MessageForm(reload: Callback<()>) -> impl IntoView {
                         }.into_any(),
                         Err(e) => view! {
                             <strong>{move || t("ev.refused")}</strong>
-                            <EventRefusal error=e not_found="ev.refusal.nothing_waits" />
+                            <EventRefusal error=e />
                         }.into_any(),
                     }}
                 </div>
@@ -527,7 +516,7 @@ fn SignalForm(reload: Callback<()>) -> impl IntoView {
                         }.into_any(),
                         Err(e) => view! {
                             <strong>{move || t("ev.refused")}</strong>
-                            <EventRefusal error=e not_found="ev.refusal.nothing_waits" />
+                            <EventRefusal error=e />
                         }.into_any(),
                     }}
                 </div>

@@ -7,7 +7,7 @@
 
 use super::command::{Plan, StepCtx};
 use super::{InstanceStatus, TaskRecord, TaskState};
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::identity::Account;
 use crate::runtime::{Command, TokenId};
 use crate::store::tasks::TaskAssignment;
@@ -45,11 +45,10 @@ fn decide(change: &Assignment, r: &TaskRecord) -> Result<Holders> {
             Some(holder) if holder != user => {
                 return Err(EngineError::conflict(
                     ConflictReason::InUse,
-                    format!(
-                        "Task '{}' is already claimed by someone else ('{holder}'). Ask them to unclaim it, or give \
-                         it to '{user}' with POST /task/{}/assignee.",
-                        r.task.id, r.task.id
-                    ),
+                    Text::new("run.claimed_by_other")
+                        .with("task", &r.task.id)
+                        .with("holder", holder)
+                        .with("user", user),
                 ))
             }
             _ => (Some(user.clone()), owner, delegation),
@@ -61,10 +60,7 @@ fn decide(change: &Assignment, r: &TaskRecord) -> Result<Holders> {
             if delegation.as_deref() != Some(PENDING) {
                 return Err(EngineError::conflict(
                     ConflictReason::NotExecutable,
-                    format!(
-                        "Task '{}' is not delegated, so there is nothing to resolve; complete it instead.",
-                        r.task.id
-                    ),
+                    Text::new("run.not_delegated").with("task", &r.task.id),
                 ));
             }
             (owner.clone(), owner, Some(RESOLVED.to_owned()))
@@ -104,7 +100,7 @@ impl Engine {
             if record.task.state != TaskState::Active {
                 return Err(EngineError::conflict(
                     ConflictReason::AlreadyDone,
-                    format!("Task '{}' has ended; only an active task can be claimed or assigned.", task_id),
+                    Text::new("run.claim_ended").with("task", task_id),
                 ));
             }
             let (assignee, owner, delegation_state) = decide(&change, &record)?;
@@ -118,10 +114,9 @@ impl Engine {
                     if inst.status != InstanceStatus::Running {
                         return Err(EngineError::conflict(
                             ConflictReason::NotRunning,
-                            format!(
-                                "Task '{task_id}' belongs to a {} instance; resume the instance first.",
-                                crate::rules::state_words(inst.status)
-                            ),
+                            Text::new("run.task_instance_not_running")
+                                .with("task", task_id)
+                                .with_text("state", crate::rules::state_words(inst.status)),
                         ));
                     }
                     // A new holder: the task's assignment listeners run.

@@ -18,7 +18,7 @@ use super::loaded::Loaded;
 use super::step_writes::incident;
 use super::InstanceStatus;
 use crate::bpmn::model::{CalledBinding, Process};
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::jobs::{JobCommand, JobInstance, JobKind};
 use crate::runtime::{self, Command, InstanceState, RuntimeError, TokenId};
 use crate::store::events;
@@ -212,7 +212,46 @@ pub(super) fn runtime_refusal(e: RuntimeError) -> EngineError {
         RuntimeError::Unsupported { .. } => ConflictReason::NotExecutable,
         _ => ConflictReason::Broken,
     };
-    EngineError::conflict(reason, format!("{e}."))
+    EngineError::conflict(reason, runtime_text(&e))
+}
+
+/// The sentence of a core error refusing a command: its English is the error's own with a
+/// full stop. The details of a model or script error (an expression's, a script's) stay as
+/// the core wrote them.
+fn runtime_text(e: &RuntimeError) -> Text {
+    match e {
+        RuntimeError::NoStartEvent { process } => Text::new("run.core.no_start_event").with("process", process),
+        RuntimeError::AlreadyStarted => Text::new("run.core.already_started"),
+        RuntimeError::NotStarted => Text::new("run.core.not_started"),
+        RuntimeError::InstanceEnded => Text::new("run.core.instance_ended"),
+        RuntimeError::UnknownToken { token } => Text::new("run.core.unknown_token").with("token", token),
+        RuntimeError::NotWaiting { token, node_id, expected } => {
+            let expected = match *expected {
+                "a message or signal" => Text::new("run.core.expects.message_or_signal"),
+                "an error" => Text::new("run.core.expects.error"),
+                "an escalation" => Text::new("run.core.expects.escalation"),
+                "a task to complete" => Text::new("run.core.expects.task"),
+                "an assignment" => Text::new("run.core.expects.assignment"),
+                "a called process to complete" => Text::new("run.core.expects.called_process"),
+                "a timer" => Text::new("run.core.expects.timer"),
+                "a retry" => Text::new("run.core.expects.retry"),
+                "an asynchronous continuation" => Text::new("run.core.expects.async"),
+                other => Text::verbatim(other),
+            };
+            Text::new("run.core.not_waiting").with("token", token).with("node", node_id).with_text("expected", expected)
+        }
+        RuntimeError::NoMatchingFlow { gateway } => Text::new("run.core.no_matching_flow").with("node", gateway),
+        RuntimeError::Expression { node_id, source } => {
+            Text::new("run.core.element_error").with("node", node_id).with("detail", source)
+        }
+        RuntimeError::Unsupported { node_id, what } => {
+            Text::new("run.core.unsupported").with("node", node_id).with("what", what)
+        }
+        RuntimeError::InvalidModel { node_id, message } | RuntimeError::Script { node_id, message } => {
+            Text::new("run.core.element_error").with("node", node_id).with("detail", message)
+        }
+        RuntimeError::StepLimit => Text::new("run.core.step_limit").with("max", runtime::MAX_NODES_PER_STEP),
+    }
 }
 
 impl Engine {
@@ -292,13 +331,7 @@ impl Engine {
         }
         let queue: VecDeque<FollowUp> = step.follow.into();
         for guard in plan.guards {
-            ws.check(
-                guard,
-                EngineError::conflict(
-                    ConflictReason::ClaimLost,
-                    "The job was deleted or taken over by another executor meanwhile; nothing was written.",
-                ),
-            );
+            ws.check(guard, EngineError::conflict(ConflictReason::ClaimLost, Text::new("run.job_claim_lost")));
         }
         for write in plan.writes {
             ws.push(write);
@@ -350,10 +383,7 @@ impl Engine {
             if cascade > MAX_CASCADE {
                 return Err(EngineError::conflict(
                     ConflictReason::Broken,
-                    format!(
-                        "The command reached more than {MAX_CASCADE} instances through call activities; \
-                     the processes call each other without end. Check the call activities' called elements."
-                    ),
+                    Text::new("run.call_loop").with("max", MAX_CASCADE),
                 ));
             }
             let system = StepCtx { actor: actor.to_owned(), ..StepCtx::default() };
@@ -627,5 +657,40 @@ impl LatestCheck {
     /// Whether `e` is this check's refusal of a start of `definition_id`.
     pub(super) fn refused(e: &EngineError, definition_id: &str) -> bool {
         matches!(e, EngineError::ChangedMeanwhile { what: "thing.definition", id } if id == definition_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bpmn_core::text::Lang;
+
+    #[test]
+    fn core_refusals_keep_their_english_and_have_chinese() {
+        let errors = [
+            RuntimeError::NoStartEvent { process: "p".into() },
+            RuntimeError::AlreadyStarted,
+            RuntimeError::NotStarted,
+            RuntimeError::InstanceEnded,
+            RuntimeError::UnknownToken { token: 7 },
+            RuntimeError::NotWaiting { token: 0, node_id: "wait".into(), expected: "a task to complete" },
+            RuntimeError::NotWaiting { token: 1, node_id: "call".into(), expected: "a called process to complete" },
+            RuntimeError::NoMatchingFlow { gateway: "gw".into() },
+            RuntimeError::Unsupported { node_id: "x".into(), what: "complex gateway".into() },
+            RuntimeError::InvalidModel { node_id: "P".into(), message: "the instance state has token 3 twice".into() },
+            RuntimeError::Script { node_id: "s".into(), message: "time limit".into() },
+            RuntimeError::StepLimit,
+        ];
+        for e in errors {
+            let refusal = runtime_refusal(e.clone());
+            let text = refusal.text();
+            assert_eq!(text.english(), format!("{e}."));
+            let zh = text.render(Lang::Zh);
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+            assert!(!zh.contains("run."), "a key was not found: {zh}");
+        }
+        let zh = runtime_text(&RuntimeError::NotWaiting { token: 0, node_id: "wait".into(), expected: "a timer" })
+            .render(Lang::Zh);
+        assert_eq!(zh, "位于“wait”的令牌 0 并没有在等待定时器。");
     }
 }

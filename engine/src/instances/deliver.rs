@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::command::{Plan, StepCtx};
 use super::InstanceStatus;
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::events::{EventSubscription, SubscriptionKind};
 use crate::runtime::{Command, TokenId, TokenState};
 use crate::Engine;
@@ -51,12 +51,18 @@ impl Engine {
         let done = self
             .run_command(instance_id, None, |inst| {
                 if inst.status == InstanceStatus::Suspended {
-                    return Err(EngineError::conflict(ConflictReason::NotRunning, "suspended"));
+                    return Err(EngineError::conflict(
+                        ConflictReason::NotRunning,
+                        Text::new("run.instance_suspended").with("id", instance_id),
+                    ));
                 }
                 let waits = inst.status == InstanceStatus::Running
                     && inst.state.tokens.iter().any(|t| t.id == token as TokenId && t.state == waiting);
                 if !waits {
-                    return Err(EngineError::conflict(ConflictReason::AlreadyDone, "gone"));
+                    return Err(EngineError::conflict(
+                        ConflictReason::AlreadyDone,
+                        Text::new("run.token_not_waiting").with("id", instance_id),
+                    ));
                 }
                 Ok(Plan {
                     command: Some(Command::Deliver { token: token as TokenId, variables: variables.clone() }),
@@ -89,7 +95,7 @@ impl Engine {
         let start = inst.process.node_index(activity_id).ok_or_else(|| {
             EngineError::conflict(
                 ConflictReason::Broken,
-                format!("Definition '{definition_id}' has no start event '{activity_id}'; deploy it again."),
+                Text::new("run.no_start_event").with("definition", definition_id).with("activity", activity_id),
             )
         })?;
         inst.business_key = business_key.filter(|b| !b.trim().is_empty());

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::command::{Plan, StepCtx};
 use super::ops::check_variables;
 use super::{InstanceStatus, InstanceSummary};
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, Result, Text};
 use crate::identity::Account;
 use crate::rules;
 use crate::Engine;
@@ -118,7 +118,7 @@ impl Engine {
         if let Some(both) = deletions.iter().find(|d| modifications.contains_key(d.as_str())) {
             return Err(EngineError::invalid(
                 "deletions",
-                format!("Variable '{both}' is both set and deleted; send it in one of the two only."),
+                Text::new("run.variable_set_and_deleted").with("name", both),
             ));
         }
         self.instance_for(caller, id).await?;
@@ -127,8 +127,8 @@ impl Engine {
                 &inst.id,
                 inst.status,
                 &[InstanceStatus::Running, InstanceStatus::Suspended],
-                "change a variable of".into(),
-                "The variables of an ended instance are history.".into(),
+                Text::new("run.op.change_variable"),
+                Text::new("run.hint.variables_are_history"),
             )?;
             let removed: Vec<&String> = deletions.iter().filter(|d| inst.state.variables.contains_key(*d)).collect();
             let mut changes: Vec<(String, Option<Value>)> =

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use super::InstanceStatus;
 use crate::bpmn::model::{FlowNode, Process};
 use crate::bpmn::parse::{parse, ParseOptions};
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::runtime::{self, InstanceState};
 use crate::store::instances::InstanceRow;
 use crate::store::new_id;
@@ -86,13 +86,13 @@ impl Engine {
         let defs = parse(xml.as_bytes(), &ParseOptions { max_bytes: usize::MAX }).map_err(|e| {
             EngineError::conflict(
                 ConflictReason::Broken,
-                format!("The stored file of definition '{definition_id}' no longer parses: {e}"),
+                Text::new("run.stored_file_unparsable").with("definition", definition_id).with_text("error", e.text),
             )
         })?;
         let process = defs.processes.into_iter().find(|p| p.id == key).ok_or_else(|| {
             EngineError::conflict(
                 ConflictReason::Broken,
-                format!("The stored file of definition '{definition_id}' has no process '{key}'."),
+                Text::new("run.stored_file_no_process").with("definition", definition_id).with("key", &key),
             )
         })?;
         let process = Arc::new(process);

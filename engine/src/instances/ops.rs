@@ -14,7 +14,7 @@ use bpmn_core::instance::InstanceAction;
 
 use crate::bpmn::model::NodeIdx;
 use crate::deploy::StoredReason;
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::identity::Account;
 use crate::rules;
 use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState};
@@ -57,10 +57,7 @@ impl LatestVersions {
 /// Refuses names that cannot be variables.
 pub(super) fn check_variables(variables: &Map<String, Value>) -> Result<()> {
     if let Some(bad) = variables.keys().find(|k| k.trim().is_empty() || k.len() > 200) {
-        return Err(EngineError::invalid(
-            "variables",
-            format!("`{bad}` is not a usable variable name: give a name of 1 to 200 characters."),
-        ));
+        return Err(EngineError::invalid("variables", Text::new("run.variable_name_unusable").with("name", bad)));
     }
     let nul = variables
         .iter()
@@ -68,30 +65,29 @@ pub(super) fn check_variables(variables: &Map<String, Value>) -> Result<()> {
     if let Some(path) = nul {
         return Err(EngineError::invalid(
             "variables",
-            format!(
-                "Variable '{}' contains the NUL character (U+0000), which cannot be stored; remove it.",
-                path.replace('\0', "")
-            ),
+            Text::new("run.variable_nul").with("name", path.replace('\0', "")),
         ));
     }
     Ok(())
 }
 
-/// Refuses unless the instance is in one of `allowed` (see [`rules::require_state`]).
-fn require_state(inst: &Loaded, allowed: &[InstanceStatus], what: &str, hint: &str) -> Result<()> {
-    rules::require_state(&inst.id, inst.status, allowed, what.into(), hint.into()).map_err(EngineError::from)
+/// Refuses unless the instance is in one of `allowed` (see [`rules::require_state`]); `what`
+/// and `hint` are catalog keys (`run.op.*`, `run.hint.*`).
+fn require_state(inst: &Loaded, allowed: &[InstanceStatus], what: &'static str, hint: &'static str) -> Result<()> {
+    rules::require_state(&inst.id, inst.status, allowed, Text::new(what), Text::new(hint)).map_err(EngineError::from)
 }
 
-/// Refuses unless the instance runs (see [`rules::require_running`]).
-fn require_running(inst: &Loaded, what: &str) -> Result<()> {
-    rules::require_running(&inst.id, inst.status, what.into()).map_err(EngineError::from)
+/// Refuses unless the instance runs (see [`rules::require_running`]); `what` is a catalog key
+/// (`run.op.*`).
+fn require_running(inst: &Loaded, what: &'static str) -> Result<()> {
+    rules::require_running(&inst.id, inst.status, Text::new(what)).map_err(EngineError::from)
 }
 
 /// The tokens waiting in the activities `from` (ids), or a refusal naming the one that is
 /// not active.
 fn tokens_at(inst: &Loaded, from: &[String]) -> Result<Vec<TokenId>> {
     if from.is_empty() {
-        return Err(EngineError::invalid("from", "Choose at least one active activity to move."));
+        return Err(EngineError::invalid("from", Text::new("run.move_choose_from")));
     }
     let active = runtime::active_activities(&inst.process, &inst.state);
     let mut tokens = Vec::new();
@@ -101,7 +97,7 @@ fn tokens_at(inst: &Loaded, from: &[String]) -> Result<Vec<TokenId>> {
         if here.is_empty() {
             return Err(EngineError::invalid(
                 "from",
-                format!("No token waits in activity '{id}' of instance '{}'; reload the instance.", inst.id),
+                Text::new("run.move_not_waiting").with("activity", id).with("id", &inst.id),
             ));
         }
         tokens.extend(here);
@@ -111,12 +107,10 @@ fn tokens_at(inst: &Loaded, from: &[String]) -> Result<Vec<TokenId>> {
 
 /// The node with id `to`, or a refusal.
 fn target_node(inst: &Loaded, to: &str) -> Result<NodeIdx> {
-    inst.process.node_index(to).filter(|n| runtime::movable_activities(&inst.process).contains(n)).ok_or_else(|| {
-        EngineError::invalid(
-            "to",
-            format!("'{to}' is not an activity of this process that tokens can be moved to; pick one from the list."),
-        )
-    })
+    inst.process
+        .node_index(to)
+        .filter(|n| runtime::movable_activities(&inst.process).contains(n))
+        .ok_or_else(|| EngineError::invalid("to", Text::new("run.move_bad_target").with("to", to)))
 }
 
 impl Engine {
@@ -181,10 +175,7 @@ impl Engine {
         if tenants.len() > 1 {
             return Err(EngineError::invalid(
                 "tenant",
-                format!(
-                    "Process '{key}' is deployed in several tenants ({}); say which one with `tenant`.",
-                    tenants.join(", ")
-                ),
+                Text::new("run.tenant_ambiguous").with("key", key).with("tenants", tenants.join(", ")),
             ));
         }
         if version.is_none() && first.startable && caller.can_access(&first.tenant_id) {
@@ -251,10 +242,10 @@ impl Engine {
             let list: Vec<String> = reasons.iter().map(StoredReason::describe).collect();
             return Err(EngineError::conflict(
                 ConflictReason::NotExecutable,
-                format!(
-                    "'{name}' version {version} cannot be started: {}. Change the model and deploy a new version.",
-                    list.join("; ")
-                ),
+                Text::new("run.not_startable")
+                    .with("name", &name)
+                    .with("version", version)
+                    .with("reasons", list.join("; ")),
             ));
         }
         let mut inst = self.new_instance(definition_id, tenant.clone(), name.clone(), None).await?;
@@ -320,16 +311,17 @@ impl Engine {
         if task.state != TaskState::Active {
             return Err(EngineError::conflict(
                 ConflictReason::AlreadyDone,
-                format!(
-                    "Task '{}' is already {}; reload the list.",
-                    task.name,
-                    if task.state == TaskState::Completed { "completed" } else { "cancelled" }
-                ),
+                Text::new(if task.state == TaskState::Completed {
+                    "run.task_already_completed"
+                } else {
+                    "run.task_already_cancelled"
+                })
+                .with("task", &task.name),
             ));
         }
         let outcome = self
             .run_command_from(&task.instance_id, Some(inst), None, |inst| {
-                require_running(inst, "complete a task of")?;
+                require_running(inst, "run.op.complete_task")?;
                 // The token must still wait in this task's activity: after a completion it may
                 // have moved on to the next user task under the same id.
                 let waiting = inst.state.tokens.iter().any(|t| {
@@ -340,7 +332,7 @@ impl Engine {
                 if !waiting {
                     return Err(EngineError::conflict(
                         ConflictReason::ChangedMeanwhile,
-                        format!("Task '{}' was handled meanwhile by someone else; reload the list.", task.name),
+                        Text::new("run.task_handled_meanwhile").with("task", &task.name),
                     ));
                 }
                 Ok(Plan {
@@ -389,14 +381,26 @@ impl Engine {
         revision: Option<i64>,
         suspend: bool,
     ) -> Result<InstanceSummary> {
-        let (action, to, op, hint) = if suspend {
-            (InstanceAction::Suspend, InstanceStatus::Suspended, "suspend", "Only a running instance can be suspended.")
+        let (action, to, op, what, hint) = if suspend {
+            (
+                InstanceAction::Suspend,
+                InstanceStatus::Suspended,
+                "suspend",
+                "run.op.suspend",
+                "run.hint.only_running_suspends",
+            )
         } else {
-            (InstanceAction::Resume, InstanceStatus::Running, "resume", "Only a suspended instance can be resumed.")
+            (
+                InstanceAction::Resume,
+                InstanceStatus::Running,
+                "resume",
+                "run.op.resume",
+                "run.hint.only_suspended_resumes",
+            )
         };
         self.instance_for(caller, id).await?;
         self.run_command(id, revision, |inst| {
-            rules::require_action(&inst.id, inst.status, action, op.into(), hint.into())?;
+            rules::require_action(&inst.id, inst.status, action, Text::new(what), Text::new(hint))?;
             Ok(Plan {
                 status: Some(to),
                 ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
@@ -427,8 +431,8 @@ impl Engine {
                 &inst.id,
                 inst.status,
                 InstanceAction::Terminate,
-                "terminate".into(),
-                "It has already ended.".into(),
+                Text::new("run.op.terminate"),
+                Text::new("run.hint.already_ended"),
             )?;
             Ok(Plan {
                 command: Some(Command::Terminate),
@@ -467,7 +471,7 @@ impl Engine {
     ) -> Result<InstanceSummary> {
         self.instance_for(caller, id).await?;
         self.run_command(id, revision, |inst| {
-            require_running(inst, "adjust")?;
+            require_running(inst, "run.op.adjust")?;
             let tokens = tokens_at(inst, from)?;
             let target = target_node(inst, to)?;
             let names: Vec<String> = from.to_vec();
@@ -492,20 +496,17 @@ impl Engine {
         if task.state != TaskState::Active {
             return Err(EngineError::conflict(
                 ConflictReason::AlreadyDone,
-                format!("Task '{}' is no longer active; only an active task can be reassigned.", task.name),
+                Text::new("run.reassign_not_active").with("task", &task.name),
             ));
         }
         let assignee = assignee.trim();
         let Some(person_name) = self.store.person_name(&task.tenant_id, assignee).await? else {
-            return Err(EngineError::invalid(
-                "assignee",
-                format!("There is no person '{assignee}' in this tenant's organisation; pick one from the tree."),
-            ));
+            return Err(EngineError::invalid("assignee", Text::new("run.no_such_person").with("person", assignee)));
         };
         if task.assignee.as_deref() == Some(assignee) {
             return Err(EngineError::invalid(
                 "assignee",
-                format!("Task '{}' is already assigned to {person_name}.", task.name),
+                Text::new("run.already_assigned").with("task", &task.name).with("person", &person_name),
             ));
         }
         let from = task.assignee_name.clone().or(task.assignee.clone()).unwrap_or_else(|| "(nobody)".into());
@@ -513,8 +514,8 @@ impl Engine {
             require_state(
                 inst,
                 &[InstanceStatus::Running, InstanceStatus::Suspended],
-                "reassign a task of",
-                "Its tasks are closed.",
+                "run.op.reassign_task",
+                "run.hint.tasks_closed",
             )?;
             let search = format!("{}\n{}", task.name, assignee).to_lowercase();
             Ok(Plan {
@@ -546,13 +547,13 @@ impl Engine {
             TaskState::Active => {
                 return Err(EngineError::conflict(
                     ConflictReason::NotCompleted,
-                    format!("Task '{}' is still to do; only a completed task can be withdrawn.", task.name),
+                    Text::new("run.withdraw_still_to_do").with("task", &task.name),
                 ))
             }
             TaskState::Cancelled => {
                 return Err(EngineError::conflict(
                     ConflictReason::NotCompleted,
-                    format!("Task '{}' was cancelled, not completed; there is nothing to withdraw.", task.name),
+                    Text::new("run.withdraw_cancelled").with("task", &task.name),
                 ))
             }
             TaskState::Completed => {}
@@ -564,13 +565,13 @@ impl Engine {
                 require_state(
                     inst,
                     &[InstanceStatus::Running],
-                    "withdraw a task of",
-                    "Withdrawal works only while it runs.",
+                    "run.op.withdraw_task",
+                    "run.hint.withdraw_while_running",
                 )?;
                 let target = inst.process.node_index(&task.activity_id).ok_or_else(|| {
                     EngineError::conflict(
                         ConflictReason::Broken,
-                        format!("Activity '{}' is not in the process any more.", task.activity_id),
+                        Text::new("run.activity_gone").with("activity", &task.activity_id),
                     )
                 })?;
                 let still_waiting = tokens
@@ -579,7 +580,7 @@ impl Engine {
                 if !still_waiting {
                     return Err(EngineError::conflict(
                         ConflictReason::ChangedMeanwhile,
-                        format!("Task '{}' cannot be withdrawn: the next step changed meanwhile; reload.", task.name),
+                        Text::new("run.withdraw_changed").with("task", &task.name),
                     ));
                 }
                 let multi = inst.node(target).is_some_and(|n| n.multi_instance.is_some());
@@ -602,7 +603,7 @@ impl Engine {
             .await?;
         match outcome.created_tasks.first() {
             Some(id) => self.task(caller, id).await,
-            None => Err(EngineError::conflict(ConflictReason::Broken, "The withdrawal created no task.")),
+            None => Err(EngineError::conflict(ConflictReason::Broken, Text::new("run.withdraw_no_task"))),
         }
     }
 
@@ -613,12 +614,9 @@ impl Engine {
         if task.state == TaskState::Active && !task.instance_state.is_finished() {
             return Err(EngineError::conflict(
                 ConflictReason::InUse,
-                format!(
-                "Task '{}' is still active in a {} instance; deleting it would leave the instance stuck. Use Adjust \
-                 to move the instance on, or Terminate it, then delete the task.",
-                task.name,
-                rules::state_words(task.instance_state)
-            ),
+                Text::new("run.delete_active_task")
+                    .with("task", &task.name)
+                    .with_text("state", rules::state_words(task.instance_state)),
             ));
         }
         self.run_command(&task.instance_id, None, |_| {
@@ -651,8 +649,8 @@ impl Engine {
             require_state(
                 inst,
                 &[InstanceStatus::Running, InstanceStatus::Suspended],
-                "change a variable of",
-                "The variables of an ended instance are history.",
+                "run.op.change_variable",
+                "run.hint.variables_are_history",
             )?;
             if value.is_none() && !inst.state.variables.contains_key(name) {
                 return Err(EngineError::NotFound { what: "thing.variable", id: name.to_owned() });
@@ -682,20 +680,14 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::NotFound { what: "thing.incident", id: incident_id.to_owned() })?;
         if resolved.is_some() {
-            return Err(EngineError::conflict(
-                ConflictReason::AlreadyDone,
-                "The incident is already resolved; reload the instance.",
-            ));
+            return Err(EngineError::conflict(ConflictReason::AlreadyDone, Text::new("run.incident_resolved")));
         }
         let token = token as TokenId;
         self.run_command(id, None, |inst| {
-            require_running(inst, "retry")?;
+            require_running(inst, "run.op.retry")?;
             let failed = inst.state.tokens.iter().any(|t| t.id == token && t.state == TokenState::Failed);
             if !failed {
-                return Err(EngineError::conflict(
-                    ConflictReason::AlreadyDone,
-                    "This incident's token is no longer stopped (a job's incident is retried from the Jobs screen).",
-                ));
+                return Err(EngineError::conflict(ConflictReason::AlreadyDone, Text::new("run.incident_token_moved")));
             }
             Ok(Plan {
                 command: Some(Command::Retry { token }),

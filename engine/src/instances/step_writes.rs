@@ -14,7 +14,7 @@ use super::loaded::{node_label, Loaded};
 use super::stamp::next_stamp;
 use super::InstanceStatus;
 use crate::bpmn::model::{FlowNode, NodeKind, ServiceTask};
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::jobs::JobKind;
 use crate::rules;
 use crate::runtime::{self, Effect, HistoryKind, InstanceState, SubscriptionKind, TimerKind, TokenId};
@@ -155,10 +155,7 @@ impl Engine {
                     actor: ctx.actor.clone(),
                     withdrawable,
                 }),
-                EngineError::conflict(
-                    ConflictReason::ChangedMeanwhile,
-                    "The task was handled meanwhile by someone else; reload the list.",
-                ),
+                EngineError::conflict(ConflictReason::ChangedMeanwhile, Text::new("run.the_task_handled_meanwhile")),
             );
         }
         outcome
@@ -188,7 +185,7 @@ fn write_instance_row(
     latest: Option<LatestCheck>,
 ) -> Result<Option<Written>> {
     let json = serde_json::to_string(state).map_err(|e| {
-        EngineError::conflict(ConflictReason::Broken, format!("The instance state cannot be stored: {e}"))
+        EngineError::conflict(ConflictReason::Broken, Text::new("run.state_unstorable").with("error", e))
     })?;
     let active = runtime::active_activities(&inst.process, state);
     let mut names = Vec::with_capacity(active.len());

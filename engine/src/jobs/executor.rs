@@ -11,7 +11,7 @@ use super::hosts::HostPolicy;
 use super::service_call::{self, BuildError, CallError, ServiceCaller, StatusOutcome};
 use super::{JobCommand, JobInstance};
 use crate::bpmn::model::{EventTrigger, NodeKind, TimerDefinition};
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::instances::InstanceStatus;
 use crate::runtime::{Command, InstanceState, TokenId, TokenState};
 use crate::schedule::{self, TimerKindText};
@@ -629,10 +629,7 @@ impl Executor {
         let _turn = self.write_turn().await;
         let log = self.attempt(c, started, true, &message);
         if !engine.store.write_if_held(self.delete_guard(c), log).await? {
-            return Err(EngineError::conflict(
-                ConflictReason::ClaimLost,
-                "The job was deleted or taken over by another executor meanwhile; nothing was written.",
-            ));
+            return Err(EngineError::conflict(ConflictReason::ClaimLost, Text::new("run.job_claim_lost")));
         }
         Ok(())
     }
@@ -795,10 +792,7 @@ impl Executor {
             let _turn = self.write_turn().await;
             let log = self.attempt(c, started, false, &message);
             if !engine.store.write_if_held(retry, log).await? {
-                return Err(EngineError::conflict(
-                    ConflictReason::ClaimLost,
-                    "The job was deleted or taken over by another executor meanwhile; nothing was written.",
-                ));
+                return Err(EngineError::conflict(ConflictReason::ClaimLost, Text::new("run.job_claim_lost")));
             }
             return Ok(());
         }

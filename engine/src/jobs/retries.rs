@@ -3,7 +3,7 @@
 //! with none, a job becomes in error with an incident saying who stopped it.
 
 use super::{resolve_incidents, JobCommand, JobState};
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::history::JobRecord;
 use crate::identity::Account;
 use crate::store::jobs::JobWrite;
@@ -17,15 +17,15 @@ impl Engine {
         if retries < 0 {
             return Err(EngineError::invalid(
                 "retries",
-                format!("Retries must be 0 or more, not {retries}; 0 stops the job with an incident."),
+                Text::new("run.job_retries_negative").with("retries", retries),
             ));
         }
         let (job, token) = self.job_row(caller, id).await?;
-        self.job_instance_ok(&job, "set the retries of").await?;
+        self.job_instance_ok(&job, "run.job_op.set_retries").await?;
         if job.state == JobState::Running {
             return Err(EngineError::conflict(
                 ConflictReason::JobRunning,
-                format!("Job '{}' is running; wait for its outcome, then set its retries.", job.name),
+                Text::new("run.job_running_retries").with("job", &job.name),
             ));
         }
         let now = self.clock.now();
@@ -55,7 +55,7 @@ impl Engine {
         .map_err(|e| match e {
             EngineError::Conflict { reason: ConflictReason::ClaimLost, .. } => EngineError::conflict(
                 ConflictReason::ChangedMeanwhile,
-                format!("Job '{}' was started or deleted meanwhile; reload it and try again.", job.name),
+                Text::new("run.job_changed_retries").with("job", &job.name),
             ),
             other => other,
         })?;

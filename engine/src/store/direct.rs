@@ -30,7 +30,7 @@ use tokio::sync::oneshot;
 
 use super::writes::{substitute_into, WriteSet};
 use super::SqliteSync;
-use crate::error::{ConflictReason, DbFailure, EngineError, Result};
+use crate::error::{ConflictReason, DbFailure, EngineError, Result, Text};
 use crate::store::sql::{Arg, Cells};
 
 /// Write sets committed together at most.
@@ -146,10 +146,7 @@ impl Direct {
     pub(crate) async fn returning(&self, sql: &str, args: Vec<Arg>) -> Result<Returned> {
         match self.send(WriteSet::returning(sql, args)).await {
             Ok(done) => Ok(done?.unwrap_or_default()),
-            Err(_) => Err(EngineError::conflict(
-                ConflictReason::Interrupted,
-                "The server is stopping and saves nothing more; try again.",
-            )),
+            Err(_) => Err(EngineError::conflict(ConflictReason::Interrupted, Text::new("run.server_stopping"))),
         }
     }
 
@@ -164,10 +161,7 @@ impl Direct {
         }
         // The thread answers every write set it took; a dropped answer means it failed hard.
         Ok(answer.await.unwrap_or_else(|_| {
-            Err(EngineError::conflict(
-                ConflictReason::Interrupted,
-                "The server stopped before the change was saved; try again.",
-            ))
+            Err(EngineError::conflict(ConflictReason::Interrupted, Text::new("run.server_stopped")))
         }))
     }
 
@@ -561,7 +555,7 @@ mod tests {
         ws.check_statement(
             "UPDATE t SET b = 8 WHERE a = $1",
             vec![Arg::from("nobody")],
-            EngineError::conflict(ConflictReason::ChangedMeanwhile, "gone"),
+            EngineError::conflict(ConflictReason::ChangedMeanwhile, Text::verbatim("gone")),
         );
         assert!(
             matches!(run(&conn, &ws).map_err(|s| s.into_error(ws)), Err(EngineError::Conflict { text: m, .. }) if m.english() == "gone")

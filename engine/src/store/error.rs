@@ -158,6 +158,9 @@ mod tests {
             assert!(!is_lost_race(&db_error(code, K::Other), pg), "{code}");
         }
         assert!(!is_lost_race(&EngineError::Storage(sqlx::Error::RowNotFound), sqlite));
-        assert!(!is_lost_race(&EngineError::conflict(crate::error::ConflictReason::ChangedMeanwhile, "x"), pg));
+        assert!(!is_lost_race(
+            &EngineError::conflict(crate::error::ConflictReason::ChangedMeanwhile, crate::error::Text::verbatim("x")),
+            pg
+        ));
     }
 }

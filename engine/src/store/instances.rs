@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 
 use super::writes::Cascade;
 use super::Store;
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::instances::{
     InstanceCategory, InstanceFilter, InstanceOrderBy, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary,
 };
@@ -56,7 +56,7 @@ impl InstanceRow {
         let state: InstanceState = serde_json::from_str(&json).map_err(|e| {
             EngineError::conflict(
                 ConflictReason::Broken,
-                format!("The stored state of instance '{id}' cannot be read ({e}); terminate it."),
+                Text::new("run.stored_state_unreadable").with("id", &id).with("error", e),
             )
         })?;
         Ok(InstanceRow {

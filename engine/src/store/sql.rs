@@ -15,7 +15,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Row};
 
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, Result, Text};
 
 /// Page size when the query asks for none (limit ≤ 0).
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
@@ -278,9 +278,7 @@ pub(crate) fn encode_cursor<T: Serialize>(key: &T) -> String {
 
 /// Reads a cursor made by [`encode_cursor`]; a damaged one is a 422 on the `cursor` field.
 pub(crate) fn decode_cursor<T: DeserializeOwned>(s: &str) -> Result<T> {
-    let bad = || {
-        EngineError::invalid("cursor", "The page cursor is damaged or outdated; reload the list from the first page.")
-    };
+    let bad = || EngineError::invalid("cursor", Text::new("run.bad_cursor"));
     if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return Err(bad());
     }

@@ -459,7 +459,10 @@ mod tests {
         ws.check_statement(
             "UPDATE i SET s = $1, e = $2 WHERE id = $3 AND r = $4",
             vec![Arg::from("it's $w$ done"), Arg::OptInt(None), Arg::from("a"), Arg::from(-3)],
-            EngineError::conflict(crate::error::ConflictReason::ChangedMeanwhile, "changed"),
+            EngineError::conflict(
+                crate::error::ConflictReason::ChangedMeanwhile,
+                crate::error::Text::verbatim("changed"),
+            ),
         );
         ws.push_statement("INSERT INTO h (a, b) VALUES ($1, $2)", vec![Arg::OptText(None), Arg::from("x$w")]);
         assert_eq!(
@@ -471,7 +474,7 @@ mod tests {
     }
 
     fn conflict() -> EngineError {
-        EngineError::conflict(crate::error::ConflictReason::ChangedMeanwhile, "changed")
+        EngineError::conflict(crate::error::ConflictReason::ChangedMeanwhile, crate::error::Text::verbatim("changed"))
     }
 
     #[test]

@@ -321,6 +321,54 @@ async fn suspend_resume_terminate(db: &TestDb) {
 }
 db_test!(suspend_resume_terminate_with_refusals, suspend_resume_terminate);
 
+/// Whether `s` has Chinese in it.
+fn has_chinese(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+async fn refusals_in_both_languages(db: &TestDb) {
+    use bpmn_core::text::Lang;
+    let e = &db.engine;
+    deploy(e, "expense", &expense()).await;
+    let id = start(e, "expense", json!({"initiator": "zhangwei", "amount": 5})).await;
+    let t = task_at(e, &id, "approve").await;
+    e.complete_task(&sys(), &t.id, Map::new()).await.unwrap();
+
+    // Completing a completed task: the task's name in both languages, the English as before.
+    let err = e.complete_task(&sys(), &t.id, Map::new()).await.unwrap_err();
+    let zh = err.text().render(Lang::Zh);
+    assert_eq!(zh, "任务“Approve”已完成，请刷新列表。");
+    assert_eq!(err.text().render(Lang::En), "Task 'Approve' is already completed; reload the list.");
+    assert_eq!(err.to_string(), err.text().english());
+
+    // Terminating an ended instance: the rule's sentence with the operation, the state and
+    // the hint in the same language, the instance's id as it is.
+    let err = e.terminate_instance(&sys(), &id, "", None).await.unwrap_err();
+    assert_eq!(err.conflict_reason(), Some(ConflictReason::Ended));
+    let zh = err.text().render(Lang::Zh);
+    assert_eq!(zh, format!("无法终止（实例“{id}”）：实例已完成。该实例已经结束。"));
+    assert!(has_chinese(&zh) && zh.contains(&id), "{zh}");
+    assert_eq!(
+        err.text().render(Lang::En),
+        format!("Cannot terminate instance '{id}': it is completed. It has already ended.")
+    );
+
+    // A message nothing waits for, narrowed by a business key: the conditions in Chinese too.
+    let m = engine::events::MessageCorrelation {
+        name: "paid".into(),
+        business_key: Some("BK-1".into()),
+        ..Default::default()
+    };
+    let err = e.correlate_message(&sys(), m).await.unwrap_err();
+    let zh = err.text().render(Lang::Zh);
+    assert!(has_chinese(&zh) && zh.contains("业务标识为“BK-1”") && zh.contains("“paid”"), "{zh}");
+    assert!(
+        err.to_string().starts_with("Nothing waits for message 'paid' with business key 'BK-1': no instance waits"),
+        "{err}"
+    );
+}
+db_test!(refusals_are_told_in_chinese_and_in_english, refusals_in_both_languages);
+
 /// Marks a finished task active again: what a completion racing with the end of its instance
 /// read (the task still active, the instance ended by the time its command runs).
 async fn read_before_the_end(e: &Engine, task: &str) {
