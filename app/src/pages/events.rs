@@ -284,12 +284,12 @@ pub fn EventsPage() -> impl IntoView {
                 return view! { <p class="muted" data-testid="event-empty">{t("ev.empty")}</p> }.into_any();
             }
             view! {
-                <table class="grid" data-testid="event-table">
+                <div class="table-wrap"><table class="grid" data-testid="event-table">
                     <SubscriptionHead across=true />
                     <tbody>
                         {page.items.into_iter().map(|sub| view! { <SubscriptionRow sub=sub across=true actions=true /> }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
                 <Pager cursors=cursors next=page.next />
             }.into_any()
         })}
@@ -486,6 +486,7 @@ fn SignalForm(reload: Callback<()>) -> impl IntoView {
             title: format!("{} · {n}", t("ev.broadcast")),
             message: question,
             reason: false,
+            danger: None,
             on_ok: Callback::new(move |_| {
                 send_and_show(busy, reload, outcome, n.clone(), broadcast_signal(n.clone(), variables.get_untracked()));
             }),
