@@ -438,6 +438,7 @@ const LABELS: &[(&str, &str, &str)] = &[
         "Signal '{name}' reached no instance: nothing running in scope waits for it (suspended instances do not receive it) and no process starts with it. Check the signal name and the tenant in the header.",
     ),
     ("ev.refused", "未能发送", "Not sent"),
+    ("ev.refusal.name", "请填写消息或信号名称（1 至 500 个字符）。", "Give the message or signal name (1 to 500 characters)."),
     ("ev.detail", "详情", "Details"),
     ("task.title", "任务", "Tasks"),
     ("task.tab.todo", "待办", "To-do"),
