@@ -20,7 +20,10 @@
 //! [`Definitions::warnings`](super::Definitions::warnings).
 //!
 //! Nothing here panics on any input: every problem is a [`ParseError`] whose message names
-//! the line, column and element and says what to do about it.
+//! the line, column and element and says what to do about it; its `text` says the same in
+//! Chinese or English (catalog keys `parse.*`). The check's reasons and warnings stay English
+//! strings where they are stored and sent; [`reason_text`] and [`Warning::what`] read them back
+//! as `check.*` texts, in either language.
 
 use super::model::{Definitions, Process};
 use crate::text::Text;
@@ -55,11 +58,10 @@ impl Default for ParseOptions {
 pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<Definitions, ParseError> {
     // Checked first, before even looking at the bytes, so that a huge upload costs nothing.
     if bytes.len() > opts.max_bytes {
-        return Err(ParseError::untranslated(
+        return Err(ParseError::new(
             ParseErrorKind::TooLarge,
             Location::NONE,
-            format_args!("the file is {} bytes long, more than the limit of {} bytes", bytes.len(), opts.max_bytes),
-            "Split the model into several files or remove embedded data (images, large documentation).",
+            Text::new("parse.too_large").with("size", bytes.len()).with("limit", opts.max_bytes),
         ));
     }
     let text = encoding::decode(bytes)?;
@@ -68,12 +70,7 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<Definitions, ParseErro
         let before = &text[..at];
         let line = before.matches('\n').count() as u32 + 1;
         let column = before.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1;
-        return Err(ParseError::untranslated(
-            ParseErrorKind::Malformed,
-            Location::at(line, column),
-            format_args!("the file contains the NUL character (U+0000), which XML does not allow"),
-            "Remove it; the file may be damaged, so export it again from the modelling tool.",
-        ));
+        return Err(ParseError::new(ParseErrorKind::Malformed, Location::at(line, column), Text::new("parse.nul")));
     }
     let doc = dom::read(&text)?;
     build::build(&doc)
@@ -89,7 +86,8 @@ pub struct Unsupported {
     pub element_type: String,
     /// 1-based line of the element's start tag.
     pub line: u32,
-    /// Why it cannot run, e.g. `not supported yet`.
+    /// Why it cannot run, e.g. `not supported yet: ...`, in English (what the REST API
+    /// sends and the database stores); [`Unsupported::text`] is the same in either language.
     pub reason: String,
 }
 
@@ -140,7 +138,8 @@ pub struct Warning {
     pub element_type: String,
     /// 1-based line of the element's start tag.
     pub line: u32,
-    /// What is ignored, e.g. `execution listener (camunda:executionListener)`.
+    /// What is ignored, e.g. `execution listener (camunda:executionListener)`, in English;
+    /// [`Warning::what`] is the same in either language.
     pub text: String,
 }
 
@@ -155,6 +154,11 @@ impl Warning {
             reason: format!("{IGNORED}: {}", self.text),
         }
     }
+
+    /// What is ignored, in either language (a `check.ignored.*` or `check.diagram.*` text).
+    pub fn what(&self) -> Text {
+        check::read_back::warning(&self.text)
+    }
 }
 
 impl Unsupported {
@@ -163,6 +167,18 @@ impl Unsupported {
     pub fn is_ignored(&self) -> bool {
         is_ignored_reason(&self.reason)
     }
+
+    /// Why it cannot run, in either language: see [`reason_text`].
+    pub fn text(&self) -> Text {
+        reason_text(&self.reason)
+    }
+}
+
+/// The sentence of a reason ([`Unsupported::reason`], also one stored or received from the
+/// REST API) in either language: its English read back against the catalog's `check.*`
+/// templates. A reason that matches none (written by an older version) is shown as it is.
+pub fn reason_text(reason: &str) -> Text {
+    check::read_back::reason(reason)
 }
 
 /// Whether a reason is that of a deploy warning ([`Warning::to_unsupported`]).
@@ -241,19 +257,9 @@ impl<'a> Location<'a> {
 }
 
 impl ParseError {
-    /// Builds the error: `what` is the sentence of the problem and its remedy, starting in
-    /// lower case; the place (line, column, element) goes in front of it.
-    /// Transitional: a sentence not yet in the catalog.
-    pub(crate) fn untranslated(
-        kind: ParseErrorKind,
-        at: Location<'_>,
-        what: std::fmt::Arguments<'_>,
-        fix: &str,
-    ) -> Self {
-        let what = if fix.is_empty() { format!("{what}.") } else { format!("{what}. {fix}") };
-        ParseError::new(kind, at, Text::verbatim(what))
-    }
-
+    /// Builds the error: `what` is the sentence of the problem and its remedy (a `parse.*`
+    /// text whose English starts in lower case); the place (line, column, element) goes in
+    /// front of it.
     pub(crate) fn new(kind: ParseErrorKind, at: Location<'_>, what: Text) -> Self {
         let text = match (at.line, at.column, at.element_id) {
             (Some(l), Some(c), Some(id)) => {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::dom::{Doc, El, Ns};
 use super::{ParseError, ParseErrorKind};
 use crate::bpmn::model::{Definitions, ElementRef, NodeIdx, Process};
+use crate::text::Text;
 
 mod collaboration;
 mod diagram;
@@ -47,8 +48,6 @@ const SKIPPED_IN_CONTAINER: &[&str] = &[
     "categoryValueRef",
     "rendering",
 ];
-
-const FIX_ID: &str = "Give every process, flow node, sequence flow, lane, participant and message flow a unique id.";
 
 /// Builds the model from the tree.
 pub(super) fn build(doc: &Doc) -> Result<Definitions, ParseError> {
@@ -130,18 +129,11 @@ fn check_has_process(doc: &Doc) -> Result<(), ParseError> {
         .filter(|&p| doc.is(p, Ns::Model, "participant"))
         .count();
     let what = if pools > 0 {
-        format!(
-            "the file has {pools} pool(s) but no <process>: every pool is empty (a black box), so there is nothing to run"
-        )
+        Text::new("parse.only_empty_pools").with("pools", pools)
     } else {
-        "the file has no <process>".to_owned()
+        Text::new("parse.no_process")
     };
-    Err(ParseError::untranslated(
-        ParseErrorKind::NoProcess,
-        doc.loc(ROOT),
-        format_args!("{what}"),
-        "Model at least one process (in a pool or on its own) before deploying.",
-    ))
+    Err(ParseError::new(ParseErrorKind::NoProcess, doc.loc(ROOT), what))
 }
 
 /// Ids of BPMN model elements are unique across the whole file; returns them, each with its
@@ -157,16 +149,14 @@ fn check_duplicate_ids(doc: &Doc) -> Result<HashMap<&str, El>, ParseError> {
             continue;
         };
         if let Some(&first) = seen.get(id) {
-            return Err(ParseError::untranslated(
+            return Err(ParseError::new(
                 ParseErrorKind::DuplicateId,
                 doc.loc(el).element(Some(id)),
-                format_args!(
-                    "the id \"{id}\" of this <{}> is already used by the <{}> on line {}",
-                    doc.name(el),
-                    doc.name(first),
-                    doc.line(first)
-                ),
-                "Ids must be unique within a file: rename one of the two elements (and the references to it).",
+                Text::new("parse.duplicate_id")
+                    .with("id", id)
+                    .with("tag", doc.name(el))
+                    .with("other", doc.name(first))
+                    .with("other_line", doc.line(first)),
             ));
         }
         seen.insert(id, el);
@@ -222,16 +212,15 @@ impl<'d> Builder<'d> {
         }
     }
 
-    /// For a reference to nothing written `prefix:id` whose prefix is bound to a namespace
-    /// other than the file's own (prefixes of the own one are already stripped): a clause
-    /// saying so, to append to the refusal; empty otherwise.
-    fn foreign_note(&self, target: &str) -> String {
+    /// `what` with its `{note}`: for a reference to nothing written `prefix:id` whose prefix
+    /// is bound to a namespace other than the file's own (prefixes of the own one are already
+    /// stripped), a clause saying so; nothing otherwise.
+    fn with_foreign_note(&self, what: Text, target: &str) -> Text {
         match target.split_once(':').and_then(|(p, _)| Some((p, self.doc.root_namespace(p)?))) {
-            Some((prefix, uri)) => format!(
-                " (its prefix \"{prefix}\" names the namespace \"{uri}\", not this file's targetNamespace: \
-                 references into other files are not resolved)"
-            ),
-            None => String::new(),
+            Some((prefix, uri)) => {
+                what.with_text("note", Text::new("parse.foreign_prefix").with("prefix", prefix).with("uri", uri))
+            }
+            None => what.with("note", ""),
         }
     }
 
@@ -243,11 +232,10 @@ impl<'d> Builder<'d> {
         let doc = self.doc;
         match doc.attr(el, "id") {
             Some(id) if !id.trim().is_empty() => Ok(id),
-            _ => Err(ParseError::untranslated(
+            _ => Err(ParseError::new(
                 ParseErrorKind::Invalid,
                 doc.loc(el),
-                format_args!("this <{}> has no id", doc.name(el)),
-                FIX_ID,
+                Text::new("parse.no_id").with("tag", doc.name(el)),
             )),
         }
     }

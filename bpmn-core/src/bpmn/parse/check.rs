@@ -2,42 +2,57 @@
 //! deploy warnings (what the file sets that the engine ignores).
 
 mod expressions;
+pub(super) mod read_back;
 mod scripts;
 mod services;
 
 use super::{Unsupported, Warning};
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowNode, NodeIdx, NodeKind, Process, TimerDefinition};
+use crate::text::Text;
 
-/// The start of every reason for an element kind the engine does not run.
-const NOT_SUPPORTED: &str = "not supported yet";
-
-/// The reason given for a process whose file says `isExecutable="false"`.
+/// The reason given for a process whose file says `isExecutable="false"` (the English of
+/// `check.not_executable`).
 pub const NOT_EXECUTABLE: &str = "process is not executable (isExecutable=\"false\")";
 
+/// One reason why an element cannot run: the entry, whose `reason` is the English of `text`.
+pub(super) struct Found {
+    pub entry: Unsupported,
+    /// Kept for the tests, which check that the English reads back as this text.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub text: Text,
+}
+
+impl Found {
+    fn new(element_id: &str, element_type: String, line: u32, text: Text) -> Found {
+        let entry = Unsupported { element_id: element_id.to_owned(), element_type, line, reason: text.english() };
+        Found { entry, text }
+    }
+
+    /// A reason about flow node `node`.
+    fn on_node(node: &FlowNode, text: Text) -> Found {
+        Found::new(&node.id, element_type(node), node.line, text)
+    }
+}
+
 pub(super) fn check_executable(process: &Process) -> Vec<Unsupported> {
+    check_texts(process).into_iter().map(|f| f.entry).collect()
+}
+
+/// The reasons of [`check_executable`], each with its sentence.
+pub(super) fn check_texts(process: &Process) -> Vec<Found> {
     let mut problems = Vec::new();
-    let on_process = |reason: &str| Unsupported {
-        element_id: process.id.clone(),
-        element_type: "process".to_owned(),
-        line: process.line,
-        reason: reason.to_owned(),
-    };
+    let on_process = |text: Text| Found::new(&process.id, "process".to_owned(), process.line, text);
     if !process.is_executable {
-        problems.push(on_process(NOT_EXECUTABLE));
+        problems.push(on_process(Text::new("check.not_executable")));
     }
     let has_start = process.children(None).any(|(_, n)| matches!(n.kind, NodeKind::StartEvent { .. }));
     if !has_start {
-        problems.push(on_process("has no start event"));
+        problems.push(on_process(Text::new("check.no_start_event")));
     }
     problems.extend(expressions::check_expressions(process));
     for (idx, node) in process.nodes.iter().enumerate() {
-        if let Some(reason) = problem(process, idx, node).or_else(|| services::service_problem(node)) {
-            problems.push(Unsupported {
-                element_id: node.id.clone(),
-                element_type: element_type(node),
-                line: node.line,
-                reason,
-            });
+        if let Some(text) = problem(process, idx, node).or_else(|| services::service_problem(node)) {
+            problems.push(Found::on_node(node, text));
         }
     }
     problems.extend(scripts::problems(process));
@@ -76,7 +91,7 @@ fn scope_of(process: &Process, node: &FlowNode) -> Scope {
 }
 
 /// Why this node cannot run, if it cannot.
-fn problem(process: &Process, idx: NodeIdx, node: &FlowNode) -> Option<String> {
+fn problem(process: &Process, idx: NodeIdx, node: &FlowNode) -> Option<Text> {
     use EventTrigger as T;
     let scope = scope_of(process, node);
     let supported = match &node.kind {
@@ -130,17 +145,11 @@ fn problem(process: &Process, idx: NodeIdx, node: &FlowNode) -> Option<String> {
         NodeKind::IntermediateThrowEvent { trigger } | NodeKind::EndEvent { trigger } => {
             throw_problem(process, node, trigger)
         }
-        NodeKind::ReceiveTask { message: None } => {
-            Some("has no messageRef; name the message it waits for".to_owned())
-        }
-        NodeKind::CallActivity { called_element: None, .. } => Some("call activity has no calledElement".to_owned()),
+        NodeKind::ReceiveTask { message: None } => Some(Text::new("check.no_message_ref")),
+        NodeKind::CallActivity { called_element: None, .. } => Some(Text::new("check.no_called_element")),
         NodeKind::CallActivity { call, .. } => match call.binding {
-            CalledBinding::Version if call.version.is_none() => Some(
-                "binds to a version (calledElementBinding=\"version\") but names none; add calledElementVersion or bind to the latest version".to_owned(),
-            ),
-            CalledBinding::VersionTag if call.version_tag.is_none() => Some(
-                "binds to a version tag (calledElementBinding=\"versionTag\") but names none; add calledElementVersionTag or bind to the latest version".to_owned(),
-            ),
+            CalledBinding::Version if call.version.is_none() => Some(Text::new("check.no_called_version")),
+            CalledBinding::VersionTag if call.version_tag.is_none() => Some(Text::new("check.no_called_version_tag")),
             _ => None,
         },
         NodeKind::SubProcess { triggered_by_event: true } => event_sub_process_problem(process, idx),
@@ -149,8 +158,9 @@ fn problem(process: &Process, idx: NodeIdx, node: &FlowNode) -> Option<String> {
     }
 }
 
-/// The reason for an element kind (or trigger) the engine does not run, with what to do.
-fn not_supported(node: &FlowNode, scope: Scope) -> String {
+/// The reason for an element kind (or trigger) the engine does not run, with what to do:
+/// "not supported yet: ...".
+fn not_supported(node: &FlowNode, scope: Scope) -> Text {
     use EventTrigger as T;
     let trigger = match &node.kind {
         NodeKind::StartEvent { trigger, .. }
@@ -160,61 +170,38 @@ fn not_supported(node: &FlowNode, scope: Scope) -> String {
         | NodeKind::BoundaryEvent { trigger, .. } => Some(trigger),
         _ => None,
     };
-    let fix = match (&node.kind, trigger) {
-        (NodeKind::BusinessRuleTask, _) => {
-            "a business rule task has no implementation here (no decision engine); call the decision service from a service task, or decide in a user task"
-        }
-        (NodeKind::Transaction, _) | (_, Some(T::Cancel)) => {
-            "transactions and cancel events do not run here; model the undo steps explicitly, e.g. with an error boundary event on a sub-process"
-        }
-        (_, Some(T::Compensate)) => {
-            "compensation does not run here; model the undo steps explicitly, e.g. with an error boundary event leading to them"
-        }
-        (NodeKind::AdHocSubProcess, _) => {
-            "ad-hoc sub-processes do not run here; model the tasks with a parallel or inclusive gateway"
-        }
-        (NodeKind::ComplexGateway, _) => "complex gateways do not run here; use an inclusive or parallel gateway",
-        (_, Some(T::Conditional)) => {
-            "conditional events do not run here; use an exclusive gateway with conditions, or a message sent when the condition holds"
-        }
-        (_, Some(T::Multiple)) => {
-            "an event with several event definitions does not run here; use one event per trigger (behind an event-based gateway to wait for the first)"
-        }
+    Text::new(match (&node.kind, trigger) {
+        (NodeKind::BusinessRuleTask, _) => "check.unsupported.business_rule_task",
+        (NodeKind::Transaction, _) | (_, Some(T::Cancel)) => "check.unsupported.transaction",
+        (_, Some(T::Compensate)) => "check.unsupported.compensation",
+        (NodeKind::AdHocSubProcess, _) => "check.unsupported.ad_hoc",
+        (NodeKind::ComplexGateway, _) => "check.unsupported.complex_gateway",
+        (_, Some(T::Conditional)) => "check.unsupported.conditional",
+        (_, Some(T::Multiple)) => "check.unsupported.multiple",
         (NodeKind::StartEvent { .. }, Some(T::None)) if scope == Scope::EventSubProcess => {
-            "the start event of an event sub-process needs a trigger; give it a message, signal, timer, error or escalation definition"
+            "check.unsupported.event_sub_process_start"
         }
-        (NodeKind::StartEvent { .. }, Some(_)) if scope == Scope::SubProcess => {
-            "the start event of an embedded sub-process has no trigger; remove the event definition"
-        }
-        (NodeKind::StartEvent { .. }, _) => {
-            "a process starts with a none, timer, message or signal start event; put error and escalation start events in an event sub-process"
-        }
-        (NodeKind::IntermediateCatchEvent { .. }, _) => {
-            "an intermediate catch event waits for a message, signal, timer or link; catch errors and escalations with a boundary event or an event sub-process"
-        }
-        (NodeKind::IntermediateThrowEvent { .. }, _) => {
-            "an intermediate throw event raises a message, signal, escalation or link, or nothing; throw an error with an error end event"
-        }
-        (NodeKind::BoundaryEvent { .. }, _) => {
-            "a boundary event catches a message, signal, timer, error or escalation; change its event definition"
-        }
-        _ => "this kind of end event does not run here; end with none, terminate, error, message, signal or escalation",
-    };
-    format!("{NOT_SUPPORTED}: {fix}")
+        (NodeKind::StartEvent { .. }, Some(_)) if scope == Scope::SubProcess => "check.unsupported.sub_process_start",
+        (NodeKind::StartEvent { .. }, _) => "check.unsupported.start_event",
+        (NodeKind::IntermediateCatchEvent { .. }, _) => "check.unsupported.intermediate_catch",
+        (NodeKind::IntermediateThrowEvent { .. }, _) => "check.unsupported.intermediate_throw",
+        (NodeKind::BoundaryEvent { .. }, _) => "check.unsupported.boundary_event",
+        _ => "check.unsupported.end_event",
+    })
 }
 
 /// A catch event (start, intermediate, boundary) without what it waits for.
-fn catch_problem(process: &Process, node: &FlowNode, trigger: &EventTrigger) -> Option<String> {
+fn catch_problem(process: &Process, node: &FlowNode, trigger: &EventTrigger) -> Option<Text> {
     use EventTrigger as T;
     match trigger {
         T::Timer(TimerDefinition::Date(v) | TimerDefinition::Duration(v) | TimerDefinition::Cycle(v))
             if v.is_empty() =>
         {
-            Some("timer has no timeDate, timeDuration or timeCycle".to_owned())
+            Some(Text::new("check.timer_without_time"))
         }
-        T::Message { name: None } => Some("has no messageRef; name the message it waits for".to_owned()),
-        T::Signal { name: None } => Some("has no signalRef; name the signal it waits for".to_owned()),
-        T::Link { name: None } => Some("has no link name; name it as the link throw events that jump to it".to_owned()),
+        T::Message { name: None } => Some(Text::new("check.no_message_ref")),
+        T::Signal { name: None } => Some(Text::new("check.no_signal_ref_catch")),
+        T::Link { name: None } => Some(Text::new("check.link_catch_unnamed")),
         T::Link { name: Some(name) } => {
             let same = process
                 .children(node.scope)
@@ -222,52 +209,40 @@ fn catch_problem(process: &Process, node: &FlowNode, trigger: &EventTrigger) -> 
                     matches!(&n.kind, NodeKind::IntermediateCatchEvent { trigger: T::Link { name: Some(m) } } if m == name)
                 })
                 .count();
-            (same > 1).then(|| {
-                format!("{same} link catch events of this scope are named \"{name}\"; give each link a name of its own")
-            })
+            (same > 1).then(|| Text::new("check.link_name_twice").with("count", same).with("name", name))
         }
         _ => None,
     }
 }
 
 /// A throw event (intermediate, end) without what it throws, or a link throw without its catch.
-fn throw_problem(process: &Process, node: &FlowNode, trigger: &EventTrigger) -> Option<String> {
+fn throw_problem(process: &Process, node: &FlowNode, trigger: &EventTrigger) -> Option<Text> {
     use EventTrigger as T;
     match trigger {
-        T::Signal { name: None } => Some("has no signalRef; name the signal it broadcasts".to_owned()),
-        T::Escalation { code: None } => {
-            Some("has no escalationRef (or its escalation no escalationCode); name the escalation it raises".to_owned())
-        }
-        T::Link { name: None } => Some("has no link name; name it as the link catch event it jumps to".to_owned()),
+        T::Signal { name: None } => Some(Text::new("check.no_signal_ref_throw")),
+        T::Escalation { code: None } => Some(Text::new("check.no_escalation_ref")),
+        T::Link { name: None } => Some(Text::new("check.link_throw_unnamed")),
         T::Link { name: Some(name) } => {
             let found = process.children(node.scope).any(|(_, n)| {
                 matches!(&n.kind, NodeKind::IntermediateCatchEvent { trigger: T::Link { name: Some(m) } } if m == name)
             });
-            (!found).then(|| {
-                format!("no link catch event named \"{name}\" in the same scope; add one, or correct the name")
-            })
+            (!found).then(|| Text::new("check.link_catch_missing").with("name", name))
         }
         _ => None,
     }
 }
 
 /// An event sub-process has exactly one start event, with a trigger.
-fn event_sub_process_problem(process: &Process, idx: NodeIdx) -> Option<String> {
+fn event_sub_process_problem(process: &Process, idx: NodeIdx) -> Option<Text> {
     let starts = process.children(Some(idx)).filter(|(_, n)| matches!(n.kind, NodeKind::StartEvent { .. })).count();
-    (starts != 1).then(|| {
-        format!(
-            "an event sub-process needs exactly one start event (with a message, signal, timer, error or escalation trigger), this one has {starts}; keep one"
-        )
-    })
+    (starts != 1).then(|| Text::new("check.event_sub_process_starts").with("count", starts))
 }
 
 /// An event-based gateway leads only to catch events and receive tasks.
-fn event_gateway_problem(process: &Process, node: &FlowNode) -> Option<String> {
+fn event_gateway_problem(process: &Process, node: &FlowNode) -> Option<Text> {
     use EventTrigger as T;
     if node.outgoing.is_empty() {
-        return Some(
-            "an event-based gateway has no outgoing flow; connect it to the catch events that race".to_owned(),
-        );
+        return Some(Text::new("check.event_gateway_no_outgoing"));
     }
     for &f in &node.outgoing {
         let Some(target) = process.flows.get(f).and_then(|f| process.nodes.get(f.target)) else {
@@ -279,11 +254,9 @@ fn event_gateway_problem(process: &Process, node: &FlowNode) -> Option<String> {
                 | NodeKind::IntermediateCatchEvent { trigger: T::Message { .. } | T::Signal { .. } | T::Timer(_) }
         );
         if !ok {
-            return Some(format!(
-                "an event-based gateway may only lead to message, signal or timer catch events and receive tasks, but \"{}\" is a {}; put a catch event in front of it",
-                target.id,
-                element_type(target)
-            ));
+            return Some(
+                Text::new("check.event_gateway_target").with("target", &target.id).with("type", element_type(target)),
+            );
         }
     }
     None

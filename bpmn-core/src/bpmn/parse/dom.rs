@@ -13,6 +13,7 @@ use quick_xml::NsReader;
 
 use super::encoding::{line_col, LineTracker};
 use super::{Location, ParseError, ParseErrorKind};
+use crate::text::Text;
 
 mod qname;
 
@@ -261,22 +262,22 @@ enum State {
     After,
 }
 
-fn malformed(text: &str, pos: usize, what: std::fmt::Arguments<'_>, fix: &str) -> ParseError {
+/// The file is not well-formed at byte `pos`: `what` says how and what to do.
+fn malformed(text: &str, pos: usize, what: Text) -> ParseError {
     let (line, column) = line_col(text.as_bytes(), pos);
-    ParseError::untranslated(ParseErrorKind::Malformed, Location::at(line, column), what, fix)
+    ParseError::new(ParseErrorKind::Malformed, Location::at(line, column), what)
 }
 
-const FIX_XML: &str = "Check the file in an XML editor, or export it again from the modelling tool.";
+/// A sentence `key` with the reader's `detail` and the usual remedy, "check the file in an
+/// XML editor" (`{fix}`).
+fn with_xml_fix(key: &'static str, detail: impl std::fmt::Display) -> Text {
+    Text::new(key).with("detail", detail).with_text("fix", Text::new("parse.fix.xml"))
+}
 
 /// Reads the whole text into a [`Doc`], refusing malformed XML, DOCTYPEs and non-BPMN roots.
 pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
     if text.len() >= u32::MAX as usize {
-        return Err(ParseError::untranslated(
-            ParseErrorKind::TooLarge,
-            Location::NONE,
-            format_args!("the file is larger than 4 GiB"),
-            "Split the model into several files.",
-        ));
+        return Err(ParseError::new(ParseErrorKind::TooLarge, Location::NONE, Text::new("parse.over_4gib")));
     }
     let mut reader = NsReader::from_str(text);
     {
@@ -314,7 +315,7 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                 if text.get(at..).is_some_and(|rest| rest.starts_with("<!ENTITY")) {
                     return Err(doctype_error(text, at));
                 }
-                return Err(malformed(text, at, format_args!("the file is not well-formed XML ({e})"), FIX_XML));
+                return Err(malformed(text, at, with_xml_fix("parse.not_well_formed", e)));
             }
         };
         match event {
@@ -327,12 +328,7 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                     _ => continue,
                 };
                 if state == State::After {
-                    return Err(malformed(
-                        text,
-                        pos,
-                        format_args!("a second root element follows the end of <definitions>"),
-                        "An XML file has exactly one root element; remove what follows </definitions>.",
-                    ));
+                    return Err(malformed(text, pos, Text::new("parse.second_root")));
                 }
                 if open.len() + skipped >= MAX_XML_DEPTH {
                     return Err(too_deep(text, pos, MAX_XML_DEPTH));
@@ -364,11 +360,10 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                     }
                     Classified::UndeclaredPrefix => {
                         let qname = String::from_utf8_lossy(start.name().as_ref()).into_owned();
-                        return Err(ParseError::untranslated(
+                        return Err(ParseError::new(
                             ParseErrorKind::Malformed,
                             Location::at(line, column),
-                            format_args!("the prefix of <{qname}> is not declared"),
-                            "Declare the prefix with an xmlns:prefix=\"...\" attribute on the root element.",
+                            Text::new("parse.undeclared_prefix").with("qname", qname),
                         ));
                     }
                 };
@@ -396,17 +391,16 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                 }
             }
             (_, Event::Text(t)) => {
-                let content = t
-                    .xml10_content()
-                    .map_err(|e| malformed(text, pos, format_args!("unreadable text ({e})"), FIX_XML))?;
+                let content =
+                    t.xml10_content().map_err(|e| malformed(text, pos, with_xml_fix("parse.unreadable_text", e)))?;
                 add_text(&mut doc, &open, skipped, state, &content, text, pos)?;
             }
             (_, Event::CData(c)) => {
-                let content = c
-                    .xml10_content()
-                    .map_err(|e| malformed(text, pos, format_args!("unreadable CDATA ({e})"), FIX_XML))?;
+                let content =
+                    c.xml10_content().map_err(|e| malformed(text, pos, with_xml_fix("parse.unreadable_cdata", e)))?;
                 if state != State::Inside {
-                    return Err(malformed(text, pos, format_args!("CDATA outside the root element"), FIX_XML));
+                    let what = Text::new("parse.cdata_outside_root").with_text("fix", Text::new("parse.fix.xml"));
+                    return Err(malformed(text, pos, what));
                 }
                 add_text(&mut doc, &open, skipped, state, &content, text, pos)?;
             }
@@ -416,20 +410,12 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                     Ok(None) => {
                         let name = String::from_utf8_lossy(&r);
                         let Some(value) = quick_xml::escape::resolve_predefined_entity(&name) else {
-                            return Err(malformed(
-                                text,
-                                pos,
-                                format_args!("the entity reference &{name}; is not defined"),
-                                "Only &lt; &gt; &amp; &apos; &quot; and character references \
-                                 (&#233;) can be used; write the character itself instead.",
-                            ));
+                            return Err(malformed(text, pos, Text::new("parse.undefined_entity").with("name", name)));
                         };
                         // The predefined entities are all a single character.
                         value.chars().next().unwrap_or('&')
                     }
-                    Err(e) => {
-                        return Err(malformed(text, pos, format_args!("invalid character reference ({e})"), FIX_XML))
-                    }
+                    Err(e) => return Err(malformed(text, pos, with_xml_fix("parse.bad_char_ref", e))),
                 };
                 let mut buf = [0u8; 4];
                 add_text(&mut doc, &open, skipped, state, resolved.encode_utf8(&mut buf), text, pos)?;
@@ -442,18 +428,8 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                         doc.strip_own_prefixes();
                         Ok(doc)
                     }
-                    State::Before => Err(malformed(
-                        text,
-                        text.len(),
-                        format_args!("the file has no root element"),
-                        "Upload a BPMN 2.0 file (it starts with <definitions>).",
-                    )),
-                    State::Inside => Err(malformed(
-                        text,
-                        text.len(),
-                        format_args!("the file ends before all elements are closed"),
-                        "The file is probably truncated: export or upload it again.",
-                    )),
+                    State::Before => Err(malformed(text, text.len(), Text::new("parse.no_root"))),
+                    State::Inside => Err(malformed(text, text.len(), Text::new("parse.truncated"))),
                 };
             }
         }
@@ -462,22 +438,16 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
 
 fn too_deep(text: &str, pos: usize, limit: usize) -> ParseError {
     let (line, column) = line_col(text.as_bytes(), pos);
-    ParseError::untranslated(
+    ParseError::new(
         ParseErrorKind::Invalid,
         Location::at(line, column),
-        format_args!("elements are nested more than {limit} levels deep"),
-        "Flatten the model: nest fewer sub-processes inside each other.",
+        Text::new("parse.too_deep").with("limit", limit),
     )
 }
 
 fn doctype_error(text: &str, pos: usize) -> ParseError {
     let (line, column) = line_col(text.as_bytes(), pos);
-    ParseError::untranslated(
-        ParseErrorKind::Doctype,
-        Location::at(line, column),
-        format_args!("the file has a <!DOCTYPE> or entity declaration, which is refused for safety"),
-        "BPMN files never need one: remove the <!DOCTYPE ...> declaration.",
-    )
+    ParseError::new(ParseErrorKind::Doctype, Location::at(line, column), Text::new("parse.doctype"))
 }
 
 /// Adds character data to the open kept element, or refuses text outside the root.
@@ -494,7 +464,8 @@ fn add_text(
         if content.trim().is_empty() {
             return Ok(());
         }
-        return Err(malformed(text, pos, format_args!("text outside the root element"), FIX_XML));
+        let what = Text::new("parse.text_outside_root").with_text("fix", Text::new("parse.fix.xml"));
+        return Err(malformed(text, pos, what));
     }
     if skipped > 0 {
         return Ok(());
@@ -584,16 +555,15 @@ fn check_root(
     let (resolved, _) = reader.resolve_element(start.name());
     let in_ns = match resolved {
         ResolveResult::Bound(Namespace(uri)) => {
-            format!("in namespace \"{}\"", String::from_utf8_lossy(uri))
+            Text::new("parse.root_ns.bound").with("namespace", String::from_utf8_lossy(uri))
         }
-        ResolveResult::Unbound => "without namespace".to_owned(),
-        ResolveResult::Unknown(_) => "with an undeclared prefix".to_owned(),
+        ResolveResult::Unbound => Text::new("parse.root_ns.none"),
+        ResolveResult::Unknown(_) => Text::new("parse.root_ns.undeclared"),
     };
-    Err(ParseError::untranslated(
+    Err(ParseError::new(
         ParseErrorKind::NotBpmn,
         Location::at(line, column),
-        format_args!("the root element is <{qname}> {in_ns}, so this is not a BPMN 2.0 file"),
-        &format!("A BPMN 2.0 file starts with <definitions xmlns=\"{BPMN_MODEL}\">; export the model as BPMN 2.0 XML."),
+        Text::new("parse.not_bpmn").with("qname", qname).with_text("in_ns", in_ns).with("model_ns", BPMN_MODEL),
     ))
 }
 
@@ -626,12 +596,7 @@ fn open_element(
                 | AttrError::ExpectedQuote(p, _)
                 | AttrError::Duplicated(p, _) => p + 1,
             };
-            malformed(
-                text,
-                pos.saturating_add(offset),
-                format_args!("broken attribute ({e})"),
-                "Attributes are written name=\"value\", each name once per element.",
-            )
+            malformed(text, pos.saturating_add(offset), Text::new("parse.broken_attribute").with("detail", e))
         })?;
         let key = attr.key.as_ref();
         if key == b"xmlns" || key.starts_with(b"xmlns:") {
@@ -660,14 +625,9 @@ fn open_element(
             // Undeclared prefixes: not needed.
             _ => continue,
         };
-        let value = attr.decode_and_unescape_value(reader.decoder()).map_err(|e| {
-            malformed(
-                text,
-                pos,
-                format_args!("broken attribute value ({e})"),
-                "Only &lt; &gt; &amp; &apos; &quot; and character references can be used in attribute values.",
-            )
-        })?;
+        let value = attr
+            .decode_and_unescape_value(reader.decoder())
+            .map_err(|e| malformed(text, pos, Text::new("parse.broken_attribute_value").with("detail", e)))?;
         let name = if attr_ns == AttrNs::Foreign {
             doc.push_str(&String::from_utf8_lossy(attr.key.as_ref()))
         } else {

@@ -11,6 +11,7 @@ use std::ops::Range;
 use encoding_rs::{DecoderResult, Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
 use super::{Location, ParseError, ParseErrorKind};
+use crate::text::Text;
 
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -25,12 +26,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
         [b'<', 0, b, 0, ..] if *b != 0 => return decode_as(UTF_16LE, bytes),
         [0, b'<', 0, b, ..] if *b != 0 => return decode_as(UTF_16BE, bytes),
         _ if bytes.iter().take(4).any(|&b| b == 0) => {
-            return Err(ParseError::untranslated(
-                ParseErrorKind::Encoding,
-                Location::at(1, 1),
-                format_args!("the file is encoded in UTF-32 (or is not text), which is not supported"),
-                "Save it as UTF-8 (most modelling tools have this option in their export dialog).",
-            ));
+            return Err(ParseError::new(ParseErrorKind::Encoding, Location::at(1, 1), Text::new("parse.utf32")));
         }
         _ => {}
     }
@@ -45,14 +41,10 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
         Some(e) if e == UTF_8 => utf8(bytes),
         // `replacement` stands for encodings the standard refuses to decode (ISO-2022-KR, ...).
         Some(e) if e != encoding_rs::REPLACEMENT => decode_as(e, bytes),
-        _ => Err(ParseError::untranslated(
+        _ => Err(ParseError::new(
             ParseErrorKind::Encoding,
             Location::at(1, column),
-            format_args!(
-                "the XML declaration says encoding=\"{}\", an encoding that cannot be read",
-                String::from_utf8_lossy(name)
-            ),
-            "Save the file as UTF-8 and change the declaration to encoding=\"UTF-8\".",
+            Text::new("parse.unknown_encoding").with("encoding", String::from_utf8_lossy(name)),
         )),
     }
 }
@@ -98,11 +90,10 @@ fn decode_as<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> Result<Cow<'a,
         }
     }
     let (line, column) = line_col(text.as_bytes(), text.len());
-    Err(ParseError::untranslated(
+    Err(ParseError::new(
         ParseErrorKind::Encoding,
         Location::at(line, column),
-        format_args!("the file is not valid {}: it has a byte sequence that encoding does not define", encoding.name()),
-        "Check the encoding the XML declaration names (encoding=\"...\"), or save the file as UTF-8.",
+        Text::new("parse.invalid_in_encoding").with("encoding", encoding.name()),
     ))
 }
 
@@ -113,12 +104,10 @@ fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
             let good = &bytes[..e.valid_up_to()];
             let (line, column) = line_col(good, good.len());
             let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
-            Err(ParseError::untranslated(
+            Err(ParseError::new(
                 ParseErrorKind::Encoding,
                 Location::at(line, column),
-                format_args!("byte 0x{bad:02X} is not valid UTF-8"),
-                "The file is probably ISO-8859-1 or Windows-1252: save it as UTF-8, or declare its \
-                 encoding, e.g. <?xml version=\"1.0\" encoding=\"windows-1252\"?>.",
+                Text::new("parse.invalid_utf8").with("byte", format!("{bad:02X}")),
             ))
         }
     }

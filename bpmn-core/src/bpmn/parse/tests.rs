@@ -992,3 +992,210 @@ fn nul_characters_are_refused_with_their_place() {
     // A character reference to NUL is refused too (by the XML reader).
     assert_eq!(err(&process_file("<bpmn:task id=\"t\" name=\"a&#0;b\"/>")).kind, ParseErrorKind::Malformed);
 }
+
+// ----- both languages -----------------------------------------------------------------------
+
+/// A file of the default namespace whose process body starts on line 3.
+fn short_file(body: &str) -> String {
+    format!(
+        "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n<process id=\"P\" isExecutable=\"true\">\n{body}\n</process>\n</definitions>\n"
+    )
+}
+
+#[test]
+fn refusals_read_in_chinese_with_their_place_and_the_english_is_unchanged() {
+    use crate::text::Lang;
+    // Two elements with one id: the second, on line 3, is refused.
+    let e = err(&short_file("<task id=\"Task_1\"/><userTask id=\"Task_1\"/>"));
+    assert_eq!(e.kind, ParseErrorKind::DuplicateId);
+    assert_eq!(
+        e.message,
+        "Line 3, column 20, element \"Task_1\": the id \"Task_1\" of this <userTask> is already used by the \
+         <task> on line 3. Ids must be unique within a file: rename one of the two elements (and the \
+         references to it)."
+    );
+    assert_eq!(e.text.render(Lang::En), e.message);
+    assert_eq!(
+        e.text.render(Lang::Zh),
+        "第 3 行第 20 列，元素“Task_1”：此 <userTask> 的 id“Task_1”已被第 3 行的 <task> 使用。\
+         同一文件中的 id 必须唯一：请重命名两个元素之一（以及对它的引用）。"
+    );
+
+    // Not well-formed: an entity that XML does not define, on line 3.
+    let e = err(&short_file("<task id=\"t\"><documentation>a &nbsp; b</documentation></task>"));
+    assert_eq!(e.kind, ParseErrorKind::Malformed);
+    let (line, column) = (e.line.expect("a line"), e.column.expect("a column"));
+    assert_eq!(line, 3);
+    assert_eq!(
+        e.message,
+        format!(
+            "Line 3, column {column}: the entity reference &nbsp; is not defined. Only &lt; &gt; &amp; \
+             &apos; &quot; and character references (&#233;) can be used; write the character itself instead."
+        )
+    );
+    let zh = e.text.render(Lang::Zh);
+    assert!(zh.starts_with(&format!("第 3 行第 {column} 列：实体引用 &nbsp; 未定义。")), "{zh}");
+
+    // A mismatched end tag: the XML reader's own detail stays as it is, inside the sentence.
+    let e = err(&short_file("<task id=\"t\">\n</process>"));
+    assert_eq!(e.kind, ParseErrorKind::Malformed);
+    let zh = e.text.render(Lang::Zh);
+    assert!(
+        e.message.starts_with("Line 4, column ") && e.message.contains(": the file is not well-formed XML ("),
+        "{e}"
+    );
+    assert!(
+        e.message.ends_with("). Check the file in an XML editor, or export it again from the modelling tool."),
+        "{e}"
+    );
+    assert!(zh.starts_with("第 4 行第 ") && zh.contains("文件不是格式正确的 XML（"), "{zh}");
+    assert!(zh.ends_with("）。请用 XML 编辑器检查文件，或从建模工具重新导出。"), "{zh}");
+
+    // Without a place, the English starts with a capital; the Chinese needs none.
+    let e = parse(b"x", &ParseOptions { max_bytes: 0 }).expect_err("too large");
+    assert!(e.message.starts_with("The file is 1 bytes long"), "{e}");
+    assert!(
+        e.text.render(Lang::Zh).starts_with("文件大小为 1 字节，超过了 0 字节的上限。"),
+        "{}",
+        e.text.render(Lang::Zh)
+    );
+
+    // A missing reference into another file's namespace names it, in both languages.
+    let e = err(&file(
+        r#"<bpmn:process id="P"><bpmn:task id="t"/><bpmn:boundaryEvent id="b" attachedToRef="vendor:t"/></bpmn:process>"#,
+    ));
+    assert!(e.message.contains("(its prefix \"vendor\" names the namespace \"http://example.com/vendor\""), "{e}");
+    assert!(
+        e.text.render(Lang::Zh).contains("（其前缀“vendor”对应命名空间“http://example.com/vendor”"),
+        "{}",
+        e.text.render(Lang::Zh)
+    );
+}
+
+/// A process with one of nearly every reason of the check, and a diagram with one of every
+/// defect.
+const EVERY_REASON: &str = r#"<bpmn:message id="m" name="M"/>
+<bpmn:process id="Q" isExecutable="false"><bpmn:task id="q"/></bpmn:process>
+<bpmn:process id="P" isExecutable="true">
+<bpmn:startEvent id="s"/>
+<bpmn:startEvent id="serr"><bpmn:errorEventDefinition/></bpmn:startEvent>
+<bpmn:intermediateCatchEvent id="icc"><bpmn:conditionalEventDefinition/></bpmn:intermediateCatchEvent>
+<bpmn:intermediateCatchEvent id="ice"><bpmn:errorEventDefinition/></bpmn:intermediateCatchEvent>
+<bpmn:intermediateThrowEvent id="ite"><bpmn:errorEventDefinition/></bpmn:intermediateThrowEvent>
+<bpmn:intermediateThrowEvent id="itc"><bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>
+<bpmn:endEvent id="ecancel"><bpmn:cancelEventDefinition/></bpmn:endEvent>
+<bpmn:endEvent id="elink"><bpmn:linkEventDefinition name="x"/></bpmn:endEvent>
+<bpmn:boundaryEvent id="bl" attachedToRef="u"><bpmn:linkEventDefinition name="l"/></bpmn:boundaryEvent>
+<bpmn:boundaryEvent id="bm" attachedToRef="u"><bpmn:messageEventDefinition messageRef="m"/><bpmn:timerEventDefinition/></bpmn:boundaryEvent>
+<bpmn:subProcess id="sub"><bpmn:startEvent id="subs"><bpmn:messageEventDefinition messageRef="m"/></bpmn:startEvent></bpmn:subProcess>
+<bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="esps"/></bpmn:subProcess>
+<bpmn:subProcess id="esp2" triggeredByEvent="true"/>
+<bpmn:intermediateCatchEvent id="lc1"><bpmn:linkEventDefinition name="L"/></bpmn:intermediateCatchEvent>
+<bpmn:intermediateCatchEvent id="lc2"><bpmn:linkEventDefinition name="L"/></bpmn:intermediateCatchEvent>
+<bpmn:intermediateCatchEvent id="lc3"><bpmn:linkEventDefinition/></bpmn:intermediateCatchEvent>
+<bpmn:intermediateThrowEvent id="lt1"><bpmn:linkEventDefinition name="nowhere"/></bpmn:intermediateThrowEvent>
+<bpmn:intermediateThrowEvent id="lt2"><bpmn:linkEventDefinition/></bpmn:intermediateThrowEvent>
+<bpmn:intermediateThrowEvent id="sigt"><bpmn:signalEventDefinition/></bpmn:intermediateThrowEvent>
+<bpmn:intermediateThrowEvent id="esct"><bpmn:escalationEventDefinition/></bpmn:intermediateThrowEvent>
+<bpmn:intermediateThrowEvent id="mt"><bpmn:messageEventDefinition messageRef="m" camunda:class="org.M" camunda:foo="1"/></bpmn:intermediateThrowEvent>
+<bpmn:intermediateCatchEvent id="sigc"><bpmn:signalEventDefinition/></bpmn:intermediateCatchEvent>
+<bpmn:intermediateCatchEvent id="tm"><bpmn:timerEventDefinition/></bpmn:intermediateCatchEvent>
+<bpmn:eventBasedGateway id="eg"/>
+<bpmn:eventBasedGateway id="eg2"/>
+<bpmn:userTask id="u" camunda:assignee="${a +}" camunda:followUpDate="x" camunda:asyncAfter="true" camunda:oddity="1" vendor:foo="1">
+  <bpmn:extensionElements>
+    <camunda:formData/><camunda:properties/><vendor:thing/>
+    <camunda:taskListener event="bogus" expression="${x}"/>
+    <camunda:executionListener event="start" class="org.X"/>
+    <camunda:executionListener event="end"/>
+    <camunda:executionListener event="start"><camunda:script scriptFormat="groovy">x</camunda:script></camunda:executionListener>
+  </bpmn:extensionElements>
+  <bpmn:standardLoopCharacteristics/>
+</bpmn:userTask>
+<bpmn:scriptTask id="st1" scriptFormat="javascript" camunda:resource="x.js"/>
+<bpmn:scriptTask id="st2" scriptFormat="javascript"><bpmn:script>  </bpmn:script></bpmn:scriptTask>
+<bpmn:scriptTask id="st3"/>
+<bpmn:scriptTask id="st4" scriptFormat="cobol"><bpmn:script>x</bpmn:script></bpmn:scriptTask>
+<bpmn:serviceTask id="svc" camunda:class="org.Foo"/>
+<bpmn:serviceTask id="ext" camunda:type="external"/>
+<bpmn:callActivity id="ca"/>
+<bpmn:callActivity id="cv" calledElement="c" camunda:calledElementBinding="version"/>
+<bpmn:callActivity id="ct" calledElement="c" camunda:calledElementBinding="versionTag" camunda:calledElementType="id"/>
+<bpmn:callActivity id="cb" calledElement="c" camunda:calledElementBinding="weird"/>
+<bpmn:receiveTask id="rt"/>
+<bpmn:businessRuleTask id="brt"/><bpmn:complexGateway id="cg"/><bpmn:transaction id="tx"/><bpmn:adHocSubProcess id="ah"/>
+<bpmn:sequenceFlow id="f1" sourceRef="eg2" targetRef="u"/>
+<bpmn:sequenceFlow id="f2" sourceRef="s" targetRef="u"><bpmn:conditionExpression language="groovy">x</bpmn:conditionExpression></bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="f3" sourceRef="u" targetRef="cg"><bpmn:conditionExpression>${a ==}</bpmn:conditionExpression></bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="f4" sourceRef="u" targetRef="cg"><camunda:nothing/><bpmn:extensionElements><camunda:executionListener class="org.F"/></bpmn:extensionElements></bpmn:sequenceFlow>
+</bpmn:process>
+<bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="PL" bpmnElement="P">
+<bpmndi:BPMNShape id="S1" bpmnElement="s"><dc:Bounds x="ten" y="0" width="1" height="1"/></bpmndi:BPMNShape>
+<bpmndi:BPMNShape id="S2" bpmnElement="u"><dc:Bounds x="0" y="1e99" width="1" height="1"/></bpmndi:BPMNShape>
+<bpmndi:BPMNShape id="S3" bpmnElement="st1"/>
+<bpmndi:BPMNShape id="S4" bpmnElement="st2"><dc:Bounds x="0" y="0" width="0" height="1"/>
+  <bpmndi:BPMNLabel><dc:Bounds y="0" width="1" height="1"/></bpmndi:BPMNLabel></bpmndi:BPMNShape>
+<bpmndi:BPMNShape id="D" bpmnElement="st3"><dc:Bounds x="0" y="0" width="1" height="1"/></bpmndi:BPMNShape>
+<bpmndi:BPMNShape id="S5" bpmnElement="ghost"><dc:Bounds x="0" y="0" width="1" height="1"/></bpmndi:BPMNShape>
+<bpmndi:BPMNEdge id="E1" bpmnElement="f1"><di:waypoint y="0"/><di:waypoint x="1" y="1"/></bpmndi:BPMNEdge>
+</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>"#;
+
+#[test]
+fn check_reasons_and_warnings_read_back_in_both_languages() {
+    use crate::text::Lang;
+    let def = ok(&file(EVERY_REASON));
+    let mut keys = std::collections::BTreeSet::new();
+    for process in &def.processes {
+        let found = check::check_texts(process);
+        assert_eq!(
+            found.iter().map(|f| &f.entry).collect::<Vec<_>>(),
+            check_executable(&def, process).iter().collect::<Vec<_>>()
+        );
+        for f in &found {
+            let back = f.entry.text();
+            assert_eq!(back.key, f.text.key, "{}", f.entry.reason);
+            assert_eq!(back.english(), f.entry.reason);
+            assert_eq!(back.render(Lang::Zh), f.text.render(Lang::Zh), "{}", f.entry.reason);
+            keys.insert(f.text.key.to_string());
+        }
+        for w in deploy_warnings(process).iter().chain(&def.warnings) {
+            let what = w.what();
+            assert!(what.key.starts_with("check."), "{w:?}");
+            assert_eq!(what.english(), w.text);
+            keys.insert(what.key.to_string());
+            let reason = w.to_unsupported();
+            let zh = reason.text().render(Lang::Zh);
+            assert_eq!(zh, format!("引擎已忽略：{}", what.render(Lang::Zh)));
+            assert_eq!(reason.text().english(), reason.reason);
+            keys.insert(reason.text().key.to_string());
+        }
+    }
+    // Every reason of the check and every diagram defect was met (of the phrases of what is
+    // ignored, a few: the others differ only in their words).
+    let unmet: Vec<_> = crate::text::catalog_keys()
+        .filter(|k| k.starts_with("check.") && !k.starts_with("check.ignored."))
+        .filter(|k| !["check.fix.", "check.subject.", "check.diagram.value."].iter().any(|f| k.starts_with(f)))
+        .filter(|k| !keys.contains(*k))
+        .collect();
+    assert!(unmet.is_empty(), "{unmet:?}");
+
+    // The Chinese of a few, whole.
+    let zh = |id: &str| {
+        let u = def.processes.iter().flat_map(|p| check_executable(&def, p)).find(|u| u.element_id == id).expect(id);
+        u.text().render(Lang::Zh)
+    };
+    assert_eq!(zh("Q"), "流程不可执行（isExecutable=\"false\"）");
+    assert_eq!(zh("lt1"), "同一范围内没有名为“nowhere”的链接捕获事件；请添加一个，或更正名称");
+    assert_eq!(
+        zh("st3"),
+        "脚本任务没有指定脚本格式，无法在此运行；请用 JavaScript 编写（scriptFormat=\"javascript\"）"
+    );
+    assert_eq!(
+        zh("f4"),
+        "camunda:executionListener 运行 Java 代码（class=\"org.F\"），本引擎无法运行；\
+         请改用 expression=\"${...}\" 或嵌套的 <camunda:script scriptFormat=\"javascript\">"
+    );
+    assert!(zh("u").starts_with("assignee 中的表达式无法求值：expression `${a +}`"), "{}", zh("u"));
+    let shape = def.warnings.iter().find(|w| w.element_id == "s").expect("a warning for s");
+    assert_eq!(shape.what().render(Lang::Zh), "流程图：形状的 <dc:Bounds> 中的 x=\"ten\" 不是数字，因此不予绘制");
+}

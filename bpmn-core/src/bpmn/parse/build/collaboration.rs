@@ -4,6 +4,7 @@ use super::super::dom::{El, Ns};
 use super::super::{ParseError, ParseErrorKind};
 use super::*;
 use crate::bpmn::model::{Collaboration, ElementRef, MessageFlow, Participant};
+use crate::text::Text;
 
 impl<'d> Builder<'d> {
     pub(super) fn collaboration(&mut self, el: El) -> Result<(), ParseError> {
@@ -35,11 +36,10 @@ impl<'d> Builder<'d> {
                     let id = self.require_id(c)?;
                     let end = |attr: &str| {
                         attr_string(doc, c, attr).ok_or_else(|| {
-                            ParseError::untranslated(
+                            ParseError::new(
                                 ParseErrorKind::MissingReference,
                                 doc.loc(c).element(Some(id)),
-                                format_args!("the message flow has no {attr}"),
-                                "Connect both ends of the message flow to pools or flow nodes.",
+                                Text::new("parse.message_flow_end").with("attr", attr),
                             )
                         })
                     };

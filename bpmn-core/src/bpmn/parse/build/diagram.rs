@@ -9,6 +9,7 @@ use super::super::dom::{El, Ns};
 use super::super::Warning;
 use super::*;
 use crate::bpmn::model::{Bounds, Diagram, Edge, Point, Shape};
+use crate::text::Text;
 
 /// Coordinates and sizes beyond this are refused (as diagram warnings): no drawing is that
 /// large, and sums of larger ones could overflow to infinity in the renderer.
@@ -47,14 +48,15 @@ impl<'d> Builder<'d> {
         self.def.diagrams.push(diagram);
     }
 
-    /// Records a defect of the diagram element `el`, which draws `element`.
-    fn diagram_warning(&mut self, el: El, element: &str, text: std::fmt::Arguments<'_>) {
+    /// Records a defect of the diagram element `el`, which draws `element`: a
+    /// `check.diagram.*` text, whose English starts with `diagram: `.
+    fn diagram_warning(&mut self, el: El, element: &str, text: Text) {
         let doc = self.doc;
         self.def.warnings.push(Warning {
             element_id: element.to_owned(),
             element_type: doc.name(el).to_owned(),
             line: doc.line(el),
-            text: format!("diagram: {text}"),
+            text: text.english(),
         });
     }
 
@@ -64,11 +66,7 @@ impl<'d> Builder<'d> {
     fn drawn_element(&mut self, el: El) -> Option<&'d str> {
         let element = self.doc.attr(el, "bpmnElement").map(str::trim).filter(|e| !e.is_empty())?;
         if !self.def.index.contains_key(element) && !self.root_refs.contains_key(element) {
-            self.diagram_warning(
-                el,
-                element,
-                format_args!("it draws \"{element}\", which is no element of the file (drawn as unknown)"),
-            );
+            self.diagram_warning(el, element, Text::new("check.diagram.unknown_element").with("element", element));
         }
         Some(element)
     }
@@ -80,11 +78,11 @@ impl<'d> Builder<'d> {
         let bounds = match doc.child(el, Ns::Dc, "Bounds").map(|b| self.bounds(b)) {
             Some(Ok(bounds)) => bounds,
             Some(Err(what)) => {
-                self.diagram_warning(el, element, format_args!("the shape's <dc:Bounds> {what}, so it is not drawn"));
+                self.diagram_warning(el, element, Text::new("check.diagram.shape_bounds").with_text("what", what));
                 return None;
             }
             None => {
-                self.diagram_warning(el, element, format_args!("the shape has no <dc:Bounds>, so it is not drawn"));
+                self.diagram_warning(el, element, Text::new("check.diagram.no_bounds"));
                 return None;
             }
         };
@@ -92,10 +90,7 @@ impl<'d> Builder<'d> {
             self.diagram_warning(
                 el,
                 element,
-                format_args!(
-                    "the shape has no size (width {}, height {}), so it may be invisible",
-                    bounds.width, bounds.height
-                ),
+                Text::new("check.diagram.no_size").with("width", bounds.width).with("height", bounds.height),
             );
         }
         Some(Shape {
@@ -119,19 +114,12 @@ impl<'d> Builder<'d> {
             match (self.number(c, "x"), self.number(c, "y")) {
                 (Ok(x), Ok(y)) => waypoints.push(Point { x, y }),
                 (Err(what), _) | (_, Err(what)) => {
-                    self.diagram_warning(el, element, format_args!("a <di:waypoint> {what}, so it is left out"));
+                    self.diagram_warning(el, element, Text::new("check.diagram.waypoint").with_text("what", what));
                 }
             }
         }
         if waypoints.len() < 2 {
-            self.diagram_warning(
-                el,
-                element,
-                format_args!(
-                    "the edge has {} waypoint(s), fewer than the two a line needs, so it is not drawn",
-                    waypoints.len()
-                ),
-            );
+            self.diagram_warning(el, element, Text::new("check.diagram.few_waypoints").with("count", waypoints.len()));
         }
         Some(Edge { id: self.diagram_id(el), element: element.to_owned(), waypoints, label: self.label(el, element) })
     }
@@ -146,7 +134,7 @@ impl<'d> Builder<'d> {
             self.diagram_warning(
                 el,
                 element,
-                format_args!("its id \"{id}\" is already used by the <{tag}> on line {line}, so it is not kept"),
+                Text::new("check.diagram.duplicate_id").with("id", id).with("tag", tag).with("line", line),
             );
             return None;
         }
@@ -162,17 +150,13 @@ impl<'d> Builder<'d> {
         match self.bounds(b) {
             Ok(bounds) => Some(bounds),
             Err(what) => {
-                self.diagram_warning(
-                    el,
-                    element,
-                    format_args!("the label's <dc:Bounds> {what}, so the label goes to its default place"),
-                );
+                self.diagram_warning(el, element, Text::new("check.diagram.label_bounds").with_text("what", what));
                 None
             }
         }
     }
 
-    fn bounds(&self, el: El) -> Result<Bounds, String> {
+    fn bounds(&self, el: El) -> Result<Bounds, Text> {
         Ok(Bounds {
             x: self.number(el, "x")?,
             y: self.number(el, "y")?,
@@ -181,15 +165,18 @@ impl<'d> Builder<'d> {
         })
     }
 
-    /// A coordinate or size; the error says what is wrong with it (`has no x`).
-    fn number(&self, el: El, attr: &str) -> Result<f64, String> {
-        let value = self.doc.attr(el, attr).ok_or_else(|| format!("has no {attr}"))?;
+    /// A coordinate or size; the error says what is wrong with it (`has no x`), as a
+    /// `check.diagram.value.*` text.
+    fn number(&self, el: El, attr: &str) -> Result<f64, Text> {
+        let value =
+            self.doc.attr(el, attr).ok_or_else(|| Text::new("check.diagram.value.missing").with("attr", attr))?;
         match value.trim().parse::<f64>() {
             Ok(n) if n.abs() <= MAX_COORDINATE => Ok(n),
-            Ok(n) if n.is_finite() => {
-                Err(format!("has {attr}=\"{value}\", which is out of range (±{MAX_COORDINATE:e})"))
-            }
-            _ => Err(format!("has {attr}=\"{value}\", which is not a number")),
+            Ok(n) if n.is_finite() => Err(Text::new("check.diagram.value.out_of_range")
+                .with("attr", attr)
+                .with("value", value)
+                .with("max", format!("{MAX_COORDINATE:e}"))),
+            _ => Err(Text::new("check.diagram.value.not_a_number").with("attr", attr).with("value", value)),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! What a file sets on a flow node that the engine does not act on: listeners, form data,
 //! loops other than multi-instance, vendor attributes and extension elements that nothing
-//! reads. Each becomes one short phrase in `FlowNode::ignored`, shown as a deploy warning.
+//! reads. Each becomes one short phrase in `FlowNode::ignored`, shown as a deploy warning:
+//! the English of a `check.ignored.*` text, which [`Warning::what`](crate::bpmn::parse::Warning::what)
+//! reads back.
 
 use super::super::dom::{El, Ns};
 use super::*;
@@ -23,29 +25,34 @@ const READ_CALL_ACTIVITY: &[&str] = &[
     "sameDeployment",
 ];
 
-/// What some well-known vendor attributes mean, for the phrase.
+/// What some well-known vendor attributes mean: the phrase naming one, `{vendor}:{name}`.
 const ATTRIBUTE_NAMES: &[(&str, &str)] = &[
-    ("asyncAfter", "asynchronous continuation after the element"),
-    ("initiator", "initiator variable"),
-    ("formKey", "form key"),
-    ("formFieldValidation", "form field validation"),
-    ("jobPriority", "job priority"),
-    ("taskPriority", "external task priority"),
-    ("topic", "external task topic"),
-    ("resultVariable", "result variable"),
-    ("resultVariableName", "result variable"),
-    ("skipExpression", "skip expression"),
-    ("followUpDate", "follow-up date"),
-    ("category", "task category"),
-    ("owner", "task owner"),
-    ("decisionRef", "decision reference"),
-    ("triggerable", "triggerable service task"),
-    ("completeAsync", "asynchronous completion"),
-    ("fallbackToDefaultTenant", "fallback to the default tenant"),
-    ("variableMappingClass", "variable mapping class"),
-    ("variableMappingDelegateExpression", "variable mapping delegate expression"),
-    ("isForCompensation", "compensation handler"),
+    ("asyncAfter", "check.ignored.async_after"),
+    ("initiator", "check.ignored.initiator"),
+    ("formKey", "check.ignored.form_key"),
+    ("formFieldValidation", "check.ignored.form_field_validation"),
+    ("jobPriority", "check.ignored.job_priority"),
+    ("taskPriority", "check.ignored.external_task_priority"),
+    ("topic", "check.ignored.external_task_topic"),
+    ("resultVariable", "check.ignored.result_variable"),
+    ("resultVariableName", "check.ignored.result_variable"),
+    ("skipExpression", "check.ignored.skip_expression"),
+    ("followUpDate", "check.ignored.follow_up_date"),
+    ("category", "check.ignored.task_category"),
+    ("owner", "check.ignored.task_owner"),
+    ("decisionRef", "check.ignored.decision_ref"),
+    ("triggerable", "check.ignored.triggerable"),
+    ("completeAsync", "check.ignored.complete_async"),
+    ("fallbackToDefaultTenant", "check.ignored.fallback_tenant"),
+    ("variableMappingClass", "check.ignored.variable_mapping_class"),
+    ("variableMappingDelegateExpression", "check.ignored.variable_mapping_delegate"),
+    ("isForCompensation", "check.ignored.compensation_handler"),
 ];
+
+/// Adds the English of `text` to `out`, once.
+fn add(out: &mut Vec<String>, text: Text) {
+    push_unique(out, &text.english());
+}
 
 impl<'d> Builder<'d> {
     /// The phrases for everything on `el` (a flow node of kind `kind`) that the engine ignores.
@@ -66,37 +73,30 @@ impl<'d> Builder<'d> {
                 // A call activity's `calledElementType` is read as "key"; the same goes for
                 // an unknown `calledElementBinding`, which calls the latest version.
                 let value = value.trim();
-                if name == "calledElementType" && !value.eq_ignore_ascii_case("key") {
-                    push_unique(
-                        &mut out,
-                        &format!(
-                            "called element type \"{value}\" ({vendor}:{name}); calledElement is read as a process key"
-                        ),
-                    );
+                let key = if name == "calledElementType" && !value.eq_ignore_ascii_case("key") {
+                    "check.ignored.called_element_type"
                 } else if name == "calledElementBinding"
                     && !["latest", "deployment", "version", "versionTag"].iter().any(|b| value.eq_ignore_ascii_case(b))
                 {
-                    push_unique(
-                        &mut out,
-                        &format!("unknown binding \"{value}\" ({vendor}:{name}); the latest version is called"),
-                    );
-                }
+                    "check.ignored.unknown_binding"
+                } else {
+                    continue;
+                };
+                add(&mut out, Text::new(key).with("value", value).with("vendor", vendor).with("name", name));
                 continue;
             }
-            let what = ATTRIBUTE_NAMES.iter().find(|(n, _)| *n == name).map_or("attribute", |(_, w)| w);
-            push_unique(&mut out, &format!("{what} ({vendor}:{name})"));
+            let key = ATTRIBUTE_NAMES.iter().find(|(n, _)| *n == name).map_or("check.ignored.attribute", |(_, k)| k);
+            add(&mut out, Text::new(key).with("vendor", vendor).with("name", name));
         }
         for name in doc.foreign_attrs(el) {
-            push_unique(&mut out, &format!("attribute of another tool ({name})"));
+            add(&mut out, Text::new("check.ignored.foreign_attribute").with("name", name));
         }
         for c in doc.children(el) {
             if doc.ns(c) != Ns::Model {
                 continue;
             }
             match doc.name(c) {
-                "standardLoopCharacteristics" => {
-                    push_unique(&mut out, "standard loop (standardLoopCharacteristics)");
-                }
+                "standardLoopCharacteristics" => add(&mut out, Text::new("check.ignored.standard_loop")),
                 "extensionElements" => self.ignored_extensions(c, kind, true, &mut out),
                 name if name.ends_with("EventDefinition") => {
                     let service = message_service.filter(|_| name == "messageEventDefinition");
@@ -104,7 +104,11 @@ impl<'d> Builder<'d> {
                         if service.is_some() && READ_SERVICE_TASK.contains(&attr) {
                             continue;
                         }
-                        push_unique(&mut out, &format!("attribute of the {name} ({vendor}:{attr})"));
+                        let text = Text::new("check.ignored.definition_attribute")
+                            .with("definition", name)
+                            .with("vendor", vendor)
+                            .with("name", attr);
+                        add(&mut out, text);
                     }
                     if let Some(ext) = doc.child(c, Ns::Model, "extensionElements") {
                         let kind = service.map_or(NodeKind::Task, |t| NodeKind::SendTask(t.clone()));
@@ -129,34 +133,34 @@ impl<'d> Builder<'d> {
             let name = doc.name(c);
             match doc.ns(c) {
                 Ns::Foreign => {
-                    push_unique(out, &format!("extension element of another tool ({name})"));
+                    add(out, Text::new("check.ignored.foreign_extension").with("name", name));
                     continue;
                 }
                 Ns::Ext => {}
                 _ => continue,
             }
             let vendor = doc.vendor(c);
-            let what = match name {
+            let key = match name {
                 "field" | "connector" | "failedJobRetryTimeCycle" if service.is_some() => continue,
                 "inputOutput" if service.is_some_and(uses_connector) => continue,
                 "in" | "out" if matches!(kind, NodeKind::CallActivity { .. }) => continue,
                 // Run (or refused at deploy) by the listeners' check: see `build/scripts.rs`.
                 "executionListener" | "taskListener" if on_node => continue,
-                "executionListener" => "execution listener",
-                "taskListener" => "task listener",
-                "formData" => "form data",
-                "formProperty" => "form property",
-                "formField" => "form field",
-                "inputOutput" => "input/output mapping",
-                "properties" => "properties",
-                "field" => "field injection",
-                "connector" => "connector",
-                "failedJobRetryTimeCycle" => "retry time cycle",
-                "in" | "out" => "variable mapping",
-                "eventListener" => "event listener",
-                _ => "extension element",
+                "executionListener" => "check.ignored.execution_listener",
+                "taskListener" => "check.ignored.task_listener",
+                "formData" => "check.ignored.form_data",
+                "formProperty" => "check.ignored.form_property",
+                "formField" => "check.ignored.form_field",
+                "inputOutput" => "check.ignored.input_output",
+                "properties" => "check.ignored.properties",
+                "field" => "check.ignored.field_injection",
+                "connector" => "check.ignored.connector",
+                "failedJobRetryTimeCycle" => "check.ignored.retry_time_cycle",
+                "in" | "out" => "check.ignored.variable_mapping",
+                "eventListener" => "check.ignored.event_listener",
+                _ => "check.ignored.extension_element",
             };
-            push_unique(out, &format!("{what} ({vendor}:{name})"));
+            add(out, Text::new(key).with("vendor", vendor).with("name", name));
         }
     }
 }

@@ -7,6 +7,7 @@ use super::*;
 use crate::bpmn::model::{
     Artifact, ArtifactKind, ElementRef, EventTrigger, FlowNode, Lane, NodeIdx, NodeKind, Process, SequenceFlow,
 };
+use crate::text::Text;
 
 impl<'d> Builder<'d> {
     pub(super) fn process(&mut self, el: El) -> Result<(), ParseError> {
@@ -81,19 +82,15 @@ impl<'d> Builder<'d> {
                 }
                 n if SKIPPED_IN_CONTAINER.contains(&n) => {}
                 n => {
-                    let why = if matches!(n, "callChoreography" | "choreographyTask" | "subChoreography") {
-                        "choreography elements cannot appear in a process"
+                    let what = if matches!(n, "callChoreography" | "choreographyTask" | "subChoreography") {
+                        Text::new("parse.choreography_in_process")
                     } else {
-                        "it is not a BPMN 2.0 element that can appear in a process"
+                        Text::new("parse.unknown_in_process")
                     };
-                    return Err(ParseError::untranslated(
+                    return Err(ParseError::new(
                         ParseErrorKind::Invalid,
                         doc.loc(c).element(doc.attr(c, "id")),
-                        format_args!(
-                            "<{n}> inside <{}> is not understood: {why}, and ignoring it could change what the process does",
-                            doc.name(el)
-                        ),
-                        "Replace it with a standard BPMN 2.0 flow node (task, event, gateway, sub-process) or remove it.",
+                        what.with("tag", n).with("parent", doc.name(el)),
                     ));
                 }
             }
@@ -151,11 +148,10 @@ impl<'d> Builder<'d> {
             other => {
                 // `is_flow_node` and this match list the same tags; kept as an error
                 // rather than a panic should they ever drift apart.
-                return Err(ParseError::untranslated(
+                return Err(ParseError::new(
                     ParseErrorKind::Invalid,
                     doc.loc(el).element(Some(id)),
-                    format_args!("<{other}> is not a known flow node"),
-                    "",
+                    Text::new("parse.unknown_flow_node").with("tag", other),
                 ));
             }
         };
@@ -233,13 +229,10 @@ impl<'d> Builder<'d> {
                 match declared.or_else(|| self.trigger_of_root(target)) {
                     Some(t) => t,
                     None => {
-                        return Err(ParseError::untranslated(
+                        return Err(ParseError::new(
                             ParseErrorKind::MissingReference,
                             doc.loc(c).element(doc.attr(el, "id")),
-                            format_args!(
-                                "the eventDefinitionRef \"{target}\" names no event definition of the file"
-                            ),
-                            "Point it at the id of an event definition declared under <definitions>, or put the definition inside the event.",
+                            Text::new("parse.event_definition_ref").with("target", target),
                         ));
                     }
                 }
@@ -345,11 +338,10 @@ impl<'d> Builder<'d> {
             "association" => {
                 let end = |attr: &str| {
                     doc.attr(el, attr).filter(|r| !r.trim().is_empty()).map(str::to_owned).ok_or_else(|| {
-                        ParseError::untranslated(
+                        ParseError::new(
                             ParseErrorKind::MissingReference,
                             doc.loc(el).element(Some(id)),
-                            format_args!("the association has no {attr}"),
-                            "Connect both ends of the association, or delete it.",
+                            Text::new("parse.association_end").with("attr", attr),
                         )
                     })
                 };
@@ -452,75 +444,60 @@ impl<'d> Builder<'d> {
     pub(super) fn flow_end(&self, st: &ProcessState<'d>, el: El, id: &str, attr: &str) -> Result<NodeIdx, ParseError> {
         let doc = self.doc;
         let at = doc.loc(el).element(Some(id));
-        let fix = "Connect both ends of every sequence flow to a flow node of the same process.";
+        let fix = || Text::new("parse.fix.flow_ends");
         let Some(target) = doc.attr(el, attr).map(str::trim).filter(|r| !r.is_empty()) else {
-            return Err(ParseError::untranslated(
+            return Err(ParseError::new(
                 ParseErrorKind::MissingReference,
                 at,
-                format_args!("the sequence flow has no {attr}"),
-                fix,
+                Text::new("parse.flow_end_missing").with("attr", attr).with_text("fix", fix()),
             ));
         };
-        match self.def.index.get(target) {
-            Some(&ElementRef::Node { process, node }) if process == st.index => Ok(node),
-            Some(_) => Err(ParseError::untranslated(
-                ParseErrorKind::MissingReference,
-                at,
-                format_args!(
-                    "the sequence flow's {attr} \"{target}\" is not a flow node of process \"{}\"",
-                    st.process.id
-                ),
-                fix,
-            )),
-            None => Err(ParseError::untranslated(
-                ParseErrorKind::MissingReference,
-                at,
-                format_args!(
-                    "the sequence flow's {attr} \"{target}\" points to no element of the file{}",
-                    self.foreign_note(target)
-                ),
-                fix,
-            )),
-        }
+        let what = match self.def.index.get(target) {
+            Some(&ElementRef::Node { process, node }) if process == st.index => return Ok(node),
+            Some(_) => Text::new("parse.flow_end_elsewhere")
+                .with("attr", attr)
+                .with("target", target)
+                .with("process", &st.process.id),
+            None => self.with_foreign_note(
+                Text::new("parse.flow_end_unknown").with("attr", attr).with("target", target),
+                target,
+            ),
+        };
+        Err(ParseError::new(ParseErrorKind::MissingReference, at, what.with_text("fix", fix())))
     }
 
     pub(super) fn resolve_boundaries(&mut self, st: &mut ProcessState<'d>) -> Result<(), ParseError> {
         let doc = self.doc;
-        let fix = "Attach the boundary event to an activity of the same process (attachedToRef=\"<activity id>\").";
+        let fix = || Text::new("parse.fix.attach_boundary");
         for (node, el) in std::mem::take(&mut st.boundaries) {
             let at = doc.loc(el).element(doc.attr(el, "id"));
             let Some(target) = doc.attr(el, "attachedToRef").map(str::trim).filter(|r| !r.is_empty()) else {
-                return Err(ParseError::untranslated(
+                return Err(ParseError::new(
                     ParseErrorKind::MissingReference,
                     at,
-                    format_args!("the boundary event has no attachedToRef"),
-                    fix,
+                    Text::new("parse.boundary_unattached").with_text("fix", fix()),
                 ));
             };
             let attached = match self.def.index.get(target) {
                 Some(&ElementRef::Node { process, node }) if process == st.index => node,
                 _ => {
-                    return Err(ParseError::untranslated(
+                    let what =
+                        Text::new("parse.boundary_elsewhere").with("target", target).with("process", &st.process.id);
+                    return Err(ParseError::new(
                         ParseErrorKind::MissingReference,
                         at,
-                        format_args!(
-                            "the boundary event's attachedToRef \"{target}\" is not an activity of process \"{}\"{}",
-                            st.process.id,
-                            self.foreign_note(target)
-                        ),
-                        fix,
-                    ))
+                        self.with_foreign_note(what, target).with_text("fix", fix()),
+                    ));
                 }
             };
             if !st.process.nodes[attached].kind.is_activity() {
-                return Err(ParseError::untranslated(
+                return Err(ParseError::new(
                     ParseErrorKind::Invalid,
                     at,
-                    format_args!(
-                        "the boundary event is attached to \"{target}\", a <{}>, but boundary events can only be attached to activities",
-                        st.process.nodes[attached].tag
-                    ),
-                    fix,
+                    Text::new("parse.boundary_on_non_activity")
+                        .with("target", target)
+                        .with("tag", &st.process.nodes[attached].tag)
+                        .with_text("fix", fix()),
                 ));
             }
             if let NodeKind::BoundaryEvent { attached_to, .. } = &mut st.process.nodes[node].kind {
@@ -538,24 +515,22 @@ impl<'d> Builder<'d> {
             let flow = match self.def.index.get(target) {
                 Some(&ElementRef::Flow { process, flow }) if process == st.index => flow,
                 _ => {
-                    return Err(ParseError::untranslated(
+                    let what =
+                        Text::new("parse.default_elsewhere").with("target", target).with("process", &st.process.id);
+                    return Err(ParseError::new(
                         ParseErrorKind::MissingReference,
                         at,
-                        format_args!(
-                            "the default flow \"{target}\" is not a sequence flow of process \"{}\"{}",
-                            st.process.id,
-                            self.foreign_note(target)
-                        ),
-                        "Set default to the id of one of the element's outgoing sequence flows, or remove it.",
-                    ))
+                        self.with_foreign_note(what, target),
+                    ));
                 }
             };
             if st.process.flows[flow].source != node {
-                return Err(ParseError::untranslated(
+                return Err(ParseError::new(
                     ParseErrorKind::Invalid,
                     at,
-                    format_args!("the default flow \"{target}\" does not leave this <{}>", st.process.nodes[node].tag),
-                    "Set default to the id of one of the element's outgoing sequence flows.",
+                    Text::new("parse.default_not_outgoing")
+                        .with("target", target)
+                        .with("tag", &st.process.nodes[node].tag),
                 ));
             }
             st.process.nodes[node].default_flow = Some(flow);

@@ -4,43 +4,35 @@
 //! unknown function is reported on its element with the attribute and the position, so that a
 //! typo is found when the file is deployed rather than when a token reaches it.
 
-use super::element_type;
+use super::Found;
 use crate::bpmn::model::{EventTrigger, FlowNode, NodeKind, Process, ServiceTask, TimerDefinition};
-use crate::bpmn::parse::Unsupported;
 use crate::runtime::expr;
+use crate::text::Text;
 
 /// One problem per expression that does not parse.
-pub(super) fn check_expressions(process: &Process) -> Vec<Unsupported> {
+pub(super) fn check_expressions(process: &Process) -> Vec<Found> {
     let mut problems = Vec::new();
     for flow in &process.flows {
         if let Some(text) = &flow.condition {
             if let Err(e) = expr::check(text) {
-                problems.push(Unsupported {
-                    element_id: flow.id.clone(),
-                    element_type: "sequenceFlow".to_owned(),
-                    line: flow.line,
-                    reason: reason("conditionExpression", &e),
-                });
+                let text = reason("conditionExpression", &e);
+                problems.push(Found::new(&flow.id, "sequenceFlow".to_owned(), flow.line, text));
             }
         }
     }
     for node in &process.nodes {
         for (attribute, text) in node_expressions(node) {
             if let Err(e) = expr::check(text) {
-                problems.push(Unsupported {
-                    element_id: node.id.clone(),
-                    element_type: element_type(node),
-                    line: node.line,
-                    reason: reason(&attribute, &e),
-                });
+                problems.push(Found::on_node(node, reason(&attribute, &e)));
             }
         }
     }
     problems
 }
 
-fn reason(attribute: &str, e: &expr::ExprError) -> String {
-    format!("{attribute} holds an expression that cannot be evaluated: {e}; correct it in the model and deploy again")
+/// The expression's error is the runtime's sentence (`{error}`), shown as it is.
+fn reason(attribute: &str, e: &expr::ExprError) -> Text {
+    Text::new("check.bad_expression").with("attribute", attribute).with("error", e)
 }
 
 /// The texts of `node` that are evaluated as expressions, with the attribute each comes from.

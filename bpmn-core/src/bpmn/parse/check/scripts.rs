@@ -2,16 +2,17 @@
 //! (`groovy`, `python`, ...), external script files, listeners that run Java code
 //! (`class`, `delegateExpression`) and listener events an element does not have.
 
-use super::{element_type, Unsupported};
+use super::Found;
 use crate::bpmn::model::{Listener, ListenerAction, ListenerEvent, NodeKind, Process, Script, ScriptLanguage};
+use crate::text::Text;
 
 /// The problems of every script and listener of `process`.
-pub(super) fn problems(process: &Process) -> Vec<Unsupported> {
+pub(super) fn problems(process: &Process) -> Vec<Found> {
     let mut out = Vec::new();
     for node in &process.nodes {
         let mut reasons = Vec::new();
         if let NodeKind::ScriptTask(task) = &node.kind {
-            reasons.extend(script_problem(&task.script, "the script task"));
+            reasons.extend(script_problem(&task.script, Text::new("check.subject.script_task")));
         }
         let user_task = matches!(node.kind, NodeKind::UserTask(_));
         for l in &node.listeners {
@@ -21,13 +22,7 @@ pub(super) fn problems(process: &Process) -> Vec<Unsupported> {
                 _ => user_task && l.tag.ends_with("taskListener"),
             }));
         }
-        let at = |reason| Unsupported {
-            element_id: node.id.clone(),
-            element_type: element_type(node),
-            line: node.line,
-            reason,
-        };
-        out.extend(reasons.into_iter().map(at));
+        out.extend(reasons.into_iter().map(|text| Found::on_node(node, text)));
     }
     for flow in &process.flows {
         let mut reasons = Vec::new();
@@ -37,50 +32,46 @@ pub(super) fn problems(process: &Process) -> Vec<Unsupported> {
         if let (Some(language), Some(source)) = (&flow.condition_language, &flow.condition) {
             if is_script_name(language) {
                 let script = Script { format: language.clone(), source: source.clone(), resource: None };
-                reasons.extend(script_problem(&script, "the condition"));
+                reasons.extend(script_problem(&script, Text::new("check.subject.condition")));
             }
         }
         for l in &flow.listeners {
             reasons.extend(listener_problem(l, |e| e == ListenerEvent::Take));
         }
-        out.extend(reasons.into_iter().map(|reason| Unsupported {
-            element_id: flow.id.clone(),
-            element_type: "sequenceFlow".to_owned(),
-            line: flow.line,
-            reason,
-        }));
+        out.extend(reasons.into_iter().map(|text| Found::new(&flow.id, "sequenceFlow".to_owned(), flow.line, text)));
     }
     out
 }
 
-/// Why `script` (of `what`) cannot run, if it cannot.
-fn script_problem(script: &Script, what: &str) -> Option<String> {
+/// Why `script` (of `what`, a `check.subject.*` text) cannot run, if it cannot.
+fn script_problem(script: &Script, what: Text) -> Option<Text> {
     if let Some(resource) = &script.resource {
-        return Some(format!(
-            "{what} names an external script file (resource \"{resource}\"), which is not read; put the script's text inside the element"
-        ));
+        return Some(Text::new("check.script_resource").with_text("what", what).with("resource", resource));
     }
     if ScriptLanguage::of(&script.format).is_none() {
-        let format = if script.format.is_empty() { "(none)" } else { script.format.as_str() };
-        return Some(format!(
-            "{what} is written in script format \"{format}\", which does not run here; write it in JavaScript (scriptFormat=\"javascript\")"
-        ));
+        return Some(if script.format.is_empty() {
+            Text::new("check.script_format_missing").with_text("what", what)
+        } else {
+            Text::new("check.script_format").with_text("what", what).with("format", &script.format)
+        });
     }
-    script.source.trim().is_empty().then(|| format!("{what} has no script text; write the script or remove it"))
+    script.source.trim().is_empty().then(|| Text::new("check.script_empty").with_text("what", what))
 }
 
 /// Why the listener `l` cannot run, if it cannot; `fits` tells whether its event belongs to
 /// the element it is on.
-fn listener_problem(l: &Listener, fits: impl Fn(ListenerEvent) -> bool) -> Option<String> {
+fn listener_problem(l: &Listener, fits: impl Fn(ListenerEvent) -> bool) -> Option<Text> {
     let tag = &l.tag;
-    let fix = "use expression=\"${...}\" or a nested <camunda:script scriptFormat=\"javascript\">";
+    let fix = || Text::new("check.fix.listener");
     match &l.action {
-        ListenerAction::Java(what) => {
-            return Some(format!("the {tag} runs Java code ({what}), which this engine cannot run; {fix}"));
+        ListenerAction::Java(java) => {
+            return Some(Text::new("check.listener_java").with("tag", tag).with("java", java).with_text("fix", fix()));
         }
-        ListenerAction::Nothing => return Some(format!("the {tag} names nothing to run; {fix}")),
+        ListenerAction::Nothing => {
+            return Some(Text::new("check.listener_nothing").with("tag", tag).with_text("fix", fix()));
+        }
         ListenerAction::Script(script) => {
-            if let Some(problem) = script_problem(script, &format!("the {tag}'s script")) {
+            if let Some(problem) = script_problem(script, Text::new("check.subject.listener_script").with("tag", tag)) {
                 return Some(problem);
             }
         }
@@ -88,9 +79,6 @@ fn listener_problem(l: &Listener, fits: impl Fn(ListenerEvent) -> bool) -> Optio
     }
     match l.event {
         Some(e) if fits(e) => None,
-        _ => Some(format!(
-            "the {tag}'s event \"{}\" does not happen on this element; execution listeners run on start or end (take on a sequence flow), task listeners of a user task on create, assignment or complete",
-            l.event_name
-        )),
+        _ => Some(Text::new("check.listener_event").with("tag", tag).with("event", &l.event_name)),
     }
 }

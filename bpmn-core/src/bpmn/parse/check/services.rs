@@ -4,27 +4,20 @@
 //! event naming it is refused at deploy, with the two ways to make it run.
 
 use crate::bpmn::model::{FlowNode, NodeKind, ServiceTask};
+use crate::text::Text;
 
 /// Why the service implementation of `node` cannot run, if it cannot.
-pub(super) fn service_problem(node: &FlowNode) -> Option<String> {
+pub(super) fn service_problem(node: &FlowNode) -> Option<Text> {
     let task = match &node.kind {
         NodeKind::ServiceTask(t) => t,
         NodeKind::SendTask(t) if t.names_implementation() => t,
         _ => node.message_service.as_deref()?,
     };
     if task.is_external() {
-        return task.external_topic().is_none().then(|| {
-            "is an external task without a topic; add camunda:topic=\"...\" (or flowable:topic) naming the topic \
-             its workers fetch"
-                .to_owned()
-        });
+        return task.external_topic().is_none().then(|| Text::new("check.external_without_topic"));
     }
     let java = java_implementation(task)?;
-    Some(format!(
-        "runs Java code ({java}), which this engine cannot run; make it an external task that a worker completes \
-         (camunda:type=\"external\" camunda:topic=\"...\") or an HTTP call (flowable:type=\"http\", or the Camunda \
-         http-connector)"
-    ))
+    Some(Text::new("check.service_java").with("java", java))
 }
 
 /// The Java implementation a task names, as written (`class="org.Foo"`), unless something
@@ -78,7 +71,7 @@ mod tests {
                 "expression=\"${svc.run()}\"",
             ),
         ] {
-            let why = service_problem(&service(t)).expect("refused");
+            let why = service_problem(&service(t)).expect("refused").english();
             assert!(why.contains(shown), "{why}");
             assert!(why.contains("camunda:type=\"external\" camunda:topic") && why.contains("flowable:type=\"http\""));
         }
@@ -93,7 +86,7 @@ mod tests {
         };
         assert_eq!(service_problem(&service(ext(Some("pay"), "external"))), None);
         assert_eq!(service_problem(&service(ext(Some("pay"), "external-worker"))), None);
-        assert!(service_problem(&service(ext(None, "external"))).is_some_and(|w| w.contains("camunda:topic")));
+        assert!(service_problem(&service(ext(None, "external"))).is_some_and(|w| w.english().contains("camunda:topic")));
         assert!(service_problem(&service(ext(Some("  "), "external"))).is_some());
         assert_eq!(
             service_problem(&service(ServiceTask { task_type: Some("http".into()), ..Default::default() })),
