@@ -184,4 +184,8 @@ pub enum InstanceCategory {
     Completed,
     /// 未完成: running or suspended.
     Unfinished,
+    /// 已挂起: suspended.
+    Suspended,
+    /// 有异常: with an open incident.
+    Incidents,
 }

@@ -47,3 +47,21 @@ test('instances: filters and sort are in the address', async ({ page }) => {
   await page.getByTestId('sort-start').click();
   await expect(page).toHaveURL(/\/instances\?tab=unfinished&q=[^&]+$/);
 });
+
+test('the overview counts what needs attention, each count a link to its filtered list', async ({ page }) => {
+  await signIn(page);
+  const runtime = page.getByTestId('overview-runtime');
+  await expect(runtime).toContainText('运行中的实例');
+  for (const [label, url, tab] of [
+    ['已挂起的实例', /\/instances\?tab=suspended$/, '已挂起'],
+    ['未处理的异常', /\/instances\?tab=incidents$/, '有异常'],
+    ['逾期任务', /\/tasks\?tab=overdue$/, '逾期'],
+    ['失败的作业', /\/jobs\?tab=errors$/, '错误'],
+  ]) {
+    await page.goto('/');
+    await waitForHydration(page);
+    await runtime.getByRole('link', { name: new RegExp(label) }).click();
+    await expect(page).toHaveURL(url);
+    await expect(page.getByRole('tab', { name: tab, exact: true })).toHaveAttribute('aria-selected', 'true');
+  }
+});

@@ -99,6 +99,7 @@ pub(crate) mod identity;
 pub(crate) mod incidents;
 pub(crate) mod instances;
 pub(crate) mod jobs;
+pub(crate) mod overview;
 pub(crate) mod sql;
 pub(crate) mod tasks;
 #[cfg(any(test, feature = "testing"))]

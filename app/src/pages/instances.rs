@@ -21,6 +21,8 @@ const INSTANCE_TABS: &[(InstanceCategory, &str)] = &[
     (InstanceCategory::All, "all"),
     (InstanceCategory::Completed, "completed"),
     (InstanceCategory::Unfinished, "unfinished"),
+    (InstanceCategory::Suspended, "suspended"),
+    (InstanceCategory::Incidents, "incidents"),
 ];
 
 #[component]
@@ -90,6 +92,8 @@ pub fn InstancesPage() -> impl IntoView {
                 (InstanceCategory::All, "inst.tab.all"),
                 (InstanceCategory::Completed, "inst.tab.completed"),
                 (InstanceCategory::Unfinished, "inst.tab.unfinished"),
+                (InstanceCategory::Suspended, "inst.tab.suspended"),
+                (InstanceCategory::Incidents, "inst.tab.incidents"),
             ] selected=tab on_select=restart />
             <form class="search filters" on:submit=search data-testid="instance-search">
                 <input type="search" aria-label=move || t("inst.process") placeholder=move || t("inst.search_ph")

@@ -486,6 +486,9 @@ impl Store {
             InstanceCategory::All => {}
             InstanceCategory::Completed => w.push("i.finished = 1"),
             InstanceCategory::Unfinished => w.push("i.finished = 0"),
+            // Each walks its own partial index (see the overview migration).
+            InstanceCategory::Suspended => w.push("i.state = 'suspended'"),
+            InstanceCategory::Incidents => w.push("i.open_incidents > 0"),
         }
         if let Some(n) = &q.definition_name {
             push_search(&mut w, "i.name_lower", n);
@@ -517,7 +520,10 @@ impl Store {
         }
         // The category's index leads with `finished`; naming it in the order lets both
         // databases walk that index instead of sorting.
-        let lead = if q.category == InstanceCategory::All { "" } else { "i.finished, " };
+        let lead = match q.category {
+            InstanceCategory::Completed | InstanceCategory::Unfinished => "i.finished, ",
+            InstanceCategory::All | InstanceCategory::Suspended | InstanceCategory::Incidents => "",
+        };
         let l = w.int(limit + 1);
         let sql = format!("{INSTANCE_SELECT}{} ORDER BY {lead}i.start_time {dir}, i.id {dir} LIMIT {l}", w.sql());
         let rows = w.bind(&sql).fetch_all(&self.pool).await?;

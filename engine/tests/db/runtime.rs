@@ -839,6 +839,17 @@ async fn lists(db: &TestDb) {
     assert_eq!(done.items.len(), 3);
     let open = e.list_instances(&sys(), &list(InstanceCategory::Unfinished, 0)).await.unwrap();
     assert_eq!(open.items.len(), 4);
+    // 已挂起 and 有异常, and the overview's counts agree with them.
+    e.suspend_instance(&sys(), &ids[3], "", None).await.unwrap();
+    let suspended = e.list_instances(&sys(), &list(InstanceCategory::Suspended, 0)).await.unwrap();
+    assert_eq!(suspended.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), [ids[3].as_str()]);
+    assert!(e.list_instances(&sys(), &list(InstanceCategory::Incidents, 0)).await.unwrap().items.is_empty());
+    let o = e.overview(&sys(), None).await.unwrap();
+    assert_eq!((o.running, o.suspended, o.open_incidents, o.failed_jobs), (3, 1, 0, 0));
+    let o = e.overview(&sys(), Some("no-such-tenant")).await.unwrap();
+    assert_eq!((o.running, o.suspended), (0, 0), "counts follow the chosen tenant");
+    e.resume_instance(&sys(), &ids[3], "", None).await.unwrap();
+    assert_eq!(e.overview(&sys(), None).await.unwrap().overdue_tasks, 0);
     // Paging by cursor walks every row once.
     let mut seen = Vec::new();
     let mut q = list(InstanceCategory::All, 3);
@@ -872,6 +883,7 @@ async fn lists(db: &TestDb) {
     db.engine.clock().advance(3 * 86_400_000);
     let overdue = e.list_tasks(&sys(), &tasks(TaskCategory::Overdue)).await.unwrap();
     assert_eq!(overdue.items.len(), 4);
+    assert_eq!(e.overview(&sys(), None).await.unwrap().overdue_tasks, 4, "the overview counts them too");
     assert!(overdue.items.iter().all(|t| t.overdue));
     let q = TaskQuery { category: TaskCategory::Overdue, limit: 3, ..Default::default() };
     let first = e.list_tasks(&sys(), &q).await.unwrap();
