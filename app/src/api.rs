@@ -40,6 +40,11 @@ pub struct CatalogRow {
 /// Counts for the overview page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
+    pub running: i64,
+    pub suspended: i64,
+    pub open_incidents: i64,
+    pub overdue_tasks: i64,
+    pub failed_jobs: i64,
     pub tenants: i64,
     pub units: i64,
     pub people: i64,
@@ -135,7 +140,17 @@ pub async fn load_overview() -> Result<Overview, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     let o = engine()?.overview(&s.session.account, s.session.tenant_id.as_deref()).await?;
-    Ok(Overview { tenants: o.tenants, units: o.units, people: o.people, catalog_nodes: o.catalog_nodes })
+    Ok(Overview {
+        running: o.running,
+        suspended: o.suspended,
+        open_incidents: o.open_incidents,
+        overdue_tasks: o.overdue_tasks,
+        failed_jobs: o.failed_jobs,
+        tenants: o.tenants,
+        units: o.units,
+        people: o.people,
+        catalog_nodes: o.catalog_nodes,
+    })
 }
 
 /// The tenants the caller may see.
@@ -240,7 +255,7 @@ pub async fn create_person(unit_id: String, id: String, name: String, groups: St
     use crate::ssr::{current, engine};
     let s = current()?;
     if unit_id.trim().is_empty() {
-        return Err(AppError::invalid("unit", "Choose the unit the person belongs to."));
+        return Err(AppError::invalid("unit", bpmn_core::text::Text::new("ident.person_needs_unit")));
     }
     let groups: Vec<&str> = groups.split([',', '，']).map(str::trim).filter(|g| !g.is_empty()).collect();
     let id = Some(id.trim()).filter(|i| !i.is_empty());

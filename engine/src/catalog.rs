@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit;
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::identity::{parse_code, parse_name, Account};
 use crate::store::catalog::{child_count, delete_node, filed_count, insert_node, update_node};
 use crate::store::error::Written;
@@ -31,7 +31,10 @@ pub struct CatalogInput {
 impl CatalogInput {
     /// Parses the raw form input: a non-empty name (≤ 100 characters) and a valid code.
     fn parse(&self) -> Result<CatalogInput> {
-        Ok(CatalogInput { name: parse_name("name", "name", &self.name)?, code: parse_code("code", &self.code)? })
+        Ok(CatalogInput {
+            name: parse_name("name", "repo.word.node_name", &self.name)?,
+            code: parse_code("code", &self.code)?,
+        })
     }
 }
 
@@ -48,16 +51,16 @@ impl CatalogHolder {
     pub(crate) const ALL: [CatalogHolder; 2] = [CatalogHolder::Definitions, CatalogHolder::Models];
 
     /// The words used in the refusal to delete a node that still holds some.
-    fn words(self) -> &'static str {
+    fn words(self) -> Text {
         match self {
-            CatalogHolder::Definitions => "process definitions",
-            CatalogHolder::Models => "models",
+            CatalogHolder::Definitions => Text::new("repo.word.definitions"),
+            CatalogHolder::Models => Text::new("repo.word.models"),
         }
     }
 }
 
-fn code_taken(code: &str) -> String {
-    format!("The code '{code}' is already used by another catalog node; choose another code.")
+fn code_taken(code: &str) -> Text {
+    Text::new("repo.code_taken").with("code", code)
 }
 
 impl Engine {
@@ -90,7 +93,7 @@ impl Engine {
         parent_id: Option<&str>,
         input: &CatalogInput,
     ) -> Result<CatalogNode> {
-        caller.require_admin("change the catalog")?;
+        caller.require_admin("repo.action.change_catalog")?;
         let input = input.parse()?;
         if let Some(p) = parent_id {
             self.catalog_node(p).await?;
@@ -129,7 +132,7 @@ impl Engine {
         input: &CatalogInput,
         revision: i64,
     ) -> Result<CatalogNode> {
-        caller.require_admin("change the catalog")?;
+        caller.require_admin("repo.action.change_catalog")?;
         let input = input.parse()?;
         let current = self.catalog_node(id).await?;
         let now = self.clock.now();
@@ -150,24 +153,23 @@ impl Engine {
     /// Deletes a node that holds nothing: refused while it has child nodes (or, once
     /// definitions exist, while definitions or models are filed under it).
     pub async fn delete_catalog_node(&self, caller: &Account, id: &str) -> Result<()> {
-        caller.require_admin("change the catalog")?;
+        caller.require_admin("repo.action.change_catalog")?;
         let node = self.catalog_node(id).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let children = child_count(&mut tx, id).await?;
         if children > 0 {
-            return Err(EngineError::conflict(
-                ConflictReason::InUse,
-                format!("'{}' still has {children} sub-categories; delete or move them first.", node.name),
-            ));
+            let text = Text::new("repo.node_has_children").with("name", &node.name).with("count", children);
+            return Err(EngineError::conflict(ConflictReason::InUse, text));
         }
         for holder in CatalogHolder::ALL {
             let n = filed_count(&mut tx, holder, id).await?;
             if n > 0 {
-                return Err(EngineError::conflict(
-                    ConflictReason::InUse,
-                    format!("'{}' still holds {n} {}; move or delete them first.", node.name, holder.words()),
-                ));
+                let text = Text::new("repo.node_holds")
+                    .with("name", &node.name)
+                    .with("count", n)
+                    .with_text("what", holder.words());
+                return Err(EngineError::conflict(ConflictReason::InUse, text));
             }
         }
         delete_node(&mut tx, id).await?;
@@ -224,8 +226,10 @@ mod tests {
         let ok = CatalogInput { name: "  财务 ".into(), code: " fin ".into() }.parse().unwrap();
         assert_eq!((ok.name.as_str(), ok.code.as_str()), ("财务", "fin"));
         let err = CatalogInput { name: "".into(), code: "x".into() }.parse().unwrap_err();
-        assert!(err.to_string().contains("name is empty"));
+        assert_eq!(err.to_string(), "The name is empty; type a name.");
+        assert_eq!(err.text().render(bpmn_core::text::Lang::Zh), "目录名称为空，请输入名称。");
         let err = CatalogInput { name: "n".into(), code: "a b".into() }.parse().unwrap_err();
         assert!(err.to_string().contains("not a valid code"));
+        assert!(err.text().render(bpmn_core::text::Lang::Zh).contains("不是有效的编码"), "{err}");
     }
 }

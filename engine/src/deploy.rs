@@ -22,7 +22,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::audit;
-use crate::bpmn::parse::{parse, ParseError, ParseErrorKind, ParseOptions, Unsupported};
+use crate::bpmn::parse::{parse, reason_text, ParseError, ParseErrorKind, ParseOptions, Unsupported};
 use crate::bpmn::Definitions;
 use crate::error::{EngineError, Result, Text};
 use crate::identity::Account;
@@ -43,7 +43,7 @@ mod text;
 pub use filter::{DefinitionFilter, DefinitionOrderBy, FilteredDefinition};
 pub use models::{Model, ModelSummary};
 pub use plan::{content_hash, plan_deployment, DeploymentPlan, PlannedProcess, PlannedVersion};
-pub use query::{Definition, DefinitionQuery, DefinitionSummary, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use query::{draw_diagram, Definition, DefinitionQuery, DefinitionSummary, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// What a call to [`Engine::deploy`] did, file by file, in the order given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -144,9 +144,19 @@ pub(crate) struct StoredReason {
 }
 
 impl StoredReason {
-    /// `element 'id' (type, line n): reason`, for refusals.
+    /// `element 'id' (type, line n): reason`, for refusals (English).
     pub(crate) fn describe(&self) -> String {
-        format!("element '{}' ({}, line {}): {}", self.element_id, self.element_type, self.line, self.reason)
+        self.text().english()
+    }
+
+    /// [`StoredReason::describe`] in either language (the stored English reason read back
+    /// by [`reason_text`]).
+    pub(crate) fn text(&self) -> Text {
+        Text::new("repo.element_reason")
+            .with("element", &self.element_id)
+            .with("type", &self.element_type)
+            .with("line", self.line)
+            .with_text("reason", reason_text(&self.reason))
     }
 }
 
@@ -227,7 +237,7 @@ impl Engine {
             self.catalog_node(c).await?;
         }
         if files.is_empty() {
-            return Err(EngineError::invalid("files", "No file was given; choose one or more .bpmn files."));
+            return Err(EngineError::invalid("files", Text::new("repo.deploy.no_file")));
         }
         let target = Target { caller, tenant_id, catalog_id, origin: None };
         let mut outcomes = Vec::with_capacity(files.len());
@@ -254,8 +264,10 @@ impl Engine {
     ) -> Result<DeploymentReport> {
         for (name, bytes) in &files {
             if let Err(e) = parse(bytes, opts) {
-                let message = format!("{}: {} Nothing was deployed.", clean_file_name(name), e.message);
-                return Err(EngineError::invalid("files", message));
+                let text = Text::new("repo.deploy.file_refused")
+                    .with("file", clean_file_name(name))
+                    .with_text("error", e.text);
+                return Err(EngineError::invalid("files", text));
             }
         }
         self.deploy(caller, tenant_id, None, files, opts).await

@@ -28,6 +28,7 @@ use engine::bpmn::parse::ParseOptions;
 use engine::bpmn::render::Overlay;
 use engine::deploy::{DefinitionQuery, DefinitionSummary};
 use engine::error::ConflictReason;
+use engine::error::Text;
 use engine::identity::CurrentSession;
 use engine::EngineError;
 use serde::de::DeserializeOwned;
@@ -45,15 +46,15 @@ fn variables(v: Option<Value>) -> ApiResult<Map<String, Value>> {
     match v {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(m)) => Ok(m),
-        Some(other) => Err(ApiError::invalid(format!(
-            "`variables` must be a JSON object of names and values, e.g. {{\"amount\": 1200}}, not {}.",
-            match other {
-                Value::Array(_) => "an array",
-                Value::String(_) => "a string",
-                Value::Number(_) => "a number",
-                _ => "a boolean",
-            }
-        ))),
+        Some(other) => {
+            let kind = match other {
+                Value::Array(_) => "req.word.array",
+                Value::String(_) => "req.word.string",
+                Value::Number(_) => "req.word.number",
+                _ => "req.word.boolean",
+            };
+            Err(ApiError::invalid(Text::new("req.api.variables_not_object").with_text("kind", Text::new(kind))))
+        }
     }
 }
 
@@ -64,33 +65,35 @@ fn limit(l: Option<i64>) -> i64 {
 /// The OpenAPI document, kept beside the code it describes.
 const OPENAPI: &str = include_str!("openapi.json");
 
-/// A refusal as API clients see it: `{"error": code, "message": text}` with its status, and
-/// for a conflict (409) its `reason` (`not_running`, `already_done`, …).
+/// A refusal as API clients see it: `{"error": code, "message": sentence, "text": {...}}`
+/// with its status, and for a conflict (409) its `reason` (`not_running`, `already_done`, …).
+/// `message` is the English sentence; `text` is the same sentence as a catalog key with its
+/// values (`{"key": "ident.tenant_name_taken", "args": [["name", "North"]]}`), for clients
+/// that show it in another language (the console's upload does).
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
-    message: String,
+    text: Text,
     reason: Option<ConflictReason>,
 }
 
 impl ApiError {
-    pub(crate) fn new(status: StatusCode, code: &'static str, message: String) -> Self {
-        ApiError { status, code, message, reason: None }
+    pub(crate) fn new(status: StatusCode, code: &'static str, text: impl Into<Text>) -> Self {
+        ApiError { status, code, text: text.into(), reason: None }
     }
 
-    fn invalid(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message.into())
+    fn invalid(text: Text) -> Self {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", text)
     }
 
     /// The answer to a caller with no (or a wrong) token and no session.
     pub fn unauthenticated() -> Self {
-        ApiError {
-            status: StatusCode::UNAUTHORIZED,
-            code: "unauthenticated",
-            message: "Send 'Authorization: Bearer <token>' with the token configured in BPM_API_TOKEN, or sign in."
-                .into(),
-            reason: None,
-        }
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", Text::new("req.api.unauthenticated"))
+    }
+
+    /// A 403 refusal (a cross-site change, for one).
+    pub fn forbidden(text: Text) -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", text)
     }
 }
 
@@ -102,7 +105,7 @@ impl From<EngineError> for ApiError {
         ApiError {
             status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code: e.code(),
-            message: e.user_message(),
+            text: e.text(),
             reason: e.conflict_reason(),
         }
     }
@@ -110,10 +113,10 @@ impl From<EngineError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = match self.reason {
-            Some(reason) => json!({"error": self.code, "message": self.message, "reason": reason}),
-            None => json!({"error": self.code, "message": self.message}),
-        };
+        let mut body = json!({"error": self.code, "message": self.text.english(), "text": self.text});
+        if let Some(reason) = self.reason {
+            body["reason"] = json!(reason);
+        }
         (self.status, Json(body)).into_response()
     }
 }
@@ -131,16 +134,14 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for ApiJson<T
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "invalid" };
-            ApiError::new(e.status(), code, format!("The request body could not be read: {}.", e.body_text()))
+            ApiError::new(e.status(), code, Text::new("req.api.body_unreadable").with("detail", e.body_text()))
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(ApiJson(T::default()));
         }
         match Json::<T>::from_bytes(&bytes) {
             Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(e) => {
-                Err(ApiError::invalid(format!("{}; see /api/v1/openapi.json for the expected body.", e.body_text())))
-            }
+            Err(e) => Err(ApiError::invalid(Text::new("req.api.body_invalid").with("detail", e.body_text()))),
         }
     }
 }
@@ -155,7 +156,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::try_from_uri(&parts.uri)
             .map(|q| ApiQuery(q.0))
-            .map_err(|e| ApiError::invalid(format!("{}; see /api/v1/openapi.json for the parameters.", e.body_text())))
+            .map_err(|e| ApiError::invalid(Text::new("req.api.query_invalid").with("detail", e.body_text())))
     }
 }
 
@@ -263,7 +264,7 @@ async fn deploy(
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
     let mut form =
-        form.map_err(|e| ApiError::invalid(format!("{}; send multipart/form-data with 'file' parts.", e.body_text())))?;
+        form.map_err(|e| ApiError::invalid(Text::new("req.upload.not_multipart").with("detail", e.body_text())))?;
     let limits = UploadLimits { file: state.max_file_bytes, request: crate::max_request_bytes(state.max_file_bytes) };
     let upload = match read_upload(&mut form, &limits).await {
         Ok(upload) => upload,
@@ -354,7 +355,7 @@ async fn read_upload(form: &mut Multipart, limits: &UploadLimits) -> ApiResult<U
             _ => &mut upload.tenant,
         };
         if text.contains('\0') {
-            return Err(ApiError::invalid(engine::identity::nul_message(&name).english()));
+            return Err(ApiError::invalid(engine::identity::nul_message(&name)));
         }
         *field = Some(text).filter(|s| !s.is_empty());
     }
@@ -364,29 +365,21 @@ async fn read_upload(form: &mut Multipart, limits: &UploadLimits) -> ApiResult<U
 /// The refusal of a part over its limit.
 fn part_too_large(name: &str, file_name: &str, limits: &UploadLimits) -> ApiError {
     use crate::input::size_text;
-    let message = if matches!(name, "file" | "files") {
-        format!(
-            "The file '{file_name}' is larger than the limit of {} (BPM_MAX_FILE_BYTES); nothing was deployed. \
-             Split the model or ask the administrator to raise the limit.",
-            size_text(limits.file)
-        )
+    let text = if matches!(name, "file" | "files") {
+        Text::new("req.upload.file_too_large").with("file", file_name).with("limit", size_text(limits.file))
     } else {
-        format!("The part '{name}' is larger than the limit of {}; send a short value.", size_text(MAX_TEXT_PART))
+        Text::new("req.upload.part_too_large").with("name", name).with("limit", size_text(MAX_TEXT_PART))
     };
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", text)
 }
 
 /// A multipart stream that broke off: 413 when it passed the request limit, else 422.
 fn multipart_error(e: &axum::extract::multipart::MultipartError, limits: &UploadLimits) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        let message = format!(
-            "The upload is larger than the limit of {} for one request (8 × BPM_MAX_FILE_BYTES); \
-             nothing was deployed. Deploy fewer files at once.",
-            crate::input::size_text(limits.request)
-        );
-        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message);
+        let text = Text::new("req.upload.too_large").with("limit", crate::input::size_text(limits.request));
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", text);
     }
-    ApiError::invalid(format!("The upload is not valid multipart form data ({e}); send 'file' parts."))
+    ApiError::invalid(Text::new("req.upload.broken").with("detail", e))
 }
 
 /// Query parameters of the definition list.
@@ -495,4 +488,87 @@ async fn definition_svg(
 ) -> ApiResult<Response> {
     let svg = state.engine.definition_diagram_svg(&who.session.account, &id, Overlay::default()).await?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::{to_bytes, Body};
+    use bpmn_core::text::Lang;
+    use engine::testing::TestDb;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn json_of(res: Response) -> (StatusCode, Value) {
+        let status = res.status();
+        let bytes = to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    /// The sentence of an answer's `text`, read back as the console reads it.
+    fn said(body: &Value, lang: Lang) -> String {
+        serde_json::from_value::<Text>(body["text"].clone()).unwrap().render(lang)
+    }
+
+    #[tokio::test]
+    async fn refusals_carry_the_english_message_and_the_text() {
+        let taken = EngineError::invalid("name", Text::new("ident.tenant_name_taken").with("name", "North"));
+        let (status, body) = json_of(ApiError::from(taken).into_response()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"], "invalid");
+        assert_eq!(body["message"], "Another tenant is already named 'North'; choose another name.");
+        assert_eq!(body["text"]["key"], "ident.tenant_name_taken");
+        assert_eq!(said(&body, Lang::Zh), "已有其他租户名为“North”，请换一个名称。");
+        assert!(body.get("reason").is_none(), "{body}");
+
+        let conflict = EngineError::conflict(ConflictReason::InUse, Text::new("repo.node_has_children"));
+        let (status, body) = json_of(ApiError::from(conflict).into_response()).await;
+        assert_eq!((status, &body["reason"]), (StatusCode::CONFLICT, &json!("in_use")));
+    }
+
+    #[tokio::test]
+    async fn api_v1_answers_refusals_with_a_text() {
+        let db = TestDb::sqlite().await;
+        db.engine.ensure_default_tenant().await.unwrap();
+        let config = crate::config::Config::from_lookup(|_| None).unwrap();
+        let state = AppState {
+            leptos_options: crate::leptos_options(&config),
+            engine: db.engine.clone(),
+            api_token: Some(Arc::from("token")),
+            max_file_bytes: 1024 * 1024,
+            web: Default::default(),
+        };
+        let app = crate::router(state);
+        let get = |path: &str, token: Option<&str>| {
+            let mut req = axum::http::Request::get(path);
+            if let Some(t) = token {
+                req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            }
+            req.body(Body::empty()).unwrap()
+        };
+
+        let (status, body) =
+            json_of(app.clone().oneshot(get("/api/v1/process-definitions", None)).await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["text"]["key"], "req.api.unauthenticated");
+        assert_eq!(body["message"], said(&body, Lang::En));
+
+        let missing = get("/api/v1/process-definitions/nope", Some("token"));
+        let (status, body) = json_of(app.clone().oneshot(missing).await.unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            (body["error"].as_str(), body["text"]["key"].as_str()),
+            (Some("not_found"), Some("error.not_found"))
+        );
+        assert_eq!(body["message"], said(&body, Lang::En));
+        assert_eq!(said(&body, Lang::Zh), "流程定义“nope”不存在，可能已被删除。请刷新列表。");
+
+        let bad_query = get("/api/v1/process-definitions?limit=many", Some("token"));
+        let (status, body) = json_of(app.oneshot(bad_query).await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["text"]["key"], "req.api.query_invalid");
+        assert!(said(&body, Lang::Zh).contains("参数说明见 /api/v1/openapi.json"), "{body}");
+    }
 }

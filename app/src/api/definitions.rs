@@ -1,5 +1,7 @@
 //! Server functions of the deployment (部署) and model (模型) screens.
 
+use bpmn_core::bpmn::parse::reason_text;
+use bpmn_core::text::{Lang, Text};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
@@ -8,12 +10,29 @@ use crate::error::AppError;
 
 pub use bpmn_core::definition::{DefinitionSummary, ModelSummary};
 
-/// Why a definition cannot be started, one line per element, as the screens show it.
-pub fn not_startable_lines(d: &DefinitionSummary) -> Vec<String> {
+/// Why a definition cannot be started, one line per element, as the screens show it (each
+/// stored English reason read back by [`reason_text`]).
+pub fn not_startable_texts(d: &DefinitionSummary) -> Vec<Text> {
     d.not_startable_reasons
         .iter()
-        .map(|r| format!("{} <{}> (line {}): {}", r.element_id, r.element_type, r.line, r.reason))
+        .map(|r| {
+            Text::new("repo.element_line")
+                .with("element", &r.element_id)
+                .with("type", &r.element_type)
+                .with("line", r.line)
+                .with_text("reason", reason_text(&r.reason))
+        })
         .collect()
+}
+
+/// [`not_startable_texts`] in `lang`.
+pub fn not_startable_lines_in(d: &DefinitionSummary, lang: Lang) -> Vec<String> {
+    not_startable_texts(d).iter().map(|t| t.render(lang)).collect()
+}
+
+/// [`not_startable_texts`] in English.
+pub fn not_startable_lines(d: &DefinitionSummary) -> Vec<String> {
+    not_startable_lines_in(d, Lang::En)
 }
 
 /// One page of definitions; `next` is the cursor of the following page.
@@ -49,9 +68,9 @@ pub struct DeployedVersions {
 
 #[cfg(feature = "ssr")]
 mod convert {
-    /// The diagram of a stored file, or why there is none.
+    /// The diagram of a stored file, or why there is none (in the request's language).
     pub fn diagram(xml: &str) -> Result<String, String> {
-        engine::bpmn::diagram_svg(xml, Default::default())
+        engine::deploy::draw_diagram(xml, Default::default()).map_err(|why| why.render(crate::ssr::request_lang()))
     }
 }
 
@@ -154,4 +173,39 @@ pub async fn delete_model(id: String) -> Result<(), AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
     Ok(engine()?.delete_model(&s.session.account, &id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bpmn_core::bpmn::parse::Unsupported;
+
+    #[test]
+    fn not_startable_lines_speak_both_languages() {
+        let reason =
+            |r: &str| Unsupported { element_id: "p".into(), element_type: "process".into(), line: 3, reason: r.into() };
+        let d = DefinitionSummary {
+            id: "d".into(),
+            key: "p".into(),
+            name: "P".into(),
+            version: 1,
+            latest_version: 1,
+            tenant_id: "default".into(),
+            catalog_id: None,
+            startable: false,
+            not_startable_reasons: vec![reason("has no start event"), reason("written by hand")],
+            deployed_at: 0,
+            deployment_id: "x".into(),
+            file_name: "p.bpmn".into(),
+            running_instances: 0,
+        };
+        assert_eq!(
+            not_startable_lines(&d),
+            ["p <process> (line 3): has no start event", "p <process> (line 3): written by hand"]
+        );
+        assert_eq!(
+            not_startable_lines_in(&d, Lang::Zh),
+            ["p <process>（第 3 行）：流程没有开始事件", "p <process>（第 3 行）：written by hand"]
+        );
+    }
 }

@@ -124,6 +124,7 @@ pub struct InstanceView {
 #[cfg(feature = "ssr")]
 pub(super) mod convert {
     use super::*;
+    use bpmn_core::text::Text;
     use engine::instances as rt;
     use serde_json::Value;
 
@@ -184,11 +185,8 @@ pub(super) mod convert {
         }
         match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(m)) => Ok(m),
-            Ok(_) => Err(AppError::invalid(
-                "variables",
-                "The variables must be a JSON object, e.g. {\"amount\": 1200, \"reason\": \"travel\"}.",
-            )),
-            Err(e) => Err(AppError::invalid("variables", format!("The variables are not valid JSON: {e}."))),
+            Ok(_) => Err(AppError::invalid("variables", Text::new("req.variables.not_object"))),
+            Err(e) => Err(AppError::invalid("variables", Text::new("req.variables.not_json").with("detail", e))),
         }
     }
 
@@ -248,7 +246,7 @@ pub async fn load_instance(id: String) -> Result<InstanceView, AppError> {
     let a = &s.session.account;
     let detail = e.instance(a, &id).await?;
     let subscriptions = e.instance_subscriptions(a, &id).await?;
-    let svg = e.instance_diagram_svg(a, &id).await.map_err(|e| e.to_string());
+    let svg = e.instance_diagram_svg(a, &id).await.map_err(|e| e.text().render(crate::ssr::request_lang()));
     Ok(convert::view(detail, subscriptions, svg))
 }
 
@@ -277,7 +275,7 @@ pub async fn change_instance_state(
         InstanceAction::Resume => e.resume_instance(a, &id, &reason, rev).await?,
         InstanceAction::Terminate => e.terminate_instance(a, &id, &reason, rev).await?,
         InstanceAction::Adjust => {
-            return Err(AppError::invalid("action", "Adjust needs the activities: use the Adjust dialog."))
+            return Err(AppError::invalid("action", bpmn_core::text::Text::new("req.adjust_needs_dialog")))
         }
     };
     Ok(row)

@@ -1,16 +1,19 @@
 //! 部署 Deployment: the catalog tree on the left, the deployed definitions of the selected
 //! node on the right, batch deployment with each file's outcome, search and paging.
 
+use bpmn_core::bpmn::parse::reason_text;
+use bpmn_core::text::Text;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::catalog_tree;
-use crate::api::definitions::{convert_to_model, list_definitions, not_startable_lines, DefinitionSummary};
-use crate::browser::{self, UploadOutcome};
+use crate::api::definitions::{convert_to_model, list_definitions, not_startable_lines_in, DefinitionSummary};
+use crate::browser::{self, UploadOutcome, UploadWarning};
 use crate::clock::Time;
 use crate::components::{target_tenant_name, use_flash, CatalogTree, ErrorNote, MeResource, Pager};
-use crate::use_t;
+use crate::error::AppError;
+use crate::{use_lang, use_t};
 
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {
@@ -74,6 +77,7 @@ pub fn DeploymentsPage() -> impl IntoView {
 #[component]
 fn DefinitionTable(rows: Vec<DefinitionSummary>) -> impl IntoView {
     let t = use_t();
+    let lang = use_lang();
     let flash = use_flash();
     let convert = move |id: String, name: String| {
         leptos::task::spawn_local(async move {
@@ -82,7 +86,7 @@ fn DefinitionTable(rows: Vec<DefinitionSummary>) -> impl IntoView {
         });
     };
     view! {
-        <table class="grid" data-testid="definition-table">
+        <div class="table-wrap"><table class="grid" data-testid="definition-table">
             <thead><tr>
                 <th>{move || t("common.name")}</th>
                 <th>{move || t("def.key")}</th>
@@ -96,7 +100,10 @@ fn DefinitionTable(rows: Vec<DefinitionSummary>) -> impl IntoView {
                 {rows.into_iter().map(|d| {
                     let (id, name) = (d.id.clone(), d.name.clone());
                     let href = format!("/deployments/{}", d.id);
-                    let reasons = not_startable_lines(&d).join("\n");
+                    let reasons = {
+                        let d = d.clone();
+                        move || not_startable_lines_in(&d, lang()).join("\n")
+                    };
                     view! {
                         <tr data-key=d.key.clone()>
                             <td>
@@ -116,7 +123,7 @@ fn DefinitionTable(rows: Vec<DefinitionSummary>) -> impl IntoView {
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
@@ -127,10 +134,11 @@ fn DeployPanel(
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
     let t = use_t();
+    let lang = use_lang();
     let input = NodeRef::<Input>::new();
     let chosen = RwSignal::new(Vec::<String>::new());
     let busy = RwSignal::new(false);
-    let outcomes = RwSignal::new(None::<Result<Vec<UploadOutcome>, String>>);
+    let outcomes = RwSignal::new(None::<Result<Vec<UploadOutcome>, AppError>>);
     let dragging = RwSignal::new(false);
     let me = use_context::<MeResource>();
     let tenant_name = move || me.and_then(|m| m.0.get()).and_then(Result::ok).map(|m| target_tenant_name(&m));
@@ -182,7 +190,9 @@ fn DeployPanel(
                         {files.into_iter().map(|f| view! { <OutcomeItem outcome=f /> }).collect_view()}
                     </ul>
                 }.into_any(),
-                Err(m) => view! { <p class="error-note" role="alert">{t("deploy.failed")} ": " {m}</p> }.into_any(),
+                Err(e) => view! {
+                    <p class="error-note" role="alert">{move || t("deploy.failed")} ": " {move || e.say(lang())}</p>
+                }.into_any(),
             })}
         </div>
     }
@@ -191,31 +201,23 @@ fn DeployPanel(
 #[component]
 fn OutcomeItem(outcome: UploadOutcome) -> impl IntoView {
     let t = use_t();
+    let lang = use_lang();
     let f = outcome;
     let class = if f.ok { "outcome ok" } else { "outcome failed" };
-    let summary = match &f.error {
-        Some(e) => {
-            let mut place = Vec::new();
-            if let Some(l) = e.line {
-                place.push(format!("line {l}"));
+    // The parser's sentence names the place (line, column, element) itself.
+    let summary = {
+        let f = f.clone();
+        move || match &f.error {
+            Some(e) => format!("{}: {}", t("deploy.failed"), e.say(lang())),
+            None => {
+                let mut parts: Vec<String> = f
+                    .definitions
+                    .iter()
+                    .map(|d| format!("{} v{}{}", d.key, d.version, if d.startable { "" } else { " ⚠" }))
+                    .collect();
+                parts.extend(f.unchanged.iter().map(|k| format!("{k}: {}", t("deploy.unchanged"))));
+                format!("{}: {}", t("deploy.ok"), parts.join("; "))
             }
-            if let Some(c) = e.column {
-                place.push(format!("column {c}"));
-            }
-            if let Some(id) = &e.element_id {
-                place.push(format!("element {id}"));
-            }
-            let place = if place.is_empty() { String::new() } else { format!(" ({})", place.join(", ")) };
-            format!("{}: {}{place}", t("deploy.failed"), e.message)
-        }
-        None => {
-            let mut parts: Vec<String> = f
-                .definitions
-                .iter()
-                .map(|d| format!("{} v{}{}", d.key, d.version, if d.startable { "" } else { " ⚠" }))
-                .collect();
-            parts.extend(f.unchanged.iter().map(|k| format!("{k}: {}", t("deploy.unchanged"))));
-            format!("{}: {}", t("deploy.ok"), parts.join("; "))
         }
     };
     // Reasons why a process cannot start, then what the engine ignores (警告): both arrive in
@@ -228,19 +230,22 @@ fn OutcomeItem(outcome: UploadOutcome) -> impl IntoView {
             <strong>{f.file.clone()}</strong> " — " <span>{summary}</span>
             {(!unsupported.is_empty()).then(|| view! {
                 <ul class="warnings">
-                    {unsupported.iter().map(|w| view! {
-                        <li>{format!("{} <{}> line {}: {}", w.element_id, w.element_type, w.line, w.reason)}</li>
+                    {unsupported.iter().map(|w| {
+                        let line = warning_line(w, reason_text(&w.reason));
+                        view! { <li>{move || line.render(lang())}</li> }
                     }).collect_view()}
                 </ul>
             })}
             {(!ignored.is_empty()).then(|| view! {
                 <ul class="warnings ignored" data-testid="deploy-ignored">
                     {ignored.iter().map(|w| {
-                        let text = w.reason.split_once(": ").map_or(w.reason.as_str(), |(_, t)| t).to_owned();
-                        let line = format!("{} <{}> line {}: {text}", w.element_id, w.element_type, w.line);
+                        // The warning without its "ignored by the engine:" (the badge says it).
+                        let what = w.reason.split_once(": ").map_or(w.reason.as_str(), |(_, t)| t);
+                        let line = warning_line(w, reason_text(what));
                         view! {
                             <li data-element=w.element_id.clone()>
-                                <span class="badge badge-warn">{move || ignored_label(i18n.lang.get())}</span> " " {line}
+                                <span class="badge badge-warn">{move || ignored_label(i18n.lang.get())}</span> " "
+                                {move || line.render(lang())}
                             </li>
                         }
                     }).collect_view()}
@@ -248,6 +253,16 @@ fn OutcomeItem(outcome: UploadOutcome) -> impl IntoView {
             })}
         </li>
     }
+}
+
+/// One warning of a file: the element, its type and line, and `reason` (its English read
+/// back by [`reason_text`]).
+fn warning_line(w: &UploadWarning, reason: Text) -> Text {
+    Text::new("repo.warning_line")
+        .with("element", &w.element_id)
+        .with("type", &w.element_type)
+        .with("line", w.line)
+        .with_text("reason", reason)
 }
 
 /// The label of a deploy warning (something the engine ignores).

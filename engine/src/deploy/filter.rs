@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::DefinitionSummary;
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, Result, Text};
 use crate::identity::Account;
 use crate::instances::MAX_FILTER_PAGE;
 use crate::Engine;
@@ -96,18 +96,15 @@ impl Engine {
         let mut found = self.filter_definitions(caller, &f).await?;
         if found.len() > 1 {
             let tenants: Vec<&str> = found.iter().map(|d| d.summary.tenant_id.as_str()).collect();
-            return Err(EngineError::invalid(
-                "tenant",
-                format!(
-                    "Process '{key}' is deployed in several tenants ({}); name one with .../key/{key}/tenant-id/{{tenant}}.",
-                    tenants.join(", ")
-                ),
-            ));
+            let text = Text::new("repo.definition_ambiguous").with("key", key).with("tenants", tenants.join(", "));
+            return Err(EngineError::invalid("tenant", text));
         }
-        let what = match tenant {
-            Some(t) => format!("{key}' in tenant '{t}"),
-            None => key.to_owned(),
-        };
-        found.pop().ok_or(EngineError::NotFound { what: "thing.definition", id: what })
+        found.pop().ok_or_else(|| match tenant {
+            // Answered like any 404, naming the tenant too.
+            Some(t) => EngineError::Unmatched {
+                text: Text::new("repo.definition_not_in_tenant").with("key", key).with("tenant", t),
+            },
+            None => EngineError::NotFound { what: "thing.definition", id: key.to_owned() },
+        })
     }
 }

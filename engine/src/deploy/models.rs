@@ -10,7 +10,7 @@ use super::{accessible, text, FileOutcome, Target};
 use crate::audit;
 use crate::bpmn::parse::{parse, ParseOptions};
 use crate::bpmn::Definitions;
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::identity::Account;
 use crate::store::definitions::{delete_model, insert_model, update_model, ModelContent};
 use crate::store::error::Written;
@@ -30,13 +30,8 @@ pub struct Model {
 }
 
 fn model_exists(key: &str, existing: &ModelSummary) -> EngineError {
-    EngineError::conflict(
-        ConflictReason::Duplicate,
-        format!(
-            "A model for process '{key}' already exists: '{}' (id {}); open that model instead.",
-            existing.name, existing.id
-        ),
-    )
+    let text = Text::new("repo.model_exists").with("key", key).with("name", &existing.name).with("id", &existing.id);
+    EngineError::conflict(ConflictReason::Duplicate, text)
 }
 
 /// The key and name a model takes from its XML: the process with the model's current key if
@@ -129,13 +124,8 @@ impl Engine {
         match update_model(&mut tx, id, content, revision).await? {
             Written::Done => {}
             Written::Duplicate(_) => {
-                return Err(EngineError::conflict(
-                    ConflictReason::Duplicate,
-                    format!(
-                        "Another model of this tenant already has the process key '{key}'; \
-                     change the process id in the XML or edit that model instead."
-                    ),
-                ));
+                let text = Text::new("repo.model_key_taken").with("key", &key);
+                return Err(EngineError::conflict(ConflictReason::Duplicate, text));
             }
             Written::NoRow => return Err(EngineError::ChangedMeanwhile { what: "thing.model", id: id.to_string() }),
         }

@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::accessible;
-use crate::bpmn::render::Overlay;
-use crate::error::{EngineError, Result};
+use crate::bpmn::parse::{parse, ParseOptions};
+use crate::bpmn::render::{render_svg, Overlay, RenderError, RenderOptions};
+use crate::error::{EngineError, Result, Text};
 use crate::identity::Account;
 use crate::store::definitions::DefinitionCursor;
 use crate::store::sql::{decode_cursor, encode_cursor, page_size};
@@ -106,10 +107,41 @@ impl Engine {
     /// Refused (422) when the file has no diagram.
     pub async fn definition_diagram_svg(&self, caller: &Account, id: &str, overlay: Overlay) -> Result<String> {
         let def = self.definition(caller, id).await?;
-        let label = format!("'{}' version {}", def.summary.name, def.summary.version);
-        crate::bpmn::diagram_svg(&def.xml, overlay).map_err(|e| EngineError::Invalid {
+        draw_diagram(&def.xml, overlay).map_err(|reason| EngineError::Invalid {
             field: None,
-            text: format!("The diagram of {label} cannot be drawn: {e}").into(),
+            text: Text::new("repo.diagram.cannot_draw")
+                .with("name", &def.summary.name)
+                .with("version", def.summary.version)
+                .with_text("reason", reason),
         })
+    }
+}
+
+/// The first diagram of a stored BPMN file as a standalone SVG painted with `overlay`, or why
+/// it cannot be drawn (the file has no diagram, or no longer parses), in either language.
+pub fn draw_diagram(xml: &str, overlay: Overlay) -> std::result::Result<String, Text> {
+    // A stored file was accepted once: no size limit applies to drawing it.
+    let parsed = parse(xml.as_bytes(), &ParseOptions { max_bytes: usize::MAX }).map_err(|e| e.text)?;
+    render_svg(&parsed, &RenderOptions { diagram: 0, overlay }).map_err(|e| match e {
+        RenderError::NoDiagram => Text::new("repo.diagram.none"),
+        RenderError::DiagramIndex { index, count } => {
+            Text::new("repo.diagram.no_such").with("index", index).with("count", count)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bpmn_core::text::Lang;
+
+    #[test]
+    fn a_file_without_a_diagram_says_so_in_both_languages() {
+        let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <process id="p" isExecutable="true"><startEvent id="s"/></process>
+</definitions>"#;
+        let why = draw_diagram(xml, Overlay::default()).unwrap_err();
+        assert_eq!(why.english(), crate::bpmn::diagram_svg(xml, Overlay::default()).unwrap_err());
+        assert!(why.render(Lang::Zh).contains("没有可绘制的流程图"), "{}", why.render(Lang::Zh));
     }
 }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::input::parse_code;
 use super::secrets::hash_password;
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, Result, Text};
 use crate::store::error::Written;
 use crate::store::new_id;
 use crate::Engine;
@@ -62,13 +62,14 @@ impl Account {
         self.tenant_scope().is_none_or(|t| t == tenant_id)
     }
 
-    /// Refuses unless the account is an administrator.
-    pub fn require_admin(&self, what: &str) -> Result<()> {
+    /// Refuses unless the account is an administrator. `what` is the catalog key of the
+    /// action refused (`ident.action.create_tenants`), as the refusal names it.
+    pub fn require_admin(&self, what: &'static str) -> Result<()> {
         match self.role {
             Role::Admin => Ok(()),
-            Role::TenantManager => Err(EngineError::Forbidden(
-                format!("Only an administrator can {what}; ask an administrator to do it.").into(),
-            )),
+            Role::TenantManager => {
+                Err(EngineError::forbidden(Text::new("ident.admin_only").with_text("what", Text::new(what))))
+            }
         }
     }
 
@@ -84,6 +85,9 @@ impl Account {
     }
 }
 
+/// The shortest password, in characters.
+const MIN_PASSWORD_CHARS: usize = 8;
+
 impl Engine {
     /// Creates a console account. A tenant manager must name an existing tenant.
     pub async fn create_account(
@@ -95,14 +99,12 @@ impl Engine {
         tenant_id: Option<&str>,
     ) -> Result<Account> {
         let username = parse_code("username", username)?;
-        if password.chars().count() < 8 {
-            return Err(EngineError::invalid(
-                "password",
-                "The password is shorter than 8 characters; choose a longer one.",
-            ));
+        if password.chars().count() < MIN_PASSWORD_CHARS {
+            let text = Text::new("ident.password_too_short").with("min", MIN_PASSWORD_CHARS);
+            return Err(EngineError::invalid("password", text));
         }
         if role == Role::TenantManager && tenant_id.is_none() {
-            return Err(EngineError::invalid("tenant", "A tenant manager needs a tenant; choose one."));
+            return Err(EngineError::invalid("tenant", Text::new("ident.manager_needs_tenant")));
         }
         let hash = hash_password(password)?;
         let account = Account {
@@ -113,10 +115,8 @@ impl Engine {
             tenant_id: tenant_id.map(str::to_string),
         };
         if matches!(self.store.insert_account(&account, &hash, self.clock.now()).await?, Written::Duplicate(_)) {
-            return Err(EngineError::invalid(
-                "username",
-                format!("The user name '{}' is taken; choose another.", account.username),
-            ));
+            let text = Text::new("ident.username_taken").with("username", &account.username);
+            return Err(EngineError::invalid("username", text));
         }
         Ok(account)
     }

@@ -3,7 +3,7 @@
 use super::input::{check_text, parse_code, parse_name};
 use super::Account;
 use crate::audit;
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, Result, Text};
 use crate::store::error::Written;
 use crate::store::identity as rows;
 use crate::store::new_id;
@@ -22,7 +22,7 @@ impl Engine {
         name: &str,
     ) -> Result<OrgUnit> {
         self.get_tenant(caller, tenant_id).await?;
-        let name = parse_name("name", "unit name", name)?;
+        let name = parse_name("name", "ident.word.unit_name", name)?;
         if let Some(parent) = parent_id {
             // A unit of another tenant is refused exactly like a missing one: the answer must
             // not tell whether the id exists elsewhere.
@@ -50,7 +50,7 @@ impl Engine {
         groups: &[&str],
     ) -> Result<Person> {
         let unit = self.org_unit(caller, unit_id).await?;
-        let name = parse_name("name", "person's name", name)?;
+        let name = parse_name("name", "ident.word.person_name", name)?;
         for g in groups {
             check_text("groups", g)?;
         }
@@ -68,7 +68,7 @@ impl Engine {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if matches!(rows::insert_person(&mut tx, &person).await?, Written::Duplicate(_)) {
-            return Err(EngineError::invalid("id", format!("A person with id '{}' already exists.", person.id)));
+            return Err(EngineError::invalid("id", Text::new("ident.person_exists").with("id", &person.id)));
         }
         audit::record(&mut tx, now, caller, Some(&person.tenant_id), "org.person.create", &person.id, &person.name)
             .await?;

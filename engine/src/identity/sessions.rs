@@ -4,7 +4,7 @@
 use super::secrets::{hash_password, random_token, token_hash, verify_password};
 use super::Account;
 use crate::audit;
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, Result, Text};
 use crate::store::audit::NewEntry;
 use crate::store::identity::{delete_account_sessions, NewSession};
 use crate::Engine;
@@ -149,7 +149,7 @@ impl Engine {
         if let Some(t) = tenant_id {
             self.get_tenant(caller, t).await?;
         } else if caller.tenant_scope().is_some() {
-            return Err(EngineError::Forbidden("A tenant manager always works in their own tenant.".into()));
+            return Err(EngineError::forbidden(Text::new("ident.manager_own_tenant")));
         }
         self.store.set_session_tenant(&token_hash(token), tenant_id).await
     }
@@ -177,5 +177,38 @@ impl Engine {
         .await?;
         tx.commit().await?;
         Ok(ended)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bpmn_core::text::Lang;
+
+    use crate::error::EngineError;
+    use crate::identity::{Account, Role};
+    use crate::testing::TestDb;
+
+    #[tokio::test]
+    async fn refusals_of_sign_in_and_tenants_speak_both_languages() {
+        let db = TestDb::sqlite().await;
+        let e = &db.engine;
+        e.ensure_default_tenant().await.unwrap();
+        e.create_account("ann", "Ann", "ann-password", Role::Admin, None).await.unwrap();
+
+        let wrong = e.sign_in("ann", "not-her-password").await.unwrap_err();
+        assert!(matches!(wrong, EngineError::BadCredentials), "{wrong:?}");
+        assert_eq!(wrong.text().key, "error.bad_credentials");
+        assert_eq!(wrong.text().render(Lang::Zh), "用户名或密码错误。");
+        assert_eq!(wrong.to_string(), "Wrong user name or password.");
+
+        let taken = e.create_tenant(&Account::system(), Some("default"), "默认租户").await.unwrap_err();
+        assert_eq!(taken.text().render(Lang::Zh), "名称为“默认租户”或标识为“default”的租户已存在，请换一个。");
+        assert_eq!(taken.to_string(), "A tenant named '默认租户' or with id 'default' already exists; choose another.");
+
+        let manager = e.create_account("mgr", "M", "mgr-password", Role::TenantManager, Some("default")).await.unwrap();
+        let forbidden = e.create_tenant(&manager, None, "North").await.unwrap_err();
+        assert_eq!(forbidden.status(), 403);
+        assert_eq!(forbidden.text().render(Lang::Zh), "只有管理员才能创建租户，请联系管理员办理。");
+        assert_eq!(forbidden.to_string(), "Only an administrator can create tenants; ask an administrator to do it.");
     }
 }

@@ -3,7 +3,7 @@
 use super::input::{parse_code, parse_tenant_name};
 use super::Account;
 use crate::audit;
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, Result, Text};
 use crate::store::error::Written;
 use crate::store::identity as rows;
 use crate::store::new_id;
@@ -30,7 +30,7 @@ impl Engine {
 
     /// Creates a tenant (administrators only). `id` is optional; a random one is made if absent.
     pub async fn create_tenant(&self, caller: &Account, id: Option<&str>, name: &str) -> Result<Tenant> {
-        caller.require_admin("create tenants")?;
+        caller.require_admin("ident.action.create_tenants")?;
         let name = parse_tenant_name(name)?;
         let id = match id.map(str::trim) {
             Some(id) if !id.is_empty() => parse_code("id", id)?,
@@ -43,7 +43,7 @@ impl Engine {
             let (name, id) = (&tenant.name, &tenant.id);
             return Err(EngineError::invalid(
                 "name",
-                format!("A tenant named '{name}' or with id '{id}' already exists; choose another."),
+                Text::new("ident.tenant_exists").with("name", name).with("id", id),
             ));
         }
         audit::record(&mut tx, now, caller, Some(&tenant.id), "tenant.create", &tenant.id, &tenant.name).await?;
@@ -61,10 +61,7 @@ impl Engine {
         match rows::rename_tenant(&mut tx, id, &name, revision).await? {
             Written::Done => {}
             Written::Duplicate(_) => {
-                return Err(EngineError::invalid(
-                    "name",
-                    format!("Another tenant is already named '{name}'; choose another name."),
-                ))
+                return Err(EngineError::invalid("name", Text::new("ident.tenant_name_taken").with("name", &name)))
             }
             Written::NoRow => return Err(EngineError::ChangedMeanwhile { what: "thing.tenant", id: id.to_string() }),
         }

@@ -4,7 +4,7 @@ use super::input::check_text;
 use super::secrets::{random_token, token_hash};
 use super::{Account, Role};
 use crate::audit;
-use crate::error::{ConflictReason, EngineError, Result};
+use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::store::identity as rows;
 use crate::store::new_id;
 use crate::Engine;
@@ -18,10 +18,7 @@ impl Engine {
     pub async fn create_api_token(&self, caller: &Account, name: &str) -> Result<(ApiToken, String)> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(EngineError::invalid(
-                "name",
-                "Give the token a name of 1 to 100 characters, e.g. the application that will use it.",
-            ));
+            return Err(EngineError::invalid("name", Text::new("ident.token_name")));
         }
         check_text("name", name)?;
         let secret = format!("bpm_{}", random_token());
@@ -64,10 +61,8 @@ impl Engine {
         let not_found = || EngineError::NotFound { what: "thing.api_token", id: id.to_string() };
         let token = self.list_api_tokens(caller).await?.into_iter().find(|t| t.id == id).ok_or_else(not_found)?;
         if token.revoked_at.is_some() {
-            return Err(EngineError::conflict(
-                ConflictReason::AlreadyDone,
-                format!("The token '{}' is already revoked.", token.name),
-            ));
+            let text = Text::new("ident.token_revoked").with("name", &token.name);
+            return Err(EngineError::conflict(ConflictReason::AlreadyDone, text));
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;

@@ -233,7 +233,7 @@ async fn org_units_refuse_foreign_parents_like_missing_ones(db: &TestDb) {
     // The same refusal, with the id in the same place, for a unit of another tenant and for
     // none at all: the answer does not tell whether the id exists elsewhere.
     let same_shape = |err: EngineError, id: &str| {
-        assert!(matches!(err, EngineError::NotFound { what: "Organisation unit", .. }), "{err}");
+        assert!(matches!(err, EngineError::NotFound { what: "thing.org_unit", .. }), "{err}");
         assert_eq!(err.status(), 404);
         err.to_string().replace(id, "<id>")
     };

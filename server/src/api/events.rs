@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use bpmn_core::time::iso8601;
+use engine::error::Text;
 use engine::events::{Correlated, EventSubscription, MessageCorrelation, SubscriptionKind, SubscriptionQuery};
 use engine::identity::CurrentSession;
 use serde::{Deserialize, Serialize};
@@ -36,10 +37,11 @@ struct MessageBody {
 }
 
 /// The name of a body, or 422.
-fn name(n: Option<String>, what: &str) -> ApiResult<String> {
+/// `what` is the catalog key of the word for what is named (`req.word.message`).
+fn name(n: Option<String>, what: &'static str) -> ApiResult<String> {
     match n.filter(|n| !n.trim().is_empty()) {
         Some(n) => Ok(n),
-        None => Err(ApiError::invalid(format!("Give the {what}'s `name`, e.g. {{\"name\": \"PaymentReceived\"}}."))),
+        None => Err(ApiError::invalid(Text::new("req.api.name_missing").with_text("what", Text::new(what)))),
     }
 }
 
@@ -68,14 +70,10 @@ async fn correlate_message(
     let correlation_keys = match body.correlation_keys {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) => m,
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "`correlationKeys` must be a JSON object of variable names and values, e.g. {\"orderId\": 42}.",
-            ))
-        }
+        Some(_) => return Err(ApiError::invalid(Text::new("req.api.correlation_keys"))),
     };
     let m = MessageCorrelation {
-        name: name(body.name, "message")?,
+        name: name(body.name, "req.word.message")?,
         business_key: body.business_key.filter(|b| !b.is_empty()),
         instance_id: body.instance_id.filter(|i| !i.is_empty()),
         correlation_keys,
@@ -104,7 +102,7 @@ async fn broadcast_signal(
     Extension(who): Extension<CurrentSession>,
     ApiJson(body): ApiJson<SignalBody>,
 ) -> ApiResult<Json<Value>> {
-    let name = name(body.name, "signal")?;
+    let name = name(body.name, "req.word.signal")?;
     let vars = variables(body.variables)?;
     let n =
         state.engine.broadcast_signal(&who.session.account, &name, vars, body.tenant.filter(|t| !t.is_empty())).await?;
@@ -172,7 +170,7 @@ async fn list_subscriptions(
         None => None,
         Some(k) => Some(
             SubscriptionKind::parse(k)
-                .ok_or_else(|| ApiError::invalid(format!("`type` is `message` or `signal`, not `{k}`.")))?,
+                .ok_or_else(|| ApiError::invalid(Text::new("req.api.subscription_type").with("kind", k)))?,
         ),
     };
     let q = SubscriptionQuery {

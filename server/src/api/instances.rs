@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use bpmn_core::instance::InstanceAction;
 use bpmn_core::time::iso8601;
+use engine::error::Text;
 use engine::identity::CurrentSession;
 use engine::instances::{
     ActiveActivity, ActivityRecord, Incident, InstanceCategory, InstanceDetail, InstanceJob, InstanceQuery,
@@ -269,7 +270,7 @@ fn time_param(name: &str, value: Option<String>) -> ApiResult<Option<i64>> {
     }
     engine::schedule::parse_datetime(&text)
         .map(Some)
-        .map_err(|e| ApiError::invalid(format!("`{name}`: {e}; epoch milliseconds are accepted too.")))
+        .map_err(|e| ApiError::invalid(Text::new("req.api.time_param").with("name", name).with("error", e)))
 }
 
 /// Query of `GET /process-instances`.
@@ -360,9 +361,7 @@ async fn operate(
         InstanceAction::Suspend => engine.suspend_instance(caller, id, &reason, b.revision).await?,
         InstanceAction::Resume => engine.resume_instance(caller, id, &reason, b.revision).await?,
         InstanceAction::Terminate => engine.terminate_instance(caller, id, &reason, b.revision).await?,
-        InstanceAction::Adjust => {
-            return Err(ApiError::invalid("Adjust an instance with `POST /process-instances/{id}/move`."))
-        }
+        InstanceAction::Adjust => return Err(ApiError::invalid(Text::new("req.api.adjust_by_move"))),
     };
     Ok(Json(inst.into()))
 }
@@ -414,9 +413,8 @@ async fn move_instance(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MoveBody>,
 ) -> ApiResult<Json<ApiInstance>> {
-    let to = b.to.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
-        ApiError::invalid("Say where the tokens go: `to` is the id of an activity (see `moveTargets` of the instance).")
-    })?;
+    let to =
+        b.to.filter(|t| !t.trim().is_empty()).ok_or_else(|| ApiError::invalid(Text::new("req.api.move_to_missing")))?;
     let reason = b.reason.unwrap_or_default();
     let inst = state.engine.move_instance(&who.session.account, &id, &b.from, &to, &reason, b.revision).await?;
     Ok(Json(inst.into()))

@@ -7,6 +7,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use bpmn_core::time::iso8601;
+use engine::error::Text;
 use engine::identity::CurrentSession;
 use engine::instances::{InstanceStatus, Task, TaskCategory, TaskQuery, TaskState};
 use serde::{Deserialize, Serialize};
@@ -165,9 +166,10 @@ async fn reassign_task(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AssigneeBody>,
 ) -> ApiResult<Json<ApiTask>> {
-    let assignee = b.assignee.filter(|a| !a.trim().is_empty()).ok_or_else(|| {
-        ApiError::invalid("Say who takes the task over: `assignee` is the id of a person of the organisation.")
-    })?;
+    let assignee = b
+        .assignee
+        .filter(|a| !a.trim().is_empty())
+        .ok_or_else(|| ApiError::invalid(Text::new("req.api.assignee_missing")))?;
     let reason = b.reason.unwrap_or_default();
     Ok(Json(state.engine.reassign_task(&who.session.account, &id, &assignee, &reason).await?.into()))
 }
