@@ -160,7 +160,13 @@ fn upload_answer(status: u16, body: &str) -> Result<Vec<UploadOutcome>, AppError
         return Ok(report.files);
     }
     match serde_json::from_str::<ApiRefusal>(body) {
-        Ok(r) => Err(AppError { code: r.error, message: r.message, field: None, reason: r.reason, text: r.text }),
+        Ok(r) => Err(AppError {
+            code: r.error,
+            message: r.message,
+            field: None,
+            reason: r.reason,
+            text: r.text.map(Box::new),
+        }),
         Err(_) => {
             let answer: String = body.chars().take(300).collect();
             let text = Text::new("req.upload.unreadable_answer").with("status", status).with("answer", answer);

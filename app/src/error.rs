@@ -19,13 +19,13 @@ pub struct AppError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<ConflictReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<Text>,
+    pub text: Option<Box<Text>>,
 }
 
 impl AppError {
     /// An error with code `code` and sentence `text`.
     pub fn new(code: &str, text: Text) -> Self {
-        AppError { code: code.into(), message: text.english(), field: None, reason: None, text: Some(text) }
+        AppError { code: code.into(), message: text.english(), field: None, reason: None, text: Some(Box::new(text)) }
     }
 
     /// The answer to a caller without a valid session.

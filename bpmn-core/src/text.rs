@@ -161,20 +161,6 @@ impl Text {
     }
 }
 
-/// Transitional: a sentence not yet in the catalog, shown as it is in both languages.
-impl From<String> for Text {
-    fn from(s: String) -> Text {
-        Text::verbatim(s)
-    }
-}
-
-/// Transitional, as for `String`.
-impl From<&str> for Text {
-    fn from(s: &str) -> Text {
-        Text::verbatim(s)
-    }
-}
-
 impl std::fmt::Display for Text {
     /// The English sentence.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -58,7 +58,7 @@ pub async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next)
 fn refusal(api: bool, status: StatusCode, field: &str, text: Text) -> Response {
     let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "invalid" };
     if api {
-        return api::ApiError::new(status, code, text.english()).into_response();
+        return api::ApiError::new(status, code, text).into_response();
     }
     let error = app::error::AppError { field: Some(field.to_string()), ..app::error::AppError::new(code, text) };
     app_error_response(status, &error)

@@ -245,7 +245,7 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
         Err(refusal) => {
             tracing::warn!(path, origin = ?req.headers().get(header::ORIGIN), "cross-site state change refused");
             let body = if path.starts_with("/api/v1/") {
-                serde_json::json!({"error": "forbidden", "message": refusal.text().english()})
+                serde_json::json!({"error": "forbidden", "message": refusal.text().english(), "text": refusal.text()})
             } else {
                 serde_json::to_value(AppError::new("forbidden", refusal.text())).unwrap_or_default()
             };

@@ -216,7 +216,9 @@ pub async fn list_instances(filter: InstanceFilter, cursor: Option<String>) -> R
         if text.trim().is_empty() {
             return Ok(None);
         }
-        engine::schedule::parse_datetime(text.trim()).map(Some).map_err(|e| AppError::invalid(field, e.to_string()))
+        engine::schedule::parse_datetime(text.trim())
+            .map(Some)
+            .map_err(|e| AppError::invalid(field, bpmn_core::text::Text::new("req.day_invalid").with("detail", e)))
     };
     let q = InstanceQuery {
         tenant: s.session.tenant_id.clone(),
@@ -335,7 +337,9 @@ pub async fn set_variable(
 ) -> Result<InstanceSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    let value = kind.parse(&text).map_err(|m| AppError::invalid("value", m))?;
+    let value = kind
+        .parse(&text)
+        .map_err(|m| AppError::invalid("value", bpmn_core::text::Text::new("req.value_invalid").with("detail", m)))?;
     Ok(engine()?.set_variable(&s.session.account, &id, &name, Some(value), Some(revision)).await?)
 }
 

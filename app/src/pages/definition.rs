@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::definitions::{
-    convert_to_model, definition_versions, load_definition, not_startable_lines, DefinitionDetail,
+    convert_to_model, definition_versions, load_definition, not_startable_lines_in, DefinitionDetail,
 };
 use crate::api::instances::start_instance;
 use crate::clock::{local_datetime, Time};
@@ -33,7 +33,10 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
     let flash = use_flash();
     let navigate = use_navigate();
     let row = d.row.clone();
-    let reasons = not_startable_lines(&row);
+    let lang = crate::use_lang();
+    let reasons_of = row.clone();
+    let reasons = move || not_startable_lines_in(&reasons_of, lang());
+    let has_reasons = !row.not_startable_reasons.is_empty();
     let versions = Resource::new(
         {
             let (tenant, key) = (row.tenant_id.clone(), row.key.clone());
@@ -87,10 +90,10 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
             <dt>{move || t("def.startable")}</dt>
             <dd>{if row.startable { "✓".to_string() } else { t("def.not_startable").to_string() }}</dd>
         </dl>
-        {(!reasons.is_empty()).then(|| view! {
+        {has_reasons.then(|| view! {
             <div class="panel warn-panel">
                 <h2>{move || t("def.reasons")}</h2>
-                <ul>{reasons.iter().map(|r| view! { <li class="mono">{r.clone()}</li> }).collect_view()}</ul>
+                <ul>{move || reasons().into_iter().map(|r| view! { <li class="mono">{r}</li> }).collect_view()}</ul>
             </div>
         })}
         <h2>{move || t("def.diagram")}</h2>

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::loaded::{node_label, Loaded};
 use super::{ActiveActivity, InstanceDetail, InstanceSummary, MoveTarget, Task};
 use crate::bpmn::render::{ActivityState, Overlay};
-use crate::error::{EngineError, Result, Text};
+use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::runtime::{self, TokenId};
 use crate::store::sql::{encode_cursor, page_size, Page};
@@ -229,7 +229,6 @@ impl Engine {
                 overlay.taken_flows.insert(f.id.clone());
             }
         }
-        crate::bpmn::diagram_svg(&def.xml, overlay)
-            .map_err(|e| EngineError::Invalid { field: None, text: Text::new("run.diagram_failed").with("error", e) })
+        crate::deploy::draw_diagram(&def.xml, overlay).map_err(|text| EngineError::Invalid { field: None, text })
     }
 }

@@ -65,7 +65,8 @@ async fn cross_site_requests_are_refused(db: &TestDb) {
     assert_eq!(form.status(), 403);
     let body: Value = form.json().await.unwrap();
     assert_eq!(body["code"], "forbidden");
-    assert!(body["message"].as_str().unwrap().contains("其他站点"), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("another site"), "{body}");
+    assert_eq!(body["text"]["key"], "req.csrf.foreign", "the console says it in the user's language: {body}");
     // The same call as JSON from that page is refused too (it is the origin that counts).
     let json_from_elsewhere = create_tenant(&c, &base, &cookie, Some((ORIGIN, &other_port)), Json, "evil").await;
     assert_eq!(json_from_elsewhere.status(), 403);
@@ -175,8 +176,13 @@ async fn every_answer_has_the_security_headers(db: &TestDb) {
     assert_eq!(revisit.headers()["etag"], tag.as_str());
     assert!(revisit.text().await.unwrap().is_empty());
     // The same address in the other language is another page.
-    let english =
-        c.get(format!("{base}/login")).header("if-none-match", &tag).header("cookie", "bpm_lang=en").send().await.unwrap();
+    let english = c
+        .get(format!("{base}/login"))
+        .header("if-none-match", &tag)
+        .header("cookie", "bpm_lang=en")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(english.status(), 200);
     assert_ne!(page_tag(&english), tag);
     // JSON, refusals, the health check, redirects: nothing may run.

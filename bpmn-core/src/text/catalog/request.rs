@@ -3,6 +3,12 @@
 
 pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     (
+        "req.day_invalid",
+        "日期无法识别（{detail}），请使用 YYYY-MM-DD 格式。",
+        "The date could not be read ({detail}); use YYYY-MM-DD.",
+    ),
+    ("req.value_invalid", "值与所选类型不符：{detail}", "{detail}"),
+    (
         "req.csrf.foreign",
         "此操作来自其他站点或页面，已拒绝：请在控制台自己的页面上操作。若经代理访问且代理改写了主机名，请在 BPM_ORIGINS 中配置控制台地址。",
         "This change was sent from another site or page, so it was refused; make it on the console's own page. Behind a proxy that changes the host name, name the console's address in BPM_ORIGINS.",

@@ -107,7 +107,6 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "该操作经由调用活动涉及了超过 {max} 个实例：流程之间无休止地相互调用。请检查调用活动所调用的流程。",
         "The command reached more than {max} instances through call activities; the processes call each other without end. Check the call activities' called elements.",
     ),
-    ("run.diagram_failed", "无法绘制流程图：{error}", "The diagram cannot be drawn: {error}"),
     // Adjust (调整).
     ("run.move_choose_from", "请至少选择一个要调整的活动节点。", "Choose at least one active activity to move."),
     (
