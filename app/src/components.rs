@@ -390,7 +390,7 @@ pub fn Modal(
                 tabindex="-1" node_ref=dialog on:keydown=on_keydown>
                 <div class="modal-head">
                     <h2>{move || title.get()}</h2>
-                    <button type="button" class="flash-close" aria-label=move || t("common.close") on:click=move |_| on_close.run(())>"×"</button>
+                    <button type="button" class="flash-close" aria-label=move || t("common.close_dialog") on:click=move |_| on_close.run(())>"×"</button>
                 </div>
                 {children()}
             </div>

@@ -367,6 +367,7 @@ const LABELS: &[(&str, &str, &str)] = &[
         "Renewed while the executor runs it; after a kill, the same executor releases it at restart, another takes it over when the lease ends.",
     ),
     ("common.close", "关闭", "Close"),
+    ("common.close_dialog", "关闭对话框", "Close the dialog"),
     (
         "inst.confirm_delete_variable",
         "删除后，流程中读取此变量的表达式将找不到它。确定删除吗？",

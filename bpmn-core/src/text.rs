@@ -86,6 +86,14 @@ impl Text {
         self
     }
 
+    /// Several sentences as one, separated as each language separates list items (`；` and
+    /// `; `). None gives an empty text.
+    pub fn list(items: impl IntoIterator<Item = Text>) -> Text {
+        let mut items = items.into_iter();
+        let Some(first) = items.next() else { return Text::verbatim("") };
+        items.fold(first, |acc, next| Text::new("error.list_pair").with_text("a", acc).with_text("b", next))
+    }
+
     /// The sentence in `lang`. An unknown key shows itself and its values, so that a gap is
     /// visible, not fatal.
     pub fn render(&self, lang: Lang) -> String {

@@ -23,7 +23,7 @@ test('add, edit and delete catalog nodes', async ({ page }) => {
   await page.getByTestId('catalog-edit').click();
   await form.getByRole('textbox', { name: '编码' }).fill('finance');
   await form.getByRole('button', { name: '保存' }).click();
-  await expect(form.locator('.field-error')).toContainText('already used');
+  await expect(form.locator('.field-error')).toContainText('已被其他目录节点使用');
 
   // Edit name and code.
   await form.getByRole('textbox', { name: '名称' }).fill('差旅费');
@@ -35,7 +35,7 @@ test('add, edit and delete catalog nodes', async ({ page }) => {
   await tree.getByText('财务 (finance)').click();
   await page.getByTestId('catalog-delete').click();
   await confirmAsk(page, '删除', { title: '财务' });
-  await expect(page.getByTestId('flash')).toContainText('sub-categories');
+  await expect(page.getByTestId('flash')).toContainText('个子目录，请先删除或移走它们');
 
   // Deleting an empty node works after confirmation.
   await tree.getByText('差旅费 (travel)').click();

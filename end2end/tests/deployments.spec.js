@@ -27,7 +27,7 @@ test('deploy two files at once (one broken), then a second version, then view it
   await expect(outcomes.locator('li[data-file="purchase.bpmn"]')).toContainText('purchase v1');
   const broken = outcomes.locator('li[data-file="broken.bpmn"]');
   await expect(broken).toContainText('部署失败');
-  await expect(broken).toContainText('line');
+  await expect(broken).toContainText('第 5 行第 3 列');
   await expect(page.getByTestId('definition-table').locator('tr[data-key="purchase"]')).toContainText('v1');
 
   // The same file again creates no version and says so; a changed file creates v2.
@@ -77,7 +77,7 @@ test('convert to model, edit its XML, deploy it as the next version', async ({ p
   // Broken XML is refused in place and nothing is saved.
   await xml.fill(original.replace('</bpmn:process>', ''));
   await page.getByTestId('model-save').click();
-  await expect(page.getByTestId('model-error')).toContainText(/line/i);
+  await expect(page.getByTestId('model-error')).toContainText('第 21 行');
 
   // A valid change saves and deploys as version 2.
   await xml.fill(original.replace('name="盖章"', 'name="加盖公章"'));
@@ -128,6 +128,6 @@ test('what the engine ignores in a file is listed under it as 警告 lines', asy
   await expect(ignored.locator('li')).toHaveCount(1);
   const line = ignored.locator('li[data-element="approve"]');
   await expect(line).toContainText('警告');
-  await expect(line).toContainText('approve <userTask> line 5: follow-up date (camunda:followUpDate)');
+  await expect(line).toContainText('approve <userTask> 第 5 行：跟进日期（camunda:followUpDate）');
   await expect(page.getByTestId('definition-table').locator('tr[data-key="listened"]')).not.toContainText('不可启动');
 });

@@ -60,7 +60,6 @@ test('a waiting message: listed on the instance page and under 事件, delivered
   await expect(row).toContainText(key);
   await expect(row).toContainText('等待付款通知');
   await expect(row.locator('td').nth(4)).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
-  await page.getByRole('heading', { name: '等待的事件' }).scrollIntoViewIfNeeded();
   await page.screenshot({ path: test.info().outputPath('instance-waiting-events.png'), fullPage: true });
 
   // 事件: the same subscription, linking to its instance; the message start event of the other
@@ -83,6 +82,7 @@ test('a waiting message: listed on the instance page and under 事件, delivered
   await listed.locator(`a[href="/instances/${started.id}"]`).click();
   await expect(page).toHaveURL(new RegExp(`/instances/${started.id}$`));
   await waitForHydration(page);
+  await openSection(page, '事件');
 
   // 发送消息 by hand: a broken JSON and a non-object are refused in Chinese, in place.
   await page.getByTestId('instance-events').getByRole('button', { name: '发送消息' }).click();

@@ -96,7 +96,7 @@ test('external tasks on the jobs screen: topic, worker, lock, error, execute and
   await expect(dialog.getByTestId('job-topic')).toHaveText(`charge-${sfx}`);
   await expect(dialog.getByTestId('job-attempts')).toContainText(`网关不可用 ${sfx}`);
   await page.screenshot({ path: 'test-results/external-job-detail.png', fullPage: true });
-  await dialog.getByRole('button', { name: '关闭' }).click();
+  await dialog.getByRole('button', { name: '关闭', exact: true }).click();
 
   // 执行: retries reset, the incident resolved; a worker fetches it again.
   await lockedRow.locator('button[data-action="execute"]').click();
@@ -121,7 +121,7 @@ test('external tasks on the jobs screen: topic, worker, lock, error, execute and
 
   // 删除 after the confirmation: gone from the list.
   await lockedRow.locator('button[data-action="delete"]').click();
-  await page.getByTestId('ask-dialog').getByRole('button', { name: '确定' }).click();
+  await page.getByTestId('ask-dialog').getByRole('button', { name: '删除', exact: true }).click();
   await expect(page.getByTestId('flash')).toContainText('操作成功');
   await expect(lockedRow).toHaveCount(0);
   await expect(rows).toHaveCount(1);

@@ -24,7 +24,7 @@ test('a wrong password is refused with a message; the right one signs in with a 
   await page.getByLabel(/用户名/).fill('admin');
   await page.getByLabel(/密码/).fill('not-the-password');
   await page.getByRole('button', { name: '登录' }).click();
-  await expect(page.getByRole('alert')).toContainText('Wrong user name or password');
+  await expect(page.getByRole('alert')).toContainText('用户名或密码错误');
 
   await signIn(page, 'admin', undefined, '/tenants');
   await expect(page).toHaveURL(/\/tenants$/);

@@ -33,7 +33,7 @@ test('start an instance from the definition page; a not-startable one is refused
   await page.getByTestId('start-instance').click();
   const draft = page.getByTestId('start-dialog');
   await draft.getByTestId('start-submit').click();
-  await expect(draft.locator('.field-error')).toContainText('cannot be started');
+  await expect(draft.locator('.field-error')).toContainText('无法启动');
   await draft.getByRole('button', { name: '取消' }).click();
   await expect(draft).toBeHidden();
 
@@ -44,7 +44,7 @@ test('start an instance from the definition page; a not-startable one is refused
   await dialog.getByRole('textbox', { name: '业务标识' }).fill(key);
   await dialog.getByRole('textbox', { name: '变量（JSON）' }).fill('{oops');
   await dialog.getByTestId('start-submit').click();
-  await expect(dialog.locator('.field-error')).toContainText('not valid JSON');
+  await expect(dialog.locator('.field-error')).toContainText('不是有效的 JSON');
   await dialog.getByRole('textbox', { name: '变量（JSON）' }).fill('{"amount": 1200}');
   await dialog.getByTestId('start-submit').click();
 
@@ -146,7 +146,7 @@ test('suspend, resume and terminate, each enabled only when allowed', async ({ p
   await expect(button('resume')).toBeDisabled();
 
   await button('terminate').click();
-  await dialog.getByRole('button', { name: '确定' }).click();
+  await dialog.getByRole('button', { name: '终止', exact: true }).click();
   await expect(row.locator('[data-state]')).toHaveText('终止');
   for (const action of ['adjust', 'suspend', 'resume', 'terminate']) {
     await expect(button(action)).toBeDisabled();

@@ -104,7 +104,7 @@ test('the errors tab shows failed jobs with their message, details and attempts 
   await expect(dialog.getByTestId('job-error-message')).toContainText('127.0.0.1:9');
   await expect(dialog.getByTestId('job-attempts').locator('tbody tr')).toHaveCount(1);
   await expect(dialog.getByTestId('job-attempts')).toContainText('失败');
-  await dialog.getByRole('button', { name: '关闭' }).click();
+  await dialog.getByRole('button', { name: '关闭', exact: true }).click();
   await expect(dialog).toBeHidden();
 
   // 全部 shows the pending timer too, with its definition, and keeps the search.
@@ -153,7 +153,7 @@ test('delete a job after the confirmation: it is gone and its instance shows an 
 
   const id = await hour.getAttribute('data-job');
   await hour.getByRole('button', { name: '删除' }).click();
-  await ask.getByRole('button', { name: '确定' }).click();
+  await ask.getByRole('button', { name: '删除', exact: true }).click();
   await expect(page.getByTestId('flash')).toContainText('操作成功');
   await expect(page.getByTestId('flash')).toContainText('作业已删除');
   await expect(hour).toHaveCount(0);
@@ -178,14 +178,14 @@ test('the instance detail executes and deletes its jobs with the same buttons', 
   await expect(bad).toHaveAttribute('data-state', 'error');
   await bad.getByTestId('job-error').click();
   await expect(page.getByTestId('job-dialog').getByTestId('job-error-message')).toContainText('soon');
-  await page.getByTestId('job-dialog').getByRole('button', { name: '关闭' }).click();
+  await page.getByTestId('job-dialog').getByRole('button', { name: '关闭', exact: true }).click();
 
   await bad.getByRole('button', { name: '执行' }).click();
   await expect(page.getByTestId('flash')).toContainText('操作成功');
 
   const hour = jobs.locator('tr[data-job]').filter({ hasText: `等一小时 ${sfx}` });
   await hour.getByRole('button', { name: '删除' }).click();
-  await page.getByTestId('ask-dialog').getByRole('button', { name: '确定' }).click();
+  await page.getByTestId('ask-dialog').getByRole('button', { name: '删除', exact: true }).click();
   await expect(page.getByTestId('flash')).toContainText('作业已删除');
   await expect(hour).toHaveCount(0);
   await expect(page.getByTestId('instance-incidents')).toContainText('was deleted by admin');
@@ -211,7 +211,7 @@ test('a refusal is told: executing a job of an instance suspended meanwhile', as
   expect(suspended.ok(), await suspended.text()).toBeTruthy();
   await hour.getByRole('button', { name: '执行' }).click();
   await expect(page.getByTestId('flash')).toContainText('操作失败');
-  await expect(page.getByTestId('flash')).toContainText('resume the instance first');
+  await expect(page.getByTestId('flash')).toContainText('请先恢复实例');
   await expect(hour).toHaveAttribute('data-state', 'pending');
 });
 

@@ -8,7 +8,7 @@ test('add a unit and a person to the current tenant', async ({ page }) => {
   const unitName = `测试组${Date.now() % 100000}`;
   const unitForm = page.getByTestId('unit-create');
   await unitForm.getByRole('button', { name: '新增' }).click();
-  await expect(unitForm.locator('.field-error')).toContainText('empty');
+  await expect(unitForm.locator('.field-error')).toContainText('名称为空');
   await unitForm.getByRole('combobox').selectOption({ label: '\u3000研发中心' });
   await unitForm.getByRole('textbox', { name: '名称' }).fill(unitName);
   await unitForm.getByRole('button', { name: '新增' }).click();
@@ -20,7 +20,7 @@ test('add a unit and a person to the current tenant', async ({ page }) => {
   const id = uniqueKey('p').replace(/-/g, '');
   await personForm.getByRole('textbox', { name: '名称' }).fill('测试员');
   await personForm.getByRole('button', { name: '新增' }).click();
-  await expect(personForm.locator('.field-error')).toContainText('unit');
+  await expect(personForm.locator('.field-error')).toContainText('请选择此人员所属的机构');
   await personForm.getByRole('combobox').selectOption({ label: `\u3000\u3000${unitName}` });
   await personForm.getByRole('textbox', { name: '标识' }).fill(id);
   await personForm.getByRole('textbox', { name: '用户组' }).fill('rd, qa');
@@ -32,5 +32,5 @@ test('add a unit and a person to the current tenant', async ({ page }) => {
   await personForm.getByRole('textbox', { name: '标识' }).fill(id);
   await personForm.getByRole('textbox', { name: '名称' }).fill('重复');
   await personForm.getByRole('button', { name: '新增' }).click();
-  await expect(personForm.locator('.field-error')).toContainText('already exists');
+  await expect(personForm.locator('.field-error')).toContainText('已存在');
 });

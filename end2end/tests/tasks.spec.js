@@ -33,7 +33,7 @@ test('complete a task: the next one appears for its assignee', async ({ page }) 
   const dialog = page.getByTestId('complete-dialog');
   await dialog.getByRole('textbox').fill('{"approved": ');
   await dialog.getByRole('button', { name: '确定' }).click();
-  await expect(dialog.getByRole('alert')).toContainText('not valid JSON');
+  await expect(dialog.getByRole('alert')).toContainText('不是有效的 JSON');
   await dialog.getByRole('textbox').fill('{"approved": true}');
   await dialog.getByRole('button', { name: '确定' }).click();
   await expect(page.getByTestId('flash')).toContainText('操作成功');
@@ -103,7 +103,7 @@ test('delete is refused for an active task with the reason and allowed for a com
   await row.getByRole('button', { name: '删除' }).click();
   await confirmAsk(page, '删除', { title: '填写申请' });
   await expect(page.getByTestId('flash')).toContainText('操作失败');
-  await expect(page.getByTestId('flash')).toContainText('still active');
+  await expect(page.getByTestId('flash')).toContainText('仍是待办任务');
   await expect(row).toBeVisible();
 
   await row.getByRole('button', { name: '完成' }).click();
@@ -112,6 +112,7 @@ test('delete is refused for an active task with the reason and allowed for a com
   await openTab(page, '已完成', '填写申请');
   const done = taskRow(page, id, '填写申请');
   await done.getByRole('button', { name: '删除' }).click();
+  await confirmAsk(page, '删除', { title: '填写申请' });
   await expect(page.getByTestId('flash')).toContainText('操作成功');
   await expect(done).toBeHidden();
 });

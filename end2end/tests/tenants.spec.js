@@ -24,12 +24,12 @@ test('create a tenant and rename it inline', async ({ page }) => {
   await row.locator('.editable').click();
   await row.locator('input.inline-edit').fill('   ');
   await row.locator('input.inline-edit').press('Enter');
-  await expect(row.getByRole('alert')).toContainText('empty');
+  await expect(row.getByRole('alert')).toContainText('名称为空');
 
   // A duplicate name is refused in place.
   await row.locator('input.inline-edit').fill('华东分公司');
   await row.locator('input.inline-edit').press('Enter');
-  await expect(row.getByRole('alert')).toContainText('already named');
+  await expect(row.getByRole('alert')).toContainText('已有其他租户名为');
 
   // Enter saves.
   await row.locator('input.inline-edit').fill('华北大区');
@@ -44,7 +44,7 @@ test('a duplicate tenant is refused with the reason next to the field', async ({
   const form = page.getByTestId('tenant-create');
   await form.getByRole('textbox', { name: '名称' }).fill('默认租户');
   await form.getByRole('button', { name: '新增' }).click();
-  await expect(form.locator('.field-error')).toContainText('already exists');
+  await expect(form.locator('.field-error')).toContainText('已存在');
 });
 
 test('a tenant manager sees only their own tenant', async ({ page }) => {

@@ -6,7 +6,7 @@ test('create an API token, use it, revoke it', async ({ page, playwright, baseUR
   await signIn(page, 'admin', undefined, '/tokens');
   const form = page.getByTestId('token-create');
   await form.getByRole('button', { name: '新增' }).click();
-  await expect(form.locator('.field-error')).toContainText('name');
+  await expect(form.locator('.field-error')).toContainText('名称');
 
   await form.getByRole('textbox', { name: '名称' }).fill('ERP');
   await form.getByRole('button', { name: '新增' }).click();

@@ -144,13 +144,8 @@ pub(crate) struct StoredReason {
 }
 
 impl StoredReason {
-    /// `element 'id' (type, line n): reason`, for refusals (English).
-    pub(crate) fn describe(&self) -> String {
-        self.text().english()
-    }
-
-    /// [`StoredReason::describe`] in either language (the stored English reason read back
-    /// by [`reason_text`]).
+    /// `element 'id' (type, line n): reason` in either language (the stored English reason
+    /// read back by [`reason_text`]).
     pub(crate) fn text(&self) -> Text {
         Text::new("repo.element_reason")
             .with("element", &self.element_id)

@@ -17,6 +17,14 @@ fn unknown_keys_and_values_stay_visible() {
 }
 
 #[test]
+fn lists_join_in_each_language() {
+    let items = || ["a", "b", "c"].map(Text::verbatim);
+    assert_eq!(Text::list(items()).render(Lang::Zh), "a；b；c");
+    assert_eq!(Text::list(items()).render(Lang::En), "a; b; c");
+    assert_eq!(Text::list([]).render(Lang::En), "");
+}
+
+#[test]
 fn verbatim_text_is_shown_as_it_is() {
     let t = Text::verbatim("connection refused {x}");
     assert_eq!(t.render(Lang::Zh), "connection refused {x}");

@@ -239,13 +239,10 @@ impl Engine {
         }
         if !startable {
             let reasons: Vec<StoredReason> = serde_json::from_str(&not_startable_reasons).unwrap_or_default();
-            let list: Vec<String> = reasons.iter().map(StoredReason::describe).collect();
+            let list = Text::list(reasons.iter().map(StoredReason::text));
             return Err(EngineError::conflict(
                 ConflictReason::NotExecutable,
-                Text::new("run.not_startable")
-                    .with("name", &name)
-                    .with("version", version)
-                    .with("reasons", list.join("; ")),
+                Text::new("run.not_startable").with("name", &name).with("version", version).with_text("reasons", list),
             ));
         }
         let mut inst = self.new_instance(definition_id, tenant.clone(), name.clone(), None).await?;

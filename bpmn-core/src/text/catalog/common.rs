@@ -11,6 +11,7 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "{what}“{id}”刚被其他人修改，请刷新后重试。",
         "{what} '{id}' was changed meanwhile by someone else; reload and try again.",
     ),
+    ("error.list_pair", "{a}；{b}", "{a}; {b}"),
     ("error.bad_credentials", "用户名或密码错误。", "Wrong user name or password."),
     (
         "error.throttled",
