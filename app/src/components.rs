@@ -165,7 +165,7 @@ pub fn Layout() -> impl IntoView {
             <nav id="sidenav" class="sidenav" class:open=move || nav_open.get() aria-label=move || t("nav.menu")>
                 <ul>
                     {NAV.iter().map(|(href, key)| view! {
-                        <li on:click=move |_| nav_open.set(false)><A href=*href exact=true>{move || t(key)}</A></li>
+                        <li on:click=move |_| nav_open.set(false)><A href=*href exact=*href == "/">{move || t(key)}</A></li>
                     }).collect_view()}
                 </ul>
             </nav>
