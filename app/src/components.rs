@@ -35,12 +35,29 @@ pub fn use_flash() -> FlashCtx {
     expect_context::<FlashCtx>()
 }
 
-/// The message bar.
+/// How long a success message stays (an error stays until it is dismissed).
+#[cfg(feature = "hydrate")]
+const DONE_SHOWN_MS: u32 = 6_000;
+
+/// The message bar: over the page's top right corner, so that it pushes nothing around; a
+/// success closes by itself, an error stays until dismissed.
 #[component]
 pub fn FlashBar() -> impl IntoView {
     let flash = use_flash();
     let t = use_t();
     let say = use_say();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let shown = flash.0.get();
+        if matches!(shown, Some(Flash::Done(_))) {
+            leptos::task::spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(DONE_SHOWN_MS).await;
+                if flash.0.try_get_untracked().flatten() == shown {
+                    flash.0.set(None);
+                }
+            });
+        }
+    });
     move || {
         flash.0.get().map(|f| {
             let (class, head, text) = match f {
@@ -52,7 +69,7 @@ pub fn FlashBar() -> impl IntoView {
                     <strong>{head}</strong>
                     " "
                     <span>{text}</span>
-                    <button class="flash-close" on:click=move |_| flash.0.set(None) aria-label="close">
+                    <button class="flash-close" on:click=move |_| flash.0.set(None) aria-label=move || t("common.close")>
                         "×"
                     </button>
                 </div>
@@ -236,21 +253,34 @@ pub fn CatalogTree(
             {move || tree.get().map(|r| match r {
                 Ok(rows) if rows.is_empty() && !with_all => view! { <p class="muted">{t("catalog.empty")}</p> }.into_any(),
                 Ok(rows) => view! {
-                    <ul class="tree" role="tree" data-testid="catalog-tree">
-                        {with_all.then(|| view! {
-                            <li role="treeitem" class:selected=move || selected.with(Option::is_none)
-                                on:click=move |_| { selected.set(None); notify(); }>
-                                {move || t("catalog.all")}
-                            </li>
+                    <ul class="tree" role="tree" data-testid="catalog-tree" aria-label=move || t("nav.catalog")>
+                        {with_all.then(|| {
+                            let all = move || selected.with(Option::is_none);
+                            view! {
+                                <li role="treeitem" class:selected=all aria-selected=move || all().to_string()
+                                    tabindex=move || if all() { "0" } else { "-1" }
+                                    on:click=move |_| { selected.set(None); notify(); }
+                                    on:keydown=move |ev| if crate::focus::tree_key(&ev) { selected.set(None); notify(); }>
+                                    {move || t("catalog.all")}
+                                </li>
+                            }
                         })}
-                        {rows.into_iter().map(|row| {
-                            let id = row.id.clone();
-                            let is_sel = move || selected.with(|s| s.as_ref().map(|s| s.id.as_str()) == Some(id.as_str()));
+                        {rows.into_iter().enumerate().map(|(i, row)| {
+                            let id = StoredValue::new(row.id.clone());
+                            let is_sel = move || {
+                                selected.with(|s| id.with_value(|id| s.as_ref().map(|s| s.id.as_str()) == Some(id.as_str())))
+                            };
+                            // The one item Tab reaches: the selected one, else the first.
+                            let reachable = move || is_sel() || (i == 0 && !with_all && selected.with(Option::is_none));
                             let pad = format!("padding-left: {}rem", 0.5 + row.depth as f32 * 1.25);
                             let label = format!("{} ({})", row.name, row.code);
+                            let level = row.depth + 1;
+                            let pick = StoredValue::new(row);
                             view! {
-                                <li role="treeitem" style=pad class:selected=is_sel
-                                    on:click=move |_| { selected.set(Some(row.clone())); notify(); }>
+                                <li role="treeitem" style=pad class:selected=is_sel aria-selected=move || is_sel().to_string()
+                                    attr:aria-level=level.to_string() tabindex=move || if reachable() { "0" } else { "-1" }
+                                    on:click=move |_| { selected.set(Some(pick.get_value())); notify(); }
+                                    on:keydown=move |ev| if crate::focus::tree_key(&ev) { selected.set(Some(pick.get_value())); notify(); }>
                                     {label}
                                 </li>
                             }

@@ -79,6 +79,47 @@ pub fn trap_tab(ev: &leptos::ev::KeyboardEvent, dialog: &leptos::web_sys::HtmlDi
     let _ = (ev, dialog);
 }
 
+/// Keys on an item of a tree or list (`role="treeitem"`): the arrow keys, Home and End move
+/// focus between the items; answers whether the key selects the item (Enter or Space).
+pub fn tree_key(ev: &leptos::ev::KeyboardEvent) -> bool {
+    let key = ev.key();
+    if key == "Enter" || key == " " {
+        ev.prevent_default();
+        return true;
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(item) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+        let step = |e: &web_sys::Element, forward: bool| {
+            if forward {
+                e.next_element_sibling()
+            } else {
+                e.previous_element_sibling()
+            }
+        };
+        let edge = |forward: bool| {
+            let mut at = item.clone();
+            while let Some(n) = step(&at, forward) {
+                at = n;
+            }
+            Some(at)
+        };
+        let target = match key.as_str() {
+            "ArrowDown" => step(&item, true),
+            "ArrowUp" => step(&item, false),
+            "Home" => edge(false),
+            "End" => edge(true),
+            _ => return false,
+        };
+        if let Some(t) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+            ev.prevent_default();
+            let _ = t.focus();
+        }
+    }
+    false
+}
+
 /// The visible elements of `dialog` that take focus, in document order.
 #[cfg(feature = "hydrate")]
 fn focusables(dialog: &web_sys::HtmlDivElement) -> Vec<web_sys::HtmlElement> {

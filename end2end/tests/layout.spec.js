@@ -166,3 +166,50 @@ test('a skip link leads past the navigation to the page content', async ({ page 
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/#main$/);
 });
+
+test('a catalog node is chosen with the keyboard alone', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/deployments');
+  await waitForHydration(page);
+  const tree = page.getByTestId('catalog-tree');
+  const items = tree.getByRole('treeitem');
+  // Tab reaches the tree once, on its selected item (全部 = every node).
+  await expect(items.first()).toHaveAttribute('tabindex', '0');
+  await expect(items.nth(1)).toHaveAttribute('tabindex', '-1');
+  await items.first().focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(items.nth(1)).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(items.last()).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(items.first()).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(items.nth(1)).toHaveAttribute('aria-selected', 'true');
+  await expect(items.nth(1)).toHaveAttribute('tabindex', '0');
+  await expect(items.first()).toHaveAttribute('aria-selected', 'false');
+});
+
+test('a success message closes by itself; a refusal stays until dismissed', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/catalog');
+  const tree = page.getByTestId('catalog-tree');
+  const flash = page.getByTestId('flash');
+  await tree.getByText('人事 (hr)').click();
+  await page.getByTestId('catalog-add').click();
+  const form = page.getByTestId('catalog-form');
+  await form.getByRole('textbox', { name: '名称' }).fill('培训');
+  await form.getByRole('textbox', { name: '编码' }).fill(uniqueKey('hr-training'));
+  await form.getByRole('button', { name: '保存' }).click();
+  await expect(flash).toContainText('操作成功');
+  await expect(flash).toBeHidden({ timeout: 10_000 });
+
+  // Deleting a node with children is refused: the message stays until its × is pressed.
+  await tree.getByText('人事 (hr)').click();
+  await page.getByTestId('catalog-delete').click();
+  await page.getByTestId('ask-dialog').getByRole('button', { name: '删除', exact: true }).click();
+  await expect(flash).toContainText('操作失败');
+  await page.waitForTimeout(7_000);
+  await expect(flash).toBeVisible();
+  await flash.getByRole('button', { name: '关闭' }).click();
+  await expect(flash).toBeHidden();
+});
