@@ -72,6 +72,19 @@ pub fn require_running(id: &str, status: InstanceStatus, what: Text) -> Result<(
     require_state(id, status, &[InstanceStatus::Running], what, hint)
 }
 
+/// Why administrator operation `action` cannot be done on instance `id` in state `status`,
+/// or `None` when the state allows it: the sentence the engine refuses with, and the one the
+/// console shows on the disabled button.
+pub fn action_refusal(id: &str, status: InstanceStatus, action: InstanceAction) -> Option<Refusal> {
+    let (what, hint) = match action {
+        InstanceAction::Adjust => return require_running(id, status, Text::new("run.op.adjust")).err(),
+        InstanceAction::Suspend => ("run.op.suspend", "run.hint.only_running_suspends"),
+        InstanceAction::Resume => ("run.op.resume", "run.hint.only_suspended_resumes"),
+        InstanceAction::Terminate => ("run.op.terminate", "run.hint.already_ended"),
+    };
+    require_action(id, status, action, Text::new(what), Text::new(hint)).err()
+}
+
 /// A task created by a completion, as the withdrawal of that completion sees it.
 #[derive(Debug, Clone)]
 pub struct NextStep {
@@ -131,4 +144,36 @@ pub fn completion_is_withdrawable(created_tasks: bool, effects: &[Effect], state
             }
             _ => false,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Lang;
+
+    #[test]
+    fn an_action_the_state_forbids_says_why_in_either_language() {
+        use InstanceAction::*;
+        use InstanceStatus::*;
+        assert!(action_refusal("i1", Running, Suspend).is_none());
+        assert!(action_refusal("i1", Suspended, Resume).is_none());
+        assert!(action_refusal("i1", Suspended, Terminate).is_none());
+        let ended = action_refusal("i1", Completed, Suspend).expect("a completed instance cannot be suspended");
+        assert_eq!(ended.reason, ConflictReason::Ended);
+        assert!(ended.text.render(Lang::Zh).contains("实例已完成"), "{}", ended.text.render(Lang::Zh));
+        assert!(ended.text.english().starts_with("Cannot suspend instance 'i1': it is completed."), "{}", ended.text);
+        let paused = action_refusal("i1", Suspended, Adjust).expect("a suspended instance cannot be adjusted");
+        assert_eq!(paused.reason, ConflictReason::NotRunning);
+        assert!(paused.text.english().contains("Resume the instance first"), "{}", paused.text);
+        // Exactly the states the buttons enable.
+        for status in [Running, Suspended, Completed, Terminated] {
+            for action in [Adjust, Suspend, Resume, Terminate] {
+                assert_eq!(
+                    action_refusal("i1", status, action).is_none(),
+                    status.allows(action),
+                    "{status:?} {action:?}"
+                );
+            }
+        }
+    }
 }

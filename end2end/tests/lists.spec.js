@@ -65,3 +65,18 @@ test('the overview counts what needs attention, each count a link to its filtere
     await expect(page.getByRole('tab', { name: tab, exact: true })).toHaveAttribute('aria-selected', 'true');
   }
 });
+
+test('an action the instance state forbids is disabled and says why, in the engine\'s words', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/instances?tab=completed');
+  await waitForHydration(page);
+  const row = page.getByTestId('instance-table').locator('tbody tr').first();
+  const suspend = row.locator('button[data-action="suspend"]');
+  await expect(suspend).toBeDisabled();
+  await expect(suspend).toHaveAttribute('title', /^无法挂起（实例“.+”）：实例已(完成|终止)。/);
+  await expect(row.locator('button[data-action="terminate"]')).toHaveAttribute('title', /该实例已经结束/);
+  // In English the same rule says it in English.
+  await page.getByRole('button', { name: 'English', exact: true }).click();
+  await expect(suspend).toHaveAttribute('title', /^Cannot suspend instance '.+': it is (completed|terminated)\./);
+  await page.getByRole('button', { name: '中文', exact: true }).click();
+});

@@ -233,9 +233,13 @@ pub fn InstanceActions(row: InstanceSummary) -> impl IntoView {
             }),
         }))
     };
+    let lang = crate::use_lang();
     let button = move |action: InstanceAction, label: &'static str, question: &'static str, class: &'static str| {
+        // A disabled button says why, in the engine's own words (the same rule refuses it).
+        let why =
+            move || bpmn_core::rules::action_refusal(&id.get_value(), state, action).map(|r| r.text.render(lang()));
         view! {
-            <button class=class disabled=!state.allows(action) data-action=format!("{action:?}").to_lowercase()
+            <button class=class disabled=!state.allows(action) title=why data-action=format!("{action:?}").to_lowercase()
                 on:click=move |_| match action {
                     InstanceAction::Adjust => ops.adjust.set(Some(id.get_value())),
                     _ => ask(action, label, question),

@@ -378,26 +378,16 @@ impl Engine {
         revision: Option<i64>,
         suspend: bool,
     ) -> Result<InstanceSummary> {
-        let (action, to, op, what, hint) = if suspend {
-            (
-                InstanceAction::Suspend,
-                InstanceStatus::Suspended,
-                "suspend",
-                "run.op.suspend",
-                "run.hint.only_running_suspends",
-            )
+        let (action, to, op) = if suspend {
+            (InstanceAction::Suspend, InstanceStatus::Suspended, "suspend")
         } else {
-            (
-                InstanceAction::Resume,
-                InstanceStatus::Running,
-                "resume",
-                "run.op.resume",
-                "run.hint.only_suspended_resumes",
-            )
+            (InstanceAction::Resume, InstanceStatus::Running, "resume")
         };
         self.instance_for(caller, id).await?;
         self.run_command(id, revision, |inst| {
-            rules::require_action(&inst.id, inst.status, action, Text::new(what), Text::new(hint))?;
+            if let Some(refusal) = rules::action_refusal(&inst.id, inst.status, action) {
+                return Err(refusal.into());
+            }
             Ok(Plan {
                 status: Some(to),
                 ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
@@ -424,13 +414,9 @@ impl Engine {
     ) -> Result<InstanceSummary> {
         self.instance_for(caller, id).await?;
         self.run_command(id, revision, |inst| {
-            rules::require_action(
-                &inst.id,
-                inst.status,
-                InstanceAction::Terminate,
-                Text::new("run.op.terminate"),
-                Text::new("run.hint.already_ended"),
-            )?;
+            if let Some(refusal) = rules::action_refusal(&inst.id, inst.status, InstanceAction::Terminate) {
+                return Err(refusal.into());
+            }
             Ok(Plan {
                 command: Some(Command::Terminate),
                 status: Some(InstanceStatus::Terminated),
@@ -468,7 +454,9 @@ impl Engine {
     ) -> Result<InstanceSummary> {
         self.instance_for(caller, id).await?;
         self.run_command(id, revision, |inst| {
-            require_running(inst, "run.op.adjust")?;
+            if let Some(refusal) = rules::action_refusal(&inst.id, inst.status, InstanceAction::Adjust) {
+                return Err(refusal.into());
+            }
             let tokens = tokens_at(inst, from)?;
             let target = target_node(inst, to)?;
             let names: Vec<String> = from.to_vec();
