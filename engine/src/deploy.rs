@@ -22,7 +22,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::audit;
-use crate::bpmn::parse::{parse, reason_text, ParseError, ParseErrorKind, ParseOptions, Unsupported};
+use crate::bpmn::parse::{parse, ParseError, ParseErrorKind, ParseOptions, Unsupported};
 use crate::bpmn::Definitions;
 use crate::error::{EngineError, Result, Text};
 use crate::identity::Account;
@@ -147,11 +147,13 @@ impl StoredReason {
     /// `element 'id' (type, line n): reason` in either language (the stored English reason
     /// read back by [`reason_text`]).
     pub(crate) fn text(&self) -> Text {
-        Text::new("repo.element_reason")
-            .with("element", &self.element_id)
-            .with("type", &self.element_type)
-            .with("line", self.line)
-            .with_text("reason", reason_text(&self.reason))
+        Unsupported {
+            element_id: self.element_id.clone(),
+            element_type: self.element_type.clone(),
+            line: self.line,
+            reason: self.reason.clone(),
+        }
+        .described()
     }
 }
 

@@ -1,6 +1,5 @@
 //! Server functions of the deployment (部署) and model (模型) screens.
 
-use bpmn_core::bpmn::parse::reason_text;
 use bpmn_core::text::{Lang, Text};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -13,16 +12,7 @@ pub use bpmn_core::definition::{DefinitionSummary, ModelSummary};
 /// Why a definition cannot be started, one line per element, as the screens show it (each
 /// stored English reason read back by [`reason_text`]).
 pub fn not_startable_texts(d: &DefinitionSummary) -> Vec<Text> {
-    d.not_startable_reasons
-        .iter()
-        .map(|r| {
-            Text::new("repo.element_line")
-                .with("element", &r.element_id)
-                .with("type", &r.element_type)
-                .with("line", r.line)
-                .with_text("reason", reason_text(&r.reason))
-        })
-        .collect()
+    d.not_startable_reasons.iter().map(|r| r.line_text()).collect()
 }
 
 /// [`not_startable_texts`] in `lang`.

@@ -172,6 +172,24 @@ impl Unsupported {
     pub fn text(&self) -> Text {
         reason_text(&self.reason)
     }
+
+    /// `id <type> (line n): reason`, one line of a list (the screens' not-startable reasons).
+    pub fn line_text(&self) -> Text {
+        Text::new("repo.element_line")
+            .with("element", &self.element_id)
+            .with("type", &self.element_type)
+            .with("line", self.line)
+            .with_text("reason", self.text())
+    }
+
+    /// `element 'id' (type, line n): reason`, inside a sentence (the refusal of a start).
+    pub fn described(&self) -> Text {
+        Text::new("repo.element_reason")
+            .with("element", &self.element_id)
+            .with("type", &self.element_type)
+            .with("line", self.line)
+            .with_text("reason", self.text())
+    }
 }
 
 /// The sentence of a reason ([`Unsupported::reason`], also one stored or received from the
