@@ -65,19 +65,6 @@ pub fn load(url: &str) {
     let _ = url;
 }
 
-/// Asks the user to confirm; `true` when they did. On the server: `false`.
-pub fn confirm(message: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(false)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = message;
-        false
-    }
-}
-
 /// One file's outcome in the answer of `POST /api/v1/deployments`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
