@@ -31,6 +31,12 @@ pub struct OrgUnit {
     pub tenant_id: String,
     pub parent_id: Option<String>,
     pub name: String,
+    /// A deactivated unit stays in the tree (its history keeps naming it) but is offered
+    /// nowhere: no new people or sub-units go into it. It holds no active people or units.
+    pub active: bool,
+    /// Moves with every change; an edit names the revision it saw and is refused when the
+    /// unit changed meanwhile.
+    pub revision: i64,
 }
 
 /// A person who can be assigned tasks.
@@ -41,4 +47,9 @@ pub struct Person {
     pub unit_id: String,
     pub name: String,
     pub groups: Vec<String>,
+    /// A deactivated person keeps their history and the tasks they hold, but no task can be
+    /// given to them (reassign, claim, set assignee, delegate) and no picker offers them.
+    pub active: bool,
+    /// As for [`OrgUnit::revision`].
+    pub revision: i64,
 }

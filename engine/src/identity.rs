@@ -17,7 +17,7 @@ mod verified;
 
 pub use accounts::{Account, Role};
 pub use input::{check_text, nul_in_json, nul_message, parse_code, parse_name, parse_tenant_name};
-pub use organisation::{OrgUnit, Person};
+pub use organisation::{OrgUnit, Person, PersonEdit};
 pub use overview::Overview;
 pub use secrets::hash_password;
 pub use sessions::{CurrentSession, Session, SESSION_IDLE_MS, SESSION_TTL_MS};

@@ -104,6 +104,12 @@ impl Engine {
                 ));
             }
             let (assignee, owner, delegation_state) = decide(&change, &record)?;
+            if let (1, Assignment::Claim(to) | Assignment::SetAssignee(Some(to)) | Assignment::Delegate(to)) =
+                (attempt, &change)
+            {
+                // A deactivated person of the organisation can be given no task.
+                self.refuse_inactive_assignee(&record.task.tenant_id, to).await?;
+            }
             let (op, detail) = operation(&change, &record, &assignee);
             let revision = inst.revision;
             let search_text = format!("{}\n{}", record.task.name, assignee.as_deref().unwrap_or("")).to_lowercase();

@@ -488,6 +488,7 @@ impl Engine {
         let Some(person_name) = self.store.person_name(&task.tenant_id, assignee).await? else {
             return Err(EngineError::invalid("assignee", Text::new("run.no_such_person").with("person", assignee)));
         };
+        self.refuse_inactive_assignee(&task.tenant_id, assignee).await?;
         if task.assignee.as_deref() == Some(assignee) {
             return Err(EngineError::invalid(
                 "assignee",

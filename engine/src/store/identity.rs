@@ -220,12 +220,31 @@ pub(crate) async fn delete_account_sessions(tx: &mut Tx, user_id: &str) -> Resul
 
 // ---- organisation ----------------------------------------------------------------------------
 
+const UNIT_COLUMNS: &str = "id, tenant_id, parent_id, name, active, revision";
+const PERSON_COLUMNS: &str = "id, tenant_id, unit_id, name, groups, active, revision";
+
 fn unit_from_row(r: &AnyRow) -> Result<OrgUnit> {
     Ok(OrgUnit {
         id: r.try_get("id")?,
         tenant_id: r.try_get("tenant_id")?,
         parent_id: r.try_get("parent_id")?,
         name: r.try_get("name")?,
+        active: r.try_get::<i64, _>("active")? != 0,
+        revision: r.try_get("revision")?,
+    })
+}
+
+fn person_from_row(r: &AnyRow) -> Result<Person> {
+    // Stored comma-separated (see `insert_person`).
+    let groups: String = r.try_get("groups")?;
+    Ok(Person {
+        id: r.try_get("id")?,
+        tenant_id: r.try_get("tenant_id")?,
+        unit_id: r.try_get("unit_id")?,
+        name: r.try_get("name")?,
+        groups: groups.split(',').filter(|g| !g.is_empty()).map(str::to_string).collect(),
+        active: r.try_get::<i64, _>("active")? != 0,
+        revision: r.try_get("revision")?,
     })
 }
 
@@ -239,7 +258,7 @@ pub(crate) enum TenantRows {
 impl Store {
     /// The unit with this id, of any tenant.
     pub(crate) async fn org_unit(&self, id: &str) -> Result<Option<OrgUnit>> {
-        let row = sqlx::query("SELECT id, tenant_id, parent_id, name FROM org_units WHERE id = $1")
+        let row = sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM org_units WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -248,35 +267,42 @@ impl Store {
 
     /// The units of a tenant, by sort and name.
     pub(crate) async fn org_units(&self, tenant_id: &str) -> Result<Vec<OrgUnit>> {
-        let rows = sqlx::query(
-            "SELECT id, tenant_id, parent_id, name FROM org_units WHERE tenant_id = $1 ORDER BY sort, name",
-        )
-        .bind(tenant_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(unit_from_row).collect()
-    }
-
-    /// The people of a tenant, by name.
-    pub(crate) async fn people(&self, tenant_id: &str) -> Result<Vec<Person>> {
         let rows =
-            sqlx::query("SELECT id, tenant_id, unit_id, name, groups FROM people WHERE tenant_id = $1 ORDER BY name")
+            sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM org_units WHERE tenant_id = $1 ORDER BY sort, name"))
                 .bind(tenant_id)
                 .fetch_all(&self.pool)
                 .await?;
-        rows.iter()
-            .map(|r| {
-                // Stored comma-separated (see `insert_person`).
-                let groups: String = r.try_get("groups")?;
-                Ok(Person {
-                    id: r.try_get("id")?,
-                    tenant_id: r.try_get("tenant_id")?,
-                    unit_id: r.try_get("unit_id")?,
-                    name: r.try_get("name")?,
-                    groups: groups.split(',').filter(|g| !g.is_empty()).map(str::to_string).collect(),
-                })
-            })
-            .collect()
+        rows.iter().map(unit_from_row).collect()
+    }
+
+    /// The person with this id, of any tenant.
+    pub(crate) async fn person(&self, id: &str) -> Result<Option<Person>> {
+        let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(person_from_row).transpose()
+    }
+
+    /// The people of a tenant, by name, the deactivated ones included.
+    pub(crate) async fn people(&self, tenant_id: &str) -> Result<Vec<Person>> {
+        let rows = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE tenant_id = $1 ORDER BY name"))
+            .bind(tenant_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(person_from_row).collect()
+    }
+
+    /// The name of person `id` of `tenant_id` when that person is deactivated: someone no task
+    /// may be given to. `None` for an active person and for an id that is no person of the
+    /// tenant.
+    pub(crate) async fn inactive_person_name(&self, tenant_id: &str, id: &str) -> Result<Option<String>> {
+        let name = sqlx::query_scalar("SELECT name FROM people WHERE id = $1 AND tenant_id = $2 AND active = 0")
+            .bind(id)
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(name)
     }
 
     /// The groups of person `id` (within `scope`, a tenant manager's tenant), none for an
@@ -298,7 +324,7 @@ impl Store {
         Ok(groups)
     }
 
-    /// How many rows `table` has, in one tenant or in all.
+    /// How many active rows `table` has, in one tenant or in all.
     pub(crate) async fn row_count(&self, table: TenantRows, tenant_id: Option<&str>) -> Result<i64> {
         let table = match table {
             TenantRows::OrgUnits => "org_units",
@@ -306,39 +332,119 @@ impl Store {
         };
         let n: i64 = match tenant_id {
             Some(t) => {
-                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE tenant_id = $1"))
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE tenant_id = $1 AND active = 1"))
                     .bind(t)
                     .fetch_one(&self.pool)
                     .await?
             }
-            None => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.pool).await?,
+            None => {
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE active = 1"))
+                    .fetch_one(&self.pool)
+                    .await?
+            }
         };
         Ok(n)
     }
 }
 
-/// Inserts an organisation unit.
-pub(crate) async fn insert_org_unit(tx: &mut Tx, unit: &OrgUnit) -> Result<()> {
-    sqlx::query("INSERT INTO org_units (id, tenant_id, parent_id, name) VALUES ($1, $2, $3, $4)")
-        .bind(&unit.id)
-        .bind(&unit.tenant_id)
-        .bind(&unit.parent_id)
-        .bind(&unit.name)
-        .execute(&mut **tx)
-        .await?;
+/// Makes the changes of the organisation of `tenant_id` one at a time: takes the write lock of
+/// the tenant's row (PostgreSQL) or of the database (SQLite) for the rest of the transaction,
+/// so that what the transaction reads next (the tree a move must not make a cycle of, the
+/// people a deactivated unit must not hold) stays true until it commits. Nothing changes.
+pub(crate) async fn lock_organisation(tx: &mut Tx, tenant_id: &str) -> Result<()> {
+    sqlx::query("UPDATE tenants SET revision = revision WHERE id = $1").bind(tenant_id).execute(&mut **tx).await?;
     Ok(())
 }
 
-/// Inserts a person, the groups comma-separated; `Duplicate` when the id is taken.
+/// The units of a tenant as the transaction sees them (see [`lock_organisation`]).
+pub(crate) async fn org_units_in(tx: &mut Tx, tenant_id: &str) -> Result<Vec<OrgUnit>> {
+    let rows = sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM org_units WHERE tenant_id = $1"))
+        .bind(tenant_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter().map(unit_from_row).collect()
+}
+
+/// The person with this id as the transaction sees it.
+pub(crate) async fn person_in(tx: &mut Tx, id: &str) -> Result<Option<Person>> {
+    let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(person_from_row).transpose()
+}
+
+/// How many active people unit `unit_id` holds.
+pub(crate) async fn active_people_in(tx: &mut Tx, unit_id: &str) -> Result<i64> {
+    let n = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE unit_id = $1 AND active = 1")
+        .bind(unit_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n)
+}
+
+/// Inserts an organisation unit (active, revision 1).
+pub(crate) async fn insert_org_unit(tx: &mut Tx, unit: &OrgUnit) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO org_units (id, tenant_id, parent_id, name, active, revision) VALUES ($1, $2, $3, $4, 1, 1)",
+    )
+    .bind(&unit.id)
+    .bind(&unit.tenant_id)
+    .bind(&unit.parent_id)
+    .bind(&unit.name)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes the name, parent and state of `unit` where the row is still at `revision`, and moves
+/// the revision on; `NoRow` when it is not.
+pub(crate) async fn update_org_unit(tx: &mut Tx, unit: &OrgUnit, revision: i64) -> Result<Written> {
+    let done = sqlx::query(
+        "UPDATE org_units SET name = $1, parent_id = $2, active = $3, revision = revision + 1 \
+         WHERE id = $4 AND revision = $5",
+    )
+    .bind(&unit.name)
+    .bind(&unit.parent_id)
+    .bind(i64::from(unit.active))
+    .bind(&unit.id)
+    .bind(revision)
+    .execute(&mut **tx)
+    .await;
+    written(done)
+}
+
+/// Inserts a person (active, revision 1), the groups comma-separated; `Duplicate` when the id
+/// is taken.
 pub(crate) async fn insert_person(tx: &mut Tx, person: &Person) -> Result<Written> {
-    let done = sqlx::query("INSERT INTO people (id, tenant_id, unit_id, name, groups) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&person.id)
-        .bind(&person.tenant_id)
-        .bind(&person.unit_id)
-        .bind(&person.name)
-        .bind(person.groups.join(","))
-        .execute(&mut **tx)
-        .await;
+    let done = sqlx::query(
+        "INSERT INTO people (id, tenant_id, unit_id, name, groups, active, revision) VALUES ($1, $2, $3, $4, $5, 1, 1)",
+    )
+    .bind(&person.id)
+    .bind(&person.tenant_id)
+    .bind(&person.unit_id)
+    .bind(&person.name)
+    .bind(person.groups.join(","))
+    .execute(&mut **tx)
+    .await;
+    written(done)
+}
+
+/// Writes the name, unit, groups and state of `person` where the row is still at `revision`,
+/// and moves the revision on; `NoRow` when it is not.
+pub(crate) async fn update_person(tx: &mut Tx, person: &Person, revision: i64) -> Result<Written> {
+    let done = sqlx::query(
+        "UPDATE people SET name = $1, unit_id = $2, groups = $3, active = $4, revision = revision + 1 \
+         WHERE id = $5 AND revision = $6",
+    )
+    .bind(&person.name)
+    .bind(&person.unit_id)
+    .bind(person.groups.join(","))
+    .bind(i64::from(person.active))
+    .bind(&person.id)
+    .bind(revision)
+    .execute(&mut **tx)
+    .await;
     written(done)
 }
 

@@ -67,4 +67,39 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     // The organisation.
     ("ident.person_exists", "标识为“{id}”的人员已存在。", "A person with id '{id}' already exists."),
     ("ident.person_needs_unit", "请选择此人员所属的机构。", "Choose the unit the person belongs to."),
+    // Editing, moving and deactivating the organisation.
+    (
+        "ident.unit_move_cycle",
+        "不能把机构“{name}”移到它自己或它的下级机构“{parent}”之下，请选择其他上级机构。",
+        "The unit '{name}' cannot move under itself or its own sub-unit '{parent}'; choose another parent.",
+    ),
+    (
+        "ident.unit_inactive",
+        "机构“{name}”已停用，请选择一个启用的机构。",
+        "The unit '{name}' is deactivated; choose an active unit.",
+    ),
+    (
+        "ident.unit_still_used",
+        "机构“{name}”下还有 {people} 名启用的人员和 {units} 个启用的下级机构，请先停用或移走它们。",
+        "The unit '{name}' still has {people} active people and {units} active sub-units; deactivate or move them first.",
+    ),
+    (
+        "ident.unit_parent_inactive",
+        "上级机构“{parent}”已停用：请先启用它，或把机构“{name}”移到启用的机构下。",
+        "The parent unit '{parent}' is deactivated: activate it first, or move '{name}' under an active unit.",
+    ),
+    ("ident.unit_already_active", "机构“{name}”已是启用状态。", "The unit '{name}' is already active."),
+    ("ident.unit_already_inactive", "机构“{name}”已经停用。", "The unit '{name}' is already deactivated."),
+    (
+        "ident.person_unit_inactive",
+        "人员“{person}”所在的机构“{unit}”已停用：请先启用该机构，或把此人员移到启用的机构。",
+        "The unit '{unit}' of {person} is deactivated: activate it first, or move the person to an active unit.",
+    ),
+    ("ident.person_already_active", "人员“{person}”已是启用状态。", "{person} is already active."),
+    ("ident.person_already_inactive", "人员“{person}”已经停用。", "{person} is already deactivated."),
+    (
+        "ident.person_inactive",
+        "人员“{person}”（{id}）已停用，不能再接收任务，请选择其他人员。",
+        "{person} ({id}) is deactivated and can no longer be given tasks; choose someone else.",
+    ),
 ];
