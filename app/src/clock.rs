@@ -5,7 +5,7 @@
 //! an effect afterwards, so there is no mismatch. The formatting itself is
 //! `bpmn_core::time`, shared with the server.
 
-use bpmn_core::time::{datetime_at, datetime_seconds_at, iso8601, offset_label};
+use bpmn_core::time::{datetime_in, iso8601, offset_label};
 use leptos::prelude::*;
 
 /// Whether times show in the viewer's zone yet (after hydration) or in UTC (server render
@@ -67,12 +67,18 @@ fn browser_zone_name() -> Option<&'static str> {
     .as_deref()
 }
 
-/// `at` for lists in the viewer's zone (reactive: call it inside a closure), e.g.
-/// `2026-11-24 05:30`; before hydration `2026-11-23 21:30 UTC`.
+/// `at` for lists in the viewer's zone and language (reactive: call it inside a closure),
+/// e.g. `2026-11-24 05:30` or `Nov 24, 2026 05:30`; before hydration in UTC, marked `UTC`.
 pub fn local_datetime(at: i64) -> String {
+    zoned(at, false)
+}
+
+/// `at` in the viewer's zone (UTC, marked, until hydration) and language.
+fn zoned(at: i64, seconds: bool) -> String {
+    let lang = use_context::<crate::I18n>().map_or(bpmn_core::text::Lang::Zh, |i| i.lang.get());
     match viewer_offset(at) {
-        Some(offset) => datetime_at(at, offset),
-        None => format!("{} UTC", datetime_at(at, 0)),
+        Some(offset) => datetime_in(lang, at, offset, seconds),
+        None => format!("{} UTC", datetime_in(lang, at, 0, seconds)),
     }
 }
 
@@ -92,11 +98,6 @@ pub fn instant_title(at: i64) -> String {
 /// the zone. `seconds`: with seconds (short spans such as a lease).
 #[component]
 pub fn Time(at: i64, #[prop(optional)] seconds: bool) -> impl IntoView {
-    let text = move || match (viewer_offset(at), seconds) {
-        (Some(offset), true) => datetime_seconds_at(at, offset),
-        (Some(offset), false) => datetime_at(at, offset),
-        (None, true) => format!("{} UTC", datetime_seconds_at(at, 0)),
-        (None, false) => local_datetime(at),
-    };
+    let text = move || zoned(at, seconds);
     view! { <time datetime=iso8601(at) title=move || instant_title(at)>{text}</time> }
 }

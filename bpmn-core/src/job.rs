@@ -168,3 +168,12 @@ pub struct StartTimer {
     /// How often it has fired.
     pub fired: i64,
 }
+
+/// The console's operations on a job (the buttons of a job row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobAction {
+    /// 执行
+    Execute,
+    /// 删除
+    Delete,
+}

@@ -3,8 +3,10 @@
 //! (reason and the sentence for the user), which the command returns as a conflict.
 
 use crate::instance::{InstanceAction, InstanceStatus};
+use crate::job::{JobAction, JobKind, JobState};
 use crate::refusal::{ConflictReason, Refusal};
 use crate::runtime::{Effect, InstanceState, TokenId};
+use crate::task::{Task, TaskAction, TaskState};
 use crate::text::Text;
 
 /// The words for an instance's state in refusals.
@@ -85,6 +87,63 @@ pub fn action_refusal(id: &str, status: InstanceStatus, action: InstanceAction) 
     require_action(id, status, action, Text::new(what), Text::new(hint)).err()
 }
 
+/// Why `action` cannot be done on `task` as loaded (its state and its instance's state), or
+/// `None` when they allow it: the refusal the engine answers with, and the sentence the
+/// console shows on the disabled button. A withdrawal allowed here may still be refused by
+/// [`withdrawal_tokens`], which needs the next step.
+pub fn task_action_refusal(task: &Task, action: TaskAction) -> Option<Refusal> {
+    let name = task.name.as_str();
+    let status = task.instance_state;
+    match (action, task.state) {
+        (TaskAction::Complete, TaskState::Active) => {
+            require_running(&task.instance_id, status, Text::new("run.op.complete_task")).err()
+        }
+        (TaskAction::Complete, state) => Some(Refusal::new(
+            ConflictReason::AlreadyDone,
+            Text::new(if state == TaskState::Completed {
+                "run.task_already_completed"
+            } else {
+                "run.task_already_cancelled"
+            })
+            .with("task", name),
+        )),
+        (TaskAction::Reassign, TaskState::Active) => require_state(
+            &task.instance_id,
+            status,
+            &[InstanceStatus::Running, InstanceStatus::Suspended],
+            Text::new("run.op.reassign_task"),
+            Text::new("run.hint.tasks_closed"),
+        )
+        .err(),
+        (TaskAction::Reassign, _) => {
+            Some(Refusal::new(ConflictReason::AlreadyDone, Text::new("run.reassign_not_active").with("task", name)))
+        }
+        (TaskAction::Withdraw, TaskState::Completed) => None,
+        (TaskAction::Withdraw, state) => Some(Refusal::new(
+            ConflictReason::NotCompleted,
+            Text::new(if state == TaskState::Active { "run.withdraw_still_to_do" } else { "run.withdraw_cancelled" })
+                .with("task", name),
+        )),
+        (TaskAction::Delete, TaskState::Active) if !status.is_finished() => Some(Refusal::new(
+            ConflictReason::InUse,
+            Text::new("run.delete_active_task").with("task", name).with_text("state", state_words(status)),
+        )),
+        (TaskAction::Delete, _) => None,
+    }
+}
+
+/// Why `action` cannot be done on job `name` of `kind` in `state`, or `None` when its state
+/// allows it (the state of its instance is checked by the engine when the command runs): a
+/// running job is not started again; an external task can always be given back to workers.
+pub fn job_action_refusal(name: &str, kind: JobKind, state: JobState, action: JobAction) -> Option<Refusal> {
+    match action {
+        JobAction::Execute if kind != JobKind::External && !state.can_execute() => {
+            Some(Refusal::new(ConflictReason::JobRunning, Text::new("run.job_running_already").with("job", name)))
+        }
+        JobAction::Execute | JobAction::Delete => None,
+    }
+}
+
 /// A task created by a completion, as the withdrawal of that completion sees it.
 #[derive(Debug, Clone)]
 pub struct NextStep {
@@ -150,6 +209,63 @@ pub fn completion_is_withdrawable(created_tasks: bool, effects: &[Effect], state
 mod tests {
     use super::*;
     use crate::text::Lang;
+
+    fn task(state: TaskState, instance_state: InstanceStatus) -> Task {
+        Task {
+            id: "t1".into(),
+            tenant_id: "default".into(),
+            name: "审批".into(),
+            activity_id: "a".into(),
+            instance_id: "i1".into(),
+            definition_name: "请假".into(),
+            assignee: None,
+            assignee_name: None,
+            candidate_users: Vec::new(),
+            candidate_groups: Vec::new(),
+            priority: 50,
+            form_key: None,
+            created: 0,
+            due: None,
+            end_time: None,
+            state,
+            end_reason: None,
+            completed_by: None,
+            overdue: false,
+            instance_state,
+            revision: 1,
+        }
+    }
+
+    #[test]
+    fn a_task_button_the_states_forbid_says_why() {
+        use InstanceStatus::*;
+        use TaskAction::*;
+        let open = task(TaskState::Active, Running);
+        for action in [Complete, Reassign, Delete] {
+            let refusal = task_action_refusal(&open, action);
+            assert_eq!(refusal.is_some(), action == Delete, "{action:?}");
+        }
+        let stuck = task_action_refusal(&open, Delete).expect("an active task of a running instance stays");
+        assert_eq!(stuck.reason, ConflictReason::InUse);
+        assert!(stuck.text.render(Lang::Zh).contains("任务“审批”"), "{}", stuck.text.render(Lang::Zh));
+        let to_do = task_action_refusal(&open, Withdraw).expect("nothing to withdraw yet");
+        assert!(to_do.text.english().contains("still to do"), "{}", to_do.text);
+        // A suspended instance's task may be reassigned but not completed.
+        let paused = task(TaskState::Active, Suspended);
+        assert!(task_action_refusal(&paused, Reassign).is_none());
+        assert_eq!(task_action_refusal(&paused, Complete).map(|r| r.reason), Some(ConflictReason::NotRunning));
+        let done = task(TaskState::Completed, Running);
+        assert!(task_action_refusal(&done, Withdraw).is_none());
+        assert!(task_action_refusal(&done, Delete).is_none());
+        assert_eq!(task_action_refusal(&done, Complete).map(|r| r.reason), Some(ConflictReason::AlreadyDone));
+        assert_eq!(task_action_refusal(&done, Reassign).map(|r| r.reason), Some(ConflictReason::AlreadyDone));
+        // Any task of an ended instance can be deleted.
+        assert!(task_action_refusal(&task(TaskState::Active, Terminated), Delete).is_none());
+        let running = job_action_refusal("发送邮件", JobKind::Service, JobState::Running, JobAction::Execute);
+        assert_eq!(running.map(|r| r.reason), Some(ConflictReason::JobRunning));
+        assert!(job_action_refusal("x", JobKind::External, JobState::Running, JobAction::Execute).is_none());
+        assert!(job_action_refusal("x", JobKind::Timer, JobState::Error, JobAction::Execute).is_none());
+    }
 
     #[test]
     fn an_action_the_state_forbids_says_why_in_either_language() {

@@ -69,3 +69,16 @@ pub enum TaskCategory {
     /// 所有
     All,
 }
+
+/// The console's operations on a task (the buttons of a task row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TaskAction {
+    /// 完成
+    Complete,
+    /// 改派
+    Reassign,
+    /// 撤回 (the state alone; whether the next step is untouched is decided on the server)
+    Withdraw,
+    /// 删除
+    Delete,
+}

@@ -7,6 +7,8 @@ use jiff::civil::DateTime;
 use jiff::tz::Offset;
 use jiff::Timestamp;
 
+use crate::text::Lang;
+
 /// The civil time at `offset_minutes` east of UTC; out-of-range input is clamped to the
 /// representable range rather than failing (display only).
 fn civil(millis: i64, offset_minutes: i32) -> DateTime {
@@ -38,6 +40,44 @@ pub fn datetime_seconds_at(millis: i64, offset_minutes: i32) -> String {
     format!("{} {:02}:{:02}:{:02}", date(&t), t.hour(), t.minute(), t.second())
 }
 
+/// Epoch milliseconds at `offset_minutes` east of UTC as a reader of `lang` writes them:
+/// `2026-11-23 21:30` in Chinese, `Nov 23, 2026 21:30` in English; `seconds` adds them
+/// (`21:30:05`), for short spans such as a job's lease.
+pub fn datetime_in(lang: Lang, millis: i64, offset_minutes: i32, seconds: bool) -> String {
+    let t = civil(millis, offset_minutes);
+    let clock = if seconds {
+        format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+    } else {
+        format!("{:02}:{:02}", t.hour(), t.minute())
+    };
+    match lang {
+        Lang::Zh => format!("{} {clock}", date(&t)),
+        Lang::En => {
+            const MONTHS: [&str; 12] =
+                ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+            let month = MONTHS[(t.month() as usize).clamp(1, 12) - 1];
+            format!("{month} {}, {} {clock}", t.day(), t.year())
+        }
+    }
+}
+
+/// A count as a reader of `lang` writes it, grouped by thousands: `1,234,567` (both Chinese
+/// and English use the comma).
+pub fn count_in(_lang: Lang, n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Epoch milliseconds for lists, in UTC, e.g. `2026-11-23 21:30`.
 pub fn datetime(millis: i64) -> String {
     datetime_at(millis, 0)
@@ -61,6 +101,21 @@ pub fn offset_label(offset_minutes: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_counts_follow_the_language() {
+        // 2026-11-23T21:30:05Z
+        let at = 1_795_469_405_000;
+        assert_eq!(datetime_in(Lang::Zh, at, 0, false), "2026-11-23 21:30");
+        assert_eq!(datetime_in(Lang::En, at, 0, false), "Nov 23, 2026 21:30");
+        assert_eq!(datetime_in(Lang::En, at, 480, true), "Nov 24, 2026 05:30:05");
+        assert_eq!(datetime_in(Lang::Zh, at, 480, true), "2026-11-24 05:30:05");
+        assert_eq!(count_in(Lang::Zh, 0), "0");
+        assert_eq!(count_in(Lang::En, 999), "999");
+        assert_eq!(count_in(Lang::Zh, 1_000), "1,000");
+        assert_eq!(count_in(Lang::En, 1_234_567), "1,234,567");
+        assert_eq!(count_in(Lang::En, -12_345), "-12,345");
+    }
 
     #[test]
     fn formats_known_instants() {

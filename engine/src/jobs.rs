@@ -38,6 +38,7 @@ use crate::store::jobs::JobWrite;
 use crate::store::sql::{decode_cursor, encode_cursor, page_size, Page};
 use crate::store::writes::Write;
 use crate::Engine;
+use bpmn_core::job::JobAction;
 
 pub use bpmn_core::job::{JobKind, JobState};
 
@@ -238,11 +239,8 @@ impl Engine {
             self.execute_external(caller, id).await?;
             return Ok(self.job_row(caller, id).await?.0);
         }
-        if !job.state.can_execute() {
-            return Err(EngineError::conflict(
-                ConflictReason::JobRunning,
-                Text::new("run.job_running_already").with("job", &job.name),
-            ));
+        if let Some(refusal) = crate::rules::job_action_refusal(&job.name, job.kind, job.state, JobAction::Execute) {
+            return Err(refusal.into());
         }
         let now = self.clock.now();
         self.run_job_command(&job.instance_id, &caller.username, |view| {

@@ -217,6 +217,11 @@ pub fn InstanceActions(row: InstanceSummary) -> impl IntoView {
     let state = row.state;
     let id = StoredValue::new(row.id.clone());
     let name = StoredValue::new(row.definition_name.clone());
+    // What a button acts on, for its accessible name: the process and the business key.
+    let subject = StoredValue::new(match &row.business_key {
+        Some(key) if !key.is_empty() => format!("{} {key}", row.definition_name),
+        _ => row.definition_name.clone(),
+    });
     let revision = row.revision;
     let ask = move |action: InstanceAction, label: &'static str, question: &'static str| {
         ops.ask.set(Some(Ask {
@@ -240,6 +245,7 @@ pub fn InstanceActions(row: InstanceSummary) -> impl IntoView {
             move || bpmn_core::rules::action_refusal(&id.get_value(), state, action).map(|r| r.text.render(lang()));
         view! {
             <button class=class disabled=!state.allows(action) title=why data-action=format!("{action:?}").to_lowercase()
+                aria-label=move || format!("{} · {}", t(label), subject.get_value())
                 on:click=move |_| match action {
                     InstanceAction::Adjust => ops.adjust.set(Some(id.get_value())),
                     _ => ask(action, label, question),

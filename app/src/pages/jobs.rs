@@ -6,6 +6,8 @@
 //! lock's end; its 执行 unlocks it and resets its retries. Below the list, the 定时启动 timer
 //! start events: each starts an instance of its process when due.
 
+use bpmn_core::job::JobAction;
+use bpmn_core::rules::job_action_refusal;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -284,8 +286,7 @@ pub fn JobErrorLink(id: String, error: Option<String>) -> impl IntoView {
 #[component]
 pub fn JobActions(id: String, name: String, state: JobState, kind: JobKind) -> impl IntoView {
     let t = use_t();
-    let external = kind == JobKind::External;
-    let executed = if external { "job.executed_external" } else { "job.executed" };
+    let executed = if kind == JobKind::External { "job.executed_external" } else { "job.executed" };
     let flash = use_flash();
     let ops = expect_context::<JobOps>();
     let id = StoredValue::new(id);
@@ -315,11 +316,16 @@ pub fn JobActions(id: String, name: String, state: JobState, kind: JobKind) -> i
             }),
         }))
     };
+    let lang = crate::use_lang();
+    let why =
+        move || job_action_refusal(&name.get_value(), kind, state, JobAction::Execute).map(|r| r.text.render(lang()));
     view! {
-        <button class="small" data-action="execute" disabled=!(external || state.can_execute()) on:click=execute>
+        <button class="small" data-action="execute" disabled=move || why().is_some() title=why
+            aria-label=move || format!("{} · {}", t("job.execute"), name.get_value()) on:click=execute>
             {move || t("job.execute")}
         </button>
-        <button class="small danger" data-action="delete" on:click=delete>{move || t("common.delete")}</button>
+        <button class="small danger" data-action="delete" on:click=delete
+            aria-label=move || format!("{} · {}", t("common.delete"), name.get_value())>{move || t("common.delete")}</button>
     }
 }
 

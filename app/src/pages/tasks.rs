@@ -16,6 +16,8 @@ use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, 
 use crate::pages::org::OrgTreeView;
 use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
+use bpmn_core::rules::task_action_refusal;
+use bpmn_core::task::TaskAction;
 
 /// The CSS class of a task's state (逾期 in red).
 pub fn task_state_class(task: &Task) -> &'static str {
@@ -118,8 +120,6 @@ fn TaskListRow(row: Task) -> impl IntoView {
     let ops = expect_context::<TaskOps>();
     let label = task_state_label(&row);
     let class = task_state_class(&row);
-    let active = row.state == TaskState::Active;
-    let completed = row.state == TaskState::Completed;
     let task = StoredValue::new(row.clone());
     let id = StoredValue::new(row.id.clone());
     let name = StoredValue::new(row.name.clone());
@@ -133,7 +133,7 @@ fn TaskListRow(row: Task) -> impl IntoView {
         }
         _ => t("task.unassigned").to_string(),
     };
-    let withdraw = move |_| {
+    let withdraw = move |_: ()| {
         ops.ask.set(Some(Ask {
             title: format!("{} · {}", t("task.withdraw"), name.get_value()),
             message: t("task.confirm_withdraw").to_string(),
@@ -148,7 +148,7 @@ fn TaskListRow(row: Task) -> impl IntoView {
             }),
         }))
     };
-    let delete = move |_| {
+    let delete = move |_: ()| {
         ops.ask.set(Some(Ask::destructive(
             format!("{} · {}", t("common.delete"), name.get_value()),
             t("common.confirm_delete").to_string(),
@@ -164,6 +164,19 @@ fn TaskListRow(row: Task) -> impl IntoView {
             },
         )));
     };
+    let lang = crate::use_lang();
+    // A button the task's state forbids is disabled and says why, in the engine's own words
+    // (the same rule refuses it); its accessible name says which task it acts on.
+    let button = move |action: TaskAction, label: &'static str, class: &'static str, run: Callback<()>| {
+        let why = move || task.with_value(|t| task_action_refusal(t, action)).map(|r| r.text.render(lang()));
+        let disabled = task.with_value(|t| task_action_refusal(t, action).is_some());
+        view! {
+            <button class=class disabled=disabled title=why aria-label=move || format!("{} · {}", t(label), name.get_value())
+                data-action=format!("{action:?}").to_lowercase() on:click=move |_| run.run(())>
+                {move || t(label)}
+            </button>
+        }
+    };
     view! {
         <tr data-task=row.id.clone() data-instance=row.instance_id.clone()>
             <td>{row.name.clone()}</td>
@@ -173,14 +186,10 @@ fn TaskListRow(row: Task) -> impl IntoView {
             <td>{row.due.map(|at| view! { <Time at=at /> })}</td>
             <td><span class=class>{move || t(label)}</span></td>
             <td class="actions">
-                <button class="small" disabled=!active on:click=move |_| ops.reassign.set(Some(task.get_value()))>
-                    {move || t("task.reassign")}
-                </button>
-                <button class="small" disabled=!completed on:click=withdraw>{move || t("task.withdraw")}</button>
-                <button class="small" disabled=!active on:click=move |_| ops.complete.set(Some(task.get_value()))>
-                    {move || t("task.complete")}
-                </button>
-                <button class="small danger" on:click=delete>{move || t("common.delete")}</button>
+                {button(TaskAction::Reassign, "task.reassign", "small", Callback::new(move |_| ops.reassign.set(Some(task.get_value()))))}
+                {button(TaskAction::Withdraw, "task.withdraw", "small", Callback::new(withdraw))}
+                {button(TaskAction::Complete, "task.complete", "small", Callback::new(move |_| ops.complete.set(Some(task.get_value()))))}
+                {button(TaskAction::Delete, "common.delete", "small danger", Callback::new(delete))}
             </td>
         </tr>
     }
