@@ -298,4 +298,5 @@ pub mod definitions;
 pub mod events;
 pub mod instances;
 pub mod jobs;
+pub mod org;
 pub mod tasks;

@@ -1,17 +1,32 @@
-//! 机构 Organisation: units and their people as a tree; add a unit (under a chosen parent)
-//! and a person, in the tenant chosen in the header.
+//! 机构 Organisation, in the tenant chosen in the header: units and their people as one tree
+//! (one Tab stop; arrow keys, Home and End move, Enter or Space chooses). A chosen unit is
+//! renamed, moved or deactivated and lists its people; a chosen person is edited (name, unit,
+//! groups) or deactivated. Deactivated units and people stay in the tree, dimmed with a 已停用
+//! badge, and no picker offers them. Units and people are added below.
+//!
+//! [`OrgTreeView`] with `pick` is the person picker of the reassign dialog: units open and
+//! close (`details`), each unit's active people are a list (arrow keys, Enter or Space picks).
 
 use leptos::prelude::*;
 
-use crate::api::{create_org_unit, create_person, load_org, OrgTree};
-use crate::components::{loaded, target_tenant_name, use_flash, MeResource};
+use crate::api::org::{move_org_unit, rename_org_unit, set_org_unit_active, set_person_active, update_person};
+use crate::api::{create_org_unit, create_person, load_org, OrgTree, OrgUnit, Person};
+use crate::components::{loaded, target_tenant_name, use_ask, use_flash, Ask, FlashCtx, MeResource};
 use crate::error::AppError;
-use crate::use_t;
+use crate::{use_t, I18n};
+
+/// What the organisation tree has chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgPick {
+    Unit(String),
+    Person(String),
+}
 
 #[component]
 pub fn OrgPage() -> impl IntoView {
     let t = use_t();
     let data = Resource::new(|| (), |_| load_org(None));
+    let selected = RwSignal::new(None::<OrgPick>);
     let me = use_context::<MeResource>();
     let tenant_name = move || me.and_then(|m| m.0.get()).and_then(Result::ok).map(|m| target_tenant_name(&m));
     view! {
@@ -20,11 +35,12 @@ pub fn OrgPage() -> impl IntoView {
             {move || t("org.target")} ": " <strong><Transition fallback=|| ()>{tenant_name}</Transition></strong>
         </p>
         <div class="split">
-            <section class="panel">
-                {loaded(data, |tree| view! { <OrgTreeView tree=tree /> })}
+            <section class="panel tree-panel">
+                {loaded(data, move |tree| view! { <OrgTreeView tree=tree selected=selected /> })}
             </section>
             <section class="panel org-forms">
                 {loaded(data, move |tree| view! {
+                    <Chosen tree=tree.clone() selected=selected on_done=move || data.refetch() />
                     <UnitForm tree=tree.clone() on_done=move || data.refetch() />
                     <PersonForm tree=tree on_done=move || data.refetch() />
                 })}
@@ -33,52 +49,112 @@ pub fn OrgPage() -> impl IntoView {
     }
 }
 
-/// The organisation tree. With `pick`, people are choosable (the reassign dialog) and only
-/// the top units start expanded.
+/// The organisation tree. With `pick`, the person picker of the reassign dialog: only active
+/// units and people, the top units open. Otherwise every unit and person, one row each, with
+/// `selected` the chosen one.
 #[component]
-pub fn OrgTreeView(tree: OrgTree, #[prop(optional)] pick: Option<RwSignal<Option<String>>>) -> impl IntoView {
-    view! { <ul class="tree org" data-testid="org-tree">{units(&tree, None, 0, pick)}</ul> }
+pub fn OrgTreeView(
+    tree: OrgTree,
+    #[prop(optional)] pick: Option<RwSignal<Option<String>>>,
+    #[prop(optional)] selected: Option<RwSignal<Option<OrgPick>>>,
+) -> impl IntoView {
+    match pick {
+        Some(picked) => {
+            view! { <ul class="tree org" data-testid="org-tree">{picker_units(&tree, None, 0, picked)}</ul> }.into_any()
+        }
+        None => tree_rows(&tree, selected.unwrap_or_else(|| RwSignal::new(None))).into_any(),
+    }
 }
 
-/// The units under `parent`, each with its people and sub-units.
-fn units(tree: &OrgTree, parent: Option<&str>, depth: usize, pick: Option<RwSignal<Option<String>>>) -> Vec<AnyView> {
+/// One row of the organisation tree.
+struct Row {
+    pick: OrgPick,
+    label: String,
+    depth: usize,
+    active: bool,
+}
+
+/// The rows under `parent`, parents first: a unit, its people, then its sub-units.
+fn rows_under(tree: &OrgTree, parent: Option<&str>, depth: usize, out: &mut Vec<Row>) {
+    for u in tree.units.iter().filter(|u| u.parent_id.as_deref() == parent) {
+        out.push(Row { pick: OrgPick::Unit(u.id.clone()), label: u.name.clone(), depth, active: u.active });
+        for p in tree.people.iter().filter(|p| p.unit_id == u.id) {
+            let label = format!("{} ({})", p.name, p.id);
+            out.push(Row { pick: OrgPick::Person(p.id.clone()), label, depth: depth + 1, active: p.active });
+        }
+        rows_under(tree, Some(&u.id), depth + 1, out);
+    }
+}
+
+/// The whole tree as rows with levels, like the catalog tree: one Tab stop (the chosen row,
+/// else the first), arrow keys, Home and End move, Enter or Space chooses.
+fn tree_rows(tree: &OrgTree, selected: RwSignal<Option<OrgPick>>) -> impl IntoView {
+    let t = use_t();
+    let mut rows = Vec::new();
+    rows_under(tree, None, 0, &mut rows);
+    let first = rows.first().map(|r| r.pick.clone());
+    view! {
+        <ul class="tree org" role="tree" data-testid="org-tree" aria-label=move || t("org.tree")>
+            {rows.into_iter().map(|row| {
+                let is_first = first.as_ref() == Some(&row.pick);
+                let unit = matches!(row.pick, OrgPick::Unit(_));
+                let pick = StoredValue::new(row.pick);
+                let is_sel = move || selected.with(|s| pick.with_value(|p| s.as_ref() == Some(p)));
+                let reachable = move || is_sel() || (is_first && selected.with(Option::is_none));
+                let pad = format!("padding-left: {}rem", 0.5 + row.depth as f32 * 1.25);
+                let label = if unit { view! { <strong>{row.label}</strong> }.into_any() } else { row.label.into_any() };
+                view! {
+                    <li role="treeitem" class=if unit { "unit" } else { "person" } class:muted=!row.active
+                        class:selected=is_sel style=pad aria-selected=move || is_sel().to_string()
+                        attr:aria-level=(row.depth + 1).to_string() tabindex=move || if reachable() { "0" } else { "-1" }
+                        on:click=move |_| selected.set(Some(pick.get_value()))
+                        on:keydown=move |ev| if crate::focus::tree_key(&ev) { selected.set(Some(pick.get_value())); }>
+                        {label}
+                        {(!row.active).then(|| view! { <span class="badge badge-pending">{move || t("org.inactive")}</span> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The picker's units under `parent` that are active, each with its active people (a list:
+/// one Tab stop, the picked person or else the first; arrow keys move, Enter or Space picks)
+/// and its sub-units.
+fn picker_units(tree: &OrgTree, parent: Option<&str>, depth: usize, picked: RwSignal<Option<String>>) -> Vec<AnyView> {
     tree.units
         .iter()
-        .filter(|u| u.parent_id.as_deref() == parent)
+        .filter(|u| u.active && u.parent_id.as_deref() == parent)
         .map(|u| {
-            let people = tree
-                .people
+            let people: Vec<&Person> = tree.people.iter().filter(|p| p.active && p.unit_id == u.id).collect();
+            let ids = StoredValue::new(people.iter().map(|p| p.id.clone()).collect::<Vec<_>>());
+            let options = people
                 .iter()
-                .filter(|p| p.unit_id == u.id)
-                .map(|p| {
-                    let label = format!("{} ({})", p.name, p.id);
-                    match pick {
-                        None => view! { <li class="person">{label}</li> }.into_any(),
-                        Some(picked) => {
-                            let id = p.id.clone();
-                            let is_picked = {
-                                let id = id.clone();
-                                Signal::derive(move || picked.with(|s| s.as_deref() == Some(id.as_str())))
-                            };
-                            view! {
-                                <li class="person pickable" role="option" aria-selected=move || is_picked.get().to_string()
-                                    class:selected=is_picked
-                                    on:click=move |_| picked.set(Some(id.clone()))>
-                                    {label}
-                                </li>
-                            }
-                            .into_any()
-                        }
+                .enumerate()
+                .map(|(i, p)| {
+                    let id = StoredValue::new(p.id.clone());
+                    let is_picked = move || picked.with(|s| id.with_value(|id| s.as_deref() == Some(id.as_str())));
+                    let picked_here =
+                        move || picked.with(|s| ids.with_value(|ids| s.as_ref().is_some_and(|s| ids.contains(s))));
+                    let reachable = move || is_picked() || (i == 0 && !picked_here());
+                    view! {
+                        <li class="person pickable" role="option" aria-selected=move || is_picked().to_string()
+                            class:selected=is_picked tabindex=move || if reachable() { "0" } else { "-1" }
+                            on:click=move |_| picked.set(Some(id.get_value()))
+                            on:keydown=move |ev| if crate::focus::tree_key(&ev) { picked.set(Some(id.get_value())); }>
+                            {format!("{} ({})", p.name, p.id)}
+                        </li>
                     }
                 })
                 .collect_view();
-            let children = units(tree, Some(&u.id), depth + 1, pick);
-            let open = pick.is_none() || depth == 0;
+            let children = picker_units(tree, Some(&u.id), depth + 1, picked);
+            let name = u.name.clone();
             view! {
                 <li class="unit">
-                    <details open=open>
+                    <details open=depth == 0>
                         <summary>{u.name.clone()}</summary>
-                        <ul>{people}{children}</ul>
+                        {(!people.is_empty()).then(|| view! { <ul role="listbox" aria-label=name>{options}</ul> })}
+                        {(!children.is_empty()).then(|| view! { <ul>{children}</ul> })}
                     </details>
                 </li>
             }
@@ -87,11 +163,25 @@ fn units(tree: &OrgTree, parent: Option<&str>, depth: usize, pick: Option<RwSign
         .collect()
 }
 
-/// Units as select options, indented by depth, parents first.
-fn unit_options(tree: &OrgTree, parent: Option<&str>, depth: usize, out: &mut Vec<(String, String)>) {
+/// Units a picker offers, as select options indented by depth, parents first: the active
+/// ones, and `keep` (the current value) whatever its state; nothing within `except` (a unit
+/// cannot move under itself).
+fn unit_options(
+    tree: &OrgTree,
+    parent: Option<&str>,
+    depth: usize,
+    keep: Option<&str>,
+    except: Option<&str>,
+    out: &mut Vec<(String, String)>,
+) {
     for u in tree.units.iter().filter(|u| u.parent_id.as_deref() == parent) {
-        out.push((u.id.clone(), format!("{}{}", "\u{3000}".repeat(depth), u.name)));
-        unit_options(tree, Some(&u.id), depth + 1, out);
+        if except == Some(u.id.as_str()) {
+            continue;
+        }
+        if u.active || keep == Some(u.id.as_str()) {
+            out.push((u.id.clone(), format!("{}{}", "\u{3000}".repeat(depth), u.name)));
+        }
+        unit_options(tree, Some(&u.id), depth + 1, keep, except, out);
     }
 }
 
@@ -100,6 +190,306 @@ fn error_at(error: &Option<AppError>, field: &str, fallback: &str, lang: crate::
     error.as_ref().and_then(|e| {
         e.for_field(field, lang).or_else(|| (field == fallback && e.field.is_none()).then(|| e.say(lang)))
     })
+}
+
+/// What the changes of the chosen unit or person need: the question dialog, the message bar,
+/// the labels, and the reload of the tree after a change.
+#[derive(Clone, Copy)]
+struct Actions {
+    ask: RwSignal<Option<Ask>>,
+    flash: FlashCtx,
+    i18n: I18n,
+    on_done: Callback<()>,
+}
+
+impl Actions {
+    fn new(on_done: Callback<()>) -> Actions {
+        Actions { ask: use_ask(), flash: use_flash(), i18n: expect_context::<I18n>(), on_done }
+    }
+
+    /// Reports `result` of `action` (a label key) on `subject`; reloads after a success.
+    fn report<T>(self, action: &'static str, subject: &str, result: &Result<T, AppError>) {
+        self.flash.report(&format!("{} · {subject}", self.i18n.t(action)), result);
+        if result.is_ok() {
+            self.on_done.run(());
+        }
+    }
+
+    /// Deactivates a person after the console's question, or activates them again.
+    fn toggle_person(self, person: &Person) {
+        let (id, name, revision, active) = (person.id.clone(), person.name.clone(), person.revision, !person.active);
+        let run = move || {
+            let (id, name) = (id.clone(), name.clone());
+            leptos::task::spawn_local(async move {
+                let result = set_person_active(id, active, revision).await;
+                self.report(if active { "org.activate" } else { "org.deactivate" }, &name, &result);
+            });
+        };
+        self.confirm_unless(active, &person.name, "org.confirm_deactivate_person", run);
+    }
+
+    /// Deactivates a unit after the console's question, or activates it again.
+    fn toggle_unit(self, unit: &OrgUnit) {
+        let (id, name, revision, active) = (unit.id.clone(), unit.name.clone(), unit.revision, !unit.active);
+        let run = move || {
+            let (id, name) = (id.clone(), name.clone());
+            leptos::task::spawn_local(async move {
+                let result = set_org_unit_active(id, active, revision).await;
+                self.report(if active { "org.activate" } else { "org.deactivate" }, &name, &result);
+            });
+        };
+        self.confirm_unless(active, &unit.name, "org.confirm_deactivate_unit", run);
+    }
+
+    /// Runs `run` at once when `activating`, else after the question `message` about `subject`.
+    fn confirm_unless(
+        self,
+        activating: bool,
+        subject: &str,
+        message: &'static str,
+        run: impl Fn() + Send + Sync + 'static,
+    ) {
+        if activating {
+            run();
+        } else {
+            let title = format!("{} · {subject}", self.i18n.t("org.deactivate"));
+            self.ask.set(Some(Ask::destructive(title, self.i18n.t(message).to_string(), "org.deactivate", run)));
+        }
+    }
+}
+
+/// The chosen unit or person, or how to choose one.
+#[component]
+fn Chosen(tree: OrgTree, selected: RwSignal<Option<OrgPick>>, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+    let t = use_t();
+    let actions = Actions::new(on_done);
+    let tree = StoredValue::new(tree);
+    move || {
+        let chosen = selected.get();
+        tree.with_value(|tree| match chosen {
+            Some(OrgPick::Unit(id)) => tree.units.iter().find(|u| u.id == id).map(|u| {
+                view! { <UnitPanel tree=tree.clone() unit=u.clone() selected=selected actions=actions /> }.into_any()
+            }),
+            Some(OrgPick::Person(id)) => tree
+                .people
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| view! { <PersonPanel tree=tree.clone() person=p.clone() actions=actions /> }.into_any()),
+            None => None,
+        })
+        .unwrap_or_else(|| view! { <p class="muted" data-testid="org-hint">{move || t("org.select")}</p> }.into_any())
+    }
+}
+
+/// 已停用 after a name, when it is.
+fn inactive_badge(active: bool) -> impl IntoView {
+    let t = use_t();
+    (!active).then(|| view! { <span class="badge badge-pending">{move || t("org.inactive")}</span> })
+}
+
+/// The chosen unit: rename, move, deactivate or activate; its people, each to edit or
+/// deactivate.
+#[component]
+fn UnitPanel(tree: OrgTree, unit: OrgUnit, selected: RwSignal<Option<OrgPick>>, actions: Actions) -> impl IntoView {
+    let lang = crate::use_lang();
+    let t = use_t();
+    let id = StoredValue::new(unit.id.clone());
+    let revision = unit.revision;
+    let name = RwSignal::new(unit.name.clone());
+    let parent = RwSignal::new(unit.parent_id.clone().unwrap_or_default());
+    let rename_error = RwSignal::new(None::<AppError>);
+    let move_error = RwSignal::new(None::<AppError>);
+    let mut options = Vec::new();
+    unit_options(&tree, None, 0, unit.parent_id.as_deref(), Some(&unit.id), &mut options);
+    let current_parent = unit.parent_id.clone().unwrap_or_default();
+    let rename = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            let result = rename_org_unit(id.get_value(), name.get_untracked(), revision).await;
+            match &result {
+                Ok(u) => actions.report("org.rename", &u.name, &result),
+                Err(e) => rename_error.set(Some(e.clone())),
+            }
+        });
+    };
+    let relocate = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            let result = move_org_unit(id.get_value(), Some(parent.get_untracked()), revision).await;
+            match &result {
+                Ok(u) => actions.report("org.move", &u.name, &result),
+                Err(e) => move_error.set(Some(e.clone())),
+            }
+        });
+    };
+    let toggle = {
+        let unit = unit.clone();
+        move |_| actions.toggle_unit(&unit)
+    };
+    let people: Vec<Person> = tree.people.iter().filter(|p| p.unit_id == unit.id).cloned().collect();
+    view! {
+        <div data-testid="unit-chosen">
+          <div class="form">
+            <h2 class:muted=!unit.active>{move || t("org.edit_unit")} " · " {unit.name.clone()} {inactive_badge(unit.active)}</h2>
+            <form on:submit=rename data-testid="unit-rename">
+                <label>
+                    <span>{move || t("common.name")}</span>
+                    <input name="name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    {move || rename_error.with(|e| error_at(e, "name", "name", lang())).map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+                </label>
+                <div class="buttons"><button type="submit" class="primary">{move || t("org.rename")}</button></div>
+            </form>
+            <form on:submit=relocate data-testid="unit-move">
+                <label>
+                    <span>{move || t("org.move_to")}</span>
+                    <select name="parent" on:change=move |ev| parent.set(event_target_value(&ev))>
+                        <option value="" selected=current_parent.is_empty()>{move || t("catalog.root")}</option>
+                        {options.into_iter().map(|(id, label)| {
+                            let chosen = id == current_parent;
+                            view! { <option value=id selected=chosen>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                    {move || move_error.with(|e| error_at(e, "parent", "parent", lang())).map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+                </label>
+                <div class="buttons"><button type="submit">{move || t("org.move")}</button></div>
+            </form>
+            <div class="buttons">
+                <button type="button" class:danger=unit.active data-testid="unit-toggle" on:click=toggle>
+                    {move || t(if unit.active { "org.deactivate" } else { "org.activate" })}
+                </button>
+            </div>
+          </div>
+            <h3>{move || t("org.people_of")}</h3>
+            {if people.is_empty() {
+                view! { <p class="muted">{move || t("org.no_people")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="grid" data-testid="unit-people">
+                            <thead><tr>
+                                <th>{move || t("common.name")}</th>
+                                <th>{move || t("common.id")}</th>
+                                <th>{move || t("org.groups")}</th>
+                                <th>{move || t("org.actions")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {people.into_iter().map(|p| view! { <PersonRow person=p selected=selected actions=actions /> }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// A person of the chosen unit: 编辑 chooses them in the tree, 停用 / 启用 changes their state.
+/// The buttons' accessible names say whom they act on (编辑 王芳).
+#[component]
+fn PersonRow(person: Person, selected: RwSignal<Option<OrgPick>>, actions: Actions) -> impl IntoView {
+    let t = use_t();
+    let id = StoredValue::new(person.id.clone());
+    let name = StoredValue::new(person.name.clone());
+    let active = person.active;
+    let toggle_label = if active { "org.deactivate" } else { "org.activate" };
+    let groups = person.groups.join(", ");
+    let pid = person.id.clone();
+    view! {
+        <tr class:muted=!active data-person=pid>
+            <td>{person.name.clone()} {inactive_badge(active)}</td>
+            <td class="mono">{person.id.clone()}</td>
+            <td>{groups}</td>
+            <td class="actions">
+                <button type="button" class="small" aria-label=move || format!("{} {}", t("common.edit"), name.get_value())
+                    on:click=move |_| selected.set(Some(OrgPick::Person(id.get_value())))>
+                    {move || t("common.edit")}
+                </button>
+                <button type="button" class="small" class:danger=active
+                    aria-label=move || format!("{} {}", t(toggle_label), name.get_value())
+                    on:click=move |_| actions.toggle_person(&person)>
+                    {move || t(toggle_label)}
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+/// The chosen person: name, unit (a move) and groups; deactivate or activate.
+#[component]
+fn PersonPanel(tree: OrgTree, person: Person, actions: Actions) -> impl IntoView {
+    let lang = crate::use_lang();
+    let t = use_t();
+    let id = StoredValue::new(person.id.clone());
+    let revision = person.revision;
+    let name = RwSignal::new(person.name.clone());
+    let unit = RwSignal::new(person.unit_id.clone());
+    let groups = RwSignal::new(person.groups.join(", "));
+    let error = RwSignal::new(None::<AppError>);
+    let mut options = Vec::new();
+    unit_options(&tree, None, 0, Some(&person.unit_id), None, &mut options);
+    let current_unit = person.unit_id.clone();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            let result = update_person(
+                id.get_value(),
+                name.get_untracked(),
+                unit.get_untracked(),
+                groups.get_untracked(),
+                revision,
+            )
+            .await;
+            match &result {
+                Ok(p) => actions.report("org.edit_person", &format!("{} ({})", p.name, p.id), &result),
+                Err(e) => error.set(Some(e.clone())),
+            }
+        });
+    };
+    let field_error = move |f: &'static str| {
+        move || {
+            error
+                .with(|e| error_at(e, f, "name", lang()))
+                .map(|m| view! { <span class="field-error" role="alert">{m}</span> })
+        }
+    };
+    let active = person.active;
+    let toggle = {
+        let person = person.clone();
+        move |_| actions.toggle_person(&person)
+    };
+    view! {
+        <form class="form" on:submit=save data-testid="person-edit">
+            <h2 class:muted=!active>
+                {move || t("org.edit_person")} " · " {format!("{} ({})", person.name, person.id)} {inactive_badge(active)}
+            </h2>
+            <label>
+                <span>{move || t("common.name")}</span>
+                <input name="name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                {field_error("name")}
+            </label>
+            <label>
+                <span>{move || t("org.unit")}</span>
+                <select name="unit" on:change=move |ev| unit.set(event_target_value(&ev))>
+                    {options.into_iter().map(|(id, label)| {
+                        let chosen = id == current_unit;
+                        view! { <option value=id selected=chosen>{label}</option> }
+                    }).collect_view()}
+                </select>
+                {field_error("unit")}
+            </label>
+            <label>
+                <span>{move || t("org.groups")}</span>
+                <input name="groups" placeholder=move || t("org.groups_ph") prop:value=groups
+                    on:input=move |ev| groups.set(event_target_value(&ev)) />
+            </label>
+            <div class="buttons">
+                <button type="submit" class="primary">{move || t("common.save")}</button>
+                <button type="button" class:danger=active data-testid="person-toggle" on:click=toggle>
+                    {move || t(if active { "org.deactivate" } else { "org.activate" })}
+                </button>
+            </div>
+        </form>
+    }
 }
 
 #[component]
@@ -111,7 +501,7 @@ fn UnitForm(tree: OrgTree, #[prop(into)] on_done: Callback<()>) -> impl IntoView
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let mut options = Vec::new();
-    unit_options(&tree, None, 0, &mut options);
+    unit_options(&tree, None, 0, None, None, &mut options);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         leptos::task::spawn_local(async move {
@@ -137,6 +527,7 @@ fn UnitForm(tree: OrgTree, #[prop(into)] on_done: Callback<()>) -> impl IntoView
                     <option value="">{move || t("catalog.root")}</option>
                     {options.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
                 </select>
+                {move || error.with(|e| error_at(e, "parent", "parent", lang())).map(|m| view! { <span class="field-error">{m}</span> })}
             </label>
             <label>
                 <span>{move || t("common.name")}</span>
@@ -159,7 +550,7 @@ fn PersonForm(tree: OrgTree, #[prop(into)] on_done: Callback<()>) -> impl IntoVi
     let groups = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let mut options = Vec::new();
-    unit_options(&tree, None, 0, &mut options);
+    unit_options(&tree, None, 0, None, None, &mut options);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         leptos::task::spawn_local(async move {
