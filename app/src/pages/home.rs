@@ -44,6 +44,7 @@ fn Card(
     #[prop(optional)] warn: bool,
 ) -> impl IntoView {
     let t = use_t();
+    let lang = crate::use_lang();
     let class = match (value > 0, alert, warn) {
         (true, true, _) => "card card-alert",
         (true, _, true) => "card card-warn",
@@ -51,7 +52,7 @@ fn Card(
     };
     view! {
         <A href=href attr:class=class attr:data-testid=label>
-            <div class="card-value">{value}</div>
+            <div class="card-value">{move || bpmn_core::time::count_in(lang(), value)}</div>
             <div class="card-label">{move || t(label)}</div>
         </A>
     }

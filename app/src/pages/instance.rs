@@ -207,6 +207,12 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
             Section::Overview => view! {
         <h2>{move || t("def.diagram")}</h2>
         <Diagram svg=d.svg.clone() />
+        <ul class="legend" aria-label=move || t("def.legend")>
+            {[("completed", "def.legend.completed"), ("active", "def.legend.active"), ("error", "def.legend.error"), ("stopped", "def.legend.stopped")]
+                .into_iter()
+                .map(|(state, label)| view! { <li><span class=format!("swatch swatch-{state}")></span>{move || t(label)}</li> })
+                .collect_view()}
+        </ul>
 
             }.into_any(),
             Section::Events => view! {

@@ -37,6 +37,8 @@ pub enum ActivityState {
     Active,
     /// Failed (incident): red.
     Error,
+    /// Where a token was when the instance was terminated by hand: dark grey, thick.
+    Stopped,
 }
 
 /// Run-time state painted over the diagram: activity states by element id and the sequence
@@ -107,6 +109,8 @@ const BLUE: &str = "#1565c0";
 const BLUE_TINT: &str = "#e3f2fd";
 const RED: &str = "#c62828";
 const RED_TINT: &str = "#ffebee";
+const SLATE: &str = "#455a64";
+const SLATE_TINT: &str = "#eceff1";
 
 /// Margin around the drawing, in px.
 const MARGIN: f64 = 20.0;
@@ -240,6 +244,9 @@ impl<'a> Renderer<'a> {
             }
             Some(ActivityState::Active) => Look { stroke: BLUE, fill: BLUE_TINT, boost: 1.5, class: " state-active" },
             Some(ActivityState::Error) => Look { stroke: RED, fill: RED_TINT, boost: 0.5, class: " state-error" },
+            Some(ActivityState::Stopped) => {
+                Look { stroke: SLATE, fill: SLATE_TINT, boost: 1.5, class: " state-stopped" }
+            }
         }
     }
 

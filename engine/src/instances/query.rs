@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::loaded::{node_label, Loaded};
-use super::{ActiveActivity, InstanceDetail, InstanceSummary, MoveTarget, Task};
+use super::{ActiveActivity, InstanceDetail, InstanceStatus, InstanceSummary, MoveTarget, Task};
 use crate::bpmn::render::{ActivityState, Overlay};
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
@@ -205,6 +205,17 @@ impl Engine {
             visited.insert(&h.activity_id);
             if h.outcome.as_deref() == Some("completed") {
                 overlay.activities.insert(h.activity_id.clone(), ActivityState::Completed);
+            }
+        }
+        // Where a terminated instance stood: what its termination cancelled (at its end time).
+        if detail.summary.state == InstanceStatus::Terminated {
+            for h in &detail.history {
+                if h.outcome.as_deref() == Some("cancelled")
+                    && h.end_time.is_some()
+                    && h.end_time == detail.summary.end_time
+                {
+                    overlay.activities.insert(h.activity_id.clone(), ActivityState::Stopped);
+                }
             }
         }
         for a in &detail.active {

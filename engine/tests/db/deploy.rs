@@ -265,6 +265,15 @@ async fn diagram_and_latin1_round_trip(db: &TestDb) {
     assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{}", &svg[..40.min(svg.len())]);
     assert!(svg.contains("state-active"));
 
+    // A terminated instance's diagram shows where it stood when it was terminated.
+    let id = e.start_instance(&sys(), "expense_approval", None, Default::default()).await.unwrap().id;
+    let running = e.instance_diagram_svg(&sys(), &id).await.unwrap();
+    assert!(running.contains("state-active") && !running.contains("state-stopped"));
+    e.terminate_instance(&sys(), &id, "", None).await.unwrap();
+    let svg = e.instance_diagram_svg(&sys(), &id).await.unwrap();
+    assert_eq!(svg.matches("state-stopped").count(), 1, "{svg}");
+    assert!(!svg.contains("state-active"), "{svg}");
+
     // ISO-8859-1 is stored as UTF-8 text that parses to the same model.
     let latin1 =
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../bpmn-core/tests/fixtures/bpmn/latin1-cafe.bpmn"))
