@@ -46,6 +46,14 @@ impl OrgChange {
         self.units.iter().find(|u| u.id == id).ok_or_else(|| unit_not_found(id))
     }
 
+    /// The name of unit `id` for the audit log; the top of the tree when `None`.
+    fn name_of(&self, id: Option<&str>) -> String {
+        match id {
+            Some(id) => self.units.iter().find(|u| u.id == id).map_or_else(|| id.to_string(), |u| u.name.clone()),
+            None => TOP.to_string(),
+        }
+    }
+
     /// Whether `unit` is `ancestor` or lies below it.
     fn is_within(&self, unit: &str, ancestor: &str) -> bool {
         let mut at = Some(unit);
@@ -207,12 +215,6 @@ impl Engine {
     ) -> Result<OrgUnit> {
         let change = self.unit_change(caller, id, revision).await?;
         let current = change.unit(id)?.clone();
-        let name_of = |unit: Option<&str>| -> Result<String> {
-            Ok(match unit {
-                Some(u) => change.unit(u)?.name.clone(),
-                None => TOP.to_string(),
-            })
-        };
         if let Some(parent) = parent_id {
             let target = change.unit(parent)?;
             if change.is_within(parent, id) {
@@ -223,7 +225,12 @@ impl Engine {
                 return Err(EngineError::invalid("parent", unit_inactive(target)));
             }
         }
-        let detail = format!("{}: {} → {}", current.name, name_of(current.parent_id.as_deref())?, name_of(parent_id)?);
+        let detail = format!(
+            "{}: {} → {}",
+            current.name,
+            change.name_of(current.parent_id.as_deref()),
+            change.name_of(parent_id)
+        );
         let moved = OrgUnit { parent_id: parent_id.map(Into::into), ..current };
         change.save_unit(self, caller, moved, revision, "org.unit.move", &detail).await
     }
