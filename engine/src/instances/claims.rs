@@ -10,6 +10,7 @@ use super::{InstanceStatus, TaskRecord, TaskState};
 use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::identity::Account;
 use crate::runtime::{Command, TokenId};
+use crate::store::sql::search::task_search;
 use crate::store::tasks::TaskAssignment;
 use crate::store::writes::Write;
 use crate::Engine;
@@ -112,8 +113,15 @@ impl Engine {
             }
             let (op, detail) = operation(&change, &record, &assignee);
             let revision = inst.revision;
-            let search_text = format!("{}\n{}", record.task.name, assignee.as_deref().unwrap_or("")).to_lowercase();
-            let write = TaskAssignment { task_id: task_id.to_owned(), assignee, owner, delegation_state, search_text };
+            let search = task_search(
+                &record.task.name,
+                assignee.as_deref(),
+                &record.task.candidate_groups,
+                record.business_key.as_deref(),
+                &record.task.definition_name,
+                &record.definition_key,
+            );
+            let write = TaskAssignment { task_id: task_id.to_owned(), assignee, owner, delegation_state, search };
             let mut write = Some(write);
             let done = self
                 .run_command_from(&record.task.instance_id, Some(inst), Some(revision), |inst| {

@@ -20,6 +20,7 @@ use crate::rules;
 use crate::runtime::{self, Command, EndReason, MoveWarning, TokenId, TokenState};
 use crate::store::instances::{split_list, split_names, LatestCheck, StartableDefinition};
 use crate::store::jobs::JobWrite;
+use crate::store::sql::search::task_search;
 use crate::store::writes::Write;
 use crate::Engine;
 
@@ -503,7 +504,14 @@ impl Engine {
                 "run.op.reassign_task",
                 "run.hint.tasks_closed",
             )?;
-            let search = format!("{}\n{}", task.name, assignee).to_lowercase();
+            let search = task_search(
+                &task.name,
+                Some(assignee),
+                &task.candidate_groups,
+                inst.business_key.as_deref(),
+                &task.definition_name,
+                &inst.process.id,
+            );
             Ok(Plan {
                 ctx: StepCtx { actor: caller.username.clone(), ..StepCtx::default() },
                 operation: Some((
@@ -514,7 +522,7 @@ impl Engine {
                 writes: vec![Write::ReassignTask {
                     task_id: task_id.to_owned(),
                     assignee: assignee.to_owned(),
-                    search_text: search,
+                    search,
                 }],
                 command: Some(Command::AssignTask { token, assignee: assignee.to_owned() }),
                 task: Some((task_id.to_owned(), task.assignee.clone())),

@@ -25,6 +25,7 @@ use crate::store::incidents::NewIncident;
 use crate::store::instances::{InstanceUpdate, LatestCheck, NewInstance};
 use crate::store::jobs::{JobWrite, NewJob};
 use crate::store::new_id;
+use crate::store::sql::search::task_search;
 use crate::store::tasks::{NewTask, TaskCompletion};
 use crate::store::writes::{Write, WriteSet};
 use crate::Engine;
@@ -457,7 +458,14 @@ impl<'a> StepWriter<'a> {
             _ => (50, None),
         };
         let due = due.and_then(|d| schedule::parse_due(d, self.now, self.zone).ok());
-        let search = format!("{}\n{}", name, assignee.as_deref().unwrap_or("")).to_lowercase();
+        let search = task_search(
+            &name,
+            assignee.as_deref(),
+            candidate_groups,
+            self.inst.business_key.as_deref(),
+            &self.inst.definition_name,
+            &self.inst.process.id,
+        );
         self.tasks.push(NewTask {
             id: id.clone(),
             tenant_id: self.inst.tenant_id.clone(),
@@ -465,7 +473,7 @@ impl<'a> StepWriter<'a> {
             token: token as i64,
             activity_id: n.map(|n| n.id.clone()).unwrap_or_default(),
             name,
-            search_text: search,
+            search,
             definition_name: self.inst.definition_name.clone(),
             assignee,
             candidate_users: serde_json::to_string(candidate_users).unwrap_or_else(|_| "[]".into()),

@@ -17,6 +17,8 @@ use sqlx::{Any, Row};
 
 use crate::error::{EngineError, Result, Text};
 
+pub(crate) mod search;
+
 /// Page size when the query asks for none (limit ≤ 0).
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 /// Largest page size; larger limits are reduced to it.
@@ -337,10 +339,11 @@ mod tests {
         let db = crate::testing::TestDb::postgres().await;
         let (text, int) = (|v: &str| Arg::Text(v.into()), Arg::Int);
         let q = TaskQuery { instance_id: Some("x".into()), limit: 5, ..Default::default() };
-        let (list, w) = db.engine.store().task_page_query(None, &q, 0, 5).expect("task list query");
+        let scan = crate::store::sql::search::SearchPlan::Walk;
+        let (list, w) = db.engine.store().task_page_query(None, &q, 0, 5, None, &scan).expect("task list query");
         let cases = [
             (COMPLETE_TASK.to_owned(), vec![int(1), text("a"), int(0), text("x")], "tasks_pkey"),
-            (REASSIGN_TASK.to_owned(), vec![text("a"), text("a"), text("x")], "tasks_pkey"),
+            (REASSIGN_TASK.to_owned(), vec![text("a"), text("a"), text("a"), text("x")], "tasks_pkey"),
             (extend_lease(&held_condition(2)), vec![int(1), text("x"), text("e"), int(1)], "jobs_pkey"),
             (
                 format!("SELECT id FROM process_instances {CHILD_OF_TOKEN}"),

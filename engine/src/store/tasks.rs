@@ -9,7 +9,8 @@ use super::{Backend, Store};
 use crate::error::Result;
 use crate::instances::{InstanceStatus, Task, TaskCategory, TaskQuery, TaskState};
 use crate::rules::NextStep;
-use crate::store::sql::{decode_cursor, insert_many, like_pattern, push_search, Arg, Cells, Where};
+use crate::store::sql::search::{walk_rows, Search, SearchPlan, SearchText, TASKS};
+use crate::store::sql::{decode_cursor, insert_many, like_pattern, Arg, Cells, Where};
 
 /// Completes a task that is still active: a task is completed once, even when its token waits
 /// in the same activity again (a loop back to it). By key only (see the `sql` module).
@@ -17,8 +18,8 @@ pub(crate) const COMPLETE_TASK: &str = "UPDATE tasks SET state = 'completed', en
      end_time = $1, completed_by = $2, withdrawable = $3, revision = revision + 1 WHERE id = $4 AND state || '' = 'active'";
 
 /// Sets the assignee of a task that is still active, by key only (see the `sql` module).
-pub(crate) const REASSIGN_TASK: &str =
-    "UPDATE tasks SET assignee = $1, search_text = $2, revision = revision + 1 WHERE id = $3 AND state || '' = 'active'";
+pub(crate) const REASSIGN_TASK: &str = "UPDATE tasks SET assignee = $1, search_text = $2, search_grams = $3, \
+     revision = revision + 1 WHERE id = $4 AND state || '' = 'active'";
 
 /// A new user task row.
 #[derive(Debug)]
@@ -29,8 +30,8 @@ pub(crate) struct NewTask {
     pub token: i64,
     pub activity_id: String,
     pub name: String,
-    /// The lowercase name and assignee the task list's search box looks in.
-    pub search_text: String,
+    /// What the task list's search box looks in, and its tokens (`sql::search::task_search`).
+    pub search: SearchText,
     pub definition_name: String,
     pub assignee: Option<String>,
     /// JSON arrays.
@@ -55,6 +56,7 @@ impl NewTask {
         "activity_id",
         "name",
         "search_text",
+        "search_grams",
         "definition_name",
         "assignee",
         "candidate_users",
@@ -81,7 +83,8 @@ impl NewTask {
             Arg::Int(self.token),
             Arg::Text(self.activity_id),
             Arg::Text(self.name),
-            Arg::Text(self.search_text),
+            Arg::Text(self.search.text),
+            Arg::Text(self.search.grams),
             Arg::Text(self.definition_name),
             Arg::OptText(self.assignee),
             Arg::Text(self.candidate_users),
@@ -127,8 +130,11 @@ pub(super) fn cancel_token_tasks(instance_id: String, token: i64, at: i64, reaso
 }
 
 /// Gives an active task to `assignee` ([`REASSIGN_TASK`]).
-pub(super) fn reassign(task_id: String, assignee: String, search_text: String) -> (String, Vec<Arg>) {
-    (REASSIGN_TASK.into(), vec![Arg::Text(assignee), Arg::Text(search_text), Arg::Text(task_id)])
+pub(super) fn reassign(task_id: String, assignee: String, search: SearchText) -> (String, Vec<Arg>) {
+    (
+        REASSIGN_TASK.into(),
+        vec![Arg::Text(assignee), Arg::Text(search.text), Arg::Text(search.grams), Arg::Text(task_id)],
+    )
 }
 
 /// Sets who a task is assigned to, its owner and its delegation state, as Camunda's claim,
@@ -139,21 +145,22 @@ pub(crate) struct TaskAssignment {
     pub assignee: Option<String>,
     pub owner: Option<String>,
     pub delegation_state: Option<String>,
-    /// The lowercase name and assignee the task list's search box looks in.
-    pub search_text: String,
+    /// What the task list's search box looks in, and its tokens (`sql::search::task_search`).
+    pub search: SearchText,
 }
 
 impl TaskAssignment {
     pub(super) fn statement(self) -> (String, Vec<Arg>) {
         (
             "UPDATE tasks SET assignee = $1, owner = $2, delegation_state = $3, search_text = $4, \
-             revision = revision + 1 WHERE id = $5 AND state || '' = 'active'"
+             search_grams = $5, revision = revision + 1 WHERE id = $6 AND state || '' = 'active'"
                 .into(),
             vec![
                 Arg::OptText(self.assignee),
                 Arg::OptText(self.owner),
                 Arg::OptText(self.delegation_state),
-                Arg::Text(self.search_text),
+                Arg::Text(self.search.text),
+                Arg::Text(self.search.grams),
                 Arg::Text(self.task_id),
             ],
         )
@@ -263,7 +270,8 @@ fn task_from_row(r: &dyn Cells, now: i64) -> Result<Task> {
 
 impl Store {
     /// One page of the task list in `tenant` (all when `None`) as of `now`: `limit + 1` rows,
-    /// so that the caller sees whether there is a next page.
+    /// so that the caller sees whether there is a next page. A search walks the first rows of the
+    /// list's order, then asks the index (see `sql::search`).
     pub(crate) async fn task_page(
         &self,
         tenant: Option<&str>,
@@ -271,38 +279,90 @@ impl Store {
         now: i64,
         limit: i64,
     ) -> Result<Vec<Task>> {
-        let (sql, w) = self.task_page_query(tenant, q, now, limit)?;
+        Ok(self.task_page_planned(tenant, q, now, limit, false).await?.0)
+    }
+
+    /// [`Store::task_page`] and the plan that made the page; with `walk`, a search walks the
+    /// list's order whatever the index would find (how every search ran before the index; the
+    /// benchmarks compare the two).
+    pub(crate) async fn task_page_planned(
+        &self,
+        tenant: Option<&str>,
+        q: &TaskQuery,
+        now: i64,
+        limit: i64,
+        walk: bool,
+    ) -> Result<(Vec<Task>, &'static str)> {
+        let search = match &q.search {
+            Some(s) => self.prepare_search(TASKS, tenant, s).await?,
+            None => None,
+        };
+        if let (Some(s), None, false) = (&search, &q.instance_id, walk) {
+            let first = SearchPlan::WalkFirst(walk_rows(limit + 1));
+            let page = self.run_task_page(tenant, q, now, limit, Some(s), &first).await?;
+            if page.len() as i64 > limit {
+                return Ok((page, first.label()));
+            }
+            if let Some(query) = self.index_query(s).await? {
+                let plan = SearchPlan::Index(query);
+                return Ok((self.run_task_page(tenant, q, now, limit, Some(s), &plan).await?, plan.label()));
+            }
+        }
+        let plan = SearchPlan::Walk;
+        Ok((self.run_task_page(tenant, q, now, limit, search.as_ref(), &plan).await?, plan.label()))
+    }
+
+    /// Runs [`Store::task_page_query`].
+    async fn run_task_page(
+        &self,
+        tenant: Option<&str>,
+        q: &TaskQuery,
+        now: i64,
+        limit: i64,
+        search: Option<&Search>,
+        plan: &SearchPlan,
+    ) -> Result<Vec<Task>> {
+        let (sql, w) = self.task_page_query(tenant, q, now, limit, search, plan)?;
         if q.instance_id.is_some() {
             // One instance's tasks: a few rows by key, read in place.
             self.fetch(&sql, w.into_args(), |r| task_from_row(r, now)).await
         } else {
-            let rows = w.bind(&sql).fetch_all(&self.pool).await?;
+            // The index's candidates are planned for their values each time on PostgreSQL (see
+            // `sql::search`); the lists keep their prepared plans.
+            let persistent = !matches!(plan, SearchPlan::Index(_));
+            let rows = w.bind(&sql).persistent(persistent).fetch_all(&self.pool).await?;
             rows.iter().map(|r| task_from_row(r, now)).collect()
         }
     }
 
-    /// The query of one page of tasks (`limit + 1` rows) and its values.
+    /// The query of one page of tasks (`limit + 1` rows) and its values; `search` is the
+    /// prepared `q.search`, made by `plan`.
     pub(crate) fn task_page_query(
         &self,
         tenant: Option<&str>,
         q: &TaskQuery,
         now: i64,
         limit: i64,
+        search: Option<&Search>,
+        plan: &SearchPlan,
     ) -> Result<(String, Where)> {
         let mut w = Where::default();
         tenant_filter(&mut w, tenant, "t");
+        // The category and the cursor: also where the first rows of the order end (below).
+        let mut ordered = Vec::new();
+        // From the index's candidates, the state is checked on them: an index of the states
+        // would add (PostgreSQL: `BitmapAnd`) every active task to read.
+        let state = if matches!(plan, SearchPlan::Index(_)) { "t.state || ''" } else { "t.state" };
         match q.category {
-            TaskCategory::Todo => w.push("t.state = 'active'"),
+            TaskCategory::Todo => ordered.push(format!("{state} = 'active'")),
             TaskCategory::Overdue => {
                 let p = w.int(now);
-                w.push(format!("t.state = 'active' AND t.due < {p}"));
+                ordered.push(format!("{state} = 'active' AND t.due < {p}"));
             }
-            TaskCategory::Completed => w.push("t.state = 'completed'"),
+            TaskCategory::Completed => ordered.push(format!("{state} = 'completed'")),
             TaskCategory::All => {}
         }
-        if let Some(s) = &q.search {
-            push_search(&mut w, "t.search_text", s);
-        }
+        ordered.iter().for_each(|c| w.push(c.clone()));
         if let Some(n) = q.name.as_deref().filter(|s| !s.trim().is_empty()) {
             let p = w.text(like_pattern(&n.trim().to_lowercase()));
             w.push(format!("LOWER(t.name) LIKE {p} ESCAPE '\\'"));
@@ -324,9 +384,51 @@ impl Store {
         if let Some(c) = &q.cursor {
             let (key, id): (i64, String) = decode_cursor(c)?;
             let (k1, k2, i1) = (w.int(key), w.int(key), w.text(id));
-            w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND t.id {cmp} {i1}))"));
+            let after = format!("({col} {cmp} {k1} OR ({col} = {k2} AND t.id {cmp} {i1}))");
+            ordered.push(after.clone());
+            w.push(after);
         }
         let l = w.int(limit + 1);
+        let order = format!("{lead}{col} {dir}, t.id {dir}");
+        let (columns, joins) = (task_columns!(), task_joins!());
+        match (search, plan) {
+            (Some(s), SearchPlan::WalkFirst(rows)) => {
+                // The walk below, up to the key of the order's `rows`-th row (read from the
+                // category's index alone; all when there are fewer): the page when it fills
+                // (see `sql::search`).
+                let (to, end) = if dir == "DESC" { (">=", -i64::MAX) } else { ("<=", i64::MAX) };
+                let within =
+                    if ordered.is_empty() { String::new() } else { format!(" WHERE {}", ordered.join(" AND ")) };
+                w.push(format!(
+                    "{col} {to} COALESCE((SELECT {col} FROM tasks t{within} ORDER BY {order} LIMIT 1 OFFSET {}), {end})",
+                    rows - 1
+                ));
+                s.push_checks(&mut w);
+            }
+            (Some(s), SearchPlan::Index(query)) => {
+                // The page's tasks come from the index's candidates, sorted; the instance and the
+                // assignee's name are read for the page's rows only. SQLite reads the candidates
+                // first (`CROSS JOIN` keeps that order); on PostgreSQL an order no index gives
+                // (`+ 0`) leaves the GIN index as the way to them.
+                s.push_index(&mut w, self.backend(), query);
+                s.push_checks(&mut w);
+                let sql = match self.backend() {
+                    Backend::Sqlite => format!(
+                        "{columns} FROM (SELECT t.rowid AS r FROM tasks_search s CROSS JOIN tasks t ON t.rowid = s.rowid{} \
+                         ORDER BY {order} LIMIT {l}) p CROSS JOIN tasks t ON t.rowid = p.r{joins} ORDER BY {order}",
+                        w.sql()
+                    ),
+                    Backend::Postgres => format!(
+                        "{columns} FROM (SELECT t.id FROM tasks t{} ORDER BY {lead}{col} + 0 {dir}, t.id {dir} \
+                         LIMIT {l}) p JOIN tasks t ON t.id = p.id{joins} ORDER BY {order}",
+                        w.sql()
+                    ),
+                };
+                return Ok((sql, w));
+            }
+            (Some(s), SearchPlan::Walk) => s.push_checks(&mut w),
+            (None, _) => {}
+        }
         // One instance's tasks come from its index, then are sorted (they are few): walking the
         // category's order instead (every active task, say) looking for them grows with the
         // table. SQLite takes a hint; on PostgreSQL an order no index gives (`+ 0`) leaves the

@@ -67,8 +67,8 @@ pub(crate) enum Write {
     CompleteTask(TaskCompletion),
     /// The active tasks of a token, cancelled with `reason`.
     CancelTokenTasks { instance_id: String, token: i64, at: i64, reason: &'static str },
-    /// An active task given to another assignee (with its search text).
-    ReassignTask { task_id: String, assignee: String, search_text: String },
+    /// An active task given to another assignee (with its search text and tokens).
+    ReassignTask { task_id: String, assignee: String, search: super::sql::search::SearchText },
     /// A task row removed.
     DeleteTask { task_id: String },
     /// An active task's assignee, owner and delegation state set.
@@ -112,9 +112,7 @@ impl Write {
             Write::CancelTokenTasks { instance_id, token, at, reason } => {
                 one(super::tasks::cancel_token_tasks(instance_id, token, at, reason))
             }
-            Write::ReassignTask { task_id, assignee, search_text } => {
-                one(super::tasks::reassign(task_id, assignee, search_text))
-            }
+            Write::ReassignTask { task_id, assignee, search } => one(super::tasks::reassign(task_id, assignee, search)),
             Write::DeleteTask { task_id } => one(super::tasks::delete(task_id)),
             Write::AssignTask(assignment) => one(assignment.statement()),
             Write::InsertIncident(incident) => one(incident.statement()),
@@ -553,6 +551,7 @@ mod tests {
         use super::super::incidents::NewIncident;
         use super::super::instances::{InstanceUpdate, LatestCheck, NewInstance};
         use super::super::jobs::{JobWrite, NewJob};
+        use super::super::sql::search::SearchText;
         use super::super::tasks::{NewTask, TaskCompletion};
         use crate::instances::InstanceStatus;
         let text = |s: &str| Arg::Text(s.into());
@@ -585,7 +584,7 @@ mod tests {
             token: 1,
             activity_id: "a".into(),
             name: "A".into(),
-            search_text: "a\n".into(),
+            search: SearchText { text: "a".into(), grams: "a".into() },
             definition_name: "D".into(),
             assignee: None,
             candidate_users: "[]".into(),
@@ -673,10 +672,10 @@ mod tests {
                 Write::InsertTasks(vec![task("k1"), task("k2")]),
                 vec![
                     "INSERT INTO tasks (id, tenant_id, instance_id, token, activity_id, name, search_text, \
-                     definition_name, assignee, candidate_users, candidate_groups, priority, form_key, created, due, \
-                     created_by_task, state, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                     $15, $16, $17, $18), ($19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, \
-                     $34, $35, $36)",
+                     search_grams, definition_name, assignee, candidate_users, candidate_groups, priority, form_key, \
+                     created, due, created_by_task, state, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                     $12, $13, $14, $15, $16, $17, $18, $19), ($20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, \
+                     $31, $32, $33, $34, $35, $36, $37, $38)",
                 ],
                 Vec::new(),
             ),
@@ -689,12 +688,16 @@ mod tests {
                 vec![text("moved"), Arg::Int(6), text("i"), Arg::Int(2)],
             ),
             (
-                Write::ReassignTask { task_id: "k".into(), assignee: "wang".into(), search_text: "a\nwang".into() },
+                Write::ReassignTask {
+                    task_id: "k".into(),
+                    assignee: "wang".into(),
+                    search: SearchText { text: "a\nwang".into(), grams: "a w wa an ng".into() },
+                },
                 vec![
-                    "UPDATE tasks SET assignee = $1, search_text = $2, revision = revision + 1 WHERE id = $3 \
-                     AND state || '' = 'active'",
+                    "UPDATE tasks SET assignee = $1, search_text = $2, search_grams = $3, revision = revision + 1 \
+                     WHERE id = $4 AND state || '' = 'active'",
                 ],
-                vec![text("wang"), text("a\nwang"), text("k")],
+                vec![text("wang"), text("a\nwang"), text("a w wa an ng"), text("k")],
             ),
             (Write::DeleteTask { task_id: "k".into() }, vec!["DELETE FROM tasks WHERE id = $1"], vec![text("k")]),
             (

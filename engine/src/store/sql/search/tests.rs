@@ -1,0 +1,313 @@
+//! The tokens, and the task list's search on both databases: every search is run with the plan
+//! the store picks and by walking the list's order, and both must find the same tasks.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use super::*;
+use crate::identity::Account;
+use crate::instances::{StartRequest, TaskCategory, TaskQuery};
+use crate::testing::TestDb;
+
+/// Reads a token back into its characters (the codes are a prefix-free code).
+fn decode(token: &str) -> Vec<char> {
+    let mut out = Vec::new();
+    let mut rest = token;
+    while let Some(first) = rest.chars().next() {
+        let digits = match first {
+            '7' => 2,
+            '8' => 3,
+            '9' => 4,
+            c => {
+                out.push(c);
+                rest = &rest[1..];
+                continue;
+            }
+        };
+        let n = u32::from_str_radix(&rest[1..=digits], 36).expect("base-36 digits");
+        out.push(char::from_u32(n).expect("a character"));
+        rest = &rest[1 + digits..];
+    }
+    out
+}
+
+#[test]
+fn codes_are_letters_and_digits_and_read_back() {
+    for c in [
+        'a',
+        'z',
+        '0',
+        '6',
+        '7',
+        '9',
+        'A',
+        '-',
+        '_',
+        '%',
+        '\u{e9}',
+        '\u{3000}',
+        '王',
+        '芳',
+        '\u{ffff}',
+        '😀',
+        '\u{10ffff}',
+    ] {
+        let mut t = String::new();
+        push_code(c, &mut t);
+        assert!(t.chars().all(|x| x.is_ascii_lowercase() || x.is_ascii_digit()), "{c:?}: {t}");
+        assert_eq!(decode(&t), vec![c], "{c:?}: {t}");
+    }
+    let mut t = String::new();
+    push_code('王', &mut t);
+    assert_eq!(t.len(), 4, "a Chinese character of the basic plane is 8 and three digits");
+    // Two characters written one after the other read back as the two.
+    let mut pair = String::new();
+    for c in ['7', 'x', '芳', '😀', 'q'] {
+        push_code(c, &mut pair);
+    }
+    assert_eq!(decode(&pair), vec!['7', 'x', '芳', '😀', 'q']);
+}
+
+#[test]
+fn grams_are_the_characters_and_pairs_of_each_word() {
+    let code = |s: &str| s.chars().fold(String::new(), |mut t, c| (push_code(c, &mut t), t).1);
+    let g = grams("ab 王芳\nab");
+    let want: BTreeSet<String> = ["a", "b", "ab", "王", "芳", "王芳"].iter().map(|s| code(s)).collect();
+    assert_eq!(g.split(' ').map(str::to_owned).collect::<BTreeSet<_>>(), want);
+    assert_eq!(g.split(' ').count(), want.len(), "no repeats: {g}");
+    assert_eq!(grams(""), "");
+    assert_eq!(grams(" \u{3000}\n"), "", "whitespace of any kind separates words and is no token");
+    assert_eq!(word_tokens("王"), vec![code("王")]);
+    assert_eq!(word_tokens("王芳"), vec![code("王芳")]);
+    assert_eq!(word_tokens("abab"), vec![code("ab"), code("ba")], "pairs without repeats");
+}
+
+#[test]
+fn logins_are_one_token_beside_the_grams() {
+    assert_eq!(login_token("WangFang"), "wangfang");
+    assert_eq!(login_token("li.na"), "li71ana");
+    let s = SearchText::of(["a b"], Some("Zhao"));
+    assert_eq!(s.grams, "a b zhao");
+    assert_eq!(SearchText::of(["ab"], Some("ab")).grams, "a ab b", "a short login is a token already");
+}
+
+#[test]
+fn task_search_text_holds_every_field_lowercase() {
+    let s = task_search(
+        "部门经理审批",
+        Some("WangFang"),
+        &["finance".into(), "Audit".into()],
+        Some("BK-1"),
+        "报销",
+        "expense",
+    );
+    assert_eq!(s.text, "部门经理审批\nwangfang\nfinance audit\nbk-1\n报销\nexpense");
+    assert_eq!(s.grams, format!("{} wangfang", grams(&s.text)));
+    assert_eq!(task_search("A", None, &[], None, "P", "p").text, "a\np\np", "empty fields are left out");
+}
+
+/// The whitespace the migrations leave out of the tokens is Rust's (`split_whitespace`).
+#[test]
+fn the_migrations_know_rusts_whitespace() {
+    let rust: Vec<u32> = (0..=0x10ffff_u32).filter(|n| char::from_u32(*n).is_some_and(char::is_whitespace)).collect();
+    for sql in [
+        include_str!("../../../../../migrations/sqlite/20261210000001_search.sql"),
+        include_str!("../../../../../migrations/postgres/20261210000001_search.sql"),
+    ] {
+        let list = sql.split("WHERE n NOT IN (").nth(1).and_then(|r| r.split(')').next()).expect("the list");
+        let listed: Vec<u32> = list.split(',').map(|n| n.trim().parse().expect("a number")).collect();
+        assert_eq!(listed, rust);
+    }
+}
+
+#[test]
+fn queries_want_each_words_rarest_tokens_or_a_login() {
+    let term = |w: &str, people: Option<Vec<&str>>| Term {
+        pattern: like_pattern(w),
+        tokens: word_tokens(w),
+        people: people.map(|p| p.iter().map(|l| login_token(l)).collect()),
+    };
+    let s = Search { index: TASKS, terms: vec![term("abcde", Some(vec!["Xyz", "wu"])), term("q", Some(Vec::new()))] };
+    // In the sample, `ab` is everywhere and `cd` in one row: the rarest three, in their order.
+    let sample = ["ab cd x".to_owned(), "ab y".to_owned(), "ab bc".to_owned()];
+    assert_eq!(s.index_query(Backend::Sqlite, &sample), r#"(("bc" AND "cd" AND "de") OR "xyz" OR "wu") AND (("q"))"#);
+    assert_eq!(s.index_query(Backend::Postgres, &[]), "(('ab' & 'bc' & 'cd') | 'xyz' | 'wu') & (('q'))");
+    let mut w = Where::default();
+    s.push_checks(&mut w);
+    assert_eq!(
+        w.sql(),
+        " WHERE (t.search_text LIKE $1 ESCAPE '\\' OR t.assignee IN (SELECT id FROM people WHERE LOWER(name) LIKE $1 \
+         ESCAPE '\\')) AND t.search_text LIKE $2 ESCAPE '\\'"
+    );
+}
+
+fn sys() -> Account {
+    Account::system()
+}
+
+const PROCESS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">
+<process id="expense" name="报销流程 Expense" isExecutable="true">
+  <startEvent id="s"/>
+  <userTask id="approve" name="部门经理审批" camunda:assignee="${initiator}" camunda:candidateGroups="finance_team"/>
+  <endEvent id="e"/>
+  <sequenceFlow id="f1" sourceRef="s" targetRef="approve"/>
+  <sequenceFlow id="f2" sourceRef="approve" targetRef="e"/>
+</process>
+</definitions>"#;
+
+/// The tasks found for `search` in `category`, by their business keys, sorted; the same with
+/// the plans the store picks and by walking the list's order, on a page of all and on a page of
+/// one (which the first rows of the order fill when two tasks match).
+async fn found(db: &TestDb, search: &str, category: TaskCategory) -> Vec<String> {
+    let store = db.engine.store();
+    let mut keys = Vec::new();
+    for limit in [100, 1] {
+        let q = TaskQuery { search: Some(search.into()), category, limit, ..Default::default() };
+        let mut pages = Vec::new();
+        for walk in [false, true] {
+            let (tasks, plan) = store.task_page_planned(None, &q, 0, limit, walk).await.expect("task page");
+            let expected = match (walk, tasks.len() as i64 > limit) {
+                (true, _) => "walk",
+                (false, true) => "first",
+                (false, false) => "index",
+            };
+            assert_eq!(plan, expected, "{search:?}, page of {limit}");
+            pages.push(tasks.into_iter().map(|t| t.id).collect::<Vec<_>>());
+        }
+        assert_eq!(pages[0], pages[1], "{search:?}, page of {limit}: the plans find the same tasks");
+        if limit == 100 {
+            for id in &pages[0] {
+                let task = db.engine.task(&sys(), id).await.expect("task");
+                let inst = db.engine.instance_summary(&sys(), &task.instance_id).await.expect("instance");
+                keys.push(inst.business_key.unwrap_or_default());
+            }
+        }
+    }
+    keys.sort();
+    keys
+}
+
+async fn start(db: &TestDb, initiator: &str, business_key: &str) -> String {
+    let mut variables = serde_json::Map::new();
+    variables.insert("initiator".into(), json!(initiator));
+    let req = StartRequest { business_key: Some(business_key.into()), variables, ..Default::default() };
+    db.engine.start_instance_with_tasks(&sys(), "expense", None, req).await.expect("start").created_tasks[0].clone()
+}
+
+async fn search_tasks(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    let unit = e.create_org_unit(&sys(), "default", None, "财务部").await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("wangfang"), "王芳", &["finance_team"]).await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("wangwei"), "王伟", &[]).await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("lina"), "李娜", &[]).await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("Zhao_Lei"), "Zhao Lei", &[]).await.unwrap();
+    e.deploy(&sys(), "default", None, vec![("expense.bpmn".into(), PROCESS.as_bytes().to_vec())], &Default::default())
+        .await
+        .unwrap();
+    let fang = start(db, "wangfang", "BK-2024-001").await;
+    start(db, "wangwei", "BK-2024-002").await;
+    start(db, "lina", "A%B_C").await;
+    start(db, "Zhao_Lei", "XY-7").await;
+    let all = TaskCategory::All;
+
+    // Chinese names, one and two characters; a login; a person's name in Latin letters.
+    assert_eq!(found(db, "王", all).await, ["BK-2024-001", "BK-2024-002"]);
+    assert_eq!(found(db, "王芳", all).await, ["BK-2024-001"]);
+    assert_eq!(found(db, "芳", all).await, ["BK-2024-001"]);
+    assert_eq!(found(db, "WANGF", all).await, ["BK-2024-001"]);
+    assert_eq!(found(db, "lina", TaskCategory::Todo).await, ["A%B_C"]);
+    assert_eq!(found(db, "李娜", all).await, ["A%B_C"]);
+    assert_eq!(found(db, "zhao lei", all).await, ["XY-7"], "both words in the name");
+    assert_eq!(found(db, "zhao_lei", all).await, ["XY-7"], "the login");
+    // A group, a business key, the process's name and key, the task's name, a word of each.
+    let every = ["A%B_C", "BK-2024-001", "BK-2024-002", "XY-7"];
+    assert_eq!(found(db, "finance_team", all).await, every);
+    assert_eq!(found(db, "bk-2024-00", all).await, ["BK-2024-001", "BK-2024-002"]);
+    assert_eq!(found(db, "Bk-2024-002", all).await, ["BK-2024-002"]);
+    assert_eq!(found(db, "报销", all).await, every);
+    assert_eq!(found(db, "expense", all).await, every);
+    assert_eq!(found(db, "经理", all).await, every);
+    assert_eq!(found(db, "审批 王芳 bk", all).await, ["BK-2024-001"]);
+    assert_eq!(found(db, "7", all).await, ["XY-7"]);
+    // Nothing, and words no row holds together.
+    assert!(found(db, "nothing-here", all).await.is_empty());
+    assert!(found(db, "王 李", all).await.is_empty());
+    assert!(found(db, "芳王", all).await.is_empty(), "the pair in the other order");
+    // LIKE's wildcards are characters like any other.
+    assert_eq!(found(db, "a%b_c", all).await, ["A%B_C"]);
+    assert!(found(db, "a%c", all).await.is_empty());
+    assert!(found(db, "bk_2024", all).await.is_empty());
+    assert_eq!(found(db, "_", all).await, every, "the group holds `_`");
+    assert_eq!(found(db, "%", all).await, ["A%B_C"]);
+
+    // Reassigned, the task is found by its new assignee and no longer by the old one.
+    e.reassign_task(&sys(), &fang, "lina", "").await.unwrap();
+    assert_eq!(found(db, "王芳", all).await, Vec::<String>::new());
+    assert_eq!(found(db, "李娜", all).await, ["A%B_C", "BK-2024-001"]);
+    assert_eq!(found(db, "bk-2024-001", all).await, ["BK-2024-001"], "what the task was found by besides");
+    // Claimed and given back by the task API, likewise.
+    e.assign_task(&sys(), &fang, crate::instances::Assignment::SetAssignee(Some("wangwei".into()))).await.unwrap();
+    assert_eq!(found(db, "王伟", all).await, ["BK-2024-001", "BK-2024-002"]);
+    assert!(found(db, "李娜", all).await == ["A%B_C"]);
+    // A completed task is still found, in its category.
+    e.complete_task(&sys(), &fang, serde_json::Map::new()).await.unwrap();
+    assert_eq!(found(db, "王伟", TaskCategory::Completed).await, ["BK-2024-001"]);
+    assert_eq!(found(db, "王伟", TaskCategory::Todo).await, ["BK-2024-002"]);
+}
+crate::db_test!(tasks_are_found_by_every_field, search_tasks);
+
+/// The tokens the migrations compute for the rows already there are the engine's; while a row
+/// has none, searches walk the list's order.
+async fn migration_tokens(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    e.deploy(&sys(), "default", None, vec![("expense.bpmn".into(), PROCESS.as_bytes().to_vec())], &Default::default())
+        .await
+        .unwrap();
+    let task = start(db, "wangfang", "BK-1").await;
+    let pool = e.store().pool();
+    let migration = match e.store().backend() {
+        Backend::Sqlite => include_str!("../../../../../migrations/sqlite/20261210000001_search.sql"),
+        Backend::Postgres => include_str!("../../../../../migrations/postgres/20261210000001_search.sql"),
+    };
+    let from = migration.find("-- tasks grams begin").expect("begin");
+    let to = migration.find("-- tasks grams end").expect("end");
+    let backfill = &migration[from..to];
+    let texts = [
+        "部门经理审批\nwangfang\nbk-2024-001\n报销流程 expense",
+        "a%b_c 789 x-y! 50\u{a0}off\u{3000}全角 é ß",
+        "😀emoji\u{10ffff} \t\r\u{2028}z",
+        "",
+        "王",
+    ];
+    for text in texts {
+        sqlx::query("UPDATE tasks SET search_text = $1, search_grams = NULL WHERE id = $2")
+            .bind(text)
+            .bind(&task)
+            .execute(pool)
+            .await
+            .unwrap();
+        let q = TaskQuery { search: Some("王芳".into()), ..Default::default() };
+        let (walked, plan) = e.store().task_page_planned(None, &q, 0, 10, false).await.unwrap();
+        assert_eq!(plan, "walk", "a row without tokens");
+        assert_eq!(walked.len(), usize::from(text.contains("王芳")), "{text:?}");
+        sqlx::raw_sql(backfill).execute(pool).await.unwrap();
+        let stored: String = sqlx::query_scalar("SELECT search_grams FROM tasks WHERE id = $1")
+            .bind(&task)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let set = |g: &str| g.split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect::<BTreeSet<_>>();
+        let mut want = set(&grams(text));
+        want.insert(login_token("wangfang"));
+        assert_eq!(set(&stored), want, "{text:?}");
+        // And the index has them.
+        let (found, plan) = e.store().task_page_planned(None, &q, 0, 10, false).await.unwrap();
+        assert_eq!((found.len(), plan), (usize::from(text.contains("王芳")), "index"), "{text:?}");
+    }
+}
+crate::db_test!(migrations_compute_the_engines_tokens, migration_tokens);
