@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 
 use super::command::{runtime_refusal, Plan, StepCtx};
 use super::loaded::{node_label, Loaded};
-use super::{InstanceStatus, InstanceSummary, StartRequest, Started, Task, TaskState};
+use super::{InstanceStatus, InstanceSummary, StartRequest, Started, Task};
 use bpmn_core::instance::InstanceAction;
+use bpmn_core::task::TaskAction;
 
 use crate::bpmn::model::NodeIdx;
 use crate::deploy::StoredReason;
@@ -306,16 +307,8 @@ impl Engine {
     ) -> Result<Vec<String>> {
         check_variables(&variables)?;
         let (task, token, inst) = self.task_for_command(caller, task_id).await?;
-        if task.state != TaskState::Active {
-            return Err(EngineError::conflict(
-                ConflictReason::AlreadyDone,
-                Text::new(if task.state == TaskState::Completed {
-                    "run.task_already_completed"
-                } else {
-                    "run.task_already_cancelled"
-                })
-                .with("task", &task.name),
-            ));
+        if let Some(refusal) = rules::task_action_refusal(&task, TaskAction::Complete) {
+            return Err(refusal.into());
         }
         let outcome = self
             .run_command_from(&task.instance_id, Some(inst), None, |inst| {
@@ -479,11 +472,8 @@ impl Engine {
     /// Reassign (改派): gives an active task to another person of the organisation.
     pub async fn reassign_task(&self, caller: &Account, task_id: &str, assignee: &str, reason: &str) -> Result<Task> {
         let (task, token, inst) = self.task_for_command(caller, task_id).await?;
-        if task.state != TaskState::Active {
-            return Err(EngineError::conflict(
-                ConflictReason::AlreadyDone,
-                Text::new("run.reassign_not_active").with("task", &task.name),
-            ));
+        if let Some(refusal) = rules::task_action_refusal(&task, TaskAction::Reassign) {
+            return Err(refusal.into());
         }
         let assignee = assignee.trim();
         let Some(person_name) = self.store.person_name(&task.tenant_id, assignee).await? else {
@@ -537,20 +527,8 @@ impl Engine {
     /// untouched; returns the re-created task.
     pub async fn withdraw_task(&self, caller: &Account, task_id: &str, reason: &str) -> Result<Task> {
         let task = self.task(caller, task_id).await?;
-        match task.state {
-            TaskState::Active => {
-                return Err(EngineError::conflict(
-                    ConflictReason::NotCompleted,
-                    Text::new("run.withdraw_still_to_do").with("task", &task.name),
-                ))
-            }
-            TaskState::Cancelled => {
-                return Err(EngineError::conflict(
-                    ConflictReason::NotCompleted,
-                    Text::new("run.withdraw_cancelled").with("task", &task.name),
-                ))
-            }
-            TaskState::Completed => {}
+        if let Some(refusal) = rules::task_action_refusal(&task, TaskAction::Withdraw) {
+            return Err(refusal.into());
         }
         let (withdrawable, next) = self.store.completion_followers(task_id).await?;
         let tokens = rules::withdrawal_tokens(&task.name, withdrawable, &next).map_err(EngineError::from)?;
@@ -605,13 +583,8 @@ impl Engine {
     /// of a live instance is refused: the instance would wait for it for ever.
     pub async fn delete_task(&self, caller: &Account, task_id: &str) -> Result<()> {
         let task = self.task(caller, task_id).await?;
-        if task.state == TaskState::Active && !task.instance_state.is_finished() {
-            return Err(EngineError::conflict(
-                ConflictReason::InUse,
-                Text::new("run.delete_active_task")
-                    .with("task", &task.name)
-                    .with_text("state", rules::state_words(task.instance_state)),
-            ));
+        if let Some(refusal) = rules::task_action_refusal(&task, TaskAction::Delete) {
+            return Err(refusal.into());
         }
         self.run_command(&task.instance_id, None, |_| {
             Ok(Plan {
