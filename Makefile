@@ -20,13 +20,13 @@ help:
 	@echo "make bench  parser, runtime and job benchmarks (job executors in one and two processes)"
 
 ## Toolchain: the wasm target and wasm-bindgen (built from crates.io); for a release, Debian's
-## binaryen (wasm-opt) and brotli. Nothing here downloads a binary from elsewhere.
+## brotli. Nothing here downloads a binary from elsewhere.
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --locked --version $(WASM_BINDGEN_VERSION) || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 
 release-tools: tools
-	@command -v wasm-opt >/dev/null && command -v brotli >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binaryen brotli; }
+	@command -v brotli >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli; }
 
 ## Browser tests: Debian's chromium, curl, and the Playwright test runner from npm.
 e2e-tools:

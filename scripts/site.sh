@@ -16,7 +16,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 target="${CARGO_TARGET_DIR:-$root/target}"
 name=bpm-console
-site="$root/target/site"
+# The server reads the site from LEPTOS_SITE_ROOT (target/site unless set).
+site="${LEPTOS_SITE_ROOT:-$root/target/site}"
 
 case "$mode" in
   debug) wasm_profile=dev; wasm_dir=debug; server_flags=(); server_dir=debug ;;
@@ -30,17 +31,14 @@ mkdir -p "$site"
 stage="$(mktemp -d "$site/stage.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 wasm="$target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
-if [ "$mode" = release ]; then
-  # Optimised before wasm-bindgen: Debian's wasm-opt (108) run on wasm-bindgen's output breaks
-  # its table of JavaScript references (the page then fails with WebAssembly.Table.set()).
-  # The features are those rustc's wasm32 target uses by default.
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$stage/frontend.opt.wasm" "$wasm"
-  wasm="$stage/frontend.opt.wasm"
-fi
-wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name "$name" "$wasm"
-rm -f "$stage/frontend.opt.wasm"
+# The release build leaves out the wasm's names (only debuggers read them). It is not run
+# through wasm-opt: after wasm-bindgen, Debian's wasm-opt (108) breaks the table of
+# JavaScript references; before it, wasm-bindgen no longer finds its function table; and on
+# the finished wasm its -Oz made the brotli download larger, not smaller (measured in the
+# README). rustc's opt-level "z" with LTO does the size work.
+strip=()
+[ "$mode" = release ] && strip=(--remove-name-section --remove-producers-section)
+wasm-bindgen --target web --no-typescript "${strip[@]}" --out-dir "$stage" --out-name "$name" "$wasm"
 mv "$stage/${name}_bg.wasm" "$stage/$name.wasm"
 cp style/main.css "$stage/$name.css"
 

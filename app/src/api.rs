@@ -26,6 +26,14 @@ pub struct Me {
 
 pub use bpmn_core::identity::{ApiToken, OrgUnit, Person, Tenant};
 
+/// The page sizes a list offers (the first is the default).
+pub const PAGE_SIZES: &[(i64, &str)] = &[(20, "20"), (50, "50"), (100, "100")];
+
+/// The rows per page the browser asked for, when it is one of [`PAGE_SIZES`]; else the default.
+pub fn page_limit(size: i64) -> i64 {
+    PAGE_SIZES.iter().map(|(n, _)| *n).find(|n| *n == size).unwrap_or(PAGE_SIZES[0].0)
+}
+
 /// A catalog node with its depth in the tree, listed parents first (kept: `depth` is computed here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogRow {

@@ -88,6 +88,40 @@ pub fn target_tenant_name(me: &crate::api::Me) -> String {
     me.tenants.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_else(|| id.to_string())
 }
 
+/// Whether the header's tenant is 全部租户 (administrators only): lists then say whose each
+/// row is.
+fn all_tenants(me: &crate::api::Me) -> bool {
+    me.is_admin && me.tenant_id.is_none()
+}
+
+/// The tenant column's head, shown under 全部租户 only. Inside a Transition, like every read
+/// of the signed-in user: the server renders it once the caller is known, so the browser
+/// hydrates the same cells.
+#[component]
+pub fn TenantHead() -> impl IntoView {
+    let t = use_t();
+    let me = expect_context::<MeResource>().0;
+    view! {
+        <Transition fallback=|| ()>
+            {move || me.get().and_then(Result::ok).filter(all_tenants).map(|_| view! { <th>{move || t("def.tenant")}</th> })}
+        </Transition>
+    }
+}
+
+/// A row's tenant by name (its id as the hint), shown under 全部租户 only.
+#[component]
+pub fn TenantCell(id: String) -> impl IntoView {
+    let me = expect_context::<MeResource>().0;
+    view! {
+        <Transition fallback=|| ()>
+            {move || me.get().and_then(Result::ok).filter(all_tenants).map(|m| {
+                let name = m.tenants.iter().find(|t| t.id == id).map_or_else(|| id.clone(), |t| t.name.clone());
+                view! { <td class="tenant" data-testid="tenant" title=id.clone()>{name}</td> }
+            })}
+        </Transition>
+    }
+}
+
 /// The navigation entries: (path, label key).
 const NAV: &[(&str, &str)] = &[
     ("/", "nav.home"),
@@ -372,9 +406,14 @@ where
     }
 }
 
-/// Previous / next page over a stack of keyset cursors: the last cursor is the page shown.
+/// Previous / next page over a stack of keyset cursors (the last cursor is the page shown)
+/// and, with `size`, the rows per page (a change starts again at the first page).
 #[component]
-pub fn Pager(cursors: RwSignal<Vec<Option<String>>>, next: Option<String>) -> impl IntoView {
+pub fn Pager(
+    cursors: RwSignal<Vec<Option<String>>>,
+    next: Option<String>,
+    #[prop(optional)] size: Option<RwSignal<i64>>,
+) -> impl IntoView {
     let t = use_t();
     let last_page = next.is_none();
     view! {
@@ -384,6 +423,19 @@ pub fn Pager(cursors: RwSignal<Vec<Option<String>>>, next: Option<String>) -> im
             <span>{move || cursors.with(|c| c.len())}</span>
             <button disabled=last_page data-testid="page-next"
                 on:click=move |_| { let n = next.clone(); cursors.update(|c| c.push(n)); }>{move || t("page.next")}</button>
+            {size.map(|size| view! {
+                <label class="page-size">
+                    <span>{move || t("page.size")}</span>
+                    <select data-testid="page-size" on:change=move |ev| {
+                        size.set(crate::api::page_limit(event_target_value(&ev).parse().unwrap_or(0)));
+                        cursors.set(vec![None]);
+                    }>
+                        {crate::api::PAGE_SIZES.iter().map(|(n, label)| view! {
+                            <option value=*label selected=move || size.get() == *n>{*label}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
         </div>
     }
 }

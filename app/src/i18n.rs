@@ -120,6 +120,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("def.reasons", "不可启动的原因", "Why it cannot be started"),
     ("page.prev", "上一页", "Previous"),
     ("page.next", "下一页", "Next"),
+    ("page.size", "每页条数", "Rows per page"),
     ("models.title", "流程模型", "Process models"),
     (
         "models.empty",
@@ -154,9 +155,10 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("tenants.new", "新增租户", "New tenant"),
     (
         "tenants.rename_hint",
-        "点击名称可直接修改，回车保存，Esc 取消。",
-        "Click a name to rename it; Enter saves, Esc cancels.",
+        "点击名称（或按回车）可直接修改，回车保存，Esc 取消。",
+        "Click a name (or press Enter on it) to rename it; Enter saves, Esc cancels.",
     ),
+    ("tenants.rename", "重命名", "Rename"),
     ("org.title", "组织机构", "Organisation"),
     ("org.person", "人员", "Person"),
     ("org.unit", "机构", "Organisation unit"),
@@ -502,6 +504,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("task.process", "流程", "Process"),
     ("task.assignee", "执行人", "Assignee"),
     ("task.due", "到期时间", "Due"),
+    ("task.ended", "结束 · 办理人", "Ended · by"),
     ("task.candidates", "候选", "Candidates"),
     ("task.unassigned", "未分配", "Unassigned"),
     ("task.search_ph", "任务名称或执行人", "Task name or assignee"),

@@ -209,8 +209,15 @@ test('detail: diagram, history, variables edited with a type check in place', as
   const history = page.getByTestId('instance-history');
   await expect(history.locator('tr[data-activity="fill"]')).toContainText('进行中');
   await expect(history.locator('tr[data-activity="start"]')).toContainText('完成');
+  // The history and the tasks name the same person for the task, by name with the login.
+  const person = await history.locator('tr[data-activity="fill"]').getByTestId('person').textContent();
+  expect(person).toMatch(/^张伟 \(\w+\)$/);
   await openSection(page, '任务');
   await expect(page.getByTestId('instance-tasks')).toContainText('张伟');
+  await expect(page.getByTestId('instance-tasks').getByTestId('person').first()).toHaveText(person);
+  // The diagram's legend names its colours.
+  await openSection(page, '概览');
+  await expect(page.getByRole('list', { name: '图例' })).toContainText('终止时所在');
   await openSection(page, '变量');
 
   const amount = page.getByTestId('instance-variables').locator('tr[data-variable="amount"]');

@@ -80,3 +80,36 @@ test('an action the instance state forbids is disabled and says why, in the engi
   await expect(suspend).toHaveAttribute('title', /^Cannot suspend instance '.+': it is (completed|terminated)\./);
   await page.getByRole('button', { name: '中文', exact: true }).click();
 });
+
+test('a task button its state forbids says why; rows name their subject; page size and tenant column', async ({ page }) => {
+  await signIn(page);
+  await deployFixture(page, 'e2e-seq.bpmn');
+  const key = uniqueKey('rows');
+  await startInstance(page, 'e2e-seq', { businessKey: key });
+  await page.goto('/tasks');
+  await waitForHydration(page);
+  const row = page.getByTestId('task-table').locator('tbody tr').filter({ hasText: '填写申请' }).first();
+  // An active task of a running instance cannot be deleted, nor withdrawn: the buttons say why.
+  const del = row.locator('button[data-action="delete"]');
+  await expect(del).toBeDisabled();
+  await expect(del).toHaveAttribute('title', /^任务“填写申请”在运行中的实例中仍是待办任务/);
+  await expect(row.locator('button[data-action="withdraw"]')).toHaveAttribute('title', /尚未办理/);
+  // Each button's accessible name says which task it acts on.
+  await expect(row.getByRole('button', { name: '改派 · 填写申请' })).toBeEnabled();
+  // Under 全部租户 every row says whose it is, by the tenant's name.
+  await expect(page.getByTestId('task-table').locator('thead')).toContainText('租户');
+  await expect(row.getByTestId('tenant')).toHaveText('默认租户');
+  await expect(row.getByTestId('tenant')).toHaveAttribute('title', 'default');
+  // Rows per page: in the address, and the list starts again at its first page.
+  await page.getByTestId('page-size').selectOption('50');
+  await expect(page).toHaveURL(/\/tasks\?size=50$/);
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByTestId('page-size')).toHaveValue('50');
+  // In English the reason and the dates follow the language.
+  await page.getByRole('button', { name: 'English', exact: true }).click();
+  await expect(del).toHaveAttribute('title', /^Task '填写申请' is still active in a running instance/);
+  await expect(row.locator('time').first()).toHaveText(/^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{2}:\d{2}/);
+  await page.getByRole('button', { name: '中文', exact: true }).click();
+  await expect(row.locator('time').first()).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+});

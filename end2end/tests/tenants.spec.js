@@ -52,3 +52,31 @@ test('a tenant manager sees only their own tenant', async ({ page }) => {
   await expect(page.locator('tr[data-tenant]')).toHaveCount(1);
   await expect(page.locator('tr[data-tenant="east"]')).toBeVisible();
 });
+
+test('a tenant is renamed with the keyboard alone', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/tenants');
+  const form = page.getByTestId('tenant-create');
+  await form.getByRole('textbox', { name: '标识' }).fill('kbd');
+  await form.getByRole('textbox', { name: '名称' }).fill('键盘分公司');
+  await form.getByRole('textbox', { name: '名称' }).press('Enter');
+  const row = page.locator('tr[data-tenant="kbd"]');
+  await expect(row).toContainText('键盘分公司');
+  // The name is a button named after what it does: Tab reaches it, Enter opens the edit.
+  const name = row.getByRole('button', { name: '重命名 · 键盘分公司' });
+  await form.getByRole('button', { name: '新增' }).focus();
+  for (let i = 0; i < 20 && !(await name.evaluate((b) => b === document.activeElement)); i += 1) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(name).toBeFocused();
+  await page.keyboard.press('Enter');
+  const input = row.locator('input.inline-edit');
+  await expect(input).toBeFocused();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('键盘大区');
+  await page.keyboard.press('Enter');
+  // Saved, and the focus is back on the name.
+  const renamed = row.getByRole('button', { name: '重命名 · 键盘大区' });
+  await expect(renamed).toBeFocused();
+  await page.reload();
+  await expect(page.locator('tr[data-tenant="kbd"]')).toContainText('键盘大区');
+});

@@ -207,7 +207,11 @@ pub async fn runtime_changed() -> Result<i64, AppError> {
 
 /// One page of instances within the caller's tenant scope.
 #[server(endpoint = "instances", input = Json)]
-pub async fn list_instances(filter: InstanceFilter, cursor: Option<String>) -> Result<InstancePage, AppError> {
+pub async fn list_instances(
+    filter: InstanceFilter,
+    cursor: Option<String>,
+    size: i64,
+) -> Result<InstancePage, AppError> {
     use crate::ssr::{current, engine};
     use engine::instances::{InstanceQuery, InstanceSort};
     let s = current()?;
@@ -231,7 +235,7 @@ pub async fn list_instances(filter: InstanceFilter, cursor: Option<String>) -> R
         started_before: day(&filter.to, "to")?.map(|d| d + 86_400_000),
         sort: if filter.oldest_first { InstanceSort::StartedAsc } else { InstanceSort::StartedDesc },
         cursor: cursor.filter(|c| !c.is_empty()),
-        limit: 20,
+        limit: crate::api::page_limit(size),
     };
     let token = e.runtime_change_token().await?;
     let page = e.list_instances(&s.session.account, &q).await?;

@@ -72,7 +72,12 @@ pub async fn list_start_timers() -> Result<Vec<StartTimer>, AppError> {
 
 /// One page of jobs within the caller's tenant scope; `search` matches words of the job name.
 #[server(endpoint = "jobs", input = Json)]
-pub async fn list_jobs(tab: JobCategory, search: String, cursor: Option<String>) -> Result<JobPage, AppError> {
+pub async fn list_jobs(
+    tab: JobCategory,
+    search: String,
+    cursor: Option<String>,
+    size: i64,
+) -> Result<JobPage, AppError> {
     use crate::ssr::{current, engine};
     use engine::jobs::JobQuery;
     let s = current()?;
@@ -83,7 +88,7 @@ pub async fn list_jobs(tab: JobCategory, search: String, cursor: Option<String>)
         instance_id: None,
         tenant: s.session.tenant_id.clone(),
         cursor: cursor.filter(|c| !c.is_empty()),
-        limit: 20,
+        limit: crate::api::page_limit(size),
     };
     let token = e.runtime_change_token().await?;
     let page = e.list_jobs(&s.session.account, &q).await?;

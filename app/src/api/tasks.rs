@@ -32,7 +32,12 @@ pub struct TaskPage {
 
 /// One page of tasks; `search` matches words of the task name or its assignee.
 #[server(endpoint = "tasks", input = Json)]
-pub async fn list_tasks(tab: TaskCategory, search: String, cursor: Option<String>) -> Result<TaskPage, AppError> {
+pub async fn list_tasks(
+    tab: TaskCategory,
+    search: String,
+    cursor: Option<String>,
+    size: i64,
+) -> Result<TaskPage, AppError> {
     use crate::ssr::{current, engine};
     use engine::instances::TaskQuery;
     let s = current()?;
@@ -42,7 +47,7 @@ pub async fn list_tasks(tab: TaskCategory, search: String, cursor: Option<String
         category: tab,
         search: convert::blank_to_none(Some(search)),
         cursor: cursor.filter(|c| !c.is_empty()),
-        limit: 20,
+        limit: crate::api::page_limit(size),
         ..TaskQuery::default()
     };
     let token = e.runtime_change_token().await?;

@@ -23,7 +23,7 @@ use crate::pages::definition::Diagram;
 use crate::pages::events::{provide_event_ops, EventDialogs, SubscriptionHead, SubscriptionRow};
 use crate::pages::instances::{provide_instance_ops, InstanceActions, InstanceDialogs, StateBadge};
 use crate::pages::jobs::{provide_job_ops, JobActions, JobDialogs, JobErrorLink, JobStateBadge, Retries};
-use crate::pages::tasks::task_state_class;
+use crate::pages::tasks::{task_person, task_state_class};
 use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
 
@@ -243,8 +243,16 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
                 <th>{move || t("inst.actor")}</th>
             </tr></thead>
             <tbody>
-                {d.history.into_iter().map(|h| {
+                {let tasks = d.tasks.clone(); d.history.into_iter().map(move |h| {
                     let outcome = outcome_label(h.outcome.as_deref());
+                    // A user task's row names the same person as the 任务 tab (one row per
+                    // element of a multi-instance task, each with its own person).
+                    let person = h
+                        .task_id
+                        .as_ref()
+                        .and_then(|id| tasks.iter().find(|k| &k.id == id))
+                        .and_then(task_person)
+                        .or(h.actor.clone());
                     view! {
                         <tr data-activity=h.activity_id.clone()>
                             <td>{h.activity_name.clone()} " " <span class="mono muted">{h.activity_id.clone()}</span></td>
@@ -252,7 +260,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
                             <td><Time at=h.start_time /></td>
                             <td>{h.end_time.map(|at| view! { <Time at=at /> })}</td>
                             <td>{move || t(outcome)}</td>
-                            <td>{h.actor.clone().unwrap_or_default()}</td>
+                            <td data-testid="person">{person.unwrap_or_default()}</td>
                         </tr>
                     }
                 }).collect_view()}
@@ -268,7 +276,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
                 <div class="table-wrap"><table class="grid" data-testid="instance-tasks">
                     <thead><tr>
                         <th>{move || t("task.name")}</th>
-                        <th>{move || t("task.assignee")}</th>
+                        <th>{move || t("inst.actor")}</th>
                         <th>{move || t("common.created")}</th>
                         <th>{move || t("task.due")}</th>
                         <th>{move || t("inst.end")}</th>
@@ -281,7 +289,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
                             view! {
                                 <tr data-task=k.id.clone()>
                                     <td>{k.name.clone()}</td>
-                                    <td>{k.assignee_name.clone().or(k.assignee.clone()).unwrap_or_default()}</td>
+                                    <td data-testid="person">{task_person(&k).unwrap_or_default()}</td>
                                     <td><Time at=k.created /></td>
                                     <td>{k.due.map(|at| view! { <Time at=at /> })}</td>
                                     <td>{k.end_time.map(|at| view! { <Time at=at /> })}</td>

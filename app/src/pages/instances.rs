@@ -11,7 +11,7 @@ use crate::api::instances::{
     InstanceCategory, InstanceFilter, InstanceStatus, InstanceSummary,
 };
 use crate::clock::Time;
-use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs};
+use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs, TenantCell, TenantHead};
 use crate::label::{Badge, Label};
 use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
@@ -34,12 +34,13 @@ pub fn InstancesPage() -> impl IntoView {
     let draft = RwSignal::new(InstanceFilter::default());
     let applied = RwSignal::new(InstanceFilter::default());
     let cursors = RwSignal::new(vec![None::<String>]);
+    let size = RwSignal::new(crate::api::PAGE_SIZES[0].0);
     let list = Resource::new(
         move || {
             let filter = InstanceFilter { tab: tab.get(), oldest_first: oldest_first.get(), ..applied.get() };
-            (filter, cursors.with(|c| c.last().cloned().flatten()))
+            (filter, cursors.with(|c| c.last().cloned().flatten()), size.get())
         },
-        |(filter, cursor)| list_instances(filter, cursor),
+        |(filter, cursor, size)| list_instances(filter, cursor, size),
     );
     let restart = move || cursors.set(vec![None]);
     // Each filter of the applied search in the address, beside tab, sort and page.
@@ -63,6 +64,7 @@ pub fn InstancesPage() -> impl IntoView {
         filter_field("to", |f| &mut f.to),
         UrlField::flag("oldest", oldest_first),
         UrlField::page("after", cursors),
+        UrlField::choice("size", size, crate::api::PAGE_SIZES),
     ]);
     // The search form shows what the list was asked for, also after Back.
     draft.set(applied.get_untracked());
@@ -122,6 +124,7 @@ pub fn InstancesPage() -> impl IntoView {
                 <div class="table-wrap"><table class="grid" data-testid="instance-table">
                     <thead><tr>
                         <th>{move || t("inst.process")}</th>
+                        <TenantHead />
                         <th>{move || t("def.version")}</th>
                         <th>{move || t("inst.business_key")}</th>
                         <th>{move || t("inst.initiator")}</th>
@@ -141,7 +144,7 @@ pub fn InstancesPage() -> impl IntoView {
                         {page.items.into_iter().map(|row| view! { <InstanceListRow row=row /> }).collect_view()}
                     </tbody>
                 </table></div>
-                <Pager cursors=cursors next=page.next />
+                <Pager cursors=cursors next=page.next size=size />
             }.into_any()
         })}
         <InstanceDialogs />
@@ -162,6 +165,7 @@ fn InstanceListRow(row: InstanceSummary) -> impl IntoView {
                     <span class="badge badge-incident" title=move || t("inst.incidents")>{format!("⚠ {incidents}")}</span>
                 })}
             </td>
+            <TenantCell id=row.tenant_id.clone() />
             <td>{format!("v{}", row.version)}</td>
             <td>{row.business_key.clone()}</td>
             <td>{row.initiator.clone().unwrap_or_default()}</td>

@@ -15,7 +15,9 @@ use crate::api::jobs::{
     delete_job, execute_job, list_jobs, list_start_timers, load_job, Job, JobCategory, JobKind, JobState, StartTimer,
 };
 use crate::clock::Time;
-use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
+use crate::components::{
+    live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs, TenantCell, TenantHead,
+};
 use crate::label::{Badge, Label};
 use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
@@ -44,15 +46,17 @@ pub fn JobsPage() -> impl IntoView {
     let tab = RwSignal::new(JobCategory::All);
     let applied = RwSignal::new(String::new());
     let cursors = RwSignal::new(vec![None::<String>]);
+    let size = RwSignal::new(crate::api::PAGE_SIZES[0].0);
     let list = Resource::new(
-        move || (tab.get(), applied.get(), cursors.with(|c| c.last().cloned().flatten())),
-        |(tab, search, cursor)| list_jobs(tab, search, cursor),
+        move || (tab.get(), applied.get(), cursors.with(|c| c.last().cloned().flatten()), size.get()),
+        |(tab, search, cursor, size)| list_jobs(tab, search, cursor, size),
     );
     let restart = move || cursors.set(vec![None]);
     keep_in_url(vec![
         UrlField::choice("tab", tab, JOB_TABS),
         UrlField::text("q", applied),
         UrlField::page("after", cursors),
+        UrlField::choice("size", size, crate::api::PAGE_SIZES),
     ]);
     let timers = Resource::new(|| (), |_| list_start_timers());
     // A firing starts an instance, which moves the run-time change token the list polls, so
@@ -85,6 +89,7 @@ pub fn JobsPage() -> impl IntoView {
                 <div class="table-wrap"><table class="grid" data-testid="job-table">
                     <thead><tr>
                         <th>{move || t("job.name")}</th>
+                        <TenantHead />
                         <th>{move || t("inst.type")}</th>
                         <th>{move || t("task.process")}</th>
                         <th>{move || t("job.instance")}</th>
@@ -99,7 +104,7 @@ pub fn JobsPage() -> impl IntoView {
                         {page.items.into_iter().map(|row| view! { <JobRowView row=row /> }).collect_view()}
                     </tbody>
                 </table></div>
-                <Pager cursors=cursors next=page.next />
+                <Pager cursors=cursors next=page.next size=size />
             }.into_any()
         })}
         <h2>{move || t("job.start_timers")}</h2>
@@ -151,6 +156,7 @@ fn JobRowView(row: Job) -> impl IntoView {
     view! {
         <tr data-job=row.id.clone() data-instance=row.instance_id.clone() data-state=state.code() data-kind=kind.code()>
             <td>{row.name.clone()} " " <span class="mono muted small">{row.activity_id.clone()}</span></td>
+            <TenantCell id=row.tenant_id.clone() />
             <td>{move || t(kind.label())}
                 {row.timer_definition.clone().map(|d| view! { " " <span class="mono muted small">{d}</span> })}
                 <JobTopic topic=row.topic.clone() /></td>

@@ -12,7 +12,9 @@ use crate::api::tasks::{
     TaskState,
 };
 use crate::clock::Time;
-use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs};
+use crate::components::{
+    live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs, TenantCell, TenantHead,
+};
 use crate::pages::org::OrgTreeView;
 use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
@@ -26,6 +28,21 @@ pub fn task_state_class(task: &Task) -> &'static str {
         TaskState::Active => "task-state todo",
         TaskState::Completed => "task-state completed",
         TaskState::Cancelled => "task-state cancelled",
+    }
+}
+
+/// Who a task is for, as every screen shows it (the task lists, the instance's tasks and its
+/// history agree): whoever completed it once it is completed, else its assignee; by name with
+/// the login as a hint when the organisation knows them (`王芳 (wangfang)`).
+pub fn task_person(task: &Task) -> Option<String> {
+    let named = |login: &str| match (&task.assignee, &task.assignee_name) {
+        (Some(a), Some(n)) if a == login => format!("{n} ({login})"),
+        _ => login.to_string(),
+    };
+    match (&task.completed_by, &task.assignee) {
+        (Some(by), _) => Some(named(by)),
+        (None, Some(a)) => Some(named(a)),
+        _ => None,
     }
 }
 
@@ -43,15 +60,17 @@ pub fn TasksPage() -> impl IntoView {
     let tab = RwSignal::new(TaskCategory::Todo);
     let applied = RwSignal::new(String::new());
     let cursors = RwSignal::new(vec![None::<String>]);
+    let size = RwSignal::new(crate::api::PAGE_SIZES[0].0);
     let list = Resource::new(
-        move || (tab.get(), applied.get(), cursors.with(|c| c.last().cloned().flatten())),
-        |(tab, search, cursor)| list_tasks(tab, search, cursor),
+        move || (tab.get(), applied.get(), cursors.with(|c| c.last().cloned().flatten()), size.get()),
+        |(tab, search, cursor, size)| list_tasks(tab, search, cursor, size),
     );
     let restart = move || cursors.set(vec![None]);
     keep_in_url(vec![
         UrlField::choice("tab", tab, TASK_TABS),
         UrlField::text("q", applied),
         UrlField::page("after", cursors),
+        UrlField::choice("size", size, crate::api::PAGE_SIZES),
     ]);
     live_refresh(
         move || list.try_get_untracked().flatten().and_then(Result::ok).map(|p| p.token),
@@ -84,18 +103,20 @@ pub fn TasksPage() -> impl IntoView {
                 <div class="table-wrap"><table class="grid" data-testid="task-table">
                     <thead><tr>
                         <th>{move || t("task.name")}</th>
+                        <TenantHead />
                         <th>{move || t("task.process")}</th>
                         <th>{move || t("task.assignee")}</th>
                         <th>{move || t("common.created")}</th>
                         <th>{move || t("task.due")}</th>
                         <th>{move || t("inst.state")}</th>
+                        <th>{move || t("task.ended")}</th>
                         <th></th>
                     </tr></thead>
                     <tbody>
                         {page.items.into_iter().map(|row| view! { <TaskListRow row=row /> }).collect_view()}
                     </tbody>
                 </table></div>
-                <Pager cursors=cursors next=page.next />
+                <Pager cursors=cursors next=page.next size=size />
             }.into_any()
         })}
         <AskDialog ask=ops.ask />
@@ -164,6 +185,10 @@ fn TaskListRow(row: Task) -> impl IntoView {
             },
         )));
     };
+    // When it ended and, for a completion, by whom.
+    let by = row.completed_by.is_some().then(|| task_person(&row)).flatten();
+    let ended =
+        row.end_time.map(|at| view! { <Time at=at /> {by.map(|b| view! { " · " <span class="by">{b}</span> })} });
     let lang = crate::use_lang();
     // A button the task's state forbids is disabled and says why, in the engine's own words
     // (the same rule refuses it); its accessible name says which task it acts on.
@@ -180,11 +205,13 @@ fn TaskListRow(row: Task) -> impl IntoView {
     view! {
         <tr data-task=row.id.clone() data-instance=row.instance_id.clone()>
             <td>{row.name.clone()}</td>
+            <TenantCell id=row.tenant_id.clone() />
             <td><A href=format!("/instances/{}", row.instance_id)>{row.definition_name.clone()}</A></td>
             <td data-testid="assignee">{assignee}</td>
             <td><Time at=row.created /></td>
             <td>{row.due.map(|at| view! { <Time at=at /> })}</td>
             <td><span class=class>{move || t(label)}</span></td>
+            <td data-testid="ended">{ended}</td>
             <td class="actions">
                 {button(TaskAction::Reassign, "task.reassign", "small", Callback::new(move |_| ops.reassign.set(Some(task.get_value()))))}
                 {button(TaskAction::Withdraw, "task.withdraw", "small", Callback::new(withdraw))}

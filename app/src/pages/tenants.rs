@@ -92,6 +92,17 @@ fn TenantName(row: Tenant) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let input = NodeRef::<Input>::new();
+    // After Enter or Esc, focus goes back to the name (the keyboard's place in the list).
+    let button = NodeRef::<leptos::html::Button>::new();
+    let refocus = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(el) = button.get() {
+            if refocus.get_untracked() {
+                refocus.set(false);
+                let _ = el.focus();
+            }
+        }
+    });
 
     Effect::new(move |_| {
         if editing.get() {
@@ -111,6 +122,7 @@ fn TenantName(row: Tenant) -> impl IntoView {
                     name.set(row.name.clone());
                     revision.set(row.revision);
                     error.set(None);
+                    refocus.set(true);
                     editing.set(false);
                 }
                 Err(e) => error.set(Some(e.clone())),
@@ -119,6 +131,7 @@ fn TenantName(row: Tenant) -> impl IntoView {
     };
     let cancel = move || {
         error.set(None);
+        refocus.set(true);
         editing.set(false);
     };
 
@@ -126,10 +139,11 @@ fn TenantName(row: Tenant) -> impl IntoView {
         <Show
             when=move || editing.get()
             fallback=move || view! {
-                <span class="editable" title=move || t("tenants.rename_hint")
+                <button type="button" class="editable" node_ref=button title=move || t("tenants.rename_hint")
+                    aria-label=move || format!("{} · {}", t("tenants.rename"), name.get())
                     on:click=move |_| { draft.set(name.get_untracked()); editing.set(true); }>
                     {move || name.get()}
-                </span>
+                </button>
             }
         >
             <input class="inline-edit" node_ref=input prop:value=draft aria-label=move || t("common.name")
