@@ -10,14 +10,16 @@
 //! `BENCH_SCAN_RUNS` times (20) walking the order, interleaved, and p50/p95 are printed with the
 //! plan picked and the rows found. Searches: a frequent word (a task name), a rare one (a
 //! business key), one no row holds, a one-character Chinese name (a surname: a tenth of the
-//! people) and a two-character one (a full name: ten people), a login, and two words.
+//! people) and a two-character one (a full name: ten people), a login, and two words. Then the
+//! same for the first page of the instance list (全部): a process name, a business key, nothing,
+//! an initiator's name, two words.
 //!
 //! On SQLite (a WAL file in the temp folder) and on the local PostgreSQL (`BPM_TEST_PG_URL`);
 //! `BENCH_ONLY=sqlite|postgres` limits the run to one.
 
 use std::time::{Duration, Instant};
 
-use engine::instances::{TaskCategory, TaskQuery};
+use engine::instances::{InstanceQuery, TaskCategory, TaskQuery};
 use engine::testing::TestDb;
 use engine::{Backend, Clock, Engine, Store};
 
@@ -110,7 +112,7 @@ async fn fill(e: &Engine, instances: u64, tasks: u64, people: u64) {
         let mut sql = String::from(
             "INSERT INTO process_instances (id, tenant_id, definition_id, definition_key, definition_name, name_lower, \
              version, business_key, initiator, state, finished, start_time, end_time, current_activities, \
-             current_activity_ids, state_json, revision, change_stamp) VALUES ",
+             current_activity_ids, state_json, revision, change_stamp, search_text, search_grams) VALUES ",
         );
         for k in i..(i + batch).min(instances) {
             let (pname, pkey) = PROCESSES[(k % 3) as usize];
@@ -123,14 +125,19 @@ async fn fill(e: &Engine, instances: u64, tasks: u64, people: u64) {
             if k > i {
                 sql.push(',');
             }
+            let initiator = person(k % people).0;
+            let (text, grams) =
+                Store::instance_search_columns(Some(&format!("BK-2024-{k:07}")), pname, pkey, Some(&initiator));
             sql.push_str(&format!(
                 "('b{k:015}', 'default', '{def}', '{pkey}', {}, {}, 1, 'BK-2024-{k:07}', {}, '{state}', {}, {}, {end}, \
-                 'Approve', 'approve', '{{}}', 1, {k})",
+                 'Approve', 'approve', '{{}}', 1, {k}, {}, {})",
                 quote(pname),
                 quote(&pname.to_lowercase()),
-                quote(&person(k % people).0),
+                quote(&initiator),
                 finished as i64,
                 now - k as i64 * 1000,
+                quote(&text),
+                quote(&grams),
             ));
         }
         sqlx::query(&sql).execute(pool).await.expect("instances");
@@ -236,7 +243,7 @@ async fn bench(db: &TestDb, label: &str) {
     let login = person(1_606).0;
     let searches = [
         ("frequent: a task name", "审批"),
-        ("rare: a business key", "bk-2024-0123457"),
+        ("rare: a business key", "bk-2024-0123440"),
         ("no row", "zzqx"),
         ("Chinese name, one character", "王"),
         ("Chinese name, two characters", "王芳"),
@@ -281,6 +288,55 @@ async fn bench(db: &TestDb, label: &str) {
                     } else {
                         picked.push(took);
                         rows.0 = n;
+                    }
+                }
+            }
+        }
+        assert_eq!(rows.0, rows.1, "{text}: both plans find the same page");
+        println!(
+            "  {what:<30} {text:<18} {:>2} rows  {plan:<5} p50 {:>7.2}  p95 {:>7.2}   walk p50 {:>8.2}  p95 {:>8.2}",
+            rows.0,
+            percentile(&mut picked, 0.5),
+            percentile(&mut picked, 0.95),
+            percentile(&mut walked, 0.5),
+            percentile(&mut walked, 0.95),
+        );
+    }
+    println!("{label}: 全部 instance list, first page of 20; the same");
+    let initiator = person(1_606).1;
+    let searches = [
+        ("frequent: a process name", "请假"),
+        ("rare: a business key", "bk-2024-0123440"),
+        ("no row", "zzqx"),
+        ("initiator's name", initiator.as_str()),
+        ("two words", "expense 王"),
+    ];
+    for (what, text) in searches {
+        let q = InstanceQuery {
+            definition_name: Some(text.into()),
+            tenant: Some("default".into()),
+            limit: 20,
+            ..Default::default()
+        };
+        let mut plan = "";
+        let (mut picked, mut walked) = (Vec::new(), Vec::new());
+        let mut rows = (0, 0);
+        for i in 0..runs.max(scan_runs) + 3 {
+            for walk in [false, true] {
+                if (!walk && i >= runs + 3) || (walk && i >= scan_runs + 3) {
+                    continue;
+                }
+                let s = Instant::now();
+                let (page, how) = store.instance_page_for_bench(Some("default"), &q, 20, walk).await.expect("page");
+                let took = s.elapsed();
+                if i >= 3 {
+                    if walk {
+                        walked.push(took);
+                        rows.1 = page.len();
+                    } else {
+                        picked.push(took);
+                        rows.0 = page.len();
+                        plan = how;
                     }
                 }
             }

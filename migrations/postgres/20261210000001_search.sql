@@ -1,4 +1,4 @@
--- Search in the task list: an n-gram index of what a task is found by (see
+-- Search in the task and instance lists: an n-gram index of what a task is found by (see
 -- engine/src/store/sql/search.rs).
 --
 -- `search_text` now holds, lowercase and one per line, the task's name, the assignee's login,
@@ -61,3 +61,16 @@ CREATE INDEX tasks_search ON tasks USING gin (search_vector(search_grams));
 -- Rows written without tokens (by hand, or by an older engine): none in use. While there are
 -- some, searches walk the list's order (they find them by `LIKE`).
 CREATE INDEX tasks_unindexed ON tasks (id) WHERE search_grams IS NULL;
+
+-- The instance list likewise: `search_text` holds the business key, the process's name and
+-- key and the initiator's login; `search_grams` its tokens and the initiator's whole login.
+ALTER TABLE process_instances ADD COLUMN search_text TEXT COLLATE "C";
+ALTER TABLE process_instances ADD COLUMN search_grams TEXT;
+UPDATE process_instances SET search_text = lower(COALESCE(business_key, '')) || chr(10) || lower(definition_name)
+    || chr(10) || lower(definition_key) || chr(10) || lower(COALESCE(initiator, ''));
+-- instances grams begin
+UPDATE process_instances SET search_grams = concat_ws(' ', NULLIF(search_grams_of(search_text), ''), search_login_of(initiator))
+WHERE search_grams IS NULL;
+-- instances grams end
+CREATE INDEX process_instances_search ON process_instances USING gin (search_vector(search_grams));
+CREATE INDEX process_instances_unindexed ON process_instances (id) WHERE search_grams IS NULL;

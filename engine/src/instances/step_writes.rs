@@ -25,7 +25,7 @@ use crate::store::incidents::NewIncident;
 use crate::store::instances::{InstanceUpdate, LatestCheck, NewInstance};
 use crate::store::jobs::{JobWrite, NewJob};
 use crate::store::new_id;
-use crate::store::sql::search::task_search;
+use crate::store::sql::search::{instance_search, task_search};
 use crate::store::tasks::{NewTask, TaskCompletion};
 use crate::store::writes::{Write, WriteSet};
 use crate::Engine;
@@ -231,6 +231,12 @@ fn write_instance_row(
             state_json: json,
             change_stamp: stamp,
             latest,
+            search: instance_search(
+                inst.business_key.as_deref(),
+                &inst.definition_name,
+                &inst.process.id,
+                inst.initiator.as_deref(),
+            ),
         };
         ws.check(Write::InsertInstance(row), refusal);
         return Ok(Some(written));

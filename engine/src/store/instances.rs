@@ -8,13 +8,14 @@
 use sqlx::AnyConnection;
 
 use super::writes::Cascade;
-use super::Store;
+use super::{Backend, Store};
 use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::instances::{
     InstanceCategory, InstanceFilter, InstanceOrderBy, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary,
 };
 use crate::runtime::InstanceState;
-use crate::store::sql::{bind_all, decode_cursor, like_pattern, push_search, Arg, Cells, Where};
+use crate::store::sql::search::{walk_rows, Search, SearchPlan, SearchText, INSTANCES};
+use crate::store::sql::{bind_all, decode_cursor, like_pattern, Arg, Cells, Where};
 
 /// The running child instance a call activity's token waits for, by the parent's index only
 /// (see the `sql` module).
@@ -121,6 +122,9 @@ pub(crate) struct NewInstance {
     pub state_json: String,
     pub change_stamp: i64,
     pub latest: Option<LatestCheck>,
+    /// What the instance list's search box looks in, and its tokens
+    /// (`sql::search::instance_search`).
+    pub search: SearchText,
 }
 
 impl NewInstance {
@@ -131,9 +135,9 @@ impl NewInstance {
                 "INSERT INTO process_instances (id, tenant_id, definition_id, definition_key, definition_name, \
                  name_lower, version, business_key, initiator, state, finished, start_time, end_time, \
                  parent_instance_id, parent_token, current_activities, current_activity_ids, state_json, revision, \
-                 change_stamp) \
+                 change_stamp, search_text, search_grams) \
                  SELECT $1, tenant_id, id, process_key, name, name_lower, version, $2, $3, $4, $5, $6, $7, $8, $9, \
-                 $10, $11, $12, 1, $13 FROM process_definitions d WHERE d.id = $14{latest_sql}"
+                 $10, $11, $12, 1, $13, $15, $16 FROM process_definitions d WHERE d.id = $14{latest_sql}"
             ),
             vec![
                 Arg::Text(self.id),
@@ -150,6 +154,8 @@ impl NewInstance {
                 Arg::Text(self.state_json),
                 Arg::Int(self.change_stamp),
                 Arg::Text(self.definition_id),
+                Arg::Text(self.search.text),
+                Arg::Text(self.search.grams),
             ],
         )
     }
@@ -374,10 +380,19 @@ pub(crate) async fn tagged_startable_in(
 }
 
 /// The columns of an instance as listed ([`summary_from_row`]).
-pub(super) const INSTANCE_SELECT: &str =
-    "SELECT i.id, i.tenant_id, i.definition_id, i.definition_key, i.definition_name, \
-     i.version, i.business_key, i.initiator, i.state, i.start_time, i.end_time, i.current_activities, \
-     i.current_activity_ids, i.open_incidents, i.parent_instance_id, i.revision FROM process_instances i";
+macro_rules! instance_columns {
+    () => {
+        "SELECT i.id, i.tenant_id, i.definition_id, i.definition_key, i.definition_name, \
+         i.version, i.business_key, i.initiator, i.state, i.start_time, i.end_time, i.current_activities, \
+         i.current_activity_ids, i.open_incidents, i.parent_instance_id, i.revision"
+    };
+}
+
+/// The columns of an instance as listed ([`summary_from_row`]).
+pub(super) const INSTANCE_SELECT: &str = concat!(instance_columns!(), " FROM process_instances i");
+
+/// The columns of an instance as listed ([`summary_from_row`]), without the table.
+const INSTANCE_COLUMNS_SELECT: &str = instance_columns!();
 
 /// The non-empty items of a `sep`-separated list, trimmed.
 pub(crate) fn split_list(s: &str, sep: &str) -> Vec<String> {
@@ -473,26 +488,79 @@ impl Store {
     }
 
     /// One page of the instance list in `tenant` (all when `None`): `limit + 1` rows, so that
-    /// the caller sees whether there is a next page.
+    /// the caller sees whether there is a next page. The words of `q.definition_name` are
+    /// searched for in what an instance is found by (see `sql::search`).
     pub(crate) async fn instance_page(
         &self,
         tenant: Option<&str>,
         q: &InstanceQuery,
         limit: i64,
     ) -> Result<Vec<InstanceSummary>> {
+        Ok(self.instance_page_planned(tenant, q, limit, Some(walk_rows(limit + 1))).await?.0)
+    }
+
+    /// [`Store::instance_page`] and the plan that made the page: a search walks the first
+    /// `first` rows of the list's order before it asks the index; with `None`, it walks the whole
+    /// order whatever the index would find.
+    pub(crate) async fn instance_page_planned(
+        &self,
+        tenant: Option<&str>,
+        q: &InstanceQuery,
+        limit: i64,
+        first: Option<i64>,
+    ) -> Result<(Vec<InstanceSummary>, &'static str)> {
+        let search = match &q.definition_name {
+            Some(s) => self.prepare_search(INSTANCES, tenant, s).await?,
+            None => None,
+        };
+        if let (Some(s), Some(rows)) = (&search, first) {
+            let (sql, w) = instance_walk_end(q, rows)?;
+            let end = self.walk_end(&sql, w.into_args()).await?;
+            let plan = SearchPlan::WalkFirst(end);
+            let page = self.run_instance_page(tenant, q, limit, Some(s), &plan).await?;
+            if page.len() as i64 > limit || end.is_none() {
+                return Ok((page, plan.label()));
+            }
+            if let Some(query) = self.index_query(s).await? {
+                let plan = SearchPlan::Index(query);
+                return Ok((self.run_instance_page(tenant, q, limit, Some(s), &plan).await?, plan.label()));
+            }
+        }
+        let plan = SearchPlan::Walk;
+        Ok((self.run_instance_page(tenant, q, limit, search.as_ref(), &plan).await?, plan.label()))
+    }
+
+    /// Runs [`Store::instance_page_query`] (a search's plans made for their values each time on
+    /// PostgreSQL, see `sql::search`).
+    async fn run_instance_page(
+        &self,
+        tenant: Option<&str>,
+        q: &InstanceQuery,
+        limit: i64,
+        search: Option<&Search>,
+        plan: &SearchPlan,
+    ) -> Result<Vec<InstanceSummary>> {
+        let (sql, w) = self.instance_page_query(tenant, q, limit, search, plan)?;
+        let persistent = *plan == SearchPlan::Walk;
+        let rows = w.bind(&sql).persistent(persistent).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| summary_from_row(r)).collect()
+    }
+
+    /// The query of one page of instances (`limit + 1` rows) and its values; `search` is the
+    /// prepared `q.definition_name`, made by `plan`.
+    fn instance_page_query(
+        &self,
+        tenant: Option<&str>,
+        q: &InstanceQuery,
+        limit: i64,
+        search: Option<&Search>,
+        plan: &SearchPlan,
+    ) -> Result<(String, Where)> {
         let mut w = Where::default();
         tenant_filter(&mut w, tenant, "i");
-        match q.category {
-            InstanceCategory::All => {}
-            InstanceCategory::Completed => w.push("i.finished = 1"),
-            InstanceCategory::Unfinished => w.push("i.finished = 0"),
-            // Each walks its own partial index (see the overview migration).
-            InstanceCategory::Suspended => w.push("i.state = 'suspended'"),
-            InstanceCategory::Incidents => w.push("i.open_incidents > 0"),
-        }
-        if let Some(n) = &q.definition_name {
-            push_search(&mut w, "i.name_lower", n);
-        }
+        // From the index's candidates, the category is checked on them: an index of the
+        // categories would add every instance of the category to read.
+        push_instance_range(&mut w, q, matches!(plan, SearchPlan::Index(_)))?;
         if let Some(n) = q.initiator.as_deref().filter(|s| !s.trim().is_empty()) {
             let p = w.text(like_pattern(&n.trim().to_lowercase()));
             w.push(format!("LOWER(i.initiator) LIKE {p} ESCAPE '\\'"));
@@ -501,33 +569,40 @@ impl Store {
             let p = w.text(d);
             w.push(format!("i.definition_id = {p}"));
         }
-        if let Some(t) = q.started_after {
-            let p = w.int(t);
-            w.push(format!("i.start_time >= {p}"));
-        }
-        if let Some(t) = q.started_before {
-            let p = w.int(t);
-            w.push(format!("i.start_time < {p}"));
-        }
-        let (cmp, dir) = match q.sort {
-            InstanceSort::StartedDesc => ("<", "DESC"),
-            InstanceSort::StartedAsc => (">", "ASC"),
-        };
-        if let Some(c) = &q.cursor {
-            let (time, id): (i64, String) = decode_cursor(c)?;
-            let (t1, t2, i1) = (w.int(time), w.int(time), w.text(id));
-            w.push(format!("(i.start_time {cmp} {t1} OR (i.start_time = {t2} AND i.id {cmp} {i1}))"));
-        }
-        // The category's index leads with `finished`; naming it in the order lets both
-        // databases walk that index instead of sorting.
-        let lead = match q.category {
-            InstanceCategory::Completed | InstanceCategory::Unfinished => "i.finished, ",
-            InstanceCategory::All | InstanceCategory::Suspended | InstanceCategory::Incidents => "",
-        };
+        let (_, dir, lead) = instance_order(q);
         let l = w.int(limit + 1);
-        let sql = format!("{INSTANCE_SELECT}{} ORDER BY {lead}i.start_time {dir}, i.id {dir} LIMIT {l}", w.sql());
-        let rows = w.bind(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| summary_from_row(r)).collect()
+        let order = format!("{lead}i.start_time {dir}, i.id {dir}");
+        match (search, plan) {
+            (Some(s), SearchPlan::WalkFirst(end)) => {
+                // The walk below, up to the start of the order's last instance to walk.
+                if let Some(end) = end {
+                    let p = w.int(*end);
+                    w.push(format!("i.start_time {} {p}", if dir == "DESC" { ">=" } else { "<=" }));
+                }
+                s.push_checks(&mut w);
+            }
+            (Some(s), SearchPlan::Index(query)) => {
+                // From the index's candidates, sorted (see `Store::task_page_query`).
+                s.push_index(&mut w, self.backend(), query);
+                s.push_checks(&mut w);
+                let sql = match self.backend() {
+                    Backend::Sqlite => format!(
+                        "{INSTANCE_COLUMNS_SELECT} FROM process_instances_search s CROSS JOIN process_instances i \
+                         ON i.rowid = s.rowid{} ORDER BY {order} LIMIT {l}",
+                        w.sql()
+                    ),
+                    Backend::Postgres => format!(
+                        "{INSTANCE_SELECT}{} ORDER BY {lead}i.start_time + 0 {dir}, i.id {dir} LIMIT {l}",
+                        w.sql()
+                    ),
+                };
+                return Ok((sql, w));
+            }
+            (Some(s), SearchPlan::Walk) => s.push_checks(&mut w),
+            (None, _) => {}
+        }
+        let sql = format!("{INSTANCE_SELECT}{} ORDER BY {order} LIMIT {l}", w.sql());
+        Ok((sql, w))
     }
 
     /// A page (`(offset, limit)`) of the instances that have not ended and match `f`, in
@@ -576,6 +651,70 @@ impl Store {
         let rows = sqlx::query(&sql).bind(id).fetch_all(&self.pool).await?;
         rows.iter().map(|r| summary_from_row(r)).collect()
     }
+}
+
+/// The order of the instance list: the keyset's comparison, the direction and what leads the
+/// `ORDER BY` (the category's index leads with `finished`; naming it in the order lets both
+/// databases walk that index instead of sorting).
+fn instance_order(q: &InstanceQuery) -> (&'static str, &'static str, &'static str) {
+    let (cmp, dir) = match q.sort {
+        InstanceSort::StartedDesc => ("<", "DESC"),
+        InstanceSort::StartedAsc => (">", "ASC"),
+    };
+    let lead = match q.category {
+        InstanceCategory::Completed | InstanceCategory::Unfinished => "i.finished, ",
+        InstanceCategory::All | InstanceCategory::Suspended | InstanceCategory::Incidents => "",
+    };
+    (cmp, dir, lead)
+}
+
+/// The conditions of the category, the time range and the cursor: the part of the list's
+/// order that is walked. `checked`: the category is checked on rows found otherwise (written so
+/// that no index serves it).
+fn push_instance_range(w: &mut Where, q: &InstanceQuery, checked: bool) -> Result<()> {
+    let (finished, state, incidents) = if checked {
+        ("i.finished + 0", "i.state || ''", "i.open_incidents + 0")
+    } else {
+        ("i.finished", "i.state", "i.open_incidents")
+    };
+    match q.category {
+        InstanceCategory::All => {}
+        InstanceCategory::Completed => w.push(format!("{finished} = 1")),
+        InstanceCategory::Unfinished => w.push(format!("{finished} = 0")),
+        // Each walks its own partial index (see the overview migration).
+        InstanceCategory::Suspended => w.push(format!("{state} = 'suspended'")),
+        InstanceCategory::Incidents => w.push(format!("{incidents} > 0")),
+    }
+    if let Some(t) = q.started_after {
+        let p = w.int(t);
+        w.push(format!("i.start_time >= {p}"));
+    }
+    if let Some(t) = q.started_before {
+        let p = w.int(t);
+        w.push(format!("i.start_time < {p}"));
+    }
+    if let Some(c) = &q.cursor {
+        let (cmp, _, _) = instance_order(q);
+        let (time, id): (i64, String) = decode_cursor(c)?;
+        let (t1, t2, i1) = (w.int(time), w.int(time), w.text(id));
+        w.push(format!("(i.start_time {cmp} {t1} OR (i.start_time = {t2} AND i.id {cmp} {i1}))"));
+    }
+    Ok(())
+}
+
+/// The start of the `rows`-th instance of the list's order (no row when there are fewer):
+/// where a search's first walk ends. Read from the category's index alone.
+fn instance_walk_end(q: &InstanceQuery, rows: i64) -> Result<(String, Where)> {
+    let mut w = Where::default();
+    push_instance_range(&mut w, q, false)?;
+    let (_, dir, lead) = instance_order(q);
+    let sql = format!(
+        "SELECT i.start_time AS k FROM process_instances i{} ORDER BY {lead}i.start_time {dir}, i.id {dir} \
+         LIMIT 1 OFFSET {}",
+        w.sql(),
+        (rows - 1).max(0)
+    );
+    Ok((sql, w))
 }
 
 #[cfg(test)]

@@ -723,7 +723,12 @@ impl Store {
             JobCategory::All => {}
         }
         if let Some(name) = q.name.as_deref() {
-            push_search(&mut w, "LOWER(j.name)", name);
+            // The activity's name and id, the process's name and key, the error: a job is found
+            // by any of them (the words are checked by `LIKE`: the job table holds the jobs still
+            // to run, not their history).
+            let text = "LOWER(j.name || ' ' || j.activity_id || ' ' || i.definition_name || ' ' || i.definition_key \
+                        || ' ' || COALESCE(j.error, ''))";
+            push_search(&mut w, text, name);
         }
         if let Some(i) = q.instance_id.as_deref().filter(|i| !i.is_empty()) {
             let p = w.text(i);

@@ -279,29 +279,33 @@ impl Store {
         now: i64,
         limit: i64,
     ) -> Result<Vec<Task>> {
-        Ok(self.task_page_planned(tenant, q, now, limit, false).await?.0)
+        Ok(self.task_page_planned(tenant, q, now, limit, Some(walk_rows(limit + 1))).await?.0)
     }
 
-    /// [`Store::task_page`] and the plan that made the page; with `walk`, a search walks the
-    /// list's order whatever the index would find (how every search ran before the index; the
-    /// benchmarks compare the two).
+    /// [`Store::task_page`] and the plan that made the page: a search walks the first `first`
+    /// rows of the list's order before it asks the index; with `None`, it walks the whole order
+    /// whatever the index would find (how every search ran before the index; the benchmarks
+    /// compare the two).
     pub(crate) async fn task_page_planned(
         &self,
         tenant: Option<&str>,
         q: &TaskQuery,
         now: i64,
         limit: i64,
-        walk: bool,
+        first: Option<i64>,
     ) -> Result<(Vec<Task>, &'static str)> {
         let search = match &q.search {
             Some(s) => self.prepare_search(TASKS, tenant, s).await?,
             None => None,
         };
-        if let (Some(s), None, false) = (&search, &q.instance_id, walk) {
-            let first = SearchPlan::WalkFirst(walk_rows(limit + 1));
-            let page = self.run_task_page(tenant, q, now, limit, Some(s), &first).await?;
-            if page.len() as i64 > limit {
-                return Ok((page, first.label()));
+        if let (Some(s), None, Some(rows)) = (&search, &q.instance_id, first) {
+            let (sql, w) = task_walk_end(q, now, rows)?;
+            let end = self.walk_end(&sql, w.into_args()).await?;
+            let plan = SearchPlan::WalkFirst(end);
+            let page = self.run_task_page(tenant, q, now, limit, Some(s), &plan).await?;
+            // A full page, or every row of the order walked.
+            if page.len() as i64 > limit || end.is_none() {
+                return Ok((page, plan.label()));
             }
             if let Some(query) = self.index_query(s).await? {
                 let plan = SearchPlan::Index(query);
@@ -327,9 +331,9 @@ impl Store {
             // One instance's tasks: a few rows by key, read in place.
             self.fetch(&sql, w.into_args(), |r| task_from_row(r, now)).await
         } else {
-            // The index's candidates are planned for their values each time on PostgreSQL (see
-            // `sql::search`); the lists keep their prepared plans.
-            let persistent = !matches!(plan, SearchPlan::Index(_));
+            // A search's plans are made for their values each time on PostgreSQL (see
+            // `sql::search`); the list keeps its prepared plan.
+            let persistent = *plan == SearchPlan::Walk;
             let rows = w.bind(&sql).persistent(persistent).fetch_all(&self.pool).await?;
             rows.iter().map(|r| task_from_row(r, now)).collect()
         }
@@ -348,21 +352,10 @@ impl Store {
     ) -> Result<(String, Where)> {
         let mut w = Where::default();
         tenant_filter(&mut w, tenant, "t");
-        // The category and the cursor: also where the first rows of the order end (below).
-        let mut ordered = Vec::new();
         // From the index's candidates, the state is checked on them: an index of the states
         // would add (PostgreSQL: `BitmapAnd`) every active task to read.
         let state = if matches!(plan, SearchPlan::Index(_)) { "t.state || ''" } else { "t.state" };
-        match q.category {
-            TaskCategory::Todo => ordered.push(format!("{state} = 'active'")),
-            TaskCategory::Overdue => {
-                let p = w.int(now);
-                ordered.push(format!("{state} = 'active' AND t.due < {p}"));
-            }
-            TaskCategory::Completed => ordered.push(format!("{state} = 'completed'")),
-            TaskCategory::All => {}
-        }
-        ordered.iter().for_each(|c| w.push(c.clone()));
+        push_task_range(&mut w, q, now, state)?;
         if let Some(n) = q.name.as_deref().filter(|s| !s.trim().is_empty()) {
             let p = w.text(like_pattern(&n.trim().to_lowercase()));
             w.push(format!("LOWER(t.name) LIKE {p} ESCAPE '\\'"));
@@ -375,34 +368,17 @@ impl Store {
             let p = w.text(i);
             w.push(format!("t.instance_id = {p}"));
         }
-        // Overdue tasks come most overdue first; the others newest first.
-        let (col, cmp, dir, lead) = match q.category {
-            TaskCategory::Overdue => ("t.due", ">", "ASC", "t.state, "),
-            TaskCategory::All => ("t.created", "<", "DESC", ""),
-            _ => ("t.created", "<", "DESC", "t.state, "),
-        };
-        if let Some(c) = &q.cursor {
-            let (key, id): (i64, String) = decode_cursor(c)?;
-            let (k1, k2, i1) = (w.int(key), w.int(key), w.text(id));
-            let after = format!("({col} {cmp} {k1} OR ({col} = {k2} AND t.id {cmp} {i1}))");
-            ordered.push(after.clone());
-            w.push(after);
-        }
+        let (col, _, dir, lead) = task_order(q.category);
         let l = w.int(limit + 1);
         let order = format!("{lead}{col} {dir}, t.id {dir}");
-        let (columns, joins) = (task_columns!(), task_joins!());
         match (search, plan) {
-            (Some(s), SearchPlan::WalkFirst(rows)) => {
-                // The walk below, up to the key of the order's `rows`-th row (read from the
-                // category's index alone; all when there are fewer): the page when it fills
-                // (see `sql::search`).
-                let (to, end) = if dir == "DESC" { (">=", -i64::MAX) } else { ("<=", i64::MAX) };
-                let within =
-                    if ordered.is_empty() { String::new() } else { format!(" WHERE {}", ordered.join(" AND ")) };
-                w.push(format!(
-                    "{col} {to} COALESCE((SELECT {col} FROM tasks t{within} ORDER BY {order} LIMIT 1 OFFSET {}), {end})",
-                    rows - 1
-                ));
+            (Some(s), SearchPlan::WalkFirst(end)) => {
+                // The walk below, up to the key of the order's last row to walk (see
+                // `sql::search`).
+                if let Some(end) = end {
+                    let p = w.int(*end);
+                    w.push(format!("{col} {} {p}", if dir == "DESC" { ">=" } else { "<=" }));
+                }
                 s.push_checks(&mut w);
             }
             (Some(s), SearchPlan::Index(query)) => {
@@ -412,6 +388,7 @@ impl Store {
                 // (`+ 0`) leaves the GIN index as the way to them.
                 s.push_index(&mut w, self.backend(), query);
                 s.push_checks(&mut w);
+                let (columns, joins) = (task_columns!(), task_joins!());
                 let sql = match self.backend() {
                     Backend::Sqlite => format!(
                         "{columns} FROM (SELECT t.rowid AS r FROM tasks_search s CROSS JOIN tasks t ON t.rowid = s.rowid{} \
@@ -470,6 +447,50 @@ impl Store {
         let rows = sqlx::query(&sql).bind(id).fetch_all(&self.pool).await?;
         rows.iter().map(|r| task_from_row(r, now)).collect()
     }
+}
+
+/// The order of a category's list: the column, the keyset's comparison, the direction and what
+/// leads the `ORDER BY` (overdue tasks come most overdue first; the others newest first).
+fn task_order(category: TaskCategory) -> (&'static str, &'static str, &'static str, &'static str) {
+    match category {
+        TaskCategory::Overdue => ("t.due", ">", "ASC", "t.state, "),
+        TaskCategory::All => ("t.created", "<", "DESC", ""),
+        _ => ("t.created", "<", "DESC", "t.state, "),
+    }
+}
+
+/// The conditions of the category and the cursor: the part of the list's order that is walked.
+fn push_task_range(w: &mut Where, q: &TaskQuery, now: i64, state: &str) -> Result<()> {
+    match q.category {
+        TaskCategory::Todo => w.push(format!("{state} = 'active'")),
+        TaskCategory::Overdue => {
+            let p = w.int(now);
+            w.push(format!("{state} = 'active' AND t.due < {p}"));
+        }
+        TaskCategory::Completed => w.push(format!("{state} = 'completed'")),
+        TaskCategory::All => {}
+    }
+    if let Some(c) = &q.cursor {
+        let (col, cmp, _, _) = task_order(q.category);
+        let (key, id): (i64, String) = decode_cursor(c)?;
+        let (k1, k2, i1) = (w.int(key), w.int(key), w.text(id));
+        w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND t.id {cmp} {i1}))"));
+    }
+    Ok(())
+}
+
+/// The key of the `rows`-th row of the list's order (no row when there are fewer): where a
+/// search's first walk ends. Read from the category's index alone.
+fn task_walk_end(q: &TaskQuery, now: i64, rows: i64) -> Result<(String, Where)> {
+    let mut w = Where::default();
+    push_task_range(&mut w, q, now, "t.state")?;
+    let (col, _, dir, lead) = task_order(q.category);
+    let sql = format!(
+        "SELECT {col} AS k FROM tasks t{} ORDER BY {lead}{col} {dir}, t.id {dir} LIMIT 1 OFFSET {}",
+        w.sql(),
+        (rows - 1).max(0)
+    );
+    Ok((sql, w))
 }
 
 #[cfg(test)]

@@ -570,13 +570,14 @@ mod tests {
             state_json: "{}".into(),
             change_stamp: 9,
             latest,
+            search: SearchText { text: "bk".into(), grams: "b bk k".into() },
         };
         let insert = "INSERT INTO process_instances (id, tenant_id, definition_id, definition_key, definition_name, \
              name_lower, version, business_key, initiator, state, finished, start_time, end_time, \
              parent_instance_id, parent_token, current_activities, current_activity_ids, state_json, revision, \
-             change_stamp) \
+             change_stamp, search_text, search_grams) \
              SELECT $1, tenant_id, id, process_key, name, name_lower, version, $2, $3, $4, $5, $6, $7, $8, $9, \
-             $10, $11, $12, 1, $13 FROM process_definitions d WHERE d.id = $14";
+             $10, $11, $12, 1, $13, $15, $16 FROM process_definitions d WHERE d.id = $14";
         let task = |id: &str| NewTask {
             id: id.into(),
             tenant_id: "t".into(),
@@ -623,6 +624,8 @@ mod tests {
                     text("{}"),
                     Arg::Int(9),
                     text("d"),
+                    text("bk"),
+                    text("b bk k"),
                 ],
             ),
             (Write::InsertInstance(new_instance(Some(LatestCheck::InTenant))), vec![&in_tenant], Vec::new()),

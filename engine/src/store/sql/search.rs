@@ -186,6 +186,17 @@ pub(crate) fn task_search(
     SearchText::of(fields, assignee)
 }
 
+/// What an instance is found by: its business key, the process's name and key, the initiator's
+/// login (and through its token the person's name, looked up when searching).
+pub(crate) fn instance_search(
+    business_key: Option<&str>,
+    definition_name: &str,
+    definition_key: &str,
+    initiator: Option<&str>,
+) -> SearchText {
+    SearchText::of([business_key.unwrap_or(""), definition_name, definition_key, initiator.unwrap_or("")], initiator)
+}
+
 /// A table with a search index, as a list queries it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SearchIndex {
@@ -200,11 +211,30 @@ pub(crate) struct SearchIndex {
     pub person: Option<&'static str>,
     /// The column of an index whose end holds the newest rows.
     pub recent: &'static str,
+    /// What the words are checked in (with the alias).
+    pub text: &'static str,
 }
 
 /// The tasks' index.
-pub(crate) const TASKS: SearchIndex =
-    SearchIndex { table: "tasks", alias: "t", fts: "tasks_search", person: Some("t.assignee"), recent: "created" };
+pub(crate) const TASKS: SearchIndex = SearchIndex {
+    table: "tasks",
+    alias: "t",
+    fts: "tasks_search",
+    person: Some("t.assignee"),
+    recent: "created",
+    text: "t.search_text",
+};
+
+/// The instances' index.
+pub(crate) const INSTANCES: SearchIndex = SearchIndex {
+    table: "process_instances",
+    alias: "i",
+    fts: "process_instances_search",
+    person: Some("i.initiator"),
+    recent: "start_time",
+    // Rows written without the search columns (by hand) are still found by their process's name.
+    text: "COALESCE(i.search_text, i.name_lower)",
+};
 
 /// One word of a search.
 #[derive(Debug, Clone)]
@@ -230,8 +260,9 @@ pub(crate) struct Search {
 pub(crate) enum SearchPlan {
     /// Walk the list's order and check each row (how every search ran before the index).
     Walk,
-    /// Walk the first rows of the list's order only.
-    WalkFirst(i64),
+    /// Walk the list's order up to the key of its last row to walk (all rows when `None`: there
+    /// are no more).
+    WalkFirst(Option<i64>),
     /// From the index's candidates, with the query of the backend's index.
     Index(String),
 }
@@ -291,7 +322,7 @@ impl Search {
     pub(crate) fn push_checks(&self, w: &mut Where) {
         for t in &self.terms {
             let p = w.text(t.pattern.clone());
-            let text = format!("{}.search_text LIKE {p} ESCAPE '\\'", self.index.alias);
+            let text = format!("{} LIKE {p} ESCAPE '\\'", self.index.text);
             let by_person = match (self.index.person, &t.people) {
                 (Some(col), Some(logins)) if !logins.is_empty() => Some(col),
                 (Some(col), None) => Some(col),
@@ -351,6 +382,19 @@ impl Store {
         Ok((!terms.is_empty()).then_some(Search { index, terms }))
     }
 
+    /// The key that ends a search's first walk, from the `sql` that reads it (see
+    /// [`SearchPlan::WalkFirst`]); `None` when the order has fewer rows. Planned for its values
+    /// each time on PostgreSQL.
+    pub(crate) async fn walk_end(&self, sql: &str, args: Vec<Arg>) -> Result<Option<i64>> {
+        match self.backend() {
+            Backend::Sqlite => Ok(self.fetch_optional(sql, args, |r| r.try_get::<Option<i64>>("k")).await?.flatten()),
+            Backend::Postgres => {
+                let row = super::bind_all(sql, args).persistent(false).fetch_optional(&self.pool).await?;
+                row.map(|r| (&r as &dyn super::Cells).try_get::<Option<i64>>("k")).transpose().map(Option::flatten)
+            }
+        }
+    }
+
     /// The query of the index for `search` (see [`SearchPlan::Index`]), or `None` when the
     /// index cannot serve it: a word's name is held by too many people, or rows have no tokens.
     pub(crate) async fn index_query(&self, search: &Search) -> Result<Option<String>> {
@@ -399,6 +443,29 @@ impl Store {
         (s.text, s.grams)
     }
 
+    /// The `search_text` and `search_grams` the engine writes for an instance of these fields.
+    pub fn instance_search_columns(
+        business_key: Option<&str>,
+        definition_name: &str,
+        definition_key: &str,
+        initiator: Option<&str>,
+    ) -> (String, String) {
+        let s = instance_search(business_key, definition_name, definition_key, initiator);
+        (s.text, s.grams)
+    }
+
+    /// A page of the instance list and how it was made: with `walk`, the search walks the
+    /// list's order whatever the index would find.
+    pub async fn instance_page_for_bench(
+        &self,
+        tenant: Option<&str>,
+        q: &crate::instances::InstanceQuery,
+        limit: i64,
+        walk: bool,
+    ) -> Result<(Vec<crate::instances::InstanceSummary>, &'static str)> {
+        self.instance_page_planned(tenant, q, limit, if walk { None } else { Some(walk_rows(limit + 1)) }).await
+    }
+
     /// A page of the task list and how it was made: with `walk`, the search walks the list's
     /// order whatever the index would find (how every search ran before the index).
     pub async fn task_page_for_bench(
@@ -409,7 +476,7 @@ impl Store {
         limit: i64,
         walk: bool,
     ) -> Result<(Vec<crate::instances::Task>, &'static str)> {
-        self.task_page_planned(tenant, q, now, limit, walk).await
+        self.task_page_planned(tenant, q, now, limit, if walk { None } else { Some(walk_rows(limit + 1)) }).await
     }
 }
 

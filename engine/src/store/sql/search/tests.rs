@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::*;
 use crate::identity::Account;
-use crate::instances::{StartRequest, TaskCategory, TaskQuery};
+use crate::instances::{InstanceCategory, InstanceQuery, StartRequest, TaskCategory, TaskQuery};
 use crate::testing::TestDb;
 
 /// Reads a token back into its characters (the codes are a prefix-free code).
@@ -158,26 +158,35 @@ const PROCESS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </process>
 </definitions>"#;
 
+/// How a page is asked for: walking the first row of the order then asking the index (which
+/// the tests' small tables need to reach the index), as the store does, and walking the whole
+/// order.
+const MODES: [Option<i64>; 3] = [Some(1), Some(super::WALK_ROWS_PER_ROW), None];
+
+/// The plan a page made in `mode` may have used.
+fn plan_of(mode: Option<i64>, plan: &str) -> bool {
+    match mode {
+        Some(1) => plan == "index" || plan == "first",
+        Some(_) => plan == "first",
+        None => plan == "walk",
+    }
+}
+
 /// The tasks found for `search` in `category`, by their business keys, sorted; the same with
 /// the plans the store picks and by walking the list's order, on a page of all and on a page of
-/// one (which the first rows of the order fill when two tasks match).
+/// one.
 async fn found(db: &TestDb, search: &str, category: TaskCategory) -> Vec<String> {
     let store = db.engine.store();
     let mut keys = Vec::new();
     for limit in [100, 1] {
         let q = TaskQuery { search: Some(search.into()), category, limit, ..Default::default() };
         let mut pages = Vec::new();
-        for walk in [false, true] {
-            let (tasks, plan) = store.task_page_planned(None, &q, 0, limit, walk).await.expect("task page");
-            let expected = match (walk, tasks.len() as i64 > limit) {
-                (true, _) => "walk",
-                (false, true) => "first",
-                (false, false) => "index",
-            };
-            assert_eq!(plan, expected, "{search:?}, page of {limit}");
+        for mode in MODES {
+            let (tasks, plan) = store.task_page_planned(None, &q, 0, limit, mode).await.expect("task page");
+            assert!(plan_of(mode, plan), "{search:?}, page of {limit}, {mode:?}: {plan}");
             pages.push(tasks.into_iter().map(|t| t.id).collect::<Vec<_>>());
         }
-        assert_eq!(pages[0], pages[1], "{search:?}, page of {limit}: the plans find the same tasks");
+        assert!(pages.iter().all(|p| *p == pages[0]), "{search:?}, page of {limit}: the plans find the same tasks");
         if limit == 100 {
             for id in &pages[0] {
                 let task = db.engine.task(&sys(), id).await.expect("task");
@@ -292,7 +301,7 @@ async fn migration_tokens(db: &TestDb) {
             .await
             .unwrap();
         let q = TaskQuery { search: Some("王芳".into()), ..Default::default() };
-        let (walked, plan) = e.store().task_page_planned(None, &q, 0, 10, false).await.unwrap();
+        let (walked, plan) = e.store().task_page_planned(None, &q, 0, 10, Some(1)).await.unwrap();
         assert_eq!(plan, "walk", "a row without tokens");
         assert_eq!(walked.len(), usize::from(text.contains("王芳")), "{text:?}");
         sqlx::raw_sql(backfill).execute(pool).await.unwrap();
@@ -306,8 +315,159 @@ async fn migration_tokens(db: &TestDb) {
         want.insert(login_token("wangfang"));
         assert_eq!(set(&stored), want, "{text:?}");
         // And the index has them.
-        let (found, plan) = e.store().task_page_planned(None, &q, 0, 10, false).await.unwrap();
+        let (found, plan) = e.store().task_page_planned(None, &q, 0, 10, Some(1)).await.unwrap();
         assert_eq!((found.len(), plan), (usize::from(text.contains("王芳")), "index"), "{text:?}");
     }
 }
 crate::db_test!(migrations_compute_the_engines_tokens, migration_tokens);
+
+/// The instances found for `search` (and `q`'s other filters), by their business keys, sorted;
+/// the same with the plans the store picks and by walking the list's order, on a page of all
+/// and on a page of one.
+async fn instances_found(db: &TestDb, search: &str, q: InstanceQuery) -> Vec<String> {
+    let store = db.engine.store();
+    let mut keys = Vec::new();
+    for limit in [100, 1] {
+        let q = InstanceQuery { definition_name: Some(search.into()), limit, ..q.clone() };
+        let mut pages = Vec::new();
+        for mode in MODES {
+            let (page, plan) = store.instance_page_planned(None, &q, limit, mode).await.expect("instance page");
+            assert!(plan_of(mode, plan), "{search:?}, page of {limit}, {mode:?}: {plan}");
+            pages.push(page.into_iter().map(|i| i.business_key.unwrap_or_default()).collect::<Vec<_>>());
+        }
+        assert!(pages.iter().all(|p| *p == pages[0]), "{search:?}, page of {limit}: the plans find the same instances");
+        if limit == 100 {
+            keys = pages.swap_remove(0);
+        }
+    }
+    keys.sort();
+    keys
+}
+
+async fn search_instances(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    let unit = e.create_org_unit(&sys(), "default", None, "财务部").await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("wangfang"), "王芳", &[]).await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("lina"), "李娜", &[]).await.unwrap();
+    e.deploy(&sys(), "default", None, vec![("expense.bpmn".into(), PROCESS.as_bytes().to_vec())], &Default::default())
+        .await
+        .unwrap();
+    let mut started = Vec::new();
+    for (who, bk) in [("wangfang", "BK-1"), ("lina", "BK-2"), ("lina", "50%_OFF")] {
+        let mut variables = serde_json::Map::new();
+        variables.insert("initiator".into(), json!(who));
+        let req = StartRequest {
+            business_key: Some(bk.into()),
+            initiator: Some(who.into()),
+            variables,
+            ..Default::default()
+        };
+        started.push(e.start_instance(&sys(), "expense", None, req).await.unwrap());
+    }
+    let all = InstanceQuery::default();
+    let every = ["50%_OFF", "BK-1", "BK-2"];
+    assert_eq!(instances_found(db, "bk-1", all.clone()).await, ["BK-1"]);
+    assert_eq!(instances_found(db, "报销", all.clone()).await, every);
+    assert_eq!(instances_found(db, "EXPENSE", all.clone()).await, every, "the process's name and key");
+    assert_eq!(instances_found(db, "王", all.clone()).await, ["BK-1"]);
+    assert_eq!(instances_found(db, "王芳", all.clone()).await, ["BK-1"]);
+    assert_eq!(instances_found(db, "lina", all.clone()).await, ["50%_OFF", "BK-2"]);
+    assert_eq!(instances_found(db, "李娜 bk", all.clone()).await, ["BK-2"]);
+    assert_eq!(instances_found(db, "%_", all.clone()).await, ["50%_OFF"]);
+    assert!(instances_found(db, "nothing", all.clone()).await.is_empty());
+    // With the time range and the category.
+    let t = started[0].start_time;
+    let range = InstanceQuery { started_after: Some(t), started_before: Some(t + 1), ..all.clone() };
+    assert_eq!(instances_found(db, "expense", range).await.len(), 3, "started in the same millisecond");
+    let before = InstanceQuery { started_before: Some(t), ..all.clone() };
+    assert!(instances_found(db, "expense", before).await.is_empty());
+    let done = InstanceQuery { category: InstanceCategory::Completed, ..all.clone() };
+    assert!(instances_found(db, "expense", done).await.is_empty());
+}
+crate::db_test!(instances_are_found_by_every_field, search_instances);
+
+/// The tokens the migrations compute for the instances already there are the engine's.
+async fn instance_migration_tokens(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    e.deploy(&sys(), "default", None, vec![("expense.bpmn".into(), PROCESS.as_bytes().to_vec())], &Default::default())
+        .await
+        .unwrap();
+    let req =
+        StartRequest {
+            business_key: Some("Bk-王芳 7".into()), initiator: Some("Li.Na".into()), ..Default::default()
+        };
+    let mut variables = serde_json::Map::new();
+    variables.insert("initiator".into(), json!("lina"));
+    let inst = e.start_instance(&sys(), "expense", None, StartRequest { variables, ..req }).await.unwrap();
+    let pool = e.store().pool();
+    let stored = || async {
+        sqlx::query_as::<_, (String, String)>("SELECT search_text, search_grams FROM process_instances WHERE id = $1")
+            .bind(&inst.id)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let (text, written) = stored().await;
+    assert_eq!(text, "bk-王芳 7\n报销流程 expense\nexpense\nli.na");
+    sqlx::query("UPDATE process_instances SET search_text = NULL, search_grams = NULL WHERE id = $1")
+        .bind(&inst.id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let q = InstanceQuery { definition_name: Some("王芳".into()), ..Default::default() };
+    let (page, plan) = e.store().instance_page_planned(None, &q, 10, Some(1)).await.unwrap();
+    assert_eq!((page.len(), plan), (0, "walk"), "a row without tokens is found by its process's name only");
+    let migration = match e.store().backend() {
+        Backend::Sqlite => include_str!("../../../../../migrations/sqlite/20261210000001_search.sql"),
+        Backend::Postgres => include_str!("../../../../../migrations/postgres/20261210000001_search.sql"),
+    };
+    let from = migration.find("UPDATE process_instances SET search_text").expect("text");
+    let to = migration.find("-- instances grams end").expect("end");
+    sqlx::raw_sql(&migration[from..to]).execute(pool).await.unwrap();
+    let (text, grams) = stored().await;
+    assert_eq!(text, "bk-王芳 7\n报销流程 expense\nexpense\nli.na");
+    let set = |g: &str| g.split(' ').map(str::to_owned).collect::<BTreeSet<_>>();
+    assert_eq!(set(&grams), set(&written));
+    let (page, plan) = e.store().instance_page_planned(None, &q, 10, Some(1)).await.unwrap();
+    assert_eq!((page.len(), plan), (1, "index"));
+}
+crate::db_test!(migrations_compute_the_engines_instance_tokens, instance_migration_tokens);
+
+const TIMER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="t">
+<process id="payment" name="付款流程" isExecutable="true">
+  <startEvent id="s"/>
+  <intermediateCatchEvent id="wait_bank" name="等待银行"><timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition></intermediateCatchEvent>
+  <endEvent id="e"/>
+  <sequenceFlow id="f1" sourceRef="s" targetRef="wait_bank"/>
+  <sequenceFlow id="f2" sourceRef="wait_bank" targetRef="e"/>
+</process>
+</definitions>"#;
+
+/// Jobs are found by their activity's name and id, their process's name and key, their error.
+async fn search_jobs(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    e.deploy(&sys(), "default", None, vec![("payment.bpmn".into(), TIMER.as_bytes().to_vec())], &Default::default())
+        .await
+        .unwrap();
+    e.start_instance(&sys(), "payment", None, StartRequest::default()).await.unwrap();
+    sqlx::query("UPDATE jobs SET error = $1")
+        .bind("Connection refused: 连接被拒绝")
+        .execute(e.store().pool())
+        .await
+        .unwrap();
+    let found = |words: &str| {
+        let q = crate::jobs::JobQuery { name: Some(words.into()), ..Default::default() };
+        async move { e.list_jobs(&sys(), &q).await.unwrap().items.len() }
+    };
+    for words in ["银行", "WAIT_BANK", "付款流程", "payment", "连接被拒绝", "refused 等待", "t_b"] {
+        assert_eq!(found(words).await, 1, "{words}");
+    }
+    for words in ["nothing", "银行 nothing", "t%b"] {
+        assert_eq!(found(words).await, 0, "{words}");
+    }
+}
+crate::db_test!(jobs_are_found_by_activity_process_and_error, search_jobs);
