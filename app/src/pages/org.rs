@@ -8,6 +8,7 @@
 //! close (`details`), each unit's active people are a list (arrow keys, Enter or Space picks).
 
 use leptos::prelude::*;
+use leptos::tachys::html::attribute::custom::custom_attribute;
 
 use crate::api::org::{move_org_unit, rename_org_unit, set_org_unit_active, set_person_active, update_person};
 use crate::api::{create_org_unit, create_person, load_org, OrgTree, OrgUnit, Person};
@@ -102,17 +103,20 @@ fn tree_rows(tree: &OrgTree, selected: RwSignal<Option<OrgPick>>) -> impl IntoVi
                 let is_sel = move || selected.with(|s| pick.with_value(|p| s.as_ref() == Some(p)));
                 let reachable = move || is_sel() || (is_first && selected.with(Option::is_none));
                 let pad = format!("padding-left: {}rem", 0.5 + row.depth as f32 * 1.25);
+                let level = (row.depth + 1).to_string();
                 let label = if unit { view! { <strong>{row.label}</strong> }.into_any() } else { row.label.into_any() };
                 view! {
                     <li role="treeitem" class=if unit { "unit" } else { "person" } class:muted=!row.active
                         class:selected=is_sel style=pad aria-selected=move || is_sel().to_string()
-                        attr:aria-level=(row.depth + 1).to_string() tabindex=move || if reachable() { "0" } else { "-1" }
+                        tabindex=move || if reachable() { "0" } else { "-1" }
                         on:click=move |_| selected.set(Some(pick.get_value()))
                         on:keydown=move |ev| if crate::focus::tree_key(&ev) { selected.set(Some(pick.get_value())); }>
                         {label}
                         {(!row.active).then(|| view! { <span class="badge badge-pending">{move || t("org.inactive")}</span> })}
                     </li>
                 }
+                // tachys has no typed `aria-level` (and `attr:` on an element is taken literally).
+                .add_any_attr(custom_attribute("aria-level", level))
             }).collect_view()}
         </ul>
     }
@@ -207,9 +211,14 @@ impl Actions {
         Actions { ask: use_ask(), flash: use_flash(), i18n: expect_context::<I18n>(), on_done }
     }
 
+    /// The label for `key` in the current language, read in an event handler (untracked).
+    fn word(self, key: &'static str) -> &'static str {
+        crate::i18n::t(self.i18n.lang.get_untracked(), key)
+    }
+
     /// Reports `result` of `action` (a label key) on `subject`; reloads after a success.
     fn report<T>(self, action: &'static str, subject: &str, result: &Result<T, AppError>) {
-        self.flash.report(&format!("{} · {subject}", self.i18n.t(action)), result);
+        self.flash.report(&format!("{} · {subject}", self.word(action)), result);
         if result.is_ok() {
             self.on_done.run(());
         }
@@ -252,8 +261,8 @@ impl Actions {
         if activating {
             run();
         } else {
-            let title = format!("{} · {subject}", self.i18n.t("org.deactivate"));
-            self.ask.set(Some(Ask::destructive(title, self.i18n.t(message).to_string(), "org.deactivate", run)));
+            let title = format!("{} · {subject}", self.word("org.deactivate"));
+            self.ask.set(Some(Ask::destructive(title, self.word(message).to_string(), "org.deactivate", run)));
         }
     }
 }
