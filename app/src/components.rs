@@ -312,12 +312,14 @@ pub fn CatalogTree(
                             let pick = StoredValue::new(row);
                             view! {
                                 <li role="treeitem" style=pad class:selected=is_sel aria-selected=move || is_sel().to_string()
-                                    attr:aria-level=level.to_string() tabindex=move || if reachable() { "0" } else { "-1" }
+                                    tabindex=move || if reachable() { "0" } else { "-1" }
                                     on:click=move |_| { selected.set(Some(pick.get_value())); notify(); }
                                     on:keydown=move |ev| if crate::focus::tree_key(&ev) { selected.set(Some(pick.get_value())); notify(); }>
                                     {label}
                                 </li>
                             }
+                            // tachys has no typed `aria-level` (and `attr:` on an element is taken literally).
+                            .add_any_attr(leptos::tachys::html::attribute::custom::custom_attribute("aria-level", level.to_string()))
                         }).collect_view()}
                     </ul>
                 }.into_any(),

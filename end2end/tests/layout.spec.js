@@ -176,6 +176,8 @@ test('a catalog node is chosen with the keyboard alone', async ({ page }) => {
   // Tab reaches the tree once, on its selected item (全部 = every node).
   await expect(items.first()).toHaveAttribute('tabindex', '0');
   await expect(items.nth(1)).toHaveAttribute('tabindex', '-1');
+  // Each item says its depth (全部 and the top nodes: level 1).
+  await expect(items.nth(1)).toHaveAttribute('aria-level', '1');
   await items.first().focus();
   await page.keyboard.press('ArrowDown');
   await expect(items.nth(1)).toBeFocused();
