@@ -73,4 +73,18 @@ function uniqueKey(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
 
-module.exports = { CONSOLE, confirmAsk, openSection, signIn, waitForHydration, deployFixture, startInstance, uniqueKey, ADMIN_PASSWORD };
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The serious and critical accessibility violations axe-core finds on the page. */
+async function axeViolations(page) {
+  // Evaluated through the test driver: the page's policy rightly refuses an injected script.
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+}
+
+module.exports = { axeViolations, CONSOLE, confirmAsk, openSection, signIn, waitForHydration, deployFixture, startInstance, uniqueKey, ADMIN_PASSWORD };

@@ -2,27 +2,13 @@
 // scroll sideways instead of squeezing (no Chinese text one character per line), the action
 // column stays in view, the navigation folds into a drawer below 1200 px. Every screen is
 // saved as a screenshot under test-results/screens/ for review.
-const fs = require('fs');
 const path = require('path');
 const { test, expect } = require('@playwright/test');
-const { signIn, waitForHydration, deployFixture, startInstance, uniqueKey } = require('./helpers');
+const { axeViolations, signIn, waitForHydration, deployFixture, startInstance, uniqueKey } = require('./helpers');
 
 const SCREENS = ['/', '/catalog', '/deployments', '/models', '/tasks', '/instances', '/jobs', '/events', '/tenants', '/org', '/tokens'];
 const WIDTHS = [1440, 1024, 768];
 const SHOTS = path.join(__dirname, '..', 'test-results', 'screens');
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-/** The serious and critical accessibility violations axe-core finds on the page. */
-async function axeViolations(page) {
-  // Evaluated through the test driver: the page's policy rightly refuses an injected script.
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  });
-}
 
 /** Everything the page shows that breaks the layout rules, as sentences (empty when fine). */
 async function layoutProblems(page) {

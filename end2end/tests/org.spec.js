@@ -1,23 +1,8 @@
 // 机构 Organisation: add a unit under a chosen parent and a person in it, refusals in place;
 // rename and move a unit chosen by keyboard; deactivate a person (they stay in the tree,
 // dimmed, and the reassign picker no longer offers them), then activate them again.
-const fs = require('fs');
 const { test, expect } = require('@playwright/test');
-const { confirmAsk, deployFixture, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
-
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-/** The serious and critical accessibility violations axe-core finds on the page (as in
- *  layout.spec.js, which checks every screen as it opens). */
-async function axeViolations(page) {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  });
-}
+const { axeViolations, confirmAsk, deployFixture, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 /** A suffix no other test uses. */
 const suffix = () => `${Date.now() % 1000000}`;

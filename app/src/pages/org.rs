@@ -226,28 +226,35 @@ impl Actions {
 
     /// Deactivates a person after the console's question, or activates them again.
     fn toggle_person(self, person: &Person) {
-        let (id, name, revision, active) = (person.id.clone(), person.name.clone(), person.revision, !person.active);
-        let run = move || {
-            let (id, name) = (id.clone(), name.clone());
-            leptos::task::spawn_local(async move {
-                let result = set_person_active(id, active, revision).await;
-                self.report(if active { "org.activate" } else { "org.deactivate" }, &name, &result);
-            });
-        };
-        self.confirm_unless(active, &person.name, "org.confirm_deactivate_person", run);
+        let (id, revision, active) = (person.id.clone(), person.revision, !person.active);
+        let call = move || set_person_active(id.clone(), active, revision);
+        self.toggle(&person.name, active, "org.confirm_deactivate_person", call);
     }
 
     /// Deactivates a unit after the console's question, or activates it again.
     fn toggle_unit(self, unit: &OrgUnit) {
-        let (id, name, revision, active) = (unit.id.clone(), unit.name.clone(), unit.revision, !unit.active);
+        let (id, revision, active) = (unit.id.clone(), unit.revision, !unit.active);
+        let call = move || set_org_unit_active(id.clone(), active, revision);
+        self.toggle(&unit.name, active, "org.confirm_deactivate_unit", call);
+    }
+
+    /// Runs `call` (activate, or deactivate after question `message`) on what `subject` names.
+    fn toggle<T: 'static, F: std::future::Future<Output = Result<T, AppError>> + 'static>(
+        self,
+        subject: &str,
+        active: bool,
+        message: &'static str,
+        call: impl Fn() -> F + Send + Sync + 'static,
+    ) {
+        let name = subject.to_owned();
         let run = move || {
-            let (id, name) = (id.clone(), name.clone());
+            let (change, name) = (call(), name.clone());
             leptos::task::spawn_local(async move {
-                let result = set_org_unit_active(id, active, revision).await;
+                let result = change.await;
                 self.report(if active { "org.activate" } else { "org.deactivate" }, &name, &result);
             });
         };
-        self.confirm_unless(active, &unit.name, "org.confirm_deactivate_unit", run);
+        self.confirm_unless(active, subject, message, run);
     }
 
     /// Runs `run` at once when `activating`, else after the question `message` about `subject`.
