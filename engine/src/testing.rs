@@ -7,6 +7,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::identity::{Account, Role};
 use crate::store::testing::{create_database, drop_database};
 use crate::{Clock, Engine, Store, StoreOptions};
 
@@ -130,4 +131,15 @@ macro_rules! db_test {
             }
         }
     };
+}
+
+/// The tenant manager of `tenant` (as the console signs one in), for tests of tenant scope.
+pub fn tenant_manager(tenant: &str) -> Account {
+    Account {
+        id: format!("{tenant}-manager"),
+        username: format!("{tenant}-manager"),
+        display_name: format!("Manager of {tenant}"),
+        role: Role::TenantManager,
+        tenant_id: Some(tenant.to_string()),
+    }
 }

@@ -7,21 +7,10 @@ use crate::common::{deploy, flow, sys};
 use engine::db_test;
 use engine::error::ConflictReason;
 use engine::history::{ActivityFilter, HistoricInstanceFilter, HistoricInstanceSort, Sorting, Window};
-use engine::identity::{Account, Role};
 use engine::instances::{Assignment, InstanceStatus, StartRequest, TaskFilter, TaskRecord, TaskSort, TaskState};
-use engine::testing::TestDb;
+use engine::testing::{tenant_manager as manager, TestDb};
 use engine::{Engine, EngineError};
 use serde_json::{json, Map};
-
-fn manager(tenant: &str) -> Account {
-    Account {
-        id: format!("{tenant}-manager"),
-        username: format!("{tenant}-manager"),
-        display_name: format!("Manager of {tenant}"),
-        role: Role::TenantManager,
-        tenant_id: Some(tenant.to_string()),
-    }
-}
 
 /// Review (candidates ann, bob and group sales), then sign (cy).
 fn review_process() -> String {

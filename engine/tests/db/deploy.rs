@@ -8,7 +8,7 @@ use engine::bpmn::render::Overlay;
 use engine::catalog::CatalogInput;
 use engine::db_test;
 use engine::deploy::{DefinitionQuery, DefinitionSummary, FileOutcome};
-use engine::identity::{Account, Role};
+use engine::identity::Account;
 use engine::testing::TestDb;
 use engine::EngineError;
 
@@ -21,18 +21,10 @@ fn fixture(name: &str) -> (String, Vec<u8>) {
     (name.to_string(), bytes)
 }
 
+use engine::testing::tenant_manager as manager;
+
 fn sys() -> Account {
     Account::system()
-}
-
-fn manager(tenant: &str) -> Account {
-    Account {
-        id: format!("{tenant}-manager"),
-        username: format!("{tenant}-manager"),
-        display_name: format!("Manager of {tenant}"),
-        role: Role::TenantManager,
-        tenant_id: Some(tenant.to_string()),
-    }
 }
 
 fn opts() -> ParseOptions {

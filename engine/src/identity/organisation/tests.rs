@@ -4,23 +4,15 @@ use bpmn_core::text::Lang;
 
 use super::PersonEdit;
 use crate::error::{ConflictReason, EngineError};
-use crate::identity::{Account, Role};
+use crate::identity::Account;
 use crate::instances::{Assignment, StartRequest};
 use crate::testing::TestDb;
 use crate::Engine;
 
+use crate::testing::tenant_manager as manager;
+
 fn sys() -> Account {
     Account::system()
-}
-
-fn manager(tenant: &str) -> Account {
-    Account {
-        id: format!("{tenant}-manager"),
-        username: format!("{tenant}-manager"),
-        display_name: format!("Manager of {tenant}"),
-        role: Role::TenantManager,
-        tenant_id: Some(tenant.to_string()),
-    }
 }
 
 /// The key of a refusal's sentence.
