@@ -97,5 +97,6 @@ bench: pg-up
 	cargo bench -p bpmn-core --bench parse
 	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p engine --bench runtime
 	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p engine --bench jobs
+	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p engine --bench search
 	BPM_TEST_PG_URL=$(PG_URL) cargo bench -p server --bench processes
 	engine/benches/pg_replay/run.sh 16 8

@@ -8,7 +8,7 @@
 use sqlx::AnyConnection;
 
 use super::writes::Cascade;
-use super::{Backend, Store};
+use super::Store;
 use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::instances::{
     InstanceCategory, InstanceFilter, InstanceOrderBy, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary,
@@ -583,15 +583,15 @@ impl Store {
             }
             (Some(s), SearchPlan::Index(query)) => {
                 // From the index's candidates, sorted (see `Store::task_page_query`).
-                s.push_index(&mut w, self.backend(), query);
+                let source = s.push_index(&mut w, self.backend(), query);
                 s.push_checks(&mut w);
-                let sql = match self.backend() {
-                    Backend::Sqlite => format!(
-                        "{INSTANCE_COLUMNS_SELECT} FROM process_instances_search s CROSS JOIN process_instances i \
-                         ON i.rowid = s.rowid{} ORDER BY {order} LIMIT {l}",
+                let sql = match source {
+                    Some(source) => format!(
+                        "{INSTANCE_COLUMNS_SELECT} FROM {source} CROSS JOIN process_instances i ON i.rowid = s.r{} \
+                         ORDER BY {order} LIMIT {l}",
                         w.sql()
                     ),
-                    Backend::Postgres => format!(
+                    None => format!(
                         "{INSTANCE_SELECT}{} ORDER BY {lead}i.start_time + 0 {dir}, i.id {dir} LIMIT {l}",
                         w.sql()
                     ),

@@ -386,16 +386,16 @@ impl Store {
                 // assignee's name are read for the page's rows only. SQLite reads the candidates
                 // first (`CROSS JOIN` keeps that order); on PostgreSQL an order no index gives
                 // (`+ 0`) leaves the GIN index as the way to them.
-                s.push_index(&mut w, self.backend(), query);
+                let source = s.push_index(&mut w, self.backend(), query);
                 s.push_checks(&mut w);
                 let (columns, joins) = (task_columns!(), task_joins!());
-                let sql = match self.backend() {
-                    Backend::Sqlite => format!(
-                        "{columns} FROM (SELECT t.rowid AS r FROM tasks_search s CROSS JOIN tasks t ON t.rowid = s.rowid{} \
+                let sql = match source {
+                    Some(source) => format!(
+                        "{columns} FROM (SELECT t.rowid AS r FROM {source} CROSS JOIN tasks t ON t.rowid = s.r{} \
                          ORDER BY {order} LIMIT {l}) p CROSS JOIN tasks t ON t.rowid = p.r{joins} ORDER BY {order}",
                         w.sql()
                     ),
-                    Backend::Postgres => format!(
+                    None => format!(
                         "{columns} FROM (SELECT t.id FROM tasks t{} ORDER BY {lead}{col} + 0 {dir}, t.id {dir} \
                          LIMIT {l}) p JOIN tasks t ON t.id = p.id{joins} ORDER BY {order}",
                         w.sql()

@@ -1,43 +1,59 @@
-//! The search boxes of the task, instance and job lists: a contains-match of every word typed,
-//! fast on large tables through an n-gram index of the database's own kind.
+//! The search boxes of the task and instance lists: a contains-match of every word typed, in
+//! any case, Chinese included, fast on large tables through an n-gram index of the database's
+//! own kind. (The job list checks its words by `LIKE` alone: its table holds the jobs still to
+//! run, not their history.)
 //!
 //! # What is indexed
 //!
-//! A searchable row keeps `search_text`, the lowercase text its search box looks in (for a task:
-//! its name, the assignee's login, the candidate groups, the business key, the process's name
-//! and key, one per line), and `search_grams`, the tokens of that text: every character and
-//! every pair of neighbouring characters of each word ([`grams`]), each written as a token of
-//! `a`–`z` and `0`–`9` only ([`push_code`]), so that neither database's tokenizer or locale
-//! sees the text itself (PostgreSQL's `pg_trgm` ignores Chinese under the C locale, FTS5's
-//! trigram tokenizer cannot search fewer than three characters). Both columns are computed in
-//! Rust when the row is written; the database indexes the tokens:
+//! A searchable row keeps `search_text`, the lowercase text its search box looks in, one field
+//! per line (a task: its name, the assignee's login, the candidate groups, the business key, the
+//! process's name and key; an instance: the business key, the process's name and key, the
+//! initiator's login), and `search_grams`, its tokens ([`SearchText::of`]): every pair of
+//! neighbouring characters and every character that is not ASCII of each word of the fields
+//! found by their own tokens, and the whole login of the row's person and the whole key of its
+//! process ([`key_token`]). Each token is written in `a`–`z` and `0`–`9` only ([`push_code`]),
+//! so that neither database's tokenizer or locale sees the text (PostgreSQL's `pg_trgm` ignores
+//! Chinese under the C locale, FTS5's trigram tokenizer cannot search fewer than three
+//! characters). Both columns are computed in Rust when the row is written; the database
+//! indexes the tokens (migration `search`, which also fills the rows already there):
 //!
 //! - SQLite: an FTS5 table over `search_grams` (external content, `detail=none`: row ids only),
-//!   kept by triggers on the table.
-//! - PostgreSQL: a stored `tsvector` made from the tokens (`array_to_tsvector`, no parser) and
-//!   a GIN index on it.
+//!   kept by triggers; new rows wait in a queue table and enter the index 64 at a time (FTS5
+//!   writes and merges a segment at every commit that has tokens: a fifth of a lifecycle's time
+//!   when every row went in by itself). A search reads the queued rows beside the index's.
+//! - PostgreSQL: a GIN index on the tokens as a `tsvector` (`search_vector`:
+//!   `array_to_tsvector`, no parser).
 //!
-//! A word of one character looks up its character's token, a longer word all its pairs
-//! (every one must be there); the rows found are candidates, and the `LIKE '%word%'` the list
-//! always ran decides. A person's name finds the rows of that person's login: a row's tokens
-//! also hold its person's whole login as one token ([`login_token`]); the people whose name
-//! holds the word are read first (a small table), and their logins' tokens are looked up beside
-//! the word's ([`Store::prepare_search`]). So the name a row is found by is always the person's
-//! current one.
+//! A word looks up its pairs (all must be there), or its character when it is one that is not
+//! ASCII; the rows found are candidates, and the `LIKE '%word%'` the list always ran decides. A
+//! person's name finds the rows of that person's login, a process's name or key the rows of its
+//! key: the people and processes whose name holds the word are read first (small tables), and
+//! their keys' tokens are looked up beside the word's ([`Store::prepare_search`]). So the name a
+//! row is found by is always the person's current one, and a process's name costs a row one
+//! token, not its pairs. A word of one ASCII character has no tokens: it is checked on the
+//! candidates of the other words.
 //!
-//! # Which plan (`Store::task_page` and the other lists)
+//! # Which plan (`Store::task_page`, `Store::instance_page`)
 //!
 //! A word in many rows needs no index: the list walks its order and fills the page at once. So
-//! a search first walks the first rows of the list's order ([`walk_rows`], [`SearchPlan::WalkFirst`]);
-//! when the page fills there, it is the page (the rows after cannot come before). Otherwise the
-//! matches are rare, and the page is made from the index's candidates, sorted
+//! a search first walks the first rows of the list's order ([`walk_rows`],
+//! [`SearchPlan::WalkFirst`]: up to the key of the last of them, read from the category's index
+//! alone); when the page fills there, it is the page (the rows after cannot come before).
+//! Otherwise the matches are rare, and the page is made from the index's candidates, sorted
 //! ([`SearchPlan::Index`]). The index is asked for the rarest [`TOKENS_PER_WORD`] tokens of each
 //! word (as often as they occur in the newest [`SAMPLE_ROWS`] rows): more tokens find hardly
-//! fewer candidates, and each costs a walk of its rows in the index. A name shared by more than
-//! [`PEOPLE_LIMIT`] people, or rows without tokens (written by hand), walk the whole order as
-//! every search did before the index ([`SearchPlan::Walk`]).
+//! fewer candidates, and each costs a walk of its rows in the index. When no word can be looked
+//! up (one ASCII character, a word in the names of more than [`PEOPLE_LIMIT`] people and
+//! processes), or rows have no tokens (written by hand), the search walks the whole order as
+//! every search did before the index ([`SearchPlan::Walk`]). On PostgreSQL a search's
+//! statements are planned for their values each time (a plan kept from when the table was small
+//! could read the whole table); the list without a search keeps its prepared plan.
+//!
+//! A word frequent in the table but rare in the list's category (a task name of the last step,
+//! searched among the open tasks) costs both: the first walk finds too few, and the index finds
+//! the rows of every category.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use super::{like_pattern, Arg, Where};
 use crate::error::Result;
@@ -63,8 +79,8 @@ pub(crate) const TOKENS_PER_WORD: usize = 3;
 /// The newest rows whose tokens tell which of a word's tokens are rare.
 pub(crate) const SAMPLE_ROWS: i64 = 300;
 
-/// The most people whose name holds a word that the index looks up by their logins; a name
-/// held by more is frequent, and the list walks its order.
+/// The most people and processes whose name holds a word that the index looks up by their
+/// keys; a word in more names is frequent, and the index is not asked for it.
 pub(crate) const PEOPLE_LIMIT: usize = 100;
 
 /// The symbols of the tokens' numbers.
@@ -91,15 +107,19 @@ pub(crate) fn push_code(c: char, out: &mut String) {
     }
 }
 
-/// The tokens of one word (no whitespace): its one character, or each pair of neighbouring
-/// characters (in order, without repeats).
+/// The tokens of one word (no whitespace) the index looks up: each pair of neighbouring
+/// characters (in order, without repeats); a word of one character, that character when it is
+/// not ASCII (a Chinese name of one character), else none (a letter or a digit alone is in most
+/// rows anyway, and the list's order is walked for it).
 pub(crate) fn word_tokens(word: &str) -> Vec<String> {
     let chars: Vec<char> = word.chars().collect();
     let mut out: Vec<String> = Vec::new();
-    if chars.len() == 1 {
-        let mut t = String::new();
-        push_code(chars[0], &mut t);
-        out.push(t);
+    if let [c] = chars[..] {
+        if !c.is_ascii() {
+            let mut t = String::new();
+            push_code(c, &mut t);
+            out.push(t);
+        }
     }
     for pair in chars.windows(2) {
         let mut t = String::new();
@@ -112,34 +132,48 @@ pub(crate) fn word_tokens(word: &str) -> Vec<String> {
     out
 }
 
-/// The tokens of a lowercase text, space-separated, sorted, without repeats: of each
-/// whitespace-separated word, every character and every pair of neighbouring characters.
+/// The tokens of a lowercase text (see [`word_tokens`]), space-separated, sorted, without
+/// repeats: of each whitespace-separated word, every pair of neighbouring characters and every
+/// character that is not ASCII (as [`SearchText::of`] writes them).
+#[cfg(test)]
 pub(crate) fn grams(text: &str) -> String {
-    let mut set = BTreeSet::new();
-    for word in text.split_whitespace() {
-        let mut prev: Option<char> = None;
-        for c in word.chars() {
-            let mut one = String::new();
-            push_code(c, &mut one);
-            if let Some(p) = prev {
-                let mut two = String::new();
-                push_code(p, &mut two);
-                two.push_str(&one);
-                set.insert(two);
-            }
-            set.insert(one);
-            prev = Some(c);
-        }
-    }
-    set.into_iter().collect::<Vec<_>>().join(" ")
+    let mut codes = String::with_capacity(text.len() * 2);
+    let mut tokens = Vec::new();
+    push_grams(text, &mut codes, &mut tokens);
+    let mut tokens: Vec<&str> = tokens.into_iter().map(|(a, b)| &codes[a..b]).collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens.join(" ")
 }
 
-/// The token of a whole login, lowercase: the codes of all its characters. Longer than two
-/// characters it is no token of [`grams`]; shorter, it is the token of its characters (which
-/// finds more rows than its own, and the check drops them).
-pub(crate) fn login_token(login: &str) -> String {
+/// Appends the codes of `text`'s characters to `codes` and the byte ranges of its tokens in
+/// `codes` to `tokens`: the codes of neighbouring characters follow each other, so a pair's
+/// token is the range from the first's start to the second's end.
+fn push_grams(text: &str, codes: &mut String, tokens: &mut Vec<(usize, usize)>) {
+    for word in text.split_whitespace() {
+        let mut prev: Option<usize> = None;
+        for c in word.chars() {
+            let start = codes.len();
+            push_code(c, codes);
+            if let Some(p) = prev {
+                tokens.push((p, codes.len()));
+            }
+            if !c.is_ascii() {
+                tokens.push((start, codes.len()));
+            }
+            prev = Some(start);
+        }
+        // Words do not run into each other.
+        codes.push(' ');
+    }
+}
+
+/// The token of a whole value, lowercase (a login, a process key): the codes of all its
+/// characters. Of more than two characters it is no token of [`grams`]; shorter, it is the
+/// token of its characters (which finds more rows than its own; the check drops them).
+pub(crate) fn key_token(value: &str) -> String {
     let mut t = String::new();
-    login.to_lowercase().chars().for_each(|c| push_code(c, &mut t));
+    value.to_lowercase().chars().for_each(|c| push_code(c, &mut t));
     t
 }
 
@@ -148,31 +182,36 @@ pub(crate) fn login_token(login: &str) -> String {
 pub(crate) struct SearchText {
     /// The fields, lowercase, one per line.
     pub text: String,
-    /// [`grams`] of the text and the [`login_token`] of the row's person.
+    /// [`grams`] of the fields searched by their tokens, and the [`key_token`]s of the row's
+    /// person and process.
     pub grams: String,
 }
 
 impl SearchText {
-    /// The search text of `fields` (empty ones left out), with the token of `login`, the person
-    /// whose name finds the row.
-    pub(crate) fn of<'a>(fields: impl IntoIterator<Item = &'a str>, login: Option<&str>) -> SearchText {
-        let text =
-            fields.into_iter().filter(|f| !f.trim().is_empty()).map(str::to_lowercase).collect::<Vec<_>>().join("\n");
-        let mut grams = grams(&text);
-        let login = login.map(login_token).unwrap_or_default();
-        if !login.is_empty() && !grams.split(' ').any(|t| t == login) {
-            if !grams.is_empty() {
-                grams.push(' ');
-            }
-            grams.push_str(&login);
+    /// The search text of `fields` (empty ones left out), each with whether its own tokens find
+    /// it (the others are found through a key: a process's name through its key), and the
+    /// tokens of `keys`.
+    pub(crate) fn of(fields: &[(&str, bool)], keys: &[Option<&str>]) -> SearchText {
+        let fields: Vec<(String, bool)> =
+            fields.iter().filter(|(f, _)| !f.trim().is_empty()).map(|(f, t)| (f.to_lowercase(), *t)).collect();
+        let text = fields.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>().join("\n");
+        let mut codes = String::with_capacity(text.len() * 2);
+        let mut ranges = Vec::new();
+        for (f, _) in fields.iter().filter(|(_, tokened)| *tokened) {
+            push_grams(f, &mut codes, &mut ranges);
         }
-        SearchText { text, grams }
+        let keys: Vec<String> = keys.iter().flatten().map(|k| key_token(k)).filter(|k| !k.is_empty()).collect();
+        let mut tokens: Vec<&str> = ranges.into_iter().map(|(a, b)| &codes[a..b]).collect();
+        tokens.extend(keys.iter().map(String::as_str));
+        tokens.sort_unstable();
+        tokens.dedup();
+        SearchText { text, grams: tokens.join(" ") }
     }
 }
 
-/// What a task is found by: its name, the assignee's login (and through its token the person's
-/// name, looked up when searching), the candidate groups, the business key, the process's name
-/// and key.
+/// What a task is found by: its name, the assignee's login, the candidate groups and the
+/// business key by their tokens; the assignee's name and the process's name and key through
+/// the tokens of the login and the process key (see [`Store::prepare_search`]).
 pub(crate) fn task_search(
     name: &str,
     assignee: Option<&str>,
@@ -182,19 +221,37 @@ pub(crate) fn task_search(
     definition_key: &str,
 ) -> SearchText {
     let groups = groups.join(" ");
-    let fields = [name, assignee.unwrap_or(""), &groups, business_key.unwrap_or(""), definition_name, definition_key];
-    SearchText::of(fields, assignee)
+    SearchText::of(
+        &[
+            (name, true),
+            (assignee.unwrap_or(""), true),
+            (&groups, true),
+            (business_key.unwrap_or(""), true),
+            (definition_name, false),
+            (definition_key, false),
+        ],
+        &[assignee, Some(definition_key)],
+    )
 }
 
-/// What an instance is found by: its business key, the process's name and key, the initiator's
-/// login (and through its token the person's name, looked up when searching).
+/// What an instance is found by: its business key and the initiator's login by their tokens;
+/// the initiator's name and the process's name and key through the tokens of the login and the
+/// process key.
 pub(crate) fn instance_search(
     business_key: Option<&str>,
     definition_name: &str,
     definition_key: &str,
     initiator: Option<&str>,
 ) -> SearchText {
-    SearchText::of([business_key.unwrap_or(""), definition_name, definition_key, initiator.unwrap_or("")], initiator)
+    SearchText::of(
+        &[
+            (business_key.unwrap_or(""), true),
+            (definition_name, false),
+            (definition_key, false),
+            (initiator.unwrap_or(""), true),
+        ],
+        &[initiator, Some(definition_key)],
+    )
 }
 
 /// A table with a search index, as a list queries it.
@@ -241,11 +298,21 @@ pub(crate) const INSTANCES: SearchIndex = SearchIndex {
 struct Term {
     /// `%word%` for `LIKE`.
     pattern: String,
-    /// The word's tokens.
+    /// The word's tokens (none for one ASCII character).
     tokens: Vec<String>,
-    /// The [`login_token`]s of the people whose name holds the word; `None` when more than
-    /// [`PEOPLE_LIMIT`] people do.
-    people: Option<Vec<String>>,
+    /// The [`key_token`]s of the people whose name holds the word and of the processes whose
+    /// name or key does; `None` when more than [`PEOPLE_LIMIT`] do.
+    keys: Option<Vec<String>>,
+    /// Whether a person's name holds the word (or too many keys were found to tell).
+    person: bool,
+}
+
+impl Term {
+    /// Whether the index finds every row the word is in: by its tokens where the row's own
+    /// tokens hold it, by the keys where a person's or a process's name does.
+    fn indexed(&self) -> bool {
+        !self.tokens.is_empty() && self.keys.is_some()
+    }
 }
 
 /// A search typed into a list's box, with what the index needs to look up.
@@ -279,8 +346,9 @@ impl SearchPlan {
 }
 
 impl Search {
-    /// The query of the backend's index: each word's rarest tokens all present (as often as
-    /// they occur in `sample`, the tokens of rows), or the login of a person with that name.
+    /// The query of the backend's index: for each word the index finds, its rarest tokens all
+    /// present (as often as they occur in `sample`, the tokens of rows), or a key of a person or
+    /// process whose name holds it. The other words are checked on the candidates only.
     fn index_query(&self, backend: Backend, sample: &[String]) -> String {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for t in &self.terms {
@@ -301,6 +369,7 @@ impl Search {
         };
         self.terms
             .iter()
+            .filter(|t| t.indexed())
             .map(|t| {
                 let mut rare: Vec<(usize, &String)> = t.tokens.iter().enumerate().collect();
                 rare.sort_by_key(|(i, token)| (seen.get(token.as_str()).copied().unwrap_or(0), *i));
@@ -308,8 +377,8 @@ impl Search {
                 rare.sort_by_key(|(i, _)| *i);
                 let word = rare.iter().map(|(_, token)| format!("{quote}{token}{quote}")).collect::<Vec<_>>();
                 let mut either = vec![format!("({})", word.join(and))];
-                for login in t.people.iter().flatten().filter(|l| !l.is_empty()) {
-                    either.push(format!("{quote}{login}{quote}"));
+                for key in t.keys.iter().flatten().filter(|k| !k.is_empty()) {
+                    either.push(format!("{quote}{key}{quote}"));
                 }
                 format!("({})", either.join(or))
             })
@@ -323,12 +392,7 @@ impl Search {
         for t in &self.terms {
             let p = w.text(t.pattern.clone());
             let text = format!("{} LIKE {p} ESCAPE '\\'", self.index.text);
-            let by_person = match (self.index.person, &t.people) {
-                (Some(col), Some(logins)) if !logins.is_empty() => Some(col),
-                (Some(col), None) => Some(col),
-                _ => None,
-            };
-            match by_person {
+            match self.index.person.filter(|_| t.person) {
                 Some(col) => w.push(format!(
                     "({text} OR {col} IN (SELECT id FROM people WHERE LOWER(name) LIKE {p} ESCAPE '\\'))"
                 )),
@@ -337,14 +401,21 @@ impl Search {
         }
     }
 
-    /// Adds the index's condition of plan [`SearchPlan::Index`] to `w`: the FTS5 table aliased
-    /// `s` on SQLite (joined by row id), the `tsvector` on PostgreSQL.
-    pub(crate) fn push_index(&self, w: &mut Where, backend: Backend, query: &str) {
+    /// The candidates of plan [`SearchPlan::Index`]: on SQLite, the subquery `s` of their row
+    /// ids (`s.r`), the FTS5 table's matches and the rows still queued for it (see the
+    /// migration); on PostgreSQL, the condition on the GIN index, added to `w` (and `None`).
+    pub(crate) fn push_index(&self, w: &mut Where, backend: Backend, query: &str) -> Option<String> {
         let q = w.text(query);
         match backend {
-            Backend::Sqlite => w.push(format!("s.{} MATCH {q}", self.index.fts)),
+            Backend::Sqlite => {
+                let fts = self.index.fts;
+                Some(format!(
+                    "(SELECT rowid AS r FROM {fts} WHERE {fts} MATCH {q} UNION ALL SELECT row FROM {fts}_queue) s"
+                ))
+            }
             Backend::Postgres => {
-                w.push(format!("search_vector({}.search_grams) @@ CAST({q} AS tsquery)", self.index.alias))
+                w.push(format!("search_vector({}.search_grams) @@ CAST({q} AS tsquery)", self.index.alias));
+                None
             }
         }
     }
@@ -352,7 +423,8 @@ impl Search {
 
 impl Store {
     /// The words of `text` (none: `None`) prepared for a search of `index` in `tenant` (all when
-    /// `None`): each word's tokens and the logins of the people whose name holds it.
+    /// `None`): each word's tokens, and the keys of the people and processes whose name holds it
+    /// (small tables, read by `LIKE`).
     pub(crate) async fn prepare_search(
         &self,
         index: SearchIndex,
@@ -363,21 +435,33 @@ impl Store {
         for word in text.split_whitespace() {
             let word = word.to_lowercase();
             let pattern = like_pattern(&word);
-            let people = match index.person {
-                None => Some(Vec::new()),
-                Some(_) => {
-                    let mut args = vec![Arg::Text(pattern.clone())];
-                    let mut sql = "SELECT id FROM people WHERE LOWER(name) LIKE $1 ESCAPE '\\'".to_owned();
-                    if let Some(t) = tenant {
-                        args.push(Arg::from(t));
-                        sql.push_str(" AND tenant_id = $2");
-                    }
-                    sql.push_str(&format!(" LIMIT {}", PEOPLE_LIMIT + 1));
-                    let ids = self.fetch(&sql, args, |r| r.try_get::<String>("id")).await?;
-                    (ids.len() <= PEOPLE_LIMIT).then(|| ids.iter().map(|id| login_token(id)).collect())
+            let mut args = vec![Arg::Text(pattern.clone())];
+            let tenant_of = match tenant {
+                Some(t) => {
+                    args.push(Arg::from(t));
+                    " AND tenant_id = $2"
                 }
+                None => "",
             };
-            terms.push(Term { tokens: word_tokens(&word), pattern, people });
+            let people = match index.person {
+                Some(_) => format!(
+                    "SELECT CAST(1 AS BIGINT) AS person, id AS k FROM people WHERE LOWER(name) LIKE $1 ESCAPE '\\'\
+                     {tenant_of} UNION "
+                ),
+                None => String::new(),
+            };
+            let sql = format!(
+                "{people}SELECT CAST(0 AS BIGINT) AS person, process_key AS k FROM process_definitions \
+                 WHERE (name_lower LIKE $1 ESCAPE '\\' OR LOWER(process_key) LIKE $1 ESCAPE '\\'){tenant_of} \
+                 LIMIT {}",
+                PEOPLE_LIMIT + 1
+            );
+            let found =
+                self.fetch(&sql, args, |r| Ok((r.try_get::<i64>("person")? == 1, r.try_get::<String>("k")?))).await?;
+            let many = found.len() > PEOPLE_LIMIT;
+            let keys = (!many).then(|| found.iter().map(|(_, k)| key_token(k)).collect());
+            let person = many || found.iter().any(|(p, _)| *p);
+            terms.push(Term { tokens: word_tokens(&word), pattern, keys, person });
         }
         Ok((!terms.is_empty()).then_some(Search { index, terms }))
     }
@@ -398,7 +482,7 @@ impl Store {
     /// The query of the index for `search` (see [`SearchPlan::Index`]), or `None` when the
     /// index cannot serve it: a word's name is held by too many people, or rows have no tokens.
     pub(crate) async fn index_query(&self, search: &Search) -> Result<Option<String>> {
-        if search.terms.iter().any(|t| t.people.is_none()) {
+        if !search.terms.iter().any(Term::indexed) {
             return Ok(None);
         }
         let SearchIndex { table, recent, .. } = search.index;

@@ -70,26 +70,30 @@ fn codes_are_letters_and_digits_and_read_back() {
 }
 
 #[test]
-fn grams_are_the_characters_and_pairs_of_each_word() {
+fn grams_are_the_pairs_and_the_characters_not_ascii_of_each_word() {
     let code = |s: &str| s.chars().fold(String::new(), |mut t, c| (push_code(c, &mut t), t).1);
     let g = grams("ab 王芳\nab");
-    let want: BTreeSet<String> = ["a", "b", "ab", "王", "芳", "王芳"].iter().map(|s| code(s)).collect();
-    assert_eq!(g.split(' ').map(str::to_owned).collect::<BTreeSet<_>>(), want);
-    assert_eq!(g.split(' ').count(), want.len(), "no repeats: {g}");
+    let want: Vec<String> = {
+        let mut w: Vec<String> = ["ab", "王", "芳", "王芳"].iter().map(|s| code(s)).collect();
+        w.sort();
+        w
+    };
+    assert_eq!(g, want.join(" "), "sorted, without repeats");
     assert_eq!(grams(""), "");
-    assert_eq!(grams(" \u{3000}\n"), "", "whitespace of any kind separates words and is no token");
+    assert_eq!(grams("a \u{3000}\n"), "", "whitespace of any kind separates words; one ASCII letter is no token");
     assert_eq!(word_tokens("王"), vec![code("王")]);
+    assert!(word_tokens("a").is_empty());
     assert_eq!(word_tokens("王芳"), vec![code("王芳")]);
     assert_eq!(word_tokens("abab"), vec![code("ab"), code("ba")], "pairs without repeats");
 }
 
 #[test]
-fn logins_are_one_token_beside_the_grams() {
-    assert_eq!(login_token("WangFang"), "wangfang");
-    assert_eq!(login_token("li.na"), "li71ana");
-    let s = SearchText::of(["a b"], Some("Zhao"));
-    assert_eq!(s.grams, "a b zhao");
-    assert_eq!(SearchText::of(["ab"], Some("ab")).grams, "a ab b", "a short login is a token already");
+fn keys_are_one_token_beside_the_grams() {
+    assert_eq!(key_token("WangFang"), "wangfang");
+    assert_eq!(key_token("li.na"), "li71ana");
+    let s = SearchText::of(&[("a B", true), ("Listed", false)], &[Some("Zhao"), None]);
+    assert_eq!((s.text.as_str(), s.grams.as_str()), ("a b\nlisted", "zhao"));
+    assert_eq!(SearchText::of(&[("abc", true)], &[Some("ab")]).grams, "ab bc", "a short key is a token already");
 }
 
 #[test]
@@ -103,8 +107,15 @@ fn task_search_text_holds_every_field_lowercase() {
         "expense",
     );
     assert_eq!(s.text, "部门经理审批\nwangfang\nfinance audit\nbk-1\n报销\nexpense");
-    assert_eq!(s.grams, format!("{} wangfang", grams(&s.text)));
+    let mut want: Vec<String> =
+        grams("部门经理审批\nwangfang\nfinance audit\nbk-1").split(' ').map(str::to_owned).collect();
+    want.extend(["wangfang".to_owned(), "expense".to_owned()]);
+    want.sort();
+    assert_eq!(s.grams, want.join(" "), "the process's name has no tokens: its key's token finds it");
     assert_eq!(task_search("A", None, &[], None, "P", "p").text, "a\np\np", "empty fields are left out");
+    let i = instance_search(Some("BK-1"), "报销", "expense", Some("Li"));
+    assert_eq!(i.text, "bk-1\n报销\nexpense\nli");
+    assert_eq!(i.grams, "7191 bk expense k719 li", "the key's and login's tokens beside the pairs");
 }
 
 /// The whitespace the migrations leave out of the tokens is Rust's (`split_whitespace`).
@@ -122,24 +133,32 @@ fn the_migrations_know_rusts_whitespace() {
 }
 
 #[test]
-fn queries_want_each_words_rarest_tokens_or_a_login() {
-    let term = |w: &str, people: Option<Vec<&str>>| Term {
+fn queries_want_each_words_rarest_tokens_or_a_key() {
+    let term = |w: &str, keys: Option<Vec<&str>>| Term {
         pattern: like_pattern(w),
         tokens: word_tokens(w),
-        people: people.map(|p| p.iter().map(|l| login_token(l)).collect()),
+        person: keys.as_ref().is_some_and(|k| !k.is_empty()),
+        keys: keys.map(|p| p.iter().map(|l| key_token(l)).collect()),
     };
-    let s = Search { index: TASKS, terms: vec![term("abcde", Some(vec!["Xyz", "wu"])), term("q", Some(Vec::new()))] };
+    let s = Search {
+        index: TASKS,
+        terms: vec![term("abcde", Some(vec!["Xyz", "wu"])), term("qr", Some(Vec::new())), term("x", Some(Vec::new()))],
+    };
     // In the sample, `ab` is everywhere and `cd` in one row: the rarest three, in their order.
     let sample = ["ab cd x".to_owned(), "ab y".to_owned(), "ab bc".to_owned()];
-    assert_eq!(s.index_query(Backend::Sqlite, &sample), r#"(("bc" AND "cd" AND "de") OR "xyz" OR "wu") AND (("q"))"#);
-    assert_eq!(s.index_query(Backend::Postgres, &[]), "(('ab' & 'bc' & 'cd') | 'xyz' | 'wu') & (('q'))");
+    assert_eq!(s.index_query(Backend::Sqlite, &sample), r#"(("bc" AND "cd" AND "de") OR "xyz" OR "wu") AND (("qr"))"#);
+    assert_eq!(s.index_query(Backend::Postgres, &[]), "(('ab' & 'bc' & 'cd') | 'xyz' | 'wu') & (('qr'))");
     let mut w = Where::default();
     s.push_checks(&mut w);
     assert_eq!(
         w.sql(),
         " WHERE (t.search_text LIKE $1 ESCAPE '\\' OR t.assignee IN (SELECT id FROM people WHERE LOWER(name) LIKE $1 \
-         ESCAPE '\\')) AND t.search_text LIKE $2 ESCAPE '\\'"
+         ESCAPE '\\')) AND t.search_text LIKE $2 ESCAPE '\\' AND t.search_text LIKE $3 ESCAPE '\\'",
+        "one ASCII character is checked on the candidates only"
     );
+    // A word in too many names is checked on the candidates only.
+    let many = Search { index: TASKS, terms: vec![term("abc", None), term("de", Some(Vec::new()))] };
+    assert_eq!(many.index_query(Backend::Postgres, &[]), "(('de'))");
 }
 
 fn sys() -> Account {
@@ -163,10 +182,13 @@ const PROCESS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 /// order.
 const MODES: [Option<i64>; 3] = [Some(1), Some(super::WALK_ROWS_PER_ROW), None];
 
-/// The plan a page made in `mode` may have used.
-fn plan_of(mode: Option<i64>, plan: &str) -> bool {
+/// The plan a page of `search` made in `mode` may have used: the whole walk when no word has
+/// tokens (one ASCII character).
+fn plan_of(search: &str, mode: Option<i64>, plan: &str) -> bool {
+    let tokens = search.split_whitespace().any(|w| !word_tokens(&w.to_lowercase()).is_empty());
     match mode {
-        Some(1) => plan == "index" || plan == "first",
+        Some(1) if tokens => plan == "index" || plan == "first",
+        Some(1) => plan == "walk" || plan == "first",
         Some(_) => plan == "first",
         None => plan == "walk",
     }
@@ -183,7 +205,7 @@ async fn found(db: &TestDb, search: &str, category: TaskCategory) -> Vec<String>
         let mut pages = Vec::new();
         for mode in MODES {
             let (tasks, plan) = store.task_page_planned(None, &q, 0, limit, mode).await.expect("task page");
-            assert!(plan_of(mode, plan), "{search:?}, page of {limit}, {mode:?}: {plan}");
+            assert!(plan_of(search, mode, plan), "{search:?}, page of {limit}, {mode:?}: {plan}");
             pages.push(tasks.into_iter().map(|t| t.id).collect::<Vec<_>>());
         }
         assert!(pages.iter().all(|p| *p == pages[0]), "{search:?}, page of {limit}: the plans find the same tasks");
@@ -277,7 +299,7 @@ async fn migration_tokens(db: &TestDb) {
     e.deploy(&sys(), "default", None, vec![("expense.bpmn".into(), PROCESS.as_bytes().to_vec())], &Default::default())
         .await
         .unwrap();
-    let task = start(db, "wangfang", "BK-1").await;
+    let task = start(db, "WangFang", "BK-1").await;
     let pool = e.store().pool();
     let migration = match e.store().backend() {
         Backend::Sqlite => include_str!("../../../../../migrations/sqlite/20261210000001_search.sql"),
@@ -286,16 +308,17 @@ async fn migration_tokens(db: &TestDb) {
     let from = migration.find("-- tasks grams begin").expect("begin");
     let to = migration.find("-- tasks grams end").expect("end");
     let backfill = &migration[from..to];
-    let texts = [
-        "部门经理审批\nwangfang\nbk-2024-001\n报销流程 expense",
+    let names = [
+        "部门经理审批 王芳\nwangfang\nbk-2024-001\n报销流程 expense",
         "a%b_c 789 x-y! 50\u{a0}off\u{3000}全角 é ß",
         "😀emoji\u{10ffff} \t\r\u{2028}z",
         "",
         "王",
     ];
-    for text in texts {
-        sqlx::query("UPDATE tasks SET search_text = $1, search_grams = NULL WHERE id = $2")
-            .bind(text)
+    let set = |g: &str| g.split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect::<BTreeSet<_>>();
+    for name in names {
+        sqlx::query("UPDATE tasks SET name = $1, search_text = $1, search_grams = NULL WHERE id = $2")
+            .bind(name)
             .bind(&task)
             .execute(pool)
             .await
@@ -303,20 +326,19 @@ async fn migration_tokens(db: &TestDb) {
         let q = TaskQuery { search: Some("王芳".into()), ..Default::default() };
         let (walked, plan) = e.store().task_page_planned(None, &q, 0, 10, Some(1)).await.unwrap();
         assert_eq!(plan, "walk", "a row without tokens");
-        assert_eq!(walked.len(), usize::from(text.contains("王芳")), "{text:?}");
+        assert_eq!(walked.len(), usize::from(name.contains("王芳")), "{name:?}");
         sqlx::raw_sql(backfill).execute(pool).await.unwrap();
         let stored: String = sqlx::query_scalar("SELECT search_grams FROM tasks WHERE id = $1")
             .bind(&task)
             .fetch_one(pool)
             .await
             .unwrap();
-        let set = |g: &str| g.split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect::<BTreeSet<_>>();
-        let mut want = set(&grams(text));
-        want.insert(login_token("wangfang"));
-        assert_eq!(set(&stored), want, "{text:?}");
+        let engine =
+            task_search(name, Some("WangFang"), &["finance_team".into()], Some("BK-1"), "报销流程 Expense", "expense");
+        assert_eq!(set(&stored), set(&engine.grams), "{name:?}");
         // And the index has them.
         let (found, plan) = e.store().task_page_planned(None, &q, 0, 10, Some(1)).await.unwrap();
-        assert_eq!((found.len(), plan), (usize::from(text.contains("王芳")), "index"), "{text:?}");
+        assert_eq!((found.len(), plan), (usize::from(name.contains("王芳")), "index"), "{name:?}");
     }
 }
 crate::db_test!(migrations_compute_the_engines_tokens, migration_tokens);
@@ -332,7 +354,7 @@ async fn instances_found(db: &TestDb, search: &str, q: InstanceQuery) -> Vec<Str
         let mut pages = Vec::new();
         for mode in MODES {
             let (page, plan) = store.instance_page_planned(None, &q, limit, mode).await.expect("instance page");
-            assert!(plan_of(mode, plan), "{search:?}, page of {limit}, {mode:?}: {plan}");
+            assert!(plan_of(search, mode, plan), "{search:?}, page of {limit}, {mode:?}: {plan}");
             pages.push(page.into_iter().map(|i| i.business_key.unwrap_or_default()).collect::<Vec<_>>());
         }
         assert!(pages.iter().all(|p| *p == pages[0]), "{search:?}, page of {limit}: the plans find the same instances");
@@ -471,3 +493,43 @@ async fn search_jobs(db: &TestDb) {
     }
 }
 crate::db_test!(jobs_are_found_by_activity_process_and_error, search_jobs);
+
+/// Past 64 rows the queue's tokens enter the index; rows change and leave both, and every
+/// search still finds what the walk finds (SQLite's index is checked whole).
+async fn queued_and_indexed(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    let unit = e.create_org_unit(&sys(), "default", None, "财务部").await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("lina"), "李娜", &[]).await.unwrap();
+    e.deploy(&sys(), "default", None, vec![("expense.bpmn".into(), PROCESS.as_bytes().to_vec())], &Default::default())
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..70 {
+        tasks.push(start(db, &format!("user{n}"), &format!("KEY-{n:03}")).await);
+    }
+    // The first rows are in the index, the last in the queue: each found alone.
+    for n in [0, 5, 63, 64, 69] {
+        assert_eq!(found(db, &format!("key-{n:03}"), TaskCategory::All).await, [format!("KEY-{n:03}")]);
+    }
+    // Reassigned (the tokens change), completed, deleted: an indexed row and a queued one.
+    for t in [&tasks[3], &tasks[68]] {
+        e.reassign_task(&sys(), t, "lina", "").await.unwrap();
+    }
+    assert_eq!(found(db, "李娜", TaskCategory::All).await, ["KEY-003", "KEY-068"]);
+    assert!(found(db, "user3", TaskCategory::All).await.iter().all(|k| k != "KEY-003"));
+    for t in [&tasks[4], &tasks[67]] {
+        e.complete_task(&sys(), t, serde_json::Map::new()).await.unwrap();
+        e.delete_task(&sys(), t).await.unwrap();
+    }
+    assert!(found(db, "key-004", TaskCategory::All).await.is_empty());
+    assert!(found(db, "key-067", TaskCategory::All).await.is_empty());
+    assert_eq!(found(db, "key-06", TaskCategory::All).await.len(), 9);
+    if e.store().backend() == Backend::Sqlite {
+        sqlx::raw_sql("INSERT INTO tasks_search (tasks_search) VALUES ('integrity-check')")
+            .execute(e.store().pool())
+            .await
+            .expect("the FTS5 index is whole");
+    }
+}
+crate::db_test!(queued_and_indexed_rows_are_found_alike, queued_and_indexed);
