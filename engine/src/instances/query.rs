@@ -35,7 +35,8 @@ pub enum InstanceSort {
 pub struct InstanceQuery {
     pub tenant: Option<String>,
     pub category: InstanceCategory,
-    /// Case-insensitive words that must all occur in the definition name.
+    /// Words that must all occur, in any case, in what an instance is found by: its business key,
+    /// the process's name and key, the initiator's login and name (see `store::sql::search`).
     pub definition_name: Option<String>,
     /// Case-insensitive part of the initiator.
     pub initiator: Option<String>,
@@ -59,7 +60,9 @@ pub use bpmn_core::task::TaskCategory;
 pub struct TaskQuery {
     pub tenant: Option<String>,
     pub category: TaskCategory,
-    /// Words that must all occur in the task name or its assignee (the console's search box).
+    /// Words that must all occur, in any case, in what a task is found by (the console's search
+    /// box): its name, the assignee's login and name, the candidate groups, the business key, the
+    /// process's name and key (see `store::sql::search`).
     pub search: Option<String>,
     /// Case-insensitive part of the task name.
     pub name: Option<String>,
