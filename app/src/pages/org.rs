@@ -478,11 +478,7 @@ fn PersonPanel(tree: OrgTree, person: Person, actions: Actions) -> impl IntoView
             <h2 class:muted=!active>
                 {move || t("org.edit_person")} " · " {format!("{} ({})", person.name, person.id)} {inactive_badge(active)}
             </h2>
-            <label>
-                <span>{move || t("common.name")}</span>
-                <input name="name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                {field_error("name")}
-            </label>
+            <TextField label="common.name" name="name" value=name>{field_error("name")}</TextField>
             <label>
                 <span>{move || t("org.unit")}</span>
                 <select name="unit" on:change=move |ev| unit.set(event_target_value(&ev))>
@@ -493,11 +489,7 @@ fn PersonPanel(tree: OrgTree, person: Person, actions: Actions) -> impl IntoView
                 </select>
                 {field_error("unit")}
             </label>
-            <label>
-                <span>{move || t("org.groups")}</span>
-                <input name="groups" placeholder=move || t("org.groups_ph") prop:value=groups
-                    on:input=move |ev| groups.set(event_target_value(&ev)) />
-            </label>
+            <TextField label="org.groups" name="groups" value=groups hint="org.groups_ph" />
             <div class="buttons">
                 <button type="submit" class="primary">{move || t("common.save")}</button>
                 <button type="button" class:danger=active data-testid="person-toggle" on:click=toggle>
@@ -605,17 +597,30 @@ fn PersonForm(tree: OrgTree, #[prop(into)] on_done: Callback<()>) -> impl IntoVi
                 <input name="id" placeholder="zhangsan" prop:value=id on:input=move |ev| id.set(event_target_value(&ev)) />
                 {field_error("id")}
             </label>
-            <label>
-                <span>{move || t("common.name")}</span>
-                <input name="name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                {field_error("name")}
-            </label>
-            <label>
-                <span>{move || t("org.groups")}</span>
-                <input name="groups" placeholder=move || t("org.groups_ph") prop:value=groups
-                    on:input=move |ev| groups.set(event_target_value(&ev)) />
-            </label>
+            <TextField label="common.name" name="name" value=name>{field_error("name")}</TextField>
+            <TextField label="org.groups" name="groups" value=groups hint="org.groups_ph" />
             <div class="buttons"><button type="submit" class="primary">{move || t("common.add")}</button></div>
         </form>
+    }
+}
+
+/// A labelled text input bound to `value`; `hint` is the placeholder's label key; the children
+/// (a field's error) follow the input.
+#[component]
+fn TextField(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <label>
+            <span>{move || t(label)}</span>
+            <input name=name placeholder=move || hint.map(t) prop:value=value
+                on:input=move |ev| value.set(event_target_value(&ev)) />
+            {children.map(|c| c())}
+        </label>
     }
 }
