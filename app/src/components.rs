@@ -108,6 +108,11 @@ pub fn TenantHead() -> impl IntoView {
     }
 }
 
+/// The name of tenant `id` as the signed-in user knows it (the id when unknown).
+fn tenant_name(me: &crate::api::Me, id: &str) -> String {
+    me.tenants.iter().find(|t| t.id == id).map_or_else(|| id.to_string(), |t| t.name.clone())
+}
+
 /// A row's tenant by name (its id as the hint), shown under 全部租户 only.
 #[component]
 pub fn TenantCell(id: String) -> impl IntoView {
@@ -115,10 +120,37 @@ pub fn TenantCell(id: String) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || me.get().and_then(Result::ok).filter(all_tenants).map(|m| {
-                let name = m.tenants.iter().find(|t| t.id == id).map_or_else(|| id.clone(), |t| t.name.clone());
-                view! { <td class="tenant" data-testid="tenant" title=id.clone()>{name}</td> }
+                view! { <td class="tenant" data-testid="tenant" title=id.clone()>{tenant_name(&m, &id)}</td> }
             })}
         </Transition>
+    }
+}
+
+/// A tenant by name with its id as the hint, on a detail page.
+#[component]
+pub fn TenantName(id: String) -> impl IntoView {
+    let me = expect_context::<MeResource>().0;
+    let hint = id.clone();
+    view! {
+        <span data-testid="tenant-name" title=hint>
+            <Transition fallback=|| ()>
+                {move || me.get().and_then(Result::ok).map(|m| tenant_name(&m, &id))}
+            </Transition>
+        </span>
+    }
+}
+
+/// A detail page's trail: the list it belongs to (whose entry the navigation highlights),
+/// then the page's own subject.
+#[component]
+pub fn Breadcrumb(href: &'static str, label: &'static str, current: String) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <nav class="breadcrumb" aria-label=move || t("nav.breadcrumb")>
+            <A href=href>{move || t(label)}</A>
+            " / "
+            <span aria-current="page">{current}</span>
+        </nav>
     }
 }
 

@@ -8,7 +8,7 @@ use crate::api::definitions::{
 };
 use crate::api::instances::start_instance;
 use crate::clock::{local_datetime, Time};
-use crate::components::{use_flash, ErrorNote, Modal};
+use crate::components::{use_flash, Breadcrumb, ErrorNote, Modal, TenantName};
 use crate::use_t;
 
 #[component]
@@ -55,6 +55,7 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
         });
     };
     view! {
+        <Breadcrumb href="/deployments" label="nav.deployments" current=format!("{} v{}", row.name, row.version) />
         <h1>{row.name.clone()} " " <span class="muted">{format!("v{}", row.version)}</span></h1>
         <div class="toolbar">
             <label class="inline">
@@ -84,7 +85,7 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
         </Show>
         <dl class="facts">
             <dt>{move || t("def.key")}</dt><dd class="mono">{row.key.clone()}</dd>
-            <dt>{move || t("def.tenant")}</dt><dd>{row.tenant_id.clone()}</dd>
+            <dt>{move || t("def.tenant")}</dt><dd><TenantName id=row.tenant_id.clone() /></dd>
             <dt>{move || t("def.deployed_at")}</dt><dd><Time at=row.deployed_at /></dd>
             <dt>{move || t("def.file")}</dt><dd>{row.file_name.clone()}</dd>
             <dt>{move || t("def.startable")}</dt>
