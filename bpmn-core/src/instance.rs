@@ -77,6 +77,10 @@ pub struct InstanceSummary {
     pub version: i64,
     pub business_key: Option<String>,
     pub initiator: Option<String>,
+    /// The initiator's name when the organisation of the instance's tenant knows the login
+    /// (filled by the engine after the rows are read; `None` for a console account).
+    #[serde(default)]
+    pub initiator_name: Option<String>,
     pub state: InstanceStatus,
     pub start_time: i64,
     pub end_time: Option<i64>,
@@ -106,6 +110,9 @@ pub struct ActivityRecord {
     /// `completed`, `cancelled`, `moved`, `withdrawn`; `None` while active.
     pub outcome: Option<String>,
     pub actor: Option<String>,
+    /// The actor's name in the organisation, when it knows the login.
+    #[serde(default)]
+    pub actor_name: Option<String>,
     pub task_id: Option<String>,
 }
 
@@ -116,6 +123,10 @@ pub struct Operation {
     pub id: i64,
     pub at: i64,
     pub actor: String,
+    /// The actor's name in the organisation, when it knows the login (not for a console
+    /// account such as `admin`, nor for the engine itself).
+    #[serde(default)]
+    pub actor_name: Option<String>,
     /// `start`, `suspend`, `resume`, `terminate`, `move`, `reassign`, `withdraw`,
     /// `delete-task`, `set-variable`, `delete-variable`, `retry`.
     pub operation: String,

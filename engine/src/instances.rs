@@ -14,6 +14,7 @@ mod command;
 mod deliver;
 mod filter;
 mod loaded;
+mod names;
 mod ops;
 mod query;
 mod stamp;
@@ -62,6 +63,8 @@ pub struct VariableChange {
     pub value: Option<Value>,
     pub at: i64,
     pub actor: String,
+    /// The actor's name in the organisation, when it knows the login.
+    pub actor_name: Option<String>,
 }
 
 pub use bpmn_core::instance::Operation;

@@ -92,6 +92,8 @@ pub struct VariableChangeRow {
     pub value: Option<String>,
     pub at: i64,
     pub actor: String,
+    /// The actor's name in the organisation, when it knows the login.
+    pub actor_name: Option<String>,
 }
 
 /// What the adjust dialog offers, as of `revision`.
@@ -168,6 +170,7 @@ pub(super) mod convert {
                     name: c.name,
                     at: c.at,
                     actor: c.actor,
+                    actor_name: c.actor_name,
                 })
                 .collect(),
             jobs: d.jobs,

@@ -18,7 +18,7 @@ use crate::clock::Time;
 use crate::components::Ask;
 use crate::components::{live_refresh, loaded, use_flash};
 use crate::i18n::{activity_type_key, operation_key};
-use crate::label::Label;
+use crate::label::{person_label, Label};
 use crate::pages::definition::Diagram;
 use crate::pages::events::{provide_event_ops, EventDialogs, SubscriptionHead, SubscriptionRow};
 use crate::pages::instances::{provide_instance_ops, InstanceActions, InstanceDialogs, StateBadge};
@@ -149,7 +149,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
                 " " <span class="mono muted">{row.definition_key.clone()}</span></dd>
             <dt>{move || t("def.tenant")}</dt><dd>{row.tenant_id.clone()}</dd>
             <dt>{move || t("inst.business_key")}</dt><dd>{row.business_key.clone().unwrap_or_default()}</dd>
-            <dt>{move || t("inst.initiator")}</dt><dd>{row.initiator.clone().unwrap_or_default()}</dd>
+            <dt>{move || t("inst.initiator")}</dt><dd data-testid="initiator">{row.initiator.as_deref().map(|l| person_label(l, row.initiator_name.as_deref()))}</dd>
             <dt>{move || t("inst.start")}</dt><dd><Time at=row.start_time /></dd>
             <dt>{move || t("inst.end")}</dt><dd>{row.end_time.map(|at| view! { <Time at=at /> })}</dd>
             <dt>{move || t("inst.current")}</dt><dd>{row.current_activities.join(", ")}</dd>
@@ -252,7 +252,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
                         .as_ref()
                         .and_then(|id| tasks.iter().find(|k| &k.id == id))
                         .and_then(task_person)
-                        .or(h.actor.clone());
+                        .or_else(|| h.actor.as_deref().map(|l| person_label(l, h.actor_name.as_deref())));
                     view! {
                         <tr data-activity=h.activity_id.clone()>
                             <td>{h.activity_name.clone()} " " <span class="mono muted">{h.activity_id.clone()}</span></td>
@@ -337,7 +337,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
                                 <td class="mono">{c.name}</td>
                                 <td class="mono">{c.value.unwrap_or_default()}
                                     {removed.then(|| view! { <span class="muted">{move || t("inst.var_removed")}</span> })}</td>
-                                <td>{c.actor}</td>
+                                <td data-testid="actor">{person_label(&c.actor, c.actor_name.as_deref())}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -398,7 +398,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
                     view! {
                         <tr data-operation=kind>
                             <td><Time at=o.at /></td>
-                            <td>{o.actor}</td>
+                            <td data-testid="actor">{person_label(&o.actor, o.actor_name.as_deref())}</td>
                             <td><span title=o.operation.clone()>{word(operation_key(&o.operation), o.operation.clone())}</span> " " {o.detail}</td>
                             <td>{o.reason}</td>
                         </tr>

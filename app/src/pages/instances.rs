@@ -12,7 +12,7 @@ use crate::api::instances::{
 };
 use crate::clock::Time;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs, TenantCell, TenantHead};
-use crate::label::{Badge, Label};
+use crate::label::{person_label, Badge, Label};
 use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
 
@@ -168,7 +168,7 @@ fn InstanceListRow(row: InstanceSummary) -> impl IntoView {
             <TenantCell id=row.tenant_id.clone() />
             <td>{format!("v{}", row.version)}</td>
             <td>{row.business_key.clone()}</td>
-            <td>{row.initiator.clone().unwrap_or_default()}</td>
+            <td data-testid="initiator">{row.initiator.as_deref().map(|l| person_label(l, row.initiator_name.as_deref()))}</td>
             <td><Time at=row.start_time /></td>
             <td>{row.end_time.map(|at| view! { <Time at=at /> })}</td>
             <td><StateBadge state=row.state /></td>

@@ -15,6 +15,7 @@ use crate::clock::Time;
 use crate::components::{
     live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs, TenantCell, TenantHead,
 };
+use crate::label::person_label;
 use crate::pages::org::OrgTreeView;
 use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
@@ -35,9 +36,9 @@ pub fn task_state_class(task: &Task) -> &'static str {
 /// history agree): whoever completed it once it is completed, else its assignee; by name with
 /// the login as a hint when the organisation knows them (`王芳 (wangfang)`).
 pub fn task_person(task: &Task) -> Option<String> {
-    let named = |login: &str| match (&task.assignee, &task.assignee_name) {
-        (Some(a), Some(n)) if a == login => format!("{n} ({login})"),
-        _ => login.to_string(),
+    let named = |login: &str| {
+        let name = task.assignee_name.as_deref().filter(|_| task.assignee.as_deref() == Some(login));
+        person_label(login, name)
     };
     match (&task.completed_by, &task.assignee) {
         (Some(by), _) => Some(named(by)),
@@ -144,15 +145,14 @@ fn TaskListRow(row: Task) -> impl IntoView {
     let task = StoredValue::new(row.clone());
     let id = StoredValue::new(row.id.clone());
     let name = StoredValue::new(row.name.clone());
-    let assignee = match (&row.assignee_name, &row.assignee) {
-        (Some(n), Some(a)) => format!("{n} ({a})"),
-        (None, Some(a)) => a.clone(),
-        _ if !row.candidate_groups.is_empty() || !row.candidate_users.is_empty() => {
+    let assignee = match &row.assignee {
+        Some(a) => person_label(a, row.assignee_name.as_deref()),
+        None if !row.candidate_groups.is_empty() || !row.candidate_users.is_empty() => {
             let mut c = row.candidate_users.clone();
             c.extend(row.candidate_groups.iter().cloned());
             format!("{}: {}", t("task.candidates"), c.join(", "))
         }
-        _ => t("task.unassigned").to_string(),
+        None => t("task.unassigned").to_string(),
     };
     let withdraw = move |_: ()| {
         ops.ask.set(Some(Ask {

@@ -284,6 +284,7 @@ impl Engine {
             version,
             business_key,
             initiator,
+            initiator_name: None,
             state: w.status,
             start_time: w.start_time,
             end_time: w.end_time,

@@ -105,7 +105,8 @@ impl Engine {
     /// Lists instances, one page at a time.
     pub async fn list_instances(&self, caller: &Account, q: &InstanceQuery) -> Result<Page<InstanceSummary>> {
         let limit = page_size(q.limit);
-        let items = self.store.instance_page(tenant_scope(caller, &q.tenant), q, limit).await?;
+        let mut items = self.store.instance_page(tenant_scope(caller, &q.tenant), q, limit).await?;
+        self.name_initiators(&mut items).await?;
         Ok(split_page(items, limit, |i| encode_cursor(&(i.start_time, i.id.clone()))))
     }
 
@@ -181,7 +182,7 @@ impl Engine {
             .filter_map(|i| inst.node(i))
             .map(|n| MoveTarget { activity_id: n.id.clone(), name: node_label(n), activity_type: n.tag.clone() })
             .collect();
-        Ok(InstanceDetail {
+        let mut detail = InstanceDetail {
             summary,
             variables: inst.state.variables.clone(),
             history,
@@ -193,7 +194,9 @@ impl Engine {
             active,
             move_targets,
             children,
-        })
+        };
+        self.name_people_of(&mut detail).await?;
+        Ok(detail)
     }
 
     /// The instance's diagram: completed activities and taken flows, active activities, and

@@ -179,6 +179,7 @@ impl Store {
                 id: r.try_get("id")?,
                 at: r.try_get("at")?,
                 actor: r.try_get("actor")?,
+                actor_name: None,
                 operation: r.try_get("operation")?,
                 detail: r.try_get("detail")?,
                 reason: r.try_get("reason")?,
@@ -202,6 +203,7 @@ impl Store {
                     value: value.and_then(|v| serde_json::from_str(&v).ok()),
                     at: r.try_get("at")?,
                     actor: r.try_get("actor")?,
+                    actor_name: None,
                 })
             })
             .collect()
@@ -220,6 +222,7 @@ pub(super) fn activity_record_from_row(r: &dyn Cells) -> Result<ActivityRecord> 
         end_time: r.try_get("end_time")?,
         outcome: r.try_get("outcome")?,
         actor: r.try_get("actor")?,
+        actor_name: None,
         task_id: r.try_get("task_id")?,
     })
 }

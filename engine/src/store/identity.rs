@@ -2,10 +2,13 @@
 //! `people` and `api_tokens`. Secrets arrive here already hashed (passwords with Argon2id,
 //! session and API tokens with BLAKE2s): the tables never hold one in clear.
 
+use std::collections::HashMap;
+
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::error::{written, Written};
+use super::sql::Where;
 use super::{Store, Tx};
 use crate::error::Result;
 use crate::identity::{Account, ApiToken, OrgUnit, Person, Role, Tenant};
@@ -303,6 +306,24 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(name)
+    }
+
+    /// The names of the people among `logins`, keyed by their tenant and login: one read for
+    /// a page of rows that name people (initiators, actors), whatever tenants the rows are of.
+    /// A login that is no person (a console account, the engine) is not in the answer.
+    pub(crate) async fn people_names(&self, logins: &[&str]) -> Result<HashMap<(String, String), String>> {
+        let mut logins = logins.to_vec();
+        logins.sort_unstable();
+        logins.dedup();
+        if logins.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut w = Where::default();
+        let list: Vec<String> = logins.iter().map(|l| w.text(*l)).collect();
+        w.push(format!("id IN ({})", list.join(", ")));
+        let sql = format!("SELECT id, tenant_id, name FROM people{}", w.sql());
+        let rows = w.bind(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(((r.try_get("tenant_id")?, r.try_get("id")?), r.try_get("name")?))).collect()
     }
 
     /// The groups of person `id` (within `scope`, a tenant manager's tenant), none for an

@@ -419,6 +419,7 @@ pub(super) fn summary_from_row(r: &dyn Cells) -> Result<InstanceSummary> {
         version: r.try_get("version")?,
         business_key: r.try_get("business_key")?,
         initiator: r.try_get("initiator")?,
+        initiator_name: None,
         state: InstanceStatus::parse(&r.try_get::<String>("state")?),
         start_time: r.try_get("start_time")?,
         end_time: r.try_get("end_time")?,

@@ -698,6 +698,58 @@ async fn reassign_and_delete(db: &TestDb) {
 }
 db_test!(reassign_and_delete_tasks, reassign_and_delete);
 
+/// Initiators and the actors of the history, operations log and variable history are named
+/// from the organisation of the instance's tenant, in one read per page; a login that is no
+/// person there (a console account, a person of another tenant) keeps no name.
+async fn people_named(db: &TestDb) {
+    let e = &db.engine;
+    e.ensure_default_tenant().await.unwrap();
+    e.create_tenant(&sys(), Some("east"), "East").await.unwrap();
+    let unit = e.create_org_unit(&sys(), "default", None, "Finance").await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("lina"), "李娜", &["finance"]).await.unwrap();
+    let far = e.create_org_unit(&sys(), "east", None, "East finance").await.unwrap();
+    e.create_person(&sys(), &far.id, Some("ewa"), "Ewa", &["finance"]).await.unwrap();
+    deploy(e, "expense", &expense()).await;
+    let mut ids = Vec::new();
+    for (who, initiator) in [("lina", "lina"), ("frank", "ewa"), ("admin", "admin")] {
+        let req = StartRequest {
+            business_key: Some(format!("BK-{initiator}")),
+            initiator: Some(initiator.into()),
+            variables: vars(json!({"initiator": initiator, "amount": 5})),
+            ..Default::default()
+        };
+        ids.push(e.start_instance(&admin(who), "expense", None, req).await.unwrap().id);
+    }
+    let page = e.list_instances(&sys(), &InstanceQuery { limit: 20, ..Default::default() }).await.unwrap();
+    let mut named: Vec<(String, Option<String>)> =
+        page.items.iter().map(|i| (i.initiator.clone().unwrap_or_default(), i.initiator_name.clone())).collect();
+    named.sort();
+    assert_eq!(
+        named,
+        vec![("admin".to_string(), None), ("ewa".to_string(), None), ("lina".to_string(), Some("李娜".to_string()))],
+        "a person of another tenant is not named"
+    );
+
+    // The first instance: lina started it, sets a variable, completes her task; frank
+    // (a console account) reassigns nothing but sets a variable too.
+    let id = &ids[0];
+    e.set_variable(&admin("lina"), id, "note", Some(json!("x")), None).await.unwrap();
+    e.set_variable(&admin("frank"), id, "note", Some(json!("y")), None).await.unwrap();
+    let task = task_at(e, id, "approve").await;
+    e.complete_task(&admin("lina"), &task.id, Map::new()).await.unwrap();
+    let d = e.instance(&sys(), id).await.unwrap();
+    assert_eq!(d.summary.initiator_name.as_deref(), Some("李娜"));
+    let ops: Vec<(&str, Option<&str>)> =
+        d.operations.iter().map(|o| (o.actor.as_str(), o.actor_name.as_deref())).collect();
+    assert!(ops.contains(&("lina", Some("李娜"))) && ops.contains(&("frank", None)), "{ops:?}");
+    let changes: Vec<(&str, Option<&str>)> =
+        d.variable_history.iter().map(|c| (c.actor.as_str(), c.actor_name.as_deref())).collect();
+    assert!(changes.contains(&("lina", Some("李娜"))) && changes.contains(&("frank", None)), "{changes:?}");
+    let approve = d.history.iter().find(|h| h.activity_id == "approve").unwrap();
+    assert_eq!((approve.actor.as_deref(), approve.actor_name.as_deref()), (Some("lina"), Some("李娜")));
+}
+db_test!(people_are_named_by_the_organisation_of_their_tenant, people_named);
+
 async fn adjust(db: &TestDb) {
     let e = &db.engine;
     deploy(e, "par", &parallel()).await;
