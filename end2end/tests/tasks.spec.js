@@ -132,3 +132,57 @@ test('an overdue task is listed under 逾期 in red', async ({ page }) => {
   await row.getByRole('link', { name: '端到端逾期流程' }).click();
   await expect(page).toHaveURL(new RegExp(`/instances/${started.id}$`));
 });
+
+test('reassign a task with the keyboard alone', async ({ page }) => {
+  const id = await withTask(page, { search: '填写申请' });
+  const row = taskRow(page, id, '填写申请');
+  await expect(row).toContainText('张伟 (zhangwei)');
+  const focused = (locator) => locator.evaluate((e) => e === document.activeElement);
+  const tabTo = async (locator, limit = 40) => {
+    for (let i = 0; i < limit && !(await focused(locator)); i += 1) await page.keyboard.press('Tab');
+    await expect(locator).toBeFocused();
+  };
+  // From the search box, Tab reaches the row's 改派 (named after its task); Enter opens it.
+  await page.getByTestId('task-search').focus();
+  const reassign = row.getByRole('button', { name: '改派 · 填写申请' });
+  await tabTo(reassign);
+  await page.keyboard.press('Enter');
+  const dialog = page.getByTestId('reassign-dialog');
+  await expect(dialog).toBeVisible();
+  // Focus starts on the first person of the open top unit.
+  await expect(dialog.getByRole('option', { name: '张伟 (zhangwei)' })).toBeFocused();
+  // Tab to the closed unit 财务部, Enter opens it, Tab enters its people (one Tab stop, the
+  // first by name), the arrow keys move between them and Enter picks one.
+  const finance = dialog.locator('summary', { hasText: '财务部' });
+  await tabTo(finance, 5);
+  await page.keyboard.press('Enter');
+  const first = dialog.getByRole('option', { name: '刘洋 (liuyang)' });
+  await expect(first).toBeVisible();
+  await page.keyboard.press('Tab');
+  await expect(first).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  const lina = dialog.getByRole('option', { name: '李娜 (lina)' });
+  await expect(lina).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(lina).toHaveAttribute('aria-selected', 'true');
+  await expect(dialog.getByTestId('picked')).toContainText('李娜 (lina)');
+  // Tab on to the reason, type it, Tab to 保存 and confirm.
+  await tabTo(dialog.getByRole('textbox'));
+  await page.keyboard.type('张伟出差');
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: '保存' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeHidden();
+  await expect(row).toContainText('李娜 (lina)');
+  // Focus is back on the row's 改派, also after the list was read again.
+  await expect(page.getByTestId('flash')).toContainText('操作成功');
+  await expect(reassign).toBeFocused();
+
+  // Escape closes the dialog without a change, and focus returns to 改派 again.
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(reassign).toBeFocused();
+  await expect(row).toContainText('李娜 (lina)');
+});

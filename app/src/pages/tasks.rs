@@ -237,6 +237,21 @@ fn ReassignDialog(task: Task) -> impl IntoView {
         |tenant| load_org(Some(tenant)),
     );
     let picked = RwSignal::new(None::<String>);
+    // The dialog opens before the organisation arrives; once it is there, focus goes to the
+    // picker's first person (what the dialog is for), not to the reason below it.
+    let picker = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(el)) = (org.get(), picker.get()) {
+            crate::focus::to_tab_stop(&el);
+        }
+    });
+    // The person picked, named as everywhere (the dialog is drawn in the browser only).
+    let picked_label = move || {
+        let login = picked.get()?;
+        let tree = org.get().and_then(Result::ok);
+        let name = tree.and_then(|t| t.people.into_iter().find(|p| p.id == login).map(|p| p.name));
+        Some(person_label(&login, name.as_deref()))
+    };
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let id = StoredValue::new(task.id.clone());
@@ -260,10 +275,10 @@ fn ReassignDialog(task: Task) -> impl IntoView {
     view! {
         <Modal title=title on_close=close testid="reassign-dialog">
             <p class="muted">{move || t("task.pick")}</p>
-            <div class="picker">
+            <div class="picker" node_ref=picker>
                 {loaded(org, move |tree| view! { <OrgTreeView tree=tree pick=picked /> })}
             </div>
-            <p data-testid="picked">{move || t("task.picked")} ": " <strong>{move || picked.get().unwrap_or_default()}</strong></p>
+            <p data-testid="picked">{move || t("task.picked")} ": " <strong>{picked_label}</strong></p>
             <label class="field">
                 <span>{move || t("op.reason")}</span>
                 <textarea rows="2" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
