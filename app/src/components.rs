@@ -94,6 +94,23 @@ fn all_tenants(me: &crate::api::Me) -> bool {
     me.is_admin && me.tenant_id.is_none()
 }
 
+/// What only administrators may do (the engine's `Account::require_admin`: create tenants,
+/// change the catalog), not offered to a tenant manager, who sees `otherwise` (if any)
+/// instead. Inside a Transition, like every read of the signed-in user.
+#[component]
+pub fn AdminOnly(children: ChildrenFn, #[prop(optional, into)] otherwise: Option<ViewFn>) -> impl IntoView {
+    let me = expect_context::<MeResource>().0;
+    view! {
+        <Transition fallback=|| ()>
+            {move || me.get().and_then(Result::ok).map(|m| match (m.is_admin, &otherwise) {
+                (true, _) => children().into_any(),
+                (false, Some(o)) => o.run(),
+                (false, None) => ().into_any(),
+            })}
+        </Transition>
+    }
+}
+
 /// The tenant column's head, shown under 全部租户 only. Inside a Transition, like every read
 /// of the signed-in user: the server renders it once the caller is known, so the browser
 /// hydrates the same cells.
@@ -263,9 +280,20 @@ pub fn Layout() -> impl IntoView {
 }
 
 /// The header's tenant select. Switching reloads the page: everything shown belongs to a tenant.
+/// A tenant manager works in one tenant only (the engine refuses any other and 全部租户): the
+/// header names it, with nothing to choose.
 #[component]
 fn TenantSwitcher(me: crate::api::Me) -> impl IntoView {
     let t = use_t();
+    if !me.is_admin {
+        let name = target_tenant_name(&me);
+        return view! {
+            <span class="tenant-switch" data-testid="tenant-name">
+                <span>{move || t("header.tenant")}</span> " " <strong>{name}</strong>
+            </span>
+        }
+        .into_any();
+    }
     let current = me.tenant_id.clone().unwrap_or_default();
     let location = leptos_router::hooks::use_location();
     let flash = use_flash();
@@ -290,6 +318,7 @@ fn TenantSwitcher(me: crate::api::Me) -> impl IntoView {
             </select>
         </label>
     }
+    .into_any()
 }
 
 /// A short explanation for an error shown where data would be.

@@ -82,6 +82,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "The catalog is empty; click Add to create the first node.",
     ),
     ("catalog.select", "在左侧选择一个目录，或点击“新增”。", "Select a node on the left, or click Add."),
+    (
+        "catalog.read_only",
+        "流程目录由管理员维护；在左侧选择一个目录查看。",
+        "The catalog is kept by administrators; select a node on the left to see it.",
+    ),
     ("catalog.all", "全部目录", "All categories"),
     ("deploy.title", "流程部署", "Process deployment"),
     ("deploy.deploy", "部署", "Deploy"),

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::{catalog_tree, delete_catalog_node, save_catalog_node, CatalogRow};
 use crate::components::Ask;
-use crate::components::{use_flash, CatalogTree};
+use crate::components::{use_flash, AdminOnly, CatalogTree};
 use crate::error::AppError;
 use crate::use_t;
 
@@ -83,17 +83,26 @@ pub fn CatalogPage() -> impl IntoView {
         <h1>{move || t("catalog.title")}</h1>
         <div class="split">
             <section class="panel tree-panel">
-                <div class="toolbar">
-                    <button class="primary" on:click=move |_| start(Mode::Add) data-testid="catalog-add">{move || t("common.add")}</button>
-                    <button on:click=move |_| start(Mode::Edit) disabled=move || selected.get().is_none() data-testid="catalog-edit">{move || t("common.edit")}</button>
-                    <button class="danger" on:click=delete disabled=move || selected.get().is_none() data-testid="catalog-delete">{move || t("common.delete")}</button>
-                </div>
+                // Only administrators change the catalog (the engine refuses a tenant manager).
+                <AdminOnly>
+                    <div class="toolbar">
+                        <button class="primary" on:click=move |_| start(Mode::Add) data-testid="catalog-add">{move || t("common.add")}</button>
+                        <button on:click=move |_| start(Mode::Edit) disabled=move || selected.get().is_none() data-testid="catalog-edit">{move || t("common.edit")}</button>
+                        <button class="danger" on:click=delete disabled=move || selected.get().is_none() data-testid="catalog-delete">{move || t("common.delete")}</button>
+                    </div>
+                </AdminOnly>
                 <CatalogTree tree=tree selected=selected on_select=move || mode.set(Mode::View) />
             </section>
             <section class="panel form-panel">
                 {move || match mode.get() {
                     Mode::View => view! {
-                        <p class="muted">{move || selected.get().map(|s| format!("{} ({})", s.name, s.code)).unwrap_or_else(|| t("catalog.select").into())}</p>
+                        <p class="muted">{move || match selected.get() {
+                            Some(s) => format!("{} ({})", s.name, s.code).into_any(),
+                            // Only administrators add nodes: a tenant manager is not told to.
+                            None => view! {
+                                <AdminOnly otherwise=move || t("catalog.read_only")>{move || t("catalog.select")}</AdminOnly>
+                            }.into_any(),
+                        }}</p>
                     }.into_any(),
                     m => view! {
                         <form class="form" on:submit=save data-testid="catalog-form">

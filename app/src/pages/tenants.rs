@@ -5,7 +5,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 
 use crate::api::{create_tenant, list_tenants, rename_tenant, Tenant};
-use crate::components::{loaded, use_flash};
+use crate::components::{loaded, use_flash, AdminOnly};
 use crate::use_t;
 
 #[component]
@@ -42,20 +42,23 @@ pub fn TenantsPage() -> impl IntoView {
 
     view! {
         <h1>{move || t("tenants.title")}</h1>
-        <form class="inline-form" on:submit=create data-testid="tenant-create">
-            <strong>{move || t("tenants.new")}</strong>
-            <label>
-                <span>{move || t("common.id")}</span>
-                <input name="id" placeholder="east" prop:value=new_id on:input=move |ev| new_id.set(event_target_value(&ev)) />
-                {move || field_error("id").map(|m| view! { <span class="field-error">{m}</span> })}
-            </label>
-            <label>
-                <span>{move || t("common.name")}</span>
-                <input name="name" prop:value=new_name on:input=move |ev| new_name.set(event_target_value(&ev)) />
-                {move || field_error("name").map(|m| view! { <span class="field-error">{m}</span> })}
-            </label>
-            <button type="submit" class="primary">{move || t("common.add")}</button>
-        </form>
+        // Only administrators create tenants (the engine refuses a tenant manager).
+        <AdminOnly>
+            <form class="inline-form" on:submit=create data-testid="tenant-create">
+                <strong>{move || t("tenants.new")}</strong>
+                <label>
+                    <span>{move || t("common.id")}</span>
+                    <input name="id" placeholder="east" prop:value=new_id on:input=move |ev| new_id.set(event_target_value(&ev)) />
+                    {move || field_error("id").map(|m| view! { <span class="field-error">{m}</span> })}
+                </label>
+                <label>
+                    <span>{move || t("common.name")}</span>
+                    <input name="name" prop:value=new_name on:input=move |ev| new_name.set(event_target_value(&ev)) />
+                    {move || field_error("name").map(|m| view! { <span class="field-error">{m}</span> })}
+                </label>
+                <button type="submit" class="primary">{move || t("common.add")}</button>
+            </form>
+        </AdminOnly>
         <p class="muted">{move || t("tenants.rename_hint")}</p>
         {loaded(tenants, move |rows| view! {
                     <div class="table-wrap"><table class="grid" data-testid="tenant-table">
