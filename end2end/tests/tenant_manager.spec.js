@@ -59,6 +59,8 @@ test('a tenant manager walks every screen and is offered only what they may do',
 
   await page.goto(`/tasks?q=${businessKey}`);
   await waitForHydration(page);
+  // The search from the address has been applied (the list is read again after hydration).
+  await expect(page.locator('tr[data-task]')).toHaveCount(1);
   const row = page.locator(`tr[data-instance="${started.id}"]`);
   await row.getByRole('button', { name: '改派 · 填写申请' }).click();
   const dialog = page.getByTestId('reassign-dialog');
