@@ -405,13 +405,9 @@ where
         <Transition fallback=move || view! { <p>{t("common.loading")}</p> }>
             {move || {
                 let ok = ok.clone();
-                resource.get().map(move |r| {
-                    // A reload replaces the rows: the control that had focus gets it back.
-                    crate::focus::refocus_after_render(crate::focus::focused_control());
-                    match r {
-                        Ok(v) => ok(v).into_any(),
-                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                    }
+                resource.get().map(move |r| match r {
+                    Ok(v) => ok(v).into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                 })
             }}
         </Transition>

@@ -1,7 +1,7 @@
 //! Keyboard focus around dialogs: focus moves into a dialog when it opens, Tab and Shift+Tab
-//! stay inside it, and when it closes focus goes back where it was, also when the list that
-//! holds that control is drawn anew after the operation. Browser only; on the server every
-//! function does nothing.
+//! stay inside it, and when it closes focus goes back where it was (a list read again after
+//! the operation keeps that control: its rows are rebuilt in place). Browser only; on the
+//! server every function does nothing.
 
 /// What can take focus inside a dialog.
 #[cfg(feature = "hydrate")]
@@ -137,52 +137,6 @@ pub fn to_tab_stop(list: &leptos::web_sys::HtmlDivElement) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = list;
-}
-
-/// The attributes that name a list's row (`<tr data-task=…>`), by which [`focused_control`]
-/// finds the same row again.
-#[cfg(feature = "hydrate")]
-const ROW_KEYS: &[&str] =
-    &["data-task", "data-instance", "data-job", "data-subscription", "data-start-timer", "data-tenant", "data-token"];
-
-/// The focused control of a list's row as a selector that finds it again once the list is
-/// drawn anew (a reload after an operation replaces the rows, and with them the button that
-/// had focus, e.g. the one a dialog gave focus back to): its row's key and the control's
-/// `data-action` or accessible name. `None` when focus is on nothing of the kind.
-pub fn focused_control() -> Option<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        let active = web_sys::window()?.document()?.active_element()?;
-        let row = active.closest("tr").ok()??;
-        let quoted = |v: String| v.replace('\\', "\\\\").replace('"', "\\\"");
-        let key = ROW_KEYS.iter().find_map(|k| row.get_attribute(k).map(|v| format!("tr[{k}=\"{}\"]", quoted(v))))?;
-        let control = ["data-action", "aria-label"]
-            .iter()
-            .find_map(|a| active.get_attribute(a).map(|v| format!("[{a}=\"{}\"]", quoted(v))))?;
-        Some(format!("{key} {control}"))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    None
-}
-
-/// After the next frame, focuses the control `selector` ([`focused_control`]) when the new
-/// rows left focus nowhere (on the page's body) and the control is there again.
-pub fn refocus_after_render(selector: Option<String>) {
-    #[cfg(feature = "hydrate")]
-    if let Some(selector) = selector {
-        use wasm_bindgen::JsCast;
-        leptos::prelude::request_animation_frame(move || {
-            let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-            let lost = doc.active_element().is_none_or(|a| a.tag_name() == "BODY");
-            let again =
-                doc.query_selector(&selector).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-            if let (true, Some(e)) = (lost, again) {
-                let _ = e.focus();
-            }
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = selector;
 }
 
 /// The visible elements of `dialog` that take focus, in document order.
