@@ -14,12 +14,17 @@
 //! same for the first page of the instance list (全部): a process name, a business key, nothing,
 //! an initiator's name, two words.
 //!
+//! Then the lists as the console asks for them (`Engine::list_tasks`, `Engine::list_instances`):
+//! the first page of 20 with its total (counted up to 10,001), in each order the console
+//! offers, without a search and with a frequent and a rare one; p50/p95 of `BENCH_RUNS` runs
+//! and the total (`BENCH_ORDERS_ONLY=1`: these alone, without the searches above).
+//!
 //! On SQLite (a WAL file in the temp folder) and on the local PostgreSQL (`BPM_TEST_PG_URL`);
 //! `BENCH_ONLY=sqlite|postgres` limits the run to one.
 
 use std::time::{Duration, Instant};
 
-use engine::instances::{InstanceQuery, TaskCategory, TaskQuery};
+use engine::instances::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskOrder, TaskQuery};
 use engine::testing::TestDb;
 use engine::{Backend, Clock, Engine, Store};
 
@@ -224,9 +229,13 @@ async fn sizes(db: &TestDb) -> String {
 async fn bench(db: &TestDb, label: &str) {
     let e = &db.engine;
     let sys = engine::identity::Account::system();
-    e.deploy(&sys, "default", None, vec![("expense.bpmn".into(), PROCESS.as_bytes().to_vec())], &Default::default())
-        .await
-        .expect("deploy");
+    // Each process the rows name is deployed: a search finds a process by its name through its key.
+    for (name, key) in PROCESSES {
+        let xml = PROCESS.replace(r#"id="expense" name="Expense claim""#, &format!(r#"id="{key}" name="{name}""#));
+        e.deploy(&sys, "default", None, vec![(format!("{key}.bpmn"), xml.into_bytes())], &Default::default())
+            .await
+            .expect("deploy");
+    }
     let instances = env_num("BENCH_INSTANCES", 300_000);
     let tasks = env_num("BENCH_TASKS", 1_000_000);
     let people = env_num("BENCH_PEOPLE", 2_000);
@@ -237,6 +246,9 @@ async fn bench(db: &TestDb, label: &str) {
         s.elapsed().as_secs_f64(),
         sizes(db).await
     );
+    if std::env::var("BENCH_ORDERS_ONLY").is_ok() {
+        return;
+    }
     let runs = env_num("BENCH_RUNS", 100) as usize;
     let scan_runs = env_num("BENCH_SCAN_RUNS", 20) as usize;
     let store = e.store();
@@ -353,6 +365,88 @@ async fn bench(db: &TestDb, label: &str) {
     }
 }
 
+/// p50 and p95 in ms of `runs` calls of `f` (after three to warm up), and what the last one
+/// answered.
+async fn timed<T, F, Fut>(runs: usize, mut f: F) -> (f64, f64, T)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for i in 0..runs + 3 {
+        let s = Instant::now();
+        let out = f().await;
+        if i >= 3 {
+            times.push(s.elapsed());
+        }
+        last = Some(out);
+    }
+    (percentile(&mut times, 0.5), percentile(&mut times, 0.95), last.expect("a run"))
+}
+
+/// The first page of each list with its total, in each order.
+async fn orders_and_totals(e: &Engine, label: &str, runs: usize) {
+    let sys = engine::identity::Account::system();
+    println!("{label}: first page of 20 with its total, p50 / p95 in ms ({runs} runs)");
+    let tasks = [
+        (TaskCategory::Todo, TaskOrder::CreatedDesc),
+        (TaskCategory::Todo, TaskOrder::CreatedAsc),
+        (TaskCategory::Todo, TaskOrder::DueAsc),
+        (TaskCategory::Todo, TaskOrder::DueDesc),
+        (TaskCategory::Todo, TaskOrder::ProcessAsc),
+        (TaskCategory::Todo, TaskOrder::ProcessDesc),
+        (TaskCategory::All, TaskOrder::DueAsc),
+        (TaskCategory::Completed, TaskOrder::ProcessDesc),
+        (TaskCategory::Overdue, TaskOrder::CreatedDesc),
+    ];
+    for search in [None, Some("审批"), Some("bk-2024-0123440")] {
+        for (category, sort) in tasks {
+            let q = TaskQuery { category, sort, search: search.map(str::to_owned), limit: 20, ..Default::default() };
+            let (p50, p95, page) = timed(runs, || e.list_tasks(&sys, &q)).await;
+            let page = page.expect("page");
+            println!(
+                "  tasks {:<10} {:<12} {:<16} {:>2} rows  total {:>6}  p50 {p50:>7.2}  p95 {p95:>7.2}",
+                format!("{category:?}"),
+                format!("{sort:?}"),
+                search.unwrap_or("-"),
+                page.items.len(),
+                page.total.unwrap_or(-1),
+            );
+        }
+    }
+    let instances = [
+        (InstanceCategory::All, InstanceSort::StartedDesc),
+        (InstanceCategory::All, InstanceSort::EndedDesc),
+        (InstanceCategory::All, InstanceSort::EndedAsc),
+        (InstanceCategory::All, InstanceSort::ProcessAsc),
+        (InstanceCategory::All, InstanceSort::StateDesc),
+        (InstanceCategory::Completed, InstanceSort::EndedDesc),
+        (InstanceCategory::Unfinished, InstanceSort::ProcessDesc),
+    ];
+    for search in [None, Some("请假"), Some("bk-2024-0123440")] {
+        for (category, sort) in instances {
+            let q = InstanceQuery {
+                category,
+                sort,
+                definition_name: search.map(str::to_owned),
+                limit: 20,
+                ..Default::default()
+            };
+            let (p50, p95, page) = timed(runs, || e.list_instances(&sys, &q)).await;
+            let page = page.expect("page");
+            println!(
+                "  instances {:<10} {:<12} {:<16} {:>2} rows  total {:>6}  p50 {p50:>7.2}  p95 {p95:>7.2}",
+                format!("{category:?}"),
+                format!("{sort:?}"),
+                search.unwrap_or("-"),
+                page.items.len(),
+                page.total.unwrap_or(-1),
+            );
+        }
+    }
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async {
@@ -364,6 +458,7 @@ fn main() {
             db.set_clock(Clock::System);
             db.engine.ensure_default_tenant().await.expect("default tenant");
             bench(&db, backend).await;
+            orders_and_totals(&db.engine, backend, env_num("BENCH_RUNS", 100) as usize).await;
             if std::env::var("BENCH_KEEP").is_ok() {
                 // Left for a look at the plans (`psql`, `sqlite3`): not removed.
                 println!("{backend}: kept {}", db.url);

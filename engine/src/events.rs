@@ -497,7 +497,7 @@ impl Engine {
         } else {
             None
         };
-        Ok(Page { items, next })
+        Ok(Page { items, next, total: None })
     }
 
     /// What an instance waits for, oldest first; 404 when the instance is not the caller's.

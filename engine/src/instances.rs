@@ -31,7 +31,7 @@ pub(crate) use self::filter::scoped_tenants;
 pub use self::filter::{InstanceFilter, InstanceOrderBy, MAX_FILTER_PAGE};
 pub(crate) use self::loaded::ProcessCache;
 pub(crate) use self::ops::LatestVersions;
-pub use self::query::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskQuery};
+pub use self::query::{InstanceCategory, InstanceQuery, InstanceSort, TaskCategory, TaskOrder, TaskQuery};
 pub(crate) use self::stamp::next_stamp;
 pub use self::task_filter::{TaskFilter, TaskRecord, TaskSort};
 

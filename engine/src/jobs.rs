@@ -69,6 +69,8 @@ pub struct JobQuery {
     pub instance_id: Option<String>,
     /// An administrator's tenant filter; a tenant manager always sees only their tenant.
     pub tenant: Option<String>,
+    /// The latest due first (else the soonest).
+    pub latest_first: bool,
     pub cursor: Option<String>,
     pub limit: i64,
 }
@@ -188,13 +190,18 @@ impl Engine {
         Ok((job, token))
     }
 
-    /// The jobs list: newest due last, keyset-paged by (due, id).
+    /// The jobs list: soonest due first (or the latest, `q.latest_first`), keyset-paged by
+    /// (due, id); a first page (no cursor) with its total.
     pub async fn list_jobs(&self, caller: &Account, q: &JobQuery) -> Result<Page<Job>> {
         let limit = page_size(q.limit);
         let tenant = caller.tenant_scope().or(q.tenant.as_deref().filter(|t| !t.is_empty()));
         let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
             Some(c) => Some(decode_cursor::<(i64, String)>(c)?),
             None => None,
+        };
+        let total = match after {
+            None => Some(self.store.jobs_total(tenant, q).await?),
+            Some(_) => None,
         };
         let mut items = self.store.jobs_page(tenant, q, after, limit + 1).await?;
         let next = if items.len() as i64 > limit {
@@ -203,7 +210,7 @@ impl Engine {
         } else {
             None
         };
-        Ok(Page { items, next })
+        Ok(Page { items, next, total })
     }
 
     /// Refuses with 409 when the job's instance ended; `what` is the operation's catalog key

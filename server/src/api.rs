@@ -215,23 +215,26 @@ impl Polled<'_> {
     async fn answer<T, F>(self, page: F) -> ApiResult<Response>
     where
         T: Serialize,
-        F: std::future::Future<Output = engine::Result<(Vec<T>, Option<String>)>>,
+        F: std::future::Future<Output = engine::Result<bpmn_core::page::Page<T>>>,
     {
         let token = self.state.engine.runtime_change_token().await?;
         let etag = list_etag(token, self.who, self.list, self.query, self.extra);
         if not_modified(self.headers, &etag) {
             return Ok(tagged(&etag, None));
         }
-        let (items, next) = page.await?;
-        Ok(tagged(&etag, Some(page_body(items, next))))
+        Ok(tagged(&etag, Some(page_body(page.await?))))
     }
 }
 
-/// `{"items": [...], "next": cursor}`, without `next` on the last page.
-fn page_body<T: Serialize>(items: Vec<T>, next: Option<String>) -> serde_json::Value {
-    let mut body = json!({ "items": items });
-    if let Some(next) = next {
+/// `{"items": [...], "next": cursor, "total": n}`, without `next` on the last page and without
+/// `total` after the first.
+fn page_body<T: Serialize>(page: bpmn_core::page::Page<T>) -> serde_json::Value {
+    let mut body = json!({ "items": page.items });
+    if let Some(next) = page.next {
         body["next"] = json!(next);
+    }
+    if let Some(total) = page.total {
+        body["total"] = json!(total);
     }
     body
 }
@@ -464,7 +467,7 @@ async fn list_definitions(
     let page = engine.list_definitions(&who.session.account, &query).await?;
     let codes = catalog_codes(&state).await?;
     let items: Vec<ApiDefinition> = page.items.into_iter().map(|d| api_definition(d, &codes)).collect();
-    Ok(Json(page_body(items, page.next)))
+    Ok(Json(page_body(bpmn_core::page::Page { items, next: page.next, total: None })))
 }
 
 /// `GET /api/v1/process-definitions/{id}`: the definition with its XML.

@@ -77,7 +77,7 @@ impl Engine {
             }
             _ => None,
         };
-        Ok(Page { items, next })
+        Ok(Page { items, next, total: None })
     }
 
     /// One definition version with its XML; 404 when unknown or in a tenant the caller cannot access.

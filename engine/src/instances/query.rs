@@ -12,22 +12,16 @@ use crate::bpmn::render::{ActivityState, Overlay};
 use crate::error::{EngineError, Result};
 use crate::identity::Account;
 use crate::runtime::{self, TokenId};
-use crate::store::sql::{encode_cursor, page_size, Page};
+use crate::store::instances::instance_cursor;
+use crate::store::sql::{page_size, Page};
+use crate::store::tasks::task_cursor;
 use crate::Engine;
 
 /// The instance list's quick categories.
 pub use bpmn_core::instance::InstanceCategory;
 
-/// The instance list's orders.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum InstanceSort {
-    /// Newest first.
-    #[default]
-    StartedDesc,
-    /// Oldest first.
-    StartedAsc,
-}
+/// The instance list's and the task list's orders.
+pub use bpmn_core::page::{InstanceSort, TaskOrder};
 
 /// Filters of [`Engine::list_instances`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +63,7 @@ pub struct TaskQuery {
     /// Exactly this assignee.
     pub assignee: Option<String>,
     pub instance_id: Option<String>,
+    pub sort: TaskOrder,
     pub cursor: Option<String>,
     pub limit: i64,
 }
@@ -87,12 +82,12 @@ fn visible_task<T>(caller: &Account, id: &str, row: Option<(Task, i64, T)>) -> R
     }
 }
 
-/// Fetches one page (`limit + 1` rows tell whether there is a next one).
-fn split_page<T>(mut items: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> Page<T> {
+/// Fetches one page (`limit + 1` rows tell whether there is a next one) and its total.
+fn split_page<T>(mut items: Vec<T>, limit: i64, total: Option<i64>, key: impl Fn(&T) -> String) -> Page<T> {
     let has_more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     let next = if has_more { items.last().map(key) } else { None };
-    Page { items, next }
+    Page { items, next, total }
 }
 
 impl Engine {
@@ -102,23 +97,31 @@ impl Engine {
         self.store.runtime_change_stamp().await
     }
 
-    /// Lists instances, one page at a time.
+    /// Lists instances, one page at a time; a first page (no cursor) with its total.
     pub async fn list_instances(&self, caller: &Account, q: &InstanceQuery) -> Result<Page<InstanceSummary>> {
         let limit = page_size(q.limit);
-        let mut items = self.store.instance_page(tenant_scope(caller, &q.tenant), q, limit).await?;
+        let tenant = tenant_scope(caller, &q.tenant);
+        let (mut items, dense) = self.store.instance_page(tenant, q, limit).await?;
         self.name_initiators(&mut items).await?;
-        Ok(split_page(items, limit, |i| encode_cursor(&(i.start_time, i.id.clone()))))
+        // Later pages do not count again: paging and the lists' live refresh stay one query.
+        let total = match q.cursor {
+            None => Some(self.store.instance_total(tenant, q, dense).await?),
+            Some(_) => None,
+        };
+        Ok(split_page(items, limit, total, |i| instance_cursor(q, i)))
     }
 
-    /// Lists tasks, one page at a time.
+    /// Lists tasks, one page at a time; a first page (no cursor) with its total.
     pub async fn list_tasks(&self, caller: &Account, q: &TaskQuery) -> Result<Page<Task>> {
         let now = self.clock.now();
         let limit = page_size(q.limit);
-        let items = self.store.task_page(tenant_scope(caller, &q.tenant), q, now, limit).await?;
-        let overdue = q.category == TaskCategory::Overdue;
-        Ok(split_page(items, limit, |t| {
-            encode_cursor(&(if overdue { t.due.unwrap_or(0) } else { t.created }, t.id.clone()))
-        }))
+        let tenant = tenant_scope(caller, &q.tenant);
+        let (items, dense) = self.store.task_page(tenant, q, now, limit).await?;
+        let total = match q.cursor {
+            None => Some(self.store.task_total(tenant, q, now, dense).await?),
+            Some(_) => None,
+        };
+        Ok(split_page(items, limit, total, |t| task_cursor(q, t)))
     }
 
     /// One task; 404 when unknown or not visible.

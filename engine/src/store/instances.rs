@@ -14,8 +14,10 @@ use crate::instances::{
     InstanceCategory, InstanceFilter, InstanceOrderBy, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary,
 };
 use crate::runtime::InstanceState;
+use crate::store::sql::order::{Key, KeyCursor, Keyset, Part, WALK_COUNT_ROWS};
 use crate::store::sql::search::{walk_rows, Search, SearchPlan, SearchText, INSTANCES};
-use crate::store::sql::{bind_all, decode_cursor, like_pattern, Arg, Cells, Where};
+use crate::store::sql::{bind_all, decode_cursor, encode_cursor, like_pattern, Arg, Cells, Where};
+use bpmn_core::page::TOTAL_CAP;
 
 /// The running child instance a call activity's token waits for, by the parent's index only
 /// (see the `sql` module).
@@ -490,14 +492,19 @@ impl Store {
 
     /// One page of the instance list in `tenant` (all when `None`): `limit + 1` rows, so that
     /// the caller sees whether there is a next page. The words of `q.definition_name` are
-    /// searched for in what an instance is found by (see `sql::search`).
+    /// searched for in what an instance is found by (see `sql::search`); `true` when the first
+    /// walk filled the page (see `Store::task_total`).
     pub(crate) async fn instance_page(
         &self,
         tenant: Option<&str>,
         q: &InstanceQuery,
         limit: i64,
-    ) -> Result<Vec<InstanceSummary>> {
-        Ok(self.instance_page_planned(tenant, q, limit, Some(walk_rows(limit + 1))).await?.0)
+    ) -> Result<(Vec<InstanceSummary>, bool)> {
+        if let Some(keyset) = instance_keyset(q) {
+            return self.instance_page_sorted(tenant, q, limit, keyset).await;
+        }
+        let (page, plan) = self.instance_page_planned(tenant, q, limit, Some(walk_rows(limit + 1))).await?;
+        Ok((page, plan == "first"))
     }
 
     /// [`Store::instance_page`] and the plan that made the page: a search walks the first
@@ -562,14 +569,7 @@ impl Store {
         // From the index's candidates, the category is checked on them: an index of the
         // categories would add every instance of the category to read.
         push_instance_range(&mut w, q, matches!(plan, SearchPlan::Index(_)))?;
-        if let Some(n) = q.initiator.as_deref().filter(|s| !s.trim().is_empty()) {
-            let p = w.text(like_pattern(&n.trim().to_lowercase()));
-            w.push(format!("LOWER(i.initiator) LIKE {p} ESCAPE '\\'"));
-        }
-        if let Some(d) = &q.definition_id {
-            let p = w.text(d);
-            w.push(format!("i.definition_id = {p}"));
-        }
+        push_instance_filters(&mut w, q);
         let (_, dir, lead) = instance_order(q);
         let l = w.int(limit + 1);
         let order = format!("{lead}i.start_time {dir}, i.id {dir}");
@@ -604,6 +604,137 @@ impl Store {
         }
         let sql = format!("{INSTANCE_SELECT}{} ORDER BY {order} LIMIT {l}", w.sql());
         Ok((sql, w))
+    }
+
+    /// One page of the instance list in an order by a column ([`instance_keyset`]): `limit + 1`
+    /// rows. A search walks the first rows of the order, then reads the index's candidates and
+    /// sorts them (see `sql::order`), or walks the whole order when the index cannot serve it.
+    async fn instance_page_sorted(
+        &self,
+        tenant: Option<&str>,
+        q: &InstanceQuery,
+        limit: i64,
+        keyset: Keyset,
+    ) -> Result<(Vec<InstanceSummary>, bool)> {
+        let (search, index) = self.instance_search(tenant, q).await?;
+        let cursor: Option<KeyCursor> = q.cursor.as_deref().map(decode_cursor).transpose()?;
+        let cursor = cursor.as_ref();
+        // The common categories are checked on the order's rows; the rare ones (suspended, with
+        // incidents) are read from their own index and sorted.
+        let common = matches!(q.category, InstanceCategory::Completed | InstanceCategory::Unfinished);
+        let mut page = Vec::new();
+        let mut dense = false;
+        for part in keyset.parts(cursor) {
+            let rows = limit + 1 - page.len() as i64;
+            let read = match &index {
+                None => {
+                    let mut w = Where::default();
+                    let from = self.instance_conditions(tenant, q, search.as_ref(), None, common, &mut w);
+                    let sql = sorted_query(&from, &mut w, keyset, part, cursor, false, None, rows)?;
+                    w.bind(&sql).persistent(search.is_none()).fetch_all(&self.pool).await?
+                }
+                Some(query) => {
+                    // The first walk: up to the order's `walk_rows`-th row, checked for the words.
+                    let mut w = Where::default();
+                    let from = self.instance_conditions(tenant, q, None, None, common, &mut w);
+                    let order = keyset.push(&mut w, part, cursor, false)?;
+                    let end = keyset.end_query(&from, &w, &order, walk_rows(limit + 1));
+                    let end = self.keyset_end(&keyset, &end, w).await?;
+                    let mut w = Where::default();
+                    let from = self.instance_conditions(tenant, q, search.as_ref(), None, common, &mut w);
+                    let sql = sorted_query(&from, &mut w, keyset, part, cursor, false, end.as_ref(), rows)?;
+                    let first = w.bind(&sql).persistent(false).fetch_all(&self.pool).await?;
+                    if first.len() as i64 >= rows || end.is_none() {
+                        dense = end.is_some();
+                        first
+                    } else {
+                        let mut w = Where::default();
+                        let from = self.instance_conditions(tenant, q, search.as_ref(), Some(query), true, &mut w);
+                        let sql = sorted_query(&from, &mut w, keyset, part, cursor, true, None, rows)?;
+                        w.bind(&sql).persistent(false).fetch_all(&self.pool).await?
+                    }
+                }
+            };
+            for r in &read {
+                page.push(summary_from_row(r)?);
+            }
+            if page.len() as i64 > limit {
+                break;
+            }
+        }
+        Ok((page, dense))
+    }
+
+    /// The prepared search of `q` and the query of the index when the index can serve it.
+    async fn instance_search(
+        &self,
+        tenant: Option<&str>,
+        q: &InstanceQuery,
+    ) -> Result<(Option<Search>, Option<String>)> {
+        let search = match &q.definition_name {
+            Some(s) => self.prepare_search(INSTANCES, tenant, s).await?,
+            None => None,
+        };
+        let index = match &search {
+            Some(s) => self.index_query(s).await?,
+            None => None,
+        };
+        Ok((search, index))
+    }
+
+    /// The conditions of the instances `q` finds (without a cursor; `checked`: the category
+    /// written so that no index serves it) and what they are read from: the table, or on SQLite
+    /// the index's candidates joined to it.
+    fn instance_conditions(
+        &self,
+        tenant: Option<&str>,
+        q: &InstanceQuery,
+        search: Option<&Search>,
+        index: Option<&str>,
+        checked: bool,
+        w: &mut Where,
+    ) -> String {
+        tenant_filter(w, tenant, "i");
+        push_instance_category(w, q, checked);
+        push_instance_filters(w, q);
+        let source = match (search, index) {
+            (Some(s), Some(query)) => s.push_index(w, self.backend(), query),
+            _ => None,
+        };
+        if let Some(s) = search {
+            s.push_checks(w);
+        }
+        match source {
+            Some(source) => format!("{source} CROSS JOIN process_instances i ON i.rowid = s.r"),
+            None => "process_instances i".to_owned(),
+        }
+    }
+
+    /// How many instances of the list of `q` there are in `tenant`, counted up to
+    /// [`TOTAL_CAP`] + 1 without an order; a search counts through
+    /// the index as the page reads it, frequent words (`dense`) first by walking (see
+    /// `Store::task_total`).
+    pub(crate) async fn instance_total(&self, tenant: Option<&str>, q: &InstanceQuery, dense: bool) -> Result<i64> {
+        let (search, index) = self.instance_search(tenant, q).await?;
+        if let (Some(s), true) = (&search, dense) {
+            // Frequent words: as `Store::task_total` does.
+            let (sql, w) = instance_walk_end(&InstanceQuery { cursor: None, ..q.clone() }, WALK_COUNT_ROWS)?;
+            let end = self.walk_end(&sql, w.into_args()).await?;
+            let mut w = Where::default();
+            let from = self.instance_conditions(tenant, q, Some(s), None, false, &mut w);
+            if let Some(end) = end {
+                let (_, dir, _) = instance_order(q);
+                let p = w.int(end);
+                w.push(format!("i.start_time {} {p}", if dir == "DESC" { ">=" } else { "<=" }));
+            }
+            let n = self.capped_count(&from, w, false).await?;
+            if n > TOTAL_CAP || end.is_none() {
+                return Ok(n);
+            }
+        }
+        let mut w = Where::default();
+        let from = self.instance_conditions(tenant, q, search.as_ref(), index.as_deref(), index.is_some(), &mut w);
+        self.capped_count(&from, w, search.is_none()).await
     }
 
     /// A page (`(offset, limit)`) of the instances that have not ended and match `f`, in
@@ -658,9 +789,10 @@ impl Store {
 /// `ORDER BY` (the category's index leads with `finished`; naming it in the order lets both
 /// databases walk that index instead of sorting).
 fn instance_order(q: &InstanceQuery) -> (&'static str, &'static str, &'static str) {
+    // The other orders are keysets (`instance_keyset`).
     let (cmp, dir) = match q.sort {
-        InstanceSort::StartedDesc => ("<", "DESC"),
         InstanceSort::StartedAsc => (">", "ASC"),
+        _ => ("<", "DESC"),
     };
     let lead = match q.category {
         InstanceCategory::Completed | InstanceCategory::Unfinished => "i.finished, ",
@@ -673,6 +805,18 @@ fn instance_order(q: &InstanceQuery) -> (&'static str, &'static str, &'static st
 /// order that is walked. `checked`: the category is checked on rows found otherwise (written so
 /// that no index serves it).
 fn push_instance_range(w: &mut Where, q: &InstanceQuery, checked: bool) -> Result<()> {
+    push_instance_category(w, q, checked);
+    if let Some(c) = &q.cursor {
+        let (cmp, _, _) = instance_order(q);
+        let (time, id): (i64, String) = decode_cursor(c)?;
+        let (t1, t2, i1) = (w.int(time), w.int(time), w.text(id));
+        w.push(format!("(i.start_time {cmp} {t1} OR (i.start_time = {t2} AND i.id {cmp} {i1}))"));
+    }
+    Ok(())
+}
+
+/// The conditions of the category and the time range (see [`push_instance_range`]).
+fn push_instance_category(w: &mut Where, q: &InstanceQuery, checked: bool) {
     let (finished, state, incidents) = if checked {
         ("i.finished + 0", "i.state || ''", "i.open_incidents + 0")
     } else {
@@ -694,13 +838,76 @@ fn push_instance_range(w: &mut Where, q: &InstanceQuery, checked: bool) -> Resul
         let p = w.int(t);
         w.push(format!("i.start_time < {p}"));
     }
-    if let Some(c) = &q.cursor {
-        let (cmp, _, _) = instance_order(q);
-        let (time, id): (i64, String) = decode_cursor(c)?;
-        let (t1, t2, i1) = (w.int(time), w.int(time), w.text(id));
-        w.push(format!("(i.start_time {cmp} {t1} OR (i.start_time = {t2} AND i.id {cmp} {i1}))"));
+}
+
+/// The conditions of the initiator and the definition.
+fn push_instance_filters(w: &mut Where, q: &InstanceQuery) {
+    if let Some(n) = q.initiator.as_deref().filter(|s| !s.trim().is_empty()) {
+        let p = w.text(like_pattern(&n.trim().to_lowercase()));
+        w.push(format!("LOWER(i.initiator) LIKE {p} ESCAPE '\\'"));
     }
-    Ok(())
+    if let Some(d) = &q.definition_id {
+        let p = w.text(d);
+        w.push(format!("i.definition_id = {p}"));
+    }
+}
+
+/// The order `q.sort` as a keyset over a column (see `sql::order`), or `None` for the orders
+/// by start time ([`instance_order`]). An instance has an end time once it has ended.
+fn instance_keyset(q: &InstanceQuery) -> Option<Keyset> {
+    let (column, desc) = match q.sort {
+        InstanceSort::StartedDesc | InstanceSort::StartedAsc => return None,
+        InstanceSort::EndedDesc => ("i.end_time", true),
+        InstanceSort::EndedAsc => ("i.end_time", false),
+        InstanceSort::ProcessAsc => ("i.definition_name", false),
+        InstanceSort::ProcessDesc => ("i.definition_name", true),
+        InstanceSort::StateAsc => ("i.state", false),
+        InstanceSort::StateDesc => ("i.state", true),
+    };
+    let by_end = column == "i.end_time";
+    let (values, nulls) = match q.category {
+        _ if !by_end => (true, false),
+        InstanceCategory::Completed => (true, false),
+        InstanceCategory::Unfinished | InstanceCategory::Suspended => (false, true),
+        InstanceCategory::All | InstanceCategory::Incidents => (true, true),
+    };
+    Some(Keyset { column, id: "i.id", desc, text: !by_end, values, nulls })
+}
+
+/// The statement of `rows` instances of `part` of `keyset`'s order after `cursor` (up to `end`)
+/// from `from` under `w` (`sorted`: from the index's candidates, see `Keyset::push`).
+#[allow(clippy::too_many_arguments)]
+fn sorted_query(
+    from: &str,
+    w: &mut Where,
+    keyset: Keyset,
+    part: Part,
+    cursor: Option<&KeyCursor>,
+    sorted: bool,
+    end: Option<&KeyCursor>,
+    rows: i64,
+) -> Result<String> {
+    let order = keyset.push(w, part, cursor, sorted)?;
+    if let Some(end) = end {
+        keyset.push_end(w, part, end);
+    }
+    let l = w.int(rows);
+    Ok(format!("{INSTANCE_COLUMNS_SELECT} FROM {from}{} ORDER BY {order} LIMIT {l}", w.sql()))
+}
+
+/// The cursor of the page that follows `last` in the list of `q`.
+pub(crate) fn instance_cursor(q: &InstanceQuery, last: &InstanceSummary) -> String {
+    let id = last.id.clone();
+    match q.sort {
+        InstanceSort::StartedDesc | InstanceSort::StartedAsc => encode_cursor(&(last.start_time, id)),
+        InstanceSort::EndedDesc | InstanceSort::EndedAsc => encode_cursor(&(last.end_time.map(Key::Int), id)),
+        InstanceSort::ProcessAsc | InstanceSort::ProcessDesc => {
+            encode_cursor(&(Some(Key::Text(last.definition_name.clone())), id))
+        }
+        InstanceSort::StateAsc | InstanceSort::StateDesc => {
+            encode_cursor(&(Some(Key::Text(last.state.as_str().to_owned())), id))
+        }
+    }
 }
 
 /// The start of the `rows`-th instance of the list's order (no row when there are fewer):

@@ -712,36 +712,16 @@ impl Store {
         after: Option<(i64, String)>,
         rows: i64,
     ) -> Result<Vec<Job>> {
-        let mut w = Where::default();
-        if let Some(t) = tenant {
-            let p = w.text(t);
-            w.push(format!("j.tenant_id = {p}"));
-        }
-        match q.category {
-            JobCategory::Errors => w.push("j.state = 'error'"),
-            JobCategory::External => w.push("j.kind = 'external'"),
-            JobCategory::All => {}
-        }
-        if let Some(name) = q.name.as_deref() {
-            // The activity's name and id, the process's name and key, the error: a job is found
-            // by any of them (the words are checked by `LIKE`: the job table holds the jobs still
-            // to run, not their history).
-            let text = "LOWER(j.name || ' ' || j.activity_id || ' ' || i.definition_name || ' ' || i.definition_key \
-                        || ' ' || COALESCE(j.error, ''))";
-            push_search(&mut w, text, name);
-        }
-        if let Some(i) = q.instance_id.as_deref().filter(|i| !i.is_empty()) {
-            let p = w.text(i);
-            w.push(format!("j.instance_id = {p}"));
-        }
+        let mut w = job_conditions(tenant, q);
+        let (cmp, dir) = if q.latest_first { ("<", "DESC") } else { (">", "ASC") };
         if let Some((due, id)) = after {
             let (a, b, c2) = (w.int(due), w.int(due), w.text(id));
-            w.push(format!("(j.due > {a} OR (j.due = {b} AND j.id > {c2}))"));
+            w.push(format!("(j.due {cmp} {a} OR (j.due = {b} AND j.id {cmp} {c2}))"));
         }
         let p = w.int(rows);
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs j JOIN process_instances i ON i.id = j.instance_id{} \
-             ORDER BY j.due, j.id LIMIT {p}",
+             ORDER BY j.due {dir}, j.id {dir} LIMIT {p}",
             w.sql()
         );
         let rows = w.bind(&sql).fetch_all(&self.pool).await?;
@@ -755,6 +735,13 @@ impl Store {
             "SELECT s.id, s.tenant_id, s.definition_id, s.process_key, d.name, d.version, s.activity_id, \
              s.timer_kind, s.definition, s.due, s.fired FROM start_timers s \
              JOIN process_definitions d ON d.id = s.definition_id",
+    /// How many jobs of the list of `q` there are in `tenant`, up to
+    /// [`TOTAL_CAP`](bpmn_core::page::TOTAL_CAP) + 1.
+    pub(crate) async fn jobs_total(&self, tenant: Option<&str>, q: &JobQuery) -> Result<i64> {
+        let w = job_conditions(tenant, q);
+        self.capped_count("jobs j JOIN process_instances i ON i.id = j.instance_id", w, true).await
+    }
+
         );
         let mut args = Vec::new();
         if let Some(t) = tenant {
@@ -852,6 +839,33 @@ mod tests {
     fn held() -> Held {
         Held { id: "j".into(), owner: "e#1".into(), revision: 7 }
     }
+/// The conditions of the jobs list of `q` in `tenant` (all when `None`), without a cursor.
+fn job_conditions(tenant: Option<&str>, q: &JobQuery) -> Where {
+    let mut w = Where::default();
+    if let Some(t) = tenant {
+        let p = w.text(t);
+        w.push(format!("j.tenant_id = {p}"));
+    }
+    match q.category {
+        JobCategory::Errors => w.push("j.state = 'error'"),
+        JobCategory::External => w.push("j.kind = 'external'"),
+        JobCategory::All => {}
+    }
+    if let Some(name) = q.name.as_deref() {
+        // The activity's name and id, the process's name and key, the error: a job is found
+        // by any of them (the words are checked by `LIKE`: the job table holds the jobs still
+        // to run, not their history).
+        let text = "LOWER(j.name || ' ' || j.activity_id || ' ' || i.definition_name || ' ' || i.definition_key \
+                    || ' ' || COALESCE(j.error, ''))";
+        push_search(&mut w, text, name);
+    }
+    if let Some(i) = q.instance_id.as_deref().filter(|i| !i.is_empty()) {
+        let p = w.text(i);
+        w.push(format!("j.instance_id = {p}"));
+    }
+    w
+}
+
 
     fn held_args() -> Vec<Arg> {
         vec![Arg::from("j"), Arg::from("e#1"), Arg::Int(7)]

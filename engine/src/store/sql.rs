@@ -17,6 +17,7 @@ use sqlx::{Any, Row};
 
 use crate::error::{EngineError, Result, Text};
 
+pub(crate) mod order;
 pub(crate) mod search;
 
 /// Page size when the query asks for none (limit ≤ 0).

@@ -7,10 +7,12 @@ use sqlx::Row;
 use super::instances::{prefixed_instance_columns, tenant_filter, InstanceRow};
 use super::{Backend, Store};
 use crate::error::Result;
-use crate::instances::{InstanceStatus, Task, TaskCategory, TaskQuery, TaskState};
+use crate::instances::{InstanceStatus, Task, TaskCategory, TaskOrder, TaskQuery, TaskState};
 use crate::rules::NextStep;
+use crate::store::sql::order::{Key, KeyCursor, Keyset, Part, WALK_COUNT_ROWS};
 use crate::store::sql::search::{walk_rows, Search, SearchPlan, SearchText, TASKS};
-use crate::store::sql::{decode_cursor, insert_many, like_pattern, Arg, Cells, Where};
+use crate::store::sql::{decode_cursor, encode_cursor, insert_many, like_pattern, Arg, Cells, Where};
+use bpmn_core::page::TOTAL_CAP;
 
 /// Completes a task that is still active: a task is completed once, even when its token waits
 /// in the same activity again (a loop back to it). By key only (see the `sql` module).
@@ -227,6 +229,17 @@ macro_rules! task_joins {
     };
 }
 
+/// The tasks a list finds: its query as of `now` in `tenant`, the prepared search and the query
+/// of the index when the search goes through it.
+#[derive(Clone, Copy)]
+struct TaskFound<'a> {
+    tenant: Option<&'a str>,
+    q: &'a TaskQuery,
+    now: i64,
+    search: Option<&'a Search>,
+    index: Option<&'a str>,
+}
+
 /// A task as listed.
 const TASK_SELECT: &str = concat!(task_columns!(), " FROM tasks t", task_joins!());
 
@@ -271,15 +284,20 @@ fn task_from_row(r: &dyn Cells, now: i64) -> Result<Task> {
 impl Store {
     /// One page of the task list in `tenant` (all when `None`) as of `now`: `limit + 1` rows,
     /// so that the caller sees whether there is a next page. A search walks the first rows of the
-    /// list's order, then asks the index (see `sql::search`).
+    /// list's order, then asks the index (see `sql::search`); `true` when the first walk filled
+    /// the page (the words are frequent: see `Store::task_total`).
     pub(crate) async fn task_page(
         &self,
         tenant: Option<&str>,
         q: &TaskQuery,
         now: i64,
         limit: i64,
-    ) -> Result<Vec<Task>> {
-        Ok(self.task_page_planned(tenant, q, now, limit, Some(walk_rows(limit + 1))).await?.0)
+    ) -> Result<(Vec<Task>, bool)> {
+        if let Some(keyset) = task_keyset(q) {
+            return self.task_page_sorted(tenant, q, now, limit, keyset).await;
+        }
+        let (page, plan) = self.task_page_planned(tenant, q, now, limit, Some(walk_rows(limit + 1))).await?;
+        Ok((page, plan == "first"))
     }
 
     /// [`Store::task_page`] and the plan that made the page: a search walks the first `first`
@@ -356,18 +374,7 @@ impl Store {
         // would add (PostgreSQL: `BitmapAnd`) every active task to read.
         let state = if matches!(plan, SearchPlan::Index(_)) { "t.state || ''" } else { "t.state" };
         push_task_range(&mut w, q, now, state)?;
-        if let Some(n) = q.name.as_deref().filter(|s| !s.trim().is_empty()) {
-            let p = w.text(like_pattern(&n.trim().to_lowercase()));
-            w.push(format!("LOWER(t.name) LIKE {p} ESCAPE '\\'"));
-        }
-        if let Some(a) = q.assignee.as_deref().filter(|s| !s.trim().is_empty()) {
-            let p = w.text(a.trim());
-            w.push(format!("t.assignee = {p}"));
-        }
-        if let Some(i) = &q.instance_id {
-            let p = w.text(i);
-            w.push(format!("t.instance_id = {p}"));
-        }
+        push_task_filters(&mut w, q);
         let (col, _, dir, lead) = task_order(q.category);
         let l = w.int(limit + 1);
         let order = format!("{lead}{col} {dir}, t.id {dir}");
@@ -419,6 +426,181 @@ impl Store {
         Ok((sql, w))
     }
 
+    /// One page of the task list in an order by a column ([`task_keyset`]): `limit + 1` rows.
+    /// A search walks the first rows of the order, then reads the index's candidates and sorts
+    /// them (see `sql::order`), or walks the whole order when the index cannot serve it.
+    async fn task_page_sorted(
+        &self,
+        tenant: Option<&str>,
+        q: &TaskQuery,
+        now: i64,
+        limit: i64,
+        keyset: Keyset,
+    ) -> Result<(Vec<Task>, bool)> {
+        let search = match &q.search {
+            Some(s) => self.prepare_search(TASKS, tenant, s).await?,
+            None => None,
+        };
+        let index = match (&search, &q.instance_id) {
+            (Some(s), None) => self.index_query(s).await?,
+            _ => None,
+        };
+        let cursor: Option<KeyCursor> = q.cursor.as_deref().map(decode_cursor).transpose()?;
+        let found = TaskFound { tenant, q, now, search: search.as_ref(), index: index.as_deref() };
+        // The first walk: the order's rows alone, then checked for the search's words.
+        let walked = TaskFound { index: None, ..found };
+        let mut page = Vec::new();
+        let mut dense = false;
+        for part in keyset.parts(cursor.as_ref()) {
+            let rows = limit + 1 - page.len() as i64;
+            let read = if found.index.is_none() {
+                let (sql, w) = self.task_sorted_query(&found, rows, keyset, part, cursor.as_ref(), None)?;
+                w.bind(&sql).persistent(search.is_none()).fetch_all(&self.pool).await?
+            } else {
+                let plain = TaskFound { search: None, ..walked };
+                let (sql, w) = self.task_sorted_end(&plain, walk_rows(limit + 1), keyset, part, cursor.as_ref())?;
+                let end = self.keyset_end(&keyset, &sql, w).await?;
+                let (sql, w) = self.task_sorted_query(&walked, rows, keyset, part, cursor.as_ref(), end.as_ref())?;
+                let first = w.bind(&sql).persistent(false).fetch_all(&self.pool).await?;
+                if first.len() as i64 >= rows || end.is_none() {
+                    dense = end.is_some();
+                    first
+                } else {
+                    let (sql, w) = self.task_sorted_query(&found, rows, keyset, part, cursor.as_ref(), None)?;
+                    w.bind(&sql).persistent(false).fetch_all(&self.pool).await?
+                }
+            };
+            for r in &read {
+                page.push(task_from_row(r, now)?);
+            }
+            if page.len() as i64 > limit {
+                break;
+            }
+        }
+        Ok((page, dense))
+    }
+
+    /// The statement reading where the first walk of `part` after `cursor` ends: its `n`-th row.
+    fn task_sorted_end(
+        &self,
+        found: &TaskFound,
+        n: i64,
+        keyset: Keyset,
+        part: Part,
+        cursor: Option<&KeyCursor>,
+    ) -> Result<(String, Where)> {
+        let mut w = Where::default();
+        self.task_conditions(found, true, &mut w);
+        let order = keyset.push(&mut w, part, cursor, false)?;
+        Ok((keyset.end_query("tasks t", &w, &order, n), w))
+    }
+
+    /// The conditions of the tasks `found` matches (without a cursor; `checked`: the state
+    /// written so that no index serves it) and, for a search through the index, SQLite's
+    /// subquery of the candidates (see `Search::push_index`).
+    fn task_conditions(&self, found: &TaskFound, checked: bool, w: &mut Where) -> Option<String> {
+        tenant_filter(w, found.tenant, "t");
+        let state = if checked { "t.state || ''" } else { "t.state" };
+        push_task_category(w, found.q.category, found.now, state);
+        push_task_filters(w, found.q);
+        let source = match (found.search, found.index) {
+            (Some(s), Some(query)) => s.push_index(w, self.backend(), query),
+            _ => None,
+        };
+        if let Some(s) = found.search {
+            s.push_checks(w);
+        }
+        source
+    }
+
+    /// One statement of [`Store::task_page_sorted`]: `rows` rows of `part` after `cursor`, up to
+    /// `end` when given.
+    fn task_sorted_query(
+        &self,
+        found: &TaskFound,
+        rows: i64,
+        keyset: Keyset,
+        part: Part,
+        cursor: Option<&KeyCursor>,
+        end: Option<&KeyCursor>,
+    ) -> Result<(String, Where)> {
+        let mut w = Where::default();
+        // The state is checked on the rows of the order's index.
+        let source = self.task_conditions(found, true, &mut w);
+        let sorted = found.index.is_some() || found.q.instance_id.is_some();
+        let order = keyset.push(&mut w, part, cursor, sorted)?;
+        if let Some(end) = end {
+            keyset.push_end(&mut w, part, end);
+        }
+        let l = w.int(rows);
+        let (columns, joins) = (task_columns!(), task_joins!());
+        // As `task_page_query` does: the page's rows first, then what they join.
+        let sql = match source {
+            Some(source) => format!(
+                "{columns} FROM (SELECT t.rowid AS r FROM {source} CROSS JOIN tasks t ON t.rowid = s.r{} \
+                 ORDER BY {order} LIMIT {l}) p CROSS JOIN tasks t ON t.rowid = p.r{joins} ORDER BY {order}",
+                w.sql()
+            ),
+            None if found.index.is_some() => format!(
+                "{columns} FROM (SELECT t.id FROM tasks t{} ORDER BY {order} LIMIT {l}) p JOIN tasks t ON t.id = p.id\
+                 {joins} ORDER BY {order}",
+                w.sql()
+            ),
+            None => {
+                let select = match (&found.q.instance_id, self.backend()) {
+                    (Some(_), Backend::Sqlite) => TASK_SELECT_BY_INSTANCE,
+                    _ => TASK_SELECT,
+                };
+                format!("{select}{} ORDER BY {order} LIMIT {l}", w.sql())
+            }
+        };
+        Ok((sql, w))
+    }
+
+    /// How many tasks of the list of `q` there are in `tenant` as of `now`, counted up to
+    /// [`TOTAL_CAP`](bpmn_core::page::TOTAL_CAP) + 1 without an order. A search counts what the
+    /// index's candidates hold (all the rows it finds), or walks the table when the index cannot
+    /// serve it, as the page does; `dense`: the page filled in its first walk, so the words are
+    /// frequent, and the first rows of the list's first order are counted first.
+    pub(crate) async fn task_total(&self, tenant: Option<&str>, q: &TaskQuery, now: i64, dense: bool) -> Result<i64> {
+        let search = match &q.search {
+            Some(s) => self.prepare_search(TASKS, tenant, s).await?,
+            None => None,
+        };
+        if let (Some(s), true, None) = (&search, dense, &q.instance_id) {
+            // Frequent words: the first rows of the list's first order reach the cap soon, their
+            // candidates in the index would be many. Up to the key of its `WALK_COUNT_ROWS`-th row.
+            let (sql, w) = task_walk_end(&TaskQuery { cursor: None, ..q.clone() }, now, WALK_COUNT_ROWS)?;
+            let end = self.walk_end(&sql, w.into_args()).await?;
+            let mut w = Where::default();
+            tenant_filter(&mut w, tenant, "t");
+            push_task_category(&mut w, q.category, now, "t.state");
+            push_task_filters(&mut w, q);
+            if let Some(end) = end {
+                let (col, _, dir, _) = task_order(q.category);
+                let p = w.int(end);
+                w.push(format!("{col} {} {p}", if dir == "DESC" { ">=" } else { "<=" }));
+            }
+            s.push_checks(&mut w);
+            let n = self.capped_count("tasks t", w, false).await?;
+            if n > TOTAL_CAP || end.is_none() {
+                return Ok(n);
+            }
+        }
+        let index = match (&search, &q.instance_id) {
+            (Some(s), None) => self.index_query(s).await?,
+            _ => None,
+        };
+        let mut w = Where::default();
+        let found = TaskFound { tenant, q, now, search: search.as_ref(), index: index.as_deref() };
+        let source = self.task_conditions(&found, index.is_some(), &mut w);
+        let from = match source {
+            Some(source) => format!("{source} CROSS JOIN tasks t ON t.rowid = s.r"),
+            None => "tasks t".to_owned(),
+        };
+        self.capped_count(&from, w, search.is_none()).await
+    }
+
     /// One task as of `now` and the token that waits in it.
     pub(crate) async fn task_with_token(&self, id: &str, now: i64) -> Result<Option<(Task, i64)>> {
         let sql = concat!(task_columns!(), " FROM tasks t", task_joins!(), " WHERE t.id = $1");
@@ -461,7 +643,19 @@ fn task_order(category: TaskCategory) -> (&'static str, &'static str, &'static s
 
 /// The conditions of the category and the cursor: the part of the list's order that is walked.
 fn push_task_range(w: &mut Where, q: &TaskQuery, now: i64, state: &str) -> Result<()> {
-    match q.category {
+    push_task_category(w, q.category, now, state);
+    if let Some(c) = &q.cursor {
+        let (col, cmp, _, _) = task_order(q.category);
+        let (key, id): (i64, String) = decode_cursor(c)?;
+        let (k1, k2, i1) = (w.int(key), w.int(key), w.text(id));
+        w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND t.id {cmp} {i1}))"));
+    }
+    Ok(())
+}
+
+/// The conditions of the category; `state` is how the state column is written.
+fn push_task_category(w: &mut Where, category: TaskCategory, now: i64, state: &str) {
+    match category {
         TaskCategory::Todo => w.push(format!("{state} = 'active'")),
         TaskCategory::Overdue => {
             let p = w.int(now);
@@ -470,13 +664,53 @@ fn push_task_range(w: &mut Where, q: &TaskQuery, now: i64, state: &str) -> Resul
         TaskCategory::Completed => w.push(format!("{state} = 'completed'")),
         TaskCategory::All => {}
     }
-    if let Some(c) = &q.cursor {
-        let (col, cmp, _, _) = task_order(q.category);
-        let (key, id): (i64, String) = decode_cursor(c)?;
-        let (k1, k2, i1) = (w.int(key), w.int(key), w.text(id));
-        w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND t.id {cmp} {i1}))"));
+}
+
+/// The conditions of the name, the assignee and the instance.
+fn push_task_filters(w: &mut Where, q: &TaskQuery) {
+    if let Some(n) = q.name.as_deref().filter(|s| !s.trim().is_empty()) {
+        let p = w.text(like_pattern(&n.trim().to_lowercase()));
+        w.push(format!("LOWER(t.name) LIKE {p} ESCAPE '\\'"));
     }
-    Ok(())
+    if let Some(a) = q.assignee.as_deref().filter(|s| !s.trim().is_empty()) {
+        let p = w.text(a.trim());
+        w.push(format!("t.assignee = {p}"));
+    }
+    if let Some(i) = &q.instance_id {
+        let p = w.text(i);
+        w.push(format!("t.instance_id = {p}"));
+    }
+}
+
+/// The order `q.sort` as a keyset over a column (see `sql::order`), or `None` for the list's
+/// first order (newest first; most overdue first on the 逾期 tab: [`task_order`]).
+fn task_keyset(q: &TaskQuery) -> Option<Keyset> {
+    let (column, desc) = match q.sort {
+        TaskOrder::CreatedDesc => return None,
+        TaskOrder::CreatedAsc => ("t.created", false),
+        TaskOrder::DueAsc => ("t.due", false),
+        TaskOrder::DueDesc => ("t.due", true),
+        TaskOrder::ProcessAsc => ("t.definition_name", false),
+        TaskOrder::ProcessDesc => ("t.definition_name", true),
+    };
+    let text = column == "t.definition_name";
+    // An overdue task has a due date.
+    let nulls = column == "t.due" && q.category != TaskCategory::Overdue;
+    Some(Keyset { column, id: "t.id", desc, text, values: true, nulls })
+}
+
+/// The cursor of the page that follows `last` in the list of `q`.
+pub(crate) fn task_cursor(q: &TaskQuery, last: &Task) -> String {
+    let id = last.id.clone();
+    match q.sort {
+        TaskOrder::CreatedDesc if q.category == TaskCategory::Overdue => encode_cursor(&(last.due.unwrap_or(0), id)),
+        TaskOrder::CreatedDesc => encode_cursor(&(last.created, id)),
+        TaskOrder::CreatedAsc => encode_cursor(&(Some(Key::Int(last.created)), id)),
+        TaskOrder::DueAsc | TaskOrder::DueDesc => encode_cursor(&(last.due.map(Key::Int), id)),
+        TaskOrder::ProcessAsc | TaskOrder::ProcessDesc => {
+            encode_cursor(&(Some(Key::Text(last.definition_name.clone())), id))
+        }
+    }
 }
 
 /// The key of the `rows`-th row of the list's order (no row when there are fewer): where a

@@ -11,6 +11,7 @@ mod events;
 mod expressions;
 mod external;
 mod jobs;
+mod orders;
 mod rest_queries;
 mod runtime;
 mod scripts;

@@ -182,5 +182,6 @@ async fn list_subscriptions(
         limit: super::limit(p.limit),
     };
     let page = state.engine.event_subscriptions(&who.session.account, &q).await?;
-    Ok(Json(page_body(page.items.into_iter().map(ApiSubscription::from).collect(), page.next)))
+    let items = page.items.into_iter().map(ApiSubscription::from).collect();
+    Ok(Json(page_body(bpmn_core::page::Page { items, next: page.next, total: None })))
 }

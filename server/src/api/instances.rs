@@ -314,7 +314,11 @@ async fn list_instances(
     polled
         .answer(async {
             let page = state.engine.list_instances(&who.session.account, &query).await?;
-            Ok((page.items.into_iter().map(ApiInstance::from).collect::<Vec<_>>(), page.next))
+            Ok(bpmn_core::page::Page {
+                items: page.items.into_iter().map(ApiInstance::from).collect(),
+                next: page.next,
+                total: page.total,
+            })
         })
         .await
 }

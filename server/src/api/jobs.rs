@@ -188,12 +188,13 @@ struct JobParams {
     name: Option<String>,
     instance_id: Option<String>,
     tenant: Option<String>,
+    latest_first: Option<bool>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
 
-/// `GET /api/v1/jobs`: a page of jobs, soonest due first; `304` when unchanged (every job
-/// change, the executor's claim included, moves the runtime change token).
+/// `GET /api/v1/jobs`: a page of jobs, soonest due first (`latestFirst`: the latest); `304` when
+/// unchanged (every job change, the executor's claim included, moves the runtime change token).
 async fn list_jobs(
     State(state): State<AppState>,
     Extension(who): Extension<CurrentSession>,
@@ -206,6 +207,7 @@ async fn list_jobs(
         name: p.name.filter(|n| !n.trim().is_empty()),
         instance_id: p.instance_id.filter(|i| !i.is_empty()),
         tenant: p.tenant.filter(|t| !t.is_empty()),
+        latest_first: p.latest_first.unwrap_or(false),
         cursor: p.cursor.filter(|c| !c.is_empty()),
         limit: p.limit.unwrap_or(50).clamp(1, 500),
     };
@@ -213,7 +215,11 @@ async fn list_jobs(
     polled
         .answer(async {
             let page = state.engine.list_jobs(&who.session.account, &query).await?;
-            Ok((page.items.into_iter().map(ApiJob::from).collect::<Vec<_>>(), page.next))
+            Ok(bpmn_core::page::Page {
+                items: page.items.into_iter().map(ApiJob::from).collect(),
+                next: page.next,
+                total: page.total,
+            })
         })
         .await
 }

@@ -9,7 +9,7 @@ use axum::{Extension, Json, Router};
 use bpmn_core::time::iso8601;
 use engine::error::Text;
 use engine::identity::CurrentSession;
-use engine::instances::{InstanceStatus, Task, TaskCategory, TaskQuery, TaskState};
+use engine::instances::{InstanceStatus, Task, TaskCategory, TaskOrder, TaskQuery, TaskState};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -90,6 +90,7 @@ struct TaskParams {
     name: Option<String>,
     assignee: Option<String>,
     instance_id: Option<String>,
+    sort: Option<TaskOrder>,
     tenant: Option<String>,
     cursor: Option<String>,
     limit: Option<i64>,
@@ -110,6 +111,7 @@ async fn list_tasks(
         name: p.name,
         assignee: p.assignee,
         instance_id: p.instance_id.filter(|i| !i.is_empty()),
+        sort: p.sort.unwrap_or_default(),
         cursor: p.cursor.filter(|c| !c.is_empty()),
         limit: limit(p.limit),
     };
@@ -120,7 +122,11 @@ async fn list_tasks(
     polled
         .answer(async {
             let page = state.engine.list_tasks(&who.session.account, &query).await?;
-            Ok((page.items.into_iter().map(ApiTask::from).collect::<Vec<_>>(), page.next))
+            Ok(bpmn_core::page::Page {
+                items: page.items.into_iter().map(ApiTask::from).collect(),
+                next: page.next,
+                total: page.total,
+            })
         })
         .await
 }
