@@ -476,11 +476,20 @@ pub fn Pager(
     cursors: RwSignal<Vec<Option<String>>>,
     next: Option<String>,
     #[prop(optional)] size: Option<RwSignal<i64>>,
+    /// How many rows the list's filters match (see [`kept_total`]).
+    #[prop(optional_no_strip)]
+    total: Option<i64>,
 ) -> impl IntoView {
     let t = use_t();
+    let lang = crate::use_lang();
     let last_page = next.is_none();
     view! {
         <div class="pager">
+            {total.map(|n| view! {
+                <span class="total" data-testid="list-total" aria-live="polite">
+                    {move || t("page.total").replace("{n}", &bpmn_core::page::total_in(lang(), n))}
+                </span>
+            })}
             <button data-testid="page-prev" disabled=move || cursors.with(|c| c.len() <= 1)
                 on:click=move |_| cursors.update(|c| { c.pop(); })>{move || t("page.prev")}</button>
             <span>{move || cursors.with(|c| c.len())}</span>
@@ -500,6 +509,67 @@ pub fn Pager(
                 </label>
             })}
         </div>
+    }
+}
+
+/// The total of a list for its filters `key`: a first page brings it (`Some`), a later page
+/// (which the engine does not count again) shows the one kept for the same filters.
+pub fn kept_total<K: PartialEq + Send + Sync + 'static>() -> impl Fn(K, Option<i64>) -> Option<i64> + Copy {
+    let kept = StoredValue::new(None::<(K, i64)>);
+    move |key, total| match total {
+        Some(n) => {
+            kept.set_value(Some((key, n)));
+            Some(n)
+        }
+        None => kept.with_value(|k| k.as_ref().filter(|(k, _)| *k == key).map(|(_, n)| *n)),
+    }
+}
+
+/// A column head that sorts the list by it: a button with an arrow, `aria-sort` on the cell.
+/// A click sorts by this column (descending first with `desc_first`), a second one the other
+/// way; `on_change` runs after each (back to the first page).
+#[component]
+pub fn SortHead<T>(
+    label: &'static str,
+    sort: RwSignal<T>,
+    asc: T,
+    desc: T,
+    #[prop(optional)] desc_first: bool,
+    testid: &'static str,
+    #[prop(into)] on_change: Callback<()>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let t = use_t();
+    let state = move || {
+        let s = sort.get();
+        if s == asc {
+            "ascending"
+        } else if s == desc {
+            "descending"
+        } else {
+            "none"
+        }
+    };
+    let click = move |_| {
+        let next = match state() {
+            "ascending" => desc,
+            "descending" => asc,
+            _ if desc_first => desc,
+            _ => asc,
+        };
+        sort.set(next);
+        on_change.run(());
+    };
+    view! {
+        <th aria-sort=state>
+            <button type="button" class="sort" data-testid=testid on:click=click
+                title=move || t(match state() { "ascending" => "sort.asc", "descending" => "sort.desc", _ => "sort.none" })>
+                {move || t(label)}
+                {move || match state() { "ascending" => " ↑", "descending" => " ↓", _ => "" }}
+            </button>
+        </th>
     }
 }
 

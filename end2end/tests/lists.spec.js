@@ -38,7 +38,7 @@ test('instances: filters and sort are in the address', async ({ page }) => {
   await signIn(page);
   await deployFixture(page, 'e2e-seq.bpmn');
   await startInstance(page, 'e2e-seq', { businessKey: uniqueKey('url') });
-  await page.goto(`/instances?tab=unfinished&q=${encodeURIComponent('端到端顺序流程')}&oldest=1`);
+  await page.goto(`/instances?tab=unfinished&q=${encodeURIComponent('端到端顺序流程')}&sort=oldest`);
   await waitForHydration(page);
   await expect(page.getByRole('tab', { name: '未完成', exact: true })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByTestId('instance-name')).toHaveValue('端到端顺序流程');
@@ -112,4 +112,102 @@ test('a task button its state forbids says why; rows name their subject; page si
   await expect(row.locator('time').first()).toHaveText(/^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{2}:\d{2}/);
   await page.getByRole('button', { name: '中文', exact: true }).click();
   await expect(row.locator('time').first()).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+});
+
+test('instances sort by end time and process; the order is in the address and Back restores it; the total follows the search', async ({ page }) => {
+  await signIn(page);
+  await deployFixture(page, 'e2e-seq.bpmn');
+  const key = uniqueKey('sort');
+  await startInstance(page, 'e2e-seq', { businessKey: key });
+  await page.goto('/instances');
+  await waitForHydration(page);
+  const total = page.getByTestId('list-total');
+  await expect(total).toHaveText(/^共 [\d,]+\+? 条$/);
+  const head = (id) => page.locator('th').filter({ has: page.getByTestId(id) });
+  await expect(head('sort-start')).toHaveAttribute('aria-sort', 'descending');
+  await expect(head('sort-end')).toHaveAttribute('aria-sort', 'none');
+  const rows = page.locator('tr[data-instance]');
+  // Newest first: the instance just started (not ended) leads; by end time, ended ones lead.
+  await expect(rows.first()).toHaveAttribute('data-business-key', key);
+  await page.getByTestId('sort-end').click();
+  await expect(page).toHaveURL(/\/instances\?sort=end-desc$/);
+  await expect(head('sort-end')).toHaveAttribute('aria-sort', 'descending');
+  await expect(head('sort-start')).toHaveAttribute('aria-sort', 'none');
+  await expect(page.getByTestId('sort-end')).toContainText('↓');
+  await expect(rows.first().locator('[data-state]')).toHaveAttribute('data-state', /completed|terminated/);
+  await expect(rows.first()).not.toHaveAttribute('data-business-key', key);
+  // By process name: the names come in order.
+  await page.getByTestId('sort-process').click();
+  await expect(page).toHaveURL(/\/instances\?sort=process$/);
+  await expect(head('sort-process')).toHaveAttribute('aria-sort', 'ascending');
+  const names = await rows.locator('td:first-child a').allTextContents();
+  expect(names.length).toBeGreaterThan(1);
+  expect(names).toEqual([...names].sort());
+  await page.getByTestId('sort-process').click();
+  await expect(page).toHaveURL(/\/instances\?sort=process-desc$/);
+  await expect(rows.locator('td:first-child a')).not.toHaveText(names);
+  const desc = await rows.locator('td:first-child a').allTextContents();
+  expect(desc).toEqual([...desc].sort().reverse());
+  // Back: the previous orders, one by one.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/instances\?sort=process$/);
+  await expect(head('sort-process')).toHaveAttribute('aria-sort', 'ascending');
+  await expect(rows.locator('td:first-child a')).toHaveText(names);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/instances\?sort=end-desc$/);
+  await expect(head('sort-end')).toHaveAttribute('aria-sort', 'descending');
+  // The total follows the search, and the order stays.
+  await page.getByTestId('instance-name').fill(key);
+  await page.getByTestId('instance-search').getByRole('button', { name: '查询' }).click();
+  await expect(total).toHaveText('共 1 条');
+  await expect(page).toHaveURL(/sort=end-desc/);
+  await page.getByRole('button', { name: 'English', exact: true }).click();
+  await expect(total).toHaveText('1 items');
+  await page.getByRole('button', { name: '中文', exact: true }).click();
+});
+
+test('tasks sort by due date, without one last; the order is in the address and Back restores it', async ({ page }) => {
+  await signIn(page);
+  await deployFixture(page, 'e2e-overdue.bpmn');
+  await deployFixture(page, 'e2e-seq.bpmn');
+  await startInstance(page, 'e2e-overdue', { businessKey: uniqueKey('due') });
+  const key = uniqueKey('due');
+  await startInstance(page, 'e2e-seq', { businessKey: key });
+  await page.goto('/tasks');
+  await waitForHydration(page);
+  const rows = page.locator('tr[data-task]');
+  const head = page.locator('th').filter({ has: page.getByTestId('sort-due') });
+  // Newest first: the task just created, without a due date.
+  await expect(rows.first()).toContainText('填写申请');
+  await expect(head).toHaveAttribute('aria-sort', 'none');
+  await page.getByTestId('sort-due').click();
+  await expect(page).toHaveURL(/\/tasks\?sort=due$/);
+  await expect(head).toHaveAttribute('aria-sort', 'ascending');
+  // The earliest due date first (2000-01-01).
+  await expect(rows.first()).toContainText('限期处理');
+  await expect(rows.first().getByTestId('due').locator('time')).toHaveAttribute('datetime', /^2000-01-01/);
+  const dues = await rows.getByTestId('due').evaluateAll((cells) => cells.map((c) => c.querySelector('time')?.getAttribute('datetime') ?? null));
+  const dated = dues.filter((d) => d !== null);
+  expect(dated).toEqual([...dated].sort());
+  // Without a due date last.
+  expect(dues.slice(dated.length).every((d) => d === null)).toBe(true);
+  await page.getByTestId('sort-due').click();
+  await expect(page).toHaveURL(/\/tasks\?sort=due-desc$/);
+  await expect(head).toHaveAttribute('aria-sort', 'descending');
+  await expect(rows.first().getByTestId('due').locator('time')).toBeVisible();
+  await expect(rows.first()).not.toContainText('限期处理');
+  // Back restores the order.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/tasks\?sort=due$/);
+  await expect(head).toHaveAttribute('aria-sort', 'ascending');
+  await expect(rows.first()).toContainText('限期处理');
+  await page.goBack();
+  await expect(page).toHaveURL(/\/tasks$/);
+  await expect(head).toHaveAttribute('aria-sort', 'none');
+  await expect(rows.first()).toContainText('填写申请');
+  // The total follows the search.
+  await expect(page.getByTestId('list-total')).toHaveText(/^共 [\d,]+\+? 条$/);
+  await page.getByTestId('task-search').fill(key);
+  await page.getByRole('button', { name: '查询' }).click();
+  await expect(page.getByTestId('list-total')).toHaveText('共 1 条');
 });

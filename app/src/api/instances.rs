@@ -13,6 +13,7 @@ pub use bpmn_core::instance::{
     ActiveActivity, ActivityRecord, Incident, InstanceAction, InstanceCategory, InstanceJob, InstanceStatus,
     InstanceSummary, MoveTarget, Operation,
 };
+pub use bpmn_core::page::InstanceSort;
 pub use bpmn_core::runtime::MoveWarning;
 pub use bpmn_core::task::Task;
 pub use bpmn_core::variable::VariableType;
@@ -53,15 +54,16 @@ pub struct InstanceFilter {
     pub from: String,
     /// Started on or before this day.
     pub to: String,
-    pub oldest_first: bool,
+    pub sort: InstanceSort,
 }
 
 /// One page of instances; `token` is the change token read before the page, so the
-/// screen can tell when it is out of date.
+/// screen can tell when it is out of date; `total` as the engine counts it (a first page only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstancePage {
     pub items: Vec<InstanceSummary>,
     pub next: Option<String>,
+    pub total: Option<i64>,
     pub token: i64,
 }
 
@@ -216,7 +218,7 @@ pub async fn list_instances(
     size: i64,
 ) -> Result<InstancePage, AppError> {
     use crate::ssr::{current, engine};
-    use engine::instances::{InstanceQuery, InstanceSort};
+    use engine::instances::InstanceQuery;
     let s = current()?;
     let e = engine()?;
     let day = |text: &str, field: &'static str| -> Result<Option<i64>, AppError> {
@@ -236,13 +238,13 @@ pub async fn list_instances(
         started_after: day(&filter.from, "from")?,
         // The whole "to" day is included.
         started_before: day(&filter.to, "to")?.map(|d| d + 86_400_000),
-        sort: if filter.oldest_first { InstanceSort::StartedAsc } else { InstanceSort::StartedDesc },
+        sort: filter.sort,
         cursor: cursor.filter(|c| !c.is_empty()),
         limit: crate::api::page_limit(size),
     };
     let token = e.runtime_change_token().await?;
     let page = e.list_instances(&s.session.account, &q).await?;
-    Ok(InstancePage { items: page.items, next: page.next, token })
+    Ok(InstancePage { items: page.items, next: page.next, total: page.total, token })
 }
 
 /// One instance with everything the detail screen shows (its waiting message and signal

@@ -54,11 +54,12 @@ pub struct JobView {
     pub attempts: Vec<JobAttempt>,
 }
 
-/// One page of jobs and the change token read before it.
+/// One page of jobs, its total (a first page only) and the change token read before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobPage {
     pub items: Vec<Job>,
     pub next: Option<String>,
+    pub total: Option<i64>,
     pub token: i64,
 }
 
@@ -70,11 +71,13 @@ pub async fn list_start_timers() -> Result<Vec<StartTimer>, AppError> {
     Ok(engine()?.list_start_timers(&s.session.account, s.session.tenant_id.as_deref()).await?)
 }
 
-/// One page of jobs within the caller's tenant scope; `search` matches words of the job name.
+/// One page of jobs within the caller's tenant scope, soonest due first (`latest_first`: the
+/// latest); `search` matches words of the job name.
 #[server(endpoint = "jobs", input = Json)]
 pub async fn list_jobs(
     tab: JobCategory,
     search: String,
+    latest_first: bool,
     cursor: Option<String>,
     size: i64,
 ) -> Result<JobPage, AppError> {
@@ -87,12 +90,13 @@ pub async fn list_jobs(
         name: Some(search).filter(|s| !s.trim().is_empty()),
         instance_id: None,
         tenant: s.session.tenant_id.clone(),
+        latest_first,
         cursor: cursor.filter(|c| !c.is_empty()),
         limit: crate::api::page_limit(size),
     };
     let token = e.runtime_change_token().await?;
     let page = e.list_jobs(&s.session.account, &q).await?;
-    Ok(JobPage { items: page.items, next: page.next, token })
+    Ok(JobPage { items: page.items, next: page.next, total: page.total, token })
 }
 
 /// One job with its full error and the log of its attempts.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::instances::convert;
 use crate::error::AppError;
 
+pub use bpmn_core::page::TaskOrder;
 pub use bpmn_core::task::{Task, TaskCategory, TaskState};
 
 /// The label key of a task's state: 待办, 逾期, 已完成, 已取消.
@@ -22,19 +23,21 @@ pub fn task_state_label(task: &Task) -> &'static str {
     }
 }
 
-/// One page of tasks and the change token read before it.
+/// One page of tasks, its total (a first page only) and the change token read before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskPage {
     pub items: Vec<Task>,
     pub next: Option<String>,
+    pub total: Option<i64>,
     pub token: i64,
 }
 
-/// One page of tasks; `search` matches words of the task name or its assignee.
+/// One page of tasks in `sort`'s order; `search` matches words of the task name or its assignee.
 #[server(endpoint = "tasks", input = Json)]
 pub async fn list_tasks(
     tab: TaskCategory,
     search: String,
+    sort: TaskOrder,
     cursor: Option<String>,
     size: i64,
 ) -> Result<TaskPage, AppError> {
@@ -46,13 +49,14 @@ pub async fn list_tasks(
         tenant: s.session.tenant_id.clone(),
         category: tab,
         search: convert::blank_to_none(Some(search)),
+        sort,
         cursor: cursor.filter(|c| !c.is_empty()),
         limit: crate::api::page_limit(size),
         ..TaskQuery::default()
     };
     let token = e.runtime_change_token().await?;
     let page = e.list_tasks(&s.session.account, &q).await?;
-    Ok(TaskPage { items: page.items, next: page.next, token })
+    Ok(TaskPage { items: page.items, next: page.next, total: page.total, token })
 }
 
 /// 完成 Completes an active task; `variables` is a JSON object (or empty). The answer is the

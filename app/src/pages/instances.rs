@@ -8,10 +8,12 @@ use leptos_router::components::A;
 
 use crate::api::instances::{
     change_instance_state, check_instance_move, list_instances, load_move_options, move_instance, InstanceAction,
-    InstanceCategory, InstanceFilter, InstanceStatus, InstanceSummary,
+    InstanceCategory, InstanceFilter, InstanceSort, InstanceStatus, InstanceSummary,
 };
 use crate::clock::Time;
-use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, Tabs, TenantCell, TenantHead};
+use crate::components::{
+    kept_total, live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SortHead, Tabs, TenantCell, TenantHead,
+};
 use crate::label::{person_label, Badge, Label};
 use crate::url_state::{keep_in_url, UrlField};
 use crate::use_t;
@@ -25,11 +27,23 @@ const INSTANCE_TABS: &[(InstanceCategory, &str)] = &[
     (InstanceCategory::Incidents, "incidents"),
 ];
 
+/// The orders' words in the address (the first is the default).
+const INSTANCE_SORTS: &[(InstanceSort, &str)] = &[
+    (InstanceSort::StartedDesc, "newest"),
+    (InstanceSort::StartedAsc, "oldest"),
+    (InstanceSort::EndedDesc, "end-desc"),
+    (InstanceSort::EndedAsc, "end"),
+    (InstanceSort::ProcessAsc, "process"),
+    (InstanceSort::ProcessDesc, "process-desc"),
+    (InstanceSort::StateAsc, "state"),
+    (InstanceSort::StateDesc, "state-desc"),
+];
+
 #[component]
 pub fn InstancesPage() -> impl IntoView {
     let t = use_t();
     let tab = RwSignal::new(InstanceCategory::All);
-    let oldest_first = RwSignal::new(false);
+    let sort = RwSignal::new(InstanceSort::default());
     // What is typed, and what the list was asked for (on 查询).
     let draft = RwSignal::new(InstanceFilter::default());
     let applied = RwSignal::new(InstanceFilter::default());
@@ -37,12 +51,13 @@ pub fn InstancesPage() -> impl IntoView {
     let size = RwSignal::new(crate::api::PAGE_SIZES[0].0);
     let list = Resource::new(
         move || {
-            let filter = InstanceFilter { tab: tab.get(), oldest_first: oldest_first.get(), ..applied.get() };
+            let filter = InstanceFilter { tab: tab.get(), sort: sort.get(), ..applied.get() };
             (filter, cursors.with(|c| c.last().cloned().flatten()), size.get())
         },
         |(filter, cursor, size)| list_instances(filter, cursor, size),
     );
     let restart = move || cursors.set(vec![None]);
+    let total = kept_total();
     // Each filter of the applied search in the address, beside tab, sort and page.
     let filter_field = move |key: &'static str, field: fn(&mut InstanceFilter) -> &mut String| {
         UrlField::new(
@@ -62,7 +77,7 @@ pub fn InstancesPage() -> impl IntoView {
         filter_field("initiator", |f| &mut f.initiator),
         filter_field("from", |f| &mut f.from),
         filter_field("to", |f| &mut f.to),
-        UrlField::flag("oldest", oldest_first),
+        UrlField::choice("sort", sort, INSTANCE_SORTS),
         UrlField::page("after", cursors),
         UrlField::choice("size", size, crate::api::PAGE_SIZES),
     ]);
@@ -117,26 +132,26 @@ pub fn InstancesPage() -> impl IntoView {
             </form>
         </div>
         {loaded(list, move |page| {
+            let filter = (tab.get_untracked(), sort.get_untracked(), applied.get_untracked());
+            let total = total(filter, page.total);
             if page.items.is_empty() {
                 return view! { <p class="muted" data-testid="instance-empty">{t("inst.empty")}</p> }.into_any();
             }
             view! {
                 <div class="table-wrap"><table class="grid" data-testid="instance-table">
                     <thead><tr>
-                        <th>{move || t("inst.process")}</th>
+                        <SortHead label="inst.process" sort=sort asc=InstanceSort::ProcessAsc desc=InstanceSort::ProcessDesc
+                            testid="sort-process" on_change=restart />
                         <TenantHead />
                         <th>{move || t("def.version")}</th>
                         <th>{move || t("inst.business_key")}</th>
                         <th>{move || t("inst.initiator")}</th>
-                        <th>
-                            <button type="button" class="sort" data-testid="sort-start"
-                                title=move || t(if oldest_first.get() { "inst.sort_oldest" } else { "inst.sort_newest" })
-                                on:click=move |_| { oldest_first.update(|o| *o = !*o); restart(); }>
-                                {move || t("inst.start")} {move || if oldest_first.get() { " ↑" } else { " ↓" }}
-                            </button>
-                        </th>
-                        <th>{move || t("inst.end")}</th>
-                        <th>{move || t("inst.state")}</th>
+                        <SortHead label="inst.start" sort=sort asc=InstanceSort::StartedAsc desc=InstanceSort::StartedDesc
+                            desc_first=true testid="sort-start" on_change=restart />
+                        <SortHead label="inst.end" sort=sort asc=InstanceSort::EndedAsc desc=InstanceSort::EndedDesc
+                            desc_first=true testid="sort-end" on_change=restart />
+                        <SortHead label="inst.state" sort=sort asc=InstanceSort::StateAsc desc=InstanceSort::StateDesc
+                            testid="sort-state" on_change=restart />
                         <th>{move || t("inst.current")}</th>
                         <th></th>
                     </tr></thead>
@@ -144,7 +159,7 @@ pub fn InstancesPage() -> impl IntoView {
                         {page.items.into_iter().map(|row| view! { <InstanceListRow row=row /> }).collect_view()}
                     </tbody>
                 </table></div>
-                <Pager cursors=cursors next=page.next size=size />
+                <Pager cursors=cursors next=page.next size=size total=total />
             }.into_any()
         })}
         <InstanceDialogs />

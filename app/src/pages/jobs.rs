@@ -16,7 +16,8 @@ use crate::api::jobs::{
 };
 use crate::clock::Time;
 use crate::components::{
-    live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs, TenantCell, TenantHead,
+    kept_total, live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, SortHead, Tabs, TenantCell,
+    TenantHead,
 };
 use crate::label::{Badge, Label};
 use crate::url_state::{keep_in_url, UrlField};
@@ -46,16 +47,20 @@ pub fn JobsPage() -> impl IntoView {
     let tab = RwSignal::new(JobCategory::All);
     let applied = RwSignal::new(String::new());
     let cursors = RwSignal::new(vec![None::<String>]);
+    // The latest due first (else the soonest).
+    let latest = RwSignal::new(false);
     let size = RwSignal::new(crate::api::PAGE_SIZES[0].0);
     let list = Resource::new(
-        move || (tab.get(), applied.get(), cursors.with(|c| c.last().cloned().flatten()), size.get()),
-        |(tab, search, cursor, size)| list_jobs(tab, search, cursor, size),
+        move || (tab.get(), applied.get(), latest.get(), cursors.with(|c| c.last().cloned().flatten()), size.get()),
+        |(tab, search, latest, cursor, size)| list_jobs(tab, search, latest, cursor, size),
     );
     let restart = move || cursors.set(vec![None]);
     keep_in_url(vec![
+    let total = kept_total();
         UrlField::choice("tab", tab, JOB_TABS),
         UrlField::text("q", applied),
         UrlField::page("after", cursors),
+        UrlField::choice("sort", latest, &[(false, "due"), (true, "due-desc")]),
         UrlField::choice("size", size, crate::api::PAGE_SIZES),
     ]);
     let timers = Resource::new(|| (), |_| list_start_timers());
@@ -83,6 +88,7 @@ pub fn JobsPage() -> impl IntoView {
         </div>
         {loaded(list, move |page| {
             if page.items.is_empty() {
+            let total = total((tab.get_untracked(), applied.get_untracked()), page.total);
                 return view! { <p class="muted" data-testid="job-empty">{t("job.empty")}</p> }.into_any();
             }
             view! {
@@ -93,7 +99,7 @@ pub fn JobsPage() -> impl IntoView {
                         <th>{move || t("inst.type")}</th>
                         <th>{move || t("task.process")}</th>
                         <th>{move || t("job.instance")}</th>
-                        <th>{move || t("task.due")}</th>
+                        <SortHead label="task.due" sort=latest asc=false desc=true testid="sort-due" on_change=restart />
                         <th>{move || t("inst.retries")}</th>
                         <th>{move || t("inst.state")}</th>
                         <th>{move || t("job.claim")}</th>
@@ -104,7 +110,7 @@ pub fn JobsPage() -> impl IntoView {
                         {page.items.into_iter().map(|row| view! { <JobRowView row=row /> }).collect_view()}
                     </tbody>
                 </table></div>
-                <Pager cursors=cursors next=page.next size=size />
+                <Pager cursors=cursors next=page.next size=size total=total />
             }.into_any()
         })}
         <h2>{move || t("job.start_timers")}</h2>

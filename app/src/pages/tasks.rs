@@ -9,11 +9,12 @@ use leptos_router::components::A;
 use crate::api::load_org;
 use crate::api::tasks::{
     complete_task, delete_task, list_tasks, reassign_task, task_state_label, withdraw_task, Task, TaskCategory,
-    TaskState,
+    TaskOrder, TaskState,
 };
 use crate::clock::Time;
 use crate::components::{
-    live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, Tabs, TenantCell, TenantHead,
+    kept_total, live_refresh, loaded, use_flash, Ask, AskDialog, Modal, Pager, SearchBox, SortHead, Tabs, TenantCell,
+    TenantHead,
 };
 use crate::label::person_label;
 use crate::pages::org::OrgTreeView;
@@ -55,21 +56,34 @@ const TASK_TABS: &[(TaskCategory, &str)] = &[
     (TaskCategory::All, "all"),
 ];
 
+/// The orders' words in the address (the first is the default).
+const TASK_SORTS: &[(TaskOrder, &str)] = &[
+    (TaskOrder::CreatedDesc, "newest"),
+    (TaskOrder::CreatedAsc, "oldest"),
+    (TaskOrder::DueAsc, "due"),
+    (TaskOrder::DueDesc, "due-desc"),
+    (TaskOrder::ProcessAsc, "process"),
+    (TaskOrder::ProcessDesc, "process-desc"),
+];
+
 #[component]
 pub fn TasksPage() -> impl IntoView {
     let t = use_t();
     let tab = RwSignal::new(TaskCategory::Todo);
     let applied = RwSignal::new(String::new());
+    let sort = RwSignal::new(TaskOrder::default());
     let cursors = RwSignal::new(vec![None::<String>]);
     let size = RwSignal::new(crate::api::PAGE_SIZES[0].0);
     let list = Resource::new(
-        move || (tab.get(), applied.get(), cursors.with(|c| c.last().cloned().flatten()), size.get()),
-        |(tab, search, cursor, size)| list_tasks(tab, search, cursor, size),
+        move || (tab.get(), applied.get(), sort.get(), cursors.with(|c| c.last().cloned().flatten()), size.get()),
+        |(tab, search, sort, cursor, size)| list_tasks(tab, search, sort, cursor, size),
     );
     let restart = move || cursors.set(vec![None]);
+    let total = kept_total();
     keep_in_url(vec![
         UrlField::choice("tab", tab, TASK_TABS),
         UrlField::text("q", applied),
+        UrlField::choice("sort", sort, TASK_SORTS),
         UrlField::page("after", cursors),
         UrlField::choice("size", size, crate::api::PAGE_SIZES),
     ]);
@@ -97,6 +111,7 @@ pub fn TasksPage() -> impl IntoView {
             <SearchBox testid="task-search" placeholder="task.search_ph" applied=applied on_search=move |_| restart() />
         </div>
         {loaded(list, move |page| {
+            let total = total((tab.get_untracked(), applied.get_untracked(), sort.get_untracked()), page.total);
             if page.items.is_empty() {
                 return view! { <p class="muted" data-testid="task-empty">{t("task.empty")}</p> }.into_any();
             }
@@ -105,10 +120,13 @@ pub fn TasksPage() -> impl IntoView {
                     <thead><tr>
                         <th>{move || t("task.name")}</th>
                         <TenantHead />
-                        <th>{move || t("task.process")}</th>
+                        <SortHead label="task.process" sort=sort asc=TaskOrder::ProcessAsc desc=TaskOrder::ProcessDesc
+                            testid="sort-process" on_change=restart />
                         <th>{move || t("task.assignee")}</th>
-                        <th>{move || t("common.created")}</th>
-                        <th>{move || t("task.due")}</th>
+                        <SortHead label="common.created" sort=sort asc=TaskOrder::CreatedAsc desc=TaskOrder::CreatedDesc
+                            desc_first=true testid="sort-created" on_change=restart />
+                        <SortHead label="task.due" sort=sort asc=TaskOrder::DueAsc desc=TaskOrder::DueDesc
+                            testid="sort-due" on_change=restart />
                         <th>{move || t("inst.state")}</th>
                         <th>{move || t("task.ended")}</th>
                         <th></th>
@@ -117,7 +135,7 @@ pub fn TasksPage() -> impl IntoView {
                         {page.items.into_iter().map(|row| view! { <TaskListRow row=row /> }).collect_view()}
                     </tbody>
                 </table></div>
-                <Pager cursors=cursors next=page.next size=size />
+                <Pager cursors=cursors next=page.next size=size total=total />
             }.into_any()
         })}
         <AskDialog ask=ops.ask />
@@ -209,7 +227,7 @@ fn TaskListRow(row: Task) -> impl IntoView {
             <td><A href=format!("/instances/{}", row.instance_id)>{row.definition_name.clone()}</A></td>
             <td data-testid="assignee">{assignee}</td>
             <td><Time at=row.created /></td>
-            <td>{row.due.map(|at| view! { <Time at=at /> })}</td>
+            <td data-testid="due">{row.due.map(|at| view! { <Time at=at /> })}</td>
             <td><span class=class>{move || t(label)}</span></td>
             <td data-testid="ended">{ended}</td>
             <td class="actions">
