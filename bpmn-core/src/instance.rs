@@ -2,6 +2,7 @@
 //! (one rule for the engine and for the buttons of the browser), and the parts of an
 //! instance's detail that the server and the browser exchange as they are.
 
+use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
 /// An instance's state as users see it.
@@ -142,7 +143,10 @@ pub struct Incident {
     pub id: String,
     pub token: i64,
     pub activity_id: String,
+    /// What went wrong, in English.
     pub message: String,
+    /// The same as a sentence to render in the reader's language.
+    pub text: Text,
     pub created: i64,
     pub resolved: Option<i64>,
 }
@@ -161,7 +165,9 @@ pub struct InstanceJob {
     pub retries: Option<i64>,
     /// `pending`, `running` or `error`.
     pub state: String,
+    /// The last failure's message, in English, and as a sentence.
     pub error: Option<String>,
+    pub error_text: Option<Text>,
 }
 
 /// An activity a token waits in: what the adjust dialog offers to move.

@@ -1,6 +1,7 @@
 //! Jobs as users see them: what a job does, its state, the job as listed and its attempts, and
 //! the scheduled timer start events.
 
+use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
 /// What a job does: 定时 timer, 服务调用 web-service call, 异步 asynchronous continuation, 信号
@@ -97,8 +98,11 @@ pub struct Job {
     /// Camunda's `retries: null`).
     pub retries: Option<i64>,
     pub state: JobState,
-    /// The last failure's message.
+    /// The last failure's message, in English.
     pub error: Option<String>,
+    /// The same as a sentence to render in the reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_text: Option<Text>,
     pub error_details: Option<String>,
     /// For timers: the definition (`PT1M`, `R3/PT10M`, a date or cron).
     pub timer_definition: Option<String>,
@@ -129,7 +133,10 @@ pub struct JobAttempt {
     pub started: i64,
     pub finished: i64,
     pub ok: bool,
+    /// What happened, in English.
     pub message: String,
+    /// The same as a sentence to render in the reader's language.
+    pub text: Text,
 }
 
 /// The categories of the jobs screen.

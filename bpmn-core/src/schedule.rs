@@ -41,6 +41,8 @@ pub use duration::{parse_duration, parse_iso_duration, IsoDuration};
 pub use jiff::tz::TimeZone;
 pub use timer::{parse_due, parse_timer, TimerKindText, TimerSpec};
 
+use crate::text::Text;
+
 /// Milliseconds in a second, minute, hour and day.
 const SECOND: i64 = 1_000;
 const MINUTE: i64 = 60 * SECOND;
@@ -51,49 +53,65 @@ const DAY: i64 = 24 * HOUR;
 const QUOTE_MAX_CHARS: usize = 80;
 
 /// Why a timer or due-date text was refused. Each message quotes the text, says what is wrong
-/// and gives an example of a valid value.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// and gives an example of a valid value ([`ScheduleError::text`]; `Display` is its English).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScheduleError {
-    /// Nothing was given.
-    #[error("the {what} is empty (e.g. {example})")]
+    /// Nothing was given; `what` is the catalog key of what was expected.
     Empty { what: &'static str, example: &'static str },
     /// Not an ISO 8601 duration.
-    #[error("`{0}` is not an ISO 8601 duration (e.g. PT10M, P2D, P1DT12H)")]
     BadDuration(String),
     /// A duration with a minus sign.
-    #[error("`{0}` is a negative duration; a timer can only wait forward (e.g. PT10M, P2D)")]
     NegativeDuration(String),
     /// Not an ISO 8601 date or date-time.
-    #[error(
-        "`{0}` is not an ISO 8601 date or date-time (e.g. 2026-11-23, 2026-11-23T10:00:00Z, \
-         2026-11-23T10:00:00+08:00)"
-    )]
     BadDateTime(String),
     /// Well formed, but no such day or time.
-    #[error("`{text}` is not a valid date-time: {reason} (e.g. 2026-11-23T10:00:00Z)")]
-    InvalidDateTime { text: String, reason: String },
+    InvalidDateTime { text: String, reason: Text },
     /// A value beyond what epoch milliseconds can hold.
-    #[error("`{0}` is too far in the future to be represented (e.g. P30D, 2026-11-23T10:00:00Z)")]
     TooLarge(String),
     /// Not a repetition and not a cron expression.
-    #[error(
-        "`{0}` is not a timer cycle (e.g. R3/PT10M, R/PT1H, R3/2026-11-23T10:00:00Z/PT10M, \
-         or a cron expression such as 0 0 9 ? * MON-FRI)"
-    )]
     BadCycle(String),
     /// A repetition that is understood but not usable.
-    #[error("`{text}`: {reason} (e.g. R3/PT10M, R/PT1H, R3/2026-11-23T10:00:00Z/PT10M)")]
-    BadRepetition { text: String, reason: String },
+    BadRepetition { text: String, reason: Text },
     /// A malformed cron expression.
-    #[error(
-        "`{text}` is not a valid cron expression: {reason} (e.g. 0 */10 * * * ? for every ten \
-         minutes, 0 0 9 ? * MON-FRI for weekdays at 9:00, */15 * * * * in Unix form)"
-    )]
-    BadCron { text: String, reason: String },
+    BadCron { text: String, reason: Text },
     /// A due date that is neither a date-time nor a duration.
-    #[error("`{0}` is neither an ISO 8601 date-time nor a duration (e.g. 2026-11-23T17:00:00Z or P3D)")]
     BadDue(String),
 }
+
+impl ScheduleError {
+    /// The error as a sentence for people.
+    pub fn text(&self) -> Text {
+        let quoted = |key: &'static str, text: &str| Text::new(key).with("text", text);
+        match self {
+            ScheduleError::Empty { what, example } => {
+                Text::new("run.schedule.empty").with_text("what", Text::new(what)).with("example", example)
+            }
+            ScheduleError::BadDuration(t) => quoted("run.schedule.bad_duration", t),
+            ScheduleError::NegativeDuration(t) => quoted("run.schedule.negative_duration", t),
+            ScheduleError::BadDateTime(t) => quoted("run.schedule.bad_datetime", t),
+            ScheduleError::InvalidDateTime { text, reason } => {
+                quoted("run.schedule.invalid_datetime", text).with_text("reason", reason.clone())
+            }
+            ScheduleError::TooLarge(t) => quoted("run.schedule.too_large", t),
+            ScheduleError::BadCycle(t) => quoted("run.schedule.bad_cycle", t),
+            ScheduleError::BadRepetition { text, reason } => {
+                quoted("run.schedule.bad_repetition", text).with_text("reason", reason.clone())
+            }
+            ScheduleError::BadCron { text, reason } => {
+                quoted("run.schedule.bad_cron", text).with_text("reason", reason.clone())
+            }
+            ScheduleError::BadDue(t) => quoted("run.schedule.bad_due", t),
+        }
+    }
+}
+
+impl std::fmt::Display for ScheduleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text().english())
+    }
+}
+
+impl std::error::Error for ScheduleError {}
 
 /// The text as quoted in an error message: trimmed, and cut (on a character boundary) if long.
 fn quote(text: &str) -> String {

@@ -160,12 +160,55 @@ impl Text {
         }
     }
 
+    /// The form kept in a database column: the JSON of key and values.
+    pub fn to_stored(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| self.english())
+    }
+
+    /// The stored form cut to at most `max` bytes: the JSON when it fits, else the English
+    /// sentence cut on a character boundary (shown as it is).
+    pub fn to_stored_within(&self, max: usize) -> String {
+        let stored = self.to_stored();
+        if stored.len() <= max {
+            return stored;
+        }
+        let english = self.english();
+        let cut = english.char_indices().map(|(i, _)| i).take_while(|&i| i + 64 <= max).last().unwrap_or(0);
+        Text::verbatim(format!("{}…", &english[..cut])).to_stored()
+    }
+
+    /// A sentence read from a database column: the JSON of a `Text`, or plain text (a row
+    /// written before sentences were stored typed, a message from outside) shown as it is.
+    pub fn from_stored(stored: &str) -> Text {
+        if stored.starts_with("{\"key\":") {
+            if let Ok(t) = serde_json::from_str::<Text>(stored) {
+                return t;
+            }
+        }
+        Text::verbatim(stored)
+    }
+
     /// The plain value named `name`, if any (for tests and for callers that need an id back).
     pub fn arg(&self, name: &str) -> Option<&str> {
         self.args.iter().find(|(n, _)| n == name).and_then(|(_, a)| match a {
             Arg::Plain(s) => Some(s.as_str()),
             Arg::Text(_) => None,
         })
+    }
+}
+
+/// In tests a plain string stands for the sentence shown as it is.
+#[cfg(test)]
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::verbatim(s)
+    }
+}
+
+#[cfg(test)]
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::verbatim(s)
     }
 }
 

@@ -230,7 +230,7 @@ fn require_waiting(row: &ExternalRow, view: &crate::jobs::JobInstance<'_>) -> Re
 }
 
 /// The attempts-log entry of a worker's outcome.
-fn attempt(row: &ExternalRow, worker: &str, ok: bool, message: &str, now: i64) -> Write {
+fn attempt(row: &ExternalRow, worker: &str, ok: bool, message: &Text, now: i64) -> Write {
     Write::Job(JobWrite::LogAttempt(AttemptLog {
         job_id: row.id.clone(),
         instance_id: row.instance_id.clone(),
@@ -239,7 +239,7 @@ fn attempt(row: &ExternalRow, worker: &str, ok: bool, message: &str, now: i64) -
         started: now,
         finished: now,
         ok,
-        message: cut(Some(message.to_owned()), ERROR_CHARS).unwrap_or_default(),
+        message: message.to_stored_within(ERROR_CHARS * 2),
     }))
 }
 
@@ -372,7 +372,7 @@ impl Engine {
             Ok(JobCommand {
                 command: Some(Command::CompleteTask { token: row.token as TokenId, variables: variables.clone() }),
                 guards: vec![JobWrite::ExternalDone { id: row.id.clone(), worker: worker_id.to_owned() }],
-                writes: vec![attempt(&row, worker_id, true, "completed", now)],
+                writes: vec![attempt(&row, worker_id, true, &Text::new("run.ext.log_completed"), now)],
                 before: Some(VariablesBefore {
                     token: row.token as TokenId,
                     local: local_variables.clone(),
@@ -405,7 +405,7 @@ impl Engine {
         let now = self.clock.now();
         let error = cut(failure.error_message, ERROR_CHARS);
         let details = cut(failure.error_details, DETAILS_CHARS);
-        let log = error.clone().unwrap_or_else(|| "failed".to_owned());
+        let log = error.clone().map_or_else(|| Text::new("run.ext.log_failed"), Text::verbatim);
         let retry = failure.retries > 0;
         let (write, incidents) = if retry {
             let write = JobWrite::ExternalRetry {
@@ -418,11 +418,10 @@ impl Engine {
             };
             (write, Vec::new())
         } else {
-            let incident = format!(
-                "External task '{}' (worker '{worker_id}') failed without retries left: {log}. Fix the cause, \
-                 then set its retries (作业 → 执行, or POST /external-task/{{id}}/retries).",
-                row.name
-            );
+            let incident = Text::new("run.ext.failed_no_retries")
+                .with("name", &row.name)
+                .with("worker", worker_id)
+                .with_text("error", log.clone());
             let write = JobWrite::ExternalFailed { id: row.id.clone(), worker: worker_id.to_owned(), error, details };
             (write, vec![(row.token, row.activity_id.clone(), incident)])
         };
@@ -462,8 +461,8 @@ impl Engine {
         check_worker(&row, worker_id, "run.ext.op.bpmn_error")?;
         let now = self.clock.now();
         let log = match message {
-            Some(m) => format!("BPMN error {code} ({m})"),
-            None => format!("BPMN error {code}"),
+            Some(m) => Text::new("run.job.bpmn_error").with("code", code).with_text("answer", Text::verbatim(m)),
+            None => Text::new("run.ext.log_bpmn_error").with("code", code),
         };
         self.run_job_command(&row.instance_id, &caller.username, |view| {
             require_waiting(&row, view)?;
@@ -486,17 +485,13 @@ impl Engine {
             };
             let attempt = attempt(&row, worker_id, !uncaught, &log, now);
             if uncaught {
-                let incident = format!(
-                    "External task '{}' ended with the BPMN error {code}, which no error boundary event or event \
-                     sub-process catches. Add one, or set the task's retries to have it fetched again.",
-                    row.name
-                );
+                let incident = Text::new("run.ext.bpmn_error_uncaught").with("name", &row.name).with("code", code);
                 return Ok(JobCommand {
                     command: Some(command),
                     guards: vec![JobWrite::ExternalFailed {
                         id: row.id.clone(),
                         worker: worker_id.to_owned(),
-                        error: Some(log.clone()),
+                        error: Some(log.english()),
                         details: None,
                     }],
                     writes: vec![attempt],
@@ -554,10 +549,7 @@ impl Engine {
         let incidents = if retries > 0 {
             Vec::new()
         } else {
-            let message = format!(
-                "The retries of external task '{}' were set to 0 by {}; set them higher to have it fetched again.",
-                row.name, caller.username
-            );
+            let message = Text::new("run.ext.retries_zero").with("name", &row.name).with("user", &caller.username);
             vec![(row.token, row.activity_id.clone(), message)]
         };
         self.external_operation(caller, &row, write, retries > 0, incidents, &format!("set-retries {retries}")).await
@@ -580,7 +572,7 @@ impl Engine {
         row: &ExternalRow,
         write: JobWrite,
         resolves: bool,
-        incidents: Vec<(i64, String, String)>,
+        incidents: Vec<(i64, String, Text)>,
         what: &str,
     ) -> Result<()> {
         let now = self.clock.now();

@@ -91,7 +91,7 @@ pub(crate) struct JobCommand {
     /// Further writes of the outcome (its attempts log entry, incidents resolved).
     pub writes: Vec<Write>,
     /// token, activity id, message.
-    pub incidents: Vec<(i64, String, String)>,
+    pub incidents: Vec<(i64, String, Text)>,
     /// operation, detail, reason.
     pub operation: Option<(String, String, String)>,
     /// Variables set before the command (a worker's outcome).
@@ -293,20 +293,18 @@ impl Engine {
         let (job, token) = self.job_row(caller, id).await?;
         self.job_instance_ok(&job, "run.job_op.delete").await?;
         let now = self.clock.now();
-        let message = format!(
-            "Job '{}' ({}) was deleted by {}; the token waits at '{}' until the instance is adjusted (moved on) or \
-             terminated.",
-            job.name,
-            match job.kind {
-                JobKind::Timer => "timer",
-                JobKind::Service => "web-service call",
-                JobKind::Async => "asynchronous continuation",
-                JobKind::Signal => "signal broadcast",
-                JobKind::External => "external task",
-            },
-            caller.username,
-            job.activity_id
-        );
+        let kind = Text::new(match job.kind {
+            JobKind::Timer => "run.job.kind.timer",
+            JobKind::Service => "run.job.kind.service",
+            JobKind::Async => "run.job.kind.async",
+            JobKind::Signal => "run.job.kind.signal",
+            JobKind::External => "run.job.kind.external",
+        });
+        let message = Text::new("run.job.deleted_by")
+            .with("name", &job.name)
+            .with_text("kind", kind)
+            .with("user", &caller.username)
+            .with("activity", &job.activity_id);
         self.run_job_command(&job.instance_id, &caller.username, |view| {
             let signal = job.kind == JobKind::Signal;
             if view.status.is_finished() && !signal {

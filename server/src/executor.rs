@@ -24,6 +24,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::any;
 use axum::{Json, Router};
+use engine::error::Text;
 use engine::jobs::{
     CallError, CallFuture, Executor, ExecutorConfig, HostPolicy, ServiceCaller, ServiceRequest, ServiceResponse,
     Verdict,
@@ -57,7 +58,8 @@ impl HttpCaller {
             if attempt.previous().len() > 5 {
                 attempt.error("more than 5 redirects")
             } else if let Err(reason) = hops.check(attempt.url()) {
-                let reason = format!("the redirect to {} was refused: {reason}", attempt.url());
+                let reason =
+                    Text::new("run.host.redirect_refused").with("url", attempt.url()).with_text("reason", reason);
                 attempt.error(Refusal(reason))
             } else if attempt.url().host_str().map(str::to_owned) == first {
                 attempt.follow()
@@ -79,11 +81,11 @@ impl HttpCaller {
 /// A refusal of the address policy inside the HTTP client (resolver, redirect), found again
 /// by [`call_error`] among the causes of the client's error.
 #[derive(Debug)]
-struct Refusal(String);
+struct Refusal(Text);
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.0.english())
     }
 }
 
@@ -355,7 +357,12 @@ mod tests {
         assert!(c.allowed_hosts.check_url("http://127.0.0.1:3000/demo/echo").is_err(), "not by default");
         assert_eq!(allow_demo(&mut c, "http://127.0.0.1:3000/").unwrap(), "http://127.0.0.1:3000/demo/");
         assert_eq!(c.allowed_hosts.check_url("http://127.0.0.1:3000/demo/echo"), Ok(Verdict::Trusted));
-        assert!(c.allowed_hosts.check_url("http://127.0.0.1:3000/api/v1/tenants").unwrap_err().contains("loopback"));
+        assert!(c
+            .allowed_hosts
+            .check_url("http://127.0.0.1:3000/api/v1/tenants")
+            .unwrap_err()
+            .english()
+            .contains("loopback"));
         assert!(c.allowed_hosts.check_url("http://127.0.0.1:5432/demo/echo").is_err());
         assert!(allow_demo(&mut c, "127.0.0.1:3000").unwrap_err().starts_with("BPM_PUBLIC_URL:"));
     }

@@ -116,6 +116,7 @@ fn outcome_label(outcome: Option<&str>) -> &'static str {
 #[component]
 fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Section>) -> impl IntoView {
     let t = use_t();
+    let lang = crate::use_lang();
     let row = d.row.clone();
     let editable = !row.state.is_finished();
     let instance = StoredValue::new((row.id.clone(), row.revision));
@@ -179,9 +180,10 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
                     {data.with_value(|d| d.incidents.clone()).into_iter().map(|i| {
                         let open = i.resolved.is_none();
                         let incident = i.id.clone();
+                        let text = i.text.clone();
                         view! {
                             <tr class:incident-open=open>
-                                <td>{i.message.clone()}</td>
+                                <td>{move || text.render(lang())}</td>
                                 <td class="mono">{i.activity_id.clone()}</td>
                                 <td><Time at=i.created /></td>
                                 <td>{i.resolved.map(|at| view! { <Time at=at /> })}</td>
@@ -372,7 +374,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
                                 <td><Time at=j.due /></td>
                                 <td><Retries left=j.retries /></td>
                                 <td><JobStateBadge state=state /></td>
-                                <td><JobErrorLink id=j.id.clone() error=j.error.clone() /></td>
+                                <td><JobErrorLink id=j.id.clone() error=j.error_text.clone() /></td>
                                 <td class="actions">{editable.then(|| view! {
                                     <JobActions id=j.id.clone() name=j.name.clone() state=state kind=kind />
                                 })}</td>

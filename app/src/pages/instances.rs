@@ -286,6 +286,7 @@ pub fn InstanceActions(row: InstanceSummary) -> impl IntoView {
 #[component]
 fn AdjustDialog(id: String) -> impl IntoView {
     let say = crate::use_say();
+    let lang = crate::use_lang();
     let t = use_t();
     let flash = use_flash();
     let ops = expect_context::<InstanceOps>();
@@ -375,7 +376,7 @@ fn AdjustDialog(id: String) -> impl IntoView {
                     Ok(ws) => view! {
                         <div class="warn-panel panel" data-testid="adjust-warnings" role="alert">
                             <strong>{t("inst.adjust_warnings")}</strong>
-                            <ul>{ws.into_iter().map(|w| view! { <li data-node=w.node_id>{w.message}</li> }).collect_view()}</ul>
+                            <ul>{ws.into_iter().map(|w| view! { <li data-node=w.node_id>{w.message.render(lang())}</li> }).collect_view()}</ul>
                         </div>
                     }.into_any(),
                     Err(e) => view! { <p class="field-error" role="alert">{say(&e)}</p> }.into_any(),

@@ -8,6 +8,7 @@
 
 use bpmn_core::job::JobAction;
 use bpmn_core::rules::job_action_refusal;
+use bpmn_core::text::Text;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -21,7 +22,7 @@ use crate::components::{
 };
 use crate::label::{Badge, Label};
 use crate::url_state::{keep_in_url, UrlField};
-use crate::use_t;
+use crate::{use_lang, use_t};
 
 /// How many characters of the last error the list shows.
 const ERROR_CHARS: usize = 60;
@@ -172,7 +173,7 @@ fn JobRowView(row: Job) -> impl IntoView {
             <td><Retries left=row.retries /></td>
             <td><JobStateBadge state=state /></td>
             <td><JobClaim row=row.clone() /></td>
-            <td><JobErrorLink id=row.id.clone() error=row.error.clone() /></td>
+            <td><JobErrorLink id=row.id.clone() error=row.error_text.clone() /></td>
             <td class="actions"><JobActions id=row.id.clone() name=row.name.clone() state=state kind=kind /></td>
         </tr>
     }
@@ -278,16 +279,19 @@ pub fn JobDialogs() -> impl IntoView {
     }
 }
 
-/// The last error, truncated; a click opens the full message, details and attempts log.
+/// The last error in the reader's language, truncated; a click opens the full message,
+/// details and attempts log.
 #[component]
-pub fn JobErrorLink(id: String, error: Option<String>) -> impl IntoView {
+pub fn JobErrorLink(id: String, error: Option<Text>) -> impl IntoView {
     let ops = expect_context::<JobOps>();
+    let lang = use_lang();
     let id = StoredValue::new(id);
     error.map(|e| {
+        let e = StoredValue::new(e);
         view! {
-            <button type="button" class="error-link" data-testid="job-error" title=e.clone()
+            <button type="button" class="error-link" data-testid="job-error" title=move || e.with_value(|e| e.render(lang()))
                 on:click=move |_| ops.detail.set(Some(id.get_value()))>
-                {truncate(&e)}
+                {move || e.with_value(|e| truncate(&e.render(lang())))}
             </button>
         }
     })
@@ -345,6 +349,7 @@ pub fn JobActions(id: String, name: String, state: JobState, kind: JobKind) -> i
 #[component]
 fn JobDetailDialog(id: String) -> impl IntoView {
     let t = use_t();
+    let lang = use_lang();
     let ops = expect_context::<JobOps>();
     let id = StoredValue::new(id);
     let job = Resource::new(move || id.get_value(), load_job);
@@ -373,10 +378,10 @@ fn JobDetailDialog(id: String) -> impl IntoView {
                             <dt>{t("job.claim")}</dt><dd><JobClaim row=row.clone() /></dd>
                         })}
                     </dl>
-                    {row.error.clone().map(|e| view! {
+                    {row.error_text.clone().map(|e| view! {
                         <div class="field">
                             <strong>{t("job.error_message")}</strong>
-                            <pre class="job-error" data-testid="job-error-message">{e}</pre>
+                            <pre class="job-error" data-testid="job-error-message">{e.render(lang())}</pre>
                         </div>
                     })}
                     {row.error_details.clone().filter(|d| !d.is_empty()).map(|d| view! {
@@ -403,7 +408,7 @@ fn JobDetailDialog(id: String) -> impl IntoView {
                                             <td>{a.attempt}</td>
                                             <td><Time at=a.started /></td>
                                             <td>{t(if a.ok { "job.ok" } else { "job.failed" })}</td>
-                                            <td class="mono small">{a.message}</td>
+                                            <td class="mono small">{a.text.render(lang())}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

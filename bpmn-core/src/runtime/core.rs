@@ -77,11 +77,10 @@ use serde_json::{Map, Value};
 
 use self::events::Thrown;
 use self::run::{Run, Work};
-#[cfg(test)]
-pub(crate) use self::scripts::NO_RUNNER;
 use super::env::Env;
 use super::expr::ExprError;
 use crate::bpmn::model::{CalledBinding, EventTrigger, FlowIdx, NodeIdx, NodeKind, Process};
+use crate::text::Text;
 
 pub use self::events::waiting_events;
 pub use self::moves::{active_activities, check_move, movable_activities, MoveWarning};
@@ -351,7 +350,7 @@ pub enum Effect {
     UncaughtEscalation { token: TokenId, node: NodeIdx, code: Option<String> },
     /// The token stopped on `node`; an administrator must fix the cause and retry, move or
     /// cancel it. `message` is the [`RuntimeError`]'s text.
-    Incident { token: TokenId, node: NodeIdx, message: String },
+    Incident { token: TokenId, node: NodeIdx, message: Text },
     /// The incident of this token is over: it was retried, moved or cancelled.
     ResolveIncident { token: TokenId },
     /// The instance has completed; no token is left.
@@ -415,11 +414,11 @@ pub enum RuntimeError {
     #[error("element `{node_id}` ({what}) cannot be executed yet")]
     Unsupported { node_id: String, what: String },
     #[error("element `{node_id}`: {message}")]
-    InvalidModel { node_id: String, message: String },
+    InvalidModel { node_id: String, message: Text },
     /// A script (script task, script condition, listener) failed: its error, or a time or
     /// memory limit.
     #[error("element `{node_id}`: {message}")]
-    Script { node_id: String, message: String },
+    Script { node_id: String, message: Text },
     #[error("the step entered more than {MAX_NODES_PER_STEP} elements without waiting; the model loops")]
     StepLimit,
 }
@@ -437,6 +436,49 @@ impl RuntimeError {
                 | RuntimeError::InvalidModel { .. }
                 | RuntimeError::Script { .. }
         )
+    }
+}
+
+impl RuntimeError {
+    /// The error as a sentence for people. The English of a refusal is the error's own with a
+    /// full stop; an expression's, a schedule's or a script's error is a sentence of its own.
+    pub fn text(&self) -> Text {
+        match self {
+            RuntimeError::NoStartEvent { process } => Text::new("run.core.no_start_event").with("process", process),
+            RuntimeError::AlreadyStarted => Text::new("run.core.already_started"),
+            RuntimeError::NotStarted => Text::new("run.core.not_started"),
+            RuntimeError::InstanceEnded => Text::new("run.core.instance_ended"),
+            RuntimeError::UnknownToken { token } => Text::new("run.core.unknown_token").with("token", token),
+            RuntimeError::NotWaiting { token, node_id, expected } => {
+                let expected = match *expected {
+                    "a message or signal" => Text::new("run.core.expects.message_or_signal"),
+                    "an error" => Text::new("run.core.expects.error"),
+                    "an escalation" => Text::new("run.core.expects.escalation"),
+                    "a task to complete" => Text::new("run.core.expects.task"),
+                    "an assignment" => Text::new("run.core.expects.assignment"),
+                    "a called process to complete" => Text::new("run.core.expects.called_process"),
+                    "a timer" => Text::new("run.core.expects.timer"),
+                    "a retry" => Text::new("run.core.expects.retry"),
+                    "an asynchronous continuation" => Text::new("run.core.expects.async"),
+                    other => Text::verbatim(other),
+                };
+                Text::new("run.core.not_waiting")
+                    .with("token", token)
+                    .with("node", node_id)
+                    .with_text("expected", expected)
+            }
+            RuntimeError::NoMatchingFlow { gateway } => Text::new("run.core.no_matching_flow").with("node", gateway),
+            RuntimeError::Expression { node_id, source } => {
+                Text::new("run.core.element_error").with("node", node_id).with_text("detail", source.text())
+            }
+            RuntimeError::Unsupported { node_id, what } => {
+                Text::new("run.core.unsupported").with("node", node_id).with("what", what)
+            }
+            RuntimeError::InvalidModel { node_id, message } | RuntimeError::Script { node_id, message } => {
+                Text::new("run.core.element_error").with("node", node_id).with_text("detail", message.clone())
+            }
+            RuntimeError::StepLimit => Text::new("run.core.step_limit").with("max", MAX_NODES_PER_STEP),
+        }
     }
 }
 
@@ -491,7 +533,7 @@ pub fn step_with(
             if !is_start {
                 return Err(RuntimeError::InvalidModel {
                     node_id: node_id(process, start),
-                    message: "an instance can be started only at a start event at process level".into(),
+                    message: Text::new("run.core.start_at_not_start"),
                 });
             }
             run.state.started = true;
@@ -569,7 +611,10 @@ pub fn step_with(
 /// token on a node the process does not have, ids used twice or not below `next_token`,
 /// references to tokens that do not exist, scopes that enclose themselves.
 fn validate(process: &Process, state: &InstanceState) -> Result<(), RuntimeError> {
-    let bad = |message: String| RuntimeError::InvalidModel { node_id: process.id.clone(), message };
+    let bad = |detail: String| RuntimeError::InvalidModel {
+        node_id: process.id.clone(),
+        message: Text::new("run.core.inconsistent").with("detail", detail),
+    };
     let mut index: HashMap<TokenId, usize> = HashMap::with_capacity(state.tokens.len());
     for (i, t) in state.tokens.iter().enumerate() {
         if t.node >= process.nodes.len() {

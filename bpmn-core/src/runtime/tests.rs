@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use super::*;
 use crate::bpmn::model::Process;
 use crate::bpmn::parse::{parse, ParseOptions};
+use crate::text::Text;
 
 const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -42,7 +43,35 @@ fn vars(v: Value) -> Map<String, Value> {
 
 /// Runs one command that must succeed.
 fn ok(p: &Process, state: InstanceState, cmd: Command, now: i64) -> (InstanceState, Vec<Effect>) {
-    step(p, state, cmd, now).unwrap_or_else(|e| panic!("{e}"))
+    let (state, effects) = step(p, state, cmd, now).unwrap_or_else(|e| panic!("{e}"));
+    (state, effects.into_iter().map(english_incident).collect())
+}
+
+/// A refusal's sentence (of a model or script error) as its English, as the tests write it.
+fn plain<T>(r: Result<T, RuntimeError>) -> Result<T, RuntimeError> {
+    r.map_err(|e| match e {
+        RuntimeError::InvalidModel { node_id, message } => {
+            RuntimeError::InvalidModel { node_id, message: Text::verbatim(message.english()) }
+        }
+        RuntimeError::Script { node_id, message } => {
+            RuntimeError::Script { node_id, message: Text::verbatim(message.english()) }
+        }
+        other => other,
+    })
+}
+
+/// An incident's sentence as its English without the full stop (what the tests compare), also
+/// rendered in Chinese so that every incident a test raises has its catalog entries.
+fn english_incident(e: Effect) -> Effect {
+    match e {
+        Effect::Incident { token, node, message } => {
+            let zh = message.render(crate::text::Lang::Zh);
+            assert!(!zh.contains("run."), "untranslated incident: {zh}");
+            let en = message.english();
+            Effect::Incident { token, node, message: Text::verbatim(en.trim_end_matches('.')) }
+        }
+        other => other,
+    }
 }
 
 /// The history of `effects` as `started:id` / `ended:id` / `cancelled:id`.
@@ -229,7 +258,7 @@ fn no_matching_condition_is_an_incident_naming_the_gateway() {
     assert_eq!(history(&effects), ["started:start", "ended:start", "started:route"]);
     let message = RuntimeError::NoMatchingFlow { gateway: "route".into() }.to_string();
     assert_eq!(message, "element `route`: no outgoing flow's condition is true and there is no default flow");
-    assert_eq!(actions(&effects), [Effect::Incident { token: 0, node: route, message }]);
+    assert_eq!(actions(&effects), [Effect::Incident { token: 0, node: route, message: message.into() }]);
     assert_eq!(s.tokens, [tok(0, route, None, TokenState::Failed)]);
     assert!(!s.ended);
 

@@ -8,6 +8,7 @@ use jiff::tz::TimeZone;
 use super::calendar::{civil_from_days, days_from_civil, days_in_month, epoch_millis, weekday};
 use super::zone::{to_instant, to_local};
 use super::{quote, ScheduleError, SECOND};
+use crate::text::Text;
 
 /// How many calendar years a cron search looks at before it gives up. Eight years is the
 /// longest gap between two February 29ths (2096 → 2104), so every satisfiable expression
@@ -61,6 +62,7 @@ pub struct CronSpec {
 
 /// How one cron field is read.
 struct Field {
+    /// The catalog key of the field's name.
     name: &'static str,
     min: u32,
     max: u32,
@@ -79,16 +81,16 @@ const fn field(name: &'static str, min: u32, max: u32) -> Field {
     Field { name, min, max, names: &[], names_base: 0, question: false, last: false }
 }
 
-const SECOND_FIELD: Field = field("second", 0, 59);
-const MINUTE_FIELD: Field = field("minute", 0, 59);
-const HOUR_FIELD: Field = field("hour", 0, 23);
-const DAY_OF_MONTH_FIELD: Field = Field { question: true, last: true, ..field("day-of-month", 1, 31) };
-const MONTH_FIELD: Field = Field { names: MONTH_NAMES, names_base: 1, ..field("month", 1, 12) };
+const SECOND_FIELD: Field = field("run.cron.field.second", 0, 59);
+const MINUTE_FIELD: Field = field("run.cron.field.minute", 0, 59);
+const HOUR_FIELD: Field = field("run.cron.field.hour", 0, 23);
+const DAY_OF_MONTH_FIELD: Field = Field { question: true, last: true, ..field("run.cron.field.day_of_month", 1, 31) };
+const MONTH_FIELD: Field = Field { names: MONTH_NAMES, names_base: 1, ..field("run.cron.field.month", 1, 12) };
 const QUARTZ_WEEKDAY_FIELD: Field =
-    Field { names: DAY_NAMES, names_base: 1, question: true, ..field("day-of-week", 1, 7) };
+    Field { names: DAY_NAMES, names_base: 1, question: true, ..field("run.cron.field.day_of_week", 1, 7) };
 const UNIX_WEEKDAY_FIELD: Field =
-    Field { names: DAY_NAMES, names_base: 0, question: true, ..field("day-of-week", 0, 7) };
-const YEAR_FIELD: Field = field("year", 1970, 2099);
+    Field { names: DAY_NAMES, names_base: 0, question: true, ..field("run.cron.field.day_of_week", 0, 7) };
+const YEAR_FIELD: Field = field("run.cron.field.year", 1970, 2099);
 
 /// One field, read.
 struct FieldValues {
@@ -101,7 +103,12 @@ struct FieldValues {
 }
 
 impl Field {
-    fn parse(&self, text: &str) -> Result<FieldValues, String> {
+    /// The field's name, in either language.
+    fn named(&self, key: &'static str) -> Text {
+        Text::new(key).with_text("field", Text::new(self.name))
+    }
+
+    fn parse(&self, text: &str) -> Result<FieldValues, Text> {
         if text == "*" || (self.question && text == "?") {
             return Ok(FieldValues { values: (self.min..=self.max).collect(), any: true, last: false });
         }
@@ -109,32 +116,28 @@ impl Field {
         let mut last = false;
         for item in text.split(',') {
             if item.is_empty() {
-                return Err(format!("the {} field `{text}` has an empty list item", self.name));
+                return Err(self.named("run.cron.empty_item").with("text", text));
             }
             if self.last && item.eq_ignore_ascii_case("L") {
                 last = true;
                 continue;
             }
             if item == "?" {
-                return Err(if self.question {
-                    format!("`?` must stand alone in the {} field", self.name)
+                return Err(self.named(if self.question {
+                    "run.cron.question_alone"
                 } else {
-                    format!("`?` is only allowed in day-of-month and day-of-week, not in the {} field", self.name)
-                });
+                    "run.cron.question_not_here"
+                }));
             }
             if is_unsupported_special(item) {
-                return Err(format!(
-                    "`{item}` in the {} field is not supported (of the special characters only `L` \
-                     alone in day-of-month is)",
-                    self.name
-                ));
+                return Err(self.named("run.cron.unsupported_special").with("item", item));
             }
             let (range, step) = match item.split_once('/') {
-                Some((range, step)) => (range, Some(self.number(step, "step")?)),
+                Some((range, step)) => (range, Some(self.number(step, "run.cron.what.step")?)),
                 None => (item, None),
             };
             if step == Some(0) {
-                return Err(format!("the step in `{item}` ({} field) must be at least 1", self.name));
+                return Err(self.named("run.cron.step_zero").with("item", item));
             }
             let (from, to) = if range == "*" {
                 (self.min, self.max)
@@ -160,24 +163,31 @@ impl Field {
     }
 
     /// A number or a name, within the field's range.
-    fn value(&self, text: &str) -> Result<u32, String> {
+    fn value(&self, text: &str) -> Result<u32, Text> {
         if let Some(index) = self.names.iter().position(|name| name.eq_ignore_ascii_case(text)) {
             return Ok(self.names_base + index as u32);
         }
-        let value = self.number(text, "value")?;
+        let value = self.number(text, "run.cron.what.value")?;
         if value < self.min || value > self.max {
-            return Err(format!("{value} is outside the {} range {}-{}", self.name, self.min, self.max));
+            return Err(self
+                .named("run.cron.out_of_range")
+                .with("value", value)
+                .with("min", self.min)
+                .with("max", self.max));
         }
         Ok(value)
     }
 
-    fn number(&self, text: &str, what: &str) -> Result<u32, String> {
+    /// A number; `what` is the catalog key of what it is (a value, a step).
+    fn number(&self, text: &str, what: &'static str) -> Result<u32, Text> {
         if text.is_empty() || text.len() > 4 || !text.bytes().all(|c| c.is_ascii_digit()) {
-            let hint =
-                if self.names.is_empty() { String::new() } else { format!(" or a name such as {}", self.names[0]) };
-            return Err(format!("`{text}` is not a {what} for the {} field (a number{hint})", self.name));
+            let t = match self.names.first() {
+                None => self.named("run.cron.not_a_number"),
+                Some(name) => self.named("run.cron.not_a_number_or_name").with("name", name),
+            };
+            return Err(t.with("text", text).with_text("what", Text::new(what)));
         }
-        text.parse::<u32>().map_err(|_| format!("`{text}` is not a number"))
+        text.parse::<u32>().map_err(|_| Text::new("run.cron.not_a_number_at_all").with("text", text))
     }
 }
 
@@ -207,17 +217,12 @@ impl CronSpec {
     /// Parses a cron expression (see the type's documentation for the forms).
     pub fn parse(text: &str) -> Result<CronSpec, ScheduleError> {
         let fields: Vec<&str> = text.split_whitespace().collect();
-        let bad = |reason: String| ScheduleError::BadCron { text: quote(text), reason };
+        let bad = |reason: Text| ScheduleError::BadCron { text: quote(text), reason };
         let (seconds, rest, weekday_field) = match fields.len() {
             5 => ("0", &fields[..], &UNIX_WEEKDAY_FIELD),
             6 | 7 => (fields[0], &fields[1..], &QUARTZ_WEEKDAY_FIELD),
-            0 => return Err(ScheduleError::Empty { what: "cron expression", example: "0 0 9 ? * MON-FRI" }),
-            n => {
-                return Err(bad(format!(
-                    "it has {n} fields, but a cron expression has 6 or 7 (second minute hour \
-                     day-of-month month day-of-week [year]) or 5 in Unix form"
-                )))
-            }
+            0 => return Err(ScheduleError::Empty { what: "run.schedule.what.cron", example: "0 0 9 ? * MON-FRI" }),
+            n => return Err(bad(Text::new("run.cron.field_count").with("count", n))),
         };
         let seconds = SECOND_FIELD.parse(seconds).map_err(bad)?;
         let minutes = MINUTE_FIELD.parse(rest[0]).map_err(bad)?;

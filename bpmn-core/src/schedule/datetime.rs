@@ -5,6 +5,7 @@ use jiff::tz::TimeZone;
 use super::calendar::{days_in_month, epoch_millis};
 use super::zone::to_instant;
 use super::{quote, ScheduleError, HOUR, MINUTE};
+use crate::text::Text;
 
 /// Parses an ISO 8601 date or date-time into epoch milliseconds; without an offset the time
 /// is UTC. See [`parse_datetime_in`].
@@ -22,34 +23,34 @@ pub fn parse_datetime(text: &str) -> Result<i64, ScheduleError> {
 pub fn parse_datetime_in(text: &str, zone: &TimeZone) -> Result<i64, ScheduleError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(ScheduleError::Empty { what: "date", example: "2026-11-23T10:00:00Z" });
+        return Err(ScheduleError::Empty { what: "run.schedule.what.date", example: "2026-11-23T10:00:00Z" });
     }
     let parts = scan_datetime(trimmed.as_bytes()).ok_or_else(|| ScheduleError::BadDateTime(quote(text)))?;
-    let invalid = |reason: String| ScheduleError::InvalidDateTime { text: quote(text), reason };
+    let invalid = |reason: Text| ScheduleError::InvalidDateTime { text: quote(text), reason };
     if !(1..=12).contains(&parts.month) {
-        return Err(invalid(format!("there is no month {}", parts.month)));
+        return Err(invalid(Text::new("run.schedule.no_month").with("month", parts.month)));
     }
     let month_days = days_in_month(parts.year, parts.month);
     if parts.day == 0 || parts.day > month_days {
-        return Err(invalid(format!(
-            "{:04}-{:02} has {} days, not {}",
-            parts.year, parts.month, month_days, parts.day
-        )));
+        return Err(invalid(
+            Text::new("run.schedule.month_days")
+                .with("month", format!("{:04}-{:02}", parts.year, parts.month))
+                .with("days", month_days)
+                .with("day", parts.day),
+        ));
     }
     if parts.hour > 23 {
-        return Err(invalid(format!("hour {} is not within 00-23", parts.hour)));
+        return Err(invalid(Text::new("run.schedule.bad_hour").with("hour", parts.hour)));
     }
     if parts.minute > 59 {
-        return Err(invalid(format!("minute {} is not within 00-59", parts.minute)));
+        return Err(invalid(Text::new("run.schedule.bad_minute").with("minute", parts.minute)));
     }
     if parts.second > 59 {
-        return Err(invalid(format!("second {} is not within 00-59", parts.second)));
+        return Err(invalid(Text::new("run.schedule.bad_second").with("second", parts.second)));
     }
     if parts.offset_hours > 23 || parts.offset_minutes > 59 {
-        return Err(invalid(format!(
-            "the offset {:02}:{:02} is not a time zone offset",
-            parts.offset_hours, parts.offset_minutes
-        )));
+        let offset = format!("{:02}:{:02}", parts.offset_hours, parts.offset_minutes);
+        return Err(invalid(Text::new("run.schedule.bad_offset").with("offset", offset)));
     }
     let offset = parts.offset_sign * (i64::from(parts.offset_hours) * HOUR + i64::from(parts.offset_minutes) * MINUTE);
     let local = epoch_millis(parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second)

@@ -80,7 +80,7 @@ impl IsoDuration {
 pub fn parse_iso_duration(text: &str) -> Result<IsoDuration, ScheduleError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(ScheduleError::Empty { what: "duration", example: "PT10M" });
+        return Err(ScheduleError::Empty { what: "run.schedule.what.duration", example: "PT10M" });
     }
     if let Some(rest) = trimmed.strip_prefix('-') {
         return Err(match scan_duration(rest.as_bytes()) {

@@ -35,7 +35,7 @@ fn next(text: &str, after: i64) -> Option<i64> {
 
 fn cron_error(text: &str) -> String {
     match CronSpec::parse(text) {
-        Err(ScheduleError::BadCron { reason, .. }) => reason,
+        Err(ScheduleError::BadCron { reason, .. }) => reason.english(),
         other => panic!("`{text}` should be refused as a cron expression, got {other:?}"),
     }
 }
@@ -135,7 +135,10 @@ fn bad_durations() {
     }
     assert_eq!(parse_duration("-PT5M"), Err(ScheduleError::NegativeDuration("-PT5M".into())));
     assert_eq!(parse_duration("-X"), Err(ScheduleError::BadDuration("-X".into())));
-    assert_eq!(parse_duration("  "), Err(ScheduleError::Empty { what: "duration", example: "PT10M" }));
+    assert_eq!(
+        parse_duration("  "),
+        Err(ScheduleError::Empty { what: "run.schedule.what.duration", example: "PT10M" })
+    );
     assert_eq!(
         parse_duration("P99999999999999999999999999Y"),
         Err(ScheduleError::TooLarge("P99999999999999999999999999Y".into()))
@@ -231,12 +234,11 @@ fn bad_datetimes() {
     ] {
         assert_eq!(parse_datetime(text), Err(ScheduleError::BadDateTime(text.to_string())), "{text}");
     }
-    let invalid = |text: &str, reason: &str| {
-        assert_eq!(
-            parse_datetime(text),
-            Err(ScheduleError::InvalidDateTime { text: text.into(), reason: reason.into() }),
-            "{text}"
-        );
+    let invalid = |text: &str, reason: &str| match parse_datetime(text) {
+        Err(ScheduleError::InvalidDateTime { text: t, reason: r }) => {
+            assert_eq!((t.as_str(), r.english()), (text, reason.into()))
+        }
+        other => panic!("{text}: {other:?}"),
     };
     invalid("2026-13-01", "there is no month 13");
     invalid("2026-00-01", "there is no month 0");
@@ -306,12 +308,11 @@ fn cycles_parse() {
 #[test]
 fn bad_cycles() {
     let cycle = |text: &str| parse_timer(TimerKindText::Cycle, text, &UTC);
-    let repetition = |text: &str, reason: &str| {
-        assert_eq!(
-            cycle(text),
-            Err(ScheduleError::BadRepetition { text: text.into(), reason: reason.into() }),
-            "{text}"
-        );
+    let repetition = |text: &str, reason: &str| match cycle(text) {
+        Err(ScheduleError::BadRepetition { text: t, reason: r }) => {
+            assert_eq!((t.as_str(), r.english()), (text, reason.into()))
+        }
+        other => panic!("{text}: {other:?}"),
     };
     repetition("R0/PT1M", "R0 repeats nothing, so the timer would never fire");
     repetition("R3/PT0S", "the interval must be longer than zero");
@@ -327,9 +328,9 @@ fn bad_cycles() {
     }
     assert_eq!(cycle("R3/PX"), Err(ScheduleError::BadDuration("PX".into())));
     assert_eq!(cycle("R3/-PT1M"), Err(ScheduleError::NegativeDuration("-PT1M".into())));
-    assert_eq!(cycle("R/"), Err(ScheduleError::Empty { what: "duration", example: "PT10M" }));
+    assert_eq!(cycle("R/"), Err(ScheduleError::Empty { what: "run.schedule.what.duration", example: "PT10M" }));
     assert!(matches!(cycle("R3/2026-13-01T00:00Z/PT1M"), Err(ScheduleError::InvalidDateTime { .. })));
-    assert_eq!(cycle(""), Err(ScheduleError::Empty { what: "timer cycle", example: "R3/PT10M" }));
+    assert_eq!(cycle(""), Err(ScheduleError::Empty { what: "run.schedule.what.cycle", example: "R3/PT10M" }));
 }
 
 fn cron_error_variant(text: &str) -> ScheduleError {
@@ -385,7 +386,7 @@ fn due_dates() {
     assert!(parse_due("2026-02-30", 0, &UTC).unwrap_err().to_string().contains("28 days"));
     assert_eq!(
         parse_due("", 0, &UTC),
-        Err(ScheduleError::Empty { what: "due date", example: "2026-11-23T17:00:00Z or P3D" })
+        Err(ScheduleError::Empty { what: "run.schedule.what.due", example: "2026-11-23T17:00:00Z or P3D" })
     );
     assert_eq!(parse_due("tomorrow", 0, &UTC), Err(ScheduleError::BadDue("tomorrow".into())));
     assert_eq!(parse_due("P1D", i64::MAX - 5, &UTC), Err(ScheduleError::TooLarge("P1D".into())));
@@ -557,7 +558,7 @@ fn bad_cron_expressions() {
     }
     assert_eq!(
         CronSpec::parse("  "),
-        Err(ScheduleError::Empty { what: "cron expression", example: "0 0 9 ? * MON-FRI" })
+        Err(ScheduleError::Empty { what: "run.schedule.what.cron", example: "0 0 9 ? * MON-FRI" })
     );
 }
 

@@ -4,6 +4,7 @@
 use jiff::tz::TimeZone;
 
 use super::{parse_datetime_in, parse_iso_duration, quote, CronSpec, IsoDuration, ScheduleError};
+use crate::text::Text;
 
 /// The kind of a BPMN timer definition, as its element names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,7 +52,7 @@ pub fn parse_timer(kind: TimerKindText, text: &str, zone: &TimeZone) -> Result<T
 fn parse_cycle(text: &str, zone: &TimeZone) -> Result<TimerSpec, ScheduleError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(ScheduleError::Empty { what: "timer cycle", example: "R3/PT10M" });
+        return Err(ScheduleError::Empty { what: "run.schedule.what.cycle", example: "R3/PT10M" });
     }
     let bytes = trimmed.as_bytes();
     let is_repetition =
@@ -67,7 +68,7 @@ fn parse_cycle(text: &str, zone: &TimeZone) -> Result<TimerSpec, ScheduleError> 
 }
 
 fn parse_repetition(text: &str, trimmed: &str, zone: &TimeZone) -> Result<TimerSpec, ScheduleError> {
-    let bad = |reason: &str| ScheduleError::BadRepetition { text: quote(text), reason: reason.to_string() };
+    let bad = |key: &'static str| ScheduleError::BadRepetition { text: quote(text), reason: Text::new(key) };
     let pieces: Vec<&str> = trimmed.split('/').collect();
     // pieces[0] is `R` or `R<n>`; `R` is one byte, so slicing at 1 is on a char boundary.
     let count = &pieces[0][1..];
@@ -78,23 +79,23 @@ fn parse_repetition(text: &str, trimmed: &str, zone: &TimeZone) -> Result<TimerS
             return Err(ScheduleError::BadCycle(quote(text)));
         }
         match count.parse::<u32>() {
-            Ok(0) => return Err(bad("R0 repeats nothing, so the timer would never fire")),
+            Ok(0) => return Err(bad("run.schedule.r0")),
             Ok(n) => Some(n),
-            Err(_) => return Err(bad("the repetition count is too large")),
+            Err(_) => return Err(bad("run.schedule.count_too_large")),
         }
     };
     let (start, interval) = match pieces[1..] {
         [duration] => (None, parse_iso_duration(duration)?),
         [first, second] => {
             if matches!(first.trim().as_bytes().first(), Some(b'P' | b'p' | b'-')) {
-                return Err(bad("an end date is not supported; give the start date before the interval instead"));
+                return Err(bad("run.schedule.end_date"));
             }
             (Some(parse_datetime_in(first, zone)?), parse_iso_duration(second)?)
         }
         _ => return Err(ScheduleError::BadCycle(quote(text))),
     };
     if interval == IsoDuration::default() {
-        return Err(bad("the interval must be longer than zero"));
+        return Err(bad("run.schedule.zero_interval"));
     }
     Ok(TimerSpec::Cycle { repeat, start, interval })
 }
@@ -105,7 +106,7 @@ fn parse_repetition(text: &str, trimmed: &str, zone: &TimeZone) -> Result<TimerS
 pub fn parse_due(text: &str, now: i64, zone: &TimeZone) -> Result<i64, ScheduleError> {
     let trimmed = text.trim();
     match trimmed.as_bytes().first() {
-        None => Err(ScheduleError::Empty { what: "due date", example: "2026-11-23T17:00:00Z or P3D" }),
+        None => Err(ScheduleError::Empty { what: "run.schedule.what.due", example: "2026-11-23T17:00:00Z or P3D" }),
         Some(b'P' | b'p' | b'-') => {
             parse_iso_duration(text)?.add_to(now, zone).ok_or_else(|| ScheduleError::TooLarge(quote(text)))
         }

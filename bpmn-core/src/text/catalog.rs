@@ -4,15 +4,27 @@
 use super::Lang;
 
 mod common;
+mod details;
 mod identity;
+mod jobs;
 mod parse;
 mod repo;
 mod request;
 mod runtime;
+mod xml;
 
 /// Every area's sentences.
-const AREAS: &[&[(&str, &str, &str)]] =
-    &[common::MESSAGES, parse::MESSAGES, runtime::MESSAGES, repo::MESSAGES, identity::MESSAGES, request::MESSAGES];
+const AREAS: &[&[(&str, &str, &str)]] = &[
+    common::MESSAGES,
+    parse::MESSAGES,
+    runtime::MESSAGES,
+    details::MESSAGES,
+    jobs::MESSAGES,
+    xml::MESSAGES,
+    repo::MESSAGES,
+    identity::MESSAGES,
+    request::MESSAGES,
+];
 
 /// The template of `key` in `lang`.
 pub(super) fn lookup(key: &str, lang: Lang) -> Option<&'static str> {

@@ -142,3 +142,67 @@ fn every_key_the_sources_use_is_in_the_catalog() {
     }
     assert!(missing.is_empty(), "keys missing from the catalog:\n{}", missing.join("\n"));
 }
+
+/// The details inside parser, deployment and incident sentences (an expression's error, a
+/// timer's, a cron field's, a script's) render in both languages with their values.
+#[test]
+fn details_render_in_both_languages_with_their_values() {
+    use crate::runtime::expr;
+    use crate::schedule::{parse_due, parse_timer, TimeZone, TimerKindText};
+
+    let e = expr::check("${amount >}").unwrap_err().text();
+    assert_eq!(e.render(Lang::Zh), "表达式 `${amount >}` 第 10 个字符处有语法错误：表达式在应出现值的地方结束了");
+    assert_eq!(
+        e.english(),
+        "expression `${amount >}`: syntax error at character 10: the expression ends where a value was expected"
+    );
+    let e = expr::check("${foo(1)}").unwrap_err().text();
+    assert!(
+        e.render(Lang::Zh).starts_with("表达式 `${foo(1)}`：未知的函数 `foo`；可用的有："),
+        "{}",
+        e.render(Lang::Zh)
+    );
+    let vars = serde_json::Map::new();
+    let e = expr::evaluate("${'abc' > 3}", &vars).unwrap_err().text();
+    assert_eq!(e.render(Lang::Zh), "表达式 `${'abc' > 3}`：`>` 无法比较字符串与数字");
+    assert_eq!(e.english(), "expression `${'abc' > 3}`: `>` cannot compare a string with a number");
+
+    let cron = parse_timer(TimerKindText::Cycle, "0 61 * * * ?", &TimeZone::UTC).unwrap_err().text();
+    assert_eq!(
+        cron.render(Lang::Zh),
+        "`0 61 * * * ?` 不是有效的 cron 表达式：61 超出分钟的范围 0-59（例如 0 */10 * * * ? 表示每十分钟，\
+         0 0 9 ? * MON-FRI 表示工作日 9:00，Unix 形式 */15 * * * *）"
+    );
+    assert!(cron
+        .english()
+        .starts_with("`0 61 * * * ?` is not a valid cron expression: 61 is outside the minute range 0-59"));
+    let due = parse_due("2026-02-30", 0, &TimeZone::UTC).unwrap_err().text();
+    assert_eq!(
+        due.render(Lang::Zh),
+        "`2026-02-30` 不是有效的日期时间：2026-02 只有 28 天，没有第 30 天（例如 2026-11-23T10:00:00Z）"
+    );
+    assert_eq!(
+        due.english(),
+        "`2026-02-30` is not a valid date-time: 2026-02 has 28 days, not 30 (e.g. 2026-11-23T10:00:00Z)"
+    );
+}
+
+#[test]
+fn stored_texts_come_back_and_plain_rows_are_shown_as_they_are() {
+    let t = Text::new("run.job.failed_after")
+        .with("name", "Pay")
+        .with("attempts", 3)
+        .with_text("error", Text::new("run.job.call_timeout").with("url", "http://x/pay").with("ms", 5000));
+    let stored = t.to_stored();
+    assert_eq!(Text::from_stored(&stored), t);
+    assert_eq!(
+        Text::from_stored(&stored).render(Lang::Zh),
+        "作业“Pay”尝试 3 次后失败：调用 http://x/pay 在 5000 毫秒后超时"
+    );
+    assert_eq!(Text::from_stored("connection refused"), Text::verbatim("connection refused"));
+    assert_eq!(Text::from_stored("{\"key\": broken"), Text::verbatim("{\"key\": broken"));
+    let long = Text::verbatim("x".repeat(5000));
+    let cut = long.to_stored_within(2000);
+    assert!(cut.len() <= 2000, "{}", cut.len());
+    assert!(Text::from_stored(&cut).english().ends_with('…'));
+}

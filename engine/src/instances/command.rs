@@ -72,7 +72,7 @@ pub(super) struct Plan {
     /// command.
     pub guards: Vec<Write>,
     /// Incidents to raise: token, activity id, message.
-    pub incidents: Vec<(i64, String, String)>,
+    pub incidents: Vec<(i64, String, Text)>,
     /// Variables set before the command.
     pub before: Option<VariablesBefore>,
     /// The stored user task the command completes or assigns, with its assignee before: what
@@ -212,46 +212,7 @@ pub(super) fn runtime_refusal(e: RuntimeError) -> EngineError {
         RuntimeError::Unsupported { .. } => ConflictReason::NotExecutable,
         _ => ConflictReason::Broken,
     };
-    EngineError::conflict(reason, runtime_text(&e))
-}
-
-/// The sentence of a core error refusing a command: its English is the error's own with a
-/// full stop. The details of a model or script error (an expression's, a script's) stay as
-/// the core wrote them.
-fn runtime_text(e: &RuntimeError) -> Text {
-    match e {
-        RuntimeError::NoStartEvent { process } => Text::new("run.core.no_start_event").with("process", process),
-        RuntimeError::AlreadyStarted => Text::new("run.core.already_started"),
-        RuntimeError::NotStarted => Text::new("run.core.not_started"),
-        RuntimeError::InstanceEnded => Text::new("run.core.instance_ended"),
-        RuntimeError::UnknownToken { token } => Text::new("run.core.unknown_token").with("token", token),
-        RuntimeError::NotWaiting { token, node_id, expected } => {
-            let expected = match *expected {
-                "a message or signal" => Text::new("run.core.expects.message_or_signal"),
-                "an error" => Text::new("run.core.expects.error"),
-                "an escalation" => Text::new("run.core.expects.escalation"),
-                "a task to complete" => Text::new("run.core.expects.task"),
-                "an assignment" => Text::new("run.core.expects.assignment"),
-                "a called process to complete" => Text::new("run.core.expects.called_process"),
-                "a timer" => Text::new("run.core.expects.timer"),
-                "a retry" => Text::new("run.core.expects.retry"),
-                "an asynchronous continuation" => Text::new("run.core.expects.async"),
-                other => Text::verbatim(other),
-            };
-            Text::new("run.core.not_waiting").with("token", token).with("node", node_id).with_text("expected", expected)
-        }
-        RuntimeError::NoMatchingFlow { gateway } => Text::new("run.core.no_matching_flow").with("node", gateway),
-        RuntimeError::Expression { node_id, source } => {
-            Text::new("run.core.element_error").with("node", node_id).with("detail", source)
-        }
-        RuntimeError::Unsupported { node_id, what } => {
-            Text::new("run.core.unsupported").with("node", node_id).with("what", what)
-        }
-        RuntimeError::InvalidModel { node_id, message } | RuntimeError::Script { node_id, message } => {
-            Text::new("run.core.element_error").with("node", node_id).with("detail", message)
-        }
-        RuntimeError::StepLimit => Text::new("run.core.step_limit").with("max", runtime::MAX_NODES_PER_STEP),
-    }
+    EngineError::conflict(reason, e.text())
 }
 
 impl Engine {
@@ -447,12 +408,11 @@ impl Engine {
                 let def = match self.called_definition(tx, &parent, &key, &binding).await? {
                     Ok(def) => def,
                     Err(why) => {
-                        let message = format!(
-                            "The call activity '{}' calls process '{key}', {why} in tenant '{}'. Deploy it, then \
-                             adjust the instance.",
-                            parent.node_name(node),
-                            parent.tenant_id
-                        );
+                        let message = Text::new("run.job.call_unstartable")
+                            .with("name", parent.node_name(node))
+                            .with("key", &key)
+                            .with_text("why", why)
+                            .with("tenant", &parent.tenant_id);
                         let activity = parent.node(node).map(|n| n.id.clone()).unwrap_or_default();
                         ws.push(incident(&parent, token as i64, &activity, &message, now));
                         ws.push(Write::RefreshIncidentCount { instance_id: parent.id.clone() });
@@ -615,7 +575,7 @@ impl Engine {
         parent: &Loaded,
         key: &str,
         b: &ChildBinding,
-    ) -> Result<std::result::Result<(String, String), String>> {
+    ) -> Result<std::result::Result<(String, String), Text>> {
         let found = match b.binding {
             CalledBinding::Latest => instances::latest_startable_in(tx, &parent.tenant_id, key).await?,
             CalledBinding::Deployment => {
@@ -624,13 +584,11 @@ impl Engine {
             CalledBinding::Version => {
                 let text = b.version.as_deref().unwrap_or("").trim();
                 let Ok(version) = text.parse::<i64>() else {
-                    return Ok(Err(format!(
-                        "whose version '{text}' (calledElementVersion) is not a whole number; fix the model"
-                    )));
+                    return Ok(Err(Text::new("run.job.call_version_not_number").with("version", text)));
                 };
                 let found = instances::version_startable_in(tx, &parent.tenant_id, key, version).await?;
                 if found.is_none() {
-                    return Ok(Err(format!("which has no startable version {version}")));
+                    return Ok(Err(Text::new("run.job.call_no_version").with("version", version)));
                 }
                 found
             }
@@ -638,12 +596,12 @@ impl Engine {
                 let tag = b.version_tag.as_deref().unwrap_or("").trim();
                 let found = instances::tagged_startable_in(tx, &parent.tenant_id, key, tag).await?;
                 if found.is_none() {
-                    return Ok(Err(format!("which has no startable version tagged '{tag}'")));
+                    return Ok(Err(Text::new("run.job.call_no_tag").with("tag", tag)));
                 }
                 found
             }
         };
-        Ok(found.ok_or_else(|| "which has no startable version".to_owned()))
+        Ok(found.ok_or_else(|| Text::new("run.job.call_none_startable")))
     }
 }
 
@@ -677,8 +635,11 @@ mod tests {
             RuntimeError::NotWaiting { token: 1, node_id: "call".into(), expected: "a called process to complete" },
             RuntimeError::NoMatchingFlow { gateway: "gw".into() },
             RuntimeError::Unsupported { node_id: "x".into(), what: "complex gateway".into() },
-            RuntimeError::InvalidModel { node_id: "P".into(), message: "the instance state has token 3 twice".into() },
-            RuntimeError::Script { node_id: "s".into(), message: "time limit".into() },
+            RuntimeError::InvalidModel {
+                node_id: "P".into(),
+                message: Text::verbatim("the instance state has token 3 twice"),
+            },
+            RuntimeError::Script { node_id: "s".into(), message: Text::verbatim("time limit") },
             RuntimeError::StepLimit,
         ];
         for e in errors {
@@ -689,7 +650,8 @@ mod tests {
             assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
             assert!(!zh.contains("run."), "a key was not found: {zh}");
         }
-        let zh = runtime_text(&RuntimeError::NotWaiting { token: 0, node_id: "wait".into(), expected: "a timer" })
+        let zh = (RuntimeError::NotWaiting { token: 0, node_id: "wait".into(), expected: "a timer" })
+            .text()
             .render(Lang::Zh);
         assert_eq!(zh, "位于“wait”的令牌 0 并没有在等待定时器。");
     }

@@ -283,14 +283,14 @@ fn external_priority(text: Option<&str>, state: &InstanceState, token: TokenId) 
 }
 
 /// An incident raised on `token` of `inst` in `activity_id`.
-pub(super) fn incident(inst: &Loaded, token: i64, activity_id: &str, message: &str, now: i64) -> Write {
+pub(super) fn incident(inst: &Loaded, token: i64, activity_id: &str, message: &Text, now: i64) -> Write {
     Write::InsertIncident(NewIncident {
         id: new_id(),
         tenant_id: inst.tenant_id.clone(),
         instance_id: inst.id.clone(),
         token,
         activity_id: activity_id.to_owned(),
-        message: message.to_owned(),
+        message: message.to_stored(),
         created: now,
     })
 }
@@ -322,7 +322,7 @@ struct StepWriter<'a> {
     cancelled_tasks: Vec<(i64, &'static str)>,
     jobs: Vec<NewJob>,
     pub(super) delete_jobs: Vec<i64>,
-    incidents: Vec<(i64, usize, String)>,
+    incidents: Vec<(i64, usize, Text)>,
     pub(super) resolved: Vec<i64>,
     variables: Vec<NewVariableChange>,
     /// Subscriptions of tokens that start waiting for a message or signal.
@@ -509,7 +509,7 @@ impl<'a> StepWriter<'a> {
         kind: &'static str,
         timer: Option<(&'static str, &str)>,
         due: i64,
-        error: Option<String>,
+        error: Option<&Text>,
     ) {
         let n = self.inst.node(node);
         let service = n.and_then(service_of);
@@ -537,7 +537,7 @@ impl<'a> StepWriter<'a> {
             retries: if error.is_some() { 0 } else { retries },
             state,
             suspended: self.inst.status == InstanceStatus::Suspended,
-            error,
+            error: error.map(Text::to_stored),
             created: self.now,
             external: None,
         });
@@ -563,21 +563,23 @@ impl<'a> StepWriter<'a> {
             TimerKind::Duration => ("duration", TimerKindText::Duration),
             TimerKind::Cycle => ("cycle", TimerKindText::Cycle),
         };
-        let due = schedule::parse_timer(k, definition, self.zone).map_err(|e| e.to_string()).and_then(|spec| {
-            spec.first_due(self.now, self.zone).ok_or_else(|| format!("The timer `{definition}` never becomes due."))
+        let due = schedule::parse_timer(k, definition, self.zone).map_err(|e| e.text()).and_then(|spec| {
+            spec.first_due(self.now, self.zone)
+                .ok_or_else(|| Text::new("run.job.timer_never_due").with("definition", definition))
         });
         match due {
             Ok(due) => self.job(token, node, "timer", Some((kind_text, definition)), due, None),
-            Err(message) => {
-                let message = format!("Timer of '{}': {message}", self.inst.node_name(node));
-                self.job(token, node, "timer", Some((kind_text, definition)), self.now, Some(message.clone()));
+            Err(error) => {
+                let message =
+                    Text::new("run.job.timer_failed").with("name", self.inst.node_name(node)).with_text("error", error);
+                self.job(token, node, "timer", Some((kind_text, definition)), self.now, Some(&message));
                 self.incidents.push((token as i64, node, message));
             }
         }
     }
 
-    fn incident(&mut self, token: TokenId, node: usize, message: &str) {
-        self.incidents.push((token as i64, node, message.to_owned()));
+    fn incident(&mut self, token: TokenId, node: usize, message: &Text) {
+        self.incidents.push((token as i64, node, message.clone()));
     }
 
     /// Writes the rows; `ended` when the instance ended with this step (it keeps no

@@ -120,7 +120,7 @@ fn attempt_log(
     started: i64,
     finished: i64,
     ok: bool,
-    message: &str,
+    message: &Text,
 ) -> AttemptLog {
     AttemptLog {
         job_id: job.to_owned(),
@@ -130,7 +130,7 @@ fn attempt_log(
         started,
         finished,
         ok,
-        message: service_call::quote(message, 2_000),
+        message: message.to_stored_within(4_000),
     }
 }
 
@@ -160,9 +160,9 @@ fn details(s: &str) -> String {
 /// The outcome of running a job, before it is written.
 enum Failure {
     /// Retrying may help: retries are counted down.
-    Transient { message: String, details: Option<String>, backoff_ms: i64 },
+    Transient { message: Text, details: Option<String>, backoff_ms: i64 },
     /// Retrying cannot help (the model is wrong): error at once.
-    Permanent { message: String },
+    Permanent { message: Text },
 }
 
 impl Executor {
@@ -309,12 +309,9 @@ impl Executor {
             .into_iter()
             .map(|claim| {
                 let owner = &claim.held.owner;
-                let message = format!(
-                    "interrupted: executor {owner} stopped while this attempt ran (killed or shut down); its restart as \
-                     {} released the job at once; the attempt is not counted against the retries",
-                    self.inner.owner
-                );
-                let log = attempt_log(&claim.held.id, &claim.instance_id, claim.attempt, owner, now, now, false, &message);
+                let message = Text::new("run.job.interrupted").with("owner", owner).with("restart", &self.inner.owner);
+                let log =
+                    attempt_log(&claim.held.id, &claim.instance_id, claim.attempt, owner, now, now, false, &message);
                 (claim.held, log)
             })
             .collect();
@@ -417,7 +414,7 @@ impl Executor {
         JobWrite::ReleaseHeld(self.held(c))
     }
 
-    fn attempt(&self, c: &ClaimedJob, started: i64, ok: bool, message: &str) -> JobWrite {
+    fn attempt(&self, c: &ClaimedJob, started: i64, ok: bool, message: &Text) -> JobWrite {
         let now = self.engine().clock.now();
         JobWrite::LogAttempt(attempt_log(
             &c.id,
@@ -441,12 +438,8 @@ impl Executor {
         started: i64,
     ) -> Option<JobCommand> {
         let (guard, message) = match view.status {
-            InstanceStatus::Completed | InstanceStatus::Terminated => {
-                (self.delete_guard(c), "the instance has ended; job removed")
-            }
-            InstanceStatus::Suspended => {
-                (self.release_guard(c), "the instance is suspended; the job waits until it is resumed")
-            }
+            InstanceStatus::Completed | InstanceStatus::Terminated => (self.delete_guard(c), "run.job.instance_ended"),
+            InstanceStatus::Suspended => (self.release_guard(c), "run.job.instance_suspended"),
             InstanceStatus::Running => {
                 let waits = view.state.tokens.iter().any(|t| {
                     t.id == c.token as TokenId && std::mem::discriminant(&t.state) == std::mem::discriminant(&expected)
@@ -454,12 +447,12 @@ impl Executor {
                 if waits {
                     return None;
                 }
-                (self.delete_guard(c), "the token no longer waits for this job; job removed")
+                (self.delete_guard(c), "run.job.token_moved")
             }
         };
         Some(JobCommand {
             guards: vec![guard],
-            writes: vec![self.attempt(c, started, false, message).into()],
+            writes: vec![self.attempt(c, started, false, &Text::new(message)).into()],
             ..JobCommand::default()
         })
     }
@@ -539,11 +532,8 @@ impl Executor {
                 tracing::warn!(job = %c.id, "job outcome not written, retried after the lease: {e}");
             }
             Err(e) => {
-                let message = if c.kind == "signal" {
-                    format!("Job '{}' could not broadcast its signal: {e}", c.name)
-                } else {
-                    format!("Job '{}' could not move its instance on: {e}", c.name)
-                };
+                let key = if c.kind == "signal" { "run.job.signal_failed" } else { "run.job.step_failed" };
+                let message = Text::new(key).with("name", &c.name).with_text("error", e.text());
                 let failure =
                     Failure::Transient { message, details: None, backoff_ms: service_call::DEFAULT_BACKOFF_MS };
                 if let Err(e) = self.fail(c, started, failure).await {
@@ -587,8 +577,8 @@ impl Executor {
                 None => self.delete_guard(c),
             };
             let message = match next {
-                Some(_) => format!("timer fired ({fired}), next firing scheduled"),
-                None => format!("timer fired ({fired})"),
+                Some(_) => Text::new("run.job.timer_fired_again").with("fired", fired),
+                None => Text::new("run.job.timer_fired").with("fired", fired),
             };
             Ok(JobCommand {
                 command: Some(Command::FireTimer { token: c.token as TokenId }),
@@ -611,7 +601,7 @@ impl Executor {
             Ok(JobCommand {
                 command: Some(Command::ContinueAsync { token: c.token as TokenId }),
                 guards: vec![self.delete_guard(c)],
-                writes: vec![self.attempt(c, started, true, "continued").into()],
+                writes: vec![self.attempt(c, started, true, &Text::new("run.job.continued")).into()],
                 ..JobCommand::default()
             })
         })
@@ -625,7 +615,7 @@ impl Executor {
     async fn broadcast_signal(&self, c: &ClaimedJob, started: i64) -> Result<()> {
         let engine = self.engine();
         let reached = engine.signal_job(&c.tenant_id, &c.name, c.attempt == 1).await?;
-        let message = format!("signal '{}' reached {reached} instances", c.name);
+        let message = Text::new("run.job.signal_reached").with("name", &c.name).with("count", reached);
         let _turn = self.write_turn().await;
         let log = self.attempt(c, started, true, &message);
         if !engine.store.write_if_held(self.delete_guard(c), log).await? {
@@ -654,7 +644,7 @@ impl Executor {
             // A message throw or end event that names an implementation on its definition.
             _ => n.message_service.as_deref().map(|t| (n.id.clone(), t.clone())),
         }) else {
-            let message = format!("Job '{}' waits on '{}', which is not a service task.", c.name, c.activity_id);
+            let message = Text::new("run.job.not_service_task").with("name", &c.name).with("activity", &c.activity_id);
             return self.fail(c, started, Failure::Permanent { message }).await;
         };
         let vars = visible_variables(&state, c.token as TokenId);
@@ -665,8 +655,10 @@ impl Executor {
         };
         req.idempotency_key = format!("{}:{}", c.id, c.attempt);
         if let Err(reason) = self.inner.config.allowed_hosts.check_url(&req.url) {
-            let message =
-                format!("Service task '{node_id}' may not call {}: {reason}.", service_call::quote(&req.url, 200));
+            let message = Text::new("run.job.host_refused")
+                .with("node", &node_id)
+                .with("url", service_call::quote(&req.url, 200))
+                .with_text("reason", reason);
             return self.fail(c, started, Failure::Transient { message, details: None, backoff_ms }).await;
         }
         let url = req.url.clone();
@@ -679,24 +671,22 @@ impl Executor {
         let resp = match answer {
             Ok(r) => r,
             Err(e) => {
-                let failure =
-                    Failure::Transient { message: e.to_string(), details: Some(format!("{e:?}")), backoff_ms };
+                let failure = Failure::Transient { message: e.text(), details: Some(format!("{e:?}")), backoff_ms };
                 return self.fail(c, started, failure).await;
             }
         };
         match service_call::status_outcome(&task, resp.status) {
             StatusOutcome::Normal => {}
             StatusOutcome::Fail => {
-                let message = format!(
-                    "HTTP {} from {url} (listed in failStatusCodes): {}",
-                    resp.status,
-                    service_call::quote(&resp.body, 200)
-                );
+                let message = Text::new("run.job.fail_status")
+                    .with("status", resp.status)
+                    .with("url", &url)
+                    .with("body", service_call::quote(&resp.body, 200));
                 let details = Some(details(&format!("HTTP {} from {url}\n\n{}", resp.status, resp.body)));
                 return self.fail(c, started, Failure::Transient { message, details, backoff_ms }).await;
             }
             StatusOutcome::Error(code) => {
-                let message = format!("HTTP {} from {url}: {}", resp.status, service_call::quote(&resp.body, 200));
+                let message = service_call::http_status(resp.status, &url, &resp.body);
                 return self.throw_error(c, started, code, message).await;
             }
         }
@@ -724,7 +714,9 @@ impl Executor {
             Ok(JobCommand {
                 command: Some(Command::CompleteTask { token: c.token as TokenId, variables: variables.clone() }),
                 guards: vec![self.delete_guard(c)],
-                writes: vec![self.attempt(c, started, true, &format!("HTTP {status}")).into()],
+                writes: vec![self
+                    .attempt(c, started, true, &Text::new("run.job.http_ok").with("status", status))
+                    .into()],
                 ..JobCommand::default()
             })
         })
@@ -735,28 +727,27 @@ impl Executor {
     /// token. Caught, the boundary event takes the token (the job goes with it); caught
     /// nowhere in the instance, the job goes to error with an incident on the task, and the
     /// error is passed on to the parent's call activity, if there is one.
-    async fn throw_error(&self, c: &ClaimedJob, started: i64, code: String, message: String) -> Result<()> {
+    async fn throw_error(&self, c: &ClaimedJob, started: i64, code: String, message: Text) -> Result<()> {
         let now = self.engine().clock.now();
         self.job_command(&c.instance_id, |view| {
             if let Some(cmd) = self.not_applicable(c, view, TokenState::WaitingService, started) {
                 return Ok(cmd);
             }
             let command =
-                Command::ThrowError { token: c.token as TokenId, code: code.clone(), message: Some(message.clone()) };
+                Command::ThrowError { token: c.token as TokenId, code: code.clone(), message: Some(message.english()) };
             let uncaught = match crate::runtime::step(view.process, view.state.clone(), command.clone(), now) {
                 Ok((_, effects)) => effects.iter().any(|e| matches!(e, crate::runtime::Effect::UncaughtError { .. })),
                 Err(_) => true,
             };
-            let log = format!("BPMN error {code} ({message})");
+            let log = Text::new("run.job.bpmn_error").with("code", &code).with_text("answer", message.clone());
             if uncaught {
-                let incident = format!(
-                    "Job '{}' answered {message}, mapped to the BPMN error {code} (handleStatusCodes), which no \
-                     error boundary event or event sub-process catches. Add one, or retry the job.",
-                    c.name
-                );
+                let incident = Text::new("run.job.bpmn_error_uncaught")
+                    .with("name", &c.name)
+                    .with_text("answer", message.clone())
+                    .with("code", &code);
                 return Ok(JobCommand {
                     command: Some(command),
-                    guards: vec![JobWrite::MarkError { held: self.held(c), error: log.clone(), details: None }],
+                    guards: vec![JobWrite::MarkError { held: self.held(c), error: log.to_stored(), details: None }],
                     writes: vec![self.attempt(c, started, false, &log).into()],
                     incidents: vec![(c.token, c.activity_id.clone(), incident)],
                     ..JobCommand::default()
@@ -786,7 +777,7 @@ impl Executor {
                 held: self.held(c),
                 retries: left,
                 due: now.saturating_add(backoff_ms),
-                error: message.clone(),
+                error: message.to_stored(),
                 details,
             };
             let _turn = self.write_turn().await;
@@ -796,10 +787,11 @@ impl Executor {
             }
             return Ok(());
         }
-        let attempts = if c.attempt == 1 { "1 attempt".to_owned() } else { format!("{} attempts", c.attempt) };
-        let incident = format!("Job '{}' failed after {attempts}: {message}", c.name);
+        let key = if c.attempt == 1 { "run.job.failed_after_one" } else { "run.job.failed_after" };
+        let incident =
+            Text::new(key).with("name", &c.name).with("attempts", c.attempt).with_text("error", message.clone());
         let mark_error =
-            || JobWrite::MarkError { held: self.held(c), error: message.clone(), details: details.clone() };
+            || JobWrite::MarkError { held: self.held(c), error: message.to_stored(), details: details.clone() };
         self.job_command(&c.instance_id, |view| {
             if view.status.is_finished() {
                 if c.kind == "signal" {

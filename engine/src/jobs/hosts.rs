@@ -23,6 +23,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use url::{Host, Url};
 
+use crate::error::Text;
+
 /// An address range: an address and the length of its prefix (`10.0.0.0/8`, `::1/128`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IpRange {
@@ -76,18 +78,19 @@ fn same_prefix(a: u128, b: u128, prefix: u8, bits: u8) -> bool {
     a.checked_shr(shift).unwrap_or(0) == b.checked_shr(shift).unwrap_or(0)
 }
 
-const LOOPBACK: &str = "a loopback address";
-const PRIVATE: &str = "a private address";
-const LINK_LOCAL: &str = "a link-local address";
-const UNSPECIFIED: &str = "an unspecified address";
-const RESERVED: &str = "a reserved address";
-const MULTICAST: &str = "a multicast address";
+// The kinds of internal address, as catalog keys.
+const LOOPBACK: &str = "run.host.kind.loopback";
+const PRIVATE: &str = "run.host.kind.private";
+const LINK_LOCAL: &str = "run.host.kind.link_local";
+const UNSPECIFIED: &str = "run.host.kind.unspecified";
+const RESERVED: &str = "run.host.kind.reserved";
+const MULTICAST: &str = "run.host.kind.multicast";
 
 /// The internal IPv4 ranges, the more specific first.
 const V4_INTERNAL: &[(Ipv4Addr, u8, &str)] = &[
     (Ipv4Addr::new(0, 0, 0, 0), 8, UNSPECIFIED),
     (Ipv4Addr::new(10, 0, 0, 0), 8, PRIVATE),
-    (Ipv4Addr::new(100, 64, 0, 0), 10, "a shared (carrier-grade NAT) address"),
+    (Ipv4Addr::new(100, 64, 0, 0), 10, "run.host.kind.shared"),
     (Ipv4Addr::new(127, 0, 0, 0), 8, LOOPBACK),
     (Ipv4Addr::new(169, 254, 0, 0), 16, LINK_LOCAL),
     (Ipv4Addr::new(172, 16, 0, 0), 12, PRIVATE),
@@ -95,7 +98,7 @@ const V4_INTERNAL: &[(Ipv4Addr, u8, &str)] = &[
     (Ipv4Addr::new(192, 168, 0, 0), 16, PRIVATE),
     (Ipv4Addr::new(198, 18, 0, 0), 15, RESERVED),
     (Ipv4Addr::new(224, 0, 0, 0), 4, MULTICAST),
-    (Ipv4Addr::new(255, 255, 255, 255), 32, "a broadcast address"),
+    (Ipv4Addr::new(255, 255, 255, 255), 32, "run.host.kind.broadcast"),
     (Ipv4Addr::new(240, 0, 0, 0), 4, RESERVED),
 ];
 
@@ -103,13 +106,14 @@ const V4_INTERNAL: &[(Ipv4Addr, u8, &str)] = &[
 const V6_INTERNAL: &[(Ipv6Addr, u8, &str)] = &[
     (Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48, PRIVATE),
     (Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64, RESERVED),
-    (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7, "a unique-local (private) address"),
+    (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7, "run.host.kind.unique_local"),
     (Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10, LINK_LOCAL),
     (Ipv6Addr::new(0xfec0, 0, 0, 0, 0, 0, 0, 0), 10, PRIVATE),
     (Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8, MULTICAST),
 ];
 
-/// What kind of internal address `ip` is ("a loopback address", ...), `None` for a public one.
+/// What kind of internal address `ip` is (the catalog key of "a loopback address", ...), `None`
+/// for a public one.
 /// IPv6 forms that reach an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible
 /// `::a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`, 6to4 `2002:aabb:ccdd::`) count as that address.
 pub fn internal_kind(ip: IpAddr) -> Option<&'static str> {
@@ -248,20 +252,20 @@ impl HostPolicy {
     }
 
     /// Checks a URL before calling it; see [`HostPolicy::check`].
-    pub fn check_url(&self, url: &str) -> Result<Verdict, String> {
-        let url = Url::parse(url.trim()).map_err(|e| format!("the URL cannot be read: {e}"))?;
+    pub fn check_url(&self, url: &str) -> Result<Verdict, Text> {
+        let url = Url::parse(url.trim()).map_err(|e| Text::new("run.host.unreadable_url").with("error", e))?;
         self.check(&url)
     }
 
     /// Checks a URL (the task's, or a redirect's target): trusted, or a host the list allows;
     /// a host given as an IP address is checked as [`HostPolicy::check_addr`] does, since no
     /// name is resolved for it. A host name's addresses are checked when it is resolved.
-    pub fn check(&self, url: &Url) -> Result<Verdict, String> {
+    pub fn check(&self, url: &Url) -> Result<Verdict, Text> {
         if self.trusted.iter().any(|t| under(url, t)) {
             return Ok(Verdict::Trusted);
         }
         match url.host() {
-            None => Err("the URL has no host".into()),
+            None => Err(Text::new("run.host.no_host")),
             Some(Host::Domain(name)) => self.check_name(name).map(|()| Verdict::Checked),
             Some(Host::Ipv4(a)) => self.check_addr(&a.to_string(), a.into()).map(|()| Verdict::Checked),
             Some(Host::Ipv6(a)) => self.check_addr(&a.to_string(), a.into()).map(|()| Verdict::Checked),
@@ -270,7 +274,7 @@ impl HostPolicy {
 
     /// Checks one address `ip` of `host` (a name as resolved, or the address itself as written
     /// in the URL) before connecting to it.
-    pub fn check_addr(&self, host: &str, ip: IpAddr) -> Result<(), String> {
+    pub fn check_addr(&self, host: &str, ip: IpAddr) -> Result<(), Text> {
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let literal = host.parse::<IpAddr>().is_ok();
         let in_range = self.entries().any(|e| matches!(e, Entry::Range(r) if r.contains(ip)));
@@ -288,16 +292,16 @@ impl HostPolicy {
         if in_range || self.entries().any(|e| matches!(e, Entry::Name(n) if n == host)) {
             return Ok(());
         }
-        let (of, example) =
-            if literal { (String::new(), ip.to_string()) } else { (format!(" of '{host}'"), host.into()) };
-        Err(format!(
-            "the address {ip}{of} is {kind}; service tasks may not call internal addresses unless BPM_ALLOWED_HOSTS \
-             names them (e.g. BPM_ALLOWED_HOSTS={example}); add it there and restart, or change the task's URL"
-        ))
+        let refused = if literal {
+            Text::new("run.host.internal").with("example", ip)
+        } else {
+            Text::new("run.host.internal_of").with("host", host).with("example", host)
+        };
+        Err(refused.with("ip", ip).with_text("kind", Text::new(kind)))
     }
 
     /// Is the host name `name` one the list allows (any, when the list is unset)?
-    fn check_name(&self, name: &str) -> Result<(), String> {
+    fn check_name(&self, name: &str) -> Result<(), Text> {
         let Some(list) = &self.list else {
             return Ok(());
         };
@@ -319,10 +323,8 @@ impl HostPolicy {
     }
 }
 
-fn not_listed(host: &str) -> String {
-    format!(
-        "host {host} is not in the allow-list (BPM_ALLOWED_HOSTS); add it there and restart, or change the task's URL"
-    )
+fn not_listed(host: &str) -> Text {
+    Text::new("run.host.not_listed").with("host", host)
 }
 
 /// Is `url` at or below `prefix` (same scheme, host and port, the path under the prefix's)?
@@ -367,16 +369,16 @@ mod tests {
             ("172.16.0.1", PRIVATE),
             ("172.31.255.255", PRIVATE),
             ("192.168.1.1", PRIVATE),
-            ("fd12::1", "a unique-local (private) address"),
+            ("fd12::1", "run.host.kind.unique_local"),
             ("169.254.169.254", LINK_LOCAL),
             ("fe80::1", LINK_LOCAL),
             ("0.0.0.0", UNSPECIFIED),
             ("0.1.2.3", UNSPECIFIED),
             ("::", UNSPECIFIED),
-            ("100.64.0.1", "a shared (carrier-grade NAT) address"),
+            ("100.64.0.1", "run.host.kind.shared"),
             ("224.0.0.1", MULTICAST),
             ("ff02::1", MULTICAST),
-            ("255.255.255.255", "a broadcast address"),
+            ("255.255.255.255", "run.host.kind.broadcast"),
             ("240.0.0.1", RESERVED),
             // IPv6 forms of IPv4 addresses.
             ("::ffff:127.0.0.1", LOOPBACK),
@@ -433,66 +435,75 @@ mod tests {
         let p = HostPolicy::default();
         assert_eq!(p.check_url("https://api.example.com/x"), Ok(Verdict::Checked));
         assert_eq!(p.check_url("http://93.184.216.34/"), Ok(Verdict::Checked));
-        let err = p.check_url("http://127.0.0.1:9/x").unwrap_err();
+        let err = p.check_url("http://127.0.0.1:9/x").unwrap_err().english();
         assert_eq!(
             err,
             "the address 127.0.0.1 is a loopback address; service tasks may not call internal addresses unless \
              BPM_ALLOWED_HOSTS names them (e.g. BPM_ALLOWED_HOSTS=127.0.0.1); add it there and restart, or change \
              the task's URL"
         );
-        assert!(p.check_url("http://169.254.169.254/latest/meta-data/").unwrap_err().contains("link-local"));
-        assert!(p.check_url("http://[::ffff:7f00:1]/").unwrap_err().contains("loopback"));
+        assert!(p.check_url("http://169.254.169.254/latest/meta-data/").unwrap_err().english().contains("link-local"));
+        assert!(p.check_url("http://[::ffff:7f00:1]/").unwrap_err().english().contains("loopback"));
         assert!(
-            p.check_url("http://0x7f.1/").unwrap_err().contains("127.0.0.1 is a loopback"),
+            p.check_url("http://0x7f.1/").unwrap_err().english().contains("127.0.0.1 is a loopback"),
             "as the client reads it"
         );
-        assert!(p.check_url("http://10.1.2.3/").unwrap_err().contains("private"));
-        assert!(p.check_url("http://[::]:80/").unwrap_err().contains("unspecified"));
+        assert!(p.check_url("http://10.1.2.3/").unwrap_err().english().contains("private"));
+        assert!(p.check_url("http://[::]:80/").unwrap_err().english().contains("unspecified"));
         // A name is checked by its addresses once resolved.
         assert_eq!(p.check_url("http://localhost:9/"), Ok(Verdict::Checked));
-        let err = p.check_addr("localhost", ip("127.0.0.1")).unwrap_err();
+        let err = p.check_addr("localhost", ip("127.0.0.1")).unwrap_err().english();
         assert!(err.starts_with("the address 127.0.0.1 of 'localhost' is a loopback address;"), "{err}");
         assert!(err.contains("(e.g. BPM_ALLOWED_HOSTS=localhost)"), "{err}");
-        assert!(p.check_addr("rebound.example.com", ip("192.168.0.10")).unwrap_err().contains("private"));
+        assert!(p.check_addr("rebound.example.com", ip("192.168.0.10")).unwrap_err().english().contains("private"));
         assert!(p.check_addr("api.example.com", ip("93.184.216.34")).is_ok());
-        assert!(p.check_url("not a url").unwrap_err().contains("cannot be read"));
+        assert!(p.check_url("not a url").unwrap_err().english().contains("cannot be read"));
     }
 
     #[test]
     fn the_list_names_hosts_and_internal_addresses() {
         let p = HostPolicy::parse(Some("*.example.com,localhost,127.0.0.1,10.0.0.0/8")).unwrap();
         assert!(p.check_url("http://api.example.com/x").is_ok());
-        assert!(p.check_url("http://example.com/x").unwrap_err().contains("host example.com is not in the allow-list"));
+        assert!(p
+            .check_url("http://example.com/x")
+            .unwrap_err()
+            .english()
+            .contains("host example.com is not in the allow-list"));
         assert!(p.check_url("http://evilexample.com/").is_err());
         assert!(p.check_url("http://127.0.0.1:9/x").is_ok());
         assert!(p.check_url("http://10.9.8.7/x").is_ok());
-        assert!(p.check_url("http://127.0.0.2/x").unwrap_err().contains("host 127.0.0.2 is not in the allow-list"));
+        assert!(p
+            .check_url("http://127.0.0.2/x")
+            .unwrap_err()
+            .english()
+            .contains("host 127.0.0.2 is not in the allow-list"));
         // Named exactly: any address; by a wildcard: public ones and the listed ranges only.
         assert!(p.check_addr("localhost", ip("127.0.0.1")).is_ok());
         assert!(p.check_addr("localhost", ip("::1")).is_ok());
         assert!(p.check_addr("api.example.com", ip("10.1.1.1")).is_ok());
         assert!(p.check_addr("api.example.com", ip("93.184.216.34")).is_ok());
-        let err = p.check_addr("api.example.com", ip("192.168.1.1")).unwrap_err();
+        let err = p.check_addr("api.example.com", ip("192.168.1.1")).unwrap_err().english();
         assert!(err.contains("192.168.1.1 of 'api.example.com' is a private address"), "{err}");
-        assert!(p.check_addr("evil.com", ip("93.184.216.34")).unwrap_err().contains("not in the allow-list"));
+        assert!(p.check_addr("evil.com", ip("93.184.216.34")).unwrap_err().english().contains("not in the allow-list"));
 
         // `*`: any name, still no internal address unless listed.
         let any = HostPolicy::parse(Some("*,10.0.0.0/8")).unwrap();
         assert!(any.check_url("http://anything.org/").is_ok());
         assert!(any.check_url("http://10.0.0.1/").is_ok());
         assert!(any.check_url("http://8.8.8.8/").is_ok());
-        assert!(any.check_addr("anything.org", ip("127.0.0.1")).unwrap_err().contains("loopback"));
+        assert!(any.check_addr("anything.org", ip("127.0.0.1")).unwrap_err().english().contains("loopback"));
     }
 
     #[test]
     fn the_host_checked_is_the_host_the_client_reads() {
         let p = HostPolicy::parse(Some("api.example.com")).unwrap();
         // WHATWG parsing (the client's): `\` ends the authority, so the host is 127.0.0.1.
-        let err = p.check_url("http://127.0.0.1:8080\\@api.example.com/").unwrap_err();
+        let err = p.check_url("http://127.0.0.1:8080\\@api.example.com/").unwrap_err().english();
         assert!(err.contains("host 127.0.0.1 is not in the allow-list"), "{err}");
         assert!(HostPolicy::default()
             .check_url("http://127.0.0.1:8080\\@api.example.com/")
             .unwrap_err()
+            .english()
             .contains("loopback"));
         assert!(p.check_url("http://api.example.com@127.0.0.1/").is_err());
         assert!(p.check_url("http://user:pw@API.example.com./x").is_err(), "a trailing dot is another name");
@@ -503,7 +514,7 @@ mod tests {
     fn trusted_prefixes() {
         let p = HostPolicy::default().trusting("http://127.0.0.1:3000/demo/").unwrap();
         assert_eq!(p.check_url("http://127.0.0.1:3000/demo/echo"), Ok(Verdict::Trusted));
-        assert!(p.check_url("http://127.0.0.1:3000/api/v1/tenants").unwrap_err().contains("loopback"));
+        assert!(p.check_url("http://127.0.0.1:3000/api/v1/tenants").unwrap_err().english().contains("loopback"));
         assert!(p.check_url("http://127.0.0.1:3000/demo/../api/v1/tenants").is_err(), "dot segments are resolved");
         assert!(p.check_url("http://127.0.0.1:3001/demo/echo").is_err());
         assert!(p.check_url("https://127.0.0.1:3000/demo/echo").is_err());

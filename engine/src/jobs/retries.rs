@@ -30,10 +30,7 @@ impl Engine {
         }
         let now = self.clock.now();
         let in_error = job.state == JobState::Error;
-        let message = format!(
-            "Job '{}' has no retries left: {} set them to 0. Set its retries above 0 to run it again.",
-            job.name, caller.username
-        );
+        let message = Text::new("run.job.retries_zero").with("name", &job.name).with("user", &caller.username);
         self.run_job_command(&job.instance_id, &caller.username, |_| {
             Ok(JobCommand {
                 guards: vec![JobWrite::SetRetries { id: id.to_owned(), retries }],

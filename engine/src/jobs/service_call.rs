@@ -19,6 +19,7 @@ use std::pin::Pin;
 use serde_json::{json, Map, Value};
 
 use crate::bpmn::model::ServiceTask;
+use crate::error::Text;
 use crate::runtime::expr::{self, Variables};
 use crate::schedule::{self, TimeZone, TimerKindText, TimerSpec};
 
@@ -72,7 +73,7 @@ pub enum CallError {
     /// The address policy ([`super::hosts::HostPolicy`]) refused the URL, a redirect or an
     /// address; nothing was sent.
     #[error("{url} may not be called: {reason}")]
-    Refused { url: String, reason: String },
+    Refused { url: String, reason: Text },
 }
 
 /// The future a [`ServiceCaller`] returns.
@@ -83,10 +84,33 @@ pub trait ServiceCaller: Send + Sync {
     fn call(&self, req: ServiceRequest) -> CallFuture<'_>;
 }
 
+impl CallError {
+    /// The failure as a sentence for people (its English is the `Display` text).
+    pub fn text(&self) -> Text {
+        match self {
+            CallError::Timeout { url, ms } => Text::new("run.job.call_timeout").with("url", url).with("ms", ms),
+            CallError::Unreachable { url, reason } => {
+                Text::new("run.job.call_unreachable").with("url", url).with("reason", reason)
+            }
+            CallError::Failed { url, reason } => {
+                Text::new("run.job.call_failed").with("url", url).with("reason", reason)
+            }
+            CallError::Refused { url, reason } => {
+                Text::new("run.job.call_refused").with("url", url).with_text("reason", reason.clone())
+            }
+        }
+    }
+}
+
 /// Why a service task cannot make a call at all (the model or the data is wrong). Retrying
 /// does not help; the job goes to error at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuildError(pub String);
+pub struct BuildError(pub Text);
+
+/// `Service task '{node}': {what}.`
+fn build_error(node_id: &str, what: Text) -> BuildError {
+    BuildError(Text::new("run.job.service_task").with("node", node_id).with_text("what", what))
+}
 
 fn param<'a>(list: &'a [(String, String)], names: &[&str]) -> Option<&'a str> {
     list.iter().find(|(n, _)| names.iter().any(|w| n.eq_ignore_ascii_case(w))).map(|(_, v)| v.as_str())
@@ -105,7 +129,9 @@ fn text(node_id: &str, what: &str, raw: &str, vars: &dyn Variables) -> Result<St
             Value::Null => String::new(),
             other => other.to_string(),
         })
-        .map_err(|e| BuildError(format!("Service task '{node_id}': the {what} cannot be computed: {e}.")))
+        .map_err(|e| {
+            build_error(node_id, Text::new("run.job.part_not_computed").with("what", what).with_text("error", e.text()))
+        })
 }
 
 /// `Name: value` lines (or a JSON object of names to values) as header pairs.
@@ -122,15 +148,11 @@ fn parse_headers(node_id: &str, raw: &str) -> Result<Vec<(String, String)>, Buil
     let mut out = Vec::new();
     for line in raw.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let Some((name, value)) = line.split_once(':') else {
-            return Err(BuildError(format!(
-                "Service task '{node_id}': the header line `{line}` has no `:`; write one `Name: value` per line."
-            )));
+            return Err(build_error(node_id, Text::new("run.job.header_no_colon").with("line", line)));
         };
         let name = name.trim();
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) {
-            return Err(BuildError(format!(
-                "Service task '{node_id}': `{name}` is not a usable header name (letters, digits, - and _)."
-            )));
+            return Err(build_error(node_id, Text::new("run.job.bad_header_name").with("name", name)));
         }
         out.push((name.to_owned(), value.trim().to_owned()));
     }
@@ -155,30 +177,20 @@ pub fn build_request(node_id: &str, task: &ServiceTask, vars: &dyn Variables) ->
     let [url_names, method_names, header_names, body_names, timeout_names] = names;
     let Some(raw_url) = param(list, url_names) else {
         let what = match (&task.class, &task.expression, &task.delegate_expression, &task.task_type) {
-            (Some(c), _, _, _) => format!("its Java class `{c}` cannot run in this engine"),
-            (_, Some(e), _, _) | (_, _, Some(e), _) => format!("its expression `{e}` cannot run in this engine"),
-            (_, _, _, Some(t)) if !t.eq_ignore_ascii_case("http") => {
-                format!("its type `{t}` cannot run in this engine")
-            }
-            _ => "it names no URL".to_owned(),
+            (Some(c), _, _, _) => Text::new("run.job.no_call.java_class").with("class", c),
+            (_, Some(e), _, _) | (_, _, Some(e), _) => Text::new("run.job.no_call.expression").with("expression", e),
+            (_, _, _, Some(t)) if !t.eq_ignore_ascii_case("http") => Text::new("run.job.no_call.type").with("type", t),
+            _ => Text::new("run.job.no_call.no_url"),
         };
-        return Err(BuildError(format!(
-            "Service task '{node_id}' has no web-service call to make: {what}. Give it flowable:type=\"http\" with a \
-             `requestUrl` field, or a Camunda http-connector with a `url` input parameter, and deploy a new version."
-        )));
+        return Err(BuildError(Text::new("run.job.no_call").with("node", node_id).with_text("what", what)));
     };
     let url = text(node_id, "URL", raw_url, vars)?.trim().to_owned();
     if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(BuildError(format!(
-            "Service task '{node_id}': the URL `{}` must start with http:// or https://.",
-            quote(&url, 200)
-        )));
+        return Err(build_error(node_id, Text::new("run.job.url_scheme").with("url", quote(&url, 200))));
     }
     if let Err(e) = url::Url::parse(&url) {
-        return Err(BuildError(format!(
-            "Service task '{node_id}': the URL `{}` cannot be read: {e}.",
-            quote(&url, 200)
-        )));
+        let what = Text::new("run.job.url_unreadable").with("url", quote(&url, 200)).with("error", e);
+        return Err(build_error(node_id, what));
     }
     let soap_action = match param(list, &["soapAction"]) {
         Some(raw) => Some(text(node_id, "SOAP action", raw, vars)?),
@@ -190,10 +202,7 @@ pub fn build_request(node_id: &str, task: &ServiceTask, vars: &dyn Variables) ->
         None => "GET".into(),
     };
     if !["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(&method.as_str()) {
-        return Err(BuildError(format!(
-            "Service task '{node_id}': `{method}` is not an HTTP method; use GET, POST, PUT, PATCH, DELETE, HEAD or \
-             OPTIONS."
-        )));
+        return Err(build_error(node_id, Text::new("run.job.bad_method").with("method", method)));
     }
     let mut headers = match param(list, header_names) {
         Some(raw) => parse_headers(node_id, &text(node_id, "headers", raw, vars)?)?,
@@ -225,16 +234,17 @@ pub fn build_request(node_id: &str, task: &ServiceTask, vars: &dyn Variables) ->
             let t = text(node_id, "timeout", raw, vars)?;
             match t.trim().parse::<u64>() {
                 Ok(ms) if ms > 0 => ms,
-                _ => {
-                    return Err(BuildError(format!(
-                        "Service task '{node_id}': the timeout `{t}` is not a number of milliseconds (e.g. 5000)."
-                    )))
-                }
+                _ => return Err(build_error(node_id, Text::new("run.job.bad_timeout").with("timeout", t))),
             }
         }
         None => DEFAULT_TIMEOUT_MS,
     };
     Ok(ServiceRequest { method, url, headers, body, timeout_ms, idempotency_key: String::new() })
+}
+
+/// `HTTP {status} from {url}: {body}` (the body's start).
+pub(crate) fn http_status(status: u16, url: &str, body: &str) -> Text {
+    Text::new("run.job.http_status").with("status", status).with("url", url).with("body", quote(body, QUOTE_CHARS))
 }
 
 /// The first `n` characters of `s`, with `…` when cut.
@@ -258,9 +268,9 @@ pub fn map_response(
     url: &str,
     resp: &ServiceResponse,
     vars: &Map<String, Value>,
-) -> Result<Map<String, Value>, String> {
+) -> Result<Map<String, Value>, Text> {
     if resp.status >= 400 {
-        return Err(format!("HTTP {} from {url}: {}", resp.status, quote(&resp.body, QUOTE_CHARS)));
+        return Err(http_status(resp.status, url, &resp.body));
     }
     let body = resp.json.clone().unwrap_or_else(|| Value::String(resp.body.clone()));
     let whole = json!({"status": resp.status, "body": body});
@@ -274,7 +284,8 @@ pub fn map_response(
                 whole.clone()
             } else {
                 expr::evaluate(raw, &scope).map_err(|e| {
-                    format!("Service task '{node_id}': output parameter `{name}` cannot be computed: {e}.")
+                    let what = Text::new("run.job.output_not_computed").with("name", name).with_text("error", e.text());
+                    build_error(node_id, what).0
                 })?
             };
             out.insert(name.clone(), value);
@@ -396,15 +407,26 @@ mod tests {
     #[test]
     fn refusals_say_what_to_do() {
         let java = ServiceTask { class: Some("org.Foo".into()), ..Default::default() };
-        assert!(build_request("j", &java, &Map::new()).unwrap_err().0.contains("org.Foo"));
+        let refused = build_request("j", &java, &Map::new()).unwrap_err().0;
+        assert!(refused.english().contains("org.Foo"));
+        assert!(
+            refused
+                .render(bpmn_core::text::Lang::Zh)
+                .starts_with("服务任务“j”没有可发起的 Web 服务调用：它的 Java 类 `org.Foo` 无法在本引擎中运行。"),
+            "{refused:?}"
+        );
         let ftp = flowable(&[("requestUrl", "ftp://x")]);
-        assert!(build_request("f", &ftp, &Map::new()).unwrap_err().0.contains("http://"));
+        assert!(build_request("f", &ftp, &Map::new()).unwrap_err().0.english().contains("http://"));
         let missing = flowable(&[("requestUrl", "${nope}/x")]);
         assert!(build_request("m", &missing, &Map::new()).is_err());
         let bad_header = flowable(&[("requestUrl", "http://a"), ("requestHeaders", "oops")]);
-        assert!(build_request("h", &bad_header, &Map::new()).unwrap_err().0.contains("Name: value"));
+        assert!(build_request("h", &bad_header, &Map::new()).unwrap_err().0.english().contains("Name: value"));
         let no_host = flowable(&[("requestUrl", "http://:80/x")]);
-        assert!(build_request("u", &no_host, &Map::new()).unwrap_err().0.contains("cannot be read: empty host"));
+        assert!(build_request("u", &no_host, &Map::new())
+            .unwrap_err()
+            .0
+            .english()
+            .contains("cannot be read: empty host"));
         let bad_method = flowable(&[("requestUrl", "http://a"), ("requestMethod", "FETCH")]);
         assert!(build_request("h", &bad_method, &Map::new()).is_err());
     }
@@ -418,7 +440,8 @@ mod tests {
         let ok = map_response("n", &plain, "http://a", &ServiceResponse::new(201, "hi"), &Map::new()).unwrap();
         assert_eq!(ok["nResponse"], json!({"status": 201, "body": "hi"}));
         let long = "x".repeat(900);
-        let err = map_response("n", &t, "http://a", &ServiceResponse::new(500, long), &Map::new()).unwrap_err();
+        let err =
+            map_response("n", &t, "http://a", &ServiceResponse::new(500, long), &Map::new()).unwrap_err().english();
         assert!(err.starts_with("HTTP 500 from http://a: xxx"), "{err}");
         assert!(err.chars().count() < 560);
         let c = ServiceTask {

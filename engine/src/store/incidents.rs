@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::Store;
-use crate::error::Result;
+use crate::error::{Result, Text};
 use crate::instances::Incident;
 use crate::store::sql::{Arg, Cells};
 
@@ -16,6 +16,7 @@ pub(crate) struct NewIncident {
     pub instance_id: String,
     pub token: i64,
     pub activity_id: String,
+    /// The sentence in its stored form (`Text::to_stored`).
     pub message: String,
     pub created: i64,
 }
@@ -88,13 +89,27 @@ impl Store {
     }
 }
 
+/// A sentence read from a column (an incident's or attempt's message, a job's error): its
+/// English and itself (see `Text::from_stored`).
+pub(super) fn stored_text(stored: &str) -> (String, Text) {
+    let text = Text::from_stored(stored);
+    (text.english(), text)
+}
+
+/// [`stored_text`] of a column that may be empty.
+pub(super) fn stored_text_opt(stored: Option<String>) -> (Option<String>, Option<Text>) {
+    stored.map(|s| stored_text(&s)).unzip()
+}
+
 /// The incident in row `r` (the columns of `incidents`).
 pub(super) fn incident_from_row(r: &dyn Cells) -> Result<Incident> {
+    let (message, text) = stored_text(&r.try_get::<String>("message")?);
     Ok(Incident {
         id: r.try_get("id")?,
         token: r.try_get("token")?,
         activity_id: r.try_get("activity_id")?,
-        message: r.try_get("message")?,
+        message,
+        text,
         created: r.try_get("created")?,
         resolved: r.try_get("resolved")?,
     })

@@ -22,6 +22,7 @@ use crate::error::Result;
 use crate::instances::InstanceJob;
 use crate::jobs::{Job, JobAttempt, JobCategory, JobKind, JobQuery, JobState, StartTimer};
 use crate::store::external::worker_guard;
+use crate::store::incidents::{stored_text, stored_text_opt};
 use crate::store::sql::{bind_all, insert_many, push_search, Arg, Cells, Where};
 
 /// The condition that a job is still held by an executor's claim, its placeholders numbered
@@ -363,6 +364,7 @@ pub(super) fn job_from_row(r: &AnyRow) -> Result<Job> {
         "error" => JobState::Error,
         _ => JobState::Pending,
     };
+    let (error, error_text) = stored_text_opt(r.try_get("error")?);
     Ok(Job {
         id: r.try_get("id")?,
         tenant_id: r.try_get("tenant_id")?,
@@ -374,7 +376,8 @@ pub(super) fn job_from_row(r: &AnyRow) -> Result<Job> {
         due: r.try_get("due")?,
         retries: retries_of(r)?,
         state,
-        error: r.try_get("error")?,
+        error,
+        error_text,
         error_details: r.try_get("error_details")?,
         timer_definition: r.try_get("definition")?,
         fired: r.try_get("fired")?,
@@ -507,6 +510,7 @@ impl Store {
         .await?
         .iter()
         .map(|r| {
+            let (error, error_text) = stored_text_opt(r.try_get("error")?);
             Ok(InstanceJob {
                 id: r.try_get("id")?,
                 name: r.try_get("name")?,
@@ -515,7 +519,8 @@ impl Store {
                 due: r.try_get("due")?,
                 retries: retries_of(r)?,
                 state: r.try_get("state")?,
-                error: r.try_get("error")?,
+                error,
+                error_text,
             })
         })
         .collect()
@@ -691,13 +696,15 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
+                let (message, text) = stored_text(&r.try_get::<String, _>("message")?);
                 Ok(JobAttempt {
                     attempt: r.try_get("attempt")?,
                     executor: r.try_get("executor")?,
                     started: r.try_get("started")?,
                     finished: r.try_get("finished")?,
                     ok: r.try_get::<i64, _>("ok")? != 0,
-                    message: r.try_get("message")?,
+                    message,
+                    text,
                 })
             })
             .collect()

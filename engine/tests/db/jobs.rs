@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::{deploy, flow, history, sys};
+use bpmn_core::text::Lang;
 use engine::db_test;
 use engine::identity::Account;
 use engine::instances::{InstanceStatus, StartRequest, TaskState};
@@ -226,10 +227,18 @@ async fn service_500(db: &TestDb) {
     let d = e.instance(&sys(), &id).await.unwrap();
     assert_eq!(d.summary.open_incidents, 1);
     assert!(d.incidents[0].message.contains("failed after 2 attempts: HTTP 500"), "{}", d.incidents[0].message);
+    // Stored typed: the console renders it in Chinese, the REST API keeps the English above.
+    let incident = &d.incidents[0].text;
+    assert_eq!(incident.key, "run.job.failed_after");
+    assert_eq!(incident.render(Lang::Zh), "作业“Pay”尝试 2 次后失败：http://h/fail 返回 HTTP 500：boom: database down");
+    let last_error = j.error_text.as_ref().expect("the job's error as a sentence");
+    assert_eq!(last_error.render(Lang::Zh), "http://h/fail 返回 HTTP 500：boom: database down");
     let errors = e.list_jobs(&sys(), &JobQuery { category: JobCategory::Errors, ..Default::default() }).await.unwrap();
     assert_eq!(errors.items.len(), 1);
     let detail = e.job(&sys(), &j.id).await.unwrap();
     assert_eq!(detail.attempts_log.iter().map(|a| (a.attempt, a.ok)).collect::<Vec<_>>(), vec![(2, false), (1, false)]);
+    assert_eq!(detail.attempts_log[0].text.render(Lang::Zh), "http://h/fail 返回 HTTP 500：boom: database down");
+    assert_eq!(detail.attempts_log[0].message, "HTTP 500 from http://h/fail: boom: database down");
     e.clock().advance(3_600_000);
     assert_eq!(x.run_once().await, 0, "a job in error waits for an administrator");
 

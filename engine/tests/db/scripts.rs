@@ -61,7 +61,7 @@ async fn script_error_and_retry(db: &TestDb) {
     let id = start(e, "check", json!({"ready": false})).await;
     assert_eq!(
         incidents(e, &id).await,
-        ["element `calc`: the script failed: Error: not ready yet"],
+        ["element `calc`: the script failed: Error: not ready yet."],
         "the incident names the element and the JavaScript error"
     );
     e.set_variable(&sys(), &id, "ready", Some(json!(true)), None).await.unwrap();

@@ -16,6 +16,9 @@ use super::{Location, ParseError, ParseErrorKind};
 use crate::text::Text;
 
 mod qname;
+mod xml_error;
+
+use self::xml_error::{attr_error, encoding_error, xml_error};
 
 pub(super) const BPMN_MODEL: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 const BPMN_DI: &[u8] = b"http://www.omg.org/spec/BPMN/20100524/DI";
@@ -270,8 +273,8 @@ fn malformed(text: &str, pos: usize, what: Text) -> ParseError {
 
 /// A sentence `key` with the reader's `detail` and the usual remedy, "check the file in an
 /// XML editor" (`{fix}`).
-fn with_xml_fix(key: &'static str, detail: impl std::fmt::Display) -> Text {
-    Text::new(key).with("detail", detail).with_text("fix", Text::new("parse.fix.xml"))
+fn with_xml_fix(key: &'static str, detail: Text) -> Text {
+    Text::new(key).with_text("detail", detail).with_text("fix", Text::new("parse.fix.xml"))
 }
 
 /// Reads the whole text into a [`Doc`], refusing malformed XML, DOCTYPEs and non-BPMN roots.
@@ -315,7 +318,7 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                 if text.get(at..).is_some_and(|rest| rest.starts_with("<!ENTITY")) {
                     return Err(doctype_error(text, at));
                 }
-                return Err(malformed(text, at, with_xml_fix("parse.not_well_formed", e)));
+                return Err(malformed(text, at, with_xml_fix("parse.not_well_formed", xml_error(&e))));
             }
         };
         match event {
@@ -391,13 +394,15 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                 }
             }
             (_, Event::Text(t)) => {
-                let content =
-                    t.xml10_content().map_err(|e| malformed(text, pos, with_xml_fix("parse.unreadable_text", e)))?;
+                let content = t
+                    .xml10_content()
+                    .map_err(|e| malformed(text, pos, with_xml_fix("parse.unreadable_text", encoding_error(&e))))?;
                 add_text(&mut doc, &open, skipped, state, &content, text, pos)?;
             }
             (_, Event::CData(c)) => {
-                let content =
-                    c.xml10_content().map_err(|e| malformed(text, pos, with_xml_fix("parse.unreadable_cdata", e)))?;
+                let content = c
+                    .xml10_content()
+                    .map_err(|e| malformed(text, pos, with_xml_fix("parse.unreadable_cdata", encoding_error(&e))))?;
                 if state != State::Inside {
                     let what = Text::new("parse.cdata_outside_root").with_text("fix", Text::new("parse.fix.xml"));
                     return Err(malformed(text, pos, what));
@@ -415,7 +420,7 @@ pub(super) fn read(text: &str) -> Result<Doc, ParseError> {
                         // The predefined entities are all a single character.
                         value.chars().next().unwrap_or('&')
                     }
-                    Err(e) => return Err(malformed(text, pos, with_xml_fix("parse.bad_char_ref", e))),
+                    Err(e) => return Err(malformed(text, pos, with_xml_fix("parse.bad_char_ref", xml_error(&e)))),
                 };
                 let mut buf = [0u8; 4];
                 add_text(&mut doc, &open, skipped, state, resolved.encode_utf8(&mut buf), text, pos)?;
@@ -596,7 +601,11 @@ fn open_element(
                 | AttrError::ExpectedQuote(p, _)
                 | AttrError::Duplicated(p, _) => p + 1,
             };
-            malformed(text, pos.saturating_add(offset), Text::new("parse.broken_attribute").with("detail", e))
+            malformed(
+                text,
+                pos.saturating_add(offset),
+                Text::new("parse.broken_attribute").with_text("detail", attr_error(&e)),
+            )
         })?;
         let key = attr.key.as_ref();
         if key == b"xmlns" || key.starts_with(b"xmlns:") {
@@ -625,9 +634,9 @@ fn open_element(
             // Undeclared prefixes: not needed.
             _ => continue,
         };
-        let value = attr
-            .decode_and_unescape_value(reader.decoder())
-            .map_err(|e| malformed(text, pos, Text::new("parse.broken_attribute_value").with("detail", e)))?;
+        let value = attr.decode_and_unescape_value(reader.decoder()).map_err(|e| {
+            malformed(text, pos, Text::new("parse.broken_attribute_value").with_text("detail", xml_error(&e)))
+        })?;
         let name = if attr_ns == AttrNs::Foreign {
             doc.push_str(&String::from_utf8_lossy(attr.key.as_ref()))
         } else {

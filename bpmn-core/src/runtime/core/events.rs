@@ -9,6 +9,7 @@ use super::vars::{flattened, set_variables};
 use super::{Effect, HistoryKind, InstanceState, RuntimeError, SubscriptionKind, Token, TokenId, TokenState};
 use crate::bpmn::model::{CallSpec, EventTrigger, NodeIdx, NodeKind, Process, ServiceTask, TimerDefinition};
 use crate::runtime::expr::{self, Variables};
+use crate::text::Text;
 
 /// What an error or escalation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,13 +113,19 @@ impl Run<'_> {
         kind: SubscriptionKind,
         name: &Option<String>,
     ) -> Result<String, RuntimeError> {
-        let what = kind.as_str();
+        let what = Text::new(match kind {
+            SubscriptionKind::Message => "run.core.what.message",
+            SubscriptionKind::Signal => "run.core.what.signal",
+        });
         let Some(text) = name else {
-            return Err(self.invalid(node, format!("the {what} has no name; give the {what} a name in the model")));
+            return Err(self.invalid(node, Text::new("run.core.event_unnamed").with_text("what", what)));
         };
         match expr::evaluate_string(text, &self.visible(token)).map_err(self.expr_err(node))? {
             Some(name) => Ok(name),
-            None => Err(self.invalid(node, format!("the {what} name `{text}` is empty"))),
+            None => {
+                Err(self
+                    .invalid(node, Text::new("run.core.event_name_empty").with_text("what", what).with("text", text)))
+            }
         }
     }
 
@@ -158,13 +165,13 @@ impl Run<'_> {
             EventTrigger::Link { name } if !end => {
                 let scope = self.node(node)?.scope;
                 let Some(name) = name else {
-                    return Err(self.invalid(node, "the link event has no name; give it the name of its catch event"));
+                    return Err(self.invalid(node, Text::new("run.core.link_unnamed")));
                 };
                 let target = self.process.children(scope).find(|(_, n)| {
                     matches!(&n.kind, NodeKind::IntermediateCatchEvent { trigger: EventTrigger::Link { name: Some(c) } } if c == name)
                 });
                 let Some((target, _)) = target else {
-                    return Err(self.invalid(node, format!("no link catch event named `{name}` in the same scope")));
+                    return Err(self.invalid(node, Text::new("run.core.link_missing").with("name", name)));
                 };
                 self.history(HistoryKind::Started, token, node);
                 self.history(HistoryKind::Ended, token, node);
@@ -194,8 +201,8 @@ impl Run<'_> {
                     }
                     None => {
                         let message = match code {
-                            Some(code) => format!("error `{code}` was thrown and nothing catches it"),
-                            None => "an error without code was thrown and nothing catches it".to_owned(),
+                            Some(code) => Text::new("run.core.error_uncaught").with("code", code),
+                            None => Text::new("run.core.error_uncaught_no_code"),
                         };
                         self.fail_with(token, node, message);
                         let code = code.clone();
@@ -242,21 +249,12 @@ impl Run<'_> {
                     let kind = SubscriptionKind::Message;
                     Arm::Subscribe(kind, self.subscription_name(token, target, kind, message)?)
                 }
-                _ => {
-                    return Err(self.invalid(
-                        node,
-                        format!(
-                            "an event-based gateway may lead only to timer, message and signal catch events and \
-                             receive tasks, not to `{}`",
-                            tn.id
-                        ),
-                    ))
-                }
+                _ => return Err(self.invalid(node, Text::new("run.core.event_gateway_target").with("target", &tn.id))),
             };
             armed.push((target, arm));
         }
         if armed.is_empty() {
-            return Err(self.invalid(node, "the event-based gateway has no outgoing flow"));
+            return Err(self.invalid(node, Text::new("run.core.event_gateway_no_outgoing")));
         }
         self.history(HistoryKind::Started, token, node);
         self.set_state(token, TokenState::WaitingEvent);
@@ -331,7 +329,7 @@ impl Run<'_> {
     /// The listener `id` on the start event `start` subscribes or schedules its timer.
     pub(super) fn listen(&mut self, id: TokenId, start: NodeIdx) -> Result<(), RuntimeError> {
         let NodeKind::StartEvent { trigger, .. } = &self.node(start)?.kind else {
-            return Err(self.invalid(start, "the listener is not on a start event"));
+            return Err(self.inconsistent(start, "the listener is not on a start event"));
         };
         let arm = match trigger {
             EventTrigger::Timer(def) => {
@@ -340,7 +338,7 @@ impl Run<'_> {
             }
             other => match subscription_of(other) {
                 Some((kind, name)) => Arm::Subscribe(kind, self.subscription_name(id, start, kind, name)?),
-                None => return Err(self.invalid(start, "the start event has no timer, message or signal")),
+                None => return Err(self.invalid(start, Text::new("run.core.start_without_trigger"))),
             },
         };
         self.await_arm(id, start, arm);
@@ -352,10 +350,10 @@ impl Run<'_> {
     pub(super) fn fire_listener(&mut self, t: &Token) -> Result<(), RuntimeError> {
         let n = self.node(t.node)?;
         let NodeKind::StartEvent { trigger, interrupting } = &n.kind else {
-            return Err(self.invalid(t.node, "the listener is not on a start event"));
+            return Err(self.inconsistent(t.node, "the listener is not on a start event"));
         };
         let Some(sub) = event_sub_of(self.process, t.node) else {
-            return Err(self.invalid(t.node, "the listener's start event is not in an event sub-process"));
+            return Err(self.inconsistent(t.node, "the listener's start event is not in an event sub-process"));
         };
         let subscribed = matches!(t.state, TokenState::WaitingMessage | TokenState::WaitingSignal);
         if *interrupting {

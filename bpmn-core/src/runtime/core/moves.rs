@@ -12,6 +12,7 @@ use super::run::{doomed, reachable, Run, Work};
 use super::vars::scope_chain;
 use super::{node_id, step, Command, EndReason, HistoryKind, InstanceState, RuntimeError, Token, TokenId, TokenState};
 use crate::bpmn::model::{EventTrigger, FlowIdx, NodeIdx, NodeKind, Process};
+use crate::text::Text;
 
 /// A reason to think twice before a move: after it, a joining gateway would wait for a token
 /// that can no longer arrive.
@@ -20,7 +21,7 @@ pub struct MoveWarning {
     /// The id of the element the warning is about (the joining gateway).
     pub node_id: String,
     /// What would go wrong, as a sentence.
-    pub message: String,
+    pub message: Text,
 }
 
 /// The nodes a token may be moved to: the activities and catch events the token machine runs
@@ -142,25 +143,19 @@ struct Plan {
 
 fn plan(process: &Process, state: &InstanceState, tokens: &[TokenId], to: NodeIdx) -> Result<Plan, RuntimeError> {
     let node_id = |n: NodeIdx| node_id(process, n);
-    let refuse = |n: NodeIdx, message: String| RuntimeError::InvalidModel { node_id: node_id(n), message };
+    let refuse = |n: NodeIdx, message: Text| RuntimeError::InvalidModel { node_id: node_id(n), message };
     if tokens.is_empty() {
-        return Err(refuse(to, "choose at least one active activity to move".into()));
+        return Err(refuse(to, Text::new("run.move.none_chosen")));
     }
     let Some(scopes) = enclosing_sub_processes(process, to).filter(|_| movable(process, to)) else {
-        return Err(refuse(
-            to,
-            "tokens can be moved only to a task, receive task, embedded sub-process, call activity or timer, message or signal catch event".into(),
-        ));
+        return Err(refuse(to, Text::new("run.move.bad_target")));
     };
     let mut roots = Vec::new();
     for &id in tokens {
         let t = state.tokens.iter().find(|t| t.id == id).ok_or(RuntimeError::UnknownToken { token: id })?;
         let root = mi_body_of(state, t).and_then(|b| state.tokens.iter().find(|x| x.id == b)).unwrap_or(t);
         if !is_activity_level(process, state, root) {
-            return Err(refuse(
-                t.node,
-                format!("token {id} does not wait in an activity; only the activities an instance is at can be moved"),
-            ));
+            return Err(refuse(t.node, Text::new("run.move.not_in_activity").with("token", id)));
         }
         if !roots.contains(&root.id) {
             roots.push(root.id);
@@ -186,13 +181,7 @@ fn plan(process: &Process, state: &InstanceState, tokens: &[TokenId], to: NodeId
             }
         }
         if process.nodes.get(s).is_some_and(|n| n.multi_instance.is_some()) {
-            return Err(refuse(
-                s,
-                format!(
-                    "`{}` is inside this multi-instance sub-process, which has no running instance to move into",
-                    node_id(to)
-                ),
-            ));
+            return Err(refuse(s, Text::new("run.move.into_multi_instance").with("target", node_id(to))));
         }
         missing.push(s);
     }
@@ -292,18 +281,12 @@ fn join_warnings(process: &Process, state: &InstanceState) -> Vec<MoveWarning> {
             if fed.is_empty() || starved.is_empty() {
                 continue;
             }
-            let flows: Vec<String> = starved
-                .iter()
-                .filter_map(|&f| process.flows.get(f))
-                .map(|fl| format!("`{}` (from `{}`)", fl.id, node_id(process, fl.source)))
-                .collect();
+            let flows = starved.iter().filter_map(|&f| process.flows.get(f)).map(|fl| {
+                Text::new("run.move.flow_from").with("flow", &fl.id).with("source", node_id(process, fl.source))
+            });
             let warning = MoveWarning {
                 node_id: n.id.clone(),
-                message: format!(
-                    "the parallel gateway `{}` would wait for ever: no token can arrive by {} any more",
-                    n.id,
-                    flows.join(", ")
-                ),
+                message: Text::new("run.move.join_starves").with("node", &n.id).with_text("flows", Text::list(flows)),
             };
             if !warnings.contains(&warning) {
                 warnings.push(warning);

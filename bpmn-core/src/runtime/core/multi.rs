@@ -11,6 +11,7 @@ use super::run::{Run, Work};
 use super::{HistoryKind, InstanceState, RuntimeError, Token, TokenId, TokenState, MAX_INSTANCES};
 use crate::bpmn::model::{MultiInstance, NodeIdx};
 use crate::runtime::expr::{self, ExprError, Variables};
+use crate::text::Text;
 
 const INSTANCES: &str = "nrOfInstances";
 const COMPLETED: &str = "nrOfCompletedInstances";
@@ -45,9 +46,7 @@ impl Run<'_> {
         if count > MAX_INSTANCES {
             return Err(self.invalid(
                 node,
-                format!(
-                    "the multi-instance activity would have {count} instances; at most {MAX_INSTANCES} are allowed"
-                ),
+                Text::new("run.core.too_many_instances").with("count", count).with("max", MAX_INSTANCES),
             ));
         }
         let timers = if count == 0 { Vec::new() } else { self.boundaries(token, node)? };
@@ -109,13 +108,15 @@ impl Run<'_> {
     /// Counts the finished instance, then closes the body or starts the next instance.
     fn advance(&mut self, body: TokenId, inner: TokenId, node: NodeIdx) -> Result<(), RuntimeError> {
         let Some(mi) = self.node(node)?.multi_instance.as_ref() else {
-            return Err(self.invalid(node, "the instance state has a multi-instance body on an activity without one"));
+            return Err(
+                self.inconsistent(node, "the instance state has a multi-instance body on an activity without one")
+            );
         };
         let b = self.token(body).ok_or(RuntimeError::UnknownToken { token: body })?;
         let (Some(count), Some(completed), Some(active)) =
             (counter(b, INSTANCES), counter(b, COMPLETED), counter(b, ACTIVE))
         else {
-            return Err(self.invalid(node, "the multi-instance body has lost its counters"));
+            return Err(self.inconsistent(node, "the multi-instance body has lost its counters"));
         };
         let completed = completed + 1;
         if let Some(b) = self.token_mut(body) {
@@ -131,15 +132,13 @@ impl Run<'_> {
         if done || completed >= count {
             self.close_scope(body);
         } else if mi.sequential {
-            let element = match self.collection(body, node, mi)? {
-                Some(items) => Some(items.get(completed).cloned().ok_or_else(|| {
-                    self.invalid(
-                        node,
-                        format!("the collection has fewer than the {count} elements it had at the start"),
-                    )
-                })?),
-                None => None,
-            };
+            let element =
+                match self.collection(body, node, mi)? {
+                    Some(items) => Some(items.get(completed).cloned().ok_or_else(|| {
+                        self.invalid(node, Text::new("run.core.collection_shrank").with("count", count))
+                    })?),
+                    None => None,
+                };
             self.start_instance(body, node, mi, completed, element);
         }
         Ok(())
@@ -169,10 +168,7 @@ impl Run<'_> {
             Value::Array(items) => Ok(Some(items)),
             other => Err(err(ExprError::TypeMismatch {
                 expr: text.clone(),
-                message: format!(
-                    "a multi-instance collection must be a list, but this one is {}",
-                    expr::type_name(&other)
-                ),
+                message: Text::new("run.core.collection_not_list").with_text("value", expr::type_text(&other)),
             })),
         }
     }
@@ -181,7 +177,7 @@ impl Run<'_> {
     /// a number or an expression.
     fn cardinality(&self, token: TokenId, node: NodeIdx, mi: &MultiInstance) -> Result<usize, RuntimeError> {
         let Some(text) = &mi.cardinality else {
-            return Err(self.invalid(node, "a multi-instance activity needs a loop cardinality or a collection"));
+            return Err(self.invalid(node, Text::new("run.core.no_cardinality")));
         };
         let value = expr::evaluate(text, &self.visible(token)).map_err(self.expr_err(node))?;
         let whole = match &value {
@@ -194,7 +190,7 @@ impl Run<'_> {
         whole.map(|n| usize::try_from(n).unwrap_or(usize::MAX)).ok_or_else(|| {
             self.expr_err(node)(ExprError::TypeMismatch {
                 expr: text.clone(),
-                message: format!("a loop cardinality must be a whole number of at least 0, not {}", to_shown(&value)),
+                message: Text::new("run.core.bad_cardinality").with_text("value", to_shown(&value)),
             })
         })
     }
@@ -206,9 +202,9 @@ fn counter(body: &Token, name: &str) -> Option<usize> {
 }
 
 /// A value as it is shown in a message.
-fn to_shown(v: &Value) -> String {
+fn to_shown(v: &Value) -> Text {
     match v {
-        Value::String(s) => format!("`{s}`"),
-        other => expr::type_name(other).to_owned(),
+        Value::String(s) => Text::verbatim(format!("`{s}`")),
+        other => expr::type_text(other),
     }
 }

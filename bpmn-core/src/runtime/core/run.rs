@@ -17,6 +17,7 @@ use crate::bpmn::model::{
 };
 use crate::runtime::env::Env;
 use crate::runtime::expr::{self, ExprError};
+use crate::text::Text;
 
 /// What a token attached to an activity (a boundary event) or to an event-based gateway (a
 /// catch event after it) waits for, resolved.
@@ -122,11 +123,11 @@ impl<'a> Run<'a> {
     /// entry unless it is still open (a multi-instance body whose completion failed), so that
     /// the failed token is on a started element that a retry, move or cancellation closes.
     fn fail(&mut self, token: TokenId, node: NodeIdx, error: &RuntimeError) {
-        self.fail_with(token, node, error.to_string());
+        self.fail_with(token, node, error.text());
     }
 
     /// Like `fail`, with the incident's message given.
-    pub(super) fn fail_with(&mut self, token: TokenId, node: NodeIdx, message: String) {
+    pub(super) fn fail_with(&mut self, token: TokenId, node: NodeIdx, message: Text) {
         let Some(before) = self.token(token).map(|t| t.state) else { return };
         let open = !matches!(
             before,
@@ -197,7 +198,8 @@ impl<'a> Run<'a> {
     pub(super) fn node(&self, idx: NodeIdx) -> Result<&'a FlowNode, RuntimeError> {
         self.process.nodes.get(idx).ok_or_else(|| RuntimeError::InvalidModel {
             node_id: format!("#{idx}"),
-            message: "the instance state names a node this process does not have".into(),
+            message: Text::new("run.core.inconsistent")
+                .with("detail", "the instance state names a node this process does not have"),
         })
     }
 
@@ -275,8 +277,13 @@ impl<'a> Run<'a> {
         RuntimeError::Unsupported { node_id: self.node_id(node), what: what.to_owned() }
     }
 
-    pub(super) fn invalid(&self, node: NodeIdx, message: impl Into<String>) -> RuntimeError {
-        RuntimeError::InvalidModel { node_id: self.node_id(node), message: message.into() }
+    pub(super) fn invalid(&self, node: NodeIdx, message: Text) -> RuntimeError {
+        RuntimeError::InvalidModel { node_id: self.node_id(node), message }
+    }
+
+    /// An instance state this process cannot have made (`detail` says how).
+    pub(super) fn inconsistent(&self, node: NodeIdx, detail: &str) -> RuntimeError {
+        self.invalid(node, Text::new("run.core.inconsistent").with("detail", detail))
     }
 
     /// A parallel or inclusive gateway with more than one incoming flow.
@@ -403,11 +410,11 @@ impl<'a> Run<'a> {
             NodeKind::EventBasedGateway => self.event_gateway(token, node)?,
             NodeKind::CallActivity { called_element, call } => {
                 let Some(text) = called_element else {
-                    return Err(self.invalid(node, "the call activity has no calledElement"));
+                    return Err(self.invalid(node, Text::new("run.core.no_called_element")));
                 };
                 let called = expr::evaluate_string(text, &self.visible(token)).map_err(self.expr_err(node))?;
                 let Some(called_element) = called else {
-                    return Err(self.invalid(node, format!("the called element `{text}` is empty")));
+                    return Err(self.invalid(node, Text::new("run.core.called_element_empty").with("text", text)));
                 };
                 let timers = self.boundaries(token, node)?;
                 let start = self.start_child(token, node, called_element, call)?;
@@ -420,7 +427,7 @@ impl<'a> Run<'a> {
             }
             NodeKind::SubProcess { triggered_by_event: false } => {
                 let Some(start) = find_start(self.process, Some(node), false) else {
-                    return Err(self.invalid(node, "the sub-process has no none start event"));
+                    return Err(self.invalid(node, Text::new("run.core.sub_process_no_start")));
                 };
                 let timers = self.boundaries(token, node)?;
                 self.history(HistoryKind::Started, token, node);
@@ -684,7 +691,7 @@ impl<'a> Run<'a> {
         };
         match expr::evaluate_string(text, &self.visible(token)).map_err(self.expr_err(node))? {
             Some(definition) => Ok((kind, definition)),
-            None => Err(self.invalid(node, "the timer definition is empty")),
+            None => Err(self.invalid(node, Text::new("run.core.timer_empty"))),
         }
     }
 
@@ -761,7 +768,7 @@ impl<'a> Run<'a> {
         let node = self.node(boundary.node)?;
         let NodeKind::BoundaryEvent { cancel_activity, trigger, .. } = &node.kind else {
             return Err(
-                self.invalid(boundary.node, "the token is attached to an activity but is not on a boundary event")
+                self.inconsistent(boundary.node, "the token is attached to an activity but is not on a boundary event")
             );
         };
         let subscribed = matches!(boundary.state, TokenState::WaitingMessage | TokenState::WaitingSignal);

@@ -17,9 +17,7 @@ use crate::bpmn::model::{
 };
 use crate::runtime::env::{ScriptCall, ScriptOutcome};
 use crate::runtime::expr::{self, Facts, TaskFacts, Variables};
-
-/// The message of a script met without the engine's runner (a pure test, the browser).
-pub(crate) const NO_RUNNER: &str = "scripts need the engine's script runner, which this step was not given";
+use crate::text::Text;
 
 /// An expression's view of the variables that also records `execution.setVariable` writes.
 struct Recording<'s> {
@@ -65,26 +63,26 @@ impl Run<'_> {
         element: &str,
         script: &Script,
         task: Option<TaskFacts<'_>>,
-        what: &str,
+        what: &Text,
     ) -> Result<ScriptOutcome, RuntimeError> {
         let facts = self.facts(element, task);
-        let failed = |message: String| RuntimeError::Script {
+        let failed = |error: Text| RuntimeError::Script {
             node_id: element.to_owned(),
-            message: format!("{what} failed: {message}"),
+            message: Text::new("run.script.failed").with_text("what", what.clone()).with_text("error", error),
         };
         match ScriptLanguage::of(&script.format) {
             Some(ScriptLanguage::Juel) => {
                 let rec = Recording { vars: visible(&self.state, token), facts, writes: RefCell::default() };
-                let value = expr::evaluate(&script.source, &rec).map_err(|e| failed(e.to_string()))?;
+                let value = expr::evaluate(&script.source, &rec).map_err(|e| failed(e.text()))?;
                 Ok(ScriptOutcome { value, writes: rec.writes.into_inner() })
             }
             Some(ScriptLanguage::JavaScript) => {
-                let runner = self.env.scripts.ok_or_else(|| failed(NO_RUNNER.to_owned()))?;
+                let runner = self.env.scripts.ok_or_else(|| failed(Text::new("run.script.no_runner")))?;
                 let variables = flattened(&self.state, token);
                 let call = ScriptCall { format: &script.format, source: &script.source, variables: &variables, facts };
-                runner.run(&call).map_err(failed)
+                runner.run(&call).map_err(|e| failed(Text::verbatim(e)))
             }
-            None => Err(failed(format!("script format \"{}\" does not run here", script.format))),
+            None => Err(failed(Text::new("run.script.bad_format").with("format", &script.format))),
         }
     }
 
@@ -100,14 +98,16 @@ impl Run<'_> {
     ) -> Result<(), RuntimeError> {
         let mut writes = Map::new();
         for l in listeners.iter().filter(|l| l.event == Some(event)) {
-            let what = format!("the {} listener ({})", event.as_str(), l.tag);
+            let what = Text::new("run.script.listener").with("event", event.as_str()).with("tag", &l.tag);
             let outcome = match &l.action {
                 ListenerAction::Expression(text) => {
                     let facts = self.facts(element, task);
                     let rec = Recording { vars: visible(&self.state, token), facts, writes: RefCell::default() };
                     expr::evaluate(text, &rec).map_err(|e| RuntimeError::Script {
                         node_id: element.to_owned(),
-                        message: format!("{what} failed: {e}"),
+                        message: Text::new("run.script.failed")
+                            .with_text("what", what.clone())
+                            .with_text("error", e.text()),
                     })?;
                     rec.writes.into_inner()
                 }
@@ -115,7 +115,7 @@ impl Run<'_> {
                 ListenerAction::Java(_) | ListenerAction::Nothing => {
                     return Err(RuntimeError::Script {
                         node_id: element.to_owned(),
-                        message: format!("{what} runs nothing the engine can run; deploy a fixed version"),
+                        message: Text::new("run.script.runs_nothing").with_text("what", what),
                     });
                 }
             };
@@ -200,11 +200,11 @@ impl Run<'_> {
     ) -> Result<bool, RuntimeError> {
         let Some(f) = self.process.flows.get(flow) else { return Ok(false) };
         let script = Script { format: language.to_owned(), source: source.to_owned(), resource: None };
-        match self.run_script(token, &f.id, &script, None, "the condition")?.value {
+        match self.run_script(token, &f.id, &script, None, &Text::new("run.script.condition"))?.value {
             Value::Bool(b) => Ok(b),
             other => Err(RuntimeError::Script {
                 node_id: f.id.clone(),
-                message: format!("the condition returned {other}, not true or false; make it return a boolean"),
+                message: Text::new("run.script.not_boolean").with("value", other),
             }),
         }
     }
@@ -213,7 +213,7 @@ impl Run<'_> {
     /// go to the token's scope, and the token leaves. Nothing changes when it fails.
     pub(super) fn script_task(&mut self, token: TokenId, node: NodeIdx, task: &ScriptTask) -> Result<(), RuntimeError> {
         let id = self.node_id(node);
-        let outcome = self.run_script(token, &id, &task.script, None, "the script")?;
+        let outcome = self.run_script(token, &id, &task.script, None, &Text::new("run.script.script"))?;
         let mut writes = outcome.writes;
         if let Some(name) = &task.result_variable {
             writes.insert(name.clone(), outcome.value);

@@ -11,6 +11,7 @@ use super::functions::int_arg;
 use super::{to_text, ExprError};
 use crate::schedule::calendar::{civil_from_days, days_from_civil, days_in_month};
 use crate::schedule::parse_datetime;
+use crate::text::Text;
 
 const SECOND: i64 = 1000;
 const DAY: i64 = 86_400 * SECOND;
@@ -50,7 +51,7 @@ pub(super) fn method(ev: &Eval<'_>, target: &Value, name: &str, args: &[Value]) 
     let date = |v: &Value| {
         parse_datetime(&to_text(v)).map_err(|e| ExprError::BadArgument {
             expr: ev.expr.to_owned(),
-            message: format!("`{name}()` needs a date: {e}"),
+            message: Text::new("run.expr.needs_date").with("name", name).with_text("error", e.text()),
         })
     };
     let at = date(target)?;
@@ -68,7 +69,7 @@ pub(super) fn method(ev: &Eval<'_>, target: &Value, name: &str, args: &[Value]) 
             };
             let moved = n.checked_mul(sign).and_then(|n| shift(at, unit, n)).ok_or_else(|| ExprError::Arithmetic {
                 expr: ev.expr.to_owned(),
-                message: format!("`{name}({n})` gives a date out of range"),
+                message: Text::new("run.expr.date_out_of_range").with("name", name).with("n", n),
             })?;
             format(moved)
         }

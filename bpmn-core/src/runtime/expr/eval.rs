@@ -20,7 +20,8 @@ use serde_json::{Number, Value};
 
 use super::functions::{self, Callee};
 use super::parse::Ast;
-use super::{to_text, type_name, ExprError, Variables};
+use super::{to_text, type_text, ExprError, Variables};
+use crate::text::Text;
 
 /// One evaluation: the variables and the expression's text (for messages).
 pub(super) struct Eval<'a> {
@@ -70,16 +71,20 @@ fn compare_nums(a: Num, b: Num) -> Option<Ordering> {
 }
 
 /// How a value is named in a coercion message: its type, and the text of a string.
-fn describe(v: &Value) -> String {
+fn describe(v: &Value) -> Text {
     match v {
-        Value::String(s) => format!("the string `{s}`"),
-        other => type_name(other).to_owned(),
+        Value::String(s) => Text::new("run.expr.the_string").with("text", s),
+        other => type_text(other),
     }
 }
 
 impl Eval<'_> {
-    pub(super) fn mismatch(&self, message: String) -> ExprError {
+    pub(super) fn mismatch(&self, message: Text) -> ExprError {
         ExprError::TypeMismatch { expr: self.expr.to_owned(), message }
+    }
+
+    fn cannot_compare(&self, op: &str, a: Text, b: Text) -> ExprError {
+        self.mismatch(Text::new("run.expr.cannot_compare").with("op", op).with_text("a", a).with_text("b", b))
     }
 
     /// `v` as a boolean for `&&`, `||`, `!` and `? :`.
@@ -88,7 +93,10 @@ impl Eval<'_> {
             Value::Bool(b) => Ok(*b),
             Value::Null => Ok(false),
             Value::String(s) => Ok(s.trim().eq_ignore_ascii_case("true")),
-            other => Err(self.mismatch(format!("`{op}` needs a boolean, not {}", type_name(other)))),
+            other => {
+                Err(self
+                    .mismatch(Text::new("run.expr.needs_boolean").with("op", op).with_text("value", type_text(other))))
+            }
         }
     }
 
@@ -101,14 +109,14 @@ impl Eval<'_> {
             (Value::Null, _) | (_, Value::Null) => Ok(false),
             (Value::Number(_), _) | (_, Value::Number(_)) => match (number(l), number(r)) {
                 (Some(a), Some(b)) => Ok(compare_nums(a, b) == Some(Ordering::Equal)),
-                _ => Err(self.mismatch(format!("`==` cannot compare {} with {}", describe(l), describe(r)))),
+                _ => Err(self.cannot_compare("==", describe(l), describe(r))),
             },
             (Value::Bool(_), _) | (_, Value::Bool(_)) => match (l, r) {
                 (Value::Bool(a), Value::Bool(b)) => Ok(a == b),
                 (Value::Bool(a), Value::String(s)) | (Value::String(s), Value::Bool(a)) => {
                     Ok(*a == s.trim().eq_ignore_ascii_case("true"))
                 }
-                _ => Err(self.mismatch(format!("`==` cannot compare {} with {}", describe(l), describe(r)))),
+                _ => Err(self.cannot_compare("==", describe(l), describe(r))),
             },
             (Value::String(_), _) | (_, Value::String(_)) => Ok(to_text(l) == to_text(r)),
             _ => Ok(false),
@@ -121,11 +129,11 @@ impl Eval<'_> {
             let (what_l, what_r) = match (l, r) {
                 // Keep the message short when a text is not a number: that is the usual mistake.
                 (Value::String(_), Value::Number(_)) | (Value::Number(_), Value::String(_)) => {
-                    (type_name(l).to_owned(), type_name(r).to_owned())
+                    (type_text(l), type_text(r))
                 }
                 _ => (describe(l), describe(r)),
             };
-            self.mismatch(format!("`{op}` cannot compare {what_l} with {what_r}"))
+            self.cannot_compare(op, what_l, what_r)
         };
         match (l, r) {
             (Value::Null, _) | (_, Value::Null) => Ok(None),
@@ -166,7 +174,8 @@ impl Eval<'_> {
                 let v = self.eval(inner)?;
                 match number(&v) {
                     Some(n) => self.arith("-", Num::Int(0), n),
-                    None => Err(self.mismatch(format!("`-` needs a number, not {}", describe(&v)))),
+                    None => Err(self
+                        .mismatch(Text::new("run.expr.needs_number").with("op", "-").with_text("value", describe(&v)))),
                 }
             }
             Ast::Empty(inner) => Ok(Value::Bool(is_empty(&self.eval(inner)?))),
@@ -208,7 +217,7 @@ impl Eval<'_> {
     }
 
     fn not_a_value(&self, what: &str, example: &str) -> ExprError {
-        self.mismatch(format!("`{what}` is not a value: read one of its properties, e.g. `{example}`"))
+        self.mismatch(Text::new("run.expr.not_a_value").with("what", what).with("example", example))
     }
 
     /// `base[index]` / `base.index`.
@@ -220,11 +229,13 @@ impl Eval<'_> {
                 Some(Num::Int(i)) if !matches!(index, Value::Null) => {
                     Ok(usize::try_from(i).ok().and_then(|i| items.get(i)).cloned().unwrap_or(Value::Null))
                 }
-                _ => Err(self.mismatch(format!("a list is indexed by a whole number, not {}", describe(index)))),
+                _ => Err(self.mismatch(Text::new("run.expr.list_index").with_text("value", describe(index)))),
             },
             // JUEL: a property of null is null.
             Value::Null => Ok(Value::Null),
-            _ => Err(self.mismatch(format!("cannot read `{}` of {}", to_text(index), type_name(base)))),
+            _ => Err(self.mismatch(
+                Text::new("run.expr.cannot_read").with("name", to_text(index)).with_text("value", type_text(base)),
+            )),
         }
     }
 
@@ -247,27 +258,32 @@ impl Eval<'_> {
                 _ if op == "+" && l.is_string() && r.is_string() => {
                     Ok(Value::String(format!("{}{}", to_text(l), to_text(r))))
                 }
-                _ => Err(self.mismatch(format!("`{op}` cannot combine {} and {}", describe(l), describe(r)))),
+                _ => Err(self.mismatch(
+                    Text::new("run.expr.cannot_combine")
+                        .with("op", op)
+                        .with_text("a", describe(l))
+                        .with_text("b", describe(r)),
+                )),
             },
         }
     }
 
     pub(super) fn arith(&self, op: &str, a: Num, b: Num) -> Result<Value, ExprError> {
-        let fail = |message: &str| ExprError::Arithmetic { expr: self.expr.to_owned(), message: message.to_owned() };
+        let fail = |key: &'static str| ExprError::Arithmetic { expr: self.expr.to_owned(), message: Text::new(key) };
         // Whole numbers stay whole, except for `/`, which JUEL defines as a decimal division.
         if let (Num::Int(x), Num::Int(y), false) = (a, b, op == "/") {
             let result = match op {
                 "+" => x.checked_add(y),
                 "-" => x.checked_sub(y),
                 "*" => x.checked_mul(y),
-                _ if y == 0 => return Err(fail("division by zero")),
+                _ if y == 0 => return Err(fail("run.expr.division_by_zero")),
                 _ => x.checked_rem(y),
             };
-            return result.map(|n| Value::Number(n.into())).ok_or_else(|| fail("the result is too large"));
+            return result.map(|n| Value::Number(n.into())).ok_or_else(|| fail("run.expr.too_large"));
         }
         let (x, y) = (a.as_f64(), b.as_f64());
         if (op == "/" || op == "%") && y == 0.0 {
-            return Err(fail("division by zero"));
+            return Err(fail("run.expr.division_by_zero"));
         }
         let result = match op {
             "+" => x + y,
@@ -276,7 +292,7 @@ impl Eval<'_> {
             "/" => x / y,
             _ => x % y,
         };
-        Number::from_f64(result).map(Value::Number).ok_or_else(|| fail("the result is not a finite number"))
+        Number::from_f64(result).map(Value::Number).ok_or_else(|| fail("run.expr.not_finite"))
     }
 }
 

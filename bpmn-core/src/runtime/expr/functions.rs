@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use super::eval::{is_empty, number, Eval, Num};
 use super::parse::Ast;
-use super::{dates, to_text, type_name, ExprError};
+use super::{dates, to_text, type_text, ExprError};
+use crate::text::Text;
 
 /// The prefixes of Flowable's variable functions.
 pub(super) const NAMESPACES: [&str; 3] = ["variables", "vars", "var"];
@@ -116,20 +117,31 @@ fn names(sigs: &[Sig]) -> String {
     out.join(", ")
 }
 
-/// Checks `name` with `given` arguments against `sigs`: `Err` says what is wrong.
-fn check_sig(sigs: &[Sig], shown: &str, name: &str, given: usize, known: &str) -> Result<(), String> {
+/// Checks `name` (written `shown_name`) with `given` arguments against `sigs`: `Err` says what
+/// is wrong. `kind` is the catalog key of what `name` is (a method, a function...).
+fn check_sig(
+    sigs: &[Sig],
+    kind: &'static str,
+    name: &str,
+    shown_name: &str,
+    given: usize,
+    known: Text,
+) -> Result<(), Text> {
     let Some(&(_, min, max)) = sigs.iter().find(|(n, _, _)| *n == name) else {
-        return Err(format!("unknown {shown} `{name}`; known: {known}"));
+        return Err(Text::new("run.expr.unknown_name")
+            .with_text("kind", Text::new(kind))
+            .with("name", shown_name)
+            .with_text("known", known));
     };
     if (min..=max).contains(&given) {
         return Ok(());
     }
     let wanted = match (min, max) {
-        (a, b) if a == b => format!("{a}"),
-        (a, MANY) => format!("at least {a}"),
-        (a, b) => format!("{a} to {b}"),
+        (a, b) if a == b => Text::verbatim(a.to_string()),
+        (a, MANY) => Text::new("run.expr.args_at_least").with("min", a),
+        (a, b) => Text::new("run.expr.args_range").with("min", a).with("max", b),
     };
-    Err(format!("`{name}` takes {wanted} argument(s), not {given}"))
+    Err(Text::new("run.expr.arity").with("name", shown_name).with_text("wanted", wanted).with("given", given))
 }
 
 /// The property a getter reads (`getProcessInstanceId` → `processInstanceId`), if `name` is a
@@ -142,44 +154,69 @@ fn getter<'p>(properties: &[&'p str], name: &str) -> Option<&'p str> {
 }
 
 /// Whether `name(…)` with `given` arguments is a method of what `callee` is.
-pub(super) fn method_arity(callee: Callee, name: &str, given: usize) -> Result<(), String> {
-    let all_value_methods = || format!("{}, {}", names(&VALUE_METHODS), names(&dates::METHODS));
+pub(super) fn method_arity(callee: Callee, name: &str, given: usize) -> Result<(), Text> {
+    let all_value_methods = || Text::verbatim(format!("{}, {}", names(&VALUE_METHODS), names(&dates::METHODS)));
     match callee {
         Callee::Execution if getter(&EXECUTION_PROPERTIES, name).is_some() && given == 0 => Ok(()),
         Callee::Execution => {
-            let known = format!("{}, and getters of {}", names(&EXECUTION_METHODS), EXECUTION_PROPERTIES.join(", "));
-            check_sig(&EXECUTION_METHODS, "execution method", name, given, &known)
+            let known = Text::new("run.expr.known_execution")
+                .with("methods", names(&EXECUTION_METHODS))
+                .with("properties", EXECUTION_PROPERTIES.join(", "));
+            check_sig(&EXECUTION_METHODS, "run.expr.kind.execution_method", name, name, given, known)
         }
         Callee::Task if getter(&TASK_PROPERTIES, name).is_some() && given == 0 => Ok(()),
-        Callee::Task | Callee::Value => check_sig(&VALUE_METHODS, "method", name, given, &all_value_methods())
-            .or_else(|e| check_sig(&dates::METHODS, "method", name, given, "").map_err(|_| e)),
+        Callee::Task | Callee::Value => {
+            check_sig(&VALUE_METHODS, "run.expr.kind.method", name, name, given, all_value_methods()).or_else(|e| {
+                check_sig(&dates::METHODS, "run.expr.kind.method", name, name, given, Text::verbatim("")).map_err(|_| e)
+            })
+        }
     }
 }
 
 /// Whether `execution.name` is a property we know.
-pub(super) fn execution_property(name: &str) -> Result<(), String> {
+pub(super) fn execution_property(name: &str) -> Result<(), Text> {
     if EXECUTION_PROPERTIES.contains(&name) {
         Ok(())
     } else {
-        Err(format!("unknown execution property `{name}`; known: {}", EXECUTION_PROPERTIES.join(", ")))
+        Err(Text::new("run.expr.unknown_name")
+            .with_text("kind", Text::new("run.expr.kind.execution_property"))
+            .with("name", name)
+            .with("known", EXECUTION_PROPERTIES.join(", ")))
     }
 }
 
 /// Whether `prefix:name(…)` / `name(…)` with `given` arguments is a function we know.
-pub(super) fn function_arity(prefix: Option<&str>, name: &str, given: usize) -> Result<(), String> {
+pub(super) fn function_arity(prefix: Option<&str>, name: &str, given: usize) -> Result<(), Text> {
     match prefix {
-        None => check_sig(&FREE_FUNCTIONS, "function", name, given, &names(&FREE_FUNCTIONS)),
-        Some(p) if NAMESPACES.contains(&p) => {
-            check_sig(&VAR_FUNCTIONS, "variable function", name, given, &names(&VAR_FUNCTIONS))
-                .map_err(|e| e.replacen(&format!("`{name}`"), &format!("`{p}:{name}`"), 1))
-        }
-        Some(p) => {
-            Err(format!("unknown function prefix `{p}:` (in `{p}:{name}`); known prefixes: {}", NAMESPACES.join(", ")))
-        }
+        None => check_sig(
+            &FREE_FUNCTIONS,
+            "run.expr.kind.function",
+            name,
+            name,
+            given,
+            Text::verbatim(names(&FREE_FUNCTIONS)),
+        ),
+        Some(p) if NAMESPACES.contains(&p) => check_sig(
+            &VAR_FUNCTIONS,
+            "run.expr.kind.variable_function",
+            name,
+            &format!("{p}:{name}"),
+            given,
+            Text::verbatim(names(&VAR_FUNCTIONS)),
+        ),
+        Some(p) => Err(Text::new("run.expr.unknown_prefix")
+            .with("prefix", p)
+            .with("name", name)
+            .with("known", NAMESPACES.join(", "))),
     }
 }
 
-fn unknown(ev: &Eval<'_>, message: String) -> ExprError {
+/// What an arity check found wrong, or (never expected) the name alone.
+fn arity_error(found: Result<(), Text>, name: &str) -> Text {
+    found.err().unwrap_or_else(|| Text::verbatim(name))
+}
+
+fn unknown(ev: &Eval<'_>, message: Text) -> ExprError {
     ExprError::UnknownFunction { expr: ev.expr.to_owned(), pos: 0, message }
 }
 
@@ -191,7 +228,7 @@ pub(super) fn execution_value(ev: &Eval<'_>, name: &str) -> Result<Value, ExprEr
         "processBusinessKey" | "businessKey" => facts.business_key,
         "currentActivityId" => facts.activity_id,
         "processDefinitionId" => facts.definition_id,
-        _ => return Err(unknown(ev, execution_property(name).err().unwrap_or_default())),
+        _ => return Err(unknown(ev, arity_error(execution_property(name), name))),
     };
     Ok(text.map_or(Value::Null, |s| Value::String(s.to_owned())))
 }
@@ -203,7 +240,15 @@ pub(super) fn task_value(ev: &Eval<'_>, name: &str) -> Result<Value, ExprError> 
         "id" => task.id,
         "name" => task.name,
         "assignee" => task.assignee,
-        _ => return Err(unknown(ev, format!("unknown task property `{name}`; known: {}", TASK_PROPERTIES.join(", ")))),
+        _ => {
+            return Err(unknown(
+                ev,
+                Text::new("run.expr.unknown_name")
+                    .with_text("kind", Text::new("run.expr.kind.task_property"))
+                    .with("name", name)
+                    .with("known", TASK_PROPERTIES.join(", ")),
+            ))
+        }
     };
     Ok(text.map_or(Value::Null, |s| Value::String(s.to_owned())))
 }
@@ -235,16 +280,16 @@ pub(super) fn call_method(ev: &Eval<'_>, base: &Ast, name: &str, args: &[Ast]) -
                     } else {
                         Err(ExprError::NotAllowed {
                             expr: ev.expr.to_owned(),
-                            message: "setVariable is only allowed in listeners and service expressions".to_owned(),
+                            message: Text::new("run.expr.set_variable_not_allowed"),
                         })
                     }
                 }
-                _ => Err(unknown(ev, method_arity(Callee::Execution, name, args.len()).err().unwrap_or_default())),
+                _ => Err(unknown(ev, arity_error(method_arity(Callee::Execution, name, args.len()), name))),
             }
         }
         Callee::Task if ev.vars.facts().task.is_some() => match getter(&TASK_PROPERTIES, name) {
             Some(property) => task_value(ev, property),
-            None => Err(unknown(ev, format!("a task has no method `{name}`; use getId(), getName(), getAssignee()"))),
+            None => Err(unknown(ev, Text::new("run.expr.task_method").with("name", name))),
         },
         Callee::Task | Callee::Value => {
             method_arity(Callee::Value, name, args.len()).map_err(|m| unknown(ev, m))?;
@@ -270,7 +315,10 @@ fn same(a: &Value, b: &Value) -> bool {
 pub(super) fn int_arg(ev: &Eval<'_>, name: &str, v: &Value) -> Result<i64, ExprError> {
     match (v, number(v)) {
         (Value::Number(_) | Value::String(_), Some(Num::Int(i))) => Ok(i),
-        _ => Err(ev.mismatch(format!("`{name}` needs a whole number, not {}", type_name(v)))),
+        _ => {
+            Err(ev
+                .mismatch(Text::new("run.expr.needs_whole_number").with("name", name).with_text("value", type_text(v))))
+        }
     }
 }
 
@@ -279,16 +327,17 @@ fn char_index(ev: &Eval<'_>, name: &str, v: &Value, len: usize) -> Result<usize,
     let i = int_arg(ev, name, v)?;
     usize::try_from(i).ok().filter(|i| *i <= len).ok_or_else(|| ExprError::BadArgument {
         expr: ev.expr.to_owned(),
-        message: format!("`{name}`: index {i} is outside 0..={len}"),
+        message: Text::new("run.expr.index_outside").with("name", name).with("index", i).with("len", len),
     })
 }
 
 /// A method of a string, list or map value (or a date text, see [`dates`]).
 fn value_method(ev: &Eval<'_>, target: &Value, name: &str, args: &[Value]) -> Result<Value, ExprError> {
     let arg = args.first().unwrap_or(&Value::Null);
-    let wrong = || ev.mismatch(format!("`{name}()` cannot be called on {}", type_name(target)));
+    let wrong =
+        || ev.mismatch(Text::new("run.expr.method_on").with("name", name).with_text("value", type_text(target)));
     if target.is_null() {
-        return Err(ev.mismatch(format!("`{name}()` is called on null (the value before `.{name}(` is null)")));
+        return Err(ev.mismatch(Text::new("run.expr.method_on_null").with("name", name)));
     }
     if name == "equals" {
         return Ok(Value::Bool(same(target, arg)));
@@ -318,7 +367,7 @@ fn value_method(ev: &Eval<'_>, target: &Value, name: &str, args: &[Value]) -> Re
             if end < begin {
                 return Err(ExprError::BadArgument {
                     expr: ev.expr.to_owned(),
-                    message: format!("`substring`: end {end} is before begin {begin}"),
+                    message: Text::new("run.expr.substring_order").with("end", end).with("begin", begin),
                 });
             }
             Value::String(chars.get(begin..end).unwrap_or_default().iter().collect())
@@ -335,7 +384,7 @@ fn value_method(ev: &Eval<'_>, target: &Value, name: &str, args: &[Value]) -> Re
             let i = int_arg(ev, name, arg)?;
             usize::try_from(i).ok().and_then(|i| items.get(i)).cloned().ok_or_else(|| ExprError::BadArgument {
                 expr: ev.expr.to_owned(),
-                message: format!("`get`: index {i} is outside the list of {}", items.len()),
+                message: Text::new("run.expr.get_outside").with("index", i).with("len", items.len()),
             })?
         }
         (Value::Object(map), "get") => map.get(&to_text(arg)).cloned().unwrap_or(Value::Null),
@@ -374,7 +423,7 @@ pub(super) fn call_function(ev: &Eval<'_>, prefix: Option<&str>, name: &str, arg
         // `now()` and `dateTime()`: the step's time.
         return ev.vars.facts().now.map(dates::format).ok_or_else(|| ExprError::NotAllowed {
             expr: ev.expr.to_owned(),
-            message: format!("`{name}()` needs the time of the step, which is not known here"),
+            message: Text::new("run.expr.needs_time").with("name", name),
         });
     }
     // Flowable writes the variable's name bare (`var:equals(approve, true)`) or quoted.
@@ -410,6 +459,6 @@ pub(super) fn call_function(ev: &Eval<'_>, prefix: Option<&str>, name: &str, arg
         "greaterThan" | "gt" => compare(std::cmp::Ordering::is_gt),
         "greaterThanOrEquals" | "gte" => compare(std::cmp::Ordering::is_ge),
         "convertByType" => Ok(convert_like(&current, other)),
-        _ => Err(unknown(ev, function_arity(prefix, name, args.len()).err().unwrap_or_default())),
+        _ => Err(unknown(ev, arity_error(function_arity(prefix, name, args.len()), name))),
     }
 }

@@ -4,6 +4,7 @@ use serde_json::Number;
 
 use super::functions::NAMESPACES;
 use super::ExprError;
+use crate::text::Text;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Tok {
@@ -33,13 +34,12 @@ const KEYWORDS: [(&str, &str); 12] = [
 
 /// Tokens from `start` up to the closing `}`; returns them with the position of the `}`.
 pub(super) fn lex(chars: &[char], start: usize, text: &str) -> Result<(Vec<(Tok, usize)>, usize), ExprError> {
-    let syntax =
-        |pos: usize, message: &str| ExprError::Syntax { expr: text.to_owned(), pos, message: message.to_owned() };
+    let syntax = |pos: usize, message: Text| ExprError::Syntax { expr: text.to_owned(), pos, message };
     let mut tokens = Vec::new();
     let mut i = start;
     loop {
         let Some(&c) = chars.get(i) else {
-            return Err(syntax(start.saturating_sub(2), "the expression is not closed with `}`"));
+            return Err(syntax(start.saturating_sub(2), Text::new("run.expr.not_closed")));
         };
         if c.is_whitespace() {
             i += 1;
@@ -52,12 +52,12 @@ pub(super) fn lex(chars: &[char], start: usize, text: &str) -> Result<(Vec<(Tok,
         let at = i;
         if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
             let (n, next) = number(chars, i);
-            tokens.push((Tok::Num(n.ok_or_else(|| syntax(at, "this number cannot be read"))?), at));
+            tokens.push((Tok::Num(n.ok_or_else(|| syntax(at, Text::new("run.expr.bad_number")))?), at));
             i = next;
             continue;
         }
         if c == '\'' || c == '"' {
-            let (s, next) = string(chars, i).ok_or_else(|| syntax(at, "the string is not closed"))?;
+            let (s, next) = string(chars, i).ok_or_else(|| syntax(at, Text::new("run.expr.string_not_closed")))?;
             tokens.push((Tok::Str(s), at));
             i = next;
             continue;
@@ -98,7 +98,7 @@ pub(super) fn lex(chars: &[char], start: usize, text: &str) -> Result<(Vec<(Tok,
                 tokens.push((Tok::Op(op), at));
                 i += 1;
             }
-            None => return Err(syntax(at, &format!("unexpected character `{c}`"))),
+            None => return Err(syntax(at, Text::new("run.expr.unexpected_char").with("char", c))),
         }
     }
 }

@@ -34,6 +34,7 @@ use serde_json::{Map, Value};
 use self::eval::Eval;
 use self::lex::lex;
 use self::parse::{Ast, Parser};
+use crate::text::Text;
 
 /// How deeply an expression may nest (parentheses, unary operators, operator chains).
 /// Hand-written conditions stay far below; the bound exists to keep the stack safe.
@@ -101,7 +102,7 @@ pub enum ExprError {
         /// 0-based character offset of the problem in `expr`.
         pos: usize,
         /// What is wrong.
-        message: String,
+        message: Text,
     },
     /// A variable the expression reads is not defined.
     #[error("expression `{expr}`: unknown variable `{name}`")]
@@ -117,7 +118,7 @@ pub enum ExprError {
         /// The whole text that was evaluated.
         expr: String,
         /// Which operator and which types.
-        message: String,
+        message: Text,
     },
     /// Division by zero, integer overflow or a non-finite result.
     #[error("expression `{expr}`: {message}")]
@@ -125,7 +126,7 @@ pub enum ExprError {
         /// The whole text that was evaluated.
         expr: String,
         /// What went wrong.
-        message: String,
+        message: Text,
     },
     /// A function, method or property that does not exist, or a wrong number of arguments.
     #[error("expression `{expr}`: {message} (at character {pos})")]
@@ -135,7 +136,7 @@ pub enum ExprError {
         /// 0-based character offset of the name in `expr` (0 when found while evaluating).
         pos: usize,
         /// Which name, and the known ones.
-        message: String,
+        message: Text,
     },
     /// An argument a method cannot use, e.g. `'abc'.substring(5)`.
     #[error("expression `{expr}`: {message}")]
@@ -143,7 +144,7 @@ pub enum ExprError {
         /// The whole text that was evaluated.
         expr: String,
         /// Which method and what is wrong.
-        message: String,
+        message: Text,
     },
     /// The expression does what is not allowed where it runs (`execution.setVariable` in a
     /// condition) or needs what is not known there (`now()` without a time).
@@ -152,7 +153,7 @@ pub enum ExprError {
         /// The whole text that was evaluated.
         expr: String,
         /// What is not allowed, and where it is.
-        message: String,
+        message: Text,
     },
     /// The expression nests more than [`MAX_DEPTH`] levels.
     #[error("expression `{expr}`: nested more than {MAX_DEPTH} levels deep")]
@@ -160,6 +161,31 @@ pub enum ExprError {
         /// The whole text that was evaluated.
         expr: String,
     },
+}
+
+impl ExprError {
+    /// The error as a sentence for people (its English is the `Display` text).
+    pub fn text(&self) -> Text {
+        match self {
+            ExprError::Syntax { expr, pos, message } => {
+                Text::new("run.expr.syntax").with("expr", expr).with("pos", pos).with_text("what", message.clone())
+            }
+            ExprError::UnknownVariable { expr, name } => {
+                Text::new("run.expr.unknown_variable").with("expr", expr).with("name", name)
+            }
+            ExprError::TypeMismatch { expr, message }
+            | ExprError::Arithmetic { expr, message }
+            | ExprError::BadArgument { expr, message }
+            | ExprError::NotAllowed { expr, message } => {
+                Text::new("run.expr.error").with("expr", expr).with_text("what", message.clone())
+            }
+            ExprError::UnknownFunction { expr, pos, message } => Text::new("run.expr.unknown_function")
+                .with("expr", expr)
+                .with("pos", pos)
+                .with_text("what", message.clone()),
+            ExprError::TooDeep { expr } => Text::new("run.expr.too_deep").with("expr", expr).with("max", MAX_DEPTH),
+        }
+    }
 }
 
 /// Evaluates `text`: a literal string when it holds no `${`, the value of the expression when
@@ -197,7 +223,7 @@ pub fn evaluate_bool(text: &str, vars: &dyn Variables) -> Result<bool, ExprError
         Value::String(s) if s.trim() == "false" => Ok(false),
         other => Err(ExprError::TypeMismatch {
             expr: text.to_owned(),
-            message: format!("a condition must be true or false, but this one is {}", type_name(&other)),
+            message: Text::new("run.expr.condition_not_boolean").with_text("value", type_text(&other)),
         }),
     }
 }
@@ -235,15 +261,15 @@ pub fn to_text(v: &Value) -> String {
 }
 
 /// How a value's type is named in messages ("a string", "a list"...).
-pub(crate) fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
+pub(crate) fn type_text(v: &Value) -> Text {
+    Text::new(match v {
+        Value::Null => "run.expr.type.null",
+        Value::Bool(_) => "run.expr.type.boolean",
+        Value::Number(_) => "run.expr.type.number",
+        Value::String(_) => "run.expr.type.string",
+        Value::Array(_) => "run.expr.type.list",
+        Value::Object(_) => "run.expr.type.object",
+    })
 }
 
 // ----- splitting the text into literal parts and expressions -------------------------------

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::functions::{self, Callee};
 use super::lex::Tok;
 use super::{ExprError, MAX_DEPTH};
+use crate::text::Text;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Ast {
@@ -57,7 +58,7 @@ impl<'a> Parser<'a> {
         let ast = self.parse_expression()?;
         match self.peek() {
             Tok::End => Ok(ast),
-            _ => Err(self.error("unexpected text after the end of the expression")),
+            _ => Err(self.error(Text::new("run.expr.trailing_text"))),
         }
     }
 
@@ -78,7 +79,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes `op` or fails with `message` at the current token.
-    fn expect(&mut self, op: &str, message: &str) -> Result<(), ExprError> {
+    fn expect(&mut self, op: &str, message: Text) -> Result<(), ExprError> {
         match self.peek() {
             Tok::Op(o) if *o == op => {
                 self.advance();
@@ -92,11 +93,11 @@ impl<'a> Parser<'a> {
         self.tokens.get(self.pos).or(self.tokens.last()).map_or(0, |(_, p)| *p)
     }
 
-    fn error(&self, message: &str) -> ExprError {
-        ExprError::Syntax { expr: self.expr.to_owned(), pos: self.here(), message: message.to_owned() }
+    fn error(&self, message: Text) -> ExprError {
+        ExprError::Syntax { expr: self.expr.to_owned(), pos: self.here(), message }
     }
 
-    fn unknown(&self, pos: usize, message: String) -> ExprError {
+    fn unknown(&self, pos: usize, message: Text) -> ExprError {
         ExprError::UnknownFunction { expr: self.expr.to_owned(), pos, message }
     }
 
@@ -118,7 +119,7 @@ impl<'a> Parser<'a> {
             let then = self.parse_expression();
             self.open_branches -= 1;
             let then = then?;
-            self.expect(":", "expected `:` of `condition ? then : otherwise`")?;
+            self.expect(":", Text::new("run.expr.expected_colon"))?;
             let otherwise = self.parse_expression()?;
             Ast::Cond(Box::new(condition), Box::new(then), Box::new(otherwise))
         } else {
@@ -175,7 +176,7 @@ impl<'a> Parser<'a> {
                     let at = self.here();
                     let Tok::Ident(name) = self.advance() else {
                         self.pos = self.pos.saturating_sub(1);
-                        return Err(self.error("a property name must follow `.`"));
+                        return Err(self.error(Text::new("run.expr.property_after_dot")));
                     };
                     self.enter()?;
                     if self.peek() == &Tok::Op("(") {
@@ -199,7 +200,7 @@ impl<'a> Parser<'a> {
                     self.advance();
                     self.enter()?;
                     let index = self.parse_expression()?;
-                    self.expect("]", "expected `]`")?;
+                    self.expect("]", Text::new("run.expr.expected").with("op", "]"))?;
                     ast = Ast::Index(Box::new(ast), Box::new(index));
                 }
                 _ => break,
@@ -211,7 +212,7 @@ impl<'a> Parser<'a> {
 
     /// `( expr, expr ... )`, the opening parenthesis being the current token.
     fn arguments(&mut self) -> Result<Vec<Ast>, ExprError> {
-        self.expect("(", "expected `(`")?;
+        self.expect("(", Text::new("run.expr.expected").with("op", "("))?;
         let mut args = Vec::new();
         if self.peek() == &Tok::Op(")") {
             self.advance();
@@ -224,7 +225,7 @@ impl<'a> Parser<'a> {
                 Tok::Op(")") => return Ok(args),
                 _ => {
                     self.pos = self.pos.saturating_sub(1);
-                    return Err(self.error("expected `,` or `)` in the argument list"));
+                    return Err(self.error(Text::new("run.expr.expected_comma")));
                 }
             }
         }
@@ -264,16 +265,16 @@ impl<'a> Parser<'a> {
             }),
             Tok::Op("(") => {
                 let inner = self.parse_expression()?;
-                self.expect(")", "expected `)`")?;
+                self.expect(")", Text::new("run.expr.expected").with("op", ")"))?;
                 Ok(inner)
             }
             Tok::End => {
                 self.pos = self.pos.saturating_sub(1);
-                Err(self.error("the expression ends where a value was expected"))
+                Err(self.error(Text::new("run.expr.ends_early")))
             }
             Tok::Op(op) => {
                 self.pos = self.pos.saturating_sub(1);
-                Err(self.error(&format!("unexpected `{op}` where a value was expected")))
+                Err(self.error(Text::new("run.expr.unexpected_op").with("op", op)))
             }
         }
     }

@@ -611,7 +611,12 @@ fn an_instance_starts_at_a_message_start_event_and_start_refuses_without_a_none_
     assert_eq!(s.variables.get("x"), Some(&json!(1)));
     assert_eq!(step(&p, s, cmd, 1), Err(RuntimeError::AlreadyStarted));
     assert_eq!(
-        step(&p, InstanceState::default(), Command::StartAt { start: node(&p, "task"), variables: Map::new() }, 0),
+        plain(step(
+            &p,
+            InstanceState::default(),
+            Command::StartAt { start: node(&p, "task"), variables: Map::new() },
+            0
+        )),
         Err(RuntimeError::InvalidModel {
             node_id: "task".into(),
             message: "an instance can be started only at a start event at process level".into()

@@ -49,7 +49,7 @@ fn the_business_key_chooses_the_branch_and_names_the_assignee() {
     // that names the expression (the token stops with an incident, as for any bad condition).
     let (_, effects) = waits_in(&p, json!({}), &Env::default());
     let incident = actions(&effects).into_iter().find_map(|e| match e {
-        Effect::Incident { message, .. } => Some(message),
+        Effect::Incident { message, .. } => Some(message.english()),
         _ => None,
     });
     assert!(incident.as_deref().is_some_and(|m| m.contains("startsWith") && m.contains("null")), "{incident:?}");

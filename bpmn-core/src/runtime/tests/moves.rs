@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::text::Text;
 
 fn moved(tokens: &[TokenId], to: usize) -> Command {
     Command::Move { tokens: tokens.to_vec(), to, reason: EndReason::Moved }
@@ -86,8 +87,8 @@ fn moving_along_a_sequence_has_no_warnings() {
         (vec![0], 99, refused("#99", not_movable)),
     ];
     for (tokens, to, err) in cases {
-        assert_eq!(check_move(&p, &s, &tokens, to), Err(err.clone()));
-        assert_eq!(step(&p, s.clone(), moved(&tokens, to), 3), Err(err));
+        assert_eq!(plain(check_move(&p, &s, &tokens, to)), Err(err.clone()));
+        assert_eq!(plain(step(&p, s.clone(), moved(&tokens, to), 3)), Err(err));
     }
     assert_eq!(check_move(&p, &InstanceState::default(), &[0], c), Err(RuntimeError::NotStarted));
 }
@@ -97,7 +98,7 @@ fn boundary_timers_sub_process_tokens_and_joining_tokens_cannot_be_chosen() {
     let p = review_with_timers();
     let (s, _) = ok(&p, InstanceState::default(), start(json!({})), 0);
     assert_eq!(
-        check_move(&p, &s, &[1], node(&p, "review")),
+        plain(check_move(&p, &s, &[1], node(&p, "review"))),
         Err(refused(
             "late",
             "token 1 does not wait in an activity; only the activities an instance is at can be moved"
@@ -127,7 +128,7 @@ fn boundary_timers_sub_process_tokens_and_joining_tokens_cannot_be_chosen() {
     for (token, at) in [(0, "sub"), (1, "join")] {
         let message =
             format!("token {token} does not wait in an activity; only the activities an instance is at can be moved");
-        assert_eq!(check_move(&p, &s, &[token], inner), Err(refused(at, &message)));
+        assert_eq!(plain(check_move(&p, &s, &[token], inner)), Err(refused(at, &message)));
     }
 }
 
@@ -155,9 +156,9 @@ fn parallel_block() -> Process {
 fn join_waits_for(flow: &str, from: &str) -> MoveWarning {
     MoveWarning {
         node_id: "join".into(),
-        message: format!(
-            "the parallel gateway `join` would wait for ever: no token can arrive by `{flow}` (from `{from}`) any more"
-        ),
+        message: Text::new("run.move.join_starves")
+            .with("node", "join")
+            .with_text("flows", Text::new("run.move.flow_from").with("flow", flow).with("source", from)),
     }
 }
 
@@ -172,6 +173,15 @@ fn moving_one_parallel_branch_warns_about_the_join() {
     // Past the join, or out of the block: the join would wait for `a` for ever.
     assert_eq!(check_move(&p, &s, &[0], n("c")), Ok(vec![join_waits_for("ja", "a")]));
     assert_eq!(check_move(&p, &s, &[0], n("side")), Ok(vec![join_waits_for("ja", "a")]));
+    let warning = &join_waits_for("ja", "a").message;
+    assert_eq!(
+        warning.english(),
+        "the parallel gateway `join` would wait for ever: no token can arrive by `ja` (from `a`) any more"
+    );
+    assert_eq!(
+        warning.render(crate::text::Lang::Zh),
+        "并行网关 `join` 将永远等待：再也没有令牌能经由 `ja`（来自 `a`）到达"
+    );
     // Within the branch, or both branches back before the fork: fine.
     assert_eq!(check_move(&p, &s, &[0], n("a")), Ok(vec![]));
     assert_eq!(check_move(&p, &s, &[0, 1], n("x")), Ok(vec![]));
@@ -422,7 +432,7 @@ fn moves_within_and_out_of_a_multi_instance_sub_process() {
     let n = |id| node(&p, id);
     let (s, _) = ok(&p, InstanceState::default(), start(json!({})), 0);
     assert_eq!(
-        check_move(&p, &s, &[0], n("fix")),
+        plain(check_move(&p, &s, &[0], n("fix"))),
         Err(refused(
             "review",
             "`fix` is inside this multi-instance sub-process, which has no running instance to move into"

@@ -265,7 +265,7 @@ fn a_body_that_lost_its_counters_is_an_incident_not_a_panic() {
         [Effect::Incident {
             token: 0,
             node: node(&p, "approve"),
-            message: "element `approve`: the multi-instance body has lost its counters".into()
+            message: "element `approve`: the instance state is inconsistent (the multi-instance body has lost its counters); terminate the instance".into()
         }]
     );
     assert_eq!(s.tokens.len(), 1);

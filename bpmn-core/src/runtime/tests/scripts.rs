@@ -92,7 +92,7 @@ fn incidents(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Incident { message, .. } => Some(message.clone()),
+            Effect::Incident { message, .. } => Some(message.english().trim_end_matches('.').to_owned()),
             _ => None,
         })
         .collect()
@@ -114,7 +114,8 @@ fn a_script_without_the_runner_is_an_incident_that_says_so() {
     let (s, effects) = step(&p, InstanceState::default(), start(json!({})), 0).unwrap();
     assert_eq!(
         incidents(&effects),
-        [format!("element `calc`: the script failed: {}", crate::runtime::core::NO_RUNNER)]
+        ["element `calc`: the script failed: scripts need the engine's script runner, which this step was not given"
+            .to_owned()]
     );
     assert_eq!(s.tokens[0].state, TokenState::Failed);
 }
@@ -224,7 +225,7 @@ fn task_listeners_run_on_create_assignment_and_complete_with_the_task_facts() {
     assert_eq!(s.variables, vars(json!({"created": true, "assigned": true})));
 
     // A failing complete listener refuses the completion: nothing changes.
-    let refused = run(&p, &fake, s.clone(), complete(0, json!({"approved": false})));
+    let refused = plain(run(&p, &fake, s.clone(), complete(0, json!({"approved": false}))));
     assert_eq!(
         refused.map(|_| ()),
         Err(RuntimeError::Script {

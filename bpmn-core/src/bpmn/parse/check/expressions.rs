@@ -32,7 +32,7 @@ pub(super) fn check_expressions(process: &Process) -> Vec<Found> {
 
 /// The expression's error is the runtime's sentence (`{error}`), shown as it is.
 fn reason(attribute: &str, e: &expr::ExprError) -> Text {
-    Text::new("check.bad_expression").with("attribute", attribute).with("error", e)
+    Text::new("check.bad_expression").with("attribute", attribute).with_text("error", e.text())
 }
 
 /// The texts of `node` that are evaluated as expressions, with the attribute each comes from.

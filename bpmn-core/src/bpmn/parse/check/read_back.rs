@@ -9,8 +9,10 @@
 //! written by hand) comes back as it is.
 //!
 //! Values named `what` or `fix` are read back as nested texts (`check.subject.*`,
-//! `check.fix.*`, `check.diagram.value.*`); every other value is plain. A template's
-//! placeholders are separated by text, so that each value has one place to end.
+//! `check.fix.*`, `check.diagram.value.*`), and `error` as an expression's or a timer's error
+//! (`run.expr.*`, `run.schedule.*`, `run.cron.*`, whose own parts are read back the same way);
+//! every other value is plain. A template's placeholders are separated by text, so that each
+//! value has one place to end.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -26,6 +28,23 @@ const FRAGMENTS: &[&str] = &["check.fix.", "check.subject.", "check.diagram.valu
 /// The values that hold a nested text.
 const NESTED: &[&str] = &["what", "fix"];
 
+/// The keys of the details a check sentence's `error` holds: an expression's or a schedule's.
+const DETAILS: &[&str] = &["run.expr.", "run.schedule.", "run.cron."];
+
+/// The values of a detail that may hold another detail.
+const DETAIL_NESTED: &[&str] = &["what", "value", "a", "b", "reason", "kind", "error", "wanted", "known", "field"];
+
+/// Which sentences a template belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// A whole check sentence.
+    Check,
+    /// A `what` or `fix` inside one.
+    Fragment,
+    /// An `error` inside one, or a part of such an error.
+    Detail,
+}
+
 /// A piece of an English template.
 enum Piece {
     Literal(String),
@@ -37,20 +56,27 @@ struct Template {
     pieces: Vec<Piece>,
     /// The characters of the template outside its values: the more, the more specific.
     literal_len: usize,
-    fragment: bool,
+    family: Family,
 }
 
 fn templates() -> &'static [Template] {
     static TEMPLATES: OnceLock<Vec<Template>> = OnceLock::new();
     TEMPLATES.get_or_init(|| {
         catalog_keys()
-            .filter(|k| k.starts_with("check.") && *k != IGNORED_KEY)
-            .map(|key| {
+            .filter_map(|key| {
+                let family = if DETAILS.iter().any(|d| key.starts_with(d)) {
+                    Family::Detail
+                } else if !key.starts_with("check.") || key == IGNORED_KEY {
+                    return None;
+                } else if FRAGMENTS.iter().any(|f| key.starts_with(f)) {
+                    Family::Fragment
+                } else {
+                    Family::Check
+                };
                 // Without values, each placeholder shows as `{name}` (and `{{` as `{`).
                 let pieces = pieces(&Text::new(key).render(Lang::En));
                 let literal_len = pieces.iter().map(|p| if let Piece::Literal(l) = p { l.len() } else { 0 }).sum();
-                let fragment = FRAGMENTS.iter().any(|f| key.starts_with(f));
-                Template { key, pieces, literal_len, fragment }
+                Some(Template { key, pieces, literal_len, family })
             })
             .collect()
     })
@@ -119,10 +145,10 @@ fn fit_values<'t>(pieces: &'t [Piece], s: &str, values: &mut Vec<(&'t str, Strin
     }
 }
 
-/// The most specific template (of fragments or of whole sentences) that reads `s`.
-fn read(s: &str, fragment: bool) -> Option<Text> {
+/// The most specific template of `family` that reads `s`.
+fn read(s: &str, family: Family) -> Option<Text> {
     let mut best: Option<(&Template, Vec<(&str, String)>)> = None;
-    for t in templates().iter().filter(|t| t.fragment == fragment) {
+    for t in templates().iter().filter(|t| t.family == family) {
         if best.as_ref().is_some_and(|(b, _)| b.literal_len >= t.literal_len) {
             continue;
         }
@@ -134,7 +160,14 @@ fn read(s: &str, fragment: bool) -> Option<Text> {
     let (t, values) = best?;
     let mut text = Text::new(t.key);
     for (name, value) in values {
-        let arg = match NESTED.contains(&name).then(|| read(&value, true)).flatten() {
+        let nested = match (family, name) {
+            (Family::Detail, n) if DETAIL_NESTED.contains(&n) => read(&value, Family::Detail),
+            (Family::Detail, _) => None,
+            (_, "error") => read(&value, Family::Detail),
+            (_, n) if NESTED.contains(&n) => read(&value, Family::Fragment),
+            _ => None,
+        };
+        let arg = match nested {
             Some(nested) => Arg::Text(nested),
             None => Arg::Plain(value),
         };
@@ -149,12 +182,12 @@ pub(crate) fn reason(reason: &str) -> Text {
     if let Some(what) = reason.strip_prefix(crate::bpmn::parse::IGNORED).and_then(|rest| rest.strip_prefix(": ")) {
         return Text::new(IGNORED_KEY).with_text("what", warning(what));
     }
-    read(reason, false).unwrap_or_else(|| Text::verbatim(reason))
+    read(reason, Family::Check).unwrap_or_else(|| Text::verbatim(reason))
 }
 
 /// The text of a deploy warning's `text` (something ignored, a diagram defect).
 pub(crate) fn warning(text: &str) -> Text {
-    read(text, false).unwrap_or_else(|| Text::verbatim(text))
+    read(text, Family::Check).unwrap_or_else(|| Text::verbatim(text))
 }
 
 #[cfg(test)]
@@ -177,7 +210,7 @@ mod tests {
                 t.key
             );
             let english = text.english();
-            let back = read(&english, t.fragment).unwrap_or_else(|| panic!("{}: {english:?} not read back", t.key));
+            let back = read(&english, t.family).unwrap_or_else(|| panic!("{}: {english:?} not read back", t.key));
             assert_eq!(back.key, t.key, "{english:?}");
             assert_eq!(back.render(Lang::Zh), text.render(Lang::Zh), "{}", t.key);
         }
