@@ -131,3 +131,49 @@ test('what the engine ignores in a file is listed under it as 警告 lines', asy
   await expect(line).toContainText('approve <userTask> 第 5 行：跟进日期（camunda:followUpDate）');
   await expect(page.getByTestId('definition-table').locator('tr[data-key="listened"]')).not.toContainText('不可启动');
 });
+
+test('in Chinese, the XML reader\'s and the expression parser\'s findings are Chinese sentences', async ({ page }) => {
+  const badExpression = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d_badexpr" targetNamespace="t">
+  <process id="badexpr" name="条件有误的流程" isExecutable="true">
+    <startEvent id="start" />
+    <exclusiveGateway id="route" default="f3" />
+    <endEvent id="big" />
+    <endEvent id="small" />
+    <sequenceFlow id="f1" sourceRef="start" targetRef="route" />
+    <sequenceFlow id="f2" sourceRef="route" targetRef="big"><conditionExpression>\${amount >}</conditionExpression></sequenceFlow>
+    <sequenceFlow id="f3" sourceRef="route" targetRef="small" />
+  </process>
+</definitions>`;
+  await signIn(page, 'admin', undefined, '/deployments');
+  await page.getByTestId('deploy-open').click();
+  const fs = require('fs');
+  await page.getByTestId('deploy-files').setInputFiles([
+    { name: 'broken.bpmn', mimeType: 'text/xml', buffer: fs.readFileSync(fixture('broken.bpmn')) },
+    { name: 'badexpr.bpmn', mimeType: 'text/xml', buffer: Buffer.from(badExpression) },
+  ]);
+  await page.getByTestId('deploy-submit').click();
+  const outcomes = page.getByTestId('deploy-outcomes');
+  // Words other than tags, ids and code that remain in a sentence are English.
+  const english = (text) =>
+    text
+      .replace(/<\/?[\w:]+>/g, ' ')
+      .replace(/`[^`]*`/g, ' ')
+      .replace(/[\w.-]+\.bpmn/g, ' ')
+      .split(/[^A-Za-z]+/)
+      .filter((w) => w && !['XML', 'f', 'sequenceFlow', 'conditionExpression', 'badexpr', 'v'].includes(w));
+
+  // quick-xml's mismatched end tag, in Chinese with its tags.
+  const broken = outcomes.locator('li[data-file="broken.bpmn"]');
+  await expect(broken).toContainText('第 5 行第 3 列');
+  await expect(broken).toContainText('文件不是格式正确的 XML（应为 </bpmn:startEvent>，却出现了 </bpmn:process>）');
+  expect(english(await broken.innerText())).toEqual([]);
+
+  // The expression parser's syntax error, in Chinese with the expression and its position.
+  const expr = outcomes.locator('li[data-file="badexpr.bpmn"]');
+  await expect(expr).toContainText('badexpr v1 ⚠');
+  await expect(expr).toContainText(
+    'conditionExpression 中的表达式无法求值：表达式 `${amount >}` 第 10 个字符处有语法错误：表达式在应出现值的地方结束了',
+  );
+  expect(english(await expr.innerText())).toEqual([]);
+});

@@ -182,7 +182,8 @@ test('adjust warns about a parallel join that would wait for ever, then moves th
   await expect(dialog.getByTestId('adjust-save')).toBeDisabled();
   await dialog.getByRole('checkbox', { name: /财务会签/ }).check();
   await dialog.getByTestId('adjust-target').selectOption('ceo');
-  await expect(dialog.getByTestId('adjust-warnings')).toContainText('join');
+  // The warning is a Chinese sentence naming the join and the flow that would starve it.
+  await expect(dialog.getByTestId('adjust-warnings')).toContainText('并行网关 `join` 将永远等待：再也没有令牌能经由');
   // A harmless target has no warning.
   await dialog.getByTestId('adjust-target').selectOption('finance');
   await expect(dialog.getByTestId('adjust-warnings')).toBeHidden();

@@ -117,6 +117,52 @@ test('the errors tab shows failed jobs with their message, details and attempts 
   await expect(page.getByTestId('job-table').locator('tr[data-job]')).toHaveCount(3);
 });
 
+/** The English words left in `text` once the names, URLs, code in backticks and the technical
+ *  terms a Chinese sentence keeps (ISO 8601 examples, the allow-list's variable) are taken out. */
+function englishWords(text, names) {
+  let rest = text.replace(/`[^`]*`/g, ' ').replace(/https?:\/\/[\x21-\x7e]+/g, ' ');
+  rest = rest.replace(/BPM_ALLOWED_HOSTS=[\x21-\x7e]+/g, ' ');
+  for (const name of names) rest = rest.split(name).join(' ');
+  const kept = ['ISO', 'PT', 'P', 'DT', 'H', 'M', 'D', 'BPM', 'ALLOWED', 'HOSTS', 'URL'];
+  return rest.split(/[^A-Za-z]+/).filter((w) => w && !kept.includes(w));
+}
+
+test('in Chinese, a failed job\'s error, attempts and incident are Chinese sentences', async ({ page }) => {
+  const { sfx, instance } = await withJobs(page);
+  await openJobs(page, '错误', sfx);
+  const names = [sfx, 'call', '127.0.0.1'];
+
+  // The unreadable timer: the schedule's own detail is translated too.
+  const bad = jobRow(page, `坏定时 ${sfx}`).getByTestId('job-error');
+  await expect(bad).toContainText(`“坏定时 ${sfx}”的定时器：\`soon\` 不是 ISO 8601 时长`);
+  expect(englishWords(await bad.getAttribute('title'), names)).toEqual([]);
+
+  // The refused web-service call: its error, its attempt and its incident.
+  const call = jobRow(page, `调用接口 ${sfx}`);
+  await expect(call).toHaveAttribute('data-state', 'error');
+  await call.getByTestId('job-error').click();
+  const dialog = page.getByTestId('job-dialog');
+  const message = dialog.getByTestId('job-error-message');
+  await expect(message).toContainText('服务任务“call”不允许调用 http://127.0.0.1:9/unreachable：地址 127.0.0.1 是回环地址');
+  expect(englishWords(await message.innerText(), names)).toEqual([]);
+  const attempt = dialog.getByTestId('job-attempts').locator('tbody tr').first();
+  await expect(attempt).toContainText('不允许调用');
+  expect(englishWords(await attempt.innerText(), names)).toEqual([]);
+  await dialog.getByRole('button', { name: '关闭', exact: true }).click();
+
+  await page.goto(`/instances/${instance}`);
+  await waitForHydration(page);
+  const incidents = page.getByTestId('instance-incidents');
+  await expect(incidents).toContainText(`作业“调用接口 ${sfx}”尝试 1 次后失败：服务任务“call”不允许调用`);
+  await expect(incidents).toContainText(`“坏定时 ${sfx}”的定时器`);
+  expect(englishWords(await incidents.locator('tbody').innerText(), [...names, 'bad'])).toEqual([]);
+
+  // The REST API keeps the English beside the sentence.
+  const detail = await (await page.request.get(`/api/v1/process-instances/${instance}`, { headers: CONSOLE })).json();
+  const incident = (detail.incidents || []).find((i) => i.activityId === 'call');
+  expect(incident && incident.message).toContain(`Job '调用接口 ${sfx}' failed after 1 attempt: Service task 'call' may not call`);
+});
+
 test('execute a failed job: it runs now, and the list shows the outcome', async ({ page }) => {
   const { sfx } = await withJobs(page);
   await openJobs(page, '错误', sfx);
@@ -164,7 +210,7 @@ test('delete a job after the confirmation: it is gone and its instance shows an 
   await page.goto(`/instances/${instance}`);
   await waitForHydration(page);
   await expect(page.getByTestId('instance-incidents')).toContainText(`等一小时 ${sfx}`);
-  await expect(page.getByTestId('instance-incidents')).toContainText('was deleted by admin');
+  await expect(page.getByTestId('instance-incidents')).toContainText(`作业“等一小时 ${sfx}”（定时器）已被 admin 删除`);
   await openSection(page, '作业');
   await expect(page.getByTestId('instance-jobs').locator('tr[data-job]')).toHaveCount(2);
 });
@@ -188,7 +234,7 @@ test('the instance detail executes and deletes its jobs with the same buttons', 
   await page.getByTestId('ask-dialog').getByRole('button', { name: '删除', exact: true }).click();
   await expect(page.getByTestId('flash')).toContainText('作业已删除');
   await expect(hour).toHaveCount(0);
-  await expect(page.getByTestId('instance-incidents')).toContainText('was deleted by admin');
+  await expect(page.getByTestId('instance-incidents')).toContainText(`作业“等一小时 ${sfx}”（定时器）已被 admin 删除`);
 });
 
 test('search by job name, and the empty result', async ({ page }) => {

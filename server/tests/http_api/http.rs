@@ -107,6 +107,9 @@ async fn api_deploy_and_query(db: &TestDb) {
     let spec = c.get(format!("{base}/api/v1/openapi.json")).bearer_auth(TOKEN).send().await.unwrap();
     let spec: serde_json::Value = spec.json().await.unwrap();
     assert!(spec["paths"]["/api/v1/deployments"]["post"].is_object());
+    // The error body documents the sentence's key and values beside the English.
+    assert_eq!(spec["components"]["schemas"]["Error"]["properties"]["text"]["$ref"], "#/components/schemas/Text");
+    assert!(spec["components"]["schemas"]["Text"]["properties"]["args"].is_object());
 
     // One good and one broken file: 422, the good one deployed, the broken one explained.
     let form = upload(&[("invoice.bpmn", GOOD), ("broken.bpmn", BROKEN)]).text("catalog", "finance");
