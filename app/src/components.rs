@@ -164,7 +164,7 @@ pub fn Breadcrumb(href: &'static str, label: &'static str, current: String) -> i
     let t = use_t();
     view! {
         <nav class="breadcrumb" aria-label=move || t("nav.breadcrumb")>
-            <A href=href>{move || t(label)}</A>
+            <A href=href exact=true>{move || t(label)}</A>
             " / "
             <span aria-current="page">{current}</span>
         </nav>

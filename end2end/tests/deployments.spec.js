@@ -58,6 +58,22 @@ test('search definitions by name', async ({ page }) => {
   const table = page.getByTestId('definition-table');
   await expect(table.locator('tbody tr')).toHaveCount(1);
   await expect(table).toContainText('请假申请');
+
+  // The search and the chosen catalog node are in the address: a reload keeps them, Back
+  // returns to the previous choice.
+  await expect(page).toHaveURL(/[?&]q=%E8%AF%B7%E5%81%87/);
+  await page.getByTestId('catalog-tree').getByText('人事 (hr)').click();
+  await expect(page).toHaveURL(/[?&]node=/);
+  await expect(page.getByText('此目录下没有已部署的流程。')).toBeVisible();
+  await page.reload();
+  await expect(page.getByText('此目录下没有已部署的流程。')).toBeVisible();
+  await expect(page.getByTestId('catalog-tree').locator('[aria-selected="true"]')).toContainText('人事 (hr)');
+  await expect(page.getByTestId('definition-search')).toHaveValue('请假');
+  await page.goBack();
+  await expect(page).not.toHaveURL(/[?&]node=/);
+  await expect(table.locator('tbody tr')).toHaveCount(1);
+  await expect(table).toContainText('请假申请');
+  await expect(page.getByTestId('catalog-tree').locator('[aria-selected="true"]')).toContainText(/全部|All/);
 });
 
 test('convert to model, edit its XML, deploy it as the next version', async ({ page }) => {

@@ -48,26 +48,47 @@ async function layoutProblems(page) {
   });
 }
 
+// The detail pages of the instance started below and of its definition.
+const DETAILS = [];
+
 test.beforeAll(async ({ browser }) => {
   // Rows in every list: a definition with a running instance and its task.
   const page = await browser.newPage();
   await signIn(page);
   await deployFixture(page, 'e2e-seq.bpmn');
-  await startInstance(page, 'e2e-seq', { businessKey: uniqueKey('layout') });
+  const instance = await startInstance(page, 'e2e-seq', { businessKey: uniqueKey('layout') });
+  DETAILS.push(`/instances/${instance.id}`, `/deployments/${instance.definitionId}`);
   await page.close();
 });
+
+/** The file name of a screen's screenshot: `/instances/abc` → `-instance`. */
+function shotName(screen) {
+  if (screen === '/') return '-home';
+  const [, list, id] = screen.split('/');
+  return id ? `-${list}-detail` : `-${list}`;
+}
 
 for (const lang of ['zh-CN', 'en']) {
   for (const width of WIDTHS) {
     test(`every screen fits at ${width} px (${lang})`, async ({ page, context }) => {
       await page.setViewportSize({ width, height: 900 });
       await context.addCookies([{ name: 'bpm_lang', value: lang, url: process.env.BPM_E2E_URL }]);
+      await page.goto('/login');
+      await waitForHydration(page);
+      await page.screenshot({ path: path.join(SHOTS, `${lang}-${width}-login.png`), fullPage: true });
+      expect(await layoutProblems(page), `/login at ${width} px`).toEqual([]);
+      if (width === 1440) expect(await axeViolations(page), 'axe-core on /login').toEqual([]);
       await signIn(page);
-      for (const screen of SCREENS) {
+      for (const screen of [...SCREENS, ...DETAILS]) {
         await page.goto(screen);
         await waitForHydration(page);
         await expect(page.locator('main.content h1').first()).toBeVisible();
-        await page.screenshot({ path: path.join(SHOTS, `${lang}-${width}${screen === '/' ? '-home' : screen.replace('/', '-')}.png`), fullPage: true });
+        if (DETAILS.includes(screen)) {
+          // A detail page says where it is and highlights its section in the navigation.
+          await expect(page.locator('nav.breadcrumb [aria-current="page"]')).toBeVisible();
+          await expect(page.locator('#sidenav a[aria-current="page"]')).toHaveCount(1);
+        }
+        await page.screenshot({ path: path.join(SHOTS, `${lang}-${width}${shotName(screen)}.png`), fullPage: true });
         expect(await layoutProblems(page), `${screen} at ${width} px`).toEqual([]);
         if (width === 1440) expect(await axeViolations(page), `axe-core on ${screen}`).toEqual([]);
       }

@@ -11,50 +11,69 @@ use crate::api::catalog_tree;
 use crate::api::definitions::{convert_to_model, list_definitions, not_startable_lines_in, DefinitionSummary};
 use crate::browser::{self, UploadOutcome, UploadWarning};
 use crate::clock::Time;
-use crate::components::{target_tenant_name, use_flash, CatalogTree, ErrorNote, MeResource, Pager};
+use crate::components::{
+    target_tenant_name, use_flash, CatalogTree, ErrorNote, MeResource, Pager, SearchBox, TenantCell, TenantHead,
+};
 use crate::error::AppError;
+use crate::url_state::{keep_in_url, UrlField};
 use crate::{use_lang, use_t};
 
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {
     let t = use_t();
     let tree = Resource::new(|| (), |_| catalog_tree());
-    let selected = RwSignal::new(None);
-    let search = RwSignal::new(String::new());
+    let selected = RwSignal::new(None::<crate::api::CatalogRow>);
+    // The chosen node's id: what the list shows and the address keeps (the tree's row follows
+    // it once the tree is loaded).
+    let node = RwSignal::new(None::<String>);
     let applied_search = RwSignal::new(String::new());
     // Cursors of the pages seen so far: the last one is the page shown.
     let cursors = RwSignal::new(vec![None::<String>]);
     let reload = RwSignal::new(0u32);
     let list = Resource::new(
-        move || {
-            (
-                selected.with(|s: &Option<crate::api::CatalogRow>| s.as_ref().map(|s| s.id.clone())),
-                applied_search.get(),
-                cursors.with(|c| c.last().cloned().flatten()),
-                reload.get(),
-            )
-        },
+        move || (node.get(), applied_search.get(), cursors.with(|c| c.last().cloned().flatten()), reload.get()),
         |(catalog, search, cursor, _)| list_definitions(catalog, search, cursor),
     );
     let restart = move || cursors.set(vec![None]);
+    let chosen = move || {
+        node.set(selected.with_untracked(|s| s.as_ref().map(|s| s.id.clone())));
+        restart();
+    };
+    keep_in_url(vec![
+        UrlField::new(
+            "node",
+            move || node.get(),
+            move |v| {
+                if node.get_untracked() != v {
+                    node.set(v)
+                }
+            },
+        ),
+        UrlField::text("q", applied_search),
+        UrlField::page("after", cursors),
+    ]);
+    Effect::new(move |_| {
+        if let Some(Ok(rows)) = tree.get() {
+            let want = node.get();
+            if selected.with_untracked(|s| s.as_ref().map(|s| &s.id) != want.as_ref()) {
+                selected.set(want.and_then(|id| rows.into_iter().find(|r| r.id == id)));
+            }
+        }
+    });
     let show_deploy = RwSignal::new(false);
 
     view! {
         <h1>{move || t("deploy.title")}</h1>
         <div class="split">
             <section class="panel tree-panel">
-                <CatalogTree tree=tree selected=selected with_all=true on_select=restart />
+                <CatalogTree tree=tree selected=selected with_all=true on_select=chosen />
             </section>
             <section class="panel">
                 <div class="toolbar">
                     <button class="primary" data-testid="deploy-open" on:click=move |_| show_deploy.update(|v| *v = !*v)>
                         {move || t("deploy.deploy")}
                     </button>
-                    <form class="search" on:submit=move |ev| { ev.prevent_default(); applied_search.set(search.get_untracked()); restart(); }>
-                        <input type="search" data-testid="definition-search" placeholder=move || t("deploy.search_ph")
-                            prop:value=search on:input=move |ev| search.set(event_target_value(&ev)) />
-                        <button type="submit">{move || t("common.search")}</button>
-                    </form>
+                    <SearchBox testid="definition-search" placeholder="deploy.search_ph" applied=applied_search on_search=move |_| restart() />
                 </div>
                 <Show when=move || show_deploy.get()>
                     <DeployPanel selected=selected on_done=move || { reload.update(|n| *n += 1); } />
@@ -91,7 +110,7 @@ fn DefinitionTable(rows: Vec<DefinitionSummary>) -> impl IntoView {
                 <th>{move || t("common.name")}</th>
                 <th>{move || t("def.key")}</th>
                 <th>{move || t("def.version")}</th>
-                <th>{move || t("def.tenant")}</th>
+                <TenantHead />
                 <th>{move || t("def.deployed_at")}</th>
                 <th>{move || t("def.running")}</th>
                 <th></th>
@@ -112,7 +131,7 @@ fn DefinitionTable(rows: Vec<DefinitionSummary>) -> impl IntoView {
                             </td>
                             <td class="mono">{d.key.clone()}</td>
                             <td>{format!("v{}", d.version)}</td>
-                            <td>{d.tenant_id.clone()}</td>
+                            <TenantCell id=d.tenant_id.clone() />
                             <td><Time at=d.deployed_at /></td>
                             <td>{d.running_instances}</td>
                             <td class="actions">

@@ -18,6 +18,7 @@ use crate::clock::Time;
 use crate::components::{live_refresh, loaded, use_flash, Ask, AskDialog, MeResource, Modal, Pager, SearchBox, Tabs};
 use crate::error::AppError;
 use crate::label::Label;
+use crate::url_state::{keep_in_url, UrlField};
 use crate::{use_t, I18n};
 
 /// Why an event operation was refused, in the user's language: the engine's sentence says
@@ -251,6 +252,10 @@ pub fn SubscriptionHead(across: bool) -> impl IntoView {
     }
 }
 
+/// The tabs' words in the address (the first is the default).
+const EVENT_TABS: &[(KindFilter, &str)] =
+    &[(KindFilter::All, "all"), (KindFilter::Message, "message"), (KindFilter::Signal, "signal")];
+
 #[component]
 pub fn EventsPage() -> impl IntoView {
     let t = use_t();
@@ -262,6 +267,11 @@ pub fn EventsPage() -> impl IntoView {
         |(kind, search, cursor)| list_subscriptions(kind, search, cursor),
     );
     let restart = move || cursors.set(vec![None]);
+    keep_in_url(vec![
+        UrlField::choice("tab", kind, EVENT_TABS),
+        UrlField::text("q", applied),
+        UrlField::page("after", cursors),
+    ]);
     live_refresh(
         move || list.try_get_untracked().flatten().and_then(Result::ok).map(|p| p.token),
         move || list.refetch(),

@@ -16,7 +16,7 @@ use crate::api::jobs::{JobKind, JobState};
 use crate::api::tasks::task_state_label;
 use crate::clock::Time;
 use crate::components::Ask;
-use crate::components::{live_refresh, loaded, use_flash};
+use crate::components::{live_refresh, loaded, use_flash, Breadcrumb, TenantName};
 use crate::i18n::{activity_type_key, operation_key};
 use crate::label::{person_label, Label};
 use crate::pages::definition::Diagram;
@@ -134,11 +134,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
     let children = d.children.clone();
     let data = StoredValue::new(d);
     view! {
-        <nav class="breadcrumb" aria-label=move || t("nav.breadcrumb")>
-            <A href="/instances">{move || t("nav.instances")}</A>
-            " / "
-            <span aria-current="page">{row.definition_name.clone()}</span>
-        </nav>
+        <Breadcrumb href="/instances" label="nav.instances" current=row.definition_name.clone() />
         <h1 data-testid="instance-title">
             {row.definition_name.clone()} " " <StateBadge state=row.state />
             " " <span class="muted mono small">{row.id.clone()}</span>
@@ -148,7 +144,7 @@ fn InstanceDetail(d: InstanceView, reload: Callback<()>, section: RwSignal<Secti
             <dt>{move || t("inst.definition")}</dt>
             <dd><A href=format!("/deployments/{}", row.definition_id)>{format!("{} v{}", row.definition_name, row.version)}</A>
                 " " <span class="mono muted">{row.definition_key.clone()}</span></dd>
-            <dt>{move || t("def.tenant")}</dt><dd>{row.tenant_id.clone()}</dd>
+            <dt>{move || t("def.tenant")}</dt><dd><TenantName id=row.tenant_id.clone() /></dd>
             <dt>{move || t("inst.business_key")}</dt><dd>{row.business_key.clone().unwrap_or_default()}</dd>
             <dt>{move || t("inst.initiator")}</dt><dd data-testid="initiator">{row.initiator.as_deref().map(|l| person_label(l, row.initiator_name.as_deref()))}</dd>
             <dt>{move || t("inst.start")}</dt><dd><Time at=row.start_time /></dd>
