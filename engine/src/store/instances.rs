@@ -635,8 +635,9 @@ impl Store {
                 }
                 Some(query) => {
                     // The first walk: up to the order's `walk_rows`-th row, checked for the words.
+                    // The category as it is (see `Store::task_sorted_end`).
                     let mut w = Where::default();
-                    let from = self.instance_conditions(tenant, q, None, None, common, &mut w);
+                    let from = self.instance_conditions(tenant, q, None, None, false, &mut w);
                     let order = keyset.push(&mut w, part, cursor, false)?;
                     let end = keyset.end_query(&from, &w, &order, walk_rows(limit + 1));
                     let end = self.keyset_end(&keyset, &end, w).await?;

@@ -490,7 +490,9 @@ impl Store {
         cursor: Option<&KeyCursor>,
     ) -> Result<(String, Where)> {
         let mut w = Where::default();
-        self.task_conditions(found, true, &mut w);
+        // The state as it is, so that PostgreSQL knows how many rows it keeps (with the state
+        // hidden it guesses few, and sorts the table rather than walk the order's index).
+        self.task_conditions(found, false, &mut w);
         let order = keyset.push(&mut w, part, cursor, false)?;
         Ok((keyset.end_query("tasks t", &w, &order, n), w))
     }
