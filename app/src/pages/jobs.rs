@@ -47,21 +47,21 @@ pub fn JobsPage() -> impl IntoView {
     let t = use_t();
     let tab = RwSignal::new(JobCategory::All);
     let applied = RwSignal::new(String::new());
-    let cursors = RwSignal::new(vec![None::<String>]);
     // The latest due first (else the soonest).
     let latest = RwSignal::new(false);
+    let cursors = RwSignal::new(vec![None::<String>]);
     let size = RwSignal::new(crate::api::PAGE_SIZES[0].0);
     let list = Resource::new(
         move || (tab.get(), applied.get(), latest.get(), cursors.with(|c| c.last().cloned().flatten()), size.get()),
         |(tab, search, latest, cursor, size)| list_jobs(tab, search, latest, cursor, size),
     );
     let restart = move || cursors.set(vec![None]);
-    keep_in_url(vec![
     let total = kept_total();
+    keep_in_url(vec![
         UrlField::choice("tab", tab, JOB_TABS),
         UrlField::text("q", applied),
-        UrlField::page("after", cursors),
         UrlField::choice("sort", latest, &[(false, "due"), (true, "due-desc")]),
+        UrlField::page("after", cursors),
         UrlField::choice("size", size, crate::api::PAGE_SIZES),
     ]);
     let timers = Resource::new(|| (), |_| list_start_timers());
@@ -88,8 +88,8 @@ pub fn JobsPage() -> impl IntoView {
             <SearchBox testid="job-search" placeholder="job.search_ph" applied=applied on_search=move |_| restart() />
         </div>
         {loaded(list, move |page| {
-            if page.items.is_empty() {
             let total = total((tab.get_untracked(), applied.get_untracked()), page.total);
+            if page.items.is_empty() {
                 return view! { <p class="muted" data-testid="job-empty">{t("job.empty")}</p> }.into_any();
             }
             view! {

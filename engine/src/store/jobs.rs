@@ -735,13 +735,6 @@ impl Store {
         rows.iter().map(job_from_row).collect()
     }
 
-    /// Up to `limit` scheduled timer start events of `tenant` (all when `None`), soonest due
-    /// first. Their `name` is the element id; the caller names them from the model.
-    pub(crate) async fn start_timers(&self, tenant: Option<&str>, limit: i64) -> Result<Vec<StartTimer>> {
-        let mut sql = String::from(
-            "SELECT s.id, s.tenant_id, s.definition_id, s.process_key, d.name, d.version, s.activity_id, \
-             s.timer_kind, s.definition, s.due, s.fired FROM start_timers s \
-             JOIN process_definitions d ON d.id = s.definition_id",
     /// How many jobs of the list of `q` there are in `tenant`, up to
     /// [`TOTAL_CAP`](bpmn_core::page::TOTAL_CAP) + 1.
     pub(crate) async fn jobs_total(&self, tenant: Option<&str>, q: &JobQuery) -> Result<i64> {
@@ -749,6 +742,13 @@ impl Store {
         self.capped_count("jobs j JOIN process_instances i ON i.id = j.instance_id", w, true).await
     }
 
+    /// Up to `limit` scheduled timer start events of `tenant` (all when `None`), soonest due
+    /// first. Their `name` is the element id; the caller names them from the model.
+    pub(crate) async fn start_timers(&self, tenant: Option<&str>, limit: i64) -> Result<Vec<StartTimer>> {
+        let mut sql = String::from(
+            "SELECT s.id, s.tenant_id, s.definition_id, s.process_key, d.name, d.version, s.activity_id, \
+             s.timer_kind, s.definition, s.due, s.fired FROM start_timers s \
+             JOIN process_definitions d ON d.id = s.definition_id",
         );
         let mut args = Vec::new();
         if let Some(t) = tenant {
@@ -839,13 +839,6 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn held() -> Held {
-        Held { id: "j".into(), owner: "e#1".into(), revision: 7 }
-    }
 /// The conditions of the jobs list of `q` in `tenant` (all when `None`), without a cursor.
 fn job_conditions(tenant: Option<&str>, q: &JobQuery) -> Where {
     let mut w = Where::default();
@@ -873,6 +866,13 @@ fn job_conditions(tenant: Option<&str>, q: &JobQuery) -> Where {
     w
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held() -> Held {
+        Held { id: "j".into(), owner: "e#1".into(), revision: 7 }
+    }
 
     fn held_args() -> Vec<Arg> {
         vec![Arg::from("j"), Arg::from("e#1"), Arg::Int(7)]
