@@ -229,6 +229,17 @@ macro_rules! task_joins {
     };
 }
 
+/// A page of tasks (`limit` rows under `conditions`, in `order`) from the search index's
+/// candidates `source`: SQLite reads the candidates first (`CROSS JOIN` keeps that order); the
+/// instance and the assignee's name are read for the page's rows only.
+fn page_from_candidates(source: &str, conditions: &str, order: &str, limit: &str) -> String {
+    let (columns, joins) = (task_columns!(), task_joins!());
+    format!(
+        "{columns} FROM (SELECT t.rowid AS r FROM {source} CROSS JOIN tasks t ON t.rowid = s.r{conditions} \
+         ORDER BY {order} LIMIT {limit}) p CROSS JOIN tasks t ON t.rowid = p.r{joins} ORDER BY {order}"
+    )
+}
+
 /// The tasks a list finds: its query as of `now` in `tenant`, the prepared search and the query
 /// of the index when the search goes through it.
 #[derive(Clone, Copy)]
@@ -397,11 +408,7 @@ impl Store {
                 s.push_checks(&mut w);
                 let (columns, joins) = (task_columns!(), task_joins!());
                 let sql = match source {
-                    Some(source) => format!(
-                        "{columns} FROM (SELECT t.rowid AS r FROM {source} CROSS JOIN tasks t ON t.rowid = s.r{} \
-                         ORDER BY {order} LIMIT {l}) p CROSS JOIN tasks t ON t.rowid = p.r{joins} ORDER BY {order}",
-                        w.sql()
-                    ),
+                    Some(source) => page_from_candidates(&source, &w.sql(), &order, &l),
                     None => format!(
                         "{columns} FROM (SELECT t.id FROM tasks t{} ORDER BY {lead}{col} + 0 {dir}, t.id {dir} \
                          LIMIT {l}) p JOIN tasks t ON t.id = p.id{joins} ORDER BY {order}",
@@ -538,11 +545,7 @@ impl Store {
         let (columns, joins) = (task_columns!(), task_joins!());
         // As `task_page_query` does: the page's rows first, then what they join.
         let sql = match source {
-            Some(source) => format!(
-                "{columns} FROM (SELECT t.rowid AS r FROM {source} CROSS JOIN tasks t ON t.rowid = s.r{} \
-                 ORDER BY {order} LIMIT {l}) p CROSS JOIN tasks t ON t.rowid = p.r{joins} ORDER BY {order}",
-                w.sql()
-            ),
+            Some(source) => page_from_candidates(&source, &w.sql(), &order, &l),
             None if found.index.is_some() => format!(
                 "{columns} FROM (SELECT t.id FROM tasks t{} ORDER BY {order} LIMIT {l}) p JOIN tasks t ON t.id = p.id\
                  {joins} ORDER BY {order}",
