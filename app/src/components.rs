@@ -149,7 +149,7 @@ pub fn TenantName(id: String) -> impl IntoView {
     let me = expect_context::<MeResource>().0;
     let hint = id.clone();
     view! {
-        <span data-testid="tenant-name" title=hint>
+        <span data-testid="fact-tenant" title=hint>
             <Transition fallback=|| ()>
                 {move || me.get().and_then(Result::ok).map(|m| tenant_name(&m, &id))}
             </Transition>
