@@ -385,6 +385,11 @@ where
     (percentile(&mut times, 0.5), percentile(&mut times, 0.95), last.expect("a run"))
 }
 
+/// One line of [`orders_and_totals`]: the case, the page's rows and total, the times.
+fn print_page(case: &str, rows: usize, total: Option<i64>, p50: f64, p95: f64) {
+    println!("  {case} {rows:>2} rows  total {:>6}  p50 {p50:>7.2}  p95 {p95:>7.2}", total.unwrap_or(-1));
+}
+
 /// The first page of each list with its total, in each order.
 async fn orders_and_totals(e: &Engine, label: &str, runs: usize) {
     let sys = engine::identity::Account::system();
@@ -405,14 +410,13 @@ async fn orders_and_totals(e: &Engine, label: &str, runs: usize) {
             let q = TaskQuery { category, sort, search: search.map(str::to_owned), limit: 20, ..Default::default() };
             let (p50, p95, page) = timed(runs, || e.list_tasks(&sys, &q)).await;
             let page = page.expect("page");
-            println!(
-                "  tasks {:<10} {:<12} {:<16} {:>2} rows  total {:>6}  p50 {p50:>7.2}  p95 {p95:>7.2}",
+            let case = format!(
+                "tasks {:<10} {:<12} {:<16}",
                 format!("{category:?}"),
                 format!("{sort:?}"),
-                search.unwrap_or("-"),
-                page.items.len(),
-                page.total.unwrap_or(-1),
+                search.unwrap_or("-")
             );
+            print_page(&case, page.items.len(), page.total, p50, p95);
         }
     }
     let instances = [
@@ -435,14 +439,13 @@ async fn orders_and_totals(e: &Engine, label: &str, runs: usize) {
             };
             let (p50, p95, page) = timed(runs, || e.list_instances(&sys, &q)).await;
             let page = page.expect("page");
-            println!(
-                "  instances {:<10} {:<12} {:<16} {:>2} rows  total {:>6}  p50 {p50:>7.2}  p95 {p95:>7.2}",
+            let case = format!(
+                "instances {:<10} {:<12} {:<16}",
                 format!("{category:?}"),
                 format!("{sort:?}"),
-                search.unwrap_or("-"),
-                page.items.len(),
-                page.total.unwrap_or(-1),
+                search.unwrap_or("-")
             );
+            print_page(&case, page.items.len(), page.total, p50, p95);
         }
     }
 }
