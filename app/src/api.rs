@@ -8,6 +8,48 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+/// The encoding of the console's resources (the data a page loads, sent inside the server's
+/// HTML and read again by the browser when it hydrates): JSON, read from bytes as the server
+/// functions read their answers. serde_json builds its reader once per kind of input; with
+/// Leptos' default codec the browser read resources from `&str` and answers from `&[u8]`, and
+/// carried two readers of every type (a tenth of the wasm).
+pub struct JsonBytes;
+
+impl<T: Serialize> leptos::server::codee::Encoder<T> for JsonBytes {
+    type Error = serde_json::Error;
+    type Encoded = String;
+
+    fn encode(val: &T) -> Result<String, serde_json::Error> {
+        serde_json::to_string(val)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonBytes {
+    type Error = serde_json::Error;
+    type Encoded = str;
+
+    fn decode(val: &str) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(val.as_bytes())
+    }
+}
+
+/// A resource of the console ([`JsonBytes`]).
+pub type Res<T> = Resource<T, JsonBytes>;
+
+/// [`Resource::new`] with [`JsonBytes`].
+#[track_caller]
+pub fn resource<T, S, Fut>(
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> Res<T>
+where
+    T: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    S: PartialEq + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    Resource::new_with_options(source, fetcher, false)
+}
+
 /// The header the console's own requests that are not JSON (uploads) carry: a state change
 /// carried by the session cookie must be JSON or carry it, which a form or a simple request
 /// from another site cannot do.

@@ -80,7 +80,7 @@ pub fn FlashBar() -> impl IntoView {
 
 /// The signed-in user, loaded once by the layout and shared with the pages.
 #[derive(Debug, Clone, Copy)]
-pub struct MeResource(pub Resource<Result<crate::api::Me, AppError>>);
+pub struct MeResource(pub crate::api::Res<Result<crate::api::Me, AppError>>);
 
 /// The name of the tenant new data goes into: the one chosen in the header, else the default.
 pub fn target_tenant_name(me: &crate::api::Me) -> String {
@@ -197,7 +197,7 @@ pub fn Layout() -> impl IntoView {
     let nav_open = RwSignal::new(false);
     let ask = RwSignal::new(None::<Ask>);
     provide_context(AskCtx(ask));
-    let me = Resource::new(|| (), |_| whoami());
+    let me = crate::api::resource(|| (), |_| whoami());
     provide_context(MeResource(me));
 
     let set_lang = move |lang: Lang| {
@@ -332,7 +332,7 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
 /// nothing (= every node); `on_select` runs after a click.
 #[component]
 pub fn CatalogTree(
-    tree: Resource<Result<Vec<crate::api::CatalogRow>, AppError>>,
+    tree: crate::api::Res<Result<Vec<crate::api::CatalogRow>, AppError>>,
     selected: RwSignal<Option<crate::api::CatalogRow>>,
     #[prop(optional)] with_all: bool,
     #[prop(optional, into)] on_select: Option<Callback<()>>,
@@ -393,7 +393,7 @@ pub fn CatalogTree(
 /// A resource's value shown through `ok`, a loading line while it loads, or the error with
 /// its explanation. Keeps the previous value on screen while it reloads.
 pub fn loaded<T, V>(
-    resource: Resource<Result<T, AppError>>,
+    resource: crate::api::Res<Result<T, AppError>>,
     ok: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where

@@ -21,7 +21,7 @@ pub fn CatalogPage() -> impl IntoView {
     let ask = crate::components::use_ask();
     let t = use_t();
     let flash = use_flash();
-    let tree = Resource::new(|| (), |_| catalog_tree());
+    let tree = crate::api::resource(|| (), |_| catalog_tree());
     let selected = RwSignal::new(None::<CatalogRow>);
     let mode = RwSignal::new(Mode::View);
     let name = RwSignal::new(String::new());

@@ -16,7 +16,7 @@ pub fn DefinitionPage() -> impl IntoView {
     let t = use_t();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let detail = Resource::new(id, load_definition);
+    let detail = crate::api::resource(id, load_definition);
     view! {
         <Suspense fallback=move || view! { <p>{t("common.loading")}</p> }>
             {move || detail.get().map(|r| match r {
@@ -37,7 +37,7 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
     let reasons_of = row.clone();
     let reasons = move || not_startable_lines_in(&reasons_of, lang());
     let has_reasons = !row.not_startable_reasons.is_empty();
-    let versions = Resource::new(
+    let versions = crate::api::resource(
         {
             let (tenant, key) = (row.tenant_id.clone(), row.key.clone());
             move || (tenant.clone(), key.clone())

@@ -21,7 +21,7 @@ use crate::{use_lang, use_t};
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {
     let t = use_t();
-    let tree = Resource::new(|| (), |_| catalog_tree());
+    let tree = crate::api::resource(|| (), |_| catalog_tree());
     let selected = RwSignal::new(None::<crate::api::CatalogRow>);
     // The chosen node's id: what the list shows and the address keeps (the tree's row follows
     // it once the tree is loaded).
@@ -30,7 +30,7 @@ pub fn DeploymentsPage() -> impl IntoView {
     // Cursors of the pages seen so far: the last one is the page shown.
     let cursors = RwSignal::new(vec![None::<String>]);
     let reload = RwSignal::new(0u32);
-    let list = Resource::new(
+    let list = crate::api::resource(
         move || (node.get(), applied_search.get(), cursors.with(|c| c.last().cloned().flatten()), reload.get()),
         |(catalog, search, cursor, _)| list_definitions(catalog, search, cursor),
     );

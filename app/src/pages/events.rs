@@ -262,7 +262,7 @@ pub fn EventsPage() -> impl IntoView {
     let kind = RwSignal::new(KindFilter::All);
     let applied = RwSignal::new(String::new());
     let cursors = RwSignal::new(vec![None::<String>]);
-    let list = Resource::new(
+    let list = crate::api::resource(
         move || (kind.get(), applied.get(), cursors.with(|c| c.last().cloned().flatten())),
         |(kind, search, cursor)| list_subscriptions(kind, search, cursor),
     );

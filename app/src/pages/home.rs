@@ -10,7 +10,7 @@ use crate::use_t;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let t = use_t();
-    let data = Resource::new(|| (), |_| load_overview());
+    let data = crate::api::resource(|| (), |_| load_overview());
     view! {
         <h1>{move || t("nav.home")}</h1>
         {loaded(data, move |o| view! {

@@ -75,7 +75,7 @@ async fn load_with_token(id: String) -> Result<(Option<i64>, InstanceView), AppE
 pub fn InstanceDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let detail = Resource::new(id, load_with_token);
+    let detail = crate::api::resource(id, load_with_token);
     let reload = Callback::new(move |_| detail.refetch());
     let section = RwSignal::new(Section::Overview);
     keep_in_url(vec![UrlField::choice("tab", section, SECTIONS)]);

@@ -49,7 +49,7 @@ pub fn InstancesPage() -> impl IntoView {
     let applied = RwSignal::new(InstanceFilter::default());
     let cursors = RwSignal::new(vec![None::<String>]);
     let size = RwSignal::new(crate::api::PAGE_SIZES[0].0);
-    let list = Resource::new(
+    let list = crate::api::resource(
         move || {
             let filter = InstanceFilter { tab: tab.get(), sort: sort.get(), ..applied.get() };
             (filter, cursors.with(|c| c.last().cloned().flatten()), size.get())
@@ -291,12 +291,12 @@ fn AdjustDialog(id: String) -> impl IntoView {
     let flash = use_flash();
     let ops = expect_context::<InstanceOps>();
     let id = StoredValue::new(id);
-    let options = Resource::new(move || id.get_value(), load_move_options);
+    let options = crate::api::resource(move || id.get_value(), load_move_options);
     let from = RwSignal::new(Vec::<String>::new());
     let to = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
-    let warnings = Resource::new(
+    let warnings = crate::api::resource(
         move || (from.get(), to.get()),
         move |(from, to)| async move {
             if from.is_empty() || to.is_empty() {

@@ -51,7 +51,7 @@ pub fn JobsPage() -> impl IntoView {
     let latest = RwSignal::new(false);
     let cursors = RwSignal::new(vec![None::<String>]);
     let size = RwSignal::new(crate::api::PAGE_SIZES[0].0);
-    let list = Resource::new(
+    let list = crate::api::resource(
         move || (tab.get(), applied.get(), latest.get(), cursors.with(|c| c.last().cloned().flatten()), size.get()),
         |(tab, search, latest, cursor, size)| list_jobs(tab, search, latest, cursor, size),
     );
@@ -64,7 +64,7 @@ pub fn JobsPage() -> impl IntoView {
         UrlField::page("after", cursors),
         UrlField::choice("size", size, crate::api::PAGE_SIZES),
     ]);
-    let timers = Resource::new(|| (), |_| list_start_timers());
+    let timers = crate::api::resource(|| (), |_| list_start_timers());
     // A firing starts an instance, which moves the run-time change token the list polls, so
     // the 定时启动 list (next firing, count) follows the same refresh.
     live_refresh(
@@ -352,7 +352,7 @@ fn JobDetailDialog(id: String) -> impl IntoView {
     let lang = use_lang();
     let ops = expect_context::<JobOps>();
     let id = StoredValue::new(id);
-    let job = Resource::new(move || id.get_value(), load_job);
+    let job = crate::api::resource(move || id.get_value(), load_job);
     let close = move || ops.detail.set(None);
     view! {
         <Modal title=Signal::derive(move || t("job.detail").to_string()) on_close=close testid="job-dialog">

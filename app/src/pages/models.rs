@@ -15,10 +15,10 @@ use crate::use_t;
 #[component]
 pub fn ModelsPage() -> impl IntoView {
     let t = use_t();
-    let tree = Resource::new(|| (), |_| catalog_tree());
+    let tree = crate::api::resource(|| (), |_| catalog_tree());
     let selected = RwSignal::new(None);
     let reload = RwSignal::new(0u32);
-    let models = Resource::new(
+    let models = crate::api::resource(
         move || (selected.with(|s: &Option<crate::api::CatalogRow>| s.as_ref().map(|s| s.id.clone())), reload.get()),
         |(catalog, _)| list_models(catalog),
     );
@@ -75,7 +75,7 @@ fn ModelEditor(
     #[prop(into)] on_gone: Callback<()>,
 ) -> impl IntoView {
     let t = use_t();
-    let detail = Resource::new(
+    let detail = crate::api::resource(
         {
             let id = id.clone();
             move || id.clone()

@@ -26,7 +26,7 @@ pub enum OrgPick {
 #[component]
 pub fn OrgPage() -> impl IntoView {
     let t = use_t();
-    let data = Resource::new(|| (), |_| load_org(None));
+    let data = crate::api::resource(|| (), |_| load_org(None));
     let selected = RwSignal::new(None::<OrgPick>);
     let me = use_context::<MeResource>();
     let tenant_name = move || me.and_then(|m| m.0.get()).and_then(Result::ok).map(|m| target_tenant_name(&m));

@@ -74,7 +74,7 @@ pub fn TasksPage() -> impl IntoView {
     let sort = RwSignal::new(TaskOrder::default());
     let cursors = RwSignal::new(vec![None::<String>]);
     let size = RwSignal::new(crate::api::PAGE_SIZES[0].0);
-    let list = Resource::new(
+    let list = crate::api::resource(
         move || (tab.get(), applied.get(), sort.get(), cursors.with(|c| c.last().cloned().flatten()), size.get()),
         |(tab, search, sort, cursor, size)| list_tasks(tab, search, sort, cursor, size),
     );
@@ -247,7 +247,7 @@ fn ReassignDialog(task: Task) -> impl IntoView {
     let t = use_t();
     let flash = use_flash();
     let ops = expect_context::<TaskOps>();
-    let org = Resource::new(
+    let org = crate::api::resource(
         {
             let tenant = task.tenant_id.clone();
             move || tenant.clone()

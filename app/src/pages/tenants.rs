@@ -13,7 +13,7 @@ pub fn TenantsPage() -> impl IntoView {
     let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
-    let tenants = Resource::new(|| (), |_| list_tenants());
+    let tenants = crate::api::resource(|| (), |_| list_tenants());
     let new_id = RwSignal::new(String::new());
     let new_name = RwSignal::new(String::new());
     let create_error = RwSignal::new(None::<AppError>);

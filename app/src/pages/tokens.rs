@@ -15,7 +15,7 @@ pub fn TokensPage() -> impl IntoView {
     let say = crate::use_say();
     let t = use_t();
     let flash = use_flash();
-    let tokens = Resource::new(|| (), |_| list_tokens());
+    let tokens = crate::api::resource(|| (), |_| list_tokens());
     let name = RwSignal::new(String::new());
     let created = RwSignal::new(None::<NewToken>);
     let error = RwSignal::new(None::<AppError>);
