@@ -479,6 +479,10 @@ pub fn Pager(
     /// How many rows the list's filters match (see [`kept_total`]).
     #[prop(optional_no_strip)]
     total: Option<i64>,
+    /// The list is searched: its total is counted to a lower cap
+    /// ([`bpmn_core::page::total_cap`]).
+    #[prop(optional)]
+    searched: bool,
 ) -> impl IntoView {
     let t = use_t();
     let lang = crate::use_lang();
@@ -487,7 +491,7 @@ pub fn Pager(
         <div class="pager">
             {total.map(|n| view! {
                 <span class="total" data-testid="list-total" aria-live="polite">
-                    {move || t("page.total").replace("{n}", &bpmn_core::page::total_in(lang(), n))}
+                    {move || t("page.total").replace("{n}", &bpmn_core::page::total_in(lang(), n, searched))}
                 </span>
             })}
             <button data-testid="page-prev" disabled=move || cursors.with(|c| c.len() <= 1)

@@ -9,6 +9,19 @@ use crate::time::count_in;
 /// stays as fast as a page however many rows match).
 pub const TOTAL_CAP: i64 = 10_000;
 
+/// The most rows a searched list counts ("1,000+" beyond): a search's words are checked on
+/// every row it counts, so its count stops sooner than a plain list's.
+pub const SEARCH_TOTAL_CAP: i64 = 1_000;
+
+/// The cap of a list's total: [`SEARCH_TOTAL_CAP`] when it is searched, else [`TOTAL_CAP`].
+pub fn total_cap(searched: bool) -> i64 {
+    if searched {
+        SEARCH_TOTAL_CAP
+    } else {
+        TOTAL_CAP
+    }
+}
+
 /// One page of a list and the cursor of the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -16,17 +29,19 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; `None` on the last page.
     pub next: Option<String>,
-    /// How many rows match the list's filters, counted up to [`TOTAL_CAP`] + 1 (more than the
-    /// cap: "10,000+"); counted for a first page only (no cursor), `None` otherwise and in lists
+    /// How many rows match the list's filters, counted up to [`TOTAL_CAP`] + 1, or
+    /// [`SEARCH_TOTAL_CAP`] + 1 for a searched list (more than the cap: "10,000+", "1,000+"); counted for a first page only (no cursor), `None` otherwise and in lists
     /// that do not count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
-/// A total as a list shows it: grouped by thousands, `10,000+` beyond [`TOTAL_CAP`].
-pub fn total_in(lang: Lang, total: i64) -> String {
-    if total > TOTAL_CAP {
-        format!("{}+", count_in(lang, TOTAL_CAP))
+/// A total as a list shows it: grouped by thousands, `10,000+` beyond [`TOTAL_CAP`] (`1,000+`
+/// beyond [`SEARCH_TOTAL_CAP`] when `searched`).
+pub fn total_in(lang: Lang, total: i64, searched: bool) -> String {
+    let cap = total_cap(searched);
+    if total > cap {
+        format!("{}+", count_in(lang, cap))
     } else {
         count_in(lang, total)
     }
@@ -71,9 +86,11 @@ mod tests {
 
     #[test]
     fn totals_are_grouped_and_capped() {
-        assert_eq!(total_in(Lang::En, 1_234), "1,234");
-        assert_eq!(total_in(Lang::Zh, TOTAL_CAP), "10,000");
-        assert_eq!(total_in(Lang::Zh, TOTAL_CAP + 1), "10,000+");
-        assert_eq!(total_in(Lang::En, 0), "0");
+        assert_eq!(total_in(Lang::En, 1_234, false), "1,234");
+        assert_eq!(total_in(Lang::Zh, TOTAL_CAP, false), "10,000");
+        assert_eq!(total_in(Lang::Zh, TOTAL_CAP + 1, false), "10,000+");
+        assert_eq!(total_in(Lang::En, 0, false), "0");
+        assert_eq!(total_in(Lang::En, SEARCH_TOTAL_CAP, true), "1,000");
+        assert_eq!(total_in(Lang::En, SEARCH_TOTAL_CAP + 1, true), "1,000+");
     }
 }

@@ -133,6 +133,7 @@ pub fn InstancesPage() -> impl IntoView {
         </div>
         {loaded(list, move |page| {
             let filter = (tab.get_untracked(), sort.get_untracked(), applied.get_untracked());
+            let searched = !filter.2.name.trim().is_empty();
             let total = total(filter, page.total);
             if page.items.is_empty() {
                 return view! { <p class="muted" data-testid="instance-empty">{t("inst.empty")}</p> }.into_any();
@@ -159,7 +160,7 @@ pub fn InstancesPage() -> impl IntoView {
                         {page.items.into_iter().map(|row| view! { <InstanceListRow row=row /> }).collect_view()}
                     </tbody>
                 </table></div>
-                <Pager cursors=cursors next=page.next size=size total=total />
+                <Pager cursors=cursors next=page.next size=size total=total searched=searched />
             }.into_any()
         })}
         <InstanceDialogs />

@@ -89,6 +89,7 @@ pub fn JobsPage() -> impl IntoView {
         </div>
         {loaded(list, move |page| {
             let total = total((tab.get_untracked(), applied.get_untracked()), page.total);
+            let searched = !applied.with_untracked(|a| a.trim().is_empty());
             if page.items.is_empty() {
                 return view! { <p class="muted" data-testid="job-empty">{t("job.empty")}</p> }.into_any();
             }
@@ -111,7 +112,7 @@ pub fn JobsPage() -> impl IntoView {
                         {page.items.into_iter().map(|row| view! { <JobRowView row=row /> }).collect_view()}
                     </tbody>
                 </table></div>
-                <Pager cursors=cursors next=page.next size=size total=total />
+                <Pager cursors=cursors next=page.next size=size total=total searched=searched />
             }.into_any()
         })}
         <h2>{move || t("job.start_timers")}</h2>

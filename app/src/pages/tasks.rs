@@ -112,6 +112,7 @@ pub fn TasksPage() -> impl IntoView {
         </div>
         {loaded(list, move |page| {
             let total = total((tab.get_untracked(), applied.get_untracked(), sort.get_untracked()), page.total);
+            let searched = !applied.with_untracked(|a| a.trim().is_empty());
             if page.items.is_empty() {
                 return view! { <p class="muted" data-testid="task-empty">{t("task.empty")}</p> }.into_any();
             }
@@ -135,7 +136,7 @@ pub fn TasksPage() -> impl IntoView {
                         {page.items.into_iter().map(|row| view! { <TaskListRow row=row /> }).collect_view()}
                     </tbody>
                 </table></div>
-                <Pager cursors=cursors next=page.next size=size total=total />
+                <Pager cursors=cursors next=page.next size=size total=total searched=searched />
             }.into_any()
         })}
         <AskDialog ask=ops.ask />

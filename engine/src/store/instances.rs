@@ -17,7 +17,7 @@ use crate::runtime::InstanceState;
 use crate::store::sql::order::{Key, KeyCursor, Keyset, Part, WALK_COUNT_ROWS};
 use crate::store::sql::search::{walk_rows, Search, SearchPlan, SearchText, INSTANCES};
 use crate::store::sql::{bind_all, decode_cursor, encode_cursor, like_pattern, Arg, Cells, Where};
-use bpmn_core::page::TOTAL_CAP;
+use bpmn_core::page::{total_cap, SEARCH_TOTAL_CAP};
 
 /// The running child instance a call activity's token waits for, by the parent's index only
 /// (see the `sql` module).
@@ -712,7 +712,7 @@ impl Store {
     }
 
     /// How many instances of the list of `q` there are in `tenant`, counted up to
-    /// [`TOTAL_CAP`] + 1 without an order; a search counts through
+    /// [`total_cap`] + 1 without an order; a search counts through
     /// the index as the page reads it, frequent words (`dense`) first by walking (see
     /// `Store::task_total`).
     pub(crate) async fn instance_total(&self, tenant: Option<&str>, q: &InstanceQuery, dense: bool) -> Result<i64> {
@@ -728,14 +728,14 @@ impl Store {
                 let p = w.int(end);
                 w.push(format!("i.start_time {} {p}", if dir == "DESC" { ">=" } else { "<=" }));
             }
-            let n = self.capped_count(&from, w, false).await?;
-            if n > TOTAL_CAP || end.is_none() {
+            let n = self.capped_count(&from, w, false, SEARCH_TOTAL_CAP).await?;
+            if n > SEARCH_TOTAL_CAP || end.is_none() {
                 return Ok(n);
             }
         }
         let mut w = Where::default();
         let from = self.instance_conditions(tenant, q, search.as_ref(), index.as_deref(), index.is_some(), &mut w);
-        self.capped_count(&from, w, search.is_none()).await
+        self.capped_count(&from, w, search.is_none(), total_cap(search.is_some())).await
     }
 
     /// A page (`(offset, limit)`) of the instances that have not ended and match `f`, in

@@ -736,10 +736,11 @@ impl Store {
     }
 
     /// How many jobs of the list of `q` there are in `tenant`, up to
-    /// [`TOTAL_CAP`](bpmn_core::page::TOTAL_CAP) + 1.
+    /// [`total_cap`](bpmn_core::page::total_cap) + 1.
     pub(crate) async fn jobs_total(&self, tenant: Option<&str>, q: &JobQuery) -> Result<i64> {
         let w = job_conditions(tenant, q);
-        self.capped_count("jobs j JOIN process_instances i ON i.id = j.instance_id", w, true).await
+        let cap = bpmn_core::page::total_cap(q.name.as_deref().is_some_and(|n| !n.trim().is_empty()));
+        self.capped_count("jobs j JOIN process_instances i ON i.id = j.instance_id", w, true, cap).await
     }
 
     /// Up to `limit` scheduled timer start events of `tenant` (all when `None`), soonest due

@@ -12,7 +12,7 @@ use crate::rules::NextStep;
 use crate::store::sql::order::{Key, KeyCursor, Keyset, Part, WALK_COUNT_ROWS};
 use crate::store::sql::search::{walk_rows, Search, SearchPlan, SearchText, TASKS};
 use crate::store::sql::{decode_cursor, encode_cursor, insert_many, like_pattern, Arg, Cells, Where};
-use bpmn_core::page::TOTAL_CAP;
+use bpmn_core::page::{total_cap, SEARCH_TOTAL_CAP};
 
 /// Completes a task that is still active: a task is completed once, even when its token waits
 /// in the same activity again (a loop back to it). By key only (see the `sql` module).
@@ -277,6 +277,7 @@ fn task_from_row(r: &dyn Cells, now: i64) -> Result<Task> {
         assignee: r.try_get("assignee")?,
         assignee_name: r.try_get("assignee_name")?,
         candidate_users: list("candidate_users")?,
+        candidate_user_names: Vec::new(),
         candidate_groups: list("candidate_groups")?,
         priority: r.try_get("priority")?,
         form_key: r.try_get("form_key")?,
@@ -563,7 +564,7 @@ impl Store {
     }
 
     /// How many tasks of the list of `q` there are in `tenant` as of `now`, counted up to
-    /// [`TOTAL_CAP`](bpmn_core::page::TOTAL_CAP) + 1 without an order. A search counts what the
+    /// [`total_cap`] + 1 without an order. A search counts what the
     /// index's candidates hold (all the rows it finds), or walks the table when the index cannot
     /// serve it, as the page does; `dense`: the page filled in its first walk, so the words are
     /// frequent, and the first rows of the list's first order are counted first.
@@ -587,8 +588,8 @@ impl Store {
                 w.push(format!("{col} {} {p}", if dir == "DESC" { ">=" } else { "<=" }));
             }
             s.push_checks(&mut w);
-            let n = self.capped_count("tasks t", w, false).await?;
-            if n > TOTAL_CAP || end.is_none() {
+            let n = self.capped_count("tasks t", w, false, SEARCH_TOTAL_CAP).await?;
+            if n > SEARCH_TOTAL_CAP || end.is_none() {
                 return Ok(n);
             }
         }
@@ -603,7 +604,7 @@ impl Store {
             Some(source) => format!("{source} CROSS JOIN tasks t ON t.rowid = s.r"),
             None => "tasks t".to_owned(),
         };
-        self.capped_count(&from, w, search.is_none()).await
+        self.capped_count(&from, w, search.is_none(), total_cap(search.is_some())).await
     }
 
     /// One task as of `now` and the token that waits in it.

@@ -16,12 +16,11 @@
 //! the page does not fill there, the index's candidates are sorted.
 //!
 //! A list's total ([`Store::capped_count`]) counts the rows of its filters up to
-//! [`TOTAL_CAP`] + 1, without an order, so that it costs at most that many index entries (the
-//! console shows "10,000+" beyond).
+//! [`TOTAL_CAP`](bpmn_core::page::TOTAL_CAP) + 1 ([`SEARCH_TOTAL_CAP`](bpmn_core::page::SEARCH_TOTAL_CAP) + 1 for a search, whose words are checked on each
+//! row counted), without an order, so that it costs at most that many index entries (the
+//! console shows "10,000+", "1,000+" beyond).
 
 use serde::{Deserialize, Serialize};
-
-use bpmn_core::page::TOTAL_CAP;
 
 use super::{Arg, Where};
 use crate::error::{EngineError, Result, Text};
@@ -29,15 +28,15 @@ use crate::store::Store;
 
 /// The rows of a list's first order a total walks for a search whose words are frequent (its
 /// page filled in the first walk), checking the words on each, before it counts through the
-/// index instead: a word in a tenth of the rows reaches the cap within them.
-pub(crate) const WALK_COUNT_ROWS: i64 = 100_000;
+/// index instead: a word in a twentieth of the rows reaches the search's cap within them.
+pub(crate) const WALK_COUNT_ROWS: i64 = 20_000;
 
 impl Store {
-    /// How many rows `from` (with its alias) holds under `w`, up to [`TOTAL_CAP`] + 1.
-    /// `persistent`: the statement's plan is kept (a search's are made for their values, see
-    /// `sql::search`).
-    pub(crate) async fn capped_count(&self, from: &str, w: Where, persistent: bool) -> Result<i64> {
-        let sql = format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from}{} LIMIT {}) c", w.sql(), TOTAL_CAP + 1);
+    /// How many rows `from` (with its alias) holds under `w`, up to `cap` + 1
+    /// ([`bpmn_core::page::total_cap`]). `persistent`: the statement's plan is kept (a search's
+    /// are made for their values, see `sql::search`).
+    pub(crate) async fn capped_count(&self, from: &str, w: Where, persistent: bool, cap: i64) -> Result<i64> {
+        let sql = format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from}{} LIMIT {}) c", w.sql(), cap + 1);
         let row = w.bind(&sql).persistent(persistent).fetch_one(&self.pool).await?;
         (&row as &dyn super::Cells).try_get::<i64>("n")
     }
