@@ -221,6 +221,7 @@ mod tests {
             assignee: None,
             assignee_name: None,
             candidate_users: Vec::new(),
+            candidate_user_names: Vec::new(),
             candidate_groups: Vec::new(),
             priority: 50,
             form_key: None,

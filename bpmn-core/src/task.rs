@@ -38,6 +38,10 @@ pub struct Task {
     /// The assignee's name from the organisation, when the id is a known person.
     pub assignee_name: Option<String>,
     pub candidate_users: Vec<String>,
+    /// The names of `candidate_users` from the organisation, in their order (`None`: no person
+    /// of the task's tenant); filled in the task list, empty elsewhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidate_user_names: Vec<Option<String>>,
     pub candidate_groups: Vec<String>,
     pub priority: i64,
     pub form_key: Option<String>,

@@ -167,7 +167,8 @@ fn TaskListRow(row: Task) -> impl IntoView {
     let assignee = match &row.assignee {
         Some(a) => person_label(a, row.assignee_name.as_deref()),
         None if !row.candidate_groups.is_empty() || !row.candidate_users.is_empty() => {
-            let mut c = row.candidate_users.clone();
+            let names = row.candidate_user_names.iter().map(Option::as_deref).chain(std::iter::repeat(None));
+            let mut c: Vec<String> = row.candidate_users.iter().zip(names).map(|(l, n)| person_label(l, n)).collect();
             c.extend(row.candidate_groups.iter().cloned());
             format!("{}: {}", t("task.candidates"), c.join(", "))
         }

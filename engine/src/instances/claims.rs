@@ -174,6 +174,7 @@ mod tests {
                 assignee: assignee.map(str::to_owned),
                 assignee_name: None,
                 candidate_users: vec![],
+                candidate_user_names: vec![],
                 candidate_groups: vec![],
                 priority: 50,
                 form_key: None,

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::{InstanceDetail, InstanceSummary};
+use super::{InstanceDetail, InstanceSummary, Task};
 use crate::error::Result;
 use crate::Engine;
 
@@ -24,6 +24,18 @@ impl Engine {
         let names = self.store.people_names(&logins).await?;
         for i in items.iter_mut() {
             i.initiator_name = i.initiator.as_deref().and_then(|l| name_of(&names, &i.tenant_id, l));
+        }
+        Ok(())
+    }
+
+    /// Fills `candidate_user_names` of the tasks of a page that wait for someone to take them.
+    pub(super) async fn name_candidates(&self, items: &mut [Task]) -> Result<()> {
+        let open = |t: &Task| t.assignee.is_none();
+        let logins: Vec<&str> =
+            items.iter().filter(|t| open(t)).flat_map(|t| t.candidate_users.iter().map(String::as_str)).collect();
+        let names = self.store.people_names(&logins).await?;
+        for t in items.iter_mut().filter(|t| open(t)) {
+            t.candidate_user_names = t.candidate_users.iter().map(|l| name_of(&names, &t.tenant_id, l)).collect();
         }
         Ok(())
     }

@@ -116,7 +116,8 @@ impl Engine {
         let now = self.clock.now();
         let limit = page_size(q.limit);
         let tenant = tenant_scope(caller, &q.tenant);
-        let (items, dense) = self.store.task_page(tenant, q, now, limit).await?;
+        let (mut items, dense) = self.store.task_page(tenant, q, now, limit).await?;
+        self.name_candidates(&mut items).await?;
         let total = match q.cursor {
             None => Some(self.store.task_total(tenant, q, now, dense).await?),
             Some(_) => None,

@@ -39,6 +39,8 @@ pub struct ApiTask {
     assignee: Option<String>,
     assignee_name: Option<String>,
     candidate_users: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    candidate_user_names: Vec<Option<String>>,
     candidate_groups: Vec<String>,
     priority: i64,
     form_key: Option<String>,
@@ -68,6 +70,7 @@ impl From<Task> for ApiTask {
             assignee: t.assignee,
             assignee_name: t.assignee_name,
             candidate_users: t.candidate_users,
+            candidate_user_names: t.candidate_user_names,
             candidate_groups: t.candidate_groups,
             priority: t.priority,
             form_key: t.form_key,

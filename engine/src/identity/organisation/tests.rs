@@ -254,3 +254,32 @@ async fn a_deactivated_person_cannot_be_assigned(db: &TestDb) {
     assert_eq!(e.audit_log(&sys(), 1).await.unwrap()[0].action, "org.person.activate");
 }
 crate::db_test!(deactivated_person_not_assignable, a_deactivated_person_cannot_be_assigned);
+
+/// The task list names a task's candidate users from the organisation of its tenant; a login
+/// that is no person there (or a person of another tenant) keeps no name.
+async fn candidate_users_are_named(db: &TestDb) {
+    let e = &db.engine;
+    tenants(e).await;
+    let unit = e.create_org_unit(&sys(), "default", None, "Office").await.unwrap();
+    e.create_person(&sys(), &unit.id, Some("ann"), "Ann", &[]).await.unwrap();
+    let north = e.create_org_unit(&sys(), "north", None, "North office").await.unwrap();
+    e.create_person(&sys(), &north.id, Some("nils"), "Nils", &[]).await.unwrap();
+    let process = PROCESS.replace(
+        r#"camunda:assignee="ann""#,
+        r#"camunda:candidateUsers="zed,ann,nils" camunda:candidateGroups="finance""#,
+    );
+    let files = vec![("leave.bpmn".to_string(), process.into_bytes())];
+    assert!(e.deploy(&sys(), "default", None, files, &Default::default()).await.unwrap().all_ok());
+    e.start_instance_with_tasks(&sys(), "leave", None, StartRequest::default()).await.unwrap();
+    let page = e.list_tasks(&sys(), &Default::default()).await.unwrap();
+    let task = &page.items[0];
+    assert_eq!(task.candidate_users, ["zed", "ann", "nils"]);
+    assert_eq!(task.candidate_user_names, [None, Some("Ann".to_owned()), None]);
+    assert_eq!(task.candidate_groups, ["finance"]);
+    // Taken, the task is for its assignee alone: no candidates to name.
+    let taken = e.reassign_task(&sys(), &task.id, "ann", "").await.unwrap();
+    assert_eq!(taken.assignee.as_deref(), Some("ann"));
+    let page = e.list_tasks(&sys(), &Default::default()).await.unwrap();
+    assert!(page.items[0].candidate_user_names.is_empty(), "{:?}", page.items[0]);
+}
+crate::db_test!(candidate_users_named, candidate_users_are_named);
