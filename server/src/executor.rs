@@ -104,9 +104,10 @@ impl reqwest::dns::Resolve for CheckedResolver {
         let host = name.as_str().to_owned();
         Box::pin(async move {
             let mut refused = None;
-            let resolved = match tokio::net::lookup_host((host.as_str(), 0)).await {
+            let looked_up = tokio::net::lookup_host((host.as_str(), 0)).await;
+            let resolved = match looked_up {
                 Ok(addrs) => addrs,
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(Box::new(Unresolved(host.clone(), e)) as Box<dyn std::error::Error + Send + Sync>),
             };
             let allowed: Vec<SocketAddr> = resolved
                 .filter(|a| match policy.check_addr(&host, a.ip()) {
@@ -126,16 +127,46 @@ impl reqwest::dns::Resolve for CheckedResolver {
     }
 }
 
+/// A host name the resolver could not resolve, and why.
+#[derive(Debug)]
+struct Unresolved(String, std::io::Error);
+
+impl fmt::Display for Unresolved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.0, self.1)
+    }
+}
+
+impl std::error::Error for Unresolved {}
+
+/// Why a connection failed, as a sentence when the cause is a common one (the system's words
+/// otherwise, as they are).
+fn io_reason(e: &std::io::Error) -> Text {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        ConnectionRefused => Text::new("run.net.refused"),
+        ConnectionReset | ConnectionAborted | BrokenPipe => Text::new("run.net.reset"),
+        HostUnreachable | NetworkUnreachable | NetworkDown | AddrNotAvailable => Text::new("run.net.unreachable"),
+        _ => Text::verbatim(e.to_string()),
+    }
+}
+
 fn call_error(url: &str, ms: u64, e: reqwest::Error) -> CallError {
     // The innermost cause says most (e.g. "Connection refused"); a refusal of the policy is
-    // told as such.
-    let mut reason = e.to_string();
+    // told as such, the common causes as sentences.
+    let mut reason = Text::verbatim(e.to_string());
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
         if let Some(Refusal(refusal)) = s.downcast_ref::<Refusal>() {
             return CallError::Refused { url: url.to_owned(), reason: refusal.clone() };
         }
-        reason = s.to_string();
+        if let Some(Unresolved(host, _)) = s.downcast_ref::<Unresolved>() {
+            return CallError::Unreachable { url: url.to_owned(), reason: Text::new("run.net.dns").with("host", host) };
+        }
+        reason = match s.downcast_ref::<std::io::Error>() {
+            Some(io) => io_reason(io),
+            None => Text::verbatim(s.to_string()),
+        };
         source = s.source();
     }
     if e.is_timeout() {
@@ -152,11 +183,15 @@ impl ServiceCaller for HttpCaller {
         Box::pin(async move {
             let url = req.url.clone();
             let ms = req.timeout_ms;
-            let method = reqwest::Method::from_bytes(req.method.as_bytes())
-                .map_err(|_| CallError::Failed { url: url.clone(), reason: format!("bad method {}", req.method) })?;
+            let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
+                let reason = Text::new("run.net.bad_method").with("method", &req.method);
+                CallError::Failed { url: url.clone(), reason }
+            })?;
             // One parse, checked and then sent: the host checked is the host connected to.
-            let target = reqwest::Url::parse(req.url.trim())
-                .map_err(|e| CallError::Failed { url: url.clone(), reason: format!("the URL cannot be read: {e}") })?;
+            let target = reqwest::Url::parse(req.url.trim()).map_err(|e| CallError::Failed {
+                url: url.clone(),
+                reason: Text::new("run.net.bad_url").with("detail", e),
+            })?;
             let client = match self.policy.check(&target) {
                 Ok(Verdict::Checked) => &self.checked,
                 Ok(Verdict::Trusted) => &self.trusted,

@@ -67,9 +67,9 @@ pub enum CallError {
     #[error("the call to {url} timed out after {ms} ms")]
     Timeout { url: String, ms: u64 },
     #[error("{url} could not be reached: {reason}")]
-    Unreachable { url: String, reason: String },
+    Unreachable { url: String, reason: Text },
     #[error("the call to {url} failed: {reason}")]
-    Failed { url: String, reason: String },
+    Failed { url: String, reason: Text },
     /// The address policy ([`super::hosts::HostPolicy`]) refused the URL, a redirect or an
     /// address; nothing was sent.
     #[error("{url} may not be called: {reason}")]
@@ -90,10 +90,10 @@ impl CallError {
         match self {
             CallError::Timeout { url, ms } => Text::new("run.job.call_timeout").with("url", url).with("ms", ms),
             CallError::Unreachable { url, reason } => {
-                Text::new("run.job.call_unreachable").with("url", url).with("reason", reason)
+                Text::new("run.job.call_unreachable").with("url", url).with_text("reason", reason.clone())
             }
             CallError::Failed { url, reason } => {
-                Text::new("run.job.call_failed").with("url", url).with("reason", reason)
+                Text::new("run.job.call_failed").with("url", url).with_text("reason", reason.clone())
             }
             CallError::Refused { url, reason } => {
                 Text::new("run.job.call_refused").with("url", url).with_text("reason", reason.clone())

@@ -272,12 +272,14 @@ async fn timeout_and_unreachable(db: &TestDb) {
     assert!(j.error.as_deref().unwrap().contains("timed out after 100 ms"), "{:?}", j.error);
 
     let down = start(e, "svc", json!({"amount": 1})).await;
-    let fake = Fake::new(|r| Err(CallError::Unreachable { url: r.url.clone(), reason: "connection refused".into() }));
+    let fake = Fake::new(|r| {
+        Err(CallError::Unreachable { url: r.url.clone(), reason: bpmn_core::text::Text::new("run.net.refused") })
+    });
     let x = executor(e, fake, "b");
     assert_eq!(x.run_once().await, 1);
     let j = jobs_of(e, &down).await.remove(0);
     assert_eq!(j.state, JobState::Error);
-    assert!(j.error.as_deref().unwrap().contains("could not be reached: connection refused"), "{:?}", j.error);
+    assert!(j.error.as_deref().unwrap().contains("could not be reached: the connection was refused"), "{:?}", j.error);
 }
 db_test!(timeouts_and_unreachable_hosts_fail_the_job, timeout_and_unreachable);
 

@@ -18,7 +18,9 @@ struct NoCalls;
 
 impl ServiceCaller for NoCalls {
     fn call(&self, req: ServiceRequest) -> CallFuture<'_> {
-        Box::pin(async move { Err(CallError::Failed { url: req.url, reason: "no calls in this test".into() }) })
+        Box::pin(async move {
+            Err(CallError::Failed { url: req.url, reason: engine::error::Text::verbatim("no calls in this test") })
+        })
     }
 }
 

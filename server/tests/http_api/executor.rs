@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{any, get};
 use axum::Router;
+use bpmn_core::text::Lang;
 use engine::db_test;
 use engine::identity::Account;
 use engine::instances::StartRequest;
@@ -102,8 +103,15 @@ async fn the_http_caller_reports_each_outcome() {
     get.url = dead;
     get.timeout_ms = 2_000;
     let err = caller.call(get.clone()).await.unwrap_err();
-    assert!(matches!(err, CallError::Unreachable { .. }), "{err:?}");
-    assert!(err.to_string().contains("could not be reached"), "{err}");
+    assert!(matches!(&err, CallError::Unreachable { reason, .. } if reason.key == "run.net.refused"), "{err:?}");
+    assert!(err.to_string().ends_with("could not be reached: the connection was refused"), "{err}");
+    assert!(err.text().render(Lang::Zh).ends_with("：对方拒绝连接"), "{err}");
+
+    // A host name nobody knows (`.invalid` is never resolved), allowed by the policy.
+    get.url = "http://localhost.invalid/x".into();
+    let err = caller.call(get.clone()).await.unwrap_err();
+    assert!(matches!(&err, CallError::Unreachable { reason, .. } if reason.key == "run.net.dns"), "{err:?}");
+    assert_eq!(err.text().render(Lang::Zh), "无法连接 http://localhost.invalid/x：找不到主机 localhost.invalid");
 
     // Redirects are followed within the host only (the other host is allowed, else the
     // redirect would be refused).

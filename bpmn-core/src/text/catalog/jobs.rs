@@ -48,6 +48,12 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
     ("run.job.call_timeout", "调用 {url} 在 {ms} 毫秒后超时", "the call to {url} timed out after {ms} ms"),
     ("run.job.call_unreachable", "无法连接 {url}：{reason}", "{url} could not be reached: {reason}"),
     ("run.job.call_failed", "调用 {url} 失败：{reason}", "the call to {url} failed: {reason}"),
+    ("run.net.refused", "对方拒绝连接", "the connection was refused"),
+    ("run.net.reset", "连接被对方中断", "the connection was reset"),
+    ("run.net.unreachable", "网络或主机不可达", "the network or the host is unreachable"),
+    ("run.net.dns", "找不到主机 {host}", "the host {host} could not be found"),
+    ("run.net.bad_method", "不支持的 HTTP 方法 {method}", "{method} is not an HTTP method"),
+    ("run.net.bad_url", "地址无法识别（{detail}）", "the URL cannot be read ({detail})"),
     ("run.job.call_refused", "不允许调用 {url}：{reason}", "{url} may not be called: {reason}"),
     ("run.job.http_status", "{url} 返回 HTTP {status}：{body}", "HTTP {status} from {url}: {body}"),
     (
