@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use rquickjs::{CatchResultExt, CaughtError, Context, Function, Runtime};
 use serde_json::{json, Map, Value};
 
+use crate::error::Text;
 use crate::runtime::{ScriptCall, ScriptOutcome, ScriptRunner};
 
 /// The limits of one evaluation.
@@ -65,8 +66,8 @@ pub fn runner() -> &'static JsRunner {
 }
 
 impl ScriptRunner for JsRunner {
-    fn run(&self, call: &ScriptCall<'_>) -> Result<ScriptOutcome, String> {
-        let variables = serde_json::to_string(call.variables).map_err(|e| e.to_string())?;
+    fn run(&self, call: &ScriptCall<'_>) -> Result<ScriptOutcome, Text> {
+        let variables = serde_json::to_string(call.variables).map_err(bad_answer)?;
         let facts = facts_json(call).to_string();
         SANDBOX.with(|cell| {
             let mut slot = cell.borrow_mut();
@@ -82,6 +83,11 @@ impl ScriptRunner for JsRunner {
             result
         })
     }
+}
+
+/// JSON the script's sandbox could not write or read back.
+fn bad_answer(e: serde_json::Error) -> Text {
+    Text::new("run.script.bad_answer").with("detail", e)
 }
 
 thread_local! {
@@ -209,8 +215,8 @@ struct Sandbox {
 }
 
 impl Sandbox {
-    fn new(limits: Limits) -> Result<Sandbox, String> {
-        let setup = |e: rquickjs::Error| format!("the script engine could not start: {e}");
+    fn new(limits: Limits) -> Result<Sandbox, Text> {
+        let setup = |e: rquickjs::Error| Text::new("run.script.engine_failed").with("detail", e);
         let runtime = Runtime::new().map_err(setup)?;
         runtime.set_memory_limit(limits.memory);
         runtime.set_max_stack_size(limits.stack);
@@ -219,22 +225,22 @@ impl Sandbox {
         runtime.set_interrupt_handler(Some(Box::new(move || watched.get().is_some_and(|d| Instant::now() >= d))));
         let context = Context::full(&runtime).map_err(setup)?;
         context.with(|ctx| {
-            ctx.eval::<(), _>(PRELUDE).catch(&ctx).map_err(|e| format!("the script engine could not start: {e}"))
+            ctx.eval::<(), _>(PRELUDE).catch(&ctx).map_err(|e| Text::new("run.script.engine_failed").with("detail", e))
         })?;
         Ok(Sandbox { context, _runtime: runtime, limits, deadline })
     }
 
     /// Runs `source` with the variables and facts (JSON texts).
-    fn eval(&self, source: &str, variables: &str, facts: &str) -> Result<ScriptOutcome, String> {
+    fn eval(&self, source: &str, variables: &str, facts: &str) -> Result<ScriptOutcome, Text> {
         self.deadline.set(Some(Instant::now() + self.limits.time));
         let result = self.context.with(|ctx| {
-            let run: Function = ctx.globals().get("__bpm_run").catch(&ctx).map_err(|e| e.to_string())?;
+            let run: Function = ctx.globals().get("__bpm_run").catch(&ctx).map_err(|e| self.explain(e))?;
             run.call::<_, String>((source, variables, facts)).catch(&ctx).map_err(|e| self.explain(e))
         });
         let timed_out = self.deadline.get().is_some_and(|d| Instant::now() >= d);
         self.deadline.set(None);
         let text = result.map_err(|e| if timed_out { self.too_long() } else { e })?;
-        let mut out: Map<String, Value> = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        let mut out: Map<String, Value> = serde_json::from_str(&text).map_err(bad_answer)?;
         let writes = match out.remove("writes") {
             Some(Value::Object(w)) => w,
             _ => Map::new(),
@@ -242,16 +248,13 @@ impl Sandbox {
         Ok(ScriptOutcome { value: out.remove("value").unwrap_or(Value::Null), writes })
     }
 
-    fn too_long(&self) -> String {
-        format!(
-            "the script ran longer than {} ms and was stopped; make it finish sooner (a loop that never ends?)",
-            self.limits.time.as_millis()
-        )
+    fn too_long(&self) -> Text {
+        Text::new("run.script.too_long").with("ms", self.limits.time.as_millis())
     }
 
     /// The message of a script's failure: `ReferenceError: x is not defined`, or the limit it
     /// ran into.
-    fn explain(&self, e: CaughtError<'_>) -> String {
+    fn explain(&self, e: CaughtError<'_>) -> Text {
         let text = match &e {
             CaughtError::Exception(ex) => {
                 let name: String = ex.get("name").unwrap_or_else(|_| "Error".to_owned());
@@ -259,18 +262,22 @@ impl Sandbox {
             }
             CaughtError::Value(v) => {
                 let shown = v.ctx().json_stringify(v.clone()).ok().flatten().and_then(|s| s.to_string().ok());
-                format!("the script threw {}", shown.unwrap_or_else(|| "a value that is not an error".to_owned()))
+                return match shown {
+                    Some(value) => Text::new("run.script.threw").with("value", value),
+                    None => Text::new("run.script.threw_other"),
+                };
             }
             CaughtError::Error(err) => err.to_string(),
         };
         if text.contains("out of memory") {
-            format!("the script used more than {} MB of memory and was stopped", self.limits.memory >> 20)
+            Text::new("run.script.too_much_memory").with("mb", self.limits.memory >> 20)
         } else if text.contains("interrupted") {
             self.too_long()
         } else if text.contains("stack size exceeded") || text.contains("stack overflow") {
-            "the script recursed too deeply (RangeError: Maximum call stack size exceeded)".to_owned()
+            Text::new("run.script.too_deep")
         } else {
-            text
+            // The script's own error, in the words of the language it is written in.
+            Text::verbatim(text)
         }
     }
 }
@@ -292,7 +299,7 @@ mod tests {
             task: Some(TaskFacts { id: None, name: Some("Approve"), assignee: Some("kermit") }),
             ..Facts::default()
         };
-        runner.run(&ScriptCall { format: "javascript", source, variables: &variables, facts })
+        runner.run(&ScriptCall { format: "javascript", source, variables: &variables, facts }).map_err(|e| e.english())
     }
 
     #[test]
@@ -360,6 +367,13 @@ mod tests {
     fn a_memory_bomb_and_deep_recursion_are_stopped() {
         let err = run("let a = []; while (true) a.push(new Array(100000).fill(1));", json!({})).unwrap_err();
         assert!(err.starts_with("the script used more than 32 MB"), "{err}");
+        let zh = JsRunner::default().run(&ScriptCall {
+            format: "javascript",
+            source: "let a = []; while (true) a.push(new Array(100000).fill(1));",
+            variables: &Map::new(),
+            facts: Facts::default(),
+        });
+        assert_eq!(zh.unwrap_err().render(bpmn_core::text::Lang::Zh), "脚本使用的内存超过 32 MB，已停止");
         let err = run("function f(n) { return f(n + 1) + 1; } f(0)", json!({})).unwrap_err();
         assert!(err.starts_with("the script recursed too deeply"), "{err}");
         assert_eq!(run("'ok'", json!({})).unwrap().value, json!("ok"));

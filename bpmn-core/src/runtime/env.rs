@@ -15,8 +15,9 @@ use crate::runtime::expr::Facts;
 pub trait ScriptRunner {
     /// Runs `call.source`, written in `call.format` (one the deploy check accepts as
     /// JavaScript), and returns its value and the variables it set with
-    /// `execution.setVariable`, or why it failed (the script's error, a time or memory limit).
-    fn run(&self, call: &ScriptCall<'_>) -> Result<ScriptOutcome, String>;
+    /// `execution.setVariable`, or why it failed: the script's own error as it is
+    /// (`ReferenceError: x is not defined`), or a limit it ran into as a sentence.
+    fn run(&self, call: &ScriptCall<'_>) -> Result<ScriptOutcome, crate::text::Text>;
 }
 
 /// One script to run and what it sees.

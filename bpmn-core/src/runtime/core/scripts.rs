@@ -80,7 +80,7 @@ impl Run<'_> {
                 let runner = self.env.scripts.ok_or_else(|| failed(Text::new("run.script.no_runner")))?;
                 let variables = flattened(&self.state, token);
                 let call = ScriptCall { format: &script.format, source: &script.source, variables: &variables, facts };
-                runner.run(&call).map_err(|e| failed(Text::verbatim(e)))
+                runner.run(&call).map_err(failed)
             }
             None => Err(failed(Text::new("run.script.bad_format").with("format", &script.format))),
         }

@@ -16,7 +16,13 @@ struct Fake {
 }
 
 impl ScriptRunner for Fake {
-    fn run(&self, call: &ScriptCall<'_>) -> Result<ScriptOutcome, String> {
+    fn run(&self, call: &ScriptCall<'_>) -> Result<ScriptOutcome, Text> {
+        self.run_plain(call).map_err(Text::verbatim)
+    }
+}
+
+impl Fake {
+    fn run_plain(&self, call: &ScriptCall<'_>) -> Result<ScriptOutcome, String> {
         self.ran.borrow_mut().push(call.source.to_owned());
         let mut out = ScriptOutcome::default();
         for op in call.source.split(';').map(str::trim).filter(|o| !o.is_empty()) {

@@ -210,6 +210,21 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "脚本需要引擎的脚本运行器，而这一步没有提供",
         "scripts need the engine's script runner, which this step was not given",
     ),
+    ("run.script.engine_failed", "脚本引擎无法启动：{detail}", "the script engine could not start: {detail}"),
+    (
+        "run.script.too_long",
+        "脚本运行超过 {ms} 毫秒，已停止；请让它更快结束（是否有永不结束的循环？）",
+        "the script ran longer than {ms} ms and was stopped; make it finish sooner (a loop that never ends?)"
+    ),
+    ("run.script.too_much_memory", "脚本使用的内存超过 {mb} MB，已停止", "the script used more than {mb} MB of memory and was stopped"),
+    (
+        "run.script.too_deep",
+        "脚本递归层数过多（RangeError: Maximum call stack size exceeded）",
+        "the script recursed too deeply (RangeError: Maximum call stack size exceeded)"
+    ),
+    ("run.script.threw", "脚本抛出了 {value}", "the script threw {value}"),
+    ("run.script.threw_other", "脚本抛出了一个不是错误的值", "the script threw a value that is not an error"),
+    ("run.script.bad_answer", "脚本的结果无法读取：{detail}", "the script's result cannot be read: {detail}"),
     ("run.script.bad_format", "脚本格式 \"{format}\" 无法在此运行", "script format \"{format}\" does not run here"),
     (
         "run.script.runs_nothing",
