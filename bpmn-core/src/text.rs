@@ -219,6 +219,31 @@ impl std::fmt::Display for Text {
     }
 }
 
+/// The catalog keys whose sentence holds `word` (in lower case) in either language, outside
+/// the values it names: how a search finds a stored sentence (`Text::to_stored`, which holds
+/// the key, not the words) by the words people read. At most `max`; `None` when more match
+/// (a word too common to tell sentences apart).
+pub fn keys_with_word(word: &str, max: usize) -> Option<Vec<&'static str>> {
+    let word = word.to_lowercase();
+    let holds = |template: &str| {
+        // The template's words alone: `{url}` is filled by a value, searched as it is stored.
+        let mut words = String::with_capacity(template.len());
+        let mut depth = 0usize;
+        for c in template.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                c if depth == 0 => words.extend(c.to_lowercase()),
+                _ => {}
+            }
+        }
+        words.contains(&word)
+    };
+    let keys: Vec<&'static str> =
+        catalog::all().filter(|(_, zh, en)| holds(zh) || holds(en)).map(|(k, _, _)| k).collect();
+    (keys.len() <= max).then_some(keys)
+}
+
 /// Every catalog key with its two templates, for tests of other crates (every key they use
 /// exists; no template names a value the other language lacks).
 pub fn catalog_keys() -> impl Iterator<Item = &'static str> {

@@ -206,3 +206,15 @@ fn stored_texts_come_back_and_plain_rows_are_shown_as_they_are() {
     assert!(cut.len() <= 2000, "{}", cut.len());
     assert!(Text::from_stored(&cut).english().ends_with('…'));
 }
+
+#[test]
+fn stored_sentences_are_found_by_their_words() {
+    let refused = super::keys_with_word("拒绝连接", 10).unwrap();
+    assert!(refused.contains(&"run.net.refused"), "{refused:?}");
+    let refused = super::keys_with_word("Connection was REFUSED", 10).unwrap();
+    assert_eq!(refused, ["run.net.refused"]);
+    // The names of the values are no words of the sentence.
+    assert!(!super::keys_with_word("url", 1000).unwrap().contains(&"run.job.call_unreachable"));
+    // A word in most sentences tells none apart.
+    assert_eq!(super::keys_with_word("the", 10), None);
+}

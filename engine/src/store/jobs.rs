@@ -23,7 +23,11 @@ use crate::instances::InstanceJob;
 use crate::jobs::{Job, JobAttempt, JobCategory, JobKind, JobQuery, JobState, StartTimer};
 use crate::store::external::worker_guard;
 use crate::store::incidents::{stored_text, stored_text_opt};
-use crate::store::sql::{bind_all, insert_many, push_search, Arg, Cells, Where};
+use crate::store::sql::{bind_all, insert_many, like_pattern, Arg, Cells, Where};
+
+/// The most sentences one word of a job search may stand for in the stored errors (more: the
+/// word is matched against the stored form alone).
+const MAX_ERROR_KEYS: usize = 40;
 
 /// The condition that a job is still held by an executor's claim, its placeholders numbered
 /// from `first`: the job's key, the executor and the claim's revision.
@@ -855,10 +859,21 @@ fn job_conditions(tenant: Option<&str>, q: &JobQuery) -> Where {
     if let Some(name) = q.name.as_deref() {
         // The activity's name and id, the process's name and key, the error: a job is found
         // by any of them (the words are checked by `LIKE`: the job table holds the jobs still
-        // to run, not their history).
+        // to run, not their history). The error is stored as a sentence's key and values
+        // (`Text::to_stored`): a word of the sentence as people read it, in either language,
+        // finds the keys of the sentences that hold it.
         let text = "LOWER(j.name || ' ' || j.activity_id || ' ' || i.definition_name || ' ' || i.definition_key \
                     || ' ' || COALESCE(j.error, ''))";
-        push_search(&mut w, text, name);
+        for term in name.split_whitespace() {
+            let term = term.to_lowercase();
+            let p = w.text(like_pattern(&term));
+            let mut any = vec![format!("{text} LIKE {p} ESCAPE '\\'")];
+            for key in bpmn_core::text::keys_with_word(&term, MAX_ERROR_KEYS).unwrap_or_default() {
+                let k = w.text(like_pattern(&format!("\"key\":\"{key}\"")));
+                any.push(format!("j.error LIKE {k} ESCAPE '\\'"));
+            }
+            w.push(format!("({})", any.join(" OR ")));
+        }
     }
     if let Some(i) = q.instance_id.as_deref().filter(|i| !i.is_empty()) {
         let p = w.text(i);

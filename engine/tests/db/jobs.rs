@@ -280,6 +280,20 @@ async fn timeout_and_unreachable(db: &TestDb) {
     let j = jobs_of(e, &down).await.remove(0);
     assert_eq!(j.state, JobState::Error);
     assert!(j.error.as_deref().unwrap().contains("could not be reached: the connection was refused"), "{:?}", j.error);
+
+    // Each is found by the words of its error as people read them, in either language (the
+    // error is stored as its sentence's key and values), and by a value as it is.
+    let found = |word: &'static str| async move {
+        let q = JobQuery { name: Some(word.into()), ..Default::default() };
+        e.list_jobs(&sys(), &q).await.unwrap().items.into_iter().map(|j| j.instance_id).collect::<Vec<_>>()
+    };
+    for word in ["拒绝连接", "REFUSED", "无法连接 svc"] {
+        assert_eq!(found(word).await, [down.clone()], "{word}");
+    }
+    for word in ["超时", "timed"] {
+        assert_eq!(found(word).await, [slow.clone()], "{word}");
+    }
+    assert_eq!(found("拒绝连接 超时").await, Vec::<String>::new());
 }
 db_test!(timeouts_and_unreachable_hosts_fail_the_job, timeout_and_unreachable);
 
