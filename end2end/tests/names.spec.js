@@ -1,7 +1,8 @@
 // People by name: the initiator in the instance list and on the instance page, the actors of
-// the operations log, by name with the login as a hint; a console account as it is.
+// the operations log, a task's candidate users, by name with the login as a hint; a console
+// account or a login that is no person as it is.
 const { test, expect } = require('@playwright/test');
-const { CONSOLE, deployFixture, openSection, signIn, uniqueKey, waitForHydration } = require('./helpers');
+const { CONSOLE, deployFixture, openSection, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 test('the initiator and the actors are shown by name with the login as a hint', async ({ page }) => {
   await signIn(page, 'admin', undefined, '/');
@@ -30,4 +31,30 @@ test('the initiator and the actors are shown by name with the login as a hint', 
   await openSection(page, '操作记录');
   const start = page.locator('tr[data-operation="start"]');
   await expect(start.getByTestId('actor')).toHaveText('admin');
+});
+
+test('a task nobody has taken names its candidate users; groups and unknown logins as they are', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/');
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">
+  <process id="e2e-candidates" name="端到端候选人" isExecutable="true">
+    <startEvent id="s"/>
+    <userTask id="pick" name="候选审批" camunda:candidateUsers="wangfang,nobody-e2e" camunda:candidateGroups="finance"/>
+    <endEvent id="e"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="pick"/>
+    <sequenceFlow id="f2" sourceRef="pick" targetRef="e"/>
+  </process>
+</definitions>`;
+  const res = await page.request.post('/api/v1/deployments', {
+    headers: CONSOLE,
+    multipart: { file: { name: 'e2e-candidates.bpmn', mimeType: 'text/xml', buffer: Buffer.from(xml) } },
+  });
+  expect(res.ok(), await res.text()).toBeTruthy();
+  const key = uniqueKey('cand');
+  const { id } = await startInstance(page, 'e2e-candidates', { businessKey: key });
+
+  await page.goto(`/tasks?q=${key}`);
+  await waitForHydration(page);
+  const row = page.locator(`tr[data-instance="${id}"]`);
+  await expect(row.getByTestId('assignee')).toHaveText('候选: 王芳 (wangfang), nobody-e2e, finance');
 });
