@@ -117,6 +117,7 @@ use crate::error::Result;
 use crate::store::sql::{bind_all, refuse_nul, Arg, Cells};
 
 pub use self::error::{DatabaseError, MigrationError};
+pub use self::sql::order::TotalLimits;
 
 /// An open transaction of the pool: the commands that write through `store`'s functions
 /// (identity, catalog, deployments, models) hold one from [`Store::begin`] to their commit.

@@ -9,10 +9,10 @@ use super::{Backend, Store};
 use crate::error::Result;
 use crate::instances::{InstanceStatus, Task, TaskCategory, TaskOrder, TaskQuery, TaskState};
 use crate::rules::NextStep;
-use crate::store::sql::order::{Key, KeyCursor, Keyset, Part, WALK_COUNT_ROWS};
+use crate::store::sql::order::{Key, KeyCursor, Keyset, Part, TotalLimits};
 use crate::store::sql::search::{walk_rows, Search, SearchPlan, SearchText, TASKS};
 use crate::store::sql::{decode_cursor, encode_cursor, insert_many, like_pattern, Arg, Cells, Where};
-use bpmn_core::page::{total_cap, SEARCH_TOTAL_CAP};
+use bpmn_core::page::TOTAL_CAP;
 
 /// Completes a task that is still active: a task is completed once, even when its token waits
 /// in the same activity again (a loop back to it). By key only (see the `sql` module).
@@ -567,8 +567,20 @@ impl Store {
     /// [`total_cap`] + 1 without an order. A search counts what the
     /// index's candidates hold (all the rows it finds), or walks the table when the index cannot
     /// serve it, as the page does; `dense`: the page filled in its first walk, so the words are
-    /// frequent, and the first rows of the list's first order are counted first.
+    /// frequent, and the first rows of the list's first order are counted first (see [`TotalLimits`]).
     pub(crate) async fn task_total(&self, tenant: Option<&str>, q: &TaskQuery, now: i64, dense: bool) -> Result<i64> {
+        self.task_total_within(tenant, q, now, dense, TotalLimits::NOW).await
+    }
+
+    /// [`Store::task_total`] within `limits`.
+    pub(crate) async fn task_total_within(
+        &self,
+        tenant: Option<&str>,
+        q: &TaskQuery,
+        now: i64,
+        dense: bool,
+        limits: TotalLimits,
+    ) -> Result<i64> {
         let search = match &q.search {
             Some(s) => self.prepare_search(TASKS, tenant, s).await?,
             None => None,
@@ -576,7 +588,7 @@ impl Store {
         if let (Some(s), true, None) = (&search, dense, &q.instance_id) {
             // Frequent words: the first rows of the list's first order reach the cap soon, their
             // candidates in the index would be many. Up to the key of its `WALK_COUNT_ROWS`-th row.
-            let (sql, w) = task_walk_end(&TaskQuery { cursor: None, ..q.clone() }, now, WALK_COUNT_ROWS)?;
+            let (sql, w) = task_walk_end(&TaskQuery { cursor: None, ..q.clone() }, now, limits.walk_rows)?;
             let end = self.walk_end(&sql, w.into_args()).await?;
             let mut w = Where::default();
             tenant_filter(&mut w, tenant, "t");
@@ -588,8 +600,8 @@ impl Store {
                 w.push(format!("{col} {} {p}", if dir == "DESC" { ">=" } else { "<=" }));
             }
             s.push_checks(&mut w);
-            let n = self.capped_count("tasks t", w, false, SEARCH_TOTAL_CAP).await?;
-            if n > SEARCH_TOTAL_CAP || end.is_none() {
+            let n = self.capped_count("tasks t", w, false, limits.search_cap).await?;
+            if n > limits.search_cap || end.is_none() {
                 return Ok(n);
             }
         }
@@ -604,7 +616,8 @@ impl Store {
             Some(source) => format!("{source} CROSS JOIN tasks t ON t.rowid = s.r"),
             None => "tasks t".to_owned(),
         };
-        self.capped_count(&from, w, search.is_none(), total_cap(search.is_some())).await
+        let cap = if search.is_some() { limits.search_cap } else { TOTAL_CAP };
+        self.capped_count(&from, w, search.is_none(), cap).await
     }
 
     /// One task as of `now` and the token that waits in it.

@@ -16,11 +16,13 @@
 //! the page does not fill there, the index's candidates are sorted.
 //!
 //! A list's total ([`Store::capped_count`]) counts the rows of its filters up to
-//! [`TOTAL_CAP`](bpmn_core::page::TOTAL_CAP) + 1 ([`SEARCH_TOTAL_CAP`](bpmn_core::page::SEARCH_TOTAL_CAP) + 1 for a search, whose words are checked on each
+//! [`TOTAL_CAP`] + 1 ([`SEARCH_TOTAL_CAP`] + 1 for a search, whose words are checked on each
 //! row counted), without an order, so that it costs at most that many index entries (the
 //! console shows "10,000+", "1,000+" beyond).
 
 use serde::{Deserialize, Serialize};
+
+use bpmn_core::page::{SEARCH_TOTAL_CAP, TOTAL_CAP};
 
 use super::{Arg, Where};
 use crate::error::{EngineError, Result, Text};
@@ -30,6 +32,21 @@ use crate::store::Store;
 /// page filled in the first walk), checking the words on each, before it counts through the
 /// index instead: a word in a twentieth of the rows reaches the search's cap within them.
 pub(crate) const WALK_COUNT_ROWS: i64 = 20_000;
+
+/// How far a searched list's total counts: up to `search_cap` + 1, walking up to `walk_rows`
+/// rows of the list's order first when the words are frequent.
+#[derive(Debug, Clone, Copy)]
+pub struct TotalLimits {
+    pub search_cap: i64,
+    pub walk_rows: i64,
+}
+
+impl TotalLimits {
+    /// What the lists count.
+    pub const NOW: TotalLimits = TotalLimits { search_cap: SEARCH_TOTAL_CAP, walk_rows: WALK_COUNT_ROWS };
+    /// What they counted before a search had a cap of its own (the benchmark compares the two).
+    pub const BEFORE: TotalLimits = TotalLimits { search_cap: TOTAL_CAP, walk_rows: 100_000 };
+}
 
 impl Store {
     /// How many rows `from` (with its alias) holds under `w`, up to `cap` + 1

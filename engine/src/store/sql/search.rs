@@ -562,6 +562,19 @@ impl Store {
     ) -> Result<(Vec<crate::instances::Task>, &'static str)> {
         self.task_page_planned(tenant, q, now, limit, if walk { None } else { Some(walk_rows(limit + 1)) }).await
     }
+
+    /// The total of the task list's first page as `Engine::list_tasks` counts it, within
+    /// `limits` (the benchmark compares the current limits with the earlier ones).
+    pub async fn task_total_for_bench(
+        &self,
+        tenant: Option<&str>,
+        q: &crate::instances::TaskQuery,
+        now: i64,
+        limits: super::order::TotalLimits,
+    ) -> Result<i64> {
+        let (_, dense) = self.task_page(tenant, q, now, super::page_size(q.limit)).await?;
+        self.task_total_within(tenant, q, now, dense, limits).await
+    }
 }
 
 #[cfg(test)]
