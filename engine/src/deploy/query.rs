@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::accessible;
+use crate::bpmn::layout::layout;
 use crate::bpmn::parse::{parse, ParseOptions};
 use crate::bpmn::render::{render_svg, Overlay, RenderError, RenderOptions};
 use crate::error::{EngineError, Result, Text};
@@ -103,8 +104,8 @@ impl Engine {
     }
 
     /// The diagram of a definition version as a standalone SVG, painted with `overlay`.
-    /// The stored XML is parsed on demand (about a millisecond for a typical model).
-    /// Refused (422) when the file has no diagram.
+    /// The stored XML is parsed on demand (about a millisecond for a typical model); a file
+    /// without a diagram is laid out automatically. Refused (422) when it no longer parses.
     pub async fn definition_diagram_svg(&self, caller: &Account, id: &str, overlay: Overlay) -> Result<String> {
         let def = self.definition(caller, id).await?;
         draw_diagram(&def.xml, overlay).map_err(|reason| EngineError::Invalid {
@@ -118,10 +119,15 @@ impl Engine {
 }
 
 /// The first diagram of a stored BPMN file as a standalone SVG painted with `overlay`, or why
-/// it cannot be drawn (the file has no diagram, or no longer parses), in either language.
+/// it cannot be drawn (it no longer parses), in either language. A file without a diagram (no
+/// BPMNDI, or only empty ones) is laid out automatically ([`layout`]); the overlay paints by
+/// element id, so an instance's state shows on it all the same.
 pub fn draw_diagram(xml: &str, overlay: Overlay) -> std::result::Result<String, Text> {
     // A stored file was accepted once: no size limit applies to drawing it.
-    let parsed = parse(xml.as_bytes(), &ParseOptions { max_bytes: usize::MAX }).map_err(|e| e.text)?;
+    let mut parsed = parse(xml.as_bytes(), &ParseOptions { max_bytes: usize::MAX }).map_err(|e| e.text)?;
+    if parsed.diagrams.iter().all(|d| d.shapes.is_empty() && d.edges.is_empty()) {
+        parsed.diagrams = layout(&parsed);
+    }
     render_svg(&parsed, &RenderOptions { diagram: 0, overlay }).map_err(|e| match e {
         RenderError::NoDiagram => Text::new("repo.diagram.none"),
         RenderError::DiagramIndex { index, count } => {
@@ -135,13 +141,40 @@ mod tests {
     use super::*;
     use bpmn_core::text::Lang;
 
+    use crate::bpmn::render::ActivityState;
+
     #[test]
-    fn a_file_without_a_diagram_says_so_in_both_languages() {
+    fn a_file_without_a_diagram_is_laid_out_and_drawn_with_its_overlay() {
         let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
-  <process id="p" isExecutable="true"><startEvent id="s"/></process>
+  <process id="p" isExecutable="true">
+    <startEvent id="s"/><userTask id="approve" name="Approve"/><endEvent id="e"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="approve"/><sequenceFlow id="f2" sourceRef="approve" targetRef="e"/>
+  </process>
 </definitions>"#;
-        let why = draw_diagram(xml, Overlay::default()).unwrap_err();
-        assert_eq!(why.english(), crate::bpmn::diagram_svg(xml, Overlay::default()).unwrap_err());
-        assert!(why.render(Lang::Zh).contains("没有可绘制的流程图"), "{}", why.render(Lang::Zh));
+        // Still no diagram of its own: the core's plain drawing refuses it.
+        assert!(crate::bpmn::diagram_svg(xml, Overlay::default()).is_err());
+        let mut overlay = Overlay::default();
+        overlay.activities.insert("approve".into(), ActivityState::Active);
+        overlay.taken_flows.insert("f1".into());
+        let svg = draw_diagram(xml, overlay).unwrap();
+        assert!(svg.starts_with("<svg"), "{svg}");
+        for id in ["s", "approve", "e", "f1", "f2"] {
+            assert!(svg.contains(&format!("data-element-id=\"{id}\"")), "{id} is drawn: {svg}");
+        }
+        assert!(svg.contains("bpmn-userTask state-active"), "{svg}");
+        assert!(svg.contains("state-taken"), "{svg}");
+        // An empty diagram counts as none.
+        let empty = xml.replace(
+            "</definitions>",
+            r#"<bpmndi:BPMNDiagram xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" id="dia"><bpmndi:BPMNPlane id="pl" bpmnElement="p"/></bpmndi:BPMNDiagram></definitions>"#,
+        );
+        assert!(draw_diagram(&empty, Overlay::default()).unwrap().contains("data-element-id=\"approve\""));
+    }
+
+    #[test]
+    fn a_file_that_no_longer_parses_says_why_in_both_languages() {
+        let why = draw_diagram("<definitions", Overlay::default()).unwrap_err();
+        assert!(!why.english().is_empty());
+        assert_ne!(why.render(Lang::Zh), why.english(), "{}", why.render(Lang::Zh));
     }
 }
