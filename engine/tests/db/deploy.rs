@@ -240,10 +240,12 @@ async fn not_startable_files_deploy_with_reasons(db: &TestDb) {
     let draft = e.definition(&sys(), &out.definitions[0].id).await.unwrap();
     assert!(!draft.summary.is_executable());
 
-    // A file without a diagram deploys but cannot be drawn.
-    let no_diagram = e.definition_diagram_svg(&sys(), &out.definitions[0].id, Overlay::default()).await.unwrap_err();
-    assert_eq!(no_diagram.status(), 422);
-    assert!(no_diagram.to_string().contains("no diagram"), "{no_diagram}");
+    // A file without a diagram deploys and is drawn laid out left to right.
+    let laid_out = e.definition_diagram_svg(&sys(), &out.definitions[0].id, Overlay::default()).await.unwrap();
+    assert!(laid_out.starts_with("<svg"), "{laid_out}");
+    for id in ["draft_s", "draft_t", "draft_e", "draft_f1", "draft_f2"] {
+        assert!(laid_out.contains(&format!(r#"data-element-id="{id}""#)), "{id}: {laid_out}");
+    }
 }
 db_test!(not_startable, not_startable_files_deploy_with_reasons);
 
