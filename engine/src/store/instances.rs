@@ -8,7 +8,7 @@
 use sqlx::AnyConnection;
 
 use super::writes::Cascade;
-use super::Store;
+use super::{Backend, Store};
 use crate::error::{ConflictReason, EngineError, Result, Text};
 use crate::instances::{
     InstanceCategory, InstanceFilter, InstanceOrderBy, InstanceQuery, InstanceSort, InstanceStatus, InstanceSummary,
@@ -501,6 +501,7 @@ impl Store {
         limit: i64,
     ) -> Result<(Vec<InstanceSummary>, bool)> {
         if let Some(keyset) = instance_keyset(q) {
+            let keyset = Keyset { row_values: self.backend() == Backend::Sqlite, ..keyset };
             return self.instance_page_sorted(tenant, q, limit, keyset).await;
         }
         let (page, plan) = self.instance_page_planned(tenant, q, limit, Some(walk_rows(limit + 1))).await?;
@@ -635,9 +636,10 @@ impl Store {
                 }
                 Some(query) => {
                     // The first walk: up to the order's `walk_rows`-th row, checked for the words.
-                    // The category as it is (see `Store::task_sorted_end`).
+                    // The category as it is on PostgreSQL (see `Store::task_sorted_end`).
                     let mut w = Where::default();
-                    let from = self.instance_conditions(tenant, q, None, None, false, &mut w);
+                    let checked = common && self.backend() == Backend::Sqlite;
+                    let from = self.instance_conditions(tenant, q, None, None, checked, &mut w);
                     let order = keyset.push(&mut w, part, cursor, false)?;
                     let end = keyset.end_query(&from, &w, &order, walk_rows(limit + 1));
                     let end = self.keyset_end(&keyset, &end, w).await?;
@@ -872,7 +874,7 @@ fn instance_keyset(q: &InstanceQuery) -> Option<Keyset> {
         InstanceCategory::Unfinished | InstanceCategory::Suspended => (false, true),
         InstanceCategory::All | InstanceCategory::Incidents => (true, true),
     };
-    Some(Keyset { column, id: "i.id", desc, text: !by_end, values, nulls })
+    Some(Keyset { column, id: "i.id", desc, text: !by_end, values, nulls, row_values: false })
 }
 
 /// The statement of `rows` instances of `part` of `keyset`'s order after `cursor` (up to `end`)

@@ -306,6 +306,7 @@ impl Store {
         limit: i64,
     ) -> Result<(Vec<Task>, bool)> {
         if let Some(keyset) = task_keyset(q) {
+            let keyset = Keyset { row_values: self.backend() == Backend::Sqlite, ..keyset };
             return self.task_page_sorted(tenant, q, now, limit, keyset).await;
         }
         let (page, plan) = self.task_page_planned(tenant, q, now, limit, Some(walk_rows(limit + 1))).await?;
@@ -498,9 +499,10 @@ impl Store {
         cursor: Option<&KeyCursor>,
     ) -> Result<(String, Where)> {
         let mut w = Where::default();
-        // The state as it is, so that PostgreSQL knows how many rows it keeps (with the state
-        // hidden it guesses few, and sorts the table rather than walk the order's index).
-        self.task_conditions(found, false, &mut w);
+        // The state as it is on PostgreSQL, so that it knows how many rows it keeps (with the
+        // state hidden it guesses few, and sorts the table rather than walk the order's index);
+        // checked on SQLite, which would otherwise read the state's index and sort its rows.
+        self.task_conditions(found, self.backend() == Backend::Sqlite, &mut w);
         let order = keyset.push(&mut w, part, cursor, false)?;
         Ok((keyset.end_query("tasks t", &w, &order, n), w))
     }
@@ -715,7 +717,7 @@ fn task_keyset(q: &TaskQuery) -> Option<Keyset> {
     let text = column == "t.definition_name";
     // An overdue task has a due date.
     let nulls = column == "t.due" && q.category != TaskCategory::Overdue;
-    Some(Keyset { column, id: "t.id", desc, text, values: true, nulls })
+    Some(Keyset { column, id: "t.id", desc, text, values: true, nulls, row_values: false })
 }
 
 /// The cursor of the page that follows `last` in the list of `q`.

@@ -82,6 +82,11 @@ pub(crate) struct Keyset {
     /// either out: no part is read for it).
     pub values: bool,
     pub nulls: bool,
+    /// A page's or a walk's bound is one row value, `(column, id) > (…)` (SQLite: it then bounds
+    /// the index's range by both, where by the value alone a value many rows share, such as a
+    /// process name, left all of them in the range); else the value's bound and the exact
+    /// condition apart (PostgreSQL plans that form better).
+    pub row_values: bool,
 }
 
 /// The rows of a [`Keyset`] order one statement reads.
@@ -123,11 +128,16 @@ impl Keyset {
                         (Key::Text(s), true) => Arg::Text(s.clone()),
                         _ => return Err(EngineError::invalid("cursor", Text::new("run.bad_cursor"))),
                     };
-                    // The first condition bounds the index's range, the second is exact.
-                    let (k0, k1, k2) = (w.arg(arg.clone()), w.arg(arg.clone()), w.arg(arg));
-                    let i1 = w.text(after.as_str());
-                    w.push(format!("{col} {cmp}= {k0}"));
-                    w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND {id} {cmp} {i1}))"));
+                    if self.row_values {
+                        let (k, i) = (w.arg(arg), w.text(after.as_str()));
+                        w.push(format!("({col}, {id}) {cmp} ({k}, {i})"));
+                    } else {
+                        // The first condition bounds the index's range, the second is exact.
+                        let (k0, k1, k2) = (w.arg(arg.clone()), w.arg(arg.clone()), w.arg(arg));
+                        let i1 = w.text(after.as_str());
+                        w.push(format!("{col} {cmp}= {k0}"));
+                        w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND {id} {cmp} {i1}))"));
+                    }
                 }
             }
             Part::Nulls => {
@@ -164,10 +174,15 @@ impl Keyset {
                     Key::Int(n) => Arg::Int(*n),
                     Key::Text(s) => Arg::Text(s.clone()),
                 };
-                let (k0, k1, k2) = (w.arg(arg.clone()), w.arg(arg.clone()), w.arg(arg));
-                let i1 = w.text(last.as_str());
-                w.push(format!("{col} {cmp}= {k0}"));
-                w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND {id} {cmp}= {i1}))"));
+                if self.row_values {
+                    let (k, i) = (w.arg(arg), w.text(last.as_str()));
+                    w.push(format!("({col}, {id}) {cmp}= ({k}, {i})"));
+                } else {
+                    let (k0, k1, k2) = (w.arg(arg.clone()), w.arg(arg.clone()), w.arg(arg));
+                    let i1 = w.text(last.as_str());
+                    w.push(format!("{col} {cmp}= {k0}"));
+                    w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND {id} {cmp}= {i1}))"));
+                }
             }
             (Part::Nulls, (None, last)) => {
                 let i1 = w.text(last.as_str());
@@ -211,7 +226,7 @@ mod tests {
     use super::*;
 
     fn due(desc: bool) -> Keyset {
-        Keyset { column: "t.due", id: "t.id", desc, text: false, values: true, nulls: true }
+        Keyset { column: "t.due", id: "t.id", desc, text: false, values: true, nulls: true, row_values: false }
     }
 
     #[test]
