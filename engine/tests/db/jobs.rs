@@ -288,10 +288,10 @@ async fn timeout_and_unreachable(db: &TestDb) {
         e.list_jobs(&sys(), &q).await.unwrap().items.into_iter().map(|j| j.instance_id).collect::<Vec<_>>()
     };
     for word in ["拒绝连接", "REFUSED", "无法连接 svc"] {
-        assert_eq!(found(word).await, [down.clone()], "{word}");
+        assert_eq!(found(word).await, std::slice::from_ref(&down), "{word}");
     }
     for word in ["超时", "timed"] {
-        assert_eq!(found(word).await, [slow.clone()], "{word}");
+        assert_eq!(found(word).await, std::slice::from_ref(&slow), "{word}");
     }
     assert_eq!(found("拒绝连接 超时").await, Vec::<String>::new());
 }
