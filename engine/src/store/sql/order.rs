@@ -128,16 +128,7 @@ impl Keyset {
                         (Key::Text(s), true) => Arg::Text(s.clone()),
                         _ => return Err(EngineError::invalid("cursor", Text::new("run.bad_cursor"))),
                     };
-                    if self.row_values {
-                        let (k, i) = (w.arg(arg), w.text(after.as_str()));
-                        w.push(format!("({col}, {id}) {cmp} ({k}, {i})"));
-                    } else {
-                        // The first condition bounds the index's range, the second is exact.
-                        let (k0, k1, k2) = (w.arg(arg.clone()), w.arg(arg.clone()), w.arg(arg));
-                        let i1 = w.text(after.as_str());
-                        w.push(format!("{col} {cmp}= {k0}"));
-                        w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND {id} {cmp} {i1}))"));
-                    }
+                    self.push_bound(w, cmp, "", arg, after);
                 }
             }
             Part::Nulls => {
@@ -163,26 +154,34 @@ impl Keyset {
 }
 
 impl Keyset {
+    /// Adds to `w` that a row's (value, id) is `cmp` (`<` or `>`, then `eq`: `=` or nothing)
+    /// `(key, id)`: one row value ([`Keyset::row_values`]), or a bound of the index's range by
+    /// the value and the exact condition.
+    fn push_bound(&self, w: &mut Where, cmp: &str, eq: &str, key: Arg, id: &str) {
+        let (col, id_col) = (self.column, self.id);
+        if self.row_values {
+            let (k, i) = (w.arg(key), w.text(id));
+            w.push(format!("({col}, {id_col}) {cmp}{eq} ({k}, {i})"));
+        } else {
+            let (k0, k1, k2) = (w.arg(key.clone()), w.arg(key.clone()), w.arg(key));
+            let i = w.text(id);
+            w.push(format!("{col} {cmp}= {k0}"));
+            w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND {id_col} {cmp}{eq} {i}))"));
+        }
+    }
+
     /// Adds to `w` that a row of `part` comes no later than `end` (inclusive): where a search's
     /// first walk ends (see `sql::search`). Nothing for an end in the other part.
     pub(crate) fn push_end(&self, w: &mut Where, part: Part, end: &KeyCursor) {
         let cmp = if self.desc { ">" } else { "<" };
-        let (col, id) = (self.column, self.id);
+        let id = self.id;
         match (part, end) {
             (Part::Values, (Some(key), last)) => {
                 let arg = match key {
                     Key::Int(n) => Arg::Int(*n),
                     Key::Text(s) => Arg::Text(s.clone()),
                 };
-                if self.row_values {
-                    let (k, i) = (w.arg(arg), w.text(last.as_str()));
-                    w.push(format!("({col}, {id}) {cmp}= ({k}, {i})"));
-                } else {
-                    let (k0, k1, k2) = (w.arg(arg.clone()), w.arg(arg.clone()), w.arg(arg));
-                    let i1 = w.text(last.as_str());
-                    w.push(format!("{col} {cmp}= {k0}"));
-                    w.push(format!("({col} {cmp} {k1} OR ({col} = {k2} AND {id} {cmp}= {i1}))"));
-                }
+                self.push_bound(w, cmp, "=", arg, last);
             }
             (Part::Nulls, (None, last)) => {
                 let i1 = w.text(last.as_str());
