@@ -2,26 +2,12 @@
 //! (shared/conformance/miwg, 21 files from a dozen tools) must parse, and its diagram must
 //! only refer to elements the model knows.
 
-use std::path::{Path, PathBuf};
-
 use bpmn_core::bpmn::parse::{check_executable, parse, ParseOptions};
 use bpmn_core::bpmn::{Definitions, ElementRef, NodeKind};
 
-fn miwg_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/miwg")
-}
+mod common;
 
-fn miwg_files() -> Vec<PathBuf> {
-    let dir = miwg_dir();
-    let entries = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("the MIWG reference models are missing at {}: {e}", dir.display()));
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "bpmn"))
-        .collect();
-    files.sort();
-    files
-}
+use common::{miwg_dir, miwg_files};
 
 fn load(name: &str) -> Definitions {
     let path = miwg_dir().join(name);

@@ -11,17 +11,9 @@ use bpmn_core::bpmn::parse::{parse, ParseOptions};
 use bpmn_core::bpmn::render::{render_svg, ActivityState, Overlay, RenderError, RenderOptions};
 use bpmn_core::bpmn::Definitions;
 
-const MIWG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/miwg");
+mod common;
 
-fn miwg_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(MIWG)
-        .unwrap_or_else(|e| panic!("cannot read {MIWG}: {e}"))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "bpmn"))
-        .collect();
-    files.sort();
-    files
-}
+use common::{miwg_dir, miwg_files};
 
 fn load(path: &Path) -> Definitions {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -66,7 +58,7 @@ fn every_miwg_diagram_renders() {
         std::fs::create_dir_all(dir).expect("create output dir");
     }
     let files = miwg_files();
-    assert!(files.len() >= 21, "expected the 21 MIWG files in {MIWG}, found {}", files.len());
+    assert!(files.len() >= 21, "expected the 21 MIWG files in {}, found {}", miwg_dir().display(), files.len());
 
     let mut diagrams = 0;
     for path in &files {
@@ -118,7 +110,7 @@ fn every_miwg_diagram_renders() {
 
 #[test]
 fn overlay_on_a_miwg_diagram() {
-    let defs = load(&Path::new(MIWG).join("A.1.0.bpmn"));
+    let defs = load(&miwg_dir().join("A.1.0.bpmn"));
     let process = &defs.processes[0];
     let mut overlay = Overlay::default();
     let first = &process.nodes[0].id;

@@ -97,6 +97,30 @@ pub struct FlowNode {
     pub listeners: Vec<Listener>,
 }
 
+#[cfg(test)]
+impl FlowNode {
+    /// A node of `kind` with its id and name alone, at the process's top level: what tests
+    /// build models by hand from.
+    pub(crate) fn bare(id: &str, name: Option<&str>, kind: NodeKind) -> FlowNode {
+        FlowNode {
+            id: id.into(),
+            name: name.map(Into::into),
+            kind,
+            scope: None,
+            incoming: Vec::new(),
+            outgoing: Vec::new(),
+            default_flow: None,
+            async_before: false,
+            multi_instance: None,
+            line: 1,
+            ignored: Vec::new(),
+            tag: String::new(),
+            message_service: None,
+            listeners: Vec::new(),
+        }
+    }
+}
+
 /// What a flow node is. One variant per element kind; the executor matches on it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
@@ -514,6 +538,24 @@ pub struct SequenceFlow {
     /// `take` execution listeners.
     pub listeners: Vec<Listener>,
     pub line: u32,
+}
+
+#[cfg(test)]
+impl SequenceFlow {
+    /// A flow from `source` to `target` without a name or condition: what tests build models
+    /// by hand from.
+    pub(crate) fn bare(id: &str, source: NodeIdx, target: NodeIdx) -> SequenceFlow {
+        SequenceFlow {
+            id: id.into(),
+            name: None,
+            source,
+            target,
+            condition: None,
+            condition_language: None,
+            listeners: Vec::new(),
+            line: 1,
+        }
+    }
 }
 
 /// A lane of a lane set; nested lanes name their parent lane.

@@ -4,24 +4,16 @@
 //! host; odd hand-built models never panic.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::bpmn::model::{FlowNode, Lane, SequenceFlow};
 use crate::bpmn::parse::{parse, ParseOptions};
 use crate::bpmn::render::{render_svg, RenderOptions};
 
-fn miwg_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/miwg");
-    let entries = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("the MIWG reference models are missing at {}: {e}", dir.display()));
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "bpmn"))
-        .collect();
-    files.sort();
-    files
-}
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+
+use common::miwg_files;
 
 /// A file of `body` (processes, collaborations) without any diagram.
 fn defs(body: &str) -> Definitions {
@@ -192,6 +184,14 @@ fn laid_out(mut d: Definitions) -> Definitions {
     d
 }
 
+/// `body` laid out, with no problem found (see [`problems`]); `name` names it in a failure.
+fn clean(name: &str, body: &str) -> Definitions {
+    let d = laid_out(defs(body));
+    let found = problems(name, &d);
+    assert!(found.is_empty(), "{found:?}");
+    d
+}
+
 fn bounds_of<'d>(d: &'d Definitions, id: &str) -> &'d Bounds {
     &d.diagrams[0].shapes.iter().find(|s| s.element == id).unwrap_or_else(|| panic!("no shape of {id}")).bounds
 }
@@ -220,14 +220,14 @@ fn every_miwg_reference_model_lays_out_without_its_diagram() {
 
 #[test]
 fn a_linear_flow_goes_strictly_left_to_right() {
-    let d = laid_out(defs(
+    let d = clean(
+        "linear",
         r#"<process id="p" isExecutable="true">
   <startEvent id="s"/><task id="a"/><userTask id="b"/><endEvent id="e"/>
   <sequenceFlow id="f1" sourceRef="s" targetRef="a"/><sequenceFlow id="f2" sourceRef="a" targetRef="b"/>
   <sequenceFlow id="f3" sourceRef="b" targetRef="e"/>
 </process>"#,
-    ));
-    assert!(problems("linear", &d).is_empty(), "{:?}", problems("linear", &d));
+    );
     let ids = ["s", "a", "b", "e"];
     for w in ids.windows(2) {
         let (l, r) = (bounds_of(&d, w[0]), bounds_of(&d, w[1]));
@@ -244,7 +244,8 @@ fn a_linear_flow_goes_strictly_left_to_right() {
 
 #[test]
 fn an_exclusive_split_fans_out_and_its_join_lines_up() {
-    let d = laid_out(defs(
+    let d = clean(
+        "split",
         r#"<process id="p" isExecutable="true">
   <startEvent id="s"/><exclusiveGateway id="split"/><task id="a"/><task id="b"/><task id="c"/>
   <exclusiveGateway id="join"/><endEvent id="e"/>
@@ -254,8 +255,7 @@ fn an_exclusive_split_fans_out_and_its_join_lines_up() {
   <sequenceFlow id="ja" sourceRef="a" targetRef="join"/><sequenceFlow id="jb" sourceRef="b" targetRef="join"/>
   <sequenceFlow id="jc" sourceRef="c" targetRef="join"/><sequenceFlow id="fe" sourceRef="join" targetRef="e"/>
 </process>"#,
-    ));
-    assert!(problems("split", &d).is_empty(), "{:?}", problems("split", &d));
+    );
     let (split, join) = (bounds_of(&d, "split"), bounds_of(&d, "join"));
     let branches = ["a", "b", "c"].map(|id| bounds_of(&d, id));
     for (i, x) in branches.iter().enumerate() {
@@ -272,15 +272,15 @@ fn an_exclusive_split_fans_out_and_its_join_lines_up() {
 
 #[test]
 fn a_loop_back_goes_below_and_its_target_stays_left() {
-    let d = laid_out(defs(
+    let d = clean(
+        "loop",
         r#"<process id="p" isExecutable="true">
   <startEvent id="s"/><task id="a"/><task id="b"/><exclusiveGateway id="g"/><endEvent id="e"/>
   <sequenceFlow id="f1" sourceRef="s" targetRef="a"/><sequenceFlow id="f2" sourceRef="a" targetRef="b"/>
   <sequenceFlow id="f3" sourceRef="b" targetRef="g"/><sequenceFlow id="f4" sourceRef="g" targetRef="e"/>
   <sequenceFlow id="back" sourceRef="g" targetRef="a"/><sequenceFlow id="self" sourceRef="b" targetRef="b"/>
 </process>"#,
-    ));
-    assert!(problems("loop", &d).is_empty(), "{:?}", problems("loop", &d));
+    );
     let (a, b, g) = (bounds_of(&d, "a"), bounds_of(&d, "b"), bounds_of(&d, "g"));
     assert!(right(a) < b.x && right(b) < g.x);
     let back = waypoints(&d, "back");
@@ -292,7 +292,8 @@ fn a_loop_back_goes_below_and_its_target_stays_left() {
 
 #[test]
 fn a_boundary_event_sits_on_its_hosts_bottom_edge_and_its_flow_goes_down_then_right() {
-    let d = laid_out(defs(
+    let d = clean(
+        "boundary",
         r#"<process id="p" isExecutable="true">
   <startEvent id="s"/><userTask id="t"/><endEvent id="e"/>
   <boundaryEvent id="timer" attachedToRef="t"><timerEventDefinition/></boundaryEvent>
@@ -301,8 +302,7 @@ fn a_boundary_event_sits_on_its_hosts_bottom_edge_and_its_flow_goes_down_then_ri
   <sequenceFlow id="f1" sourceRef="s" targetRef="t"/><sequenceFlow id="f2" sourceRef="t" targetRef="e"/>
   <sequenceFlow id="f3" sourceRef="timer" targetRef="late"/><sequenceFlow id="f4" sourceRef="late" targetRef="e2"/>
 </process>"#,
-    ));
-    assert!(problems("boundary", &d).is_empty(), "{:?}", problems("boundary", &d));
+    );
     let (t, timer, err) = (bounds_of(&d, "t"), bounds_of(&d, "timer"), bounds_of(&d, "err"));
     for b in [timer, err] {
         assert_eq!(cy(b), bottom(t));
@@ -317,7 +317,8 @@ fn a_boundary_event_sits_on_its_hosts_bottom_edge_and_its_flow_goes_down_then_ri
 
 #[test]
 fn sub_processes_lanes_and_pools() {
-    let d = laid_out(defs(
+    let d = clean(
+        "pools",
         r#"<collaboration id="c">
   <participant id="pool1" name="Customer" processRef="p1"/><participant id="pool2" processRef="p2"/>
   <participant id="bb" name="Bank"/>
@@ -340,8 +341,7 @@ fn sub_processes_lanes_and_pools() {
 </process>
 <process id="p2" isExecutable="true"><receiveTask id="r2"/></process>
 <process id="p3" isExecutable="true"><task id="alone"/></process>"#,
-    ));
-    assert!(problems("pools", &d).is_empty(), "{:?}", problems("pools", &d));
+    );
     let diagram = &d.diagrams[0];
     assert_eq!(diagram.plane_element.as_deref(), Some("c"));
     let (pool1, pool2, bb) = (bounds_of(&d, "pool1"), bounds_of(&d, "pool2"), bounds_of(&d, "bb"));
@@ -376,35 +376,11 @@ fn sub_processes_lanes_and_pools() {
 }
 
 fn node(id: &str, kind: NodeKind, scope: Option<NodeIdx>) -> FlowNode {
-    FlowNode {
-        id: id.into(),
-        name: Some(format!("Node {id}")),
-        kind,
-        scope,
-        incoming: vec![],
-        outgoing: vec![],
-        default_flow: None,
-        async_before: false,
-        multi_instance: None,
-        line: 1,
-        ignored: vec![],
-        tag: String::new(),
-        message_service: None,
-        listeners: vec![],
-    }
+    FlowNode { scope, ..FlowNode::bare(id, Some(&format!("Node {id}")), kind) }
 }
 
 fn flow(id: &str, source: NodeIdx, target: NodeIdx) -> SequenceFlow {
-    SequenceFlow {
-        id: id.into(),
-        name: None,
-        source,
-        target,
-        condition: None,
-        condition_language: None,
-        listeners: vec![],
-        line: 1,
-    }
+    SequenceFlow::bare(id, source, target)
 }
 
 #[test]
@@ -488,14 +464,14 @@ fn odd_hand_built_models_never_panic() {
 
 #[test]
 fn a_process_without_a_start_event_and_only_a_cycle_still_lays_out() {
-    let d = laid_out(defs(
+    let d = clean(
+        "cycle",
         r#"<process id="p" isExecutable="true">
   <task id="a"/><task id="b"/><task id="c"/><intermediateThrowEvent id="lonely"/>
   <sequenceFlow id="f1" sourceRef="a" targetRef="b"/><sequenceFlow id="f2" sourceRef="b" targetRef="c"/>
   <sequenceFlow id="f3" sourceRef="c" targetRef="a"/>
 </process>"#,
-    ));
-    assert!(problems("cycle", &d).is_empty(), "{:?}", problems("cycle", &d));
+    );
     assert!(right(bounds_of(&d, "a")) < bounds_of(&d, "b").x);
     assert!(bottom(bounds_of(&d, "a")) < bounds_of(&d, "lonely").y, "an isolated node goes below");
 }

@@ -49,22 +49,7 @@ impl Builder {
     /// Adds a node (without a shape) and returns its index.
     fn node_only(&mut self, id: &str, name: Option<&str>, kind: NodeKind) -> NodeIdx {
         let p = self.process();
-        p.nodes.push(FlowNode {
-            id: id.into(),
-            name: name.map(Into::into),
-            kind,
-            scope: None,
-            incoming: vec![],
-            outgoing: vec![],
-            default_flow: None,
-            async_before: false,
-            multi_instance: None,
-            line: 1,
-            ignored: Vec::new(),
-            tag: String::new(),
-            message_service: None,
-            listeners: Vec::new(),
-        });
+        p.nodes.push(FlowNode::bare(id, name, kind));
         let idx = p.nodes.len() - 1;
         self.defs.index.insert(id.into(), ElementRef::Node { process: 0, node: idx });
         idx
@@ -79,16 +64,7 @@ impl Builder {
 
     fn flow(&mut self, id: &str, source: NodeIdx, target: NodeIdx, waypoints: Vec<Point>) -> FlowIdx {
         let p = self.process();
-        p.flows.push(SequenceFlow {
-            id: id.into(),
-            name: None,
-            source,
-            target,
-            condition: None,
-            condition_language: None,
-            listeners: Vec::new(),
-            line: 1,
-        });
+        p.flows.push(SequenceFlow::bare(id, source, target));
         let idx = p.flows.len() - 1;
         self.defs.index.insert(id.into(), ElementRef::Flow { process: 0, flow: idx });
         self.diagram().edges.push(Edge { id: None, element: id.into(), waypoints, label: None });

@@ -36,22 +36,7 @@ mod tests {
     use super::*;
 
     fn node(kind: NodeKind) -> FlowNode {
-        FlowNode {
-            id: "n".into(),
-            name: None,
-            kind,
-            scope: None,
-            incoming: Vec::new(),
-            outgoing: Vec::new(),
-            default_flow: None,
-            async_before: false,
-            multi_instance: None,
-            line: 1,
-            ignored: Vec::new(),
-            tag: "serviceTask".into(),
-            message_service: None,
-            listeners: Vec::new(),
-        }
+        FlowNode { tag: "serviceTask".into(), ..FlowNode::bare("n", None, kind) }
     }
 
     fn service(t: ServiceTask) -> FlowNode {
