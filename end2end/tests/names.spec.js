@@ -35,21 +35,7 @@ test('the initiator and the actors are shown by name with the login as a hint', 
 
 test('a task nobody has taken names its candidate users; groups and unknown logins as they are', async ({ page }) => {
   await signIn(page, 'admin', undefined, '/');
-  const xml = `<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">
-  <process id="e2e-candidates" name="端到端候选人" isExecutable="true">
-    <startEvent id="s"/>
-    <userTask id="pick" name="候选审批" camunda:candidateUsers="wangfang,nobody-e2e" camunda:candidateGroups="finance"/>
-    <endEvent id="e"/>
-    <sequenceFlow id="f1" sourceRef="s" targetRef="pick"/>
-    <sequenceFlow id="f2" sourceRef="pick" targetRef="e"/>
-  </process>
-</definitions>`;
-  const res = await page.request.post('/api/v1/deployments', {
-    headers: CONSOLE,
-    multipart: { file: { name: 'e2e-candidates.bpmn', mimeType: 'text/xml', buffer: Buffer.from(xml) } },
-  });
-  expect(res.ok(), await res.text()).toBeTruthy();
+  await deployFixture(page, 'e2e-candidates.bpmn');
   const key = uniqueKey('cand');
   const { id } = await startInstance(page, 'e2e-candidates', { businessKey: key });
 
