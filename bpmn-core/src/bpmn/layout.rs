@@ -59,6 +59,7 @@ use super::model::{
 
 #[cfg(test)]
 mod tests;
+pub mod write;
 
 /// Events are circles of this diameter.
 const EVENT: f64 = 36.0;
