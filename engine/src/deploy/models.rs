@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use super::{accessible, text, FileOutcome, Target};
 use crate::audit;
+use crate::bpmn::layout::layout;
+use crate::bpmn::layout::write::with_diagram;
 use crate::bpmn::parse::{parse, ParseOptions};
 use crate::bpmn::Definitions;
 use crate::error::{ConflictReason, EngineError, Result, Text};
@@ -34,6 +36,21 @@ fn model_exists(key: &str, existing: &ModelSummary) -> EngineError {
     EngineError::conflict(ConflictReason::Duplicate, text)
 }
 
+/// The XML a model made from a definition starts with: the definition's own, byte for byte,
+/// unless its file has no diagram (no BPMNDI, or only empty diagrams): then the automatic
+/// layout, the one the definition's picture shows, is written into it as its BPMNDI. A file
+/// that no longer parses, or that the writer refuses, is copied unchanged.
+fn with_laid_out_diagram(xml: &str) -> String {
+    // A stored file was accepted once: no size limit applies to reading it again.
+    let Ok(parsed) = parse(xml.as_bytes(), &ParseOptions { max_bytes: usize::MAX }) else {
+        return xml.to_owned();
+    };
+    if !parsed.diagrams.iter().all(|d| d.shapes.is_empty() && d.edges.is_empty()) {
+        return xml.to_owned();
+    }
+    layout(&parsed).first().and_then(|d| with_diagram(xml, d).ok()).unwrap_or_else(|| xml.to_owned())
+}
+
 /// The key and name a model takes from its XML: the process with the model's current key if
 /// the file still has one, else the file's first process (the key was renamed in the XML).
 fn key_and_name(parsed: &Definitions, current_key: &str) -> (String, String) {
@@ -50,14 +67,17 @@ fn key_and_name(parsed: &Definitions, current_key: &str) -> (String, String) {
 
 impl Engine {
     /// Makes a model from a definition version: a copy of its XML, filed under the same
-    /// catalog node. Refused (409) when the tenant already has a model for that key; the
-    /// message names it.
+    /// catalog node. A file without a diagram (no BPMNDI, or only empty diagrams) gets the
+    /// automatic layout written in as its BPMNDI, so that the model carries a diagram for the
+    /// XML view, other modelers and the designer; any other file is copied byte for byte.
+    /// Refused (409) when the tenant already has a model for that key; the message names it.
     pub async fn convert_to_model(&self, caller: &Account, definition_id: &str) -> Result<Model> {
         let def = self.definition(caller, definition_id).await?;
         let s = &def.summary;
         if let Some(existing) = self.store.model_by_key(&s.tenant_id, &s.key).await? {
             return Err(model_exists(&s.key, &existing));
         }
+        let xml = with_laid_out_diagram(&def.xml);
         let now = self.clock.now();
         let summary = ModelSummary {
             id: new_id(),
@@ -71,7 +91,7 @@ impl Engine {
             revision: 1,
         };
         let mut tx = self.store.begin().await?;
-        if let Written::Duplicate(e) = insert_model(&mut tx, &summary, &def.xml).await? {
+        if let Written::Duplicate(e) = insert_model(&mut tx, &summary, &xml).await? {
             drop(tx);
             // Lost a race with another conversion of the same key: name the winner.
             if let Some(existing) = self.store.model_by_key(&s.tenant_id, &s.key).await? {
@@ -82,7 +102,7 @@ impl Engine {
         let detail = format!("{} from {} v{}", summary.name, s.key, s.version);
         audit::record(&mut tx, now, caller, Some(&summary.tenant_id), "model.create", &summary.id, &detail).await?;
         tx.commit().await?;
-        Ok(Model { summary, xml: def.xml })
+        Ok(Model { summary, xml })
     }
 
     /// The models the caller may see, optionally narrowed to a tenant and a catalog node

@@ -540,6 +540,59 @@ async fn models_convert_save_and_deploy(db: &TestDb) {
 }
 db_test!(models, models_convert_save_and_deploy);
 
+async fn a_model_made_from_a_file_without_a_diagram_carries_one(db: &TestDb) {
+    setup(db).await;
+    let e = &db.engine;
+    let file = process_file("laid_out", "Laid out", "no diagram");
+    let def_id = deploy_one(db, ("laid-out.bpmn".into(), file)).await.definitions[0].id.clone();
+    let stored = e.definition(&sys(), &def_id).await.unwrap().xml;
+    assert!(!stored.contains("BPMNDiagram"));
+
+    let model = e.convert_to_model(&sys(), &def_id).await.unwrap();
+    assert_eq!(e.model(&sys(), &model.summary.id).await.unwrap(), model, "the stored model has it too");
+    let xml = &model.xml;
+    let end = stored.find("</definitions>").unwrap();
+    assert!(xml.starts_with(&stored[..end]) && xml.ends_with(&stored[end..]), "only a diagram is added:\n{xml}");
+    let before = parse(stored.as_bytes(), &opts()).unwrap();
+    let after = parse(xml.as_bytes(), &opts()).unwrap();
+    assert_eq!(after.processes, before.processes);
+    assert!(after.warnings.is_empty(), "{:?}", after.warnings);
+    assert_eq!(after.diagrams.len(), 1);
+    for node in &before.processes[0].nodes {
+        let shape = format!("<bpmndi:BPMNShape id=\"{0}_di\" bpmnElement=\"{0}\"", node.id);
+        assert!(xml.contains(&shape), "no shape of {}:\n{xml}", node.id);
+    }
+    for flow in &before.processes[0].flows {
+        assert!(xml.contains(&format!("<bpmndi:BPMNEdge id=\"{0}_di\" bpmnElement=\"{0}\"", flow.id)), "{xml}");
+    }
+    // The model deploys as the next version, whose picture is the diagram it now carries.
+    let out = e.deploy_model(&sys(), &model.summary.id).await.unwrap();
+    assert!(out.ok, "{out:?}");
+    assert_eq!(out.definitions[0].version, 2);
+    let svg = e.definition_diagram_svg(&sys(), &out.definitions[0].id, Overlay::default()).await.unwrap();
+    assert!(svg.contains("data-element-id=\"laid_out_t\""), "{svg}");
+
+    // Only empty diagrams (as a modeler writes for a new process) count as none.
+    let empty = String::from_utf8(process_file("empty_di", "Empty diagram", "")).unwrap().replace(
+        "</definitions>",
+        "  <bpmndi:BPMNDiagram id=\"BPMNDiagram_1\" xmlns:bpmndi=\"http://www.omg.org/spec/BPMN/20100524/DI\">\n    \
+         <bpmndi:BPMNPlane id=\"BPMNPlane_1\" bpmnElement=\"empty_di\" />\n  </bpmndi:BPMNDiagram>\n</definitions>",
+    );
+    let def_id = deploy_one(db, ("empty-di.bpmn".into(), empty.into_bytes())).await.definitions[0].id.clone();
+    let model = e.convert_to_model(&sys(), &def_id).await.unwrap();
+    assert!(!model.xml.contains("BPMNDiagram_1"), "the empty diagram gave way:\n{}", model.xml);
+    let after = parse(model.xml.as_bytes(), &opts()).unwrap();
+    assert_eq!((after.diagrams.len(), after.diagrams[0].shapes.len()), (1, 3));
+
+    // A file with a diagram converts byte for byte.
+    let drawn = deploy_one(db, fixture("two-processes.bpmn")).await;
+    for d in &drawn.definitions {
+        let model = e.convert_to_model(&sys(), &d.id).await.unwrap();
+        assert_eq!(model.xml, e.definition(&sys(), &d.id).await.unwrap().xml);
+    }
+}
+db_test!(model_diagram, a_model_made_from_a_file_without_a_diagram_carries_one);
+
 // ---- concurrency ---------------------------------------------------------------------------
 
 async fn concurrent_deployments_of_one_key_get_distinct_versions(db: &TestDb) {
