@@ -165,17 +165,23 @@ fn problems(name: &str, d: &Definitions) -> Vec<String> {
             }
         }
     }
-    match render_svg(d, &RenderOptions::default()) {
-        Ok(svg) => {
-            for n in d.processes.iter().flat_map(|p| &p.nodes) {
-                if !svg.contains(&format!("data-element-id=\"{}\"", n.id)) {
-                    out.push(format!("{name}: {} is not drawn", n.id));
-                }
-            }
-        }
-        Err(e) => out.push(format!("{name}: does not render: {e}")),
-    }
+    out.extend(drawing_problems(name, d));
     out
+}
+
+/// What is wrong with the drawing of `d`'s first diagram: it does not render, or a flow node
+/// is not in it.
+pub(super) fn drawing_problems(name: &str, d: &Definitions) -> Vec<String> {
+    match render_svg(d, &RenderOptions::default()) {
+        Ok(svg) => d
+            .processes
+            .iter()
+            .flat_map(|p| &p.nodes)
+            .filter(|n| !svg.contains(&format!("data-element-id=\"{}\"", n.id)))
+            .map(|n| format!("{name}: {} is not drawn", n.id))
+            .collect(),
+        Err(e) => vec![format!("{name}: does not render: {e}")],
+    }
 }
 
 /// Lays `d` out into its (empty) diagrams.

@@ -7,7 +7,6 @@ use super::*;
 use crate::bpmn::layout::layout;
 use crate::bpmn::model::{Definitions, Edge, Point};
 use crate::bpmn::parse::{parse, ParseOptions};
-use crate::bpmn::render::{render_svg, RenderOptions};
 
 // The layout's tests load the same file: one list of the reference models for both.
 #[allow(clippy::duplicate_mod)]
@@ -107,16 +106,7 @@ fn problems(name: &str, input: &str, before: &Definitions, laid: &Diagram, out: 
     if d.edges.len() != laid.edges.len() || !d.edges.iter().zip(&laid.edges).all(|(a, b)| same_edge(a, b)) {
         found.push(format!("{name}: the edges differ"));
     }
-    match render_svg(&after, &RenderOptions::default()) {
-        Ok(svg) => {
-            for n in after.processes.iter().flat_map(|p| &p.nodes) {
-                if !svg.contains(&format!("data-element-id=\"{}\"", n.id)) {
-                    found.push(format!("{name}: {} is not drawn", n.id));
-                }
-            }
-        }
-        Err(e) => found.push(format!("{name}: does not render: {e}")),
-    }
+    found.extend(super::super::tests::drawing_problems(name, &after));
     found
 }
 
