@@ -319,7 +319,12 @@ fn job_where(scope: Option<&str>, f: &JobFilter, now: i64) -> Where {
     if f.with_exception {
         w.push("j.error IS NOT NULL");
     }
-    push_eq(&mut w, "j.error", f.exception_message.as_deref());
+    if let Some(m) = f.exception_message.as_deref() {
+        // A row written before errors were stored as sentences holds the message itself; a
+        // sentence (`Text::to_stored`) is compared as its English after reading (`find_jobs`).
+        let p = w.text(m);
+        w.push(format!("(j.error = {p} OR j.error LIKE '{{\"key\":%')"));
+    }
     push_flag(&mut w, f.suspended, "j.suspended = 1", "j.suspended = 0");
     push_int(&mut w, "j.due", "<", f.due_before);
     push_int(&mut w, "j.due", ">", f.due_after);
@@ -415,22 +420,39 @@ impl Store {
     ) -> Result<Vec<JobRecord>> {
         let select = format!("SELECT {JOB_COLUMNS}, i.definition_id, i.definition_key, j.suspended FROM {JOB_FROM}");
         let keys = sort_keys(&f.sort, job_column, (job_column(JobSort::DueDate), false));
+        // With an exception message, the sentences among the candidates are compared as their
+        // English here, and the window is taken after (the table holds the jobs still to run).
+        let by_message = f.exception_message.as_deref();
+        let read = if by_message.is_some() { None } else { window };
         // `job_from_row` reads the pool's rows (it is shared with the executor's reads).
-        let rows = self.window_rows(&select, job_where(scope, f, now), &order_by(&keys, "j.id"), window).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(JobRecord {
-                    job: job_from_row(r)?,
-                    definition_id: r.try_get("definition_id")?,
-                    definition_key: r.try_get("definition_key")?,
-                    suspended: r.try_get::<i64, _>("suspended")? != 0,
-                })
+        let rows = self.window_rows(&select, job_where(scope, f, now), &order_by(&keys, "j.id"), read).await?;
+        let records = rows.iter().map(|r| {
+            Ok(JobRecord {
+                job: job_from_row(r)?,
+                definition_id: r.try_get("definition_id")?,
+                definition_key: r.try_get("definition_key")?,
+                suspended: r.try_get::<i64, _>("suspended")? != 0,
             })
-            .collect()
+        });
+        let Some(message) = by_message else { return records.collect() };
+        let mut found = Vec::new();
+        for record in records {
+            let record = record?;
+            if record.job.error.as_deref() == Some(message) {
+                found.push(record);
+            }
+        }
+        Ok(match window {
+            Some(w) => found.into_iter().skip(w.first.max(0) as usize).take(w.max.max(0) as usize).collect(),
+            None => found,
+        })
     }
 
     /// How many jobs [`Store::find_jobs`] finds.
     pub(crate) async fn count_jobs(&self, scope: Option<&str>, f: &JobFilter, now: i64) -> Result<i64> {
+        if f.exception_message.is_some() {
+            return Ok(self.find_jobs(scope, f, now, None).await?.len() as i64);
+        }
         self.counting(JOB_FROM, job_where(scope, f, now)).await
     }
 }

@@ -260,6 +260,15 @@ async fn incidents_and_jobs(db: &TestDb) {
         (&json!(0), &json!("call"), &json!(false))
     );
     assert!(job["exceptionMessage"].as_str().unwrap().contains("HTTP 500"), "{job}");
+    // Filtered by the message as a client saw it (the error is stored as a sentence).
+    let message = job["exceptionMessage"].as_str().unwrap();
+    let mut url = reqwest::Url::parse("http://x/job/count").unwrap();
+    url.query_pairs_mut().append_pair("exceptionMessage", message);
+    let by_message = format!("/job/count?{}", url.query().unwrap());
+    assert_eq!(api.rest(&by_message, 200).await["count"], 1, "{by_message}");
+    let listed = api.rest(&by_message.replace("/job/count", "/job"), 200).await;
+    assert_eq!(listed[0]["id"], job["id"]);
+    assert_eq!(api.rest("/job/count?exceptionMessage=HTTP%20500", 200).await["count"], 0, "the whole message");
     assert!(is_camunda_date(&job["dueDate"]) && is_camunda_date(&job["createTime"]), "{job}");
     assert_eq!(job["processDefinitionKey"], "pay");
     let job_id = job["id"].as_str().unwrap().to_string();
