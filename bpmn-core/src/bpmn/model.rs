@@ -671,6 +671,13 @@ pub struct Edge {
 }
 
 impl Definitions {
+    /// Whether a diagram draws something: a file without BPMNDI, or with only empty diagrams
+    /// (as modelers write for a new process), is not drawn and is laid out instead
+    /// ([`super::layout`]).
+    pub fn is_drawn(&self) -> bool {
+        self.diagrams.iter().any(|d| !d.shapes.is_empty() || !d.edges.is_empty())
+    }
+
     /// Looks an element up by id anywhere in the file.
     pub fn get(&self, id: &str) -> Option<ElementRef> {
         self.index.get(id).copied()

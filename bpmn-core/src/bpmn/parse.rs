@@ -43,6 +43,11 @@ pub struct ParseOptions {
     pub max_bytes: usize,
 }
 
+impl ParseOptions {
+    /// For a file read back from the store: it was accepted once, so no size limit applies.
+    pub const STORED: ParseOptions = ParseOptions { max_bytes: usize::MAX };
+}
+
 impl Default for ParseOptions {
     /// 10 MiB: far beyond any hand-made model, small enough to keep a server safe.
     fn default() -> Self {

@@ -41,11 +41,10 @@ fn model_exists(key: &str, existing: &ModelSummary) -> EngineError {
 /// layout, the one the definition's picture shows, is written into it as its BPMNDI. A file
 /// that no longer parses, or that the writer refuses, is copied unchanged.
 fn with_laid_out_diagram(xml: &str) -> String {
-    // A stored file was accepted once: no size limit applies to reading it again.
-    let Ok(parsed) = parse(xml.as_bytes(), &ParseOptions { max_bytes: usize::MAX }) else {
+    let Ok(parsed) = parse(xml.as_bytes(), &ParseOptions::STORED) else {
         return xml.to_owned();
     };
-    if !parsed.diagrams.iter().all(|d| d.shapes.is_empty() && d.edges.is_empty()) {
+    if parsed.is_drawn() {
         return xml.to_owned();
     }
     layout(&parsed).first().and_then(|d| with_diagram(xml, d).ok()).unwrap_or_else(|| xml.to_owned())

@@ -123,9 +123,8 @@ impl Engine {
 /// BPMNDI, or only empty ones) is laid out automatically ([`layout`]); the overlay paints by
 /// element id, so an instance's state shows on it all the same.
 pub fn draw_diagram(xml: &str, overlay: Overlay) -> std::result::Result<String, Text> {
-    // A stored file was accepted once: no size limit applies to drawing it.
-    let mut parsed = parse(xml.as_bytes(), &ParseOptions { max_bytes: usize::MAX }).map_err(|e| e.text)?;
-    if parsed.diagrams.iter().all(|d| d.shapes.is_empty() && d.edges.is_empty()) {
+    let mut parsed = parse(xml.as_bytes(), &ParseOptions::STORED).map_err(|e| e.text)?;
+    if !parsed.is_drawn() {
         parsed.diagrams = layout(&parsed);
     }
     render_svg(&parsed, &RenderOptions { diagram: 0, overlay }).map_err(|e| match e {

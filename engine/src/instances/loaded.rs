@@ -83,7 +83,7 @@ impl Engine {
             .ok_or_else(|| EngineError::NotFound { what: "thing.definition", id: definition_id.to_owned() })?;
         // The file was parsed at deployment with the same parser; failing now means the
         // stored file was damaged.
-        let defs = parse(xml.as_bytes(), &ParseOptions { max_bytes: usize::MAX }).map_err(|e| {
+        let defs = parse(xml.as_bytes(), &ParseOptions::STORED).map_err(|e| {
             EngineError::conflict(
                 ConflictReason::Broken,
                 Text::new("run.stored_file_unparsable").with("definition", definition_id).with_text("error", e.text),
