@@ -2,7 +2,7 @@
 // XML, convert to model, edit the model's XML (checked on save) and deploy it again.
 const path = require('path');
 const { test, expect } = require('@playwright/test');
-const { signIn } = require('./helpers');
+const { deployFixture, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 const fixture = (name) => path.join(__dirname, '..', 'fixtures', name);
 
@@ -192,4 +192,18 @@ test('in Chinese, the XML reader\'s and the expression parser\'s findings are Ch
     'conditionExpression 中的表达式无法求值：表达式 `${amount >}` 第 10 个字符处有语法错误：表达式在应出现值的地方结束了',
   );
   expect(english(await expr.innerText())).toEqual([]);
+});
+
+test('a file without a diagram is laid out: its instance page draws it with the running task marked', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/');
+  // e2e-candidates.bpmn has no BPMNDI, as code generators write files.
+  await deployFixture(page, 'e2e-candidates.bpmn');
+  const { id } = await startInstance(page, 'e2e-candidates', { businessKey: uniqueKey('layout') });
+  await page.goto(`/instances/${id}`);
+  await waitForHydration(page);
+  const diagram = page.getByTestId('diagram');
+  for (const element of ['s', 'pick', 'e', 'f1', 'f2']) {
+    await expect(diagram.locator(`[data-element-id="${element}"]`)).toHaveCount(1);
+  }
+  await expect(diagram.locator('[data-element-id="pick"]')).toHaveClass(/state-active/);
 });
