@@ -1,5 +1,6 @@
 //! BPMN 2.0: the checked, indexed model, its parser and its SVG renderer.
 
+pub mod blank;
 pub mod layout;
 pub mod model;
 pub mod parse;

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{accessible, text, FileOutcome, Target};
 use crate::audit;
+use crate::bpmn::blank::blank_model;
 use crate::bpmn::layout::layout;
 use crate::bpmn::layout::write::with_diagram;
 use crate::bpmn::parse::{parse, ParseOptions};
@@ -18,9 +19,20 @@ use crate::store::definitions::{delete_model, insert_model, update_model, ModelC
 use crate::store::error::Written;
 use crate::store::new_id;
 use crate::Engine;
+use bpmn_core::text::Lang;
 
 /// A model as listed (without its XML).
 pub use bpmn_core::definition::ModelSummary;
+
+/// What a new model is made of (新建模型).
+#[derive(Debug, Clone, Copy)]
+pub struct NewModel<'a> {
+    pub tenant_id: &'a str,
+    pub catalog_id: Option<&'a str>,
+    /// The process key (the process id in the file).
+    pub key: &'a str,
+    pub name: &'a str,
+}
 
 /// A model with its BPMN XML.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,7 +52,7 @@ fn model_exists(key: &str, existing: &ModelSummary) -> EngineError {
 /// unless its file has no diagram (no BPMNDI, or only empty diagrams): then the automatic
 /// layout, the one the definition's picture shows, is written into it as its BPMNDI. A file
 /// that no longer parses, or that the writer refuses, is copied unchanged.
-fn with_laid_out_diagram(xml: &str) -> String {
+pub fn with_laid_out_diagram(xml: &str) -> String {
     let Ok(parsed) = parse(xml.as_bytes(), &ParseOptions::STORED) else {
         return xml.to_owned();
     };
@@ -77,14 +89,53 @@ impl Engine {
             return Err(model_exists(&s.key, &existing));
         }
         let xml = with_laid_out_diagram(&def.xml);
+        let detail = format!("{} from {} v{}", s.name, s.key, s.version);
+        let new = NewModel { tenant_id: &s.tenant_id, catalog_id: s.catalog_id.as_deref(), key: &s.key, name: &s.name };
+        self.insert_new_model(caller, &new, Some(&s.id), xml, &detail).await
+    }
+
+    /// 新建模型: a model of a new process `key` named `name`, whose file holds one start event
+    /// (see [`blank_model`]), in a tenant the caller may access and optionally under a catalog
+    /// node. Refused when the key cannot be a process id or the name is empty (422), the
+    /// tenant or node is unknown (404), or the tenant already has a model for that key (409,
+    /// naming it). A key that already has deployed versions is fine: deploying the model adds
+    /// the next version.
+    /// The start event is named in `lang`.
+    pub async fn create_model(&self, caller: &Account, new: &NewModel<'_>, lang: Lang) -> Result<Model> {
+        self.get_tenant(caller, new.tenant_id).await?;
+        if let Some(c) = new.catalog_id {
+            self.catalog_node(c).await?;
+        }
+        let start = Text::new("repo.model_start_event").render(lang);
+        let xml = blank_model(new.key, new.name, &start).map_err(|text| {
+            let field = if text.key == "repo.model_name_invalid" { "name" } else { "key" };
+            EngineError::invalid(field, text)
+        })?;
+        let new = NewModel { key: new.key.trim(), name: new.name.trim(), ..*new };
+        if let Some(existing) = self.store.model_by_key(new.tenant_id, new.key).await? {
+            return Err(model_exists(new.key, &existing));
+        }
+        self.insert_new_model(caller, &new, None, xml, new.name).await
+    }
+
+    /// Stores a new model (revision 1) and its audit entry `model.create`; a model of the
+    /// same key stored meanwhile is named in the refusal.
+    async fn insert_new_model(
+        &self,
+        caller: &Account,
+        new: &NewModel<'_>,
+        source_definition_id: Option<&str>,
+        xml: String,
+        detail: &str,
+    ) -> Result<Model> {
         let now = self.clock.now();
         let summary = ModelSummary {
             id: new_id(),
-            tenant_id: s.tenant_id.clone(),
-            catalog_id: s.catalog_id.clone(),
-            key: s.key.clone(),
-            name: s.name.clone(),
-            source_definition_id: Some(s.id.clone()),
+            tenant_id: new.tenant_id.to_string(),
+            catalog_id: new.catalog_id.map(str::to_owned),
+            key: new.key.to_string(),
+            name: new.name.to_string(),
+            source_definition_id: source_definition_id.map(str::to_owned),
             created_at: now,
             updated_at: now,
             revision: 1,
@@ -92,14 +143,13 @@ impl Engine {
         let mut tx = self.store.begin().await?;
         if let Written::Duplicate(e) = insert_model(&mut tx, &summary, &xml).await? {
             drop(tx);
-            // Lost a race with another conversion of the same key: name the winner.
-            if let Some(existing) = self.store.model_by_key(&s.tenant_id, &s.key).await? {
-                return Err(model_exists(&s.key, &existing));
+            // Lost a race with another model of the same key: name the winner.
+            if let Some(existing) = self.store.model_by_key(new.tenant_id, new.key).await? {
+                return Err(model_exists(new.key, &existing));
             }
             return Err(e);
         }
-        let detail = format!("{} from {} v{}", summary.name, s.key, s.version);
-        audit::record(&mut tx, now, caller, Some(&summary.tenant_id), "model.create", &summary.id, &detail).await?;
+        audit::record(&mut tx, now, caller, Some(&summary.tenant_id), "model.create", &summary.id, detail).await?;
         tx.commit().await?;
         Ok(Model { summary, xml })
     }

@@ -3,11 +3,12 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use bpmn_core::text::Lang;
 use engine::bpmn::parse::{parse, ParseErrorKind, ParseOptions};
 use engine::bpmn::render::Overlay;
 use engine::catalog::CatalogInput;
 use engine::db_test;
-use engine::deploy::{DefinitionQuery, DefinitionSummary, FileOutcome};
+use engine::deploy::{DefinitionQuery, DefinitionSummary, FileOutcome, NewModel};
 use engine::identity::Account;
 use engine::testing::TestDb;
 use engine::EngineError;
@@ -592,6 +593,47 @@ async fn a_model_made_from_a_file_without_a_diagram_carries_one(db: &TestDb) {
     }
 }
 db_test!(model_diagram, a_model_made_from_a_file_without_a_diagram_carries_one);
+
+async fn a_new_model_starts_from_a_start_event_and_deploys(db: &TestDb) {
+    setup(db).await;
+    let e = &db.engine;
+    let new = NewModel { tenant_id: "default", catalog_id: None, key: " leave_apply ", name: "请假申请" };
+    let model = e.create_model(&sys(), &new, Lang::Zh).await.unwrap();
+    let m = &model.summary;
+    assert_eq!(
+        (m.key.as_str(), m.name.as_str(), m.revision, m.source_definition_id.as_deref()),
+        ("leave_apply", "请假申请", 1, None)
+    );
+    assert!(model.xml.contains(r#"<bpmn:startEvent id="StartEvent_1" name="开始" />"#), "{}", model.xml);
+    assert_eq!(e.model(&sys(), &m.id).await.unwrap(), model);
+
+    // The same key again is refused, naming the model to open; so are bad keys and names.
+    let again = e.create_model(&sys(), &new, Lang::En).await.unwrap_err();
+    assert_eq!(again.status(), 409);
+    assert!(again.to_string().contains(&m.id), "{again}");
+    let bad_key = NewModel { key: "1 x", ..new };
+    match e.create_model(&sys(), &bad_key, Lang::En).await.unwrap_err() {
+        EngineError::Invalid { field: Some("key"), text } => assert!(text.english().contains("'1 x'"), "{text}"),
+        other => panic!("expected a key refusal, got {other:?}"),
+    }
+    let no_name = NewModel { key: "other", name: " ", ..new };
+    assert!(matches!(
+        e.create_model(&sys(), &no_name, Lang::En).await,
+        Err(EngineError::Invalid { field: Some("name"), .. })
+    ));
+    let no_node = NewModel { key: "other", catalog_id: Some("missing"), ..new };
+    assert_eq!(e.create_model(&sys(), &no_node, Lang::En).await.unwrap_err().status(), 404);
+    let no_tenant = NewModel { key: "other", tenant_id: "missing", ..new };
+    assert_eq!(e.create_model(&sys(), &no_tenant, Lang::En).await.unwrap_err().status(), 404);
+    assert_eq!(e.list_models(&sys(), Some("default"), None).await.unwrap().len(), 1, "refusals store nothing");
+
+    // It deploys as version 1 of its key, and a process of only a start event is startable.
+    let out = e.deploy_model(&sys(), &m.id).await.unwrap();
+    assert!(out.ok, "{out:?}");
+    assert_eq!((out.definitions[0].key.as_str(), out.definitions[0].version), ("leave_apply", 1));
+    assert!(out.definitions[0].startable, "{out:?}");
+}
+db_test!(new_model, a_new_model_starts_from_a_start_event_and_deploys);
 
 // ---- concurrency ---------------------------------------------------------------------------
 

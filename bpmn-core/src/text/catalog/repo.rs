@@ -54,6 +54,17 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "A model for process '{key}' already exists: '{name}' (id {id}); open that model instead.",
     ),
     (
+        "repo.model_key_invalid",
+        "流程标识“{key}”不能用作流程 id：请以字母或下划线开头，只用字母、数字、_、- 和 .，最多 {max} 个字符（如 leave_apply）。",
+        "The process key '{key}' cannot be a process id: start with a letter or _, use only letters, digits, _, - and ., at most {max} characters (e.g. leave_apply).",
+    ),
+    ("repo.model_start_event", "开始", "Start"),
+    (
+        "repo.model_name_invalid",
+        "请填写模型名称（不含控制字符），如“请假申请”。",
+        "Give the model a name (without control characters), e.g. 'Leave request'.",
+    ),
+    (
         "repo.model_key_taken",
         "此租户的另一个模型已使用流程标识“{key}”，请修改 XML 中的流程 id，或改为编辑那个模型。",
         "Another model of this tenant already has the process key '{key}'; change the process id in the XML or edit that model instead.",
