@@ -4,6 +4,7 @@ pub mod blank;
 pub mod layout;
 pub mod model;
 pub mod parse;
+pub mod problems;
 pub mod render;
 
 pub use model::*;

@@ -88,7 +88,7 @@ fn catalog_is_complete_and_consistent() {
 
 /// The first segments of catalog keys; a string literal of the sources that starts with one
 /// of them and a dot is a catalog key.
-const PREFIXES: &[&str] = &["error", "thing", "rules", "parse", "check", "run", "repo", "ident", "req"];
+const PREFIXES: &[&str] = &["error", "thing", "rules", "parse", "check", "run", "repo", "ident", "req", "lint"];
 
 /// The catalog keys written in `source`: literals such as `"run.task_not_yours"`.
 fn keys_in(source: &str) -> Vec<String> {

@@ -342,6 +342,13 @@ pub(super) const MESSAGES: &[(&str, &str, &str)] = &[
         "事件网关只能连接到消息、信号或定时器捕获事件以及接收任务，但“{target}”是 {type}；请在它之前放置一个捕获事件",
         "an event-based gateway may only lead to message, signal or timer catch events and receive tasks, but \"{target}\" is a {type}; put a catch event in front of it",
     ),
+    // Design lints (`bpmn::problems`, keys `lint.*`): the designer's warnings about what runs,
+    // but perhaps not as meant. Never a reason of the check, so not `check.*`.
+    (
+        "lint.flow_without_condition",
+        "从网关“{gateway}”出发的这条顺序流没有条件；请写上条件（如 ${{amount > 1000}}），或将其设为网关的默认流",
+        "this flow out of gateway \"{gateway}\" has no condition; write one (e.g. ${{amount > 1000}}) or make it the gateway's default flow",
+    ),
     // Expressions, scripts, listeners and service implementations. `{error}` is the
     // expression's own message.
     (
