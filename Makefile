@@ -56,9 +56,10 @@ fmt-check:
 	cargo fmt --all -- --check
 
 clippy: tools
-	cargo clippy -p bpmn-core -p engine -p app -p server --all-targets -- -D warnings
+	cargo clippy -p bpmn-core -p engine -p app -p server -p designer-check --all-targets -- -D warnings
 	cargo clippy -p bpmn-core --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p designer-check --target wasm32-unknown-unknown -- -D warnings
 
 ## PostgreSQL must answer for the Postgres half of the tests; start the local cluster if it is
 ## installed but stopped. If none answers, those tests fail and say why.

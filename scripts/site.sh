@@ -26,6 +26,8 @@ case "$mode" in
 esac
 
 cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_profile"
+# The BPMN designer's check (bpmn-core's problems of a diagram, the server's own code).
+cargo build -p designer-check --lib --target wasm32-unknown-unknown --profile "$wasm_profile"
 
 mkdir -p "$site"
 stage="$(mktemp -d "$site/stage.XXXXXX")"
@@ -41,6 +43,11 @@ strip=()
 wasm-bindgen --target web --no-typescript "${strip[@]}" --out-dir "$stage" --out-name "$name" "$wasm"
 mv "$stage/${name}_bg.wasm" "$stage/$name.wasm"
 cp style/main.css "$stage/$name.css"
+# The designer's check, as pkg/designer/check.js and check_bg.wasm: not content-hashed (the
+# loop below renames only the console's files at the stage root); compressed with the rest.
+mkdir -p "$stage/designer"
+wasm-bindgen --target web --no-typescript "${strip[@]}" --out-dir "$stage/designer" --out-name check \
+  "$target/wasm32-unknown-unknown/$wasm_dir/designer_check.wasm"
 
 # Content hashes in the names; hash.txt says which (as Leptos reads it).
 : >"$stage/hash.txt"
