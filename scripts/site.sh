@@ -48,6 +48,13 @@ cp style/main.css "$stage/$name.css"
 mkdir -p "$stage/designer"
 wasm-bindgen --target web --no-typescript "${strip[@]}" --out-dir "$stage/designer" --out-name check \
   "$target/wasm32-unknown-unknown/$wasm_dir/designer_check.wasm"
+# The designer's modeler (designer/: bpmn.io's packages from the npm registry, our own
+# code), bundled by esbuild into pkg/designer/designer.js, designer.css and the diagram font.
+# Only the designer page loads them; like the check, they are revalidated, not hashed.
+release_flag=()
+[ "$mode" = release ] && release_flag=(--release)
+(cd designer && { [ -d node_modules/bpmn-js ] && ! [ package-lock.json -nt node_modules/.package-lock.json ] ||
+  npm ci --ignore-scripts --no-audit --no-fund; } && node build.mjs "$stage/designer" "${release_flag[@]}")
 
 # Content hashes in the names; hash.txt says which (as Leptos reads it).
 : >"$stage/hash.txt"

@@ -109,6 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("deployments") view=DeploymentsPage />
                     <Route path=path!("deployments/:id") view=DefinitionPage />
                     <Route path=path!("models") view=ModelsPage />
+                    <Route path=path!("models/:id/design") view=DesignerPage />
                     <Route path=path!("tasks") view=TasksPage />
                     <Route path=path!("instances") view=InstancesPage />
                     <Route path=path!("instances/:id") view=InstanceDetailPage />

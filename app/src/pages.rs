@@ -3,6 +3,7 @@
 mod catalog;
 pub mod definition;
 mod deployments;
+mod designer;
 pub mod events;
 mod home;
 mod instance;
@@ -18,6 +19,7 @@ mod tokens;
 pub use catalog::CatalogPage;
 pub use definition::DefinitionPage;
 pub use deployments::DeploymentsPage;
+pub use designer::DesignerPage;
 pub use events::EventsPage;
 pub use home::{HomePage, NotFound, Placeholder};
 pub use instance::InstanceDetailPage;

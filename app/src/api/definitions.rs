@@ -47,12 +47,17 @@ pub struct ModelDetail {
     pub row: ModelSummary,
     pub xml: String,
     pub svg: Result<String, String>,
+    /// What the designer opens: the XML, with the automatic layout written in when the file
+    /// has no diagram (saved from the XML tab or another tool without one).
+    pub design_xml: String,
 }
 
 /// What deploying a model produced: the new versions, or that nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeployedVersions {
     pub versions: Vec<(String, i64)>,
+    /// The definition ids of `versions`, in the same order (the links to the new versions).
+    pub ids: Vec<String>,
     pub unchanged: Vec<String>,
 }
 
@@ -131,7 +136,8 @@ pub async fn load_model(id: String) -> Result<ModelDetail, AppError> {
     let s = current()?;
     let m = engine()?.model(&s.session.account, &id).await?;
     let svg = convert::diagram(&m.xml);
-    Ok(ModelDetail { row: m.summary, xml: m.xml, svg })
+    let design_xml = engine::deploy::with_laid_out_diagram(&m.xml);
+    Ok(ModelDetail { row: m.summary, xml: m.xml, svg, design_xml })
 }
 
 /// Saves a model's XML after checking it parses; `revision` is the one the caller saw.
@@ -152,9 +158,22 @@ pub async fn deploy_model(id: String) -> Result<DeployedVersions, AppError> {
         return Err(AppError { field: Some("xml".into()), ..AppError::new("invalid", e.text) });
     }
     Ok(DeployedVersions {
+        ids: outcome.definitions.iter().map(|d| d.id.clone()).collect(),
         versions: outcome.definitions.into_iter().map(|d| (d.key, d.version)).collect(),
         unchanged: outcome.unchanged,
     })
+}
+
+/// 新建模型: a model of a new process in the current tenant, under `catalog_id` when given,
+/// whose file holds one start event; the designer opens it.
+#[server(endpoint = "model_create", input = Json)]
+pub async fn create_model(name: String, key: String, catalog_id: Option<String>) -> Result<ModelSummary, AppError> {
+    use crate::ssr::{current, engine};
+    let s = current()?;
+    let tenant = s.session.tenant_id.clone().unwrap_or_else(|| engine::demo::DEFAULT_TENANT.to_string());
+    let catalog_id = catalog_id.filter(|c| !c.is_empty());
+    let new = engine::deploy::NewModel { tenant_id: &tenant, catalog_id: catalog_id.as_deref(), key: &key, name: &name };
+    Ok(engine()?.create_model(&s.session.account, &new, crate::ssr::request_lang()).await?.summary)
 }
 
 /// Deletes a model.

@@ -47,11 +47,16 @@ fn DefinitionView(d: DefinitionDetail) -> impl IntoView {
     let current_id = row.id.clone();
     let convert_id = row.id.clone();
     let starting = RwSignal::new(false);
+    // 转换为模型 lands in the designer with the new model.
+    let to_designer = StoredValue::new(use_navigate());
     let convert = move |_| {
         let id = convert_id.clone();
         leptos::task::spawn_local(async move {
             let result = convert_to_model(id).await;
             flash.report(t("def.converted"), &result);
+            if let Ok(m) = result {
+                to_designer.with_value(|n| n(&format!("/models/{}/design", m.id), Default::default()));
+            }
         });
     };
     view! {

@@ -98,10 +98,15 @@ fn DefinitionTable(rows: Vec<DefinitionSummary>) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let flash = use_flash();
+    // 转换为模型 lands in the designer with the new model.
+    let to_designer = StoredValue::new(leptos_router::hooks::use_navigate());
     let convert = move |id: String, name: String| {
         leptos::task::spawn_local(async move {
             let result = convert_to_model(id).await;
             flash.report(&format!("{}: {name}", t("def.converted")), &result);
+            if let Ok(m) = result {
+                to_designer.with_value(|n| n(&format!("/models/{}/design", m.id), Default::default()));
+            }
         });
     };
     view! {

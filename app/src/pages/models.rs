@@ -1,14 +1,19 @@
-//! 模型 Models: models per catalog node; view the diagram, edit the XML (checked on save),
-//! deploy as the next version, delete.
+//! 模型 Models: models per catalog node; 新建模型 a new one; view the diagram, open it in the
+//! designer (设计, `pages::designer`), edit the XML (checked on save), deploy as the next
+//! version, delete.
 
 use crate::error::AppError;
 use leptos::prelude::*;
 
 use crate::api::catalog_tree;
-use crate::api::definitions::{delete_model, deploy_model, list_models, load_model, save_model, ModelDetail};
+use crate::api::definitions::{
+    create_model, delete_model, deploy_model, list_models, load_model, save_model, ModelDetail,
+};
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 use crate::clock::Time;
 use crate::components::Ask;
-use crate::components::{loaded, use_flash, CatalogTree, ErrorNote};
+use crate::components::{loaded, use_flash, CatalogTree, ErrorNote, Modal};
 use crate::pages::definition::Diagram;
 use crate::use_t;
 
@@ -23,9 +28,16 @@ pub fn ModelsPage() -> impl IntoView {
         |(catalog, _)| list_models(catalog),
     );
     let open = RwSignal::new(None::<String>);
+    let creating = RwSignal::new(false);
 
     view! {
-        <h1>{move || t("models.title")}</h1>
+        <div class="page-head">
+            <h1>{move || t("models.title")}</h1>
+            <button class="primary" on:click=move |_| creating.set(true) data-testid="model-new">{move || t("models.new")}</button>
+        </div>
+        {move || creating.get().then(|| view! {
+            <NewModelDialog tree=tree preselected=selected.get_untracked().map(|c| c.id) on_close=move || creating.set(false) />
+        })}
         <div class="split">
             <section class="panel tree-panel">
                 <CatalogTree tree=tree selected=selected with_all=true on_select=move || open.set(None) />
@@ -152,7 +164,8 @@ fn ModelForm(
         <div class="model-editor" data-testid="model-editor">
             <h2>{d.row.name.clone()} " " <span class="muted mono">{d.row.key.clone()}</span></h2>
             <div class="toolbar">
-                <button class="primary" on:click=save data-testid="model-save">{move || t("common.save")}</button>
+                <A href=format!("/models/{}/design", d.row.id) attr:class="button primary" attr:data-testid="model-design">{move || t("models.design")}</A>
+                <button on:click=save data-testid="model-save">{move || t("common.save")}</button>
                 <button on:click=deploy data-testid="model-deploy">{move || t("models.deploy")}</button>
                 <button class="danger" on:click=delete>{move || t("common.delete")}</button>
             </div>
@@ -161,5 +174,73 @@ fn ModelForm(
                 prop:value=xml on:input=move |ev| xml.set(event_target_value(&ev))></textarea>
             {move || error.get().map(|m| view! { <p class="error-note" role="alert" data-testid="model-error">{say(&m)}</p> })}
         </div>
+    }
+}
+
+/// 新建模型: name, key and catalog node of a new model; it opens in the designer.
+#[component]
+fn NewModelDialog(
+    tree: crate::api::Res<Result<Vec<crate::api::CatalogRow>, AppError>>,
+    preselected: Option<String>,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let t = use_t();
+    let lang = crate::use_lang();
+    let navigate = StoredValue::new(use_navigate());
+    let name = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let catalog = RwSignal::new(preselected.unwrap_or_default());
+    let error = RwSignal::new(None::<AppError>);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            let node = Some(catalog.get_untracked()).filter(|c| !c.is_empty());
+            match create_model(name.get_untracked(), key.get_untracked(), node).await {
+                Ok(m) => {
+                    on_close.run(());
+                    navigate.with_value(|n| n(&format!("/models/{}/design", m.id), Default::default()));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let at = move |field: &str| error.with(|e| e.as_ref().and_then(|e| e.for_field(field, lang())));
+    let other = move || error.with(|e| e.as_ref().filter(|e| !matches!(e.field.as_deref(), Some("name" | "key"))).map(|e| e.say(lang())));
+    view! {
+        <Modal title=Signal::derive(move || t("models.new").to_string()) on_close=on_close testid="model-new-dialog">
+            <form on:submit=create>
+                <p class="muted">{move || t("models.new_hint")}</p>
+                <label class="field">
+                    <span>{move || t("common.name")}</span>
+                    <input required prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) data-testid="new-model-name" />
+                    {move || at("name").map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+                </label>
+                <label class="field">
+                    <span>{move || t("def.key")}</span>
+                    <input required class="mono" prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) data-testid="new-model-key" />
+                    <small class="muted">{move || t("models.key_hint")}</small>
+                    {move || at("key").map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+                </label>
+                <label class="field">
+                    <span>{move || t("models.catalog")}</span>
+                    <select on:change=move |ev| catalog.set(event_target_value(&ev)) data-testid="new-model-catalog">
+                        <option value="" selected=move || catalog.with(String::is_empty)>{move || t("models.no_catalog")}</option>
+                        <Transition fallback=|| ()>
+                            {move || tree.get().and_then(Result::ok).map(|rows| rows.into_iter().map(|r| {
+                                let id = r.id.clone();
+                                let sel = move || catalog.with(|c| *c == id);
+                                let label = format!("{}{}", "\u{3000}".repeat(r.depth), r.name);
+                                view! { <option value=r.id.clone() selected=sel>{label}</option> }
+                            }).collect_view())}
+                        </Transition>
+                    </select>
+                </label>
+                {move || other().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                <div class="buttons">
+                    <button class="primary" type="submit" data-testid="new-model-create">{move || t("models.create")}</button>
+                    <button type="button" on:click=move |_| on_close.run(())>{move || t("common.cancel")}</button>
+                </div>
+            </form>
+        </Modal>
     }
 }

@@ -1,0 +1,472 @@
+//! 设计 Designer (`/models/:id/design`): a model in bpmn.io's modeler with the properties
+//! panel, checked by the engine's own parser as the user draws, with the XML as a second tab.
+//! Save (refused as "changed meanwhile" when someone else saved first, with a reload offer),
+//! 部署 Deploy (a link to the new version), and a question before leaving with unsaved
+//! changes.
+//!
+//! The modeler is JavaScript (`designer/`, bundled into `/pkg/designer/designer.js`) loaded
+//! only here, by [`canvas::Canvas::mount`]; the rest of the console never downloads it.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::definitions::{deploy_model, load_model, save_model, DeployedVersions, ModelDetail};
+use crate::api::load_org;
+use crate::components::{loaded, use_ask, use_flash, Ask, Breadcrumb, ErrorNote, Modal};
+use crate::error::AppError;
+use crate::pages::org::OrgTreeView;
+use crate::i18n::t as i18n_t;
+use crate::{use_lang, use_say, use_t};
+
+#[component]
+pub fn DesignerPage() -> impl IntoView {
+    let t = use_t();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let detail = crate::api::resource(id, load_model);
+    view! {
+        <Suspense fallback=move || view! { <p>{t("common.loading")}</p> }>
+            {move || detail.get().map(|r| match r {
+                Ok(d) => view! { <Designer d=d /> }.into_any(),
+                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// Which view of the model is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    Design,
+    Xml,
+}
+
+/// A person or group picked from the organisation for a field of an element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PickFor {
+    element: String,
+    field: String,
+}
+
+#[component]
+fn Designer(d: ModelDetail) -> impl IntoView {
+    let t = use_t();
+    let say = use_say();
+    let lang = use_lang();
+    let flash = use_flash();
+    let ask = use_ask();
+    let i18n = expect_context::<crate::I18n>();
+    let lang_untracked = move || i18n.lang.get_untracked();
+    let navigate = StoredValue::new(use_navigate());
+    let id = StoredValue::new(d.row.id.clone());
+    let revision = RwSignal::new(d.row.revision);
+    let canvas = canvas::Canvas::new();
+    let host = NodeRef::<leptos::html::Div>::new();
+    let view_of = RwSignal::new(View::Design);
+    let dirty = RwSignal::new(false);
+    // The XML tab's text, and whether it was edited since it was filled in.
+    let xml_text = RwSignal::new(d.xml.clone());
+    let xml_edited = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let stale = RwSignal::new(false);
+    let deployed = RwSignal::new(None::<DeployedVersions>);
+    let busy = RwSignal::new(false);
+    let failed_to_load = RwSignal::new(None::<String>);
+    let pick = RwSignal::new(None::<PickFor>);
+    let design_xml = StoredValue::new(d.design_xml.clone());
+
+    // Leaving with unsaved changes asks first (links inside the console; closing the tab or
+    // reloading gets the browser's own question).
+    let leave = move |href: String| {
+        let lang = lang_untracked();
+        let (title, message) = (i18n_t(lang, "design.leave_title"), i18n_t(lang, "design.leave_message"));
+        ask.set(Some(Ask::destructive(title.to_string(), message.to_string(), "design.leave", move || {
+            canvas.forget_changes();
+            navigate.with_value(|n| n(&href, Default::default()));
+        })));
+    };
+    Effect::new(move |mounted: Option<bool>| {
+        if mounted == Some(true) {
+            return true;
+        }
+        let Some(el) = host.get() else { return false };
+        let xml = design_xml.get_value();
+        let code = lang().code();
+        leptos::task::spawn_local(async move {
+            let on_change = move |d: bool| dirty.set(d);
+            let on_pick = move |element: String, field: String| pick.set(Some(PickFor { element, field }));
+            if let Err(why) = canvas.mount(&el, &xml, code, on_change, on_pick, leave).await {
+                failed_to_load.set(Some(why));
+            }
+        });
+        true
+    });
+    on_cleanup(move || canvas.destroy());
+
+    // The XML the buttons act on: the XML tab's text while it is shown, else the diagram's.
+    let current_xml = move || async move {
+        if view_of.get_untracked() == View::Xml {
+            Some(xml_text.get_untracked())
+        } else {
+            canvas.xml().await
+        }
+    };
+    let save_now = move || async move {
+        let Some(xml) = current_xml().await else { return false };
+        let result = save_model(id.get_value(), xml.clone(), revision.get_untracked()).await;
+        match result {
+            Ok(row) => {
+                revision.set(row.revision);
+                error.set(None);
+                stale.set(false);
+                xml_text.set(xml);
+                xml_edited.set(false);
+                canvas.mark_saved();
+                flash.report(&format!("{} · {}", i18n_t(lang_untracked(), "common.save"), row.name), &Ok::<(), AppError>(()));
+                true
+            }
+            Err(e) => {
+                stale.set(e.code == "changed_meanwhile");
+                error.set(Some(e));
+                false
+            }
+        }
+    };
+    let save = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            save_now().await;
+            busy.set(false);
+        });
+    };
+    let deploy = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            // Unsaved changes are saved first: what is deployed is what the user sees.
+            let saved = !(dirty.get_untracked() || xml_edited.get_untracked()) || save_now().await;
+            if saved {
+                match deploy_model(id.get_value()).await {
+                    Ok(v) => {
+                        error.set(None);
+                        deployed.set(Some(v));
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            }
+            busy.set(false);
+        });
+    };
+    // Someone else saved first: load what is stored now (this user's changes are dropped).
+    let reload = move |_| {
+        leptos::task::spawn_local(async move {
+            match load_model(id.get_value()).await {
+                Ok(m) => {
+                    revision.set(m.row.revision);
+                    xml_text.set(m.xml.clone());
+                    xml_edited.set(false);
+                    error.set(None);
+                    stale.set(false);
+                    if let Err(why) = canvas.open(&m.design_xml, false).await {
+                        failed_to_load.set(Some(why));
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let show = move |to: View| {
+        if view_of.get_untracked() == to {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match to {
+                View::Xml => {
+                    if let Some(xml) = canvas.xml().await {
+                        xml_text.set(xml);
+                        xml_edited.set(false);
+                    }
+                    view_of.set(View::Xml);
+                }
+                View::Design => {
+                    if xml_edited.get_untracked() {
+                        // The edited text goes into the diagram, still unsaved.
+                        if let Err(why) = canvas.open(&xml_text.get_untracked(), true).await {
+                            error.set(Some(AppError::new("invalid", bpmn_core::text::Text::verbatim(why))));
+                            return;
+                        }
+                        xml_edited.set(false);
+                    }
+                    view_of.set(View::Design);
+                }
+            }
+        });
+    };
+    let unsaved = move || dirty.get() || xml_edited.get();
+    let name = d.row.name.clone();
+    view! {
+        <Breadcrumb href="/models" label="nav.models" current=name.clone() />
+        <div class="designer-head">
+            <h1>{name} " " <span class="muted mono">{d.row.key.clone()}</span></h1>
+            <div class="toolbar">
+                <div class="tabs" role="tablist">
+                    <button type="button" role="tab" aria-selected=move || (view_of.get() == View::Design).to_string()
+                        class="tab" data-testid="tab-design"
+                        on:click=move |_| show(View::Design)>{move || t("design.tab_design")}</button>
+                    <button type="button" role="tab" aria-selected=move || (view_of.get() == View::Xml).to_string()
+                        class="tab" data-testid="tab-xml"
+                        on:click=move |_| show(View::Xml)>"XML"</button>
+                </div>
+                <span class="unsaved" data-testid="design-unsaved" hidden=move || !unsaved()>{move || t("design.unsaved")}</span>
+                <button class="primary" on:click=save disabled=move || busy.get() data-testid="design-save">{move || t("common.save")}</button>
+                <button on:click=deploy disabled=move || busy.get() data-testid="design-deploy">{move || t("models.deploy")}</button>
+            </div>
+        </div>
+        {move || error.get().map(|e| view! {
+            <div class="error-note" role="alert" data-testid="design-error">
+                <p>{say(&e)}</p>
+                {stale.get().then(|| view! {
+                    <button on:click=reload data-testid="design-reload">{move || t("design.reload")}</button>
+                })}
+            </div>
+        })}
+        {move || deployed.get().map(|v| view! { <Deployed v=v /> })}
+        {move || failed_to_load.get().map(|why| view! {
+            <p class="error-note" role="alert">{move || t("design.not_loaded")} " " <span class="mono">{why.clone()}</span></p>
+        })}
+        <div class="designer-host" node_ref=host data-testid="designer" hidden=move || view_of.get() != View::Design>
+            <p class="muted">{move || t("common.loading")}</p>
+        </div>
+        <textarea class="xml-editor mono" rows="28" spellcheck="false" data-testid="design-xml" aria-label="XML"
+            hidden=move || view_of.get() != View::Xml
+            prop:value=xml_text on:input=move |ev| { xml_text.set(event_target_value(&ev)); xml_edited.set(true); }></textarea>
+        {move || pick.get().map(|p| view! { <PickDialog pick=p canvas=canvas on_close=move || pick.set(None) /> })}
+    }
+}
+
+/// The outcome of 部署: the new versions with links, or that nothing changed.
+#[component]
+fn Deployed(v: DeployedVersions) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <div class="notice" role="status" data-testid="design-deployed">
+            {v.versions.iter().zip(v.ids.iter()).map(|((key, n), id)| view! {
+                <p>{move || t("design.deployed")} " "
+                    <A href=format!("/deployments/{id}")>{format!("{key} v{n}")}</A></p>
+            }).collect_view()}
+            {v.unchanged.iter().map(|key| view! { <p>{format!("{key}: ")}{move || t("deploy.unchanged")}</p> }).collect_view()}
+        </div>
+    }
+}
+
+/// The organisation picker for an element's assignee, candidate users or candidate groups.
+#[component]
+fn PickDialog(pick: PickFor, canvas: canvas::Canvas, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
+    let t = use_t();
+    let org = crate::api::resource(|| (), |_| load_org(None));
+    let picked = RwSignal::new(None::<String>);
+    let groups = pick.field == "candidateGroups";
+    let key = match pick.field.as_str() {
+        "assignee" => "design.pick_assignee",
+        "candidateUsers" => "design.pick_users",
+        _ => "design.pick_groups",
+    };
+    let element = pick.element.clone();
+    let title = Signal::derive(move || format!("{} · {element}", t(key)));
+    let target = StoredValue::new(pick);
+    let ok = move |_| {
+        if let Some(value) = picked.get_untracked() {
+            target.with_value(|p| canvas.picked(&p.element, &p.field, &value));
+        }
+        on_close.run(());
+    };
+    view! {
+        <Modal title=title on_close=on_close testid="design-pick">
+            <div class="picker">
+                {loaded(org, move |tree| if groups {
+                    let mut names: Vec<String> = tree.people.iter().filter(|p| p.active).flat_map(|p| p.groups.clone()).collect();
+                    names.sort();
+                    names.dedup();
+                    if names.is_empty() {
+                        return view! { <p class="muted">{move || t("design.no_groups")}</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="tree org" data-testid="group-list">
+                            {names.into_iter().map(|g| {
+                                let name = StoredValue::new(g.clone());
+                                let on = move || picked.with(|p| p.as_deref() == Some(name.get_value().as_str()));
+                                view! {
+                                    <li class="person" class:selected=on tabindex="0" role="option" aria-selected=move || on().to_string()
+                                        on:click=move |_| picked.set(Some(name.get_value()))>{g}</li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                } else {
+                    view! { <OrgTreeView tree=tree pick=picked /> }.into_any()
+                })}
+            </div>
+            <p data-testid="picked">{move || t("task.picked")} ": " <strong>{move || picked.get().unwrap_or_default()}</strong></p>
+            <div class="buttons">
+                <button class="primary" disabled=move || picked.with(Option::is_none) on:click=ok data-testid="pick-ok">{move || t("common.ok")}</button>
+                <button on:click=move |_| on_close.run(())>{move || t("common.cancel")}</button>
+            </div>
+        </Modal>
+    }
+}
+
+/// The modeler in the page: the browser half talks to `designer.js`; on the server there is
+/// nothing to talk to.
+mod canvas {
+    #[cfg(feature = "hydrate")]
+    pub use browser::Canvas;
+
+    #[cfg(not(feature = "hydrate"))]
+    pub use server::Canvas;
+
+    #[cfg(not(feature = "hydrate"))]
+    mod server {
+        /// Nothing to show on the server: the page renders the frame, the browser fills it.
+        #[derive(Debug, Clone, Copy)]
+        pub struct Canvas;
+
+        impl Canvas {
+            pub fn new() -> Self {
+                Canvas
+            }
+            pub async fn mount(
+                self,
+                _host: &leptos::web_sys::HtmlDivElement,
+                _xml: &str,
+                _lang: &str,
+                _on_change: impl Fn(bool) + 'static,
+                _on_pick: impl Fn(String, String) + 'static,
+                _on_leave: impl Fn(String) + 'static,
+            ) -> Result<(), String> {
+                Ok(())
+            }
+            pub async fn xml(self) -> Option<String> {
+                None
+            }
+            pub async fn open(self, _xml: &str, _unsaved: bool) -> Result<(), String> {
+                Ok(())
+            }
+            pub fn mark_saved(self) {}
+            pub fn forget_changes(self) {}
+            pub fn picked(self, _element: &str, _field: &str, _value: &str) {}
+            pub fn destroy(self) {}
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    mod browser {
+        use leptos::prelude::*;
+        use wasm_bindgen::prelude::*;
+
+        #[wasm_bindgen(inline_js = r#"
+export function mount_designer(host, xml, lang, onChange, onPick, onLeave) {
+  return import('/pkg/designer/designer.js').then((m) => m.mount(host, { xml, lang, onChange, onPick, onLeave }));
+}
+export function designer_xml(h) { return h.xml(); }
+export function designer_open(h, xml, unsaved) { return h.open(xml, unsaved); }
+export function designer_saved(h) { h.markSaved(); }
+export function designer_forget(h) { h.forgetChanges(); }
+export function designer_picked(h, id, field, value) { h.picked(id, field, value); }
+export function designer_destroy(h) { h.destroy(); }
+"#)]
+        extern "C" {
+            #[wasm_bindgen(catch)]
+            async fn mount_designer(
+                host: &web_sys::HtmlElement,
+                xml: &str,
+                lang: &str,
+                on_change: &JsValue,
+                on_pick: &JsValue,
+                on_leave: &JsValue,
+            ) -> Result<JsValue, JsValue>;
+            #[wasm_bindgen(catch)]
+            async fn designer_xml(h: &JsValue) -> Result<JsValue, JsValue>;
+            #[wasm_bindgen(catch)]
+            async fn designer_open(h: &JsValue, xml: &str, unsaved: bool) -> Result<JsValue, JsValue>;
+            fn designer_saved(h: &JsValue);
+            fn designer_forget(h: &JsValue);
+            fn designer_picked(h: &JsValue, id: &str, field: &str, value: &str);
+            fn designer_destroy(h: &JsValue);
+        }
+
+        /// What went wrong in JavaScript, as a line of text.
+        fn why(e: JsValue) -> String {
+            e.as_string()
+                .or_else(|| js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()))
+                .unwrap_or_else(|| format!("{e:?}"))
+        }
+
+        /// The modeler's handle, once mounted.
+        #[derive(Debug, Clone, Copy)]
+        pub struct Canvas(StoredValue<Option<JsValue>, LocalStorage>);
+
+        impl Canvas {
+            pub fn new() -> Self {
+                Canvas(StoredValue::new_local(None))
+            }
+
+            fn handle(self) -> Option<JsValue> {
+                self.0.try_get_value().flatten()
+            }
+
+            /// Loads the modeler (once per visit of the page) into `host` and opens `xml`.
+            pub async fn mount(
+                self,
+                host: &web_sys::HtmlDivElement,
+                xml: &str,
+                lang: &str,
+                on_change: impl Fn(bool) + 'static,
+                on_pick: impl Fn(String, String) + 'static,
+                on_leave: impl Fn(String) + 'static,
+            ) -> Result<(), String> {
+                let on_change = Closure::<dyn Fn(bool)>::new(on_change).into_js_value();
+                let on_pick = Closure::<dyn Fn(String, String)>::new(on_pick).into_js_value();
+                let on_leave = Closure::<dyn Fn(String)>::new(on_leave).into_js_value();
+                let h = mount_designer(host, xml, lang, &on_change, &on_pick, &on_leave).await.map_err(why)?;
+                // The page may have been left while the modeler loaded.
+                if self.0.try_set_value(Some(h.clone())).is_some() {
+                    designer_destroy(&h);
+                }
+                Ok(())
+            }
+
+            pub async fn xml(self) -> Option<String> {
+                designer_xml(&self.handle()?).await.ok()?.as_string()
+            }
+
+            pub async fn open(self, xml: &str, unsaved: bool) -> Result<(), String> {
+                let Some(h) = self.handle() else { return Ok(()) };
+                designer_open(&h, xml, unsaved).await.map(|_| ()).map_err(why)
+            }
+
+            pub fn mark_saved(self) {
+                if let Some(h) = self.handle() {
+                    designer_saved(&h);
+                }
+            }
+
+            pub fn forget_changes(self) {
+                if let Some(h) = self.handle() {
+                    designer_forget(&h);
+                }
+            }
+
+            pub fn picked(self, element: &str, field: &str, value: &str) {
+                if let Some(h) = self.handle() {
+                    designer_picked(&h, element, field, value);
+                }
+            }
+
+            pub fn destroy(self) {
+                if let Some(h) = self.handle() {
+                    designer_destroy(&h);
+                }
+            }
+        }
+    }
+}
