@@ -1,0 +1,131 @@
+// 设计 Designer: a user draws a process in bpmn.io's modeler (新建模型, palette and context pad,
+// the properties panel with the organisation picker, conditions), the engine's check marks
+// what is missing as they draw, save, deploy, start, and the task is in 任务. Also: the XML
+// tab, leaving with unsaved changes, two people saving one model, a Flowable file that stays
+// Flowable, English labels.
+const { test, expect } = require('@playwright/test');
+const { confirmAsk, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
+
+const canvas = (page) => page.getByTestId('designer-canvas');
+const shape = (page, id) => canvas(page).locator(`.djs-element[data-element-id="${id}"]`);
+const pad = (page) => page.locator('.djs-context-pad');
+const panel = (page) => page.getByTestId('designer-panel');
+const problems = (page) => page.getByTestId('designer-problems');
+
+/** The ids of the diagram's shapes whose id starts with `prefix` (bpmn-js names new tasks
+ *  Activity_…, gateways Gateway_…, events Event_…). */
+async function idsOf(page, prefix) {
+  return canvas(page).locator(`.djs-shape[data-element-id^="${prefix}"]`).evaluateAll((es) => es.map((e) => e.dataset.elementId));
+}
+
+/** Selects a shape (clicking a selected shape would unselect it, so the selection is
+ *  cleared first by a click on empty canvas). */
+async function select(page, id) {
+  await canvas(page).click({ position: { x: 420, y: 12 } });
+  await shape(page, id).click();
+  await expect(shape(page, id)).toHaveClass(/selected/);
+}
+
+/** Opens a group of the properties panel (closed groups have their entries out of the page). */
+async function openGroup(page, id) {
+  const header = panel(page).locator(`[data-group-id="group-${id}"] .bio-properties-panel-group-header`);
+  if (!(await header.evaluate((h) => h.classList.contains('open')))) await header.click();
+}
+
+/** Creates a model through 新建模型 and waits for the designer to show it. */
+async function newModel(page, name, key) {
+  await page.goto('/models');
+  await waitForHydration(page);
+  await page.getByTestId('model-new').click();
+  const dialog = page.getByTestId('model-new-dialog');
+  await dialog.getByTestId('new-model-name').fill(name);
+  // A key that cannot be a process id is refused in the dialog, with what to do.
+  await dialog.getByTestId('new-model-key').fill('1 bad');
+  await dialog.getByTestId('new-model-create').click();
+  await expect(dialog.locator('.field-error')).toContainText('字母或下划线开头');
+  await dialog.getByTestId('new-model-key').fill(key);
+  await dialog.getByTestId('new-model-create').click();
+  await expect(page).toHaveURL(/\/models\/[0-9a-z]+\/design$/);
+  await expect(shape(page, 'StartEvent_1')).toBeVisible();
+  await expect(problems(page)).toContainText('没有问题');
+}
+
+test('draw, check, save, deploy and run a process in the designer', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/');
+  const key = `design_${Date.now().toString(36)}`;
+  await newModel(page, '设计的请假流程', key);
+
+  // Start event → user task (context pad, then the wrench's menu).
+  await select(page, 'StartEvent_1');
+  await pad(page).locator('[data-action="append.append-task"]').click();
+  await pad(page).locator('[data-action="replace"]').click();
+  await page.locator('.djs-popup [data-id="replace-with-user-task"]').click();
+  const [task] = await idsOf(page, 'Activity_');
+  await openGroup(page, 'general');
+  await panel(page).locator('[data-entry-id="name"] textarea').fill('部门审批');
+  await expect(shape(page, task)).toContainText('部门审批');
+  await expect(page.getByTestId('design-unsaved')).toBeVisible();
+
+  // The assignee, picked from the organisation tree.
+  await openGroup(page, 'CamundaPlatform__UserAssignment');
+  await panel(page).locator('.bpm-pick[data-field="assignee"]').click();
+  const picker = page.getByTestId('design-pick');
+  await picker.locator('summary', { hasText: '财务部' }).click();
+  await picker.getByText('王芳 (wangfang)').click();
+  await picker.getByTestId('pick-ok').click();
+  await expect(picker).toBeHidden();
+  await expect(panel(page).locator('[data-entry-id="assignee"] input')).toHaveValue('wangfang');
+
+  // An exclusive gateway with two ways out, each to an end event: no condition on either.
+  await select(page, task);
+  await pad(page).locator('[data-action="append.gateway"]').click();
+  const [gateway] = await idsOf(page, 'Gateway_');
+  await pad(page).locator('[data-action="append.end-event"]').click();
+  await select(page, gateway);
+  await pad(page).locator('[data-action="append.end-event"]').click();
+
+  // The engine's check lists both flows out of the gateway and marks them on the diagram.
+  await expect(problems(page)).toContainText('2 个警告');
+  const lines = problems(page).locator('li[data-element]');
+  await expect(lines).toHaveCount(2);
+  await expect(lines.first()).toContainText('没有条件');
+  const flows = await lines.evaluateAll((ls) => ls.map((l) => l.dataset.element));
+  for (const f of flows) {
+    await expect(canvas(page).locator(`.djs-connection[data-element-id="${f}"]`)).toHaveClass(/bpm-problem-warning/);
+  }
+
+  // Save and deploy while a warning remains: warnings do not stop either.
+  await page.getByTestId('design-save').click();
+  await expect(page.getByTestId('flash')).toContainText('操作成功');
+  await expect(page.getByTestId('design-unsaved')).toBeHidden();
+
+  // Fix: a condition on each flow, set in the panel after choosing the problem's line.
+  const conditions = { [flows[0]]: '${days > 3}', [flows[1]]: '${days <= 3}' };
+  for (const f of flows) {
+    await problems(page).locator(`li[data-element="${f}"]`).click();
+    await openGroup(page, 'CamundaPlatform__Condition');
+    await panel(page).locator('[data-entry-id="conditionType"] select').selectOption('expression');
+    await panel(page).locator('[data-entry-id="conditionExpression"] input, [data-entry-id="conditionExpression"] textarea').first().fill(conditions[f]);
+    await expect(canvas(page).locator(`.djs-connection[data-element-id="${f}"]`)).not.toHaveClass(/bpm-problem-warning/);
+  }
+  await expect(problems(page)).toContainText('没有问题');
+  await expect(page.getByTestId('design-unsaved')).toBeVisible();
+
+  // 部署 saves the changes first, then names the new version with a link to it.
+  await page.getByTestId('design-deploy').click();
+  const deployed = page.getByTestId('design-deployed');
+  await expect(deployed).toContainText(`${key} v1`);
+  await expect(page.getByTestId('design-unsaved')).toBeHidden();
+  await deployed.getByRole('link', { name: `${key} v1` }).click();
+  await expect(page).toHaveURL(/\/deployments\/[0-9a-z]+$/);
+  await expect(page.locator('h1')).toContainText('设计的请假流程');
+
+  // The process runs: a long leave goes to 王芳's task, listed in 任务.
+  const businessKey = uniqueKey('designed');
+  await startInstance(page, key, { businessKey, variables: { days: 5 } });
+  await page.goto('/tasks');
+  await waitForHydration(page);
+  await page.getByTestId('task-search').fill('部门审批');
+  await page.getByRole('button', { name: '查询' }).click();
+  await expect(page.locator('tr').filter({ hasText: '设计的请假流程' }).filter({ hasText: '部门审批' }).first()).toContainText('王芳 (wangfang)');
+});
