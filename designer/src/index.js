@@ -160,6 +160,26 @@ export async function mount(host, { xml, lang, onChange, onPick, onLeave }) {
     changed();
   });
 
+  // Fits the diagram to the canvas; while the canvas is hidden (the XML tab is shown), once
+  // it is shown again (a fit on a zero-sized canvas would lose the diagram off-screen).
+  let waitingToFit = null;
+  const fit = () => {
+    if (canvas.clientWidth > 0 && canvas.clientHeight > 0) {
+      modeler.get('canvas').zoom('fit-viewport', 'auto');
+      return;
+    }
+    if (waitingToFit) return;
+    waitingToFit = new ResizeObserver(() => {
+      if (canvas.clientWidth > 0 && canvas.clientHeight > 0) {
+        waitingToFit.disconnect();
+        waitingToFit = null;
+        modeler.get('canvas').resized();
+        modeler.get('canvas').zoom('fit-viewport', 'auto');
+      }
+    });
+    waitingToFit.observe(canvas);
+  };
+
   // Opens `text`; `unsaved`: it is not what is stored (edited in the XML tab).
   const open = async (text, unsaved = false) => {
     const mapped = toCamunda(text);
@@ -167,7 +187,7 @@ export async function mount(host, { xml, lang, onChange, onPick, onLeave }) {
     vendor = mapped.vendor;
     stack.clear();
     cleanAt = unsaved ? null : stack._stackIdx;
-    modeler.get('canvas').zoom('fit-viewport', 'auto');
+    fit();
     if (onChange) onChange(dirty());
     await check();
     return result.warnings.length;
@@ -227,6 +247,7 @@ export async function mount(host, { xml, lang, onChange, onPick, onLeave }) {
     problems: () => lastProblems,
     destroy() {
       clearTimeout(timer);
+      if (waitingToFit) waitingToFit.disconnect();
       window.removeEventListener('beforeunload', beforeUnload);
       document.removeEventListener('click', linkClick, true);
       modeler.destroy();

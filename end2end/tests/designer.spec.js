@@ -4,7 +4,7 @@
 // tab, leaving with unsaved changes, two people saving one model, a Flowable file that stays
 // Flowable, English labels.
 const { test, expect } = require('@playwright/test');
-const { confirmAsk, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
+const { confirmAsk, deployFixture, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 const canvas = (page) => page.getByTestId('designer-canvas');
 const shape = (page, id) => canvas(page).locator(`.djs-element[data-element-id="${id}"]`);
@@ -128,4 +128,127 @@ test('draw, check, save, deploy and run a process in the designer', async ({ pag
   await page.getByTestId('task-search').fill('部门审批');
   await page.getByRole('button', { name: '查询' }).click();
   await expect(page.locator('tr').filter({ hasText: '设计的请假流程' }).filter({ hasText: '部门审批' }).first()).toContainText('王芳 (wangfang)');
+});
+
+test('a Flowable file converted to a model stays Flowable: the panel edits its attributes, the rest is kept', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/');
+  await deployFixture(page, 'e2e-flowable.bpmn');
+  // A model from an earlier run of this test is removed first (one model per key).
+  await page.goto('/models');
+  await waitForHydration(page);
+  const old = page.getByTestId('model-table').locator('tr[data-key="e2e-flowable"]');
+  if (await old.count()) {
+    await old.click();
+    await page.getByTestId('model-editor').getByRole('button', { name: '删除' }).click();
+    await confirmAsk(page, '删除');
+  }
+  // 转换为模型 lands in the designer.
+  await page.goto('/deployments');
+  await waitForHydration(page);
+  await page.getByTestId('definition-table').locator('tr[data-key="e2e-flowable"]').getByRole('button', { name: '转换为模型' }).click();
+  await expect(page).toHaveURL(/\/models\/[0-9a-z]+\/design$/);
+  await expect(shape(page, 'approve')).toBeVisible();
+
+  // The panel reads flowable:* as the Camunda attributes it knows.
+  await select(page, 'approve');
+  await openGroup(page, 'CamundaPlatform__UserAssignment');
+  await expect(panel(page).locator('[data-entry-id="assignee"] input')).toHaveValue('${starter}');
+  await expect(panel(page).locator('[data-entry-id="candidateGroups"] input')).toHaveValue('management');
+  // A group picked in the organisation is added to the candidates.
+  await panel(page).locator('.bpm-pick[data-field="candidateGroups"]').click();
+  const picker = page.getByTestId('design-pick');
+  await picker.getByTestId('group-list').getByText('finance', { exact: true }).click();
+  await picker.getByTestId('pick-ok').click();
+  await expect(panel(page).locator('[data-entry-id="candidateGroups"] input')).toHaveValue('management,finance');
+
+  // The HTTP group shows Flowable's fields and writes them back.
+  await select(page, 'notify');
+  await openGroup(page, 'bpm-http');
+  await expect(panel(page).locator('[data-entry-id="bpm-http-url"] input')).toHaveValue('http://127.0.0.1:9/erp?id=${starter}');
+  await panel(page).locator('[data-entry-id="bpm-http-method"] select').selectOption('POST');
+  await panel(page).locator('[data-entry-id="bpm-http-body"] textarea').fill('{"id": "${starter}"}');
+
+  await page.getByTestId('design-save').click();
+  await expect(page.getByTestId('flash')).toContainText('操作成功');
+  await page.getByTestId('tab-xml').click();
+  const xml = await page.getByTestId('design-xml').inputValue();
+  expect(xml).toContain('xmlns:flowable="http://flowable.org/bpmn"');
+  expect(xml).not.toContain('camunda.org');
+  expect(xml).toContain('flowable:candidateGroups="management,finance"');
+  expect(xml).toMatch(/flowable:assignee="\$\{starter\}"/);
+  expect(xml).toContain('flowable:formKey="approve-form"');
+  expect(xml).toContain('flowable:priority="60"');
+  expect(xml).toContain('vendor:color="blue"');
+  expect(xml).toContain('<vendor:note>kept as it is</vendor:note>');
+  expect(xml).toMatch(/<flowable:taskListener (class="com.example.Notify" event="create"|event="create" class="com.example.Notify") \/>/);
+  expect(xml).toContain('flowable:initiator="starter"');
+  expect(xml).toMatch(/<flowable:field name="requestMethod">\s*<flowable:string>POST<\/flowable:string>/);
+  expect(xml).toMatch(/<flowable:field name="requestBody">\s*<flowable:string>\{"id": "\$\{starter\}"\}<\/flowable:string>/);
+});
+
+test('the XML tab, leaving with unsaved changes, and a second save of one model refused as changed meanwhile', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/');
+  const key = `design_xml_${Date.now().toString(36)}`;
+  await newModel(page, 'XML 页签', key);
+  const url = page.url();
+
+  // Edited XML goes into the diagram, unsaved.
+  await page.getByTestId('tab-xml').click();
+  const text = page.getByTestId('design-xml');
+  await text.fill((await text.inputValue()).replace('name="开始"', 'name="提交申请"'));
+  await page.getByTestId('tab-design').click();
+  await expect(shape(page, 'StartEvent_1')).toBeVisible();
+  await expect(canvas(page).locator('.djs-element[data-element-id="StartEvent_1_label"]')).toContainText('提交申请');
+  await expect(page.getByTestId('design-unsaved')).toBeVisible();
+
+  // Leaving asks; 取消 stays, confirming leaves without saving.
+  const nav = page.getByRole('navigation').getByRole('link', { name: '任务', exact: true });
+  await nav.click();
+  await expect(page.getByTestId('ask-dialog')).toContainText('未保存的更改');
+  await page.getByTestId('ask-dialog').getByRole('button', { name: '取消' }).click();
+  await expect(page).toHaveURL(url);
+  await nav.click();
+  await confirmAsk(page, '放弃更改并离开', { title: '离开设计器' });
+  await expect(page).toHaveURL(/\/tasks/);
+
+  // Two people open the model; the first save wins, the second is refused with a reload.
+  await page.goto(url);
+  await waitForHydration(page);
+  await expect(page.getByTestId('design-unsaved')).toBeHidden();
+  const other = await page.context().newPage();
+  await other.goto(url);
+  await waitForHydration(other);
+  await expect(shape(other, 'StartEvent_1')).toBeVisible();
+  for (const [p, name] of [[page, '甲的名称'], [other, '乙的名称']]) {
+    await p.getByTestId('tab-xml').click();
+    const t = p.getByTestId('design-xml');
+    await t.fill((await t.inputValue()).replace(/(<bpmn:startEvent id="StartEvent_1") name="[^"]*"/, `$1 name="${name}"`));
+  }
+  await page.getByTestId('design-save').click();
+  await expect(page.getByTestId('flash')).toContainText('操作成功');
+  await other.getByTestId('design-save').click();
+  await expect(other.getByTestId('design-error')).toContainText('刚被其他人修改');
+  await other.getByTestId('design-reload').click();
+  await expect(other.getByTestId('design-error')).toHaveCount(0);
+  await other.getByTestId('tab-xml').click();
+  await expect(other.getByTestId('design-xml')).toHaveValue(/name="甲的名称"/);
+  await other.close();
+});
+
+test('the designer speaks English when the console does', async ({ page }) => {
+  await signIn(page, 'admin', undefined, '/');
+  await page.getByRole('button', { name: 'English' }).click();
+  const key = `design_en_${Date.now().toString(36)}`;
+  await page.goto('/models');
+  await waitForHydration(page);
+  await page.getByTestId('model-new').click();
+  await page.getByTestId('new-model-name').fill('English model');
+  await page.getByTestId('new-model-key').fill(key);
+  await page.getByTestId('new-model-create').click();
+  await expect(problems(page)).toContainText('No problems');
+  await expect(page.locator('.djs-palette .entry[data-action="create.start-event"]')).toHaveAttribute('aria-label', 'Create start event');
+  await page.getByRole('button', { name: '中文' }).click();
+  await page.reload();
+  await expect(problems(page)).toContainText('没有问题');
+  await expect(page.locator('.djs-palette .entry[data-action="create.start-event"]')).toHaveAttribute('aria-label', '创建开始事件');
 });
