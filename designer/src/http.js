@@ -6,7 +6,7 @@
 // Flowable (opened with its namespace read as Camunda's, see namespaces.js): flowable:type
 // "http" and fields requestUrl, requestMethod, requestHeaders, requestBody,
 // responseVariableName.
-import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
+import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil.js';
 
 export const HTTP_PARTS = [
   { name: 'method', label: 'HTTP method', options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },

@@ -10,8 +10,9 @@
 import { TextFieldEntry, TextAreaEntry, SelectEntry, isTextFieldEntryEdited, isTextAreaEntryEdited, isSelectEntryEdited } from '@bpmn-io/properties-panel';
 import { h } from '@bpmn-io/properties-panel/preact';
 import { useService } from 'bpmn-js-properties-panel';
-import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
+import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil.js';
 import { http, setHttp, makeHttp, HTTP_PARTS } from './http.js';
+import { countersign } from './presets.js';
 
 const LOW_PRIORITY = 400;
 
@@ -78,30 +79,6 @@ function OrgPick({ element, onPick }) {
     button('assignee', translate('Assignee')),
     button('candidateUsers', translate('Candidate users')),
     button('candidateGroups', translate('Candidate groups')));
-}
-
-// 会签: every instance must complete (no completion condition). 或签: the first completion
-// ends the task for everyone. Both run in parallel over `${approvers}`, each instance's
-// assignee being `${approver}` unless the task already names one.
-export function countersign(bpmnFactory, element, kind) {
-  const bo = getBusinessObject(element);
-  const loop = bo.get('loopCharacteristics');
-  const props = {
-    isSequential: false,
-    'camunda:collection': (loop && loop.get('camunda:collection')) || '${approvers}',
-    'camunda:elementVariable': (loop && loop.get('camunda:elementVariable')) || 'approver',
-  };
-  const created = bpmnFactory.create('bpmn:MultiInstanceLoopCharacteristics', props);
-  if (kind === 'any') {
-    created.completionCondition = bpmnFactory.create('bpmn:FormalExpression', { body: '${nrOfCompletedInstances >= 1}' });
-    created.completionCondition.$parent = created;
-  }
-  created.$parent = bo;
-  const task = {};
-  if (!bo.get('camunda:assignee')) {
-    task['camunda:assignee'] = '${' + props['camunda:elementVariable'] + '}';
-  }
-  return { loopCharacteristics: created, ...task };
 }
 
 function Countersign({ element }) {
