@@ -367,7 +367,8 @@ pub fn CatalogTree(
                             };
                             // The one item Tab reaches: the selected one, else the first.
                             let reachable = move || is_sel() || (i == 0 && !with_all && selected.with(Option::is_none));
-                            let pad = format!("padding-left: {}rem", 0.5 + row.depth as f32 * 1.25);
+                            // Integer arithmetic only: formatting a float would add its code to the wasm.
+                let pad = format!("padding-left: calc(.5rem + {} * 1.25rem)", row.depth);
                             let label = format!("{} ({})", row.name, row.code);
                             let level = row.depth + 1;
                             let pick = StoredValue::new(row);

@@ -91,7 +91,33 @@ export async function mount(host, { xml, lang, onChange, onPick, onLeave }) {
   const body = document.createElement('div');
   body.className = 'bpm-designer-body';
   body.append(canvas, panel);
-  host.append(body, problems);
+  // The 设计 / XML tabs: the XML tab's text is the file, editable; shown again, the diagram
+  // opens what was edited.
+  const tabs = document.createElement('div');
+  tabs.className = 'bpm-designer-tabs';
+  tabs.setAttribute('role', 'tablist');
+  const tab = (id, label) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'tab';
+    b.setAttribute('role', 'tab');
+    b.dataset.testid = id;
+    b.textContent = label;
+    tabs.append(b);
+    return b;
+  };
+  const designTab = tab('tab-design', t('Design'));
+  const xmlTab = tab('tab-xml', 'XML');
+  const text = document.createElement('textarea');
+  text.className = 'bpm-designer-xml';
+  text.spellcheck = false;
+  text.dataset.testid = 'design-xml';
+  text.setAttribute('aria-label', 'XML');
+  const xmlError = document.createElement('p');
+  xmlError.className = 'bpm-designer-error';
+  xmlError.setAttribute('role', 'alert');
+  xmlError.dataset.testid = 'design-xml-error';
+  host.append(tabs, xmlError, body, text, problems);
 
   const modeler = new Modeler({
     container: canvas,
@@ -140,6 +166,53 @@ export async function mount(host, { xml, lang, onChange, onPick, onLeave }) {
     return fromCamunda(out, vendor);
   };
 
+  // Which tab is shown; whether the XML tab's text differs from the diagram (to be opened
+  // when the 设计 tab is shown again) and from what is stored.
+  let xmlShown = false;
+  let xmlEdited = false;
+  let xmlUnsaved = false;
+  const showTab = (xml) => {
+    xmlShown = xml;
+    designTab.setAttribute('aria-selected', String(!xml));
+    xmlTab.setAttribute('aria-selected', String(xml));
+    body.hidden = xml;
+    problems.hidden = xml;
+    text.hidden = !xml;
+  };
+  showTab(false);
+  xmlError.hidden = true;
+  xmlTab.addEventListener('click', async () => {
+    if (xmlShown) return;
+    text.value = await current();
+    xmlEdited = false;
+    showTab(true);
+  });
+  designTab.addEventListener('click', async () => {
+    if (!xmlShown) return;
+    if (xmlEdited) {
+      try {
+        showTab(false);
+        await open(text.value, xmlUnsaved);
+      } catch (e) {
+        showTab(true);
+        xmlError.textContent = t('This XML cannot be shown as a diagram: {reason}', { reason: e.message || String(e) });
+        xmlError.hidden = false;
+        return;
+      }
+    }
+    xmlError.hidden = true;
+    showTab(false);
+  });
+  text.addEventListener('input', () => {
+    xmlEdited = true;
+    if (!xmlUnsaved) {
+      xmlUnsaved = true;
+      // Unsaved, so leaving asks.
+      cleanAt = null;
+      if (onChange) onChange(true);
+    }
+  });
+
   let timer = null;
   let lastProblems = [];
   const check = async () => {
@@ -180,9 +253,9 @@ export async function mount(host, { xml, lang, onChange, onPick, onLeave }) {
     waitingToFit.observe(canvas);
   };
 
-  // Opens `text`; `unsaved`: it is not what is stored (edited in the XML tab).
-  const open = async (text, unsaved = false) => {
-    const mapped = toCamunda(text);
+  // Opens `xml`; `unsaved`: it is not what is stored (edited in the XML tab).
+  const open = async (xml, unsaved = false) => {
+    const mapped = toCamunda(xml);
     const result = await modeler.importXML(mapped.xml);
     vendor = mapped.vendor;
     stack.clear();
@@ -214,20 +287,28 @@ export async function mount(host, { xml, lang, onChange, onPick, onLeave }) {
   });
 
   return {
-    // The diagram's XML as the file will be saved (a Flowable file stays Flowable).
-    xml: current,
+    // The XML as the file will be saved: the XML tab's text while it is shown, else the
+    // diagram's (a Flowable file stays Flowable).
+    xml: () => (xmlShown ? Promise.resolve(text.value) : current()),
     // Whether there are changes since opening or the last markSaved.
     dirty,
     markSaved() {
       cleanAt = stack._stackIdx;
+      xmlUnsaved = false;
       if (onChange) onChange(false);
     },
     // Leaving without saving was confirmed: no further question.
     forgetChanges() {
       cleanAt = stack._stackIdx;
     },
-    // Opens other XML (after "changed meanwhile", the stored one).
-    open,
+    // Opens other XML (after "changed meanwhile", the stored one) in the 设计 tab.
+    async open(xml, unsaved = false) {
+      xmlEdited = false;
+      xmlUnsaved = false;
+      xmlError.hidden = true;
+      showTab(false);
+      return open(xml, unsaved);
+    },
     select,
     // The answer to onPick: a person's id or a group's name for `field` of element `id`.
     // An assignee is replaced; candidates are added to the comma-separated list.

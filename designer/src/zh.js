@@ -758,5 +758,7 @@ export default {
   'Receives {status, body}': '接收 {status, body}',
   'Problems: {errors} errors, {warnings} warnings': '检查结果：{errors} 个错误，{warnings} 个警告',
   'No problems: the engine can run this diagram': '没有问题：引擎可以运行此流程图',
-  'Warning': '警告'
+  'Warning': '警告',
+  'Design': '设计',
+  'This XML cannot be shown as a diagram: {reason}': '此 XML 无法显示为流程图：{reason}'
 };

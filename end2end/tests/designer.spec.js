@@ -192,10 +192,17 @@ test('the XML tab, leaving with unsaved changes, and a second save of one model 
   await newModel(page, 'XML 页签', key);
   const url = page.url();
 
-  // Edited XML goes into the diagram, unsaved.
+  // XML that is not a diagram stays in the XML tab with the reason.
   await page.getByTestId('tab-xml').click();
   const text = page.getByTestId('design-xml');
-  await text.fill((await text.inputValue()).replace('name="开始"', 'name="提交申请"'));
+  const blank = await text.inputValue();
+  await text.fill('<not-bpmn/>');
+  await page.getByTestId('tab-design').click();
+  await expect(page.getByTestId('design-xml-error')).toContainText('无法显示为流程图');
+  await expect(text).toBeVisible();
+
+  // Edited XML goes into the diagram, unsaved.
+  await text.fill(blank.replace('name="开始"', 'name="提交申请"'));
   await page.getByTestId('tab-design').click();
   await expect(shape(page, 'StartEvent_1')).toBeVisible();
   await expect(canvas(page).locator('.djs-element[data-element-id="StartEvent_1_label"]')).toContainText('提交申请');
@@ -233,6 +240,27 @@ test('the XML tab, leaving with unsaved changes, and a second save of one model 
   await other.getByTestId('tab-xml').click();
   await expect(other.getByTestId('design-xml')).toHaveValue(/name="甲的名称"/);
   await other.close();
+
+  // What was saved from the XML tab is what the diagram shows, nothing left unsaved.
+  await page.getByTestId('tab-design').click();
+  await expect(canvas(page).locator('.djs-element[data-element-id="StartEvent_1_label"]')).toContainText('甲的名称');
+  await expect(page.getByTestId('design-unsaved')).toBeHidden();
+  // An edit in the XML tab alone is unsaved too: leaving asks.
+  await page.getByTestId('tab-xml').click();
+  await text.fill((await text.inputValue()).replace('甲的名称', '丙的名称'));
+  await expect(page.getByTestId('design-unsaved')).toBeVisible();
+  await nav.click();
+  await expect(page.getByTestId('ask-dialog')).toContainText('未保存的更改');
+  await page.getByTestId('ask-dialog').getByRole('button', { name: '取消' }).click();
+
+  // Saved without a diagram (as code generators write files), the model opens laid out.
+  await text.fill((await text.inputValue()).replace(/<bpmndi:BPMNDiagram[\s\S]*<\/bpmndi:BPMNDiagram>/, ''));
+  expect(await text.inputValue()).not.toContain('BPMNShape');
+  await page.getByTestId('design-save').click();
+  await expect(page.getByTestId('design-unsaved')).toBeHidden();
+  await page.reload();
+  await expect(shape(page, 'StartEvent_1')).toBeVisible();
+  await expect(canvas(page).locator('.djs-element[data-element-id="StartEvent_1_label"]')).toContainText('丙的名称');
 });
 
 test('the designer speaks English when the console does', async ({ page }) => {

@@ -172,7 +172,8 @@ pub async fn create_model(name: String, key: String, catalog_id: Option<String>)
     let s = current()?;
     let tenant = s.session.tenant_id.clone().unwrap_or_else(|| engine::demo::DEFAULT_TENANT.to_string());
     let catalog_id = catalog_id.filter(|c| !c.is_empty());
-    let new = engine::deploy::NewModel { tenant_id: &tenant, catalog_id: catalog_id.as_deref(), key: &key, name: &name };
+    let new =
+        engine::deploy::NewModel { tenant_id: &tenant, catalog_id: catalog_id.as_deref(), key: &key, name: &name };
     Ok(engine()?.create_model(&s.session.account, &new, crate::ssr::request_lang()).await?.summary)
 }
 

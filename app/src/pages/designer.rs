@@ -1,5 +1,6 @@
 //! 设计 Designer (`/models/:id/design`): a model in bpmn.io's modeler with the properties
-//! panel, checked by the engine's own parser as the user draws, with the XML as a second tab.
+//! panel, checked by the engine's own parser as the user draws, with the XML as a second tab
+//! (both in the modeler's frame, `designer/src/index.js`).
 //! Save (refused as "changed meanwhile" when someone else saved first, with a reload offer),
 //! 部署 Deploy (a link to the new version), and a question before leaving with unsaved
 //! changes.
@@ -15,8 +16,8 @@ use crate::api::definitions::{deploy_model, load_model, save_model, DeployedVers
 use crate::api::load_org;
 use crate::components::{loaded, use_ask, use_flash, Ask, Breadcrumb, ErrorNote, Modal};
 use crate::error::AppError;
-use crate::pages::org::OrgTreeView;
 use crate::i18n::t as i18n_t;
+use crate::pages::org::OrgTreeView;
 use crate::{use_lang, use_say, use_t};
 
 #[component]
@@ -33,13 +34,6 @@ pub fn DesignerPage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-/// Which view of the model is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum View {
-    Design,
-    Xml,
 }
 
 /// A person or group picked from the organisation for a field of an element.
@@ -63,11 +57,8 @@ fn Designer(d: ModelDetail) -> impl IntoView {
     let revision = RwSignal::new(d.row.revision);
     let canvas = canvas::Canvas::new();
     let host = NodeRef::<leptos::html::Div>::new();
-    let view_of = RwSignal::new(View::Design);
+    // Unsaved changes in the diagram or the XML tab (the modeler says).
     let dirty = RwSignal::new(false);
-    // The XML tab's text, and whether it was edited since it was filled in.
-    let xml_text = RwSignal::new(d.xml.clone());
-    let xml_edited = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let stale = RwSignal::new(false);
     let deployed = RwSignal::new(None::<DeployedVersions>);
@@ -104,26 +95,20 @@ fn Designer(d: ModelDetail) -> impl IntoView {
     });
     on_cleanup(move || canvas.destroy());
 
-    // The XML the buttons act on: the XML tab's text while it is shown, else the diagram's.
-    let current_xml = move || async move {
-        if view_of.get_untracked() == View::Xml {
-            Some(xml_text.get_untracked())
-        } else {
-            canvas.xml().await
-        }
-    };
     let save_now = move || async move {
-        let Some(xml) = current_xml().await else { return false };
-        let result = save_model(id.get_value(), xml.clone(), revision.get_untracked()).await;
+        // The XML tab's text while it is shown, else the diagram's.
+        let Some(xml) = canvas.xml().await else { return false };
+        let result = save_model(id.get_value(), xml, revision.get_untracked()).await;
         match result {
             Ok(row) => {
                 revision.set(row.revision);
                 error.set(None);
                 stale.set(false);
-                xml_text.set(xml);
-                xml_edited.set(false);
                 canvas.mark_saved();
-                flash.report(&format!("{} · {}", i18n_t(lang_untracked(), "common.save"), row.name), &Ok::<(), AppError>(()));
+                flash.report(
+                    &format!("{} · {}", i18n_t(lang_untracked(), "common.save"), row.name),
+                    &Ok::<(), AppError>(()),
+                );
                 true
             }
             Err(e) => {
@@ -144,7 +129,7 @@ fn Designer(d: ModelDetail) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             // Unsaved changes are saved first: what is deployed is what the user sees.
-            let saved = !(dirty.get_untracked() || xml_edited.get_untracked()) || save_now().await;
+            let saved = !dirty.get_untracked() || save_now().await;
             if saved {
                 match deploy_model(id.get_value()).await {
                     Ok(v) => {
@@ -163,8 +148,6 @@ fn Designer(d: ModelDetail) -> impl IntoView {
             match load_model(id.get_value()).await {
                 Ok(m) => {
                     revision.set(m.row.revision);
-                    xml_text.set(m.xml.clone());
-                    xml_edited.set(false);
                     error.set(None);
                     stale.set(false);
                     if let Err(why) = canvas.open(&m.design_xml, false).await {
@@ -175,48 +158,13 @@ fn Designer(d: ModelDetail) -> impl IntoView {
             }
         });
     };
-    let show = move |to: View| {
-        if view_of.get_untracked() == to {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match to {
-                View::Xml => {
-                    if let Some(xml) = canvas.xml().await {
-                        xml_text.set(xml);
-                        xml_edited.set(false);
-                    }
-                    view_of.set(View::Xml);
-                }
-                View::Design => {
-                    if xml_edited.get_untracked() {
-                        // The edited text goes into the diagram, still unsaved.
-                        if let Err(why) = canvas.open(&xml_text.get_untracked(), true).await {
-                            error.set(Some(AppError::new("invalid", bpmn_core::text::Text::verbatim(why))));
-                            return;
-                        }
-                        xml_edited.set(false);
-                    }
-                    view_of.set(View::Design);
-                }
-            }
-        });
-    };
-    let unsaved = move || dirty.get() || xml_edited.get();
+    let unsaved = move || dirty.get();
     let name = d.row.name.clone();
     view! {
         <Breadcrumb href="/models" label="nav.models" current=name.clone() />
         <div class="designer-head">
             <h1>{name} " " <span class="muted mono">{d.row.key.clone()}</span></h1>
             <div class="toolbar">
-                <div class="tabs" role="tablist">
-                    <button type="button" role="tab" aria-selected=move || (view_of.get() == View::Design).to_string()
-                        class="tab" data-testid="tab-design"
-                        on:click=move |_| show(View::Design)>{move || t("design.tab_design")}</button>
-                    <button type="button" role="tab" aria-selected=move || (view_of.get() == View::Xml).to_string()
-                        class="tab" data-testid="tab-xml"
-                        on:click=move |_| show(View::Xml)>"XML"</button>
-                </div>
                 <span class="unsaved" data-testid="design-unsaved" hidden=move || !unsaved()>{move || t("design.unsaved")}</span>
                 <button class="primary" on:click=save disabled=move || busy.get() data-testid="design-save">{move || t("common.save")}</button>
                 <button on:click=deploy disabled=move || busy.get() data-testid="design-deploy">{move || t("models.deploy")}</button>
@@ -234,12 +182,9 @@ fn Designer(d: ModelDetail) -> impl IntoView {
         {move || failed_to_load.get().map(|why| view! {
             <p class="error-note" role="alert">{move || t("design.not_loaded")} " " <span class="mono">{why.clone()}</span></p>
         })}
-        <div class="designer-host" node_ref=host data-testid="designer" hidden=move || view_of.get() != View::Design>
+        <div class="designer-host" node_ref=host data-testid="designer">
             <p class="muted">{move || t("common.loading")}</p>
         </div>
-        <textarea class="xml-editor mono" rows="28" spellcheck="false" data-testid="design-xml" aria-label="XML"
-            hidden=move || view_of.get() != View::Xml
-            prop:value=xml_text on:input=move |ev| { xml_text.set(event_target_value(&ev)); xml_edited.set(true); }></textarea>
         {move || pick.get().map(|p| view! { <PickDialog pick=p canvas=canvas on_close=move || pick.set(None) /> })}
     }
 }
@@ -284,9 +229,13 @@ fn PickDialog(pick: PickFor, canvas: canvas::Canvas, #[prop(into)] on_close: Cal
         <Modal title=title on_close=on_close testid="design-pick">
             <div class="picker">
                 {loaded(org, move |tree| if groups {
-                    let mut names: Vec<String> = tree.people.iter().filter(|p| p.active).flat_map(|p| p.groups.clone()).collect();
-                    names.sort();
-                    names.dedup();
+                    // In the order the organisation first names them (units, then their people).
+                    let mut names: Vec<String> = Vec::new();
+                    for g in tree.people.iter().filter(|p| p.active).flat_map(|p| p.groups.iter()) {
+                        if !names.contains(g) {
+                            names.push(g.clone());
+                        }
+                    }
                     if names.is_empty() {
                         return view! { <p class="muted">{move || t("design.no_groups")}</p> }.into_any();
                     }

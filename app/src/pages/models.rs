@@ -9,13 +9,13 @@ use crate::api::catalog_tree;
 use crate::api::definitions::{
     create_model, delete_model, deploy_model, list_models, load_model, save_model, ModelDetail,
 };
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use crate::clock::Time;
 use crate::components::Ask;
 use crate::components::{loaded, use_flash, CatalogTree, ErrorNote, Modal};
 use crate::pages::definition::Diagram;
 use crate::use_t;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn ModelsPage() -> impl IntoView {
@@ -205,7 +205,10 @@ fn NewModelDialog(
         });
     };
     let at = move |field: &str| error.with(|e| e.as_ref().and_then(|e| e.for_field(field, lang())));
-    let other = move || error.with(|e| e.as_ref().filter(|e| !matches!(e.field.as_deref(), Some("name" | "key"))).map(|e| e.say(lang())));
+    let other = move || {
+        error
+            .with(|e| e.as_ref().filter(|e| !matches!(e.field.as_deref(), Some("name" | "key"))).map(|e| e.say(lang())))
+    };
     view! {
         <Modal title=Signal::derive(move || t("models.new").to_string()) on_close=on_close testid="model-new-dialog">
             <form on:submit=create>

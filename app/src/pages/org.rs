@@ -102,7 +102,8 @@ fn tree_rows(tree: &OrgTree, selected: RwSignal<Option<OrgPick>>) -> impl IntoVi
                 let pick = StoredValue::new(row.pick);
                 let is_sel = move || selected.with(|s| pick.with_value(|p| s.as_ref() == Some(p)));
                 let reachable = move || is_sel() || (is_first && selected.with(Option::is_none));
-                let pad = format!("padding-left: {}rem", 0.5 + row.depth as f32 * 1.25);
+                // Integer arithmetic only: formatting a float would add its code to the wasm.
+                let pad = format!("padding-left: calc(.5rem + {} * 1.25rem)", row.depth);
                 let level = (row.depth + 1).to_string();
                 let label = if unit { view! { <strong>{row.label}</strong> }.into_any() } else { row.label.into_any() };
                 view! {
