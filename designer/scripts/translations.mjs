@@ -95,28 +95,37 @@ function skipQuoted(text, i) {
   return i;
 }
 
-/** Given text[i] is an opening bracket, returns the index after its partner. */
-function skipBalanced(text, i) {
-  const open = text[i];
-  const close = { '(': ')', '[': ']', '{': '}' }[open];
-  let depth = 0;
+/**
+ * Walks text from i, stepping over strings whole; `visit(c, i)` sees every other character
+ * and returns the index to go on from, or -1 to stop there. Returns where it stopped.
+ */
+function walkCode(text, i, visit) {
   while (i < text.length) {
     const c = text[i];
     if (c === '\'' || c === '"' || c === '`') {
       i = skipQuoted(text, i);
       continue;
     }
-    if (c === '(' || c === '[' || c === '{') {
-      depth++;
-    } else if (c === ')' || c === ']' || c === '}') {
-      depth--;
-      if (depth === 0) {
-        return i + 1;
-      }
+    const next = visit(c, i);
+    if (next < 0) {
+      return i + 1;
     }
-    i++;
+    i = next;
   }
   return i;
+}
+
+/** Given text[i] is an opening bracket, returns the index after its partner. */
+function skipBalanced(text, i) {
+  let depth = 0;
+  return walkCode(text, i, (c, at) => {
+    if (c === '(' || c === '[' || c === '{') {
+      depth++;
+    } else if ((c === ')' || c === ']' || c === '}') && --depth === 0) {
+      return -1;
+    }
+    return at + 1;
+  });
 }
 
 /**
@@ -125,23 +134,17 @@ function skipBalanced(text, i) {
  */
 function splitTopLevel(text, seps) {
   const parts = [];
-  let start = 0, i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '\'' || c === '"' || c === '`') {
-      i = skipQuoted(text, i);
-      continue;
-    }
+  let start = 0;
+  walkCode(text, 0, (c, at) => {
     if (c === '(' || c === '[' || c === '{') {
-      i = skipBalanced(text, i);
-      continue;
+      return skipBalanced(text, at);
     }
     if (seps.includes(c)) {
-      parts.push({ part: text.slice(start, i), sep: c });
-      start = i + 1;
+      parts.push({ part: text.slice(start, at), sep: c });
+      start = at + 1;
     }
-    i++;
-  }
+    return at + 1;
+  });
   parts.push({ part: text.slice(start), sep: null });
   return parts;
 }

@@ -66,18 +66,33 @@ export function http(element) {
   return out;
 }
 
-// Sets one part; an empty value removes it. One undoable step.
-export function setHttp({ commandStack, bpmnFactory }, element, part, value) {
+// One undoable step of edits on `element`: `update` queues a change of a moddle element,
+// `make` creates one under a parent, `done` runs the queue as one command. The element's
+// extension elements are made first when it has none.
+function step({ commandStack, bpmnFactory }, element) {
   const bo = getBusinessObject(element);
   const commands = [];
   const update = (moddleElement, properties) =>
     commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement, properties } });
+  const make = (type, attrs, parent) => {
+    const created = bpmnFactory.create(type, attrs);
+    created.$parent = parent;
+    return created;
+  };
   let ext = bo.get('extensionElements');
   if (!ext) {
-    ext = bpmnFactory.create('bpmn:ExtensionElements', { values: [] });
-    ext.$parent = bo;
+    ext = make('bpmn:ExtensionElements', { values: [] }, bo);
     update(bo, { extensionElements: ext });
   }
+  const done = () => {
+    if (commands.length) commandStack.execute('properties-panel.multi-command-executor', commands);
+  };
+  return { bo, ext, update, make, done };
+}
+
+// Sets one part; an empty value removes it. One undoable step.
+export function setHttp(services, element, part, value) {
+  const { bo, ext, update, make, done } = step(services, element);
   const values = ext.get('values');
   if (isFlowable(bo)) {
     const name = FLOWABLE_NAMES[part];
@@ -87,30 +102,24 @@ export function setHttp({ commandStack, bpmnFactory }, element, part, value) {
     } else if (existing) {
       update(existing, { string: value, stringValue: undefined, expression: undefined });
     } else {
-      const f = bpmnFactory.create('camunda:Field', { name, string: value });
-      f.$parent = ext;
-      update(ext, { values: [...values, f] });
+      update(ext, { values: [...values, make('camunda:Field', { name, string: value }, ext)] });
     }
   } else {
     const connector = connectorOf(bo);
     let io = connector.get('inputOutput');
     if (!io) {
-      io = bpmnFactory.create('camunda:InputOutput', { inputParameters: [], outputParameters: [] });
-      io.$parent = connector;
+      io = make('camunda:InputOutput', { inputParameters: [], outputParameters: [] }, connector);
       update(connector, { inputOutput: io });
     }
     if (part === 'response') {
       const outputs = io.get('outputParameters');
       const whole = outputs.find((p) => !(p.get('value') || '').trim() && !p.get('definition'));
-      const rest = outputs.filter((p) => p !== whole);
       if (!value) {
-        update(io, { outputParameters: rest });
+        update(io, { outputParameters: outputs.filter((p) => p !== whole) });
       } else if (whole) {
         update(whole, { name: value });
       } else {
-        const p = bpmnFactory.create('camunda:OutputParameter', { name: value });
-        p.$parent = io;
-        update(io, { outputParameters: [...outputs, p] });
+        update(io, { outputParameters: [...outputs, make('camunda:OutputParameter', { name: value }, io)] });
       }
     } else {
       const name = CAMUNDA_NAMES[part];
@@ -121,33 +130,19 @@ export function setHttp({ commandStack, bpmnFactory }, element, part, value) {
       } else if (existing) {
         update(existing, { value });
       } else {
-        const p = bpmnFactory.create('camunda:InputParameter', { name, value });
-        p.$parent = io;
-        update(io, { inputParameters: [...inputs, p] });
+        update(io, { inputParameters: [...inputs, make('camunda:InputParameter', { name, value }, io)] });
       }
     }
   }
-  if (commands.length) {
-    commandStack.execute('properties-panel.multi-command-executor', commands);
-  }
+  done();
 }
 
 // Makes a service task an HTTP call in the Camunda convention (a connector without
 // parameters yet; the HTTP group then edits them). One undoable step.
-export function makeHttp({ commandStack, bpmnFactory }, element) {
-  const bo = getBusinessObject(element);
+export function makeHttp(services, element) {
   if (http(element) !== null) return;
-  const commands = [];
-  const update = (moddleElement, properties) =>
-    commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement, properties } });
-  let ext = bo.get('extensionElements');
-  if (!ext) {
-    ext = bpmnFactory.create('bpmn:ExtensionElements', { values: [] });
-    ext.$parent = bo;
-    update(bo, { extensionElements: ext });
-  }
-  const connector = bpmnFactory.create('camunda:Connector', { connectorId: 'http-connector' });
-  connector.$parent = ext;
+  const { ext, update, make, done } = step(services, element);
+  const connector = make('camunda:Connector', { connectorId: 'http-connector' }, ext);
   update(ext, { values: [...ext.get('values').filter((v) => !is(v, 'camunda:Connector')), connector] });
-  commandStack.execute('properties-panel.multi-command-executor', commands);
+  done();
 }
