@@ -337,3 +337,9 @@ export async function mount(host, { xml, lang, onChange, onPick, onLeave }) {
     modeler,
   };
 }
+
+// The console's page finds the modeler here once this bundle has run (it loads it as a
+// module script only on the designer page, so that no other page carries any of it).
+window.bpmDesigner = {
+  mount: (host, xml, lang, onChange, onPick, onLeave) => mount(host, { xml, lang, onChange, onPick, onLeave }),
+};

@@ -280,3 +280,17 @@ test('the designer speaks English when the console does', async ({ page }) => {
   await expect(problems(page)).toContainText('没有问题');
   await expect(page.locator('.djs-palette .entry[data-action="create.start-event"]')).toHaveAttribute('aria-label', '创建开始事件');
 });
+
+test('only the designer loads the modeler: other screens fetch none of it, client-side navigation still opens it', async ({ page }) => {
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await signIn(page, 'admin', undefined, '/tasks');
+  await page.goto('/models');
+  await waitForHydration(page);
+  expect(fetched.filter((p) => p.startsWith('/pkg/designer/'))).toEqual([]);
+  expect(fetched.filter((p) => p.startsWith('/pkg/snippets/'))).toEqual([]);
+  // A new model opens in the designer by a navigation inside the console: it gets the modeler.
+  await newModel(page, '按需加载', `design_lazy_${Date.now().toString(36)}`);
+  expect(fetched).toContain('/pkg/designer/designer.js');
+  expect(fetched).toContain('/pkg/designer/check_bg.wasm');
+});

@@ -6,7 +6,9 @@
 //! changes.
 //!
 //! The modeler is JavaScript (`designer/`, bundled into `/pkg/designer/designer.js`) loaded
-//! only here, by [`canvas::Canvas::mount`]; the rest of the console never downloads it.
+//! only by this page (a module script in its markup that defines `bpmDesigner`, which
+//! [`canvas::Canvas::mount`] waits for); the rest of the console never downloads it, nor any
+//! glue for it.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -182,6 +184,8 @@ fn Designer(d: ModelDetail) -> impl IntoView {
         {move || failed_to_load.get().map(|why| view! {
             <p class="error-note" role="alert">{move || t("design.not_loaded")} " " <span class="mono">{why.clone()}</span></p>
         })}
+        // The modeler's bundle, on this page only; it defines `bpmDesigner` when it has run.
+        <script type="module" src=canvas::BUNDLE></script>
         <div class="designer-host" node_ref=host data-testid="designer">
             <p class="muted">{move || t("common.loading")}</p>
         </div>
@@ -267,6 +271,9 @@ fn PickDialog(pick: PickFor, canvas: canvas::Canvas, #[prop(into)] on_close: Cal
 /// The modeler in the page: the browser half talks to `designer.js`; on the server there is
 /// nothing to talk to.
 mod canvas {
+    /// The modeler's bundle.
+    pub const BUNDLE: &str = "/pkg/designer/designer.js";
+
     #[cfg(feature = "hydrate")]
     pub use browser::Canvas;
 
@@ -312,19 +319,13 @@ mod canvas {
         use leptos::prelude::*;
         use wasm_bindgen::prelude::*;
 
-        #[wasm_bindgen(inline_js = r#"
-export function mount_designer(host, xml, lang, onChange, onPick, onLeave) {
-  return import('/pkg/designer/designer.js').then((m) => m.mount(host, { xml, lang, onChange, onPick, onLeave }));
-}
-export function designer_xml(h) { return h.xml(); }
-export function designer_open(h, xml, unsaved) { return h.open(xml, unsaved); }
-export function designer_saved(h) { h.markSaved(); }
-export function designer_forget(h) { h.forgetChanges(); }
-export function designer_picked(h, id, field, value) { h.picked(id, field, value); }
-export function designer_destroy(h) { h.destroy(); }
-"#)]
+        // The modeler's interface (designer/src/index.js): a global once the bundle has run,
+        // so that the console's own JavaScript has nothing to import until then.
+        #[wasm_bindgen]
         extern "C" {
-            #[wasm_bindgen(catch)]
+            /// What `mount` answers: the modeler in the page.
+            pub type Handle;
+            #[wasm_bindgen(catch, js_namespace = bpmDesigner, js_name = mount)]
             async fn mount_designer(
                 host: &web_sys::HtmlElement,
                 xml: &str,
@@ -333,21 +334,37 @@ export function designer_destroy(h) { h.destroy(); }
                 on_pick: &JsValue,
                 on_leave: &JsValue,
             ) -> Result<JsValue, JsValue>;
-            #[wasm_bindgen(catch)]
-            async fn designer_xml(h: &JsValue) -> Result<JsValue, JsValue>;
-            #[wasm_bindgen(catch)]
-            async fn designer_open(h: &JsValue, xml: &str, unsaved: bool) -> Result<JsValue, JsValue>;
-            fn designer_saved(h: &JsValue);
-            fn designer_forget(h: &JsValue);
-            fn designer_picked(h: &JsValue, id: &str, field: &str, value: &str);
-            fn designer_destroy(h: &JsValue);
+            #[wasm_bindgen(method, catch, js_name = xml)]
+            async fn current_xml(this: &Handle) -> Result<JsValue, JsValue>;
+            #[wasm_bindgen(method, catch, js_name = open)]
+            async fn open_xml(this: &Handle, xml: &str, unsaved: bool) -> Result<JsValue, JsValue>;
+            #[wasm_bindgen(method, js_name = markSaved)]
+            fn mark_saved(this: &Handle);
+            #[wasm_bindgen(method, js_name = forgetChanges)]
+            fn forget_changes(this: &Handle);
+            #[wasm_bindgen(method)]
+            fn picked(this: &Handle, id: &str, field: &str, value: &str);
+            #[wasm_bindgen(method)]
+            fn destroy(this: &Handle);
+        }
+
+        /// Waits until the bundle (the page's `<script type="module">`) has run: a minute at most.
+        async fn bundle_ran() -> Result<(), String> {
+            let global = js_sys::global();
+            for _ in 0..2400 {
+                if js_sys::Reflect::has(&global, &"bpmDesigner".into()).unwrap_or(false) {
+                    return Ok(());
+                }
+                gloo_timers::future::TimeoutFuture::new(25).await;
+            }
+            Err("/pkg/designer/designer.js did not load".to_string())
         }
 
         /// What went wrong in JavaScript, as a line of text.
         fn why(e: JsValue) -> String {
             e.as_string()
                 .or_else(|| js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()))
-                .unwrap_or_else(|| format!("{e:?}"))
+                .unwrap_or_else(|| "(no message)".to_string())
         }
 
         /// The modeler's handle, once mounted.
@@ -359,8 +376,8 @@ export function designer_destroy(h) { h.destroy(); }
                 Canvas(StoredValue::new_local(None))
             }
 
-            fn handle(self) -> Option<JsValue> {
-                self.0.try_get_value().flatten()
+            fn handle(self) -> Option<Handle> {
+                self.0.try_get_value().flatten().map(JsCast::unchecked_into)
             }
 
             /// Loads the modeler (once per visit of the page) into `host` and opens `xml`.
@@ -376,44 +393,45 @@ export function designer_destroy(h) { h.destroy(); }
                 let on_change = Closure::<dyn Fn(bool)>::new(on_change).into_js_value();
                 let on_pick = Closure::<dyn Fn(String, String)>::new(on_pick).into_js_value();
                 let on_leave = Closure::<dyn Fn(String)>::new(on_leave).into_js_value();
+                bundle_ran().await?;
                 let h = mount_designer(host, xml, lang, &on_change, &on_pick, &on_leave).await.map_err(why)?;
                 // The page may have been left while the modeler loaded.
-                if self.0.try_set_value(Some(h.clone())).is_some() {
-                    designer_destroy(&h);
+                if let Some(Some(h)) = self.0.try_set_value(Some(h)) {
+                    h.unchecked_into::<Handle>().destroy();
                 }
                 Ok(())
             }
 
             pub async fn xml(self) -> Option<String> {
-                designer_xml(&self.handle()?).await.ok()?.as_string()
+                self.handle()?.current_xml().await.ok()?.as_string()
             }
 
             pub async fn open(self, xml: &str, unsaved: bool) -> Result<(), String> {
                 let Some(h) = self.handle() else { return Ok(()) };
-                designer_open(&h, xml, unsaved).await.map(|_| ()).map_err(why)
+                h.open_xml(xml, unsaved).await.map(|_| ()).map_err(why)
             }
 
             pub fn mark_saved(self) {
                 if let Some(h) = self.handle() {
-                    designer_saved(&h);
+                    h.mark_saved();
                 }
             }
 
             pub fn forget_changes(self) {
                 if let Some(h) = self.handle() {
-                    designer_forget(&h);
+                    h.forget_changes();
                 }
             }
 
             pub fn picked(self, element: &str, field: &str, value: &str) {
                 if let Some(h) = self.handle() {
-                    designer_picked(&h, element, field, value);
+                    h.picked(element, field, value);
                 }
             }
 
             pub fn destroy(self) {
                 if let Some(h) = self.handle() {
-                    designer_destroy(&h);
+                    h.destroy();
                 }
             }
         }
