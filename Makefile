@@ -16,7 +16,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 help:
 	@echo "make run    install what is missing, build the release (optimised, compressed), serve on http://127.0.0.1:3000"
 	@echo "make dev    the same with the debug build: quick to rebuild, large to download"
-	@echo "make test   fmt, clippy, Rust tests on SQLite and PostgreSQL, browser tests, fuzz smoke"
+	@echo "make test   fmt, clippy, Rust tests on SQLite and PostgreSQL, designer unit tests, browser tests, fuzz smoke"
 	@echo "make bench  parser, runtime and job benchmarks (job executors in one and two processes)"
 
 ## Toolchain: the wasm target and wasm-bindgen (built from crates.io); for a release, Debian's
