@@ -162,6 +162,7 @@ const LABELS: &[(&str, &str, &str)] = &[
         "The designer did not load; the XML tab still edits this model. Reason:",
     ),
     ("design.pick_assignee", "选择办理人", "Pick the assignee"),
+    ("design.picked", "已选择", "Picked"),
     ("design.pick_users", "添加候选用户", "Add a candidate user"),
     ("design.pick_groups", "添加候选组", "Add a candidate group"),
     ("design.no_groups", "组织中还没有人属于任何组。请先在“组织”中为人员设置组。", "No one in the organisation belongs to a group yet; give people groups under Organisation first."),

@@ -259,7 +259,7 @@ fn PickDialog(pick: PickFor, canvas: canvas::Canvas, #[prop(into)] on_close: Cal
                     view! { <OrgTreeView tree=tree pick=picked /> }.into_any()
                 })}
             </div>
-            <p data-testid="picked">{move || t("task.picked")} ": " <strong>{move || picked.get().unwrap_or_default()}</strong></p>
+            <p data-testid="picked">{move || t("design.picked")} ": " <strong>{move || picked.get().unwrap_or_default()}</strong></p>
             <div class="buttons">
                 <button class="primary" disabled=move || picked.with(Option::is_none) on:click=ok data-testid="pick-ok">{move || t("common.ok")}</button>
                 <button on:click=move |_| on_close.run(())>{move || t("common.cancel")}</button>
