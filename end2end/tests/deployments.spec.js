@@ -81,8 +81,11 @@ test('convert to model, edit its XML, deploy it as the next version', async ({ p
   const row = page.getByTestId('definition-table').locator('tr[data-key="seal"]');
   await row.getByRole('button', { name: '转换为模型' }).click();
   await expect(page.getByTestId('flash')).toContainText('操作成功');
+  // The new model opens in the designer.
+  await expect(page).toHaveURL(/\/models\/[0-9a-z]+\/design$/);
+  await expect(page.getByTestId('designer-canvas').locator('.djs-shape').first()).toBeVisible();
 
-  await page.getByRole('navigation').getByRole('link', { name: '模型', exact: true }).click();
+  await page.getByRole('navigation', { name: '菜单' }).getByRole('link', { name: '模型', exact: true }).click();
   await page.getByTestId('catalog-tree').getByText('用印 (admin-seal)').click();
   await page.getByTestId('model-table').locator('tr[data-key="seal"]').click();
   const editor = page.getByTestId('model-editor');

@@ -4,7 +4,7 @@
 // tab, leaving with unsaved changes, two people saving one model, a Flowable file that stays
 // Flowable, English labels.
 const { test, expect } = require('@playwright/test');
-const { confirmAsk, deployFixture, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
+const { axeViolations, confirmAsk, deployFixture, signIn, startInstance, uniqueKey, waitForHydration } = require('./helpers');
 
 const canvas = (page) => page.getByTestId('designer-canvas');
 const shape = (page, id) => canvas(page).locator(`.djs-element[data-element-id="${id}"]`);
@@ -281,7 +281,7 @@ test('the designer speaks English when the console does', async ({ page }) => {
   await expect(page.locator('.djs-palette .entry[data-action="create.start-event"]')).toHaveAttribute('aria-label', '创建开始事件');
 });
 
-test('only the designer loads the modeler: other screens fetch none of it, client-side navigation still opens it', async ({ page }) => {
+test('only the designer loads the modeler: other screens fetch none of it, client-side navigation still opens it; no serious accessibility violation', async ({ page }) => {
   const fetched = [];
   page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   await signIn(page, 'admin', undefined, '/tasks');
@@ -293,4 +293,6 @@ test('only the designer loads the modeler: other screens fetch none of it, clien
   await newModel(page, '按需加载', `design_lazy_${Date.now().toString(36)}`);
   expect(fetched).toContain('/pkg/designer/designer.js');
   expect(fetched).toContain('/pkg/designer/check_bg.wasm');
+  // Nothing serious for assistive technology on the designer page.
+  expect(await axeViolations(page)).toEqual([]);
 });
