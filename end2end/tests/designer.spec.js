@@ -218,9 +218,13 @@ test('the XML tab, leaving with unsaved changes, and a second save of one model 
   await confirmAsk(page, '放弃更改并离开', { title: '离开设计器' });
   await expect(page).toHaveURL(/\/tasks/);
 
-  // Two people open the model; the first save wins, the second is refused with a reload.
-  await page.goto(url);
+  // The model's name in the 模型 list opens it in the designer.
+  await page.goto('/models');
   await waitForHydration(page);
+  await page.getByTestId('model-table').locator(`tr[data-key="${key}"]`).getByTestId('model-open').click();
+  await expect(page).toHaveURL(url);
+
+  // Two people open the model; the first save wins, the second is refused with a reload.
   await expect(page.getByTestId('design-unsaved')).toBeHidden();
   const other = await page.context().newPage();
   await other.goto(url);

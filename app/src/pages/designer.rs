@@ -11,7 +11,6 @@
 //! glue for it.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::definitions::{deploy_model, load_model, save_model, DeployedVersions, ModelDetail};
@@ -201,7 +200,7 @@ fn Deployed(v: DeployedVersions) -> impl IntoView {
         <div class="notice" role="status" data-testid="design-deployed">
             {v.versions.iter().zip(v.ids.iter()).map(|((key, n), id)| view! {
                 <p>{move || t("design.deployed")} " "
-                    <A href=format!("/deployments/{id}")>{format!("{key} v{n}")}</A></p>
+                    <a href=format!("/deployments/{id}")>{format!("{key} v{n}")}</a></p>
             }).collect_view()}
             {v.unchanged.iter().map(|key| view! { <p>{format!("{key}: ")}{move || t("deploy.unchanged")}</p> }).collect_view()}
         </div>

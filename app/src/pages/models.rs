@@ -14,7 +14,6 @@ use crate::components::Ask;
 use crate::components::{loaded, use_flash, CatalogTree, ErrorNote, Modal};
 use crate::pages::definition::Diagram;
 use crate::use_t;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 #[component]
@@ -60,7 +59,8 @@ pub fn ModelsPage() -> impl IntoView {
                                         let is_open = { let id = m.id.clone(); move || open.get().as_deref() == Some(id.as_str()) };
                                         view! {
                                             <tr class:selected=is_open data-key=m.key.clone() on:click=move |_| open.set(Some(id.clone()))>
-                                                <td><a href="#" on:click=|ev| ev.prevent_default()>{m.name.clone()}</a></td>
+                                                // The name opens the model in the designer; the rest of the row shows it here.
+                                                <td><a href=format!("/models/{}/design", m.id) data-testid="model-open">{m.name.clone()}</a></td>
                                                 <td class="mono">{m.key.clone()}</td>
                                                 <td>{m.tenant_id.clone()}</td>
                                                 <td><Time at=m.updated_at /></td>
@@ -164,7 +164,7 @@ fn ModelForm(
         <div class="model-editor" data-testid="model-editor">
             <h2>{d.row.name.clone()} " " <span class="muted mono">{d.row.key.clone()}</span></h2>
             <div class="toolbar">
-                <A href=format!("/models/{}/design", d.row.id) attr:class="button primary" attr:data-testid="model-design">{move || t("models.design")}</A>
+                <a href=format!("/models/{}/design", d.row.id) class="button primary" data-testid="model-design">{move || t("models.design")}</a>
                 <button on:click=save data-testid="model-save">{move || t("common.save")}</button>
                 <button on:click=deploy data-testid="model-deploy">{move || t("models.deploy")}</button>
                 <button class="danger" on:click=delete>{move || t("common.delete")}</button>
@@ -191,6 +191,8 @@ fn NewModelDialog(
     let key = RwSignal::new(String::new());
     let catalog = RwSignal::new(preselected.unwrap_or_default());
     let error = RwSignal::new(None::<AppError>);
+    // The catalog nodes as the page's tree shows them (loaded: the dialog opens from the page).
+    let rows = tree.get_untracked().and_then(Result::ok).unwrap_or_default();
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         leptos::task::spawn_local(async move {
@@ -228,14 +230,12 @@ fn NewModelDialog(
                     <span>{move || t("models.catalog")}</span>
                     <select on:change=move |ev| catalog.set(event_target_value(&ev)) data-testid="new-model-catalog">
                         <option value="" selected=move || catalog.with(String::is_empty)>{move || t("models.no_catalog")}</option>
-                        <Transition fallback=|| ()>
-                            {move || tree.get().and_then(Result::ok).map(|rows| rows.into_iter().map(|r| {
-                                let id = r.id.clone();
-                                let sel = move || catalog.with(|c| *c == id);
-                                let label = format!("{}{}", "\u{3000}".repeat(r.depth), r.name);
-                                view! { <option value=r.id.clone() selected=sel>{label}</option> }
-                            }).collect_view())}
-                        </Transition>
+                        {rows.into_iter().map(|r| {
+                            let id = r.id.clone();
+                            let sel = move || catalog.with(|c| *c == id);
+                            let label = format!("{}{}", "\u{3000}".repeat(r.depth), r.name);
+                            view! { <option value=r.id.clone() selected=sel>{label}</option> }
+                        }).collect_view()}
                     </select>
                 </label>
                 {move || other().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
