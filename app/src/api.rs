@@ -266,10 +266,11 @@ pub async fn delete_catalog_node(id: String) -> Result<(), AppError> {
     Ok(engine()?.delete_catalog_node(&s.session.account, &id).await?)
 }
 
-/// The tenant whose organisation the console shows and adds to: `tenant` when given (the
-/// tenant of a task being reassigned), else the one chosen in the header, else the default.
+/// The tenant whose organisation (or new model) the console shows and adds to: `tenant` when
+/// given (the tenant of a task being reassigned), else the one chosen in the header, else the
+/// default.
 #[cfg(feature = "ssr")]
-fn org_tenant(s: &crate::ssr::CurrentSession, tenant: Option<String>) -> String {
+pub(crate) fn org_tenant(s: &crate::ssr::CurrentSession, tenant: Option<String>) -> String {
     tenant
         .filter(|t| !t.is_empty())
         .or_else(|| s.session.tenant_id.clone())

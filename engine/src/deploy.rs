@@ -41,7 +41,7 @@ mod query;
 mod text;
 
 pub use filter::{DefinitionFilter, DefinitionOrderBy, FilteredDefinition};
-pub use models::{with_laid_out_diagram, Model, ModelSummary, NewModel};
+pub use models::{Model, ModelSummary, NewModel};
 pub use plan::{content_hash, plan_deployment, DeploymentPlan, PlannedProcess, PlannedVersion};
 pub use query::{draw_diagram, Definition, DefinitionQuery, DefinitionSummary, Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 

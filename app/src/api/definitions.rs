@@ -136,7 +136,7 @@ pub async fn load_model(id: String) -> Result<ModelDetail, AppError> {
     let s = current()?;
     let m = engine()?.model(&s.session.account, &id).await?;
     let svg = convert::diagram(&m.xml);
-    let design_xml = engine::deploy::with_laid_out_diagram(&m.xml);
+    let design_xml = m.design_xml();
     Ok(ModelDetail { row: m.summary, xml: m.xml, svg, design_xml })
 }
 
@@ -170,7 +170,7 @@ pub async fn deploy_model(id: String) -> Result<DeployedVersions, AppError> {
 pub async fn create_model(name: String, key: String, catalog_id: Option<String>) -> Result<ModelSummary, AppError> {
     use crate::ssr::{current, engine};
     let s = current()?;
-    let tenant = s.session.tenant_id.clone().unwrap_or_else(|| engine::demo::DEFAULT_TENANT.to_string());
+    let tenant = crate::api::org_tenant(&s, None);
     let catalog_id = catalog_id.filter(|c| !c.is_empty());
     let new =
         engine::deploy::NewModel { tenant_id: &tenant, catalog_id: catalog_id.as_deref(), key: &key, name: &name };

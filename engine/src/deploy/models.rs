@@ -52,7 +52,7 @@ fn model_exists(key: &str, existing: &ModelSummary) -> EngineError {
 /// unless its file has no diagram (no BPMNDI, or only empty diagrams): then the automatic
 /// layout, the one the definition's picture shows, is written into it as its BPMNDI. A file
 /// that no longer parses, or that the writer refuses, is copied unchanged.
-pub fn with_laid_out_diagram(xml: &str) -> String {
+fn with_laid_out_diagram(xml: &str) -> String {
     let Ok(parsed) = parse(xml.as_bytes(), &ParseOptions::STORED) else {
         return xml.to_owned();
     };
@@ -60,6 +60,14 @@ pub fn with_laid_out_diagram(xml: &str) -> String {
         return xml.to_owned();
     }
     layout(&parsed).first().and_then(|d| with_diagram(xml, d).ok()).unwrap_or_else(|| xml.to_owned())
+}
+
+impl Model {
+    /// What the designer opens: the model's XML, with the automatic layout written in when
+    /// the file has no diagram (saved from the XML tab, or by a tool that writes none).
+    pub fn design_xml(&self) -> String {
+        with_laid_out_diagram(&self.xml)
+    }
 }
 
 /// The key and name a model takes from its XML: the process with the model's current key if
@@ -99,8 +107,7 @@ impl Engine {
     /// node. Refused when the key cannot be a process id or the name is empty (422), the
     /// tenant or node is unknown (404), or the tenant already has a model for that key (409,
     /// naming it). A key that already has deployed versions is fine: deploying the model adds
-    /// the next version.
-    /// The start event is named in `lang`.
+    /// the next version. The start event is named in `lang`.
     pub async fn create_model(&self, caller: &Account, new: &NewModel<'_>, lang: Lang) -> Result<Model> {
         self.get_tenant(caller, new.tenant_id).await?;
         if let Some(c) = new.catalog_id {

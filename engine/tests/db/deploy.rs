@@ -627,6 +627,15 @@ async fn a_new_model_starts_from_a_start_event_and_deploys(db: &TestDb) {
     assert_eq!(e.create_model(&sys(), &no_tenant, Lang::En).await.unwrap_err().status(), 404);
     assert_eq!(e.list_models(&sys(), Some("default"), None).await.unwrap().len(), 1, "refusals store nothing");
 
+    // The designer opens the file as it is while it has a diagram; saved without one, laid out.
+    assert_eq!(model.design_xml(), model.xml);
+    let end = model.xml.find("  <bpmndi:BPMNDiagram").unwrap();
+    let bare = format!("{}</bpmn:definitions>\n", &model.xml[..end]);
+    let saved = e.save_model_xml(&sys(), &m.id, &bare, m.revision).await.unwrap();
+    assert!(!saved.xml.contains("BPMNShape"));
+    let drawn = saved.design_xml();
+    assert!(drawn.contains(r#"bpmnElement="StartEvent_1""#), "{drawn}");
+    assert!(parse(drawn.as_bytes(), &opts()).unwrap().is_drawn());
     // It deploys as version 1 of its key, and a process of only a start event is startable.
     let out = e.deploy_model(&sys(), &m.id).await.unwrap();
     assert!(out.ok, "{out:?}");
