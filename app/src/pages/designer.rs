@@ -159,14 +159,13 @@ fn Designer(d: ModelDetail) -> impl IntoView {
             }
         });
     };
-    let unsaved = move || dirty.get();
     let name = d.row.name.clone();
     view! {
         <Breadcrumb href="/models" label="nav.models" current=name.clone() />
         <div class="designer-head">
             <h1>{name} " " <span class="muted mono">{d.row.key.clone()}</span></h1>
             <div class="toolbar">
-                <span class="unsaved" data-testid="design-unsaved" hidden=move || !unsaved()>{move || t("design.unsaved")}</span>
+                <span class="unsaved" data-testid="design-unsaved" hidden=move || !dirty.get()>{move || t("design.unsaved")}</span>
                 <button class="primary" on:click=save disabled=move || busy.get() data-testid="design-save">{move || t("common.save")}</button>
                 <button on:click=deploy disabled=move || busy.get() data-testid="design-deploy">{move || t("models.deploy")}</button>
             </div>
